@@ -1,0 +1,460 @@
+//! The push core of the syntax layer: finds segments in a byte slice.
+//!
+//! The lexer never does I/O and never allocates. It is handed whatever bytes
+//! are available and answers with one [`Token`]: a segment (as offsets into
+//! the slice), a notice about skipped bytes, a request for more bytes, or the
+//! end. "Need more bytes" is a normal state, not an error. Delimiters are read
+//! from every ISA; text before the first ISA and between interchanges is
+//! skipped and reported; CR/LF after terminators is ignored.
+
+use super::delims::{DelimiterError, read_isa};
+use super::{Control, Delimiters, Position, Segment};
+
+/// Longest segment accepted by default; longer means a missing terminator.
+pub const DEFAULT_MAX_SEGMENT_LEN: usize = 1 << 20;
+
+/// Something the lexer skipped or tolerated, reported as a warning.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// Bytes before the first ISA (a byte-order mark, blank lines, a header).
+    SkippedBeforeFirstInterchange {
+        /// Number of bytes skipped.
+        len: u64,
+        /// True when the skipped bytes start with a UTF-8 byte-order mark.
+        bom: bool,
+    },
+    /// Non-blank bytes after an IEA that do not start a new ISA.
+    SkippedOutsideInterchange {
+        /// Number of bytes skipped.
+        len: u64,
+    },
+    /// The input ended without a terminator after its last segment.
+    UnterminatedLastSegment,
+}
+
+/// A warning from the syntax layer with the place it refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// What happened.
+    pub kind: NoticeKind,
+    /// Where: the first skipped byte, or the unterminated segment.
+    pub pos: Position,
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            NoticeKind::SkippedBeforeFirstInterchange { len, bom } => write!(
+                f,
+                "skipped {len} byte(s) before the first ISA{}",
+                if *bom { " (UTF-8 byte-order mark)" } else { "" }
+            ),
+            NoticeKind::SkippedOutsideInterchange { len } => {
+                write!(f, "skipped {len} byte(s) of text outside any interchange")
+            }
+            NoticeKind::UnterminatedLastSegment => {
+                f.write_str("the last segment has no segment terminator")
+            }
+        }
+    }
+}
+
+/// A syntax error: the bytes cannot be read as X12 segments.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SyntaxErrorKind {
+    /// No ISA segment anywhere in the input.
+    #[error("no ISA segment found: not an X12 interchange")]
+    NoInterchange,
+    /// The ISA segment's delimiters cannot be read.
+    #[error("unreadable ISA segment: {0}")]
+    BadIsa(DelimiterError),
+    /// A segment identifier that is not 2-3 upper-case letters or digits.
+    #[error("bad segment identifier {0:?}: expected 2-3 upper-case letters or digits")]
+    BadSegmentId(String),
+    /// No segment terminator within the length limit.
+    #[error("no segment terminator {terminator:?} within {limit} bytes")]
+    SegmentTooLong {
+        /// The terminator that was looked for.
+        terminator: char,
+        /// The limit in bytes.
+        limit: usize,
+    },
+}
+
+/// A syntax error with the place it was found.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{pos}: {kind}")]
+pub struct SyntaxError {
+    /// What is wrong.
+    pub kind: SyntaxErrorKind,
+    /// Where.
+    pub pos: Position,
+}
+
+/// What the lexer found at the front of its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Token {
+    /// A segment: its bytes are `input[start..end]`.
+    Segment {
+        /// Offset of the first byte in the input slice.
+        start: usize,
+        /// Offset one past the last byte (terminator excluded).
+        end: usize,
+        /// The interchange's delimiters.
+        delimiters: Delimiters,
+        /// The segment's position.
+        pos: Position,
+    },
+    /// A notice is waiting in [`Lexer::take_notice`].
+    Notice,
+    /// More bytes are needed (only when not at end of input).
+    NeedMore,
+    /// The input is exhausted.
+    End,
+}
+
+/// One answer of the lexer: a token and how many input bytes it used up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// What was found.
+    pub token: Token,
+    /// Bytes of the input that are finished with; the caller drops them.
+    pub consumed: usize,
+}
+
+/// The push lexer's state between calls.
+#[derive(Debug)]
+pub struct Lexer {
+    delimiters: Delimiters,
+    in_interchange: bool,
+    seen_isa: bool,
+    offset: u64,
+    segments: u64,
+    interchange: Control,
+    transaction: Control,
+    max_segment_len: usize,
+    skipped: u64,
+    skip_start: u64,
+    skip_bom: bool,
+    notice: Option<Notice>,
+}
+
+impl Default for Lexer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Lexer {
+    /// A lexer at the start of an input.
+    pub fn new() -> Self {
+        Lexer {
+            delimiters: Delimiters::default(),
+            in_interchange: false,
+            seen_isa: false,
+            offset: 0,
+            segments: 0,
+            interchange: Control::default(),
+            transaction: Control::default(),
+            max_segment_len: DEFAULT_MAX_SEGMENT_LEN,
+            skipped: 0,
+            skip_start: 0,
+            skip_bom: false,
+            notice: None,
+        }
+    }
+
+    /// Sets the longest segment accepted before reporting a missing terminator.
+    pub fn with_max_segment_len(mut self, limit: usize) -> Self {
+        self.max_segment_len = limit.max(crate::x12::delims::MAX_ISA_LEN);
+        self
+    }
+
+    /// The longest segment accepted.
+    pub fn max_segment_len(&self) -> usize {
+        self.max_segment_len
+    }
+
+    /// Absolute offset of the next byte the lexer will look at.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Number of segments found so far.
+    pub fn segments(&self) -> u64 {
+        self.segments
+    }
+
+    /// Takes the notice announced by [`Token::Notice`].
+    pub fn take_notice(&mut self) -> Option<Notice> {
+        self.notice.take()
+    }
+
+    /// Looks at `input` (the bytes from [`Lexer::offset`] on) and returns the
+    /// next token. `eof` says no bytes will follow `input`.
+    pub fn step(&mut self, input: &[u8], eof: bool) -> Result<Step, SyntaxError> {
+        if self.notice.is_some() {
+            return Ok(Step {
+                token: Token::Notice,
+                consumed: 0,
+            });
+        }
+        let step = if self.in_interchange {
+            self.step_inside(input, eof)?
+        } else {
+            self.step_outside(input, eof)?
+        };
+        self.offset += step.consumed as u64;
+        Ok(step)
+    }
+
+    /// Outside an interchange: skip to the next `ISA`.
+    fn step_outside(&mut self, input: &[u8], eof: bool) -> Result<Step, SyntaxError> {
+        let start = if self.seen_isa && self.skipped == 0 {
+            skip_blanks(input)
+        } else {
+            0
+        };
+        let rest = &input[start..];
+        if starts_isa(rest) {
+            if self.skipped > 0 {
+                return Ok(self.flush_skip(start));
+            }
+            return self.read_isa(input, start, eof);
+        }
+        if rest.len() < 4 && !eof {
+            return Ok(need_more(start));
+        }
+        match find_isa(rest) {
+            Some(at) => {
+                self.note_skip(input, start, at);
+                Ok(self.flush_skip(start + at))
+            }
+            None if eof => self.finish_outside(input, start),
+            None => {
+                // Keep the last three bytes: they may begin an `ISA`.
+                let keep = rest.len().min(3);
+                self.note_skip(input, start, rest.len() - keep);
+                Ok(need_more(start + rest.len() - keep))
+            }
+        }
+    }
+
+    /// At end of input outside an interchange.
+    fn finish_outside(&mut self, input: &[u8], start: usize) -> Result<Step, SyntaxError> {
+        if !self.seen_isa {
+            return Err(SyntaxError {
+                kind: SyntaxErrorKind::NoInterchange,
+                pos: self.position_at(0),
+            });
+        }
+        let rest = &input[start..];
+        if !rest.iter().all(u8::is_ascii_whitespace) {
+            self.note_skip(input, start, rest.len());
+        }
+        if self.skipped > 0 {
+            return Ok(self.flush_skip(input.len()));
+        }
+        Ok(Step {
+            token: Token::End,
+            consumed: input.len(),
+        })
+    }
+
+    /// Records `len` skipped bytes at `input[start..]`.
+    fn note_skip(&mut self, input: &[u8], start: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        if self.skipped == 0 {
+            self.skip_start = self.offset + start as u64;
+            self.skip_bom = !self.seen_isa && input[start..].starts_with(b"\xEF\xBB\xBF");
+        }
+        self.skipped += len as u64;
+    }
+
+    /// Turns the skipped bytes so far into a notice.
+    fn flush_skip(&mut self, consumed: usize) -> Step {
+        let len = std::mem::take(&mut self.skipped);
+        let kind = if self.seen_isa {
+            NoticeKind::SkippedOutsideInterchange { len }
+        } else {
+            NoticeKind::SkippedBeforeFirstInterchange {
+                len,
+                bom: self.skip_bom,
+            }
+        };
+        let mut pos = self.position_at(0);
+        pos.byte = self.skip_start;
+        pos.segment = 0;
+        self.notice = Some(Notice { kind, pos });
+        Step {
+            token: Token::Notice,
+            consumed,
+        }
+    }
+
+    /// Reads an ISA at `input[start..]` and switches to its delimiters.
+    fn read_isa(&mut self, input: &[u8], start: usize, eof: bool) -> Result<Step, SyntaxError> {
+        let layout = match read_isa(&input[start..], eof) {
+            Ok(Some(layout)) => layout,
+            Ok(None) => return Ok(need_more(start)),
+            Err(e) => {
+                return Err(SyntaxError {
+                    kind: SyntaxErrorKind::BadIsa(e),
+                    pos: self.position_at(start),
+                });
+            }
+        };
+        self.delimiters = layout.delimiters;
+        self.in_interchange = true;
+        self.seen_isa = true;
+        self.transaction = Control::default();
+        let end = start + layout.len;
+        let raw = &input[start..end];
+        self.interchange =
+            Control::new(Segment::new(raw, self.delimiters, Position::default()).element(13));
+        Ok(self.emit(input, start, end, end + 1))
+    }
+
+    /// Inside an interchange: the next segment up to its terminator.
+    fn step_inside(&mut self, input: &[u8], eof: bool) -> Result<Step, SyntaxError> {
+        let start = skip_blanks(input);
+        let rest = &input[start..];
+        if rest.is_empty() {
+            let token = if eof { Token::End } else { Token::NeedMore };
+            return Ok(Step {
+                token,
+                consumed: input.len(),
+            });
+        }
+        if starts_isa(rest) {
+            return self.read_isa(input, start, eof);
+        }
+        match memchr::memchr(self.delimiters.segment, rest) {
+            Some(len) => {
+                let end = start + trim_cr(rest, len, self.delimiters.segment);
+                self.check_id(input, start, end)?;
+                Ok(self.emit(input, start, end, start + len + 1))
+            }
+            None if rest.len() > self.max_segment_len => Err(SyntaxError {
+                kind: SyntaxErrorKind::SegmentTooLong {
+                    terminator: self.delimiters.segment as char,
+                    limit: self.max_segment_len,
+                },
+                pos: self.position_at(start),
+            }),
+            None if eof => {
+                let end = start + rest.trim_ascii_end().len();
+                self.check_id(input, start, end)?;
+                let step = self.emit(input, start, end, input.len());
+                self.notice = Some(Notice {
+                    kind: NoticeKind::UnterminatedLastSegment,
+                    pos: match step.token {
+                        Token::Segment { pos, .. } => pos,
+                        _ => self.position_at(start),
+                    },
+                });
+                Ok(step)
+            }
+            None => Ok(need_more(start)),
+        }
+    }
+
+    /// Checks the identifier of the segment at `input[start..end]`.
+    fn check_id(&self, input: &[u8], start: usize, end: usize) -> Result<(), SyntaxError> {
+        let raw = &input[start..end];
+        let id_len = memchr::memchr(self.delimiters.element, raw).unwrap_or(raw.len());
+        let id = &raw[..id_len];
+        let valid = (2..=3).contains(&id.len())
+            && id[0].is_ascii_uppercase()
+            && id
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if valid {
+            return Ok(());
+        }
+        let shown: String = String::from_utf8_lossy(&id[..id.len().min(8)]).into_owned();
+        let mut pos = self.position_at(start);
+        pos.segment = self.segments + 1;
+        Err(SyntaxError {
+            kind: SyntaxErrorKind::BadSegmentId(shown),
+            pos,
+        })
+    }
+
+    /// Emits the segment `input[start..end]`, updating the envelope context:
+    /// an ST carries its own ST02, an SE the ST02 it closes; after IEA the
+    /// lexer looks for the next ISA.
+    fn emit(&mut self, input: &[u8], start: usize, end: usize, consumed: usize) -> Step {
+        self.segments += 1;
+        let segment = Segment::new(&input[start..end], self.delimiters, Position::default());
+        let id = segment.id();
+        if id == b"ST" {
+            self.transaction = Control::new(segment.element(2));
+        }
+        let pos = self.position_at(start);
+        if id == b"SE" {
+            self.transaction = Control::default();
+        } else if id == b"IEA" {
+            self.in_interchange = false;
+            self.interchange = Control::default();
+        }
+        Step {
+            token: Token::Segment {
+                start,
+                end,
+                delimiters: self.delimiters,
+                pos,
+            },
+            consumed,
+        }
+    }
+
+    /// The position of `input[at]` with the current controls.
+    fn position_at(&self, at: usize) -> Position {
+        Position {
+            byte: self.offset + at as u64,
+            segment: self.segments,
+            interchange: self.interchange,
+            transaction: self.transaction,
+        }
+    }
+}
+
+fn need_more(consumed: usize) -> Step {
+    Step {
+        token: Token::NeedMore,
+        consumed,
+    }
+}
+
+/// Number of leading CR, LF, tab and space bytes.
+fn skip_blanks(input: &[u8]) -> usize {
+    input
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(input.len())
+}
+
+/// True when `bytes` begins an ISA segment (`ISA` and a separator).
+fn starts_isa(bytes: &[u8]) -> bool {
+    bytes.len() >= 4
+        && &bytes[..3] == b"ISA"
+        && !bytes[3].is_ascii_alphanumeric()
+        && !bytes[3].is_ascii_whitespace()
+}
+
+/// Offset of the next `ISA` followed by a separator.
+fn find_isa(bytes: &[u8]) -> Option<usize> {
+    memchr::memmem::find_iter(bytes, b"ISA").find(|&at| starts_isa(&bytes[at..]))
+}
+
+/// Segment length without a CR left before an LF terminator.
+fn trim_cr(rest: &[u8], len: usize, terminator: u8) -> usize {
+    if terminator == b'\n' && len > 0 && rest[len - 1] == b'\r' {
+        len - 1
+    } else {
+        len
+    }
+}

@@ -1,0 +1,20 @@
+//! The X12 syntax layer: bytes, delimiters and segments.
+//!
+//! This layer knows how X12 is spelled (ISA, delimiters, segments, elements,
+//! components) and where every segment sits, but nothing of 835 or 837. It
+//! never panics and never allocates per segment.
+
+pub mod delims;
+pub mod lexer;
+mod position;
+pub mod reader;
+mod segment;
+
+pub use delims::Delimiters;
+pub use lexer::{Lexer, Notice, NoticeKind, SyntaxError, SyntaxErrorKind};
+pub use position::{Control, Position};
+pub use reader::{ReadError, SegmentReader, SliceReader};
+pub use segment::{Segment, Split};
+
+#[cfg(test)]
+mod tests;
