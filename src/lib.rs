@@ -4,4 +4,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod claim;
+pub mod cli;
+pub mod diagnostic;
+pub mod document;
+pub mod envelope;
+pub mod events;
+pub mod fields;
+pub mod ledger;
+pub mod remittance;
+pub mod scan;
 pub mod x12;

@@ -69,7 +69,9 @@ pub enum SyntaxErrorKind {
     #[error("unreadable ISA segment: {0}")]
     BadIsa(DelimiterError),
     /// A segment identifier that is not 2-3 upper-case letters or digits.
-    #[error("bad segment identifier {0:?}: expected 2-3 upper-case letters or digits")]
+    #[error(
+        "bad segment identifier {0:?}: expected 2-3 upper-case letters or digits (is a segment cut or mistyped?)"
+    )]
     BadSegmentId(String),
     /// No segment terminator within the length limit.
     #[error("no segment terminator {terminator:?} within {limit} bytes")]

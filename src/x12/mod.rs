@@ -9,6 +9,7 @@ pub mod lexer;
 mod position;
 pub mod reader;
 mod segment;
+pub mod value;
 
 pub use delims::Delimiters;
 pub use lexer::{Lexer, Notice, NoticeKind, SyntaxError, SyntaxErrorKind};

@@ -1,0 +1,8 @@
+//! The 837 Health Care Claim as billed (professional, institutional, dental;
+//! 5010 and 4010): typed model and streaming loop parser.
+
+pub mod model;
+pub mod parser;
+
+pub use model::*;
+pub use parser::{ClaimEvent, ClaimParser};

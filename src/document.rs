@@ -1,0 +1,262 @@
+//! One X12 input read end to end: segments → envelope → the 835 or 837
+//! parser chosen by each transaction's ST01 (never by file name).
+//!
+//! The reader yields typed events as soon as each claim is complete and
+//! gathers every finding (syntax notices, envelope, parser, balancing) so
+//! the caller can decide whether the input is usable.
+
+use std::collections::VecDeque;
+use std::io::Read;
+
+use crate::claim::{ClaimEvent, ClaimParser};
+use crate::diagnostic::{Issue, Rule, Severity};
+use crate::envelope::{Envelope, Role, TransactionId};
+use crate::remittance::{RemittanceEvent, RemittanceParser};
+use crate::x12::{Notice, Position, ReadError, Segment, SegmentReader, SliceReader};
+
+/// A source of segments: a streaming reader or a slice reader.
+pub trait SegmentSource {
+    /// The next segment, or `None` at the end.
+    fn next_segment(&mut self) -> Result<Option<Segment<'_>>, ReadError>;
+    /// Notices gathered so far.
+    fn take_notices(&mut self) -> Vec<Notice>;
+}
+
+impl<R: Read> SegmentSource for SegmentReader<R> {
+    fn next_segment(&mut self) -> Result<Option<Segment<'_>>, ReadError> {
+        SegmentReader::next_segment(self)
+    }
+    fn take_notices(&mut self) -> Vec<Notice> {
+        SegmentReader::take_notices(self)
+    }
+}
+
+impl SegmentSource for SliceReader<'_> {
+    fn next_segment(&mut self) -> Result<Option<Segment<'_>>, ReadError> {
+        Ok(SliceReader::next_segment(self)?)
+    }
+    fn take_notices(&mut self) -> Vec<Notice> {
+        SliceReader::take_notices(self)
+    }
+}
+
+/// What a document yields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DocumentEvent {
+    /// Part of an 835 transaction.
+    Remittance(RemittanceEvent),
+    /// Part of an 837 transaction.
+    Claim(ClaimEvent),
+    /// A transaction that ended without SE; what it yielded must be dropped.
+    Aborted(Box<TransactionId>),
+}
+
+enum Parser {
+    Remittance(RemittanceParser),
+    Claim(Box<ClaimParser>),
+    Skip,
+}
+
+/// Reads one X12 input and yields its typed events.
+pub struct DocumentReader<S> {
+    source: S,
+    state: Dispatch,
+}
+
+/// Everything but the source, so a borrowed segment can be handed over.
+struct Dispatch {
+    envelope: Envelope,
+    parser: Option<Parser>,
+    events: VecDeque<DocumentEvent>,
+    issues: Vec<Issue>,
+    last: Position,
+    done: bool,
+}
+
+impl<R: Read> DocumentReader<SegmentReader<R>> {
+    /// A streaming document over any reader.
+    pub fn from_reader(source: R) -> Self {
+        Self::new(SegmentReader::new(source))
+    }
+}
+
+impl<'a> DocumentReader<SliceReader<'a>> {
+    /// A document over bytes in memory.
+    pub fn from_slice(bytes: &'a [u8]) -> Self {
+        Self::new(SliceReader::new(bytes))
+    }
+}
+
+impl<S: SegmentSource> DocumentReader<S> {
+    /// A document over a segment source.
+    pub fn new(source: S) -> Self {
+        DocumentReader {
+            source,
+            state: Dispatch {
+                envelope: Envelope::new(),
+                parser: None,
+                events: VecDeque::new(),
+                issues: Vec::new(),
+                last: Position::default(),
+                done: false,
+            },
+        }
+    }
+
+    /// Takes the findings recorded so far.
+    pub fn take_issues(&mut self) -> Vec<Issue> {
+        std::mem::take(&mut self.state.issues)
+    }
+
+    /// Number of interchanges (ISA) seen so far.
+    pub fn interchanges(&self) -> u64 {
+        self.state.envelope.interchanges()
+    }
+
+    /// The next event; `Ok(None)` at the end. A syntax or I/O error ends the
+    /// document (it is also recorded as a fatal finding).
+    pub fn next_event(&mut self) -> Result<Option<DocumentEvent>, ReadError> {
+        loop {
+            if let Some(event) = self.state.events.pop_front() {
+                return Ok(Some(event));
+            }
+            if self.state.done {
+                return Ok(None);
+            }
+            self.step()?;
+        }
+    }
+
+    fn step(&mut self) -> Result<(), ReadError> {
+        let state = &mut self.state;
+        match self.source.next_segment() {
+            Ok(Some(seg)) => state.segment(&seg),
+            Ok(None) => state.end_of_input(),
+            Err(e) => {
+                let (pos, message) = match &e {
+                    ReadError::Syntax(e) => (e.pos, e.kind.to_string()),
+                    ReadError::Io(e) => (state.last, format!("read failed: {e}")),
+                };
+                state.fail(pos, message);
+                self.collect_notices();
+                return Err(e);
+            }
+        }
+        self.collect_notices();
+        Ok(())
+    }
+
+    fn collect_notices(&mut self) {
+        for notice in self.source.take_notices() {
+            let issue = Issue::new(
+                Severity::Warning,
+                Rule::Skipped,
+                notice.pos,
+                notice.to_string(),
+            );
+            self.state.issues.push(issue);
+        }
+    }
+}
+
+impl Dispatch {
+    fn segment(&mut self, seg: &Segment<'_>) {
+        self.last = seg.pos();
+        match self.envelope.feed(seg) {
+            Role::Body => self.body(seg),
+            Role::TransactionStart => {
+                self.abort_open();
+                self.parser = Some(start_parser(
+                    self.envelope.transaction(),
+                    seg,
+                    &mut self.issues,
+                ));
+            }
+            Role::TransactionEnd => self.end_transaction(seg.pos()),
+            Role::Stray => {}
+            _ => self.abort_open(),
+        }
+        self.drain();
+        self.issues.extend(self.envelope.take_issues());
+    }
+
+    fn end_of_input(&mut self) {
+        self.envelope.finish(self.last);
+        self.abort_open();
+        self.issues.extend(self.envelope.take_issues());
+        self.done = true;
+    }
+
+    fn fail(&mut self, pos: Position, message: String) {
+        self.issues
+            .push(Issue::new(Severity::Fatal, Rule::Syntax, pos, message));
+        self.abort_open();
+        self.done = true;
+    }
+
+    fn body(&mut self, seg: &Segment<'_>) {
+        match &mut self.parser {
+            Some(Parser::Remittance(p)) => p.segment(seg),
+            Some(Parser::Claim(p)) => p.segment(seg),
+            _ => {}
+        }
+    }
+
+    fn end_transaction(&mut self, se: Position) {
+        match &mut self.parser {
+            Some(Parser::Remittance(p)) => p.finish(se),
+            Some(Parser::Claim(p)) => p.finish(se),
+            _ => {}
+        }
+        self.drain();
+        self.parser = None;
+    }
+
+    /// Moves parser events and findings into the document's queues.
+    fn drain(&mut self) {
+        match &mut self.parser {
+            Some(Parser::Remittance(p)) => {
+                self.events
+                    .extend(std::iter::from_fn(|| p.next_event()).map(DocumentEvent::Remittance));
+                self.issues.extend(p.take_issues());
+            }
+            Some(Parser::Claim(p)) => {
+                self.events
+                    .extend(std::iter::from_fn(|| p.next_event()).map(DocumentEvent::Claim));
+                self.issues.extend(p.take_issues());
+            }
+            _ => {}
+        }
+    }
+
+    /// A transaction cut short by a new envelope or the end of input.
+    fn abort_open(&mut self) {
+        self.drain();
+        if let Some(parser) = self.parser.take() {
+            if !matches!(parser, Parser::Skip) {
+                let id = self.envelope.transaction().clone();
+                self.events.push_back(DocumentEvent::Aborted(Box::new(id)));
+            }
+        }
+    }
+}
+
+fn start_parser(id: &TransactionId, seg: &Segment<'_>, issues: &mut Vec<Issue>) -> Parser {
+    match id.set_id.as_str() {
+        "835" => Parser::Remittance(RemittanceParser::new(id.clone())),
+        "837" => Parser::Claim(Box::new(ClaimParser::new(id.clone()))),
+        other => {
+            let message = format!("transaction set {other:?} is not an 835 or 837; skipped");
+            issues.push(
+                Issue::new(
+                    Severity::Warning,
+                    Rule::UnsupportedTransaction,
+                    seg.pos(),
+                    message,
+                )
+                .at_segment(b"ST"),
+            );
+            Parser::Skip
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! The X12 envelope: ISA/IEA interchanges, GS/GE functional groups and ST/SE
+//! transaction sets, their nesting, control numbers and counts.
+//!
+//! The envelope classifies each segment ([`Role`]) and records findings:
+//! a missing trailer is fatal for its interchange (the data may be cut
+//! short), while a wrong count or control number makes the input invalid
+//! but leaves its money readable. It knows nothing of 835 or 837 content.
+
+use compact_str::CompactString;
+
+use crate::diagnostic::{Issue, Issues, Rule, Severity};
+use crate::x12::{Control, Position, Segment};
+
+/// What a segment is to the envelope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// ISA.
+    InterchangeStart,
+    /// GS.
+    GroupStart,
+    /// ST.
+    TransactionStart,
+    /// A segment inside ST..SE.
+    Body,
+    /// SE.
+    TransactionEnd,
+    /// GE.
+    GroupEnd,
+    /// IEA.
+    InterchangeEnd,
+    /// A segment outside any transaction (a fatal finding was recorded).
+    Stray,
+}
+
+/// Identifies one transaction set: its envelopes and its start.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TransactionId {
+    /// ISA13 interchange control number.
+    pub interchange: Control,
+    /// ISA06 interchange sender id.
+    pub sender: CompactString,
+    /// ISA08 interchange receiver id.
+    pub receiver: CompactString,
+    /// ISA15 usage indicator (`P` production, `T` test).
+    pub usage: CompactString,
+    /// GS01 functional identifier (`HP` for 835, `HC` for 837).
+    pub functional_id: CompactString,
+    /// GS06 group control number.
+    pub group: Control,
+    /// GS08 version / implementation guide, e.g. `005010X221A1`.
+    pub version: CompactString,
+    /// ST01 transaction set identifier, e.g. `835`.
+    pub set_id: CompactString,
+    /// ST02 transaction set control number.
+    pub control: Control,
+    /// ST03 implementation convention reference (837 only, usually).
+    pub implementation: CompactString,
+    /// Position of the ST segment.
+    pub start: Position,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    Outside,
+    Interchange,
+    Group,
+    Transaction,
+}
+
+/// Widths of ISA01..ISA16 in a standard fixed-width ISA.
+const ISA_WIDTHS: [usize; 16] = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1];
+
+/// Tracks envelope nesting and checks trailers against headers.
+#[derive(Debug)]
+pub struct Envelope {
+    level: Level,
+    interchange_pos: Position,
+    groups: u64,
+    group_pos: Position,
+    transactions: u64,
+    segments: u64,
+    current: TransactionId,
+    interchanges_seen: u64,
+    issues: Issues,
+}
+
+impl Default for Envelope {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Envelope {
+    /// An envelope tracker at the start of an input.
+    pub fn new() -> Self {
+        Envelope {
+            level: Level::Outside,
+            interchange_pos: Position::default(),
+            groups: 0,
+            group_pos: Position::default(),
+            transactions: 0,
+            segments: 0,
+            current: TransactionId::default(),
+            interchanges_seen: 0,
+            issues: Issues::default(),
+        }
+    }
+
+    /// The transaction set currently open (meaningful inside ST..SE).
+    pub fn transaction(&self) -> &TransactionId {
+        &self.current
+    }
+
+    /// True between ST and SE.
+    pub fn in_transaction(&self) -> bool {
+        self.level == Level::Transaction
+    }
+
+    /// Number of ISA segments seen.
+    pub fn interchanges(&self) -> u64 {
+        self.interchanges_seen
+    }
+
+    /// Takes the findings recorded so far.
+    pub fn take_issues(&mut self) -> Vec<Issue> {
+        std::mem::take(&mut self.issues.0)
+    }
+
+    /// Classifies `seg` and checks it against the open envelopes.
+    pub fn feed(&mut self, seg: &Segment<'_>) -> Role {
+        match seg.id() {
+            b"ISA" => self.interchange_start(seg),
+            b"IEA" => self.interchange_end(seg),
+            b"GS" => self.group_start(seg),
+            b"GE" => self.group_end(seg),
+            b"ST" => self.transaction_start(seg),
+            b"SE" => self.transaction_end(seg),
+            _ if self.level == Level::Transaction => {
+                self.segments += 1;
+                Role::Body
+            }
+            _ => {
+                self.fatal(
+                    Rule::Structure,
+                    seg,
+                    "segment outside a transaction set: expected ST, SE, GS, GE, ISA or IEA",
+                );
+                Role::Stray
+            }
+        }
+    }
+
+    /// Reports envelopes left open at the end of the input.
+    pub fn finish(&mut self, end: Position) {
+        let open = self.close_open(Level::Outside);
+        if let Some(missing) = open {
+            self.issues.push(Issue::new(
+                Severity::Fatal,
+                Rule::Truncated,
+                end,
+                format!("input ends inside {missing}: the interchange is truncated"),
+            ));
+        }
+    }
+
+    fn interchange_start(&mut self, seg: &Segment<'_>) -> Role {
+        if let Some(missing) = self.close_open(Level::Outside) {
+            self.fatal(
+                Rule::Truncated,
+                seg,
+                format!("new ISA inside {missing}: the previous interchange is truncated"),
+            );
+        }
+        self.check_isa_widths(seg);
+        self.level = Level::Interchange;
+        self.interchanges_seen += 1;
+        self.interchange_pos = seg.pos();
+        self.groups = 0;
+        self.current = TransactionId {
+            interchange: Control::new(seg.element(13)),
+            sender: seg.text(6).into(),
+            receiver: seg.text(8).into(),
+            usage: seg.text(15).into(),
+            ..TransactionId::default()
+        };
+        Role::InterchangeStart
+    }
+
+    fn interchange_end(&mut self, seg: &Segment<'_>) -> Role {
+        if self.level == Level::Outside {
+            self.fatal(Rule::Structure, seg, "IEA without a matching ISA");
+            return Role::InterchangeEnd;
+        }
+        if let Some(missing) = self.close_open(Level::Interchange) {
+            self.fatal(Rule::Truncated, seg, format!("IEA inside {missing}"));
+        }
+        self.check_count(seg, 1, self.groups, "functional groups (GS)");
+        self.check_control(seg, 2, self.current.interchange, "ISA13");
+        self.level = Level::Outside;
+        Role::InterchangeEnd
+    }
+
+    fn group_start(&mut self, seg: &Segment<'_>) -> Role {
+        match self.level {
+            Level::Outside => self.fatal(
+                Rule::Structure,
+                seg,
+                "GS outside an interchange: expected ISA first",
+            ),
+            Level::Interchange => {}
+            _ => {
+                let missing = self.close_open(Level::Interchange).unwrap_or_default();
+                self.fatal(Rule::Truncated, seg, format!("new GS inside {missing}"));
+            }
+        }
+        self.level = Level::Group;
+        self.groups += 1;
+        self.transactions = 0;
+        self.group_pos = seg.pos();
+        self.current.functional_id = seg.text(1).into();
+        self.current.group = Control::new(seg.element(6));
+        self.current.version = seg.text(8).into();
+        Role::GroupStart
+    }
+
+    fn group_end(&mut self, seg: &Segment<'_>) -> Role {
+        match self.level {
+            Level::Group => {}
+            Level::Transaction => {
+                let missing = self.close_open(Level::Group).unwrap_or_default();
+                self.fatal(Rule::Truncated, seg, format!("GE inside {missing}"));
+            }
+            _ => {
+                self.fatal(Rule::Structure, seg, "GE without a matching GS");
+                return Role::GroupEnd;
+            }
+        }
+        self.check_count(seg, 1, self.transactions, "transaction sets (ST)");
+        self.check_control(seg, 2, self.current.group, "GS06");
+        self.level = Level::Interchange;
+        Role::GroupEnd
+    }
+
+    fn transaction_start(&mut self, seg: &Segment<'_>) -> Role {
+        match self.level {
+            Level::Group => {}
+            Level::Transaction => {
+                let missing = self.close_open(Level::Group).unwrap_or_default();
+                self.fatal(Rule::Truncated, seg, format!("new ST inside {missing}"));
+            }
+            _ => self.fatal(
+                Rule::Structure,
+                seg,
+                "ST outside a functional group: expected GS first",
+            ),
+        }
+        self.level = Level::Transaction;
+        self.transactions += 1;
+        self.segments = 1;
+        self.current.set_id = seg.text(1).into();
+        self.current.control = Control::new(seg.element(2));
+        self.current.implementation = seg.text(3).into();
+        self.current.start = seg.pos();
+        Role::TransactionStart
+    }
+
+    fn transaction_end(&mut self, seg: &Segment<'_>) -> Role {
+        if self.level != Level::Transaction {
+            self.fatal(Rule::Structure, seg, "SE without a matching ST");
+            return Role::TransactionEnd;
+        }
+        self.segments += 1;
+        self.check_count(seg, 1, self.segments, "segments from ST to SE");
+        self.check_control(seg, 2, self.current.control, "ST02");
+        self.level = Level::Group;
+        Role::TransactionEnd
+    }
+
+    /// Names what is open above `keep` and closes it; `None` if nothing was.
+    fn close_open(&mut self, keep: Level) -> Option<String> {
+        let mut missing = Vec::new();
+        if self.level >= Level::Transaction && keep < Level::Transaction {
+            missing.push(format!("transaction ST02 {} (no SE)", self.current.control));
+        }
+        if self.level >= Level::Group && keep < Level::Group {
+            missing.push(format!("group GS06 {} (no GE)", self.current.group));
+        }
+        if self.level >= Level::Interchange && keep < Level::Interchange {
+            missing.push(format!(
+                "interchange ISA13 {} (no IEA)",
+                self.current.interchange
+            ));
+        }
+        self.level = self.level.min(keep);
+        (!missing.is_empty()).then(|| missing.join(", "))
+    }
+
+    fn check_count(&mut self, seg: &Segment<'_>, element: usize, actual: u64, what: &str) {
+        let stated = seg.text(element);
+        if stated.parse::<u64>().ok() != Some(actual) {
+            let message = format!(
+                "{}{element:02} says {stated:?} {what}; found {actual}",
+                seg.id_str()
+            );
+            self.invalid(Rule::Count, seg, message);
+        }
+    }
+
+    fn check_control(&mut self, seg: &Segment<'_>, element: usize, header: Control, name: &str) {
+        let trailer = Control::new(seg.element(element));
+        if trailer != header {
+            let message = format!(
+                "{}{element:02} is {trailer:?}; expected {name} {header:?}",
+                seg.id_str()
+            );
+            self.invalid(Rule::ControlNumber, seg, message);
+        }
+    }
+
+    fn check_isa_widths(&mut self, seg: &Segment<'_>) {
+        let messages: Vec<String> = seg
+            .elements()
+            .zip(ISA_WIDTHS)
+            .enumerate()
+            .filter(|(_, (value, width))| value.len() != *width)
+            .map(|(i, (value, width))| {
+                format!(
+                    "ISA{:02} has {} characters; expected {width}",
+                    i + 1,
+                    value.len()
+                )
+            })
+            .collect();
+        for message in messages {
+            self.invalid(Rule::IsaWidth, seg, message);
+        }
+        if seg.element_count() < 16 {
+            self.invalid(Rule::IsaWidth, seg, "ISA has fewer than 16 elements");
+        }
+    }
+
+    fn fatal(&mut self, rule: Rule, seg: &Segment<'_>, message: impl Into<String>) {
+        self.issues
+            .push(Issue::new(Severity::Fatal, rule, seg.pos(), message).at_segment(seg.id()));
+    }
+
+    fn invalid(&mut self, rule: Rule, seg: &Segment<'_>, message: impl Into<String>) {
+        self.issues
+            .push(Issue::new(Severity::Invalid, rule, seg.pos(), message).at_segment(seg.id()));
+    }
+}

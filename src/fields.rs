@@ -1,0 +1,154 @@
+//! Reading typed element values out of one segment while recording a
+//! finding for every missing or malformed value. Shared by the 835 and 837
+//! parsers so both report bad input the same way.
+//!
+//! A malformed number or date is fatal: money or dates that cannot be read
+//! exactly must never be guessed.
+
+use compact_str::CompactString;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use crate::diagnostic::{Issue, Rule, Severity};
+use crate::x12::{Segment, value};
+
+/// A segment being read, with the place findings go.
+pub struct Fields<'s, 'a> {
+    seg: &'s Segment<'a>,
+    issues: &'s mut Vec<Issue>,
+}
+
+impl<'s, 'a> Fields<'s, 'a> {
+    /// Starts reading `seg`; findings are pushed to `issues`.
+    pub fn new(seg: &'s Segment<'a>, issues: &'s mut Vec<Issue>) -> Self {
+        Fields { seg, issues }
+    }
+
+    /// The segment being read.
+    pub fn segment(&self) -> &Segment<'a> {
+        self.seg
+    }
+
+    /// Element `n` as inline text (trimmed; lossy for non-UTF-8).
+    pub fn text(&self, n: usize) -> CompactString {
+        text_of(self.seg.element(n))
+    }
+
+    /// Component `m` of element `n` as inline text.
+    pub fn component(&self, n: usize, m: usize) -> CompactString {
+        text_of(self.seg.component(n, m))
+    }
+
+    /// A required text element; fatal when empty.
+    pub fn required_text(&mut self, n: usize, what: &str) -> CompactString {
+        let value = self.text(n);
+        if value.is_empty() {
+            self.missing(n, what);
+        }
+        value
+    }
+
+    /// A required decimal; fatal when missing or malformed (then zero).
+    pub fn amount(&mut self, n: usize, what: &str) -> Decimal {
+        let raw = self.seg.element(n);
+        if raw.trim_ascii().is_empty() {
+            self.missing(n, what);
+            return Decimal::ZERO;
+        }
+        self.optional_amount(n, what).unwrap_or(Decimal::ZERO)
+    }
+
+    /// An optional decimal; `None` when empty, fatal when malformed.
+    pub fn optional_amount(&mut self, n: usize, what: &str) -> Option<Decimal> {
+        let raw = self.seg.element(n);
+        if raw.trim_ascii().is_empty() {
+            return None;
+        }
+        let parsed = value::decimal(raw);
+        if parsed.is_none() {
+            self.bad_value(n, what, "a decimal number");
+        }
+        parsed
+    }
+
+    /// A decimal from raw component bytes; fatal when malformed.
+    pub fn amount_from(&mut self, raw: &[u8], n: usize, what: &str) -> Option<Decimal> {
+        if raw.trim_ascii().is_empty() {
+            return None;
+        }
+        let parsed = value::decimal(raw);
+        if parsed.is_none() {
+            self.bad_value(n, what, "a decimal number");
+        }
+        parsed
+    }
+
+    /// An optional CCYYMMDD date; `None` when empty. A malformed date makes
+    /// the input invalid (the date is then unknown) but not unreadable.
+    pub fn optional_date(&mut self, n: usize, what: &str) -> Option<Date> {
+        let raw = self.seg.element(n);
+        if raw.trim_ascii().is_empty() {
+            return None;
+        }
+        let parsed = value::date(raw);
+        if parsed.is_none() {
+            let message = format!(
+                "{}{n:02} ({what}) is not a date CCYYMMDD: {:?}; the date is unknown",
+                self.seg.id_str(),
+                shown(self.seg.element(n))
+            );
+            self.push(Severity::Invalid, Rule::BadValue, message);
+        }
+        parsed
+    }
+
+    /// A required CCYYMMDD date; missing or malformed makes the input
+    /// invalid and the date unknown.
+    pub fn date(&mut self, n: usize, what: &str) -> Option<Date> {
+        if self.seg.element(n).trim_ascii().is_empty() {
+            let message = format!(
+                "{}{n:02} ({what}) is missing; the date is unknown",
+                self.seg.id_str()
+            );
+            self.push(Severity::Invalid, Rule::Missing, message);
+            return None;
+        }
+        self.optional_date(n, what)
+    }
+
+    /// Records a fatal finding that element `n` is missing.
+    pub fn missing(&mut self, n: usize, what: &str) {
+        let message = format!("{}{n:02} ({what}) is missing", self.seg.id_str());
+        self.push(Severity::Fatal, Rule::Missing, message);
+    }
+
+    /// Records a fatal finding that element `n` is not `expected`.
+    pub fn bad_value(&mut self, n: usize, what: &str, expected: &str) {
+        let message = format!(
+            "{}{n:02} ({what}) is not {expected}: {:?}",
+            self.seg.id_str(),
+            shown(self.seg.element(n))
+        );
+        self.push(Severity::Fatal, Rule::BadValue, message);
+    }
+
+    /// Records a finding about this segment.
+    pub fn push(&mut self, severity: Severity, rule: Rule, message: String) {
+        let issue = Issue::new(severity, rule, self.seg.pos(), message).at_segment(self.seg.id());
+        self.issues.push(issue);
+    }
+}
+
+/// Element bytes as inline text, trimmed of padding.
+pub fn text_of(raw: &[u8]) -> CompactString {
+    match std::str::from_utf8(raw) {
+        Ok(s) => CompactString::from(s.trim_matches(' ')),
+        Err(_) => CompactString::from(String::from_utf8_lossy(raw).trim_matches(' ')),
+    }
+}
+
+/// At most 20 bytes of a bad value, for messages (values are numbers or
+/// dates here, never names).
+fn shown(raw: &[u8]) -> String {
+    String::from_utf8_lossy(&raw[..raw.len().min(20)]).into_owned()
+}

@@ -1,0 +1,284 @@
+//! The reconciliation ledger row: a service-line event with the decision
+//! about it (status, flags, prior payment, expected amount, net paid, appeal
+//! deadline, matched 837 line), and the ledger's column names.
+
+use std::fmt;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use super::{Cell, Record};
+use crate::events::{LineEvent, Status};
+use crate::remittance::Text;
+
+/// The ledger's columns, in order. `remit lines` writes the first
+/// [`LINES_COLUMNS`] of them.
+pub const COLUMNS: &[&str] = &[
+    "source",
+    "payer",
+    "payee_npi",
+    "trace",
+    "payment_date",
+    "claim_id",
+    "payer_claim_id",
+    "claim_status",
+    "member_id",
+    "member_name",
+    "service_date",
+    "procedure",
+    "modifiers",
+    "units",
+    "billed",
+    "allowed",
+    "paid",
+    "patient_resp",
+    "adjustments",
+    "remarks",
+    "status",
+    "flags",
+    "prior_paid",
+    "prior_payment_date",
+    "prior_trace",
+    "expected",
+    "variance",
+    "net_paid",
+    "appeal_by",
+    "matched_claim_line",
+    "age_days",
+    "reason",
+    "payer_id",
+    "line_control",
+    "paid_procedure",
+    "revenue_code",
+    "interchange",
+    "transaction",
+];
+
+/// Number of columns `remit lines` writes (through `status`).
+pub const LINES_COLUMNS: usize = 21;
+
+/// A flag on a ledger row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum Flag {
+    /// Paid before, re-listed as denied with no reversal or recovery.
+    PreviouslyPaidReportedDenied = 1,
+    /// Money paid on this line was taken back.
+    Recouped = 2,
+    /// Allowed below the fee schedule.
+    Underpaid = 4,
+    /// Paid twice without a reversal between.
+    DuplicatePayment = 8,
+    /// No 837 claim matches the remitted claim.
+    NoMatchingClaim = 16,
+    /// Denied again with a different reason.
+    InconsistentDenial = 32,
+    /// Prompt-pay interest owed exceeds interest paid.
+    InterestDue = 64,
+    /// Uses group code CR, removed from the 5010 835.
+    DeprecatedGroupCode = 128,
+}
+
+impl Flag {
+    /// Every flag, in ledger order.
+    pub const ALL: [Flag; 8] = [
+        Flag::PreviouslyPaidReportedDenied,
+        Flag::Recouped,
+        Flag::Underpaid,
+        Flag::DuplicatePayment,
+        Flag::NoMatchingClaim,
+        Flag::InconsistentDenial,
+        Flag::InterestDue,
+        Flag::DeprecatedGroupCode,
+    ];
+
+    /// The ledger name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::PreviouslyPaidReportedDenied => "PREVIOUSLY_PAID_REPORTED_DENIED",
+            Flag::Recouped => "RECOUPED",
+            Flag::Underpaid => "UNDERPAID",
+            Flag::DuplicatePayment => "DUPLICATE_PAYMENT",
+            Flag::NoMatchingClaim => "NO_MATCHING_CLAIM",
+            Flag::InconsistentDenial => "INCONSISTENT_DENIAL",
+            Flag::InterestDue => "INTEREST_DUE",
+            Flag::DeprecatedGroupCode => "DEPRECATED_GROUP_CODE",
+        }
+    }
+
+    /// Parses a ledger name.
+    pub fn parse(s: &str) -> Option<Flag> {
+        Flag::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// A set of flags.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Flags(u32);
+
+impl Flags {
+    /// Adds a flag.
+    pub fn insert(&mut self, flag: Flag) {
+        self.0 |= flag as u32;
+    }
+
+    /// True when `flag` is set.
+    pub fn contains(self, flag: Flag) -> bool {
+        self.0 & flag as u32 != 0
+    }
+
+    /// The flags set, in ledger order.
+    pub fn iter(self) -> impl Iterator<Item = Flag> {
+        Flag::ALL.into_iter().filter(move |f| self.contains(*f))
+    }
+
+    /// True when no flag is set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Parses `A;B` ledger text.
+    pub fn parse(s: &str) -> Flags {
+        let mut flags = Flags::default();
+        s.split(';')
+            .filter_map(Flag::parse)
+            .for_each(|f| flags.insert(f));
+        flags
+    }
+}
+
+impl fmt::Display for Flags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, flag) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            f.write_str(flag.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+/// One ledger row: an event and what was decided about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerRow {
+    /// The service-line event.
+    pub event: LineEvent,
+    /// Final status.
+    pub status: Status,
+    /// Flags.
+    pub flags: Flags,
+    /// Amount of the last paying event, when relevant.
+    pub prior_paid: Option<Decimal>,
+    /// Date of the last paying event.
+    pub prior_payment_date: Option<Date>,
+    /// Trace of the last paying event.
+    pub prior_trace: Text,
+    /// Fee-schedule allowed × units.
+    pub expected: Option<Decimal>,
+    /// allowed − expected.
+    pub variance: Option<Decimal>,
+    /// The line's net paid after this event.
+    pub net_paid: Option<Decimal>,
+    /// Last day to appeal.
+    pub appeal_by: Option<Date>,
+    /// The matched 837 line, `FILE#CLM01/LX`.
+    pub matched_claim_line: String,
+    /// Days from service date to the as-of date (NO_REMITTANCE rows).
+    pub age_days: Option<i64>,
+    /// The row's adjustments and remarks in plain words.
+    pub reason: String,
+}
+
+impl LedgerRow {
+    /// A row carrying just the event's own status (as `remit lines` shows).
+    pub fn from_event(event: LineEvent) -> Self {
+        LedgerRow {
+            status: event.status,
+            event,
+            flags: Flags::default(),
+            prior_paid: None,
+            prior_payment_date: None,
+            prior_trace: Text::default(),
+            expected: None,
+            variance: None,
+            net_paid: None,
+            appeal_by: None,
+            matched_claim_line: String::new(),
+            age_days: None,
+            reason: String::new(),
+        }
+    }
+}
+
+/// `GROUP-REASON:AMOUNT;…`
+pub fn adjustments_text(event: &LineEvent) -> String {
+    let mut out = String::new();
+    for (i, a) in event.adjustments.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(&a.group);
+        out.push('-');
+        out.push_str(&a.reason);
+        out.push(':');
+        out.push_str(&super::money(a.amount));
+    }
+    out
+}
+
+fn joined(parts: &[Text], sep: &str) -> String {
+    parts
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+impl Record for LedgerRow {
+    fn cell(&self, column: usize) -> Cell<'_> {
+        let e = &self.event;
+        let c = &e.context;
+        match column {
+            0 => Cell::text(&c.source),
+            1 => Cell::text(&c.payer),
+            2 => Cell::text(&c.payee_npi),
+            3 => Cell::text(&c.trace),
+            4 => Cell::date(c.payment_date),
+            5 => Cell::text(&e.claim_id),
+            6 => Cell::text(&e.payer_claim_id),
+            7 => Cell::text(&e.claim_status),
+            8 => Cell::text(&e.member_id),
+            9 => Cell::text(&e.member_name),
+            10 => Cell::date(e.service_date),
+            11 => Cell::text(&e.procedure),
+            12 => Cell::Owned(joined(&e.modifiers, ":")),
+            13 => Cell::Number(e.units),
+            14 => Cell::Money(e.billed),
+            15 => Cell::Money(e.allowed),
+            16 => Cell::Money(e.paid),
+            17 => Cell::Money(e.patient_resp),
+            18 => Cell::Owned(adjustments_text(e)),
+            19 => Cell::Owned(joined(&e.remarks, ";")),
+            20 => Cell::Text(self.status.as_str()),
+            21 => Cell::Owned(self.flags.to_string()),
+            22 => Cell::money(self.prior_paid),
+            23 => Cell::date(self.prior_payment_date),
+            24 => Cell::text(&self.prior_trace),
+            25 => Cell::money(self.expected),
+            26 => Cell::money(self.variance),
+            27 => Cell::money(self.net_paid),
+            28 => Cell::date(self.appeal_by),
+            29 => Cell::text(&self.matched_claim_line),
+            30 => self.age_days.map_or(Cell::Empty, Cell::Integer),
+            31 => Cell::text(&self.reason),
+            32 => Cell::text(&c.payer_id),
+            33 => Cell::text(&e.line_control),
+            34 => e.paid_procedure.as_deref().map_or(Cell::Empty, Cell::Text),
+            35 => Cell::text(&e.revenue_code),
+            36 => Cell::text(&c.interchange),
+            37 => Cell::text(&c.transaction),
+            _ => Cell::Empty,
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Writer tests: formats, neutralising, exact money.
+
+use super::*;
+use std::str::FromStr;
+
+struct Row(Vec<Cell<'static>>);
+
+impl Record for Row {
+    fn cell(&self, column: usize) -> Cell<'_> {
+        self.0.get(column).cloned().unwrap_or(Cell::Empty)
+    }
+}
+
+fn write(format: Format, rows: &[Row]) -> String {
+    let mut buf = Vec::new();
+    {
+        let mut sink = sink(format, Box::new(&mut buf), "ledger", "entry");
+        sink.begin(&["name", "amount", "when"]).unwrap();
+        for r in rows {
+            sink.row(r).unwrap();
+        }
+        sink.finish().unwrap();
+    }
+    String::from_utf8(buf).unwrap()
+}
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+#[test]
+fn money_has_exactly_two_decimals() {
+    assert_eq!(money(d("12")), "12.00");
+    assert_eq!(money(d("-3.5")), "-3.50");
+    assert_eq!(money(d("0.005")), "0.01");
+    assert_eq!(money(d("-0.005")), "-0.01");
+    assert_eq!(money(d("1234567.891")), "1234567.89");
+}
+
+#[test]
+fn csv_neutralises_formulas_but_not_numbers() {
+    let rows = [Row(vec![
+        Cell::Text("=HYPERLINK(\"x\")"),
+        Cell::Money(d("-12.5")),
+        Cell::Text("@SUM(A1)"),
+    ])];
+    let text = write(Format::Csv, &rows);
+    let line = text.lines().nth(1).unwrap();
+    assert_eq!(line, "\"'=HYPERLINK(\"\"x\"\")\",-12.50,'@SUM(A1)");
+}
+
+#[test]
+fn jsonl_keeps_amounts_as_exact_strings() {
+    let rows = [Row(vec![
+        Cell::Text("a"),
+        Cell::Money(d("0.1")),
+        Cell::Empty,
+    ])];
+    let text = write(Format::Jsonl, &rows);
+    assert_eq!(text.trim(), r#"{"name":"a","amount":"0.10","when":null}"#);
+}
+
+#[test]
+fn xml_has_one_entry_per_row_and_escapes_text() {
+    let date = jiff::civil::Date::new(2024, 2, 29).unwrap();
+    let rows = [Row(vec![
+        Cell::Text("A & B <c>"),
+        Cell::Money(d("5")),
+        Cell::Date(date),
+    ])];
+    let text = write(Format::Xml, &rows);
+    assert!(text.contains("<entry>"), "{text}");
+    assert!(text.contains("<name>A &amp; B &lt;c&gt;</name>"), "{text}");
+    assert!(text.contains("<amount>5.00</amount>"));
+    assert!(text.contains("<when>2024-02-29</when>"));
+    assert!(text.trim_end().ends_with("</ledger>"));
+}

@@ -1,0 +1,153 @@
+//! Reads one X12 input to its end: hands each typed event to a consumer and
+//! keeps the per-file summary (what was read, totals, every finding) that
+//! `validate` prints and every other command uses to accept or reject a
+//! file.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+
+use rust_decimal::Decimal;
+
+use crate::claim::{BilledClaim, ClaimBatchHeader, ClaimEvent};
+use crate::diagnostic::{Issue, Issues};
+use crate::document::{DocumentEvent, DocumentReader, SegmentSource};
+use crate::envelope::TransactionId;
+use crate::remittance::{ClaimPayment, RemittanceEvent, RemittanceHeader, RemittanceTrailer};
+
+/// Receives the typed content of one input, in order.
+pub trait Consumer {
+    /// An 835 transaction begins.
+    fn remittance_header(&mut self, _header: &RemittanceHeader) {}
+    /// One 835 claim payment.
+    fn claim_payment(&mut self, _claim: &ClaimPayment) {}
+    /// An 835 transaction ends.
+    fn remittance_end(&mut self, _trailer: &RemittanceTrailer) {}
+    /// An 837 transaction begins.
+    fn claim_batch(&mut self, _header: &ClaimBatchHeader) {}
+    /// One billed 837 claim.
+    fn billed_claim(&mut self, _claim: BilledClaim) {}
+    /// A transaction was cut short: drop what it produced.
+    fn aborted(&mut self, _id: &TransactionId) {}
+    /// A finding, delivered before the event it was found with.
+    fn issue(&mut self, _issue: &Issue) {}
+}
+
+/// A consumer that keeps nothing (for `validate`).
+pub struct Discard;
+
+impl Consumer for Discard {}
+
+/// What one input contained.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileSummary {
+    /// Interchanges (ISA).
+    pub interchanges: u64,
+    /// 835 transactions.
+    pub remittances: u64,
+    /// 837 transactions.
+    pub claim_batches: u64,
+    /// Implementation guides seen (GS08), e.g. `005010X221A1`.
+    pub versions: BTreeSet<String>,
+    /// Claims (CLP or CLM).
+    pub claims: u64,
+    /// Service lines (SVC or SV1/SV2/SV3).
+    pub lines: u64,
+    /// Σ CLP03 and Σ CLM02.
+    pub billed: Decimal,
+    /// Σ BPR02 of the 835s.
+    pub paid: Decimal,
+    /// Every finding.
+    pub issues: Issues,
+}
+
+impl FileSummary {
+    /// True when the input can be used (no fatal finding).
+    pub fn usable(&self) -> bool {
+        !self.issues.has_fatal()
+    }
+
+    /// What the file is, in words (`835 005010X221A1`).
+    pub fn kind(&self) -> String {
+        let mut kinds = Vec::new();
+        if self.remittances > 0 {
+            kinds.push("835");
+        }
+        if self.claim_batches > 0 {
+            kinds.push("837");
+        }
+        let versions: Vec<&str> = self.versions.iter().map(String::as_str).collect();
+        format!("{} {}", kinds.join("+"), versions.join(","))
+            .trim()
+            .to_string()
+    }
+}
+
+/// Reads `input` to its end, feeding `consumer`.
+pub fn scan_reader<R: Read>(input: R, consumer: &mut dyn Consumer) -> FileSummary {
+    scan(DocumentReader::from_reader(input), consumer)
+}
+
+/// Reads bytes in memory to their end, feeding `consumer`.
+pub fn scan_slice(input: &[u8], consumer: &mut dyn Consumer) -> FileSummary {
+    scan(DocumentReader::from_slice(input), consumer)
+}
+
+/// Reads a document to its end, feeding `consumer`.
+pub fn scan<S: SegmentSource>(
+    mut reader: DocumentReader<S>,
+    consumer: &mut dyn Consumer,
+) -> FileSummary {
+    let mut summary = FileSummary::default();
+    let mut issues: Vec<Issue> = Vec::new();
+    // A syntax or I/O error ends the document; it is recorded as a finding.
+    loop {
+        let next = reader.next_event();
+        for issue in reader.take_issues() {
+            consumer.issue(&issue);
+            issues.push(issue);
+        }
+        let Ok(Some(event)) = next else { break };
+        summarise(&mut summary, &event);
+        dispatch(event, consumer);
+    }
+    summary.interchanges = reader.interchanges();
+    summary.issues = Issues(issues);
+    summary
+}
+
+fn summarise(summary: &mut FileSummary, event: &DocumentEvent) {
+    match event {
+        DocumentEvent::Remittance(RemittanceEvent::Header(h)) => {
+            summary.remittances += 1;
+            summary.paid += h.payment.amount;
+            summary.versions.insert(h.id.version.to_string());
+        }
+        DocumentEvent::Remittance(RemittanceEvent::Claim(c)) => {
+            summary.claims += 1;
+            summary.lines += c.lines.len() as u64;
+            summary.billed += c.charge;
+        }
+        DocumentEvent::Claim(ClaimEvent::Header(h)) => {
+            summary.claim_batches += 1;
+            summary.versions.insert(h.id.version.to_string());
+        }
+        DocumentEvent::Claim(ClaimEvent::Claim(c)) => {
+            summary.claims += 1;
+            summary.lines += c.lines.len() as u64;
+            summary.billed += c.charge;
+        }
+        _ => {}
+    }
+}
+
+fn dispatch(event: DocumentEvent, consumer: &mut dyn Consumer) {
+    match event {
+        DocumentEvent::Remittance(RemittanceEvent::Header(h)) => consumer.remittance_header(&h),
+        DocumentEvent::Remittance(RemittanceEvent::Claim(c)) => consumer.claim_payment(&c),
+        DocumentEvent::Remittance(RemittanceEvent::End(t)) => consumer.remittance_end(&t),
+        DocumentEvent::Claim(ClaimEvent::Header(h)) => consumer.claim_batch(&h),
+        DocumentEvent::Claim(ClaimEvent::Claim(c)) => consumer.billed_claim(*c),
+        DocumentEvent::Claim(ClaimEvent::End { .. }) => {}
+        DocumentEvent::Aborted(id) => consumer.aborted(&id),
+    }
+}

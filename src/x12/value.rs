@@ -1,0 +1,130 @@
+//! X12 simple data types read from element bytes: decimal numbers (type R),
+//! dates (type DT, CCYYMMDD) and date ranges (RD8), and text (type AN).
+//!
+//! Numbers are parsed exactly into `rust_decimal::Decimal` without going
+//! through text or floats; nothing here allocates.
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+/// Largest number of significant digits accepted in a decimal element.
+const MAX_DIGITS: usize = 27;
+
+/// Parses an X12 decimal (`R`) element: optional sign, digits, optional
+/// decimal point and fraction. Returns `None` for empty or malformed input.
+pub fn decimal(raw: &[u8]) -> Option<Decimal> {
+    let raw = raw.trim_ascii();
+    let (negative, digits) = match raw.split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, raw),
+    };
+    let mut mantissa: i128 = 0;
+    let mut scale: u32 = 0;
+    let mut seen_point = false;
+    let mut count = 0usize;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                count += 1;
+                if count > MAX_DIGITS {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i128::from(b - b'0');
+                if seen_point {
+                    scale += 1;
+                }
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    if negative {
+        mantissa = -mantissa;
+    }
+    Decimal::try_from_i128_with_scale(mantissa, scale).ok()
+}
+
+/// Parses a `CCYYMMDD` date. Returns `None` for anything else.
+pub fn date(raw: &[u8]) -> Option<Date> {
+    let raw = raw.trim_ascii();
+    if raw.len() != 8 || !raw.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |r: &[u8]| {
+        r.iter()
+            .fold(0i32, |acc, &b| acc * 10 + i32::from(b - b'0'))
+    };
+    let year = n(&raw[..4]);
+    let month = n(&raw[4..6]);
+    let day = n(&raw[6..8]);
+    Date::new(year as i16, month as i8, day as i8).ok()
+}
+
+/// Parses an `RD8` range `CCYYMMDD-CCYYMMDD`, or a single `D8` date as a
+/// one-day range.
+pub fn date_range(raw: &[u8]) -> Option<(Date, Date)> {
+    let raw = raw.trim_ascii();
+    match memchr::memchr(b'-', raw) {
+        Some(at) => {
+            let from = date(&raw[..at])?;
+            let to = date(&raw[at + 1..])?;
+            Some((from, to))
+        }
+        None => date(raw).map(|d| (d, d)),
+    }
+}
+
+/// The element as trimmed UTF-8 text; invalid UTF-8 becomes `None`.
+pub fn text(raw: &[u8]) -> Option<&str> {
+    std::str::from_utf8(raw).ok().map(|s| s.trim_matches(' '))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn decimals_parse_exactly() {
+        assert_eq!(decimal(b"100"), Some(d("100")));
+        assert_eq!(decimal(b"79.5"), Some(d("79.5")));
+        assert_eq!(decimal(b"-12.25"), Some(d("-12.25")));
+        assert_eq!(decimal(b".5"), Some(d("0.5")));
+        assert_eq!(decimal(b"5."), Some(d("5")));
+        assert_eq!(decimal(b"0.10").unwrap().to_string(), "0.10");
+        assert_eq!(decimal(b"+3"), Some(d("3")));
+    }
+
+    #[test]
+    fn malformed_decimals_are_none() {
+        for bad in [&b""[..], b"-", b".", b"1.2.3", b"12a", b"1e5", b"--1", b" "] {
+            assert_eq!(decimal(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(decimal(&[b'9'; 40]), None);
+    }
+
+    #[test]
+    fn dates_are_validated() {
+        assert_eq!(date(b"20240229"), Some(Date::new(2024, 2, 29).unwrap()));
+        assert_eq!(date(b"20230229"), None);
+        assert_eq!(date(b"2024022"), None);
+        assert_eq!(date(b"2024-02-2"), None);
+    }
+
+    #[test]
+    fn ranges_accept_single_dates() {
+        let (a, b) = date_range(b"20050314-20050325").unwrap();
+        assert_eq!((a.day(), b.day()), (14, 25));
+        let (a, b) = date_range(b"20050314").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(date_range(b"20050314-"), None);
+    }
+}
