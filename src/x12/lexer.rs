@@ -247,7 +247,7 @@ impl Lexer {
         if !self.seen_isa {
             return Err(SyntaxError {
                 kind: SyntaxErrorKind::NoInterchange,
-                pos: self.position_at(0),
+                pos: Position::default(),
             });
         }
         let rest = &input[start..];

@@ -1,0 +1,130 @@
+//! The binary end to end: validate and lines over the corpus and over
+//! hand-made inputs, exit codes, and errors naming file and position.
+
+use crate::support::{corpus, remit, temp_dir};
+
+const EMEDNY: &str = "keironstoddart_edi-835-parser/tests/test_edi_835_files/emedny_sample.txt";
+
+fn corpus_file(rel: &str) -> String {
+    corpus().join(rel).to_string_lossy().into_owned()
+}
+
+#[test]
+fn validate_reports_a_valid_file_and_exits_zero() {
+    let out = remit(&["validate", &corpus_file(EMEDNY)]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains(": valid: 835 005010X221A1"), "{stdout}");
+    assert!(
+        stdout.contains("3 claim(s), 10 service line(s); billed 102.50, paid 45.75"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn validate_exits_one_and_names_position_of_an_imbalance() {
+    let file = corpus_file(
+        "irobayna_stupidedi/spec/fixtures/005010/X221 HP835 Health Care Claim Payment Advice/case/3a.edi",
+    );
+    let out = remit(&["validate", &file]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout.contains("INVALID"));
+    assert!(
+        stdout.contains(
+            "segment 43 at byte 1622 (ISA13 000000905, ST02 0001) SE: transaction does not balance"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn lines_splits_an_aggregated_remittance_into_rows() {
+    let out = remit(&["lines", &corpus_file(EMEDNY)]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    assert_eq!(headers.len(), 21);
+    assert_eq!(&headers[0], "source");
+    assert_eq!(&headers[20], "status");
+    let records: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), 10);
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let paid: rust_decimal::Decimal = records
+        .iter()
+        .map(|r| r[col("paid")].parse::<rust_decimal::Decimal>().unwrap())
+        .sum();
+    assert_eq!(paid.to_string(), "45.75");
+    // The second claim's lines were denied for timely filing (CO-29).
+    let denied: Vec<&csv::StringRecord> = records
+        .iter()
+        .filter(|r| &r[col("status")] == "DENIED")
+        .collect();
+    assert_eq!(denied.len(), 4);
+    assert!(
+        denied
+            .iter()
+            .any(|r| &r[col("adjustments")] == "CO-29:12.00" && &r[col("member_id")] == "LL88888L")
+    );
+    assert!(
+        records
+            .iter()
+            .all(|r| &r[col("payer")] == "NYSDOH" && &r[col("payee_npi")] == "9999999995")
+    );
+    assert_eq!(
+        &records[0][col("member_name")],
+        "SUBMITTED LAST, SUBMITTED FIRST"
+    );
+    assert_eq!(&records[0][col("modifiers")], "RB");
+    assert_eq!(&records[0][col("service_date")], "2010-01-01");
+}
+
+#[test]
+fn bad_file_in_a_batch_is_named_and_the_others_are_read() {
+    let dir = temp_dir("batch");
+    let truncated = dir.join("truncated.835");
+    let text = std::fs::read_to_string(corpus_file(EMEDNY)).unwrap();
+    let cut = text.find("CLP*PATIENT ACCOUNT NUMBER*2").unwrap();
+    std::fs::write(&truncated, &text[..cut]).unwrap();
+    let notx12 = dir.join("notes.txt");
+    std::fs::write(&notx12, "hello").unwrap();
+    let out = remit(&[
+        "lines",
+        &corpus_file(EMEDNY),
+        truncated.to_str().unwrap(),
+        notx12.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stdout.lines().count(),
+        11,
+        "the good file's 10 rows and a header: {stdout}"
+    );
+    assert!(stderr.contains("truncated.835: error: segment"), "{stderr}");
+    assert!(
+        stderr.contains("input ends inside transaction ST02 1740 (no SE)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("notes.txt: error: byte 0: no ISA segment found"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("truncated.835: rejected"));
+}
+
+#[test]
+fn folders_skip_non_x12_files_with_a_note() {
+    let dir = temp_dir("folder");
+    std::fs::copy(corpus_file(EMEDNY), dir.join("a.txt")).unwrap();
+    std::fs::write(dir.join("README"), "not edi").unwrap();
+    let out = remit(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("README: not X12 (no ISA segment); skipped"),
+        "{stderr}"
+    );
+}
