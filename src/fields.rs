@@ -10,18 +10,23 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::diagnostic::{Issue, Rule, Severity};
-use crate::x12::{Segment, value};
+use crate::x12::{Elements, Segment, Split, value};
 
 /// A segment being read, with the place findings go.
 pub struct Fields<'s, 'a> {
     seg: &'s Segment<'a>,
+    elements: Elements<'a>,
     issues: &'s mut Vec<Issue>,
 }
 
 impl<'s, 'a> Fields<'s, 'a> {
     /// Starts reading `seg`; findings are pushed to `issues`.
     pub fn new(seg: &'s Segment<'a>, issues: &'s mut Vec<Issue>) -> Self {
-        Fields { seg, issues }
+        Fields {
+            seg,
+            elements: seg.fields(),
+            issues,
+        }
     }
 
     /// The segment being read.
@@ -29,14 +34,24 @@ impl<'s, 'a> Fields<'s, 'a> {
         self.seg
     }
 
+    /// Element `n`'s raw bytes (empty when absent).
+    pub fn raw(&self, n: usize) -> &'a [u8] {
+        self.elements.get(n)
+    }
+
+    /// The components of element `n`.
+    pub fn components(&self, n: usize) -> Split<'a> {
+        self.seg.split_components(self.raw(n))
+    }
+
     /// Element `n` as inline text (trimmed; lossy for non-UTF-8).
     pub fn text(&self, n: usize) -> CompactString {
-        text_of(self.seg.element(n))
+        text_of(self.raw(n))
     }
 
     /// Component `m` of element `n` as inline text.
     pub fn component(&self, n: usize, m: usize) -> CompactString {
-        text_of(self.seg.component(n, m))
+        text_of(self.components(n).nth(m.wrapping_sub(1)).unwrap_or(b""))
     }
 
     /// A required text element; fatal when empty.
@@ -50,7 +65,7 @@ impl<'s, 'a> Fields<'s, 'a> {
 
     /// A required decimal; fatal when missing or malformed (then zero).
     pub fn amount(&mut self, n: usize, what: &str) -> Decimal {
-        let raw = self.seg.element(n);
+        let raw = self.raw(n);
         if raw.trim_ascii().is_empty() {
             self.missing(n, what);
             return Decimal::ZERO;
@@ -60,7 +75,7 @@ impl<'s, 'a> Fields<'s, 'a> {
 
     /// An optional decimal; `None` when empty, fatal when malformed.
     pub fn optional_amount(&mut self, n: usize, what: &str) -> Option<Decimal> {
-        let raw = self.seg.element(n);
+        let raw = self.raw(n);
         if raw.trim_ascii().is_empty() {
             return None;
         }
@@ -86,7 +101,7 @@ impl<'s, 'a> Fields<'s, 'a> {
     /// An optional CCYYMMDD date; `None` when empty. A malformed date makes
     /// the input invalid (the date is then unknown) but not unreadable.
     pub fn optional_date(&mut self, n: usize, what: &str) -> Option<Date> {
-        let raw = self.seg.element(n);
+        let raw = self.raw(n);
         if raw.trim_ascii().is_empty() {
             return None;
         }
@@ -95,7 +110,7 @@ impl<'s, 'a> Fields<'s, 'a> {
             let message = format!(
                 "{}{n:02} ({what}) is not a date CCYYMMDD: {:?}; the date is unknown",
                 self.seg.id_str(),
-                shown(self.seg.element(n))
+                shown(self.raw(n))
             );
             self.push(Severity::Invalid, Rule::BadValue, message);
         }
@@ -105,7 +120,7 @@ impl<'s, 'a> Fields<'s, 'a> {
     /// A required CCYYMMDD date; missing or malformed makes the input
     /// invalid and the date unknown.
     pub fn date(&mut self, n: usize, what: &str) -> Option<Date> {
-        if self.seg.element(n).trim_ascii().is_empty() {
+        if self.raw(n).trim_ascii().is_empty() {
             let message = format!(
                 "{}{n:02} ({what}) is missing; the date is unknown",
                 self.seg.id_str()
@@ -127,7 +142,7 @@ impl<'s, 'a> Fields<'s, 'a> {
         let message = format!(
             "{}{n:02} ({what}) is not {expected}: {:?}",
             self.seg.id_str(),
-            shown(self.seg.element(n))
+            shown(self.raw(n))
         );
         self.push(Severity::Fatal, Rule::BadValue, message);
     }
@@ -139,11 +154,17 @@ impl<'s, 'a> Fields<'s, 'a> {
     }
 }
 
-/// Element bytes as inline text, trimmed of padding.
+/// Element bytes as inline text, trimmed of padding spaces.
 pub fn text_of(raw: &[u8]) -> CompactString {
+    let start = raw.iter().position(|&b| b != b' ').unwrap_or(raw.len());
+    let end = raw
+        .iter()
+        .rposition(|&b| b != b' ')
+        .map_or(start, |e| e + 1);
+    let raw = &raw[start..end];
     match std::str::from_utf8(raw) {
-        Ok(s) => CompactString::from(s.trim_matches(' ')),
-        Err(_) => CompactString::from(String::from_utf8_lossy(raw).trim_matches(' ')),
+        Ok(s) => CompactString::from(s),
+        Err(_) => CompactString::from(String::from_utf8_lossy(raw)),
     }
 }
 

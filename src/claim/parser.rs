@@ -466,8 +466,7 @@ fn read_period(f: &mut Fields<'_, '_>) -> Option<(jiff::civil::Date, jiff::civil
 }
 
 fn read_procedure(f: &Fields<'_, '_>, n: usize) -> Procedure {
-    let seg = *f.segment();
-    let mut parts = seg.components(n);
+    let mut parts = f.components(n);
     let qualifier = text_of(parts.next().unwrap_or(b""));
     let code = text_of(parts.next().unwrap_or(b""));
     let modifiers = parts

@@ -480,7 +480,7 @@ fn read_date(f: &mut Fields<'_, '_>) -> Option<QualifiedDate> {
 fn read_amount(f: &mut Fields<'_, '_>) -> Option<Amount> {
     let qualifier = f.required_text(1, "qualifier");
     let value = f.optional_amount(2, "amount or quantity");
-    if value.is_none() && f.segment().element(2).is_empty() {
+    if value.is_none() && f.raw(2).is_empty() {
         f.missing(2, "amount or quantity");
     }
     Some(Amount {
@@ -507,7 +507,7 @@ fn read_adjustments(f: &mut Fields<'_, '_>, out: &mut Vec<Adjustment>) {
     for triple in 0..6 {
         let at = 2 + 3 * triple;
         let reason = f.text(at);
-        let has_amount = !f.segment().element(at + 1).is_empty();
+        let has_amount = !f.raw(at + 1).is_empty();
         if reason.is_empty() && !has_amount {
             continue;
         }
@@ -551,8 +551,7 @@ fn read_claim(f: &mut Fields<'_, '_>, header_number: Text) -> ClaimPayment {
 }
 
 fn read_procedure(f: &mut Fields<'_, '_>, n: usize) -> Option<Procedure> {
-    let seg = *f.segment();
-    let mut parts = seg.components(n);
+    let mut parts = f.components(n);
     let qualifier = text_of(parts.next().unwrap_or(b""));
     let code = text_of(parts.next().unwrap_or(b""));
     if qualifier.is_empty() && code.is_empty() {

@@ -8,7 +8,7 @@
 //! skipped and reported; CR/LF after terminators is ignored.
 
 use super::delims::{DelimiterError, read_isa};
-use super::{Control, Delimiters, Position, Segment};
+use super::{Control, Controls, Delimiters, Position, Segment};
 
 /// Longest segment accepted by default; longer means a missing terminator.
 pub const DEFAULT_MAX_SEGMENT_LEN: usize = 1 << 20;
@@ -96,16 +96,15 @@ pub struct SyntaxError {
 /// What the lexer found at the front of its input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Token {
-    /// A segment: its bytes are `input[start..end]`.
+    /// A segment: its bytes are `input[start..end]`; its position and
+    /// delimiters are [`Lexer::position`] and [`Lexer::delimiters`].
     Segment {
         /// Offset of the first byte in the input slice.
         start: usize,
         /// Offset one past the last byte (terminator excluded).
         end: usize,
-        /// The interchange's delimiters.
-        delimiters: Delimiters,
-        /// The segment's position.
-        pos: Position,
+        /// Length of the segment identifier.
+        id_len: usize,
     },
     /// A notice is waiting in [`Lexer::take_notice`].
     Notice,
@@ -132,13 +131,87 @@ pub struct Lexer {
     seen_isa: bool,
     offset: u64,
     segments: u64,
-    interchange: Control,
-    transaction: Control,
+    controls: Controls,
+    clear: Clear,
     max_segment_len: usize,
     skipped: u64,
     skip_start: u64,
     skip_bom: bool,
     notice: Option<Notice>,
+    terminators: TerminatorCache,
+    last_byte: u64,
+}
+
+/// Control numbers to forget before the next step (an SE or IEA keeps its
+/// own until the caller is done with it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Clear {
+    #[default]
+    Nothing,
+    Transaction,
+    Interchange,
+}
+
+/// Positions of upcoming segment terminators, found a batch at a time so
+/// that `memchr`'s start-up cost is paid once per batch, not per segment.
+#[derive(Debug)]
+struct TerminatorCache {
+    found: [u64; TERMINATOR_BATCH],
+    head: usize,
+    len: usize,
+    /// Absolute offset up to which the input has been searched.
+    searched_to: u64,
+}
+
+const TERMINATOR_BATCH: usize = 64;
+
+impl TerminatorCache {
+    fn new() -> Self {
+        TerminatorCache {
+            found: [0; TERMINATOR_BATCH],
+            head: 0,
+            len: 0,
+            searched_to: 0,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.head = 0;
+        self.len = 0;
+        self.searched_to = 0;
+    }
+
+    /// Offset in `input` (which starts at absolute `base`) of the first
+    /// terminator at or after `from`.
+    #[inline]
+    fn next(&mut self, input: &[u8], base: u64, from: usize, terminator: u8) -> Option<usize> {
+        let wanted = base + from as u64;
+        while self.head < self.len && self.found[self.head] < wanted {
+            self.head += 1;
+        }
+        if self.head == self.len {
+            self.refill(input, base, wanted, terminator);
+        }
+        (self.head < self.len).then(|| (self.found[self.head] - base) as usize)
+    }
+
+    fn refill(&mut self, input: &[u8], base: u64, wanted: u64, terminator: u8) {
+        let start = (self.searched_to.max(wanted) - base) as usize;
+        self.head = 0;
+        self.len = 0;
+        if start >= input.len() {
+            return;
+        }
+        for at in memchr::memchr_iter(terminator, &input[start..]) {
+            self.found[self.len] = base + (start + at) as u64;
+            self.len += 1;
+            if self.len == TERMINATOR_BATCH {
+                self.searched_to = self.found[self.len - 1] + 1;
+                return;
+            }
+        }
+        self.searched_to = base + input.len() as u64;
+    }
 }
 
 impl Default for Lexer {
@@ -156,13 +229,15 @@ impl Lexer {
             seen_isa: false,
             offset: 0,
             segments: 0,
-            interchange: Control::default(),
-            transaction: Control::default(),
+            controls: Controls::NONE,
+            clear: Clear::Nothing,
             max_segment_len: DEFAULT_MAX_SEGMENT_LEN,
             skipped: 0,
             skip_start: 0,
             skip_bom: false,
             notice: None,
+            terminators: TerminatorCache::new(),
+            last_byte: 0,
         }
     }
 
@@ -187,6 +262,21 @@ impl Lexer {
         self.segments
     }
 
+    /// Byte offset and ordinal of the segment last returned.
+    pub fn location(&self) -> (u64, u64) {
+        (self.last_byte, self.segments)
+    }
+
+    /// The control numbers around the segment last returned.
+    pub fn controls(&self) -> &Controls {
+        &self.controls
+    }
+
+    /// The delimiters of the current interchange.
+    pub fn delimiters(&self) -> Delimiters {
+        self.delimiters
+    }
+
     /// Takes the notice announced by [`Token::Notice`].
     pub fn take_notice(&mut self) -> Option<Notice> {
         self.notice.take()
@@ -194,7 +284,13 @@ impl Lexer {
 
     /// Looks at `input` (the bytes from [`Lexer::offset`] on) and returns the
     /// next token. `eof` says no bytes will follow `input`.
-    pub fn step(&mut self, input: &[u8], eof: bool) -> Result<Step, SyntaxError> {
+    #[inline]
+    pub fn step(&mut self, input: &[u8], eof: bool) -> Result<Step, Box<SyntaxError>> {
+        match std::mem::take(&mut self.clear) {
+            Clear::Nothing => {}
+            Clear::Transaction => self.controls.transaction = Control::EMPTY,
+            Clear::Interchange => self.controls = Controls::NONE,
+        }
         if self.notice.is_some() {
             return Ok(Step {
                 token: Token::Notice,
@@ -211,7 +307,7 @@ impl Lexer {
     }
 
     /// Outside an interchange: skip to the next `ISA`.
-    fn step_outside(&mut self, input: &[u8], eof: bool) -> Result<Step, SyntaxError> {
+    fn step_outside(&mut self, input: &[u8], eof: bool) -> Result<Step, Box<SyntaxError>> {
         let start = if self.seen_isa && self.skipped == 0 {
             skip_blanks(input)
         } else {
@@ -243,12 +339,12 @@ impl Lexer {
     }
 
     /// At end of input outside an interchange.
-    fn finish_outside(&mut self, input: &[u8], start: usize) -> Result<Step, SyntaxError> {
+    fn finish_outside(&mut self, input: &[u8], start: usize) -> Result<Step, Box<SyntaxError>> {
         if !self.seen_isa {
-            return Err(SyntaxError {
+            return Err(Box::new(SyntaxError {
                 kind: SyntaxErrorKind::NoInterchange,
                 pos: Position::default(),
-            });
+            }));
         }
         let rest = &input[start..];
         if !rest.iter().all(u8::is_ascii_whitespace) {
@@ -297,30 +393,38 @@ impl Lexer {
     }
 
     /// Reads an ISA at `input[start..]` and switches to its delimiters.
-    fn read_isa(&mut self, input: &[u8], start: usize, eof: bool) -> Result<Step, SyntaxError> {
+    fn read_isa(
+        &mut self,
+        input: &[u8],
+        start: usize,
+        eof: bool,
+    ) -> Result<Step, Box<SyntaxError>> {
         let layout = match read_isa(&input[start..], eof) {
             Ok(Some(layout)) => layout,
             Ok(None) => return Ok(need_more(start)),
             Err(e) => {
-                return Err(SyntaxError {
+                return Err(Box::new(SyntaxError {
                     kind: SyntaxErrorKind::BadIsa(e),
                     pos: self.position_at(start),
-                });
+                }));
             }
         };
         self.delimiters = layout.delimiters;
+        self.terminators.clear();
         self.in_interchange = true;
         self.seen_isa = true;
-        self.transaction = Control::default();
         let end = start + layout.len;
         let raw = &input[start..end];
-        self.interchange =
-            Control::new(Segment::new(raw, self.delimiters, Position::default()).element(13));
+        self.controls = Controls {
+            interchange: Control::new(Segment::new(raw, self.delimiters).element(13)),
+            transaction: Control::EMPTY,
+        };
         Ok(self.emit(input, start, end, end + 1))
     }
 
     /// Inside an interchange: the next segment up to its terminator.
-    fn step_inside(&mut self, input: &[u8], eof: bool) -> Result<Step, SyntaxError> {
+    #[inline]
+    fn step_inside(&mut self, input: &[u8], eof: bool) -> Result<Step, Box<SyntaxError>> {
         let start = skip_blanks(input);
         let rest = &input[start..];
         if rest.is_empty() {
@@ -333,28 +437,31 @@ impl Lexer {
         if starts_isa(rest) {
             return self.read_isa(input, start, eof);
         }
-        match memchr::memchr(self.delimiters.segment, rest) {
+        let terminator = self.delimiters.segment;
+        let found = self.terminators.next(input, self.offset, start, terminator);
+        match found.map(|at| at - start) {
             Some(len) => {
-                let end = start + trim_cr(rest, len, self.delimiters.segment);
+                let end = start + trim_cr(rest, len, terminator);
                 self.check_id(input, start, end)?;
                 Ok(self.emit(input, start, end, start + len + 1))
             }
-            None if rest.len() > self.max_segment_len => Err(SyntaxError {
+            None if rest.len() > self.max_segment_len => Err(Box::new(SyntaxError {
                 kind: SyntaxErrorKind::SegmentTooLong {
                     terminator: self.delimiters.segment as char,
                     limit: self.max_segment_len,
                 },
                 pos: self.position_at(start),
-            }),
+            })),
             None if eof => {
                 let end = start + rest.trim_ascii_end().len();
                 self.check_id(input, start, end)?;
                 let step = self.emit(input, start, end, input.len());
+                let pos = self.position_at(start);
                 self.notice = Some(Notice {
                     kind: NoticeKind::UnterminatedLastSegment,
-                    pos: match step.token {
-                        Token::Segment { pos, .. } => pos,
-                        _ => self.position_at(start),
+                    pos: Position {
+                        segment: self.segments,
+                        ..pos
                     },
                 });
                 Ok(step)
@@ -364,10 +471,10 @@ impl Lexer {
     }
 
     /// Checks the identifier of the segment at `input[start..end]`.
-    fn check_id(&self, input: &[u8], start: usize, end: usize) -> Result<(), SyntaxError> {
-        let raw = &input[start..end];
-        let id_len = memchr::memchr(self.delimiters.element, raw).unwrap_or(raw.len());
-        let id = &raw[..id_len];
+    #[inline]
+    fn check_id(&self, input: &[u8], start: usize, end: usize) -> Result<(), Box<SyntaxError>> {
+        let segment = Segment::new(&input[start..end], self.delimiters);
+        let id = segment.id();
         let valid = (2..=3).contains(&id.len())
             && id[0].is_ascii_uppercase()
             && id
@@ -379,36 +486,38 @@ impl Lexer {
         let shown: String = String::from_utf8_lossy(&id[..id.len().min(8)]).into_owned();
         let mut pos = self.position_at(start);
         pos.segment = self.segments + 1;
-        Err(SyntaxError {
+        Err(Box::new(SyntaxError {
             kind: SyntaxErrorKind::BadSegmentId(shown),
             pos,
-        })
+        }))
     }
 
     /// Emits the segment `input[start..end]`, updating the envelope context:
     /// an ST carries its own ST02, an SE the ST02 it closes; after IEA the
     /// lexer looks for the next ISA.
+    #[inline]
     fn emit(&mut self, input: &[u8], start: usize, end: usize, consumed: usize) -> Step {
         self.segments += 1;
-        let segment = Segment::new(&input[start..end], self.delimiters, Position::default());
-        let id = segment.id();
+        let raw = &input[start..end];
+        let id_len = raw
+            .iter()
+            .take(4)
+            .position(|&b| b == self.delimiters.element)
+            .unwrap_or(raw.len());
+        let id = &raw[..id_len];
         if id == b"ST" {
-            self.transaction = Control::new(segment.element(2));
+            let segment = Segment::new(raw, self.delimiters);
+            self.controls.transaction = Control::new(segment.element(2));
         }
-        let pos = self.position_at(start);
+        self.last_byte = self.offset + start as u64;
         if id == b"SE" {
-            self.transaction = Control::default();
+            self.clear = Clear::Transaction;
         } else if id == b"IEA" {
             self.in_interchange = false;
-            self.interchange = Control::default();
+            self.clear = Clear::Interchange;
         }
         Step {
-            token: Token::Segment {
-                start,
-                end,
-                delimiters: self.delimiters,
-                pos,
-            },
+            token: Token::Segment { start, end, id_len },
             consumed,
         }
     }
@@ -418,8 +527,8 @@ impl Lexer {
         Position {
             byte: self.offset + at as u64,
             segment: self.segments,
-            interchange: self.interchange,
-            transaction: self.transaction,
+            interchange: self.controls.interchange,
+            transaction: self.controls.transaction,
         }
     }
 }

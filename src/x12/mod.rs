@@ -13,9 +13,9 @@ pub mod value;
 
 pub use delims::Delimiters;
 pub use lexer::{Lexer, Notice, NoticeKind, SyntaxError, SyntaxErrorKind};
-pub use position::{Control, Position};
+pub use position::{Control, Controls, Position};
 pub use reader::{ReadError, SegmentReader, SliceReader};
-pub use segment::{Segment, Split};
+pub use segment::{Elements, Segment, Split};
 
 #[cfg(test)]
 mod tests;

@@ -17,6 +17,12 @@ impl Control {
     /// Longest control number kept; longer (malformed) values are cut here.
     pub const CAPACITY: usize = 15;
 
+    /// No control number.
+    pub const EMPTY: Control = Control {
+        bytes: [0; Control::CAPACITY],
+        len: 0,
+    };
+
     /// Builds a control number from raw element bytes, trimming spaces.
     pub fn new(raw: &[u8]) -> Control {
         let raw = raw.trim_ascii();
@@ -55,6 +61,23 @@ impl fmt::Debug for Control {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}", self.as_str())
     }
+}
+
+/// The control numbers around a segment: ISA13 and ST02.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Controls {
+    /// ISA13 of the open interchange (empty outside one).
+    pub interchange: Control,
+    /// ST02 of the open transaction (empty outside ST..SE).
+    pub transaction: Control,
+}
+
+impl Controls {
+    /// No interchange, no transaction.
+    pub const NONE: Controls = Controls {
+        interchange: Control::EMPTY,
+        transaction: Control::EMPTY,
+    };
 }
 
 /// The place of one segment in its input.

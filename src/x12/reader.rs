@@ -23,6 +23,12 @@ pub enum ReadError {
     Syntax(#[from] SyntaxError),
 }
 
+impl From<Box<SyntaxError>> for ReadError {
+    fn from(e: Box<SyntaxError>) -> Self {
+        ReadError::Syntax(*e)
+    }
+}
+
 /// Streams segments from any `Read`; memory is bounded by the longest segment.
 pub struct SegmentReader<R> {
     source: R,
@@ -60,14 +66,11 @@ impl<R: Read> SegmentReader<R> {
             let base = self.start;
             self.start += step.consumed;
             match step.token {
-                Token::Segment {
-                    start,
-                    end,
-                    delimiters,
-                    pos,
-                } => {
+                Token::Segment { start, end, id_len } => {
                     let raw = &self.buf[base + start..base + end];
-                    return Ok(Some(Segment::new(raw, delimiters, pos)));
+                    let (delims, at) = (self.lexer.delimiters(), self.lexer.location());
+                    let controls = self.lexer.controls();
+                    return Ok(Some(Segment::located(raw, id_len, delims, at, controls)));
                 }
                 Token::Notice => self.notices.extend(self.lexer.take_notice()),
                 Token::NeedMore => self.fill()?,
@@ -136,20 +139,21 @@ impl<'a> SliceReader<'a> {
     }
 
     /// The next segment, or `None` at the end of the input.
-    pub fn next_segment(&mut self) -> Result<Option<Segment<'a>>, SyntaxError> {
+    #[inline]
+    pub fn next_segment(&mut self) -> Result<Option<Segment<'_>>, SyntaxError> {
         loop {
-            let step = self.lexer.step(&self.input[self.at..], true)?;
+            let step = self
+                .lexer
+                .step(&self.input[self.at..], true)
+                .map_err(|e| *e)?;
             let base = self.at;
             self.at += step.consumed;
             match step.token {
-                Token::Segment {
-                    start,
-                    end,
-                    delimiters,
-                    pos,
-                } => {
+                Token::Segment { start, end, id_len } => {
                     let raw = &self.input[base + start..base + end];
-                    return Ok(Some(Segment::new(raw, delimiters, pos)));
+                    let (delims, at) = (self.lexer.delimiters(), self.lexer.location());
+                    let controls = self.lexer.controls();
+                    return Ok(Some(Segment::located(raw, id_len, delims, at, controls)));
                 }
                 Token::Notice => self.notices.extend(self.lexer.take_notice()),
                 Token::NeedMore | Token::End => return Ok(None),
@@ -160,13 +164,5 @@ impl<'a> SliceReader<'a> {
     /// Notices gathered so far.
     pub fn take_notices(&mut self) -> Vec<Notice> {
         std::mem::take(&mut self.notices)
-    }
-}
-
-impl<'a> Iterator for SliceReader<'a> {
-    type Item = Result<Segment<'a>, SyntaxError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.next_segment().transpose()
     }
 }

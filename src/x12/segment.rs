@@ -4,28 +4,58 @@
 //! bytes; nothing is copied or allocated. Element numbers follow X12 usage:
 //! element 1 is the first after the segment identifier (`CLP01`).
 
-use super::{Delimiters, Position};
+use super::{Controls, Delimiters, Position};
 
 /// One segment, without its terminator, borrowed from the input buffer.
+///
+/// It stays small (the control numbers are borrowed from the reader) so
+/// that handing segments out costs next to nothing; [`Segment::pos`] builds
+/// the full position when one is needed.
 #[derive(Clone, Copy, Debug)]
 pub struct Segment<'a> {
     raw: &'a [u8],
+    id_len: usize,
     delims: Delimiters,
-    pos: Position,
+    byte: u64,
+    number: u64,
+    controls: &'a Controls,
 }
 
 impl<'a> Segment<'a> {
-    /// Wraps raw segment bytes (without terminator).
-    pub fn new(raw: &'a [u8], delims: Delimiters, pos: Position) -> Self {
-        Segment { raw, delims, pos }
+    /// Wraps raw segment bytes (without terminator) found outside any reader.
+    pub fn new(raw: &'a [u8], delims: Delimiters) -> Self {
+        let id_len = id_len(raw, delims.element);
+        Segment {
+            raw,
+            id_len,
+            delims,
+            byte: 0,
+            number: 0,
+            controls: &Controls::NONE,
+        }
+    }
+
+    /// Wraps raw segment bytes at a known place of a reader's input.
+    pub(crate) fn located(
+        raw: &'a [u8],
+        id_len: usize,
+        delims: Delimiters,
+        (byte, number): (u64, u64),
+        controls: &'a Controls,
+    ) -> Self {
+        Segment {
+            raw,
+            id_len,
+            delims,
+            byte,
+            number,
+            controls,
+        }
     }
 
     /// The segment identifier, e.g. `b"CLP"`.
     pub fn id(&self) -> &'a [u8] {
-        match memchr::memchr(self.delims.element, self.raw) {
-            Some(at) => &self.raw[..at],
-            None => self.raw,
-        }
+        &self.raw[..self.id_len]
     }
 
     /// The segment identifier as text (`"?"` if not ASCII).
@@ -45,7 +75,12 @@ impl<'a> Segment<'a> {
 
     /// Where the segment starts in its input.
     pub fn pos(&self) -> Position {
-        self.pos
+        Position {
+            byte: self.byte,
+            segment: self.number,
+            interchange: self.controls.interchange,
+            transaction: self.controls.transaction,
+        }
     }
 
     /// The delimiters of the interchange the segment belongs to.
@@ -67,11 +102,18 @@ impl<'a> Segment<'a> {
 
     /// The elements after the identifier, in order.
     pub fn elements(&self) -> Split<'a> {
-        let rest = match memchr::memchr(self.delims.element, self.raw) {
-            Some(at) => &self.raw[at + 1..],
-            None => &self.raw[self.raw.len()..],
+        let has_elements = self.raw.len() > self.id_len;
+        let rest = if has_elements {
+            &self.raw[self.id_len + 1..]
+        } else {
+            &self.raw[self.raw.len()..]
         };
-        Split::new(rest, self.delims.element, self.raw.len() > self.id().len())
+        Split::new(rest, self.delims.element, has_elements)
+    }
+
+    /// The elements after the identifier, located once for direct access.
+    pub fn fields(&self) -> Elements<'a> {
+        Elements::new(self)
     }
 
     /// Number of elements after the identifier (trailing empties included).
@@ -93,6 +135,78 @@ impl<'a> Segment<'a> {
     /// Splits a composite element's bytes into components.
     pub fn split_components(&self, element: &'a [u8]) -> Split<'a> {
         Split::new(element, self.delims.component, true)
+    }
+}
+
+/// Length of the identifier: the bytes before the first element separator.
+/// Identifiers are 2-3 bytes, so a short scalar scan beats `memchr` here.
+fn id_len(raw: &[u8], separator: u8) -> usize {
+    let head = raw.len().min(4);
+    match raw[..head].iter().position(|&b| b == separator) {
+        Some(at) => at,
+        None if raw.len() <= 4 => raw.len(),
+        None => memchr::memchr(separator, raw).unwrap_or(raw.len()),
+    }
+}
+
+/// Most elements located up front by [`Elements`]; later ones are scanned.
+const INDEXED: usize = 32;
+
+/// A segment's elements located once, so that reading many of them costs
+/// one pass over the bytes instead of one scan per element.
+#[derive(Clone, Copy, Debug)]
+pub struct Elements<'a> {
+    segment: Segment<'a>,
+    starts: [u32; INDEXED + 1],
+    count: usize,
+}
+
+impl<'a> Elements<'a> {
+    fn new(segment: &Segment<'a>) -> Self {
+        let mut starts = [0u32; INDEXED + 1];
+        let raw = segment.raw;
+        let mut count = 0;
+        if raw.len() > segment.id_len {
+            let sep = segment.delims.element;
+            starts[0] = segment.id_len as u32 + 1;
+            count = 1;
+            for (i, &b) in raw.iter().enumerate().skip(segment.id_len + 1) {
+                if b == sep {
+                    starts[count] = i as u32 + 1;
+                    count += 1;
+                    if count > INDEXED {
+                        break;
+                    }
+                }
+            }
+        }
+        Elements {
+            segment: *segment,
+            starts,
+            count,
+        }
+    }
+
+    /// The segment.
+    pub fn segment(&self) -> &Segment<'a> {
+        &self.segment
+    }
+
+    /// Element `n` (1-based); empty when absent.
+    pub fn get(&self, n: usize) -> &'a [u8] {
+        if n > INDEXED {
+            return self.segment.element(n);
+        }
+        if n == 0 || n > self.count {
+            return b"";
+        }
+        let start = self.starts[n - 1] as usize;
+        let end = if n < self.count {
+            self.starts[n] as usize - 1
+        } else {
+            self.segment.raw.len()
+        };
+        &self.segment.raw[start..end]
     }
 }
 
@@ -140,7 +254,7 @@ mod tests {
     use super::*;
 
     fn seg(raw: &[u8]) -> Segment<'_> {
-        Segment::new(raw, Delimiters::default(), Position::default())
+        Segment::new(raw, Delimiters::default())
     }
 
     #[test]
@@ -172,6 +286,24 @@ mod tests {
         assert_eq!(s.elements().count(), 0);
         assert_eq!(s.element(1), b"");
         assert_eq!(s.components(1).count(), 1);
+    }
+
+    #[test]
+    fn indexed_elements_match_scanned_elements() {
+        let long: String = (1..=40).map(|i| format!("*E{i}")).collect();
+        for raw in ["CLP*A*1**80", "SE", "SE*", "LX*1", &format!("MIA{long}")] {
+            let s = seg(raw.as_bytes());
+            let fields = s.fields();
+            for n in 0..45 {
+                assert_eq!(fields.get(n), s.element(n), "{raw} element {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn identifier_is_found_without_separator() {
+        assert_eq!(seg(b"IEA").id(), b"IEA");
+        assert_eq!(seg(b"NM31*X").id(), b"NM31");
     }
 
     #[test]
