@@ -647,6 +647,17 @@ mod tests {
     }
 
     #[test]
+    fn remark_dates_come_from_the_list() {
+        let list = builtin();
+        let hearing = list.rarc("MA03").unwrap();
+        assert_eq!(hearing.stop, Some(date("2006-10-01")));
+        assert!(!list.active_on(hearing, date("2020-01-01")));
+        let plan = list.rarc("N130").unwrap();
+        assert_eq!((plan.start, plan.stop), (Some(date("2002-10-31")), None));
+        assert!(list.rarcs().filter(|e| e.is_deactivated()).count() >= 70);
+    }
+
+    #[test]
     fn describes_adjustments_in_words() {
         let list = builtin();
         assert_eq!(
