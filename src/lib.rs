@@ -6,6 +6,7 @@
 
 pub mod claim;
 pub mod cli;
+pub mod codes;
 pub mod diagnostic;
 pub mod document;
 pub mod envelope;

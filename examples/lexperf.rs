@@ -1,0 +1,18 @@
+use std::time::Instant;
+fn main() {
+    let path = std::env::args().nth(1).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let mut r = remit::x12::SliceReader::new(&bytes);
+        let mut n = 0u64;
+        while let Some(s) = r.next_segment().unwrap() {
+            n += s.raw().len() as u64;
+        }
+        let e = t.elapsed();
+        println!(
+            "lex: {:.0} MB/s ({n})",
+            bytes.len() as f64 / e.as_secs_f64() / 1e6
+        );
+    }
+}
