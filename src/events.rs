@@ -144,12 +144,16 @@ pub struct LineEvent {
     pub kind: EventKind,
     /// Order of the event within its transaction.
     pub sequence: u32,
+    /// Order of its claim payment within the transaction (PLB: none).
+    pub claim_seq: u32,
     /// CLP01 (for PLB: the PLB reference).
     pub claim_id: Text,
     /// CLP07.
     pub payer_claim_id: Text,
     /// CLP02.
     pub claim_status: Text,
+    /// CLP09 claim frequency.
+    pub claim_frequency: Text,
     /// NM1*QC NM109 (NM1*IL when QC has none).
     pub member_id: Text,
     /// `LAST, FIRST` of the patient.
@@ -251,9 +255,10 @@ fn claim_remarks(claim: &ClaimPayment) -> impl Iterator<Item = &Text> {
 pub fn claim_events(
     context: &Arc<RemittanceContext>,
     claim: &ClaimPayment,
+    claim_seq: u32,
     out: &mut Vec<LineEvent>,
 ) {
-    let base = ClaimBase::new(context, claim);
+    let base = ClaimBase::new(context, claim, claim_seq);
     for line in &claim.lines {
         out.push(base.line(line, out.len()));
     }
@@ -282,9 +287,11 @@ pub fn provider_event(
         context: Arc::clone(context),
         kind: EventKind::ProviderAdjustment,
         sequence: sequence as u32,
+        claim_seq: u32::MAX,
         claim_id: plb.reference.clone(),
         payer_claim_id: Text::default(),
         claim_status: Text::default(),
+        claim_frequency: Text::default(),
         member_id: Text::default(),
         member_name: String::new(),
         service_date: None,
@@ -316,16 +323,18 @@ pub fn provider_event(
 struct ClaimBase<'c> {
     context: &'c Arc<RemittanceContext>,
     claim: &'c ClaimPayment,
+    claim_seq: u32,
     member_id: Text,
     member_name: String,
     statement_date: Option<Date>,
 }
 
 impl<'c> ClaimBase<'c> {
-    fn new(context: &'c Arc<RemittanceContext>, claim: &'c ClaimPayment) -> Self {
+    fn new(context: &'c Arc<RemittanceContext>, claim: &'c ClaimPayment, claim_seq: u32) -> Self {
         ClaimBase {
             context,
             claim,
+            claim_seq,
             member_id: claim.member_id().unwrap_or_default().into(),
             member_name: member_name(claim),
             statement_date: claim.date("232").or_else(|| claim.date("233")),
@@ -337,9 +346,11 @@ impl<'c> ClaimBase<'c> {
             context: Arc::clone(self.context),
             kind,
             sequence: sequence as u32,
+            claim_seq: self.claim_seq,
             claim_id: self.claim.claim_id.clone(),
             payer_claim_id: self.claim.payer_claim_id.clone(),
             claim_status: self.claim.status.clone(),
+            claim_frequency: self.claim.frequency.clone(),
             member_id: self.member_id.clone(),
             member_name: self.member_name.clone(),
             service_date: self.statement_date,
@@ -452,6 +463,7 @@ pub struct EventCollector {
     source: String,
     context: Option<Arc<RemittanceContext>>,
     pending: Vec<LineEvent>,
+    claims: u32,
 }
 
 impl EventCollector {
@@ -467,12 +479,14 @@ impl EventCollector {
     pub fn header(&mut self, header: &RemittanceHeader) {
         self.context = Some(Arc::new(RemittanceContext::new(header, &self.source)));
         self.pending.clear();
+        self.claims = 0;
     }
 
     /// One claim payment of the open transaction.
     pub fn claim(&mut self, claim: &ClaimPayment) {
         if let Some(context) = &self.context {
-            claim_events(context, claim, &mut self.pending);
+            claim_events(context, claim, self.claims, &mut self.pending);
+            self.claims += 1;
         }
     }
 

@@ -906,10 +906,6 @@ def run_model():
 
     for t in ordered_txns():
         reversed_here: dict[str, D] = {}
-        # a reversal followed in the same 835 by a correction of the same claim is a
-        # re-adjudication (REVERSAL then PAID); without one the money is RECOUPED
-        corrected = {c.claim_id for i, c in enumerate(t.claims) if c.status != "22"
-                     and any(x.status == "22" and x.claim_id == c.claim_id for x in t.claims[:i])}
         for c in t.claims:
             if c.status == "22":
                 reversed_here[c.claim_id] = reversed_here.get(c.claim_id, ZERO) - c.paid
@@ -945,8 +941,12 @@ def run_model():
                     flags.append("NO_MATCHING_CLAIM")
                 net_before = st.net
                 if status == "REVERSAL":
-                    if net_before > 0 and c.claim_id not in corrected:
+                    # issue 3: a reversal that takes back money paid earlier is RECOUPED,
+                    # whether or not a correction re-pays it in the same 835
+                    if net_before > 0:
                         flags.append("RECOUPED")
+                        r.update(prior_paid=m2(st.last_pay[0]), prior_payment_date=st.last_pay[1].isoformat(),
+                                 prior_trace=st.last_pay[2])
                         st.recouped = True
                     st.paid_since_reversal = False
                     st.net += v.paid
@@ -966,6 +966,8 @@ def run_model():
                                  prior_trace=st.last_pay[2])
                     elif st.recouped:
                         flags.append("RECOUPED")
+                        r.update(prior_paid=m2(st.last_pay[0]), prior_payment_date=st.last_pay[1].isoformat(),
+                                 prior_trace=st.last_pay[2])
                     if st.last_kind == "DENIED" and st.last_denial != reasons:
                         flags.append("INCONSISTENT_DENIAL")
                     st.last_denial = reasons
@@ -982,7 +984,10 @@ def run_model():
                 r = base(t, c)
                 r.update(paid=m2(-sum((a for _, _, a, _ in c.claim_cas), ZERO)),
                          patient_resp=m2(sum((a for g, _, a, _ in c.claim_cas if g == "PR"), ZERO)),
-                         adjustments=adj_text(c.claim_cas), status="CLAIM_ADJUSTMENT", _flags=[])
+                         adjustments=adj_text(c.claim_cas), status="CLAIM_ADJUSTMENT", _flags=[],
+                         # a claim-level row names the billed claim, not a line
+                         matched_claim_line=(c.lines[0].billed.ref().rsplit("/", 1)[0]
+                                             if c.claim_id in billed else ""))
                 line_rows.append((r, None))
             # prompt-pay interest (issue 6, rule nj) for claims that pay something
             bc = claims_by_id.get(c.lines[0].billed.claim.id) if c.claim_id in billed else None
@@ -1022,6 +1027,8 @@ def run_model():
                 st = states[keys[0]]
                 if st.net > 0:
                     r["_flags"].append("RECOUPED")
+                    r.update(prior_paid=m2(st.last_pay[0]), prior_payment_date=st.last_pay[1].isoformat(),
+                             prior_trace=st.last_pay[2])
                     st.net -= p.amount
                     st.recouped = st.net <= 0
                     r["net_paid"] = m2(st.net)
@@ -1240,7 +1247,7 @@ SCENARIOS = [  # (number, scenario, claims, note)
      "name the paying event. Three members, four claims, four dates of service, CO-50 and CO-204."),
     ("5a", "Reversal and correction in one 835 (CLP02 22 with the original CLP07, then CLP02 1 with a new CLP07)",
      ["RC24-009"],
-     "REVERSAL rows (no RECOUPED: the correction follows in the same 835), then PAID; net −20.00 "
+     "REVERSAL rows flagged RECOUPED (each takes back money paid earlier; issue 3), then the correction PAID; net −20.00 "
      "(copay applied), an immediate take-back inside acme-2024-05-15.835."),
     ("5b", "Reversal never re-paid, later denial", ["RC24-007"],
      "Reversal in the zero-pay 835 mcd-2024-09-11.835 → REVERSAL `RECOUPED`; the CO-27 denial of 2024-10-09 "

@@ -22,6 +22,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Write every 835 service line as one row.
     Lines(LinesArgs),
+    /// Reconcile 835 remittances against 837 claims into a ledger.
+    Reconcile(ReconcileArgs),
 }
 
 /// Flags of `remit validate`.
@@ -52,6 +54,32 @@ pub struct LinesArgs {
     /// Files or folders (searched recursively).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `remit reconcile`.
+#[derive(Debug, clap::Args)]
+pub struct ReconcileArgs {
+    /// Files or folders (searched recursively); 835s and 837s are told apart by content.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Fee schedule CSV: procedure,modifier,allowed[,payer].
+    #[arg(long, value_name = "CSV")]
+    pub fee_schedule: Option<PathBuf>,
+    /// Reconcile as of this date (default today): later remittances are ignored.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Days to appeal a medical-necessity denial.
+    #[arg(long, default_value_t = 180, value_name = "DAYS")]
+    pub medical_appeal_days: i32,
+    /// Days to appeal an administrative denial, underpayment or recoupment.
+    #[arg(long, default_value_t = 90, value_name = "DAYS")]
+    pub administrative_appeal_days: i32,
+    /// Worker threads for reading files (default: all cores).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -5,6 +5,8 @@ pub mod args;
 pub mod inputs;
 mod lines;
 pub mod output;
+pub mod parallel;
+mod reconcile;
 mod validate;
 
 use std::process::ExitCode;
@@ -23,6 +25,7 @@ pub fn run(args: Args) -> ExitCode {
     let result = match args.command {
         Command::Validate(a) => validate::run(&a),
         Command::Lines(a) => lines::run(&a),
+        Command::Reconcile(a) => reconcile::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -44,7 +44,9 @@ use indexmap::IndexMap;
 use jiff::civil::Date;
 
 pub use load::{category_from_description, medical_necessity_from_description};
-pub use words::{describe_adjustment, describe_remark, reason_in_words};
+pub use words::{
+    describe_adjustment, describe_provider_adjustment, describe_remark, reason_in_words,
+};
 
 /// The built-in list, `data/codes.csv`.
 const BUILTIN_CSV: &str = include_str!("../../data/codes.csv");

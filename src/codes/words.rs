@@ -74,7 +74,7 @@ fn adjustment_phrase(list: &CodeList, group: &str, reason: &str) -> Phrase {
 
 fn render(phrase: &Phrase, amount: Option<Decimal>) -> String {
     let tail = match amount {
-        Some(amount) => format!("(CARC {}, {amount})", phrase.code),
+        Some(amount) => format!("(CARC {}, {amount:.2})", phrase.code),
         None => format!("(CARC {})", phrase.code),
     };
     match &phrase.body {
@@ -136,4 +136,59 @@ where
         )
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Provider-level adjustment reasons (PLB03-1) in words.
+const PROVIDER_ADJUSTMENT_REASONS: &[(&str, &str)] = &[
+    ("50", "late charge"),
+    ("51", "interest penalty charge"),
+    ("72", "authorized return (provider refund)"),
+    ("90", "early payment allowance"),
+    ("AH", "origination fee"),
+    ("AM", "applied to borrower's account"),
+    ("AP", "acceleration of benefits"),
+    ("B2", "rebate"),
+    ("B3", "recovery allowance"),
+    ("BD", "bad debt adjustment"),
+    ("BN", "bonus"),
+    ("C5", "temporary allowance"),
+    ("CR", "capitation interest"),
+    ("CS", "adjustment"),
+    ("CT", "capitation payment"),
+    ("CV", "capital passthru"),
+    ("CW", "certified registered nurse anesthetist passthru"),
+    ("DM", "direct medical education passthru"),
+    ("E3", "withholding"),
+    ("FB", "forwarding balance"),
+    ("FC", "fund allocation"),
+    ("GO", "graduate medical education passthru"),
+    ("HM", "hemophilia clotting factor supplement"),
+    ("IP", "incentive premium payment"),
+    ("IR", "Internal Revenue Service withholding"),
+    ("IS", "interim settlement"),
+    ("J1", "nonreimbursable"),
+    ("L3", "penalty"),
+    ("L6", "interest owed"),
+    ("LE", "levy"),
+    ("LS", "lump sum"),
+    ("OA", "organ acquisition passthru"),
+    ("OB", "offset for affiliated providers"),
+    ("PI", "periodic interim payment"),
+    ("PL", "payment final"),
+    ("RA", "retroactive adjustment"),
+    ("RE", "return on equity"),
+    ("SL", "student loan repayment"),
+    ("TL", "third party liability"),
+    ("WO", "overpayment recovery"),
+    ("WU", "unspecified recovery"),
+];
+
+/// A PLB reason code in words, e.g. "Provider adjustment: overpayment
+/// recovery (PLB WO)"; unknown codes are shown as unknown.
+pub fn describe_provider_adjustment(reason: &str) -> String {
+    let code = reason.trim().to_ascii_uppercase();
+    match PROVIDER_ADJUSTMENT_REASONS.iter().find(|(c, _)| *c == code) {
+        Some((_, words)) => format!("Provider adjustment: {words} (PLB {code})"),
+        None => format!("Provider adjustment: unknown reason code {code} (PLB {code})"),
+    }
 }

@@ -235,11 +235,33 @@ fn joined(parts: &[Text], sep: &str) -> String {
         .join(sep)
 }
 
+impl LedgerRow {
+    /// Units, billed and allowed mean something for service lines and
+    /// claims only, not for claim-level remainders or PLB amounts.
+    fn has_line_amounts(&self) -> bool {
+        !matches!(
+            self.status,
+            Status::ClaimAdjustment | Status::ProviderAdjustment
+        )
+    }
+
+    /// Nothing was paid or allowed on a line no remittance answered.
+    fn has_payment(&self) -> bool {
+        self.status != Status::NoRemittance
+    }
+}
+
 impl Record for LedgerRow {
     fn cell(&self, column: usize) -> Cell<'_> {
         let e = &self.event;
         let c = &e.context;
+        let line = self.has_line_amounts();
+        let paid = self.has_payment();
         match column {
+            13 if !line => Cell::Empty,
+            14 | 15 if !line => Cell::Empty,
+            15..=17 if !paid => Cell::Empty,
+            17 if self.status == Status::ProviderAdjustment => Cell::Empty,
             0 => Cell::text(&c.source),
             1 => Cell::text(&c.payer),
             2 => Cell::text(&c.payee_npi),
@@ -253,7 +275,7 @@ impl Record for LedgerRow {
             10 => Cell::date(e.service_date),
             11 => Cell::text(&e.procedure),
             12 => Cell::Owned(joined(&e.modifiers, ":")),
-            13 => Cell::Number(e.units),
+            13 => Cell::Number(e.billed_units),
             14 => Cell::Money(e.billed),
             15 => Cell::Money(e.allowed),
             16 => Cell::Money(e.paid),

@@ -15,6 +15,7 @@ use super::model::*;
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::envelope::TransactionId;
 use crate::fields::{Fields, text_of};
+use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment};
 
 /// What the parser hands out, in order: one header, the claims, one end.
@@ -54,6 +55,8 @@ pub struct RemittanceTrailer {
     pub totals: RemittanceTotals,
     /// BPR02 as stated in the header (repeated here for balancing).
     pub stated_payment: Decimal,
+    /// Hash of the transaction's body segments, to recognise a copy.
+    pub content_hash: u64,
     /// Position of the SE segment.
     pub pos: Position,
 }
@@ -80,6 +83,7 @@ pub struct RemittanceParser {
     trailer: Box<RemittanceTrailer>,
     events: VecDeque<RemittanceEvent>,
     issues: Vec<Issue>,
+    hash: ContentHash,
 }
 
 impl RemittanceParser {
@@ -97,6 +101,7 @@ impl RemittanceParser {
             trailer: Box::default(),
             events: VecDeque::new(),
             issues: Vec::new(),
+            hash: ContentHash::default(),
         }
     }
 
@@ -112,6 +117,7 @@ impl RemittanceParser {
 
     /// Reads one body segment (between ST and SE).
     pub fn segment(&mut self, seg: &Segment<'_>) {
+        self.hash.write(seg.raw());
         let id = seg.id();
         let handled = match self.state {
             State::Header => self.in_header(seg, id),
@@ -132,6 +138,7 @@ impl RemittanceParser {
         self.flush_claim();
         let mut trailer = std::mem::take(&mut self.trailer);
         trailer.pos = se;
+        trailer.content_hash = self.hash.finish();
         if !self.seen_bpr {
             let issue = Issue::new(Severity::Fatal, Rule::Missing, se, "835 has no BPR segment");
             self.issues.push(issue);

@@ -5,6 +5,7 @@
 //! never panics and never allocates per segment.
 
 pub mod delims;
+pub mod hash;
 pub mod lexer;
 mod position;
 pub mod reader;

@@ -1,0 +1,225 @@
+//! `remit reconcile`: read 835s and 837s (in parallel), apply remittances in
+//! payment order to the line histories, write the ledger, and print a
+//! summary on standard error.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+
+use anyhow::Context;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use super::args::ReconcileArgs;
+use super::inputs::{Input, discover};
+use super::output::{open, report_problems};
+use super::parallel;
+use super::{EXIT_INPUT, EXIT_OK};
+use crate::history::MemoryStore;
+use crate::ledger::row::COLUMNS;
+use crate::ledger::{LedgerRow, money, sink};
+use crate::reconcile::{
+    Applied, ClaimIndex, FeeSchedule, InputContent, Reconciler, RemittanceTransaction, Rules,
+    read_input,
+};
+
+/// Counts and totals for the summary.
+#[derive(Default)]
+struct Tally {
+    files: usize,
+    rejected: Vec<String>,
+    transactions: usize,
+    duplicates: usize,
+    after_as_of: usize,
+    claims: u64,
+    lines: u64,
+    billed: Decimal,
+    paid: Decimal,
+    patient_resp: Decimal,
+    statuses: BTreeMap<&'static str, usize>,
+    flags: BTreeMap<&'static str, usize>,
+    warnings: usize,
+}
+
+impl Tally {
+    fn row(&mut self, row: &LedgerRow) {
+        let e = &row.event;
+        if row.status != crate::events::Status::NoRemittance {
+            self.billed += e.billed;
+            self.paid += e.paid;
+            self.patient_resp += e.patient_resp;
+        }
+        *self.statuses.entry(row.status.as_str()).or_default() += 1;
+        for flag in row.flags.iter() {
+            *self.flags.entry(flag.as_str()).or_default() += 1;
+        }
+    }
+
+    fn print(&self) {
+        eprintln!(
+            "reconciled {} file(s): {} transaction(s), {} claim(s), {} service line(s)",
+            self.files, self.transactions, self.claims, self.lines
+        );
+        eprintln!(
+            "  billed {}, paid {}, patient responsibility {}",
+            money(self.billed),
+            money(self.paid),
+            money(self.patient_resp)
+        );
+        let counts = |m: &BTreeMap<&str, usize>| {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        eprintln!("  statuses: {}", counts(&self.statuses));
+        eprintln!(
+            "  flags: {}",
+            if self.flags.is_empty() {
+                "none".into()
+            } else {
+                counts(&self.flags)
+            }
+        );
+        if self.duplicates > 0 || self.after_as_of > 0 {
+            eprintln!(
+                "  skipped: {} already-applied transaction(s), {} dated after --as-of",
+                self.duplicates, self.after_as_of
+            );
+        }
+        if self.warnings > 0 {
+            eprintln!(
+                "  {} file(s) with warnings or imbalances (see above)",
+                self.warnings
+            );
+        }
+        eprintln!(
+            "  files rejected: {}",
+            if self.rejected.is_empty() {
+                "none".into()
+            } else {
+                self.rejected.join(", ")
+            }
+        );
+    }
+}
+
+/// The as-of date: the flag, else today.
+pub fn as_of(flag: Option<Date>) -> Date {
+    flag.unwrap_or_else(today)
+}
+
+/// Today's date (UTC).
+pub fn today() -> Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let epoch = Date::constant(1970, 1, 1);
+    epoch
+        .checked_add(jiff::Span::new().days((seconds / 86_400) as i64))
+        .unwrap_or(epoch)
+}
+
+pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
+    let schedule = match &args.fee_schedule {
+        Some(path) => {
+            let file = File::open(path)
+                .with_context(|| format!("cannot open fee schedule {}", path.display()))?;
+            Some(FeeSchedule::from_reader(file).with_context(|| path.display().to_string())?)
+        }
+        None => None,
+    };
+    let found = discover(&args.paths);
+    for note in &found.skipped {
+        eprintln!("note: {note}");
+    }
+    let mut tally = Tally::default();
+    for (path, error) in &found.errors {
+        eprintln!("{}: cannot read: {error}", path.display());
+        tally.rejected.push(path.display().to_string());
+    }
+    let contents = parallel::map(&found.inputs, parallel::jobs(args.jobs), read_file);
+    let mut claims = ClaimIndex::new();
+    let mut transactions: Vec<RemittanceTransaction> = Vec::new();
+    for (input, content) in found.inputs.iter().zip(contents) {
+        let source = input.display();
+        tally.files += 1;
+        report_problems(&source, &content.summary.issues.0);
+        if !content.summary.usable() {
+            eprintln!("{source}: rejected; nothing from it is used");
+            tally.rejected.push(source);
+            continue;
+        }
+        if !content.summary.issues.is_valid() {
+            tally.warnings += 1;
+        }
+        tally.claims += content.summary.claims;
+        tally.lines += content.summary.lines;
+        for claim in content.claims {
+            claims.add(&source, claim);
+        }
+        transactions.extend(content.transactions);
+    }
+    transactions.sort_by_cached_key(RemittanceTransaction::order_key);
+    let rules = Rules {
+        medical_appeal_days: args.medical_appeal_days,
+        administrative_appeal_days: args.administrative_appeal_days,
+        ..Rules::new(as_of(args.as_of))
+    };
+    let mut store = MemoryStore::new();
+    let mut reconciler = Reconciler::new(&mut store, claims, schedule.as_ref(), rules);
+    let out = open(&args.output.out)?;
+    let mut sink = sink(args.output.format, out, "ledger", "entry");
+    sink.begin(COLUMNS)?;
+    for tx in transactions {
+        let (source, control, trace) = (
+            tx.context.source.clone(),
+            tx.context.transaction.clone(),
+            tx.context.trace.clone(),
+        );
+        match reconciler.apply(tx) {
+            Applied::Rows(rows) => {
+                tally.transactions += 1;
+                for row in &rows {
+                    tally.row(row);
+                    sink.row(row)?;
+                }
+            }
+            Applied::Duplicate => {
+                tally.duplicates += 1;
+                eprintln!(
+                    "{source}: warning: transaction ST02 {control} (trace {trace}) was already applied; skipped"
+                );
+            }
+            Applied::AfterAsOf => tally.after_as_of += 1,
+        }
+    }
+    for row in reconciler.unanswered() {
+        tally.row(&row);
+        sink.row(&row)?;
+    }
+    sink.finish()?;
+    tally.print();
+    Ok(if tally.rejected.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INPUT
+    })
+}
+
+fn read_file(input: &Input) -> InputContent {
+    let source = input.display();
+    match File::open(&input.path) {
+        Ok(file) => read_input(&source, file),
+        Err(e) => {
+            let mut content = InputContent::default();
+            let issue = crate::diagnostic::Issue::new(
+                crate::diagnostic::Severity::Fatal,
+                crate::diagnostic::Rule::Syntax,
+                Default::default(),
+                format!("cannot open: {e}"),
+            );
+            content.summary.issues.push(issue);
+            content
+        }
+    }
+}

@@ -1,0 +1,413 @@
+//! The reconciliation engine: applies remittance transactions, in payment
+//! order, to the line histories; matches every event to its billed line;
+//! decides each event; and finally lists the billed lines no remittance
+//! answered. It knows events, claims and the history store — not files,
+//! formats or terminals.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use super::claims::{ClaimIndex, ClaimMatch};
+use super::decide::{Decision, Rules, decide, prior_event};
+use super::fees::FeeSchedule;
+use super::key::{LineKey, assign_ordinals, event_key};
+use super::reason::reason;
+use crate::claim::{BilledClaim, BilledLine};
+use crate::codes::CodeList;
+use crate::events::{EventKind, LineEvent, RemittanceContext, Status};
+use crate::history::{HistoryStore, PriorEvent, PriorKind, TransactionFingerprint};
+use crate::ledger::{Flag, Flags, LedgerRow};
+use crate::remittance::Text;
+
+/// One 835 transaction's events, ready to apply.
+#[derive(Clone, Debug)]
+pub struct RemittanceTransaction {
+    /// What its events share.
+    pub context: Arc<RemittanceContext>,
+    /// Its events, in order.
+    pub events: Vec<LineEvent>,
+    /// Its identity, to apply it once only.
+    pub fingerprint: TransactionFingerprint,
+}
+
+/// Sort key: payment date, production date, ISA13, ST02 (then trace and
+/// content, so that the order never depends on file order).
+pub type OrderKey = (Option<Date>, Option<Date>, Text, Text, Text, u64);
+
+impl RemittanceTransaction {
+    /// The order in which transactions are applied.
+    pub fn order_key(&self) -> OrderKey {
+        let c = &self.context;
+        (
+            c.payment_date.or(c.production_date),
+            c.production_date,
+            c.interchange.clone(),
+            padded(&c.transaction),
+            c.trace.clone(),
+            self.fingerprint.content_hash,
+        )
+    }
+}
+
+/// Numeric control numbers sort as numbers ("10" after "9").
+fn padded(control: &str) -> Text {
+    if control.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{control:0>15}").into()
+    } else {
+        control.into()
+    }
+}
+
+/// What applying a transaction did.
+#[derive(Debug)]
+pub enum Applied {
+    /// Its ledger rows.
+    Rows(Vec<LedgerRow>),
+    /// It was already applied (earlier in the run or in the store).
+    Duplicate,
+    /// It is dated after the as-of date and was ignored.
+    AfterAsOf,
+}
+
+/// Applies remittances to line histories and decides every event.
+pub struct Reconciler<'a> {
+    store: &'a mut dyn HistoryStore,
+    claims: ClaimIndex,
+    schedule: Option<&'a FeeSchedule>,
+    rules: Rules,
+    codes: &'a CodeList,
+}
+
+/// PLB reasons that take money back from (or document a take-back of) a claim.
+const RECOVERY_REASONS: &[&str] = &["WO", "72", "FB"];
+
+impl<'a> Reconciler<'a> {
+    /// A reconciler over a store, the known billed claims and the rules.
+    pub fn new(
+        store: &'a mut dyn HistoryStore,
+        mut claims: ClaimIndex,
+        schedule: Option<&'a FeeSchedule>,
+        rules: Rules,
+    ) -> Self {
+        claims.seal();
+        Reconciler {
+            store,
+            claims,
+            schedule,
+            rules,
+            codes: CodeList::builtin(),
+        }
+    }
+
+    /// Uses `codes` for the reason column instead of the built-in list.
+    pub fn with_codes(mut self, codes: &'a CodeList) -> Self {
+        self.codes = codes;
+        self
+    }
+
+    /// The billed claims known to the run.
+    pub fn claims(&self) -> &ClaimIndex {
+        &self.claims
+    }
+
+    /// Applies one transaction (call in [`RemittanceTransaction::order_key`] order).
+    pub fn apply(&mut self, tx: RemittanceTransaction) -> Applied {
+        let dated = tx.context.payment_date.or(tx.context.production_date);
+        if dated.is_some_and(|d| d > self.rules.as_of) {
+            return Applied::AfterAsOf;
+        }
+        if self.store.seen_transaction(&tx.fingerprint) {
+            return Applied::Duplicate;
+        }
+        self.store.record_transaction(tx.fingerprint.clone());
+        let mut rows = Vec::with_capacity(tx.events.len());
+        let mut groups: BTreeMap<u32, Vec<LineEvent>> = BTreeMap::new();
+        let mut provider = Vec::new();
+        for event in tx.events {
+            if event.kind == EventKind::ProviderAdjustment {
+                provider.push(event);
+            } else {
+                groups.entry(event.claim_seq).or_default().push(event);
+            }
+        }
+        for (_, events) in groups {
+            self.apply_claim(events, &mut rows);
+        }
+        for event in provider {
+            rows.push(self.apply_provider(event));
+        }
+        Applied::Rows(rows)
+    }
+
+    /// Applies the events of one claim payment.
+    fn apply_claim(&mut self, events: Vec<LineEvent>, rows: &mut Vec<LedgerRow>) {
+        let context = Arc::clone(&events[0].context);
+        let matched = if self.claims.is_empty() {
+            ClaimMatch {
+                claim: None,
+                lines: vec![None; events.len()],
+            }
+        } else {
+            self.claims.match_claim(&events, &context.payee_npi)
+        };
+        let unmatched_claim = !self.claims.is_empty() && matched.claim.is_none();
+        let mut keys: Vec<LineKey> = events.iter().map(event_key).collect();
+        let controls: Vec<&str> = events.iter().map(|e| e.line_control.as_str()).collect();
+        let store = &*self.store;
+        assign_ordinals(&mut keys, &controls, |k, c| store.ordinal_for_control(k, c));
+        for ((event, key), line) in events.into_iter().zip(keys).zip(matched.lines) {
+            let history = self.store.history(&key);
+            let mut decision = decide(&event, &history, self.schedule, &self.rules);
+            if event.kind == EventKind::ClaimAdjustment {
+                decision.net_paid = None;
+            }
+            if unmatched_claim {
+                decision.flags.insert(Flag::NoMatchingClaim);
+            }
+            self.store.record(&key, prior_event(&event, &decision));
+            self.link(&event, &key);
+            let matched_line = self.matched_line(matched.claim, line, &event);
+            rows.push(row(self.codes, event, decision, matched_line));
+        }
+    }
+
+    /// Lets a later PLB find this line by the claim's CLP01 and CLP07.
+    fn link(&mut self, event: &LineEvent, key: &LineKey) {
+        if event.kind != EventKind::Line && event.kind != EventKind::Claim {
+            return;
+        }
+        for reference in [&event.claim_id, &event.payer_claim_id] {
+            self.store
+                .link_claim(&key.payer, &key.payee, reference, key);
+        }
+    }
+
+    fn matched_line(&self, claim: Option<usize>, line: Option<usize>, event: &LineEvent) -> String {
+        let Some(at) = claim else {
+            return String::new();
+        };
+        let indexed = self.claims.get(at);
+        match line {
+            Some(l) => format!(
+                "{}#{}/{}",
+                indexed.source, indexed.claim.claim_id, indexed.claim.lines[l].number
+            ),
+            None if event.kind != EventKind::Line => {
+                format!("{}#{}", indexed.source, indexed.claim.claim_id)
+            }
+            None => String::new(),
+        }
+    }
+
+    /// Applies one PLB amount; a recovery takes money back from the lines
+    /// of the claim it names.
+    fn apply_provider(&mut self, event: LineEvent) -> LedgerRow {
+        let key = event_key(&event);
+        let history = self.store.history(&key);
+        let mut decision = decide(&event, &history, self.schedule, &self.rules);
+        decision.net_paid = None;
+        self.store.record(&key, prior_event(&event, &decision));
+        let reason = event
+            .adjustments
+            .first()
+            .map(|a| a.reason.clone())
+            .unwrap_or_default();
+        if RECOVERY_REASONS.contains(&reason.as_str()) && !event.claim_id.is_empty() {
+            self.recover(&event, &key, &reason, &mut decision);
+        }
+        row(self.codes, event, decision, String::new())
+    }
+
+    fn recover(&mut self, event: &LineEvent, key: &LineKey, reason: &str, decision: &mut Decision) {
+        let lines = self
+            .store
+            .claim_lines(&key.payer, &key.payee, &event.claim_id);
+        if lines.is_empty() {
+            return;
+        }
+        let amount = event
+            .adjustments
+            .first()
+            .map_or(Decimal::ZERO, |a| a.amount);
+        let mut to_take = if reason == "72" {
+            amount.abs()
+        } else {
+            amount.max(Decimal::ZERO)
+        };
+        let mut had_money = Decimal::ZERO;
+        let mut remaining = Decimal::ZERO;
+        let mut last_payment: Option<PriorEvent> = None;
+        for line in &lines {
+            let history = self.store.history(line);
+            let net: Decimal = history.events.iter().map(|e| e.paid).sum();
+            had_money += net.max(Decimal::ZERO);
+            if let Some(p) = history
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.kind == PriorKind::Payment && e.paid > Decimal::ZERO)
+            {
+                last_payment = Some(p.clone());
+            }
+            let taken = net.max(Decimal::ZERO).min(to_take);
+            to_take -= taken;
+            remaining += net - taken;
+            self.store.record(line, recovery(event, -taken));
+        }
+        if had_money > Decimal::ZERO {
+            decision.flags.insert(Flag::Recouped);
+            decision.net_paid = Some(remaining);
+            decision.prior_paid = last_payment.as_ref().map(|p| p.paid);
+            decision.prior_payment_date = last_payment.as_ref().and_then(|p| p.payment_date);
+            decision.prior_trace = last_payment.map(|p| p.trace).unwrap_or_default();
+            let paid_on = event.context.payment_date.or(event.context.production_date);
+            decision.appeal_by = paid_on.and_then(|d| {
+                d.checked_add(jiff::Span::new().days(self.rules.administrative_appeal_days))
+                    .ok()
+            });
+        }
+    }
+
+    /// One NO_REMITTANCE row per billed line that no remittance answered.
+    pub fn unanswered(&self) -> Vec<LedgerRow> {
+        let mut rows = Vec::new();
+        for (at, indexed) in self.claims.claims().iter().enumerate() {
+            let claim = &indexed.claim;
+            if claim.frequency == "8"
+                || claim.created.is_some_and(|d| d > self.rules.as_of)
+                || self.claims.superseded(at)
+            {
+                continue;
+            }
+            let context = Arc::new(billed_context(&indexed.source, claim));
+            for (l, line) in claim.lines.iter().enumerate() {
+                if !self.claims.answered(at, l) {
+                    rows.push(self.no_remittance(&context, claim, line));
+                }
+            }
+        }
+        rows.sort_by(|a, b| {
+            (
+                a.event.service_date,
+                &a.event.claim_id,
+                &a.matched_claim_line,
+            )
+                .cmp(&(
+                    b.event.service_date,
+                    &b.event.claim_id,
+                    &b.matched_claim_line,
+                ))
+        });
+        rows
+    }
+
+    fn no_remittance(
+        &self,
+        context: &Arc<RemittanceContext>,
+        claim: &BilledClaim,
+        line: &BilledLine,
+    ) -> LedgerRow {
+        let name = match &claim.patient {
+            Some(p) if !p.last.is_empty() => person(&p.last, &p.first),
+            _ => person(&claim.subscriber.last, &claim.subscriber.first),
+        };
+        let units = line.units.unwrap_or(Decimal::ONE);
+        let event = LineEvent {
+            context: Arc::clone(context),
+            kind: EventKind::Line,
+            sequence: 0,
+            claim_seq: 0,
+            claim_id: claim.claim_id.clone(),
+            payer_claim_id: claim.payer_claim_number.clone().unwrap_or_default(),
+            claim_status: Text::default(),
+            claim_frequency: claim.frequency.clone(),
+            member_id: claim.member_id().into(),
+            member_name: name,
+            service_date: line.service_date,
+            procedure: if line.procedure.code.is_empty() {
+                line.revenue_code.clone()
+            } else {
+                line.procedure.code.clone()
+            },
+            modifiers: line.procedure.modifiers.clone(),
+            paid_procedure: None,
+            revenue_code: line.revenue_code.clone(),
+            units,
+            billed_units: units,
+            billed: line.charge,
+            allowed: Decimal::ZERO,
+            paid: Decimal::ZERO,
+            patient_resp: Decimal::ZERO,
+            adjustments: Vec::new(),
+            remarks: Vec::new(),
+            line_control: line.control_number.clone(),
+            received_date: None,
+            interest: Decimal::ZERO,
+            status: Status::NoRemittance,
+        };
+        let age = line
+            .service_date
+            .and_then(|d| (self.rules.as_of - d).get_days().into());
+        let mut row = LedgerRow::from_event(event);
+        row.reason = reason(self.codes, &row.event);
+        row.matched_claim_line = format!("{}#{}/{}", context.source, claim.claim_id, line.number);
+        row.age_days = age.map(i64::from);
+        row
+    }
+}
+
+fn person(last: &str, first: &str) -> String {
+    if first.is_empty() {
+        last.to_string()
+    } else {
+        format!("{last}, {first}")
+    }
+}
+
+/// The context of a billed claim, for its NO_REMITTANCE rows.
+fn billed_context(source: &str, claim: &BilledClaim) -> RemittanceContext {
+    RemittanceContext {
+        source: source.to_string(),
+        payer: claim.subscriber.payer_name.clone(),
+        payer_id: claim.subscriber.payer_id.clone(),
+        payee_npi: claim.billing_provider.npi.clone(),
+        payee_id: claim.billing_provider.npi.clone(),
+        interchange: claim.id.interchange.as_str().into(),
+        transaction: claim.id.control.as_str().into(),
+        ..RemittanceContext::default()
+    }
+}
+
+/// The history entry a PLB recovery leaves on one line of its claim.
+fn recovery(event: &LineEvent, paid: Decimal) -> PriorEvent {
+    PriorEvent {
+        payment_date: event.context.payment_date,
+        trace: event.context.trace.clone(),
+        paid,
+        kind: PriorKind::Recovery,
+        denial_reasons: Vec::new(),
+        line_control: Text::default(),
+        flags: Flags::default(),
+    }
+}
+
+fn row(codes: &CodeList, event: LineEvent, d: Decision, matched_claim_line: String) -> LedgerRow {
+    LedgerRow {
+        reason: reason(codes, &event),
+        status: event.status,
+        event,
+        flags: d.flags,
+        prior_paid: d.prior_paid,
+        prior_payment_date: d.prior_payment_date,
+        prior_trace: d.prior_trace,
+        expected: d.expected,
+        variance: d.variance,
+        net_paid: d.net_paid,
+        appeal_by: d.appeal_by,
+        matched_claim_line,
+        age_days: None,
+    }
+}

@@ -1,0 +1,199 @@
+//! A service line's identity across remittances: payer, payee, claim id,
+//! member id, date of service, procedure (SVC06 when present, else SVC01)
+//! and modifiers as a set, plus an ordinal that tells apart identical lines
+//! of one claim. REF*6R picks the ordinal when the payer echoes it; payers
+//! often drop it on reprocessed remittances, so it is never required.
+
+use std::fmt;
+
+use jiff::civil::Date;
+
+use crate::events::{EventKind, LineEvent};
+use crate::remittance::Text;
+
+/// The identity of one service line.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LineKey {
+    /// Payer id (N1*PR N104, else TRN03), else payer name; upper case.
+    pub payer: Text,
+    /// Payee NPI, else the payee id.
+    pub payee: Text,
+    /// CLP01.
+    pub claim_id: Text,
+    /// Member id.
+    pub member_id: Text,
+    /// Date of service.
+    pub service_date: Option<Date>,
+    /// Procedure code as billed; empty for claim-level events.
+    pub procedure: Text,
+    /// Modifiers sorted and joined with `:`.
+    pub modifiers: Text,
+    /// Which of several identical lines of the claim (0 for the first).
+    pub ordinal: u32,
+    /// What kind of event the key is for (lines, claim-level, provider).
+    pub scope: Scope,
+}
+
+/// Lines, claim-level remainders and provider adjustments live apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// A service line (or the single row of a claim without lines).
+    Line,
+    /// The claim-level adjustment row of a claim with lines.
+    Claim,
+    /// A PLB amount.
+    Provider,
+}
+
+impl fmt::Display for LineKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let date = self.service_date.map(|d| d.to_string()).unwrap_or_default();
+        write!(
+            f,
+            "{}|{}|{}|{}|{}|{}|{}|{}",
+            self.payer,
+            self.payee,
+            self.claim_id,
+            self.member_id,
+            date,
+            self.procedure,
+            self.modifiers,
+            self.ordinal
+        )
+    }
+}
+
+/// The payer part of a key: an id when the remittance gives one, else the
+/// name, upper-cased.
+pub fn payer_key(payer_id: &str, payer_name: &str) -> Text {
+    let raw = if payer_id.trim().is_empty() {
+        payer_name
+    } else {
+        payer_id
+    };
+    raw.trim().to_ascii_uppercase().into()
+}
+
+/// Modifiers as a set: sorted, de-duplicated, joined with `:`.
+pub fn modifier_set(modifiers: &[Text]) -> Text {
+    let mut sorted: Vec<&str> = modifiers
+        .iter()
+        .map(|m| m.as_str())
+        .filter(|m| !m.is_empty())
+        .collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    sorted.join(":").into()
+}
+
+/// The key of an event, with ordinal 0 (see [`assign_ordinals`]).
+pub fn event_key(event: &LineEvent) -> LineKey {
+    let c = &event.context;
+    let payee = if c.payee_npi.is_empty() {
+        &c.payee_id
+    } else {
+        &c.payee_npi
+    };
+    let scope = match event.kind {
+        EventKind::Line | EventKind::Claim => Scope::Line,
+        EventKind::ClaimAdjustment => Scope::Claim,
+        EventKind::ProviderAdjustment => Scope::Provider,
+    };
+    LineKey {
+        payer: payer_key(&c.payer_id, &c.payer),
+        payee: payee.clone(),
+        claim_id: event.claim_id.clone(),
+        member_id: event.member_id.clone(),
+        service_date: event.service_date,
+        procedure: event.procedure.clone(),
+        modifiers: modifier_set(&event.modifiers),
+        ordinal: 0,
+        scope,
+    }
+}
+
+/// Numbers identical keys within one claim payment: the n-th line with the
+/// same identity gets ordinal n, unless its REF*6R names a line the history
+/// already knows under that identity (`known` answers which ordinal).
+pub fn assign_ordinals(
+    keys: &mut [LineKey],
+    controls: &[&str],
+    known: impl Fn(&LineKey, &str) -> Option<u32>,
+) {
+    let mut taken: Vec<(usize, u32)> = Vec::new();
+    for i in 0..keys.len() {
+        let control = controls.get(i).copied().unwrap_or("");
+        let by_control = (!control.is_empty())
+            .then(|| known(&keys[i], control))
+            .flatten();
+        let same = |j: &usize| {
+            keys[*j]
+                == LineKey {
+                    ordinal: keys[*j].ordinal,
+                    ..keys[i].clone()
+                }
+        };
+        let used: Vec<u32> = taken
+            .iter()
+            .filter(|(j, _)| same(j))
+            .map(|(_, o)| *o)
+            .collect();
+        let ordinal = match by_control {
+            Some(o) if !used.contains(&o) => o,
+            _ => (0..).find(|o| !used.contains(o)).unwrap_or(0),
+        };
+        keys[i].ordinal = ordinal;
+        taken.push((i, ordinal));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(procedure: &str) -> LineKey {
+        LineKey {
+            payer: "P".into(),
+            payee: "1".into(),
+            claim_id: "C".into(),
+            member_id: "M".into(),
+            service_date: None,
+            procedure: procedure.into(),
+            modifiers: Text::default(),
+            ordinal: 0,
+            scope: Scope::Line,
+        }
+    }
+
+    #[test]
+    fn modifiers_are_a_set() {
+        let a = modifier_set(&["GP".into(), "59".into()]);
+        let b = modifier_set(&["59".into(), "GP".into(), "GP".into()]);
+        assert_eq!(a, b);
+        assert_eq!(a, "59:GP");
+    }
+
+    #[test]
+    fn identical_lines_get_increasing_ordinals() {
+        let mut keys = vec![key("97110"), key("97110"), key("97140"), key("97110")];
+        assign_ordinals(&mut keys, &[], |_, _| None);
+        let ordinals: Vec<u32> = keys.iter().map(|k| k.ordinal).collect();
+        assert_eq!(ordinals, vec![0, 1, 0, 2]);
+    }
+
+    #[test]
+    fn line_control_number_picks_a_known_ordinal() {
+        let mut keys = vec![key("97110"), key("97110")];
+        // The history knows line "B" as ordinal 0 and "A" as ordinal 1.
+        assign_ordinals(&mut keys, &["A", "B"], |_, c| {
+            Some(if c == "A" { 1 } else { 0 })
+        });
+        assert_eq!((keys[0].ordinal, keys[1].ordinal), (1, 0));
+    }
+
+    #[test]
+    fn payer_key_prefers_id() {
+        assert_eq!(payer_key(" 60054 ", "Acme"), "60054");
+        assert_eq!(payer_key("", "Acme Health"), "ACME HEALTH");
+    }
+}
