@@ -33,7 +33,7 @@ pub enum Role {
 }
 
 /// Identifies one transaction set: its envelopes and its start.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TransactionId {
     /// ISA13 interchange control number.
     pub interchange: Control,

@@ -82,7 +82,7 @@ pub enum EventKind {
 }
 
 /// What every event of one 835 transaction shares.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RemittanceContext {
     /// The file the transaction came from.
     pub source: String,
@@ -136,7 +136,7 @@ impl RemittanceContext {
 }
 
 /// One service-line (or claim / provider) event of an 835.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineEvent {
     /// The transaction it belongs to.
     pub context: Arc<RemittanceContext>,

@@ -26,6 +26,8 @@ pub trait Consumer {
     fn claim_batch(&mut self, _header: &ClaimBatchHeader) {}
     /// One billed 837 claim.
     fn billed_claim(&mut self, _claim: BilledClaim) {}
+    /// An 837 transaction ends; `content_hash` identifies its bytes.
+    fn claim_batch_end(&mut self, _content_hash: u64) {}
     /// A transaction was cut short: drop what it produced.
     fn aborted(&mut self, _id: &TransactionId) {}
     /// A finding, delivered before the event it was found with.
@@ -147,7 +149,7 @@ fn dispatch(event: DocumentEvent, consumer: &mut dyn Consumer) {
         DocumentEvent::Remittance(RemittanceEvent::End(t)) => consumer.remittance_end(&t),
         DocumentEvent::Claim(ClaimEvent::Header(h)) => consumer.claim_batch(&h),
         DocumentEvent::Claim(ClaimEvent::Claim(c)) => consumer.billed_claim(*c),
-        DocumentEvent::Claim(ClaimEvent::End { .. }) => {}
+        DocumentEvent::Claim(ClaimEvent::End { content_hash, .. }) => consumer.claim_batch_end(content_hash),
         DocumentEvent::Aborted(id) => consumer.aborted(&id),
     }
 }

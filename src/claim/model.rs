@@ -10,7 +10,7 @@ use crate::remittance::{Procedure, Reference, Text};
 use crate::x12::Position;
 
 /// Which 837 a transaction is, from GS08/ST03 (and the line segments).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClaimKind {
     /// X222 / X098: professional (SV1).
@@ -36,7 +36,7 @@ impl ClaimKind {
 }
 
 /// The heading of one 837 transaction (BHT and the 1000A/B loops).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClaimBatchHeader {
     /// Envelope identity.
     pub id: TransactionId,
@@ -55,7 +55,7 @@ pub struct ClaimBatchHeader {
 }
 
 /// The billing provider of a claim (loop 2010AA).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BillingProvider {
     /// NM103 name.
     pub name: Text,
@@ -66,7 +66,7 @@ pub struct BillingProvider {
 }
 
 /// The subscriber and payer of a claim (loop 2000B).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Subscriber {
     /// SBR01 payer responsibility (`P`, `S`, `T`…).
     pub responsibility: Text,
@@ -87,7 +87,7 @@ pub struct Subscriber {
 }
 
 /// The patient when not the subscriber (loop 2000C, NM1*QC).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Patient {
     /// NM103 last name.
     pub last: Text,
@@ -98,7 +98,7 @@ pub struct Patient {
 }
 
 /// A DTP date or period of a claim or line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Period {
     /// DTP01 qualifier (`472`, `434`, `431`…).
     pub qualifier: Text,
@@ -109,7 +109,7 @@ pub struct Period {
 }
 
 /// One billed service line (loop 2400).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BilledLine {
     /// LX01 line number.
     pub number: Text,
@@ -140,7 +140,7 @@ pub struct BilledLine {
 }
 
 /// One claim as billed (loop 2300 with its 2400 lines).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BilledClaim {
     /// Professional, institutional or dental.
     pub kind: ClaimKind,
@@ -180,6 +180,8 @@ pub struct BilledClaim {
     pub lines: Vec<BilledLine>,
     /// Position of the CLM segment.
     pub pos: Position,
+    /// Hash of the 837 transaction the claim came in (set at its SE).
+    pub transaction_hash: u64,
 }
 
 impl BilledClaim {

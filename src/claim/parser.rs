@@ -16,6 +16,7 @@ use crate::diagnostic::{Issue, Rule, Severity};
 use crate::envelope::TransactionId;
 use crate::fields::{Fields, text_of};
 use crate::remittance::{Procedure, Reference, Text};
+use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment, value};
 
 /// What the parser hands out: one header, the claims, one end.
@@ -33,6 +34,8 @@ pub enum ClaimEvent {
         lines: u64,
         /// Σ CLM02.
         charge: Decimal,
+        /// Hash of the transaction's body segments.
+        content_hash: u64,
     },
 }
 
@@ -73,6 +76,7 @@ pub struct ClaimParser {
     totals: (u64, u64, Decimal),
     events: VecDeque<ClaimEvent>,
     issues: Vec<Issue>,
+    hash: ContentHash,
 }
 
 impl ClaimParser {
@@ -97,6 +101,7 @@ impl ClaimParser {
             totals: (0, 0, Decimal::ZERO),
             events: VecDeque::new(),
             issues: Vec::new(),
+            hash: ContentHash::default(),
         }
     }
 
@@ -112,6 +117,7 @@ impl ClaimParser {
 
     /// Reads one body segment (between ST and SE).
     pub fn segment(&mut self, seg: &Segment<'_>) {
+        self.hash.write(seg.raw());
         match seg.id() {
             b"BHT" => self.heading(seg),
             b"HL" => self.hierarchy(seg),
@@ -138,6 +144,7 @@ impl ClaimParser {
             claims,
             lines,
             charge,
+            content_hash: self.hash.finish(),
         });
     }
 

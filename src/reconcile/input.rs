@@ -31,6 +31,7 @@ struct Collect {
     claims_paid: Decimal,
     claims_charged: Decimal,
     claims: u64,
+    pending_claims: Vec<BilledClaim>,
     content: InputContent,
 }
 
@@ -78,10 +79,17 @@ impl Consumer for Collect {
         });
     }
     fn billed_claim(&mut self, claim: BilledClaim) {
-        self.content.claims.push(claim);
+        self.pending_claims.push(claim);
+    }
+    fn claim_batch_end(&mut self, content_hash: u64) {
+        for mut claim in self.pending_claims.drain(..) {
+            claim.transaction_hash = content_hash;
+            self.content.claims.push(claim);
+        }
     }
     fn aborted(&mut self, _id: &TransactionId) {
         self.events.abort();
+        self.pending_claims.clear();
     }
 }
 
@@ -92,6 +100,7 @@ pub fn read_input(source: &str, input: impl Read) -> InputContent {
         claims_paid: Decimal::ZERO,
         claims_charged: Decimal::ZERO,
         claims: 0,
+        pending_claims: Vec::new(),
         content: InputContent::default(),
     };
     let summary = scan_reader(input, &mut collect);

@@ -16,7 +16,7 @@ use crate::x12::Position;
 pub type Text = CompactString;
 
 /// A qualified reference (REF): qualifier and value.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reference {
     /// REF01, e.g. `6R`, `F8`, `EV`.
     pub qualifier: Text,
@@ -25,7 +25,7 @@ pub struct Reference {
 }
 
 /// A qualified amount (AMT) or quantity (QTY).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Amount {
     /// AMT01 / QTY01 qualifier, e.g. `B6`, `I`, `AU`.
     pub qualifier: Text,
@@ -34,7 +34,7 @@ pub struct Amount {
 }
 
 /// A qualified date (DTM).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct QualifiedDate {
     /// DTM01, e.g. `405`, `232`, `472`.
     pub qualifier: Text,
@@ -43,7 +43,7 @@ pub struct QualifiedDate {
 }
 
 /// A contact (PER).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Contact {
     /// PER01 function code (`CX`, `BL`, `IC`).
     pub function: Text,
@@ -54,7 +54,7 @@ pub struct Contact {
 }
 
 /// A postal address (N3/N4).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Address {
     /// N301, N302.
     pub lines: Vec<Text>,
@@ -69,7 +69,7 @@ pub struct Address {
 }
 
 /// A party named by N1 (payer or payee) with its address, ids and contacts.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Party {
     /// N101 entity code (`PR`, `PE`).
     pub entity: Text,
@@ -90,7 +90,7 @@ pub struct Party {
 }
 
 /// One bank account of a BPR (DFI qualifier, DFI id, account qualifier, number).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BankAccount {
     /// DFI id number qualifier (`01` ABA, `04` Canadian).
     pub dfi_qualifier: Text,
@@ -103,7 +103,7 @@ pub struct BankAccount {
 }
 
 /// BPR: the financial information, all 16 elements.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Payment {
     /// BPR01 transaction handling (`C`, `D`, `H`, `I`, `P`, `U`, `X`).
     pub handling: Text,
@@ -128,7 +128,7 @@ pub struct Payment {
 }
 
 /// TRN: the reassociation trace that ties the 835 to its EFT or check.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Trace {
     /// TRN01 trace type (`1`).
     pub kind: Text,
@@ -141,7 +141,7 @@ pub struct Trace {
 }
 
 /// The heading of one 835 transaction: everything before the first LX/CLP.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RemittanceHeader {
     /// Envelope identity (ISA13, GS06, ST02, GS08…).
     pub id: TransactionId,
@@ -171,7 +171,7 @@ impl RemittanceHeader {
 }
 
 /// One CAS adjustment triple: group, reason, amount, quantity.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Adjustment {
     /// CAS01 claim adjustment group code (`CO`, `PR`, `OA`, `PI`; `CR` old).
     pub group: Text,
@@ -184,7 +184,7 @@ pub struct Adjustment {
 }
 
 /// A procedure composite (SVC01 or SVC06): qualifier, code and modifiers.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Procedure {
     /// Product/service id qualifier (`HC`, `NU`, `AD`, `ER`, `IV`, `WK`, `N4`).
     pub qualifier: Text,
@@ -197,7 +197,7 @@ pub struct Procedure {
 }
 
 /// A remark code (LQ) on a service line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Remark {
     /// LQ01: `HE` (RARC) or `RX` (NCPDP reject code).
     pub qualifier: Text,
@@ -206,7 +206,7 @@ pub struct Remark {
 }
 
 /// A person or organisation named in a claim (NM1).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Name {
     /// NM101 entity code (`QC`, `IL`, `74`, `82`, `TT`, `PR`, `GB`).
     pub entity: Text,
@@ -227,7 +227,7 @@ pub struct Name {
 }
 
 /// MOA: outpatient adjudication information.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OutpatientAdjudication {
     /// MOA01 reimbursement rate.
     pub reimbursement_rate: Option<Decimal>,
@@ -242,7 +242,7 @@ pub struct OutpatientAdjudication {
 }
 
 /// MIA: inpatient adjudication information (24 elements, kept as given).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InpatientAdjudication {
     /// MIA01 covered days or visits.
     pub covered_days: Option<Decimal>,
@@ -253,7 +253,7 @@ pub struct InpatientAdjudication {
 }
 
 /// One service line (loop 2110).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ServiceLine {
     /// SVC01 adjudicated procedure.
     pub procedure: Procedure,
@@ -317,7 +317,7 @@ impl ServiceLine {
 }
 
 /// One claim payment (loop 2100 with its 2110 lines).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClaimPayment {
     /// LX01 of the header-number loop (2000) this claim belongs to.
     pub header_number: Text,
@@ -413,7 +413,7 @@ impl ClaimPayment {
 }
 
 /// One PLB amount: a provider-level adjustment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProviderAdjustment {
     /// PLB01 provider identifier.
     pub provider_id: Text,
@@ -430,7 +430,7 @@ pub struct ProviderAdjustment {
 }
 
 /// TS3/TS2 provider summary of a header-number loop (LX).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HeaderNumber {
     /// LX01.
     pub number: Text,
