@@ -5,3 +5,5 @@
 #![warn(missing_docs)]
 
 pub mod x12;
+
+pub mod synth;
