@@ -52,6 +52,11 @@ mod universe;
 mod write835;
 mod write837;
 
+#[cfg(test)]
+mod check;
+#[cfg(test)]
+mod tests;
+
 use std::io::{self, Write};
 
 use rust_decimal::Decimal;
