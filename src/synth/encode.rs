@@ -9,6 +9,20 @@ use jiff::civil::Date;
 
 use super::config::SynthConfig;
 
+/// "00" to "99", two bytes each.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// The two digits of `n` (0 to 99).
+#[inline]
+fn pair(n: usize) -> &'static [u8] {
+    &PAIRS[2 * n..2 * n + 2]
+}
+
 /// A segment buffer that counts the segments it holds.
 #[derive(Clone, Debug)]
 pub(crate) struct Enc {
@@ -114,22 +128,25 @@ impl Enc {
     }
 
     /// Appends `n` in decimal, left-padded with zeros to `width` digits.
+    #[inline]
     pub(crate) fn raw_pad(&mut self, n: u64, width: usize) -> &mut Self {
-        let mut digits = [0u8; 20];
+        let mut digits = [b'0'; 20];
         let mut i = digits.len();
         let mut v = n;
-        loop {
+        while v >= 100 {
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(pair((v % 100) as usize));
+            v /= 100;
+        }
+        if v >= 10 {
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(pair(v as usize));
+        } else {
             i -= 1;
-            digits[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
+            digits[i] = b'0' + v as u8;
         }
-        for _ in (digits.len() - i)..width {
-            self.buf.push(b'0');
-        }
-        self.buf.extend_from_slice(&digits[i..]);
+        let start = i.min(digits.len().saturating_sub(width));
+        self.buf.extend_from_slice(&digits[start..]);
         self
     }
 
@@ -163,10 +180,16 @@ impl Enc {
     }
 
     /// Appends a date as CCYYMMDD.
+    #[inline]
     pub(crate) fn raw_date(&mut self, d: Date) -> &mut Self {
-        self.raw_pad(d.year() as u64, 4)
-            .raw_pad(d.month() as u64, 2)
-            .raw_pad(d.day() as u64, 2)
+        let year = d.year() as usize;
+        let mut out = [0u8; 8];
+        out[0..2].copy_from_slice(pair(year / 100 % 100));
+        out[2..4].copy_from_slice(pair(year % 100));
+        out[4..6].copy_from_slice(pair(d.month() as usize));
+        out[6..8].copy_from_slice(pair(d.day() as usize));
+        self.buf.extend_from_slice(&out);
+        self
     }
 
     /// An element holding a date as CCYYMMDD.
@@ -200,6 +223,13 @@ mod tests {
             e.amt(cents);
         }
         assert_eq!(e.buf, b"*100*79.5*12.25*-12.25*0*0.05*-0.5*1234567.89");
+        e.clear();
+        e.raw_pad(0, 3)
+            .byte(b'/')
+            .raw_pad(12345, 2)
+            .byte(b'/')
+            .raw_pad(u64::MAX, 0);
+        assert_eq!(e.buf, b"000/12345/18446744073709551615");
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! 835 and 837 writers walk the same universe independently, and any earlier
 //! claim can be re-created when a later one refers to it.
 
-use jiff::Span;
+use std::cell::Cell;
+
+use jiff::SignedDuration;
 use jiff::civil::Date;
 
 use super::config::SynthConfig;
@@ -99,7 +101,7 @@ impl BilledClaim {
 
 /// Adds `days` (possibly negative) to a date, saturating at the calendar ends.
 pub(crate) fn add_days(d: Date, days: i64) -> Date {
-    d.saturating_add(Span::new().days(days))
+    d.saturating_add(SignedDuration::from_hours(days * 24))
 }
 
 /// The claim universe of one configuration.
@@ -108,6 +110,8 @@ pub(crate) struct Universe<'a> {
     pub(crate) cfg: &'a SynthConfig,
     per_tx: u64,
     pairs: u64,
+    /// The last (transaction, payment date) computed: most lookups repeat it.
+    last_pay: Cell<(u64, Date)>,
 }
 
 impl<'a> Universe<'a> {
@@ -117,6 +121,7 @@ impl<'a> Universe<'a> {
             cfg,
             per_tx: cfg.claims_per_transaction as u64,
             pairs: (cfg.payers * cfg.payees) as u64,
+            last_pay: Cell::new((0, cfg.start_date)),
         }
     }
 
@@ -145,9 +150,15 @@ impl<'a> Universe<'a> {
     }
 
     fn pay_date(&self, t: u64) -> Date {
+        let (last, date) = self.last_pay.get();
+        if last == t {
+            return date;
+        }
         let slot = u128::from(t * self.per_tx);
         let day = slot * u128::from(self.cfg.days) / self.cfg.claims.max(1) as u128;
-        add_days(self.cfg.start_date, day.min(4_000_000) as i64)
+        let date = add_days(self.cfg.start_date, day.min(4_000_000) as i64);
+        self.last_pay.set((t, date));
+        date
     }
 
     fn raw_kind(&self, k: u64) -> u64 {
