@@ -6,12 +6,15 @@
 //! - patient responsibility = Σ PR adjustments;
 //! - interest = round(paid × 12% × days late / 365), days late counted
 //!   from 30 days after receipt.
+//!
+//! Inpatient stays are paid at claim level (a DRG-like allowed amount), with
+//! no service line payments.
 
+use super::billing::{BilledClaim, BilledLine, ClaimKind};
 use super::config::ScenarioMix;
 use super::parties::{Icn, payer_rate};
 use super::rng::Rng;
 use super::tables::PROCEDURES;
-use super::universe::{BilledClaim, BilledLine};
 
 /// One CAS reason and amount.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,11 +26,54 @@ pub(crate) struct Adjustment {
     pub(crate) cents: i64,
 }
 
-const NO_ADJUSTMENT: Adjustment = Adjustment {
-    group: b"CO",
-    reason: b"45",
-    cents: 0,
-};
+/// Up to three adjustments, CO before PR.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Adjustments {
+    items: [Adjustment; 3],
+    count: u8,
+}
+
+impl Adjustments {
+    const NONE: Adjustments = Adjustments {
+        items: [Adjustment {
+            group: b"CO",
+            reason: b"45",
+            cents: 0,
+        }; 3],
+        count: 0,
+    };
+
+    /// The adjustments in order.
+    pub(crate) fn as_slice(&self) -> &[Adjustment] {
+        &self.items[..usize::from(self.count)]
+    }
+
+    /// Adds a non-zero adjustment; returns its amount (0 when skipped).
+    fn push(&mut self, group: &'static [u8], reason: &'static [u8], cents: i64) -> i64 {
+        if cents == 0 {
+            return 0;
+        }
+        self.items[usize::from(self.count)] = Adjustment {
+            group,
+            reason,
+            cents,
+        };
+        self.count += 1;
+        cents
+    }
+
+    fn total(&self) -> i64 {
+        self.as_slice().iter().map(|a| a.cents).sum()
+    }
+
+    fn patient(&self) -> i64 {
+        self.as_slice()
+            .iter()
+            .filter(|a| a.group == b"PR")
+            .map(|a| a.cents)
+            .sum()
+    }
+}
 
 /// How the payer changed the billed procedure (reported with SVC06).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,8 +90,7 @@ pub(crate) enum Recode {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LinePayment {
     pub(crate) paid: i64,
-    adjustments: [Adjustment; 3],
-    count: u8,
+    pub(crate) adjustments: Adjustments,
     /// AMT*B6, the allowed amount.
     pub(crate) allowed: Option<i64>,
     /// LQ*HE remark code.
@@ -56,21 +101,8 @@ pub(crate) struct LinePayment {
 }
 
 impl LinePayment {
-    /// The line's CAS adjustments, CO before PR.
-    pub(crate) fn adjustments(&self) -> &[Adjustment] {
-        &self.adjustments[..usize::from(self.count)]
-    }
-
     fn push(&mut self, group: &'static [u8], reason: &'static [u8], cents: i64) {
-        if cents != 0 {
-            self.adjustments[usize::from(self.count)] = Adjustment {
-                group,
-                reason,
-                cents,
-            };
-            self.count += 1;
-            self.paid -= cents;
-        }
+        self.paid -= self.adjustments.push(group, reason, cents);
     }
 }
 
@@ -79,17 +111,20 @@ impl LinePayment {
 pub(crate) struct ClaimPayment {
     /// CLP07.
     pub(crate) icn: Icn,
+    /// Empty for an inpatient stay, paid at claim level.
     pub(crate) lines: Vec<LinePayment>,
-    pub(crate) claim_adjustment: Option<Adjustment>,
+    pub(crate) adjustments: Adjustments,
     /// CLP04.
     pub(crate) paid: i64,
     /// CLP05.
     pub(crate) patient: i64,
     /// AMT*I, zero when none.
     pub(crate) interest: i64,
+    /// Inpatient: covered days and the allowed (DRG) amount, for MIA.
+    pub(crate) stay: Option<(u32, i64)>,
     /// Whether DTM*050 is written.
     pub(crate) show_received: bool,
-    /// MOA remark code.
+    /// MOA (or MIA05) remark code.
     pub(crate) remark: Option<&'static [u8]>,
 }
 
@@ -99,10 +134,11 @@ impl ClaimPayment {
         ClaimPayment {
             icn,
             lines: Vec::new(),
-            claim_adjustment: None,
+            adjustments: Adjustments::NONE,
             paid: 0,
             patient: 0,
             interest: 0,
+            stay: None,
             show_received: false,
             remark: None,
         }
@@ -122,18 +158,19 @@ pub(crate) fn adjudicate(
     out: &mut ClaimPayment,
 ) {
     out.lines.clear();
-    let mut line_paid = 0;
-    let mut patient = 0;
-    for line in &claim.lines {
-        let paid = adjudicate_line(mix, claim.payer, line, rng);
-        line_paid += paid.paid;
-        patient += pr_sum(paid.adjustments());
-        out.lines.push(paid);
+    out.adjustments = Adjustments::NONE;
+    out.stay = None;
+    let (line_paid, line_patient) = if claim.kind == ClaimKind::Inpatient {
+        adjudicate_stay(mix, claim, rng, out);
+        (claim.charge, 0)
+    } else {
+        adjudicate_lines(mix, claim, rng, out)
+    };
+    if out.stay.is_none() {
+        claim_adjustment(mix, line_paid, rng, &mut out.adjustments);
     }
-    out.claim_adjustment = claim_adjustment(mix, line_paid, rng);
-    let claim_cents = out.claim_adjustment.map_or(0, |a| a.cents);
-    out.paid = line_paid - claim_cents;
-    out.patient = patient + out.claim_adjustment.map_or(0, |a| pr_sum(&[a]));
+    out.paid = line_paid - out.adjustments.total();
+    out.patient = line_patient + out.adjustments.patient();
     let late = claim.wait - 30;
     out.interest = if late > 0 && out.paid > 0 {
         round_div(out.paid * 12 * late, 36500)
@@ -141,25 +178,57 @@ pub(crate) fn adjudicate(
         0
     };
     out.show_received = late > 0 || rng.chance(mix.received_date);
-    let denied = out.lines.iter().any(|l| l.paid == 0);
+    let denied = out.paid == 0 || out.lines.iter().any(|l| l.paid == 0);
     out.remark = rng
         .chance(mix.remark)
         .then_some(if denied { b"MA01" } else { b"N130" });
 }
 
-fn pr_sum(adjustments: &[Adjustment]) -> i64 {
-    adjustments
-        .iter()
-        .filter(|a| a.group == b"PR")
-        .map(|a| a.cents)
-        .sum()
+/// Pays each line; returns Σ line payments and Σ line PR.
+fn adjudicate_lines(
+    mix: &ScenarioMix,
+    claim: &BilledClaim,
+    rng: &mut Rng,
+    out: &mut ClaimPayment,
+) -> (i64, i64) {
+    let (mut paid, mut patient) = (0, 0);
+    for line in &claim.lines {
+        let p = adjudicate_line(mix, claim.payer, line, rng);
+        paid += p.paid;
+        patient += p.adjustments.patient();
+        out.lines.push(p);
+    }
+    (paid, patient)
+}
+
+/// Pays an inpatient stay as a whole: allowed amount less a deductible, or
+/// denied, all in claim-level adjustments.
+fn adjudicate_stay(mix: &ScenarioMix, claim: &BilledClaim, rng: &mut Rng, out: &mut ClaimPayment) {
+    let days = claim.lines.first().map_or(1, |room| room.units);
+    let a = &mut out.adjustments;
+    let allowed = match rng.weighted(&[mix.paid_in_full, mix.partially_paid, mix.denied]) {
+        0 => claim.charge,
+        1 => {
+            let allowed = claim.charge * payer_rate(claim.payer) / 100;
+            a.push(b"CO", b"45", claim.charge - allowed);
+            if rng.chance(40) {
+                a.push(b"PR", b"1", allowed.min(rng.range(500, 1600) * 100));
+            }
+            allowed
+        }
+        _ => {
+            let d = rng.pick(&DENIALS[..2]);
+            a.push(d.group, d.reason, claim.charge);
+            0
+        }
+    };
+    out.stay = Some((if allowed > 0 { days } else { 0 }, allowed));
 }
 
 fn adjudicate_line(mix: &ScenarioMix, payer: u32, line: &BilledLine, rng: &mut Rng) -> LinePayment {
     let mut out = LinePayment {
         paid: line.charge,
-        adjustments: [NO_ADJUSTMENT; 3],
-        count: 0,
+        adjustments: Adjustments::NONE,
         allowed: None,
         remark: None,
         recode: Recode::None,
@@ -181,10 +250,10 @@ fn reduce(mix: &ScenarioMix, payer: u32, line: &BilledLine, rng: &mut Rng, out: 
         Recode::None
     };
     let paid_as = match out.recode {
-        Recode::Code(p) => p,
+        Recode::Code(p) => Some(p),
         _ => line.procedure,
     };
-    let fee = PROCEDURES[usize::from(paid_as)].cents * payer_rate(payer) / 100;
+    let fee = line.list_cents(paid_as) * payer_rate(payer) / 100;
     let allowed = (fee * i64::from(line.units)).min(line.charge);
     out.allowed = Some(allowed);
     out.push(b"CO", b"45", line.charge - allowed);
@@ -205,10 +274,10 @@ fn reduce(mix: &ScenarioMix, payer: u32, line: &BilledLine, rng: &mut Rng, out: 
 }
 
 fn recode(line: &BilledLine) -> Recode {
-    match (
-        PROCEDURES[usize::from(line.procedure)].lower,
-        line.modifiers,
-    ) {
+    let lower = line
+        .procedure
+        .and_then(|p| PROCEDURES[usize::from(p)].lower);
+    match (lower, line.modifiers) {
         (Some(lower), _) => Recode::Code(lower),
         (None, [Some(_), _]) => Recode::DropModifier,
         _ => Recode::None,
@@ -235,6 +304,7 @@ const fn denial(
     }
 }
 
+/// Line denials; the first two also deny whole inpatient stays.
 const DENIALS: [Denial; 5] = [
     denial(b"CO", b"197", None),
     denial(b"CO", b"50", None),
@@ -249,33 +319,32 @@ fn deny(line: &BilledLine, rng: &mut Rng, out: &mut LinePayment) {
     out.remark = d.remark;
 }
 
-fn claim_adjustment(mix: &ScenarioMix, line_paid: i64, rng: &mut Rng) -> Option<Adjustment> {
+/// Sometimes a claim-level deductible (PR-1) or sequestration (CO-253).
+fn claim_adjustment(mix: &ScenarioMix, line_paid: i64, rng: &mut Rng, out: &mut Adjustments) {
     if line_paid <= 0 || !rng.chance(mix.claim_adjustment) {
-        return None;
+        return;
     }
-    let (reason, cents): (&[u8], i64) = if rng.chance(50) {
-        (b"1", line_paid.min(rng.range(10, 100) * 100))
+    if rng.chance(50) {
+        out.push(b"PR", b"1", line_paid.min(rng.range(10, 100) * 100));
     } else {
-        (b"253", round_div(line_paid * 2, 100))
-    };
-    let group: &[u8] = if reason == b"1" { b"PR" } else { b"CO" };
-    (cents > 0).then_some(Adjustment {
-        group,
-        reason,
-        cents,
-    })
+        out.push(b"CO", b"253", round_div(line_paid * 2, 100));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::config::SynthConfig;
+    use crate::synth::config::{ScenarioMix, SynthConfig};
     use crate::synth::rng::Stream;
     use crate::synth::universe::Universe;
 
     #[test]
     fn every_adjudication_balances() {
-        let cfg = SynthConfig::default();
+        let mix = ScenarioMix {
+            institutional: 50,
+            ..ScenarioMix::default()
+        };
+        let cfg = SynthConfig::default().with_mix(mix);
         let u = Universe::new(&cfg);
         let mut claim = BilledClaim::new();
         for k in 0..500 {
@@ -287,14 +356,16 @@ mod tests {
                 &mut Rng::keyed(1, Stream::Adjudicate, k),
                 &mut pay,
             );
-            let mut adjusted = pay.claim_adjustment.map_or(0, |a| a.cents);
+            let mut adjusted = pay.adjustments.total();
             for (billed, paid) in claim.lines.iter().zip(&pay.lines) {
-                let line_adj: i64 = paid.adjustments().iter().map(|a| a.cents).sum();
+                let line_adj = paid.adjustments.total();
                 assert_eq!(billed.charge - line_adj, paid.paid);
                 assert!(paid.paid >= 0);
                 adjusted += line_adj;
             }
             assert_eq!(claim.charge - adjusted, pay.paid);
+            assert!(pay.paid >= 0 && pay.patient >= 0);
+            assert_eq!(pay.lines.is_empty(), claim.kind == ClaimKind::Inpatient);
         }
     }
 }

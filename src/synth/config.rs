@@ -74,6 +74,11 @@ pub struct ScenarioMix {
     /// Percent of transactions recovering an earlier overpayment with a
     /// positive PLB WO whose reference is an earlier claim's CLP07.
     pub overpayment_recovery: u8,
+    /// Percent of payees that are hospitals billing institutional claims
+    /// (837I 005010X223A2, in their own functional groups): outpatient
+    /// claims with revenue-code lines, and inpatient stays paid at claim
+    /// level with MIA.
+    pub institutional: u8,
     /// Percent of transactions applying a balance forwarded from an earlier
     /// remittance (positive PLB FB). Negative FB is written whenever a
     /// payment would otherwise be negative.
@@ -99,6 +104,7 @@ impl Default for ScenarioMix {
             deferred_recovery: 30,
             provider_refund: 20,
             overpayment_recovery: 10,
+            institutional: 0,
             forwarded_balance: 5,
         }
     }
@@ -115,13 +121,14 @@ impl ScenarioMix {
             reversal: 0,
             claim_adjustment: 0,
             late: 0,
+            remark: 0,
             overpayment_recovery: 0,
             forwarded_balance: 0,
             ..ScenarioMix::default()
         }
     }
 
-    fn percentages(&self) -> [(&'static str, u8); 14] {
+    fn percentages(&self) -> [(&'static str, u8); 15] {
         [
             ("recoded", self.recoded),
             ("line_control_echoed", self.line_control_echoed),
@@ -136,6 +143,7 @@ impl ScenarioMix {
             ("deferred_recovery", self.deferred_recovery),
             ("provider_refund", self.provider_refund),
             ("overpayment_recovery", self.overpayment_recovery),
+            ("institutional", self.institutional),
             ("forwarded_balance", self.forwarded_balance),
         ]
     }

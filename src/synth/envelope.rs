@@ -10,7 +10,6 @@ use std::io::{self, Write};
 
 use jiff::civil::Date;
 
-use super::config::SynthConfig;
 use super::encode::Enc;
 use super::universe::{Plan, Universe};
 
@@ -24,12 +23,12 @@ pub(crate) struct Tally {
     pub(crate) unmatched: u64,
 }
 
-/// Interchange identity of one kind of file.
+/// Envelope identity of one kind of transaction.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Ids {
     /// GS01.
     pub(crate) functional: &'static [u8],
-    /// GS08.
+    /// GS08; a group holds transactions of one version only.
     pub(crate) version: &'static [u8],
     /// ISA06 and GS02.
     pub(crate) sender: &'static [u8],
@@ -41,8 +40,6 @@ pub(crate) struct Ids {
 pub(crate) trait TransactionWriter {
     /// A snapshot to undo the last claim.
     type Mark: Copy;
-    /// Envelope identity.
-    const IDS: Ids;
     /// Starts transaction `plan`, forgetting the previous one.
     fn begin(&mut self, plan: &Plan);
     /// Adds claim slot `k` (which may write nothing).
@@ -55,9 +52,11 @@ pub(crate) trait TransactionWriter {
     fn claims(&self) -> u64;
     /// Bytes of the claims so far.
     fn body_len(&self) -> usize;
+    /// Envelope identity and date (ISA09, GS04) of the current transaction.
+    fn envelope(&self) -> (Ids, Date);
     /// Renders the header and trailer for control number `st02`; returns
-    /// the envelope date, the totals and the three parts of the transaction.
-    fn frame(&mut self, st02: u32) -> (Date, Tally, [&[u8]; 3]);
+    /// the totals and the three parts of the transaction.
+    fn frame(&mut self, st02: u32) -> (Tally, [&[u8]; 3]);
 }
 
 /// When to stop writing.
@@ -80,110 +79,99 @@ pub(crate) struct Written {
     pub(crate) tally: Tally,
 }
 
+/// An open envelope: its control number and how many children it holds.
 #[derive(Clone, Copy, Debug)]
 struct Open {
     control: u64,
     count: u64,
 }
 
+/// The open interchange and group, if any.
 #[derive(Clone, Copy, Debug, Default)]
 struct State {
     isa: Option<Open>,
-    gs: Option<Open>,
+    gs: Option<(Open, &'static [u8])>,
 }
 
-struct Envelopes<'a, W> {
-    out: W,
-    cfg: &'a SynthConfig,
-    ids: Ids,
-    enc: Enc,
-    state: State,
-    written: Written,
+/// How transactions nest into groups and groups into interchanges.
+struct Layout {
+    per_group: u64,
+    per_interchange: u64,
+    component: u8,
 }
 
 const CONTROL_MODULUS: u64 = 1_000_000_000;
 
-impl<W: Write> Envelopes<'_, W> {
-    /// The ST02 the next committed transaction will get.
-    fn next_st02(&self) -> u32 {
-        match self.state.gs {
-            Some(gs) if gs.count < self.cfg.transactions_per_group as u64 => gs.count as u32 + 1,
-            _ => 1,
+impl Layout {
+    /// Renders into `enc` the envelopes to close and open before
+    /// transaction `t`; returns the state with `t` counted in its group.
+    fn admit(&self, s: State, t: u64, ids: &Ids, date: Date, enc: &mut Enc) -> State {
+        let fits =
+            s.gs.is_some_and(|(g, version)| g.count < self.per_group && version == ids.version);
+        let mut s = if fits {
+            s
+        } else {
+            self.open_group(s, t, ids, date, enc)
+        };
+        if let Some((g, _)) = s.gs.as_mut() {
+            g.count += 1;
         }
+        s
     }
 
-    /// Renders into `enc` what must precede transaction `t` and returns the
-    /// state after it.
-    fn opening(&self, state: State, t: u64, date: Date, enc: &mut Enc) -> State {
-        let mut s = state;
-        let group_full =
-            s.gs.is_none_or(|g| g.count >= self.cfg.transactions_per_group as u64);
-        if !group_full {
-            return s;
-        }
-        if let Some(gs) = s.gs.take() {
+    fn open_group(&self, mut s: State, t: u64, ids: &Ids, date: Date, enc: &mut Enc) -> State {
+        if let Some((gs, _)) = s.gs.take() {
             group_trailer(enc, gs);
         }
-        let isa_full = s
-            .isa
-            .is_none_or(|i| i.count >= self.cfg.groups_per_interchange as u64);
-        if isa_full {
+        let control = (t + 1) % CONTROL_MODULUS;
+        if s.isa.is_none_or(|i| i.count >= self.per_interchange) {
             if let Some(isa) = s.isa.take() {
                 interchange_trailer(enc, isa);
             }
-            let control = (t + 1) % CONTROL_MODULUS;
-            interchange_header(
-                enc,
-                &self.ids,
-                control,
-                t,
-                date,
-                self.cfg.delimiters.component,
-            );
+            interchange_header(enc, ids, control, t, date, self.component);
             s.isa = Some(Open { control, count: 0 });
         }
-        let control = (t + 1) % CONTROL_MODULUS;
-        group_header(enc, &self.ids, control, t, date);
-        s.gs = Some(Open { control, count: 0 });
+        group_header(enc, ids, control, t, date);
+        s.gs = Some((Open { control, count: 0 }, ids.version));
         if let Some(isa) = s.isa.as_mut() {
             isa.count += 1;
         }
         s
     }
+}
 
+struct Envelopes<W> {
+    out: W,
+    layout: Layout,
+    enc: Enc,
+    state: State,
+    written: Written,
+}
+
+impl<W: Write> Envelopes<W> {
     /// Bytes the file would have if closed right after the current transaction.
     fn projected<T: TransactionWriter>(&mut self, t: u64, tx: &mut T) -> u64 {
-        let st02 = self.next_st02();
-        let (date, _, parts) = tx.frame(st02);
+        let (ids, date) = tx.envelope();
+        self.enc.clear();
+        let s = self.layout.admit(self.state, t, &ids, date, &mut self.enc);
+        let st02 = s.gs.map_or(1, |(g, _)| g.count);
+        close(&mut self.enc, s);
+        let (_, parts) = tx.frame(st02 as u32);
         let tx_len: usize = parts.iter().map(|p| p.len()).sum();
-        let mut enc = std::mem::replace(&mut self.enc, Enc::new(self.cfg));
-        enc.clear();
-        let mut s = self.opening(self.state, t, date, &mut enc);
-        if let Some(gs) = s.gs.as_mut() {
-            gs.count += 1;
-        }
-        close(&mut enc, s);
-        let total = self.written.bytes + (enc.buf.len() + tx_len) as u64;
-        self.enc = enc;
-        total
+        self.written.bytes + (self.enc.buf.len() + tx_len) as u64
     }
 
     fn commit<T: TransactionWriter>(&mut self, t: u64, tx: &mut T) -> io::Result<()> {
-        let st02 = self.next_st02();
-        let (date, tally, parts) = tx.frame(st02);
+        let (ids, date) = tx.envelope();
         self.enc.clear();
-        let before = self.state;
-        let mut enc = std::mem::replace(&mut self.enc, Enc::new(self.cfg));
-        self.state = self.opening(before, t, date, &mut enc);
-        self.written.groups +=
-            u64::from(self.state.gs.map(|g| g.control) != before.gs.map(|g| g.control));
-        self.written.interchanges +=
-            u64::from(self.state.isa.map(|i| i.control) != before.isa.map(|i| i.control));
-        if let Some(gs) = self.state.gs.as_mut() {
-            gs.count += 1;
+        self.state = self.layout.admit(self.state, t, &ids, date, &mut self.enc);
+        let (group, _) = self.state.gs.expect("a transaction is in a group");
+        if group.count == 1 {
+            self.written.groups += 1;
+            self.written.interchanges += u64::from(self.state.isa.is_some_and(|i| i.count == 1));
         }
-        write_all(&mut self.out, &mut self.written.bytes, &enc.buf)?;
-        self.enc = enc;
+        write_all(&mut self.out, &mut self.written.bytes, &self.enc.buf)?;
+        let (tally, parts) = tx.frame(group.count as u32);
         for part in parts {
             write_all(&mut self.out, &mut self.written.bytes, part)?;
         }
@@ -216,7 +204,7 @@ fn add_tally(total: &mut Tally, t: Tally) {
 }
 
 fn close(enc: &mut Enc, s: State) {
-    if let Some(gs) = s.gs {
+    if let Some((gs, _)) = s.gs {
         group_trailer(enc, gs);
     }
     if let Some(isa) = s.isa {
@@ -291,10 +279,14 @@ pub(crate) fn run<W: Write, T: TransactionWriter>(
     stop: Stop,
     out: W,
 ) -> io::Result<Written> {
+    let layout = Layout {
+        per_group: u.cfg.transactions_per_group as u64,
+        per_interchange: u.cfg.groups_per_interchange as u64,
+        component: u.cfg.delimiters.component,
+    };
     let mut env = Envelopes {
         out,
-        cfg: u.cfg,
-        ids: T::IDS,
+        layout,
         enc: Enc::new(u.cfg),
         state: State::default(),
         written: Written::default(),

@@ -1,6 +1,6 @@
 //! Deterministic generator of realistic, valid, entirely made-up X12 835
 //! remittances (005010X221A1) and the 837 professional claims (005010X222A1)
-//! they answer.
+//! they answer — plus, on request, institutional claims (005010X223A2).
 //!
 //! It feeds benchmarks (files of any size, streamed in constant memory),
 //! integration tests (the same ledger whatever the delimiters) and
@@ -20,7 +20,9 @@
 //! the 837; net take-backs left in the payment, deferred (PLB WO < 0) or
 //! already refunded (PLB 72 < 0); recoveries of earlier claims (PLB WO > 0,
 //! reference = their CLP07); forwarded balances (PLB FB); DTM*050; MOA;
-//! dependents; optional unmatched and unanswered claims.
+//! dependents; optional unmatched and unanswered claims; optionally hospital
+//! payees whose outpatient claims have revenue-code lines (SV2, SVC04,
+//! `NU:` codes) and whose inpatient stays are paid at claim level with MIA.
 //!
 //! # Guarantees
 //! Same configuration, same bytes. Envelope counts and control numbers are
@@ -42,6 +44,9 @@
 //! ```
 
 mod adjudicate;
+mod billing;
+mod clm;
+mod clp;
 mod config;
 mod encode;
 mod envelope;
@@ -130,8 +135,10 @@ pub fn write_remittances<W: Write>(cfg: &SynthConfig, out: W) -> io::Result<Synt
     generate(cfg, Remittances::new, Stop::Slots(cfg.claims as u64), out)
 }
 
-/// Writes the 837P claims that [`write_remittances`] with the same
-/// configuration answers (plus unanswered ones, minus unmatched ones).
+/// Writes the 837 claims that [`write_remittances`] with the same
+/// configuration answers (plus unanswered ones, minus unmatched ones):
+/// 837P only, unless `mix.institutional` makes some payees hospitals, whose
+/// 837I transactions then get functional groups of their own.
 pub fn write_claims<W: Write>(cfg: &SynthConfig, out: W) -> io::Result<SynthSummary> {
     generate(cfg, Claims::new, Stop::Slots(cfg.claims as u64), out)
 }

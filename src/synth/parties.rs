@@ -9,7 +9,7 @@ use jiff::civil::Date;
 
 use super::encode::Enc;
 use super::rng::mix;
-use super::tables::{CITIES, DEPENDENT_NAMES, FILING_INDICATORS, FIRST_NAMES, STREETS};
+use super::tables::{CITIES, DEPENDENT_NAMES, FILING_INDICATORS, FIRST_NAMES, PROCEDURES, STREETS};
 
 /// A hash of a party index, for its stable attributes.
 fn trait_of(kind: u64, index: u64) -> u64 {
@@ -24,6 +24,12 @@ pub(crate) fn payer_rate(payer: u32) -> i64 {
 /// Percent of the list price a payee charges (100 to 180).
 pub(crate) fn payee_markup(payee: u32) -> i64 {
     100 + (trait_of(2, u64::from(payee)) % 81) as i64
+}
+
+/// True when the payee is a hospital billing institutional claims; `pct`
+/// percent of payees are.
+pub(crate) fn is_facility(payee: u32, pct: u8) -> bool {
+    trait_of(6, u64::from(payee)) % 100 < u64::from(pct)
 }
 
 /// True when the payer pays by check rather than ACH.
@@ -53,11 +59,24 @@ pub(crate) fn payer_id(e: &mut Enc, payer: u32) {
     e.byte(b'6').raw_pad(u64::from(payer) + 1, 4);
 }
 
-/// Appends the payee's name, e.g. `CLINIC0001 MEDICAL GROUP`.
-pub(crate) fn payee_name(e: &mut Enc, payee: u32) {
-    e.raw(b"CLINIC")
-        .raw_pad(u64::from(payee) + 1, 4)
-        .raw(b" MEDICAL GROUP");
+/// Appends the payee's name, e.g. `CLINIC0001 MEDICAL GROUP` or
+/// `HOSPITAL0002 MEDICAL CENTER`.
+pub(crate) fn payee_name(e: &mut Enc, payee: u32, facility: bool) {
+    let (kind, suffix): (&[u8], &[u8]) = match facility {
+        true => (b"HOSPITAL", b" MEDICAL CENTER"),
+        false => (b"CLINIC", b" MEDICAL GROUP"),
+    };
+    e.raw(kind).raw_pad(u64::from(payee) + 1, 4).raw(suffix);
+}
+
+/// Writes an attending physician's NM1 name and NPI elements
+/// (`*PHYSICIAN00042*ALEX****XX*npi`).
+pub(crate) fn attending(e: &mut Enc, payee: u32, index: u8) {
+    let id = u64::from(payee) * 4 + u64::from(index);
+    e.el(b"PHYSICIAN").raw_pad(id, 5);
+    e.el(FIRST_NAMES[(trait_of(7, id) % FIRST_NAMES.len() as u64) as usize].as_bytes());
+    let base = 150_000_000 + id % 800_000_000;
+    e.skip(3).el(b"XX").num(base * 10 + npi_check_digit(base));
 }
 
 /// The payee's NPI: ten digits whose last is a valid Luhn check digit.
@@ -134,6 +153,16 @@ pub(crate) fn address(e: &mut Enc, kind: u64, index: u64) {
         .raw_pad((h >> 32) % 100, 2)
         .raw_pad((h >> 40) % 10000, 4);
     e.end();
+}
+
+/// Starts an element `HC:code[:mod…]` (SVC01, SVC06, SV101, SV202).
+pub(crate) fn procedure(e: &mut Enc, code: u8, modifiers: &[Option<&'static str>]) {
+    e.sep()
+        .raw(b"HC")
+        .comp(PROCEDURES[usize::from(code)].code.as_bytes());
+    for m in modifiers.iter().flatten() {
+        e.comp(m.as_bytes());
+    }
 }
 
 /// Appends the patient control number CLM01 = CLP01, e.g. `PCN000000042`.

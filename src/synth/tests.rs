@@ -39,7 +39,7 @@ fn assert_837_summary(f: &ClaimFile, s: &SynthSummary, bytes: &[u8]) {
 }
 
 /// Writes both files, re-checks them and their correspondence.
-fn check_pair(cfg: &SynthConfig) -> Remittance {
+fn check_pair(cfg: &SynthConfig) -> (Remittance, ClaimFile) {
     let (era, paid) = remittances(cfg);
     let (billing, billed) = claims(cfg);
     let r = check_835(&era);
@@ -48,7 +48,7 @@ fn check_pair(cfg: &SynthConfig) -> Remittance {
     assert_837_summary(&f, &billed, &billing);
     assert_eq!(check_matching(&r, &f), (paid.unmatched, billed.unmatched));
     assert_eq!(paid.slots, cfg.claims as u64);
-    r
+    (r, f)
 }
 
 /// A mix where every scenario is frequent.
@@ -68,6 +68,7 @@ fn busy() -> ScenarioMix {
         provider_refund: 35,
         overpayment_recovery: 40,
         forwarded_balance: 30,
+        institutional: 30,
         ..ScenarioMix::default()
     }
 }
@@ -105,7 +106,11 @@ fn every_scenario_occurs() {
         .with_claims(3000)
         .with_parties(2, 3, 500)
         .with_mix(busy());
-    let r = check_pair(&cfg);
+    let (r, claims) = check_pair(&cfg);
+    assert!(
+        claims.institutional_transactions > 0
+            && claims.institutional_transactions < claims.transactions
+    );
     let f = &r.features;
     assert!(
         f.reversals > 20 && f.reversals_checked == f.reversals,
@@ -125,6 +130,8 @@ fn every_scenario_occurs() {
         "SVC06",
         "claim CAS",
         "MOA",
+        "MIA",
+        "DTM*232/233",
         "DTM*050",
         "AMT*I",
         "BPR-H",

@@ -1,5 +1,5 @@
-//! The claim universe: which payer pays which payee when, what each claim
-//! slot becomes, and what the provider billed.
+//! The claim universe: which payer pays which payee when, and what each
+//! claim slot becomes (what the provider billed is in `billing`).
 //!
 //! Everything is a pure function of the configuration and an index, so the
 //! 835 and 837 writers walk the same universe independently, and any earlier
@@ -11,9 +11,8 @@ use jiff::SignedDuration;
 use jiff::civil::Date;
 
 use super::config::SynthConfig;
-use super::parties::Icn;
+use super::parties::{Icn, is_facility};
 use super::rng::{Rng, Stream};
-use super::tables::{DEPENDENT_NAMES, DIAGNOSES, Kind, PROCEDURES, modifiers};
 
 /// One transaction: a payment from one payer to one payee.
 #[derive(Clone, Copy, Debug)]
@@ -28,6 +27,8 @@ pub(crate) struct Plan {
     pub(crate) first: u64,
     /// One past the last claim slot (before any stop).
     pub(crate) end: u64,
+    /// Whether the payee is a facility billing institutional claims.
+    pub(crate) facility: bool,
 }
 
 /// What a claim slot becomes.
@@ -42,61 +43,6 @@ pub(crate) enum SlotKind {
     Unmatched,
     /// Billed in the 837, not paid yet.
     Unanswered,
-}
-
-/// One billed service line.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct BilledLine {
-    /// Index in [`PROCEDURES`].
-    pub(crate) procedure: u8,
-    pub(crate) modifiers: [Option<&'static str>; 2],
-    pub(crate) units: u32,
-    pub(crate) charge: i64,
-    pub(crate) date: Date,
-}
-
-/// One billed claim, as the 837 states it.
-#[derive(Clone, Debug)]
-pub(crate) struct BilledClaim {
-    /// The slot that numbers the claim (CLM01, REF*6R).
-    pub(crate) key: u64,
-    pub(crate) payer: u32,
-    pub(crate) payee: u32,
-    pub(crate) member: u64,
-    /// The patient, when not the subscriber (index in `DEPENDENT_NAMES`).
-    pub(crate) dependent: Option<u8>,
-    /// When the payer received the claim.
-    pub(crate) received: Date,
-    /// Days from receipt to the payment that answers this claim.
-    pub(crate) wait: i64,
-    /// CLM05-3: 1 original, 7 replacement.
-    pub(crate) frequency: u8,
-    /// The ICN a replacement claim replaces (REF*F8).
-    pub(crate) prior: Option<Icn>,
-    pub(crate) diagnosis: u8,
-    pub(crate) lines: Vec<BilledLine>,
-    /// CLM02 = Σ line charges.
-    pub(crate) charge: i64,
-}
-
-impl BilledClaim {
-    /// An empty claim, to be filled by [`Universe::bill`].
-    pub(crate) fn new() -> BilledClaim {
-        BilledClaim {
-            key: 0,
-            payer: 0,
-            payee: 0,
-            member: 0,
-            dependent: None,
-            received: Date::default(),
-            wait: 0,
-            frequency: 1,
-            prior: None,
-            diagnosis: 0,
-            lines: Vec::new(),
-            charge: 0,
-        }
-    }
 }
 
 /// Adds `days` (possibly negative) to a date, saturating at the calendar ends.
@@ -129,10 +75,12 @@ impl<'a> Universe<'a> {
     pub(crate) fn plan(&self, t: u64) -> Plan {
         let pair = t % self.pairs;
         let payers = self.cfg.payers as u64;
+        let payee = (pair / payers) as u32;
         Plan {
             t,
             payer: (pair % payers) as u32,
-            payee: (pair / payers) as u32,
+            payee,
+            facility: is_facility(payee, self.cfg.mix.institutional),
             pay: self.pay_date(t),
             first: t * self.per_tx,
             end: (t + 1) * self.per_tx,
@@ -201,95 +149,5 @@ impl<'a> Universe<'a> {
             key: k,
             variant,
         }
-    }
-
-    /// Fills `out` with the claim first billed for slot `k`.
-    pub(crate) fn bill(&self, k: u64, out: &mut BilledClaim) {
-        let plan = self.plan(self.transaction_of(k));
-        let mut rng = Rng::keyed(self.cfg.seed, Stream::Bill, k);
-        out.key = k;
-        (out.payer, out.payee) = (plan.payer, plan.payee);
-        out.member = self.pick_member(plan.payer, &mut rng);
-        out.dependent = rng
-            .chance(self.cfg.mix.dependent)
-            .then(|| rng.below(DEPENDENT_NAMES.len() as u64) as u8);
-        out.wait = if rng.chance(self.cfg.mix.late) {
-            rng.range(35, 75)
-        } else {
-            rng.range(4, 28)
-        };
-        out.received = add_days(plan.pay, -out.wait);
-        (out.frequency, out.prior) = (1, None);
-        out.diagnosis = rng.below(DIAGNOSES.len() as u64) as u8;
-        let service = add_days(out.received, -rng.range(2, 20));
-        self.bill_lines(plan.payee, service, &mut rng, out);
-    }
-
-    /// Fills `out` with the replacement claim that slot `k` sends for the
-    /// claim of slot `original`, after that claim's first payment.
-    pub(crate) fn bill_replacement(&self, k: u64, original: u64, out: &mut BilledClaim) {
-        self.bill(original, out);
-        let first_paid = self.plan(self.transaction_of(original)).pay;
-        let pay = self.plan(self.transaction_of(k)).pay;
-        let mut rng = Rng::keyed(self.cfg.seed, Stream::Replace, k);
-        out.received = add_days(pay, -rng.range(1, 10)).max(first_paid);
-        out.wait = (out.received.until(pay).map(|s| s.get_days()).unwrap_or(0)).into();
-        out.frequency = 7;
-        out.prior = Some(self.icn(original, 0));
-    }
-
-    fn pick_member(&self, payer: u32, rng: &mut Rng) -> u64 {
-        let payers = self.cfg.payers as u64;
-        let insured = (self.cfg.members as u64 - u64::from(payer)).div_ceil(payers);
-        u64::from(payer) + payers * rng.below(insured)
-    }
-
-    fn bill_lines(&self, payee: u32, service: Date, rng: &mut Rng, out: &mut BilledClaim) {
-        out.lines.clear();
-        out.charge = 0;
-        let mut n = 1;
-        while n < self.cfg.max_lines_per_claim && rng.chance(45) {
-            n += 1;
-        }
-        for i in 0..n {
-            let line = bill_line(payee, service, i == 0, rng);
-            out.charge += line.charge;
-            out.lines.push(line);
-        }
-    }
-}
-
-fn bill_line(payee: u32, service: Date, first: bool, rng: &mut Rng) -> BilledLine {
-    let visit = first && rng.chance(70);
-    let procedure = if visit {
-        rng.below(8)
-    } else {
-        rng.below(PROCEDURES.len() as u64)
-    } as u8;
-    let proc = PROCEDURES[usize::from(procedure)];
-    let units = match proc.kind {
-        Kind::Therapy => rng.range(1, 4),
-        Kind::Drug if proc.code.starts_with('J') => rng.range(1, 10),
-        _ => 1,
-    } as u32;
-    let per_unit = (proc.cents * super::parties::payee_markup(payee) / 100 + 50) / 100 * 100;
-    BilledLine {
-        procedure,
-        modifiers: pick_modifiers(proc.kind, rng),
-        units,
-        charge: per_unit * i64::from(units),
-        date: add_days(service, -rng.pick(&[0, 0, 0, 1, 2])),
-    }
-}
-
-fn pick_modifiers(kind: Kind, rng: &mut Rng) -> [Option<&'static str>; 2] {
-    let all = modifiers(kind);
-    let draw = rng.below(100);
-    let first = rng.below(all.len() as u64) as usize;
-    let second = (first + 1) % all.len();
-    match draw {
-        0..65 => [None, None],
-        65..95 => [Some(all[first]), None],
-        _ => [Some(all[first]), Some(all[second])],
     }
 }

@@ -1,18 +1,27 @@
 //! Writes 835 transactions (005010X221A1): payment header, claims, service
 //! lines and provider-level adjustments, balanced to the cent.
 //!
-//! Claims are rendered first; the header (BPR02 = ΣCLP04 − ΣPLB) and the
+//! Claims are rendered first (by `clp`); the header (BPR02 = ΣCLP04 − ΣPLB) and the
 //! PLB trailer are rendered when the transaction is framed.
 
 use jiff::civil::Date;
 
-use super::adjudicate::{Adjustment, ClaimPayment, LinePayment, Recode, adjudicate};
+use super::adjudicate::{ClaimPayment, adjudicate};
+use super::billing::BilledClaim;
+use super::clp;
 use super::encode::Enc;
 use super::envelope::{Ids, Tally, TransactionWriter};
 use super::parties::{self, Icn};
 use super::rng::{Rng, Stream};
-use super::tables::PROCEDURES;
-use super::universe::{BilledClaim, BilledLine, Plan, SlotKind, Universe, add_days};
+use super::universe::{Plan, SlotKind, Universe, add_days};
+
+/// Envelope identity of 835 files.
+const IDS: Ids = Ids {
+    functional: b"HP",
+    version: b"005010X221A1",
+    sender: b"SYNTHPAYERS",
+    receiver: b"SYNTHPROVIDERS",
+};
 
 /// A PLB reference: an earlier claim (CLP07) or a payment trace (TRN02).
 #[derive(Clone, Copy, Debug)]
@@ -89,7 +98,7 @@ impl<'a> Remittances<'a> {
 
     /// Writes the current claim payment with `sign` (−1 for a reversal).
     fn emit(&mut self, status: &[u8], sign: i64) {
-        write_claim(&mut self.body, &self.claim, &self.payment, status, sign);
+        clp::write_claim(&mut self.body, &self.claim, &self.payment, status, sign);
         let p = &self.payment;
         self.tally.claims += 1;
         self.tally.lines += p.lines.len() as u64;
@@ -178,12 +187,6 @@ impl<'a> Remittances<'a> {
 
 impl TransactionWriter for Remittances<'_> {
     type Mark = Mark;
-    const IDS: Ids = Ids {
-        functional: b"HP",
-        version: b"005010X221A1",
-        sender: b"SYNTHPAYERS",
-        receiver: b"SYNTHPROVIDERS",
-    };
 
     fn begin(&mut self, plan: &Plan) {
         self.plan = Some(*plan);
@@ -245,7 +248,11 @@ impl TransactionWriter for Remittances<'_> {
         self.body.buf.len()
     }
 
-    fn frame(&mut self, st02: u32) -> (Date, Tally, [&[u8]; 3]) {
+    fn envelope(&self) -> (Ids, Date) {
+        (IDS, add_days(self.plan().pay, -1))
+    }
+
+    fn frame(&mut self, st02: u32) -> (Tally, [&[u8]; 3]) {
         let plan = self.plan();
         let paid = self.settle();
         self.head.clear();
@@ -262,12 +269,7 @@ impl TransactionWriter for Remittances<'_> {
             .raw_pad(u64::from(st02), 4)
             .end();
         let tally = Tally { paid, ..self.tally };
-        let production = add_days(plan.pay, -1);
-        (
-            production,
-            tally,
-            [&self.head.buf, &self.body.buf, &self.tail.buf],
-        )
+        (tally, [&self.head.buf, &self.body.buf, &self.tail.buf])
     }
 }
 
@@ -302,7 +304,7 @@ fn write_header(e: &mut Enc, plan: &Plan, st02: u32, paid: i64, has_claims: bool
         .el(b"TE")
         .el(b"800555");
     e.raw_pad(u64::from(plan.payer) % 10_000, 4).end();
-    write_payee(e, plan.payee);
+    write_payee(e, plan.payee, plan.facility);
     if has_claims {
         e.seg_of(b"LX", &[b"1"]);
     }
@@ -342,9 +344,9 @@ fn write_payment(e: &mut Enc, plan: &Plan, paid: i64) {
     e.date(plan.pay).end();
 }
 
-fn write_payee(e: &mut Enc, payee: u32) {
+fn write_payee(e: &mut Enc, payee: u32, facility: bool) {
     e.seg(b"N1").el(b"PE").sep();
-    parties::payee_name(e, payee);
+    parties::payee_name(e, payee, facility);
     e.el(b"XX").num(parties::payee_npi(payee)).end();
     parties::address(e, 1, u64::from(payee));
     e.seg(b"REF")
@@ -368,112 +370,4 @@ fn write_provider_adjustments(e: &mut Enc, plan: &Plan, chunk: &[ProviderAdjustm
         e.amt(a.cents);
     }
     e.end();
-}
-
-fn write_claim(e: &mut Enc, claim: &BilledClaim, p: &ClaimPayment, status: &[u8], sign: i64) {
-    e.seg(b"CLP").sep();
-    parties::claim_number(e, claim.key);
-    e.el(status).amt(sign * claim.charge).amt(sign * p.paid);
-    if p.patient == 0 {
-        e.sep();
-    } else {
-        e.amt(sign * p.patient);
-    }
-    e.el(parties::filing_indicator(claim.payer)).sep();
-    p.icn.write(e);
-    e.el(b"11").num(u64::from(claim.frequency)).end();
-    if let Some(a) = p.claim_adjustment {
-        write_adjustments(e, &[a], sign);
-    }
-    write_patient(e, claim);
-    if let Some(remark) = p.remark {
-        e.seg(b"MOA").skip(2).el(remark).end();
-    }
-    if p.show_received {
-        e.seg(b"DTM").el(b"050").date(claim.received).end();
-    }
-    if p.interest != 0 {
-        e.seg(b"AMT").el(b"I").amt(sign * p.interest).end();
-    }
-    for (i, (billed, paid)) in claim.lines.iter().zip(&p.lines).enumerate() {
-        write_line(e, claim.key, i, billed, paid, sign);
-    }
-}
-
-fn write_patient(e: &mut Enc, claim: &BilledClaim) {
-    e.seg(b"NM1").el(b"QC").el(b"1");
-    parties::member_name(e, claim.member, claim.dependent);
-    e.skip(3).el(b"MI").sep();
-    parties::member_id(e, claim.member);
-    e.end();
-    if claim.dependent.is_some() {
-        e.seg(b"NM1").el(b"IL").el(b"1");
-        parties::member_name(e, claim.member, None);
-        e.skip(3).el(b"MI").sep();
-        parties::member_id(e, claim.member);
-        e.end();
-    }
-}
-
-/// Appends `HC:code[:mod…]`.
-pub(crate) fn procedure(e: &mut Enc, code: u8, modifiers: &[Option<&'static str>]) {
-    e.sep()
-        .raw(b"HC")
-        .comp(PROCEDURES[usize::from(code)].code.as_bytes());
-    for m in modifiers.iter().flatten() {
-        e.comp(m.as_bytes());
-    }
-}
-
-fn write_line(e: &mut Enc, key: u64, i: usize, billed: &BilledLine, p: &LinePayment, sign: i64) {
-    e.seg(b"SVC");
-    match p.recode {
-        Recode::None => procedure(e, billed.procedure, &billed.modifiers),
-        Recode::Code(code) => procedure(e, code, &billed.modifiers),
-        Recode::DropModifier => {
-            let kept = billed
-                .modifiers
-                .iter()
-                .rposition(Option::is_some)
-                .unwrap_or(0);
-            procedure(e, billed.procedure, &billed.modifiers[..kept]);
-        }
-    }
-    e.amt(sign * billed.charge)
-        .amt(sign * p.paid)
-        .sep()
-        .num(u64::from(billed.units));
-    if p.recode != Recode::None {
-        procedure(e, billed.procedure, &billed.modifiers);
-    }
-    e.end();
-    e.seg(b"DTM").el(b"472").date(billed.date).end();
-    write_adjustments(e, p.adjustments(), sign);
-    if p.echo_control {
-        e.seg(b"REF").el(b"6R").sep();
-        parties::line_control(e, key, i);
-        e.end();
-    }
-    if let Some(allowed) = p.allowed {
-        e.seg(b"AMT").el(b"B6").amt(sign * allowed).end();
-    }
-    if let Some(remark) = p.remark {
-        e.seg(b"LQ").el(b"HE").el(remark).end();
-    }
-}
-
-/// One CAS segment per run of adjustments with the same group (at most 6 each).
-fn write_adjustments(e: &mut Enc, adjustments: &[Adjustment], sign: i64) {
-    for run in adjustments.chunk_by(|a, b| a.group == b.group) {
-        for six in run.chunks(6) {
-            e.seg(b"CAS").el(six[0].group);
-            for (j, a) in six.iter().enumerate() {
-                if j > 0 {
-                    e.sep();
-                }
-                e.el(a.reason).amt(sign * a.cents);
-            }
-            e.end();
-        }
-    }
 }

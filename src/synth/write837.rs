@@ -1,6 +1,7 @@
-//! Writes 837 professional transactions (005010X222A1): one billing
-//! provider per transaction, one subscriber (and maybe patient) loop per
-//! claim, one SV1 per service line.
+//! Writes 837 transactions: professional (005010X222A1) for clinics,
+//! institutional (005010X223A2) for hospitals. One billing provider per
+//! transaction, one subscriber (and maybe patient) loop per claim; the claim
+//! loops themselves are rendered by `clm`.
 //!
 //! The claims are those the 835 transactions of the same plan answer, so
 //! CLM01 = CLP01, the billing NPI = the payee NPI, and every line keeps its
@@ -8,12 +9,26 @@
 
 use jiff::civil::Date;
 
+use super::billing::BilledClaim;
+use super::clm;
 use super::encode::Enc;
 use super::envelope::{Ids, Tally, TransactionWriter};
 use super::parties;
-use super::tables::DIAGNOSES;
-use super::universe::{BilledClaim, Plan, SlotKind, Universe};
-use super::write835::procedure;
+use super::universe::{Plan, SlotKind, Universe};
+
+/// Envelope identity of 837 professional transactions.
+const PROFESSIONAL: Ids = Ids {
+    functional: b"HC",
+    version: b"005010X222A1",
+    sender: b"SYNTHSUBMITTER",
+    receiver: b"SYNTHCLEARING",
+};
+
+/// Envelope identity of 837 institutional transactions.
+const INSTITUTIONAL: Ids = Ids {
+    version: b"005010X223A2",
+    ..PROFESSIONAL
+};
 
 /// Running totals of the claims added so far, with where to roll back to.
 #[derive(Clone, Copy, Debug)]
@@ -24,7 +39,7 @@ pub(crate) struct Mark {
     created: Option<Date>,
 }
 
-/// Builds 837P transactions.
+/// Builds 837 transactions.
 pub(crate) struct Claims<'a> {
     u: Universe<'a>,
     plan: Option<Plan>,
@@ -69,12 +84,6 @@ impl<'a> Claims<'a> {
 
 impl TransactionWriter for Claims<'_> {
     type Mark = Mark;
-    const IDS: Ids = Ids {
-        functional: b"HC",
-        version: b"005010X222A1",
-        sender: b"SYNTHSUBMITTER",
-        receiver: b"SYNTHCLEARING",
-    };
 
     fn begin(&mut self, plan: &Plan) {
         self.plan = Some(*plan);
@@ -126,11 +135,21 @@ impl TransactionWriter for Claims<'_> {
         self.body.buf.len()
     }
 
-    fn frame(&mut self, st02: u32) -> (Date, Tally, [&[u8]; 3]) {
+    fn envelope(&self) -> (Ids, Date) {
+        let plan = self.plan.expect("begin() before envelope()");
+        let ids = if plan.facility {
+            INSTITUTIONAL
+        } else {
+            PROFESSIONAL
+        };
+        (ids, self.created.unwrap_or(plan.pay))
+    }
+
+    fn frame(&mut self, st02: u32) -> (Tally, [&[u8]; 3]) {
         let plan = self.plan.expect("begin() before frame()");
-        let created = self.created.unwrap_or(plan.pay);
+        let (ids, created) = self.envelope();
         self.head.clear();
-        write_header(&mut self.head, &plan, st02, created);
+        write_header(&mut self.head, &plan, st02, ids.version, created);
         self.tail.clear();
         let count = self.head.segments + self.body.segments + 1;
         self.tail
@@ -139,21 +158,17 @@ impl TransactionWriter for Claims<'_> {
             .sep()
             .raw_pad(u64::from(st02), 4)
             .end();
-        (
-            created,
-            self.tally,
-            [&self.head.buf, &self.body.buf, &self.tail.buf],
-        )
+        (self.tally, [&self.head.buf, &self.body.buf, &self.tail.buf])
     }
 }
 
 /// ST, BHT, submitter, receiver and the billing provider (HL 1).
-fn write_header(e: &mut Enc, plan: &Plan, st02: u32, created: Date) {
+fn write_header(e: &mut Enc, plan: &Plan, st02: u32, version: &[u8], created: Date) {
     e.seg(b"ST")
         .el(b"837")
         .sep()
         .raw_pad(u64::from(st02), 4)
-        .el(b"005010X222A1")
+        .el(version)
         .end();
     e.seg(b"BHT")
         .el(b"0019")
@@ -181,7 +196,7 @@ fn write_header(e: &mut Enc, plan: &Plan, st02: u32, created: Date) {
     e.end();
     e.seg_of(b"HL", &[b"1", b"", b"20", b"1"]);
     e.seg(b"NM1").el(b"85").el(b"2").sep();
-    parties::payee_name(e, plan.payee);
+    parties::payee_name(e, plan.payee, plan.facility);
     e.skip(4)
         .el(b"XX")
         .num(parties::payee_npi(plan.payee))
@@ -231,7 +246,7 @@ fn write_claim(e: &mut Enc, c: &BilledClaim, hl: u32) -> u32 {
         e.seg_of(b"PAT", &[b"19"]);
         write_person(e, b"QC", c.member, c.dependent, true);
     }
-    write_clm(e, c);
+    clm::write_claim(e, c);
     last
 }
 
@@ -249,41 +264,5 @@ fn write_person(e: &mut Enc, role: &[u8], member: u64, dependent: Option<u8>, de
         parties::address(e, 2, member);
         let (born, sex) = parties::birth(member, dependent);
         e.seg(b"DMG").el(b"D8").date(born).el(sex).end();
-    }
-}
-
-fn write_clm(e: &mut Enc, c: &BilledClaim) {
-    e.seg(b"CLM").sep();
-    parties::claim_number(e, c.key);
-    e.amt(c.charge)
-        .skip(2)
-        .sep()
-        .raw(b"11")
-        .comp(b"B")
-        .comp(&[b'0' + c.frequency]);
-    e.el(b"Y").el(b"A").el(b"Y").el(b"Y").end();
-    if let Some(prior) = c.prior {
-        e.seg(b"REF").el(b"F8").sep();
-        prior.write(e);
-        e.end();
-    }
-    e.seg(b"HI")
-        .el(b"ABK")
-        .comp(DIAGNOSES[usize::from(c.diagnosis)].as_bytes())
-        .end();
-    for (i, line) in c.lines.iter().enumerate() {
-        e.seg(b"LX").num(i as u64 + 1).end();
-        e.seg(b"SV1");
-        procedure(e, line.procedure, &line.modifiers);
-        e.amt(line.charge)
-            .el(b"UN")
-            .num(u64::from(line.units))
-            .skip(2)
-            .el(b"1")
-            .end();
-        e.seg(b"DTP").el(b"472").el(b"D8").date(line.date).end();
-        e.seg(b"REF").el(b"6R").sep();
-        parties::line_control(e, c.key, i);
-        e.end();
     }
 }

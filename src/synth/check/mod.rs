@@ -71,70 +71,114 @@ pub(crate) fn parse(bytes: &[u8]) -> Parsed {
     }
 }
 
-/// Envelope totals and where each transaction (ST..SE inclusive) lies.
+/// Envelope totals, and where each transaction (ST..SE inclusive) lies
+/// with the GS08 of its group.
 #[derive(Debug, Default)]
 pub(crate) struct Envelopes {
     pub(crate) interchanges: u64,
     pub(crate) groups: u64,
-    pub(crate) transactions: Vec<Range<usize>>,
+    pub(crate) transactions: Vec<(Range<usize>, String)>,
 }
 
-/// Checks ISA/IEA, GS/GE and ST/SE nesting, counts and control numbers.
-pub(crate) fn check_envelopes(p: &Parsed, version: &str) -> Envelopes {
-    let mut env = Envelopes::default();
-    let (mut isa, mut gs, mut st): (Option<&Seg>, Option<&Seg>, Option<usize>) = (None, None, None);
-    let (mut groups, mut sets) = (0u64, 0u64);
-    let mut st02s = HashSet::new();
+/// Checks ISA/IEA, GS/GE and ST/SE nesting, counts and control numbers,
+/// and that every GS08 is one of `versions`.
+pub(crate) fn check_envelopes(p: &Parsed, versions: &[&str]) -> Envelopes {
+    let mut w = Walker {
+        p,
+        versions,
+        isa: None,
+        gs: None,
+        st: None,
+        groups: 0,
+        sets: 0,
+        st02s: HashSet::new(),
+        env: Envelopes::default(),
+    };
     for (i, s) in p.segs.iter().enumerate() {
-        match (el(s, 0), st) {
-            ("ISA", None) => {
-                assert!(isa.is_none() && gs.is_none(), "nested ISA");
-                assert_eq!(el(s, 11), p.repetition.to_string(), "ISA11");
-                assert_eq!(el(s, 16), p.component.to_string(), "ISA16");
-                assert_eq!(el(s, 12), "00501");
-                (isa, groups) = (Some(s), 0);
-                env.interchanges += 1;
-            }
-            ("GS", None) => {
-                assert!(isa.is_some() && gs.is_none(), "GS outside ISA");
-                assert_eq!(el(s, 8), version, "GS08");
-                (gs, sets, groups) = (Some(s), 0, groups + 1);
-                st02s.clear();
-                env.groups += 1;
-            }
-            ("ST", None) => {
-                assert!(gs.is_some(), "ST outside GS");
-                assert!(st02s.insert(el(s, 2).to_owned()), "duplicate ST02 {s:?}");
-                st = Some(i);
-                sets += 1;
-            }
-            ("SE", Some(start)) => {
-                let count: usize = el(s, 1).parse().expect("SE01");
-                assert_eq!(count, i - start + 1, "SE01 at segment {i}");
-                assert_eq!(el(s, 2), el(&p.segs[start], 2), "SE02");
-                env.transactions.push(start..i + 1);
-                st = None;
-            }
-            ("GE", None) => {
-                let g = gs.take().expect("GE without GS");
-                assert_eq!(el(s, 1).parse::<u64>().unwrap(), sets, "GE01");
-                assert_eq!(el(s, 2), el(g, 6), "GE02");
-            }
-            ("IEA", None) => {
-                let x = isa.take().expect("IEA without ISA");
-                assert!(gs.is_none(), "IEA inside GS");
-                assert_eq!(el(s, 1).parse::<u64>().unwrap(), groups, "IEA01");
-                assert_eq!(el(s, 2), el(x, 13), "IEA02");
-            }
+        w.segment(i, s);
+    }
+    assert!(
+        w.isa.is_none() && w.gs.is_none() && w.st.is_none(),
+        "unclosed envelope"
+    );
+    w.env
+}
+
+struct Walker<'a> {
+    p: &'a Parsed,
+    versions: &'a [&'a str],
+    isa: Option<&'a Seg>,
+    gs: Option<&'a Seg>,
+    st: Option<usize>,
+    groups: u64,
+    sets: u64,
+    st02s: HashSet<String>,
+    env: Envelopes,
+}
+
+impl<'a> Walker<'a> {
+    fn segment(&mut self, i: usize, s: &'a Seg) {
+        match (el(s, 0), self.st) {
+            ("ISA", None) => self.isa(s),
+            ("GS", None) => self.gs(s),
+            ("ST", None) => self.st(i, s),
+            ("SE", Some(start)) => self.se(i, start, s),
+            ("GE", None) => self.ge(s),
+            ("IEA", None) => self.iea(s),
             (tag, Some(_)) if !["ISA", "GS", "ST", "GE", "IEA"].contains(&tag) => {}
             _ => panic!("segment out of place at {i}: {s:?}"),
         }
     }
-    assert!(
-        isa.is_none() && gs.is_none() && st.is_none(),
-        "unclosed envelope"
-    );
-    env
+
+    fn isa(&mut self, s: &'a Seg) {
+        assert!(self.isa.is_none() && self.gs.is_none(), "nested ISA");
+        assert_eq!(el(s, 11), self.p.repetition.to_string(), "ISA11");
+        assert_eq!(el(s, 16), self.p.component.to_string(), "ISA16");
+        assert_eq!(el(s, 12), "00501");
+        (self.isa, self.groups) = (Some(s), 0);
+        self.env.interchanges += 1;
+    }
+
+    fn gs(&mut self, s: &'a Seg) {
+        assert!(self.isa.is_some() && self.gs.is_none(), "GS outside ISA");
+        assert!(self.versions.contains(&el(s, 8)), "GS08 {s:?}");
+        (self.gs, self.sets) = (Some(s), 0);
+        self.groups += 1;
+        self.st02s.clear();
+        self.env.groups += 1;
+    }
+
+    fn st(&mut self, i: usize, s: &Seg) {
+        assert!(self.gs.is_some(), "ST outside GS");
+        assert!(
+            self.st02s.insert(el(s, 2).to_owned()),
+            "duplicate ST02 {s:?}"
+        );
+        self.st = Some(i);
+        self.sets += 1;
+    }
+
+    fn se(&mut self, i: usize, start: usize, s: &Seg) {
+        let count: usize = el(s, 1).parse().expect("SE01");
+        assert_eq!(count, i - start + 1, "SE01 at segment {i}");
+        assert_eq!(el(s, 2), el(&self.p.segs[start], 2), "SE02");
+        let version = el(self.gs.expect("in a group"), 8).to_owned();
+        self.env.transactions.push((start..i + 1, version));
+        self.st = None;
+    }
+
+    fn ge(&mut self, s: &Seg) {
+        let g = self.gs.take().expect("GE without GS");
+        assert_eq!(el(s, 1).parse::<u64>().unwrap(), self.sets, "GE01");
+        assert_eq!(el(s, 2), el(g, 6), "GE02");
+    }
+
+    fn iea(&mut self, s: &Seg) {
+        let x = self.isa.take().expect("IEA without ISA");
+        assert!(self.gs.is_none(), "IEA inside GS");
+        assert_eq!(el(s, 1).parse::<u64>().unwrap(), self.groups, "IEA01");
+        assert_eq!(el(s, 2), el(x, 13), "IEA02");
+    }
 }
 
 /// Parses an amount, checking it is written the canonical X12 way.

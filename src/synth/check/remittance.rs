@@ -33,6 +33,10 @@ pub(crate) struct PaidClaim {
     pub(crate) patient: Decimal,
     pub(crate) member: String,
     pub(crate) payee_npi: String,
+    /// CLP08: place of service or facility type.
+    pub(crate) facility: String,
+    /// Whether MIA (inpatient adjudication) was present.
+    pub(crate) inpatient: bool,
     pub(crate) lines: Vec<PaidLine>,
     interest: Decimal,
     claim_cas: Decimal,
@@ -69,7 +73,7 @@ pub(crate) struct Remittance {
 /// Re-checks an 835 file.
 pub(crate) fn check_835(bytes: &[u8]) -> Remittance {
     let p = parse(bytes);
-    let env = check_envelopes(&p, "005010X221A1");
+    let env = check_envelopes(&p, &["005010X221A1"]);
     let mut r = Remittance {
         interchanges: env.interchanges,
         groups: env.groups,
@@ -78,7 +82,7 @@ pub(crate) fn check_835(bytes: &[u8]) -> Remittance {
     };
     let mut earlier_icns = HashSet::new();
     let mut originals: HashMap<String, Vec<Decimal>> = HashMap::new();
-    for range in env.transactions {
+    for (range, _) in env.transactions {
         let claims = check_transaction(
             &p,
             &p.segs[range],
@@ -218,6 +222,8 @@ fn read_segment(
             c.lines.last_mut().expect("6R outside a line").control = Some(el(s, 2).to_owned())
         }
         ("MOA", _) => count(f, "MOA"),
+        ("MIA", _) => read_mia(s, c, f),
+        ("DTM", "232" | "233") => count(f, "DTM*232/233"),
         ("LQ", "HE") => count(f, &format!("LQ*HE*{}", el(s, 2))),
         _ => {}
     }
@@ -246,6 +252,7 @@ fn claim_of(s: &Seg, npi: &str) -> PaidClaim {
         paid,
         patient,
         payee_npi: npi.to_owned(),
+        facility: el(s, 8).to_owned(),
         amounts: vec![charge, paid, patient],
         ..PaidClaim::default()
     }
@@ -260,17 +267,35 @@ fn line_of(p: &Parsed, s: &Seg, amounts: &mut Vec<Decimal>, f: &mut Features) ->
         assert_ne!(el(s, 6), el(s, 1), "SVC06 only when the code changed");
     }
     let billed = if recoded { el(s, 6) } else { el(s, 1) };
+    let (hc, nu) = (format!("HC{}", p.component), format!("NU{}", p.component));
     assert!(
-        billed.starts_with(&format!("HC{}", p.component)),
+        billed.starts_with(&hc) || billed.starts_with(&nu),
         "SVC01 {billed}"
     );
+    let revenue = el(s, 4);
+    assert!(revenue.is_empty() || revenue.len() == 4, "SVC04 {revenue}");
     PaidLine {
-        billed_code: billed.to_owned(),
+        billed_code: if revenue.is_empty() {
+            billed.to_owned()
+        } else {
+            format!("{billed}/{revenue}")
+        },
         charge,
         paid,
         units: el(s, 5).to_owned(),
         ..PaidLine::default()
     }
+}
+
+/// MIA: inpatient adjudication; MIA04, when present, is an amount.
+fn read_mia(s: &Seg, c: &mut PaidClaim, f: &mut Features) {
+    assert!(c.lines.is_empty(), "MIA after a service line");
+    el(s, 1).parse::<u32>().expect("MIA01 covered days");
+    if !el(s, 4).is_empty() {
+        c.amounts.push(amount(el(s, 4)));
+    }
+    c.inpatient = true;
+    count(f, "MIA");
 }
 
 fn read_cas(s: &Seg, c: &mut PaidClaim, f: &mut Features) {
@@ -361,10 +386,23 @@ fn check_claim(c: &PaidClaim, f: &mut Features) {
         "CLP03 - CAS = CLP04 in {}",
         c.clp01
     );
-    assert_eq!(
-        c.charge,
-        c.lines.iter().map(|l| l.charge).sum::<Decimal>(),
-        "CLP03 = sum SVC02"
+    if c.inpatient {
+        assert!(
+            c.lines.is_empty() && c.facility == "11",
+            "inpatient claims are paid at claim level"
+        );
+    } else {
+        assert!(!c.lines.is_empty(), "no service lines in {}", c.clp01);
+        assert_eq!(
+            c.charge,
+            c.lines.iter().map(|l| l.charge).sum::<Decimal>(),
+            "CLP03 = sum SVC02"
+        );
+    }
+    assert!(
+        ["11", "13"].contains(&c.facility.as_str()),
+        "CLP08 {}",
+        c.facility
     );
     assert_eq!(c.patient, c.pr, "CLP05 = sum PR in {}", c.clp01);
     assert!(
