@@ -30,6 +30,12 @@
 //! balances: SVC02 − ΣCAS = SVC03, CLP03 − ΣCAS = CLP04, CLP05 = ΣPR,
 //! BPR02 = ΣCLP04 − ΣPLB ≥ 0, PLB L6 = −ΣAMT*I.
 //!
+//! # Sizes and series
+//! [`write_until`] streams a file of a given size in memory bounded by one
+//! transaction. Files cut from one universe fit together: give each the same
+//! configuration and `first_claim = i * claims`, and reversals and
+//! recoveries in file `i` refer to payments in earlier files.
+//!
 //! ```
 //! use remit::synth::{SynthConfig, write_claims, write_remittances};
 //!
@@ -40,7 +46,8 @@
 //! let billed = write_claims(&cfg, &mut claims).unwrap();
 //! assert!(era.starts_with(b"ISA*00*"));
 //! assert_eq!(paid.bytes, era.len() as u64);
-//! assert!(billed.claims >= 45);
+//! assert_eq!(billed.claims, 50); // one CLM per slot with the default mix
+//! assert!(paid.claims >= 50); // reversals add a CLP
 //! ```
 
 mod adjudicate;

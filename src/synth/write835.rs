@@ -1,8 +1,8 @@
 //! Writes 835 transactions (005010X221A1): payment header, claims, service
 //! lines and provider-level adjustments, balanced to the cent.
 //!
-//! Claims are rendered first (by `clp`); the header (BPR02 = ΣCLP04 − ΣPLB) and the
-//! PLB trailer are rendered when the transaction is framed.
+//! Claims are rendered first (by `clp`); the header (BPR02 = ΣCLP04 −
+//! ΣPLB) and the PLB trailer are rendered when the transaction is framed.
 
 use jiff::civil::Date;
 
