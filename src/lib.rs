@@ -18,3 +18,5 @@ pub mod reconcile;
 pub mod remittance;
 pub mod scan;
 pub mod x12;
+
+pub mod synth;
