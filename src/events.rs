@@ -106,6 +106,8 @@ pub struct RemittanceContext {
     pub payment_method: Text,
     /// ISA13.
     pub interchange: Text,
+    /// GS06.
+    pub group: Text,
     /// ST02.
     pub transaction: Text,
 }
@@ -130,6 +132,7 @@ impl RemittanceContext {
             payment_amount: header.payment.amount,
             payment_method: header.payment.method.clone(),
             interchange: header.id.interchange.as_str().into(),
+            group: header.id.group.as_str().into(),
             transaction: header.id.control.as_str().into(),
         }
     }
@@ -138,7 +141,9 @@ impl RemittanceContext {
 /// One service-line (or claim / provider) event of an 835.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineEvent {
-    /// The transaction it belongs to.
+    /// The transaction it belongs to (not serialised with each event: a
+    /// transaction's context is written once, beside its events).
+    #[serde(skip)]
     pub context: Arc<RemittanceContext>,
     /// Line, claim, claim adjustment or provider adjustment.
     pub kind: EventKind,

@@ -149,7 +149,9 @@ fn dispatch(event: DocumentEvent, consumer: &mut dyn Consumer) {
         DocumentEvent::Remittance(RemittanceEvent::End(t)) => consumer.remittance_end(&t),
         DocumentEvent::Claim(ClaimEvent::Header(h)) => consumer.claim_batch(&h),
         DocumentEvent::Claim(ClaimEvent::Claim(c)) => consumer.billed_claim(*c),
-        DocumentEvent::Claim(ClaimEvent::End { content_hash, .. }) => consumer.claim_batch_end(content_hash),
+        DocumentEvent::Claim(ClaimEvent::End { content_hash, .. }) => {
+            consumer.claim_batch_end(content_hash)
+        }
         DocumentEvent::Aborted(id) => consumer.aborted(&id),
     }
 }

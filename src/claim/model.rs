@@ -10,7 +10,9 @@ use crate::remittance::{Procedure, Reference, Text};
 use crate::x12::Position;
 
 /// Which 837 a transaction is, from GS08/ST03 (and the line segments).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ClaimKind {
     /// X222 / X098: professional (SV1).

@@ -24,6 +24,8 @@ pub enum Command {
     Lines(LinesArgs),
     /// Reconcile 835 remittances against 837 claims into a ledger.
     Reconcile(ReconcileArgs),
+    /// List every stored event of a history store, by payment date.
+    History(HistoryArgs),
 }
 
 /// Flags of `remit validate`.
@@ -68,6 +70,9 @@ pub struct ReconcileArgs {
     /// Fee schedule CSV: procedure,modifier,allowed[,payer].
     #[arg(long, value_name = "CSV")]
     pub fee_schedule: Option<PathBuf>,
+    /// History store (SQLite, created owner-only if missing); without it, history lives in memory for the run.
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
     /// Reconcile as of this date (default today): later remittances are ignored.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<jiff::civil::Date>,
@@ -80,6 +85,32 @@ pub struct ReconcileArgs {
     /// Worker threads for reading files (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `remit history`.
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// The history store written by `remit reconcile --db`.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    /// Only this claim (CLP01 / CLM01).
+    #[arg(long, value_name = "ID")]
+    pub claim: Option<String>,
+    /// Only this member id.
+    #[arg(long, value_name = "ID")]
+    pub member: Option<String>,
+    /// Only this procedure code.
+    #[arg(long, value_name = "CODE")]
+    pub procedure: Option<String>,
+    /// Only events paid on or after this date.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<jiff::civil::Date>,
+    /// Only events paid on or before this date.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<jiff::civil::Date>,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -2,6 +2,7 @@
 //! place that knows about files on disk, standard streams and clap.
 
 pub mod args;
+mod history;
 pub mod inputs;
 mod lines;
 pub mod output;
@@ -26,6 +27,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Validate(a) => validate::run(&a),
         Command::Lines(a) => lines::run(&a),
         Command::Reconcile(a) => reconcile::run(&a),
+        Command::History(a) => history::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -14,13 +14,10 @@ use super::inputs::{Input, discover};
 use super::output::{open, report_problems};
 use super::parallel;
 use super::{EXIT_INPUT, EXIT_OK};
-use crate::history::MemoryStore;
+use crate::history::{HistoryStore, MemoryStore, SqliteStore};
 use crate::ledger::row::COLUMNS;
 use crate::ledger::{LedgerRow, money, sink};
-use crate::reconcile::{
-    Applied, ClaimIndex, FeeSchedule, InputContent, Reconciler, RemittanceTransaction, Rules,
-    read_input,
-};
+use crate::reconcile::{FeeSchedule, InputContent, Reconciler, Rules, ingest, read_input};
 
 /// Counts and totals for the summary.
 #[derive(Default)]
@@ -119,27 +116,82 @@ pub fn today() -> Date {
         .unwrap_or(epoch)
 }
 
+/// Opens the store named by `--db`, else an in-memory one.
+pub fn open_store(db: Option<&std::path::Path>) -> anyhow::Result<Box<dyn HistoryStore>> {
+    Ok(match db {
+        Some(path) => Box::new(SqliteStore::open(path)?),
+        None => Box::new(MemoryStore::new()),
+    })
+}
+
+/// Reads a fee schedule CSV.
+pub fn read_fee_schedule(path: Option<&std::path::Path>) -> anyhow::Result<Option<FeeSchedule>> {
+    let Some(path) = path else { return Ok(None) };
+    let file =
+        File::open(path).with_context(|| format!("cannot open fee schedule {}", path.display()))?;
+    Ok(Some(
+        FeeSchedule::from_reader(file).with_context(|| path.display().to_string())?,
+    ))
+}
+
 pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
-    let schedule = match &args.fee_schedule {
-        Some(path) => {
-            let file = File::open(path)
-                .with_context(|| format!("cannot open fee schedule {}", path.display()))?;
-            Some(FeeSchedule::from_reader(file).with_context(|| path.display().to_string())?)
-        }
-        None => None,
+    let schedule = read_fee_schedule(args.fee_schedule.as_deref())?;
+    let rules = Rules {
+        medical_appeal_days: args.medical_appeal_days,
+        administrative_appeal_days: args.administrative_appeal_days,
+        ..Rules::new(as_of(args.as_of))
     };
-    let found = discover(&args.paths);
+    let mut store = open_store(args.db.as_deref())?;
+    let mut tally = Tally::default();
+    ingest_inputs(
+        &args.paths,
+        args.jobs,
+        store.as_mut(),
+        rules.as_of,
+        &mut tally,
+    )?;
+    let mut reconciler = Reconciler::new(store.as_mut(), schedule.as_ref(), rules)?;
+    let out = open(&args.output.out)?;
+    let mut sink = sink(args.output.format, out, "ledger", "entry");
+    sink.begin(COLUMNS)?;
+    tally.transactions = reconciler.apply_pending(|rows| -> anyhow::Result<()> {
+        for row in &rows {
+            tally.row(row);
+            sink.row(row)?;
+        }
+        Ok(())
+    })?;
+    for row in reconciler.unanswered()? {
+        tally.row(&row);
+        sink.row(&row)?;
+    }
+    sink.finish()?;
+    tally.print();
+    Ok(if tally.rejected.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INPUT
+    })
+}
+
+/// Reads the inputs on all cores and ingests every usable one, each in one
+/// store transaction; rejected files leave nothing in the store.
+fn ingest_inputs(
+    paths: &[std::path::PathBuf],
+    jobs: Option<usize>,
+    store: &mut dyn HistoryStore,
+    as_of: Date,
+    tally: &mut Tally,
+) -> anyhow::Result<()> {
+    let found = discover(paths);
     for note in &found.skipped {
         eprintln!("note: {note}");
     }
-    let mut tally = Tally::default();
     for (path, error) in &found.errors {
         eprintln!("{}: cannot read: {error}", path.display());
         tally.rejected.push(path.display().to_string());
     }
-    let contents = parallel::map(&found.inputs, parallel::jobs(args.jobs), read_file);
-    let mut claims = ClaimIndex::new();
-    let mut transactions: Vec<RemittanceTransaction> = Vec::new();
+    let contents = parallel::map(&found.inputs, parallel::jobs(jobs), read_file);
     for (input, content) in found.inputs.iter().zip(contents) {
         let source = input.display();
         tally.files += 1;
@@ -154,56 +206,16 @@ pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
         }
         tally.claims += content.summary.claims;
         tally.lines += content.summary.lines;
-        for claim in content.claims {
-            claims.add(&source, claim);
-        }
-        transactions.extend(content.transactions);
-    }
-    transactions.sort_by_cached_key(RemittanceTransaction::order_key);
-    let rules = Rules {
-        medical_appeal_days: args.medical_appeal_days,
-        administrative_appeal_days: args.administrative_appeal_days,
-        ..Rules::new(as_of(args.as_of))
-    };
-    let mut store = MemoryStore::new();
-    let mut reconciler = Reconciler::new(&mut store, claims, schedule.as_ref(), rules);
-    let out = open(&args.output.out)?;
-    let mut sink = sink(args.output.format, out, "ledger", "entry");
-    sink.begin(COLUMNS)?;
-    for tx in transactions {
-        let (source, control, trace) = (
-            tx.context.source.clone(),
-            tx.context.transaction.clone(),
-            tx.context.trace.clone(),
-        );
-        match reconciler.apply(tx) {
-            Applied::Rows(rows) => {
-                tally.transactions += 1;
-                for row in &rows {
-                    tally.row(row);
-                    sink.row(row)?;
-                }
-            }
-            Applied::Duplicate => {
-                tally.duplicates += 1;
-                eprintln!(
-                    "{source}: warning: transaction ST02 {control} (trace {trace}) was already applied; skipped"
-                );
-            }
-            Applied::AfterAsOf => tally.after_as_of += 1,
+        let report = ingest(store, &source, &content, as_of)?;
+        tally.after_as_of += report.after_as_of;
+        tally.duplicates += report.duplicates.len();
+        for (control, trace) in &report.duplicates {
+            eprintln!(
+                "{source}: warning: transaction ST02 {control} (trace {trace}) was already applied; skipped"
+            );
         }
     }
-    for row in reconciler.unanswered() {
-        tally.row(&row);
-        sink.row(&row)?;
-    }
-    sink.finish()?;
-    tally.print();
-    Ok(if tally.rejected.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_INPUT
-    })
+    Ok(())
 }
 
 fn read_file(input: &Input) -> InputContent {

@@ -1,19 +1,34 @@
-//! The in-memory history store: hash maps, for tests, benchmarks and runs
-//! without `--db`.
+//! The in-memory history store: hash maps for one run, used without `--db`
+//! and by tests and benchmarks. Nothing here can fail.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use super::{HistoryStore, LineHistory, PriorEvent, TransactionFingerprint};
+use super::{
+    ClaimRef, HistoryStore, Ingested, LineHistory, PriorEvent, StoreResult, StoredClaim,
+    TransactionRef,
+};
+use crate::claim::BilledClaim;
+use crate::ledger::LedgerRow;
+use crate::reconcile::RemittanceTransaction;
+use crate::reconcile::engine::OrderKey;
 use crate::reconcile::key::LineKey;
 use crate::remittance::Text;
 
-/// Line histories held in memory for one run.
+/// Line histories, transactions and claims held in memory for one run.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     lines: HashMap<LineKey, LineHistory>,
-    claims: HashMap<(Text, Text, Text), Vec<LineKey>>,
+    controls: HashMap<(LineKey, Text), u32>,
+    links: HashMap<(Text, Text, Text), Vec<LineKey>>,
     content: HashSet<u64>,
     semantic: HashSet<String>,
+    pending: Vec<Option<RemittanceTransaction>>,
+    claims: Vec<StoredClaim>,
+    known_claims: HashSet<(Text, Text, u64)>,
+    by_id: HashMap<Text, Vec<usize>>,
+    by_replaced_icn: HashMap<Text, Vec<usize>>,
+    icns: HashMap<Text, BTreeSet<Text>>,
+    answered: Vec<Vec<bool>>,
 }
 
 impl MemoryStore {
@@ -26,60 +41,216 @@ impl MemoryStore {
     pub fn lines(&self) -> usize {
         self.lines.len()
     }
+
+    fn stored(&self, at: &[usize]) -> Vec<StoredClaim> {
+        at.iter().map(|&i| self.claims[i].clone()).collect()
+    }
 }
 
 impl HistoryStore for MemoryStore {
-    fn history(&self, key: &LineKey) -> LineHistory {
-        self.lines.get(key).cloned().unwrap_or_default()
+    fn begin_file(&mut self) -> StoreResult<()> {
+        Ok(())
     }
 
-    fn record(&mut self, key: &LineKey, event: PriorEvent) {
+    fn commit_file(&mut self) -> StoreResult<()> {
+        Ok(())
+    }
+
+    fn rollback_file(&mut self) -> StoreResult<()> {
+        Ok(())
+    }
+
+    fn ingest_transaction(&mut self, tx: &RemittanceTransaction) -> StoreResult<Ingested> {
+        let fp = &tx.fingerprint;
+        if self.content.contains(&fp.content_hash) || self.semantic.contains(&fp.semantic) {
+            return Ok(Ingested::Known);
+        }
+        self.content.insert(fp.content_hash);
+        self.semantic.insert(fp.semantic.clone());
+        self.pending.push(Some(tx.clone()));
+        Ok(Ingested::New(self.pending.len() as TransactionRef - 1))
+    }
+
+    fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
+        let identity = (
+            claim.claim_id.clone(),
+            claim.frequency.clone(),
+            claim.transaction_hash,
+        );
+        if !self.known_claims.insert(identity) {
+            return Ok(false);
+        }
+        let at = self.claims.len();
+        self.by_id
+            .entry(claim.claim_id.clone())
+            .or_default()
+            .push(at);
+        if let Some(icn) = claim.payer_claim_number.as_ref().filter(|i| !i.is_empty()) {
+            self.by_replaced_icn
+                .entry(icn.clone())
+                .or_default()
+                .push(at);
+        }
+        self.answered.push(vec![false; claim.lines.len()]);
+        self.claims.push(StoredClaim {
+            id: at as ClaimRef,
+            source: source.to_string(),
+            claim: claim.clone(),
+        });
+        Ok(true)
+    }
+
+    fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>> {
+        let mut pending: Vec<(OrderKey, TransactionRef)> = self
+            .pending
+            .iter()
+            .enumerate()
+            .filter_map(|(i, tx)| tx.as_ref().map(|tx| (tx.order_key(), i as TransactionRef)))
+            .collect();
+        pending.sort();
+        Ok(pending)
+    }
+
+    fn load_pending(&mut self, id: TransactionRef) -> StoreResult<RemittanceTransaction> {
+        self.pending
+            .get(id as usize)
+            .and_then(Option::clone)
+            .ok_or_else(|| super::StoreError::Data(format!("no pending transaction {id}")))
+    }
+
+    fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool> {
+        Ok(self.pending.get(id as usize).is_some_and(Option::is_some))
+    }
+
+    fn commit_decide(&mut self, id: TransactionRef) -> StoreResult<()> {
+        if let Some(slot) = self.pending.get_mut(id as usize) {
+            *slot = None;
+        }
+        Ok(())
+    }
+
+    fn history(&self, key: &LineKey) -> StoreResult<LineHistory> {
+        Ok(self.lines.get(key).cloned().unwrap_or_default())
+    }
+
+    fn record(
+        &mut self,
+        key: &LineKey,
+        event: &PriorEvent,
+        _row: Option<&LedgerRow>,
+    ) -> StoreResult<()> {
+        if !event.line_control.is_empty() {
+            let base = LineKey {
+                ordinal: 0,
+                ..key.clone()
+            };
+            self.controls
+                .insert((base, event.line_control.clone()), key.ordinal);
+        }
         self.lines
             .entry(key.clone())
             .or_default()
             .events
-            .push(event);
+            .push(event.clone());
+        Ok(())
     }
 
-    fn ordinal_for_control(&self, key: &LineKey, control: &str) -> Option<u32> {
-        (0..64).find(|&ordinal| {
-            let candidate = LineKey {
-                ordinal,
-                ..key.clone()
-            };
-            self.lines
-                .get(&candidate)
-                .is_some_and(|h| h.events.iter().any(|e| e.line_control == control))
-        })
+    fn ordinal_for_control(&self, key: &LineKey, control: &str) -> StoreResult<Option<u32>> {
+        let base = LineKey {
+            ordinal: 0,
+            ..key.clone()
+        };
+        Ok(self.controls.get(&(base, Text::from(control))).copied())
     }
 
-    fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> Vec<LineKey> {
-        self.claims
-            .get(&(payer.into(), payee.into(), claim_ref.into()))
-            .cloned()
-            .unwrap_or_default()
+    fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> StoreResult<Vec<LineKey>> {
+        let key = (Text::from(payer), Text::from(payee), Text::from(claim_ref));
+        Ok(self.links.get(&key).cloned().unwrap_or_default())
     }
 
-    fn link_claim(&mut self, payer: &str, payee: &str, claim_ref: &str, key: &LineKey) {
+    fn link_claim(
+        &mut self,
+        payer: &str,
+        payee: &str,
+        claim_ref: &str,
+        key: &LineKey,
+    ) -> StoreResult<()> {
         if claim_ref.is_empty() {
-            return;
+            return Ok(());
         }
         let lines = self
-            .claims
+            .links
             .entry((payer.into(), payee.into(), claim_ref.into()))
             .or_default();
         if !lines.contains(key) {
             lines.push(key.clone());
         }
+        Ok(())
     }
 
-    fn seen_transaction(&self, fingerprint: &TransactionFingerprint) -> bool {
-        self.content.contains(&fingerprint.content_hash)
-            || self.semantic.contains(&fingerprint.semantic)
+    fn has_claims(&self) -> StoreResult<bool> {
+        Ok(!self.claims.is_empty())
     }
 
-    fn record_transaction(&mut self, fingerprint: TransactionFingerprint) {
-        self.content.insert(fingerprint.content_hash);
-        self.semantic.insert(fingerprint.semantic);
+    fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>> {
+        Ok(self
+            .by_id
+            .get(clm01)
+            .map(|at| self.stored(at))
+            .unwrap_or_default())
+    }
+
+    fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
+        Ok(self
+            .by_replaced_icn
+            .get(icn)
+            .map(|at| self.stored(at))
+            .unwrap_or_default())
+    }
+
+    fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {
+        if !icn.is_empty() {
+            self.icns
+                .entry(clp01.into())
+                .or_default()
+                .insert(icn.into());
+        }
+        Ok(())
+    }
+
+    fn icns_of(&self, clp01: &str) -> StoreResult<Vec<Text>> {
+        Ok(self
+            .icns
+            .get(clp01)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {
+        if let Some(slot) = self
+            .answered
+            .get_mut(claim as usize)
+            .and_then(|a| a.get_mut(line))
+        {
+            *slot = true;
+        }
+        Ok(())
+    }
+
+    fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<usize>)>> {
+        Ok(self
+            .answered
+            .iter()
+            .enumerate()
+            .filter_map(|(at, lines)| {
+                let open: Vec<usize> = lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| !**a)
+                    .map(|(l, _)| l)
+                    .collect();
+                (!open.is_empty()).then(|| (self.claims[at].clone(), open))
+            })
+            .collect())
     }
 }

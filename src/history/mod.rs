@@ -2,21 +2,29 @@
 //! that the same reconciliation runs against memory (tests, one-off runs,
 //! benchmarks) or an embedded database (`--db`).
 //!
-//! The store keeps what the decision needs about each past event, which
-//! remittance transactions were already applied (so nothing is counted
-//! twice), and which lines belong to which claim (so a provider-level
-//! recovery can find the money it takes back).
+//! A store keeps: every 835 transaction applied (so nothing is counted
+//! twice), each line's past events with the decision about them, which lines
+//! belong to which claim (so a provider-level recovery finds the money it
+//! takes back), and every billed 837 claim with which of its lines were
+//! answered. Work happens in two phases: *ingest* adds a file's transactions
+//! (pending) and claims atomically; *decide* applies pending transactions in
+//! payment order, one store transaction each.
 
 pub mod memory;
+pub mod sqlite;
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::ledger::Flags;
+use crate::claim::BilledClaim;
+use crate::ledger::{Flags, LedgerRow};
+use crate::reconcile::RemittanceTransaction;
+use crate::reconcile::engine::OrderKey;
 use crate::reconcile::key::LineKey;
 use crate::remittance::Text;
 
 pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
 
 /// What a past event did to a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -90,7 +98,7 @@ pub struct LineHistory {
 }
 
 /// Identifies an 835 transaction so it is never applied twice.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TransactionFingerprint {
     /// Hash of the transaction's bytes (ST..SE body).
     pub content_hash: u64,
@@ -98,20 +106,134 @@ pub struct TransactionFingerprint {
     pub semantic: String,
 }
 
-/// Where line histories live.
+/// A store's handle on a billed claim.
+pub type ClaimRef = u64;
+
+/// A billed claim as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredClaim {
+    /// The store's handle.
+    pub id: ClaimRef,
+    /// The file it came from.
+    pub source: String,
+    /// The claim.
+    pub claim: BilledClaim,
+}
+
+/// A store's handle on a pending 835 transaction.
+pub type TransactionRef = u64;
+
+/// What ingesting a remittance transaction did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ingested {
+    /// Stored as pending.
+    New(TransactionRef),
+    /// Already in the store (same bytes or same payer, trace, ST02, amounts).
+    Known,
+}
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("history store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored value could not be read back.
+    #[error("history store: stored data is unreadable: {0}")]
+    Data(String),
+    /// The file was written by a newer remit.
+    #[error(
+        "history store {path}: schema version {found} is newer than this remit understands ({supported}); upgrade remit — the store was not changed"
+    )]
+    TooNew {
+        /// The store file.
+        path: String,
+        /// Its schema version.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+    /// The file is not a remit store.
+    #[error("history store {0}: not a remit history store")]
+    Foreign(String),
+    /// The file could not be created or its permissions set.
+    #[error("history store {path}: {source}")]
+    Io {
+        /// The store file.
+        path: String,
+        /// The failure.
+        source: std::io::Error,
+    },
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Data(e.to_string())
+    }
+}
+
+/// Result of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Where line histories, applied transactions and billed claims live.
 pub trait HistoryStore {
+    /// Starts ingesting one file: everything until [`HistoryStore::commit_file`]
+    /// lands together or not at all.
+    fn begin_file(&mut self) -> StoreResult<()>;
+    /// Makes the file's ingest permanent.
+    fn commit_file(&mut self) -> StoreResult<()>;
+    /// Forgets the file's ingest.
+    fn rollback_file(&mut self) -> StoreResult<()>;
+    /// Adds a remittance transaction as pending, unless it is already known.
+    fn ingest_transaction(&mut self, tx: &RemittanceTransaction) -> StoreResult<Ingested>;
+    /// Adds a billed claim read from `source`; false when already known
+    /// (same CLM01, frequency and transaction hash).
+    fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool>;
+
+    /// Pending transactions in the order they must be applied.
+    fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>>;
+    /// A pending transaction's events.
+    fn load_pending(&mut self, id: TransactionRef) -> StoreResult<RemittanceTransaction>;
+    /// Starts applying a pending transaction; false when another process
+    /// applied it meanwhile (then nothing is to be done).
+    fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool>;
+    /// Marks it applied; its decisions land together.
+    fn commit_decide(&mut self, id: TransactionRef) -> StoreResult<()>;
+
     /// The history of a line (empty when unknown).
-    fn history(&self, key: &LineKey) -> LineHistory;
-    /// Appends an event to a line's history.
-    fn record(&mut self, key: &LineKey, event: PriorEvent);
+    fn history(&self, key: &LineKey) -> StoreResult<LineHistory>;
+    /// Appends an event to a line's history, with its ledger row if it has one.
+    fn record(
+        &mut self,
+        key: &LineKey,
+        event: &PriorEvent,
+        row: Option<&LedgerRow>,
+    ) -> StoreResult<()>;
     /// The ordinal under which a line with this identity and REF*6R is known.
-    fn ordinal_for_control(&self, key: &LineKey, control: &str) -> Option<u32>;
+    fn ordinal_for_control(&self, key: &LineKey, control: &str) -> StoreResult<Option<u32>>;
     /// Lines of the claim a remittance names by CLP01 or CLP07.
-    fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> Vec<LineKey>;
-    /// Links a line to the references (CLP01, CLP07) its claim is known by.
-    fn link_claim(&mut self, payer: &str, payee: &str, claim_ref: &str, key: &LineKey);
-    /// True when the transaction was already applied.
-    fn seen_transaction(&self, fingerprint: &TransactionFingerprint) -> bool;
-    /// Marks a transaction as applied.
-    fn record_transaction(&mut self, fingerprint: TransactionFingerprint);
+    fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> StoreResult<Vec<LineKey>>;
+    /// Links a line to a reference (CLP01, CLP07) its claim is known by.
+    fn link_claim(
+        &mut self,
+        payer: &str,
+        payee: &str,
+        claim_ref: &str,
+        key: &LineKey,
+    ) -> StoreResult<()>;
+
+    /// True when any billed claim is known.
+    fn has_claims(&self) -> StoreResult<bool>;
+    /// Billed claims with this CLM01.
+    fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>>;
+    /// Billed claims whose REF*F8 names this ICN.
+    fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>>;
+    /// Remembers that CLP01 was adjudicated under ICN (CLP07).
+    fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()>;
+    /// ICNs CLP01 was adjudicated under.
+    fn icns_of(&self, clp01: &str) -> StoreResult<Vec<Text>>;
+    /// Marks a billed line answered by a remittance.
+    fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()>;
+    /// Billed claims with lines no remittance answered, and those lines.
+    fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<usize>)>>;
 }

@@ -159,8 +159,37 @@ impl fmt::Display for Flags {
     }
 }
 
+impl serde::Serialize for Flags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Flags {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Flags::parse(&String::deserialize(deserializer)?))
+    }
+}
+
+impl Flags {
+    /// The raw bits, for storage.
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// Flags from stored bits (unknown bits are dropped).
+    pub fn from_bits(bits: u32) -> Flags {
+        let mut flags = Flags::default();
+        Flag::ALL
+            .into_iter()
+            .filter(|f| bits & *f as u32 != 0)
+            .for_each(|f| flags.insert(f));
+        flags
+    }
+}
+
 /// One ledger row: an event and what was decided about it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LedgerRow {
     /// The service-line event.
     pub event: LineEvent,

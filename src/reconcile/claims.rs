@@ -8,205 +8,131 @@
 //! units, best one-to-one; lines the payer unbundled (SVC06) fall on the
 //! billed line they came from.
 
-use std::collections::{HashMap, HashSet};
-
 use rust_decimal::Decimal;
 
 use super::key::modifier_set;
-use crate::claim::{BilledClaim, BilledLine};
+use crate::claim::BilledLine;
 use crate::events::{EventKind, LineEvent};
+use crate::history::{HistoryStore, StoreResult, StoredClaim};
 use crate::remittance::Text;
-
-/// A billed claim and the file it came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IndexedClaim {
-    /// The file (as shown in the ledger).
-    pub source: String,
-    /// The claim.
-    pub claim: BilledClaim,
-}
-
-/// All billed claims, by CLM01 and by the ICN they replace.
-#[derive(Debug, Default)]
-pub struct ClaimIndex {
-    claims: Vec<IndexedClaim>,
-    by_id: HashMap<Text, Vec<usize>>,
-    by_replaced_icn: HashMap<Text, Vec<usize>>,
-    icns_of: HashMap<Text, HashSet<Text>>,
-    answered: Vec<Vec<bool>>,
-}
 
 /// The outcome of matching one remitted claim.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ClaimMatch {
-    /// Index of the billed claim, when one was found.
-    pub claim: Option<usize>,
+    /// The billed claim, when one was found.
+    pub claim: Option<StoredClaim>,
     /// For each event of the claim payment, the billed line it answers.
     pub lines: Vec<Option<usize>>,
 }
 
-impl ClaimIndex {
-    /// An empty index.
-    pub fn new() -> Self {
-        Self::default()
-    }
+/// Canonical order of billed claims, so that ties never depend on the
+/// order files were given in: creation date, file, position.
+fn canonical(claims: &mut [StoredClaim]) {
+    claims.sort_by(|a, b| {
+        (a.claim.created, &a.source, a.claim.pos.byte, a.id).cmp(&(
+            b.claim.created,
+            &b.source,
+            b.claim.pos.byte,
+            b.id,
+        ))
+    });
+}
 
-    /// Adds a billed claim read from `source`.
-    pub fn add(&mut self, source: &str, claim: BilledClaim) {
-        let at = self.claims.len();
-        self.by_id
-            .entry(claim.claim_id.clone())
-            .or_default()
-            .push(at);
-        if let Some(icn) = claim.payer_claim_number.as_ref().filter(|i| !i.is_empty()) {
-            self.by_replaced_icn
-                .entry(icn.clone())
-                .or_default()
-                .push(at);
-        }
-        self.answered.push(vec![false; claim.lines.len()]);
-        self.claims.push(IndexedClaim {
-            source: source.to_string(),
-            claim,
-        });
-    }
-
-    /// Sorts claims into a canonical order (so results never depend on the
-    /// order files were given in); call after adding, before matching.
-    pub fn seal(&mut self) {
-        let mut claims = std::mem::take(&mut self.claims);
-        claims.sort_by(|a, b| {
-            (a.claim.created, &a.source, a.claim.pos.byte).cmp(&(
-                b.claim.created,
-                &b.source,
-                b.claim.pos.byte,
-            ))
-        });
-        *self = ClaimIndex::default();
-        for c in claims {
-            self.add(&c.source.clone(), c.claim);
-        }
-    }
-
-    /// True when no 837 is known.
-    pub fn is_empty(&self) -> bool {
-        self.claims.is_empty()
-    }
-
-    /// The claim at `at`.
-    pub fn get(&self, at: usize) -> &IndexedClaim {
-        &self.claims[at]
-    }
-
-    /// All claims, in canonical order.
-    pub fn claims(&self) -> &[IndexedClaim] {
-        &self.claims
-    }
-
-    /// True when the line was answered by some remittance.
-    pub fn answered(&self, claim: usize, line: usize) -> bool {
-        self.answered[claim][line]
-    }
-
-    /// True when a later claim replaces or voids this one: same CLM01, or
-    /// its REF*F8 names an ICN this claim was paid under.
-    pub fn superseded(&self, at: usize) -> bool {
-        let claim = &self.claims[at].claim;
-        let icns = self.icns_of.get(&claim.claim_id);
-        self.claims.iter().enumerate().any(|(other, c)| {
-            let c = &c.claim;
-            other != at
-                && c.replaces_another()
-                && (other > at && c.claim_id == claim.claim_id
-                    || c.payer_claim_number
-                        .as_ref()
-                        .is_some_and(|icn| icns.is_some_and(|s| s.contains(icn))))
-        })
-    }
-
-    /// Matches the events of one claim payment (all with the same
-    /// `claim_seq`) to a billed claim and its lines, and marks what they
-    /// answer.
-    pub fn match_claim(&mut self, events: &[LineEvent], payee_npi: &str) -> ClaimMatch {
-        let Some(first) = events.first() else {
-            return ClaimMatch::default();
-        };
-        if !first.payer_claim_id.is_empty() {
-            self.icns_of
-                .entry(first.claim_id.clone())
-                .or_default()
-                .insert(first.payer_claim_id.clone());
-        }
-        let Some(at) = self.best_claim(first, events, payee_npi) else {
-            return ClaimMatch {
-                claim: None,
-                lines: vec![None; events.len()],
-            };
-        };
-        let lines = match_lines(events, &self.claims[at].claim.lines);
-        self.mark_answered(at, events, &lines);
-        ClaimMatch {
-            claim: Some(at),
-            lines,
-        }
-    }
-
-    fn mark_answered(&mut self, at: usize, events: &[LineEvent], lines: &[Option<usize>]) {
-        let whole_claim = events.iter().any(|e| e.kind == EventKind::Claim);
-        for (i, answered) in self.answered[at].iter_mut().enumerate() {
-            if whole_claim || lines.contains(&Some(i)) {
-                *answered = true;
-            }
-        }
-    }
-
-    /// The claim family of CLP01: its own CLM01 and every replacement whose
-    /// REF*F8 names an ICN this CLP01 was paid under.
-    fn family(&self, claim_id: &str) -> Vec<usize> {
-        let mut found: Vec<usize> = self.by_id.get(claim_id).cloned().unwrap_or_default();
-        let mut ids: Vec<Text> = vec![claim_id.into()];
-        let mut i = 0;
-        while i < ids.len() {
-            for icn in self.icns_of.get(&ids[i]).into_iter().flatten() {
-                for &at in self.by_replaced_icn.get(icn).into_iter().flatten() {
-                    if !found.contains(&at) {
-                        found.push(at);
-                        ids.push(self.claims[at].claim.claim_id.clone());
-                    }
+/// The claim family of CLP01: its own CLM01 and every replacement whose
+/// REF*F8 names an ICN this CLP01 (or a member of the family) was paid under.
+pub fn family(store: &dyn HistoryStore, claim_id: &str) -> StoreResult<Vec<StoredClaim>> {
+    let mut found = store.claims_with_id(claim_id)?;
+    let mut ids: Vec<Text> = vec![claim_id.into()];
+    let mut i = 0;
+    while i < ids.len() {
+        for icn in store.icns_of(&ids[i])? {
+            for replacement in store.claims_replacing(&icn)? {
+                if !found.iter().any(|c| c.id == replacement.id) {
+                    ids.push(replacement.claim.claim_id.clone());
+                    found.push(replacement);
                 }
             }
-            i += 1;
         }
-        found
+        i += 1;
     }
+    canonical(&mut found);
+    Ok(found)
+}
 
-    fn best_claim(
-        &self,
-        first: &LineEvent,
-        events: &[LineEvent],
-        payee_npi: &str,
-    ) -> Option<usize> {
-        let charge: Decimal = events.iter().map(|e| e.billed).sum::<Decimal>().abs();
-        let mut best: Option<(i64, usize)> = None;
-        for at in self.family(&first.claim_id) {
-            let c = &self.claims[at].claim;
-            let npi = &c.billing_provider.npi;
-            if !payee_npi.is_empty() && !npi.is_empty() && npi != payee_npi {
-                continue;
-            }
-            let mut score = 0i64;
-            score += 8 * i64::from(!first.member_id.is_empty() && c.member_id() == first.member_id);
-            score += 4 * i64::from(c.charge == charge);
-            score += 2 * i64::from(c.claim_id == first.claim_id);
-            score += i64::from(
-                !first.claim_frequency.is_empty() && c.frequency == first.claim_frequency,
-            );
-            if best.is_none_or(|(s, _)| score >= s) {
-                best = Some((score, at));
-            }
+/// Matches the events of one claim payment (all with the same `claim_seq`)
+/// to a billed claim and its lines, and marks the lines they answer.
+pub fn match_claim(
+    store: &mut dyn HistoryStore,
+    events: &[LineEvent],
+    payee_npi: &str,
+) -> StoreResult<ClaimMatch> {
+    let Some(first) = events.first() else {
+        return Ok(ClaimMatch::default());
+    };
+    store.note_icn(&first.claim_id, &first.payer_claim_id)?;
+    let candidates = family(&*store, &first.claim_id)?;
+    let Some(best) = best_claim(candidates, first, events, payee_npi) else {
+        return Ok(ClaimMatch {
+            claim: None,
+            lines: vec![None; events.len()],
+        });
+    };
+    let lines = match_lines(events, &best.claim.lines);
+    let whole_claim = events.iter().any(|e| e.kind == EventKind::Claim);
+    for l in 0..best.claim.lines.len() {
+        if whole_claim || lines.contains(&Some(l)) {
+            store.mark_answered(best.id, l)?;
         }
-        best.map(|(_, at)| at)
     }
+    Ok(ClaimMatch {
+        claim: Some(best),
+        lines,
+    })
+}
+
+/// True when a later claim replaces or voids this one: same CLM01, or its
+/// REF*F8 names an ICN this claim was paid under.
+pub fn superseded(store: &dyn HistoryStore, claim: &StoredClaim) -> StoreResult<bool> {
+    let family = family(store, &claim.claim.claim_id)?;
+    let icns = store.icns_of(&claim.claim.claim_id)?;
+    let at = family.iter().position(|c| c.id == claim.id);
+    Ok(family.iter().enumerate().any(|(i, c)| {
+        let c2 = &c.claim;
+        c.id != claim.id
+            && c2.replaces_another()
+            && (c2.claim_id == claim.claim.claim_id && at.is_some_and(|at| i > at)
+                || c2
+                    .payer_claim_number
+                    .as_ref()
+                    .is_some_and(|icn| icns.contains(icn)))
+    }))
+}
+
+fn best_claim(
+    candidates: Vec<StoredClaim>,
+    first: &LineEvent,
+    events: &[LineEvent],
+    payee_npi: &str,
+) -> Option<StoredClaim> {
+    let charge: Decimal = events.iter().map(|e| e.billed).sum::<Decimal>().abs();
+    let mut best: Option<(i64, StoredClaim)> = None;
+    for candidate in candidates {
+        let c = &candidate.claim;
+        let npi = &c.billing_provider.npi;
+        if !payee_npi.is_empty() && !npi.is_empty() && npi != payee_npi {
+            continue;
+        }
+        let mut score = 0i64;
+        score += 8 * i64::from(!first.member_id.is_empty() && c.member_id() == first.member_id);
+        score += 4 * i64::from(c.charge == charge);
+        score += 2 * i64::from(c.claim_id == first.claim_id);
+        score +=
+            i64::from(!first.claim_frequency.is_empty() && c.frequency == first.claim_frequency);
+        if best.as_ref().is_none_or(|(s, _)| score >= *s) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 /// How well a remitted line fits a billed line (`None`: not at all).

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::claims::{ClaimIndex, ClaimMatch};
+use super::claims::{ClaimMatch, match_claim, superseded};
 use super::decide::{Decision, Rules, decide, prior_event};
 use super::fees::FeeSchedule;
 use super::key::{LineKey, assign_ordinals, event_key};
@@ -18,7 +18,7 @@ use super::reason::reason;
 use crate::claim::{BilledClaim, BilledLine};
 use crate::codes::CodeList;
 use crate::events::{EventKind, LineEvent, RemittanceContext, Status};
-use crate::history::{HistoryStore, PriorEvent, PriorKind, TransactionFingerprint};
+use crate::history::{HistoryStore, PriorEvent, PriorKind, StoreResult, TransactionFingerprint};
 use crate::ledger::{Flag, Flags, LedgerRow};
 use crate::remittance::Text;
 
@@ -61,45 +61,33 @@ fn padded(control: &str) -> Text {
     }
 }
 
-/// What applying a transaction did.
-#[derive(Debug)]
-pub enum Applied {
-    /// Its ledger rows.
-    Rows(Vec<LedgerRow>),
-    /// It was already applied (earlier in the run or in the store).
-    Duplicate,
-    /// It is dated after the as-of date and was ignored.
-    AfterAsOf,
-}
-
 /// Applies remittances to line histories and decides every event.
 pub struct Reconciler<'a> {
     store: &'a mut dyn HistoryStore,
-    claims: ClaimIndex,
     schedule: Option<&'a FeeSchedule>,
     rules: Rules,
     codes: &'a CodeList,
+    claims_known: bool,
 }
 
 /// PLB reasons that take money back from (or document a take-back of) a claim.
 const RECOVERY_REASONS: &[&str] = &["WO", "72", "FB"];
 
 impl<'a> Reconciler<'a> {
-    /// A reconciler over a store, the known billed claims and the rules.
+    /// A reconciler over a store (claims already ingested) and the rules.
     pub fn new(
         store: &'a mut dyn HistoryStore,
-        mut claims: ClaimIndex,
         schedule: Option<&'a FeeSchedule>,
         rules: Rules,
-    ) -> Self {
-        claims.seal();
-        Reconciler {
+    ) -> StoreResult<Self> {
+        let claims_known = store.has_claims()?;
+        Ok(Reconciler {
             store,
-            claims,
             schedule,
             rules,
             codes: CodeList::builtin(),
-        }
+            claims_known,
+        })
     }
 
     /// Uses `codes` for the reason column instead of the built-in list.
@@ -108,21 +96,29 @@ impl<'a> Reconciler<'a> {
         self
     }
 
-    /// The billed claims known to the run.
-    pub fn claims(&self) -> &ClaimIndex {
-        &self.claims
+    /// Applies every pending transaction in payment order, one store
+    /// transaction each, handing each transaction's rows to `on_rows`.
+    /// Returns the number of transactions applied.
+    pub fn apply_pending<E: From<crate::history::StoreError>>(
+        &mut self,
+        mut on_rows: impl FnMut(Vec<LedgerRow>) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        let mut applied = 0;
+        for (_, id) in self.store.pending()? {
+            if !self.store.begin_decide(id)? {
+                continue;
+            }
+            let tx = self.store.load_pending(id)?;
+            let rows = self.apply(tx)?;
+            self.store.commit_decide(id)?;
+            applied += 1;
+            on_rows(rows)?;
+        }
+        Ok(applied)
     }
 
-    /// Applies one transaction (call in [`RemittanceTransaction::order_key`] order).
-    pub fn apply(&mut self, tx: RemittanceTransaction) -> Applied {
-        let dated = tx.context.payment_date.or(tx.context.production_date);
-        if dated.is_some_and(|d| d > self.rules.as_of) {
-            return Applied::AfterAsOf;
-        }
-        if self.store.seen_transaction(&tx.fingerprint) {
-            return Applied::Duplicate;
-        }
-        self.store.record_transaction(tx.fingerprint.clone());
+    /// Decides one transaction's events (call in [`RemittanceTransaction::order_key`] order).
+    pub fn apply(&mut self, tx: RemittanceTransaction) -> StoreResult<Vec<LedgerRow>> {
         let mut rows = Vec::with_capacity(tx.events.len());
         let mut groups: BTreeMap<u32, Vec<LineEvent>> = BTreeMap::new();
         let mut provider = Vec::new();
@@ -134,32 +130,38 @@ impl<'a> Reconciler<'a> {
             }
         }
         for (_, events) in groups {
-            self.apply_claim(events, &mut rows);
+            self.apply_claim(events, &mut rows)?;
         }
         for event in provider {
-            rows.push(self.apply_provider(event));
+            rows.push(self.apply_provider(event)?);
         }
-        Applied::Rows(rows)
+        Ok(rows)
     }
 
     /// Applies the events of one claim payment.
-    fn apply_claim(&mut self, events: Vec<LineEvent>, rows: &mut Vec<LedgerRow>) {
+    fn apply_claim(
+        &mut self,
+        events: Vec<LineEvent>,
+        rows: &mut Vec<LedgerRow>,
+    ) -> StoreResult<()> {
         let context = Arc::clone(&events[0].context);
-        let matched = if self.claims.is_empty() {
+        let matched = if self.claims_known {
+            match_claim(self.store, &events, &context.payee_npi)?
+        } else {
             ClaimMatch {
                 claim: None,
                 lines: vec![None; events.len()],
             }
-        } else {
-            self.claims.match_claim(&events, &context.payee_npi)
         };
-        let unmatched_claim = !self.claims.is_empty() && matched.claim.is_none();
+        let unmatched_claim = self.claims_known && matched.claim.is_none();
         let mut keys: Vec<LineKey> = events.iter().map(event_key).collect();
         let controls: Vec<&str> = events.iter().map(|e| e.line_control.as_str()).collect();
         let store = &*self.store;
-        assign_ordinals(&mut keys, &controls, |k, c| store.ordinal_for_control(k, c));
+        assign_ordinals(&mut keys, &controls, |k, c| {
+            store.ordinal_for_control(k, c).ok().flatten()
+        });
         for ((event, key), line) in events.into_iter().zip(keys).zip(matched.lines) {
-            let history = self.store.history(&key);
+            let history = self.store.history(&key)?;
             let mut decision = decide(&event, &history, self.schedule, &self.rules);
             if event.kind == EventKind::ClaimAdjustment {
                 decision.net_paid = None;
@@ -167,66 +169,61 @@ impl<'a> Reconciler<'a> {
             if unmatched_claim {
                 decision.flags.insert(Flag::NoMatchingClaim);
             }
-            self.store.record(&key, prior_event(&event, &decision));
-            self.link(&event, &key);
-            let matched_line = self.matched_line(matched.claim, line, &event);
-            rows.push(row(self.codes, event, decision, matched_line));
+            let prior = prior_event(&event, &decision);
+            self.link(&event, &key)?;
+            let matched_line = matched_line(matched.claim.as_ref(), line, &event);
+            let row = row(self.codes, event, decision, matched_line);
+            self.store.record(&key, &prior, Some(&row))?;
+            rows.push(row);
         }
+        Ok(())
     }
 
     /// Lets a later PLB find this line by the claim's CLP01 and CLP07.
-    fn link(&mut self, event: &LineEvent, key: &LineKey) {
+    fn link(&mut self, event: &LineEvent, key: &LineKey) -> StoreResult<()> {
         if event.kind != EventKind::Line && event.kind != EventKind::Claim {
-            return;
+            return Ok(());
         }
         for reference in [&event.claim_id, &event.payer_claim_id] {
             self.store
-                .link_claim(&key.payer, &key.payee, reference, key);
+                .link_claim(&key.payer, &key.payee, reference, key)?;
         }
-    }
-
-    fn matched_line(&self, claim: Option<usize>, line: Option<usize>, event: &LineEvent) -> String {
-        let Some(at) = claim else {
-            return String::new();
-        };
-        let indexed = self.claims.get(at);
-        match line {
-            Some(l) => format!(
-                "{}#{}/{}",
-                indexed.source, indexed.claim.claim_id, indexed.claim.lines[l].number
-            ),
-            None if event.kind != EventKind::Line => {
-                format!("{}#{}", indexed.source, indexed.claim.claim_id)
-            }
-            None => String::new(),
-        }
+        Ok(())
     }
 
     /// Applies one PLB amount; a recovery takes money back from the lines
     /// of the claim it names.
-    fn apply_provider(&mut self, event: LineEvent) -> LedgerRow {
+    fn apply_provider(&mut self, event: LineEvent) -> StoreResult<LedgerRow> {
         let key = event_key(&event);
-        let history = self.store.history(&key);
+        let history = self.store.history(&key)?;
         let mut decision = decide(&event, &history, self.schedule, &self.rules);
         decision.net_paid = None;
-        self.store.record(&key, prior_event(&event, &decision));
         let reason = event
             .adjustments
             .first()
             .map(|a| a.reason.clone())
             .unwrap_or_default();
         if RECOVERY_REASONS.contains(&reason.as_str()) && !event.claim_id.is_empty() {
-            self.recover(&event, &key, &reason, &mut decision);
+            self.recover(&event, &key, &reason, &mut decision)?;
         }
-        row(self.codes, event, decision, String::new())
+        let prior = prior_event(&event, &decision);
+        let row = row(self.codes, event, decision, String::new());
+        self.store.record(&key, &prior, Some(&row))?;
+        Ok(row)
     }
 
-    fn recover(&mut self, event: &LineEvent, key: &LineKey, reason: &str, decision: &mut Decision) {
+    fn recover(
+        &mut self,
+        event: &LineEvent,
+        key: &LineKey,
+        reason: &str,
+        decision: &mut Decision,
+    ) -> StoreResult<()> {
         let lines = self
             .store
-            .claim_lines(&key.payer, &key.payee, &event.claim_id);
+            .claim_lines(&key.payer, &key.payee, &event.claim_id)?;
         if lines.is_empty() {
-            return;
+            return Ok(());
         }
         let amount = event
             .adjustments
@@ -241,7 +238,7 @@ impl<'a> Reconciler<'a> {
         let mut remaining = Decimal::ZERO;
         let mut last_payment: Option<PriorEvent> = None;
         for line in &lines {
-            let history = self.store.history(line);
+            let history = self.store.history(line)?;
             let net: Decimal = history.events.iter().map(|e| e.paid).sum();
             had_money += net.max(Decimal::ZERO);
             if let Some(p) = history
@@ -255,7 +252,7 @@ impl<'a> Reconciler<'a> {
             let taken = net.max(Decimal::ZERO).min(to_take);
             to_take -= taken;
             remaining += net - taken;
-            self.store.record(line, recovery(event, -taken));
+            self.store.record(line, &recovery(event, -taken), None)?;
         }
         if had_money > Decimal::ZERO {
             decision.flags.insert(Flag::Recouped);
@@ -269,24 +266,21 @@ impl<'a> Reconciler<'a> {
                     .ok()
             });
         }
+        Ok(())
     }
 
     /// One NO_REMITTANCE row per billed line that no remittance answered.
-    pub fn unanswered(&self) -> Vec<LedgerRow> {
+    pub fn unanswered(&self) -> StoreResult<Vec<LedgerRow>> {
         let mut rows = Vec::new();
-        for (at, indexed) in self.claims.claims().iter().enumerate() {
-            let claim = &indexed.claim;
-            if claim.frequency == "8"
-                || claim.created.is_some_and(|d| d > self.rules.as_of)
-                || self.claims.superseded(at)
-            {
+        for (stored, lines) in self.store.unanswered()? {
+            let claim = &stored.claim;
+            let later = claim.created.is_some_and(|d| d > self.rules.as_of);
+            if claim.frequency == "8" || later || superseded(&*self.store, &stored)? {
                 continue;
             }
-            let context = Arc::new(billed_context(&indexed.source, claim));
-            for (l, line) in claim.lines.iter().enumerate() {
-                if !self.claims.answered(at, l) {
-                    rows.push(self.no_remittance(&context, claim, line));
-                }
+            let context = Arc::new(billed_context(&stored.source, claim));
+            for l in lines {
+                rows.push(self.no_remittance(&context, claim, &claim.lines[l]));
             }
         }
         rows.sort_by(|a, b| {
@@ -301,7 +295,7 @@ impl<'a> Reconciler<'a> {
                     &b.matched_claim_line,
                 ))
         });
-        rows
+        Ok(rows)
     }
 
     fn no_remittance(
@@ -356,6 +350,28 @@ impl<'a> Reconciler<'a> {
         row.matched_claim_line = format!("{}#{}/{}", context.source, claim.claim_id, line.number);
         row.age_days = age.map(i64::from);
         row
+    }
+}
+
+/// `FILE#CLM01/LX` of the billed line an event answers (`FILE#CLM01` for
+/// claim-level events).
+fn matched_line(
+    claim: Option<&crate::history::StoredClaim>,
+    line: Option<usize>,
+    event: &LineEvent,
+) -> String {
+    let Some(stored) = claim else {
+        return String::new();
+    };
+    match line {
+        Some(l) => format!(
+            "{}#{}/{}",
+            stored.source, stored.claim.claim_id, stored.claim.lines[l].number
+        ),
+        None if event.kind != EventKind::Line => {
+            format!("{}#{}", stored.source, stored.claim.claim_id)
+        }
+        None => String::new(),
     }
 }
 

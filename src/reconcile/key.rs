@@ -12,7 +12,9 @@ use crate::events::{EventKind, LineEvent};
 use crate::remittance::Text;
 
 /// The identity of one service line.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct LineKey {
     /// Payer id (N1*PR N104, else TRN03), else payer name; upper case.
     pub payer: Text,
@@ -35,7 +37,9 @@ pub struct LineKey {
 }
 
 /// Lines, claim-level remainders and provider adjustments live apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Scope {
     /// A service line (or the single row of a claim without lines).
     Line,
@@ -48,9 +52,14 @@ pub enum Scope {
 impl fmt::Display for LineKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let date = self.service_date.map(|d| d.to_string()).unwrap_or_default();
+        let scope = match self.scope {
+            Scope::Line => "L",
+            Scope::Claim => "C",
+            Scope::Provider => "P",
+        };
         write!(
             f,
-            "{}|{}|{}|{}|{}|{}|{}|{}",
+            "{}|{}|{}|{}|{}|{}|{}|{}|{scope}",
             self.payer,
             self.payee,
             self.claim_id,

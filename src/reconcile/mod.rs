@@ -5,12 +5,13 @@ pub mod claims;
 pub mod decide;
 pub mod engine;
 pub mod fees;
+pub mod ingest;
 pub mod input;
 pub mod key;
 pub mod reason;
 
-pub use claims::ClaimIndex;
 pub use decide::{Decision, Rules, decide};
-pub use engine::{Applied, Reconciler, RemittanceTransaction};
+pub use engine::{Reconciler, RemittanceTransaction};
 pub use fees::FeeSchedule;
+pub use ingest::{IngestReport, ingest};
 pub use input::{InputContent, read_input};

@@ -1,0 +1,641 @@
+//! The embedded, durable history store (`--db FILE`): one SQLite file,
+//! bundled SQLite (nothing to install), write-ahead logging so that several
+//! runs can share it, owner-only permissions because it holds patients'
+//! names and member ids, and a versioned schema with forward migrations.
+//!
+//! Every file is ingested in one database transaction and every remittance
+//! is decided in one more, so a process killed at any moment leaves whole
+//! files and whole decisions only.
+
+mod schema;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{
+    ClaimRef, HistoryStore, Ingested, LineHistory, PriorEvent, PriorKind, StoreError, StoreResult,
+    StoredClaim, TransactionFingerprint, TransactionRef,
+};
+use crate::claim::BilledClaim;
+use crate::events::{LineEvent, RemittanceContext};
+use crate::ledger::{Flags, LedgerRow};
+use crate::reconcile::RemittanceTransaction;
+use crate::reconcile::engine::OrderKey;
+use crate::reconcile::key::LineKey;
+use crate::remittance::Text;
+
+pub use schema::{APPLICATION_ID, current_version};
+
+/// How long a run waits for another run holding the write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A history store in one SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+    deciding: Option<TransactionRef>,
+    line_ids: HashMap<String, i64>,
+}
+
+/// Filters of `remit history`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowFilter {
+    /// CLP01.
+    pub claim_id: Option<String>,
+    /// Member id.
+    pub member_id: Option<String>,
+    /// Procedure code.
+    pub procedure: Option<String>,
+    /// First payment date (inclusive), `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last payment date (inclusive), `YYYY-MM-DD`.
+    pub to: Option<String>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates, owner-only) the store at `path`, refusing a file
+    /// written by a newer remit or a database that is not a remit store.
+    pub fn open(path: &Path) -> StoreResult<SqliteStore> {
+        let shown = path.display().to_string();
+        create_private(path).map_err(|source| StoreError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        check_identity(&conn, &shown)?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")?;
+        migrate(&conn, &shown)?;
+        Ok(SqliteStore {
+            conn,
+            deciding: None,
+            line_ids: HashMap::new(),
+        })
+    }
+
+    /// Number of stored ledger events.
+    pub fn event_count(&self) -> StoreResult<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM events WHERE row IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Every stored ledger row matching `filter`, by payment date, to `each`.
+    pub fn rows<E: From<StoreError>>(
+        &self,
+        filter: &RowFilter,
+        mut each: impl FnMut(LedgerRow) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        let mut sql =
+            String::from("SELECT e.row, e.remittance_id FROM events e WHERE e.row IS NOT NULL");
+        let mut args: Vec<&str> = Vec::new();
+        for (column, op, value) in [
+            ("e.claim_id", "=", &filter.claim_id),
+            ("e.member_id", "=", &filter.member_id),
+            ("e.procedure", "=", &filter.procedure),
+            ("e.payment_date", ">=", &filter.from),
+            ("e.payment_date", "<=", &filter.to),
+        ] {
+            if let Some(v) = value {
+                sql.push_str(&format!(" AND {column} {op} ?{}", args.len() + 1));
+                args.push(v);
+            }
+        }
+        sql.push_str(" ORDER BY e.payment_date, e.id");
+        let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
+        let mut found = stmt
+            .query(rusqlite::params_from_iter(args.iter()))
+            .map_err(StoreError::from)?;
+        let mut contexts: HashMap<i64, Arc<RemittanceContext>> = HashMap::new();
+        let mut count = 0;
+        while let Some(r) = found.next().map_err(StoreError::from)? {
+            let json: String = r.get(0).map_err(StoreError::from)?;
+            let remittance: Option<i64> = r.get(1).map_err(StoreError::from)?;
+            let mut row: LedgerRow = serde_json::from_str(&json).map_err(StoreError::from)?;
+            if let Some(id) = remittance {
+                row.event.context = self.context(id, &mut contexts)?;
+            }
+            each(row)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    fn context(
+        &self,
+        id: i64,
+        cache: &mut HashMap<i64, Arc<RemittanceContext>>,
+    ) -> StoreResult<Arc<RemittanceContext>> {
+        if let Some(c) = cache.get(&id) {
+            return Ok(Arc::clone(c));
+        }
+        let json: String =
+            self.conn
+                .query_row("SELECT context FROM remittances WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+        let context: Arc<RemittanceContext> = Arc::new(serde_json::from_str(&json)?);
+        cache.insert(id, Arc::clone(&context));
+        Ok(context)
+    }
+
+    /// The id of a line, created when `create` and unknown.
+    fn line_id(&mut self, key: &LineKey, create: bool) -> StoreResult<Option<i64>> {
+        let text = serde_json::to_string(key)?;
+        if let Some(id) = self.line_ids.get(&text) {
+            return Ok(Some(*id));
+        }
+        let found: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM lines WHERE key = ?1")?
+            .query_row([&text], |r| r.get(0))
+            .optional()?;
+        let id = match (found, create) {
+            (Some(id), _) => id,
+            (None, false) => return Ok(None),
+            (None, true) => {
+                let base = serde_json::to_string(&LineKey {
+                    ordinal: 0,
+                    ..key.clone()
+                })?;
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO lines (key, base_key, ordinal) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![text, base, key.ordinal])?;
+                self.conn.last_insert_rowid()
+            }
+        };
+        self.line_ids.insert(text, id);
+        Ok(Some(id))
+    }
+
+    fn load_claims(&self, sql: &str, arg: &str) -> StoreResult<Vec<StoredClaim>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([arg], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut claims = Vec::new();
+        for row in rows {
+            let (id, source, json) = row?;
+            claims.push(StoredClaim {
+                id: id as ClaimRef,
+                source,
+                claim: serde_json::from_str(&json)?,
+            });
+        }
+        Ok(claims)
+    }
+}
+
+/// Creates the file owner-only (0600) before SQLite opens it; SQLite gives
+/// its WAL and shared-memory files the same permissions.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Refuses databases that are not remit stores or are from a newer remit.
+fn check_identity(conn: &Connection, path: &str) -> StoreResult<()> {
+    let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    if (app != 0 && app != APPLICATION_ID) || (app == 0 && tables > 0) {
+        return Err(StoreError::Foreign(path.to_string()));
+    }
+    if version > current_version() {
+        return Err(StoreError::TooNew {
+            path: path.to_string(),
+            found: version,
+            supported: current_version(),
+        });
+    }
+    Ok(())
+}
+
+/// Applies the migrations the file lacks, in one transaction.
+fn migrate(conn: &Connection, path: &str) -> StoreResult<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| {
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > current_version() {
+            return Err(StoreError::TooNew {
+                path: path.to_string(),
+                found: version,
+                supported: current_version(),
+            });
+        }
+        for migration in &schema::MIGRATIONS[version as usize..] {
+            conn.execute_batch(migration)?;
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
+            current_version()
+        ))?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+fn date_text(date: Option<jiff::civil::Date>) -> Option<String> {
+    date.map(|d| d.to_string())
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+/// Pending events stored beside their context.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PendingEvents {
+    events: Vec<LineEvent>,
+}
+
+impl HistoryStore for SqliteStore {
+    fn begin_file(&mut self) -> StoreResult<()> {
+        Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?)
+    }
+
+    fn commit_file(&mut self) -> StoreResult<()> {
+        Ok(self.conn.execute_batch("COMMIT")?)
+    }
+
+    fn rollback_file(&mut self) -> StoreResult<()> {
+        self.line_ids.clear();
+        Ok(self.conn.execute_batch("ROLLBACK")?)
+    }
+
+    fn ingest_transaction(&mut self, tx: &RemittanceTransaction) -> StoreResult<Ingested> {
+        let c = &tx.context;
+        let key = tx.order_key();
+        let events = serde_json::to_string(&PendingEvents {
+            events: tx.events.clone(),
+        })?;
+        let inserted = self.conn.prepare_cached(
+            "INSERT OR IGNORE INTO remittances (content_hash, semantic, source, payer, payer_id, payee, trace,
+                payment_date, production_date, isa13, gs06, st02, st02_order, amount, ingested_at, state, context, events)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'pending', ?16, ?17)",
+        )?
+        .execute(params![
+            tx.fingerprint.content_hash as i64,
+            tx.fingerprint.semantic,
+            c.source,
+            c.payer.as_str(),
+            c.payer_id.as_str(),
+            if c.payee_npi.is_empty() { c.payee_id.as_str() } else { c.payee_npi.as_str() },
+            c.trace.as_str(),
+            date_text(c.payment_date.or(c.production_date)),
+            date_text(c.production_date),
+            c.interchange.as_str(),
+            c.group.as_str(),
+            c.transaction.as_str(),
+            key.3.as_str(),
+            c.payment_amount.to_string(),
+            now(),
+            serde_json::to_string(&**c)?,
+            events,
+        ])?;
+        Ok(if inserted == 0 {
+            Ingested::Known
+        } else {
+            Ingested::New(self.conn.last_insert_rowid() as TransactionRef)
+        })
+    }
+
+    fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
+        let inserted = self.conn.prepare_cached(
+            "INSERT OR IGNORE INTO claims (source, clm01, frequency, transaction_hash, replaced_icn, created, ingested_at, claim)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            source,
+            claim.claim_id.as_str(),
+            claim.frequency.as_str(),
+            claim.transaction_hash as i64,
+            claim.payer_claim_number.as_deref().filter(|i| !i.is_empty()),
+            date_text(claim.created),
+            now(),
+            serde_json::to_string(claim)?,
+        ])?;
+        if inserted == 0 {
+            return Ok(false);
+        }
+        let id = self.conn.last_insert_rowid();
+        let mut stmt = self
+            .conn
+            .prepare_cached("INSERT INTO claim_lines (claim_id, line) VALUES (?1, ?2)")?;
+        for line in 0..claim.lines.len() {
+            stmt.execute(params![id, line as i64])?;
+        }
+        Ok(true)
+    }
+
+    fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, payment_date, production_date, isa13, st02_order, trace, content_hash FROM remittances
+             WHERE state = 'pending'
+             ORDER BY payment_date, production_date, isa13, st02_order, trace, content_hash",
+        )?;
+        let date = |s: Option<String>| s.and_then(|s| s.parse().ok());
+        let rows = stmt.query_map([], |r| {
+            let key: OrderKey = (
+                date(r.get(1)?),
+                date(r.get(2)?),
+                Text::from(r.get::<_, String>(3)?),
+                Text::from(r.get::<_, String>(4)?),
+                Text::from(r.get::<_, String>(5)?),
+                r.get::<_, i64>(6)? as u64,
+            );
+            Ok((key, r.get::<_, i64>(0)? as TransactionRef))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn load_pending(&mut self, id: TransactionRef) -> StoreResult<RemittanceTransaction> {
+        let (context, events, hash, semantic): (String, Option<String>, i64, String) =
+            self.conn.query_row(
+                "SELECT context, events, content_hash, semantic FROM remittances WHERE id = ?1",
+                [id as i64],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+        let context: Arc<RemittanceContext> = Arc::new(serde_json::from_str(&context)?);
+        let pending: PendingEvents =
+            serde_json::from_str(events.as_deref().unwrap_or("{\"events\":[]}"))?;
+        let events = pending
+            .events
+            .into_iter()
+            .map(|e| LineEvent {
+                context: Arc::clone(&context),
+                ..e
+            })
+            .collect();
+        Ok(RemittanceTransaction {
+            context,
+            events,
+            fingerprint: TransactionFingerprint {
+                content_hash: hash as u64,
+                semantic,
+            },
+        })
+    }
+
+    fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let state: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT state FROM remittances WHERE id = ?1",
+                [id as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if state.as_deref() != Some("pending") {
+            self.conn.execute_batch("ROLLBACK")?;
+            return Ok(false);
+        }
+        self.deciding = Some(id);
+        Ok(true)
+    }
+
+    fn commit_decide(&mut self, id: TransactionRef) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE remittances SET state = 'decided', events = NULL WHERE id = ?1",
+            )?
+            .execute([id as i64])?;
+        self.conn.execute_batch("COMMIT")?;
+        self.deciding = None;
+        Ok(())
+    }
+
+    fn history(&self, key: &LineKey) -> StoreResult<LineHistory> {
+        let text = serde_json::to_string(key)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.payment_date, e.trace, e.paid, e.kind, e.denial_reasons, e.line_control, e.flags
+             FROM events e JOIN lines l ON l.id = e.line_id WHERE l.key = ?1 ORDER BY e.id",
+        )?;
+        let rows = stmt.query_map([text], |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (date, trace, paid, kind, reasons, control, flags) = row?;
+            events.push(PriorEvent {
+                payment_date: date.and_then(|d| d.parse().ok()),
+                trace: trace.into(),
+                paid: paid
+                    .parse()
+                    .map_err(|_| StoreError::Data(format!("stored amount {paid:?}")))?,
+                kind: PriorKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Data(format!("stored kind {kind:?}")))?,
+                denial_reasons: reasons
+                    .split(';')
+                    .filter(|r| !r.is_empty())
+                    .map(Text::from)
+                    .collect(),
+                line_control: control.into(),
+                flags: Flags::from_bits(flags as u32),
+            });
+        }
+        Ok(LineHistory { events })
+    }
+
+    fn record(
+        &mut self,
+        key: &LineKey,
+        event: &PriorEvent,
+        row: Option<&LedgerRow>,
+    ) -> StoreResult<()> {
+        let line = self.line_id(key, true)?.expect("created");
+        let (claim_id, member_id, procedure) = match row {
+            Some(r) => (
+                Some(r.event.claim_id.as_str()),
+                Some(r.event.member_id.as_str()),
+                Some(r.event.procedure.as_str()),
+            ),
+            None => (None, None, None),
+        };
+        let row_json = row.map(serde_json::to_string).transpose()?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO events (line_id, remittance_id, payment_date, trace, paid, kind, denial_reasons,
+                    line_control, flags, claim_id, member_id, procedure, row)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
+                line,
+                self.deciding.map(|d| d as i64),
+                date_text(event.payment_date),
+                event.trace.as_str(),
+                event.paid.to_string(),
+                event.kind.as_str(),
+                event.denial_reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(";"),
+                event.line_control.as_str(),
+                event.flags.bits() as i64,
+                claim_id,
+                member_id,
+                procedure,
+                row_json,
+            ])?;
+        if !event.line_control.is_empty() {
+            let base = serde_json::to_string(&LineKey {
+                ordinal: 0,
+                ..key.clone()
+            })?;
+            self.conn
+                .prepare_cached("INSERT OR IGNORE INTO line_controls (base_key, control, ordinal) VALUES (?1, ?2, ?3)")?
+                .execute(params![base, event.line_control.as_str(), key.ordinal])?;
+        }
+        Ok(())
+    }
+
+    fn ordinal_for_control(&self, key: &LineKey, control: &str) -> StoreResult<Option<u32>> {
+        let base = serde_json::to_string(&LineKey {
+            ordinal: 0,
+            ..key.clone()
+        })?;
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT ordinal FROM line_controls WHERE base_key = ?1 AND control = ?2",
+            )?
+            .query_row(params![base, control], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> StoreResult<Vec<LineKey>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.key FROM claim_links c JOIN lines l ON l.id = c.line_id
+             WHERE c.payer = ?1 AND c.payee = ?2 AND c.reference = ?3 ORDER BY c.line_id",
+        )?;
+        let keys = stmt.query_map(params![payer, payee, claim_ref], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for key in keys {
+            out.push(serde_json::from_str(&key?)?);
+        }
+        Ok(out)
+    }
+
+    fn link_claim(
+        &mut self,
+        payer: &str,
+        payee: &str,
+        claim_ref: &str,
+        key: &LineKey,
+    ) -> StoreResult<()> {
+        if claim_ref.is_empty() {
+            return Ok(());
+        }
+        let line = self.line_id(key, true)?.expect("created");
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO claim_links (payer, payee, reference, line_id) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![payer, payee, claim_ref, line])?;
+        Ok(())
+    }
+
+    fn has_claims(&self) -> StoreResult<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM claims)", [], |r| r.get(0))?)
+    }
+
+    fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>> {
+        self.load_claims(
+            "SELECT id, source, claim FROM claims WHERE clm01 = ?1 ORDER BY id",
+            clm01,
+        )
+    }
+
+    fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
+        self.load_claims(
+            "SELECT id, source, claim FROM claims WHERE replaced_icn = ?1 ORDER BY id",
+            icn,
+        )
+    }
+
+    fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {
+        if !icn.is_empty() {
+            self.conn
+                .prepare_cached("INSERT OR IGNORE INTO icns (clp01, icn) VALUES (?1, ?2)")?
+                .execute(params![clp01, icn])?;
+        }
+        Ok(())
+    }
+
+    fn icns_of(&self, clp01: &str) -> StoreResult<Vec<Text>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT icn FROM icns WHERE clp01 = ?1 ORDER BY icn")?;
+        let icns = stmt.query_map([clp01], |r| r.get::<_, String>(0))?;
+        Ok(icns.map(|i| i.map(Text::from)).collect::<Result<_, _>>()?)
+    }
+
+    fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("UPDATE claim_lines SET answered = 1 WHERE claim_id = ?1 AND line = ?2 AND answered = 0")?
+            .execute(params![claim as i64, line as i64])?;
+        Ok(())
+    }
+
+    fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<usize>)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT claim_id, line FROM claim_lines WHERE answered = 0 ORDER BY claim_id, line",
+        )?;
+        let open = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut grouped: Vec<(i64, Vec<usize>)> = Vec::new();
+        for pair in open {
+            let (claim, line) = pair?;
+            match grouped.last_mut() {
+                Some((c, lines)) if *c == claim => lines.push(line as usize),
+                _ => grouped.push((claim, vec![line as usize])),
+            }
+        }
+        let mut out = Vec::with_capacity(grouped.len());
+        for (claim, lines) in grouped {
+            let (source, json): (String, String) = self.conn.query_row(
+                "SELECT source, claim FROM claims WHERE id = ?1",
+                [claim],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let stored = StoredClaim {
+                id: claim as ClaimRef,
+                source,
+                claim: serde_json::from_str::<BilledClaim>(&json)?,
+            };
+            out.push((stored, lines));
+        }
+        Ok(out)
+    }
+}
