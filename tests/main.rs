@@ -2,5 +2,6 @@
 
 mod cli;
 mod corpus;
+mod history;
 mod reconcile;
 mod support;

@@ -1,0 +1,409 @@
+//! The history store: idempotent re-runs, history across runs, owner-only
+//! permissions, schema version refusal, whole files after SIGKILL, and two
+//! runs sharing one store.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use remit::synth::{SynthConfig, write_claims, write_remittances};
+use rusqlite::Connection;
+
+use crate::reconcile::{Ledger, reconcile};
+use crate::support::{remit, samples, temp_dir};
+
+const AS_OF: &str = "2025-07-31";
+
+fn s(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// Copies the sample files whose name sorts before/after `cut` into two folders.
+fn split_samples(dir: &Path, cut: &str) -> (PathBuf, PathBuf) {
+    let (early, late) = (dir.join("early"), dir.join("late"));
+    std::fs::create_dir_all(&early).unwrap();
+    std::fs::create_dir_all(&late).unwrap();
+    for sub in ["claims", "remits"] {
+        for entry in std::fs::read_dir(samples().join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let date: String = name
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '-')
+                .collect();
+            let target = if sub == "claims" || date.trim_start_matches('-') < cut {
+                &early
+            } else {
+                &late
+            };
+            std::fs::copy(&path, target.join(&name)).unwrap();
+        }
+    }
+    (early, late)
+}
+
+#[test]
+fn a_second_run_over_the_same_files_adds_nothing() {
+    let dir = temp_dir("rerun");
+    let db = s(&dir.join("h.db"));
+    let (first, _, code) = reconcile(&[&s(&samples()), "--db", &db, "--as-of", AS_OF]);
+    assert_eq!(code, 0);
+    let (second, stderr, code) = reconcile(&[&s(&samples()), "--db", &db, "--as-of", AS_OF]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stderr.matches("was already applied; skipped").count(),
+        23,
+        "{stderr}"
+    );
+    assert!(second.rows.iter().all(|r| r["status"] == "NO_REMITTANCE"));
+    assert_eq!(
+        second.rows.len(),
+        first.with("status", "NO_REMITTANCE").len()
+    );
+    let history = remit(&["history", "--db", &db]);
+    let stored = Ledger::parse(&String::from_utf8(history.stdout).unwrap());
+    assert_eq!(stored.rows.len(), first.rows.len() - second.rows.len());
+}
+
+#[test]
+fn lines_paid_in_an_earlier_run_are_found_when_relisted_as_denied() {
+    let dir = temp_dir("across");
+    let (early, late) = split_samples(&dir, "2025-01-01");
+    let db = s(&dir.join("h.db"));
+    let (run1, _, _) = reconcile(&[&s(&early), "--db", &db, "--as-of", AS_OF]);
+    assert!(
+        !run1
+            .rows
+            .iter()
+            .any(|r| r["flags"].contains("PREVIOUSLY_PAID"))
+    );
+    // The second run is given only the late remittances: the claims and the
+    // payments come from the store.
+    let (run2, stderr, code) = reconcile(&[&s(&late), "--db", &db, "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{stderr}");
+    let relisted: Vec<_> = run2
+        .rows
+        .iter()
+        .filter(|r| r["flags"].contains("PREVIOUSLY_PAID_REPORTED_DENIED"))
+        .collect();
+    assert_eq!(relisted.len(), 8);
+    assert!(relisted.iter().all(
+        |r| r["prior_payment_date"].starts_with("2024-") && !r["matched_claim_line"].is_empty()
+    ));
+    // Together the two runs give the single-run ledger.
+    let (single, _, _) = reconcile(&[&s(&samples()), "--as-of", AS_OF]);
+    let events = |l: &Ledger| {
+        l.without_files()
+            .into_iter()
+            .filter(|r| r["status"] != "NO_REMITTANCE")
+            .count()
+    };
+    assert_eq!(events(&run1) + events(&run2), events(&single));
+    assert_eq!(
+        run2.with("status", "NO_REMITTANCE").len(),
+        single.with("status", "NO_REMITTANCE").len()
+    );
+}
+
+#[test]
+fn history_filters_by_claim_member_procedure_and_dates() {
+    let dir = temp_dir("historyfilter");
+    let db = s(&dir.join("h.db"));
+    reconcile(&[&s(&samples()), "--db", &db, "--as-of", AS_OF]);
+    let run = |args: &[&str]| {
+        let out = remit(&[&["history", "--db", &db], args].concat());
+        assert_eq!(out.status.code(), Some(0));
+        Ledger::parse(&String::from_utf8(out.stdout).unwrap())
+    };
+    let claim = run(&["--claim", "RC24-001"]);
+    assert_eq!(claim.rows.len(), 4);
+    let dates: Vec<&String> = claim.rows.iter().map(|r| &r["payment_date"]).collect();
+    assert!(
+        dates.windows(2).all(|w| w[0] <= w[1]),
+        "ordered by payment date"
+    );
+    assert!(
+        run(&["--member", "ACM100234"])
+            .rows
+            .iter()
+            .all(|r| r["member_id"] == "ACM100234")
+    );
+    assert!(
+        run(&["--procedure", "98940"])
+            .rows
+            .iter()
+            .all(|r| r["procedure"] == "98940")
+    );
+    let window = run(&["--from", "2024-05-01", "--to", "2024-05-31"]);
+    assert!(!window.rows.is_empty());
+    assert!(
+        window
+            .rows
+            .iter()
+            .all(|r| r["payment_date"].as_str() >= "2024-05-01"
+                && r["payment_date"].as_str() <= "2024-05-31")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_store_and_its_log_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("perms");
+    let db = dir.join("h.db");
+    reconcile(&[
+        &s(&samples().join("remits/acme-2024-02-07.835")),
+        "--db",
+        &s(&db),
+        "--as-of",
+        AS_OF,
+    ]);
+    let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // While open, SQLite's write-ahead log takes the database's mode.
+    let conn = Connection::open(&db).unwrap();
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+        .unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE; CREATE TABLE t(x); ROLLBACK;")
+        .unwrap();
+    let wal = dir.join("h.db-wal");
+    assert!(wal.exists());
+    assert_eq!(
+        std::fs::metadata(&wal).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
+
+#[test]
+fn a_store_from_a_newer_remit_is_refused_untouched() {
+    let dir = temp_dir("newer");
+    let db = dir.join("h.db");
+    reconcile(&[
+        &s(&samples().join("remits/acme-2024-02-07.835")),
+        "--db",
+        &s(&db),
+        "--as-of",
+        AS_OF,
+    ]);
+    Connection::open(&db)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 999")
+        .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let out = remit(&[
+        "reconcile",
+        &s(&samples()),
+        "--db",
+        &s(&db),
+        "--as-of",
+        AS_OF,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("schema version 999 is newer than this remit understands"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
+fn a_database_that_is_not_a_remit_store_is_refused() {
+    let dir = temp_dir("foreign");
+    let db = dir.join("other.db");
+    Connection::open(&db)
+        .unwrap()
+        .execute_batch("CREATE TABLE patients(name TEXT)")
+        .unwrap();
+    let out = remit(&["reconcile", &s(&samples()), "--db", &s(&db)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a remit history store"));
+}
+
+/// Synthetic files and how many transactions and claims each holds.
+struct Workload {
+    dir: PathBuf,
+    transactions: BTreeMap<String, i64>,
+    claims: BTreeMap<String, i64>,
+}
+
+fn workload(name: &str, files: u64) -> Workload {
+    let dir = temp_dir(name).join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut w = Workload {
+        dir: dir.clone(),
+        transactions: BTreeMap::new(),
+        claims: BTreeMap::new(),
+    };
+    for i in 0..files {
+        let cfg = SynthConfig::new(100 + i)
+            .with_claims(150)
+            .with_first_claim(i * 150);
+        let remits = dir.join(format!("r{i:02}.835"));
+        let summary = write_remittances(&cfg, std::fs::File::create(&remits).unwrap()).unwrap();
+        w.transactions
+            .insert(s(&remits), summary.transactions as i64);
+        let claims = dir.join(format!("c{i:02}.837"));
+        let summary = write_claims(&cfg, std::fs::File::create(&claims).unwrap()).unwrap();
+        w.claims.insert(s(&claims), summary.claims as i64);
+    }
+    w
+}
+
+/// Rows per source file in `table` (empty before the store exists).
+fn counts(db: &Path, table: &str) -> BTreeMap<String, i64> {
+    if !db.exists() {
+        return BTreeMap::new();
+    }
+    let conn = Connection::open(db).unwrap();
+    let Ok(mut stmt) = conn.prepare(&format!(
+        "SELECT source, count(*) FROM {table} GROUP BY source"
+    )) else {
+        return BTreeMap::new();
+    };
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Every file in the store is there whole: all its transactions and claims.
+fn assert_whole_files(db: &Path, w: &Workload) {
+    for (source, n) in counts(db, "remittances") {
+        assert_eq!(
+            Some(&n),
+            w.transactions.get(&source),
+            "{source}: a part of a file"
+        );
+    }
+    for (source, n) in counts(db, "claims") {
+        assert_eq!(
+            Some(&n),
+            w.claims.get(&source),
+            "{source}: a part of a file"
+        );
+    }
+}
+
+fn reconcile_command(dir: &Path, db: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_remit"));
+    cmd.args([
+        "reconcile",
+        &s(dir),
+        "--db",
+        &s(db),
+        "--as-of",
+        "2040-01-01",
+        "--jobs",
+        "1",
+        "--out",
+        "-",
+    ]);
+    cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    cmd
+}
+
+#[cfg(unix)]
+#[test]
+fn killing_a_run_at_any_moment_leaves_whole_files_only() {
+    let w = workload("kill", 12);
+    let db = w.dir.parent().unwrap().join("h.db");
+    let mut interrupted = 0;
+    for delay_ms in [40u64, 300, 700, 1200, 1800, 2600] {
+        let mut child = reconcile_command(&w.dir, &db).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // The store opens cleanly and holds whole files only.
+        assert_whole_files(&db, &w);
+        interrupted += usize::from(pending(&db) > 0 || stored_files(&db) < 24);
+        let check = remit(&["history", "--db", &s(&db), "--out", "/dev/null"]);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+    assert!(
+        interrupted >= 2,
+        "the kills must land before the run ends ({interrupted})"
+    );
+    // Finishing the run gives exactly what one uninterrupted run gives.
+    assert!(reconcile_command(&w.dir, &db).status().unwrap().success());
+    assert_whole_files(&db, &w);
+    assert_eq!(
+        counts(&db, "remittances").values().sum::<i64>(),
+        w.transactions.values().sum::<i64>()
+    );
+    let clean = w.dir.parent().unwrap().join("clean.db");
+    assert!(
+        reconcile_command(&w.dir, &clean)
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(stored_events(&db), stored_events(&clean));
+}
+
+fn pending(db: &Path) -> i64 {
+    if !db.exists() {
+        return 0;
+    }
+    let conn = Connection::open(db).unwrap();
+    conn.query_row(
+        "SELECT count(*) FROM remittances WHERE state = 'pending'",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap_or(0)
+}
+
+fn stored_files(db: &Path) -> usize {
+    counts(db, "remittances").len() + counts(db, "claims").len()
+}
+
+/// Status and paid of every stored ledger event, as a sorted list.
+fn stored_events(db: &Path) -> Vec<(String, String, String, String)> {
+    let out = remit(&["history", "--db", &s(db)]);
+    let ledger = Ledger::parse(&String::from_utf8(out.stdout).unwrap());
+    let mut events: Vec<_> = ledger
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r["trace"].clone(),
+                r["claim_id"].clone(),
+                r["status"].clone(),
+                r["paid"].clone(),
+            )
+        })
+        .collect();
+    events.sort();
+    events
+}
+
+#[test]
+fn two_runs_at_once_share_a_store_without_losing_or_doubling() {
+    let w = workload("concurrent", 8);
+    let db = w.dir.parent().unwrap().join("h.db");
+    let first = reconcile_command(&w.dir, &db).spawn().unwrap();
+    let second = reconcile_command(&w.dir, &db).spawn().unwrap();
+    for mut child in [first, second] {
+        assert!(child.wait().unwrap().success());
+    }
+    assert_whole_files(&db, &w);
+    assert_eq!(
+        counts(&db, "remittances").values().sum::<i64>(),
+        w.transactions.values().sum::<i64>()
+    );
+    let clean = w.dir.parent().unwrap().join("clean.db");
+    assert!(
+        reconcile_command(&w.dir, &clean)
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(stored_events(&db), stored_events(&clean));
+}
