@@ -193,7 +193,8 @@ pub struct LineEvent {
     pub line_control: Text,
     /// DTM*050 claim received date.
     pub received_date: Option<Date>,
-    /// AMT*I interest on the claim (claim-level events only).
+    /// AMT*I: interest the payer paid on the claim (repeated on every event
+    /// of the claim).
     pub interest: Decimal,
     /// The lines statuses.
     pub status: Status,
@@ -373,7 +374,7 @@ impl<'c> ClaimBase<'c> {
             remarks: Vec::new(),
             line_control: Text::default(),
             received_date: self.claim.date("050"),
-            interest: Decimal::ZERO,
+            interest: self.claim.amount("I").unwrap_or_default(),
             status: Status::Denied,
         }
     }
@@ -428,7 +429,6 @@ impl<'c> ClaimBase<'c> {
             patient_resp: patient,
             adjustments: claim.adjustments.clone(),
             remarks: claim_remarks(claim).cloned().collect(),
-            interest: claim.amount("I").unwrap_or_default(),
             status: line_status(&claim.status, claim.paid, &claim.adjustments),
             ..self.event(EventKind::Claim, sequence)
         }
@@ -444,7 +444,6 @@ impl<'c> ClaimBase<'c> {
             patient_resp: patient,
             adjustments: claim.adjustments.clone(),
             remarks: claim_remarks(claim).cloned().collect(),
-            interest: claim.amount("I").unwrap_or_default(),
             status: Status::ClaimAdjustment,
             ..self.event(EventKind::ClaimAdjustment, sequence)
         }

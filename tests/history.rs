@@ -318,6 +318,9 @@ fn killing_a_run_at_any_moment_leaves_whole_files_only() {
         // The store opens cleanly and holds whole files only.
         assert_whole_files(&db, &w);
         interrupted += usize::from(pending(&db) > 0 || stored_files(&db) < 24);
+        if !db.exists() {
+            continue;
+        }
         let check = remit(&["history", "--db", &s(&db), "--out", "/dev/null"]);
         assert_eq!(
             check.status.code(),

@@ -85,6 +85,8 @@ fn sample_ledger() -> (Ledger, String, i32) {
         &fee_schedule(),
         "--as-of",
         AS_OF,
+        "--prompt-pay",
+        "nj",
     ])
 }
 
@@ -120,19 +122,7 @@ fn samples_ledger_equals_the_reference_model() {
         for c in &columns {
             assert_eq!(g[*c], e[*c], "row {} column {c}: {g:?}", i + 2);
         }
-        // Prompt-pay interest flags need --prompt-pay (issue 6).
-        let strip = |f: &str| {
-            f.split(';')
-                .filter(|x| !x.is_empty() && *x != "INTEREST_DUE")
-                .collect::<Vec<_>>()
-                .join(";")
-        };
-        assert_eq!(
-            strip(&g["flags"]),
-            strip(&e["flags"]),
-            "row {} flags",
-            i + 2
-        );
+        assert_eq!(g["flags"], e["flags"], "row {} flags", i + 2);
     }
 }
 
@@ -298,7 +288,14 @@ fn same_ledger_whatever_file_order_delimiters_or_line_breaks() {
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     let mut argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    argv.extend(["--fee-schedule", &fee, "--as-of", AS_OF]);
+    argv.extend([
+        "--fee-schedule",
+        &fee,
+        "--as-of",
+        AS_OF,
+        "--prompt-pay",
+        "nj",
+    ]);
     let (got, stderr, code) = reconcile(&argv);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(got.without_files(), reference.without_files());
@@ -311,6 +308,8 @@ fn same_ledger_whatever_file_order_delimiters_or_line_breaks() {
         &fee,
         "--as-of",
         AS_OF,
+        "--prompt-pay",
+        "nj",
     ]);
     assert_eq!(copies.len(), 34);
     assert_eq!(got.without_files(), reference.without_files());
@@ -431,4 +430,53 @@ fn jsonl_and_xml_carry_the_same_rows() {
     let text = String::from_utf8(xml.stdout).unwrap();
     assert_eq!(text.matches("<entry>").count(), csv_ledger.rows.len());
     assert!(text.contains("<matched_claim_line>"));
+}
+
+#[test]
+fn prompt_pay_interest_per_claim_equals_the_reference_model() {
+    let (ledger, _, _) = sample_ledger();
+    let expected =
+        Ledger::parse(&std::fs::read_to_string(samples().join("expected/interest.csv")).unwrap());
+    type ClaimInterest = (Decimal, Decimal, String, String, String);
+    let mut by_claim: BTreeMap<(String, String), ClaimInterest> = BTreeMap::new();
+    for r in ledger
+        .rows
+        .iter()
+        .filter(|r| !r["interest_owed"].is_empty())
+    {
+        let entry = by_claim
+            .entry((r["claim_id"].clone(), r["trace"].clone()))
+            .or_insert((
+                Decimal::ZERO,
+                Decimal::ZERO,
+                r["due_date"].clone(),
+                r["days_late"].clone(),
+                r["receipt_source"].clone(),
+            ));
+        entry.0 += d(&r["interest_owed"]);
+        entry.1 += d(&r["interest_paid"]);
+    }
+    assert_eq!(by_claim.len(), expected.rows.len());
+    for e in &expected.rows {
+        let got = &by_claim[&(e["claim_id"].clone(), e["trace"].clone())];
+        assert_eq!(got.0, d(&e["interest_owed"]), "{e:?}");
+        assert_eq!(got.1, d(&e["interest_paid"]), "{e:?}");
+        assert_eq!(
+            (&got.2, &got.3, &got.4),
+            (&e["due_date"], &e["days_late"], &e["receipt_source"])
+        );
+        let flagged = ledger.rows.iter().any(|r| {
+            r["claim_id"] == e["claim_id"]
+                && r["trace"] == e["trace"]
+                && r["flags"].contains("INTEREST_DUE")
+        });
+        assert_eq!(flagged, e["flag"] == "INTEREST_DUE", "{e:?}");
+    }
+}
+
+#[test]
+fn a_bad_prompt_pay_rule_is_a_usage_error() {
+    let out = remit(&["reconcile", &samples_str(), "--prompt-pay", "medicare"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--rate"));
 }

@@ -76,18 +76,35 @@ pub struct ReconcileArgs {
     /// Reconcile as of this date (default today): later remittances are ignored.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<jiff::civil::Date>,
-    /// Days to appeal a medical-necessity denial.
-    #[arg(long, default_value_t = 180, value_name = "DAYS")]
-    pub medical_appeal_days: i32,
-    /// Days to appeal an administrative denial, underpayment or recoupment.
-    #[arg(long, default_value_t = 90, value_name = "DAYS")]
-    pub administrative_appeal_days: i32,
+    /// Rules for deadlines, interest and reason codes.
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Worker threads for reading files (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Flags shared by every command that decides events.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RuleArgs {
+    /// Days to appeal a medical-necessity denial.
+    #[arg(long, default_value_t = 180, value_name = "DAYS")]
+    pub medical_appeal_days: i32,
+    /// Days to appeal an administrative denial, underpayment or recoupment.
+    #[arg(long, default_value_t = 90, value_name = "DAYS")]
+    pub administrative_appeal_days: i32,
+    /// Prompt-pay interest rule: nj, medicare (with --rate), none, or custom:days=N,rate=P.
+    #[arg(long, value_name = "RULE", default_value = "none")]
+    pub prompt_pay: String,
+    /// Yearly interest rate (0.04625 or 4.625%), e.g. the Treasury prompt-payment rate for medicare.
+    #[arg(long, value_name = "RATE")]
+    pub rate: Option<String>,
+    /// A current CARC/RARC list (CSV: code, description, start and stop dates) to use over the built-in one; may be repeated.
+    #[arg(long, value_name = "FILE")]
+    pub code_list: Vec<PathBuf>,
 }
 
 /// Flags of `remit history`.

@@ -9,14 +9,16 @@ use anyhow::Context;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::args::ReconcileArgs;
+use super::args::{ReconcileArgs, RuleArgs};
 use super::inputs::{Input, discover};
 use super::output::{open, report_problems};
 use super::parallel;
 use super::{EXIT_INPUT, EXIT_OK};
+use crate::codes::{CodeList, ListKind};
 use crate::history::{HistoryStore, MemoryStore, SqliteStore};
 use crate::ledger::row::COLUMNS;
 use crate::ledger::{LedgerRow, money, sink};
+use crate::reconcile::interest::{PromptPay, parse_rate};
 use crate::reconcile::{FeeSchedule, InputContent, Reconciler, Rules, ingest, read_input};
 
 /// Counts and totals for the summary.
@@ -134,13 +136,38 @@ pub fn read_fee_schedule(path: Option<&std::path::Path>) -> anyhow::Result<Optio
     ))
 }
 
-pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
-    let schedule = read_fee_schedule(args.fee_schedule.as_deref())?;
-    let rules = Rules {
+/// The decision rules from the command line.
+pub fn rules(args: &RuleArgs, as_of_flag: Option<Date>) -> anyhow::Result<Rules> {
+    let rate =
+        match &args.rate {
+            Some(text) => Some(parse_rate(text).with_context(|| {
+                format!("--rate {text:?} is not a rate such as 0.04625 or 4.625%")
+            })?),
+            None => None,
+        };
+    Ok(Rules {
         medical_appeal_days: args.medical_appeal_days,
         administrative_appeal_days: args.administrative_appeal_days,
-        ..Rules::new(as_of(args.as_of))
-    };
+        prompt_pay: PromptPay::parse(&args.prompt_pay, rate)?,
+        ..Rules::new(as_of(as_of_flag))
+    })
+}
+
+/// The built-in code list, with `--code-list` files merged over it.
+pub fn code_list(args: &RuleArgs) -> anyhow::Result<CodeList> {
+    let mut list = CodeList::builtin().clone();
+    for path in &args.code_list {
+        let user = CodeList::load_user_file(path, ListKind::Auto)
+            .with_context(|| path.display().to_string())?;
+        list = list.merged_with(&user);
+    }
+    Ok(list)
+}
+
+pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
+    let schedule = read_fee_schedule(args.fee_schedule.as_deref())?;
+    let rules = rules(&args.rules, args.as_of)?;
+    let codes = code_list(&args.rules)?;
     let mut store = open_store(args.db.as_deref())?;
     let mut tally = Tally::default();
     ingest_inputs(
@@ -150,7 +177,8 @@ pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
         rules.as_of,
         &mut tally,
     )?;
-    let mut reconciler = Reconciler::new(store.as_mut(), schedule.as_ref(), rules)?;
+    let mut reconciler =
+        Reconciler::new(store.as_mut(), schedule.as_ref(), rules)?.with_codes(&codes);
     let out = open(&args.output.out)?;
     let mut sink = sink(args.output.format, out, "ledger", "entry");
     sink.begin(COLUMNS)?;

@@ -52,6 +52,13 @@ pub const COLUMNS: &[&str] = &[
     "revenue_code",
     "interchange",
     "transaction",
+    "received_date",
+    "receipt_source",
+    "due_date",
+    "days_late",
+    "interest_owed",
+    "interest_paid",
+    "interest_difference",
 ];
 
 /// Number of columns `remit lines` writes (through `status`).
@@ -217,6 +224,12 @@ pub struct LedgerRow {
     pub age_days: Option<i64>,
     /// The row's adjustments and remarks in plain words.
     pub reason: String,
+    /// Prompt-pay interest on a paid line (with `--prompt-pay`).
+    #[serde(default)]
+    pub interest: Option<crate::reconcile::interest::LineInterest>,
+    /// The line's identity in the history (not a ledger column).
+    #[serde(default)]
+    pub key: Option<crate::reconcile::key::LineKey>,
 }
 
 impl LedgerRow {
@@ -236,6 +249,8 @@ impl LedgerRow {
             matched_claim_line: String::new(),
             age_days: None,
             reason: String::new(),
+            interest: None,
+            key: None,
         }
     }
 }
@@ -277,6 +292,23 @@ impl LedgerRow {
     /// Nothing was paid or allowed on a line no remittance answered.
     fn has_payment(&self) -> bool {
         self.status != Status::NoRemittance
+    }
+}
+
+impl LedgerRow {
+    fn interest_cell(&self, column: usize) -> Cell<'_> {
+        let Some(i) = &self.interest else {
+            return Cell::Empty;
+        };
+        match column {
+            38 => Cell::Date(i.received),
+            39 => Cell::Text(i.source.as_str()),
+            40 => Cell::Date(i.due),
+            41 => Cell::Integer(i.days_late),
+            42 => Cell::Money(i.owed),
+            43 => Cell::Money(i.paid),
+            _ => Cell::Money(i.difference()),
+        }
     }
 }
 
@@ -329,6 +361,7 @@ impl Record for LedgerRow {
             35 => Cell::text(&e.revenue_code),
             36 => Cell::text(&c.interchange),
             37 => Cell::text(&c.transaction),
+            38..=44 => self.interest_cell(column),
             _ => Cell::Empty,
         }
     }

@@ -29,6 +29,8 @@ pub struct Rules {
     pub administrative_appeal_days: i32,
     /// CARCs that make a denial medical-necessity.
     pub medical_necessity_carcs: Vec<Text>,
+    /// Prompt-pay interest rule, when interest is assessed.
+    pub prompt_pay: Option<super::interest::PromptPay>,
 }
 
 impl Rules {
@@ -42,6 +44,7 @@ impl Rules {
                 .iter()
                 .map(|c| Text::from(*c))
                 .collect(),
+            prompt_pay: None,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! answered. It knows events, claims and the history store — not files,
 //! formats or terminals.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use super::claims::{ClaimMatch, match_claim, superseded};
 use super::decide::{Decision, Rules, decide, prior_event};
 use super::fees::FeeSchedule;
+use super::interest::{ClaimFacts, LineInterest, PromptPay, assess};
 use super::key::{LineKey, assign_ordinals, event_key};
 use super::reason::reason;
 use crate::claim::{BilledClaim, BilledLine};
@@ -129,8 +130,12 @@ impl<'a> Reconciler<'a> {
                 groups.entry(event.claim_seq).or_default().push(event);
             }
         }
+        let mut tx_state = TransactionState {
+            interest_by_reference: interest_paid_by_reference(&provider),
+            reversed: HashMap::new(),
+        };
         for (_, events) in groups {
-            self.apply_claim(events, &mut rows)?;
+            self.apply_claim(events, &mut tx_state, &mut rows)?;
         }
         for event in provider {
             rows.push(self.apply_provider(event)?);
@@ -142,6 +147,7 @@ impl<'a> Reconciler<'a> {
     fn apply_claim(
         &mut self,
         events: Vec<LineEvent>,
+        tx: &mut TransactionState,
         rows: &mut Vec<LedgerRow>,
     ) -> StoreResult<()> {
         let context = Arc::clone(&events[0].context);
@@ -160,6 +166,7 @@ impl<'a> Reconciler<'a> {
         assign_ordinals(&mut keys, &controls, |k, c| {
             store.ordinal_for_control(k, c).ok().flatten()
         });
+        let mut decided = Vec::with_capacity(events.len());
         for ((event, key), line) in events.into_iter().zip(keys).zip(matched.lines) {
             let history = self.store.history(&key)?;
             let mut decision = decide(&event, &history, self.schedule, &self.rules);
@@ -169,10 +176,18 @@ impl<'a> Reconciler<'a> {
             if unmatched_claim {
                 decision.flags.insert(Flag::NoMatchingClaim);
             }
-            let prior = prior_event(&event, &decision);
             self.link(&event, &key)?;
             let matched_line = matched_line(matched.claim.as_ref(), line, &event);
-            let row = row(self.codes, event, decision, matched_line);
+            let mut row = row(self.codes, event, decision, matched_line);
+            row.key = Some(key);
+            decided.push(row);
+        }
+        if let Some(rule) = &self.rules.prompt_pay {
+            assess_interest(rule, matched.claim.as_ref(), tx, &mut decided);
+        }
+        for row in decided {
+            let key = row.key.clone().expect("set above");
+            let prior = prior_event(&row.event, &decision_of(&row));
             self.store.record(&key, &prior, Some(&row))?;
             rows.push(row);
         }
@@ -410,8 +425,97 @@ fn recovery(event: &LineEvent, paid: Decimal) -> PriorEvent {
     }
 }
 
+/// What changes within one transaction: interest paid by PLB L6 per claim
+/// reference, and what reversals took back per line (for the late
+/// increment of a correction).
+struct TransactionState {
+    interest_by_reference: HashMap<Text, Decimal>,
+    reversed: HashMap<LineKey, Decimal>,
+}
+
+/// Interest paid by PLB L6 (amounts are negative: they add to the payment),
+/// by the claim they name.
+fn interest_paid_by_reference(provider: &[LineEvent]) -> HashMap<Text, Decimal> {
+    let mut paid: HashMap<Text, Decimal> = HashMap::new();
+    for event in provider {
+        for a in event.adjustments.iter().filter(|a| a.reason == "L6") {
+            if !event.claim_id.is_empty() {
+                *paid.entry(event.claim_id.clone()).or_default() -= a.amount;
+            }
+        }
+    }
+    paid
+}
+
+/// Prompt-pay interest on the paying lines of one claim; the claim's paid
+/// lines are flagged INTEREST_DUE when owed − paid ≥ 0.01.
+fn assess_interest(
+    rule: &PromptPay,
+    claim: Option<&crate::history::StoredClaim>,
+    tx: &mut TransactionState,
+    rows: &mut [LedgerRow],
+) {
+    let Some(first) = rows.first() else { return };
+    let e = &first.event;
+    let interest_paid = if !e.interest.is_zero() {
+        e.interest
+    } else {
+        [&e.payer_claim_id, &e.claim_id]
+            .into_iter()
+            .find_map(|r| tx.interest_by_reference.get(r).copied())
+            .unwrap_or_default()
+    };
+    let facts = ClaimFacts {
+        received: e.received_date,
+        created: claim.and_then(|c| c.claim.created),
+        electronic: claim.is_some(),
+        paid_on: e.context.payment_date,
+        interest_paid,
+    };
+    let mut paying = Vec::new();
+    let mut principals = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let key = row.key.clone().unwrap_or_else(|| event_key(&row.event));
+        if row.status == Status::Reversal {
+            *tx.reversed.entry(key).or_default() += row.event.paid;
+        } else if row.status == Status::Paid
+            && matches!(row.event.kind, EventKind::Line | EventKind::Claim)
+        {
+            let reversed = tx.reversed.get(&key).copied().unwrap_or_default();
+            principals.push((row.event.paid + reversed).max(Decimal::ZERO));
+            paying.push(i);
+        }
+    }
+    let Some(lines) = assess(rule, &facts, &principals) else {
+        return;
+    };
+    let due: Decimal = lines.iter().map(LineInterest::difference).sum();
+    for (i, interest) in paying.into_iter().zip(lines) {
+        if due >= Decimal::new(1, 2) {
+            rows[i].flags.insert(Flag::InterestDue);
+        }
+        rows[i].interest = Some(interest);
+    }
+}
+
+/// The decision a row carries, for its history entry.
+fn decision_of(row: &LedgerRow) -> Decision {
+    Decision {
+        flags: row.flags,
+        prior_paid: row.prior_paid,
+        prior_payment_date: row.prior_payment_date,
+        prior_trace: row.prior_trace.clone(),
+        expected: row.expected,
+        variance: row.variance,
+        net_paid: row.net_paid,
+        appeal_by: row.appeal_by,
+    }
+}
+
 fn row(codes: &CodeList, event: LineEvent, d: Decision, matched_claim_line: String) -> LedgerRow {
     LedgerRow {
+        interest: None,
+        key: None,
         reason: reason(codes, &event),
         status: event.status,
         event,

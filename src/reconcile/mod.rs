@@ -7,6 +7,7 @@ pub mod engine;
 pub mod fees;
 pub mod ingest;
 pub mod input;
+pub mod interest;
 pub mod key;
 pub mod reason;
 
