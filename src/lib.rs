@@ -16,6 +16,7 @@ pub mod history;
 pub mod ledger;
 pub mod reconcile;
 pub mod remittance;
+pub mod reports;
 pub mod scan;
 pub mod x12;
 

@@ -4,4 +4,5 @@ mod cli;
 mod corpus;
 mod history;
 mod reconcile;
+mod reports;
 mod support;

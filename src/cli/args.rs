@@ -26,6 +26,10 @@ pub enum Command {
     Reconcile(ReconcileArgs),
     /// List every stored event of a history store, by payment date.
     History(HistoryArgs),
+    /// The appeal worklist: open denied, underpaid and recouped lines by deadline.
+    Appeals(AppealsArgs),
+    /// The regulator resolution report: every claim line with interest owed and paid.
+    Resolution(ResolutionArgs),
 }
 
 /// Flags of `remit validate`.
@@ -64,6 +68,18 @@ pub struct LinesArgs {
 /// Flags of `remit reconcile`.
 #[derive(Debug, clap::Args)]
 pub struct ReconcileArgs {
+    /// What to read and how to decide.
+    #[command(flatten)]
+    pub input: DecideArgs,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Inputs and decision settings shared by `reconcile`, `appeals`,
+/// `resolution` and `report`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DecideArgs {
     /// Files or folders (searched recursively); 835s and 837s are told apart by content.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -82,9 +98,6 @@ pub struct ReconcileArgs {
     /// Worker threads for reading files (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
-    /// Where and how to write.
-    #[command(flatten)]
-    pub output: OutputArgs,
 }
 
 /// Flags shared by every command that decides events.
@@ -128,6 +141,28 @@ pub struct HistoryArgs {
     /// Only events paid on or before this date.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub to: Option<jiff::civil::Date>,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `remit appeals`.
+#[derive(Debug, clap::Args)]
+pub struct AppealsArgs {
+    /// What to read and how to decide (with --db, the whole stored history is considered).
+    #[command(flatten)]
+    pub input: DecideArgs,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `remit resolution`.
+#[derive(Debug, clap::Args)]
+pub struct ResolutionArgs {
+    /// What to read and how to decide (`--prompt-pay` is required).
+    #[command(flatten)]
+    pub input: DecideArgs,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -1,6 +1,7 @@
 //! The command line: flags, inputs, terminals and exit codes. The only
 //! place that knows about files on disk, standard streams and clap.
 
+mod appeals;
 pub mod args;
 mod history;
 pub mod inputs;
@@ -8,6 +9,7 @@ mod lines;
 pub mod output;
 pub mod parallel;
 mod reconcile;
+mod resolution;
 mod validate;
 
 use std::process::ExitCode;
@@ -28,6 +30,8 @@ pub fn run(args: Args) -> ExitCode {
         Command::Lines(a) => lines::run(&a),
         Command::Reconcile(a) => reconcile::run(&a),
         Command::History(a) => history::run(&a),
+        Command::Appeals(a) => appeals::run(&a),
+        Command::Resolution(a) => resolution::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -9,7 +9,7 @@ use anyhow::Context;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::args::{ReconcileArgs, RuleArgs};
+use super::args::{DecideArgs, ReconcileArgs, RuleArgs};
 use super::inputs::{Input, discover};
 use super::output::{open, report_problems};
 use super::parallel;
@@ -23,7 +23,7 @@ use crate::reconcile::{FeeSchedule, InputContent, Reconciler, Rules, ingest, rea
 
 /// Counts and totals for the summary.
 #[derive(Default)]
-struct Tally {
+pub struct Tally {
     files: usize,
     rejected: Vec<String>,
     transactions: usize,
@@ -53,7 +53,17 @@ impl Tally {
         }
     }
 
-    fn print(&self) {
+    /// 0 when every input was read, 1 when some was rejected.
+    pub fn exit_code(&self) -> u8 {
+        if self.rejected.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_INPUT
+        }
+    }
+
+    /// Prints the summary on standard error.
+    pub fn print(&self) {
         eprintln!(
             "reconciled {} file(s): {} transaction(s), {} claim(s), {} service line(s)",
             self.files, self.transactions, self.claims, self.lines
@@ -165,6 +175,24 @@ pub fn code_list(args: &RuleArgs) -> anyhow::Result<CodeList> {
 }
 
 pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
+    let out = open(&args.output.out)?;
+    let mut sink = sink(args.output.format, out, "ledger", "entry");
+    sink.begin(COLUMNS)?;
+    let tally = decide_inputs(&args.input, |row| {
+        sink.row(row)?;
+        Ok(())
+    })?;
+    sink.finish()?;
+    tally.print();
+    Ok(tally.exit_code())
+}
+
+/// Reads the inputs, applies them to the history (in memory or `--db`) and
+/// hands every decided row, then every NO_REMITTANCE row, to `on_row`.
+pub fn decide_inputs(
+    args: &DecideArgs,
+    mut on_row: impl FnMut(&LedgerRow) -> anyhow::Result<()>,
+) -> anyhow::Result<Tally> {
     let schedule = read_fee_schedule(args.fee_schedule.as_deref())?;
     let rules = rules(&args.rules, args.as_of)?;
     let codes = code_list(&args.rules)?;
@@ -179,27 +207,29 @@ pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
     )?;
     let mut reconciler =
         Reconciler::new(store.as_mut(), schedule.as_ref(), rules)?.with_codes(&codes);
-    let out = open(&args.output.out)?;
-    let mut sink = sink(args.output.format, out, "ledger", "entry");
-    sink.begin(COLUMNS)?;
     tally.transactions = reconciler.apply_pending(|rows| -> anyhow::Result<()> {
         for row in &rows {
             tally.row(row);
-            sink.row(row)?;
+            on_row(row)?;
         }
         Ok(())
     })?;
     for row in reconciler.unanswered()? {
         tally.row(&row);
-        sink.row(&row)?;
+        on_row(&row)?;
     }
-    sink.finish()?;
-    tally.print();
-    Ok(if tally.rejected.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_INPUT
-    })
+    Ok(tally)
+}
+
+/// Every ledger row stored in the history at `db`, by payment date.
+pub fn stored_rows(db: &std::path::Path) -> anyhow::Result<Vec<LedgerRow>> {
+    let store = SqliteStore::open(db)?;
+    let mut rows = Vec::new();
+    store.rows(&Default::default(), |row| -> anyhow::Result<()> {
+        rows.push(row);
+        Ok(())
+    })?;
+    Ok(rows)
 }
 
 /// Reads the inputs on all cores and ingests every usable one, each in one

@@ -1,0 +1,55 @@
+//! `remit resolution`: the regulator resolution report — one row per
+//! remitted claim line with billed, allowed, paid or denied, date paid,
+//! interest applied and the dates behind it, the interest remit computes
+//! and the difference; totals at the end.
+
+use super::args::ResolutionArgs;
+use super::output::open;
+use super::reconcile::{decide_inputs, stored_rows};
+use crate::ledger::{money, sink};
+use crate::reports::resolution::{COLUMNS, ResolutionRow, Totals, is_claim_line};
+
+pub fn run(args: &ResolutionArgs) -> anyhow::Result<u8> {
+    if args
+        .input
+        .rules
+        .prompt_pay
+        .trim()
+        .eq_ignore_ascii_case("none")
+    {
+        anyhow::bail!(
+            "remit resolution needs a prompt-pay rule: add --prompt-pay nj|medicare|custom:days=N,rate=P"
+        );
+    }
+    let mut rows = Vec::new();
+    let tally = decide_inputs(&args.input, |row| {
+        rows.push(row.clone());
+        Ok(())
+    })?;
+    if let Some(db) = &args.input.db {
+        rows = stored_rows(db)?;
+    }
+    let out = open(&args.output.out)?;
+    let mut sink = sink(args.output.format, out, "resolution", "line");
+    sink.begin(COLUMNS)?;
+    let mut totals = Totals::default();
+    for row in rows.into_iter().filter(is_claim_line) {
+        totals.add(&row);
+        sink.row(&ResolutionRow::Line(Box::new(row)))?;
+    }
+    let summary = format!(
+        "resolution report: {} line(s); billed {}, paid {}, denied {}; interest applied {}, computed {}, difference {}",
+        totals.lines,
+        money(totals.billed),
+        money(totals.paid),
+        money(totals.denied),
+        money(totals.interest_applied),
+        money(totals.interest_computed),
+        money(totals.interest_computed - totals.interest_applied)
+    );
+    sink.row(&ResolutionRow::Totals(totals))?;
+    sink.finish()?;
+    tally.print();
+    eprintln!("{summary}");
+    Ok(tally.exit_code())
+}
