@@ -243,3 +243,264 @@ pub fn prior_event(event: &LineEvent, decision: &Decision) -> PriorEvent {
         flags: decision.flags,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::events::{EventKind, RemittanceContext};
+    use crate::remittance::Adjustment;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    fn date(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn event(
+        status: Status,
+        paid: &str,
+        adjustments: &[(&str, &str, &str)],
+        on: &str,
+    ) -> LineEvent {
+        let context = RemittanceContext {
+            payer: "ACME".into(),
+            trace: format!("T{on}").into(),
+            payment_date: Some(date(on)),
+            ..RemittanceContext::default()
+        };
+        LineEvent {
+            context: Arc::new(context),
+            kind: EventKind::Line,
+            sequence: 0,
+            claim_seq: 0,
+            claim_id: "C1".into(),
+            payer_claim_id: "ICN1".into(),
+            claim_status: if status == Status::Reversal {
+                "22".into()
+            } else {
+                "1".into()
+            },
+            claim_frequency: Text::default(),
+            member_id: "M1".into(),
+            member_name: String::new(),
+            service_date: Some(date("2024-01-05")),
+            procedure: "98940".into(),
+            modifiers: Vec::new(),
+            paid_procedure: None,
+            revenue_code: Text::default(),
+            units: Decimal::ONE,
+            billed_units: Decimal::ONE,
+            billed: d("65.00"),
+            allowed: d(paid),
+            paid: d(paid),
+            patient_resp: Decimal::ZERO,
+            adjustments: adjustments
+                .iter()
+                .map(|(g, r, a)| Adjustment {
+                    group: (*g).into(),
+                    reason: (*r).into(),
+                    amount: d(a),
+                    quantity: None,
+                })
+                .collect(),
+            remarks: Vec::new(),
+            line_control: Text::default(),
+            received_date: None,
+            interest: Decimal::ZERO,
+            status,
+        }
+    }
+
+    /// Decides `events` in order, each against the history the earlier ones left.
+    fn run(events: &[LineEvent]) -> Vec<Decision> {
+        let rules = Rules::new(date("2026-01-01"));
+        let mut history = LineHistory::default();
+        events
+            .iter()
+            .map(|e| {
+                let decision = decide(e, &history, None, &rules);
+                history.events.push(prior_event(e, &decision));
+                decision
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_denial_after_a_standing_payment_is_previously_paid() {
+        let paid = event(
+            Status::Paid,
+            "40.00",
+            &[("CO", "45", "25.00")],
+            "2024-02-05",
+        );
+        let relisted = event(
+            Status::Denied,
+            "0.00",
+            &[("CO", "50", "65.00")],
+            "2025-12-18",
+        );
+        let d2 = &run(&[paid, relisted])[1];
+        assert!(d2.flags.contains(Flag::PreviouslyPaidReportedDenied));
+        assert_eq!(
+            (d2.net_paid, d2.prior_paid),
+            (Some(d("40.00")), Some(d("40.00")))
+        );
+        assert_eq!(d2.prior_payment_date, Some(date("2024-02-05")));
+        assert_eq!(d2.prior_trace, "T2024-02-05");
+        // Medical necessity (CARC 50): 180 days to appeal.
+        assert_eq!(d2.appeal_by, Some(date("2026-06-16")));
+    }
+
+    #[test]
+    fn a_reversal_recoups_and_a_later_denial_stays_recouped() {
+        let paid = event(
+            Status::Paid,
+            "40.00",
+            &[("CO", "45", "25.00")],
+            "2024-02-05",
+        );
+        let reversal = event(
+            Status::Reversal,
+            "-40.00",
+            &[("CO", "45", "-25.00")],
+            "2024-05-01",
+        );
+        let denial = event(
+            Status::Denied,
+            "0.00",
+            &[("CO", "197", "65.00")],
+            "2024-06-01",
+        );
+        let ds = run(&[paid, reversal, denial]);
+        assert!(ds[1].flags.contains(Flag::Recouped));
+        assert_eq!(ds[1].net_paid, Some(d("0.00")));
+        assert_eq!(
+            ds[1].appeal_by,
+            Some(date("2024-07-30")),
+            "90 days after 2024-05-01"
+        );
+        assert!(ds[2].flags.contains(Flag::Recouped));
+        assert!(!ds[2].flags.contains(Flag::PreviouslyPaidReportedDenied));
+    }
+
+    #[test]
+    fn a_recovery_marker_prevents_previously_paid() {
+        let paid = event(Status::Paid, "40.00", &[], "2024-02-05");
+        let mut history = LineHistory::default();
+        let rules = Rules::new(date("2026-01-01"));
+        let first = decide(&paid, &history, None, &rules);
+        history.events.push(prior_event(&paid, &first));
+        history.events.push(PriorEvent {
+            payment_date: Some(date("2024-08-01")),
+            trace: "PLB".into(),
+            paid: d("-40.00"),
+            kind: PriorKind::Recovery,
+            denial_reasons: Vec::new(),
+            line_control: Text::default(),
+            flags: Flags::default(),
+        });
+        let denial = event(
+            Status::Denied,
+            "0.00",
+            &[("CO", "16", "65.00")],
+            "2024-09-01",
+        );
+        let d = decide(&denial, &history, None, &rules);
+        assert!(d.flags.contains(Flag::Recouped));
+        assert!(!d.flags.contains(Flag::PreviouslyPaidReportedDenied));
+    }
+
+    #[test]
+    fn paying_twice_without_a_reversal_is_a_duplicate_but_after_one_is_not() {
+        let a = event(Status::Paid, "40.00", &[], "2024-02-05");
+        let b = event(Status::Paid, "40.00", &[], "2024-03-05");
+        assert!(
+            run(&[a.clone(), b.clone()])[1]
+                .flags
+                .contains(Flag::DuplicatePayment)
+        );
+        let reversal = event(Status::Reversal, "-40.00", &[], "2024-03-01");
+        assert!(
+            !run(&[a, reversal, b])[2]
+                .flags
+                .contains(Flag::DuplicatePayment)
+        );
+    }
+
+    #[test]
+    fn a_changed_denial_reason_is_inconsistent() {
+        let a = event(
+            Status::Denied,
+            "0.00",
+            &[("CO", "197", "65.00")],
+            "2024-02-05",
+        );
+        let b = event(
+            Status::Denied,
+            "0.00",
+            &[("CO", "50", "65.00")],
+            "2024-04-05",
+        );
+        let same = event(
+            Status::Denied,
+            "0.00",
+            &[("CO", "197", "65.00")],
+            "2024-04-05",
+        );
+        assert!(
+            run(&[a.clone(), b])[1]
+                .flags
+                .contains(Flag::InconsistentDenial)
+        );
+        assert!(!run(&[a, same])[1].flags.contains(Flag::InconsistentDenial));
+    }
+
+    #[test]
+    fn underpaid_compares_allowed_with_the_schedule_times_units() {
+        let schedule =
+            FeeSchedule::from_reader("procedure,modifier,allowed\n98940,,42.50\n".as_bytes())
+                .unwrap();
+        let rules = Rules::new(date("2026-01-01"));
+        let mut e = event(
+            Status::Paid,
+            "40.00",
+            &[("CO", "45", "25.00")],
+            "2024-02-05",
+        );
+        e.billed_units = d("2");
+        e.allowed = d("80.00");
+        let decision = decide(&e, &LineHistory::default(), Some(&schedule), &rules);
+        // Expected 42.50 × 2 = 85.00; allowed 80.00: variance −5.00.
+        assert_eq!(
+            (decision.expected, decision.variance),
+            (Some(d("85.00")), Some(d("-5.00")))
+        );
+        assert!(decision.flags.contains(Flag::Underpaid));
+        assert_eq!(decision.appeal_by, Some(date("2024-05-05")));
+        let denied = event(
+            Status::Denied,
+            "0.00",
+            &[("CO", "197", "65.00")],
+            "2024-02-05",
+        );
+        assert_eq!(
+            decide(&denied, &LineHistory::default(), Some(&schedule), &rules).expected,
+            None
+        );
+    }
+
+    #[test]
+    fn group_code_cr_is_flagged() {
+        let e = event(
+            Status::Denied,
+            "0.00",
+            &[("CR", "18", "65.00")],
+            "2024-02-05",
+        );
+        assert!(run(&[e])[0].flags.contains(Flag::DeprecatedGroupCode));
+    }
+}
