@@ -18,6 +18,7 @@ pub mod reconcile;
 pub mod remittance;
 pub mod reports;
 pub mod scan;
+pub mod stages;
 pub mod x12;
 
 pub mod synth;

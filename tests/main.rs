@@ -5,4 +5,5 @@ mod corpus;
 mod history;
 mod reconcile;
 mod reports;
+mod stages;
 mod support;

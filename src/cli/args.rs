@@ -30,6 +30,10 @@ pub enum Command {
     Appeals(AppealsArgs),
     /// The regulator resolution report: every claim line with interest owed and paid.
     Resolution(ResolutionArgs),
+    /// Cluster stage 1: X12 in, one JSON record per 835 event and 837 claim out.
+    Events(EventsArgs),
+    /// Cluster stage 2: event records in (standard input), ledger rows out as JSON Lines.
+    Decide(DecideStageArgs),
 }
 
 /// Flags of `remit validate`.
@@ -166,4 +170,43 @@ pub struct ResolutionArgs {
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Flags of `remit events`.
+#[derive(Debug, clap::Args)]
+pub struct EventsArgs {
+    /// Files or folders.
+    pub paths: Vec<PathBuf>,
+    /// Also read file paths, one per line, from standard input (for Spark's RDD.pipe).
+    #[arg(long)]
+    pub paths_from_stdin: bool,
+    /// Exit 0 even when some input is rejected (it is still reported, as a `rejected` record and on standard error).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Mark the records as history (earlier runs): they shape decisions but yield no ledger rows.
+    #[arg(long)]
+    pub history: bool,
+    /// Worker threads for reading files.
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Output file, or `-` for standard output.
+    #[arg(long, default_value = "-")]
+    pub out: PathBuf,
+}
+
+/// Flags of `remit decide`.
+#[derive(Debug, clap::Args)]
+pub struct DecideStageArgs {
+    /// Fee schedule CSV: procedure,modifier,allowed[,payer].
+    #[arg(long, value_name = "CSV")]
+    pub fee_schedule: Option<PathBuf>,
+    /// Decide as of this date (default today): later remittances are ignored.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Rules for deadlines, interest and reason codes.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Output file, or `-` for standard output.
+    #[arg(long, default_value = "-")]
+    pub out: PathBuf,
 }

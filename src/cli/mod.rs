@@ -10,6 +10,7 @@ pub mod output;
 pub mod parallel;
 mod reconcile;
 mod resolution;
+mod stages;
 mod validate;
 
 use std::process::ExitCode;
@@ -32,6 +33,8 @@ pub fn run(args: Args) -> ExitCode {
         Command::History(a) => history::run(&a),
         Command::Appeals(a) => appeals::run(&a),
         Command::Resolution(a) => resolution::run(&a),
+        Command::Events(a) => stages::events(&a),
+        Command::Decide(a) => stages::decide(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

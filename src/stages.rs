@@ -1,0 +1,250 @@
+//! The two pipe-friendly stages that let a cluster run remit: `events`
+//! turns X12 into one JSON record per 835 service-line event and per 837
+//! claim, and `decide` turns a partition's records back into ledger rows
+//! with the same engine and the same pure decision as `remit reconcile`.
+//!
+//! Records are partitioned by payee (the 835 payee NPI, the 837 billing
+//! NPI): every claim, remittance and provider-level recovery of one
+//! provider meets in one partition, so a partition decides exactly as one
+//! machine would.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::claim::BilledClaim;
+use crate::codes::CodeList;
+use crate::events::{LineEvent, RemittanceContext};
+use crate::history::{HistoryStore, MemoryStore, StoreResult, TransactionFingerprint};
+use crate::ledger::LedgerRow;
+use crate::reconcile::key::event_key;
+use crate::reconcile::{FeeSchedule, InputContent, Reconciler, RemittanceTransaction, Rules};
+
+/// One line of the `events` stream.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    /// One 835 event with its transaction.
+    Remittance(RemittanceRecord),
+    /// One billed 837 claim.
+    Claim(ClaimRecord),
+    /// An input that could not be used (nothing else came from it).
+    Rejected(RejectedRecord),
+}
+
+/// An input rejected by the `events` stage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedRecord {
+    /// The file.
+    pub source: String,
+    /// Its first fatal finding.
+    pub message: String,
+}
+
+/// An 835 event and everything needed to rebuild its transaction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemittanceRecord {
+    /// The partition key: the payee.
+    pub partition: String,
+    /// The line's identity (without the ordinal), for sorting.
+    pub line_key: String,
+    /// The transaction's payment order, for sorting.
+    pub order: String,
+    /// True for records of earlier runs: they shape history, yield no rows.
+    #[serde(default)]
+    pub history: bool,
+    /// The transaction's identity.
+    pub fingerprint: TransactionFingerprint,
+    /// The transaction's context.
+    pub context: RemittanceContext,
+    /// The event.
+    pub event: LineEvent,
+}
+
+/// A billed claim.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimRecord {
+    /// The partition key: the billing provider.
+    pub partition: String,
+    /// The file it came from.
+    pub source: String,
+    /// True for records of earlier runs.
+    #[serde(default)]
+    pub history: bool,
+    /// The claim.
+    pub claim: BilledClaim,
+}
+
+impl Record {
+    /// The partition the record belongs to.
+    pub fn partition(&self) -> &str {
+        match self {
+            Record::Remittance(r) => &r.partition,
+            Record::Claim(c) => &c.partition,
+            Record::Rejected(_) => "",
+        }
+    }
+
+    /// Marks the record as coming from an earlier run.
+    pub fn into_history(mut self) -> Self {
+        match &mut self {
+            Record::Remittance(r) => r.history = true,
+            Record::Claim(c) => c.history = true,
+            Record::Rejected(_) => {}
+        }
+        self
+    }
+}
+
+/// The partition of an 835 transaction: its payee NPI, else its payee id.
+pub fn remittance_partition(context: &RemittanceContext) -> String {
+    let payee = if context.payee_npi.is_empty() {
+        &context.payee_id
+    } else {
+        &context.payee_npi
+    };
+    payee.to_string()
+}
+
+/// The records of one input's content.
+pub fn records(source: &str, content: &InputContent) -> Vec<Record> {
+    let mut out = Vec::new();
+    for claim in &content.claims {
+        out.push(Record::Claim(ClaimRecord {
+            partition: claim.billing_provider.npi.to_string(),
+            source: source.to_string(),
+            history: false,
+            claim: claim.clone(),
+        }));
+    }
+    for tx in &content.transactions {
+        let partition = remittance_partition(&tx.context);
+        let order = order_text(tx);
+        for event in &tx.events {
+            out.push(Record::Remittance(RemittanceRecord {
+                partition: partition.clone(),
+                line_key: event_key(event).to_string(),
+                order: order.clone(),
+                history: false,
+                fingerprint: tx.fingerprint.clone(),
+                context: (*tx.context).clone(),
+                event: event.clone(),
+            }));
+        }
+    }
+    out
+}
+
+/// The order key as sortable text.
+fn order_text(tx: &RemittanceTransaction) -> String {
+    let (paid, produced, isa, st, trace, hash) = tx.order_key();
+    let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    format!(
+        "{}|{}|{isa}|{st}|{trace}|{hash:016x}",
+        date(paid),
+        date(produced)
+    )
+}
+
+/// Everything one partition holds, rebuilt from records.
+#[derive(Debug, Default)]
+struct Partition {
+    claims: Vec<(String, BilledClaim, bool)>,
+    transactions: BTreeMap<(u64, String), (RemittanceTransaction, bool)>,
+}
+
+/// Decides records of any number of partitions; rows of history records
+/// are not returned. Rows come partition by partition, each in payment
+/// order followed by its NO_REMITTANCE rows.
+pub fn decide_records(
+    records: impl IntoIterator<Item = Record>,
+    schedule: Option<&FeeSchedule>,
+    rules: &Rules,
+    codes: &CodeList,
+) -> StoreResult<Vec<LedgerRow>> {
+    let mut partitions: BTreeMap<String, Partition> = BTreeMap::new();
+    for record in records {
+        if matches!(record, Record::Rejected(_)) {
+            continue;
+        }
+        let partition = partitions
+            .entry(record.partition().to_string())
+            .or_default();
+        match record {
+            Record::Claim(c) => partition.claims.push((c.source, c.claim, c.history)),
+            Record::Remittance(r) => add_event(partition, r),
+            Record::Rejected(_) => {}
+        }
+    }
+    let mut rows = Vec::new();
+    for (_, partition) in partitions {
+        rows.extend(decide_partition(partition, schedule, rules, codes)?);
+    }
+    Ok(rows)
+}
+
+fn add_event(partition: &mut Partition, r: RemittanceRecord) {
+    let key = (r.fingerprint.content_hash, r.fingerprint.semantic.clone());
+    let (tx, _) = partition.transactions.entry(key).or_insert_with(|| {
+        (
+            RemittanceTransaction {
+                context: Arc::new(r.context.clone()),
+                events: Vec::new(),
+                fingerprint: r.fingerprint.clone(),
+            },
+            r.history,
+        )
+    });
+    let event = LineEvent {
+        context: Arc::clone(&tx.context),
+        ..r.event
+    };
+    tx.events.push(event);
+}
+
+fn decide_partition(
+    mut partition: Partition,
+    schedule: Option<&FeeSchedule>,
+    rules: &Rules,
+    codes: &CodeList,
+) -> StoreResult<Vec<LedgerRow>> {
+    let mut store = MemoryStore::new();
+    partition
+        .claims
+        .sort_by(|a, b| (a.1.created, &a.0, a.1.pos.byte).cmp(&(b.1.created, &b.0, b.1.pos.byte)));
+    for (source, claim, _) in &partition.claims {
+        store.ingest_claim(source, claim)?;
+    }
+    // Transactions of earlier runs shape the history but yield no rows; they
+    // are recognised by their context, which their rows share.
+    let mut history_contexts = std::collections::HashSet::new();
+    for (tx, history) in partition.transactions.values_mut() {
+        tx.events.sort_by_key(|e| e.sequence);
+        if tx
+            .context
+            .payment_date
+            .or(tx.context.production_date)
+            .is_some_and(|d| d > rules.as_of)
+        {
+            continue;
+        }
+        store.ingest_transaction(tx)?;
+        if *history {
+            history_contexts.insert(Arc::as_ptr(&tx.context) as usize);
+        }
+    }
+    let mut rows = Vec::new();
+    let mut reconciler = Reconciler::new(&mut store, schedule, rules.clone())?.with_codes(codes);
+    reconciler.apply_pending(|decided| -> StoreResult<()> {
+        let from_history = decided
+            .first()
+            .is_some_and(|r| history_contexts.contains(&(Arc::as_ptr(&r.event.context) as usize)));
+        if !from_history {
+            rows.extend(decided);
+        }
+        Ok(())
+    })?;
+    rows.extend(reconciler.unanswered()?);
+    Ok(rows)
+}

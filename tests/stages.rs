@@ -1,0 +1,145 @@
+//! The cluster stages: `remit events | remit decide` gives `remit
+//! reconcile`'s ledger row for row whatever order the records arrive in,
+//! and history records shape decisions without yielding rows.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::support::{remit, samples, temp_dir};
+
+const RULES: &[&str] = &["--as-of", "2025-07-31", "--prompt-pay", "nj"];
+
+fn decide(input: &[u8], extra: &[&str]) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_remit"))
+        .args([&["decide"], RULES, extra].concat())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn rows(jsonl: &str) -> BTreeSet<String> {
+    jsonl
+        .lines()
+        .map(|l| {
+            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(l).unwrap()).unwrap()
+        })
+        .collect()
+}
+
+fn events(paths: &[&str], extra: &[&str]) -> Vec<u8> {
+    let out = remit(&[&["events"], paths, extra].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn events_then_decide_equals_reconcile_in_any_record_order() {
+    let dir = samples().to_string_lossy().into_owned();
+    let fee = samples()
+        .join("fee-schedule.csv")
+        .to_string_lossy()
+        .into_owned();
+    let reference = remit(
+        &[
+            &[
+                "reconcile",
+                &dir,
+                "--format",
+                "jsonl",
+                "--fee-schedule",
+                &fee,
+            ],
+            RULES,
+        ]
+        .concat(),
+    );
+    let stream = events(&[&dir], &[]);
+    let mut lines: Vec<&[u8]> = stream
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.reverse();
+    let third = lines.len() / 3;
+    lines.rotate_left(third);
+    let shuffled = lines.join(&b'\n');
+    let decided = decide(&shuffled, &["--fee-schedule", &fee]);
+    let expected = rows(&String::from_utf8(reference.stdout).unwrap());
+    assert_eq!(expected.len(), 116);
+    assert_eq!(rows(&decided), expected);
+}
+
+#[test]
+fn history_records_shape_decisions_but_yield_no_rows() {
+    let dir = temp_dir("stagehistory");
+    let (early, late) = (dir.join("early"), dir.join("late"));
+    std::fs::create_dir_all(&early).unwrap();
+    std::fs::create_dir_all(&late).unwrap();
+    for sub in ["claims", "remits"] {
+        for entry in std::fs::read_dir(samples().join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let target = if sub == "claims" || name.contains("2024-") {
+                &early
+            } else {
+                &late
+            };
+            std::fs::copy(&path, target.join(&name)).unwrap();
+        }
+    }
+    let mut stream = events(&[early.to_str().unwrap()], &["--history"]);
+    stream.extend(events(&[late.to_str().unwrap()], &[]));
+    let decided = decide(&stream, &[]);
+    let values: Vec<serde_json::Value> = decided
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let remitted: Vec<_> = values
+        .iter()
+        .filter(|v| v["status"] != "NO_REMITTANCE")
+        .collect();
+    assert!(
+        remitted
+            .iter()
+            .all(|v| v["payment_date"].as_str().unwrap() >= "2025-01-01")
+    );
+    let relisted = remitted
+        .iter()
+        .filter(|v| {
+            v["flags"]
+                .as_str()
+                .unwrap_or("")
+                .contains("PREVIOUSLY_PAID_REPORTED_DENIED")
+        })
+        .count();
+    assert_eq!(relisted, 8, "payments from the history records are found");
+}
+
+#[test]
+fn a_rejected_input_becomes_a_record_and_can_keep_going() {
+    let dir = temp_dir("stagereject");
+    std::fs::write(dir.join("bad.835"), "not x12").unwrap();
+    let bad = dir.join("bad.835").to_string_lossy().into_owned();
+    let out = remit(&["events", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = remit(&["events", &bad, "--keep-going"]);
+    assert_eq!(out.status.code(), Some(0));
+    let record: serde_json::Value =
+        serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(record["kind"], "rejected");
+    assert!(
+        record["message"]
+            .as_str()
+            .unwrap()
+            .contains("no ISA segment")
+    );
+}
