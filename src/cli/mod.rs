@@ -3,6 +3,7 @@
 
 mod appeals;
 pub mod args;
+mod generate;
 mod history;
 pub mod inputs;
 mod lines;
@@ -35,6 +36,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Resolution(a) => resolution::run(&a),
         Command::Events(a) => stages::events(&a),
         Command::Decide(a) => stages::decide(&a),
+        Command::Generate(a) => generate::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
