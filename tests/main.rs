@@ -5,5 +5,6 @@ mod corpus;
 mod history;
 mod reconcile;
 mod reports;
+mod roundtrip;
 mod stages;
 mod support;
