@@ -182,15 +182,15 @@ fn write(r: &Remit) -> (String, i64) {
     (text, paid)
 }
 
+/// A line read back: charge, paid, adjustment amounts.
+type LineAmounts = (Decimal, Decimal, Vec<Decimal>);
+/// A claim read back: charge, paid, claim adjustment amounts, lines.
+type ClaimAmounts = (Decimal, Decimal, Vec<Decimal>, Vec<LineAmounts>);
+
 #[derive(Default)]
 struct Amounts {
     bpr: Vec<Decimal>,
-    claims: Vec<(
-        Decimal,
-        Decimal,
-        Vec<Decimal>,
-        Vec<(Decimal, Decimal, Vec<Decimal>)>,
-    )>,
+    claims: Vec<ClaimAmounts>,
     plbs: Vec<Decimal>,
 }
 
