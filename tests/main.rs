@@ -2,6 +2,7 @@
 
 mod cli;
 mod corpus;
+mod fuzz_corpus;
 mod history;
 mod reconcile;
 mod reports;

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target for SECONDS (default 600) each, seeded from
+# the samples and the shared corpus, then minimises what the fuzzers kept
+# into fuzz/corpus/<target>/ (committed; tests/fuzz_corpus.rs replays it).
+#
+# Needs the nightly toolchain (libFuzzer instrumentation); installs
+# cargo-fuzz if missing. Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-600}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(lexer document remittance claim)
+
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+
+seeds=target/fuzz-seeds
+rm -rf "$seeds" && mkdir -p "$seeds"/{whole,remittance,claim}
+for f in samples/remits/* samples/claims/* $(find ../shared/corpus -type f -size -64k 2>/dev/null | head -200); do
+    cp "$f" "$seeds/whole/$(echo "$f" | tr '/ ' '__')" 2>/dev/null || true
+done
+# Transaction bodies for the wrapped targets: the segments between ST and SE.
+python3 - "$seeds" <<'PY'
+import os, re, sys
+seeds = sys.argv[1]
+for name in os.listdir(f"{seeds}/whole"):
+    data = open(f"{seeds}/whole/{name}", "rb").read()
+    m = re.search(rb"ST\*(835|837)\*[^~]*~(.*?)SE\*", data, re.S)
+    if m:
+        kind = "remittance" if m.group(1) == b"835" else "claim"
+        open(f"{seeds}/{kind}/{name}", "wb").write(m.group(2).rstrip(b"~\r\n"))
+PY
+
+for target in "${targets[@]}"; do
+    case $target in
+        lexer|document) seed="$seeds/whole" ;;
+        *) seed="$seeds/$target" ;;
+    esac
+    mkdir -p "fuzz/corpus/$target"
+    echo "== $target: ${seconds}s"
+    cargo +nightly fuzz run "$target" "target/fuzz-work/$target" "fuzz/corpus/$target" "$seed" -- \
+        -max_total_time="$seconds" -max_len=16384 -print_final_stats=1 2>&1 \
+        | tee "target/fuzz-$target.log" | grep -E "^(#[0-9]+ *DONE|stat::|==|SUMMARY)" || true
+    mkdir -p "target/fuzz-min/$target"
+    cargo +nightly fuzz cmin "$target" "fuzz/corpus/$target" -- -max_len=16384 >/dev/null 2>&1 || true
+done
