@@ -349,3 +349,105 @@ impl Envelope {
             .push(Issue::new(Severity::Invalid, rule, seg.pos(), message).at_segment(seg.id()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x12::SliceReader;
+
+    const ISA: &str = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*^*00501*000000905*0*P*:~";
+
+    fn feed(text: &str) -> (Vec<Role>, Vec<Issue>) {
+        let mut envelope = Envelope::new();
+        let mut roles = Vec::new();
+        let mut reader = SliceReader::new(text.as_bytes());
+        let mut last = Position::default();
+        while let Some(seg) = reader.next_segment().unwrap() {
+            last = seg.pos();
+            roles.push(envelope.feed(&seg));
+        }
+        envelope.finish(last);
+        (roles, envelope.take_issues())
+    }
+
+    fn rules(issues: &[Issue]) -> Vec<(Severity, Rule)> {
+        issues.iter().map(|i| (i.severity, i.rule)).collect()
+    }
+
+    #[test]
+    fn a_correct_envelope_has_no_findings() {
+        let text = format!(
+            "{ISA}GS*HP*S*R*20240101*1200*7*X*005010X221A1~ST*835*0001~BPR*I~SE*3*0001~GE*1*7~IEA*1*000000905~"
+        );
+        let (roles, issues) = feed(&text);
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(
+            roles,
+            [
+                Role::InterchangeStart,
+                Role::GroupStart,
+                Role::TransactionStart,
+                Role::Body,
+                Role::TransactionEnd,
+                Role::GroupEnd,
+                Role::InterchangeEnd
+            ]
+        );
+    }
+
+    #[test]
+    fn every_count_and_control_number_is_checked() {
+        let text = format!(
+            "{ISA}GS*HP*S*R*20240101*1200*7*X*005010X221A1~ST*835*0001~BPR*I~SE*9*0002~GE*2*8~IEA*3*000000906~"
+        );
+        let (_, issues) = feed(&text);
+        let messages: Vec<&str> = issues.iter().map(|i| i.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "SE01 says \"9\" segments from ST to SE; found 3",
+                "SE02 is \"0002\"; expected ST02 \"0001\"",
+                "GE01 says \"2\" transaction sets (ST); found 1",
+                "GE02 is \"8\"; expected GS06 \"7\"",
+                "IEA01 says \"3\" functional groups (GS); found 1",
+                "IEA02 is \"000000906\"; expected ISA13 \"000000905\"",
+            ]
+        );
+        assert!(issues.iter().all(|i| i.severity == Severity::Invalid));
+    }
+
+    #[test]
+    fn a_missing_trailer_is_fatal() {
+        let text = format!("{ISA}GS*HP*S*R*20240101*1200*7*X*005010X221A1~ST*835*0001~BPR*I~");
+        let (_, issues) = feed(&text);
+        assert_eq!(rules(&issues), [(Severity::Fatal, Rule::Truncated)]);
+        assert!(issues[0].message.contains("transaction ST02 0001 (no SE), group GS06 7 (no GE), interchange ISA13 000000905 (no IEA)"));
+        let text = format!(
+            "{ISA}GS*HP*S*R*20240101*1200*7*X*005010X221A1~ST*835*0001~BPR*I~ST*835*0002~SE*2*0002~GE*2*7~IEA*1*000000905~"
+        );
+        let (_, issues) = feed(&text);
+        assert_eq!(rules(&issues)[0], (Severity::Fatal, Rule::Truncated));
+        assert!(
+            issues[0]
+                .message
+                .contains("new ST inside transaction ST02 0001 (no SE)")
+        );
+    }
+
+    #[test]
+    fn segments_outside_a_transaction_are_fatal() {
+        let text =
+            format!("{ISA}GS*HP*S*R*20240101*1200*7*X*005010X221A1~BPR*I~GE*0*7~IEA*1*000000905~");
+        let (roles, issues) = feed(&text);
+        assert_eq!(roles[2], Role::Stray);
+        assert_eq!(rules(&issues), [(Severity::Fatal, Rule::Structure)]);
+    }
+
+    #[test]
+    fn isa_fields_of_the_wrong_width_are_named() {
+        let text = "ISA*00*         *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*^*00501*000000905*0*P*:~GS*HP*S*R*20240101*1200*7*X*005010X221A1~GE*0*7~IEA*1*000000905~";
+        let (_, issues) = feed(text);
+        assert_eq!(rules(&issues), [(Severity::Invalid, Rule::IsaWidth)]);
+        assert_eq!(issues[0].message, "ISA02 has 9 characters; expected 10");
+    }
+}

@@ -6,3 +6,6 @@ pub mod parser;
 
 pub use model::*;
 pub use parser::{ClaimEvent, ClaimParser};
+
+#[cfg(test)]
+mod tests;

@@ -7,3 +7,6 @@ pub mod parser;
 
 pub use model::*;
 pub use parser::{RemittanceEvent, RemittanceParser, RemittanceTotals, RemittanceTrailer};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,167 @@
+//! Parser tests on hand-written 837s: the HL hierarchy, patients who are
+//! not the subscriber, replacement claims, line dates and every line
+//! segment (SV1, SV2, SV3), and the other-payer loops read without error.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::diagnostic::Severity;
+use crate::document::{DocumentEvent, DocumentReader};
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn wrap(version: &str, body: &str) -> String {
+    let segments = body.matches('~').count() + 2;
+    format!(
+        "ISA*00*          *00*          *ZZ*PRACTICE       *ZZ*PAYER          *240301*1200*^*00501*000000001*0*P*:~GS*HC*P*R*20240301*1200*1*X*{version}~ST*837*0001*{version}~{body}SE*{segments}*0001~GE*1*1~IEA*1*000000001~"
+    )
+}
+
+fn read(text: &str) -> (Vec<BilledClaim>, Vec<crate::diagnostic::Issue>) {
+    let mut reader = DocumentReader::from_slice(text.as_bytes());
+    let mut claims = Vec::new();
+    while let Ok(Some(event)) = reader.next_event() {
+        if let DocumentEvent::Claim(ClaimEvent::Claim(c)) = event {
+            claims.push(*c);
+        }
+    }
+    (claims, reader.take_issues())
+}
+
+const TOP: &str = "BHT*0019*00*REF1*20240301*1200*CH~NM1*41*2*RIVERSIDE*****46*S1~NM1*40*2*ACME*****46*R1~HL*1**20*1~NM1*85*2*RIVERSIDE*****XX*1234567893~N3*1 MAIN ST~N4*RIVERSIDE*NJ*08075~REF*EI*123456789~";
+
+#[test]
+fn professional_claims_follow_the_hl_hierarchy() {
+    let body = format!(
+        "{TOP}HL*2*1*22*1~SBR*P*18*GRP1******CI~NM1*IL*1*DOE*JOHN****MI*M100~NM1*PR*2*ACME*****PI*60054~\
+HL*3*2*23*0~PAT*19~NM1*QC*1*DOE*JUNIOR~CLM*PCN1*150***11:B:1*Y*A*Y*Y~DTP*431*D8*20240101~HI*ABK:M545~REF*G1*AUTH9~NM1*82*1*SMITH*ANN****XX*1111111112~\
+SBR*S*01*******CI~NM1*IL*1*DOE*JANE****MI*OTHER~NM1*PR*2*OTHERPAY*****PI*999~\
+LX*1~SV1*HC:98941:GP*100*UN*1***1~DTP*472*D8*20240105~REF*6R*L1~\
+LX*2~SV1*HC:97140:59:GP*50*UN*2***1~DTP*472*RD8*20240105-20240106~SVD*999*25*HC:97140**1~CAS*CO*45*25~DTP*573*D8*20240201~"
+    );
+    let (claims, issues) = read(&wrap("005010X222A1", &body));
+    assert!(issues.is_empty(), "{issues:?}");
+    let c = &claims[0];
+    assert_eq!(c.kind, ClaimKind::Professional);
+    assert_eq!(c.created.unwrap().to_string(), "2024-03-01");
+    assert_eq!(
+        (
+            c.billing_provider.npi.as_str(),
+            c.billing_provider.tax_id.as_str()
+        ),
+        ("1234567893", "123456789")
+    );
+    assert_eq!(
+        (c.member_id(), c.subscriber.payer_id.as_str()),
+        ("M100", "60054"),
+        "the subscriber, not the other payer's"
+    );
+    assert_eq!(c.patient.as_ref().unwrap().first, "JUNIOR");
+    assert_eq!(
+        (
+            c.claim_id.as_str(),
+            c.charge,
+            c.facility_code.as_str(),
+            c.frequency.as_str()
+        ),
+        ("PCN1", d("150"), "11", "1")
+    );
+    assert_eq!(c.rendering_npi, "1111111112");
+    assert_eq!(c.other_payers, 1);
+    assert_eq!(c.diagnoses, ["ABK:M545"]);
+    assert_eq!(c.lines.len(), 2);
+    let (l1, l2) = (&c.lines[0], &c.lines[1]);
+    assert_eq!(
+        (
+            l1.procedure.code.as_str(),
+            l1.procedure.modifiers.as_slice()
+        ),
+        ("98941", &["GP".into()][..])
+    );
+    assert_eq!((l1.control_number.as_str(), l1.units), ("L1", Some(d("1"))));
+    assert_eq!(l2.service_date.unwrap().to_string(), "2024-01-05");
+    assert_eq!(l2.service_to.unwrap().to_string(), "2024-01-06");
+}
+
+#[test]
+fn replacement_claims_carry_the_icn_they_replace() {
+    let body = format!(
+        "{TOP}HL*2*1*22*0~SBR*P*18*GRP1******CI~NM1*IL*1*DOE*JOHN****MI*M100~NM1*PR*2*ACME*****PI*60054~CLM*PCN1*100***11:B:7*Y*A*Y*Y~REF*F8*ICN123~DTP*472*D8*20240105~LX*1~SV1*HC:98941*100*UN*1***1~"
+    );
+    let (claims, _) = read(&wrap("005010X222A1", &body));
+    let c = &claims[0];
+    assert!(c.replaces_another());
+    assert_eq!(c.payer_claim_number.as_deref(), Some("ICN123"));
+    assert_eq!(
+        c.lines[0].service_date.unwrap().to_string(),
+        "2024-01-05",
+        "the claim date is the line's fallback"
+    );
+}
+
+#[test]
+fn institutional_and_dental_lines() {
+    let body = format!(
+        "{TOP}HL*2*1*22*0~SBR*P*18*******MC~NM1*IL*1*DOE*JOHN****MI*M100~NM1*PR*2*MEDICARE*****PI*00120~CLM*PCN2*300***13:A:1**A*Y*Y~DTP*434*RD8*20240101-20240103~LX*1~SV2*0450*HC:99283*200*UN*1**50~LX*2~SV2*0300**100*UN*2~"
+    );
+    let (claims, issues) = read(&wrap("005010X223A2", &body));
+    assert!(issues.is_empty(), "{issues:?}");
+    let c = &claims[0];
+    assert_eq!(c.kind, ClaimKind::Institutional);
+    assert_eq!(
+        (
+            c.lines[0].revenue_code.as_str(),
+            c.lines[0].procedure.code.as_str(),
+            c.lines[0].non_covered
+        ),
+        ("0450", "99283", Some(d("50")))
+    );
+    assert_eq!(c.lines[1].procedure.code, "");
+    assert_eq!(
+        c.lines[1].service_date.unwrap().to_string(),
+        "2024-01-01",
+        "statement period start"
+    );
+    let body = format!(
+        "{TOP}HL*2*1*22*0~SBR*P*18*******CI~NM1*IL*1*DOE*JOHN****MI*M100~NM1*PR*2*DENTAL*****PI*1~CLM*PCN3*120***11:B:1*Y*A*Y*Y~LX*1~SV3*AD:D0120*40****1~DTP*472*D8*20240105~LX*2~SV3*AD:D1110*80****1~TOO*JP*3~DTP*472*D8*20240105~"
+    );
+    let (claims, issues) = read(&wrap("005010X224A2", &body));
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(claims[0].kind, ClaimKind::Dental);
+    assert_eq!(claims[0].lines[1].procedure.code, "D1110");
+}
+
+#[test]
+fn a_claim_whose_lines_do_not_add_up_is_invalid() {
+    let body = format!(
+        "{TOP}HL*2*1*22*0~SBR*P*18*******CI~NM1*IL*1*DOE*JOHN****MI*M100~NM1*PR*2*ACME*****PI*1~CLM*PCN1*500***11:B:1~LX*1~SV1*HC:98941*100*UN*1~"
+    );
+    let (_, issues) = read(&wrap("005010X222A1", &body));
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].severity, Severity::Invalid);
+    assert!(
+        issues[0]
+            .message
+            .contains("CLM02 500 differs from the sum of its line charges 100")
+    );
+}
+
+#[test]
+fn a_line_without_lx_or_a_claim_without_a_subscriber_is_fatal() {
+    let body = format!("{TOP}CLM*PCN1*100***11:B:1~");
+    let (_, issues) = read(&wrap("005010X222A1", &body));
+    assert!(issues.iter().any(|i| i.severity == Severity::Fatal && i.message.contains("expected HL*..*22 or 23")));
+    let body = format!(
+        "{TOP}HL*2*1*22*0~NM1*IL*1*DOE*JOHN****MI*M100~CLM*PCN1*100***11:B:1~SV1*HC:98941*100*UN*1~"
+    );
+    let (_, issues) = read(&wrap("005010X222A1", &body));
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.severity == Severity::Fatal && i.message.contains("expected LX before it"))
+    );
+}
