@@ -186,8 +186,13 @@ fn compare_with_schedule(event: &LineEvent, schedule: Option<&FeeSchedule>, d: &
     let Some(unit) = schedule.allowed(&payers, &event.procedure, &event.modifiers) else {
         return;
     };
-    let expected = unit * event.billed_units;
-    let variance = event.allowed - expected;
+    // Checked: units and amounts come from the input and may be absurd.
+    let Some(expected) = unit.checked_mul(event.billed_units) else {
+        return;
+    };
+    let Some(variance) = event.allowed.checked_sub(expected) else {
+        return;
+    };
     d.expected = Some(expected);
     d.variance = Some(variance);
     if variance < Decimal::ZERO {

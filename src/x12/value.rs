@@ -7,8 +7,10 @@
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-/// Largest number of significant digits accepted in a decimal element.
-const MAX_DIGITS: usize = 27;
+/// Largest number of digits accepted in a decimal element: the X12 `R`
+/// type allows at most 18 (e.g. AMT02, CLP04). The cap also keeps every
+/// sum of amounts far inside `Decimal`'s range, so totals cannot overflow.
+const MAX_DIGITS: usize = 18;
 
 /// Parses an X12 decimal (`R`) element: optional sign, digits, optional
 /// decimal point and fraction. Returns `None` for empty or malformed input.
@@ -109,6 +111,8 @@ mod tests {
             assert_eq!(decimal(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
         assert_eq!(decimal(&[b'9'; 40]), None);
+        assert_eq!(decimal(&[b'9'; 19]), None);
+        assert!(decimal(&[b'9'; 18]).is_some());
     }
 
     #[test]

@@ -199,9 +199,14 @@ pub fn cents(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-/// Simple interest on `principal` for `days` at a yearly `rate`, to the cent.
+/// Simple interest on `principal` for `days` at a yearly `rate`, to the
+/// cent (zero if the product is beyond `Decimal`'s range, which no real
+/// claim reaches).
 pub fn simple_interest(principal: Decimal, rate: Decimal, days: i64) -> Decimal {
-    cents(principal * rate * Decimal::from(days) / Decimal::from(365))
+    principal
+        .checked_mul(rate)
+        .and_then(|p| p.checked_mul(Decimal::from(days)))
+        .map_or(Decimal::ZERO, |p| cents(p / Decimal::from(365)))
 }
 
 /// Assesses the paying lines of one claim; `principals` are the lines'
