@@ -262,9 +262,10 @@ pub fn allocate(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
         parts[0] = total;
         return parts;
     }
+    // total × (weight ÷ sum): the share is at most 1, so nothing overflows.
     let exact: Vec<Decimal> = weights
         .iter()
-        .map(|w| total * w.max(&Decimal::ZERO) / sum)
+        .map(|w| total * (w.max(&Decimal::ZERO) / sum))
         .collect();
     let mut parts: Vec<Decimal> = exact
         .iter()
