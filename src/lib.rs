@@ -17,4 +17,5 @@ pub mod ledger;
 pub mod reconcile;
 pub mod remittance;
 pub mod scan;
+pub mod split;
 pub mod x12;
