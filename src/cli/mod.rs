@@ -7,6 +7,7 @@ mod lines;
 pub mod output;
 pub mod parallel;
 mod reconcile;
+mod split;
 mod validate;
 
 use std::process::ExitCode;
@@ -26,6 +27,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Validate(a) => validate::run(&a),
         Command::Lines(a) => lines::run(&a),
         Command::Reconcile(a) => reconcile::run(&a),
+        Command::Split(a) => split::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
