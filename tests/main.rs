@@ -3,4 +3,6 @@
 mod cli;
 mod corpus;
 mod reconcile;
+mod split;
 mod support;
+mod synth835;
