@@ -63,8 +63,8 @@ pub struct Share {
     pub paid: Decimal,
     /// Σ PLB amounts.
     pub adjustments: Decimal,
-    /// Number of PLB amounts.
-    pub amount_count: usize,
+    /// Indices into the transaction's PLB amounts, in order.
+    pub amounts: Vec<usize>,
 }
 
 impl Share {
@@ -77,7 +77,7 @@ impl Share {
         self.claims.clear();
         self.paid = Decimal::ZERO;
         self.adjustments = Decimal::ZERO;
-        self.amount_count = 0;
+        self.amounts.clear();
     }
 }
 
@@ -213,8 +213,9 @@ impl Plan {
         }
         let amounts = self.plb_amounts();
         for amount in amounts {
+            let index = self.amounts.len();
             let share = self.share_mut(amount.target);
-            share.amount_count += 1;
+            share.amounts.push(index);
             let sum = share.adjustments.checked_add(amount.amount);
             match sum {
                 Some(sum) => self.share_mut(amount.target).adjustments = sum,
@@ -231,9 +232,9 @@ impl Plan {
             .groups
             .values()
             .enumerate()
-            .filter(|(_, s)| !s.claims.is_empty() || s.amount_count > 0)
+            .filter(|(_, s)| !s.claims.is_empty() || !s.amounts.is_empty())
             .map(|(i, _)| Target::Group(i));
-        let provider = (self.provider.amount_count > 0).then_some(Target::Provider);
+        let provider = (!self.provider.amounts.is_empty()).then_some(Target::Provider);
         groups.chain(provider)
     }
 
@@ -304,11 +305,6 @@ impl Plan {
     /// Every claim, in transaction order.
     pub fn claims(&self) -> &[Claim] {
         &self.claims
-    }
-
-    /// Segment indices of the PLB segments.
-    pub fn plb_segments(&self) -> &[usize] {
-        &self.plb_segments
     }
 
     /// Every PLB amount with its part.

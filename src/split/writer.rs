@@ -157,8 +157,11 @@ fn write_share(w: &mut Out<'_>, plan: &Plan, target: Target, written: &mut Writt
             .clone()
             .for_each(|i| w.segment(plan.segment_bytes(i)));
     }
-    for &segment in plan.plb_segments() {
-        write_plb(w, plan, segment, target);
+    for amounts in share
+        .amounts
+        .chunk_by(|&a, &b| plan.amounts()[a].segment == plan.amounts()[b].segment)
+    {
+        write_plb(w, plan, amounts);
     }
     for &i in plan.extras() {
         w.segment(plan.segment_bytes(i));
@@ -167,20 +170,23 @@ fn write_share(w: &mut Out<'_>, plan: &Plan, target: Target, written: &mut Writt
     written.claims = share.claims.len();
 }
 
-/// The PLB segment with only the pairs that go to `target` (PLB01 and
-/// PLB02 kept); nothing when none do.
-fn write_plb(w: &mut Out<'_>, plan: &Plan, segment: usize, target: Target) {
-    let seg = Segment::new(plan.segment_bytes(segment), plan.delimiters());
+/// One PLB segment with only the given pairs (all of one original PLB,
+/// whose PLB01 and PLB02 are kept).
+fn write_plb(w: &mut Out<'_>, plan: &Plan, amounts: &[usize]) {
+    let Some(&first) = amounts.first() else {
+        return;
+    };
+    let seg = Segment::new(
+        plan.segment_bytes(plan.amounts()[first].segment),
+        plan.delimiters(),
+    );
     let mut elements: Vec<&[u8]> = vec![b"PLB".as_slice(), seg.element(1), seg.element(2)];
-    for amount in plan.amounts() {
-        if amount.segment == segment && amount.target == target {
-            elements.push(seg.element(3 + 2 * amount.pair));
-            elements.push(seg.element(4 + 2 * amount.pair));
-        }
+    for &a in amounts {
+        let pair = plan.amounts()[a].pair;
+        elements.push(seg.element(3 + 2 * pair));
+        elements.push(seg.element(4 + 2 * pair));
     }
-    if elements.len() > 3 {
-        w.elements(&elements);
-    }
+    w.elements(&elements);
 }
 
 /// BPR with BPR02 = the part's payment. A part that pays nothing becomes a
