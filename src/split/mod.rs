@@ -4,15 +4,15 @@
 //!
 //! The splitter reads an input once. Every segment goes both to the
 //! validator (the same envelope, loop and balancing checks as `remit
-//! validate`) and to a [`plan`] of the open transaction; at SE each part is
-//! written by the [`writer`] into one reused buffer and handed to a
+//! validate`) and to a plan of the open transaction (`plan.rs`); at SE each
+//! part is written (`writer.rs`) into one reused buffer and handed to a
 //! [`SplitSink`]. Memory is one transaction's bytes and group index, never
 //! the file. This module knows 835 loops and envelopes, not file names or
 //! folders: [`names`] only builds safe names, the CLI creates the files.
 
 pub mod names;
-pub mod plan;
-pub mod writer;
+mod plan;
+mod writer;
 
 use std::io::{self, Read};
 

@@ -35,8 +35,6 @@ pub struct Claim {
     pub header_number: Option<usize>,
     /// Index of its group.
     pub group: usize,
-    /// CLP04.
-    pub paid: Decimal,
     pcn: Range<usize>,
     icn: Range<usize>,
 }
@@ -447,7 +445,6 @@ impl Plan {
             segments: open.start..open.end,
             header_number: open.header_number,
             group,
-            paid: open.paid,
             pcn: open.pcn,
             icn: open.icn,
         });
