@@ -121,8 +121,8 @@ pub struct SplitArgs {
     pub out_dir: PathBuf,
     /// Output file names; placeholders {input} (input file stem), {tx}
     /// (835 transaction number in the input), {isa13}, {gs06}, {st02},
-    /// {group} (group key, or provider-level), {by}, {n} (output number in
-    /// the run). Values are reduced to A-Z a-z 0-9 . _ -; a name already
+    /// {group} (group key, or provider-level), {by}, {seq} (output number
+    /// in the run). Values are reduced to A-Z a-z 0-9 . _ -; a name already
     /// used in the run gets -2, -3… before its extension.
     #[arg(long, default_value = DEFAULT_TEMPLATE, value_name = "TEMPLATE")]
     pub name_template: String,

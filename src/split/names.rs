@@ -41,7 +41,9 @@ enum Field {
     N,
 }
 
-const FIELDS: [(&str, Field); 8] = [
+/// Placeholder names; `{n}` is another name for `{seq}` (clap's help shows
+/// `{n}` as a line break, so the help names `{seq}`).
+const FIELDS: [(&str, Field); 9] = [
     ("input", Field::Input),
     ("tx", Field::Tx),
     ("isa13", Field::Isa13),
@@ -49,6 +51,7 @@ const FIELDS: [(&str, Field); 8] = [
     ("st02", Field::St02),
     ("group", Field::Group),
     ("by", Field::By),
+    ("seq", Field::N),
     ("n", Field::N),
 ];
 
@@ -88,7 +91,7 @@ pub enum TemplateError {
     Brace,
     /// A placeholder that does not exist.
     #[error(
-        "unknown placeholder {{{0}}} in the name template; use {{input}}, {{tx}}, {{isa13}}, {{gs06}}, {{st02}}, {{group}}, {{by}} or {{n}}"
+        "unknown placeholder {{{0}}} in the name template; use {{input}}, {{tx}}, {{isa13}}, {{gs06}}, {{st02}}, {{group}}, {{by}} or {{seq}}"
     )]
     Unknown(String),
 }
@@ -263,8 +266,13 @@ mod tests {
 
     #[test]
     fn every_placeholder_is_filled() {
-        let t = NameTemplate::parse("{by}_{isa13}_{gs06}_{st02}_{n}_{group}").unwrap();
+        let t = NameTemplate::parse("{by}_{isa13}_{gs06}_{st02}_{seq}_{group}").unwrap();
         assert_eq!(t.render(&fields(b"X")), "member_100000104_104_0001_7_X");
+        let t = NameTemplate::parse("{n}").unwrap();
+        assert_eq!(
+            (t.render(&fields(b"X")), t.to_string()),
+            ("7".into(), "{seq}".into())
+        );
     }
 
     #[test]
