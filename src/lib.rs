@@ -59,7 +59,7 @@ pub mod reconcile;
 pub mod remittance;
 pub mod reports;
 pub mod scan;
+pub mod split;
 pub mod stages;
-pub mod x12;
-
 pub mod synth;
+pub mod x12;

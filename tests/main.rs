@@ -7,5 +7,7 @@ mod history;
 mod reconcile;
 mod reports;
 mod roundtrip;
+mod split;
 mod stages;
 mod support;
+mod synth835;

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::ledger::Format;
+use crate::split::GroupBy;
+use crate::split::names::DEFAULT_TEMPLATE;
 
 /// remit: reconcile X12 835 remittances against 837 claims.
 #[derive(Debug, Parser)]
@@ -37,6 +39,23 @@ pub enum Command {
     /// Write a synthetic 835 or 837 (benchmarks and tests; undocumented).
     #[command(hide = true)]
     Generate(GenerateArgs),
+    /// Split 835 remittances into standalone 835s, one per group of claims.
+    ///
+    /// Each output is a complete interchange (the original ISA, GS, ST,
+    /// BPR, TRN, dates, payer and payee loops) holding only the claims of
+    /// one group of one input transaction. BPR02 becomes Σ CLP04 − Σ PLB of
+    /// the output (a part paying nothing becomes BPR01 H, BPR04 NON).
+    /// PLB amounts whose reference (PLB03-2) is a CLP07 or CLP01 of the
+    /// transaction go with that claim; the others go to a provider-level
+    /// file. SE01, GE01 and IEA01 are recomputed.
+    ///
+    /// Control numbers: ISA13, GS06 and ST02 are kept from the original, so
+    /// every output can be traced back to it (each output is its own
+    /// interchange); --renumber-from numbers ISA13 and GS06 instead.
+    ///
+    /// A summary on standard error proves, per transaction, that the
+    /// outputs' BPR02 sum to the original BPR02.
+    Split(SplitArgs),
 }
 
 /// Flags of `remit validate`.
@@ -244,4 +263,35 @@ pub struct GenerateArgs {
     /// `remit generate --kind 835` with the same seed.
     #[arg(long, value_name = "FILE")]
     pub matching_835: Option<PathBuf>,
+}
+
+/// Flags of `remit split`.
+#[derive(Debug, clap::Args)]
+pub struct SplitArgs {
+    /// Files or folders (searched recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// How claims are grouped: member (NM1*QC id, else NM1*IL), claim
+    /// (CLP01), payee (N1*PE id: whole transactions), service-date (the
+    /// claim's earliest line date, else DTM*232).
+    #[arg(long, value_enum)]
+    pub by: GroupBy,
+    /// Folder receiving one file per (input transaction, group), plus a
+    /// provider-level file when some PLB amount references no claim.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Output file names; placeholders {input} (input file stem), {tx}
+    /// (835 transaction number in the input), {isa13}, {gs06}, {st02},
+    /// {group} (group key, or provider-level), {by}, {seq} (output number
+    /// in the run). Values are reduced to A-Z a-z 0-9 . _ -; a name already
+    /// used in the run gets -2, -3… before its extension.
+    #[arg(long, default_value = DEFAULT_TEMPLATE, value_name = "TEMPLATE")]
+    pub name_template: String,
+    /// Overwrite files that already exist (otherwise remit stops, exit 2).
+    #[arg(long)]
+    pub force: bool,
+    /// Number the outputs' interchanges N, N+1, … (ISA13 and GS06) instead
+    /// of keeping the original control numbers. ST02 is always kept.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=999_999_999))]
+    pub renumber_from: Option<u64>,
 }

@@ -11,6 +11,7 @@ pub mod output;
 pub mod parallel;
 mod reconcile;
 mod resolution;
+mod split;
 mod stages;
 mod validate;
 
@@ -37,6 +38,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Events(a) => stages::events(&a),
         Command::Decide(a) => stages::decide(&a),
         Command::Generate(a) => generate::run(&a),
+        Command::Split(a) => split::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -2,7 +2,7 @@
 //! carry patients' names and member ids) or standard output; and how
 //! findings about inputs are printed on standard error.
 
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -18,14 +18,24 @@ pub fn open(path: &Path) -> anyhow::Result<Box<dyn Write>> {
             std::io::stdout().lock(),
         )));
     }
+    let file =
+        create_file(path, true).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(Box::new(BufWriter::with_capacity(1 << 16, file)))
+}
+
+/// Creates `path` owner-only (0600 on Unix). Without `overwrite` an
+/// existing file is an `AlreadyExists` error and is left untouched.
+pub fn create_file(path: &Path, overwrite: bool) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true);
+    if overwrite {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    Ok(Box::new(BufWriter::with_capacity(1 << 16, file)))
+    options.open(path)
 }
 
 /// Prints one finding about `source` on standard error.
