@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bank;
 pub mod claim;
 pub mod cli;
 pub mod codes;
@@ -18,6 +19,7 @@ pub mod reconcile;
 pub mod remittance;
 pub mod reports;
 pub mod scan;
+pub mod tabular;
 pub mod x12;
 
 pub mod synth;
