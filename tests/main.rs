@@ -2,6 +2,7 @@
 
 mod cli;
 mod corpus;
+mod deposits;
 mod history;
 mod reconcile;
 mod reports;

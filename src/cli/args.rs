@@ -30,6 +30,8 @@ pub enum Command {
     Appeals(AppealsArgs),
     /// The regulator resolution report: every claim line with interest owed and paid.
     Resolution(ResolutionArgs),
+    /// Match each 835 payment to the bank deposits (BAI2 or CSV) that paid it.
+    Deposits(DepositsArgs),
 }
 
 /// Flags of `remit validate`.
@@ -166,4 +168,43 @@ pub struct ResolutionArgs {
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Flags of `remit deposits`.
+#[derive(Debug, clap::Args)]
+pub struct DepositsArgs {
+    /// What to read and how to decide (with --db, every stored remittance is matched).
+    #[command(flatten)]
+    pub input: DecideArgs,
+    /// A bank file: BAI2 or CSV, told apart by content; may be repeated.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub bank: Vec<PathBuf>,
+    /// How to read bank CSV files and how far dates may be apart.
+    #[command(flatten)]
+    pub bank_options: BankOptions,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Bank CSV column names and the matching window.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BankOptions {
+    /// Bank CSV: the column holding the booking date.
+    #[arg(long, default_value = "date", value_name = "NAME")]
+    pub bank_date_column: String,
+    /// Bank CSV: the column holding the signed amount (credits positive).
+    #[arg(long, default_value = "amount", value_name = "NAME")]
+    pub bank_amount_column: String,
+    /// Bank CSV: the column holding the description (ACH addenda, check text).
+    #[arg(long, default_value = "description", value_name = "NAME")]
+    pub bank_description_column: String,
+    /// Bank CSV: the column holding the bank's reference, when there is one.
+    #[arg(long, default_value = "reference", value_name = "NAME")]
+    pub bank_reference_column: String,
+    /// Days a deposit may be from the payment date when matched by amount
+    /// and date, and after which a payment without a deposit counts as not
+    /// received (as of --as-of).
+    #[arg(long, default_value_t = 10, value_name = "DAYS", value_parser = clap::value_parser!(i32).range(0..=3660))]
+    pub window_days: i32,
 }

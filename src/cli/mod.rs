@@ -3,6 +3,7 @@
 
 mod appeals;
 pub mod args;
+mod deposits;
 mod history;
 pub mod inputs;
 mod lines;
@@ -32,6 +33,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::History(a) => history::run(&a),
         Command::Appeals(a) => appeals::run(&a),
         Command::Resolution(a) => resolution::run(&a),
+        Command::Deposits(a) => deposits::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,5 +1,7 @@
-//! Tables built from decided ledger rows: the appeal worklist and the
-//! regulator resolution report. They know ledger rows, not X12 or files.
+//! Tables built from decided ledger rows: the appeal worklist, the
+//! regulator resolution report, and the matches of remittances with bank
+//! deposits. They know ledger rows (and deposits), not X12 or files.
 
 pub mod appeals;
+pub mod deposits;
 pub mod resolution;
