@@ -4,6 +4,7 @@ mod cli;
 mod corpus;
 mod deposits;
 mod history;
+mod posting;
 mod reconcile;
 mod reports;
 mod support;

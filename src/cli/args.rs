@@ -32,6 +32,8 @@ pub enum Command {
     Resolution(ResolutionArgs),
     /// Match each 835 payment to the bank deposits (BAI2 or CSV) that paid it.
     Deposits(DepositsArgs),
+    /// Compare what the practice posted with what the payers paid, line by line.
+    Posting(PostingArgs),
 }
 
 /// Flags of `remit validate`.
@@ -207,4 +209,53 @@ pub struct BankOptions {
     /// received (as of --as-of).
     #[arg(long, default_value_t = 10, value_name = "DAYS", value_parser = clap::value_parser!(i32).range(0..=3660))]
     pub window_days: i32,
+}
+
+/// Flags of `remit posting`.
+#[derive(Debug, clap::Args)]
+pub struct PostingArgs {
+    /// What to read and how to decide (with --db, the whole stored history is compared).
+    #[command(flatten)]
+    pub input: DecideArgs,
+    /// What the practice posted: a CSV export of its practice-management system.
+    #[arg(long, value_name = "FILE")]
+    pub posted: PathBuf,
+    /// The export's column names.
+    #[command(flatten)]
+    pub columns: PostedColumnArgs,
+    /// Bank files (BAI2 or CSV; may be repeated) to tie the totals to the money received.
+    #[arg(long, value_name = "FILE")]
+    pub bank: Vec<PathBuf>,
+    /// How to read bank CSV files and how far dates may be apart.
+    #[command(flatten)]
+    pub bank_options: BankOptions,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Column names of the practice's posting export.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PostedColumnArgs {
+    /// Posting export: the claim id column (CLM01).
+    #[arg(long, default_value = "claim_id", value_name = "NAME")]
+    pub posted_claim_column: String,
+    /// Posting export: the date-of-service column.
+    #[arg(long, default_value = "service_date", value_name = "NAME")]
+    pub posted_service_date_column: String,
+    /// Posting export: the procedure column (modifiers after - or : are ignored).
+    #[arg(long, default_value = "procedure", value_name = "NAME")]
+    pub posted_procedure_column: String,
+    /// Posting export: the payer column (optional; used to tell payers apart when present).
+    #[arg(long, default_value = "payer", value_name = "NAME")]
+    pub posted_payer_column: String,
+    /// Posting export: the amount-posted column.
+    #[arg(long, default_value = "amount_posted", value_name = "NAME")]
+    pub posted_amount_column: String,
+    /// Posting export: the adjustment (write-off) column (optional).
+    #[arg(long, default_value = "adjustment_posted", value_name = "NAME")]
+    pub posted_adjustment_column: String,
+    /// Posting export: the posting-date column (optional).
+    #[arg(long, default_value = "posting_date", value_name = "NAME")]
+    pub posted_date_column: String,
 }

@@ -126,6 +126,27 @@ pub fn run(args: &DepositsArgs) -> anyhow::Result<u8> {
     Ok(tally.exit_code().max(bank.exit_code()))
 }
 
+/// Money received per (payer, month of payment): the deposits matched to
+/// the payments of `rows` (deposits without remittance under an empty
+/// payer), for `remit posting` to tie its totals to.
+pub fn received_by_payer_month(
+    rows: &[crate::ledger::LedgerRow],
+    bank: &BankDeposits,
+    settings: &MatchSettings,
+) -> std::collections::BTreeMap<(String, String), rust_decimal::Decimal> {
+    let mut payments = Payments::default();
+    rows.iter().for_each(|row| payments.add(row));
+    let mut totals = DepositTotals::default();
+    for m in match_deposits(payments.into_sorted(), bank.deposits.clone(), settings) {
+        totals.add(&m);
+    }
+    totals
+        .by_payer_month
+        .into_iter()
+        .map(|(key, money)| (key, money.received))
+        .collect()
+}
+
 fn print_summary(
     matches: &[DepositMatch],
     totals: &DepositTotals,

@@ -9,6 +9,7 @@ pub mod inputs;
 mod lines;
 pub mod output;
 pub mod parallel;
+mod posting;
 mod reconcile;
 mod resolution;
 mod validate;
@@ -34,6 +35,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Appeals(a) => appeals::run(&a),
         Command::Resolution(a) => resolution::run(&a),
         Command::Deposits(a) => deposits::run(&a),
+        Command::Posting(a) => posting::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
