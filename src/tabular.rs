@@ -33,6 +33,9 @@ impl Header {
     }
 }
 
+/// Most digits an amount may have, so that sums of any export stay exact.
+const MAX_DIGITS: usize = 18;
+
 /// Money as exports write it: `1234.56`, `-12.00`, `+3`, `$1,234.56`,
 /// `(12.00)` for a negative amount. `None` for anything else.
 pub fn money(text: &str) -> Option<Decimal> {
@@ -50,6 +53,9 @@ pub fn money(text: &str) -> Option<Decimal> {
         return None;
     }
     let cleaned = format!("{sign}{}", digits.replace(',', ""));
+    if cleaned.bytes().filter(u8::is_ascii_digit).count() > MAX_DIGITS {
+        return None;
+    }
     let value = crate::x12::value::decimal(cleaned.as_bytes())?;
     Some(if negative { -value } else { value })
 }
@@ -101,6 +107,7 @@ mod tests {
         assert_eq!(money(""), None);
         assert_eq!(money("1.2.3"), None);
         assert_eq!(money("1e3"), None);
+        assert_eq!(money("1234567890123456789"), None);
     }
 
     #[test]

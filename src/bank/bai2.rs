@@ -159,13 +159,26 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Amounts, control totals and counts as written, in minor units.
+/// Most digits an amount may have (a quadrillion dollars in cents): sums of
+/// any file's amounts then stay exact.
+const MAX_DIGITS: usize = 18;
+
+/// Most funds distributions a `D` funds type may announce.
+const MAX_DISTRIBUTIONS: u64 = 100;
+
+/// Amounts and control totals as written, in minor units; empty is zero.
 fn amount(field: &str, line: usize, what: &str) -> Result<i128, Problem> {
     let digits = field.strip_prefix(['+', '-']).unwrap_or(field);
     if field.is_empty() {
         return Ok(0);
     }
-    if digits.is_empty() || digits.len() > 30 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.len() > MAX_DIGITS && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(problem(
+            line,
+            format!("{what} has more than {MAX_DIGITS} digits"),
+        ));
+    }
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(problem(
             line,
             format!(
@@ -608,12 +621,21 @@ fn funds_fields(funds_type: &str, next: &str, line: usize) -> Result<usize, Prob
     Ok(match funds_type {
         "S" => 3,
         "V" => 2,
-        "D" => {
-            let n = count(next, line, "number of funds distributions")?;
-            1 + 2 * usize::try_from(n).unwrap_or(usize::MAX / 4)
-        }
+        "D" => 1 + 2 * distributions(next, line)?,
         _ => 0,
     })
+}
+
+/// The number of funds distributions of a `D` funds type.
+fn distributions(field: &str, line: usize) -> Result<usize, Problem> {
+    let n = count(field, line, "number of funds distributions")?;
+    if n > MAX_DISTRIBUTIONS {
+        return Err(problem(
+            line,
+            format!("{n} funds distributions (at most {MAX_DISTRIBUTIONS} are read)"),
+        ));
+    }
+    Ok(n as usize)
 }
 
 /// The fields of a `16` record that matter here.
@@ -666,8 +688,7 @@ impl Detail {
         let funds = c.field();
         let extra = funds_fields(funds, "", line).unwrap_or(0);
         if funds == "D" {
-            let n = count(c.field(), line, "number of funds distributions")?;
-            for _ in 0..2 * n {
+            for _ in 0..2 * distributions(c.field(), line)? {
                 c.field();
             }
         } else {
@@ -872,6 +893,20 @@ mod tests {
         assert_eq!(
             amounts,
             vec![Decimal::new(700, 0), Decimal::new(-200, 0), Decimal::ZERO]
+        );
+    }
+
+    #[test]
+    fn absurd_amounts_and_distribution_counts_are_errors_not_panics() {
+        let bad = GOOD.replace("16,165,46690", "16,165,1234567890123456789");
+        assert_eq!(
+            messages(&bad),
+            vec!["record 4: 16 amount has more than 18 digits"]
+        );
+        let bad = GOOD.replace("16,165,46690,0,", "16,165,46690,D,18446744073709551615,");
+        assert_eq!(
+            messages(&bad),
+            vec!["record 4: 18446744073709551615 funds distributions (at most 100 are read)"]
         );
     }
 

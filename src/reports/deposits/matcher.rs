@@ -58,28 +58,42 @@ pub fn match_deposits(
     m.finish()
 }
 
-/// Payments with the same payer and trace.
+/// Payments with the same payer and trace, with their sum, latest date
+/// and payer key worked out once.
 #[derive(Debug)]
 struct Group {
     payments: Vec<Payment>,
+    total: Decimal,
+    date: Option<Date>,
+    payer: Text,
     done: bool,
 }
 
 impl Group {
-    fn total(&self) -> Decimal {
-        self.payments.iter().map(|p| p.amount).sum()
+    fn new(first: Payment) -> Self {
+        let mut group = Group {
+            payer: first.payer_key(),
+            total: Decimal::ZERO,
+            date: None,
+            payments: Vec::new(),
+            done: false,
+        };
+        group.push(first);
+        group
+    }
+
+    fn push(&mut self, payment: Payment) {
+        self.total += payment.amount;
+        self.date = self.date.max(payment.date);
+        self.payments.push(payment);
     }
 
     fn first(&self) -> &Payment {
         &self.payments[0]
     }
 
-    fn date(&self) -> Option<Date> {
-        self.payments.iter().filter_map(|p| p.date).max()
-    }
-
     fn moves_money(&self) -> bool {
-        self.payments.iter().any(Payment::moves_money) && !self.total().is_zero()
+        self.payments.iter().any(Payment::moves_money) && !self.total.is_zero()
     }
 }
 
@@ -97,6 +111,8 @@ struct Matcher {
     used: Vec<bool>,
     index: HashMap<String, Vec<usize>>,
     traced: HashMap<String, Vec<usize>>,
+    by_amount: HashMap<Decimal, Vec<usize>>,
+    negatives: Vec<Offset>,
     carried: Vec<Offset>,
     rows: Vec<(SortKey, DepositMatch)>,
 }
@@ -107,7 +123,20 @@ impl Matcher {
     fn new(payments: Vec<Payment>, deposits: Vec<Deposit>, settings: MatchSettings) -> Self {
         let groups = group(payments);
         let carried = carried_balances(&groups);
+        let negatives = groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.total < Decimal::ZERO)
+            .map(|(k, g)| Offset {
+                group: k,
+                amount: g.total,
+            })
+            .collect();
         let (index, traced) = index(&deposits);
+        let mut by_amount: HashMap<Decimal, Vec<usize>> = HashMap::new();
+        for (i, d) in deposits.iter().enumerate() {
+            by_amount.entry(d.amount.normalize()).or_default().push(i);
+        }
         Matcher {
             settings,
             groups,
@@ -115,6 +144,8 @@ impl Matcher {
             deposits,
             index,
             traced,
+            by_amount,
+            negatives,
             carried,
             rows: Vec::new(),
         }
@@ -150,7 +181,7 @@ impl Matcher {
                 continue;
             }
             let candidates = self.carrying(self.groups[g].first());
-            let total = self.groups[g].total();
+            let total = self.groups[g].total;
             if let Some(chosen) = subset_with_sum(&self.amounts(&candidates), total) {
                 let picked: Vec<usize> = chosen.into_iter().map(|k| candidates[k]).collect();
                 let (kind, note) = self.reference_kind(g, &picked);
@@ -205,31 +236,36 @@ impl Matcher {
     /// Negative amounts of the payer of group `g` dated on or before it
     /// that no match has used yet.
     fn open_offsets(&self, g: usize) -> Vec<Offset> {
-        let payer = self.groups[g].first().payer_key();
-        let date = self.groups[g].date();
-        let negatives = self.groups.iter().enumerate().filter_map(|(k, other)| {
-            (other.total() < Decimal::ZERO).then_some(Offset {
-                group: k,
-                amount: other.total(),
-            })
-        });
-        negatives
-            .chain(self.carried.iter().copied())
+        let group = &self.groups[g];
+        self.negatives
+            .iter()
+            .chain(&self.carried)
+            .copied()
             .filter(|o| {
                 let other = &self.groups[o.group];
                 o.group != g
                     && !other.done
-                    && other.first().payer_key() == payer
-                    && other.date() <= date
+                    && other.payer == group.payer
+                    && other.date <= group.date
             })
             .collect()
+    }
+
+    /// Unused deposits of exactly `amount`.
+    fn of_amount(&self, amount: Decimal) -> impl Iterator<Item = usize> + '_ {
+        self.by_amount
+            .get(&amount.normalize())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| !self.used[i])
     }
 
     /// Passes 2 and 4b: a later payment netted with earlier negatives, by
     /// the deposits carrying its trace, or else by amount and date.
     fn offsets(&mut self, by_reference: bool) {
         for g in 0..self.groups.len() {
-            let total = self.groups[g].total();
+            let total = self.groups[g].total;
             if self.groups[g].done || total <= Decimal::ZERO {
                 continue;
             }
@@ -289,13 +325,13 @@ impl Matcher {
         };
         let note = format!(
             "OFFSET: {} less {} = {} ({how})",
-            money(self.groups[g].total()),
+            money(self.groups[g].total),
             described.join(" and "),
             money(net)
         );
         let mut members = vec![g];
         members.extend(offsets.iter().map(|o| o.group));
-        members.sort_by_key(|&k| self.groups[k].date());
+        members.sort_by_key(|&k| self.groups[k].date);
         self.emit(&members, picked, MatchKind::Offset, net, note);
     }
 
@@ -309,7 +345,7 @@ impl Matcher {
             if candidates.is_empty() {
                 continue;
             }
-            let total = self.groups[g].total();
+            let total = self.groups[g].total;
             let received: Decimal = self.amounts(&candidates).into_iter().sum();
             let note = format!(
                 "AMOUNT DIFFERS: {} deposit(s) carry trace {} with {}, the 835 says {} (difference {})",
@@ -326,9 +362,8 @@ impl Matcher {
     /// The unused deposit of `amount` closest in date to group `g`, within
     /// the window.
     fn closest_by_amount(&self, g: usize, amount: Decimal) -> Option<usize> {
-        let date = self.groups[g].date()?;
-        (0..self.deposits.len())
-            .filter(|&i| !self.used[i] && self.deposits[i].amount == amount)
+        let date = self.groups[g].date?;
+        self.of_amount(amount)
             .filter_map(|i| {
                 let days = (self.deposits[i].date - date).get_days().abs();
                 (days <= self.settings.window_days).then_some((days, i))
@@ -341,16 +376,13 @@ impl Matcher {
     fn by_amount_and_date(&mut self) {
         let mut pairs: Vec<(i32, Option<Date>, usize, usize)> = Vec::new();
         for (g, group) in self.groups.iter().enumerate() {
-            let Some(date) = group.date().filter(|_| !group.done && group.moves_money()) else {
+            let Some(date) = group.date.filter(|_| !group.done && group.moves_money()) else {
                 continue;
             };
-            for (i, d) in self.deposits.iter().enumerate() {
-                let days = (d.date - date).get_days();
-                if !self.used[i]
-                    && d.amount == group.total()
-                    && days.abs() <= self.settings.window_days
-                {
-                    pairs.push((days.abs(), Some(date), g, i));
+            for i in self.of_amount(group.total) {
+                let days = (self.deposits[i].date - date).get_days().abs();
+                if days <= self.settings.window_days {
+                    pairs.push((days, Some(date), g, i));
                 }
             }
         }
@@ -371,7 +403,7 @@ impl Matcher {
                 "by amount and date only: no deposit carries trace {}; same amount {days} day(s) from the payment date{carries}: check it",
                 self.groups[g].first().trace
             );
-            let total = self.groups[g].total();
+            let total = self.groups[g].total;
             self.emit(&[g], &[i], MatchKind::MatchedAmountDate, total, note);
         }
     }
@@ -383,7 +415,7 @@ impl Matcher {
                 continue;
             }
             let (kind, note) = self.unmatched(g);
-            let total = self.groups[g].total();
+            let total = self.groups[g].total;
             self.emit(&[g], &[], kind, total, note);
         }
         for i in 0..self.deposits.len() {
@@ -416,38 +448,44 @@ impl Matcher {
 
     fn unmatched(&self, g: usize) -> (MatchKind, String) {
         let group = &self.groups[g];
-        let p = group.first();
-        let total = group.total();
-        if !group.moves_money() {
-            let carried = self
-                .carried
-                .iter()
-                .find(|o| o.group == g)
-                .map(|o| {
-                    format!(
-                        "; it carries {} forward (PLB FB) to a later payment",
-                        money(-o.amount)
-                    )
-                })
-                .unwrap_or_default();
-            let note = format!(
-                "no money moves (BPR02 {}, {}): nothing to match{carried}",
-                money(total),
-                p.method
-            );
-            return (MatchKind::NoMoneyMoved, note);
-        }
-        if total < Decimal::ZERO {
+        if group.total < Decimal::ZERO {
             let note = format!(
                 "negative remittance {}: no later payment of the payer nets it in a deposit yet",
-                money(total)
+                money(group.total)
             );
             return (MatchKind::AwaitingOffset, note);
         }
+        if !group.moves_money() {
+            return (MatchKind::NoMoneyMoved, self.no_money_note(g));
+        }
+        self.missing(group.date)
+    }
+
+    fn no_money_note(&self, g: usize) -> String {
+        let carried = self
+            .carried
+            .iter()
+            .find(|o| o.group == g)
+            .map(|o| {
+                format!(
+                    "; it carries {} forward (PLB FB) to a later payment",
+                    money(-o.amount)
+                )
+            })
+            .unwrap_or_default();
+        let group = &self.groups[g];
+        format!(
+            "no money moves (BPR02 {}, {}): nothing to match{carried}",
+            money(group.total),
+            group.first().method
+        )
+    }
+
+    /// Money promised on `date` and not received: still awaited within the
+    /// window, missing after it.
+    fn missing(&self, date: Option<Date>) -> (MatchKind, String) {
         let window = self.settings.window_days;
-        let due = group
-            .date()
-            .and_then(|d| d.checked_add(jiff::Span::new().days(window)).ok());
+        let due = date.and_then(|d| d.checked_add(jiff::Span::new().days(window)).ok());
         match due {
             Some(due) if due >= self.settings.as_of => (
                 MatchKind::AwaitingDeposit,
@@ -484,7 +522,7 @@ impl Matcher {
         let mut deposits: Vec<Deposit> = picked.iter().map(|&i| self.deposits[i].clone()).collect();
         deposits.sort_by_key(|d| d.date);
         let first = &self.groups[members[0]].payments[0];
-        let key = (0, self.groups[members[0]].date(), first.label(), 0);
+        let key = (0, self.groups[members[0]].date, first.label(), 0);
         self.rows.push((
             key,
             DepositMatch {
@@ -510,13 +548,10 @@ fn group(payments: Vec<Payment>) -> Vec<Group> {
     for p in payments {
         let key = (p.payer_key(), p.trace.clone());
         match at.get(&key) {
-            Some(&g) if !p.trace.is_empty() => groups[g].payments.push(p),
+            Some(&g) if !p.trace.is_empty() => groups[g].push(p),
             _ => {
                 at.insert(key, groups.len());
-                groups.push(Group {
-                    payments: vec![p],
-                    done: false,
-                });
+                groups.push(Group::new(p));
             }
         }
     }
@@ -527,12 +562,12 @@ fn group(payments: Vec<Payment>) -> Vec<Group> {
 /// positive FB of the same payer took back (first carried, first taken).
 fn carried_balances(groups: &[Group]) -> Vec<Offset> {
     let mut order: Vec<usize> = (0..groups.len()).collect();
-    order.sort_by_key(|&g| groups[g].date());
+    order.sort_by_key(|&g| groups[g].date);
     let mut open: HashMap<Text, Vec<Offset>> = HashMap::new();
     for g in order {
         let forward: Decimal = groups[g].payments.iter().map(|p| p.balance_forward).sum();
-        let queue = open.entry(groups[g].first().payer_key()).or_default();
-        if forward < Decimal::ZERO && groups[g].total().is_zero() {
+        let queue = open.entry(groups[g].payer.clone()).or_default();
+        if forward < Decimal::ZERO && groups[g].total.is_zero() {
             queue.push(Offset {
                 group: g,
                 amount: forward,

@@ -221,63 +221,95 @@ fn same_payer(posted: &str, ledger: &str) -> bool {
     !a.is_empty() && !b.is_empty() && (a.contains(&b) || b.contains(&a))
 }
 
-/// Groups books and postings into comparable lines.
+/// Groups books and postings into comparable lines: each posting joins
+/// the books of its line (and payer), then every book left gets its own.
 fn units(books: &Books, postings: Vec<Posting>) -> Vec<LineComparison> {
-    let mut by_id: HashMap<LineId, Vec<usize>> = HashMap::new();
-    for (i, b) in books.lines.iter().enumerate() {
-        if let Some(date) = b.service_date {
-            by_id
-                .entry(line_id(&b.claim_id, date, &b.procedure))
-                .or_default()
-                .push(i);
-        }
-    }
-    let mut units: Vec<LineComparison> = Vec::new();
-    let mut at: HashMap<(LineId, String), usize> = HashMap::new();
-    let mut taken = vec![false; books.lines.len()];
+    let mut grouping = Grouping::new(books);
     for p in postings {
-        let id = line_id(&p.claim_id, p.service_date, &p.procedure);
-        let candidates = by_id.get(&id).cloned().unwrap_or_default();
-        let matching: Vec<usize> = if p.payer.is_empty() {
-            candidates
-        } else {
-            candidates
-                .into_iter()
-                .filter(|&i| same_payer(&p.payer, &books.lines[i].payer))
-                .collect()
+        grouping.posting(p);
+    }
+    for (i, b) in books.lines.iter().enumerate() {
+        let Some(date) = b.service_date.filter(|_| !grouping.taken[i]) else {
+            continue;
         };
-        let payer = matching
-            .first()
-            .map_or(p.payer.clone(), |&i| books.lines[i].payer.clone());
-        let key = (
-            id.clone(),
-            payer_word(if p.payer.is_empty() { "" } else { &payer }),
-        );
-        let u = *at.entry(key).or_insert_with(|| {
-            units.push(empty_unit(&p.claim_id, p.service_date, &id.2, &payer));
-            units.len() - 1
+        let key = line_key(&b.claim_id, date, &b.procedure, &b.payer);
+        let u = grouping.unit(key, || {
+            empty_unit(&b.claim_id, date, &b.procedure, &b.payer)
         });
-        for i in matching {
-            if !taken[i] {
-                taken[i] = true;
-                units[u].books.push(books.lines[i].clone());
+        grouping.units[u].books.push(b.clone());
+    }
+    grouping.units
+}
+
+/// The state of [`units`]: books by line, the lines so far, and which
+/// books a line has taken.
+struct Grouping<'b> {
+    books: &'b Books,
+    by_id: HashMap<LineId, Vec<usize>>,
+    units: Vec<LineComparison>,
+    at: HashMap<(LineId, String), usize>,
+    taken: Vec<bool>,
+}
+
+impl<'b> Grouping<'b> {
+    fn new(books: &'b Books) -> Self {
+        let mut by_id: HashMap<LineId, Vec<usize>> = HashMap::new();
+        for (i, b) in books.lines.iter().enumerate() {
+            if let Some(date) = b.service_date {
+                let id = line_id(&b.claim_id, date, &b.procedure);
+                by_id.entry(id).or_default().push(i);
             }
         }
-        units[u].postings.push(p);
-    }
-    for (i, b) in books.lines.iter().enumerate() {
-        if taken[i] {
-            continue;
+        Grouping {
+            books,
+            by_id,
+            units: Vec::new(),
+            at: HashMap::new(),
+            taken: vec![false; books.lines.len()],
         }
-        let Some(date) = b.service_date else { continue };
-        let key = line_key(&b.claim_id, date, &b.procedure, &b.payer);
-        let u = *at.entry(key).or_insert_with(|| {
-            units.push(empty_unit(&b.claim_id, date, &b.procedure, &b.payer));
-            units.len() - 1
-        });
-        units[u].books.push(b.clone());
     }
-    units
+
+    /// The index of the line with `key`, made by `make` when new.
+    fn unit(&mut self, key: (LineId, String), make: impl FnOnce() -> LineComparison) -> usize {
+        let units = &mut self.units;
+        *self.at.entry(key).or_insert_with(|| {
+            units.push(make());
+            units.len() - 1
+        })
+    }
+
+    /// The books a posting is for: its line's, of the posted payer when
+    /// the export names one.
+    fn matching(&self, p: &Posting, id: &LineId) -> Vec<usize> {
+        let candidates = self.by_id.get(id).into_iter().flatten().copied();
+        candidates
+            .filter(|&i| p.payer.is_empty() || same_payer(&p.payer, &self.books.lines[i].payer))
+            .collect()
+    }
+
+    fn posting(&mut self, p: Posting) {
+        let id = line_id(&p.claim_id, p.service_date, &p.procedure);
+        let matching = self.matching(&p, &id);
+        let payer = matching
+            .first()
+            .map_or(p.payer.clone(), |&i| self.books.lines[i].payer.clone());
+        let payer_part = if p.payer.is_empty() {
+            String::new()
+        } else {
+            payer_word(&payer)
+        };
+        let (claim, date, procedure) = (p.claim_id.clone(), p.service_date, id.2.clone());
+        let u = self.unit((id, payer_part), || {
+            empty_unit(&claim, date, &procedure, &payer)
+        });
+        for i in matching {
+            if !self.taken[i] {
+                self.taken[i] = true;
+                self.units[u].books.push(self.books.lines[i].clone());
+            }
+        }
+        self.units[u].postings.push(p);
+    }
 }
 
 fn empty_unit(claim: &str, date: Date, procedure: &str, payer: &str) -> LineComparison {
@@ -318,50 +350,60 @@ fn open_appeals(items: &[AppealItem]) -> HashMap<(LineId, String), OpenAppeal> {
 
 /// Decides the findings of one line.
 fn judge(u: &mut LineComparison) {
-    let paid = u.paid();
-    let posted = u.posted();
-    let money = crate::ledger::money;
-    let remitted = u.books.iter().any(|b| b.remitted);
-    let ever_paid = u.books.iter().any(|b| b.ever_paid);
     let mut notes = Vec::new();
-    if u.postings.is_empty() {
-        if remitted && !paid.is_zero() {
-            u.findings.push(Finding::NotPosted);
-            notes.push(format!("paid {} and never posted", money(paid)));
-        }
-    } else if !ever_paid && !posted.is_zero() {
-        u.findings.push(Finding::PostedNotPaid);
-        notes.push(if remitted {
-            format!("posted {} but no remittance paid the line", money(posted))
-        } else {
-            format!("posted {} but no 835 line answers it", money(posted))
-        });
-    } else if posted < paid && reversed_in_books(u) {
-        u.findings.push(Finding::PreviouslyPaidReversedInBooks);
-        notes.push(format!(
-            "the payment of {} stands (re-listed as denied, not reversed); the books show {}",
-            money(paid),
-            money(posted)
-        ));
-    } else if posted != paid {
-        let finding = if posted < paid {
-            Finding::PostedLess
-        } else {
-            Finding::PostedMore
-        };
+    if let Some((finding, note)) = money_finding(u) {
         u.findings.push(finding);
-        notes.push(format!(
-            "posted {}, paid {} ({})",
-            money(posted),
-            money(paid),
-            signed(posted - paid)
-        ));
+        notes.push(note);
     }
     write_off(u, &mut notes);
     if u.findings.is_empty() {
         u.findings.push(Finding::Ok);
     }
     u.note = notes.join("; ");
+}
+
+/// How the money posted compares with the money paid, when it is wrong.
+fn money_finding(u: &LineComparison) -> Option<(Finding, String)> {
+    let (paid, posted) = (u.paid(), u.posted());
+    let money = crate::ledger::money;
+    let remitted = u.books.iter().any(|b| b.remitted);
+    if u.postings.is_empty() {
+        return (remitted && !paid.is_zero()).then(|| {
+            (
+                Finding::NotPosted,
+                format!("paid {} and never posted", money(paid)),
+            )
+        });
+    }
+    if !u.books.iter().any(|b| b.ever_paid) && !posted.is_zero() {
+        let why = if remitted {
+            "no remittance paid the line"
+        } else {
+            "no 835 line answers it"
+        };
+        let note = format!("posted {} but {why}", money(posted));
+        return Some((Finding::PostedNotPaid, note));
+    }
+    if posted < paid && reversed_in_books(u) {
+        let note = format!(
+            "the payment of {} stands (re-listed as denied, not reversed); the books show {}",
+            money(paid),
+            money(posted)
+        );
+        return Some((Finding::PreviouslyPaidReversedInBooks, note));
+    }
+    let finding = match posted.cmp(&paid) {
+        std::cmp::Ordering::Less => Finding::PostedLess,
+        std::cmp::Ordering::Greater => Finding::PostedMore,
+        std::cmp::Ordering::Equal => return None,
+    };
+    let note = format!(
+        "posted {}, paid {} ({})",
+        money(posted),
+        money(paid),
+        signed(posted - paid)
+    );
+    Some((finding, note))
 }
 
 fn signed(d: Decimal) -> String {

@@ -196,7 +196,7 @@ fn the_window_decides_between_awaiting_and_missing() {
         vec![
             payment("T1", "2025-07-25", "10.00", "ACH"),
             payment("T2", "2025-06-25", "40.10", "ACH"),
-            payment("N1", "2025-07-01", "-5.00", "ACH"),
+            payment("N1", "2025-07-01", "-5.00", "NON"),
             payment("Z1", "2025-07-02", "0", "NON"),
         ],
         vec![],
