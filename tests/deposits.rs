@@ -119,6 +119,27 @@ fn bai2_and_csv_exports_of_the_same_deposits_match_alike() {
 }
 
 #[test]
+fn overlapping_bank_files_do_not_count_a_deposit_twice() {
+    let (one, _, _) = samples_with("deposits.bai2");
+    let (both, stderr, code) = run(&[
+        "deposits",
+        &path(samples().join("remits")),
+        "--bank",
+        &path(samples().join("bank/deposits.bai2")),
+        "--bank",
+        &path(samples().join("bank/deposits.csv")),
+        "--as-of",
+        "2025-07-31",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(one.rows, both.rows);
+    assert!(
+        stderr.contains("22 deposit(s) an earlier bank file already gave"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn the_window_decides_when_missing_money_is_reported() {
     let (rows, _, _) = run(&[
         "deposits",

@@ -31,6 +31,9 @@ pub struct BankDeposits {
     pub skipped: usize,
     /// Deposits dated after the as-of date, left out.
     pub after_as_of: usize,
+    /// Deposits an earlier file already gave (same date, amount and bank
+    /// reference), left out: overlapping statements must not count twice.
+    pub duplicates: usize,
 }
 
 impl BankDeposits {
@@ -45,7 +48,8 @@ impl BankDeposits {
 }
 
 /// Reads every bank file; a file with problems is reported on standard
-/// error, record by record, and not used.
+/// error, record by record, and not used. A deposit an earlier file gave
+/// (same date, amount and bank reference) is left out.
 pub fn read_bank_files(paths: &[PathBuf], options: &BankOptions, as_of: Date) -> BankDeposits {
     let columns = CsvColumns {
         date: options.bank_date_column.clone(),
@@ -54,6 +58,7 @@ pub fn read_bank_files(paths: &[PathBuf], options: &BankOptions, as_of: Date) ->
         reference: options.bank_reference_column.clone(),
     };
     let mut found = BankDeposits::default();
+    let mut seen = std::collections::HashSet::new();
     for path in paths {
         let source = path.display().to_string();
         found.files += 1;
@@ -63,10 +68,15 @@ pub fn read_bank_files(paths: &[PathBuf], options: &BankOptions, as_of: Date) ->
         match read {
             Ok(file) => {
                 found.skipped += file.skipped;
+                let earlier = seen.clone();
                 for d in file.deposits {
+                    let key = (d.date, d.amount.normalize(), d.bank_ref.clone());
                     if d.date > as_of {
                         found.after_as_of += 1;
+                    } else if !d.bank_ref.is_empty() && earlier.contains(&key) {
+                        found.duplicates += 1;
                     } else {
+                        seen.insert(key);
                         found.deposits.push(d);
                     }
                 }
@@ -177,10 +187,10 @@ fn print_summary(
     for line in totals.payer_month_lines() {
         eprintln!("    {line}");
     }
-    if bank.skipped > 0 || bank.after_as_of > 0 {
+    if bank.skipped > 0 || bank.after_as_of > 0 || bank.duplicates > 0 {
         eprintln!(
-            "  left out: {} bank entr(ies) that are not deposits, {} deposit(s) dated after --as-of",
-            bank.skipped, bank.after_as_of
+            "  left out: {} bank entr(ies) that are not deposits, {} deposit(s) dated after --as-of, {} deposit(s) an earlier bank file already gave",
+            bank.skipped, bank.after_as_of, bank.duplicates
         );
     }
     eprintln!(
