@@ -43,6 +43,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bank;
 pub mod claim;
 pub mod cli;
 pub mod codes;
@@ -62,4 +63,5 @@ pub mod scan;
 pub mod split;
 pub mod stages;
 pub mod synth;
+pub mod tabular;
 pub mod x12;

@@ -2,8 +2,10 @@
 
 mod cli;
 mod corpus;
+mod deposits;
 mod fuzz_corpus;
 mod history;
+mod posting;
 mod reconcile;
 mod reports;
 mod roundtrip;

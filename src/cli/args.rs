@@ -56,6 +56,10 @@ pub enum Command {
     /// A summary on standard error proves, per transaction, that the
     /// outputs' BPR02 sum to the original BPR02.
     Split(SplitArgs),
+    /// Match each 835 payment to the bank deposits (BAI2 or CSV) that paid it.
+    Deposits(DepositsArgs),
+    /// Compare what the practice posted with what the payers paid, line by line.
+    Posting(PostingArgs),
 }
 
 /// Flags of `remit validate`.
@@ -294,4 +298,92 @@ pub struct SplitArgs {
     /// of keeping the original control numbers. ST02 is always kept.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=999_999_999))]
     pub renumber_from: Option<u64>,
+}
+
+/// Flags of `remit deposits`.
+#[derive(Debug, clap::Args)]
+pub struct DepositsArgs {
+    /// What to read and how to decide (with --db, every stored remittance is matched).
+    #[command(flatten)]
+    pub input: DecideArgs,
+    /// A bank file: BAI2 or CSV, told apart by content; may be repeated.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub bank: Vec<PathBuf>,
+    /// How to read bank CSV files and how far dates may be apart.
+    #[command(flatten)]
+    pub bank_options: BankOptions,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Bank CSV column names and the matching window.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BankOptions {
+    /// Bank CSV: the column holding the booking date.
+    #[arg(long, default_value = "date", value_name = "NAME")]
+    pub bank_date_column: String,
+    /// Bank CSV: the column holding the signed amount (credits positive).
+    #[arg(long, default_value = "amount", value_name = "NAME")]
+    pub bank_amount_column: String,
+    /// Bank CSV: the column holding the description (ACH addenda, check text).
+    #[arg(long, default_value = "description", value_name = "NAME")]
+    pub bank_description_column: String,
+    /// Bank CSV: the column holding the bank's reference, when there is one.
+    #[arg(long, default_value = "reference", value_name = "NAME")]
+    pub bank_reference_column: String,
+    /// Days a deposit may be from the payment date when matched by amount
+    /// and date, and after which a payment without a deposit counts as not
+    /// received (as of --as-of).
+    #[arg(long, default_value_t = 10, value_name = "DAYS", value_parser = clap::value_parser!(i32).range(0..=3660))]
+    pub window_days: i32,
+}
+
+/// Flags of `remit posting`.
+#[derive(Debug, clap::Args)]
+pub struct PostingArgs {
+    /// What to read and how to decide (with --db, the whole stored history is compared).
+    #[command(flatten)]
+    pub input: DecideArgs,
+    /// What the practice posted: a CSV export of its practice-management system.
+    #[arg(long, value_name = "FILE")]
+    pub posted: PathBuf,
+    /// The export's column names.
+    #[command(flatten)]
+    pub columns: PostedColumnArgs,
+    /// Bank files (BAI2 or CSV; may be repeated) to tie the totals to the money received.
+    #[arg(long, value_name = "FILE")]
+    pub bank: Vec<PathBuf>,
+    /// How to read bank CSV files and how far dates may be apart.
+    #[command(flatten)]
+    pub bank_options: BankOptions,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Column names of the practice's posting export.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PostedColumnArgs {
+    /// Posting export: the claim id column (CLM01).
+    #[arg(long, default_value = "claim_id", value_name = "NAME")]
+    pub posted_claim_column: String,
+    /// Posting export: the date-of-service column.
+    #[arg(long, default_value = "service_date", value_name = "NAME")]
+    pub posted_service_date_column: String,
+    /// Posting export: the procedure column (modifiers after - or : are ignored).
+    #[arg(long, default_value = "procedure", value_name = "NAME")]
+    pub posted_procedure_column: String,
+    /// Posting export: the payer column (optional; used to tell payers apart when present).
+    #[arg(long, default_value = "payer", value_name = "NAME")]
+    pub posted_payer_column: String,
+    /// Posting export: the amount-posted column.
+    #[arg(long, default_value = "amount_posted", value_name = "NAME")]
+    pub posted_amount_column: String,
+    /// Posting export: the adjustment (write-off) column (optional).
+    #[arg(long, default_value = "adjustment_posted", value_name = "NAME")]
+    pub posted_adjustment_column: String,
+    /// Posting export: the posting-date column (optional).
+    #[arg(long, default_value = "posting_date", value_name = "NAME")]
+    pub posted_date_column: String,
 }

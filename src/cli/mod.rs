@@ -3,12 +3,14 @@
 
 mod appeals;
 pub mod args;
+mod deposits;
 mod generate;
 mod history;
 pub mod inputs;
 mod lines;
 pub mod output;
 pub mod parallel;
+mod posting;
 mod reconcile;
 mod resolution;
 mod split;
@@ -39,6 +41,8 @@ pub fn run(args: Args) -> ExitCode {
         Command::Decide(a) => stages::decide(&a),
         Command::Generate(a) => generate::run(&a),
         Command::Split(a) => split::run(&a),
+        Command::Deposits(a) => deposits::run(&a),
+        Command::Posting(a) => posting::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

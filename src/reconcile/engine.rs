@@ -72,7 +72,17 @@ pub struct Reconciler<'a> {
 }
 
 /// PLB reasons that take money back from (or document a take-back of) a claim.
-const RECOVERY_REASONS: &[&str] = &["WO", "72", "FB"];
+pub const RECOVERY_REASONS: &[&str] = &["WO", "72", "FB"];
+
+/// How much a PLB recovery takes from the lines of the claim it names: a
+/// positive WO or FB amount, or a 72 refund of either sign.
+pub fn recovery_take(reason: &str, amount: Decimal) -> Decimal {
+    if reason == "72" {
+        amount.abs()
+    } else {
+        amount.max(Decimal::ZERO)
+    }
+}
 
 impl<'a> Reconciler<'a> {
     /// A reconciler over a store (claims already ingested) and the rules.
@@ -244,11 +254,7 @@ impl<'a> Reconciler<'a> {
             .adjustments
             .first()
             .map_or(Decimal::ZERO, |a| a.amount);
-        let mut to_take = if reason == "72" {
-            amount.abs()
-        } else {
-            amount.max(Decimal::ZERO)
-        };
+        let mut to_take = recovery_take(reason, amount);
         let mut had_money = Decimal::ZERO;
         let mut remaining = Decimal::ZERO;
         let mut last_payment: Option<PriorEvent> = None;

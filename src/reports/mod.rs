@@ -1,5 +1,9 @@
-//! Tables built from decided ledger rows: the appeal worklist and the
-//! regulator resolution report. They know ledger rows, not X12 or files.
+//! Tables built from decided ledger rows: the appeal worklist, the
+//! regulator resolution report, the matches of remittances with bank
+//! deposits, and the comparison with what the practice posted. They know
+//! ledger rows (and deposits and postings), not X12 or files.
 
 pub mod appeals;
+pub mod deposits;
+pub mod posting;
 pub mod resolution;

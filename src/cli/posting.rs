@@ -1,0 +1,121 @@
+//! `remit posting`: read what the practice posted (a CSV export), reconcile
+//! the 835s and 837s, compare the ledger with the postings line by line,
+//! and write one row per line with its findings, then totals per payer and
+//! month of payment (tied to the bank deposits when `--bank` is given).
+
+use anyhow::Context;
+
+use super::args::{PostedColumnArgs, PostingArgs};
+use super::deposits::{read_bank_files, received_by_payer_month};
+use super::output::open;
+use super::reconcile::{as_of, decide_inputs, stored_rows};
+use super::{EXIT_INPUT, EXIT_OK};
+use crate::ledger::{money, sink};
+use crate::reports::deposits::MatchSettings;
+use crate::reports::posting::{
+    COLUMNS, LineComparison, PostedColumns, Posting, PostingRow, books, compare, finding_counts,
+    month_totals, open_lines, read_postings, total_rows,
+};
+
+fn columns(args: &PostedColumnArgs) -> PostedColumns {
+    PostedColumns {
+        claim: args.posted_claim_column.clone(),
+        service_date: args.posted_service_date_column.clone(),
+        procedure: args.posted_procedure_column.clone(),
+        payer: args.posted_payer_column.clone(),
+        amount: args.posted_amount_column.clone(),
+        adjustment: args.posted_adjustment_column.clone(),
+        posting_date: args.posted_date_column.clone(),
+    }
+}
+
+/// The postings, or `None` after reporting every unreadable row.
+fn read_posted(args: &PostingArgs) -> anyhow::Result<Option<Vec<Posting>>> {
+    let source = args.posted.display().to_string();
+    let text = std::fs::read(&args.posted).with_context(|| format!("{source}: cannot read"))?;
+    match read_postings(&String::from_utf8_lossy(&text), &columns(&args.columns)) {
+        Ok(postings) => Ok(Some(postings)),
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{source}: {problem}");
+            }
+            eprintln!("{source}: rejected; nothing is compared");
+            Ok(None)
+        }
+    }
+}
+
+pub fn run(args: &PostingArgs) -> anyhow::Result<u8> {
+    let Some(postings) = read_posted(args)? else {
+        return Ok(EXIT_INPUT);
+    };
+    let posting_count = postings.len();
+    let as_of = as_of(args.input.as_of);
+    let mut rows = Vec::new();
+    let tally = decide_inputs(&args.input, |row| {
+        rows.push(row.clone());
+        Ok(())
+    })?;
+    if let Some(db) = &args.input.db {
+        rows = stored_rows(db)?;
+    }
+    let books = books(&rows);
+    let lines = compare(&books, postings, &open_lines(&rows, as_of));
+    let mut bank_exit = EXIT_OK;
+    let received = if args.bank.is_empty() {
+        None
+    } else {
+        let bank = read_bank_files(&args.bank, &args.bank_options, as_of);
+        bank_exit = bank.exit_code();
+        let settings = MatchSettings {
+            window_days: args.bank_options.window_days,
+            as_of,
+        };
+        Some(received_by_payer_month(&rows, &bank, &settings))
+    };
+    let totals = month_totals(&books, &lines, received.as_ref());
+    let out = open(&args.output.out)?;
+    let mut sink = sink(args.output.format, out, "posting", "row");
+    sink.begin(COLUMNS)?;
+    for line in &lines {
+        sink.row(&PostingRow::Line(Box::new(line.clone())))?;
+    }
+    let total_rows = total_rows(&totals);
+    for total in &total_rows {
+        sink.row(total)?;
+    }
+    sink.finish()?;
+    tally.print();
+    print_summary(&lines, posting_count, total_rows.last());
+    Ok(tally.exit_code().max(bank_exit))
+}
+
+fn print_summary(lines: &[LineComparison], postings: usize, all: Option<&PostingRow>) {
+    let findings = finding_counts(lines)
+        .into_iter()
+        .map(|(f, n)| format!("{} {n}", f.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    eprintln!(
+        "posting: {} line(s) compared with {postings} posting(s); findings: {findings}",
+        lines.len()
+    );
+    if let Some(PostingRow::Total { totals: t, .. }) = all {
+        eprintln!(
+            "  remitted {} (lines {}, claim- and provider-level {}), posted {} (difference {}), adjustments posted {}",
+            money(t.remitted),
+            money(t.paid),
+            money(t.remitted - t.paid),
+            money(t.posted),
+            money(t.posted - t.paid),
+            money(t.adjusted)
+        );
+        if let Some(received) = t.received {
+            eprintln!(
+                "  received {} (difference from remitted {})",
+                money(received),
+                money(received - t.remitted)
+            );
+        }
+    }
+}
