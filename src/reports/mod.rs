@@ -1,5 +1,7 @@
-//! Tables built from decided ledger rows: the appeal worklist and the
-//! regulator resolution report. They know ledger rows, not X12 or files.
+//! Reports built from decided ledger rows: the appeal worklist, the
+//! regulator resolution report and the HTML report page. They know ledger
+//! rows, not X12 or files.
 
 pub mod appeals;
+pub mod page;
 pub mod resolution;
