@@ -9,6 +9,7 @@ mod lines;
 pub mod output;
 pub mod parallel;
 mod reconcile;
+mod report;
 mod resolution;
 mod validate;
 
@@ -32,6 +33,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::History(a) => history::run(&a),
         Command::Appeals(a) => appeals::run(&a),
         Command::Resolution(a) => resolution::run(&a),
+        Command::Report(a) => report::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
