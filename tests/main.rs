@@ -4,5 +4,6 @@ mod cli;
 mod corpus;
 mod history;
 mod reconcile;
+mod report;
 mod reports;
 mod support;

@@ -366,7 +366,7 @@ const UNDERPAID: About = (
 const UNBALANCED: About = (
     "unbalanced",
     "Remittances that did not balance",
-    "TR3 balancing equations that do not hold (line, claim or transaction totals), in file order. The money was still read.",
+    "TR3 balancing equations that do not hold — 835 line, claim and transaction totals, and 837 claim totals — in file order. The money was still read and is in this report.",
     "remit validate PATH...",
 );
 const REJECTED: About = (
