@@ -408,7 +408,7 @@ fn table_section(out: &mut String, t: &Table) {
 fn table(out: &mut String, t: &Table) {
     let _ = write!(
         out,
-        r#"<div class="scroll"><table id="t-{}" class="data"><caption>{} — select a column heading to sort</caption><thead><tr>"#,
+        r#"<div class="scroll"><table id="t-{}" class="data"><caption>{}<span class="hint"> — select a column heading to sort</span></caption><thead><tr>"#,
         t.id,
         escape(t.title)
     );
