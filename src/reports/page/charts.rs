@@ -217,7 +217,10 @@ fn last_months(months: BTreeMap<Option<(i16, i8)>, PaidVsBilled>) -> Vec<PaidVsB
         .filter(|m| *m >= first)
         .collect();
     let mut before = PaidVsBilled {
-        label: format!("before {}", month_label(window[0])),
+        label: format!(
+            "before {}",
+            month_label(window.first().copied().unwrap_or(latest))
+        ),
         ..Default::default()
     };
     let mut undated = PaidVsBilled::default();

@@ -180,6 +180,50 @@ fn label(out: &mut String, class: &str, (x, y): (f64, f64), anchor: &str, text: 
     );
 }
 
+/// Gridlines and labels of a value axis running left to right.
+fn x_ticks(out: &mut String, scale: &Scale, top: f64, bottom: f64) {
+    for &t in &scale.ticks {
+        let x = scale.at(t);
+        let _ = write!(
+            out,
+            r#"<line class="grid" x1="{x:.1}" x2="{x:.1}" y1="{top:.1}" y2="{bottom:.1}"/>"#
+        );
+        label(out, "tick", (x, bottom + 16.0), "middle", &tick_label(t));
+    }
+}
+
+/// Gridlines and labels of a value axis running bottom to top.
+fn y_ticks(out: &mut String, scale: &Scale, left: f64, right: f64) {
+    for &t in &scale.ticks {
+        let y = scale.at(t);
+        let _ = write!(
+            out,
+            r#"<line class="grid" x1="{left:.1}" x2="{right:.1}" y1="{y:.1}" y2="{y:.1}"/>"#
+        );
+        label(out, "tick", (left - 6.0, y + 4.0), "end", &tick_label(t));
+    }
+}
+
+/// A category name left of its bars, cut short with the full name as its
+/// tooltip.
+fn row_label(out: &mut String, category: &str, (x, y): (f64, f64)) {
+    let _ = write!(
+        out,
+        r#"<text class="cat" x="{x:.1}" y="{y:.1}" text-anchor="end"><title>{}</title>{}</text>"#,
+        escape(category),
+        escape(&short(category, 24))
+    );
+}
+
+/// A category name under its bars, slanted.
+fn column_label(out: &mut String, category: &str, (x, y): (f64, f64)) {
+    let _ = write!(
+        out,
+        r#"<text class="cat" x="{x:.1}" y="{y:.1}" text-anchor="end" transform="rotate(-40 {x:.1} {y:.1})">{}</text>"#,
+        escape(&short(category, 14))
+    );
+}
+
 /// Categories down the left, bars to the right (payers, reason codes).
 pub fn horizontal(chart: &Chart) -> String {
     let (left, right, top, thick) = (170.0, 70.0, LEGEND + 6.0, 16.0);
@@ -188,30 +232,10 @@ pub fn horizontal(chart: &Chart) -> String {
     let scale = Scale::new(&chart.series, left, WIDTH - right);
     let mut out = String::new();
     open(&mut out, chart, bottom + 26.0);
-    for &t in &scale.ticks {
-        let x = scale.at(t);
-        let _ = write!(
-            out,
-            r#"<line class="grid" x1="{x:.1}" x2="{x:.1}" y1="{top:.1}" y2="{bottom:.1}"/>"#
-        );
-        label(
-            &mut out,
-            "tick",
-            (x, bottom + 16.0),
-            "middle",
-            &tick_label(t),
-        );
-    }
+    x_ticks(&mut out, &scale, top, bottom);
     for (i, category) in chart.categories.iter().enumerate() {
         let y0 = top + group * i as f64 + 5.0;
-        let _ = write!(
-            out,
-            r#"<text class="cat" x="{:.1}" y="{:.1}" text-anchor="end"><title>{}</title>{}</text>"#,
-            left - 6.0,
-            y0 + group / 2.0,
-            escape(category),
-            escape(&short(category, 24))
-        );
+        row_label(&mut out, category, (left - 6.0, y0 + group / 2.0));
         for (k, s) in chart.series.iter().enumerate() {
             let Some((v, tip, text)) = s.bars.get(i) else {
                 continue;
@@ -236,33 +260,20 @@ pub fn horizontal(chart: &Chart) -> String {
     out
 }
 
-/// Categories along the bottom, bars upwards (months, day ranges).
+/// Categories along the bottom, bars upwards (months, day ranges). Values
+/// are written above the bars of a single series when there is room;
+/// category names every n-th bar (ending with the last) when crowded.
 pub fn vertical(chart: &Chart) -> String {
-    let (left, right, top, bottom) = (56.0, 10.0, LEGEND + 10.0, 236.0);
-    let slot = (WIDTH - left - right) / chart.categories.len().max(1) as f64;
+    let (left, right, top, bottom) = (56.0, WIDTH - 10.0, LEGEND + 10.0, 236.0);
+    let n = chart.categories.len();
+    let slot = (right - left) / n.max(1) as f64;
     let thick = slot * 0.8 / chart.series.len().max(1) as f64;
     let scale = Scale::new(&chart.series, bottom, top);
+    let values = chart.series.len() == 1 && (slot >= 30.0 || n <= 12);
+    let every = (22.0 / slot).ceil().max(1.0) as usize;
     let mut out = String::new();
     open(&mut out, chart, 300.0);
-    for &t in &scale.ticks {
-        let y = scale.at(t);
-        let _ = write!(
-            out,
-            r#"<line class="grid" x1="{left:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}"/>"#,
-            WIDTH - right
-        );
-        label(
-            &mut out,
-            "tick",
-            (left - 6.0, y + 4.0),
-            "end",
-            &tick_label(t),
-        );
-    }
-    let values = chart.series.len() == 1 && (slot >= 30.0 || chart.categories.len() <= 12);
-    // Label every category when there is room, else every n-th, ending with the last.
-    let every = (22.0 / slot).ceil().max(1.0) as usize;
-    let n = chart.categories.len();
+    y_ticks(&mut out, &scale, left, right);
     for (i, category) in chart.categories.iter().enumerate() {
         let x0 = left + slot * i as f64 + slot * 0.1;
         for (k, s) in chart.series.iter().enumerate() {
@@ -276,21 +287,18 @@ pub fn vertical(chart: &Chart) -> String {
                 label(&mut out, "val", (x + thick / 2.0, y - 4.0), "middle", text);
             }
         }
-        if (n - 1 - i) % every != 0 {
-            continue;
+        if (n - 1 - i) % every == 0 {
+            column_label(
+                &mut out,
+                category,
+                (left + slot * (i as f64 + 0.5), bottom + 14.0),
+            );
         }
-        let (cx, cy) = (left + slot * (i as f64 + 0.5), bottom + 14.0);
-        let _ = write!(
-            out,
-            r#"<text class="cat" x="{cx:.1}" y="{cy:.1}" text-anchor="end" transform="rotate(-40 {cx:.1} {cy:.1})">{}</text>"#,
-            escape(&short(category, 14))
-        );
     }
     let zero = scale.at(0.0);
     let _ = write!(
         out,
-        r#"<line class="axis" x1="{left:.1}" x2="{:.1}" y1="{zero:.1}" y2="{zero:.1}"/></svg>"#,
-        WIDTH - right
+        r#"<line class="axis" x1="{left:.1}" x2="{right:.1}" y1="{zero:.1}" y2="{zero:.1}"/></svg>"#
     );
     out
 }
