@@ -1,8 +1,9 @@
 //! `remit report` in a real browser: the samples' page rendered by headless
 //! Chromium, its headline figures read back from the DOM (after the page's
 //! script ran) and compared with totals of `remit reconcile` and
-//! `remit appeals` over the same inputs; a screenshot; paging of a table
-//! larger than a page; member names and ids masked unless `--show-phi`.
+//! `remit appeals` over the same inputs; a screenshot; sorting, filtering,
+//! paging and printing of tables; member names and ids masked unless
+//! `--show-phi`.
 //!
 //! Chromium is required: these tests fail, not skip, without it.
 //! `./scripts/test.sh` installs it; `CHROMIUM=/path` picks another binary.
@@ -431,4 +432,62 @@ fn member_names_and_ids_are_masked_unless_shown() {
             r["member_name"]
         );
     }
+}
+
+/// Clicks "At stake" twice, filters, changes the page size and fires the
+/// print events on the appeal worklist, then writes what it saw on <body>.
+const PROBE: &str = r#"<script>
+(function () {
+  var sec = document.getElementById("s-appeals");
+  var stake = sec.querySelectorAll("th button")[9];
+  var first = function () { return sec.querySelector("tbody tr").cells[9].textContent; };
+  stake.click();
+  var up = first();
+  stake.click();
+  var down = first();
+  var sort = sec.querySelectorAll("th")[9].getAttribute("aria-sort");
+  var filter = sec.querySelector("input");
+  filter.value = "Underpaid";
+  filter.dispatchEvent(new Event("input"));
+  var filtered = sec.querySelectorAll("tbody tr").length;
+  var status = sec.querySelector(".status").textContent;
+  filter.value = "";
+  filter.dispatchEvent(new Event("input"));
+  var size = sec.querySelector("select");
+  size.value = "25";
+  size.dispatchEvent(new Event("change"));
+  window.dispatchEvent(new Event("beforeprint"));
+  var printed = sec.querySelectorAll("tbody tr").length;
+  document.body.setAttribute("data-probe", [up, down, sort, filtered, status, printed].join("|"));
+})();
+</script></body>"#;
+
+#[test]
+fn tables_sort_filter_and_print_in_the_browser() {
+    let dir = temp_dir("report-interaction");
+    let samples = path(samples());
+    let html = dir.join("report.html");
+    let args = [
+        samples.as_str(),
+        "--fee-schedule",
+        &fee(),
+        "--as-of",
+        "2025-07-31",
+    ];
+    let (stderr, code) = report(&args, &html, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    let probed = dir.join("probed.html");
+    std::fs::write(&probed, page.replace("</body>", PROBE)).unwrap();
+    let dom = dump_dom(&probed);
+    let at = dom.find(r#"data-probe=""#).expect("the probe ran") + 12;
+    let seen: Vec<&str> = dom[at..at + dom[at..].find('"').unwrap()]
+        .split('|')
+        .collect();
+    assert_eq!(seen[..4], ["1.56", "185.00", "descending", "2"], "{seen:?}");
+    assert_eq!(seen[4], "Rows 1–2 of 2 (filtered from 16), page 1 of 1");
+    assert_eq!(
+        seen[5], "16",
+        "printing shows every row, whatever the page size"
+    );
 }
