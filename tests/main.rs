@@ -7,6 +7,7 @@ mod fuzz_corpus;
 mod history;
 mod posting;
 mod reconcile;
+mod report;
 mod reports;
 mod roundtrip;
 mod split;

@@ -60,6 +60,8 @@ pub enum Command {
     Deposits(DepositsArgs),
     /// Compare what the practice posted with what the payers paid, line by line.
     Posting(PostingArgs),
+    /// A self-contained HTML report: headline figures, charts and worklists.
+    Report(ReportArgs),
 }
 
 /// Flags of `remit validate`.
@@ -386,4 +388,24 @@ pub struct PostedColumnArgs {
     /// Posting export: the posting-date column (optional).
     #[arg(long, default_value = "posting_date", value_name = "NAME")]
     pub posted_date_column: String,
+}
+
+/// Flags of `remit report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// What to read and how to decide (with --db, the whole stored history is reported).
+    #[command(flatten)]
+    pub input: DecideArgs,
+    /// The HTML file to write (created owner-only), or `-` for standard output.
+    #[arg(long, value_name = "FILE")]
+    pub html: PathBuf,
+    /// Show member names and ids in full (masked by default).
+    #[arg(long)]
+    pub show_phi: bool,
+    /// Appeal deadlines within this many days count as money at risk.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::reports::page::DEFAULT_DEADLINE_DAYS)]
+    pub deadline_days: i64,
+    /// Most rows any table of the page carries; the rest are counted and left out.
+    #[arg(long, value_name = "N", default_value_t = crate::reports::page::DEFAULT_TABLE_ROWS)]
+    pub table_rows: usize,
 }

@@ -12,6 +12,7 @@ pub mod output;
 pub mod parallel;
 mod posting;
 mod reconcile;
+mod report;
 mod resolution;
 mod split;
 mod stages;
@@ -43,6 +44,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Split(a) => split::run(&a),
         Command::Deposits(a) => deposits::run(&a),
         Command::Posting(a) => posting::run(&a),
+        Command::Report(a) => report::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

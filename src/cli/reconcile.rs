@@ -15,11 +15,13 @@ use super::output::{open, report_problems};
 use super::parallel;
 use super::{EXIT_INPUT, EXIT_OK};
 use crate::codes::{CodeList, ListKind};
+use crate::diagnostic::{Issue, Rule, Severity};
 use crate::history::{HistoryStore, MemoryStore, SqliteStore};
 use crate::ledger::row::COLUMNS;
 use crate::ledger::{LedgerRow, money, sink};
 use crate::reconcile::interest::{PromptPay, parse_rate};
 use crate::reconcile::{FeeSchedule, InputContent, Reconciler, Rules, ingest, read_input};
+use crate::reports::page::{FileFinding, FileFindings};
 
 /// Counts and totals for the summary.
 #[derive(Default)]
@@ -37,6 +39,7 @@ pub struct Tally {
     statuses: BTreeMap<&'static str, usize>,
     flags: BTreeMap<&'static str, usize>,
     warnings: usize,
+    findings: FileFindings,
 }
 
 impl Tally {
@@ -51,6 +54,26 @@ impl Tally {
         for flag in row.flags.iter() {
             *self.flags.entry(flag.as_str()).or_default() += 1;
         }
+    }
+
+    /// Rejected files with their first fatal finding, and the balancing
+    /// findings of the files that were used (for `remit report`).
+    pub fn findings(&self) -> &FileFindings {
+        &self.findings
+    }
+
+    /// Keeps what the report needs from one file's findings.
+    fn keep_findings(&mut self, source: &str, issues: &[Issue]) {
+        let finding = |issue: &Issue| FileFinding {
+            source: source.to_string(),
+            issue: issue.clone(),
+        };
+        if let Some(fatal) = issues.iter().find(|i| i.severity == Severity::Fatal) {
+            self.findings.rejected.push(finding(fatal));
+            return;
+        }
+        let balance = issues.iter().filter(|i| i.rule == Rule::Balance);
+        self.findings.unbalanced.extend(balance.map(finding));
     }
 
     /// 0 when every input was read, 1 when some was rejected.
@@ -248,12 +271,21 @@ fn ingest_inputs(
     for (path, error) in &found.errors {
         eprintln!("{}: cannot read: {error}", path.display());
         tally.rejected.push(path.display().to_string());
+        let issue = Issue::new(
+            Severity::Fatal,
+            Rule::Syntax,
+            Default::default(),
+            format!("cannot read: {error}"),
+        );
+        tally.keep_findings(&path.display().to_string(), &[issue]);
     }
     let contents = parallel::map(&found.inputs, parallel::jobs(jobs), read_file);
     for (input, content) in found.inputs.iter().zip(contents) {
         let source = input.display();
         tally.files += 1;
+        tally.findings.files += 1;
         report_problems(&source, &content.summary.issues.0);
+        tally.keep_findings(&source, &content.summary.issues.0);
         if !content.summary.usable() {
             eprintln!("{source}: rejected; nothing from it is used");
             tally.rejected.push(source);

@@ -1,0 +1,81 @@
+//! `remit report`: reconcile the inputs (or read the whole `--db` history)
+//! and write one self-contained HTML page — headline figures, charts and
+//! worklists — then print a one-line summary on standard error.
+
+use anyhow::Context;
+
+use super::args::ReportArgs;
+use super::output::open;
+use super::reconcile::{as_of, code_list, decide_inputs, stored_rows};
+use crate::events::Status;
+use crate::ledger::{LedgerRow, money};
+use crate::reports::appeals::worklist;
+use crate::reports::page::{Options, Privacy, ReportBuilder, ReportData, html};
+
+pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
+    if args.deadline_days < 0 {
+        anyhow::bail!("--deadline-days must be 0 or more");
+    }
+    let codes = code_list(&args.input.rules)?;
+    let (rows, tally) = ledger_rows(args)?;
+    let options = Options {
+        deadline_days: args.deadline_days,
+        privacy: if args.show_phi {
+            Privacy::Shown
+        } else {
+            Privacy::Masked
+        },
+        table_rows: args.table_rows,
+        ..Options::new(as_of(args.input.as_of))
+    };
+    let mut builder = ReportBuilder::new(options.clone(), &codes);
+    builder.add_findings(tally.findings());
+    rows.iter().for_each(|row| builder.add_row(row));
+    for item in worklist(rows, options.as_of) {
+        builder.add_appeal(&item);
+    }
+    let data = builder.finish();
+    let mut out = open(&args.html)?;
+    let bytes = html::write_page(&data, &mut out)
+        .with_context(|| format!("cannot write {}", args.html.display()))?;
+    eprintln!("{}", summary(args, &data, bytes));
+    Ok(tally.exit_code())
+}
+
+/// This run's rows; with `--db`, every stored row instead, plus this run's
+/// NO_REMITTANCE rows (which are computed, never stored).
+fn ledger_rows(args: &ReportArgs) -> anyhow::Result<(Vec<LedgerRow>, super::reconcile::Tally)> {
+    let mut rows = Vec::new();
+    let tally = decide_inputs(&args.input, |row| {
+        rows.push(row.clone());
+        Ok(())
+    })?;
+    if let Some(db) = &args.input.db {
+        let unanswered = rows
+            .into_iter()
+            .filter(|r| r.status == Status::NoRemittance);
+        let mut stored = stored_rows(db)?;
+        stored.extend(unanswered);
+        rows = stored;
+    }
+    Ok((rows, tally))
+}
+
+fn summary(args: &ReportArgs, data: &ReportData, bytes: u64) -> String {
+    let value = |id: &str| data.figure(id).map_or("0.00".into(), |f| money(f.value));
+    let rejected = data.table("rejected").map_or(0, |t| t.total);
+    format!(
+        "report: wrote {} ({} KB) from {} row(s): billed {}, paid {}, denied {}, {} open appeal(s), {} at risk within {} days; {} file(s) rejected; member names and ids {}",
+        args.html.display(),
+        bytes.div_ceil(1024),
+        data.rows,
+        value("billed"),
+        value("paid"),
+        value("denied"),
+        data.open_appeals,
+        value("at-risk"),
+        args.deadline_days,
+        rejected,
+        if args.show_phi { "shown" } else { "masked" }
+    )
+}

@@ -1,0 +1,150 @@
+//! The report's headline figures, each defined once here (the page prints
+//! the same definitions): sums over the very rows the ledger holds, plus
+//! the open appeal items of the worklist.
+
+use rust_decimal::Decimal;
+
+use crate::events::Status;
+use crate::ledger::{Flag, LedgerRow};
+use crate::reports::appeals::AppealItem;
+
+/// One headline figure: a stable id (the page element is
+/// `headline-{id}`), a label, its exact value and what it sums.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Figure {
+    /// Stable id, e.g. `paid`.
+    pub id: &'static str,
+    /// Label shown on the page.
+    pub label: String,
+    /// The amount.
+    pub value: Decimal,
+    /// How it is computed, in words.
+    pub definition: &'static str,
+    /// How many rows or items it sums.
+    pub count: u64,
+}
+
+/// The headline sums, accumulated one row (and one appeal item) at a time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Headline {
+    billed: (Decimal, u64),
+    paid: (Decimal, u64),
+    patient_resp: (Decimal, u64),
+    denied: (Decimal, u64),
+    recouped: (Decimal, u64),
+    underpaid: (Decimal, u64),
+    at_risk: (Decimal, u64),
+    past_deadline: (Decimal, u64),
+    unanswered: (Decimal, u64),
+}
+
+/// True for a denial that can still cost money: a DENIED row that is not a
+/// re-listing of a payment that stands (PREVIOUSLY_PAID_REPORTED_DENIED).
+pub fn is_denial(row: &LedgerRow) -> bool {
+    row.status == Status::Denied && !row.flags.contains(Flag::PreviouslyPaidReportedDenied)
+}
+
+/// Money taken back by this row: −paid of a RECOUPED reversal or
+/// provider-level (PLB) row. A later denial of a line whose money was
+/// already taken back takes nothing more, so it is not counted again.
+pub fn taken_back(row: &LedgerRow) -> Option<Decimal> {
+    let takes = matches!(row.status, Status::Reversal | Status::ProviderAdjustment);
+    (takes && row.flags.contains(Flag::Recouped)).then(|| -row.event.paid)
+}
+
+/// How far an UNDERPAID row's allowed amount is below the fee schedule:
+/// −variance.
+pub fn shortfall(row: &LedgerRow) -> Option<Decimal> {
+    if !row.flags.contains(Flag::Underpaid) {
+        return None;
+    }
+    row.variance.map(|v| -v)
+}
+
+fn add(sum: &mut (Decimal, u64), amount: Decimal) {
+    sum.0 += amount;
+    sum.1 += 1;
+}
+
+impl Headline {
+    /// Adds one ledger row.
+    pub fn add_row(&mut self, row: &LedgerRow) {
+        let e = &row.event;
+        if row.status == Status::NoRemittance {
+            add(&mut self.unanswered, e.billed);
+            return;
+        }
+        add(&mut self.billed, e.billed);
+        add(&mut self.paid, e.paid);
+        add(&mut self.patient_resp, e.patient_resp);
+        if is_denial(row) {
+            add(&mut self.denied, e.billed);
+        }
+        if let Some(amount) = taken_back(row) {
+            add(&mut self.recouped, amount);
+        }
+        if let Some(amount) = shortfall(row) {
+            add(&mut self.underpaid, amount);
+        }
+    }
+
+    /// Adds one open appeal item; `deadline_days` is the warning window.
+    pub fn add_appeal(&mut self, item: &AppealItem, deadline_days: i64) {
+        if item.days_left < 0 {
+            add(&mut self.past_deadline, item.at_stake);
+        } else if item.days_left <= deadline_days {
+            add(&mut self.at_risk, item.at_stake);
+        }
+    }
+
+    /// The figures in page order; `deadline_days` names the warning window.
+    pub fn figures(&self, deadline_days: i64) -> Vec<Figure> {
+        let at_risk = format!("At risk: appeal due within {deadline_days} days");
+        [
+            ("billed", "Billed".to_string(), self.billed, BILLED),
+            ("paid", "Paid".into(), self.paid, PAID),
+            (
+                "patient-resp",
+                "Patient responsibility".into(),
+                self.patient_resp,
+                PATIENT_RESP,
+            ),
+            ("denied", "Denied".into(), self.denied, DENIED),
+            ("recouped", "Recouped".into(), self.recouped, RECOUPED),
+            ("underpaid", "Underpaid".into(), self.underpaid, UNDERPAID),
+            ("at-risk", at_risk, self.at_risk, AT_RISK),
+            (
+                "past-deadline",
+                "Appeal deadline passed".into(),
+                self.past_deadline,
+                PAST_DEADLINE,
+            ),
+            (
+                "unanswered",
+                "Billed, no remittance yet".into(),
+                self.unanswered,
+                UNANSWERED,
+            ),
+        ]
+        .into_iter()
+        .map(|(id, label, (value, count), definition)| Figure {
+            id,
+            label,
+            value,
+            definition,
+            count,
+        })
+        .collect()
+    }
+}
+
+const BILLED: &str = "Σ billed of every remitted row (reversals count negative, so a reversed and re-paid claim counts once); as `remit reconcile` prints it.";
+const PAID: &str = "Σ paid of every row, including reversals, claim-level and provider-level (PLB) amounts: equals Σ BPR02 of the remittances.";
+const PATIENT_RESP: &str = "Σ patient responsibility (PR adjustments) of every remitted row.";
+const DENIED: &str = "Σ billed of DENIED rows, except those flagged PREVIOUSLY_PAID_REPORTED_DENIED (that payment stands). A line denied twice counts twice.";
+const RECOUPED: &str = "Money taken back: Σ −paid of RECOUPED rows that are reversals or provider-level recoveries (PLB WO/72/FB). A later denial of a line already taken back adds nothing.";
+const UNDERPAID: &str = "Σ (expected − allowed) of UNDERPAID rows: how far allowed amounts fall below the fee schedule.";
+const AT_RISK: &str = "Σ amount at stake of open appeal items (the `remit appeals` worklist) whose deadline is today or within the warning window (--deadline-days).";
+const PAST_DEADLINE: &str = "Σ amount at stake of open appeal items whose deadline has passed.";
+const UNANSWERED: &str =
+    "Σ billed of NO_REMITTANCE rows: billed lines no remittance answered yet (not part of Billed).";

@@ -1,0 +1,468 @@
+//! The report's tables — appeal worklist, previously-paid-reported-denied
+//! lines, recoupments, underpayments, remittances that did not balance,
+//! rejected files. Each keeps at most a cap of rows, chosen by priority
+//! (most urgent deadline, largest amount) with a bounded heap, counts every
+//! row it saw, and says how to get the rest; cells are rendered (and member
+//! names and ids masked) as rows are kept.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use super::figures::{shortfall, taken_back};
+use super::mask::Privacy;
+use crate::diagnostic::Issue;
+use crate::events::Status;
+use crate::ledger::{Flag, LedgerRow, money};
+use crate::reports::appeals::AppealItem;
+
+/// What a column holds, for alignment, wrapping and sorting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Short text: codes, dates, names (kept on one line).
+    Text,
+    /// A number: right-aligned, sorted as a number.
+    Number,
+    /// Sentences (reasons, findings): wrapped.
+    Prose,
+}
+
+/// One column of a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// Header text.
+    pub name: &'static str,
+    /// What it holds.
+    pub kind: ColumnKind,
+}
+
+const fn text(name: &'static str) -> Column {
+    Column {
+        name,
+        kind: ColumnKind::Text,
+    }
+}
+
+const fn num(name: &'static str) -> Column {
+    Column {
+        name,
+        kind: ColumnKind::Number,
+    }
+}
+
+const fn prose(name: &'static str) -> Column {
+    Column {
+        name,
+        kind: ColumnKind::Prose,
+    }
+}
+
+/// One table of the report, capped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// Stable id (the page's table is `t-{id}`).
+    pub id: &'static str,
+    /// Heading.
+    pub title: &'static str,
+    /// What the table lists and in which order.
+    pub description: &'static str,
+    /// The columns.
+    pub columns: &'static [Column],
+    /// The kept rows, in priority order, as text cells.
+    pub rows: Vec<Vec<String>>,
+    /// How many rows there were in all (kept or not).
+    pub total: u64,
+    /// The command that lists every row, for when some were left out.
+    pub get_all: &'static str,
+}
+
+impl Table {
+    /// Rows there were but the page does not carry.
+    pub fn left_out(&self) -> u64 {
+        self.total - self.rows.len() as u64
+    }
+}
+
+/// A file that was rejected or did not balance, with one finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileFinding {
+    /// The file as named in the ledger's `source`.
+    pub source: String,
+    /// The finding.
+    pub issue: Issue,
+}
+
+/// What the inputs' findings say, for the last two tables.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileFindings {
+    /// Files read (rejected ones included).
+    pub files: usize,
+    /// Rejected files, each with its first fatal finding.
+    pub rejected: Vec<FileFinding>,
+    /// Balancing findings (TR3 equations that do not hold) of usable files.
+    pub unbalanced: Vec<FileFinding>,
+}
+
+struct Kept<K> {
+    key: K,
+    seq: u64,
+    cells: Vec<String>,
+}
+
+impl<K: Ord> Ord for Kept<K> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (&self.key, self.seq).cmp(&(&other.key, other.seq))
+    }
+}
+
+impl<K: Ord> PartialOrd for Kept<K> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<K: Ord> PartialEq for Kept<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<K: Ord> Eq for Kept<K> {}
+
+/// The `cap` best rows by key (smaller is better; equal keys keep the
+/// earlier row), counting every row offered. Cells are built only for rows
+/// that are kept at the time they are offered.
+pub struct TopRows<K> {
+    cap: usize,
+    heap: BinaryHeap<Kept<K>>,
+    total: u64,
+}
+
+impl<K: Ord> TopRows<K> {
+    /// Keeps at most `cap` rows.
+    pub fn new(cap: usize) -> Self {
+        TopRows {
+            cap,
+            heap: BinaryHeap::new(),
+            total: 0,
+        }
+    }
+
+    /// Offers a row with its priority key.
+    pub fn offer(&mut self, key: K, cells: impl FnOnce() -> Vec<String>) {
+        let seq = self.total;
+        self.total += 1;
+        if self.heap.len() < self.cap {
+            self.heap.push(Kept {
+                key,
+                seq,
+                cells: cells(),
+            });
+            return;
+        }
+        let better = self
+            .heap
+            .peek()
+            .is_some_and(|worst| (&key, seq) < (&worst.key, worst.seq));
+        if better {
+            self.heap.pop();
+            self.heap.push(Kept {
+                key,
+                seq,
+                cells: cells(),
+            });
+        }
+    }
+
+    /// Rows offered.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The kept rows, best first.
+    pub fn into_rows(self) -> Vec<Vec<String>> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|k| k.cells)
+            .collect()
+    }
+}
+
+fn date(d: Option<Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn opt_money(d: Option<Decimal>) -> String {
+    d.map(money).unwrap_or_default()
+}
+
+fn procedure(row: &LedgerRow) -> String {
+    let e = &row.event;
+    let mut out = e.procedure.to_string();
+    for m in &e.modifiers {
+        out.push(':');
+        out.push_str(m);
+    }
+    out
+}
+
+/// Payer, claim, member name, member id, service date and procedure: the
+/// cells that say which line a row is about.
+fn line_cells(row: &LedgerRow, privacy: Privacy) -> [String; 6] {
+    let e = &row.event;
+    [
+        e.context.payer.to_string(),
+        e.claim_id.to_string(),
+        privacy.name(&e.member_name),
+        privacy.id(&e.member_id),
+        date(e.service_date),
+        procedure(row),
+    ]
+}
+
+/// Columns shared by the line tables, after their first column.
+macro_rules! line_columns {
+    ($first:expr; $($rest:expr),*) => {
+        &[$first, text("Payer"), text("Claim"), text("Member"), text("Member id"),
+          text("Service date"), text("Procedure"), $($rest),*]
+    };
+}
+
+const APPEAL_COLUMNS: &[Column] = line_columns!(text("Appeal by");
+    num("Days left"), text("Kind"), num("At stake"), prose("Reason"));
+const PPRD_COLUMNS: &[Column] = line_columns!(text("Denied on");
+    num("Billed"), num("Prior paid"), text("Prior payment date"), text("Prior trace"),
+    num("Net paid"), text("Denial trace"));
+const RECOUP_COLUMNS: &[Column] = line_columns!(text("Taken back on");
+    text("How"), num("Taken back"), num("Paid before"), text("Paid on"), text("Appeal by"),
+    text("Trace"));
+const UNDERPAID_COLUMNS: &[Column] = line_columns!(text("Paid on");
+    num("Units"), num("Allowed"), num("Expected"), num("Shortfall"), text("Appeal by"));
+const UNBALANCED_COLUMNS: &[Column] = &[
+    text("File"),
+    text("Where"),
+    text("Segment"),
+    prose("Finding"),
+];
+const REJECTED_COLUMNS: &[Column] = &[text("File"), prose("Where"), prose("First error")];
+
+/// Appeal priority: open items by deadline (soonest first), then items
+/// whose deadline passed (most recently first); larger amounts first.
+type AppealKey = (bool, i64, Reverse<Decimal>);
+
+/// Collects every table as rows arrive.
+pub struct TableBuilder {
+    privacy: Privacy,
+    appeals: TopRows<AppealKey>,
+    pprd: TopRows<(Reverse<Decimal>, Option<Date>)>,
+    recouped: TopRows<(Reverse<Decimal>, Option<Date>)>,
+    underpaid: TopRows<(Reverse<Decimal>, Option<Date>)>,
+    unbalanced: TopRows<()>,
+    rejected: TopRows<()>,
+}
+
+impl TableBuilder {
+    /// Tables of at most `cap` rows each.
+    pub fn new(cap: usize, privacy: Privacy) -> Self {
+        TableBuilder {
+            privacy,
+            appeals: TopRows::new(cap),
+            pprd: TopRows::new(cap),
+            recouped: TopRows::new(cap),
+            underpaid: TopRows::new(cap),
+            unbalanced: TopRows::new(cap),
+            rejected: TopRows::new(cap),
+        }
+    }
+
+    /// Offers a ledger row to the tables it belongs in.
+    pub fn add_row(&mut self, row: &LedgerRow) {
+        let privacy = self.privacy;
+        let paid_on = row.event.context.payment_date;
+        if row.status == Status::Denied && row.flags.contains(Flag::PreviouslyPaidReportedDenied) {
+            let key = (Reverse(row.prior_paid.unwrap_or_default()), paid_on);
+            self.pprd.offer(key, || pprd_cells(row, privacy));
+        }
+        if let Some(amount) = taken_back(row) {
+            let key = (Reverse(amount), paid_on);
+            self.recouped
+                .offer(key, || recoup_cells(row, amount, privacy));
+        }
+        if let Some(amount) = shortfall(row) {
+            let key = (Reverse(amount), paid_on);
+            self.underpaid
+                .offer(key, || underpaid_cells(row, amount, privacy));
+        }
+    }
+
+    /// Offers an open appeal item.
+    pub fn add_appeal(&mut self, item: &AppealItem) {
+        let passed = item.days_left < 0;
+        let urgency = if passed {
+            -item.days_left
+        } else {
+            item.days_left
+        };
+        let privacy = self.privacy;
+        self.appeals
+            .offer((passed, urgency, Reverse(item.at_stake)), || {
+                appeal_cells(item, privacy)
+            });
+    }
+
+    /// Adds the inputs' findings.
+    pub fn add_findings(&mut self, findings: &FileFindings) {
+        for f in &findings.unbalanced {
+            self.unbalanced.offer((), || finding_cells(f, true));
+        }
+        for f in &findings.rejected {
+            self.rejected.offer((), || finding_cells(f, false));
+        }
+    }
+
+    /// The finished tables, in page order.
+    pub fn finish(self) -> Vec<Table> {
+        vec![
+            table(APPEALS, APPEAL_COLUMNS, self.appeals),
+            table(PPRD, PPRD_COLUMNS, self.pprd),
+            table(RECOUPED, RECOUP_COLUMNS, self.recouped),
+            table(UNDERPAID, UNDERPAID_COLUMNS, self.underpaid),
+            table(UNBALANCED, UNBALANCED_COLUMNS, self.unbalanced),
+            table(REJECTED, REJECTED_COLUMNS, self.rejected),
+        ]
+    }
+}
+
+/// A table's fixed texts: id, title, description, command for all rows.
+type About = (&'static str, &'static str, &'static str, &'static str);
+
+const APPEALS: About = (
+    "appeals",
+    "Appeal worklist by deadline",
+    "Open denied, underpaid and recouped lines: deadlines still ahead first (soonest first), then passed deadlines (most recent first).",
+    "remit appeals PATH... --as-of DATE --out appeals.csv",
+);
+const PPRD: About = (
+    "previously-paid",
+    "Previously paid, now reported denied",
+    "Lines paid before and re-listed as denied with no reversal or recovery: the prior payment stands — do not reverse it in your books. Largest prior payment first.",
+    "remit reconcile PATH... --format csv --out ledger.csv (flag PREVIOUSLY_PAID_REPORTED_DENIED)",
+);
+const RECOUPED: About = (
+    "recoupments",
+    "Recoupments",
+    "Money taken back by a reversal or a provider-level recovery (PLB). Largest first.",
+    "remit reconcile PATH... --format csv --out ledger.csv (flag RECOUPED)",
+);
+const UNDERPAID: About = (
+    "underpayments",
+    "Underpayments",
+    "Lines allowed below the fee schedule (needs --fee-schedule). Largest shortfall first.",
+    "remit reconcile PATH... --fee-schedule CSV --format csv --out ledger.csv (flag UNDERPAID)",
+);
+const UNBALANCED: About = (
+    "unbalanced",
+    "Remittances that did not balance",
+    "TR3 balancing equations that do not hold — 835 line, claim and transaction totals, and 837 claim totals — in file order. The money was still read and is in this report.",
+    "remit validate PATH...",
+);
+const REJECTED: About = (
+    "rejected",
+    "Files rejected",
+    "Files that could not be read safely: nothing from them is in this report.",
+    "remit validate PATH...",
+);
+
+fn table<K: Ord>(about: About, columns: &'static [Column], rows: TopRows<K>) -> Table {
+    let (id, title, description, get_all) = about;
+    Table {
+        id,
+        title,
+        description,
+        columns,
+        total: rows.total(),
+        rows: rows.into_rows(),
+        get_all,
+    }
+}
+
+fn with_line(first: String, row: &LedgerRow, privacy: Privacy, rest: Vec<String>) -> Vec<String> {
+    let mut cells = Vec::with_capacity(7 + rest.len());
+    cells.push(first);
+    cells.extend(line_cells(row, privacy));
+    cells.extend(rest);
+    cells
+}
+
+fn appeal_cells(item: &AppealItem, privacy: Privacy) -> Vec<String> {
+    let row = &item.row;
+    let kind = if row.flags.contains(Flag::Recouped) {
+        "Recouped"
+    } else if row.flags.contains(Flag::Underpaid) {
+        "Underpaid"
+    } else {
+        "Denied"
+    };
+    let rest = vec![
+        item.days_left.to_string(),
+        kind.to_string(),
+        money(item.at_stake),
+        row.reason.clone(),
+    ];
+    with_line(date(row.appeal_by), row, privacy, rest)
+}
+
+fn pprd_cells(row: &LedgerRow, privacy: Privacy) -> Vec<String> {
+    let e = &row.event;
+    let rest = vec![
+        money(e.billed),
+        opt_money(row.prior_paid),
+        date(row.prior_payment_date),
+        row.prior_trace.to_string(),
+        opt_money(row.net_paid),
+        e.context.trace.to_string(),
+    ];
+    with_line(date(e.context.payment_date), row, privacy, rest)
+}
+
+fn recoup_cells(row: &LedgerRow, amount: Decimal, privacy: Privacy) -> Vec<String> {
+    let e = &row.event;
+    let how = match (row.status, e.adjustments.first()) {
+        (Status::ProviderAdjustment, Some(a)) => format!("PLB {}", a.reason),
+        _ => "Reversal (CLP02 22)".to_string(),
+    };
+    let rest = vec![
+        how,
+        money(amount),
+        opt_money(row.prior_paid),
+        date(row.prior_payment_date),
+        date(row.appeal_by),
+        e.context.trace.to_string(),
+    ];
+    with_line(date(e.context.payment_date), row, privacy, rest)
+}
+
+fn underpaid_cells(row: &LedgerRow, amount: Decimal, privacy: Privacy) -> Vec<String> {
+    let e = &row.event;
+    let rest = vec![
+        e.units.normalize().to_string(),
+        money(e.allowed),
+        opt_money(row.expected),
+        money(amount),
+        date(row.appeal_by),
+    ];
+    with_line(date(e.context.payment_date), row, privacy, rest)
+}
+
+fn finding_cells(finding: &FileFinding, with_segment: bool) -> Vec<String> {
+    let issue = &finding.issue;
+    let mut cells = vec![finding.source.clone(), issue.pos.to_string()];
+    if with_segment {
+        cells.push(issue.segment.as_deref().unwrap_or_default().to_string());
+    }
+    cells.push(issue.message.clone());
+    cells
+}
