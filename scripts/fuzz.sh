@@ -36,11 +36,17 @@ for target in "${targets[@]}"; do
         lexer|document) seed="$seeds/whole" ;;
         *) seed="$seeds/$target" ;;
     esac
-    mkdir -p "fuzz/corpus/$target"
+    work="target/fuzz-work/$target"
+    mkdir -p "fuzz/corpus/$target" "$work"
     echo "== $target: ${seconds}s"
-    cargo +nightly fuzz run "$target" "target/fuzz-work/$target" "fuzz/corpus/$target" "$seed" -- \
-        -max_total_time="$seconds" -max_len=16384 -print_final_stats=1 2>&1 \
-        | tee "target/fuzz-$target.log" | grep -E "^(#[0-9]+ *DONE|stat::|==|SUMMARY)" || true
-    mkdir -p "target/fuzz-min/$target"
-    cargo +nightly fuzz cmin "$target" "fuzz/corpus/$target" -- -max_len=16384 >/dev/null 2>&1 || true
+    # New inputs go to the first directory (the work area); the committed
+    # corpus and the seeds are read as starting points.
+    cargo +nightly fuzz run "$target" "$work" "fuzz/corpus/$target" "$seed" -- \
+        -max_total_time="$seconds" -max_len=16384 -print_final_stats=1 \
+        > "target/fuzz-$target.log" 2>&1 || { tail -30 "target/fuzz-$target.log"; exit 1; }
+    grep -E "^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb)" "target/fuzz-$target.log" || true
+    # Keep only the inputs that add coverage, merged into the committed corpus.
+    cargo +nightly fuzz run "$target" "fuzz/corpus/$target" "$work" -- -merge=1 -max_len=16384 \
+        > "target/fuzz-$target-merge.log" 2>&1 || { tail -30 "target/fuzz-$target-merge.log"; exit 1; }
+    echo "   corpus: $(ls "fuzz/corpus/$target" | wc -l) inputs"
 done
