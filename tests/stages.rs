@@ -6,7 +6,10 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::support::{remit, samples, temp_dir};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::support::{self, remit, samples, temp_dir};
 
 const RULES: &[&str] = &["--as-of", "2025-07-31", "--prompt-pay", "nj"];
 
@@ -200,4 +203,41 @@ fn history_records_differ_only_in_their_history_flag() {
         today.replace("\"history\":false", "\"history\":true"),
         history
     );
+}
+
+#[test]
+fn paths_and_contents_on_stdin_give_the_records_of_a_folder() {
+    let dir = temp_dir("stagestdin");
+    let claims = samples().join("claims");
+    for name in ["2024-01-837p.x12", "2024-02-837p.x12"] {
+        std::fs::copy(claims.join(name), dir.join(name)).unwrap();
+    }
+    std::fs::write(dir.join("notes.txt"), "not x12").unwrap();
+    let folder = events(&[dir.to_str().unwrap()], &[]);
+    let files = support::files_under(&dir);
+    let listing: String = files.iter().map(|p| format!("{}\n", p.display())).collect();
+    let out = piped(&["events", "--paths-from-stdin"], listing.as_bytes());
+    assert!(out.status.success());
+    assert_eq!(out.stdout, folder);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("notes.txt: not X12"));
+    let contents: String = files
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            format!("{}\t{}\n", p.display(), STANDARD.encode(bytes))
+        })
+        .collect();
+    let out = piped(&["events", "--contents-from-stdin"], contents.as_bytes());
+    assert!(out.status.success());
+    assert_eq!(out.stdout, folder);
+}
+
+#[test]
+fn content_that_is_not_base64_is_a_rejected_record() {
+    let out = piped(&["events", "--contents-from-stdin"], b"bad.835\t***\n");
+    assert_eq!(out.status.code(), Some(1));
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(record["kind"], "rejected");
+    assert_eq!(record["source"], "bad.835");
+    assert!(record["message"].as_str().unwrap().contains("base64"));
 }
