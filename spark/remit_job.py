@@ -20,8 +20,9 @@ Inputs are read in one of two modes (`--input-mode`):
   paths     the driver lists the files and the executors open them by path
             (`remit events --paths-from-stdin`): needs a file system every
             executor sees at the same path (NFS, a single machine);
-  contents  Spark reads the files (`binaryFiles`: HDFS, S3, ABFS, DBFS…)
-            and pipes them base64-encoded (`remit events --contents-from-stdin`);
+  contents  Spark reads the files (the binaryFile source: HDFS, S3, ABFS,
+            DBFS…) and pipes them base64-encoded, one line per file
+            (`remit events --contents-from-stdin`);
   auto      (default) contents when an input has a URI scheme other than
             file:, paths otherwise.
 
@@ -32,7 +33,6 @@ the engine, as `remit reconcile --db` skips it.
 """
 
 import argparse
-import base64
 import json
 import os
 import stat
@@ -43,7 +43,7 @@ import threading
 import time
 
 from pyspark import SparkFiles, StorageLevel
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
@@ -72,6 +72,12 @@ def parse_args(argv):
     p.add_argument("--input-mode", choices=["auto", "paths", "contents"], default="auto")
     p.add_argument("--partitions", type=int,
                    help="decide partitions (default: 2 x the cluster's cores)")
+    p.add_argument("--pipe", choices=["jvm", "python"], default="jvm",
+                   help="jvm (default): Spark's own RDD.pipe, running ./REMIT in the "
+                        "executor's working directory, where --files puts it (YARN, "
+                        "Kubernetes, standalone); python: a Python pipe resolving the "
+                        "binary with SparkFiles.get (local mode, or wherever the "
+                        "executors do not run in their SparkFiles directory); slower")
     p.add_argument("--remit", default="remit",
                    help="name of the binary shipped with --files (default: remit)")
     p.add_argument("--keep-going", action="store_true",
@@ -82,15 +88,15 @@ def parse_args(argv):
 
 # ── piping through the binary ───────────────────────────────────────────────
 
-def remit_pipe(binary, args, files=()):
-    """A partition function that pipes a partition's lines through
-    `remit ARGS` and yields its output lines: Spark's RDD.pipe contract,
-    except that the binary (and any of `files`, written as @name in `args`)
-    is resolved with SparkFiles.get on the executor, where --files put it
-    (RDD.pipe fixes the command on the driver, whose SparkFiles directory
-    does not exist on a cluster's executors), made executable if the copy
-    lost its mode bits, and remit's standard error is kept for the
-    executor log and for the task's error message when it fails."""
+def remit_pipe(binary, args):
+    """For --pipe python: a partition function that pipes a partition's
+    lines through `remit ARGS` in the Python worker and yields its output
+    lines, with the binary (and any `@name` in ARGS) resolved by
+    SparkFiles.get on the executor, so it works wherever SparkFiles does
+    (local mode included), made executable if the copy lost its mode bits;
+    remit's standard error goes to the executor log and, when it fails, to
+    the task's error. Every row crosses into Python and back: several times
+    slower than the JVM's RDD.pipe."""
 
     def run(lines):
         lines = iter(lines)
@@ -180,8 +186,28 @@ def balanced_groups(files, count):
     return [sorted(g[1]) for g in groups if g[1]]
 
 
+def pipe(spark, lines, args, opts):
+    """`remit ARGS` run on each partition of `lines` (a DataFrame of one
+    string column), one input line per row: a DataFrame of its output lines
+    (column `json`). With --pipe jvm this is Spark's RDD.pipe, so no row
+    passes through Python; `@name` in ARGS names a file shipped with
+    --files or addFile, found like the binary in the executor's working
+    directory (made executable there if the copy lost its mode bits)."""
+    if opts.pipe == "python":
+        out = lines.rdd.map(lambda row: row[0]).mapPartitions(remit_pipe(opts.remit, args))
+        return spark.createDataFrame(out.map(lambda line: (line,)), "json string")
+    exe = "./" + opts.remit
+    launch = 'x="$0"; [ -x "$x" ] || chmod u+x "$x"; exec "$x" "$@"'
+    argv = ["sh", "-c", launch, exe] + ["./" + a[1:] if a.startswith("@") else a for a in args]
+    strings = spark._jvm.org.apache.spark.sql.Encoders.STRING()
+    piped = getattr(lines._jdf, "as")(strings).toJavaRDD().pipe(argv)
+    frame = spark._jsparkSession.createDataset(piped.rdd(), strings).toDF()
+    return DataFrame(frame, spark).withColumnRenamed("value", "json")
+
+
 def event_lines(spark, opts, slices, jobs):
-    """The `remit events` records of every input file, as an RDD of JSON text."""
+    """The `remit events` records of every input file (a DataFrame with one
+    column, `json`), and the input mode used."""
     sc = spark.sparkContext
     mode = opts.input_mode
     if mode == "auto":
@@ -190,27 +216,23 @@ def event_lines(spark, opts, slices, jobs):
     if mode == "paths":
         groups = balanced_groups(local_files(opts.input), slices)
         listing = sc.parallelize(groups, max(1, len(groups))).flatMap(lambda g: g)
-        return mode, listing.mapPartitions(remit_pipe(opts.remit, flags + ["--paths-from-stdin"]))
-    hadoop = sc._jsc.hadoopConfiguration()
-    hadoop.set("mapreduce.input.fileinputformat.input.dir.recursive", "true")
-    files = sc.binaryFiles(",".join(opts.input), minPartitions=slices)
-
-    def encode(item):
-        name, content = item
-        if name.startswith("file:"):
-            name = name[len("file:"):]  # the same name as a local path
-        return name + "\t" + base64.b64encode(content).decode("ascii")
-
-    return mode, files.map(encode).mapPartitions(
-        remit_pipe(opts.remit, flags + ["--contents-from-stdin"]))
+        paths = spark.createDataFrame(listing.map(lambda p: (p,)), "path string")
+        return mode, pipe(spark, paths, flags + ["--paths-from-stdin"], opts)
+    files = (spark.read.format("binaryFile").option("recursiveFileLookup", "true")
+             .load(opts.input))
+    # file:/x/y.835 is named /x/y.835, as remit reconcile /x names it
+    name = F.regexp_replace("path", "^file:", "")
+    # Spark's base64 may break lines (MIME); remit wants one line per file
+    encoded = F.regexp_replace(F.base64("content"), "[\r\n]", "")
+    contents = files.select(F.concat_ws("\t", name, encoded).alias("line"))
+    return mode, pipe(spark, contents.repartition(slices), flags + ["--contents-from-stdin"], opts)
 
 
-def as_records(spark, lines):
+def as_records(lines):
     """Records as (kind, partition, line_key, order, json): the JSON text is
     kept whole through the shuffle; only the keys are read out of it."""
-    df = spark.createDataFrame(lines.map(lambda s: (s,)), "json string")
     j = F.col("json")
-    return df.select(
+    return lines.select(
         F.get_json_object(j, "$.kind").alias("kind"),
         F.get_json_object(j, "$.partition").alias("partition"),
         F.get_json_object(j, "$.line_key").alias("line_key"),
@@ -266,15 +288,15 @@ def decide_flags(opts):
     return flags + opts.decide_arg, files
 
 
-def ledger_frame(spark, decided):
+def ledger_frame(decided):
     """The ledger rows as a DataFrame of strings, in the ledger's column
     order (numbers keep their JSON text), plus payment_month."""
-    first = decided.take(1)
-    if not first:
+    first = decided.first()
+    if first is None:
         return None
-    columns = list(json.loads(first[0]).keys())
+    columns = list(json.loads(first.json).keys())
     schema = StructType([StructField(c, StringType()) for c in columns])
-    ledger = spark.read.schema(schema).json(decided)
+    ledger = decided.select(F.from_json("json", schema).alias("row")).select("row.*")
     month = F.when(F.length("payment_date") >= 7, F.substring("payment_date", 1, 7))
     return ledger.withColumn("payment_month", F.coalesce(month, F.lit(NO_PAYMENT_MONTH)))
 
@@ -303,7 +325,7 @@ def main(argv):
         sc.addFile(f)
 
     mode, lines = event_lines(spark, opts, 4 * cores, jobs)
-    records = as_records(spark, lines).persist(StorageLevel.MEMORY_AND_DISK)
+    records = as_records(lines).persist(StorageLevel.MEMORY_AND_DISK)
     rejected = (records.where(F.col("kind") == "rejected")
                 .select(F.get_json_object("json", "$.source").alias("source"),
                         F.get_json_object("json", "$.message").alias("message"))
@@ -316,12 +338,11 @@ def main(argv):
     everything = today if history is None else today.unionByName(history)
     shuffled = (everything.repartition(partitions, "partition")
                 .sortWithinPartitions("partition", "line_key", "order"))
-    decided = (shuffled.select("json").rdd.map(lambda row: row[0])
-               .mapPartitions(remit_pipe(opts.remit, flags))
-               .persist(StorageLevel.MEMORY_AND_DISK))
+    decided = pipe(spark, shuffled.select("json"), flags, opts).persist(
+        StorageLevel.MEMORY_AND_DISK)
 
     ledger_dir = f"{opts.ledger.rstrip('/')}/day={day}"
-    ledger = ledger_frame(spark, decided)
+    ledger = ledger_frame(decided)
     rows = 0
     if ledger is None:
         remove(spark, ledger_dir)
@@ -343,9 +364,12 @@ def main(argv):
         "decide_seconds": round(decided_done - events_done, 2),
         "total_seconds": round(time.time() - started, 2),
     }
-    for r in rejected:
+    for r in rejected[:50]:
         print(f"remit job: rejected {r['source']}: {r['message']}", file=sys.stderr)
-    print("remit job: " + json.dumps(summary), file=sys.stderr)
+    if len(rejected) > 50:
+        print(f"remit job: ... and {len(rejected) - 50} more rejected", file=sys.stderr)
+    shown = dict(summary, rejected=len(rejected))
+    print("remit job: " + json.dumps(shown), file=sys.stderr)
     if opts.summary:
         with open(opts.summary, "w") as f:
             json.dump(summary, f, indent=1)
