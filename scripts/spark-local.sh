@@ -6,7 +6,8 @@
 #   - submits the job over samples/ (input mode "paths"), over a generated
 #     set of a few hundred files (mode "contents", as on a cluster without a
 #     shared file system), and over the samples split into two days with a
-#     history table (the second day run twice: re-runs are idempotent),
+#     history table (the first day through --pipe python, the second run
+#     twice: re-runs are idempotent),
 #   - compares every ledger with `remit reconcile` on the same input,
 #   - stops everything it started (by saved PIDs), whatever happens.
 # Exits non-zero on any mismatch. The whole run is bounded by
@@ -57,7 +58,8 @@ run_job generated --input "file://$WORK/generated" --input-mode contents \
     --ledger "$OUT/generated/ledger" "${RULES[@]}"
 step "job: two days with a history table, the second run twice"
 DAYS=(--ledger "$OUT/days/ledger" --history "$OUT/days/history" --fee-schedule "$FEE" "${RULES[@]}")
-run_job day1 --input "$WORK/days/1" --day 2024-12-31 "${DAYS[@]}"
+# day 1 through the Python pipe (--pipe python), so the fallback stays tested
+run_job day1 --input "$WORK/days/1" --day 2024-12-31 --pipe python "${DAYS[@]}"
 run_job day2 --input "$WORK/days/2" --day "$AS_OF" "${DAYS[@]}"
 run_job day2-again --input "$WORK/days/2" --day "$AS_OF" "${DAYS[@]}"
 

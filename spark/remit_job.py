@@ -230,15 +230,10 @@ def event_lines(spark, opts, slices, jobs):
 
 def as_records(lines):
     """Records as (kind, partition, line_key, order, json): the JSON text is
-    kept whole through the shuffle; only the keys are read out of it."""
-    j = F.col("json")
-    return lines.select(
-        F.get_json_object(j, "$.kind").alias("kind"),
-        F.get_json_object(j, "$.partition").alias("partition"),
-        F.get_json_object(j, "$.line_key").alias("line_key"),
-        F.get_json_object(j, "$.order").alias("order"),
-        j,
-    )
+    kept whole through the shuffle; only the keys are read out of it (a
+    claim has no line_key or order: null, sorted first)."""
+    keys = F.json_tuple("json", "kind", "partition", "line_key", "order")  # one parse
+    return lines.select(keys.alias("kind", "partition", "line_key", "order"), "json")
 
 
 # ── history ─────────────────────────────────────────────────────────────────
@@ -331,7 +326,7 @@ def main(argv):
                         F.get_json_object("json", "$.message").alias("message"))
                 .collect())
     today = records.where(F.col("kind") != "rejected").select(*RECORD_COLUMNS)
-    today_count = today.count()
+    today_count, today_bytes = today.agg(F.count("*"), F.sum(F.length("json"))).first()
     events_done = time.time()
 
     history = earlier_history(spark, opts.history, day)
@@ -357,6 +352,7 @@ def main(argv):
 
     summary = {
         "day": day, "input_mode": mode, "records": today_count,
+        "record_bytes": today_bytes or 0,
         "history_records": 0 if history is None else history.count(),
         "ledger_rows": rows, "rejected": [r.asDict() for r in rejected],
         "partitions": partitions, "cores": cores,
