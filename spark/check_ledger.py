@@ -65,10 +65,16 @@ def actual_rows(spark, columns, parts):
     return rows
 
 
+def say(message):
+    """One whole line on standard error (the JVM logs to it too)."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
 def show(label, rows, columns):
     for row, n in list(rows.items())[:5]:
         shown = {c: v for c, v in zip(columns, row) if v not in (None, "")}
-        print(f"  {label} x{n}: {json.dumps(shown)[:600]}", file=sys.stderr)
+        say(f"  {label} x{n}: {json.dumps(shown)[:600]}")
 
 
 def main(argv):
@@ -84,12 +90,12 @@ def main(argv):
         columns, expected = expected_rows(expected_path)
         actual = actual_rows(spark, columns, parts.split(","))
         if actual == expected:
-            print(f"check {name}: ledger equals remit reconcile "
-                  f"({sum(expected.values())} rows)", file=sys.stderr)
+            say(f"check {name}: ledger equals remit reconcile "
+                f"({sum(expected.values())} rows)")
             continue
         failed += 1
-        print(f"check {name}: MISMATCH: {sum(actual.values())} rows from Spark, "
-              f"{sum(expected.values())} from remit reconcile", file=sys.stderr)
+        say(f"check {name}: MISMATCH: {sum(actual.values())} rows from Spark, "
+            f"{sum(expected.values())} from remit reconcile")
         show("only in Spark", actual - expected, columns)
         show("only in reconcile", expected - actual, columns)
     spark.stop()
