@@ -22,3 +22,14 @@ fi
 
 cargo test --locked --all-targets
 cargo test --locked --doc
+
+# The Spark job end to end on a local standalone cluster (pyspark in a cached
+# virtualenv, Java 17): its ledger must equal remit reconcile's. It ships the
+# release binary, the one a cluster runs, so it builds it (cargo is a no-op
+# when it is up to date). REMIT_SKIP_SPARK=1 skips it on a developer machine
+# without Java; CI always runs it.
+if [ -n "${REMIT_SKIP_SPARK:-}" ] && [ -z "${CI:-}" ]; then
+    echo "scripts/test.sh: REMIT_SKIP_SPARK is set: the Spark job was not tested" >&2
+else
+    ./scripts/spark-local.sh
+fi

@@ -8,7 +8,7 @@
 //! provider meets in one partition, so a partition decides exactly as one
 //! machine would.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -147,11 +147,26 @@ fn order_text(tx: &RemittanceTransaction) -> String {
     )
 }
 
+/// Which copy of a transaction a record belongs to: history copies first
+/// (so that a transaction already in history is the one applied and a copy
+/// of it today is skipped, as `remit reconcile --db` skips it), then by
+/// file, then by identity; `copy` tells apart identical copies (the same
+/// file read twice) by their event sequence numbers.
+type CopyKey = (bool, String, u64, String, u32);
+
+/// One copy of a transaction being rebuilt.
+#[derive(Debug)]
+struct Copy {
+    tx: RemittanceTransaction,
+    history: bool,
+    sequences: HashSet<u32>,
+}
+
 /// Everything one partition holds, rebuilt from records.
 #[derive(Debug, Default)]
 struct Partition {
     claims: Vec<(String, BilledClaim, bool)>,
-    transactions: BTreeMap<(u64, String), (RemittanceTransaction, bool)>,
+    transactions: BTreeMap<CopyKey, Copy>,
 }
 
 /// Decides records of any number of partitions; rows of history records
@@ -185,22 +200,35 @@ pub fn decide_records(
 }
 
 fn add_event(partition: &mut Partition, r: RemittanceRecord) {
-    let key = (r.fingerprint.content_hash, r.fingerprint.semantic.clone());
-    let (tx, _) = partition.transactions.entry(key).or_insert_with(|| {
-        (
-            RemittanceTransaction {
-                context: Arc::new(r.context.clone()),
-                events: Vec::new(),
-                fingerprint: r.fingerprint.clone(),
-            },
-            r.history,
-        )
+    let mut key: CopyKey = (
+        !r.history,
+        r.context.source.clone(),
+        r.fingerprint.content_hash,
+        r.fingerprint.semantic.clone(),
+        0,
+    );
+    while partition
+        .transactions
+        .get(&key)
+        .is_some_and(|c| c.sequences.contains(&r.event.sequence))
+    {
+        key.4 += 1;
+    }
+    let copy = partition.transactions.entry(key).or_insert_with(|| Copy {
+        tx: RemittanceTransaction {
+            context: Arc::new(r.context.clone()),
+            events: Vec::new(),
+            fingerprint: r.fingerprint.clone(),
+        },
+        history: r.history,
+        sequences: HashSet::new(),
     });
+    copy.sequences.insert(r.event.sequence);
     let event = LineEvent {
-        context: Arc::clone(&tx.context),
+        context: Arc::clone(&copy.tx.context),
         ..r.event
     };
-    tx.events.push(event);
+    copy.tx.events.push(event);
 }
 
 fn decide_partition(
@@ -218,8 +246,8 @@ fn decide_partition(
     }
     // Transactions of earlier runs shape the history but yield no rows; they
     // are recognised by their context, which their rows share.
-    let mut history_contexts = std::collections::HashSet::new();
-    for (tx, history) in partition.transactions.values_mut() {
+    let mut history_contexts = HashSet::new();
+    for Copy { tx, history, .. } in partition.transactions.values_mut() {
         tx.events.sort_by_key(|e| e.sequence);
         if tx
             .context

@@ -6,21 +6,40 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::support::{remit, samples, temp_dir};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::support::{self, remit, samples, temp_dir};
 
 const RULES: &[&str] = &["--as-of", "2025-07-31", "--prompt-pay", "nj"];
 
 fn decide(input: &[u8], extra: &[&str]) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_remit"))
-        .args([&["decide"], RULES, extra].concat())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = piped(&[&["decide"], RULES, extra].concat(), input);
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs remit with `input` on standard input.
+fn piped(args: &[&str], input: &[u8]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_remit"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input).unwrap());
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+/// `remit reconcile` of the samples with the test rules, as JSON Lines.
+fn reconciled(paths: &[&str]) -> BTreeSet<String> {
+    let out = remit(&[&["reconcile"], paths, &["--format", "jsonl"], RULES].concat());
+    rows(&String::from_utf8(out.stdout).unwrap())
 }
 
 fn rows(jsonl: &str) -> BTreeSet<String> {
@@ -142,4 +161,83 @@ fn a_rejected_input_becomes_a_record_and_can_keep_going() {
             .unwrap()
             .contains("no ISA segment")
     );
+}
+
+#[test]
+fn a_transaction_read_twice_is_applied_once() {
+    let dir = samples().to_string_lossy().into_owned();
+    let mut stream = events(&[&dir], &[]);
+    stream.extend(events(&[&dir], &[]));
+    let decided = rows(&decide(&stream, &[]));
+    assert_eq!(decided, reconciled(&[&dir]));
+    assert_eq!(decided, reconciled(&[&dir, &dir]));
+}
+
+#[test]
+fn a_transaction_already_in_history_yields_no_rows_again() {
+    let dir = samples().to_string_lossy().into_owned();
+    let mut stream = events(&[&dir], &[]);
+    stream.extend(events(&[&dir], &["--history"]));
+    let decided = rows(&decide(&stream, &[]));
+    let unanswered: BTreeSet<String> = reconciled(&[&dir])
+        .into_iter()
+        .filter(|r| r.contains("\"status\":\"NO_REMITTANCE\""))
+        .collect();
+    assert_eq!(unanswered.len(), 5);
+    assert_eq!(decided, unanswered, "only the still unanswered claims");
+}
+
+#[test]
+fn history_records_differ_only_in_their_history_flag() {
+    // The Spark job moves a day's records into history by rewriting this
+    // flag in the JSON text, without parsing the records.
+    let dir = samples().to_string_lossy().into_owned();
+    let today = String::from_utf8(events(&[&dir], &[])).unwrap();
+    let history = String::from_utf8(events(&[&dir], &["--history"])).unwrap();
+    assert!(
+        today
+            .lines()
+            .all(|l| l.matches("\"history\":").count() == 1)
+    );
+    assert_eq!(
+        today.replace("\"history\":false", "\"history\":true"),
+        history
+    );
+}
+
+#[test]
+fn paths_and_contents_on_stdin_give_the_records_of_a_folder() {
+    let dir = temp_dir("stagestdin");
+    let claims = samples().join("claims");
+    for name in ["2024-01-837p.x12", "2024-02-837p.x12"] {
+        std::fs::copy(claims.join(name), dir.join(name)).unwrap();
+    }
+    std::fs::write(dir.join("notes.txt"), "not x12").unwrap();
+    let folder = events(&[dir.to_str().unwrap()], &[]);
+    let files = support::files_under(&dir);
+    let listing: String = files.iter().map(|p| format!("{}\n", p.display())).collect();
+    let out = piped(&["events", "--paths-from-stdin"], listing.as_bytes());
+    assert!(out.status.success());
+    assert_eq!(out.stdout, folder);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("notes.txt: not X12"));
+    let contents: String = files
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            format!("{}\t{}\n", p.display(), STANDARD.encode(bytes))
+        })
+        .collect();
+    let out = piped(&["events", "--contents-from-stdin"], contents.as_bytes());
+    assert!(out.status.success());
+    assert_eq!(out.stdout, folder);
+}
+
+#[test]
+fn content_that_is_not_base64_is_a_rejected_record() {
+    let out = piped(&["events", "--contents-from-stdin"], b"bad.835\t***\n");
+    assert_eq!(out.status.code(), Some(1));
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(record["kind"], "rejected");
+    assert_eq!(record["source"], "bad.835");
+    assert!(record["message"].as_str().unwrap().contains("base64"));
 }

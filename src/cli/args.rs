@@ -205,9 +205,12 @@ pub struct ResolutionArgs {
 pub struct EventsArgs {
     /// Files or folders.
     pub paths: Vec<PathBuf>,
-    /// Also read file paths, one per line, from standard input (for Spark's RDD.pipe).
+    /// Also read file paths, one per line, from standard input (for Spark's RDD.pipe); like files found in a folder, those that are not X12 are skipped with a note.
     #[arg(long)]
     pub paths_from_stdin: bool,
+    /// Read the files themselves from standard input, one per line as `NAME<TAB>BASE64 CONTENT` (for clusters without a shared file system); those that are not X12 are skipped with a note.
+    #[arg(long, conflicts_with = "paths_from_stdin")]
+    pub contents_from_stdin: bool,
     /// Exit 0 even when some input is rejected (it is still reported, as a `rejected` record and on standard error).
     #[arg(long)]
     pub keep_going: bool,

@@ -84,6 +84,12 @@ pub fn looks_like_x12(path: &Path) -> bool {
     if file.take(SNIFF_LEN as u64).read_to_end(&mut head).is_err() {
         return true;
     }
-    memchr::memmem::find_iter(&head, b"ISA")
+    starts_like_x12(&head)
+}
+
+/// True when the first bytes of `content` contain an ISA segment start.
+pub fn starts_like_x12(content: &[u8]) -> bool {
+    let head = &content[..content.len().min(SNIFF_LEN)];
+    memchr::memmem::find_iter(head, b"ISA")
         .any(|at| matches!(crate::x12::delims::read_isa(&head[at..], true), Ok(Some(_))))
 }

@@ -6,63 +6,42 @@
 
 use std::fs::File;
 use std::io::{BufRead, Write};
+use std::path::PathBuf;
 
 use anyhow::Context;
+use base64::Engine;
 
 use super::args::{DecideStageArgs, EventsArgs};
-use super::inputs::{Input, discover};
+use super::inputs::{Discovery, Input, discover, looks_like_x12, starts_like_x12};
 use super::output::open;
 use super::reconcile::{as_of, code_list, read_fee_schedule, rules};
 use super::{EXIT_INPUT, EXIT_OK, parallel};
 use crate::diagnostic::Severity;
 use crate::ledger::row::COLUMNS;
 use crate::ledger::{Format, sink};
-use crate::reconcile::read_input;
+use crate::reconcile::{InputContent, read_input};
 use crate::stages::{Record, RejectedRecord, decide_records, records};
 
 pub fn events(args: &EventsArgs) -> anyhow::Result<u8> {
-    let mut paths = args.paths.clone();
-    if args.paths_from_stdin {
-        for line in std::io::stdin().lock().lines() {
-            let line = line?;
-            if !line.trim().is_empty() {
-                paths.push(line.trim().into());
-            }
-        }
-    }
-    let found = discover(&paths);
+    let (sources, mut ok) = sources(args)?;
     let mut out = open(&args.out)?;
-    let mut ok = found.errors.is_empty();
-    for (path, error) in &found.errors {
-        eprintln!("{}: cannot read: {error}", path.display());
-    }
-    let contents = parallel::map(&found.inputs, parallel::jobs(args.jobs), |input: &Input| {
-        File::open(&input.path).map(|f| read_input(&input.display(), f))
-    });
-    for (input, content) in found.inputs.iter().zip(contents) {
-        let source = input.display();
-        let content = content.with_context(|| format!("cannot open {source}"))?;
-        let fatal = content
-            .summary
-            .issues
-            .0
-            .iter()
-            .find(|i| i.severity == Severity::Fatal);
-        let batch = match fatal {
-            Some(issue) => {
-                eprintln!("{source}: {issue}");
-                ok = false;
-                vec![Record::Rejected(RejectedRecord {
-                    source: source.clone(),
-                    message: issue.to_string(),
-                })]
-            }
-            None => records(&source, &content),
+    let contents = parallel::map(&sources, parallel::jobs(args.jobs), Source::read);
+    for (source, content) in sources.iter().zip(contents) {
+        let name = source.name();
+        let batch = match content {
+            Ok(content) => match first_fatal(&content) {
+                Some(message) => rejected(name, message),
+                None => records(&name, &content),
+            },
+            Err(message) => rejected(name, message),
         };
-        let batch = batch
-            .into_iter()
-            .map(|r| if args.history { r.into_history() } else { r });
+        ok &= !matches!(batch.first(), Some(Record::Rejected(_)));
         for record in batch {
+            let record = if args.history {
+                record.into_history()
+            } else {
+                record
+            };
             serde_json::to_writer(&mut out, &record)?;
             out.write_all(b"\n")?;
         }
@@ -73,6 +52,125 @@ pub fn events(args: &EventsArgs) -> anyhow::Result<u8> {
     } else {
         EXIT_INPUT
     })
+}
+
+/// Where one input of the events stage comes from.
+enum Source {
+    /// A file to open.
+    File(Input),
+    /// A file's content, read from standard input.
+    Content { name: String, bytes: Vec<u8> },
+    /// A line of standard input that holds no usable content.
+    Unreadable { name: String, message: String },
+}
+
+impl Source {
+    fn name(&self) -> String {
+        match self {
+            Source::File(input) => input.display(),
+            Source::Content { name, .. } | Source::Unreadable { name, .. } => name.clone(),
+        }
+    }
+
+    /// The content, or why there is none (the input is then rejected).
+    fn read(&self) -> Result<InputContent, String> {
+        match self {
+            Source::File(input) => File::open(&input.path)
+                .map(|f| read_input(&input.display(), f))
+                .map_err(|e| format!("cannot open: {e}")),
+            Source::Content { name, bytes } => Ok(read_input(name, bytes.as_slice())),
+            Source::Unreadable { message, .. } => Err(message.clone()),
+        }
+    }
+}
+
+/// The inputs named by the arguments and, with `--paths-from-stdin` or
+/// `--contents-from-stdin`, by standard input; and whether all were found.
+fn sources(args: &EventsArgs) -> anyhow::Result<(Vec<Source>, bool)> {
+    let found = discover(&args.paths);
+    let mut ok = report(&found);
+    let mut sources: Vec<Source> = found.inputs.into_iter().map(Source::File).collect();
+    if args.paths_from_stdin {
+        let listed: Vec<PathBuf> = stdin_lines()?.into_iter().map(PathBuf::from).collect();
+        let found = discover(&listed);
+        ok &= report(&found);
+        for input in found.inputs {
+            // A listing stands for a folder: files that are not X12 are skipped.
+            if looks_like_x12(&input.path) {
+                sources.push(Source::File(input));
+            } else {
+                eprintln!("{}: not X12 (no ISA segment); skipped", input.display());
+            }
+        }
+    }
+    if args.contents_from_stdin {
+        for line in stdin_lines()? {
+            sources.extend(decode_content(&line));
+        }
+    }
+    Ok((sources, ok))
+}
+
+/// One `NAME<TAB>BASE64` line of `--contents-from-stdin`; `None` (with a
+/// note) when the content is not X12.
+fn decode_content(line: &str) -> Option<Source> {
+    let Some((name, encoded)) = line.split_once('\t') else {
+        let name: String = line.chars().take(80).collect();
+        let message = "expected NAME<TAB>BASE64 CONTENT on standard input".to_string();
+        return Some(Source::Unreadable { name, message });
+    };
+    let name = name.to_string();
+    match base64::engine::general_purpose::STANDARD.decode(encoded.trim()) {
+        Ok(bytes) if starts_like_x12(&bytes) => Some(Source::Content { name, bytes }),
+        Ok(_) => {
+            eprintln!("{name}: not X12 (no ISA segment); skipped");
+            None
+        }
+        Err(e) => Some(Source::Unreadable {
+            name,
+            message: format!("content is not base64: {e}"),
+        }),
+    }
+}
+
+/// The non-empty lines of standard input, trimmed.
+fn stdin_lines() -> anyhow::Result<Vec<String>> {
+    let mut lines = Vec::new();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.context("cannot read standard input")?;
+        if !line.trim().is_empty() {
+            lines.push(line.trim().to_string());
+        }
+    }
+    Ok(lines)
+}
+
+/// Prints what discovery could not read or skipped; true when it read all.
+fn report(found: &Discovery) -> bool {
+    for note in &found.skipped {
+        eprintln!("{note}");
+    }
+    for (path, error) in &found.errors {
+        eprintln!("{}: cannot read: {error}", path.display());
+    }
+    found.errors.is_empty()
+}
+
+/// The first fatal finding of an input, if any.
+fn first_fatal(content: &InputContent) -> Option<String> {
+    content
+        .summary
+        .issues
+        .0
+        .iter()
+        .find(|i| i.severity == Severity::Fatal)
+        .map(|issue| issue.to_string())
+}
+
+/// The record of a rejected input, reported on standard error too.
+fn rejected(source: String, message: String) -> Vec<Record> {
+    eprintln!("{source}: {message}");
+    vec![Record::Rejected(RejectedRecord { source, message })]
 }
 
 pub fn decide(args: &DecideStageArgs) -> anyhow::Result<u8> {
