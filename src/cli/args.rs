@@ -26,6 +26,9 @@ pub enum Command {
     Reconcile(ReconcileArgs),
     /// List every stored event of a history store, by payment date.
     History(HistoryArgs),
+    /// Write a synthetic 835 or 837 (benchmarks and tests; undocumented).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
 }
 
 /// Flags of `remit validate`.
@@ -114,4 +117,37 @@ pub struct HistoryArgs {
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Which file `remit generate` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GeneratedKind {
+    /// Remittances.
+    #[value(name = "835")]
+    I835,
+    /// Professional claims.
+    #[value(name = "837")]
+    I837,
+}
+
+/// Flags of the hidden `remit generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// 835 remittances or 837 claims.
+    #[arg(long, value_enum)]
+    pub kind: GeneratedKind,
+    /// Stop before the file would exceed this many bytes (with
+    /// `--matching-835`: the `--bytes` the 835 was written with).
+    #[arg(long, value_name = "N")]
+    pub bytes: u64,
+    /// Seed of every random choice (same seed, same bytes).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// With `--kind 837`: the claims answered by this 835, written by
+    /// `remit generate --kind 835` with the same `--bytes` and `--seed`.
+    #[arg(long, value_name = "FILE")]
+    pub matching_835: Option<PathBuf>,
 }

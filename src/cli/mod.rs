@@ -2,6 +2,7 @@
 //! place that knows about files on disk, standard streams and clap.
 
 pub mod args;
+mod generate;
 mod history;
 pub mod inputs;
 mod lines;
@@ -28,6 +29,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Lines(a) => lines::run(&a),
         Command::Reconcile(a) => reconcile::run(&a),
         Command::History(a) => history::run(&a),
+        Command::Generate(a) => generate::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
