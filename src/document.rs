@@ -20,6 +20,10 @@ pub trait SegmentSource {
     fn next_segment(&mut self) -> Result<Option<Segment<'_>>, ReadError>;
     /// Notices gathered so far.
     fn take_notices(&mut self) -> Vec<Notice>;
+    /// True when notices are waiting (so that taking none costs nothing).
+    fn has_notices(&self) -> bool {
+        true
+    }
 }
 
 impl<R: Read> SegmentSource for SegmentReader<R> {
@@ -29,6 +33,9 @@ impl<R: Read> SegmentSource for SegmentReader<R> {
     fn take_notices(&mut self) -> Vec<Notice> {
         SegmentReader::take_notices(self)
     }
+    fn has_notices(&self) -> bool {
+        SegmentReader::has_notices(self)
+    }
 }
 
 impl SegmentSource for SliceReader<'_> {
@@ -37,6 +44,9 @@ impl SegmentSource for SliceReader<'_> {
     }
     fn take_notices(&mut self) -> Vec<Notice> {
         SliceReader::take_notices(self)
+    }
+    fn has_notices(&self) -> bool {
+        SliceReader::has_notices(self)
     }
 }
 
@@ -142,7 +152,9 @@ impl<S: SegmentSource> DocumentReader<S> {
                 return Err(e);
             }
         }
-        self.collect_notices();
+        if self.source.has_notices() {
+            self.collect_notices();
+        }
         Ok(())
     }
 
@@ -176,8 +188,22 @@ impl Dispatch {
             Role::Stray => {}
             _ => self.abort_open(),
         }
-        self.drain();
-        self.issues.extend(self.envelope.take_issues());
+        if self.parser_has_output() {
+            self.drain();
+        }
+        if self.envelope.has_issues() {
+            self.issues.extend(self.envelope.take_issues());
+        }
+    }
+
+    /// True when the parser has events or findings to hand over.
+    #[inline]
+    fn parser_has_output(&self) -> bool {
+        match &self.parser {
+            Some(Parser::Remittance(p)) => p.has_output(),
+            Some(Parser::Claim(p)) => p.has_output(),
+            _ => false,
+        }
     }
 
     fn end_of_input(&mut self) {

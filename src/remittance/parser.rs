@@ -14,7 +14,7 @@ use super::balance;
 use super::model::*;
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::envelope::TransactionId;
-use crate::fields::{Fields, text_of};
+use crate::fields::{Fields, element_text, text_of};
 use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment};
 
@@ -115,6 +115,12 @@ impl RemittanceParser {
         std::mem::take(&mut self.issues)
     }
 
+    /// True when events or findings are waiting.
+    #[inline]
+    pub fn has_output(&self) -> bool {
+        !self.events.is_empty() || !self.issues.is_empty()
+    }
+
     /// Reads one body segment (between ST and SE).
     pub fn segment(&mut self, seg: &Segment<'_>) {
         self.hash.write(seg.raw());
@@ -192,11 +198,12 @@ impl RemittanceParser {
             self.unexpected(seg);
             return;
         };
+        let f = Fields::new(seg, &mut self.issues);
         let party = Party {
-            entity: text_of(seg.element(1)),
-            name: text_of(seg.element(2)),
-            id_qualifier: text_of(seg.element(3)),
-            id: text_of(seg.element(4)),
+            entity: f.text(1),
+            name: f.text(2),
+            id_qualifier: f.text(3),
+            id: f.text(4),
             ..Party::default()
         };
         match seg.element(1) {
@@ -245,7 +252,7 @@ impl RemittanceParser {
     fn header_number_start(&mut self, seg: &Segment<'_>) {
         self.flush_header();
         self.flush_claim();
-        self.header_number = text_of(seg.element(1));
+        self.header_number = element_text(&seg.fields(), 1);
         self.trailer.header_numbers.push(HeaderNumber {
             number: self.header_number.clone(),
             ..HeaderNumber::default()
@@ -349,11 +356,10 @@ impl RemittanceParser {
         let fiscal_period = f.date(2, "fiscal period date");
         for pair in 0..6 {
             let (reason_at, amount_at) = (3 + 2 * pair, 4 + 2 * pair);
-            let composite = seg.element(reason_at);
-            if composite.is_empty() && seg.element(amount_at).is_empty() {
+            if f.raw(reason_at).is_empty() && f.raw(amount_at).is_empty() {
                 continue;
             }
-            let reason = text_of(seg.split_components(composite).next().unwrap_or(b""));
+            let reason = f.component(reason_at, 1);
             if reason.is_empty() {
                 f.missing(reason_at, "adjustment reason code");
             }
@@ -372,7 +378,7 @@ impl RemittanceParser {
                 provider_id: provider_id.clone(),
                 fiscal_period,
                 reason,
-                reference: text_of(seg.split_components(composite).nth(1).unwrap_or(b"")),
+                reference: f.component(reason_at, 2),
                 amount,
                 pos: seg.pos(),
             });
@@ -558,22 +564,17 @@ fn read_claim(f: &mut Fields<'_, '_>, header_number: Text) -> ClaimPayment {
 }
 
 fn read_procedure(f: &mut Fields<'_, '_>, n: usize) -> Option<Procedure> {
-    let mut parts = f.components(n);
-    let qualifier = text_of(parts.next().unwrap_or(b""));
-    let code = text_of(parts.next().unwrap_or(b""));
+    let mut parts = f.component_texts(n);
+    let qualifier = parts.next().unwrap_or_default();
+    let code = parts.next().unwrap_or_default();
     if qualifier.is_empty() && code.is_empty() {
         return None;
     }
     if code.is_empty() {
         missing_code(f, n);
     }
-    let modifiers = parts
-        .by_ref()
-        .take(4)
-        .map(text_of)
-        .filter(|m| !m.is_empty())
-        .collect();
-    let description = text_of(parts.next().unwrap_or(b""));
+    let modifiers = parts.by_ref().take(4).filter(|m| !m.is_empty()).collect();
+    let description = parts.next().unwrap_or_default();
     Some(Procedure {
         qualifier,
         code,

@@ -84,6 +84,11 @@ impl<R: Read> SegmentReader<R> {
         std::mem::take(&mut self.notices)
     }
 
+    /// True when notices are waiting.
+    pub fn has_notices(&self) -> bool {
+        !self.notices.is_empty()
+    }
+
     /// Bytes read from the source so far.
     pub fn bytes_consumed(&self) -> u64 {
         self.lexer.offset()
@@ -164,5 +169,10 @@ impl<'a> SliceReader<'a> {
     /// Notices gathered so far.
     pub fn take_notices(&mut self) -> Vec<Notice> {
         std::mem::take(&mut self.notices)
+    }
+
+    /// True when notices are waiting.
+    pub fn has_notices(&self) -> bool {
+        !self.notices.is_empty()
     }
 }
