@@ -28,7 +28,8 @@ if [ ! -s "$era" ]; then
     mv "$era.part" "$era"
 fi
 
-# measure LABEL COMMAND...: runs the command once, prints wall time and max RSS.
+# measure LABEL COMMAND...: runs the command once, prints max RSS, wall time
+# and user CPU time (the machine may be shared: user time is the steadier).
 measure() {
     local label=$1
     shift
@@ -36,11 +37,13 @@ measure() {
     report=$(mktemp)
     # validate exits 1 when the file has findings; the measurement still stands.
     /usr/bin/time -v -o "$report" "$@" >/dev/null || true
-    local rss wall
+    local rss wall user
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$report")
     wall=$(awk -F': ' '/Elapsed \(wall clock\) time/ {print $2}' "$report")
+    user=$(awk -F': ' '/User time \(seconds\)/ {print $2}' "$report")
     rm -f "$report"
-    printf '%-28s max RSS %7.1f MB   wall %s\n' "$label" "$(echo "$rss / 1024" | bc -l)" "$wall"
+    printf '%-28s max RSS %7.1f MB   wall %s   user %s s\n' \
+        "$label" "$(echo "$rss / 1024" | bc -l)" "$wall" "$user"
 }
 
 size=$(stat -c %s "$era")
