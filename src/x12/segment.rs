@@ -14,6 +14,8 @@ use super::{Controls, Delimiters, Position};
 #[derive(Clone, Copy, Debug)]
 pub struct Segment<'a> {
     raw: &'a [u8],
+    /// `raw` as text, when the reader already checked it is UTF-8.
+    text: Option<&'a str>,
     id_len: usize,
     delims: Delimiters,
     byte: u64,
@@ -27,6 +29,7 @@ impl<'a> Segment<'a> {
         let id_len = id_len(raw, delims.element);
         Segment {
             raw,
+            text: None,
             id_len,
             delims,
             byte: 0,
@@ -35,16 +38,20 @@ impl<'a> Segment<'a> {
         }
     }
 
-    /// Wraps raw segment bytes at a known place of a reader's input.
+    /// Wraps raw segment bytes at a known place of a reader's input;
+    /// `text` is `raw` as text when the reader has checked it is UTF-8.
     pub(crate) fn located(
         raw: &'a [u8],
+        text: Option<&'a str>,
         id_len: usize,
         delims: Delimiters,
         (byte, number): (u64, u64),
         controls: &'a Controls,
     ) -> Self {
+        debug_assert!(text.is_none_or(|t| t.as_bytes() == raw));
         Segment {
             raw,
+            text,
             id_len,
             delims,
             byte,
@@ -190,7 +197,10 @@ impl<'a> Elements<'a> {
             elements.count = 1 + found as u32;
         }
         if ascii {
-            elements.text = std::str::from_utf8(raw).ok();
+            elements.text = match segment.text {
+                Some(text) => Some(text),
+                None => std::str::from_utf8(raw).ok(),
+            };
         }
         elements
     }
