@@ -86,13 +86,7 @@ impl SqliteStore {
         })?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        check_identity(&conn, &shown)?;
-        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
-             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
-        )?;
-        migrate(&conn, &shown)?;
+        retry_while_busy(|| prepare(&conn, &shown))?;
         Ok(SqliteStore {
             conn,
             deciding: None,
@@ -295,11 +289,46 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Checks the file, switches it to write-ahead logging and migrates it.
+fn prepare(conn: &Connection, path: &str) -> StoreResult<()> {
+    check_identity(conn, path)?;
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
+         PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+    )?;
+    migrate(conn, path)
+}
+
+/// Runs `step` again while SQLite reports the database busy without waiting
+/// (two processes creating a store at once can deadlock on the switch to
+/// write-ahead logging, and SQLite then fails one at once), for at most
+/// [`BUSY_TIMEOUT`].
+fn retry_while_busy(mut step: impl FnMut() -> StoreResult<()>) -> StoreResult<()> {
+    let started = Instant::now();
+    loop {
+        match step() {
+            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Refuses databases that are not remit stores or are from a newer remit.
+/// The three facts are read in one statement, so in one snapshot: read one
+/// by one, another process's first migration could land between them.
 fn check_identity(conn: &Connection, path: &str) -> StoreResult<()> {
-    let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    let (app, version, tables): (i32, i64, i64) = conn.query_row(
+        "SELECT (SELECT * FROM pragma_application_id()), (SELECT * FROM pragma_user_version()),
+                (SELECT count(*) FROM sqlite_master)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     if (app != 0 && app != APPLICATION_ID) || (app == 0 && tables > 0) {
         return Err(StoreError::Foreign(path.to_string()));
     }
