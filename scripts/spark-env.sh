@@ -127,7 +127,7 @@ generate_set() {
     local seed
     for seed in $(seq 1 "$2"); do
         "$REMIT" generate --kind 835 --bytes "$3" --seed "$seed" --out "$1/era-$seed.835" 2>/dev/null
-        "$REMIT" generate --kind 837 --seed "$seed" --matching-835 "$1/era-$seed.835" \
+        "$REMIT" generate --kind 837 --bytes "$3" --seed "$seed" --matching-835 "$1/era-$seed.835" \
             --out "$1/claims-$seed.837" 2>/dev/null
     done
 }

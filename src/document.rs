@@ -11,7 +11,8 @@ use std::io::Read;
 use crate::claim::{ClaimEvent, ClaimParser};
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::envelope::{Envelope, Role, TransactionId};
-use crate::remittance::{RemittanceEvent, RemittanceParser};
+use crate::remittance::parser::ClaimPool;
+use crate::remittance::{ClaimPayment, RemittanceEvent, RemittanceParser};
 use crate::x12::{Notice, Position, ReadError, Segment, SegmentReader, SliceReader};
 
 /// A source of segments: a streaming reader or a slice reader.
@@ -20,6 +21,10 @@ pub trait SegmentSource {
     fn next_segment(&mut self) -> Result<Option<Segment<'_>>, ReadError>;
     /// Notices gathered so far.
     fn take_notices(&mut self) -> Vec<Notice>;
+    /// True when notices are waiting (so that taking none costs nothing).
+    fn has_notices(&self) -> bool {
+        true
+    }
 }
 
 impl<R: Read> SegmentSource for SegmentReader<R> {
@@ -29,6 +34,9 @@ impl<R: Read> SegmentSource for SegmentReader<R> {
     fn take_notices(&mut self) -> Vec<Notice> {
         SegmentReader::take_notices(self)
     }
+    fn has_notices(&self) -> bool {
+        SegmentReader::has_notices(self)
+    }
 }
 
 impl SegmentSource for SliceReader<'_> {
@@ -37,6 +45,9 @@ impl SegmentSource for SliceReader<'_> {
     }
     fn take_notices(&mut self) -> Vec<Notice> {
         SliceReader::take_notices(self)
+    }
+    fn has_notices(&self) -> bool {
+        SliceReader::has_notices(self)
     }
 }
 
@@ -67,6 +78,8 @@ pub struct DocumentReader<S> {
 struct Dispatch {
     envelope: Envelope,
     parser: Option<Parser>,
+    /// Claim payments handed back, for the next 835 transaction.
+    pool: ClaimPool,
     events: VecDeque<DocumentEvent>,
     issues: Vec<Issue>,
     last: Position,
@@ -95,6 +108,7 @@ impl<S: SegmentSource> DocumentReader<S> {
             state: Dispatch {
                 envelope: Envelope::new(),
                 parser: None,
+                pool: ClaimPool::default(),
                 events: VecDeque::new(),
                 issues: Vec::new(),
                 last: Position::default(),
@@ -106,6 +120,15 @@ impl<S: SegmentSource> DocumentReader<S> {
     /// Takes the findings recorded so far.
     pub fn take_issues(&mut self) -> Vec<Issue> {
         std::mem::take(&mut self.state.issues)
+    }
+
+    /// Hands back a claim payment (from [`DocumentEvent::Remittance`]) the
+    /// caller is done with, so that later claims reuse its memory.
+    pub fn recycle(&mut self, claim: Box<ClaimPayment>) {
+        match &mut self.state.parser {
+            Some(Parser::Remittance(p)) => p.recycle(claim),
+            _ => self.state.pool.give(claim),
+        }
     }
 
     /// Number of interchanges (ISA) seen so far.
@@ -142,7 +165,9 @@ impl<S: SegmentSource> DocumentReader<S> {
                 return Err(e);
             }
         }
-        self.collect_notices();
+        if self.source.has_notices() {
+            self.collect_notices();
+        }
         Ok(())
     }
 
@@ -166,9 +191,11 @@ impl Dispatch {
             Role::Body => self.body(seg),
             Role::TransactionStart => {
                 self.abort_open();
+                let pool = std::mem::take(&mut self.pool);
                 self.parser = Some(start_parser(
                     self.envelope.transaction(),
                     seg,
+                    pool,
                     &mut self.issues,
                 ));
             }
@@ -176,8 +203,22 @@ impl Dispatch {
             Role::Stray => {}
             _ => self.abort_open(),
         }
-        self.drain();
-        self.issues.extend(self.envelope.take_issues());
+        if self.parser_has_output() {
+            self.drain();
+        }
+        if self.envelope.has_issues() {
+            self.issues.extend(self.envelope.take_issues());
+        }
+    }
+
+    /// True when the parser has events or findings to hand over.
+    #[inline]
+    fn parser_has_output(&self) -> bool {
+        match &self.parser {
+            Some(Parser::Remittance(p)) => p.has_output(),
+            Some(Parser::Claim(p)) => p.has_output(),
+            _ => false,
+        }
     }
 
     fn end_of_input(&mut self) {
@@ -209,7 +250,16 @@ impl Dispatch {
             _ => {}
         }
         self.drain();
-        self.parser = None;
+        self.close_parser();
+    }
+
+    /// Drops the parser, keeping its reusable claims.
+    fn close_parser(&mut self) -> Option<Parser> {
+        let mut parser = self.parser.take();
+        if let Some(Parser::Remittance(p)) = &mut parser {
+            self.pool = p.take_pool();
+        }
+        parser
     }
 
     /// Moves parser events and findings into the document's queues.
@@ -232,7 +282,7 @@ impl Dispatch {
     /// A transaction cut short by a new envelope or the end of input.
     fn abort_open(&mut self) {
         self.drain();
-        if let Some(parser) = self.parser.take() {
+        if let Some(parser) = self.close_parser() {
             if !matches!(parser, Parser::Skip) {
                 let id = self.envelope.transaction().clone();
                 self.events.push_back(DocumentEvent::Aborted(Box::new(id)));
@@ -241,9 +291,14 @@ impl Dispatch {
     }
 }
 
-fn start_parser(id: &TransactionId, seg: &Segment<'_>, issues: &mut Vec<Issue>) -> Parser {
+fn start_parser(
+    id: &TransactionId,
+    seg: &Segment<'_>,
+    pool: ClaimPool,
+    issues: &mut Vec<Issue>,
+) -> Parser {
     match id.set_id.as_str() {
-        "835" => Parser::Remittance(RemittanceParser::new(id.clone())),
+        "835" => Parser::Remittance(RemittanceParser::with_pool(id.clone(), pool)),
         "837" => Parser::Claim(Box::new(ClaimParser::new(id.clone()))),
         other => {
             let message = format!("transaction set {other:?} is not an 835 or 837; skipped");

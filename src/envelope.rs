@@ -126,6 +126,12 @@ impl Envelope {
         std::mem::take(&mut self.issues.0)
     }
 
+    /// True when findings are waiting.
+    #[inline]
+    pub fn has_issues(&self) -> bool {
+        !self.issues.0.is_empty()
+    }
+
     /// Classifies `seg` and checks it against the open envelopes.
     pub fn feed(&mut self, seg: &Segment<'_>) -> Role {
         match seg.id() {

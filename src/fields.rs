@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::diagnostic::{Issue, Rule, Severity};
-use crate::x12::{Elements, Segment, Split, value};
+use crate::x12::{Elements, Segment, Split, TextSplit, value};
 
 /// A segment being read, with the place findings go.
 pub struct Fields<'s, 'a> {
@@ -44,14 +44,26 @@ impl<'s, 'a> Fields<'s, 'a> {
         self.seg.split_components(self.raw(n))
     }
 
+    /// The components of element `n` as inline texts (trimmed; lossy for
+    /// non-UTF-8).
+    pub fn component_texts(&self, n: usize) -> ComponentTexts<'a> {
+        match self.elements.component_texts(n) {
+            Some(parts) => ComponentTexts::Text(parts),
+            None => ComponentTexts::Bytes(self.components(n)),
+        }
+    }
+
     /// Element `n` as inline text (trimmed; lossy for non-UTF-8).
+    #[inline]
     pub fn text(&self, n: usize) -> CompactString {
-        text_of(self.raw(n))
+        element_text(&self.elements, n)
     }
 
     /// Component `m` of element `n` as inline text.
     pub fn component(&self, n: usize, m: usize) -> CompactString {
-        text_of(self.components(n).nth(m.wrapping_sub(1)).unwrap_or(b""))
+        self.component_texts(n)
+            .nth(m.wrapping_sub(1))
+            .unwrap_or_default()
     }
 
     /// A required text element; fatal when empty.
@@ -152,6 +164,46 @@ impl<'s, 'a> Fields<'s, 'a> {
         let issue = Issue::new(severity, rule, self.seg.pos(), message).at_segment(self.seg.id());
         self.issues.push(issue);
     }
+}
+
+/// The components of one element as inline texts.
+pub enum ComponentTexts<'a> {
+    /// Split from the element's checked text.
+    Text(TextSplit<'a>),
+    /// Split from bytes that are not UTF-8 (converted lossily).
+    Bytes(Split<'a>),
+}
+
+impl Iterator for ComponentTexts<'_> {
+    type Item = CompactString;
+
+    fn next(&mut self) -> Option<CompactString> {
+        match self {
+            ComponentTexts::Text(parts) => parts.next().map(trimmed),
+            ComponentTexts::Bytes(parts) => parts.next().map(text_of),
+        }
+    }
+}
+
+/// Element `n` of located elements as inline text (trimmed; lossy for
+/// non-UTF-8).
+#[inline]
+pub fn element_text(elements: &Elements<'_>, n: usize) -> CompactString {
+    match elements.text(n) {
+        Some(text) => trimmed(text),
+        None => text_of(elements.get(n)),
+    }
+}
+
+/// Text as inline text, trimmed of padding spaces.
+#[inline]
+pub fn trimmed(text: &str) -> CompactString {
+    let bytes = text.as_bytes();
+    let padded = bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ');
+    if !padded {
+        return CompactString::new(text);
+    }
+    CompactString::new(text.trim_matches(' '))
 }
 
 /// Element bytes as inline text, trimmed of padding spaces.

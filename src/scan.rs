@@ -110,7 +110,9 @@ pub fn scan<S: SegmentSource>(
         }
         let Ok(Some(event)) = next else { break };
         summarise(&mut summary, &event);
-        dispatch(event, consumer);
+        if let Some(claim) = dispatch(event, consumer) {
+            reader.recycle(claim);
+        }
     }
     summary.interchanges = reader.interchanges();
     summary.issues = Issues(issues);
@@ -142,10 +144,14 @@ fn summarise(summary: &mut FileSummary, event: &DocumentEvent) {
     }
 }
 
-fn dispatch(event: DocumentEvent, consumer: &mut dyn Consumer) {
+/// Hands `event` to `consumer`; returns a claim payment it is done with.
+fn dispatch(event: DocumentEvent, consumer: &mut dyn Consumer) -> Option<Box<ClaimPayment>> {
     match event {
         DocumentEvent::Remittance(RemittanceEvent::Header(h)) => consumer.remittance_header(&h),
-        DocumentEvent::Remittance(RemittanceEvent::Claim(c)) => consumer.claim_payment(&c),
+        DocumentEvent::Remittance(RemittanceEvent::Claim(c)) => {
+            consumer.claim_payment(&c);
+            return Some(c);
+        }
         DocumentEvent::Remittance(RemittanceEvent::End(t)) => consumer.remittance_end(&t),
         DocumentEvent::Claim(ClaimEvent::Header(h)) => consumer.claim_batch(&h),
         DocumentEvent::Claim(ClaimEvent::Claim(c)) => consumer.billed_claim(*c),
@@ -153,5 +159,50 @@ fn dispatch(event: DocumentEvent, consumer: &mut dyn Consumer) {
             consumer.claim_batch_end(content_hash)
         }
         DocumentEvent::Aborted(id) => consumer.aborted(&id),
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::{ScenarioMix, SynthConfig, write_remittances};
+
+    /// Keeps a copy of every claim payment it is shown.
+    #[derive(Default)]
+    struct Claims(Vec<ClaimPayment>);
+
+    impl Consumer for Claims {
+        fn claim_payment(&mut self, claim: &ClaimPayment) {
+            self.0.push(claim.clone());
+        }
+    }
+
+    #[test]
+    fn reused_claim_payments_carry_nothing_over() {
+        let mix = ScenarioMix {
+            institutional: 50,
+            remark: 60,
+            claim_adjustment: 40,
+            ..ScenarioMix::default()
+        };
+        let cfg = SynthConfig::new(3)
+            .with_claims(400)
+            .with_max_lines_per_claim(12)
+            .with_mix(mix);
+        let mut era = Vec::new();
+        write_remittances(&cfg, &mut era).unwrap();
+        let mut recycled = Claims::default();
+        scan_slice(&era, &mut recycled);
+        let mut fresh = Vec::new();
+        let mut reader = DocumentReader::from_slice(&era);
+        while let Some(event) = reader.next_event().unwrap() {
+            if let DocumentEvent::Remittance(RemittanceEvent::Claim(c)) = event {
+                fresh.push(*c);
+            }
+        }
+        assert!(fresh.len() >= 400);
+        assert!(fresh.iter().any(|c| c.inpatient.is_some()));
+        assert_eq!(recycled.0, fresh);
     }
 }

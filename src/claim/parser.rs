@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use super::model::*;
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::envelope::TransactionId;
-use crate::fields::{Fields, text_of};
+use crate::fields::{Fields, element_text, text_of};
 use crate::remittance::{Procedure, Reference, Text};
 use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment, value};
@@ -115,6 +115,12 @@ impl ClaimParser {
         std::mem::take(&mut self.issues)
     }
 
+    /// True when events or findings are waiting.
+    #[inline]
+    pub fn has_output(&self) -> bool {
+        !self.events.is_empty() || !self.issues.is_empty()
+    }
+
     /// Reads one body segment (between ST and SE).
     pub fn segment(&mut self, seg: &Segment<'_>) {
         self.hash.write(seg.raw());
@@ -189,16 +195,18 @@ impl ClaimParser {
     }
 
     fn name(&mut self, seg: &Segment<'_>) {
-        let entity = seg.element(1);
-        let text = |n| text_of(seg.element(n));
+        let elements = seg.fields();
+        let entity = elements.get(1);
+        let text = |n| element_text(&elements, n);
         match (self.area, entity) {
             (Area::Heading, b"41") => self.header_mut().submitter = text(3),
             (Area::Heading, b"40") => self.header_mut().receiver = text(3),
             (Area::BillingProvider, b"85") => {
                 self.provider.name = text(3);
-                if seg.element(8) == b"XX" {
+                let qualifier = elements.get(8);
+                if qualifier == b"XX" {
                     self.provider.npi = text(9);
-                } else if seg.element(8) == b"24" || seg.element(8) == b"34" {
+                } else if qualifier == b"24" || qualifier == b"34" {
                     self.provider.tax_id = text(9);
                 }
             }
@@ -221,7 +229,7 @@ impl ClaimParser {
             (Area::Line | Area::LineDetail, _) => self.area = Area::LineDetail,
             (Area::Claim | Area::ClaimProvider, _) => {
                 self.area = Area::ClaimProvider;
-                if entity == b"82" && seg.element(8) == b"XX" {
+                if entity == b"82" && elements.get(8) == b"XX" {
                     let npi = text(9);
                     self.claim_mut().rendering_npi = npi;
                 }
@@ -233,9 +241,10 @@ impl ClaimParser {
     fn subscriber_info(&mut self, seg: &Segment<'_>) {
         match self.area {
             Area::Subscriber => {
-                self.subscriber.responsibility = text_of(seg.element(1));
-                self.subscriber.group_number = text_of(seg.element(3));
-                self.subscriber.filing_indicator = text_of(seg.element(9));
+                let elements = seg.fields();
+                self.subscriber.responsibility = element_text(&elements, 1);
+                self.subscriber.group_number = element_text(&elements, 3);
+                self.subscriber.filing_indicator = element_text(&elements, 9);
             }
             Area::Claim | Area::ClaimProvider | Area::OtherPayer => {
                 self.area = Area::OtherPayer;
@@ -246,12 +255,13 @@ impl ClaimParser {
     }
 
     fn reference(&mut self, seg: &Segment<'_>) {
+        let elements = seg.fields();
         let reference = Reference {
-            qualifier: text_of(seg.element(1)),
-            value: text_of(seg.element(2)),
+            qualifier: element_text(&elements, 1),
+            value: element_text(&elements, 2),
         };
         match self.area {
-            Area::BillingProvider if matches!(seg.element(1), b"EI" | b"SY") => {
+            Area::BillingProvider if matches!(elements.get(1), b"EI" | b"SY") => {
                 self.provider.tax_id = reference.value;
             }
             Area::Claim => {
@@ -368,7 +378,7 @@ impl ClaimParser {
             return;
         }
         let line = BilledLine {
-            number: text_of(seg.element(1)),
+            number: element_text(&seg.fields(), 1),
             pos: seg.pos(),
             ..BilledLine::default()
         };
@@ -473,16 +483,11 @@ fn read_period(f: &mut Fields<'_, '_>) -> Option<(jiff::civil::Date, jiff::civil
 }
 
 fn read_procedure(f: &Fields<'_, '_>, n: usize) -> Procedure {
-    let mut parts = f.components(n);
-    let qualifier = text_of(parts.next().unwrap_or(b""));
-    let code = text_of(parts.next().unwrap_or(b""));
-    let modifiers = parts
-        .by_ref()
-        .take(4)
-        .map(text_of)
-        .filter(|m| !m.is_empty())
-        .collect();
-    let description = text_of(parts.next().unwrap_or(b""));
+    let mut parts = f.component_texts(n);
+    let qualifier = parts.next().unwrap_or_default();
+    let code = parts.next().unwrap_or_default();
+    let modifiers = parts.by_ref().take(4).filter(|m| !m.is_empty()).collect();
+    let description = parts.next().unwrap_or_default();
     Procedure {
         qualifier,
         code,

@@ -259,9 +259,10 @@ pub struct GenerateArgs {
     /// 835 remittances or 837 claims.
     #[arg(long, value_enum)]
     pub kind: GeneratedKind,
-    /// Stop before the file would exceed this many bytes.
+    /// Stop before the file would exceed this many bytes (with
+    /// `--matching-835`: the `--bytes` the 835 was written with).
     #[arg(long, value_name = "N")]
-    pub bytes: Option<u64>,
+    pub bytes: u64,
     /// Seed of every random choice (same seed, same bytes).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -269,7 +270,7 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// With `--kind 837`: the claims answered by this 835, written by
-    /// `remit generate --kind 835` with the same seed.
+    /// `remit generate --kind 835` with the same `--bytes` and `--seed`.
     #[arg(long, value_name = "FILE")]
     pub matching_835: Option<PathBuf>,
 }

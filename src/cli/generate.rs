@@ -17,28 +17,22 @@ use crate::synth::{
 
 /// Rough size of one generated 835 claim, used to set the date rate so that
 /// a file of any size spans one year of payments.
-const BYTES_PER_CLAIM: u64 = 1_000;
+const BYTES_PER_CLAIM: u64 = 330;
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
+    let cfg = config(args.seed, args.bytes);
+    let paid = match (args.kind, &args.matching_835) {
+        (GeneratedKind::I837, Some(era)) => Some(recover_835(&cfg, args.bytes, era)?),
+        (GeneratedKind::I835, Some(_)) => bail!("--matching-835 goes with --kind 837"),
+        (_, None) => None,
+    };
     let out =
         File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let mut out = BufWriter::with_capacity(1 << 16, out);
-    let summary = match (&args.kind, &args.matching_835) {
-        (GeneratedKind::I837, Some(era)) => {
-            let (cfg, paid) = recover_835(args.seed, era)?;
-            write_claims_matching(&cfg, &paid, &mut out)?
-        }
-        (GeneratedKind::I835, Some(_)) => bail!("--matching-835 goes with --kind 837"),
-        (kind, None) => {
-            let Some(bytes) = args.bytes else {
-                bail!("--bytes is required unless --matching-835 is given")
-            };
-            let cfg = config(args.seed, bytes);
-            match kind {
-                GeneratedKind::I835 => write_until(&cfg, &mut out, bytes)?,
-                GeneratedKind::I837 => write_claims_until(&cfg, &mut out, bytes)?,
-            }
-        }
+    let summary = match (args.kind, paid) {
+        (GeneratedKind::I837, Some(paid)) => write_claims_matching(&cfg, &paid, &mut out)?,
+        (GeneratedKind::I835, _) => write_until(&cfg, &mut out, args.bytes)?,
+        (GeneratedKind::I837, None) => write_claims_until(&cfg, &mut out, args.bytes)?,
     };
     out.flush()?;
     eprintln!(
@@ -63,24 +57,24 @@ fn config(seed: u64, bytes: u64) -> SynthConfig {
         .with_dates(start, 365)
 }
 
-/// The configuration and summary that produced the 835 at `path`, found by
-/// generating it again (to a comparing sink) from its size and the seed.
-fn recover_835(seed: u64, path: &Path) -> anyhow::Result<(SynthConfig, SynthSummary)> {
+/// What writing the 835 at `path` with `cfg` and `bytes` covered, found by
+/// generating it again into a sink that compares it with the file.
+fn recover_835(cfg: &SynthConfig, bytes: u64, path: &Path) -> anyhow::Result<SynthSummary> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let bytes = file.metadata()?.len();
-    let cfg = config(seed, bytes);
+    let size = file.metadata()?.len();
     let mut same = Compare {
         file: std::io::BufReader::with_capacity(1 << 16, file),
         equal: true,
     };
-    let paid = write_until(&cfg, &mut same, bytes)?;
-    if !same.equal || paid.bytes != bytes {
+    let paid = write_until(cfg, &mut same, bytes)?;
+    if !same.equal || paid.bytes != size {
         bail!(
-            "{} was not written by `remit generate --kind 835 --seed {seed}`",
-            path.display()
+            "{} was not written by `remit generate --kind 835 --bytes {bytes} --seed {}`",
+            path.display(),
+            cfg.seed
         );
     }
-    Ok((cfg, paid))
+    Ok(paid)
 }
 
 /// A writer that checks what is written against a file's bytes.

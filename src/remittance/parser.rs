@@ -14,7 +14,7 @@ use super::balance;
 use super::model::*;
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::envelope::TransactionId;
-use crate::fields::{Fields, text_of};
+use crate::fields::{Fields, element_text, text_of};
 use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment};
 
@@ -72,13 +72,55 @@ enum State {
     Trailer,
 }
 
+/// Claim payments handed back once read, kept so that the next claims
+/// reuse their boxes and vectors (and service lines) instead of allocating.
+#[derive(Debug, Default)]
+pub(crate) struct ClaimPool {
+    // The boxes themselves are what is reused: events carry Box<ClaimPayment>.
+    #[allow(clippy::vec_box)]
+    claims: Vec<Box<ClaimPayment>>,
+    lines: Vec<ServiceLine>,
+}
+
+impl ClaimPool {
+    /// Most claims kept (two are in use at a time: one read, one built).
+    const CLAIMS: usize = 4;
+    /// Most spare service lines kept.
+    const LINES: usize = 64;
+
+    /// Keeps `claim` for reuse; its contents are overwritten when reused.
+    pub(crate) fn give(&mut self, claim: Box<ClaimPayment>) {
+        if self.claims.len() < Self::CLAIMS {
+            self.claims.push(claim);
+        }
+    }
+
+    fn take(&mut self) -> Box<ClaimPayment> {
+        self.claims.pop().unwrap_or_default()
+    }
+
+    fn spare_line(&mut self) -> ServiceLine {
+        self.lines.pop().unwrap_or_default()
+    }
+
+    fn keep_lines(&mut self, lines: impl Iterator<Item = ServiceLine>) {
+        let room = Self::LINES.saturating_sub(self.lines.len());
+        self.lines.extend(lines.take(room));
+    }
+}
+
 /// Parses the body of one 835 transaction.
 #[derive(Debug)]
 pub struct RemittanceParser {
     state: State,
     header: Option<Box<RemittanceHeader>>,
     seen_bpr: bool,
+    /// The claim being read. Its `lines` may hold stale lines of a reused
+    /// claim beyond `lines`; they are cut off when the claim is finished.
     claim: Option<Box<ClaimPayment>>,
+    /// Service lines of `claim` read so far.
+    lines: usize,
+    pool: ClaimPool,
     header_number: Text,
     trailer: Box<RemittanceTrailer>,
     events: VecDeque<RemittanceEvent>,
@@ -89,6 +131,11 @@ pub struct RemittanceParser {
 impl RemittanceParser {
     /// Starts a transaction identified by `id` (its ST has been read).
     pub fn new(id: TransactionId) -> Self {
+        Self::with_pool(id, ClaimPool::default())
+    }
+
+    /// Starts a transaction reusing the claims in `pool`.
+    pub(crate) fn with_pool(id: TransactionId, pool: ClaimPool) -> Self {
         RemittanceParser {
             state: State::Header,
             header: Some(Box::new(RemittanceHeader {
@@ -97,6 +144,8 @@ impl RemittanceParser {
             })),
             seen_bpr: false,
             claim: None,
+            lines: 0,
+            pool,
             header_number: Text::default(),
             trailer: Box::default(),
             events: VecDeque::new(),
@@ -110,9 +159,25 @@ impl RemittanceParser {
         self.events.pop_front()
     }
 
+    /// Hands back a claim payment the caller is done with, for reuse.
+    pub fn recycle(&mut self, claim: Box<ClaimPayment>) {
+        self.pool.give(claim);
+    }
+
+    /// Takes the reusable claims, for the next transaction.
+    pub(crate) fn take_pool(&mut self) -> ClaimPool {
+        std::mem::take(&mut self.pool)
+    }
+
     /// Takes the findings recorded so far.
     pub fn take_issues(&mut self) -> Vec<Issue> {
         std::mem::take(&mut self.issues)
+    }
+
+    /// True when events or findings are waiting.
+    #[inline]
+    pub fn has_output(&self) -> bool {
+        !self.events.is_empty() || !self.issues.is_empty()
     }
 
     /// Reads one body segment (between ST and SE).
@@ -192,11 +257,12 @@ impl RemittanceParser {
             self.unexpected(seg);
             return;
         };
+        let f = Fields::new(seg, &mut self.issues);
         let party = Party {
-            entity: text_of(seg.element(1)),
-            name: text_of(seg.element(2)),
-            id_qualifier: text_of(seg.element(3)),
-            id: text_of(seg.element(4)),
+            entity: f.text(1),
+            name: f.text(2),
+            id_qualifier: f.text(3),
+            id: f.text(4),
             ..Party::default()
         };
         match seg.element(1) {
@@ -245,7 +311,7 @@ impl RemittanceParser {
     fn header_number_start(&mut self, seg: &Segment<'_>) {
         self.flush_header();
         self.flush_claim();
-        self.header_number = text_of(seg.element(1));
+        self.header_number = element_text(&seg.fields(), 1);
         self.trailer.header_numbers.push(HeaderNumber {
             number: self.header_number.clone(),
             ..HeaderNumber::default()
@@ -269,12 +335,14 @@ impl RemittanceParser {
     fn claim_start(&mut self, seg: &Segment<'_>) {
         self.flush_header();
         self.flush_claim();
+        let mut claim = self.pool.take();
         let mut f = Fields::new(seg, &mut self.issues);
-        let claim = read_claim(&mut f, self.header_number.clone());
+        read_claim(&mut f, self.header_number.clone(), &mut claim);
         self.trailer.totals.claims += 1;
         self.trailer.totals.charge += claim.charge;
         self.trailer.totals.paid += claim.paid;
-        self.claim = Some(Box::new(claim));
+        self.claim = Some(claim);
+        self.lines = 0;
         self.state = State::Claim;
     }
 
@@ -303,7 +371,15 @@ impl RemittanceParser {
     fn line_start(&mut self, seg: &Segment<'_>) {
         let claim = self.claim.as_deref_mut().expect("line follows a claim");
         let mut f = Fields::new(seg, &mut self.issues);
-        claim.lines.push(read_service(&mut f));
+        match claim.lines.get_mut(self.lines) {
+            Some(stale) => read_service(&mut f, stale),
+            None => {
+                let mut line = self.pool.spare_line();
+                read_service(&mut f, &mut line);
+                claim.lines.push(line);
+            }
+        }
+        self.lines += 1;
         self.trailer.totals.lines += 1;
         self.state = State::Line;
     }
@@ -314,7 +390,8 @@ impl RemittanceParser {
             return true;
         }
         let claim = self.claim.as_deref_mut().expect("line state has a claim");
-        let line = claim.lines.last_mut().expect("line state has a line");
+        let current = self.lines.checked_sub(1).expect("line state has a line");
+        let line = &mut claim.lines[current];
         let mut f = Fields::new(seg, &mut self.issues);
         match id {
             b"DTM" => {
@@ -349,11 +426,10 @@ impl RemittanceParser {
         let fiscal_period = f.date(2, "fiscal period date");
         for pair in 0..6 {
             let (reason_at, amount_at) = (3 + 2 * pair, 4 + 2 * pair);
-            let composite = seg.element(reason_at);
-            if composite.is_empty() && seg.element(amount_at).is_empty() {
+            if f.raw(reason_at).is_empty() && f.raw(amount_at).is_empty() {
                 continue;
             }
-            let reason = text_of(seg.split_components(composite).next().unwrap_or(b""));
+            let reason = f.component(reason_at, 1);
             if reason.is_empty() {
                 f.missing(reason_at, "adjustment reason code");
             }
@@ -372,7 +448,7 @@ impl RemittanceParser {
                 provider_id: provider_id.clone(),
                 fiscal_period,
                 reason,
-                reference: text_of(seg.split_components(composite).nth(1).unwrap_or(b"")),
+                reference: f.component(reason_at, 2),
                 amount,
                 pos: seg.pos(),
             });
@@ -400,7 +476,8 @@ impl RemittanceParser {
     }
 
     fn flush_claim(&mut self) {
-        if let Some(claim) = self.claim.take() {
+        if let Some(mut claim) = self.claim.take() {
+            self.pool.keep_lines(claim.lines.drain(self.lines..));
             balance::check_claim(&claim, &mut self.issues);
             self.events.push_back(RemittanceEvent::Claim(claim));
         }
@@ -532,54 +609,94 @@ fn read_adjustments(f: &mut Fields<'_, '_>, out: &mut Vec<Adjustment>) {
     }
 }
 
-fn read_claim(f: &mut Fields<'_, '_>, header_number: Text) -> ClaimPayment {
-    ClaimPayment {
-        header_number,
-        claim_id: f.required_text(1, "patient control number"),
-        status: f.required_text(2, "claim status code"),
-        charge: f.amount(3, "total claim charge amount"),
-        paid: f.amount(4, "claim payment amount"),
-        patient_responsibility: f.optional_amount(5, "patient responsibility amount"),
-        filing_indicator: f.text(6),
-        payer_claim_id: f.text(7),
-        facility_code: f.text(8),
-        frequency: f.text(9),
-        drg: f.text(11),
-        drg_weight: f.optional_amount(12, "DRG weight"),
-        discharge_fraction: f.optional_amount(13, "discharge fraction"),
-        unused_elements: [10, 14]
+/// Reads a CLP into `claim`, a new or reused claim payment: every field is
+/// overwritten (the pattern names them all, so a new field cannot be
+/// forgotten) except `lines`, which the caller reuses line by line.
+fn read_claim(f: &mut Fields<'_, '_>, header_number: Text, claim: &mut ClaimPayment) {
+    let ClaimPayment {
+        header_number: number,
+        claim_id,
+        status,
+        charge,
+        paid,
+        patient_responsibility,
+        filing_indicator,
+        payer_claim_id,
+        facility_code,
+        frequency,
+        drg,
+        drg_weight,
+        discharge_fraction,
+        unused_elements,
+        adjustments,
+        names,
+        inpatient,
+        outpatient,
+        references,
+        dates,
+        contacts,
+        amounts,
+        quantities,
+        lines: _,
+        pos,
+    } = claim;
+    *number = header_number;
+    *claim_id = f.required_text(1, "patient control number");
+    *status = f.required_text(2, "claim status code");
+    *charge = f.amount(3, "total claim charge amount");
+    *paid = f.amount(4, "claim payment amount");
+    *patient_responsibility = f.optional_amount(5, "patient responsibility amount");
+    *filing_indicator = f.text(6);
+    *payer_claim_id = f.text(7);
+    *facility_code = f.text(8);
+    *frequency = f.text(9);
+    *drg = f.text(11);
+    *drg_weight = f.optional_amount(12, "DRG weight");
+    *discharge_fraction = f.optional_amount(13, "discharge fraction");
+    unused_elements.clear();
+    unused_elements.extend(
+        [10, 14]
             .into_iter()
             .map(|n| f.text(n))
-            .filter(|t| !t.is_empty())
-            .collect(),
-        pos: f.segment().pos(),
-        ..ClaimPayment::default()
-    }
+            .filter(|t| !t.is_empty()),
+    );
+    *pos = f.segment().pos();
+    adjustments.clear();
+    names.clear();
+    *inpatient = None;
+    *outpatient = None;
+    references.clear();
+    dates.clear();
+    contacts.clear();
+    amounts.clear();
+    quantities.clear();
 }
 
-fn read_procedure(f: &mut Fields<'_, '_>, n: usize) -> Option<Procedure> {
-    let mut parts = f.components(n);
-    let qualifier = text_of(parts.next().unwrap_or(b""));
-    let code = text_of(parts.next().unwrap_or(b""));
+/// Reads the procedure composite of element `n` into `procedure` (reusing
+/// its modifier list); false, with `procedure` untouched, when the element
+/// has neither qualifier nor code.
+fn read_procedure(f: &mut Fields<'_, '_>, n: usize, procedure: &mut Procedure) -> bool {
+    let mut parts = f.component_texts(n);
+    let qualifier = parts.next().unwrap_or_default();
+    let code = parts.next().unwrap_or_default();
     if qualifier.is_empty() && code.is_empty() {
-        return None;
+        return false;
     }
-    if code.is_empty() {
-        missing_code(f, n);
-    }
-    let modifiers = parts
-        .by_ref()
-        .take(4)
-        .map(text_of)
-        .filter(|m| !m.is_empty())
-        .collect();
-    let description = text_of(parts.next().unwrap_or(b""));
-    Some(Procedure {
-        qualifier,
-        code,
+    let missing = code.is_empty();
+    let Procedure {
+        qualifier: q,
+        code: c,
         modifiers,
         description,
-    })
+    } = procedure;
+    (*q, *c) = (qualifier, code);
+    modifiers.clear();
+    modifiers.extend(parts.by_ref().take(4).filter(|m| !m.is_empty()));
+    *description = parts.next().unwrap_or_default();
+    if missing {
+        missing_code(f, n);
+    }
+    true
 }
 
 /// A composite without its code: say which component separator was expected.
@@ -593,22 +710,45 @@ pub(crate) fn missing_code(f: &mut Fields<'_, '_>, n: usize) {
     f.push(Severity::Fatal, Rule::Missing, message);
 }
 
-fn read_service(f: &mut Fields<'_, '_>) -> ServiceLine {
-    let procedure = read_procedure(f, 1).unwrap_or_else(|| {
-        f.missing(1, "composite medical procedure identifier");
-        Procedure::default()
-    });
-    ServiceLine {
+/// Reads an SVC into `line`, a new or reused service line: every field is
+/// overwritten (the pattern names them all).
+fn read_service(f: &mut Fields<'_, '_>, line: &mut ServiceLine) {
+    let ServiceLine {
         procedure,
-        charge: f.amount(2, "line item charge amount"),
-        paid: f.amount(3, "line item provider payment amount"),
-        revenue_code: f.text(4),
-        units: f.optional_amount(5, "units of service paid"),
-        original_procedure: read_procedure(f, 6),
-        original_units: f.optional_amount(7, "original units of service"),
-        pos: f.segment().pos(),
-        ..ServiceLine::default()
+        charge,
+        paid,
+        revenue_code,
+        units,
+        original_procedure,
+        original_units,
+        service_date,
+        service_from,
+        service_to,
+        adjustments,
+        references,
+        amounts,
+        quantities,
+        remarks,
+        pos,
+    } = line;
+    if !read_procedure(f, 1, procedure) {
+        f.missing(1, "composite medical procedure identifier");
+        *procedure = Procedure::default();
     }
+    *charge = f.amount(2, "line item charge amount");
+    *paid = f.amount(3, "line item provider payment amount");
+    *revenue_code = f.text(4);
+    *units = f.optional_amount(5, "units of service paid");
+    let mut original = original_procedure.take().unwrap_or_default();
+    *original_procedure = read_procedure(f, 6, &mut original).then_some(original);
+    *original_units = f.optional_amount(7, "original units of service");
+    *pos = f.segment().pos();
+    (*service_date, *service_from, *service_to) = (None, None, None);
+    adjustments.clear();
+    references.clear();
+    amounts.clear();
+    quantities.clear();
+    remarks.clear();
 }
 
 fn read_inpatient(f: &mut Fields<'_, '_>) -> InpatientAdjudication {

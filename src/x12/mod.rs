@@ -16,7 +16,7 @@ pub use delims::Delimiters;
 pub use lexer::{Lexer, Notice, NoticeKind, SyntaxError, SyntaxErrorKind};
 pub use position::{Control, Controls, Position};
 pub use reader::{ReadError, SegmentReader, SliceReader};
-pub use segment::{Elements, Segment, Split};
+pub use segment::{Elements, Segment, Split, TextSplit};
 
 #[cfg(test)]
 mod tests;

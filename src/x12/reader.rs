@@ -33,6 +33,10 @@ impl From<Box<SyntaxError>> for ReadError {
 pub struct SegmentReader<R> {
     source: R,
     buf: Vec<u8>,
+    /// `buf[..checked.len()]` as text: bytes are checked as UTF-8 once, as
+    /// they are read, so that segments need no check of their own. It stops
+    /// before bytes that are not UTF-8 (until they leave the buffer).
+    checked: String,
     start: usize,
     end: usize,
     eof: bool,
@@ -51,6 +55,7 @@ impl<R: Read> SegmentReader<R> {
         SegmentReader {
             source,
             buf: vec![0; DEFAULT_BUFFER_LEN],
+            checked: String::new(),
             start: 0,
             end: 0,
             eof: false,
@@ -67,10 +72,14 @@ impl<R: Read> SegmentReader<R> {
             self.start += step.consumed;
             match step.token {
                 Token::Segment { start, end, id_len } => {
-                    let raw = &self.buf[base + start..base + end];
+                    let (from, to) = (base + start, base + end);
+                    let raw = &self.buf[from..to];
+                    let text = self.checked.get(from..to);
                     let (delims, at) = (self.lexer.delimiters(), self.lexer.location());
                     let controls = self.lexer.controls();
-                    return Ok(Some(Segment::located(raw, id_len, delims, at, controls)));
+                    return Ok(Some(Segment::located(
+                        raw, text, id_len, delims, at, controls,
+                    )));
                 }
                 Token::Notice => self.notices.extend(self.lexer.take_notice()),
                 Token::NeedMore => self.fill()?,
@@ -84,6 +93,11 @@ impl<R: Read> SegmentReader<R> {
         std::mem::take(&mut self.notices)
     }
 
+    /// True when notices are waiting.
+    pub fn has_notices(&self) -> bool {
+        !self.notices.is_empty()
+    }
+
     /// Bytes read from the source so far.
     pub fn bytes_consumed(&self) -> u64 {
         self.lexer.offset()
@@ -94,6 +108,7 @@ impl<R: Read> SegmentReader<R> {
     fn fill(&mut self) -> Result<(), ReadError> {
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
+            self.drop_checked(self.start);
             self.end -= self.start;
             self.start = 0;
         }
@@ -110,6 +125,7 @@ impl<R: Read> SegmentReader<R> {
                 }
                 Ok(n) => {
                     self.end += n;
+                    self.check_text();
                     return Ok(());
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -119,9 +135,40 @@ impl<R: Read> SegmentReader<R> {
     }
 }
 
+impl<R> SegmentReader<R> {
+    /// Forgets the checked text of the first `len` bytes, which left the
+    /// buffer.
+    fn drop_checked(&mut self, len: usize) {
+        if self.checked.is_char_boundary(len) && len <= self.checked.len() {
+            self.checked.drain(..len);
+        } else {
+            self.checked.clear();
+        }
+    }
+
+    /// Extends the checked text over the bytes read since, up to the first
+    /// byte that is not (or not yet) UTF-8.
+    fn check_text(&mut self) {
+        let from = self.checked.len();
+        if from >= self.end {
+            return;
+        }
+        let fresh = &self.buf[from..self.end];
+        let valid = match std::str::from_utf8(fresh) {
+            Ok(text) => text,
+            Err(e) => std::str::from_utf8(&fresh[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        self.checked.push_str(valid);
+    }
+}
+
 /// Walks the segments of a byte slice; segments borrow from the slice.
 pub struct SliceReader<'a> {
     input: &'a [u8],
+    /// `input[checked_from..]` as text up to its first byte that is not
+    /// UTF-8: checked once per stretch, not once per segment.
+    checked: &'a str,
+    checked_from: usize,
     at: usize,
     lexer: Lexer,
     notices: Vec<Notice>,
@@ -132,6 +179,8 @@ impl<'a> SliceReader<'a> {
     pub fn new(input: &'a [u8]) -> Self {
         SliceReader {
             input,
+            checked: "",
+            checked_from: 0,
             at: 0,
             lexer: Lexer::new(),
             notices: Vec::new(),
@@ -150,10 +199,14 @@ impl<'a> SliceReader<'a> {
             self.at += step.consumed;
             match step.token {
                 Token::Segment { start, end, id_len } => {
-                    let raw = &self.input[base + start..base + end];
+                    let (from, to) = (base + start, base + end);
+                    let text = self.text(from, to);
+                    let raw = &self.input[from..to];
                     let (delims, at) = (self.lexer.delimiters(), self.lexer.location());
                     let controls = self.lexer.controls();
-                    return Ok(Some(Segment::located(raw, id_len, delims, at, controls)));
+                    return Ok(Some(Segment::located(
+                        raw, text, id_len, delims, at, controls,
+                    )));
                 }
                 Token::Notice => self.notices.extend(self.lexer.take_notice()),
                 Token::NeedMore | Token::End => return Ok(None),
@@ -165,4 +218,36 @@ impl<'a> SliceReader<'a> {
     pub fn take_notices(&mut self) -> Vec<Notice> {
         std::mem::take(&mut self.notices)
     }
+
+    /// True when notices are waiting.
+    pub fn has_notices(&self) -> bool {
+        !self.notices.is_empty()
+    }
+
+    /// `input[from..to]` as text, if it is UTF-8: sliced from the checked
+    /// stretch, which is extended (a stretch at a time) when needed.
+    #[inline]
+    fn text(&mut self, from: usize, to: usize) -> Option<&'a str> {
+        let end = self.checked_from + self.checked.len();
+        if from < self.checked_from || to > end {
+            self.check_from(from, to);
+        }
+        self.checked
+            .get(from - self.checked_from..to.checked_sub(self.checked_from)?)
+    }
+
+    /// Checks a stretch of at least `CHECKED_STRETCH` bytes from `from`.
+    fn check_from(&mut self, from: usize, to: usize) {
+        let input: &'a [u8] = self.input;
+        let until = input.len().min(to.max(from + CHECKED_STRETCH));
+        let stretch = &input[from..until];
+        self.checked_from = from;
+        self.checked = match std::str::from_utf8(stretch) {
+            Ok(text) => text,
+            Err(e) => std::str::from_utf8(&stretch[..e.valid_up_to()]).unwrap_or_default(),
+        };
+    }
 }
+
+/// Bytes of a slice checked as UTF-8 at once by [`SliceReader`].
+const CHECKED_STRETCH: usize = 64 * 1024;

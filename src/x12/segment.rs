@@ -14,6 +14,8 @@ use super::{Controls, Delimiters, Position};
 #[derive(Clone, Copy, Debug)]
 pub struct Segment<'a> {
     raw: &'a [u8],
+    /// `raw` as text, when the reader already checked it is UTF-8.
+    text: Option<&'a str>,
     id_len: usize,
     delims: Delimiters,
     byte: u64,
@@ -27,6 +29,7 @@ impl<'a> Segment<'a> {
         let id_len = id_len(raw, delims.element);
         Segment {
             raw,
+            text: None,
             id_len,
             delims,
             byte: 0,
@@ -35,16 +38,20 @@ impl<'a> Segment<'a> {
         }
     }
 
-    /// Wraps raw segment bytes at a known place of a reader's input.
+    /// Wraps raw segment bytes at a known place of a reader's input;
+    /// `text` is `raw` as text when the reader has checked it is UTF-8.
     pub(crate) fn located(
         raw: &'a [u8],
+        text: Option<&'a str>,
         id_len: usize,
         delims: Delimiters,
         (byte, number): (u64, u64),
         controls: &'a Controls,
     ) -> Self {
+        debug_assert!(text.is_none_or(|t| t.as_bytes() == raw));
         Segment {
             raw,
+            text,
             id_len,
             delims,
             byte,
@@ -112,6 +119,7 @@ impl<'a> Segment<'a> {
     }
 
     /// The elements after the identifier, located once for direct access.
+    #[inline]
     pub fn fields(&self) -> Elements<'a> {
         Elements::new(self)
     }
@@ -149,64 +157,182 @@ fn id_len(raw: &[u8], separator: u8) -> usize {
     }
 }
 
-/// Most elements located up front by [`Elements`]; later ones are scanned.
-const INDEXED: usize = 32;
+/// Most elements located up front by [`Elements`] (every element of every
+/// 835 and 837 segment: MIA and TS3 have 24); later ones are scanned.
+const INDEXED: usize = 24;
 
 /// A segment's elements located once, so that reading many of them costs
-/// one pass over the bytes instead of one scan per element.
+/// one pass over the bytes instead of one scan per element; and the
+/// segment's text checked as UTF-8 once, so that reading an element as
+/// text needs no check of its own.
 #[derive(Clone, Copy, Debug)]
 pub struct Elements<'a> {
-    segment: Segment<'a>,
+    raw: &'a [u8],
+    /// The whole segment as text, when it is UTF-8 and the element and
+    /// component separators are ASCII (so every element is text too).
+    text: Option<&'a str>,
+    delims: Delimiters,
+    /// Number of elements located (at most `INDEXED + 1`).
+    count: u32,
+    /// Offset of the first byte of element `i + 1`.
     starts: [u32; INDEXED + 1],
-    count: usize,
 }
 
 impl<'a> Elements<'a> {
+    #[inline]
     fn new(segment: &Segment<'a>) -> Self {
-        let mut starts = [0u32; INDEXED + 1];
         let raw = segment.raw;
-        let mut count = 0;
+        let ascii = segment.delims.element.is_ascii() && segment.delims.component.is_ascii();
+        let mut elements = Elements {
+            raw,
+            text: None,
+            delims: segment.delims,
+            count: 0,
+            starts: [0; INDEXED + 1],
+        };
         if raw.len() > segment.id_len {
+            elements.starts[0] = segment.id_len as u32 + 1;
             let sep = segment.delims.element;
-            starts[0] = segment.id_len as u32 + 1;
-            count = 1;
-            for (i, &b) in raw.iter().enumerate().skip(segment.id_len + 1) {
-                if b == sep {
-                    starts[count] = i as u32 + 1;
-                    count += 1;
-                    if count > INDEXED {
-                        break;
-                    }
-                }
-            }
+            let found = locate(raw, segment.id_len + 1, sep, &mut elements.starts[1..]);
+            elements.count = 1 + found as u32;
         }
-        Elements {
-            segment: *segment,
-            starts,
-            count,
+        if ascii {
+            elements.text = match segment.text {
+                Some(text) => Some(text),
+                None => std::str::from_utf8(raw).ok(),
+            };
         }
-    }
-
-    /// The segment.
-    pub fn segment(&self) -> &Segment<'a> {
-        &self.segment
+        elements
     }
 
     /// Element `n` (1-based); empty when absent.
+    #[inline]
     pub fn get(&self, n: usize) -> &'a [u8] {
         if n > INDEXED {
-            return self.segment.element(n);
+            return self.scanned(n);
         }
-        if n == 0 || n > self.count {
-            return b"";
+        let (start, end) = self.span(n);
+        &self.raw[start..end]
+    }
+
+    /// Element `n` as text, untrimmed (empty when absent); `None` when the
+    /// segment is not UTF-8.
+    #[inline]
+    pub fn text(&self, n: usize) -> Option<&'a str> {
+        let text = self.text?;
+        if n > INDEXED {
+            return std::str::from_utf8(self.scanned(n)).ok();
+        }
+        let (start, end) = self.span(n);
+        text.get(start..end)
+    }
+
+    /// The components of element `n` as text; `None` when the segment is
+    /// not UTF-8.
+    pub fn component_texts(&self, n: usize) -> Option<TextSplit<'a>> {
+        let element = self.text(n)?;
+        Some(TextSplit {
+            rest: element,
+            delim: self.delims.component,
+            done: false,
+        })
+    }
+
+    /// Byte range of element `n` (1 to `INDEXED`) in the segment.
+    #[inline]
+    fn span(&self, n: usize) -> (usize, usize) {
+        let count = self.count as usize;
+        if n == 0 || n > count {
+            return (0, 0);
         }
         let start = self.starts[n - 1] as usize;
-        let end = if n < self.count {
+        let end = if n < count {
             self.starts[n] as usize - 1
         } else {
-            self.segment.raw.len()
+            self.raw.len()
         };
-        &self.segment.raw[start..end]
+        (start, end)
+    }
+
+    /// Element `n` beyond the located ones, found by scanning.
+    fn scanned(&self, n: usize) -> &'a [u8] {
+        if (self.count as usize) <= INDEXED {
+            return b"";
+        }
+        let from = self.starts[INDEXED] as usize;
+        Split::new(&self.raw[from..], self.delims.element, true)
+            .nth(n - INDEXED - 1)
+            .unwrap_or(b"")
+    }
+}
+
+/// Records in `starts` the offset after each `sep` in `raw[from..]`, up to
+/// `starts.len()` of them; returns how many were recorded. Eight bytes are
+/// compared at a time.
+fn locate(raw: &[u8], from: usize, sep: u8, starts: &mut [u32]) -> usize {
+    let pattern = u64::from_ne_bytes([sep; 8]);
+    let mut count = 0;
+    let mut at = from;
+    while at + 8 <= raw.len() {
+        let word = u64::from_le_bytes(raw[at..at + 8].try_into().expect("8 bytes"));
+        let mut found = zero_byte_highs(word ^ pattern);
+        while found != 0 {
+            if count == starts.len() {
+                return count;
+            }
+            starts[count] = (at + found.trailing_zeros() as usize / 8 + 1) as u32;
+            count += 1;
+            found &= found - 1;
+        }
+        at += 8;
+    }
+    for (i, &b) in raw[at..].iter().enumerate() {
+        if b == sep {
+            if count == starts.len() {
+                return count;
+            }
+            starts[count] = (at + i + 1) as u32;
+            count += 1;
+        }
+    }
+    count
+}
+
+/// The high bit of byte `k` set when byte `k` of `word` is zero, exactly
+/// (no false positives from borrows).
+#[inline]
+fn zero_byte_highs(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !(((word & LOW7).wrapping_add(LOW7)) | word) & !LOW7
+}
+
+/// The parts of a text split on one ASCII delimiter byte.
+#[derive(Clone, Debug)]
+pub struct TextSplit<'a> {
+    rest: &'a str,
+    delim: u8,
+    done: bool,
+}
+
+impl<'a> Iterator for TextSplit<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.done {
+            return None;
+        }
+        let bytes = self.rest.as_bytes();
+        match bytes.iter().position(|&b| b == self.delim) {
+            Some(at) => {
+                let (part, rest) = (self.rest.get(..at)?, self.rest.get(at + 1..)?);
+                self.rest = rest;
+                Some(part)
+            }
+            None => {
+                self.done = true;
+                Some(self.rest)
+            }
+        }
     }
 }
 
@@ -298,6 +424,38 @@ mod tests {
                 assert_eq!(fields.get(n), s.element(n), "{raw} element {n}");
             }
         }
+    }
+
+    #[test]
+    fn element_text_matches_element_bytes() {
+        let long: String = (1..=40).map(|i| format!("*E{i}")).collect();
+        let raws = [
+            "CLP*A*1**80".to_string(),
+            "SE".into(),
+            "SE*".into(),
+            "SVC*HC:99213:25*100**1".into(),
+            "NM1*QC*1*ÖSTER*ÅSA".into(),
+            format!("MIA{long}"),
+        ];
+        for raw in &raws {
+            let fields = seg(raw.as_bytes()).fields();
+            for n in 0..45 {
+                let text = fields.text(n).expect("UTF-8");
+                assert_eq!(text.as_bytes(), fields.get(n), "{raw} element {n}");
+            }
+        }
+        let latin1 = seg(b"NM1*QC*1*\xd6STER").fields();
+        assert_eq!(latin1.text(3), None);
+        assert_eq!(latin1.get(3), b"\xd6STER");
+    }
+
+    #[test]
+    fn component_texts_split_on_the_component_separator() {
+        let fields = seg(b"SVC*HC:99213::25*100").fields();
+        let parts: Vec<&str> = fields.component_texts(1).unwrap().collect();
+        assert_eq!(parts, ["HC", "99213", "", "25"]);
+        let parts: Vec<&str> = fields.component_texts(3).unwrap().collect();
+        assert_eq!(parts, [""]);
     }
 
     #[test]

@@ -240,6 +240,37 @@ proptest::proptest! {
     }
 
     #[test]
+    fn element_text_is_the_same_whatever_the_chunking(
+        sizes in proptest::collection::vec(1usize..40, 1..80),
+    ) {
+        // Multi-byte names, a Latin-1 byte, long and short segments.
+        let body = "NM1*QC*1*ÖSTERGÅRD*ÅSA~N3*Ünter den Linden 7~NM1*IL*1*M\u{fc}LLER~\
+                    CLP*A*1*10*10~NM1*QC*1*PI\u{d1}A*JOS\u{c9}~";
+        let mut bytes = interchange(body).into_bytes();
+        let latin1 = bytes.windows(3).position(|w| w == b"N3*").unwrap() + 3;
+        bytes[latin1] = 0xDC; // "Ü" in Latin-1: not UTF-8
+        let texts = |seg: &Segment<'_>| -> Vec<Option<String>> {
+            let fields = seg.fields();
+            (1..6).map(|n| fields.text(n).map(str::to_string)).collect()
+        };
+        let mut expected = Vec::new();
+        let mut slice = SliceReader::new(&bytes);
+        while let Some(s) = slice.next_segment().unwrap() {
+            let bytes_as_text: Vec<Option<String>> = (1..6)
+                .map(|n| std::str::from_utf8(s.raw()).ok().map(|_| String::from_utf8(s.element(n).to_vec()).unwrap()))
+                .collect();
+            proptest::prop_assert_eq!(&texts(&s), &bytes_as_text);
+            expected.push(texts(&s));
+        }
+        let mut reader = SegmentReader::new(Chunked { input: &bytes, sizes, next: 0 });
+        let mut got = Vec::new();
+        while let Some(s) = reader.next_segment().unwrap() {
+            got.push(texts(&s));
+        }
+        proptest::prop_assert_eq!(got, expected);
+    }
+
+    #[test]
     fn lexer_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400), prefix in 0usize..2) {
         let mut input = if prefix == 1 { ISA.as_bytes().to_vec() } else { Vec::new() };
         input.extend(bytes);

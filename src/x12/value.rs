@@ -21,6 +21,9 @@ pub fn decimal(raw: &[u8]) -> Option<Decimal> {
         (b'+', rest) => (false, rest),
         _ => (false, raw),
     };
+    if digits.len() <= SHORT_DIGITS {
+        return short_decimal(negative, digits);
+    }
     let mut mantissa: i128 = 0;
     let mut scale: u32 = 0;
     let mut seen_point = false;
@@ -48,6 +51,38 @@ pub fn decimal(raw: &[u8]) -> Option<Decimal> {
         mantissa = -mantissa;
     }
     Decimal::try_from_i128_with_scale(mantissa, scale).ok()
+}
+
+/// Longest number (digits and point) read with 64-bit arithmetic.
+const SHORT_DIGITS: usize = 18;
+
+/// [`decimal`] for at most 18 digits, which fit a 64-bit mantissa: the
+/// common case (money has a dozen digits at most), without 128-bit steps.
+#[inline]
+fn short_decimal(negative: bool, digits: &[u8]) -> Option<Decimal> {
+    let mut mantissa: i64 = 0;
+    let mut scale: u32 = 0;
+    let mut seen_point = false;
+    let mut count = 0u32;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa * 10 + i64::from(digit);
+            count += 1;
+            scale += u32::from(seen_point);
+        } else if b == b'.' && !seen_point {
+            seen_point = true;
+        } else {
+            return None;
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    Some(Decimal::new(
+        if negative { -mantissa } else { mantissa },
+        scale,
+    ))
 }
 
 /// Parses a `CCYYMMDD` date. Returns `None` for anything else.
@@ -113,6 +148,26 @@ mod tests {
         assert_eq!(decimal(&[b'9'; 40]), None);
         assert_eq!(decimal(&[b'9'; 19]), None);
         assert!(decimal(&[b'9'; 18]).is_some());
+    }
+
+    #[test]
+    fn short_and_long_decimals_agree() {
+        for text in [
+            "0",
+            "-0",
+            "0.00",
+            "123456789012345678",
+            "12345678901234567.8",
+            ".123456789012345678",
+            "1234567890123456789",
+            "-99999999999999999999.99",
+            "123456789012345678901234567",
+        ] {
+            let expected = Decimal::from_str(text).unwrap();
+            let parsed = decimal(text.as_bytes()).unwrap();
+            assert_eq!(parsed, expected, "{text}");
+            assert_eq!(parsed.scale(), expected.scale(), "{text}");
+        }
     }
 
     #[test]

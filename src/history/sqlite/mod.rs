@@ -7,14 +7,18 @@
 //! is decided in one more, so a process killed at any moment leaves whole
 //! files and whole decisions only.
 
+mod cache;
 mod schema;
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, params};
+
+use cache::Cache;
 
 use super::{
     ClaimRef, HistoryStore, Ingested, LineHistory, PriorEvent, PriorKind, StoreError, StoreResult,
@@ -33,11 +37,27 @@ pub use schema::{APPLICATION_ID, current_version};
 /// How long a run waits for another run holding the write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Decisions are grouped into one SQLite transaction, each in a savepoint of
+/// its own: the group is committed after this many decisions, once
+/// [`GROUP_TIME`] has passed, after the last pending transaction, before a
+/// file is ingested, and when the store is dropped. Committing is what costs
+/// (every page a decision touched is written to the log again), so grouping
+/// writes each page once per group; a process killed meanwhile loses only
+/// whole decisions, which stay pending and are made again by the next run.
+const GROUP_DECISIONS: usize = 256;
+
+/// Longest time a group of decisions holds the write lock.
+const GROUP_TIME: Duration = Duration::from_millis(500);
+
 /// A history store in one SQLite file.
 pub struct SqliteStore {
     conn: Connection,
     deciding: Option<TransactionRef>,
-    line_ids: HashMap<String, i64>,
+    cache: Cache,
+    /// The open group of decisions: when it began, decisions made in it.
+    group: Option<(Instant, usize)>,
+    /// Pending transactions listed by `pending` not yet begun.
+    planned: Cell<usize>,
 }
 
 /// Filters of `remit history`.
@@ -66,14 +86,13 @@ impl SqliteStore {
         })?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        check_identity(&conn, &shown)?;
-        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")?;
-        migrate(&conn, &shown)?;
+        retry_while_busy(|| prepare(&conn, &shown))?;
         Ok(SqliteStore {
             conn,
             deciding: None,
-            line_ids: HashMap::new(),
+            cache: Cache::default(),
+            group: None,
+            planned: Cell::new(0),
         })
     }
 
@@ -146,35 +165,92 @@ impl SqliteStore {
         Ok(context)
     }
 
-    /// The id of a line, created when `create` and unknown.
-    fn line_id(&mut self, key: &LineKey, create: bool) -> StoreResult<Option<i64>> {
-        let text = serde_json::to_string(key)?;
-        if let Some(id) = self.line_ids.get(&text) {
-            return Ok(Some(*id));
+    /// Commits the open group of decisions, if any.
+    fn finish_group(&mut self) -> StoreResult<()> {
+        if self.group.take().is_some() {
+            self.conn.execute_batch("COMMIT")?;
         }
+        Ok(())
+    }
+
+    /// Commits the group when it is full, old, or nothing is left to decide.
+    fn maybe_finish_group(&mut self) -> StoreResult<()> {
+        let due = self.group.is_some_and(|(started, decided)| {
+            self.planned.get() == 0 || decided >= GROUP_DECISIONS || started.elapsed() >= GROUP_TIME
+        });
+        if due {
+            self.finish_group()?;
+        }
+        Ok(())
+    }
+
+    /// Clears the cache if another connection wrote since it was made.
+    fn check_cache(&self) -> StoreResult<()> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        self.cache.check(version);
+        Ok(())
+    }
+
+    /// Before a read outside a transaction, makes sure the cache is right.
+    fn check_cache_outside_transaction(&self) -> StoreResult<()> {
+        if self.conn.is_autocommit() {
+            self.check_cache()?;
+        }
+        Ok(())
+    }
+
+    /// The id of a line, if the store has it.
+    fn find_line(&self, key: &LineKey) -> StoreResult<Option<i64>> {
+        self.check_cache_outside_transaction()?;
+        if let Some(known) = self.cache.line(key) {
+            return Ok(known);
+        }
+        let text = serde_json::to_string(key)?;
         let found: Option<i64> = self
             .conn
             .prepare_cached("SELECT id FROM lines WHERE key = ?1")?
             .query_row([&text], |r| r.get(0))
             .optional()?;
-        let id = match (found, create) {
-            (Some(id), _) => id,
-            (None, false) => return Ok(None),
-            (None, true) => {
-                let base = serde_json::to_string(&LineKey {
-                    ordinal: 0,
-                    ..key.clone()
-                })?;
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO lines (key, base_key, ordinal) VALUES (?1, ?2, ?3)",
-                    )?
-                    .execute(params![text, base, key.ordinal])?;
-                self.conn.last_insert_rowid()
-            }
-        };
-        self.line_ids.insert(text, id);
-        Ok(Some(id))
+        self.cache.set_line(key, found);
+        Ok(found)
+    }
+
+    /// The id of a line, created if the store does not have it.
+    fn line_id(&mut self, key: &LineKey) -> StoreResult<i64> {
+        if let Some(id) = self.find_line(key)? {
+            return Ok(id);
+        }
+        let text = serde_json::to_string(key)?;
+        let base = serde_json::to_string(&base_key(key))?;
+        self.conn
+            .prepare_cached("INSERT INTO lines (key, base_key, ordinal) VALUES (?1, ?2, ?3)")?
+            .execute(params![text, base, key.ordinal])?;
+        let id = self.conn.last_insert_rowid();
+        self.cache.set_line(key, Some(id));
+        Ok(id)
+    }
+
+    /// Records that `key`'s line carries REF*6R `control`, unless known.
+    fn note_control(&mut self, key: &LineKey, control: &str) -> StoreResult<()> {
+        let base = base_key(key);
+        if matches!(self.cache.control(&base, control), Some(Some(_))) {
+            return Ok(()); // the first ordinal recorded stays
+        }
+        let text = serde_json::to_string(&base)?;
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO line_controls (base_key, control, ordinal) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![text, control, key.ordinal])?;
+        if inserted == 1 {
+            self.cache.set_control(&base, control, Some(key.ordinal));
+        } else {
+            self.cache.forget_control(&base, control);
+        }
+        Ok(())
     }
 
     fn load_claims(&self, sql: &str, arg: &str) -> StoreResult<Vec<StoredClaim>> {
@@ -213,11 +289,46 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Checks the file, switches it to write-ahead logging and migrates it.
+fn prepare(conn: &Connection, path: &str) -> StoreResult<()> {
+    check_identity(conn, path)?;
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
+         PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+    )?;
+    migrate(conn, path)
+}
+
+/// Runs `step` again while SQLite reports the database busy without waiting
+/// (two processes creating a store at once can deadlock on the switch to
+/// write-ahead logging, and SQLite then fails one at once), for at most
+/// [`BUSY_TIMEOUT`].
+fn retry_while_busy(mut step: impl FnMut() -> StoreResult<()>) -> StoreResult<()> {
+    let started = Instant::now();
+    loop {
+        match step() {
+            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Refuses databases that are not remit stores or are from a newer remit.
+/// The three facts are read in one statement, so in one snapshot: read one
+/// by one, another process's first migration could land between them.
 fn check_identity(conn: &Connection, path: &str) -> StoreResult<()> {
-    let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    let (app, version, tables): (i32, i64, i64) = conn.query_row(
+        "SELECT (SELECT * FROM pragma_application_id()), (SELECT * FROM pragma_user_version()),
+                (SELECT count(*) FROM sqlite_master)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     if (app != 0 && app != APPLICATION_ID) || (app == 0 && tables > 0) {
         return Err(StoreError::Foreign(path.to_string()));
     }
@@ -261,6 +372,30 @@ fn migrate(conn: &Connection, path: &str) -> StoreResult<()> {
     }
 }
 
+impl Drop for SqliteStore {
+    /// Commits the decisions made whole; one cut short is undone.
+    fn drop(&mut self) {
+        if self.group.is_none() {
+            return;
+        }
+        if self.deciding.is_some() {
+            let _ = self
+                .conn
+                .execute_batch("ROLLBACK TO decide; RELEASE decide");
+        }
+        let _ = self.finish_group();
+    }
+}
+
+/// The identity of a line without its ordinal, under which REF*6R values
+/// are remembered.
+fn base_key(key: &LineKey) -> LineKey {
+    LineKey {
+        ordinal: 0,
+        ..key.clone()
+    }
+}
+
 fn date_text(date: Option<jiff::civil::Date>) -> Option<String> {
     date.map(|d| d.to_string())
 }
@@ -277,7 +412,9 @@ struct PendingEvents {
 
 impl HistoryStore for SqliteStore {
     fn begin_file(&mut self) -> StoreResult<()> {
-        Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?)
+        self.finish_group()?;
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.check_cache()
     }
 
     fn commit_file(&mut self) -> StoreResult<()> {
@@ -285,7 +422,7 @@ impl HistoryStore for SqliteStore {
     }
 
     fn rollback_file(&mut self) -> StoreResult<()> {
-        self.line_ids.clear();
+        self.cache.clear();
         Ok(self.conn.execute_batch("ROLLBACK")?)
     }
 
@@ -372,7 +509,9 @@ impl HistoryStore for SqliteStore {
             );
             Ok((key, r.get::<_, i64>(0)? as TransactionRef))
         })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let pending = rows.collect::<Result<Vec<_>, _>>()?;
+        self.planned.set(pending.len());
+        Ok(pending)
     }
 
     fn load_pending(&mut self, id: TransactionRef) -> StoreResult<RemittanceTransaction> {
@@ -404,7 +543,13 @@ impl HistoryStore for SqliteStore {
     }
 
     fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.planned.set(self.planned.get().saturating_sub(1));
+        if self.group.is_none() {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+            self.group = Some((Instant::now(), 0));
+            self.check_cache()?;
+        }
+        self.conn.execute_batch("SAVEPOINT decide")?;
         let state: Option<String> = self
             .conn
             .query_row(
@@ -414,7 +559,9 @@ impl HistoryStore for SqliteStore {
             )
             .optional()?;
         if state.as_deref() != Some("pending") {
-            self.conn.execute_batch("ROLLBACK")?;
+            self.conn
+                .execute_batch("ROLLBACK TO decide; RELEASE decide")?;
+            self.maybe_finish_group()?;
             return Ok(false);
         }
         self.deciding = Some(id);
@@ -427,18 +574,23 @@ impl HistoryStore for SqliteStore {
                 "UPDATE remittances SET state = 'decided', events = NULL WHERE id = ?1",
             )?
             .execute([id as i64])?;
-        self.conn.execute_batch("COMMIT")?;
+        self.conn.execute_batch("RELEASE decide")?;
         self.deciding = None;
-        Ok(())
+        if let Some((_, decided)) = &mut self.group {
+            *decided += 1;
+        }
+        self.maybe_finish_group()
     }
 
     fn history(&self, key: &LineKey) -> StoreResult<LineHistory> {
-        let text = serde_json::to_string(key)?;
+        let Some(line) = self.find_line(key)? else {
+            return Ok(LineHistory::default());
+        };
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.payment_date, e.trace, e.paid, e.kind, e.denial_reasons, e.line_control, e.flags
-             FROM events e JOIN lines l ON l.id = e.line_id WHERE l.key = ?1 ORDER BY e.id",
+            "SELECT payment_date, trace, paid, kind, denial_reasons, line_control, flags
+             FROM events WHERE line_id = ?1 ORDER BY id",
         )?;
-        let rows = stmt.query_map([text], |r| {
+        let rows = stmt.query_map([line], |r| {
             Ok((
                 r.get::<_, Option<String>>(0)?,
                 r.get::<_, String>(1)?,
@@ -478,7 +630,7 @@ impl HistoryStore for SqliteStore {
         event: &PriorEvent,
         row: Option<&LedgerRow>,
     ) -> StoreResult<()> {
-        let line = self.line_id(key, true)?.expect("created");
+        let line = self.line_id(key)?;
         let (claim_id, member_id, procedure) = match row {
             Some(r) => (
                 Some(r.event.claim_id.as_str()),
@@ -510,29 +662,27 @@ impl HistoryStore for SqliteStore {
                 row_json,
             ])?;
         if !event.line_control.is_empty() {
-            let base = serde_json::to_string(&LineKey {
-                ordinal: 0,
-                ..key.clone()
-            })?;
-            self.conn
-                .prepare_cached("INSERT OR IGNORE INTO line_controls (base_key, control, ordinal) VALUES (?1, ?2, ?3)")?
-                .execute(params![base, event.line_control.as_str(), key.ordinal])?;
+            self.note_control(key, &event.line_control)?;
         }
         Ok(())
     }
 
     fn ordinal_for_control(&self, key: &LineKey, control: &str) -> StoreResult<Option<u32>> {
-        let base = serde_json::to_string(&LineKey {
-            ordinal: 0,
-            ..key.clone()
-        })?;
-        Ok(self
+        self.check_cache_outside_transaction()?;
+        let base = base_key(key);
+        if let Some(known) = self.cache.control(&base, control) {
+            return Ok(known);
+        }
+        let text = serde_json::to_string(&base)?;
+        let found = self
             .conn
             .prepare_cached(
                 "SELECT ordinal FROM line_controls WHERE base_key = ?1 AND control = ?2",
             )?
-            .query_row(params![base, control], |r| r.get(0))
-            .optional()?)
+            .query_row(params![text, control], |r| r.get(0))
+            .optional()?;
+        self.cache.set_control(&base, control, found);
+        Ok(found)
     }
 
     fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> StoreResult<Vec<LineKey>> {
@@ -558,7 +708,7 @@ impl HistoryStore for SqliteStore {
         if claim_ref.is_empty() {
             return Ok(());
         }
-        let line = self.line_id(key, true)?.expect("created");
+        let line = self.line_id(key)?;
         self.conn
             .prepare_cached("INSERT OR IGNORE INTO claim_links (payer, payee, reference, line_id) VALUES (?1, ?2, ?3, ?4)")?
             .execute(params![payer, payee, claim_ref, line])?;
