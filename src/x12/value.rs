@@ -159,15 +159,17 @@ mod tests {
             "123456789012345678",
             "12345678901234567.8",
             ".123456789012345678",
-            "1234567890123456789",
-            "-99999999999999999999.99",
-            "123456789012345678901234567",
+            "-9999999999999999.99",
+            "+1234567890123.45678",
         ] {
             let expected = Decimal::from_str(text).unwrap();
             let parsed = decimal(text.as_bytes()).unwrap();
             assert_eq!(parsed, expected, "{text}");
             assert_eq!(parsed.scale(), expected.scale(), "{text}");
         }
+        // Past 18 digits both paths refuse, whatever the length of the text.
+        assert_eq!(decimal(b"1234567890123456789"), None);
+        assert_eq!(decimal(b"-99999999999999999999.99"), None);
     }
 
     #[test]
