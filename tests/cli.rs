@@ -128,3 +128,39 @@ fn folders_skip_non_x12_files_with_a_note() {
         "{stderr}"
     );
 }
+
+/// `remit … | head`: when the reader of standard output goes away, remit
+/// stops quietly with status 0 in every output format, as Unix tools do.
+#[test]
+fn a_closed_output_pipe_ends_the_run_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+
+    let dir = temp_dir("closed-pipe");
+    let era = dir.join("big.835");
+    let era = era.to_str().unwrap();
+    let out = remit(&[
+        "generate", "--kind", "835", "--bytes", "400000", "--seed", "7", "--out", era,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for command in ["lines", "reconcile"] {
+        for format in ["csv", "jsonl", "xml"] {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_remit"))
+                .args([command, era, "--format", format])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut first = [0u8; 256];
+            child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+            // Dropping the pipe's read end: remit's next writes fail with EPIPE.
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{command} {format}: {stderr}");
+            assert!(
+                !stderr.contains("Broken pipe"),
+                "{command} {format}: {stderr}"
+            );
+        }
+    }
+}

@@ -26,6 +26,18 @@ impl<'w> CsvSink<'w> {
     }
 }
 
+/// The I/O error under a CSV writer's error, kept as it is (so a closed
+/// pipe is still seen as one), or the CSV error wrapped.
+fn io_error(error: csv::Error) -> std::io::Error {
+    if !error.is_io_error() {
+        return std::io::Error::other(error);
+    }
+    match error.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
 /// The cell as CSV text, neutralised when it could be read as a formula.
 pub fn csv_text(cell: &Cell<'_>) -> String {
     let text = cell.render();
@@ -39,7 +51,7 @@ pub fn csv_text(cell: &Cell<'_>) -> String {
 impl Sink for CsvSink<'_> {
     fn begin(&mut self, columns: &[&str]) -> std::io::Result<()> {
         self.columns = columns.len();
-        self.writer.write_record(columns)?;
+        self.writer.write_record(columns).map_err(io_error)?;
         Ok(())
     }
 
@@ -47,7 +59,7 @@ impl Sink for CsvSink<'_> {
         self.record.clear();
         self.record
             .extend((0..self.columns).map(|c| csv_text(&row.cell(c))));
-        self.writer.write_record(&self.record)?;
+        self.writer.write_record(&self.record).map_err(io_error)?;
         Ok(())
     }
 

@@ -28,46 +28,33 @@ impl<'w> XmlSink<'w> {
     }
 }
 
-fn io(e: impl std::fmt::Display) -> std::io::Error {
-    std::io::Error::other(e.to_string())
-}
-
 impl Sink for XmlSink<'_> {
     fn begin(&mut self, columns: &[&str]) -> std::io::Result<()> {
         self.columns = columns.iter().map(|c| c.to_string()).collect();
         let w = &mut self.writer;
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
-            .map_err(io)?;
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         w.write_event(Event::Start(BytesStart::new(self.root.as_str())))
-            .map_err(io)
     }
 
     fn row(&mut self, row: &dyn Record) -> std::io::Result<()> {
         let w = &mut self.writer;
-        w.write_event(Event::Start(BytesStart::new(self.entry.as_str())))
-            .map_err(io)?;
+        w.write_event(Event::Start(BytesStart::new(self.entry.as_str())))?;
         for (i, name) in self.columns.iter().enumerate() {
             let text = row.cell(i).render();
             if text.is_empty() {
-                w.write_event(Event::Empty(BytesStart::new(name.as_str())))
-                    .map_err(io)?;
+                w.write_event(Event::Empty(BytesStart::new(name.as_str())))?;
                 continue;
             }
-            w.write_event(Event::Start(BytesStart::new(name.as_str())))
-                .map_err(io)?;
-            w.write_event(Event::Text(BytesText::new(&text)))
-                .map_err(io)?;
-            w.write_event(Event::End(BytesEnd::new(name.as_str())))
-                .map_err(io)?;
+            w.write_event(Event::Start(BytesStart::new(name.as_str())))?;
+            w.write_event(Event::Text(BytesText::new(&text)))?;
+            w.write_event(Event::End(BytesEnd::new(name.as_str())))?;
         }
         w.write_event(Event::End(BytesEnd::new(self.entry.as_str())))
-            .map_err(io)
     }
 
     fn finish(&mut self) -> std::io::Result<()> {
         let w = &mut self.writer;
-        w.write_event(Event::End(BytesEnd::new(self.root.as_str())))
-            .map_err(io)?;
+        w.write_event(Event::End(BytesEnd::new(self.root.as_str())))?;
         w.get_mut().write_all(b"\n")?;
         w.get_mut().flush()
     }
