@@ -4,20 +4,24 @@
 //! "Patient responsibility: deductible (CARC 1)", "Remark N130: consult plan
 //! benefit documents". Unknown codes are said to be unknown, never left out.
 
+use std::borrow::Cow;
+use std::fmt::Write;
+
 use rust_decimal::Decimal;
 
 use super::{CarcCategory, CodeList, GroupCode};
 
-/// One adjustment, ready to be written.
-struct Phrase {
+/// One adjustment, ready to be written; borrows from the code list so that
+/// a row's sentence is built without an allocation per phrase.
+struct Phrase<'a> {
     /// Sort order within a row: denials first.
     rank: u8,
     /// "Denied", "Contractual obligation", or the whole text for an unknown code.
-    head: String,
+    head: Cow<'a, str>,
     /// The code's description; None for an unknown code.
-    body: Option<String>,
+    body: Option<&'a str>,
     /// The reason code as looked up.
-    code: String,
+    code: Cow<'a, str>,
 }
 
 /// Where a category's adjustments go in a row's sentence.
@@ -35,23 +39,23 @@ fn rank(category: Option<CarcCategory>) -> u8 {
 
 /// The opening words: "Denied" for denials (naming an unusual group),
 /// "Duplicate" for duplicates, otherwise the group's label.
-fn head(group: &GroupCode, category: Option<CarcCategory>) -> String {
+fn head(group: &GroupCode, category: Option<CarcCategory>) -> Cow<'static, str> {
     let verdict = match category {
         Some(CarcCategory::Denial) => "Denied",
         Some(CarcCategory::Duplicate) => "Duplicate",
-        _ => return group.label(),
+        _ => return group.label().into(),
     };
     match group {
-        GroupCode::Pr => format!("{verdict} (patient responsibility)"),
-        GroupCode::Cr => format!("{verdict} (deprecated group CR)"),
-        GroupCode::Unknown(code) => format!("{verdict} (unknown group {code})"),
-        GroupCode::Co | GroupCode::Oa | GroupCode::Pi => verdict.to_string(),
+        GroupCode::Pr => format!("{verdict} (patient responsibility)").into(),
+        GroupCode::Cr => format!("{verdict} (deprecated group CR)").into(),
+        GroupCode::Unknown(code) => format!("{verdict} (unknown group {code})").into(),
+        GroupCode::Co | GroupCode::Oa | GroupCode::Pi => verdict.into(),
     }
 }
 
-fn adjustment_phrase(list: &CodeList, group: &str, reason: &str) -> Phrase {
-    let code = reason.trim().to_ascii_uppercase();
-    let Some(entry) = list.carc(&code) else {
+fn adjustment_phrase<'a>(list: &'a CodeList, group: &str, reason: &str) -> Phrase<'a> {
+    let Some(entry) = list.carc(reason) else {
+        let code = reason.trim().to_ascii_uppercase();
         let head = if code.is_empty() {
             "Missing reason code".to_string()
         } else {
@@ -59,28 +63,37 @@ fn adjustment_phrase(list: &CodeList, group: &str, reason: &str) -> Phrase {
         };
         return Phrase {
             rank: rank(None),
-            head,
+            head: head.into(),
             body: None,
-            code,
+            code: code.into(),
         };
     };
     Phrase {
         rank: rank(entry.category),
         head: head(&GroupCode::parse(group), entry.category),
-        body: Some(entry.description.clone()),
-        code: entry.code.to_string(),
+        body: Some(entry.description.as_str()),
+        code: entry.code.as_str().into(),
     }
 }
 
-fn render(phrase: &Phrase, amount: Option<Decimal>) -> String {
-    let tail = match amount {
-        Some(amount) => format!("(CARC {}, {amount:.2})", phrase.code),
-        None => format!("(CARC {})", phrase.code),
-    };
-    match &phrase.body {
-        Some(body) => format!("{}: {body} {tail}", phrase.head),
-        None => format!("{} {tail}", phrase.head),
+/// Appends the phrase to `out`, with the amount when there is one.
+fn render_into(out: &mut String, phrase: &Phrase<'_>, amount: Option<Decimal>) {
+    out.push_str(&phrase.head);
+    if let Some(body) = phrase.body {
+        out.push_str(": ");
+        out.push_str(body);
     }
+    // Writing to a String cannot fail.
+    let _ = match amount {
+        Some(amount) => write!(out, " (CARC {}, {amount:.2})", phrase.code),
+        None => write!(out, " (CARC {})", phrase.code),
+    };
+}
+
+fn render(phrase: &Phrase<'_>, amount: Option<Decimal>) -> String {
+    let mut out = String::new();
+    render_into(&mut out, phrase, amount);
+    out
 }
 
 /// One adjustment in words, e.g. `("CO", "45")` gives "Contractual
@@ -93,11 +106,9 @@ pub fn describe_adjustment(list: &CodeList, group: &str, reason: &str) -> String
 /// One remark in words, e.g. "Remark N130: consult plan benefit documents";
 /// an unknown code gives "Remark ZZ1: unknown remark code".
 pub fn describe_remark(list: &CodeList, code: &str) -> String {
-    let code = code.trim().to_ascii_uppercase();
-    match list.rarc(&code) {
-        Some(entry) => format!("Remark {}: {}", entry.code, entry.description),
-        None => format!("Remark {code}: unknown remark code"),
-    }
+    let mut out = String::new();
+    remark_into(&mut out, list, code);
+    out
 }
 
 /// One sentence for a ledger row: its adjustments `(group, reason, amount)`
@@ -116,7 +127,7 @@ where
     R: AsRef<str>,
     M: AsRef<str>,
 {
-    let mut phrases: Vec<(Phrase, Decimal)> = adjustments
+    let mut phrases: Vec<(Phrase<'_>, Decimal)> = adjustments
         .iter()
         .map(|(group, reason, amount)| {
             (
@@ -126,16 +137,33 @@ where
         })
         .collect();
     phrases.sort_by_key(|(phrase, _)| phrase.rank);
-    phrases
-        .iter()
-        .map(|(phrase, amount)| render(phrase, Some(*amount)))
-        .chain(
-            remarks
-                .iter()
-                .map(|code| describe_remark(list, code.as_ref())),
-        )
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut out = String::with_capacity(64 * (phrases.len() + remarks.len()));
+    for (phrase, amount) in &phrases {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        render_into(&mut out, phrase, Some(*amount));
+    }
+    for code in remarks {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        remark_into(&mut out, list, code.as_ref());
+    }
+    out
+}
+
+/// Appends one remark in words to `out` (see [`describe_remark`]).
+fn remark_into(out: &mut String, list: &CodeList, code: &str) {
+    // Writing to a String cannot fail.
+    let _ = match list.rarc(code) {
+        Some(entry) => write!(out, "Remark {}: {}", entry.code, entry.description),
+        None => write!(
+            out,
+            "Remark {}: unknown remark code",
+            code.trim().to_ascii_uppercase()
+        ),
+    };
 }
 
 /// Provider-level adjustment reasons (PLB03-1) in words.
