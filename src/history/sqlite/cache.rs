@@ -9,10 +9,13 @@
 //! rollback clears it too. It is cleared when it grows past a bound.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 
 use crate::reconcile::key::LineKey;
 use crate::remittance::Text;
+
+/// Keyed by whole line keys, which SipHash makes costly to hash (see
+/// `history::memory`); foldhash is seeded per process.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Most lines (and, separately, line identities with ordinals) remembered.
 const MAX_ENTRIES: usize = 1 << 20;
