@@ -299,3 +299,27 @@ fn an_unreadable_export_is_rejected_with_its_line_numbers() {
     }
     assert!(!stderr.contains("RC24-"), "no claim data in errors");
 }
+
+/// With a fresh `--db` the comparison is the same as without one: the
+/// stored rows stand in for this run's, and the billed lines no remittance
+/// answered (computed, never stored) are still compared with the books.
+#[test]
+fn a_history_store_gives_the_same_comparison_as_one_run() {
+    let posted = path(samples().join("posting/posted.csv"));
+    let (alone, stderr, code) = samples_posting(&posted, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let dir = crate::support::temp_dir("posting-db");
+    let db = path(dir.join("history.db"));
+    let (stored, stderr, code) = samples_posting(&posted, &["--db", &db]);
+    assert_eq!(code, 0, "{stderr}");
+    let sorted = |ledger: &Ledger| {
+        let mut rows = ledger.rows.clone();
+        rows.sort();
+        rows
+    };
+    assert!(
+        !alone.with("finding", "POSTED_NOT_PAID").is_empty(),
+        "the samples post lines no remittance paid"
+    );
+    assert_eq!(sorted(&stored), sorted(&alone));
+}

@@ -8,19 +8,12 @@ use rust_decimal::Decimal;
 
 use super::args::AppealsArgs;
 use super::output::open;
-use super::reconcile::{as_of, decide_inputs, stored_rows};
+use super::reconcile::{as_of, report_rows};
 use crate::ledger::{money, sink};
 use crate::reports::appeals::{COLUMNS, worklist};
 
 pub fn run(args: &AppealsArgs) -> anyhow::Result<u8> {
-    let mut rows = Vec::new();
-    let tally = decide_inputs(&args.input, |row| {
-        rows.push(row.clone());
-        Ok(())
-    })?;
-    if let Some(db) = &args.input.db {
-        rows = stored_rows(db)?;
-    }
+    let (rows, tally) = report_rows(&args.input)?;
     let items = worklist(rows, as_of(args.input.as_of));
     let out = open(&args.output.out)?;
     let mut sink = sink(args.output.format, out, "appeals", "appeal");

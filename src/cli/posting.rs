@@ -8,7 +8,7 @@ use anyhow::Context;
 use super::args::{PostedColumnArgs, PostingArgs};
 use super::deposits::{read_bank_files, received_by_payer_month};
 use super::output::open;
-use super::reconcile::{as_of, decide_inputs, stored_rows};
+use super::reconcile::{as_of, report_rows};
 use super::{EXIT_INPUT, EXIT_OK};
 use crate::ledger::{money, sink};
 use crate::reports::deposits::MatchSettings;
@@ -51,14 +51,7 @@ pub fn run(args: &PostingArgs) -> anyhow::Result<u8> {
     };
     let posting_count = postings.len();
     let as_of = as_of(args.input.as_of);
-    let mut rows = Vec::new();
-    let tally = decide_inputs(&args.input, |row| {
-        rows.push(row.clone());
-        Ok(())
-    })?;
-    if let Some(db) = &args.input.db {
-        rows = stored_rows(db)?;
-    }
+    let (rows, tally) = report_rows(&args.input)?;
     let books = books(&rows);
     let lines = compare(&books, postings, &open_lines(&rows, as_of));
     let mut bank_exit = EXIT_OK;

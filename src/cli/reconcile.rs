@@ -16,6 +16,7 @@ use super::parallel;
 use super::{EXIT_INPUT, EXIT_OK};
 use crate::codes::{CodeList, ListKind};
 use crate::diagnostic::{Issue, Rule, Severity};
+use crate::events::Status;
 use crate::history::{HistoryStore, MemoryStore, SqliteStore};
 use crate::ledger::row::COLUMNS;
 use crate::ledger::{LedgerRow, money, sink};
@@ -242,6 +243,26 @@ pub fn decide_inputs(
         on_row(&row)?;
     }
     Ok(tally)
+}
+
+/// The rows a report works from: this run's; with `--db`, every stored row
+/// instead (earlier runs included), plus this run's NO_REMITTANCE rows,
+/// which are computed from the stored claims and never stored themselves.
+pub fn report_rows(args: &DecideArgs) -> anyhow::Result<(Vec<LedgerRow>, Tally)> {
+    let mut rows = Vec::new();
+    let tally = decide_inputs(args, |row| {
+        rows.push(row.clone());
+        Ok(())
+    })?;
+    if let Some(db) = &args.db {
+        let unanswered = rows
+            .into_iter()
+            .filter(|r| r.status == Status::NoRemittance);
+        let mut stored = stored_rows(db)?;
+        stored.extend(unanswered);
+        rows = stored;
+    }
+    Ok((rows, tally))
 }
 
 /// Every ledger row stored in the history at `db`, by payment date.

@@ -6,9 +6,8 @@ use anyhow::Context;
 
 use super::args::ReportArgs;
 use super::output::open;
-use super::reconcile::{as_of, code_list, decide_inputs, stored_rows};
-use crate::events::Status;
-use crate::ledger::{LedgerRow, money};
+use super::reconcile::{as_of, code_list, report_rows};
+use crate::ledger::money;
 use crate::reports::appeals::worklist;
 use crate::reports::page::{Options, Privacy, ReportBuilder, ReportData, html};
 
@@ -17,7 +16,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         anyhow::bail!("--deadline-days must be 0 or more");
     }
     let codes = code_list(&args.input.rules)?;
-    let (rows, tally) = ledger_rows(args)?;
+    let (rows, tally) = report_rows(&args.input)?;
     let options = Options {
         deadline_days: args.deadline_days,
         privacy: if args.show_phi {
@@ -40,25 +39,6 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         .with_context(|| format!("cannot write {}", args.html.display()))?;
     eprintln!("{}", summary(args, &data, bytes));
     Ok(tally.exit_code())
-}
-
-/// This run's rows; with `--db`, every stored row instead, plus this run's
-/// NO_REMITTANCE rows (which are computed, never stored).
-fn ledger_rows(args: &ReportArgs) -> anyhow::Result<(Vec<LedgerRow>, super::reconcile::Tally)> {
-    let mut rows = Vec::new();
-    let tally = decide_inputs(&args.input, |row| {
-        rows.push(row.clone());
-        Ok(())
-    })?;
-    if let Some(db) = &args.input.db {
-        let unanswered = rows
-            .into_iter()
-            .filter(|r| r.status == Status::NoRemittance);
-        let mut stored = stored_rows(db)?;
-        stored.extend(unanswered);
-        rows = stored;
-    }
-    Ok((rows, tally))
 }
 
 fn summary(args: &ReportArgs, data: &ReportData, bytes: u64) -> String {

@@ -5,7 +5,7 @@
 
 use super::args::ResolutionArgs;
 use super::output::open;
-use super::reconcile::{decide_inputs, stored_rows};
+use super::reconcile::report_rows;
 use crate::ledger::{money, sink};
 use crate::reports::resolution::{COLUMNS, ResolutionRow, Totals, is_claim_line};
 
@@ -21,14 +21,7 @@ pub fn run(args: &ResolutionArgs) -> anyhow::Result<u8> {
             "remit resolution needs a prompt-pay rule: add --prompt-pay nj|medicare|custom:days=N,rate=P"
         );
     }
-    let mut rows = Vec::new();
-    let tally = decide_inputs(&args.input, |row| {
-        rows.push(row.clone());
-        Ok(())
-    })?;
-    if let Some(db) = &args.input.db {
-        rows = stored_rows(db)?;
-    }
+    let (rows, tally) = report_rows(&args.input)?;
     let out = open(&args.output.out)?;
     let mut sink = sink(args.output.format, out, "resolution", "line");
     sink.begin(COLUMNS)?;
