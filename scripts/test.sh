@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The test command: everything a fresh machine needs, then the whole suite.
-# CI (.ci/run) calls exactly this, after its formatting and lint checks.
+# CI (.ci/run) calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Formatting and lints first: they are quick and CI must not pass without them.
+cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
 
 if [ ! -d ../shared/corpus ]; then
     echo "scripts/test.sh: ../shared/corpus is missing; the corpus tests need it" >&2
