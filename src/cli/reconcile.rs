@@ -152,10 +152,14 @@ pub fn today() -> Date {
         .unwrap_or(epoch)
 }
 
-/// Opens the store named by `--db`, else an in-memory one.
-pub fn open_store(db: Option<&std::path::Path>) -> anyhow::Result<Box<dyn HistoryStore>> {
+/// Opens the store named by `--db` (an older store's decisions are
+/// re-derived with `codes`), else an in-memory one.
+pub fn open_store(
+    db: Option<&std::path::Path>,
+    codes: &CodeList,
+) -> anyhow::Result<Box<dyn HistoryStore>> {
     Ok(match db {
-        Some(path) => Box::new(SqliteStore::open(path)?),
+        Some(path) => Box::new(SqliteStore::open_with_codes(path, codes)?),
         None => Box::new(MemoryStore::new()),
     })
 }
@@ -225,7 +229,7 @@ pub fn decide_inputs(
 ) -> anyhow::Result<Tally> {
     let schedule = read_fee_schedule(args.fee_schedule.as_deref())?;
     let rules = rules(&args.rules, args.as_of)?;
-    let mut store = open_store(args.db.as_deref())?;
+    let mut store = open_store(args.db.as_deref(), &rules.codes)?;
     let mut tally = Tally::default();
     ingest_inputs(
         &args.paths,
