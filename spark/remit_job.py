@@ -64,6 +64,9 @@ def parse_args(argv):
     p.add_argument("--as-of", required=True, help="YYYY-MM-DD, passed to remit decide")
     p.add_argument("--day", help="the day's label (default: --as-of)")
     p.add_argument("--fee-schedule", help="fee schedule CSV, shipped to the executors")
+    p.add_argument("--code-list", action="append", default=[],
+                   help="CARC/RARC list CSV merged over the built-in one (repeatable), shipped to "
+                        "the executors; statuses come from its categories, as in remit reconcile")
     p.add_argument("--prompt-pay", help="prompt-pay rule, passed to remit decide")
     p.add_argument("--rate", help="prompt-pay rate, passed to remit decide")
     p.add_argument("--decide-arg", action="append", default=[],
@@ -276,6 +279,11 @@ def decide_flags(opts):
         name = os.path.basename(opts.fee_schedule)
         flags += ["--fee-schedule", "@" + name]
         files.append(opts.fee_schedule)
+    # The code list decides statuses (issue 15): decide re-derives each
+    # event's status with it, so it is shipped like the fee schedule.
+    for path in opts.code_list:
+        flags += ["--code-list", "@" + os.path.basename(path)]
+        files.append(path)
     if opts.prompt_pay:
         flags += ["--prompt-pay", opts.prompt_pay]
     if opts.rate:

@@ -10,12 +10,15 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use crate::codes::{CarcCategory, CodeList};
 use crate::remittance::{
     Adjustment, ClaimPayment, ProviderAdjustment, RemittanceHeader, ServiceLine, Text,
 };
 
 /// What an event is, before any history is considered (the `remit lines`
-/// statuses).
+/// statuses). Statuses of lines that paid nothing come from what the
+/// adjustments' reason codes mean (their category in the code list), not
+/// from the group codes: see [`line_status`].
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
@@ -23,10 +26,17 @@ use crate::remittance::{
 pub enum Status {
     /// Paid a non-zero amount.
     Paid,
-    /// Paid nothing; denied (any non-PR adjustment, or none).
+    /// Paid nothing, and some adjustment refuses payment (its CARC is in the
+    /// denial or duplicate category, or unknown to the code list), or nothing
+    /// explains why a charge was not paid.
     Denied,
-    /// Paid nothing; every adjustment is patient responsibility.
+    /// Paid nothing, nothing refused, and the patient owes something (Σ PR > 0).
     PatientResp,
+    /// Paid nothing, nothing refused, nothing owed by the patient: only
+    /// contractual, coordination-of-benefits or informational adjustments
+    /// (a secondary with nothing left to pay, a charge written off in full
+    /// under contract). Nothing to collect and nothing to appeal.
+    NoPaymentDue,
     /// CLP02 = 22: reversal of a previous payment.
     Reversal,
     /// Claim-level CAS (or CLP04 − ΣSVC03) of a claim with lines.
@@ -44,6 +54,7 @@ impl Status {
             Status::Paid => "PAID",
             Status::Denied => "DENIED",
             Status::PatientResp => "PATIENT_RESP",
+            Status::NoPaymentDue => "NO_PAYMENT_DUE",
             Status::Reversal => "REVERSAL",
             Status::ClaimAdjustment => "CLAIM_ADJUSTMENT",
             Status::ProviderAdjustment => "PROVIDER_ADJUSTMENT",
@@ -57,6 +68,7 @@ impl Status {
             Status::Paid,
             Status::Denied,
             Status::PatientResp,
+            Status::NoPaymentDue,
             Status::Reversal,
             Status::ClaimAdjustment,
             Status::ProviderAdjustment,
@@ -179,8 +191,14 @@ pub struct LineEvent {
     pub billed_units: Decimal,
     /// SVC02 / CLP03.
     pub billed: Decimal,
-    /// AMT*B6, else paid + patient responsibility.
+    /// AMT*B6, else paid + patient responsibility + what a prior payer
+    /// paid (CARC 23), which a secondary's allowed amount includes.
     pub allowed: Decimal,
+    /// True when `allowed` is the payer's AMT*B6, false when derived. Old
+    /// records without the field read as derived, the cautious choice: a
+    /// derived amount never makes a secondary claim UNDERPAID.
+    #[serde(default)]
+    pub allowed_reported: bool,
     /// SVC03 / CLP04 / −PLB amount.
     pub paid: Decimal,
     /// Σ PR adjustments.
@@ -206,31 +224,134 @@ impl LineEvent {
         self.claim_status == "22"
     }
 
-    /// The denial adjustments: non-PR adjustments with a positive amount.
-    pub fn denial_reasons(&self) -> impl Iterator<Item = &Adjustment> {
+    /// True when CLP02 says the payer adjudicated the claim as secondary
+    /// or tertiary (2, 3) or did so and forwarded it (20, 21).
+    pub fn is_secondary(&self) -> bool {
+        is_secondary_status(&self.claim_status)
+    }
+
+    /// The non-zero adjustments that refuse payment (see [`denies`]), of
+    /// any group: a PR-96 (non-covered, patient liable) refuses payment as
+    /// much as a CO-96 does.
+    pub fn denial_reasons<'a>(
+        &'a self,
+        codes: &'a CodeList,
+    ) -> impl Iterator<Item = &'a Adjustment> + 'a {
         self.adjustments
             .iter()
-            .filter(|a| a.group != "PR" && a.group != "PLB" && !a.amount.is_zero())
+            .filter(move |a| !a.amount.is_zero() && denies(codes, a))
+    }
+
+    /// The money the payer refused on this event: Σ of its denial
+    /// adjustments, or, for a line denied without any adjustment, the
+    /// charge it left unpaid. Never negative.
+    pub fn denied_amount(&self, codes: &CodeList) -> Decimal {
+        if matches!(
+            self.kind,
+            EventKind::ClaimAdjustment | EventKind::ProviderAdjustment
+        ) {
+            return Decimal::ZERO;
+        }
+        let explained = self.adjustments.iter().any(|a| !a.amount.is_zero());
+        if self.status == Status::Denied && !explained {
+            return (self.billed - self.paid).max(Decimal::ZERO);
+        }
+        self.denial_reasons(codes)
+            .map(|a| a.amount)
+            .sum::<Decimal>()
+            .max(Decimal::ZERO)
+    }
+
+    /// Gives a line or claim event the status `codes` gives it (statuses of
+    /// claim-level and provider-level rows do not depend on the list).
+    /// Events read by another version or with another list are decided
+    /// with the list in use now.
+    pub fn rederive_status(&mut self, codes: &CodeList) {
+        if matches!(self.kind, EventKind::Line | EventKind::Claim) {
+            self.status = line_status(
+                &self.claim_status,
+                self.billed,
+                self.paid,
+                &self.adjustments,
+                codes,
+            );
+        }
     }
 }
 
-/// The status of an event from its claim status, payment and adjustments.
-pub fn line_status(claim_status: &str, paid: Decimal, adjustments: &[Adjustment]) -> Status {
+/// CLP02 of a claim the payer adjudicated after another payer: 2
+/// (secondary), 3 (tertiary), 20 (secondary, forwarded) and 21 (tertiary,
+/// forwarded). The issue names 2, 3 and 20; 21 is the tertiary twin of 20
+/// and a billing office treats it the same way, so it is included.
+pub fn is_secondary_status(claim_status: &str) -> bool {
+    matches!(claim_status.trim(), "2" | "3" | "20" | "21")
+}
+
+/// True when an adjustment refuses payment: its CARC is in the code list's
+/// denial or duplicate category, or the list does not know it (a person
+/// should look). Contractual, patient-responsibility,
+/// coordination-of-benefits and informational codes do not.
+pub fn denies(codes: &CodeList, adjustment: &Adjustment) -> bool {
+    if adjustment.group == "PLB" {
+        return false;
+    }
+    match codes.carc(&adjustment.reason).map(|e| e.category) {
+        Some(Some(CarcCategory::Denial | CarcCategory::Duplicate)) => true,
+        Some(Some(_)) => false,
+        // Unknown to the list (or a list entry without a category).
+        Some(None) | None => true,
+    }
+}
+
+/// The status of an event from its claim status, charge, payment and
+/// adjustments, with the reason codes' meanings from `codes`:
+///
+/// - CLP02 22: `REVERSAL`; anything paid (≠ 0): `PAID`.
+/// - Paid 0 and some non-zero adjustment refuses payment ([`denies`]):
+///   `DENIED` — whatever its group, so PR-96 is a denial the patient is
+///   liable for, and OA-18 a duplicate.
+/// - Paid 0, no such adjustment, Σ PR > 0: `PATIENT_RESP`.
+/// - Paid 0 and no non-zero adjustment at all on a charge: `DENIED` —
+///   nothing explains the non-payment, so a person should look.
+/// - Otherwise (contractual, COB or informational adjustments only, or
+///   nothing charged): `NO_PAYMENT_DUE`.
+pub fn line_status(
+    claim_status: &str,
+    billed: Decimal,
+    paid: Decimal,
+    adjustments: &[Adjustment],
+    codes: &CodeList,
+) -> Status {
     if claim_status == "22" {
         return Status::Reversal;
     }
     if !paid.is_zero() {
         return Status::Paid;
     }
-    let mut nonzero = adjustments
-        .iter()
-        .filter(|a| !a.amount.is_zero())
-        .peekable();
-    if nonzero.peek().is_some() && nonzero.all(|a| a.group == "PR") {
-        Status::PatientResp
-    } else {
-        Status::Denied
+    let mut explained = false;
+    for a in adjustments.iter().filter(|a| !a.amount.is_zero()) {
+        if denies(codes, a) {
+            return Status::Denied;
+        }
+        explained = true;
     }
+    if patient_resp(adjustments) > Decimal::ZERO {
+        Status::PatientResp
+    } else if !explained && !billed.is_zero() {
+        Status::Denied
+    } else {
+        Status::NoPaymentDue
+    }
+}
+
+/// What a prior payer paid, as a secondary reports it: adjustments with
+/// CARC 23 ("impact of prior payer(s) adjudication"), usually OA-23.
+pub fn prior_payer_paid(adjustments: &[Adjustment]) -> Decimal {
+    adjustments
+        .iter()
+        .filter(|a| a.group != "PR" && a.reason.trim() == "23")
+        .map(|a| a.amount)
+        .sum()
 }
 
 fn patient_resp(adjustments: &[Adjustment]) -> Decimal {
@@ -257,14 +378,16 @@ fn claim_remarks(claim: &ClaimPayment) -> impl Iterator<Item = &Text> {
     outpatient.chain(inpatient)
 }
 
-/// Splits one claim payment into events, appending them to `out`.
+/// Splits one claim payment into events, appending them to `out`;
+/// statuses come from `codes`.
 pub fn claim_events(
     context: &Arc<RemittanceContext>,
     claim: &ClaimPayment,
     claim_seq: u32,
+    codes: &CodeList,
     out: &mut Vec<LineEvent>,
 ) {
-    let base = ClaimBase::new(context, claim, claim_seq);
+    let base = ClaimBase::new(context, claim, claim_seq, codes);
     for line in &claim.lines {
         out.push(base.line(line, out.len()));
     }
@@ -309,6 +432,7 @@ pub fn provider_event(
         billed_units: Decimal::ZERO,
         billed: Decimal::ZERO,
         allowed: Decimal::ZERO,
+        allowed_reported: false,
         paid: -plb.amount,
         patient_resp: Decimal::ZERO,
         adjustments: vec![Adjustment {
@@ -329,6 +453,7 @@ pub fn provider_event(
 struct ClaimBase<'c> {
     context: &'c Arc<RemittanceContext>,
     claim: &'c ClaimPayment,
+    codes: &'c CodeList,
     claim_seq: u32,
     member_id: Text,
     member_name: String,
@@ -336,10 +461,16 @@ struct ClaimBase<'c> {
 }
 
 impl<'c> ClaimBase<'c> {
-    fn new(context: &'c Arc<RemittanceContext>, claim: &'c ClaimPayment, claim_seq: u32) -> Self {
+    fn new(
+        context: &'c Arc<RemittanceContext>,
+        claim: &'c ClaimPayment,
+        claim_seq: u32,
+        codes: &'c CodeList,
+    ) -> Self {
         ClaimBase {
             context,
             claim,
+            codes,
             claim_seq,
             member_id: claim.member_id().unwrap_or_default().into(),
             member_name: member_name(claim),
@@ -368,6 +499,7 @@ impl<'c> ClaimBase<'c> {
             billed_units: Decimal::ZERO,
             billed: Decimal::ZERO,
             allowed: Decimal::ZERO,
+            allowed_reported: false,
             paid: Decimal::ZERO,
             patient_resp: Decimal::ZERO,
             adjustments: Vec::new(),
@@ -401,13 +533,22 @@ impl<'c> ClaimBase<'c> {
             units,
             billed_units: line.original_units.unwrap_or(units),
             billed: line.charge,
-            allowed: line.allowed().unwrap_or(line.paid + patient),
+            allowed: line
+                .allowed()
+                .unwrap_or(line.paid + patient + prior_payer_paid(&line.adjustments)),
+            allowed_reported: line.allowed().is_some(),
             paid: line.paid,
             patient_resp: patient,
             adjustments: line.adjustments.clone(),
             remarks,
             line_control: line.control_number().unwrap_or_default().into(),
-            status: line_status(&self.claim.status, line.paid, &line.adjustments),
+            status: line_status(
+                &self.claim.status,
+                line.charge,
+                line.paid,
+                &line.adjustments,
+                self.codes,
+            ),
             ..self.event(EventKind::Line, sequence)
         }
     }
@@ -424,12 +565,18 @@ impl<'c> ClaimBase<'c> {
         };
         LineEvent {
             billed: claim.charge,
-            allowed: claim.paid + patient,
+            allowed: claim.paid + patient + prior_payer_paid(&claim.adjustments),
             paid: claim.paid,
             patient_resp: patient,
             adjustments: claim.adjustments.clone(),
             remarks: claim_remarks(claim).cloned().collect(),
-            status: line_status(&claim.status, claim.paid, &claim.adjustments),
+            status: line_status(
+                &claim.status,
+                claim.charge,
+                claim.paid,
+                &claim.adjustments,
+                self.codes,
+            ),
             ..self.event(EventKind::Claim, sequence)
         }
     }
@@ -462,20 +609,37 @@ pub fn procedure_text(procedure: &crate::remittance::Procedure) -> Text {
 
 /// Collects the events of 835 transactions as they stream by: one buffer
 /// per transaction, released when its SE is read.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EventCollector {
     source: String,
+    codes: Arc<CodeList>,
     context: Option<Arc<RemittanceContext>>,
     pending: Vec<LineEvent>,
     claims: u32,
 }
 
+impl Default for EventCollector {
+    /// A collector with no source name and the built-in code list.
+    fn default() -> Self {
+        EventCollector::new(String::new())
+    }
+}
+
 impl EventCollector {
-    /// A collector naming `source` on every event.
+    /// A collector naming `source` on every event, with statuses from the
+    /// built-in code list.
     pub fn new(source: impl Into<String>) -> Self {
+        EventCollector::with_codes(source, CodeList::builtin_shared())
+    }
+
+    /// A collector whose statuses come from `codes` (`--code-list`).
+    pub fn with_codes(source: impl Into<String>, codes: Arc<CodeList>) -> Self {
         EventCollector {
             source: source.into(),
-            ..EventCollector::default()
+            codes,
+            context: None,
+            pending: Vec::new(),
+            claims: 0,
         }
     }
 
@@ -489,7 +653,7 @@ impl EventCollector {
     /// One claim payment of the open transaction.
     pub fn claim(&mut self, claim: &ClaimPayment) {
         if let Some(context) = &self.context {
-            claim_events(context, claim, self.claims, &mut self.pending);
+            claim_events(context, claim, self.claims, &self.codes, &mut self.pending);
             self.claims += 1;
         }
     }
@@ -514,5 +678,189 @@ impl EventCollector {
     /// The context of the open transaction.
     pub fn context(&self) -> Option<&Arc<RemittanceContext>> {
         self.context.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn adjustments(list: &[(&str, &str, &str)]) -> Vec<Adjustment> {
+        list.iter()
+            .map(|(group, reason, amount)| Adjustment {
+                group: (*group).into(),
+                reason: (*reason).into(),
+                amount: d(amount),
+                quantity: None,
+            })
+            .collect()
+    }
+
+    /// The status of a line that paid `paid` on a charge of `billed`.
+    fn status(billed: &str, paid: &str, list: &[(&str, &str, &str)]) -> Status {
+        line_status(
+            "1",
+            d(billed),
+            d(paid),
+            &adjustments(list),
+            CodeList::builtin(),
+        )
+    }
+
+    #[test]
+    fn a_deductible_or_co_pay_with_a_contractual_write_off_is_patient_responsibility() {
+        // United Healthcare's B4152 of 2021-01-01 and the dental TR3's D2790.
+        let uhc = [("PR", "1", "105.26"), ("CO", "45", "79.60")];
+        assert_eq!(status("184.86", "0", &uhc), Status::PatientResp);
+        let dental = [("PR", "3", "756"), ("CO", "131", "184")];
+        assert_eq!(status("940", "0", &dental), Status::PatientResp);
+        assert_eq!(status("35", "0", &[("PR", "1", "35")]), Status::PatientResp);
+    }
+
+    #[test]
+    fn contractual_cob_or_informational_only_is_no_payment_due() {
+        assert_eq!(
+            status("125", "0", &[("CO", "131", "125")]),
+            Status::NoPaymentDue
+        );
+        // A secondary with nothing left to pay: the primary paid it all.
+        let secondary = [("OA", "23", "80"), ("CO", "45", "20")];
+        assert_eq!(status("100", "0", &secondary), Status::NoPaymentDue);
+        assert_eq!(
+            status("60", "0", &[("OA", "133", "60")]),
+            Status::NoPaymentDue
+        );
+        // Nothing charged, nothing paid, nothing said.
+        assert_eq!(status("0", "0", &[]), Status::NoPaymentDue);
+    }
+
+    #[test]
+    fn a_denial_or_duplicate_code_denies_whatever_its_group() {
+        assert_eq!(status("85", "0", &[("CO", "197", "85")]), Status::Denied);
+        // Non-covered, the patient liable: still a denial.
+        assert_eq!(status("100", "0", &[("PR", "96", "100")]), Status::Denied);
+        assert_eq!(status("100", "0", &[("PR", "204", "100")]), Status::Denied);
+        assert_eq!(status("85", "0", &[("OA", "18", "85")]), Status::Denied);
+        assert_eq!(status("85", "0", &[("CO", "B13", "85")]), Status::Denied);
+        // A denial beside a deductible is a denial.
+        let both = [("PR", "1", "20"), ("CO", "50", "65")];
+        assert_eq!(status("85", "0", &both), Status::Denied);
+    }
+
+    #[test]
+    fn an_unknown_code_or_no_reason_at_all_is_denied_for_a_person_to_look() {
+        assert_eq!(status("85", "0", &[("CO", "ZZ9", "85")]), Status::Denied);
+        assert_eq!(status("85", "0", &[("PR", "ZZ9", "85")]), Status::Denied);
+        assert_eq!(status("85", "0", &[]), Status::Denied);
+        // Zero amounts say nothing.
+        assert_eq!(status("85", "0", &[("CO", "197", "0")]), Status::Denied);
+        let zero_denial = [("CO", "197", "0"), ("PR", "1", "85")];
+        assert_eq!(status("85", "0", &zero_denial), Status::PatientResp);
+    }
+
+    #[test]
+    fn anything_paid_is_paid_and_a_reversal_is_a_reversal() {
+        let cut = [("CO", "45", "20"), ("CO", "151", "30")];
+        assert_eq!(status("100", "50", &cut), Status::Paid);
+        assert_eq!(status("100", "-5", &[]), Status::Paid);
+        let reversal = line_status(
+            "22",
+            d("-100"),
+            d("-50"),
+            &adjustments(&[("CO", "197", "-50")]),
+            CodeList::builtin(),
+        );
+        assert_eq!(reversal, Status::Reversal);
+    }
+
+    #[test]
+    fn a_code_list_override_changes_the_verdict() {
+        // A user's list that calls CARC 45 a denial and 197 informational.
+        let user = CodeList::from_csv_reader(
+            "list,code,description,category\n\
+             carc,45,charge exceeds the fee schedule,denial\n\
+             carc,197,authorization absent (informational here),informational\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        let list = CodeList::builtin().merged_with(&user);
+        let co45 = adjustments(&[("PR", "1", "10"), ("CO", "45", "75")]);
+        assert_eq!(
+            line_status("1", d("85"), d("0"), &co45, CodeList::builtin()),
+            Status::PatientResp
+        );
+        assert_eq!(
+            line_status("1", d("85"), d("0"), &co45, &list),
+            Status::Denied
+        );
+        let co197 = adjustments(&[("CO", "197", "85")]);
+        assert_eq!(
+            line_status("1", d("85"), d("0"), &co197, &list),
+            Status::NoPaymentDue
+        );
+    }
+
+    #[test]
+    fn denied_amount_is_what_the_denial_adjustments_refused() {
+        let codes = CodeList::builtin();
+        let mut e = LineEvent {
+            context: Arc::new(RemittanceContext::default()),
+            kind: EventKind::Line,
+            sequence: 0,
+            claim_seq: 0,
+            claim_id: "C".into(),
+            payer_claim_id: Text::default(),
+            claim_status: "1".into(),
+            claim_frequency: Text::default(),
+            member_id: Text::default(),
+            member_name: String::new(),
+            service_date: None,
+            procedure: "97110".into(),
+            modifiers: Vec::new(),
+            paid_procedure: None,
+            revenue_code: Text::default(),
+            units: Decimal::ONE,
+            billed_units: Decimal::ONE,
+            billed: d("100"),
+            allowed: d("50"),
+            allowed_reported: false,
+            paid: d("50"),
+            patient_resp: Decimal::ZERO,
+            adjustments: adjustments(&[("CO", "45", "20"), ("CO", "151", "30")]),
+            remarks: Vec::new(),
+            line_control: Text::default(),
+            received_date: None,
+            interest: Decimal::ZERO,
+            status: Status::Paid,
+        };
+        assert_eq!(e.denied_amount(codes), d("30"));
+        let reasons: Vec<&str> = e.denial_reasons(codes).map(|a| a.reason.as_str()).collect();
+        assert_eq!(reasons, ["151"]);
+        e.adjustments = adjustments(&[("PR", "1", "105.26"), ("CO", "45", "79.60")]);
+        e.paid = Decimal::ZERO;
+        e.rederive_status(codes);
+        assert_eq!(e.status, Status::PatientResp);
+        assert_eq!(e.denied_amount(codes), Decimal::ZERO);
+        // Denied with no reason: the unpaid charge is what was refused.
+        e.adjustments.clear();
+        e.rederive_status(codes);
+        assert_eq!(
+            (e.status, e.denied_amount(codes)),
+            (Status::Denied, d("100"))
+        );
+    }
+
+    #[test]
+    fn a_secondary_is_clp02_2_3_20_or_21() {
+        for status in ["2", "3", "20", "21"] {
+            assert!(is_secondary_status(status), "{status}");
+        }
+        for status in ["1", "4", "19", "22", "23"] {
+            assert!(!is_secondary_status(status), "{status}");
+        }
     }
 }

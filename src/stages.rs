@@ -14,7 +14,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::claim::BilledClaim;
-use crate::codes::CodeList;
 use crate::events::{LineEvent, RemittanceContext};
 use crate::history::{HistoryStore, MemoryStore, StoreResult, TransactionFingerprint};
 use crate::ledger::LedgerRow;
@@ -176,7 +175,6 @@ pub fn decide_records(
     records: impl IntoIterator<Item = Record>,
     schedule: Option<&FeeSchedule>,
     rules: &Rules,
-    codes: &CodeList,
 ) -> StoreResult<Vec<LedgerRow>> {
     let mut partitions: BTreeMap<String, Partition> = BTreeMap::new();
     for record in records {
@@ -194,7 +192,7 @@ pub fn decide_records(
     }
     let mut rows = Vec::new();
     for (_, partition) in partitions {
-        rows.extend(decide_partition(partition, schedule, rules, codes)?);
+        rows.extend(decide_partition(partition, schedule, rules)?);
     }
     Ok(rows)
 }
@@ -235,7 +233,6 @@ fn decide_partition(
     mut partition: Partition,
     schedule: Option<&FeeSchedule>,
     rules: &Rules,
-    codes: &CodeList,
 ) -> StoreResult<Vec<LedgerRow>> {
     let mut store = MemoryStore::new();
     partition
@@ -263,7 +260,7 @@ fn decide_partition(
         }
     }
     let mut rows = Vec::new();
-    let mut reconciler = Reconciler::new(&mut store, schedule, rules.clone())?.with_codes(codes);
+    let mut reconciler = Reconciler::new(&mut store, schedule, rules.clone())?;
     reconciler.apply_pending(|decided| -> StoreResult<()> {
         let from_history = decided
             .first()

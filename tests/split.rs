@@ -166,6 +166,15 @@ fn plb_amounts(bytes: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+/// True when a PLB amount (as [`plb_amounts`] gives it) is zero.
+fn is_zero_amount(amount: &[u8]) -> bool {
+    let text = amount.rsplit(|&b| b == 0x1d).next().unwrap_or(b"");
+    std::str::from_utf8(text)
+        .ok()
+        .and_then(|t| t.trim().parse::<Decimal>().ok())
+        .is_some_and(|d| d.is_zero())
+}
+
 /// Splits `input` by `by` and checks every promise of the split.
 fn check(input: &[u8], by: GroupBy) -> Result<Collect, String> {
     let mut collect = Collect::default();
@@ -230,8 +239,23 @@ fn check(input: &[u8], by: GroupBy) -> Result<Collect, String> {
     if part_claims != claims(input) {
         return Err("claims are not each in exactly one part".into());
     }
-    if part_plbs != plb_amounts(input) {
-        return Err("PLB amounts are not each in exactly one part".into());
+    // Every PLB amount is in exactly one part, except a zero amount that
+    // would have gone to the provider-level part: it moves no money and is
+    // left out rather than make a part that moves 0.00.
+    let mut missing = plb_amounts(input);
+    for amount in &part_plbs {
+        match missing.iter().position(|m| m == amount) {
+            Some(i) => {
+                missing.remove(i);
+            }
+            None => return Err("a part holds a PLB amount the input lacks".into()),
+        }
+    }
+    if let Some(kept) = missing.iter().find(|m| !is_zero_amount(m)) {
+        return Err(format!(
+            "PLB amount {:?} is in no part",
+            String::from_utf8_lossy(kept)
+        ));
     }
     Ok(collect)
 }
@@ -301,6 +325,45 @@ fn plb_amounts_referencing_a_claim_travel_with_it_and_the_rest_are_provider_leve
     assert_eq!((tx.parts, tx.claims), (3, 2));
     assert_eq!(tx.provider_level, Some(Decimal::new(-30, 0)));
     assert!(tx.balanced() && tx.original_balances());
+}
+
+#[test]
+fn a_zero_plb_amount_makes_no_provider_level_part() {
+    let zero = |reason, reference: Option<&str>| Plb {
+        reason,
+        reference: reference.map(String::from),
+        amount: 0,
+    };
+    let tx = transaction(
+        vec![claim("A", "M1", vec![line("20240105", 10000, false)])],
+        vec![zero("L6", None), zero("CS", Some("ADJ1"))],
+    );
+    let input = interchange(5, &[tx], &STANDARD);
+    for by in [GroupBy::Member, GroupBy::Claim, GroupBy::ServiceDate] {
+        let c = split(input.as_bytes(), by);
+        assert!(
+            c.parts.iter().all(|p| p.key.is_some()),
+            "by {by:?}: a provider-level part moving 0.00 was written"
+        );
+        assert_eq!(c.transactions[0].provider_level, None, "by {by:?}");
+        assert!(c.transactions[0].balanced(), "by {by:?}");
+    }
+    // A non-zero amount beside the zero one still makes its part.
+    let tx = transaction(
+        vec![claim("A", "M1", vec![line("20240105", 10000, false)])],
+        vec![
+            zero("L6", None),
+            Plb {
+                reason: "CS",
+                reference: Some("ADJ1".into()),
+                amount: 500,
+            },
+        ],
+    );
+    let c = split(interchange(5, &[tx], &STANDARD).as_bytes(), GroupBy::Member);
+    assert_eq!(c.parts.iter().filter(|p| p.key.is_none()).count(), 1);
+    let provider = c.parts.iter().find(|p| p.key.is_none()).unwrap();
+    assert!(!text(provider).contains("L6"), "{}", text(provider));
 }
 
 fn claim(id: &str, member: &str, lines: Vec<Line>) -> Claim {

@@ -241,3 +241,50 @@ fn content_that_is_not_base64_is_a_rejected_record() {
     assert_eq!(record["source"], "bad.835");
     assert!(record["message"].as_str().unwrap().contains("base64"));
 }
+
+/// Issue 15's fixtures (statuses from the code list, take-backs paid back
+/// by corrections in the same remittance, a secondary without AMT*B6)
+/// decided by the stages with a user's code list: the rows of `remit
+/// reconcile` with the same list. `remit events` knows no code list; the
+/// statuses its records carry are re-derived by `decide` with its own.
+#[test]
+fn events_then_decide_equals_reconcile_with_a_code_list() {
+    let dir = temp_dir("stagecodes");
+    let list = dir.join("codes.csv");
+    std::fs::write(
+        &list,
+        "list,code,description,category\ncarc,131,discount the payer may not take,denial\n",
+    )
+    .unwrap();
+    let list = list.to_string_lossy().into_owned();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/verdicts/verdicts")
+        .to_string_lossy()
+        .into_owned();
+    let fee = format!("{fixtures}/secondary-fee-schedule.csv");
+    let options = ["--code-list", list.as_str(), "--fee-schedule", fee.as_str()];
+    let stream = events(&[&fixtures], &[]);
+    let decided = rows(&decide(&stream, &options));
+    let out = remit(
+        &[
+            &["reconcile", fixtures.as_str(), "--format", "jsonl"],
+            RULES,
+            &options[..],
+        ]
+        .concat(),
+    );
+    let expected = rows(&String::from_utf8(out.stdout).unwrap());
+    assert!(expected.len() > 50, "{} rows", expected.len());
+    assert_eq!(decided, expected);
+    for status in ["\"DENIED\"", "\"PATIENT_RESP\"", "\"REVERSAL\""] {
+        assert!(expected.iter().any(|r| r.contains(status)), "no {status}");
+    }
+    assert!(expected.iter().any(|r| r.contains("PARTIAL_DENIAL")));
+    // The list reached the decision: CO-131 on the whole charge is a
+    // denial by this list (the built-in one says NO_PAYMENT_DUE).
+    assert!(
+        decided
+            .iter()
+            .any(|r| r.contains(r#""procedure":"D4342""#) && r.contains(r#""status":"DENIED""#))
+    );
+}

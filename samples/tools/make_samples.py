@@ -843,7 +843,47 @@ LEDGER_COLUMNS = [
     "member_id", "member_name", "service_date", "procedure", "modifiers", "units", "billed", "allowed",
     "paid", "patient_resp", "adjustments", "remarks", "status", "flags", "prior_paid", "prior_payment_date",
     "prior_trace", "expected", "variance", "net_paid", "appeal_by", "matched_claim_line", "age_days",
+    "at_stake",
 ]
+
+
+def carc_categories() -> dict[str, str]:
+    """CARC -> category of remit's built-in code list (data/codes.csv)."""
+    path = os.path.join(os.path.dirname(SAMPLES), "data", "codes.csv")
+    with open(path, newline="") as f:
+        return {r["code"]: r["category"] for r in csv.DictReader(f) if r["list"] == "carc"}
+
+
+CARC_CATEGORY = carc_categories()
+FLAG_ORDER = ["PREVIOUSLY_PAID_REPORTED_DENIED", "RECOUPED", "UNDERPAID", "DUPLICATE_PAYMENT", "NO_MATCHING_CLAIM",
+              "INCONSISTENT_DENIAL", "INTEREST_DUE", "DEPRECATED_GROUP_CODE", "PARTIAL_DENIAL"]
+
+
+def denies(reason: str) -> bool:
+    """Issue 15: an adjustment refuses payment when its CARC is in the denial or
+    duplicate category, or unknown to the code list -- whatever its group."""
+    return CARC_CATEGORY.get(reason) in (None, "denial", "duplicate")
+
+
+def line_status(claim_status: str, charge: D, paid: D, cas) -> str:
+    nonzero = [x for x in cas if x[2] != 0]
+    if claim_status == "22":
+        return "REVERSAL"
+    if paid != 0:
+        return "PAID"
+    if any(denies(r) for _, r, _, _ in nonzero):
+        return "DENIED"
+    if sum((a for g, _, a, _ in cas if g == "PR"), ZERO) > 0:
+        return "PATIENT_RESP"
+    if not nonzero and charge != 0:
+        return "DENIED"                         # nothing explains the non-payment
+    return "NO_PAYMENT_DUE"
+
+
+def denied_amount(status: str, charge: D, paid: D, cas) -> D:
+    if status == "DENIED" and not [x for x in cas if x[2] != 0]:
+        return max(ZERO, charge - paid)
+    return max(ZERO, sum((a for _, r, a, _ in cas if a != 0 and denies(r)), ZERO))
 
 
 def m2(x: D | None) -> str:
@@ -855,7 +895,7 @@ def adj_text(cas) -> str:
 
 
 def appeal_by(pay_date: date, cas) -> str:
-    medical = any(r in MEDICAL_CARCS for g, r, a, _ in cas if g != "PR")
+    medical = any(r in MEDICAL_CARCS for g, r, a, _ in cas if a != 0 and denies(r))
     return (pay_date + timedelta(days=APPEAL_MEDICAL if medical else APPEAL_ADMIN)).isoformat()
 
 
@@ -867,6 +907,7 @@ class LineState:
     recouped: bool = False
     last_kind: str = ""
     last_denial: frozenset = frozenset()
+    dup_excess: D = ZERO                  # money paid twice and not yet taken back
 
 
 def interest(principal: D, days: int) -> D:
@@ -904,8 +945,40 @@ def run_model():
                      member_name=f"{c.member.last}, {c.member.first}")
         return r
 
+    voided = {c.id for _, _, cs in CLAIM_FILES for c in cs if c.freq == "8"}
+
+    def own_stake(t: Txn, c: ClaimPay, v: Svc) -> D:
+        """What a correction puts at stake on its own row (denied part or shortfall)."""
+        status = line_status(c.status, v.charge, v.paid, v.cas)
+        denied = denied_amount(status, v.charge, v.paid, v.cas)
+        if status == "DENIED":
+            return denied
+        pr = sum((a for g, _, a, _ in v.cas if g == "PR"), ZERO)
+        allowed = v.b6 if v.b6 is not None else v.paid + pr
+        units = v.orig_units if v.orig_units is not None else (v.units if v.units is not None else D(1))
+        proc, mods = v.id_proc
+        shortfall = max(ZERO, fee(t.payer, proc, mods) * units - allowed)
+        return max(denied if status == "PAID" else ZERO, shortfall)
+
     for t in ordered_txns():
         reversed_here: dict[str, D] = {}
+        # issue 15: what corrections in this 835 give back to the lines its reversals take from
+        reversed_claims = {c.claim_id for c in t.claims if c.status == "22"}
+        cover: dict[tuple, list] = {}            # key -> [paid, PR, own stake, PR of the reversed payment]
+        for c in t.claims:
+            if c.status == "22":
+                for v in c.lines:
+                    pr = sum((a for g, _, a, _ in v.cas if g == "PR"), ZERO)
+                    cover.setdefault(key_of(t, c, v), [ZERO] * 4)[3] -= pr
+        for c in t.claims:
+            if c.status != "22" and c.claim_id in reversed_claims:
+                for v in c.lines:
+                    k = key_of(t, c, v)
+                    assert k in cover, "corrections in the samples correct lines their reversal names"
+                    cover[k][0] += v.paid
+                    cover[k][1] += sum((a for g, _, a, _ in v.cas if g == "PR"), ZERO)
+                    cover[k][2] += own_stake(t, c, v)
+        covers = {k: p + max(ZERO, pr - before) + own for k, (p, pr, own, before) in cover.items()}
         for c in t.claims:
             if c.status == "22":
                 reversed_here[c.claim_id] = reversed_here.get(c.claim_id, ZERO) - c.paid
@@ -918,15 +991,9 @@ def run_model():
                 st = states.setdefault(k, LineState())
                 answered.add(id(v.billed))
                 pr = sum((a for g, _, a, _ in v.cas if g == "PR"), ZERO)
-                nonzero = [x for x in v.cas if x[2] != 0]
-                if c.status == "22":
-                    status = "REVERSAL"
-                elif v.paid != 0:
-                    status = "PAID"
-                elif nonzero and all(g == "PR" for g, *_ in nonzero):
-                    status = "PATIENT_RESP"
-                else:
-                    status = "DENIED"
+                status = line_status(c.status, v.charge, v.paid, v.cas)
+                denied = denied_amount(status, v.charge, v.paid, v.cas)
+                stake = ZERO
                 allowed = v.b6 if v.b6 is not None else v.paid + pr
                 units = v.orig_units if v.orig_units is not None else (v.units if v.units is not None else D(1))
                 proc, mods = v.id_proc
@@ -948,6 +1015,19 @@ def run_model():
                         r.update(prior_paid=m2(st.last_pay[0]), prior_payment_date=st.last_pay[1].isoformat(),
                                  prior_trace=st.last_pay[2])
                         st.recouped = True
+                        # issue 15: at stake is what it takes back less a duplicate payment it undoes,
+                        # nothing when it answers the practice's own void, and less what a correction
+                        # in the same 835 pays back, moves to the patient or puts at stake itself
+                        taken = -v.paid
+                        duplicate = min(taken, st.dup_excess)
+                        stake = taken - duplicate
+                        if c.claim_id in voided:
+                            stake = ZERO
+                        used = min(stake, covers.get(k, ZERO))
+                        if k in covers:
+                            covers[k] -= used
+                        stake -= used
+                    st.dup_excess = max(ZERO, st.dup_excess + v.paid)
                     st.paid_since_reversal = False
                     st.net += v.paid
                 elif status == "PAID":
@@ -955,34 +1035,51 @@ def run_model():
                         flags.append("DUPLICATE_PAYMENT")
                         r.update(prior_paid=m2(st.last_pay[0]), prior_payment_date=st.last_pay[1].isoformat(),
                                  prior_trace=st.last_pay[2])
+                        st.dup_excess += v.paid
+                    if denied > 0:
+                        flags.append("PARTIAL_DENIAL")
                     st.net += v.paid
                     st.last_pay = (v.paid, t.pay_date, t.trace)
                     st.paid_since_reversal, st.recouped = True, False
                 elif status == "DENIED":
-                    reasons = frozenset((g, rr) for g, rr, a, _ in v.cas if g != "PR" and a != 0)
+                    reasons = frozenset((g, rr) for g, rr, a, _ in v.cas if a != 0 and denies(rr))
+                    duplicate_only = bool(reasons) and all(CARC_CATEGORY.get(rr) == "duplicate"
+                                                           for _, rr in reasons)
+                    stake = denied
                     if net_before > 0 and not st.recouped:
-                        flags.append("PREVIOUSLY_PAID_REPORTED_DENIED")
                         r.update(prior_paid=m2(st.last_pay[0]), prior_payment_date=st.last_pay[1].isoformat(),
                                  prior_trace=st.last_pay[2])
+                        if duplicate_only:
+                            stake = ZERO
+                        else:
+                            flags.append("PREVIOUSLY_PAID_REPORTED_DENIED")
+                            stake = st.net
                     elif st.recouped:
                         flags.append("RECOUPED")
                         r.update(prior_paid=m2(st.last_pay[0]), prior_payment_date=st.last_pay[1].isoformat(),
                                  prior_trace=st.last_pay[2])
-                    if st.last_kind == "DENIED" and st.last_denial != reasons:
+                        stake = min(denied, st.last_pay[0])
+                    if st.last_kind == "DENIED" and st.last_denial and reasons and st.last_denial != reasons:
                         flags.append("INCONSISTENT_DENIAL")
                     st.last_denial = reasons
-                if status in ("PAID", "PATIENT_RESP"):
+                elif net_before > 0 and not st.recouped:
+                    # PATIENT_RESP / NO_PAYMENT_DUE after a payment that stands: cited, not flagged
+                    r.update(prior_paid=m2(st.last_pay[0]), prior_payment_date=st.last_pay[1].isoformat(),
+                             prior_trace=st.last_pay[2])
+                if status in ("PAID", "PATIENT_RESP", "NO_PAYMENT_DUE"):
                     exp = fee(t.payer, proc, mods) * units
                     r.update(expected=m2(exp), variance=m2(allowed - exp))
                     if allowed < exp:
                         flags.append("UNDERPAID")
+                    stake = max(denied if status == "PAID" else ZERO, max(ZERO, exp - allowed))
                 st.last_kind = status
                 r["net_paid"] = m2(st.net)
+                r["at_stake"] = m2(stake)
                 r["_flags"] = flags
                 line_rows.append((r, v))
             if c.claim_cas:
                 r = base(t, c)
-                r.update(paid=m2(-sum((a for _, _, a, _ in c.claim_cas), ZERO)),
+                r.update(at_stake=m2(ZERO), paid=m2(-sum((a for _, _, a, _ in c.claim_cas), ZERO)),
                          patient_resp=m2(sum((a for g, _, a, _ in c.claim_cas if g == "PR"), ZERO)),
                          adjustments=adj_text(c.claim_cas), status="CLAIM_ADJUSTMENT", _flags=[],
                          # a claim-level row names the billed claim, not a line
@@ -1018,7 +1115,7 @@ def run_model():
         for p in t.plbs:
             r = base(t, None)
             r.update(claim_id=p.ref, paid=m2(-p.amount), adjustments=f"PLB-{p.reason}:{m2(p.amount)}",
-                     status="PROVIDER_ADJUSTMENT", _flags=[])
+                     status="PROVIDER_ADJUSTMENT", at_stake=m2(ZERO), _flags=[])
             target = icn_to_claim.get(p.ref)
             target_id = target.claim_id if target else (p.ref if p.ref in line_keys else None)
             if p.reason in ("WO", "72", "FB") and target_id and p.amount > 0:
@@ -1029,14 +1126,20 @@ def run_model():
                     r["_flags"].append("RECOUPED")
                     r.update(prior_paid=m2(st.last_pay[0]), prior_payment_date=st.last_pay[1].isoformat(),
                              prior_trace=st.last_pay[2])
+                    taken = min(st.net, p.amount)
+                    # issue 15: taking back a duplicate payment is nothing to appeal
+                    duplicate = min(taken, st.dup_excess)
+                    st.dup_excess -= duplicate
+                    r["at_stake"] = m2(taken - duplicate)
                     st.net -= p.amount
                     st.recouped = st.net <= 0
                     r["net_paid"] = m2(st.net)
             rows.append(r)
     for r in rows:
-        flags = r.pop("_flags")
+        flags = sorted(r.pop("_flags"), key=FLAG_ORDER.index)   # the ledger's order (ledger::Flag::ALL)
         r["flags"] = ";".join(flags)
-        if r["status"] == "DENIED" or "UNDERPAID" in flags or "RECOUPED" in flags:
+        appealable = r["status"] == "DENIED" or {"PARTIAL_DENIAL", "UNDERPAID", "RECOUPED"} & set(flags)
+        if appealable and D(r["at_stake"]) > 0:
             adj = [] if not r["adjustments"] or r["adjustments"].startswith("PLB") else [
                 (a.split("-")[0], a.split("-")[1].split(":")[0], D(a.split(":")[1]), None)
                 for a in r["adjustments"].split(";")]
@@ -1248,16 +1351,19 @@ SCENARIOS = [  # (number, scenario, claims, note)
     ("5a", "Reversal and correction in one 835 (CLP02 22 with the original CLP07, then CLP02 1 with a new CLP07)",
      ["RC24-009"],
      "REVERSAL rows flagged RECOUPED (each takes back money paid earlier; issue 3), then the correction PAID; net −20.00 "
-     "(copay applied), an immediate take-back inside acme-2024-05-15.835."),
+     "(copay applied), an immediate take-back inside acme-2024-05-15.835. Issue 15: at_stake 0.00 and no appeal_by on "
+     "the reversals — the correction pays back what each took, or moves it to the patient (the 20.00 copay)."),
     ("5b", "Reversal never re-paid, later denial", ["RC24-007"],
      "Reversal in the zero-pay 835 mcd-2024-09-11.835 → REVERSAL `RECOUPED`; the CO-27 denial of 2024-10-09 "
-     "→ DENIED `RECOUPED` (not previously-paid)."),
+     "→ DENIED `RECOUPED` (not previously-paid), at_stake the payment taken back (98.80, 31.20), not the charge."),
     ("5c", "Void (837 CLM05-3 = 8, REF*F8) answered by a reversal", ["RC24-023"],
-     "REVERSAL `RECOUPED`; the void's own 837 line must not appear as NO_REMITTANCE."),
+     "REVERSAL `RECOUPED`; the void's own 837 line must not appear as NO_REMITTANCE. Issue 15: at_stake 0.00, no "
+     "appeal_by — the reversal answers the practice's own void."),
     ("6", "Delayed recovery: PLB WO referencing the CLP07 of the paid claim, then the line re-listed as denied",
      ["RC24-008"],
      "PLB row (claim_id = 24036000935, the ICN) PROVIDER_ADJUSTMENT `RECOUPED` paid −55.00; the later "
-     "denial is DENIED `RECOUPED` (not previously-paid)."),
+     "denial is DENIED `RECOUPED` (not previously-paid), at_stake 55.00 (the payment taken back); `remit appeals` "
+     "lists the denial only: it restates the recovery."),
     ("7", "PROVIDER_ADJUSTMENT: PLB L6 interest, WO, 72, FB, CS with a reference to no claim", [],
      "See the PLB table below: acme-2024-08-14.835, mcd-2024-08-21.835, mcd-2024-09-11.835, mcd-2024-10-09.835."),
     ("8", "CLAIM_ADJUSTMENT: SVC lines plus claim-level CAS*PR*3*2.00", ["RC24-020"],
@@ -1270,7 +1376,8 @@ SCENARIOS = [  # (number, scenario, claims, note)
      "not ACME's 99213/25 row; ACME 99213-25 (RC24-003, RC25-002) uses the 25 row (88.00)."),
     ("10", "DUPLICATE_PAYMENT: same line paid on two 835s without a reversal", ["RC24-024"],
      "Second payment flagged with prior_* naming the first; the practice refunds by check and the payer "
-     "acknowledges it on 2024-08-14 with PLB WO +35.00 (RECOUPED, net back to 35.00) and PLB 72 −35.00."),
+     "acknowledges it on 2024-08-14 with PLB WO +35.00 (RECOUPED, net back to 35.00) and PLB 72 −35.00. Issue 15: "
+     "the WO takes back the duplicate — at_stake 0.00, no appeal_by, not on the worklist."),
     ("11", "NO_MATCHING_CLAIM: CLP01 in no 837", ["RC23-118"],
      "PAID row flagged NO_MATCHING_CLAIM, matched_claim_line empty (billed December 2023)."),
     ("12", "NO_REMITTANCE: billed lines no 835 answers", ["RC24-037", "RC25-004", "RC25-007", "RC25-008"],
@@ -1285,7 +1392,8 @@ SCENARIOS = [  # (number, scenario, claims, note)
      ["RC24-022", "RC24-026"],
      "acme-2024-05-29.835: reversal of the RC24-022 payment and a correction with CLP01 RC24-022 whose lines "
      "match RC24-026 (97110 now 2 units). matched_claim_line of the correction = 2024-05-837p.x12#RC24-026/n. "
-     "No NO_REMITTANCE for RC24-022 or RC24-026 lines."),
+     "No NO_REMITTANCE for RC24-022 or RC24-026 lines. Issue 15: the correction pays as much or more, so the "
+     "reversals have at_stake 0.00 and no appeal_by."),
     ("16", "Bundling: 97012 bundled into 98941 (CO-97, SVC06 = original code, OA-94 on the target line)",
      ["RC24-019"],
      "The bundled line (SVC01 HC:98941:AT, SVC06 HC:97012, SVC05 0, SVC07 1) matches the billed 97012 line and is "

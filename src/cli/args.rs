@@ -92,6 +92,9 @@ pub struct LinesArgs {
     /// Files or folders (searched recursively).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// A current CARC/RARC list (CSV) merged over the built-in one; the statuses come from its categories; may be repeated.
+    #[arg(long, value_name = "FILE")]
+    pub code_list: Vec<PathBuf>,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -147,7 +150,7 @@ pub struct RuleArgs {
     /// Yearly interest rate (0.04625 or 4.625%), e.g. the Treasury prompt-payment rate for medicare.
     #[arg(long, value_name = "RATE")]
     pub rate: Option<String>,
-    /// A current CARC/RARC list (CSV: code, description, start and stop dates) to use over the built-in one; may be repeated.
+    /// A current CARC/RARC list (CSV: code, description, start and stop dates, optional category) merged over the built-in one: the statuses and the reason words come from it; may be repeated.
     #[arg(long, value_name = "FILE")]
     pub code_list: Vec<PathBuf>,
 }
@@ -158,6 +161,9 @@ pub struct HistoryArgs {
     /// The history store written by `remit reconcile --db`.
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
+    /// A CARC/RARC list (CSV) merged over the built-in one, used only to re-derive the decisions of a store written by an older remit; may be repeated.
+    #[arg(long, value_name = "FILE")]
+    pub code_list: Vec<PathBuf>,
     /// Only this claim (CLP01 / CLM01).
     #[arg(long, value_name = "ID")]
     pub claim: Option<String>,

@@ -4,6 +4,7 @@
 use super::EXIT_OK;
 use super::args::HistoryArgs;
 use super::output::open;
+use super::reconcile::code_list_from;
 use crate::history::SqliteStore;
 use crate::history::sqlite::RowFilter;
 use crate::ledger::row::COLUMNS;
@@ -13,7 +14,8 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
     if !args.db.exists() {
         anyhow::bail!("{}: no such history store", args.db.display());
     }
-    let store = SqliteStore::open(&args.db)?;
+    let codes = code_list_from(&args.code_list)?;
+    let store = SqliteStore::open_with_codes(&args.db, &codes)?;
     let filter = RowFilter {
         claim_id: args.claim.clone(),
         member_id: args.member.clone(),

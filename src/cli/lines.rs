@@ -1,5 +1,6 @@
 //! `remit lines`: every 835 service line as one row, split out of
-//! aggregated remittances. Rows of a transaction are written when its SE is
+//! aggregated remittances, with the status its reason codes give it (the
+//! built-in code list, or `--code-list` files merged over it). Rows of a transaction are written when its SE is
 //! read and the file has had no fatal finding; a rejected file is named on
 //! standard error and the exit status says so.
 
@@ -8,6 +9,7 @@ use std::fs::File;
 use super::args::LinesArgs;
 use super::inputs::discover;
 use super::output::{open, report_problems};
+use super::reconcile::code_list_from;
 use super::{EXIT_INPUT, EXIT_OK};
 use crate::diagnostic::{Issue, Severity};
 use crate::envelope::TransactionId;
@@ -57,6 +59,8 @@ impl Consumer for LineWriter<'_, '_> {
 }
 
 pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
+    // Loaded before anything is written: a bad list stops the command.
+    let codes = std::sync::Arc::new(code_list_from(&args.code_list)?);
     let found = discover(&args.paths);
     let out = open(&args.output.out)?;
     let mut sink = sink(args.output.format, out, "lines", "line");
@@ -76,7 +80,7 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
             }
         };
         let mut writer = LineWriter {
-            collector: EventCollector::new(source.clone()),
+            collector: EventCollector::with_codes(source.clone(), std::sync::Arc::clone(&codes)),
             sink: sink.as_mut(),
             failed: None,
             fatal: false,

@@ -152,10 +152,14 @@ pub fn today() -> Date {
         .unwrap_or(epoch)
 }
 
-/// Opens the store named by `--db`, else an in-memory one.
-pub fn open_store(db: Option<&std::path::Path>) -> anyhow::Result<Box<dyn HistoryStore>> {
+/// Opens the store named by `--db` (an older store's decisions are
+/// re-derived with `codes`), else an in-memory one.
+pub fn open_store(
+    db: Option<&std::path::Path>,
+    codes: &CodeList,
+) -> anyhow::Result<Box<dyn HistoryStore>> {
     Ok(match db {
-        Some(path) => Box::new(SqliteStore::open(path)?),
+        Some(path) => Box::new(SqliteStore::open_with_codes(path, codes)?),
         None => Box::new(MemoryStore::new()),
     })
 }
@@ -183,14 +187,20 @@ pub fn rules(args: &RuleArgs, as_of_flag: Option<Date>) -> anyhow::Result<Rules>
         medical_appeal_days: args.medical_appeal_days,
         administrative_appeal_days: args.administrative_appeal_days,
         prompt_pay: PromptPay::parse(&args.prompt_pay, rate)?,
+        codes: std::sync::Arc::new(code_list(args)?),
         ..Rules::new(as_of(as_of_flag))
     })
 }
 
 /// The built-in code list, with `--code-list` files merged over it.
 pub fn code_list(args: &RuleArgs) -> anyhow::Result<CodeList> {
+    code_list_from(&args.code_list)
+}
+
+/// The built-in code list with these files merged over it, in order.
+pub fn code_list_from(paths: &[std::path::PathBuf]) -> anyhow::Result<CodeList> {
     let mut list = CodeList::builtin().clone();
-    for path in &args.code_list {
+    for path in paths {
         let user = CodeList::load_user_file(path, ListKind::Auto)
             .with_context(|| path.display().to_string())?;
         list = list.merged_with(&user);
@@ -219,8 +229,7 @@ pub fn decide_inputs(
 ) -> anyhow::Result<Tally> {
     let schedule = read_fee_schedule(args.fee_schedule.as_deref())?;
     let rules = rules(&args.rules, args.as_of)?;
-    let codes = code_list(&args.rules)?;
-    let mut store = open_store(args.db.as_deref())?;
+    let mut store = open_store(args.db.as_deref(), &rules.codes)?;
     let mut tally = Tally::default();
     ingest_inputs(
         &args.paths,
@@ -229,8 +238,7 @@ pub fn decide_inputs(
         rules.as_of,
         &mut tally,
     )?;
-    let mut reconciler =
-        Reconciler::new(store.as_mut(), schedule.as_ref(), rules)?.with_codes(&codes);
+    let mut reconciler = Reconciler::new(store.as_mut(), schedule.as_ref(), rules)?;
     tally.transactions = reconciler.apply_pending(|rows| -> anyhow::Result<()> {
         for row in &rows {
             tally.row(row);

@@ -161,7 +161,7 @@ fn shown(amount: Decimal) -> String {
     if amount.scale() <= 2 {
         money(amount)
     } else {
-        amount.normalize().to_string()
+        crate::ledger::unsigned_zero(amount.normalize()).to_string()
     }
 }
 

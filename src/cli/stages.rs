@@ -14,7 +14,7 @@ use base64::Engine;
 use super::args::{DecideStageArgs, EventsArgs};
 use super::inputs::{Discovery, Input, discover, looks_like_x12, starts_like_x12};
 use super::output::open;
-use super::reconcile::{as_of, code_list, read_fee_schedule, rules};
+use super::reconcile::{as_of, read_fee_schedule, rules};
 use super::{EXIT_INPUT, EXIT_OK, parallel};
 use crate::diagnostic::Severity;
 use crate::ledger::row::COLUMNS;
@@ -176,7 +176,6 @@ fn rejected(source: String, message: String) -> Vec<Record> {
 pub fn decide(args: &DecideStageArgs) -> anyhow::Result<u8> {
     let schedule = read_fee_schedule(args.fee_schedule.as_deref())?;
     let rules = rules(&args.rules, args.as_of.or(Some(as_of(None))))?;
-    let codes = code_list(&args.rules)?;
     let mut parsed = Vec::new();
     for (n, line) in std::io::stdin().lock().lines().enumerate() {
         let line = line?;
@@ -187,7 +186,7 @@ pub fn decide(args: &DecideStageArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("standard input line {}: not a remit events record", n + 1))?;
         parsed.push(record);
     }
-    let rows = decide_records(parsed, schedule.as_ref(), &rules, &codes)?;
+    let rows = decide_records(parsed, schedule.as_ref(), &rules)?;
     let out = open(&args.out)?;
     let mut sink = sink(Format::Jsonl, out, "ledger", "entry");
     sink.begin(COLUMNS)?;

@@ -373,6 +373,16 @@ impl CodeList {
         })
     }
 
+    /// The built-in list behind an [`Arc`](std::sync::Arc), for holders
+    /// that may also hold a user's list (the decision rules, the event
+    /// collector of `remit lines`).
+    pub fn builtin_shared() -> std::sync::Arc<CodeList> {
+        static SHARED: OnceLock<std::sync::Arc<CodeList>> = OnceLock::new();
+        std::sync::Arc::clone(
+            SHARED.get_or_init(|| std::sync::Arc::new(CodeList::builtin().clone())),
+        )
+    }
+
     /// Reads a list in our format (with a `list` column) or in the shape the
     /// X12 site exports (`Code`, `Description`, `Start Date`, `Stop Date`…).
     /// Reason codes without a category take the built-in one when the code is

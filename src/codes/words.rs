@@ -83,6 +83,8 @@ fn render_into(out: &mut String, phrase: &Phrase<'_>, amount: Option<Decimal>) {
         out.push_str(": ");
         out.push_str(body);
     }
+    // Zero prints as 0.00, never -0.00 (a reversal negates a zero amount).
+    let amount = amount.map(|a| if a.is_zero() { Decimal::ZERO } else { a });
     // Writing to a String cannot fail.
     let _ = match amount {
         Some(amount) => write!(out, " (CARC {}, {amount:.2})", phrase.code),

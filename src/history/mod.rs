@@ -33,8 +33,10 @@ pub enum PriorKind {
     Payment,
     /// Paid nothing with a denial.
     Denial,
-    /// Paid nothing; patient responsibility only.
+    /// Paid nothing; the patient owes something, nothing denied.
     PatientResp,
+    /// Paid nothing; nothing denied, nothing owed by the patient.
+    NoPaymentDue,
     /// CLP02 = 22.
     Reversal,
     /// A provider-level recovery (PLB WO/72/FB) naming the claim.
@@ -50,6 +52,7 @@ impl PriorKind {
             PriorKind::Payment => "payment",
             PriorKind::Denial => "denial",
             PriorKind::PatientResp => "patient_resp",
+            PriorKind::NoPaymentDue => "no_payment_due",
             PriorKind::Reversal => "reversal",
             PriorKind::Recovery => "recovery",
             PriorKind::Adjustment => "adjustment",
@@ -62,6 +65,7 @@ impl PriorKind {
             PriorKind::Payment,
             PriorKind::Denial,
             PriorKind::PatientResp,
+            PriorKind::NoPaymentDue,
             PriorKind::Reversal,
             PriorKind::Recovery,
             PriorKind::Adjustment,
@@ -82,7 +86,8 @@ pub struct PriorEvent {
     pub paid: Decimal,
     /// What the event was.
     pub kind: PriorKind,
-    /// Denial adjustments as `GROUP-REASON`, sorted.
+    /// Adjustments that refused payment (denial or duplicate category, or
+    /// unknown CARC) as `GROUP-REASON`, sorted.
     pub denial_reasons: Vec<Text>,
     /// REF*6R the event carried.
     pub line_control: Text,

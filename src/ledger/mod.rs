@@ -48,7 +48,7 @@ impl Cell<'_> {
             Cell::Text(s) => (*s).to_string(),
             Cell::Owned(s) => s.clone(),
             Cell::Money(d) => money(*d),
-            Cell::Number(d) => d.normalize().to_string(),
+            Cell::Number(d) => unsigned_zero(d.normalize()).to_string(),
             Cell::Integer(i) => i.to_string(),
             Cell::Date(d) => d.to_string(),
         }
@@ -80,9 +80,18 @@ impl Cell<'_> {
 }
 
 /// Money with exactly two decimals (half away from zero beyond the cent).
+/// Zero is `0.00`, never `-0.00` (a negated zero, a PLB of `-0`, or a tiny
+/// negative amount rounding to zero).
 pub fn money(d: Decimal) -> String {
-    let rounded = d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let rounded = unsigned_zero(
+        d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+    );
     format!("{rounded:.2}")
+}
+
+/// `d`, with the sign dropped when it is zero.
+pub fn unsigned_zero(d: Decimal) -> Decimal {
+    if d.is_zero() { Decimal::ZERO } else { d }
 }
 
 /// A row of some table: cells by column index.

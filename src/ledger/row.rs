@@ -59,6 +59,7 @@ pub const COLUMNS: &[&str] = &[
     "interest_owed",
     "interest_paid",
     "interest_difference",
+    "at_stake",
 ];
 
 /// Number of columns `remit lines` writes (through `status`).
@@ -84,11 +85,14 @@ pub enum Flag {
     InterestDue = 64,
     /// Uses group code CR, removed from the 5010 835.
     DeprecatedGroupCode = 128,
+    /// Paid, but part of the line was denied (denial-category adjustments):
+    /// appealable for the denied part.
+    PartialDenial = 256,
 }
 
 impl Flag {
     /// Every flag, in ledger order.
-    pub const ALL: [Flag; 8] = [
+    pub const ALL: [Flag; 9] = [
         Flag::PreviouslyPaidReportedDenied,
         Flag::Recouped,
         Flag::Underpaid,
@@ -97,6 +101,7 @@ impl Flag {
         Flag::InconsistentDenial,
         Flag::InterestDue,
         Flag::DeprecatedGroupCode,
+        Flag::PartialDenial,
     ];
 
     /// The ledger name.
@@ -110,6 +115,7 @@ impl Flag {
             Flag::InconsistentDenial => "INCONSISTENT_DENIAL",
             Flag::InterestDue => "INTEREST_DUE",
             Flag::DeprecatedGroupCode => "DEPRECATED_GROUP_CODE",
+            Flag::PartialDenial => "PARTIAL_DENIAL",
         }
     }
 
@@ -222,8 +228,23 @@ pub struct LedgerRow {
     pub matched_claim_line: String,
     /// Days from service date to the as-of date (NO_REMITTANCE rows).
     pub age_days: Option<i64>,
-    /// The row's adjustments and remarks in plain words.
+    /// The row's adjustments and remarks in plain words, after the notes
+    /// that say why the verdict and flags.
     pub reason: String,
+    /// The money the practice can act on for this row: the denied part,
+    /// the shortfall, what a recoupment took back… (see
+    /// [`crate::reconcile::decide`]); empty for NO_REMITTANCE rows.
+    #[serde(default)]
+    pub at_stake: Option<Decimal>,
+    /// The money the payer refused on this row (Σ its denial adjustments);
+    /// not a ledger column.
+    #[serde(default)]
+    pub denied: Decimal,
+    /// For a PLB recovery that took money from a claim's lines: that
+    /// claim's CLP01 (not a ledger column), so that a later denial of the
+    /// same claim is known to restate the take-back.
+    #[serde(default)]
+    pub recovered_claim: Text,
     /// Prompt-pay interest on a paid line (with `--prompt-pay`).
     #[serde(default)]
     pub interest: Option<crate::reconcile::interest::LineInterest>,
@@ -249,6 +270,9 @@ impl LedgerRow {
             matched_claim_line: String::new(),
             age_days: None,
             reason: String::new(),
+            at_stake: None,
+            denied: Decimal::ZERO,
+            recovered_claim: Text::default(),
             interest: None,
             key: None,
         }
@@ -362,6 +386,7 @@ impl Record for LedgerRow {
             36 => Cell::text(&c.interchange),
             37 => Cell::text(&c.transaction),
             38..=44 => self.interest_cell(column),
+            45 => Cell::money(self.at_stake),
             _ => Cell::Empty,
         }
     }

@@ -38,6 +38,17 @@ fn money_has_exactly_two_decimals() {
 }
 
 #[test]
+fn zero_is_never_negative() {
+    // A PLB of -0.00, a negated zero adjustment, or a tiny negative amount
+    // that rounds to zero: all print as 0.00 (and 0 as a number).
+    assert_eq!(money(d("-0.00")), "0.00");
+    assert_eq!(money(-d("0")), "0.00");
+    assert_eq!(money(d("-0.004")), "0.00");
+    assert_eq!(Cell::Number(-d("0.0")).render(), "0");
+    assert_eq!(Cell::Money(-d("0.00")).render(), "0.00");
+}
+
+#[test]
 fn csv_neutralises_formulas_but_not_numbers() {
     let rows = [Row(vec![
         Cell::Text("=HYPERLINK(\"x\")"),

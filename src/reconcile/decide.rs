@@ -1,18 +1,46 @@
 //! The decision: one pure function of (event, the line's prior history, fee
-//! schedule, rules) that gives an event its status, flags, prior payment,
-//! expected amount, net paid and appeal deadline.
+//! schedule, rules — the code list included) that gives an event its flags,
+//! prior payment, expected amount, net paid, the amount at stake, the notes
+//! that say why, and the appeal deadline.
 //!
 //! It reads no clock and no store: the same rules run in tests, in
 //! `remit reconcile` and as a stage of a distributed job.
+//!
+//! **Amount at stake** (ledger `at_stake`): the money the practice can act
+//! on for one row, never the whole charge unless the whole charge was
+//! refused:
+//! - a `DENIED` row: what was denied (Σ its denial adjustments — CARCs of
+//!   the denial or duplicate category, or unknown — or the unpaid charge of
+//!   a line denied without any reason); 0 for a duplicate-claim denial of a
+//!   line whose payment stands (the payer answered a second submission);
+//! - `PREVIOUSLY_PAID_REPORTED_DENIED`: the payment that stands (net paid
+//!   before the re-listing), not the denied charge;
+//! - a `DENIED` row flagged `RECOUPED` (the line's payment was taken back
+//!   before): the denied amount, at most the payment taken back — the
+//!   denial restates the take-back, and an appeal wins back what the payer
+//!   had allowed and paid;
+//! - a `PAID` row: its denied part (`PARTIAL_DENIAL`) or its shortfall
+//!   against the fee schedule (`UNDERPAID`, −variance), whichever is larger
+//!   — not their sum: a denied part lowers the allowed amount, so the
+//!   shortfall already contains it;
+//! - `PATIENT_RESP` / `NO_PAYMENT_DUE`: the shortfall when `UNDERPAID`, else 0;
+//! - a `RECOUPED` reversal or PLB recovery: what it took back, less what
+//!   undid a duplicate payment, and (engine) less what a correction in the
+//!   same remittance paid back, moved to the patient, or put at stake
+//!   itself;
+//! - everything else: 0.
+
+use std::sync::Arc;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::fees::FeeSchedule;
+use crate::codes::{CarcCategory, CodeList};
 use crate::events::{LineEvent, Status};
 use crate::history::{LineHistory, PriorEvent, PriorKind};
-use crate::ledger::{Flag, Flags};
+use crate::ledger::{Flag, Flags, money};
 use crate::remittance::Text;
 
 /// CARCs whose denials are medical-necessity (utilisation review) denials.
@@ -31,10 +59,14 @@ pub struct Rules {
     pub medical_necessity_carcs: Vec<Text>,
     /// Prompt-pay interest rule, when interest is assessed.
     pub prompt_pay: Option<super::interest::PromptPay>,
+    /// What reason codes mean (the built-in list, with `--code-list` files
+    /// merged over it): statuses, denial reasons and the `reason` words.
+    pub codes: Arc<CodeList>,
 }
 
 impl Rules {
-    /// Default rules: 180 days for medical necessity, 90 otherwise.
+    /// Default rules: 180 days for medical necessity, 90 otherwise, the
+    /// built-in code list.
     pub fn new(as_of: Date) -> Self {
         Rules {
             as_of,
@@ -45,7 +77,14 @@ impl Rules {
                 .map(|c| Text::from(*c))
                 .collect(),
             prompt_pay: None,
+            codes: CodeList::builtin_shared(),
         }
+    }
+
+    /// These rules with `codes` as the code list.
+    pub fn with_codes(mut self, codes: Arc<CodeList>) -> Self {
+        self.codes = codes;
+        self
     }
 }
 
@@ -68,6 +107,13 @@ pub struct Decision {
     pub net_paid: Option<Decimal>,
     /// Last day to appeal.
     pub appeal_by: Option<Date>,
+    /// The money the practice can act on (see the module comment).
+    pub at_stake: Decimal,
+    /// The money the payer refused on this event (its denial adjustments).
+    pub denied: Decimal,
+    /// Why the verdict and each flag, with the evidence, in words; they
+    /// open the row's `reason`.
+    pub notes: Vec<String>,
 }
 
 /// What the history says about a line before this event.
@@ -77,6 +123,11 @@ struct Standing<'h> {
     last_payment: Option<&'h PriorEvent>,
     taken_back_since_payment: bool,
     last_denial: Option<&'h PriorEvent>,
+    /// Money paid more than once (payments flagged DUPLICATE_PAYMENT) that
+    /// no take-back has returned yet: a take-back of it is nothing to appeal.
+    duplicate_excess: Decimal,
+    /// The last duplicate payment, to cite.
+    last_duplicate: Option<&'h PriorEvent>,
 }
 
 fn standing(history: &LineHistory) -> Standing<'_> {
@@ -87,9 +138,19 @@ fn standing(history: &LineHistory) -> Standing<'_> {
             PriorKind::Payment if event.paid > Decimal::ZERO => {
                 s.last_payment = Some(event);
                 s.taken_back_since_payment = false;
+                if event.flags.contains(Flag::DuplicatePayment) {
+                    s.duplicate_excess += event.paid;
+                    s.last_duplicate = Some(event);
+                }
             }
-            PriorKind::Payment if event.paid < Decimal::ZERO => s.taken_back_since_payment = true,
-            PriorKind::Reversal | PriorKind::Recovery => s.taken_back_since_payment = true,
+            PriorKind::Payment if event.paid < Decimal::ZERO => {
+                s.taken_back_since_payment = true;
+                s.duplicate_excess = (s.duplicate_excess + event.paid).max(Decimal::ZERO);
+            }
+            PriorKind::Reversal | PriorKind::Recovery => {
+                s.taken_back_since_payment = true;
+                s.duplicate_excess = (s.duplicate_excess + event.paid).max(Decimal::ZERO);
+            }
             PriorKind::Denial => s.last_denial = Some(event),
             _ => {}
         }
@@ -97,10 +158,18 @@ fn standing(history: &LineHistory) -> Standing<'_> {
     s
 }
 
-/// Denial reasons of an event as sorted `GROUP-REASON` codes.
-pub fn denial_reasons(event: &LineEvent) -> Vec<Text> {
+/// Money paid more than once on a line and not yet returned, from its
+/// history: the part of a take-back that only undoes a duplicate payment.
+pub fn duplicate_excess(history: &LineHistory) -> Decimal {
+    standing(history).duplicate_excess
+}
+
+/// Denial reasons of an event as sorted `GROUP-REASON` codes: its
+/// adjustments that refuse payment (denial or duplicate category, or
+/// unknown to `codes`), whatever their group.
+pub fn denial_reasons(event: &LineEvent, codes: &CodeList) -> Vec<Text> {
     let mut reasons: Vec<Text> = event
-        .denial_reasons()
+        .denial_reasons(codes)
         .map(|a| Text::from(format!("{}-{}", a.group, a.reason)))
         .collect();
     reasons.sort_unstable();
@@ -116,53 +185,255 @@ pub fn decide(
     schedule: Option<&FeeSchedule>,
     rules: &Rules,
 ) -> Decision {
+    decide_with(event, history, scheduled(event, schedule), rules)
+}
+
+/// Decides one event against an already known expected amount (fee
+/// schedule × units), e.g. the one an older remit stored on the row.
+pub fn decide_with(
+    event: &LineEvent,
+    history: &LineHistory,
+    expected: Option<Decimal>,
+    rules: &Rules,
+) -> Decision {
+    let codes = &*rules.codes;
     let s = standing(history);
     let mut d = Decision {
         net_paid: Some(s.net_paid + event.paid),
+        denied: event.denied_amount(codes),
         ..Decision::default()
     };
     let had_money = s.net_paid > Decimal::ZERO;
     match event.status {
         Status::Reversal if had_money && event.paid < Decimal::ZERO => {
-            d.flags.insert(Flag::Recouped);
-            d.cite(s.last_payment);
+            decide_reversal(event, &s, &mut d)
         }
         Status::Paid if event.paid > Decimal::ZERO && had_money && !s.taken_back_since_payment => {
             d.flags.insert(Flag::DuplicatePayment);
             d.cite(s.last_payment);
+            if let Some(p) = s.last_payment {
+                d.notes.push(format!(
+                    "paid again: {} was already paid{} with no reversal or recovery since — a duplicate payment to refund or expect taken back",
+                    money(p.paid),
+                    on_trace(p)
+                ));
+            }
         }
-        Status::Denied => decide_denial(event, &s, &mut d),
+        Status::Denied => decide_denial(event, &s, &mut d, codes),
+        Status::PatientResp | Status::NoPaymentDue => decide_relisting(event, &s, &mut d),
         _ => {}
     }
-    if matches!(event.status, Status::Paid | Status::PatientResp) {
-        compare_with_schedule(event, schedule, &mut d);
+    note_unknown_codes(event, codes, &mut d);
+    if event.status == Status::Paid && d.denied > Decimal::ZERO {
+        d.flags.insert(Flag::PartialDenial);
+        d.notes.push(format!(
+            "partly denied: {} of the line refused ({}); the paid part stands, the denied part can be appealed",
+            money(d.denied),
+            reasons_text(event, codes)
+        ));
+    }
+    if matches!(
+        event.status,
+        Status::Paid | Status::PatientResp | Status::NoPaymentDue
+    ) {
+        if let Some(expected) = expected {
+            compare_with_expected(event, expected, &mut d);
+        }
+        let shortfall = if d.flags.contains(Flag::Underpaid) {
+            d.variance.map_or(Decimal::ZERO, |v| -v)
+        } else {
+            Decimal::ZERO
+        };
+        // Not the sum: a denied part lowers the allowed amount, so the
+        // shortfall against the schedule already contains it.
+        let denied = if event.status == Status::Paid {
+            d.denied
+        } else {
+            Decimal::ZERO
+        };
+        d.at_stake = denied.max(shortfall);
     }
     if event.adjustments.iter().any(|a| a.group == "CR") {
         d.flags.insert(Flag::DeprecatedGroupCode);
+        d.notes
+            .push("uses group code CR, removed from the 5010 835".to_string());
     }
     d.appeal_by = appeal_by(event, &d, rules);
     d
 }
 
-fn decide_denial(event: &LineEvent, s: &Standing<'_>, d: &mut Decision) {
+/// Says which reason codes the list does not know, on a row they make
+/// denied or partly denied: treated as denials so that a person looks.
+fn note_unknown_codes(event: &LineEvent, codes: &CodeList, d: &mut Decision) {
+    if !matches!(event.status, Status::Denied | Status::Paid) {
+        return;
+    }
+    let unknown: Vec<&str> = event
+        .adjustments
+        .iter()
+        .filter(|a| a.group != "PLB" && !a.amount.is_zero() && codes.carc(&a.reason).is_none())
+        .map(|a| a.reason.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        d.notes.push(format!(
+            "CARC {} is not in the code list: counted as a denial so that a person looks",
+            unknown.join(", ")
+        ));
+    }
+}
+
+/// "on 2024-02-05 (trace T)" for a cited event.
+fn on_trace(p: &PriorEvent) -> String {
+    let date = p
+        .payment_date
+        .map(|d| format!(" on {d}"))
+        .unwrap_or_default();
+    if p.trace.is_empty() {
+        date
+    } else {
+        format!("{date} (trace {})", p.trace)
+    }
+}
+
+/// `CO-50 85.00, CO-16 10.00` for an event's denial adjustments.
+fn reasons_text(event: &LineEvent, codes: &CodeList) -> String {
+    event
+        .denial_reasons(codes)
+        .map(|a| format!("{}-{} {}", a.group, a.reason, money(a.amount)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A reversal takes back money the line had: RECOUPED, and at stake what
+/// it took less what only undid a duplicate payment.
+fn decide_reversal(event: &LineEvent, s: &Standing<'_>, d: &mut Decision) {
+    d.flags.insert(Flag::Recouped);
+    d.cite(s.last_payment);
+    let taken = -event.paid;
+    let duplicate = taken.min(s.duplicate_excess).max(Decimal::ZERO);
+    d.at_stake = taken - duplicate;
+    if duplicate.is_zero() {
+        let cited = s.last_payment.map(on_trace).unwrap_or_default();
+        d.notes.push(format!(
+            "takes back {} of the payment made{cited}",
+            money(taken)
+        ));
+    } else {
+        let cited = s.last_duplicate.map(on_trace).unwrap_or_default();
+        d.notes.push(if d.at_stake.is_zero() {
+            format!(
+                "takes back a duplicate payment ({} paid twice, the second time{cited}): nothing to appeal",
+                money(duplicate)
+            )
+        } else {
+            format!(
+                "takes back {}, of which {} undoes a duplicate payment{cited}: {} at stake",
+                money(taken),
+                money(duplicate),
+                money(d.at_stake)
+            )
+        });
+    }
+}
+
+fn decide_denial(event: &LineEvent, s: &Standing<'_>, d: &mut Decision, codes: &CodeList) {
     let had_money = s.net_paid > Decimal::ZERO;
+    d.at_stake = d.denied;
+    let duplicate_only = {
+        let mut reasons = event.denial_reasons(codes).peekable();
+        reasons.peek().is_some()
+            && reasons.all(|a| {
+                codes.carc(&a.reason).and_then(|e| e.category) == Some(CarcCategory::Duplicate)
+            })
+    };
     if event.paid.is_zero() && had_money && !s.taken_back_since_payment {
-        d.flags.insert(Flag::PreviouslyPaidReportedDenied);
-        d.net_paid = Some(s.net_paid);
         d.cite(s.last_payment);
+        let cited = s.last_payment.map(on_trace).unwrap_or_default();
+        if duplicate_only {
+            // The payer answers a second submission of a line it paid: the
+            // first payment stands and there is nothing to win back.
+            d.at_stake = Decimal::ZERO;
+            d.notes.push(format!(
+                "denied as a duplicate of a payment that stands ({}{cited}): nothing to appeal",
+                money(s.net_paid)
+            ));
+        } else {
+            d.flags.insert(Flag::PreviouslyPaidReportedDenied);
+            d.net_paid = Some(s.net_paid);
+            d.at_stake = s.net_paid;
+            d.notes.push(format!(
+                "previously paid: {} paid{cited} was never reversed or recovered, so the payment stands — do not reverse it in the books; dispute the re-listing as denied",
+                money(s.net_paid)
+            ));
+        }
     } else if s.last_payment.is_some() && s.taken_back_since_payment {
         d.flags.insert(Flag::Recouped);
         d.cite(s.last_payment);
+        if let Some(p) = s.last_payment {
+            // The denial restates the take-back: an appeal wins back what
+            // the payer had allowed and paid, not the charge it now denies
+            // (the rest was a contractual write-off all along).
+            d.at_stake = d.denied.min(p.paid).max(Decimal::ZERO);
+            d.notes.push(format!(
+                "the payment of {}{} was taken back before this denial: an appeal wins back at most that payment",
+                money(p.paid),
+                on_trace(p)
+            ));
+        }
     }
     if let Some(previous) = s.last_denial {
-        let reasons = denial_reasons(event);
+        let reasons = denial_reasons(event, codes);
         if !reasons.is_empty()
             && !previous.denial_reasons.is_empty()
             && reasons != previous.denial_reasons
         {
             d.flags.insert(Flag::InconsistentDenial);
+            let when = previous
+                .payment_date
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default();
+            d.notes.push(format!(
+                "denied before{when} for {}, now for {}",
+                previous.denial_reasons.join(", "),
+                reasons.join(", ")
+            ));
         }
     }
+    if event.adjustments.iter().all(|a| a.amount.is_zero()) {
+        d.notes.push(format!(
+            "paid nothing on a charge of {} and gave no adjustment saying why: a person should look",
+            money(event.billed)
+        ));
+    }
+    if event.denial_reasons(codes).any(|a| a.group == "PR") {
+        d.notes
+            .push("the patient is liable for the denied service (group PR)".to_string());
+    }
+}
+
+/// A line paid before and now listed with nothing paid, but not denied
+/// (patient responsibility, or nothing due), with no take-back between:
+/// the payer changed its adjudication without taking the money back. The
+/// payment stands like a previously-paid-reported-denied one, but nothing
+/// is denied, so no flag: the row cites the payment and says so.
+fn decide_relisting(event: &LineEvent, s: &Standing<'_>, d: &mut Decision) {
+    if !event.paid.is_zero() || s.net_paid <= Decimal::ZERO || s.taken_back_since_payment {
+        return;
+    }
+    d.cite(s.last_payment);
+    let cited = s.last_payment.map(on_trace).unwrap_or_default();
+    let now = if event.status == Status::PatientResp {
+        format!(
+            "now listed as patient responsibility ({}) with nothing paid",
+            money(event.patient_resp)
+        )
+    } else {
+        "now listed with nothing paid and nothing due".to_string()
+    };
+    d.notes.push(format!(
+        "previously paid: {} paid{cited} was never reversed or recovered and {now}: the payment stands — do not reverse it; ask the payer which adjudication holds before billing the patient",
+        money(s.net_paid)
+    ));
 }
 
 impl Decision {
@@ -174,39 +445,74 @@ impl Decision {
             self.prior_trace = p.trace.clone();
         }
     }
+
+    /// Sets `appeal_by` again after `at_stake` changed (the engine lowers
+    /// it when a correction in the same remittance paid the money back).
+    pub fn refresh_appeal_by(&mut self, event: &LineEvent, rules: &Rules) {
+        self.appeal_by = appeal_by(event, self, rules);
+    }
 }
 
-fn compare_with_schedule(event: &LineEvent, schedule: Option<&FeeSchedule>, d: &mut Decision) {
-    let Some(schedule) = schedule else { return };
+/// The fee schedule's allowed amount × billed units for an event, when
+/// the schedule has a row for it.
+fn scheduled(event: &LineEvent, schedule: Option<&FeeSchedule>) -> Option<Decimal> {
+    let schedule = schedule?;
     if event.procedure.is_empty() {
-        return;
+        return None;
     }
     let c = &event.context;
     let payers = [c.payer_id.as_str(), c.payer.as_str()];
-    let Some(unit) = schedule.allowed(&payers, &event.procedure, &event.modifiers) else {
-        return;
-    };
+    let unit = schedule.allowed(&payers, &event.procedure, &event.modifiers)?;
     // Checked: units and amounts come from the input and may be absurd.
-    let Some(expected) = unit.checked_mul(event.billed_units) else {
-        return;
-    };
+    unit.checked_mul(event.billed_units)
+}
+
+fn compare_with_expected(event: &LineEvent, expected: Decimal, d: &mut Decision) {
     let Some(variance) = event.allowed.checked_sub(expected) else {
         return;
     };
     d.expected = Some(expected);
     d.variance = Some(variance);
+    if event.is_secondary() && !event.allowed_reported {
+        // What a secondary or tertiary payer owes depends on the primary's
+        // adjudication and the plan's COB method (standard, carve-out,
+        // non-duplication…), which the 835 does not state: an allowed
+        // amount derived from paid + PR + the prior payer's payment is not
+        // evidence of an underpayment.
+        d.notes.push(format!(
+            "secondary/tertiary claim (CLP02 {}) without AMT*B6: allowed {} is derived (paid + patient responsibility + the prior payer's payment, CARC 23) against the fee schedule's {} — not flagged UNDERPAID; what a secondary owes depends on the primary's adjudication and the plan's COB method, so the verdict is left to a person",
+            event.claim_status,
+            money(event.allowed),
+            money(expected)
+        ));
+        return;
+    }
     if variance < Decimal::ZERO {
         d.flags.insert(Flag::Underpaid);
+        d.notes.push(format!(
+            "underpaid: allowed {}{} is {} below the fee schedule's {}",
+            money(event.allowed),
+            if event.allowed_reported {
+                " (AMT*B6)"
+            } else {
+                " (paid + patient responsibility)"
+            },
+            money(-variance),
+            money(expected)
+        ));
     }
 }
 
 /// Payment date + 180 days for medical-necessity denials, + 90 otherwise,
-/// for denied, underpaid and recouped rows.
+/// for rows with something at stake that an appeal can win: denials,
+/// partial denials, underpayments, recoupments, and re-listings of a
+/// payment that stands as denied.
 fn appeal_by(event: &LineEvent, d: &Decision, rules: &Rules) -> Option<Date> {
     let appealable = event.status == Status::Denied
+        || d.flags.contains(Flag::PartialDenial)
         || d.flags.contains(Flag::Underpaid)
         || d.flags.contains(Flag::Recouped);
-    if !appealable {
+    if !appealable || d.at_stake <= Decimal::ZERO {
         return None;
     }
     let paid_on = event
@@ -214,7 +520,7 @@ fn appeal_by(event: &LineEvent, d: &Decision, rules: &Rules) -> Option<Date> {
         .payment_date
         .or(event.context.production_date)?;
     let medical = event
-        .denial_reasons()
+        .denial_reasons(&rules.codes)
         .any(|a| rules.medical_necessity_carcs.contains(&a.reason));
     let days = if medical {
         rules.medical_appeal_days
@@ -225,11 +531,12 @@ fn appeal_by(event: &LineEvent, d: &Decision, rules: &Rules) -> Option<Date> {
 }
 
 /// The history entry an event leaves behind (`allocated` is for recoveries).
-pub fn prior_event(event: &LineEvent, decision: &Decision) -> PriorEvent {
+pub fn prior_event(event: &LineEvent, decision: &Decision, codes: &CodeList) -> PriorEvent {
     let kind = match event.status {
         Status::Paid => PriorKind::Payment,
         Status::Denied => PriorKind::Denial,
         Status::PatientResp => PriorKind::PatientResp,
+        Status::NoPaymentDue => PriorKind::NoPaymentDue,
         Status::Reversal => PriorKind::Reversal,
         _ => PriorKind::Adjustment,
     };
@@ -243,7 +550,7 @@ pub fn prior_event(event: &LineEvent, decision: &Decision) -> PriorEvent {
         trace: event.context.trace.clone(),
         paid,
         kind,
-        denial_reasons: denial_reasons(event),
+        denial_reasons: denial_reasons(event, codes),
         line_control: event.line_control.clone(),
         flags: decision.flags,
     }
@@ -301,6 +608,7 @@ mod tests {
             billed_units: Decimal::ONE,
             billed: d("65.00"),
             allowed: d(paid),
+            allowed_reported: false,
             paid: d(paid),
             patient_resp: Decimal::ZERO,
             adjustments: adjustments
@@ -320,6 +628,20 @@ mod tests {
         }
     }
 
+    /// A line paid `paid` (not a reversal) with the status its codes give.
+    fn line(paid: &str, adjustments: &[(&str, &str, &str)], on: &str) -> LineEvent {
+        let mut e = event(Status::Paid, paid, adjustments, on);
+        e.patient_resp = e
+            .adjustments
+            .iter()
+            .filter(|a| a.group == "PR")
+            .map(|a| a.amount)
+            .sum();
+        e.allowed = e.paid + e.patient_resp;
+        e.rederive_status(CodeList::builtin());
+        e
+    }
+
     /// Decides `events` in order, each against the history the earlier ones left.
     fn run(events: &[LineEvent]) -> Vec<Decision> {
         let rules = Rules::new(date("2026-01-01"));
@@ -328,7 +650,7 @@ mod tests {
             .iter()
             .map(|e| {
                 let decision = decide(e, &history, None, &rules);
-                history.events.push(prior_event(e, &decision));
+                history.events.push(prior_event(e, &decision, &rules.codes));
                 decision
             })
             .collect()
@@ -398,7 +720,9 @@ mod tests {
         let mut history = LineHistory::default();
         let rules = Rules::new(date("2026-01-01"));
         let first = decide(&paid, &history, None, &rules);
-        history.events.push(prior_event(&paid, &first));
+        history
+            .events
+            .push(prior_event(&paid, &first, &rules.codes));
         history.events.push(PriorEvent {
             payment_date: Some(date("2024-08-01")),
             trace: "PLB".into(),
@@ -507,5 +831,222 @@ mod tests {
             "2024-02-05",
         );
         assert!(run(&[e])[0].flags.contains(Flag::DeprecatedGroupCode));
+    }
+
+    #[test]
+    fn a_payment_relisted_as_patient_responsibility_stands_without_a_denial_flag() {
+        let paid = line("40.00", &[("CO", "45", "25.00")], "2024-02-05");
+        let relisted = line("0.00", &[("PR", "1", "65.00")], "2025-01-10");
+        assert_eq!(relisted.status, Status::PatientResp);
+        let d2 = &run(&[paid, relisted])[1];
+        // Not "reported denied": nothing was denied. But the payment was
+        // never taken back, so it stands and the row says so, citing it.
+        assert!(!d2.flags.contains(Flag::PreviouslyPaidReportedDenied));
+        assert_eq!(d2.net_paid, Some(d("40.00")));
+        assert_eq!(d2.prior_paid, Some(d("40.00")));
+        assert_eq!(d2.prior_trace, "T2024-02-05");
+        assert_eq!((d2.appeal_by, d2.at_stake), (None, Decimal::ZERO));
+        let note = d2.notes.join("; ");
+        assert!(note.contains("payment stands"), "{note}");
+        assert!(note.contains("patient responsibility"), "{note}");
+    }
+
+    #[test]
+    fn previously_paid_reported_denied_puts_the_standing_payment_at_stake() {
+        let paid = line("40.00", &[("CO", "45", "25.00")], "2024-02-05");
+        let relisted = line("0.00", &[("CO", "50", "65.00")], "2025-12-18");
+        let d2 = &run(&[paid, relisted])[1];
+        assert!(d2.flags.contains(Flag::PreviouslyPaidReportedDenied));
+        assert_eq!(d2.at_stake, d("40.00"), "the payment, not the 65.00 charge");
+        assert_eq!(d2.denied, d("65.00"));
+        assert!(d2.notes[0].contains("40.00 paid on 2024-02-05 (trace T2024-02-05)"));
+    }
+
+    #[test]
+    fn a_duplicate_claim_denial_of_a_standing_payment_is_nothing_to_appeal() {
+        let paid = line("40.00", &[("CO", "45", "25.00")], "2024-02-05");
+        let again = line("0.00", &[("OA", "18", "65.00")], "2024-03-05");
+        assert_eq!(again.status, Status::Denied);
+        let d2 = &run(&[paid.clone(), again])[1];
+        assert!(!d2.flags.contains(Flag::PreviouslyPaidReportedDenied));
+        assert_eq!((d2.at_stake, d2.appeal_by), (Decimal::ZERO, None));
+        assert_eq!(d2.prior_paid, Some(d("40.00")));
+        assert!(d2.notes[0].contains("duplicate"), "{:?}", d2.notes);
+        // With no payment on record, a duplicate denial can be appealed.
+        let alone = line("0.00", &[("OA", "18", "65.00")], "2024-03-05");
+        let d1 = &run(&[alone])[0];
+        assert_eq!(d1.at_stake, d("65.00"));
+        assert!(d1.appeal_by.is_some());
+    }
+
+    #[test]
+    fn a_paid_line_with_a_denied_part_is_partly_denied_and_appealable_for_that_part() {
+        let cut = line(
+            "40.00",
+            &[("CO", "45", "10.00"), ("CO", "151", "15.00")],
+            "2024-02-05",
+        );
+        assert_eq!(cut.status, Status::Paid);
+        let d1 = &run(&[cut])[0];
+        assert!(d1.flags.contains(Flag::PartialDenial));
+        assert_eq!((d1.denied, d1.at_stake), (d("15.00"), d("15.00")));
+        // CARC 151 is a medical-necessity denial: 180 days.
+        assert_eq!(d1.appeal_by, Some(date("2024-08-03")));
+        assert!(d1.notes.iter().any(|n| n.contains("CO-151 15.00")));
+        let plain = line("40.00", &[("CO", "45", "25.00")], "2024-02-05");
+        let d2 = &run(&[plain])[0];
+        assert!(!d2.flags.contains(Flag::PartialDenial));
+        assert_eq!((d2.at_stake, d2.appeal_by), (Decimal::ZERO, None));
+    }
+
+    #[test]
+    fn a_partial_denial_that_is_also_underpaid_is_not_counted_twice() {
+        let schedule =
+            FeeSchedule::from_reader("procedure,modifier,allowed\n98940,,60.00\n".as_bytes())
+                .unwrap();
+        let rules = Rules::new(date("2026-01-01"));
+        // Allowed 40 (paid + PR) against 60: shortfall 20, denied part 15.
+        let cut = line(
+            "40.00",
+            &[("CO", "45", "10.00"), ("CO", "16", "15.00")],
+            "2024-02-05",
+        );
+        let d1 = decide(&cut, &LineHistory::default(), Some(&schedule), &rules);
+        assert!(d1.flags.contains(Flag::PartialDenial) && d1.flags.contains(Flag::Underpaid));
+        assert_eq!(d1.at_stake, d("20.00"), "the larger, not 35.00");
+    }
+
+    #[test]
+    fn a_secondary_without_amt_b6_is_never_underpaid_from_a_derived_allowed_amount() {
+        let schedule =
+            FeeSchedule::from_reader("procedure,modifier,allowed\n98940,,60.00\n".as_bytes())
+                .unwrap();
+        let rules = Rules::new(date("2026-01-01"));
+        for clp02 in ["2", "3", "20", "21"] {
+            let mut e = line("10.00", &[("OA", "23", "30.00")], "2024-02-05");
+            e.claim_status = clp02.into();
+            e.allowed = d("40.00");
+            let decision = decide(&e, &LineHistory::default(), Some(&schedule), &rules);
+            assert!(!decision.flags.contains(Flag::Underpaid), "CLP02 {clp02}");
+            assert_eq!(decision.expected, Some(d("60.00")), "expected is shown");
+            assert_eq!(
+                (decision.at_stake, decision.appeal_by),
+                (Decimal::ZERO, None)
+            );
+            let note = decision.notes.join("; ");
+            assert!(
+                note.contains("left to a person") && note.contains("AMT*B6"),
+                "{note}"
+            );
+            // The payer's own AMT*B6 is evidence: then it is underpaid.
+            e.allowed_reported = true;
+            let reported = decide(&e, &LineHistory::default(), Some(&schedule), &rules);
+            assert!(reported.flags.contains(Flag::Underpaid), "CLP02 {clp02}");
+            assert_eq!(reported.at_stake, d("20.00"));
+        }
+        // A primary with a derived amount below the schedule stays underpaid.
+        let mut primary = line("10.00", &[("CO", "45", "55.00")], "2024-02-05");
+        primary.allowed = d("10.00");
+        let decision = decide(&primary, &LineHistory::default(), Some(&schedule), &rules);
+        assert!(decision.flags.contains(Flag::Underpaid));
+    }
+
+    #[test]
+    fn a_take_back_of_a_duplicate_payment_is_recouped_but_not_appealable() {
+        let first = line("40.00", &[], "2024-02-05");
+        let second = line("40.00", &[], "2024-03-05");
+        let reversal = event(Status::Reversal, "-40.00", &[], "2024-04-01");
+        let ds = run(&[first.clone(), second.clone(), reversal.clone()]);
+        assert!(ds[1].flags.contains(Flag::DuplicatePayment));
+        assert!(ds[2].flags.contains(Flag::Recouped));
+        assert_eq!((ds[2].at_stake, ds[2].appeal_by), (Decimal::ZERO, None));
+        assert!(ds[2].notes[0].contains("duplicate"), "{:?}", ds[2].notes);
+        // Taking back both payments: only the second 40.00 was owed back.
+        let both = event(Status::Reversal, "-80.00", &[], "2024-04-01");
+        let ds = run(&[first.clone(), second, both]);
+        assert_eq!(ds[2].at_stake, d("40.00"));
+        assert_eq!(ds[2].appeal_by, Some(date("2024-06-30")));
+        // Without a duplicate, a take-back is at stake in full.
+        let ds = run(&[first, reversal]);
+        assert_eq!(ds[1].at_stake, d("40.00"));
+        assert!(ds[1].appeal_by.is_some());
+    }
+
+    #[test]
+    fn inconsistent_denial_compares_denial_reasons_only() {
+        // The contractual part and the deductible changed; the denial did not.
+        let a = line(
+            "0.00",
+            &[("CO", "45", "5.00"), ("CO", "197", "60.00")],
+            "2024-02-05",
+        );
+        let b = line(
+            "0.00",
+            &[("PR", "1", "5.00"), ("CO", "197", "60.00")],
+            "2024-04-05",
+        );
+        assert!(
+            !run(&[a.clone(), b])[1]
+                .flags
+                .contains(Flag::InconsistentDenial)
+        );
+        let c = line("0.00", &[("PR", "96", "65.00")], "2024-04-05");
+        let ds = run(&[a, c]);
+        assert!(ds[1].flags.contains(Flag::InconsistentDenial));
+        assert!(
+            ds[1]
+                .notes
+                .iter()
+                .any(|n| n.contains("CO-197") && n.contains("PR-96"))
+        );
+        assert!(ds[1].notes.iter().any(|n| n.contains("patient is liable")));
+    }
+
+    #[test]
+    fn an_unknown_code_denies_and_says_so() {
+        let e = line("0.00", &[("CO", "ZZ9", "65.00")], "2024-02-05");
+        assert_eq!(e.status, Status::Denied);
+        let d1 = &run(&[e])[0];
+        assert_eq!(d1.at_stake, d("65.00"));
+        assert!(d1.appeal_by.is_some());
+        assert!(
+            d1.notes
+                .iter()
+                .any(|n| n.contains("ZZ9") && n.contains("not in the code list")),
+            "{:?}",
+            d1.notes
+        );
+    }
+
+    #[test]
+    fn a_denial_after_a_take_back_puts_at_most_the_payment_taken_at_stake() {
+        let paid = line("40.00", &[("CO", "45", "25.00")], "2024-02-05");
+        let reversal = event(Status::Reversal, "-40.00", &[], "2024-05-01");
+        let denial = line("0.00", &[("CO", "27", "65.00")], "2024-06-01");
+        let ds = run(&[paid, reversal, denial]);
+        assert!(ds[2].flags.contains(Flag::Recouped));
+        assert_eq!(ds[2].at_stake, d("40.00"), "not the 65.00 charge");
+    }
+
+    #[test]
+    fn a_user_code_list_changes_the_decision() {
+        let user = CodeList::from_csv_reader(
+            "list,code,description,category\ncarc,45,charge exceeds the fee schedule,denial\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        let rules = Rules::new(date("2026-01-01"))
+            .with_codes(Arc::new(CodeList::builtin().merged_with(&user)));
+        let e = line("40.00", &[("CO", "45", "25.00")], "2024-02-05");
+        let builtin = decide(
+            &e,
+            &LineHistory::default(),
+            None,
+            &Rules::new(date("2026-01-01")),
+        );
+        assert!(!builtin.flags.contains(Flag::PartialDenial));
+        let theirs = decide(&e, &LineHistory::default(), None, &rules);
+        assert!(theirs.flags.contains(Flag::PartialDenial));
+        assert_eq!(theirs.at_stake, d("25.00"));
     }
 }

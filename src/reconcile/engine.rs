@@ -10,17 +10,16 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::claims::{ClaimMatch, match_claim, superseded};
-use super::decide::{Decision, Rules, decide, prior_event};
+use super::claims::{ClaimMatch, family, match_claim, superseded};
+use super::decide::{Decision, Rules, decide, duplicate_excess, prior_event};
 use super::fees::FeeSchedule;
 use super::interest::{ClaimFacts, LineInterest, PromptPay, assess};
 use super::key::{LineKey, assign_ordinals, event_key};
 use super::reason::reason;
 use crate::claim::{BilledClaim, BilledLine};
-use crate::codes::CodeList;
 use crate::events::{EventKind, LineEvent, RemittanceContext, Status};
 use crate::history::{HistoryStore, PriorEvent, PriorKind, StoreResult, TransactionFingerprint};
-use crate::ledger::{Flag, Flags, LedgerRow};
+use crate::ledger::{Flag, Flags, LedgerRow, money};
 use crate::remittance::Text;
 
 /// One 835 transaction's events, ready to apply.
@@ -62,12 +61,12 @@ fn padded(control: &str) -> Text {
     }
 }
 
-/// Applies remittances to line histories and decides every event.
+/// Applies remittances to line histories and decides every event, with
+/// the code list of its rules.
 pub struct Reconciler<'a> {
     store: &'a mut dyn HistoryStore,
     schedule: Option<&'a FeeSchedule>,
     rules: Rules,
-    codes: &'a CodeList,
     claims_known: bool,
 }
 
@@ -96,15 +95,8 @@ impl<'a> Reconciler<'a> {
             store,
             schedule,
             rules,
-            codes: CodeList::builtin(),
             claims_known,
         })
-    }
-
-    /// Uses `codes` for the reason column instead of the built-in list.
-    pub fn with_codes(mut self, codes: &'a CodeList) -> Self {
-        self.codes = codes;
-        self
     }
 
     /// Applies every pending transaction in payment order, one store
@@ -129,7 +121,14 @@ impl<'a> Reconciler<'a> {
     }
 
     /// Decides one transaction's events (call in [`RemittanceTransaction::order_key`] order).
-    pub fn apply(&mut self, tx: RemittanceTransaction) -> StoreResult<Vec<LedgerRow>> {
+    pub fn apply(&mut self, mut tx: RemittanceTransaction) -> StoreResult<Vec<LedgerRow>> {
+        // Statuses are decided with the code list in use now: a pending
+        // transaction stored by an older remit, or event records made by
+        // `remit events` with another list, may carry other statuses.
+        for event in &mut tx.events {
+            event.rederive_status(&self.rules.codes);
+        }
+        let corrections = Corrections::of(&tx.events, self.schedule, &self.rules);
         let mut rows = Vec::with_capacity(tx.events.len());
         let mut groups: BTreeMap<u32, Vec<LineEvent>> = BTreeMap::new();
         let mut provider = Vec::new();
@@ -143,6 +142,7 @@ impl<'a> Reconciler<'a> {
         let mut tx_state = TransactionState {
             interest_by_reference: interest_paid_by_reference(&provider),
             reversed: HashMap::new(),
+            corrections,
         };
         for (_, events) in groups {
             self.apply_claim(events, &mut tx_state, &mut rows)?;
@@ -176,6 +176,14 @@ impl<'a> Reconciler<'a> {
         assign_ordinals(&mut keys, &controls, |k, c| {
             store.ordinal_for_control(k, c).ok().flatten()
         });
+        // A reversal of a claim the practice itself voided (837 CLM05-3 =
+        // 8) answers the void: the money goes back because the practice
+        // asked, so there is nothing to appeal.
+        let voided = self.claims_known
+            && events.iter().any(|e| e.status == Status::Reversal)
+            && family(&*self.store, &events[0].claim_id)?
+                .iter()
+                .any(|c| c.claim.frequency == "8");
         let mut decided = Vec::with_capacity(events.len());
         for ((event, key), line) in events.into_iter().zip(keys).zip(matched.lines) {
             let history = self.store.history(&key)?;
@@ -185,10 +193,26 @@ impl<'a> Reconciler<'a> {
             }
             if unmatched_claim {
                 decision.flags.insert(Flag::NoMatchingClaim);
+                decision.notes.push(format!(
+                    "no 837 claim given matches CLP01 {}",
+                    event.claim_id
+                ));
+            }
+            if event.status == Status::Reversal && decision.flags.contains(Flag::Recouped) {
+                if voided && decision.at_stake > Decimal::ZERO {
+                    decision.at_stake = Decimal::ZERO;
+                    decision.notes.push(
+                        "the practice voided this claim (837 frequency 8): the reversal answers the void — nothing to appeal"
+                            .to_string(),
+                    );
+                    decision.refresh_appeal_by(&event, &self.rules);
+                }
+                tx.corrections
+                    .offset_reversal(&event, &mut decision, &self.rules);
             }
             self.link(&event, &key)?;
             let matched_line = matched_line(matched.claim.as_ref(), line, &event);
-            let mut row = row(self.codes, event, decision, matched_line);
+            let mut row = row(&self.rules, event, decision, matched_line);
             row.key = Some(key);
             decided.push(row);
         }
@@ -197,7 +221,7 @@ impl<'a> Reconciler<'a> {
         }
         for row in decided {
             let key = row.key.clone().expect("set above");
-            let prior = prior_event(&row.event, &decision_of(&row));
+            let prior = prior_event(&row.event, &decision_of(&row), &self.rules.codes);
             self.store.record(&key, &prior, Some(&row))?;
             rows.push(row);
         }
@@ -228,11 +252,13 @@ impl<'a> Reconciler<'a> {
             .first()
             .map(|a| a.reason.clone())
             .unwrap_or_default();
+        let mut recovered_claim = Text::default();
         if RECOVERY_REASONS.contains(&reason.as_str()) && !event.claim_id.is_empty() {
-            self.recover(&event, &key, &reason, &mut decision)?;
+            recovered_claim = self.recover(&event, &key, &reason, &mut decision)?;
         }
-        let prior = prior_event(&event, &decision);
-        let row = row(self.codes, event, decision, String::new());
+        let prior = prior_event(&event, &decision, &self.rules.codes);
+        let mut row = row(&self.rules, event, decision, String::new());
+        row.recovered_claim = recovered_claim;
         self.store.record(&key, &prior, Some(&row))?;
         Ok(row)
     }
@@ -243,12 +269,12 @@ impl<'a> Reconciler<'a> {
         key: &LineKey,
         reason: &str,
         decision: &mut Decision,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Text> {
         let lines = self
             .store
             .claim_lines(&key.payer, &key.payee, &event.claim_id)?;
         if lines.is_empty() {
-            return Ok(());
+            return Ok(Text::default());
         }
         let amount = event
             .adjustments
@@ -256,8 +282,9 @@ impl<'a> Reconciler<'a> {
             .map_or(Decimal::ZERO, |a| a.amount);
         let mut to_take = recovery_take(reason, amount);
         let mut had_money = Decimal::ZERO;
-        let mut remaining = Decimal::ZERO;
         let mut last_payment: Option<PriorEvent> = None;
+        // Per line: money it holds, and what of it was paid twice.
+        let mut held: Vec<(Decimal, Decimal)> = Vec::with_capacity(lines.len());
         for line in &lines {
             let history = self.store.history(line)?;
             let net: Decimal = history.events.iter().map(|e| e.paid).sum();
@@ -270,10 +297,30 @@ impl<'a> Reconciler<'a> {
             {
                 last_payment = Some(p.clone());
             }
-            let taken = net.max(Decimal::ZERO).min(to_take);
-            to_take -= taken;
-            remaining += net - taken;
-            self.store.record(line, &recovery(event, -taken), None)?;
+            held.push((net, duplicate_excess(&history).min(net.max(Decimal::ZERO))));
+        }
+        // A recovery takes money paid twice first (that is what a payer
+        // recovers after a duplicate payment, and taking it back is nothing
+        // to appeal), then the claim's other money, line by line.
+        let mut taken = vec![Decimal::ZERO; lines.len()];
+        for (i, (_, excess)) in held.iter().enumerate() {
+            let take = (*excess).min(to_take);
+            taken[i] += take;
+            to_take -= take;
+        }
+        let duplicate: Decimal = taken.iter().sum();
+        for (i, (net, _)) in held.iter().enumerate() {
+            let take = ((*net).max(Decimal::ZERO) - taken[i])
+                .min(to_take)
+                .max(Decimal::ZERO);
+            taken[i] += take;
+            to_take -= take;
+        }
+        let taken_total: Decimal = taken.iter().sum();
+        let mut remaining = Decimal::ZERO;
+        for ((line, (net, _)), take) in lines.iter().zip(&held).zip(&taken) {
+            remaining += *net - *take;
+            self.store.record(line, &recovery(event, -*take), None)?;
         }
         if had_money > Decimal::ZERO {
             decision.flags.insert(Flag::Recouped);
@@ -281,13 +328,32 @@ impl<'a> Reconciler<'a> {
             decision.prior_paid = last_payment.as_ref().map(|p| p.paid);
             decision.prior_payment_date = last_payment.as_ref().and_then(|p| p.payment_date);
             decision.prior_trace = last_payment.map(|p| p.trace).unwrap_or_default();
-            let paid_on = event.context.payment_date.or(event.context.production_date);
-            decision.appeal_by = paid_on.and_then(|d| {
-                d.checked_add(jiff::Span::new().days(self.rules.administrative_appeal_days))
-                    .ok()
-            });
+            decision.at_stake = taken_total - duplicate;
+            let claim = lines[0].claim_id.clone();
+            if duplicate.is_zero() {
+                decision.notes.push(format!(
+                    "takes back {} paid on claim {claim}",
+                    money(taken_total)
+                ));
+            } else {
+                decision.notes.push(if decision.at_stake.is_zero() {
+                    format!(
+                        "takes back a duplicate payment ({} paid twice on the claim): nothing to appeal",
+                        money(duplicate)
+                    )
+                } else {
+                    format!(
+                        "takes back {}, of which {} undoes a duplicate payment: {} at stake",
+                        money(taken_total),
+                        money(duplicate),
+                        money(decision.at_stake)
+                    )
+                });
+            }
+            decision.refresh_appeal_by(event, &self.rules);
+            return Ok(claim);
         }
-        Ok(())
+        Ok(Text::default())
     }
 
     /// One NO_REMITTANCE row per billed line that no remittance answered.
@@ -354,6 +420,7 @@ impl<'a> Reconciler<'a> {
             billed_units: units,
             billed: line.charge,
             allowed: Decimal::ZERO,
+            allowed_reported: false,
             paid: Decimal::ZERO,
             patient_resp: Decimal::ZERO,
             adjustments: Vec::new(),
@@ -367,7 +434,7 @@ impl<'a> Reconciler<'a> {
             .service_date
             .and_then(|d| (self.rules.as_of - d).get_days().into());
         let mut row = LedgerRow::from_event(event);
-        row.reason = reason(self.codes, &row.event);
+        row.reason = reason(&self.rules.codes, &row.event);
         row.matched_claim_line = format!("{}#{}/{}", context.source, claim.claim_id, line.number);
         row.age_days = age.map(i64::from);
         row
@@ -432,11 +499,121 @@ fn recovery(event: &LineEvent, paid: Decimal) -> PriorEvent {
 }
 
 /// What changes within one transaction: interest paid by PLB L6 per claim
-/// reference, and what reversals took back per line (for the late
-/// increment of a correction).
+/// reference, what reversals took back per line (for the late increment of
+/// a correction), and what corrections pay back of what reversals take.
 struct TransactionState {
     interest_by_reference: HashMap<Text, Decimal>,
     reversed: HashMap<LineKey, Decimal>,
+    corrections: Corrections,
+}
+
+/// What the corrections of one transaction give back to lines its
+/// reversals take money from. A payer re-adjudicates a claim by reversing
+/// it and paying it again in the same remittance; what the reversal takes
+/// is at stake only as far as the correction does not give it back — by
+/// paying it, by moving it to the patient (more patient responsibility
+/// than the reversed payment had: collect it from the patient), or by
+/// denying or underpaying it on its own row (then it is at stake there,
+/// and counting it on the reversal too would count it twice).
+#[derive(Debug, Default)]
+struct Corrections {
+    /// By line (ordinal 0): what corrections of a reversed line cover.
+    by_line: HashMap<LineKey, Decimal>,
+    /// By claim (CLP01): what corrections of lines no reversal names (the
+    /// payer re-coded them) cover, for any reversed line of the claim.
+    by_claim: HashMap<Text, Decimal>,
+}
+
+impl Corrections {
+    /// The corrections among one transaction's events (statuses decided).
+    fn of(events: &[LineEvent], schedule: Option<&FeeSchedule>, rules: &Rules) -> Corrections {
+        let is_line = |e: &&LineEvent| matches!(e.kind, EventKind::Line | EventKind::Claim);
+        let reversals: Vec<&LineEvent> = events
+            .iter()
+            .filter(is_line)
+            .filter(|e| e.status == Status::Reversal)
+            .collect();
+        if reversals.is_empty() {
+            return Corrections::default();
+        }
+        // Per line and per claim: (paid, patient responsibility, own stake)
+        // of the corrections, and the patient responsibility the reversed
+        // payments had.
+        let mut lines: HashMap<LineKey, [Decimal; 4]> = HashMap::new();
+        let mut claims: HashMap<Text, [Decimal; 4]> = HashMap::new();
+        for r in &reversals {
+            lines.entry(event_key(r)).or_default()[3] -= r.patient_resp;
+        }
+        let reversed_claims: Vec<&Text> = reversals.iter().map(|r| &r.claim_id).collect();
+        for e in events.iter().filter(is_line) {
+            if e.status == Status::Reversal || !reversed_claims.contains(&&e.claim_id) {
+                continue;
+            }
+            let own = decide(e, &crate::history::LineHistory::default(), schedule, rules).at_stake;
+            let key = event_key(e);
+            let sums = match lines.get_mut(&key) {
+                Some(sums) => sums,
+                None => claims.entry(e.claim_id.clone()).or_default(),
+            };
+            sums[0] += e.paid;
+            sums[1] += e.patient_resp;
+            sums[2] += own;
+        }
+        // Reversed lines without a correction of their own: their patient
+        // responsibility is what a re-coded correction compares with.
+        for r in &reversals {
+            let sums = lines[&event_key(r)];
+            if sums[0].is_zero() && sums[1].is_zero() && sums[2].is_zero() {
+                claims.entry(r.claim_id.clone()).or_default()[3] -= r.patient_resp;
+            }
+        }
+        let cover = |[paid, patient, own, before]: [Decimal; 4]| {
+            paid + (patient - before).max(Decimal::ZERO) + own
+        };
+        Corrections {
+            by_line: lines.into_iter().map(|(k, v)| (k, cover(v))).collect(),
+            by_claim: claims.into_iter().map(|(k, v)| (k, cover(v))).collect(),
+        }
+    }
+
+    /// Lowers a recouping reversal's amount at stake by what corrections
+    /// of the same transaction cover (each amount used once), and says so.
+    fn offset_reversal(&mut self, event: &LineEvent, d: &mut Decision, rules: &Rules) {
+        if d.at_stake <= Decimal::ZERO {
+            return;
+        }
+        let before = d.at_stake;
+        let mut used = Decimal::ZERO;
+        for pool in [
+            self.by_line.get_mut(&event_key(event)),
+            self.by_claim.get_mut(&event.claim_id),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let take = (*pool).min(d.at_stake).max(Decimal::ZERO);
+            *pool -= take;
+            d.at_stake -= take;
+            used += take;
+        }
+        if used.is_zero() {
+            return;
+        }
+        d.notes.push(if d.at_stake.is_zero() {
+            format!(
+                "reversed and re-adjudicated in the same remittance: the correction pays back, moves to the patient or puts at stake on its own row the {} taken back — nothing to appeal here",
+                money(before)
+            )
+        } else {
+            format!(
+                "reversed and re-adjudicated in the same remittance: the correction covers {} of the {} taken back; the net reduction {} is at stake",
+                money(used),
+                money(before),
+                money(d.at_stake)
+            )
+        });
+        d.refresh_appeal_by(event, rules);
+    }
 }
 
 /// Interest paid by PLB L6 (amounts are negative: they add to the payment),
@@ -499,6 +676,14 @@ fn assess_interest(
     for (i, interest) in paying.into_iter().zip(lines) {
         if due >= Decimal::new(1, 2) {
             rows[i].flags.insert(Flag::InterestDue);
+            let note = format!(
+                "Interest due: paid {} day(s) after the due date {}; the claim's interest owed exceeds what was paid by {}",
+                interest.days_late,
+                interest.due,
+                money(due)
+            );
+            let words = std::mem::take(&mut rows[i].reason);
+            rows[i].reason = reason_with_notes(&[note], words);
         }
         rows[i].interest = Some(interest);
     }
@@ -515,14 +700,43 @@ fn decision_of(row: &LedgerRow) -> Decision {
         variance: row.variance,
         net_paid: row.net_paid,
         appeal_by: row.appeal_by,
+        at_stake: row.at_stake.unwrap_or_default(),
+        denied: row.denied,
+        notes: Vec::new(),
     }
 }
 
-fn row(codes: &CodeList, event: LineEvent, d: Decision, matched_claim_line: String) -> LedgerRow {
+/// The `reason` of a row: the decision's notes (why the verdict and each
+/// flag, with the evidence), then the adjustments and remarks in words.
+pub fn reason_with_notes(notes: &[String], words: String) -> String {
+    let mut out = String::new();
+    for note in notes.iter().filter(|n| !n.is_empty()) {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        let mut chars = note.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    if !words.is_empty() {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        out.push_str(&words);
+    }
+    out
+}
+
+fn row(rules: &Rules, event: LineEvent, d: Decision, matched_claim_line: String) -> LedgerRow {
     LedgerRow {
         interest: None,
         key: None,
-        reason: reason(codes, &event),
+        reason: reason_with_notes(&d.notes, reason(&rules.codes, &event)),
+        at_stake: Some(d.at_stake),
+        denied: d.denied,
+        recovered_claim: Text::default(),
         status: event.status,
         event,
         flags: d.flags,

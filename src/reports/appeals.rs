@@ -1,6 +1,7 @@
 //! The appeal worklist: every line still open to appeal — denied (and not
-//! previously paid), underpaid or recouped, where no later event settled it
-//! — with the amount at stake, the reason in words, and the days left.
+//! previously paid), partly denied, underpaid or recouped with something at
+//! stake, where no later remittance settled it — with the amount at stake,
+//! the reason in words, and the days left.
 
 use std::collections::HashMap;
 
@@ -49,35 +50,36 @@ pub struct AppealItem {
     pub days_left: i64,
 }
 
-/// What is at stake on an open row: the billed charge of a denial, the
-/// shortfall of an underpayment, the money a recoupment took back.
+/// What is at stake on a row: its `at_stake` (the denied part, the
+/// shortfall, what a recoupment took back and nothing gave back…, see
+/// [`crate::reconcile::decide`]), never the charge of the line.
 pub fn at_stake(row: &LedgerRow) -> Decimal {
-    let e = &row.event;
-    if row.flags.contains(Flag::Recouped) {
-        return match row.status {
-            Status::Reversal | Status::ProviderAdjustment => -e.paid,
-            _ => row.prior_paid.unwrap_or(e.billed),
-        };
-    }
-    if row.flags.contains(Flag::Underpaid) {
-        return -row.variance.unwrap_or_default();
-    }
-    e.billed
+    row.at_stake.unwrap_or_default()
 }
 
-/// True when the row calls for an appeal.
+/// True when the row calls for an appeal: something at stake and a
+/// deadline. A re-listing of a payment that stands
+/// (PREVIOUSLY_PAID_REPORTED_DENIED) is not: the money is the practice's,
+/// it is listed on its own.
 fn appealable(row: &LedgerRow) -> bool {
-    let denied =
-        row.status == Status::Denied && !row.flags.contains(Flag::PreviouslyPaidReportedDenied);
-    (denied || row.flags.contains(Flag::Underpaid) || row.flags.contains(Flag::Recouped))
-        && row.appeal_by.is_some()
+    row.appeal_by.is_some()
+        && at_stake(row) > Decimal::ZERO
+        && !row.flags.contains(Flag::PreviouslyPaidReportedDenied)
+}
+
+/// True when two rows come from the same remittance transaction.
+fn same_remittance(a: &LedgerRow, b: &LedgerRow) -> bool {
+    std::sync::Arc::ptr_eq(&a.event.context, &b.event.context) || a.event.context == b.event.context
 }
 
 /// The open items among `rows` (given in payment order): for each line the
-/// last event decides whether it is still open. Sorted by payer, then
+/// last remittance that names it decides whether it is still open (a later
+/// payment settles an earlier denial). Its rows of that remittance all
+/// count: a reversal and the correction that follows it in the same
+/// remittance may each leave something at stake. Sorted by payer, then
 /// deadline.
 pub fn worklist(rows: impl IntoIterator<Item = LedgerRow>, as_of: Date) -> Vec<AppealItem> {
-    let mut last: HashMap<String, LedgerRow> = HashMap::new();
+    let mut last: HashMap<String, Vec<LedgerRow>> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     for row in rows {
         if row.status == Status::NoRemittance {
@@ -90,15 +92,23 @@ pub fn worklist(rows: impl IntoIterator<Item = LedgerRow>, as_of: Date) -> Vec<A
                 row.event.context.trace, row.event.claim_id, row.event.sequence
             ),
         };
-        if !last.contains_key(&key) {
-            order.push(key.clone());
+        match last.get_mut(&key) {
+            Some(rows) if rows.last().is_some_and(|r| same_remittance(r, &row)) => rows.push(row),
+            Some(rows) => *rows = vec![row],
+            None => {
+                order.push(key.clone());
+                last.insert(key, vec![row]);
+            }
         }
-        last.insert(key, row);
     }
-    let mut items: Vec<AppealItem> = order
+    let open: Vec<LedgerRow> = order
         .into_iter()
         .filter_map(|k| last.remove(&k))
+        .flatten()
         .filter(appealable)
+        .collect();
+    let mut items: Vec<AppealItem> = without_restated_recoveries(open)
+        .into_iter()
         .map(|row| {
             let deadline = row.appeal_by.expect("appealable rows have a deadline");
             AppealItem {
@@ -119,6 +129,34 @@ pub fn worklist(rows: impl IntoIterator<Item = LedgerRow>, as_of: Date) -> Vec<A
         key(a).cmp(&key(b))
     });
     items
+}
+
+/// Drops a PLB recovery (WO, 72, FB) whose claim a later denial of the same
+/// payer re-lists after the take-back (`DENIED` + `RECOUPED`): the denial
+/// restates the recovery, so the money is one appeal item, counted once,
+/// under the denial's deadline. (A reversal and a later denial of the same
+/// line are one line already: the later remittance supersedes.)
+fn without_restated_recoveries(rows: Vec<LedgerRow>) -> Vec<LedgerRow> {
+    let restates = |recovery: &LedgerRow, denial: &LedgerRow| {
+        denial.status == Status::Denied
+            && denial.flags.contains(Flag::Recouped)
+            && denial.event.claim_id == recovery.recovered_claim
+            && denial.event.context.payer_id == recovery.event.context.payer_id
+            && denial.event.context.payer == recovery.event.context.payer
+            && denial.event.context.payment_date >= recovery.event.context.payment_date
+    };
+    let keep: Vec<bool> = rows
+        .iter()
+        .map(|row| {
+            !(row.status == Status::ProviderAdjustment
+                && !row.recovered_claim.is_empty()
+                && rows.iter().any(|other| restates(row, other)))
+        })
+        .collect();
+    rows.into_iter()
+        .zip(keep)
+        .filter_map(|(row, keep)| keep.then_some(row))
+        .collect()
 }
 
 impl Record for AppealItem {

@@ -1,8 +1,8 @@
 //! The regulator resolution report: one row per remitted claim line with
 //! what the exam's recommendations ask for — claim number, procedure, date
 //! of service, billed, allowed, paid or denied, date paid, interest applied
-//! and the dates used to compute interest — plus the interest remit computes
-//! and the difference, and totals at the end.
+//! and the dates used to compute interest — plus the amount at stake, the
+//! interest remit computes and the difference, and totals at the end.
 
 use rust_decimal::Decimal;
 
@@ -23,6 +23,7 @@ pub const COLUMNS: &[&str] = &[
     "allowed",
     "paid",
     "denied",
+    "at_stake",
     "payment_date",
     "received_date",
     "receipt_source",
@@ -63,12 +64,14 @@ pub struct Totals {
     pub interest_computed: Decimal,
 }
 
-/// The amount denied on a line: its charge when the line was denied.
+/// The amount denied on a line: what its denial adjustments refused (a
+/// denied line's, or the denied part of a paid one), not its charge; a
+/// line that owes a deductible or co-pay, or was written off under
+/// contract, denied nothing.
 pub fn denied(row: &LedgerRow) -> Decimal {
-    if row.status == Status::Denied {
-        row.event.billed
-    } else {
-        Decimal::ZERO
+    match row.status {
+        Status::Denied | Status::Paid => row.denied,
+        _ => Decimal::ZERO,
     }
 }
 
@@ -126,20 +129,24 @@ fn line_cell(r: &LedgerRow, column: usize) -> Cell<'_> {
         9 => Cell::Money(e.allowed),
         10 => Cell::Money(e.paid),
         11 => Cell::Money(denied(r)),
-        12 => Cell::date(e.context.payment_date),
-        13 => i.map_or(Cell::Empty, |i| Cell::Date(i.received)),
-        14 => i.map_or(Cell::Empty, |i| Cell::Text(i.source.as_str())),
-        15 => i.map_or(Cell::Empty, |i| Cell::Date(i.due)),
-        16 => i.map_or(Cell::Empty, |i| Cell::Integer(i.days_late)),
-        17 => i.map_or(Cell::Empty, |i| Cell::Money(i.paid)),
-        18 => i.map_or(Cell::Empty, |i| Cell::Money(i.owed)),
-        19 => i.map_or(Cell::Empty, |i| Cell::Money(i.difference())),
-        20 => Cell::Owned(r.flags.to_string()),
-        21 => Cell::text(&r.reason),
+        12 => Cell::money(r.at_stake),
+        13 => Cell::date(e.context.payment_date),
+        14 => i.map_or(Cell::Empty, |i| Cell::Date(i.received)),
+        15 => i.map_or(Cell::Empty, |i| Cell::Text(i.source.as_str())),
+        16 => i.map_or(Cell::Empty, |i| Cell::Date(i.due)),
+        17 => i.map_or(Cell::Empty, |i| Cell::Integer(i.days_late)),
+        18 => i.map_or(Cell::Empty, |i| Cell::Money(i.paid)),
+        19 => i.map_or(Cell::Empty, |i| Cell::Money(i.owed)),
+        20 => i.map_or(Cell::Empty, |i| Cell::Money(i.difference())),
+        21 => Cell::Owned(r.flags.to_string()),
+        22 => Cell::text(&r.reason),
         _ => Cell::Empty,
     }
 }
 
+/// The totals row. It has no amount at stake: a line's rows over time
+/// (a denial, then its re-listing) would be summed twice; the open amount
+/// at stake is the appeal worklist's.
 fn totals_cell(t: &Totals, column: usize) -> Cell<'_> {
     match column {
         0 => Cell::Text("TOTAL"),
@@ -148,9 +155,9 @@ fn totals_cell(t: &Totals, column: usize) -> Cell<'_> {
         9 => Cell::Money(t.allowed),
         10 => Cell::Money(t.paid),
         11 => Cell::Money(t.denied),
-        17 => Cell::Money(t.interest_applied),
-        18 => Cell::Money(t.interest_computed),
-        19 => Cell::Money(t.interest_computed - t.interest_applied),
+        18 => Cell::Money(t.interest_applied),
+        19 => Cell::Money(t.interest_computed),
+        20 => Cell::Money(t.interest_computed - t.interest_applied),
         _ => Cell::Empty,
     }
 }

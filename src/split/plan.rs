@@ -211,6 +211,12 @@ impl Plan {
         }
         let amounts = self.plb_amounts();
         for amount in amounts {
+            // A zero amount moves no money: on its own it would make a
+            // provider-level part that moves 0.00, so it is left out there.
+            // It still travels with a claim group, whose part exists anyway.
+            if amount.target == Target::Provider && amount.amount.is_zero() {
+                continue;
+            }
             let index = self.amounts.len();
             let share = self.share_mut(amount.target);
             share.amounts.push(index);

@@ -219,7 +219,11 @@ fn restate_bpr(w: &mut Out<'_>, raw: &[u8], payment: Decimal, notes: &mut Vec<Pa
 }
 
 /// An amount as X12 type `R`: no trailing zeros, `-` for negatives.
+/// Zero is `0`, never `-0`.
 pub fn amount_text(amount: Decimal) -> String {
+    if amount.is_zero() {
+        return "0".to_string();
+    }
     amount.normalize().to_string()
 }
 

@@ -8,6 +8,7 @@
 //! files and whole decisions only.
 
 mod cache;
+mod rederive;
 mod schema;
 
 use std::cell::Cell;
@@ -25,6 +26,7 @@ use super::{
     StoredClaim, TransactionFingerprint, TransactionRef,
 };
 use crate::claim::BilledClaim;
+use crate::codes::CodeList;
 use crate::events::{LineEvent, RemittanceContext};
 use crate::ledger::{Flags, LedgerRow};
 use crate::reconcile::RemittanceTransaction;
@@ -78,7 +80,15 @@ pub struct RowFilter {
 impl SqliteStore {
     /// Opens (or creates, owner-only) the store at `path`, refusing a file
     /// written by a newer remit or a database that is not a remit store.
+    /// A store written by an older remit is upgraded, its decisions
+    /// re-derived with the built-in code list.
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
+        SqliteStore::open_with_codes(path, CodeList::builtin())
+    }
+
+    /// Like [`SqliteStore::open`], re-deriving an older store's decisions
+    /// with `codes` (the run's `--code-list`).
+    pub fn open_with_codes(path: &Path, codes: &CodeList) -> StoreResult<SqliteStore> {
         let shown = path.display().to_string();
         create_private(path).map_err(|source| StoreError::Io {
             path: shown.clone(),
@@ -86,7 +96,7 @@ impl SqliteStore {
         })?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        retry_while_busy(|| prepare(&conn, &shown))?;
+        retry_while_busy(|| prepare(&conn, &shown, codes))?;
         Ok(SqliteStore {
             conn,
             deciding: None,
@@ -290,14 +300,14 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 }
 
 /// Checks the file, switches it to write-ahead logging and migrates it.
-fn prepare(conn: &Connection, path: &str) -> StoreResult<()> {
+fn prepare(conn: &Connection, path: &str, codes: &CodeList) -> StoreResult<()> {
     check_identity(conn, path)?;
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
          PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
     )?;
-    migrate(conn, path)
+    migrate(conn, path, codes)
 }
 
 /// Runs `step` again while SQLite reports the database busy without waiting
@@ -342,8 +352,9 @@ fn check_identity(conn: &Connection, path: &str) -> StoreResult<()> {
     Ok(())
 }
 
-/// Applies the migrations the file lacks, in one transaction.
-fn migrate(conn: &Connection, path: &str) -> StoreResult<()> {
+/// Applies the migrations the file lacks, in one transaction; a store
+/// decided under the group-code rule has its decisions re-derived.
+fn migrate(conn: &Connection, path: &str, codes: &CodeList) -> StoreResult<()> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let result = (|| {
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -356,6 +367,10 @@ fn migrate(conn: &Connection, path: &str) -> StoreResult<()> {
         }
         for migration in &schema::MIGRATIONS[version as usize..] {
             conn.execute_batch(migration)?;
+        }
+        // A new store (version 0) has nothing to re-derive.
+        if (1..=schema::GROUP_CODE_RULE_VERSION).contains(&version) {
+            rederive::rederive(conn, codes)?;
         }
         conn.execute_batch(&format!(
             "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",

@@ -105,7 +105,18 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (clp01, icn)
     ) WITHOUT ROWID;
     ",
+    // 1 → 2: statuses from what reason codes mean (issue 15): DENIED only
+    // for denial, duplicate or unknown CARCs, the new NO_PAYMENT_DUE, the
+    // PARTIAL_DENIAL flag, denial reasons that mean denial-category codes,
+    // and each row's amount at stake. No table changes: the stored
+    // decisions are re-derived in Rust after this step, with the code list
+    // of the run that opens the store (see `rederive`).
+    "",
 ];
+
+/// The version whose decisions were taken under the group-code rule and
+/// are re-derived when a store is upgraded past it.
+pub const GROUP_CODE_RULE_VERSION: i64 = 1;
 
 /// The schema version this build writes.
 pub fn current_version() -> i64 {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::figures::is_denial;
+use super::figures::denied_amount;
 use crate::codes::{CodeList, describe_adjustment};
 use crate::events::{EventKind, Status};
 use crate::ledger::LedgerRow;
@@ -40,7 +40,7 @@ pub struct ReasonBar {
     pub code: String,
     /// The code in words.
     pub description: String,
-    /// Σ billed of the denials it explains.
+    /// Σ denied amount of the denials it explains (as the Denied figure).
     pub denied: Decimal,
     /// Denied rows.
     pub lines: u64,
@@ -100,8 +100,8 @@ fn add(sum: &mut PaidVsBilled, row: &LedgerRow) {
 }
 
 impl ChartBuilder {
-    /// Adds one ledger row.
-    pub fn add_row(&mut self, row: &LedgerRow) {
+    /// Adds one ledger row; `codes` tells which adjustments deny.
+    pub fn add_row(&mut self, row: &LedgerRow, codes: &CodeList) {
         if row.status == Status::NoRemittance {
             return;
         }
@@ -116,9 +116,9 @@ impl ChartBuilder {
         }
         let month = context.payment_date.map(|d| (d.year(), d.month()));
         add(self.months.entry(month).or_default(), row);
-        if is_denial(row) {
-            let entry = self.reasons.entry(primary_reason(row)).or_default();
-            entry.0 += row.event.billed;
+        if let Some(amount) = denied_amount(row) {
+            let entry = self.reasons.entry(primary_reason(row, codes)).or_default();
+            entry.0 += amount;
             entry.1 += 1;
         }
         if let Some(days) = days_to_payment(row) {
@@ -142,9 +142,9 @@ impl ChartBuilder {
 
 /// The denial adjustment with the largest amount (the first of equals), as
 /// `(group, reason)`; empty when the payer gave none.
-fn primary_reason(row: &LedgerRow) -> (String, String) {
+fn primary_reason(row: &LedgerRow, codes: &CodeList) -> (String, String) {
     let mut best: Option<&crate::remittance::Adjustment> = None;
-    for a in row.event.denial_reasons() {
+    for a in row.event.denial_reasons(codes) {
         if best.is_none_or(|b| a.amount > b.amount) {
             best = Some(a);
         }

@@ -38,10 +38,20 @@ pub struct Headline {
     unanswered: (Decimal, u64),
 }
 
-/// True for a denial that can still cost money: a DENIED row that is not a
-/// re-listing of a payment that stands (PREVIOUSLY_PAID_REPORTED_DENIED).
-pub fn is_denial(row: &LedgerRow) -> bool {
-    row.status == Status::Denied && !row.flags.contains(Flag::PreviouslyPaidReportedDenied)
+/// The money a row denies that can still cost the practice: the amount at
+/// stake of a DENIED row that is not a re-listing of a payment that stands
+/// (PREVIOUSLY_PAID_REPORTED_DENIED) — what its denial adjustments refused,
+/// not its charge — and of a PARTIAL_DENIAL row (the denied part of a paid
+/// line; when the line is also UNDERPAID, the larger of the denied part and
+/// the shortfall, which is then counted here and not under Underpaid). None
+/// for other rows and when nothing is at stake (a duplicate-claim denial of
+/// a payment that stands).
+pub fn denied_amount(row: &LedgerRow) -> Option<Decimal> {
+    let denial = row.status == Status::Denied
+        && !row.flags.contains(Flag::PreviouslyPaidReportedDenied)
+        || row.flags.contains(Flag::PartialDenial);
+    let amount = row.at_stake.unwrap_or_default();
+    (denial && amount > Decimal::ZERO).then_some(amount)
 }
 
 /// Money taken back by this row: −paid of a RECOUPED reversal or
@@ -61,6 +71,15 @@ pub fn shortfall(row: &LedgerRow) -> Option<Decimal> {
     row.variance.map(|v| -v)
 }
 
+/// The shortfall the Underpaid figure counts: that of UNDERPAID rows not
+/// also PARTIAL_DENIAL (those count once, under Denied).
+fn underpaid_amount(row: &LedgerRow) -> Option<Decimal> {
+    if row.flags.contains(Flag::PartialDenial) {
+        return None;
+    }
+    shortfall(row)
+}
+
 fn add(sum: &mut (Decimal, u64), amount: Decimal) {
     sum.0 += amount;
     sum.1 += 1;
@@ -77,13 +96,13 @@ impl Headline {
         add(&mut self.billed, e.billed);
         add(&mut self.paid, e.paid);
         add(&mut self.patient_resp, e.patient_resp);
-        if is_denial(row) {
-            add(&mut self.denied, e.billed);
+        if let Some(amount) = denied_amount(row) {
+            add(&mut self.denied, amount);
         }
         if let Some(amount) = taken_back(row) {
             add(&mut self.recouped, amount);
         }
-        if let Some(amount) = shortfall(row) {
+        if let Some(amount) = underpaid_amount(row) {
             add(&mut self.underpaid, amount);
         }
     }
@@ -141,9 +160,9 @@ impl Headline {
 const BILLED: &str = "Σ billed of every remitted row (reversals count negative, so a reversed and re-paid claim counts once); as `remit reconcile` prints it.";
 const PAID: &str = "Σ paid of every row, including reversals, claim-level and provider-level (PLB) amounts: equals Σ BPR02 of the remittances.";
 const PATIENT_RESP: &str = "Σ patient responsibility (PR adjustments) of every remitted row.";
-const DENIED: &str = "Σ billed of DENIED rows, except those flagged PREVIOUSLY_PAID_REPORTED_DENIED (that payment stands). A line denied twice counts twice.";
+const DENIED: &str = "Σ amount at stake of DENIED rows, except those flagged PREVIOUSLY_PAID_REPORTED_DENIED (that payment stands), and of PARTIAL_DENIAL rows: what the denial adjustments (denial or duplicate category, or unknown reason code) refused — never the whole charge unless all of it was refused; after a take-back, at most the payment taken back. Deductibles, co-pays and contractual write-offs are not denials. A line denied twice counts twice.";
 const RECOUPED: &str = "Money taken back: Σ −paid of RECOUPED rows that are reversals or provider-level recoveries (PLB WO/72/FB). A later denial of a line already taken back adds nothing.";
-const UNDERPAID: &str = "Σ (expected − allowed) of UNDERPAID rows: how far allowed amounts fall below the fee schedule.";
+const UNDERPAID: &str = "Σ (expected − allowed) of UNDERPAID rows: how far allowed amounts fall below the fee schedule (a row also PARTIAL_DENIAL counts under Denied instead).";
 const AT_RISK: &str = "Σ amount at stake of open appeal items (the `remit appeals` worklist) whose deadline is today or within the warning window (--deadline-days).";
 const PAST_DEADLINE: &str = "Σ amount at stake of open appeal items whose deadline has passed.";
 const UNANSWERED: &str =

@@ -20,7 +20,7 @@ mod tables;
 use jiff::civil::Date;
 
 pub use charts::{Charts, DayBucket, PaidVsBilled, ReasonBar};
-pub use figures::{Figure, Headline, is_denial, shortfall, taken_back};
+pub use figures::{Figure, Headline, denied_amount, shortfall, taken_back};
 pub use mask::Privacy;
 pub use tables::{Column, ColumnKind, FileFinding, FileFindings, Table, TopRows};
 
@@ -121,7 +121,7 @@ impl<'c> ReportBuilder<'c> {
     pub fn add_row(&mut self, row: &LedgerRow) {
         self.rows += 1;
         self.headline.add_row(row);
-        self.charts.add_row(row);
+        self.charts.add_row(row, self.codes);
         self.tables.add_row(row);
     }
 

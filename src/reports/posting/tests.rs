@@ -51,6 +51,7 @@ fn event(date: &str, claim: &str, icn: &str, procedure: &str, paid: &str) -> Lin
         billed_units: Decimal::ONE,
         billed: dec("85.00"),
         allowed: dec(paid),
+        allowed_reported: false,
         paid: dec(paid),
         patient_resp: Decimal::ZERO,
         adjustments: Vec::new(),
