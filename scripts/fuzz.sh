@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target for SECONDS (default 600) each, seeded from
-# the samples and the shared corpus, then minimises what the fuzzers kept
+# the samples and the sample corpus (tests/corpus/), then minimises what the fuzzers kept
 # into fuzz/corpus/<target>/ (committed; tests/fuzz_corpus.rs replays it).
 #
 # Needs the nightly toolchain (libFuzzer instrumentation); installs
@@ -16,9 +16,11 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 seeds=target/fuzz-seeds
 rm -rf "$seeds" && mkdir -p "$seeds"/{whole,remittance,claim}
-for f in samples/remits/* samples/claims/* $(find ../shared/corpus -type f -size -64k 2>/dev/null | head -200); do
-    cp "$f" "$seeds/whole/$(echo "$f" | tr '/ ' '__')" 2>/dev/null || true
-done
+# NUL-separated: several corpus paths contain spaces.
+while IFS= read -r -d '' f; do
+    cp "$f" "$seeds/whole/$(echo "$f" | tr '/ ' '__')"
+done < <(find samples/remits samples/claims tests/corpus -type f -size -64k \
+    -not -path 'tests/corpus/pins/*' -not -name '*.md' -not -name 'LICENSE*' -print0)
 # Transaction bodies for the wrapped targets: the segments between ST and SE.
 python3 - "$seeds" <<'PY'
 import os, re, sys

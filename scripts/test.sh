@@ -4,12 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Formatting and lints first: they are quick and CI must not pass without them.
-cargo fmt --all -- --check
-cargo clippy --locked --all-targets -- -D warnings
-
-if [ ! -d ../shared/corpus ]; then
-    echo "scripts/test.sh: ../shared/corpus is missing; the corpus tests need it" >&2
+# The corpus tests read tests/corpus/ (committed): a clone is enough.
+if [ ! -f tests/corpus/SOURCES.md ]; then
+    echo "scripts/test.sh: tests/corpus/ is missing from this checkout; the corpus tests need it" >&2
     exit 1
 fi
 
@@ -24,6 +21,24 @@ if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null && ! command -v ch
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 fi
 
+# The Spark step (last) needs Java and python3 with venv: say so now, not
+# after the whole build and test run.
+spark=1
+if [ -n "${REMIT_SKIP_SPARK:-}" ] && [ -z "${CI:-}" ]; then spark=""; fi
+if [ -n "$spark" ]; then
+    missing=()
+    command -v java >/dev/null || missing+=("java (Java 17)")
+    python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=("python3 with venv (Debian: python3-venv)")
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "scripts/test.sh: the Spark test needs: ${missing[*]}; install it, or set REMIT_SKIP_SPARK=1 outside CI" >&2
+        exit 1
+    fi
+fi
+
+# Formatting and lints first of the cargo steps: CI must not pass without them.
+cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
+
 cargo test --locked --all-targets
 cargo test --locked --doc
 
@@ -32,7 +47,7 @@ cargo test --locked --doc
 # release binary, the one a cluster runs, so it builds it (cargo is a no-op
 # when it is up to date). REMIT_SKIP_SPARK=1 skips it on a developer machine
 # without Java; CI always runs it.
-if [ -n "${REMIT_SKIP_SPARK:-}" ] && [ -z "${CI:-}" ]; then
+if [ -z "$spark" ]; then
     echo "scripts/test.sh: REMIT_SKIP_SPARK is set: the Spark job was not tested" >&2
 else
     ./scripts/spark-local.sh

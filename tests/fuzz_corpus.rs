@@ -35,7 +35,7 @@ fn the_fuzzing_corpus_replays_without_panics() {
 }
 
 #[test]
-fn the_shared_corpus_and_samples_never_panic_any_target() {
+fn the_sample_corpus_and_samples_never_panic_any_target() {
     let mut inputs = files_under(&crate::support::corpus());
     inputs.extend(files_under(&crate::support::samples()));
     for file in inputs {

@@ -2,6 +2,7 @@
 
 mod cli;
 mod corpus;
+mod corpus_pins;
 mod deposits;
 mod fuzz_corpus;
 mod history;

@@ -1,12 +1,13 @@
-//! Shared helpers: where the shared corpus and samples live, running the
+//! Shared helpers: where the sample corpus and samples live, running the
 //! binary, walking folders.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The shared corpus (`../shared/corpus` next to the repository).
+/// The public 835/837 sample corpus committed in `tests/corpus/` (see its
+/// README.md and SOURCES.md), so the tests need nothing outside the clone.
 pub fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
 /// The repository's samples folder.
