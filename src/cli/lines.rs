@@ -1,14 +1,19 @@
 //! `remit lines`: every 835 service line as one row, split out of
-//! aggregated remittances. Rows of a transaction are written when its SE is
-//! read and the file has had no fatal finding; a rejected file is named on
+//! aggregated remittances. Nothing from a rejected file is written: a
+//! file's rows are held ([`Held`]: up to 1 MiB in memory, the rest in an
+//! unnamed temporary file) until the file has been read to its end without
+//! a fatal finding, then released to the output — so memory stays bounded
+//! by one claim whatever the file's size. A rejected file is named on
 //! standard error and the exit status says so.
 
-use std::fs::File;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use super::args::LinesArgs;
-use super::inputs::discover;
-use super::output::{open, report_problems};
-use super::{EXIT_INPUT, EXIT_OK};
+use super::inputs::{discover, open_regular};
+use super::output::{Held, HeldWriter, Output, report_problems};
+use super::progress::Progress;
+use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, worst};
 use crate::diagnostic::{Issue, Severity};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
@@ -19,11 +24,9 @@ use crate::scan::{Consumer, scan_reader};
 
 struct LineWriter<'s, 'w> {
     collector: EventCollector,
-    sink: &'s mut dyn Sink,
+    sink: &'s mut (dyn Sink + 'w),
     failed: Option<std::io::Error>,
     fatal: bool,
-    rows: u64,
-    _w: std::marker::PhantomData<&'w ()>,
 }
 
 impl Consumer for LineWriter<'_, '_> {
@@ -45,7 +48,6 @@ impl Consumer for LineWriter<'_, '_> {
             if let Err(e) = self.sink.row(&LedgerRow::from_event(event)) {
                 self.failed = Some(e);
             }
-            self.rows += 1;
         }
     }
     fn aborted(&mut self, _id: &TransactionId) {
@@ -58,20 +60,38 @@ impl Consumer for LineWriter<'_, '_> {
 
 pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
     let found = discover(&args.paths);
-    let out = open(&args.output.out)?;
-    let mut sink = sink(args.output.format, out, "lines", "line");
+    found.require_inputs(&args.paths)?;
+    let progress = Progress::new(&found, args.quiet.quiet);
+    let mut out = Output::create(&args.output.out)?;
+    let held = Rc::new(RefCell::new(Held::default()));
+    let mut sink = sink(
+        args.output.format,
+        Box::new(HeldWriter(held.clone())),
+        "lines",
+        "line",
+    );
     sink.begin(&COLUMNS[..LINES_COLUMNS])?;
-    let mut ok = found.errors.is_empty();
-    for (path, error) in &found.errors {
-        eprintln!("{}: cannot read: {error}", path.display());
+    sink.flush()?;
+    held.borrow_mut().release(&mut out)?;
+    let mut code = if found.errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INPUT
+    };
+    for note in &found.skipped {
+        eprintln!("note: {note}");
     }
+    for (path, error) in &found.errors {
+        eprintln!("{}: {error}", path.display());
+    }
+    let mut usable = 0;
     for input in &found.inputs {
         let source = input.display();
-        let file = match File::open(&input.path) {
+        let file = match open_regular(&input.path) {
             Ok(f) => f,
             Err(e) => {
-                eprintln!("{source}: cannot open: {e}");
-                ok = false;
+                progress.suspend(|| eprintln!("{source}: cannot open: {e}"));
+                code = EXIT_INPUT;
                 continue;
             }
         };
@@ -80,19 +100,33 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
             sink: sink.as_mut(),
             failed: None,
             fatal: false,
-            rows: 0,
-            _w: std::marker::PhantomData,
         };
-        let summary = scan_reader(file, &mut writer);
+        let summary = scan_reader(progress.reader(file), &mut writer);
         if let Some(e) = writer.failed {
             return Err(e.into());
         }
-        report_problems(&source, &summary.issues.0);
-        if !summary.usable() {
-            eprintln!("{source}: rejected");
-            ok = false;
+        sink.flush()?;
+        progress.file_done();
+        progress.suspend(|| report_problems(&source, &summary.issues.0));
+        if summary.usable() {
+            held.borrow_mut().release(&mut out)?;
+            usable += 1;
+            if !summary.issues.is_valid() {
+                code = worst(code, EXIT_FINDINGS);
+            }
+        } else {
+            held.borrow_mut().discard()?;
+            progress.suspend(|| eprintln!("{source}: rejected; none of its rows are written"));
+            code = EXIT_INPUT;
         }
     }
+    progress.finish();
     sink.finish()?;
-    Ok(if ok { EXIT_OK } else { EXIT_INPUT })
+    drop(sink);
+    held.borrow_mut().release(&mut out)?;
+    if usable == 0 {
+        return Err(super::no_usable_input(&args.output.out));
+    }
+    out.commit()?;
+    Ok(code)
 }
