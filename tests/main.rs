@@ -5,6 +5,8 @@ mod corpus;
 mod deposits;
 mod fuzz_corpus;
 mod history;
+mod inputs;
+mod outputs;
 mod posting;
 mod reconcile;
 mod report;

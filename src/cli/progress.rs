@@ -33,23 +33,23 @@ impl Progress {
                 ProgressBar::with_draw_target(Some(found.bytes()), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template(
-                    "reading {msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta} left)",
+                    "reading {msg} [{bar:20}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta} left)",
                 )
                 .expect("the template is valid")
                 .progress_chars("=> "),
             );
-            bar
+            // Set without drawing: the bar appears with the first bytes
+            // read, after the notes about skipped files.
+            bar.with_message(format!("0/{} file(s)", found.inputs.len()))
         } else {
             ProgressBar::hidden()
         };
-        let progress = Progress {
+        Progress {
             shown,
             reading,
             files: found.inputs.len(),
             done: AtomicUsize::new(0),
-        };
-        progress.show_files(0);
-        progress
+        }
     }
 
     /// No progress at all.

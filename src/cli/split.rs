@@ -37,7 +37,7 @@ pub fn run(args: &SplitArgs) -> anyhow::Result<u8> {
     }
     let mut tally = Tally::default();
     for (path, error) in &found.errors {
-        eprintln!("{}: cannot read: {error}", path.display());
+        eprintln!("{}: {error}", path.display());
         tally.rejected.push(path.display().to_string());
     }
     let mut splitter = Splitter::new(args.by);
