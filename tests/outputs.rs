@@ -175,13 +175,14 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         bad,
     });
 
-    let mut bad = Vec::new();
-    bad.push((
-        "a folder without X12",
-        strings(&["--paths-instead", &f.empty_folder]),
-        1,
-    ));
-    bad.push(("an unknown format", strings(&["--format", "xlsxx"]), 2));
+    let bad = vec![
+        (
+            "a folder without X12",
+            strings(&["--paths-instead", &f.empty_folder]),
+            1,
+        ),
+        ("an unknown format", strings(&["--format", "xlsxx"]), 2),
+    ];
     out.push(Case {
         name: "lines",
         args: strings(&["lines", &remits, "--out", "OUT"]),
