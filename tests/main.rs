@@ -8,6 +8,7 @@ mod history;
 mod inputs;
 mod outputs;
 mod posting;
+mod readme;
 mod reconcile;
 mod report;
 mod reports;
