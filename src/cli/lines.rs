@@ -1,17 +1,18 @@
 //! `remit lines`: every 835 service line as one row, split out of
-//! aggregated remittances. Nothing from a rejected file is written: a
-//! file's rows are held ([`Held`]: up to 1 MiB in memory, the rest in an
-//! unnamed temporary file) until the file has been read to its end without
-//! a fatal finding, then released to the output — so memory stays bounded
-//! by one claim whatever the file's size. A rejected file is named on
-//! standard error and the exit status says so.
+//! aggregated remittances. Nothing from a rejected file is written
+//! ([`InputRows`]): a file output, still a temporary file, is cut back to
+//! where the rejected file's rows began; rows for standard output are held
+//! (up to 1 MiB in memory, the rest in an unnamed temporary file) until the
+//! file has been read to its end without a fatal finding. Either way memory
+//! stays bounded by one claim whatever the file's size. A rejected file is
+//! named on standard error and the exit status says so.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::args::LinesArgs;
 use super::inputs::{discover, open_regular};
-use super::output::{Held, HeldWriter, Output, report_problems};
+use super::output::{InputRows, Output, SharedRows, report_problems};
 use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, worst};
 use crate::diagnostic::{Issue, Severity};
@@ -62,17 +63,18 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
     let found = discover(&args.paths);
     found.require_inputs(&args.paths)?;
     let progress = Progress::new(&found, args.quiet.quiet);
-    let mut out = Output::create(&args.output.out)?;
-    let held = Rc::new(RefCell::new(Held::default()));
+    let rows = Rc::new(RefCell::new(InputRows::new(Output::create(
+        &args.output.out,
+    )?)?));
     let mut sink = sink(
         args.output.format,
-        Box::new(HeldWriter(held.clone())),
+        Box::new(SharedRows(rows.clone())),
         "lines",
         "line",
     );
     sink.begin(&COLUMNS[..LINES_COLUMNS])?;
     sink.flush()?;
-    held.borrow_mut().release(&mut out)?;
+    rows.borrow_mut().accept()?;
     let mut code = if found.errors.is_empty() {
         EXIT_OK
     } else {
@@ -95,6 +97,7 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
                 continue;
             }
         };
+        rows.borrow_mut().begin_input()?;
         let mut writer = LineWriter {
             collector: EventCollector::new(source.clone()),
             sink: sink.as_mut(),
@@ -109,13 +112,13 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
         progress.file_done();
         progress.suspend(|| report_problems(&source, &summary.issues.0));
         if summary.usable() {
-            held.borrow_mut().release(&mut out)?;
+            rows.borrow_mut().accept()?;
             usable += 1;
             if !summary.issues.is_valid() {
                 code = worst(code, EXIT_FINDINGS);
             }
         } else {
-            held.borrow_mut().discard()?;
+            rows.borrow_mut().reject()?;
             progress.suspend(|| eprintln!("{source}: rejected; none of its rows are written"));
             code = EXIT_INPUT;
         }
@@ -123,7 +126,8 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
     progress.finish();
     sink.finish()?;
     drop(sink);
-    held.borrow_mut().release(&mut out)?;
+    let rows = Rc::try_unwrap(rows).map_err(|_| anyhow::anyhow!("rows still shared"))?;
+    let out = rows.into_inner().into_output()?;
     if usable == 0 {
         return Err(super::no_usable_input(&args.output.out));
     }

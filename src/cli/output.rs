@@ -105,6 +105,33 @@ impl Output {
     }
 }
 
+impl Output {
+    /// Where the next byte will go, for [`Output::rewind`]: only a staged
+    /// file (a temporary file nobody else sees yet) can be rewound.
+    fn mark(&mut self) -> io::Result<Option<u64>> {
+        use std::io::Seek;
+        match &mut self.target {
+            Target::Staged { file, .. } => {
+                file.flush()?;
+                Ok(Some(file.get_mut().as_file_mut().stream_position()?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Drops every byte written after `mark`.
+    fn rewind(&mut self, mark: u64) -> io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        if let Target::Staged { file, .. } = &mut self.target {
+            file.flush()?;
+            let file = file.get_mut().as_file_mut();
+            file.set_len(mark)?;
+            file.seek(SeekFrom::Start(mark))?;
+        }
+        Ok(())
+    }
+}
+
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.target {
@@ -193,14 +220,95 @@ fn sync_folder(target: &Path) {
 /// Bytes kept in memory by a [`Held`] before it spills to disk.
 const HELD_IN_MEMORY: usize = 1 << 20;
 
-/// Output held back until it is known to be good — the rows of one input
-/// file, kept until the file has been read to its end without a fatal
-/// finding — then released to the real output, or discarded. Up to 1 MiB
-/// stays in memory; beyond that the bytes go to an unnamed owner-only
-/// temporary file (in the system's temporary folder, gone when closed), so
-/// holding a whole file's rows costs disk, not memory.
+/// An output whose rows come input by input and are kept only for the
+/// inputs that turn out to be good: [`InputRows::accept`] keeps what was
+/// written since [`InputRows::begin_input`], [`InputRows::reject`] drops it.
+///
+/// A file output is still a temporary file nobody else sees, so rows go
+/// straight into it and a rejection cuts the file back: nothing is held.
+/// Standard output and devices cannot be taken back, so their rows are
+/// held ([`Held`]: up to 1 MiB in memory, the rest in an unnamed
+/// owner-only temporary file) until the input is accepted.
+pub struct InputRows {
+    out: Output,
+    held: Held,
+    /// With a file output: its length when the current input began.
+    mark: Option<u64>,
+    rewindable: bool,
+}
+
+impl InputRows {
+    /// Rows for `out`.
+    pub fn new(mut out: Output) -> io::Result<InputRows> {
+        let rewindable = out.mark()?.is_some();
+        Ok(InputRows {
+            out,
+            held: Held::default(),
+            mark: None,
+            rewindable,
+        })
+    }
+
+    /// What is written from now on belongs to a new input.
+    pub fn begin_input(&mut self) -> io::Result<()> {
+        self.mark = self.out.mark()?;
+        Ok(())
+    }
+
+    /// Keeps the current input's rows (and anything written outside an
+    /// input, such as a header).
+    pub fn accept(&mut self) -> io::Result<()> {
+        self.mark = None;
+        self.held.release(&mut self.out)
+    }
+
+    /// Drops the current input's rows.
+    pub fn reject(&mut self) -> io::Result<()> {
+        if let Some(mark) = self.mark.take() {
+            self.out.rewind(mark)?;
+        }
+        self.held.discard()
+    }
+
+    /// The output, once every input is accepted or rejected.
+    pub fn into_output(mut self) -> io::Result<Output> {
+        self.accept()?;
+        Ok(self.out)
+    }
+}
+
+impl Write for InputRows {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.rewindable {
+            self.out.write(buf)
+        } else {
+            self.held.write(buf)
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A [`Write`] into shared [`InputRows`], for a sink that writes while its
+/// caller decides what to keep.
+pub struct SharedRows(pub std::rc::Rc<std::cell::RefCell<InputRows>>);
+
+impl Write for SharedRows {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Output held back in memory, then in an unnamed temporary file, until it
+/// is released or discarded.
 #[derive(Default)]
-pub struct Held {
+struct Held {
     memory: Vec<u8>,
     spill: Option<File>,
     spilled: bool,
@@ -208,7 +316,7 @@ pub struct Held {
 
 impl Held {
     /// Writes what is held to `out` and holds nothing any more.
-    pub fn release(&mut self, out: &mut dyn Write) -> io::Result<()> {
+    fn release(&mut self, out: &mut dyn Write) -> io::Result<()> {
         if self.spilled {
             use std::io::{Seek, SeekFrom};
             let spill = self.spill.as_mut().expect("a spill file when spilled");
@@ -221,7 +329,7 @@ impl Held {
     }
 
     /// Drops what is held.
-    pub fn discard(&mut self) -> io::Result<()> {
+    fn discard(&mut self) -> io::Result<()> {
         self.memory.clear();
         if self.spilled {
             use std::io::{Seek, SeekFrom};
@@ -250,20 +358,6 @@ impl Write for Held {
         spill.write_all(buf)?;
         self.spilled = true;
         Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// A [`Write`] into a shared [`Held`], for a sink that writes while its
-/// caller decides when to release.
-pub struct HeldWriter(pub std::rc::Rc<std::cell::RefCell<Held>>);
-
-impl Write for HeldWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.borrow_mut().write(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -400,6 +494,26 @@ mod tests {
         let mut out = Vec::new();
         held.release(&mut out).unwrap();
         assert_eq!(out, b"next");
+    }
+
+    #[test]
+    fn a_file_output_keeps_the_rows_of_accepted_inputs_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("lines.csv");
+        let mut rows = InputRows::new(Output::create(&target).unwrap()).unwrap();
+        rows.write_all(b"header\n").unwrap();
+        rows.accept().unwrap();
+        for (text, good) in [("a\n", true), ("bad\nrows\n", false), ("c\n", true)] {
+            rows.begin_input().unwrap();
+            rows.write_all(text.as_bytes()).unwrap();
+            if good {
+                rows.accept().unwrap();
+            } else {
+                rows.reject().unwrap();
+            }
+        }
+        rows.into_output().unwrap().commit().unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"header\na\nc\n");
     }
 
     #[test]
