@@ -61,12 +61,14 @@ impl Discovery {
         for (path, error) in &self.errors {
             eprintln!("{}: {error}", path.display());
         }
-        let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        Err(super::Stop::new(
-            super::EXIT_INPUT,
-            format!("no X12 file found in {}; nothing written", named.join(", ")),
-        )
-        .into())
+        let message = if self.errors.len() == paths.len() {
+            // Each path's own error, just printed, says why.
+            "nothing could be read; nothing written".to_string()
+        } else {
+            let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            format!("no X12 file found in {}; nothing written", named.join(", "))
+        };
+        Err(super::Stop::new(super::EXIT_INPUT, message).into())
     }
 
     /// Total size of the inputs, in bytes.

@@ -174,9 +174,13 @@ pub fn stage_beside(target: &Path) -> anyhow::Result<NamedTempFile> {
         .prefix(&prefix)
         .suffix(".remit-tmp")
         .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "cannot write {}: cannot create a file in {}",
+        .map_err(|e| {
+            // tempfile's error names the random temporary name; the user
+            // needs the folder and the reason.
+            let text = e.to_string();
+            let reason = text.split(" at path ").next().unwrap_or_default();
+            anyhow::anyhow!(
+                "cannot write {}: cannot create a file in {}: {reason}",
                 target.display(),
                 dir.display()
             )
