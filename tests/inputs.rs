@@ -297,4 +297,20 @@ fn errors_name_the_file_and_say_each_thing_once() {
     assert!(stderr.contains("--bank "), "{stderr}");
     assert!(stderr.contains("statment.bai2: cannot read"), "{stderr}");
     assert!(out.stdout.is_empty(), "nothing received is not a result");
+
+    // A full disk names the output, once.
+    for (command, option) in [
+        ("reconcile", "--out"),
+        ("lines", "--out"),
+        ("report", "--html"),
+    ] {
+        let out = remit(&[command, &all, option, "/dev/full"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert_eq!(
+            stderr.lines().last(),
+            Some("remit: cannot write /dev/full: No space left on device (os error 28)"),
+            "{command}: {stderr}"
+        );
+    }
 }

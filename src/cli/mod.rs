@@ -151,7 +151,10 @@ pub fn error_text(error: &anyhow::Error) -> String {
     for cause in error.chain() {
         let part = cause.to_string();
         let repeated = text.contains(&part) || (!previous.is_empty() && part.ends_with(&previous));
-        if !repeated && !part.is_empty() {
+        if !text.is_empty() && part.starts_with(&text) {
+            // The cause already says what the context said, and more.
+            text = part.clone();
+        } else if !repeated && !part.is_empty() {
             if !text.is_empty() {
                 text.push_str(": ");
             }
@@ -193,6 +196,8 @@ mod tests {
         );
         let e = anyhow::anyhow!("line 3: bad amount").context("fees.csv");
         assert_eq!(error_text(&e), "fees.csv: line 3: bad amount");
+        let e = anyhow::anyhow!("cannot write r.html: disk full").context("cannot write r.html");
+        assert_eq!(error_text(&e), "cannot write r.html: disk full");
     }
 
     #[test]

@@ -33,6 +33,8 @@ const BUFFER: usize = 1 << 16;
 /// commit, a staged file is removed and the target is left as it was.
 pub struct Output {
     target: Target,
+    /// The target as errors name it.
+    shown: String,
 }
 
 enum Target {
@@ -55,6 +57,7 @@ impl Output {
             let stdout = BufWriter::with_capacity(BUFFER, io::stdout());
             return Ok(Output {
                 target: Target::Stdout(stdout),
+                shown: "standard output".into(),
             });
         }
         // `metadata` follows a link: a link to a device is written through
@@ -70,6 +73,7 @@ impl Output {
                     .with_context(|| format!("cannot open {} for writing", path.display()))?;
                 return Ok(Output {
                     target: Target::Special(BufWriter::with_capacity(BUFFER, file)),
+                    shown: path.display().to_string(),
                 });
             }
             _ => {}
@@ -80,15 +84,18 @@ impl Output {
                 path: path.to_path_buf(),
                 file: BufWriter::with_capacity(BUFFER, file),
             },
+            shown: path.display().to_string(),
         })
     }
 
     /// Finishes the output: flushes it and, for a file, moves it into
     /// place. Only now does the target change.
     pub fn commit(self) -> anyhow::Result<()> {
+        let shown = self.shown;
+        let named = |e: io::Error| io::Error::new(e.kind(), format!("cannot write {shown}: {e}"));
         match self.target {
-            Target::Stdout(mut out) => Ok(out.flush()?),
-            Target::Special(mut out) => Ok(out.flush()?),
+            Target::Stdout(mut out) => Ok(out.flush().map_err(named)?),
+            Target::Special(mut out) => Ok(out.flush().map_err(named)?),
             Target::Staged { path, file } => {
                 let file = file
                     .into_inner()
@@ -132,29 +139,43 @@ impl Output {
     }
 }
 
+impl Output {
+    /// An error of writing, naming the output (its kind is kept, so that a
+    /// closed pipe is still recognised).
+    fn named(&self, error: io::Error) -> io::Error {
+        io::Error::new(
+            error.kind(),
+            format!("cannot write {}: {error}", self.shown),
+        )
+    }
+}
+
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.target {
+        let result = match &mut self.target {
             Target::Stdout(out) => out.write(buf),
             Target::Special(out) => out.write(buf),
             Target::Staged { file, .. } => file.write(buf),
-        }
+        };
+        result.map_err(|e| self.named(e))
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match &mut self.target {
+        let result = match &mut self.target {
             Target::Stdout(out) => out.write_all(buf),
             Target::Special(out) => out.write_all(buf),
             Target::Staged { file, .. } => file.write_all(buf),
-        }
+        };
+        result.map_err(|e| self.named(e))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.target {
+        let result = match &mut self.target {
             Target::Stdout(out) => out.flush(),
             Target::Special(out) => out.flush(),
             Target::Staged { file, .. } => file.flush(),
-        }
+        };
+        result.map_err(|e| self.named(e))
     }
 }
 

@@ -399,8 +399,13 @@ pub fn decide_inputs(
 ) -> anyhow::Result<Tally> {
     let settings = &prepared.settings;
     let mut store = open_store(input.db.as_deref())?;
+    // A store failing mid-run (a full disk, a lock held too long) is named.
+    let in_store = |e: anyhow::Error| match &input.db {
+        Some(db) => e.context(format!("--db {}", db.display())),
+        None => e,
+    };
     let mut tally = Tally::default();
-    ingest_inputs(prepared, input.jobs, store.as_mut(), &mut tally)?;
+    ingest_inputs(prepared, input.jobs, store.as_mut(), &mut tally).map_err(in_store)?;
     if tally.usable == 0 {
         // Nothing to decide: stop before deciding what an earlier run left
         // pending, so that the caller can leave its output as it was.
@@ -411,19 +416,23 @@ pub fn decide_inputs(
         store.as_mut(),
         settings.schedule.as_ref(),
         settings.rules.clone(),
-    )?
+    )
+    .map_err(|e| in_store(e.into()))?
     .with_codes(&settings.codes);
     let deciding = prepared.progress.deciding();
-    tally.transactions = reconciler.apply_pending(|rows| -> anyhow::Result<()> {
+    let mut output_failed = false;
+    let applied = reconciler.apply_pending(|rows| -> anyhow::Result<()> {
         deciding.inc(1);
         for row in &rows {
             tally.row(row);
-            on_row(row)?;
+            on_row(row).inspect_err(|_| output_failed = true)?;
         }
         Ok(())
-    })?;
+    });
+    tally.transactions = applied.map_err(|e| if output_failed { e } else { in_store(e) })?;
     deciding.finish_and_clear();
-    for row in reconciler.unanswered()? {
+    let unanswered = reconciler.unanswered().map_err(|e| in_store(e.into()))?;
+    for row in unanswered {
         tally.row(&row);
         on_row(&row)?;
     }
@@ -513,7 +522,8 @@ fn ingest_inputs(
         }
         tally.claims += content.summary.claims;
         tally.lines += content.summary.lines;
-        let report = ingest(store, &source, &content, as_of)?;
+        let report = ingest(store, &source, &content, as_of)
+            .with_context(|| format!("{source}: cannot store it"))?;
         tally.after_as_of += report.after_as_of;
         tally.duplicates += report.duplicates.len();
         for (control, trace) in &report.duplicates {

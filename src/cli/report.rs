@@ -2,8 +2,6 @@
 //! and write one self-contained HTML page — headline figures, charts and
 //! worklists — then print a one-line summary on standard error.
 
-use anyhow::Context;
-
 use super::args::ReportArgs;
 use super::output::Output;
 use super::reconcile::{Prepared, Settings, report_rows};
@@ -42,8 +40,8 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         builder.add_appeal(&item);
     }
     let data = builder.finish();
-    let bytes = html::write_page(&data, &mut out)
-        .with_context(|| format!("cannot write {}", args.html.display()))?;
+    // Errors name the file: Output says which it is writing.
+    let bytes = html::write_page(&data, &mut out)?;
     out.commit()?;
     eprintln!("{}", summary(args, &data, bytes));
     Ok(tally.exit_code())
