@@ -143,7 +143,7 @@ pub struct InputArgs {
     /// History store (SQLite, created owner-only if missing); without it, history lives in memory for the run.
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
-    /// Reconcile as of this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY) [default: today, UTC]: later remittances and deposits are ignored.
+    /// Reconcile as of this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY) [default: today, UTC]: anything dated later is ignored.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<Date>,
     /// Threads reading files [default: all cores].
