@@ -49,3 +49,129 @@ fn the_sample_corpus_and_samples_never_panic_any_target() {
         }
     }
 }
+
+/// The fuzzing corpus's inputs as whole interchanges: `document` files as
+/// they are, 835 and 837 bodies inside the envelope their targets use.
+fn corpus_documents() -> Vec<(String, Vec<u8>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let wrap = |functional: &str, set: &str, version: &str, body: &[u8]| {
+        let mut input = format!(
+            "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*^*00501*000000001*0*P*:~GS*{functional}*S*R*20240101*1200*1*X*{version}~ST*{set}*0001~"
+        )
+        .into_bytes();
+        input.extend_from_slice(body);
+        input.extend_from_slice(b"~SE*3*0001~GE*1*1~IEA*1*000000001~");
+        input
+    };
+    let mut documents = Vec::new();
+    for (target, wrapped) in [
+        ("document", None),
+        ("remittance", Some(("HP", "835", "005010X221A1"))),
+        ("claim", Some(("HC", "837", "005010X222A1"))),
+    ] {
+        let dir = root.join(target);
+        if !dir.exists() {
+            continue;
+        }
+        for file in files_under(&dir) {
+            let data = std::fs::read(&file).unwrap();
+            let data = match wrapped {
+                Some((f, s, v)) => wrap(f, s, v, &data),
+                None => data,
+            };
+            documents.push((file.display().to_string(), data));
+        }
+    }
+    documents
+}
+
+/// The XML the ledger writer makes of `rows`, parsed back by an independent
+/// parser (roxmltree, strict XML 1.0): it must be well-formed and hold one
+/// entry per row.
+fn check_xml(name: &str, rows: &[remit::ledger::LedgerRow], columns: &[&str]) {
+    use remit::ledger::{Format, sink};
+    let mut bytes = Vec::new();
+    {
+        let mut xml = sink(Format::Xml, Box::new(&mut bytes), "ledger", "entry");
+        xml.begin(columns).unwrap();
+        for row in rows {
+            xml.row(row).unwrap();
+        }
+        xml.finish().unwrap();
+    }
+    let text = String::from_utf8(bytes).unwrap_or_else(|e| panic!("{name}: not UTF-8: {e}"));
+    let doc = roxmltree::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("{name}: the XML output is not well-formed: {e}"));
+    let entries = doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("entry"))
+        .count();
+    assert_eq!(entries, rows.len(), "{name}");
+}
+
+/// Every XML output the fuzzing corpus produces — `remit lines` rows and
+/// `remit reconcile` rows — parses as XML 1.0, control characters and all.
+#[test]
+fn every_xml_output_of_the_fuzzing_corpus_is_well_formed() {
+    use remit::events::{EventCollector, LineEvent};
+    use remit::history::MemoryStore;
+    use remit::ledger::LedgerRow;
+    use remit::ledger::row::{COLUMNS, LINES_COLUMNS};
+    use remit::reconcile::{Reconciler, Rules, ingest, read_input};
+    use remit::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
+    use remit::scan::{Consumer, scan_slice};
+
+    struct Lines(EventCollector, Vec<LineEvent>);
+    impl Consumer for Lines {
+        fn remittance_header(&mut self, h: &RemittanceHeader) {
+            self.0.header(h)
+        }
+        fn claim_payment(&mut self, c: &ClaimPayment) {
+            self.0.claim(c)
+        }
+        fn remittance_end(&mut self, t: &RemittanceTrailer) {
+            self.1.extend(self.0.end(t))
+        }
+    }
+
+    let as_of = jiff::civil::date(2030, 1, 1);
+    let mut documents = 0;
+    let mut rows_checked = 0;
+    let mut with_controls = 0;
+    for (name, data) in corpus_documents() {
+        documents += 1;
+        let mut lines = Lines(EventCollector::new(name.as_str()), Vec::new());
+        scan_slice(&data, &mut lines);
+        let rows: Vec<LedgerRow> = lines.1.into_iter().map(LedgerRow::from_event).collect();
+        check_xml(&name, &rows, &COLUMNS[..LINES_COLUMNS]);
+        rows_checked += rows.len();
+
+        let content = read_input(&name, data.as_slice());
+        if !content.summary.usable() {
+            continue;
+        }
+        let mut store = MemoryStore::new();
+        if ingest(&mut store, &name, &content, as_of).is_err() {
+            continue;
+        }
+        let mut ledger = Vec::new();
+        let mut reconciler = Reconciler::new(&mut store, None, Rules::new(as_of)).unwrap();
+        reconciler
+            .apply_pending(|rows| -> Result<(), remit::history::StoreError> {
+                ledger.extend(rows);
+                Ok(())
+            })
+            .unwrap();
+        ledger.extend(reconciler.unanswered().unwrap());
+        check_xml(&name, &ledger, COLUMNS);
+        rows_checked += ledger.len();
+        with_controls += usize::from(data.iter().any(|&b| b < 0x20 && !b"\t\n\r".contains(&b)));
+    }
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    if committed.exists() {
+        assert!(documents > 1000, "{documents} corpus files");
+        assert!(rows_checked > 1000, "{rows_checked} rows");
+        assert!(with_controls > 0, "the corpus exercises control characters");
+    }
+}

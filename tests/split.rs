@@ -728,7 +728,7 @@ fn cli_rejected_input_leaves_nothing_behind() {
 }
 
 #[test]
-fn cli_unbalanced_original_is_reported_and_exits_one() {
+fn cli_unbalanced_original_is_reported_and_exits_with_findings() {
     let input = corpus().join(
         "irobayna_stupidedi/spec/fixtures/005010/X221 HP835 Health Care Claim Payment Advice/case/3a.edi",
     );
@@ -740,7 +740,7 @@ fn cli_unbalanced_original_is_reported_and_exits_one() {
         "--out-dir",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, 3, "{stderr}");
     assert!(
         stderr.contains("BPR02 1222.00 ≠ Σ outputs 1224.54: NOT BALANCED"),
         "{stderr}"

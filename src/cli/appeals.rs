@@ -7,16 +7,25 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::args::AppealsArgs;
-use super::output::open;
-use super::reconcile::{as_of, report_rows};
+use super::output::Output;
+use super::reconcile::{Prepared, Settings, report_rows};
 use crate::ledger::{money, sink};
 use crate::reports::appeals::{COLUMNS, worklist};
 
 pub fn run(args: &AppealsArgs) -> anyhow::Result<u8> {
-    let (rows, tally) = report_rows(&args.input)?;
-    let items = worklist(rows, as_of(args.input.as_of));
-    let out = open(&args.output.out)?;
-    let mut sink = sink(args.output.format, out, "appeals", "appeal");
+    let settings = Settings::load(
+        args.input.as_of,
+        Some(&args.fees),
+        Some(&args.appeals),
+        Some((&args.interest.prompt_pay, args.interest.rate.as_deref())),
+        Some(&args.codes),
+    )?;
+    let prepared = Prepared::new(&args.input, settings)?;
+    let mut out = Output::create(&args.output.out)?;
+    let (rows, tally) = report_rows(&args.input, &prepared)?;
+    tally.require_usable(&args.output.out)?;
+    let items = worklist(rows, prepared.as_of());
+    let mut sink = sink(args.output.format, Box::new(&mut out), "appeals", "appeal");
     sink.begin(COLUMNS)?;
     let mut by_payer: BTreeMap<&str, (usize, usize, Decimal)> = BTreeMap::new();
     for item in &items {
@@ -29,6 +38,8 @@ pub fn run(args: &AppealsArgs) -> anyhow::Result<u8> {
         entry.2 += item.at_stake;
     }
     sink.finish()?;
+    drop(sink);
+    out.commit()?;
     tally.print();
     eprintln!("appeal worklist: {} open line(s)", items.len());
     for (payer, (open, passed, stake)) in by_payer {

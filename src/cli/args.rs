@@ -1,8 +1,11 @@
-//! Command-line flags, mirrored one to one (resolved in `config`/commands).
+//! Command-line flags, mirrored one to one (resolved by each command).
+//! Each command takes only the option groups that change what it writes,
+//! so `--help` lists nothing that does nothing there.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use jiff::civil::Date;
 
 use crate::ledger::Format;
 use crate::split::GroupBy;
@@ -10,7 +13,7 @@ use crate::split::names::DEFAULT_TEMPLATE;
 
 /// remit: reconcile X12 835 remittances against 837 claims.
 #[derive(Debug, Parser)]
-#[command(name = "remit", version, about, long_about = None)]
+#[command(name = "remit", version, about, long_about = None, after_help = super::exit_status_help())]
 pub struct Args {
     /// What to do.
     #[command(subcommand)]
@@ -18,26 +21,38 @@ pub struct Args {
 }
 
 /// The subcommands.
+// One value per process, parsed once: the size of the largest variant
+// costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check X12 files: envelopes, counts, loops, TR3 balancing.
+    #[command(after_help = super::exit_status_help())]
     Validate(ValidateArgs),
     /// Write every 835 service line as one row.
+    #[command(after_help = super::exit_status_help())]
     Lines(LinesArgs),
     /// Reconcile 835 remittances against 837 claims into a ledger.
+    #[command(after_help = super::exit_status_help())]
     Reconcile(ReconcileArgs),
     /// List every stored event of a history store, by payment date.
+    #[command(after_help = super::exit_status_help())]
     History(HistoryArgs),
     /// The appeal worklist: open denied, underpaid and recouped lines by deadline.
+    #[command(after_help = super::exit_status_help())]
     Appeals(AppealsArgs),
     /// The regulator resolution report: every claim line with interest owed and paid.
+    #[command(after_help = super::exit_status_help())]
     Resolution(ResolutionArgs),
     /// Cluster stage 1: X12 in, one JSON record per 835 event and 837 claim out.
+    #[command(after_help = super::exit_status_help())]
     Events(EventsArgs),
     /// Cluster stage 2: event records in (standard input), ledger rows out as JSON Lines.
+    #[command(after_help = super::exit_status_help())]
     Decide(DecideStageArgs),
     /// Write a synthetic 835 or 837 (benchmarks and tests; undocumented).
     #[command(hide = true)]
+    #[command(after_help = super::exit_status_help())]
     Generate(GenerateArgs),
     /// Split 835 remittances into standalone 835s, one per group of claims.
     ///
@@ -55,13 +70,24 @@ pub enum Command {
     ///
     /// A summary on standard error proves, per transaction, that the
     /// outputs' BPR02 sum to the original BPR02.
+    #[command(after_help = super::exit_status_help())]
     Split(SplitArgs),
     /// Match each 835 payment to the bank deposits (BAI2 or CSV) that paid it.
+    #[command(after_help = super::exit_status_help())]
     Deposits(DepositsArgs),
     /// Compare what the practice posted with what the payers paid, line by line.
+    #[command(after_help = super::exit_status_help())]
     Posting(PostingArgs),
     /// A self-contained HTML report: headline figures, charts and worklists.
+    #[command(after_help = super::exit_status_help())]
     Report(ReportArgs),
+}
+
+/// Reads a date in any of the forms remit's CSV inputs accept:
+/// `2025-07-31`, `20250731` or `07/31/2025` ([`crate::tabular::date`]).
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    crate::tabular::date(text)
+        .ok_or_else(|| "expected a date such as 2025-07-31, 20250731 or 07/31/2025".to_string())
 }
 
 /// Flags of `remit validate`.
@@ -70,7 +96,7 @@ pub struct ValidateArgs {
     /// Files or folders (searched recursively).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Print only files with errors or warnings.
+    /// Print only files with errors or warnings, and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -81,9 +107,17 @@ pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
-    /// Output file, or `-` for standard output.
-    #[arg(long, default_value = "-")]
+    /// Output file (replaced only when the command succeeds; owner-only), or `-` for standard output.
+    #[arg(long, value_name = "FILE", default_value = "-")]
     pub out: PathBuf,
+}
+
+/// `--quiet` of the commands that read inputs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct QuietArgs {
+    /// No progress bar on standard error (it is drawn only when standard error is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Flags of `remit lines`.
@@ -95,64 +129,104 @@ pub struct LinesArgs {
     /// A current CARC/RARC list (CSV) merged over the built-in one; the statuses come from its categories; may be repeated.
     #[arg(long, value_name = "FILE")]
     pub code_list: Vec<PathBuf>,
+    /// Progress.
+    #[command(flatten)]
+    pub quiet: QuietArgs,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
-/// Flags of `remit reconcile`.
-#[derive(Debug, clap::Args)]
-pub struct ReconcileArgs {
-    /// What to read and how to decide.
-    #[command(flatten)]
-    pub input: DecideArgs,
-    /// Where and how to write.
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-/// Inputs and decision settings shared by `reconcile`, `appeals`,
-/// `resolution` and `report`.
+/// The inputs of every command that reconciles, and how they are read.
 #[derive(Debug, Clone, clap::Args)]
-pub struct DecideArgs {
+pub struct InputArgs {
     /// Files or folders (searched recursively); 835s and 837s are told apart by content.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Fee schedule CSV: procedure,modifier,allowed[,payer].
-    #[arg(long, value_name = "CSV")]
-    pub fee_schedule: Option<PathBuf>,
     /// History store (SQLite, created owner-only if missing); without it, history lives in memory for the run.
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
-    /// Reconcile as of this date (default today): later remittances are ignored.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub as_of: Option<jiff::civil::Date>,
-    /// Rules for deadlines, interest and reason codes.
-    #[command(flatten)]
-    pub rules: RuleArgs,
-    /// Worker threads for reading files (default: all cores).
-    #[arg(long, short)]
+    /// Reconcile as of this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY) [default: today, UTC]: anything dated later is ignored.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// Threads reading files [default: all cores].
+    #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Progress.
+    #[command(flatten)]
+    pub quiet: QuietArgs,
 }
 
-/// Flags shared by every command that decides events.
+/// `--fee-schedule`: what makes a line UNDERPAID.
 #[derive(Debug, Clone, clap::Args)]
-pub struct RuleArgs {
+pub struct FeeArgs {
+    /// Fee schedule CSV: procedure,modifier,allowed[,payer].
+    #[arg(long, value_name = "CSV")]
+    pub fee_schedule: Option<PathBuf>,
+}
+
+/// Appeal deadlines (`appeal_by`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct AppealArgs {
     /// Days to appeal a medical-necessity denial.
-    #[arg(long, default_value_t = 180, value_name = "DAYS")]
+    #[arg(long, default_value_t = 180, value_name = "DAYS", value_parser = clap::value_parser!(i32).range(0..=3660))]
     pub medical_appeal_days: i32,
     /// Days to appeal an administrative denial, underpayment or recoupment.
-    #[arg(long, default_value_t = 90, value_name = "DAYS")]
+    #[arg(long, default_value_t = 90, value_name = "DAYS", value_parser = clap::value_parser!(i32).range(0..=3660))]
     pub administrative_appeal_days: i32,
+}
+
+/// Prompt-pay interest, when it is optional.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InterestArgs {
     /// Prompt-pay interest rule: nj, medicare (with --rate), none, or custom:days=N,rate=P.
     #[arg(long, value_name = "RULE", default_value = "none")]
     pub prompt_pay: String,
     /// Yearly interest rate (0.04625 or 4.625%), e.g. the Treasury prompt-payment rate for medicare.
     #[arg(long, value_name = "RATE")]
     pub rate: Option<String>,
+}
+
+/// Prompt-pay interest, when the command is about it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RequiredInterestArgs {
+    /// Prompt-pay interest rule: nj, medicare (with --rate) or custom:days=N,rate=P.
+    #[arg(long, value_name = "RULE", required = true)]
+    pub prompt_pay: String,
+    /// Yearly interest rate (0.04625 or 4.625%), e.g. the Treasury prompt-payment rate for medicare.
+    #[arg(long, value_name = "RATE")]
+    pub rate: Option<String>,
+}
+
+/// `--code-list`: the CARC/RARC list behind statuses and reasons.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CodeArgs {
     /// A current CARC/RARC list (CSV: code, description, start and stop dates, optional category) merged over the built-in one: the statuses and the reason words come from it; may be repeated.
     #[arg(long, value_name = "FILE")]
     pub code_list: Vec<PathBuf>,
+}
+
+/// Flags of `remit reconcile`.
+#[derive(Debug, clap::Args)]
+pub struct ReconcileArgs {
+    /// What to read.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Underpayments.
+    #[command(flatten)]
+    pub fees: FeeArgs,
+    /// Appeal deadlines.
+    #[command(flatten)]
+    pub appeals: AppealArgs,
+    /// Interest.
+    #[command(flatten)]
+    pub interest: InterestArgs,
+    /// Reason codes.
+    #[command(flatten)]
+    pub codes: CodeArgs,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Flags of `remit history`.
@@ -173,12 +247,12 @@ pub struct HistoryArgs {
     /// Only this procedure code.
     #[arg(long, value_name = "CODE")]
     pub procedure: Option<String>,
-    /// Only events paid on or after this date.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub from: Option<jiff::civil::Date>,
-    /// Only events paid on or before this date.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub to: Option<jiff::civil::Date>,
+    /// Only events paid on or after this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<Date>,
+    /// Only events paid on or before this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<Date>,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -187,9 +261,21 @@ pub struct HistoryArgs {
 /// Flags of `remit appeals`.
 #[derive(Debug, clap::Args)]
 pub struct AppealsArgs {
-    /// What to read and how to decide (with --db, the whole stored history is considered).
+    /// What to read (with --db, the whole stored history is considered).
     #[command(flatten)]
-    pub input: DecideArgs,
+    pub input: InputArgs,
+    /// Underpayments.
+    #[command(flatten)]
+    pub fees: FeeArgs,
+    /// Appeal deadlines.
+    #[command(flatten)]
+    pub appeals: AppealArgs,
+    /// Interest (the INTEREST_DUE flag).
+    #[command(flatten)]
+    pub interest: InterestArgs,
+    /// Reason codes.
+    #[command(flatten)]
+    pub codes: CodeArgs,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -198,9 +284,18 @@ pub struct AppealsArgs {
 /// Flags of `remit resolution`.
 #[derive(Debug, clap::Args)]
 pub struct ResolutionArgs {
-    /// What to read and how to decide (`--prompt-pay` is required).
+    /// What to read (with --db, the whole stored history is reported).
     #[command(flatten)]
-    pub input: DecideArgs,
+    pub input: InputArgs,
+    /// Underpayments (the UNDERPAID flag).
+    #[command(flatten)]
+    pub fees: FeeArgs,
+    /// Interest: required.
+    #[command(flatten)]
+    pub interest: RequiredInterestArgs,
+    /// Reason codes.
+    #[command(flatten)]
+    pub codes: CodeArgs,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -223,28 +318,37 @@ pub struct EventsArgs {
     /// Mark the records as history (earlier runs): they shape decisions but yield no ledger rows.
     #[arg(long)]
     pub history: bool,
-    /// Worker threads for reading files.
-    #[arg(long, short)]
+    /// Threads reading files [default: all cores].
+    #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Output file, or `-` for standard output.
-    #[arg(long, default_value = "-")]
+    /// Progress.
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+    /// Output file (replaced only when the command succeeds; owner-only), or `-` for standard output.
+    #[arg(long, value_name = "FILE", default_value = "-")]
     pub out: PathBuf,
 }
 
 /// Flags of `remit decide`.
 #[derive(Debug, clap::Args)]
 pub struct DecideStageArgs {
-    /// Fee schedule CSV: procedure,modifier,allowed[,payer].
-    #[arg(long, value_name = "CSV")]
-    pub fee_schedule: Option<PathBuf>,
-    /// Decide as of this date (default today): later remittances are ignored.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub as_of: Option<jiff::civil::Date>,
-    /// Rules for deadlines, interest and reason codes.
+    /// Decide as of this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY) [default: today, UTC]: later remittances are ignored.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// Underpayments.
     #[command(flatten)]
-    pub rules: RuleArgs,
-    /// Output file, or `-` for standard output.
-    #[arg(long, default_value = "-")]
+    pub fees: FeeArgs,
+    /// Appeal deadlines.
+    #[command(flatten)]
+    pub appeals: AppealArgs,
+    /// Interest.
+    #[command(flatten)]
+    pub interest: InterestArgs,
+    /// Reason codes.
+    #[command(flatten)]
+    pub codes: CodeArgs,
+    /// Output file (replaced only when the command succeeds; owner-only), or `-` for standard output.
+    #[arg(long, value_name = "FILE", default_value = "-")]
     pub out: PathBuf,
 }
 
@@ -272,7 +376,7 @@ pub struct GenerateArgs {
     /// Seed of every random choice (same seed, same bytes).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// The file to write.
+    /// The file to write (replaced only when the command succeeds; owner-only).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// With `--kind 837`: the claims answered by this 835, written by
@@ -293,7 +397,8 @@ pub struct SplitArgs {
     #[arg(long, value_enum)]
     pub by: GroupBy,
     /// Folder receiving one file per (input transaction, group), plus a
-    /// provider-level file when some PLB amount references no claim.
+    /// provider-level file when some PLB amount references no claim
+    /// (created owner-only if missing).
     #[arg(long, value_name = "DIR")]
     pub out_dir: PathBuf,
     /// Output file names; placeholders {input} (input file stem), {tx}
@@ -303,21 +408,24 @@ pub struct SplitArgs {
     /// used in the run gets -2, -3… before its extension.
     #[arg(long, default_value = DEFAULT_TEMPLATE, value_name = "TEMPLATE")]
     pub name_template: String,
-    /// Overwrite files that already exist (otherwise remit stops, exit 2).
+    /// Replace files that already exist (otherwise remit stops, exit 2).
     #[arg(long)]
     pub force: bool,
     /// Number the outputs' interchanges N, N+1, … (ISA13 and GS06) instead
     /// of keeping the original control numbers. ST02 is always kept.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=999_999_999))]
     pub renumber_from: Option<u64>,
+    /// Progress.
+    #[command(flatten)]
+    pub quiet: QuietArgs,
 }
 
 /// Flags of `remit deposits`.
 #[derive(Debug, clap::Args)]
 pub struct DepositsArgs {
-    /// What to read and how to decide (with --db, every stored remittance is matched).
+    /// What to read (with --db, every stored remittance is matched).
     #[command(flatten)]
-    pub input: DecideArgs,
+    pub input: InputArgs,
     /// A bank file: BAI2 or CSV, told apart by content; may be repeated.
     #[arg(long, value_name = "FILE", required = true)]
     pub bank: Vec<PathBuf>,
@@ -354,9 +462,18 @@ pub struct BankOptions {
 /// Flags of `remit posting`.
 #[derive(Debug, clap::Args)]
 pub struct PostingArgs {
-    /// What to read and how to decide (with --db, the whole stored history is compared).
+    /// What to read (with --db, the whole stored history is compared).
     #[command(flatten)]
-    pub input: DecideArgs,
+    pub input: InputArgs,
+    /// Underpayments (an underpaid line is open to appeal).
+    #[command(flatten)]
+    pub fees: FeeArgs,
+    /// Appeal deadlines (WRITE_OFF_ON_APPEALABLE).
+    #[command(flatten)]
+    pub appeals: AppealArgs,
+    /// Reason codes.
+    #[command(flatten)]
+    pub codes: CodeArgs,
     /// What the practice posted: a CSV export of its practice-management system.
     #[arg(long, value_name = "FILE")]
     pub posted: PathBuf,
@@ -403,17 +520,26 @@ pub struct PostedColumnArgs {
 /// Flags of `remit report`.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// What to read and how to decide (with --db, the whole stored history is reported).
+    /// What to read (with --db, the whole stored history is reported).
     #[command(flatten)]
-    pub input: DecideArgs,
-    /// The HTML file to write (created owner-only), or `-` for standard output.
+    pub input: InputArgs,
+    /// Underpayments.
+    #[command(flatten)]
+    pub fees: FeeArgs,
+    /// Appeal deadlines (the worklist and the money at risk).
+    #[command(flatten)]
+    pub appeals: AppealArgs,
+    /// Reason codes.
+    #[command(flatten)]
+    pub codes: CodeArgs,
+    /// The HTML file to write (replaced only when the command succeeds; owner-only), or `-` for standard output.
     #[arg(long, value_name = "FILE")]
     pub html: PathBuf,
     /// Show member names and ids in full (masked by default).
     #[arg(long)]
     pub show_phi: bool,
     /// Appeal deadlines within this many days count as money at risk.
-    #[arg(long, value_name = "DAYS", default_value_t = crate::reports::page::DEFAULT_DEADLINE_DAYS)]
+    #[arg(long, value_name = "DAYS", default_value_t = crate::reports::page::DEFAULT_DEADLINE_DAYS, value_parser = clap::value_parser!(i64).range(0..))]
     pub deadline_days: i64,
     /// Most rows any table of the page carries; the rest are counted and left out.
     #[arg(long, value_name = "N", default_value_t = crate::reports::page::DEFAULT_TABLE_ROWS)]

@@ -5,13 +5,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use jiff::civil::Date;
 
 use super::args::{BankOptions, DepositsArgs};
-use super::output::open;
-use super::reconcile::{as_of, decide_inputs, stored_rows};
-use super::{EXIT_INPUT, EXIT_OK};
+use super::inputs::read_option_file;
+use super::output::Output;
+use super::reconcile::{Prepared, Settings, decide_inputs, stored_rows};
+use super::{EXIT_INPUT, EXIT_OK, Stop};
 use crate::bank::{self, CsvColumns, Deposit};
 use crate::ledger::{money, sink};
 use crate::reports::deposits::{
@@ -45,12 +45,31 @@ impl BankDeposits {
             EXIT_INPUT
         }
     }
+
+    /// Fails with status 1 when no bank file could be used: matching
+    /// against no deposits at all would call every payment unreceived.
+    pub fn require_usable(&self) -> anyhow::Result<()> {
+        if self.files > self.rejected.len() {
+            return Ok(());
+        }
+        Err(Stop::new(
+            EXIT_INPUT,
+            "no usable --bank file; nothing written (every payment would read as not received)",
+        )
+        .into())
+    }
 }
 
-/// Reads every bank file; a file with problems is reported on standard
-/// error, record by record, and not used. A deposit an earlier file gave
-/// (same date, amount and bank reference) is left out.
-pub fn read_bank_files(paths: &[PathBuf], options: &BankOptions, as_of: Date) -> BankDeposits {
+/// Reads every bank file. A file that cannot be read or is empty (a
+/// mistyped name, a wrong export) is an error before anything is written;
+/// a file with problems is reported on standard error, record by record,
+/// and not used. A deposit an earlier file gave (same date, amount and
+/// bank reference) is left out.
+pub fn read_bank_files(
+    paths: &[PathBuf],
+    options: &BankOptions,
+    as_of: Date,
+) -> anyhow::Result<BankDeposits> {
     let columns = CsvColumns {
         date: options.bank_date_column.clone(),
         amount: options.bank_amount_column.clone(),
@@ -59,12 +78,18 @@ pub fn read_bank_files(paths: &[PathBuf], options: &BankOptions, as_of: Date) ->
     };
     let mut found = BankDeposits::default();
     let mut seen = std::collections::HashSet::new();
+    let mut contents = Vec::with_capacity(paths.len());
     for path in paths {
+        let bytes = read_option_file("--bank", path)?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            anyhow::bail!("--bank {}: the file is empty", path.display());
+        }
+        contents.push(bytes);
+    }
+    for (path, bytes) in paths.iter().zip(contents) {
         let source = path.display().to_string();
         found.files += 1;
-        let read = std::fs::read(path)
-            .with_context(|| format!("{source}: cannot read"))
-            .and_then(|bytes| Ok(bank::read(&source, &bytes, &columns)?));
+        let read = bank::read(&source, &bytes, &columns);
         match read {
             Ok(file) => {
                 found.skipped += file.skipped;
@@ -82,37 +107,37 @@ pub fn read_bank_files(paths: &[PathBuf], options: &BankOptions, as_of: Date) ->
                 }
             }
             Err(e) => {
-                report_bank_error(&source, &e);
+                for problem in &e.problems {
+                    eprintln!("{source}: {problem}");
+                }
+                eprintln!("{source}: rejected; its deposits are not used");
                 found.rejected.push(source);
             }
         }
     }
-    found
-}
-
-fn report_bank_error(source: &str, e: &anyhow::Error) {
-    match e.downcast_ref::<bank::BankError>() {
-        Some(bank_error) => {
-            for problem in &bank_error.problems {
-                eprintln!("{source}: {problem}");
-            }
-        }
-        None => eprintln!("{e:#}"),
-    }
-    eprintln!("{source}: rejected; its deposits are not used");
+    Ok(found)
 }
 
 pub fn run(args: &DepositsArgs) -> anyhow::Result<u8> {
-    let as_of = as_of(args.input.as_of);
-    let bank = read_bank_files(&args.bank, &args.bank_options, as_of);
+    // Deposits are matched on each transaction's trace, BPR02 and dates:
+    // fee schedules, deadlines, interest and code lists change nothing here.
+    let settings = Settings::load(args.input.as_of, None, None, None, None)?;
+    let as_of = settings.rules.as_of;
+    let bank = read_bank_files(&args.bank, &args.bank_options, as_of)?;
+    bank.require_usable()?;
+    let prepared = Prepared::new(&args.input, settings)?;
+    let mut out = Output::create(&args.output.out)?;
     let mut payments = Payments::default();
-    let tally = decide_inputs(&args.input, |row| {
+    let tally = decide_inputs(&args.input, &prepared, |row| {
         payments.add(row);
         Ok(())
     })?;
+    tally.require_usable(&args.output.out)?;
     if let Some(db) = &args.input.db {
         payments = Payments::default();
-        stored_rows(db)?.iter().for_each(|row| payments.add(row));
+        stored_rows(db, &prepared.settings.codes)?
+            .iter()
+            .for_each(|row| payments.add(row));
     }
     let payments = payments.into_sorted();
     let transactions = payments.len();
@@ -122,8 +147,7 @@ pub fn run(args: &DepositsArgs) -> anyhow::Result<u8> {
     };
     let deposits = bank.deposits.len();
     let matches = match_deposits(payments, bank.deposits.clone(), &settings);
-    let out = open(&args.output.out)?;
-    let mut sink = sink(args.output.format, out, "deposits", "match");
+    let mut sink = sink(args.output.format, Box::new(&mut out), "deposits", "match");
     sink.begin(COLUMNS)?;
     let mut totals = DepositTotals::default();
     for m in &matches {
@@ -131,9 +155,11 @@ pub fn run(args: &DepositsArgs) -> anyhow::Result<u8> {
         totals.add(m);
     }
     sink.finish()?;
+    drop(sink);
+    out.commit()?;
     tally.print();
     print_summary(&matches, &totals, &bank, transactions, deposits);
-    Ok(tally.exit_code().max(bank.exit_code()))
+    Ok(super::worst(tally.exit_code(), bank.exit_code()))
 }
 
 /// Money received per (payer, month of payment): the deposits matched to

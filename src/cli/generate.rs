@@ -3,14 +3,15 @@
 //! For benchmarks, memory measurements and distributed tests; not part of
 //! the documented interface.
 
-use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 
 use anyhow::{Context, bail};
 
 use super::EXIT_OK;
 use super::args::{GenerateArgs, GeneratedKind};
+use super::inputs::open_regular;
+use super::output::Output;
 use crate::synth::{
     SynthConfig, SynthSummary, write_claims_matching, write_claims_until, write_until,
 };
@@ -26,15 +27,13 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
         (GeneratedKind::I835, Some(_)) => bail!("--matching-835 goes with --kind 837"),
         (_, None) => None,
     };
-    let out =
-        File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let mut out = Output::create(&args.out)?;
     let summary = match (args.kind, paid) {
         (GeneratedKind::I837, Some(paid)) => write_claims_matching(&cfg, &paid, &mut out)?,
         (GeneratedKind::I835, _) => write_until(&cfg, &mut out, args.bytes)?,
         (GeneratedKind::I837, None) => write_claims_until(&cfg, &mut out, args.bytes)?,
     };
-    out.flush()?;
+    out.commit()?;
     eprintln!(
         "{}: {} bytes, {} transaction(s), {} claim(s), {} line(s)",
         args.out.display(),
@@ -60,7 +59,7 @@ fn config(seed: u64, bytes: u64) -> SynthConfig {
 /// What writing the 835 at `path` with `cfg` and `bytes` covered, found by
 /// generating it again into a sink that compares it with the file.
 fn recover_835(cfg: &SynthConfig, bytes: u64, path: &Path) -> anyhow::Result<SynthSummary> {
-    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file = open_regular(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata()?.len();
     let mut same = Compare {
         file: std::io::BufReader::with_capacity(1 << 16, file),

@@ -3,9 +3,8 @@
 
 use super::EXIT_OK;
 use super::args::HistoryArgs;
-use super::output::open;
-use super::reconcile::code_list_from;
-use crate::history::SqliteStore;
+use super::output::Output;
+use super::reconcile::{code_list, open_sqlite};
 use crate::history::sqlite::RowFilter;
 use crate::ledger::row::COLUMNS;
 use crate::ledger::sink;
@@ -14,8 +13,8 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
     if !args.db.exists() {
         anyhow::bail!("{}: no such history store", args.db.display());
     }
-    let codes = code_list_from(&args.code_list)?;
-    let store = SqliteStore::open_with_codes(&args.db, &codes)?;
+    let codes = code_list(&args.code_list)?;
+    let store = open_sqlite(&args.db, &codes)?;
     let filter = RowFilter {
         claim_id: args.claim.clone(),
         member_id: args.member.clone(),
@@ -23,14 +22,16 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
         from: args.from.map(|d| d.to_string()),
         to: args.to.map(|d| d.to_string()),
     };
-    let out = open(&args.output.out)?;
-    let mut sink = sink(args.output.format, out, "history", "entry");
+    let mut out = Output::create(&args.output.out)?;
+    let mut sink = sink(args.output.format, Box::new(&mut out), "history", "entry");
     sink.begin(COLUMNS)?;
     let count = store.rows(&filter, |row| -> anyhow::Result<()> {
         sink.row(&row)?;
         Ok(())
     })?;
     sink.finish()?;
+    drop(sink);
+    out.commit()?;
     eprintln!("{count} event(s)");
     Ok(EXIT_OK)
 }

@@ -1,16 +1,21 @@
 //! `remit lines`: every 835 service line as one row, split out of
-//! aggregated remittances, with the status its reason codes give it (the
-//! built-in code list, or `--code-list` files merged over it). Rows of a transaction are written when its SE is
-//! read and the file has had no fatal finding; a rejected file is named on
-//! standard error and the exit status says so.
+//! aggregated remittances. Nothing from a rejected file is written
+//! ([`InputRows`]): a file output, still a temporary file, is cut back to
+//! where the rejected file's rows began; rows for standard output are held
+//! (up to 1 MiB in memory, the rest in an unnamed temporary file) until the
+//! file has been read to its end without a fatal finding. Either way memory
+//! stays bounded by one claim whatever the file's size. A rejected file is
+//! named on standard error and the exit status says so.
 
-use std::fs::File;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use super::args::LinesArgs;
-use super::inputs::discover;
-use super::output::{open, report_problems};
-use super::reconcile::code_list_from;
-use super::{EXIT_INPUT, EXIT_OK};
+use super::inputs::{discover, open_regular};
+use super::output::{InputRows, Output, SharedRows, report_problems};
+use super::progress::Progress;
+use super::reconcile::code_list;
+use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, worst};
 use crate::diagnostic::{Issue, Severity};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
@@ -21,11 +26,9 @@ use crate::scan::{Consumer, scan_reader};
 
 struct LineWriter<'s, 'w> {
     collector: EventCollector,
-    sink: &'s mut dyn Sink,
+    sink: &'s mut (dyn Sink + 'w),
     failed: Option<std::io::Error>,
     fatal: bool,
-    rows: u64,
-    _w: std::marker::PhantomData<&'w ()>,
 }
 
 impl Consumer for LineWriter<'_, '_> {
@@ -47,7 +50,6 @@ impl Consumer for LineWriter<'_, '_> {
             if let Err(e) = self.sink.row(&LedgerRow::from_event(event)) {
                 self.failed = Some(e);
             }
-            self.rows += 1;
         }
     }
     fn aborted(&mut self, _id: &TransactionId) {
@@ -60,43 +62,78 @@ impl Consumer for LineWriter<'_, '_> {
 
 pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
     // Loaded before anything is written: a bad list stops the command.
-    let codes = std::sync::Arc::new(code_list_from(&args.code_list)?);
+    let codes = std::sync::Arc::new(code_list(&args.code_list)?);
     let found = discover(&args.paths);
-    let out = open(&args.output.out)?;
-    let mut sink = sink(args.output.format, out, "lines", "line");
+    found.require_inputs(&args.paths)?;
+    let progress = Progress::new(&found, args.quiet.quiet);
+    let rows = Rc::new(RefCell::new(InputRows::new(Output::create(
+        &args.output.out,
+    )?)?));
+    let mut sink = sink(
+        args.output.format,
+        Box::new(SharedRows(rows.clone())),
+        "lines",
+        "line",
+    );
     sink.begin(&COLUMNS[..LINES_COLUMNS])?;
-    let mut ok = found.errors.is_empty();
-    for (path, error) in &found.errors {
-        eprintln!("{}: cannot read: {error}", path.display());
+    sink.flush()?;
+    rows.borrow_mut().accept()?;
+    let mut code = if found.errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INPUT
+    };
+    for note in &found.skipped {
+        eprintln!("note: {note}");
     }
+    for (path, error) in &found.errors {
+        eprintln!("{}: {error}", path.display());
+    }
+    let mut usable = 0;
     for input in &found.inputs {
         let source = input.display();
-        let file = match File::open(&input.path) {
+        let file = match open_regular(&input.path) {
             Ok(f) => f,
             Err(e) => {
-                eprintln!("{source}: cannot open: {e}");
-                ok = false;
+                progress.suspend(|| eprintln!("{source}: cannot open: {e}"));
+                code = EXIT_INPUT;
                 continue;
             }
         };
+        rows.borrow_mut().begin_input()?;
         let mut writer = LineWriter {
             collector: EventCollector::with_codes(source.clone(), std::sync::Arc::clone(&codes)),
             sink: sink.as_mut(),
             failed: None,
             fatal: false,
-            rows: 0,
-            _w: std::marker::PhantomData,
         };
-        let summary = scan_reader(file, &mut writer);
+        let summary = scan_reader(progress.reader(file), &mut writer);
         if let Some(e) = writer.failed {
             return Err(e.into());
         }
-        report_problems(&source, &summary.issues.0);
-        if !summary.usable() {
-            eprintln!("{source}: rejected");
-            ok = false;
+        sink.flush()?;
+        progress.file_done();
+        progress.suspend(|| report_problems(&source, &summary.issues.0));
+        if summary.usable() {
+            rows.borrow_mut().accept()?;
+            usable += 1;
+            if !summary.issues.is_valid() {
+                code = worst(code, EXIT_FINDINGS);
+            }
+        } else {
+            rows.borrow_mut().reject()?;
+            progress.suspend(|| eprintln!("{source}: rejected; none of its rows are written"));
+            code = EXIT_INPUT;
         }
     }
+    progress.finish();
     sink.finish()?;
-    Ok(if ok { EXIT_OK } else { EXIT_INPUT })
+    drop(sink);
+    let rows = Rc::try_unwrap(rows).map_err(|_| anyhow::anyhow!("rows still shared"))?;
+    let out = rows.into_inner().into_output()?;
+    if usable == 0 {
+        return Err(super::no_usable_input(&args.output.out));
+    }
+    out.commit()?;
+    Ok(code)
 }

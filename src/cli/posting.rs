@@ -3,13 +3,12 @@
 //! and write one row per line with its findings, then totals per payer and
 //! month of payment (tied to the bank deposits when `--bank` is given).
 
-use anyhow::Context;
-
 use super::args::{PostedColumnArgs, PostingArgs};
 use super::deposits::{read_bank_files, received_by_payer_month};
-use super::output::open;
-use super::reconcile::{as_of, report_rows};
-use super::{EXIT_INPUT, EXIT_OK};
+use super::inputs::read_option_file;
+use super::output::Output;
+use super::reconcile::{Prepared, Settings, report_rows};
+use super::{EXIT_OK, Stop};
 use crate::ledger::{money, sink};
 use crate::reports::deposits::MatchSettings;
 use crate::reports::posting::{
@@ -29,46 +28,58 @@ fn columns(args: &PostedColumnArgs) -> PostedColumns {
     }
 }
 
-/// The postings, or `None` after reporting every unreadable row.
-fn read_posted(args: &PostingArgs) -> anyhow::Result<Option<Vec<Posting>>> {
+/// The postings. An unreadable file is a usage error; a file with rows
+/// that cannot be read stops the run with status 1 after every such row is
+/// reported: nothing is compared, nothing written.
+fn read_posted(args: &PostingArgs) -> anyhow::Result<Vec<Posting>> {
     let source = args.posted.display().to_string();
-    let text = std::fs::read(&args.posted).with_context(|| format!("{source}: cannot read"))?;
+    let text = read_option_file("--posted", &args.posted)?;
     match read_postings(&String::from_utf8_lossy(&text), &columns(&args.columns)) {
-        Ok(postings) => Ok(Some(postings)),
+        Ok(postings) => Ok(postings),
         Err(problems) => {
             for problem in &problems {
                 eprintln!("{source}: {problem}");
             }
-            eprintln!("{source}: rejected; nothing is compared");
-            Ok(None)
+            let message = format!("{source}: rejected; nothing is compared, nothing written");
+            Err(Stop::new(super::EXIT_INPUT, message).into())
         }
     }
 }
 
 pub fn run(args: &PostingArgs) -> anyhow::Result<u8> {
-    let Some(postings) = read_posted(args)? else {
-        return Ok(EXIT_INPUT);
-    };
+    let settings = Settings::load(
+        args.input.as_of,
+        Some(&args.fees),
+        Some(&args.appeals),
+        None,
+        Some(&args.codes),
+    )?;
+    let as_of = settings.rules.as_of;
+    let postings = read_posted(args)?;
     let posting_count = postings.len();
-    let as_of = as_of(args.input.as_of);
-    let (rows, tally) = report_rows(&args.input)?;
-    let books = books(&rows);
-    let lines = compare(&books, postings, &open_lines(&rows, as_of));
-    let mut bank_exit = EXIT_OK;
-    let received = if args.bank.is_empty() {
+    let bank = if args.bank.is_empty() {
         None
     } else {
-        let bank = read_bank_files(&args.bank, &args.bank_options, as_of);
-        bank_exit = bank.exit_code();
+        let bank = read_bank_files(&args.bank, &args.bank_options, as_of)?;
+        bank.require_usable()?;
+        Some(bank)
+    };
+    let prepared = Prepared::new(&args.input, settings)?;
+    let mut out = Output::create(&args.output.out)?;
+    let (rows, tally) = report_rows(&args.input, &prepared)?;
+    tally.require_usable(&args.output.out)?;
+    let books = books(&rows);
+    let lines = compare(&books, postings, &open_lines(&rows, as_of));
+    let bank_exit = bank.as_ref().map_or(EXIT_OK, |b| b.exit_code());
+    let received = bank.map(|bank| {
         let settings = MatchSettings {
             window_days: args.bank_options.window_days,
             as_of,
         };
-        Some(received_by_payer_month(&rows, &bank, &settings))
-    };
+        received_by_payer_month(&rows, &bank, &settings)
+    });
     let totals = month_totals(&books, &lines, received.as_ref());
-    let out = open(&args.output.out)?;
-    let mut sink = sink(args.output.format, out, "posting", "row");
+    let mut sink = sink(args.output.format, Box::new(&mut out), "posting", "row");
     sink.begin(COLUMNS)?;
     for line in &lines {
         sink.row(&PostingRow::Line(Box::new(line.clone())))?;
@@ -78,9 +89,11 @@ pub fn run(args: &PostingArgs) -> anyhow::Result<u8> {
         sink.row(total)?;
     }
     sink.finish()?;
+    drop(sink);
+    out.commit()?;
     tally.print();
     print_summary(&lines, posting_count, total_rows.last());
-    Ok(tally.exit_code().max(bank_exit))
+    Ok(super::worst(tally.exit_code(), bank_exit))
 }
 
 fn print_summary(lines: &[LineComparison], postings: usize, all: Option<&PostingRow>) {

@@ -3,21 +3,22 @@
 //! summary on standard error.
 
 use std::collections::BTreeMap;
-use std::fs::File;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::args::{DecideArgs, ReconcileArgs, RuleArgs};
-use super::inputs::{Input, discover};
-use super::output::{open, report_problems};
+use super::args::{AppealArgs, CodeArgs, FeeArgs, InputArgs, ReconcileArgs};
+use super::inputs::{Discovery, Input, discover, open_regular, read_option_file};
+use super::output::{Output, report_problems};
 use super::parallel;
-use super::{EXIT_INPUT, EXIT_OK};
+use super::progress::Progress;
+use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::codes::{CodeList, ListKind};
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::events::Status;
-use crate::history::{HistoryStore, MemoryStore, SqliteStore};
+use crate::history::{HistoryStore, MemoryStore, SqliteStore, StoreError};
 use crate::ledger::row::COLUMNS;
 use crate::ledger::{LedgerRow, money, sink};
 use crate::reconcile::interest::{PromptPay, parse_rate};
@@ -28,6 +29,8 @@ use crate::reports::page::{FileFinding, FileFindings};
 #[derive(Default)]
 pub struct Tally {
     files: usize,
+    /// Files read and used (not rejected).
+    usable: usize,
     rejected: Vec<String>,
     transactions: usize,
     duplicates: usize,
@@ -77,13 +80,25 @@ impl Tally {
         self.findings.unbalanced.extend(balance.map(finding));
     }
 
-    /// 0 when every input was read, 1 when some was rejected.
+    /// 1 when some input was rejected, else 3 when some used input has
+    /// invalid findings (an imbalance, a count), else 0.
     pub fn exit_code(&self) -> u8 {
-        if self.rejected.is_empty() {
-            EXIT_OK
-        } else {
+        if !self.rejected.is_empty() {
             EXIT_INPUT
+        } else if self.warnings > 0 {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
         }
+    }
+
+    /// Fails with status 1 when no input could be used: the output `out`
+    /// is then left as it was rather than replaced by an empty one.
+    pub fn require_usable(&self, out: &Path) -> anyhow::Result<()> {
+        if self.usable > 0 {
+            return Ok(());
+        }
+        Err(super::no_usable_input(out))
     }
 
     /// Prints the summary on standard error.
@@ -121,7 +136,7 @@ impl Tally {
         }
         if self.warnings > 0 {
             eprintln!(
-                "  {} file(s) with warnings or imbalances (see above)",
+                "  {} file(s) with findings: imbalances or broken counts (see above; exit status 3)",
                 self.warnings
             );
         }
@@ -152,71 +167,228 @@ pub fn today() -> Date {
         .unwrap_or(epoch)
 }
 
-/// Opens the store named by `--db` (an older store's decisions are
-/// re-derived with `codes`), else an in-memory one.
-pub fn open_store(
-    db: Option<&std::path::Path>,
-    codes: &CodeList,
-) -> anyhow::Result<Box<dyn HistoryStore>> {
-    Ok(match db {
-        Some(path) => Box::new(SqliteStore::open_with_codes(path, codes)?),
-        None => Box::new(MemoryStore::new()),
-    })
+/// Opens the store named by `--db`, else an in-memory one. A path that is
+/// not a regular file, or a file that is not a remit store, is refused
+/// (and left untouched). An existing store is made owner-only: it holds
+/// patients' names and member ids, whatever mode an older remit or a copy
+/// gave it.
+pub fn open_store(db: Option<&Path>, codes: &CodeList) -> anyhow::Result<Box<dyn HistoryStore>> {
+    let Some(path) = db else {
+        return Ok(Box::new(MemoryStore::new()));
+    };
+    Ok(Box::new(open_sqlite(path, codes)?))
+}
+
+/// Opens an existing or new SQLite history store at `path` (see
+/// [`open_store`]); a store written by an older remit has its decisions
+/// re-derived with `codes`.
+pub fn open_sqlite(path: &Path, codes: &CodeList) -> anyhow::Result<SqliteStore> {
+    let shown = path.display();
+    if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
+        anyhow::bail!("{shown}: not a file; --db needs a remit history store (a SQLite file)");
+    }
+    let store = SqliteStore::open_with_codes(path, codes).map_err(|e| store_error(path, e))?;
+    for file in [
+        path.to_path_buf(),
+        suffixed(path, "-wal"),
+        suffixed(path, "-shm"),
+    ] {
+        owner_only(&file);
+    }
+    Ok(store)
+}
+
+/// `path` with `suffix` appended to its file name (SQLite's companions).
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Removes group and other permissions from an existing file (best effort:
+/// a store shared read-only by its owner is still read).
+fn owner_only(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        let mode = meta.permissions().mode();
+        if mode & 0o077 != 0 {
+            let tightened = std::fs::Permissions::from_mode(mode & 0o700);
+            if let Err(e) = std::fs::set_permissions(path, tightened) {
+                eprintln!(
+                    "{}: warning: cannot make it owner-only: {e}",
+                    path.display()
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// A store error that names the file once and says what it means.
+fn store_error(path: &Path, error: StoreError) -> anyhow::Error {
+    let shown = path.display().to_string();
+    let not_a_database = matches!(
+        &error,
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _))
+            if failure.code == rusqlite::ErrorCode::NotADatabase
+    );
+    if not_a_database {
+        return anyhow::anyhow!(
+            "{shown}: not a remit history store (not a SQLite database); it was left untouched"
+        );
+    }
+    let text = error.to_string();
+    let error = anyhow::Error::new(error);
+    if text.contains(&shown) {
+        error
+    } else {
+        error.context(shown)
+    }
 }
 
 /// Reads a fee schedule CSV.
-pub fn read_fee_schedule(path: Option<&std::path::Path>) -> anyhow::Result<Option<FeeSchedule>> {
+pub fn read_fee_schedule(path: Option<&Path>) -> anyhow::Result<Option<FeeSchedule>> {
     let Some(path) = path else { return Ok(None) };
-    let file =
-        File::open(path).with_context(|| format!("cannot open fee schedule {}", path.display()))?;
-    Ok(Some(
-        FeeSchedule::from_reader(file).with_context(|| path.display().to_string())?,
-    ))
+    let bytes = read_option_file("--fee-schedule", path)?;
+    let schedule = FeeSchedule::from_reader(bytes.as_slice())
+        .with_context(|| format!("--fee-schedule {}", path.display()))?;
+    Ok(Some(schedule))
 }
 
-/// The decision rules from the command line.
-pub fn rules(args: &RuleArgs, as_of_flag: Option<Date>) -> anyhow::Result<Rules> {
-    let rate =
-        match &args.rate {
-            Some(text) => Some(parse_rate(text).with_context(|| {
+/// The prompt-pay rule of `--prompt-pay` and `--rate`. A rate is a yearly
+/// fraction: `--rate 4.625` (462.5% a year) is refused as the typo it is,
+/// and so is a rate given with no rule to apply it to.
+pub fn prompt_pay(rule: &str, rate: Option<&str>) -> anyhow::Result<Option<PromptPay>> {
+    let rate = match rate {
+        Some(text) => {
+            let rate = parse_rate(text).with_context(|| {
                 format!("--rate {text:?} is not a rate such as 0.04625 or 4.625%")
-            })?),
-            None => None,
-        };
-    Ok(Rules {
-        medical_appeal_days: args.medical_appeal_days,
-        administrative_appeal_days: args.administrative_appeal_days,
-        prompt_pay: PromptPay::parse(&args.prompt_pay, rate)?,
-        codes: std::sync::Arc::new(code_list(args)?),
-        ..Rules::new(as_of(as_of_flag))
-    })
+            })?;
+            if rate < Decimal::ZERO || rate > Decimal::ONE {
+                anyhow::bail!(
+                    "--rate {text} is {}% a year; write a yearly rate such as 4.625% or 0.04625",
+                    (rate * Decimal::ONE_HUNDRED).normalize()
+                );
+            }
+            Some(rate)
+        }
+        None => None,
+    };
+    let parsed = PromptPay::parse(rule, rate).context("--prompt-pay")?;
+    if parsed.is_none() && rate.is_some() {
+        anyhow::bail!(
+            "--rate applies to a prompt-pay rule: add --prompt-pay medicare (or nj, custom:…)"
+        );
+    }
+    Ok(parsed)
 }
 
 /// The built-in code list, with `--code-list` files merged over it.
-pub fn code_list(args: &RuleArgs) -> anyhow::Result<CodeList> {
-    code_list_from(&args.code_list)
-}
-
-/// The built-in code list with these files merged over it, in order.
-pub fn code_list_from(paths: &[std::path::PathBuf]) -> anyhow::Result<CodeList> {
+pub fn code_list(paths: &[PathBuf]) -> anyhow::Result<CodeList> {
     let mut list = CodeList::builtin().clone();
     for path in paths {
-        let user = CodeList::load_user_file(path, ListKind::Auto)
-            .with_context(|| path.display().to_string())?;
+        let bytes = read_option_file("--code-list", path)?;
+        let user = CodeList::from_csv_reader_as(bytes.as_slice(), ListKind::Auto)
+            .with_context(|| format!("--code-list {}", path.display()))?;
         list = list.merged_with(&user);
     }
     Ok(list)
 }
 
+/// Everything a decision needs from the options, read and checked before
+/// any output is opened: a typo never costs the previous output.
+pub struct Settings {
+    /// `--fee-schedule`.
+    pub schedule: Option<FeeSchedule>,
+    /// Dates, deadlines and interest.
+    pub rules: Rules,
+    /// The code list with `--code-list` merged over it.
+    pub codes: CodeList,
+}
+
+impl Settings {
+    /// The settings of a command: the option groups it has (a missing group
+    /// keeps remit's defaults, as the command's output does not show it).
+    pub fn load(
+        as_of_flag: Option<Date>,
+        fees: Option<&FeeArgs>,
+        appeals: Option<&AppealArgs>,
+        interest: Option<(&str, Option<&str>)>,
+        codes: Option<&CodeArgs>,
+    ) -> anyhow::Result<Settings> {
+        let mut rules = Rules::new(as_of(as_of_flag));
+        if let Some(a) = appeals {
+            rules.medical_appeal_days = a.medical_appeal_days;
+            rules.administrative_appeal_days = a.administrative_appeal_days;
+        }
+        if let Some((rule, rate)) = interest {
+            rules.prompt_pay = prompt_pay(rule, rate)?;
+        }
+        let schedule = read_fee_schedule(fees.and_then(|f| f.fee_schedule.as_deref()))?;
+        let codes = code_list(codes.map_or(&[][..], |c| &c.code_list[..]))?;
+        // The decision reads statuses and denial reasons from the list.
+        rules.codes = std::sync::Arc::new(codes.clone());
+        Ok(Settings {
+            schedule,
+            rules,
+            codes,
+        })
+    }
+}
+
+/// The inputs of a run, found and checked before any output is opened.
+pub struct Prepared {
+    /// What the options say.
+    pub settings: Settings,
+    found: Discovery,
+    progress: Progress,
+}
+
+impl Prepared {
+    /// Finds the inputs of `input` (failing with status 1 when there is no
+    /// X12 at all) for a run with `settings`.
+    pub fn new(input: &InputArgs, settings: Settings) -> anyhow::Result<Prepared> {
+        let found = discover(&input.paths);
+        found.require_inputs(&input.paths)?;
+        let progress = Progress::new(&found, input.quiet.quiet);
+        Ok(Prepared {
+            settings,
+            found,
+            progress,
+        })
+    }
+
+    /// The as-of date.
+    pub fn as_of(&self) -> Date {
+        self.settings.rules.as_of
+    }
+}
+
 pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
-    let out = open(&args.output.out)?;
-    let mut sink = sink(args.output.format, out, "ledger", "entry");
+    let settings = Settings::load(
+        args.input.as_of,
+        Some(&args.fees),
+        Some(&args.appeals),
+        Some((&args.interest.prompt_pay, args.interest.rate.as_deref())),
+        Some(&args.codes),
+    )?;
+    let prepared = Prepared::new(&args.input, settings)?;
+    let mut out = Output::create(&args.output.out)?;
+    let mut sink = sink(args.output.format, Box::new(&mut out), "ledger", "entry");
     sink.begin(COLUMNS)?;
-    let tally = decide_inputs(&args.input, |row| {
+    let tally = decide_inputs(&args.input, &prepared, |row| {
         sink.row(row)?;
         Ok(())
     })?;
     sink.finish()?;
+    drop(sink);
+    tally.require_usable(&args.output.out)?;
+    out.commit()?;
     tally.print();
     Ok(tally.exit_code())
 }
@@ -224,49 +396,69 @@ pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
 /// Reads the inputs, applies them to the history (in memory or `--db`) and
 /// hands every decided row, then every NO_REMITTANCE row, to `on_row`.
 pub fn decide_inputs(
-    args: &DecideArgs,
+    input: &InputArgs,
+    prepared: &Prepared,
     mut on_row: impl FnMut(&LedgerRow) -> anyhow::Result<()>,
 ) -> anyhow::Result<Tally> {
-    let schedule = read_fee_schedule(args.fee_schedule.as_deref())?;
-    let rules = rules(&args.rules, args.as_of)?;
-    let mut store = open_store(args.db.as_deref(), &rules.codes)?;
+    let settings = &prepared.settings;
+    let mut store = open_store(input.db.as_deref(), &settings.codes)?;
+    // A store failing mid-run (a full disk, a lock held too long) is named.
+    let in_store = |e: anyhow::Error| match &input.db {
+        Some(db) => e.context(format!("--db {}", db.display())),
+        None => e,
+    };
     let mut tally = Tally::default();
-    ingest_inputs(
-        &args.paths,
-        args.jobs,
+    ingest_inputs(prepared, input.jobs, store.as_mut(), &mut tally).map_err(in_store)?;
+    if tally.usable == 0 {
+        // Nothing to decide: stop before deciding what an earlier run left
+        // pending, so that the caller can leave its output as it was.
+        prepared.progress.finish();
+        return Ok(tally);
+    }
+    let mut reconciler = Reconciler::new(
         store.as_mut(),
-        rules.as_of,
-        &mut tally,
-    )?;
-    let mut reconciler = Reconciler::new(store.as_mut(), schedule.as_ref(), rules)?;
-    tally.transactions = reconciler.apply_pending(|rows| -> anyhow::Result<()> {
+        settings.schedule.as_ref(),
+        settings.rules.clone(),
+    )
+    .map_err(|e| in_store(e.into()))?;
+    let deciding = prepared.progress.deciding();
+    let mut output_failed = false;
+    let applied = reconciler.apply_pending(|rows| -> anyhow::Result<()> {
+        deciding.inc(1);
         for row in &rows {
             tally.row(row);
-            on_row(row)?;
+            on_row(row).inspect_err(|_| output_failed = true)?;
         }
         Ok(())
-    })?;
-    for row in reconciler.unanswered()? {
+    });
+    tally.transactions = applied.map_err(|e| if output_failed { e } else { in_store(e) })?;
+    deciding.finish_and_clear();
+    let unanswered = reconciler.unanswered().map_err(|e| in_store(e.into()))?;
+    for row in unanswered {
         tally.row(&row);
         on_row(&row)?;
     }
+    prepared.progress.finish();
     Ok(tally)
 }
 
 /// The rows a report works from: this run's; with `--db`, every stored row
 /// instead (earlier runs included), plus this run's NO_REMITTANCE rows,
 /// which are computed from the stored claims and never stored themselves.
-pub fn report_rows(args: &DecideArgs) -> anyhow::Result<(Vec<LedgerRow>, Tally)> {
+pub fn report_rows(
+    input: &InputArgs,
+    prepared: &Prepared,
+) -> anyhow::Result<(Vec<LedgerRow>, Tally)> {
     let mut rows = Vec::new();
-    let tally = decide_inputs(args, |row| {
+    let tally = decide_inputs(input, prepared, |row| {
         rows.push(row.clone());
         Ok(())
     })?;
-    if let Some(db) = &args.db {
+    if let Some(db) = &input.db {
         let unanswered = rows
             .into_iter()
             .filter(|r| r.status == Status::NoRemittance);
-        let mut stored = stored_rows(db)?;
+        let mut stored = stored_rows(db, &prepared.settings.codes)?;
         stored.extend(unanswered);
         rows = stored;
     }
@@ -274,8 +466,8 @@ pub fn report_rows(args: &DecideArgs) -> anyhow::Result<(Vec<LedgerRow>, Tally)>
 }
 
 /// Every ledger row stored in the history at `db`, by payment date.
-pub fn stored_rows(db: &std::path::Path) -> anyhow::Result<Vec<LedgerRow>> {
-    let store = SqliteStore::open(db)?;
+pub fn stored_rows(db: &Path, codes: &CodeList) -> anyhow::Result<Vec<LedgerRow>> {
+    let store = open_sqlite(db, codes)?;
     let mut rows = Vec::new();
     store.rows(&Default::default(), |row| -> anyhow::Result<()> {
         rows.push(row);
@@ -287,28 +479,34 @@ pub fn stored_rows(db: &std::path::Path) -> anyhow::Result<Vec<LedgerRow>> {
 /// Reads the inputs on all cores and ingests every usable one, each in one
 /// store transaction; rejected files leave nothing in the store.
 fn ingest_inputs(
-    paths: &[std::path::PathBuf],
+    prepared: &Prepared,
     jobs: Option<usize>,
     store: &mut dyn HistoryStore,
-    as_of: Date,
     tally: &mut Tally,
 ) -> anyhow::Result<()> {
-    let found = discover(paths);
+    let found = &prepared.found;
+    let as_of = prepared.as_of();
     for note in &found.skipped {
         eprintln!("note: {note}");
     }
     for (path, error) in &found.errors {
-        eprintln!("{}: cannot read: {error}", path.display());
+        eprintln!("{}: {error}", path.display());
         tally.rejected.push(path.display().to_string());
         let issue = Issue::new(
             Severity::Fatal,
             Rule::Syntax,
             Default::default(),
-            format!("cannot read: {error}"),
+            error.clone(),
         );
         tally.keep_findings(&path.display().to_string(), &[issue]);
     }
-    let contents = parallel::map(&found.inputs, parallel::jobs(jobs), read_file);
+    let progress = &prepared.progress;
+    let contents = parallel::map(&found.inputs, parallel::jobs(jobs), |input| {
+        let content = read_file(input, progress);
+        progress.file_done();
+        content
+    });
+    progress.finish_reading();
     for (input, content) in found.inputs.iter().zip(contents) {
         let source = input.display();
         tally.files += 1;
@@ -320,12 +518,14 @@ fn ingest_inputs(
             tally.rejected.push(source);
             continue;
         }
+        tally.usable += 1;
         if !content.summary.issues.is_valid() {
             tally.warnings += 1;
         }
         tally.claims += content.summary.claims;
         tally.lines += content.summary.lines;
-        let report = ingest(store, &source, &content, as_of)?;
+        let report = ingest(store, &source, &content, as_of)
+            .with_context(|| format!("{source}: cannot store it"))?;
         tally.after_as_of += report.after_as_of;
         tally.duplicates += report.duplicates.len();
         for (control, trace) in &report.duplicates {
@@ -337,10 +537,10 @@ fn ingest_inputs(
     Ok(())
 }
 
-fn read_file(input: &Input) -> InputContent {
+fn read_file(input: &Input, progress: &Progress) -> InputContent {
     let source = input.display();
-    match File::open(&input.path) {
-        Ok(file) => read_input(&source, file),
+    match open_regular(&input.path) {
+        Ok(file) => read_input(&source, progress.reader(file)),
         Err(e) => {
             let mut content = InputContent::default();
             let issue = crate::diagnostic::Issue::new(

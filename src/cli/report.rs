@@ -2,21 +2,27 @@
 //! and write one self-contained HTML page — headline figures, charts and
 //! worklists — then print a one-line summary on standard error.
 
-use anyhow::Context;
-
 use super::args::ReportArgs;
-use super::output::open;
-use super::reconcile::{as_of, code_list, report_rows};
+use super::output::Output;
+use super::reconcile::{Prepared, Settings, report_rows};
 use crate::ledger::money;
 use crate::reports::appeals::worklist;
 use crate::reports::page::{Options, Privacy, ReportBuilder, ReportData, html};
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
-    if args.deadline_days < 0 {
-        anyhow::bail!("--deadline-days must be 0 or more");
-    }
-    let codes = code_list(&args.input.rules)?;
-    let (rows, tally) = report_rows(&args.input)?;
+    let settings = Settings::load(
+        args.input.as_of,
+        Some(&args.fees),
+        Some(&args.appeals),
+        None,
+        Some(&args.codes),
+    )?;
+    let prepared = Prepared::new(&args.input, settings)?;
+    let mut out = Output::create(&args.html)?;
+    let (rows, tally) = report_rows(&args.input, &prepared)?;
+    // Some rejected files still make a page (it lists them); with no
+    // usable input at all the previous page is kept.
+    tally.require_usable(&args.html)?;
     let options = Options {
         deadline_days: args.deadline_days,
         privacy: if args.show_phi {
@@ -25,18 +31,18 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
             Privacy::Masked
         },
         table_rows: args.table_rows,
-        ..Options::new(as_of(args.input.as_of))
+        ..Options::new(prepared.as_of())
     };
-    let mut builder = ReportBuilder::new(options.clone(), &codes);
+    let mut builder = ReportBuilder::new(options.clone(), &prepared.settings.codes);
     builder.add_findings(tally.findings());
     rows.iter().for_each(|row| builder.add_row(row));
     for item in worklist(rows, options.as_of) {
         builder.add_appeal(&item);
     }
     let data = builder.finish();
-    let mut out = open(&args.html)?;
-    let bytes = html::write_page(&data, &mut out)
-        .with_context(|| format!("cannot write {}", args.html.display()))?;
+    // Errors name the file: Output says which it is writing.
+    let bytes = html::write_page(&data, &mut out)?;
+    out.commit()?;
     eprintln!("{}", summary(args, &data, bytes));
     Ok(tally.exit_code())
 }

@@ -4,26 +4,30 @@
 //! and the difference; totals at the end.
 
 use super::args::ResolutionArgs;
-use super::output::open;
-use super::reconcile::report_rows;
+use super::output::Output;
+use super::reconcile::{Prepared, Settings, report_rows};
 use crate::ledger::{money, sink};
 use crate::reports::resolution::{COLUMNS, ResolutionRow, Totals, is_claim_line};
 
 pub fn run(args: &ResolutionArgs) -> anyhow::Result<u8> {
-    if args
-        .input
-        .rules
-        .prompt_pay
-        .trim()
-        .eq_ignore_ascii_case("none")
-    {
+    let interest = &args.interest;
+    if interest.prompt_pay.trim().eq_ignore_ascii_case("none") {
         anyhow::bail!(
-            "remit resolution needs a prompt-pay rule: add --prompt-pay nj|medicare|custom:days=N,rate=P"
+            "remit resolution needs a prompt-pay rule: --prompt-pay nj|medicare|custom:days=N,rate=P"
         );
     }
-    let (rows, tally) = report_rows(&args.input)?;
-    let out = open(&args.output.out)?;
-    let mut sink = sink(args.output.format, out, "resolution", "line");
+    let settings = Settings::load(
+        args.input.as_of,
+        Some(&args.fees),
+        None,
+        Some((&interest.prompt_pay, interest.rate.as_deref())),
+        Some(&args.codes),
+    )?;
+    let prepared = Prepared::new(&args.input, settings)?;
+    let mut out = Output::create(&args.output.out)?;
+    let (rows, tally) = report_rows(&args.input, &prepared)?;
+    tally.require_usable(&args.output.out)?;
+    let mut sink = sink(args.output.format, Box::new(&mut out), "resolution", "line");
     sink.begin(COLUMNS)?;
     let mut totals = Totals::default();
     for row in rows.into_iter().filter(is_claim_line) {
@@ -42,6 +46,8 @@ pub fn run(args: &ResolutionArgs) -> anyhow::Result<u8> {
     );
     sink.row(&ResolutionRow::Totals(totals))?;
     sink.finish()?;
+    drop(sink);
+    out.commit()?;
     tally.print();
     eprintln!("{summary}");
     Ok(tally.exit_code())

@@ -1,36 +1,43 @@
 //! `remit split`: writes each group of claims of every 835 transaction as a
-//! standalone 835 in the out-dir (owner-only files, never overwriting
-//! without `--force`), and proves on standard error that each
-//! transaction's outputs sum to its BPR02. The outputs of an input that
-//! turns out to be rejected are removed again.
+//! standalone 835 in the out-dir (created owner-only; owner-only files,
+//! never replacing one without `--force`), and proves on standard error
+//! that each transaction's outputs sum to its BPR02.
+//!
+//! Each output is written to a temporary file in the out-dir; an input's
+//! files are renamed into place only once the input has been read to its
+//! end without a fatal finding. So a rejected input leaves nothing, a file
+//! in the out-dir is always complete, and `--force` replaces a file (or a
+//! link there) instead of writing through it.
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use rust_decimal::Decimal;
+use tempfile::TempPath;
 
 use super::args::SplitArgs;
-use super::inputs::{Input, discover};
-use super::output::{create_file, report_problems};
-use super::{EXIT_INPUT, EXIT_OK};
+use super::inputs::{Input, discover, open_regular};
+use super::output::{replace, report_problems, stage_beside};
+use super::progress::Progress;
+use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::ledger::money;
 use crate::split::names::{NameFields, NameTemplate, numbered};
 use crate::split::{Part, SplitSink, Splitter, TransactionSplit};
 
 pub fn run(args: &SplitArgs) -> anyhow::Result<u8> {
     let template = NameTemplate::parse(&args.name_template).context("--name-template")?;
-    std::fs::create_dir_all(&args.out_dir)
-        .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
     let found = discover(&args.paths);
+    found.require_inputs(&args.paths)?;
+    create_out_dir(&args.out_dir)?;
+    let progress = Progress::new(&found, args.quiet.quiet);
     for note in &found.skipped {
         eprintln!("note: {note}");
     }
     let mut tally = Tally::default();
     for (path, error) in &found.errors {
-        eprintln!("{}: cannot read: {error}", path.display());
+        eprintln!("{}: {error}", path.display());
         tally.rejected.push(path.display().to_string());
     }
     let mut splitter = Splitter::new(args.by);
@@ -44,18 +51,36 @@ pub fn run(args: &SplitArgs) -> anyhow::Result<u8> {
         source: String::new(),
         stem: String::new(),
         taken: HashSet::new(),
-        created: Vec::new(),
+        staged: Vec::new(),
         n: 0,
         current: Totals::default(),
+        progress: &progress,
     };
     for input in &found.inputs {
         split_input(input, &mut splitter, &mut outputs, &mut tally)?;
+        progress.file_done();
     }
+    progress.finish();
     tally.print(args);
-    Ok(if tally.ok() { EXIT_OK } else { EXIT_INPUT })
+    Ok(tally.exit_code())
 }
 
-/// Splits one input; its outputs are removed again if it is rejected.
+/// Creates the out-dir, owner-only (0700): the files it receives carry
+/// patients' names and member ids. An existing folder is used as it is.
+fn create_out_dir(dir: &Path) -> anyhow::Result<()> {
+    if std::fs::metadata(dir).is_ok_and(|meta| !meta.is_dir()) {
+        anyhow::bail!("--out-dir {}: not a folder", dir.display());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))
+}
+
+/// Splits one input; its outputs are moved into place only if it is used.
 fn split_input(
     input: &Input,
     splitter: &mut Splitter,
@@ -64,7 +89,7 @@ fn split_input(
 ) -> anyhow::Result<()> {
     let source = input.display();
     tally.files += 1;
-    let file = match File::open(&input.path) {
+    let file = match open_regular(&input.path) {
         Ok(file) => file,
         Err(e) => {
             eprintln!("{source}: cannot open: {e}");
@@ -73,19 +98,24 @@ fn split_input(
         }
     };
     outputs.begin(input);
-    let outcome = splitter.split_reader(file, outputs)?;
-    report_problems(&source, &outcome.summary.issues.0);
+    let outcome = splitter.split_reader(outputs.progress.reader(file), outputs)?;
+    outputs
+        .progress
+        .suspend(|| report_problems(&source, &outcome.summary.issues.0));
     if !outcome.summary.usable() {
-        let removed = outputs.discard()?;
+        let removed = outputs.discard();
         eprintln!("{source}: rejected; nothing from it is kept ({removed} output file(s) removed)");
         tally.rejected.push(source);
         return Ok(());
     }
+    if !outcome.summary.issues.is_valid() {
+        tally.findings += 1;
+    }
     if outcome.transactions == 0 {
         eprintln!("{source}: no 835 transaction; nothing to split");
     }
+    outputs.keep()?;
     tally.add(&std::mem::take(&mut outputs.current));
-    outputs.created.clear();
     Ok(())
 }
 
@@ -106,6 +136,8 @@ struct Tally {
     files: usize,
     totals: Totals,
     rejected: Vec<String>,
+    /// Inputs used despite invalid findings.
+    findings: usize,
 }
 
 impl Tally {
@@ -119,8 +151,16 @@ impl Tally {
         s.unbalanced += t.unbalanced;
     }
 
-    fn ok(&self) -> bool {
-        self.rejected.is_empty() && self.totals.unbalanced == 0
+    /// 1 when an input was rejected, 3 when an input has findings or a
+    /// transaction's outputs do not sum to its BPR02, else 0.
+    fn exit_code(&self) -> u8 {
+        if !self.rejected.is_empty() {
+            EXIT_INPUT
+        } else if self.findings > 0 || self.totals.unbalanced > 0 {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        }
     }
 
     fn print(&self, args: &SplitArgs) {
@@ -175,10 +215,11 @@ struct Outputs<'a> {
     stem: String,
     /// Names used in this run, lower-cased (case-insensitive file systems).
     taken: HashSet<String>,
-    /// Files written for the current input.
-    created: Vec<PathBuf>,
+    /// The current input's outputs: written, closed, not yet in place.
+    staged: Vec<(TempPath, PathBuf)>,
     n: u64,
     current: Totals,
+    progress: &'a Progress,
 }
 
 impl Outputs<'_> {
@@ -188,18 +229,23 @@ impl Outputs<'_> {
             .path
             .file_stem()
             .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        self.created.clear();
+        self.staged.clear();
         self.current = Totals::default();
     }
 
-    /// Removes the current input's outputs; returns how many.
-    fn discard(&mut self) -> anyhow::Result<usize> {
-        for path in &self.created {
-            std::fs::remove_file(path)
-                .with_context(|| format!("cannot remove {}", path.display()))?;
-        }
+    /// Drops the current input's outputs (their temporary files are
+    /// removed); returns how many.
+    fn discard(&mut self) -> usize {
         self.current = Totals::default();
-        Ok(std::mem::take(&mut self.created).len())
+        std::mem::take(&mut self.staged).len()
+    }
+
+    /// Moves the current input's outputs into place.
+    fn keep(&mut self) -> anyhow::Result<()> {
+        for (temp, path) in std::mem::take(&mut self.staged) {
+            replace(temp, &path, self.force)?;
+        }
+        Ok(())
     }
 
     /// `name`, or `name` numbered -2, -3… if the run already used it.
@@ -213,22 +259,24 @@ impl Outputs<'_> {
         candidate
     }
 
-    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
-        let mut file = create_file(path, self.force).map_err(|e| {
-            if e.kind() == io::ErrorKind::AlreadyExists {
-                io::Error::new(
-                    e.kind(),
-                    format!(
-                        "{} already exists; use --force to overwrite",
-                        path.display()
-                    ),
-                )
-            } else {
-                io::Error::new(e.kind(), format!("cannot create {}: {e}", path.display()))
-            }
+    /// Writes `bytes` to a temporary file beside `path`, to be moved there
+    /// by [`Outputs::keep`]. Without `--force` an existing `path` stops the
+    /// run here, before anything of this input is in place.
+    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<TempPath> {
+        if !self.force && std::fs::symlink_metadata(path).is_ok() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} already exists; use --force to overwrite",
+                    path.display()
+                ),
+            ));
+        }
+        let mut file = stage_beside(path).map_err(|e| io::Error::other(format!("{e:#}")))?;
+        file.write_all(bytes).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
         })?;
-        file.write_all(bytes)
-            .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))
+        Ok(file.into_temp_path())
     }
 }
 
@@ -248,24 +296,27 @@ impl SplitSink for Outputs<'_> {
         let name = self.template.render(&fields);
         let name = self.unique(name);
         let path = self.dir.join(&name);
-        self.write(&path, part.bytes)?;
-        self.created.push(path);
+        let temp = self.write(&path, part.bytes)?;
+        self.staged.push((temp, path));
         for note in part.notes {
-            eprintln!("{}: note: {name}: {note}", self.source);
+            self.progress
+                .suspend(|| eprintln!("{}: note: {name}: {note}", self.source));
         }
         Ok(())
     }
 
     fn transaction(&mut self, split: &TransactionSplit) -> io::Result<()> {
-        eprintln!("{}: {}", self.source, proof(split));
-        if !split.original_balances() {
-            let computed = split.computed.map_or("cannot be summed".into(), shown);
-            eprintln!(
-                "{}:   the original does not balance: Σ CLP04 − Σ PLB = {computed}, BPR02 = {}",
-                self.source,
-                shown(split.stated)
-            );
-        }
+        self.progress.suspend(|| {
+            eprintln!("{}: {}", self.source, proof(split));
+            if !split.original_balances() {
+                let computed = split.computed.map_or("cannot be summed".into(), shown);
+                eprintln!(
+                    "{}:   the original does not balance: Σ CLP04 − Σ PLB = {computed}, BPR02 = {}",
+                    self.source,
+                    shown(split.stated)
+                );
+            }
+        });
         let c = &mut self.current;
         c.transactions += 1;
         c.claims += split.claims as u64;

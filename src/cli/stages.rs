@@ -4,7 +4,6 @@
 //! or not) and writes the ledger rows as JSON Lines, with the same engine
 //! and rules as `remit reconcile`.
 
-use std::fs::File;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -12,9 +11,10 @@ use anyhow::Context;
 use base64::Engine;
 
 use super::args::{DecideStageArgs, EventsArgs};
-use super::inputs::{Discovery, Input, discover, looks_like_x12, starts_like_x12};
-use super::output::open;
-use super::reconcile::{as_of, read_fee_schedule, rules};
+use super::inputs::{Discovery, Input, discover, looks_like_x12, open_regular, starts_like_x12};
+use super::output::Output;
+use super::progress::Progress;
+use super::reconcile::Settings;
 use super::{EXIT_INPUT, EXIT_OK, parallel};
 use crate::diagnostic::Severity;
 use crate::ledger::row::COLUMNS;
@@ -24,8 +24,26 @@ use crate::stages::{Record, RejectedRecord, decide_records, records};
 
 pub fn events(args: &EventsArgs) -> anyhow::Result<u8> {
     let (sources, mut ok) = sources(args)?;
-    let mut out = open(&args.out)?;
-    let contents = parallel::map(&sources, parallel::jobs(args.jobs), Source::read);
+    let mut out = Output::create(&args.out)?;
+    // Progress counts files named as arguments or paths (contents arrive
+    // on standard input and are read already).
+    let files = Discovery {
+        inputs: sources
+            .iter()
+            .filter_map(|s| match s {
+                Source::File(input) => Some(input.clone()),
+                _ => None,
+            })
+            .collect(),
+        ..Discovery::default()
+    };
+    let progress = Progress::new(&files, args.quiet.quiet);
+    let contents = parallel::map(&sources, parallel::jobs(args.jobs), |source| {
+        let content = source.read(&progress);
+        progress.file_done();
+        content
+    });
+    progress.finish();
     for (source, content) in sources.iter().zip(contents) {
         let name = source.name();
         let batch = match content {
@@ -46,7 +64,7 @@ pub fn events(args: &EventsArgs) -> anyhow::Result<u8> {
             out.write_all(b"\n")?;
         }
     }
-    out.flush()?;
+    out.commit()?;
     Ok(if ok || args.keep_going {
         EXIT_OK
     } else {
@@ -73,10 +91,10 @@ impl Source {
     }
 
     /// The content, or why there is none (the input is then rejected).
-    fn read(&self) -> Result<InputContent, String> {
+    fn read(&self, progress: &Progress) -> Result<InputContent, String> {
         match self {
-            Source::File(input) => File::open(&input.path)
-                .map(|f| read_input(&input.display(), f))
+            Source::File(input) => open_regular(&input.path)
+                .map(|f| read_input(&input.display(), progress.reader(f)))
                 .map_err(|e| format!("cannot open: {e}")),
             Source::Content { name, bytes } => Ok(read_input(name, bytes.as_slice())),
             Source::Unreadable { message, .. } => Err(message.clone()),
@@ -88,6 +106,11 @@ impl Source {
 /// `--contents-from-stdin`, by standard input; and whether all were found.
 fn sources(args: &EventsArgs) -> anyhow::Result<(Vec<Source>, bool)> {
     let found = discover(&args.paths);
+    // With input on standard input, an empty list is an empty partition of
+    // a cluster job, not a mistake.
+    if !args.paths_from_stdin && !args.contents_from_stdin {
+        found.require_inputs(&args.paths)?;
+    }
     let mut ok = report(&found);
     let mut sources: Vec<Source> = found.inputs.into_iter().map(Source::File).collect();
     if args.paths_from_stdin {
@@ -151,7 +174,7 @@ fn report(found: &Discovery) -> bool {
         eprintln!("{note}");
     }
     for (path, error) in &found.errors {
-        eprintln!("{}: cannot read: {error}", path.display());
+        eprintln!("{}: {error}", path.display());
     }
     found.errors.is_empty()
 }
@@ -174,8 +197,14 @@ fn rejected(source: String, message: String) -> Vec<Record> {
 }
 
 pub fn decide(args: &DecideStageArgs) -> anyhow::Result<u8> {
-    let schedule = read_fee_schedule(args.fee_schedule.as_deref())?;
-    let rules = rules(&args.rules, args.as_of.or(Some(as_of(None))))?;
+    let settings = Settings::load(
+        args.as_of,
+        Some(&args.fees),
+        Some(&args.appeals),
+        Some((&args.interest.prompt_pay, args.interest.rate.as_deref())),
+        Some(&args.codes),
+    )?;
+    let mut out = Output::create(&args.out)?;
     let mut parsed = Vec::new();
     for (n, line) in std::io::stdin().lock().lines().enumerate() {
         let line = line?;
@@ -186,13 +215,14 @@ pub fn decide(args: &DecideStageArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("standard input line {}: not a remit events record", n + 1))?;
         parsed.push(record);
     }
-    let rows = decide_records(parsed, schedule.as_ref(), &rules)?;
-    let out = open(&args.out)?;
-    let mut sink = sink(Format::Jsonl, out, "ledger", "entry");
+    let rows = decide_records(parsed, settings.schedule.as_ref(), &settings.rules)?;
+    let mut sink = sink(Format::Jsonl, Box::new(&mut out), "ledger", "entry");
     sink.begin(COLUMNS)?;
     for row in &rows {
         sink.row(row)?;
     }
     sink.finish()?;
+    drop(sink);
+    out.commit()?;
     Ok(EXIT_OK)
 }

@@ -1,40 +1,60 @@
 //! `remit validate`: reads every input completely and prints, per file, what
 //! it holds and every finding with its position. Exit 0 only when all are
-//! valid.
+//! valid; 3 when some file breaks a rule but can be read, 1 when some file
+//! is rejected.
 
-use std::fs::File;
 use std::io::Write;
 
 use super::args::ValidateArgs;
-use super::inputs::{Input, discover};
-use super::{EXIT_INPUT, EXIT_OK};
+use super::inputs::{Input, discover, open_regular};
+use super::progress::Progress;
+use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, worst};
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::ledger::money;
 use crate::scan::{Discard, FileSummary, scan_reader};
 
 pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     let found = discover(&args.paths);
+    found.require_inputs(&args.paths)?;
+    let progress = Progress::new(&found, args.quiet);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut all_valid = found.errors.is_empty();
+    let mut code = if found.errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INPUT
+    };
     for note in &found.skipped {
         eprintln!("note: {note}");
     }
     for (path, error) in &found.errors {
-        writeln!(out, "{}: cannot read: {error}", path.display())?;
+        writeln!(out, "{}: {error}", path.display())?;
     }
     for input in &found.inputs {
-        let summary = validate_file(input);
-        all_valid &= summary.issues.is_valid();
-        print_summary(&mut out, input, &summary, args.quiet)?;
+        let summary = validate_file(input, &progress);
+        progress.file_done();
+        code = worst(code, file_code(&summary));
+        progress.suspend(|| print_summary(&mut out, input, &summary, args.quiet))?;
     }
-    Ok(if all_valid { EXIT_OK } else { EXIT_INPUT })
+    progress.finish();
+    Ok(code)
+}
+
+/// 1 for a rejected file, 3 for one with invalid findings, else 0.
+fn file_code(summary: &FileSummary) -> u8 {
+    if summary.issues.has_fatal() {
+        EXIT_INPUT
+    } else if !summary.issues.is_valid() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
 }
 
 /// Reads one input completely (an unreadable file is a fatal finding).
-pub fn validate_file(input: &Input) -> FileSummary {
-    match File::open(&input.path) {
-        Ok(file) => scan_reader(file, &mut Discard),
+pub fn validate_file(input: &Input, progress: &Progress) -> FileSummary {
+    match open_regular(&input.path) {
+        Ok(file) => scan_reader(progress.reader(file), &mut Discard),
         Err(e) => {
             let mut summary = FileSummary::default();
             let issue = Issue::new(

@@ -63,6 +63,10 @@ impl Sink for CsvSink<'_> {
         Ok(())
     }
 
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+
     fn finish(&mut self) -> std::io::Result<()> {
         self.writer.flush()
     }

@@ -46,6 +46,10 @@ impl Sink for JsonLinesSink<'_> {
         self.out.write_all(b"\n")
     }
 
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+
     fn finish(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }

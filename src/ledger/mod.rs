@@ -106,6 +106,9 @@ pub trait Sink {
     fn begin(&mut self, columns: &[&str]) -> std::io::Result<()>;
     /// Writes one row.
     fn row(&mut self, row: &dyn Record) -> std::io::Result<()>;
+    /// Hands every row written so far to the writer, without ending the
+    /// table (so that a caller can release or discard one input's rows).
+    fn flush(&mut self) -> std::io::Result<()>;
     /// Ends the table and flushes.
     fn finish(&mut self) -> std::io::Result<()>;
 }
