@@ -9,11 +9,14 @@ use super::args::LinesArgs;
 use super::inputs::discover;
 use super::output::{open, report_problems};
 use super::{EXIT_INPUT, EXIT_OK};
+use crate::codes::CodeList;
 use crate::diagnostic::{Issue, Severity};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
-use crate::ledger::row::{COLUMNS, LINES_COLUMNS};
+use crate::ledger::row::{LINES, LinesRecord};
 use crate::ledger::{LedgerRow, Sink, sink};
+use crate::reconcile::decide::remittance_flags;
+use crate::reconcile::reason::reason;
 use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
 use crate::scan::{Consumer, scan_reader};
 
@@ -42,7 +45,11 @@ impl Consumer for LineWriter<'_, '_> {
             if self.failed.is_some() {
                 return;
             }
-            if let Err(e) = self.sink.row(&LedgerRow::from_event(event)) {
+            let mut row = LedgerRow::from_event(event);
+            // What the event says by itself: no history, the built-in codes.
+            row.flags = remittance_flags(&row.event);
+            row.reason = reason(CodeList::builtin(), &row.event);
+            if let Err(e) = self.sink.row(&LinesRecord(&row)) {
                 self.failed = Some(e);
             }
             self.rows += 1;
@@ -60,7 +67,7 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
     let found = discover(&args.paths);
     let out = open(&args.output.out)?;
     let mut sink = sink(args.output.format, out, "lines", "line");
-    sink.begin(&COLUMNS[..LINES_COLUMNS])?;
+    sink.begin(LINES)?;
     let mut ok = found.errors.is_empty();
     for (path, error) in &found.errors {
         eprintln!("{}: cannot read: {error}", path.display());

@@ -11,8 +11,8 @@ use super::{Cell, Record};
 use crate::events::{LineEvent, Status};
 use crate::remittance::Text;
 
-/// The ledger's columns, in order. `remit lines` writes the first
-/// [`LINES_COLUMNS`] of them.
+/// The ledger's columns, in order. `remit lines` writes the columns of
+/// [`LINES`], which names some of them.
 pub const COLUMNS: &[&str] = &[
     "source",
     "payer",
@@ -61,8 +61,66 @@ pub const COLUMNS: &[&str] = &[
     "interest_difference",
 ];
 
-/// Number of columns `remit lines` writes (through `status`).
-pub const LINES_COLUMNS: usize = 21;
+/// The columns of `remit lines`: what the remittance itself says, without
+/// any history — the ledger's first columns through `status`, then the
+/// procedure as adjudicated, the flags an event raises by itself and the
+/// reason in words. Named, not counted, so that a column added to the
+/// ledger neither shifts `reconcile`'s columns nor appears here unasked.
+pub const LINES: &[&str] = &[
+    "source",
+    "payer",
+    "payee_npi",
+    "trace",
+    "payment_date",
+    "claim_id",
+    "payer_claim_id",
+    "claim_status",
+    "member_id",
+    "member_name",
+    "service_date",
+    "procedure",
+    "modifiers",
+    "units",
+    "billed",
+    "allowed",
+    "paid",
+    "patient_resp",
+    "adjustments",
+    "remarks",
+    "status",
+    "paid_procedure",
+    "flags",
+    "reason",
+];
+
+/// A ledger row as `remit lines` writes it: cell `i` is the ledger cell of
+/// the column [`LINES`]`[i]`.
+pub struct LinesRecord<'a>(pub &'a LedgerRow);
+
+/// The ledger column of each [`LINES`] column, found once.
+fn lines_to_ledger() -> &'static [usize] {
+    static MAP: std::sync::LazyLock<Vec<usize>> = std::sync::LazyLock::new(|| {
+        LINES
+            .iter()
+            .map(|name| {
+                COLUMNS
+                    .iter()
+                    .position(|c| c == name)
+                    .expect("every lines column is a ledger column")
+            })
+            .collect()
+    });
+    &MAP
+}
+
+impl Record for LinesRecord<'_> {
+    fn cell(&self, column: usize) -> Cell<'_> {
+        match lines_to_ledger().get(column) {
+            Some(&ledger) => self.0.cell(ledger),
+            None => Cell::Empty,
+        }
+    }
+}
 
 /// A flag on a ledger row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -84,11 +142,16 @@ pub enum Flag {
     InterestDue = 64,
     /// Uses group code CR, removed from the 5010 835.
     DeprecatedGroupCode = 128,
+    /// The claim-level row of a claim whose totals contradict its lines
+    /// (CLP04 ≠ ΣSVC03 − Σ claim CAS, or CLP03 ≠ ΣSVC02): part of its
+    /// amount is a difference no adjustment explains. (Bits 256–1024 are
+    /// taken by flags of the same phase.)
+    UnexplainedDifference = 2048,
 }
 
 impl Flag {
     /// Every flag, in ledger order.
-    pub const ALL: [Flag; 8] = [
+    pub const ALL: [Flag; 9] = [
         Flag::PreviouslyPaidReportedDenied,
         Flag::Recouped,
         Flag::Underpaid,
@@ -97,6 +160,7 @@ impl Flag {
         Flag::InconsistentDenial,
         Flag::InterestDue,
         Flag::DeprecatedGroupCode,
+        Flag::UnexplainedDifference,
     ];
 
     /// The ledger name.
@@ -110,6 +174,7 @@ impl Flag {
             Flag::InconsistentDenial => "INCONSISTENT_DENIAL",
             Flag::InterestDue => "INTEREST_DUE",
             Flag::DeprecatedGroupCode => "DEPRECATED_GROUP_CODE",
+            Flag::UnexplainedDifference => "UNEXPLAINED_DIFFERENCE",
         }
     }
 
@@ -127,6 +192,11 @@ impl Flags {
     /// Adds a flag.
     pub fn insert(&mut self, flag: Flag) {
         self.0 |= flag as u32;
+    }
+
+    /// The flags set in either.
+    pub fn union(self, other: Flags) -> Flags {
+        Flags(self.0 | other.0)
     }
 
     /// True when `flag` is set.

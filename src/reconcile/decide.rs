@@ -137,11 +137,22 @@ pub fn decide(
     if matches!(event.status, Status::Paid | Status::PatientResp) {
         compare_with_schedule(event, schedule, &mut d);
     }
-    if event.adjustments.iter().any(|a| a.group == "CR") {
-        d.flags.insert(Flag::DeprecatedGroupCode);
-    }
+    d.flags = d.flags.union(remittance_flags(event));
     d.appeal_by = appeal_by(event, &d, rules);
     d
+}
+
+/// The flags an event raises by itself, whatever the line's history: what
+/// `remit lines` can show as well as `remit reconcile`.
+pub fn remittance_flags(event: &LineEvent) -> Flags {
+    let mut flags = Flags::default();
+    if event.adjustments.iter().any(|a| a.group == "CR") {
+        flags.insert(Flag::DeprecatedGroupCode);
+    }
+    if event.unexplained.is_some() {
+        flags.insert(Flag::UnexplainedDifference);
+    }
+    flags
 }
 
 fn decide_denial(event: &LineEvent, s: &Standing<'_>, d: &mut Decision) {
@@ -317,6 +328,7 @@ mod tests {
             received_date: None,
             interest: Decimal::ZERO,
             status,
+            unexplained: None,
         }
     }
 

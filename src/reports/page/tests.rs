@@ -69,6 +69,7 @@ fn line(status: Status, billed: &str, paid: &str, paid_on: &str) -> LedgerRow {
         received_date: None,
         interest: Decimal::ZERO,
         status,
+        unexplained: None,
     })
 }
 

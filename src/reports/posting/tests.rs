@@ -63,6 +63,7 @@ fn event(date: &str, claim: &str, icn: &str, procedure: &str, paid: &str) -> Lin
         } else {
             Status::Paid
         },
+        unexplained: None,
     }
 }
 

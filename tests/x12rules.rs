@@ -1,0 +1,162 @@
+//! X12 rules on fixtures derived from the corpus (see
+//! `tests/fixtures/verdicts/x12rules/README.md`): claim totals checked
+//! against their lines, composites written with the wrong component
+//! separator, findings that keep PHI out, and an ISA with an unusual
+//! element separator.
+
+use std::path::{Path, PathBuf};
+
+use remit::ledger::row::{COLUMNS, LINES};
+
+use crate::support::remit;
+
+fn fixture(name: &str) -> String {
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/verdicts/x12rules")
+        .join(name);
+    path.to_string_lossy().into_owned()
+}
+
+/// The rows of a CSV output, by column name.
+struct Table {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn parse(out: &[u8]) -> Table {
+        let mut reader = csv::Reader::from_reader(out);
+        let headers = reader.headers().unwrap().iter().map(String::from).collect();
+        let rows = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        Table { headers, rows }
+    }
+
+    fn col(&self, name: &str) -> usize {
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {:?}", self.headers))
+    }
+
+    fn get<'a>(&self, row: &'a [String], name: &str) -> &'a str {
+        &row[self.col(name)]
+    }
+
+    /// The rows whose `column` is `value`.
+    fn with<'a>(&'a self, column: &str, value: &str) -> Vec<&'a Vec<String>> {
+        let c = self.col(column);
+        self.rows.iter().filter(|r| r[c] == value).collect()
+    }
+}
+
+const EXAMPLE_2: &str = "example_2-wrapped.835";
+const PAYMENT_FINDING: &str = "invalid: segment 18 at byte 494 (ISA13 000000001, ST02 1234) CLP: claim payment does not match its service lines: CLP04 1922.86 is not the lines' ΣSVC03 2664.86 - claim-level CAS 0 = 2664.86 (unexplained -742.00) (claim 200200964A52)";
+const CHARGE_FINDING: &str = "invalid: segment 18 at byte 494 (ISA13 000000001, ST02 1234) CLP: claim charge does not match its service lines: CLP03 2100 is not the lines' ΣSVC02 2842 (unexplained -742) (claim 200200964A52)";
+
+#[test]
+fn validate_finds_claim_totals_that_contradict_their_lines() {
+    let out = remit(&["validate", &fixture(EXAMPLE_2)]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains(": INVALID: 835"), "{stdout}");
+    assert!(stdout.contains(PAYMENT_FINDING), "{stdout}");
+    assert!(stdout.contains(CHARGE_FINDING), "{stdout}");
+}
+
+#[test]
+fn lines_names_the_unexplained_difference_on_the_claim_row() {
+    let out = remit(&["lines", &fixture(EXAMPLE_2)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Reported, not hidden, and not a rejection: the money is readable.
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(PAYMENT_FINDING), "{stderr}");
+    assert!(!stderr.contains("rejected"), "{stderr}");
+    let table = Table::parse(&out.stdout);
+    assert_eq!(table.rows.len(), 4);
+    let claim_rows = table.with("status", "CLAIM_ADJUSTMENT");
+    assert_eq!(claim_rows.len(), 1);
+    let row = claim_rows[0];
+    assert_eq!(table.get(row, "paid"), "-742.00");
+    assert_eq!(table.get(row, "flags"), "UNEXPLAINED_DIFFERENCE");
+    let reason = table.get(row, "reason");
+    assert!(reason.starts_with("Unexplained difference"), "{reason}");
+    assert!(
+        reason.contains(
+            "CLP04 1922.86 is not the lines' ΣSVC03 2664.86 - claim-level CAS 0 = 2664.86 (unexplained -742.00)"
+        ),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("CLP03 2100 is not the lines' ΣSVC02 2842 (unexplained -742)"),
+        "{reason}"
+    );
+    // No other row is flagged, and the rows still sum to BPR02.
+    assert_eq!(table.with("flags", "").len(), 3);
+    let paid: rust_decimal::Decimal = table
+        .rows
+        .iter()
+        .map(|r| {
+            table
+                .get(r, "paid")
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(paid.to_string(), "1922.86");
+}
+
+#[test]
+fn reconcile_flags_the_unexplained_difference_and_keeps_the_file() {
+    let out = remit(&[
+        "reconcile",
+        &fixture(EXAMPLE_2),
+        "--as-of",
+        "2011-03-01",
+        "--out",
+        "-",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(CHARGE_FINDING), "{stderr}");
+    assert!(
+        stderr.contains("flags: UNEXPLAINED_DIFFERENCE 1"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("files rejected: none"), "{stderr}");
+    let table = Table::parse(&out.stdout);
+    let flagged = table.with("flags", "UNEXPLAINED_DIFFERENCE");
+    assert_eq!(flagged.len(), 1);
+    assert_eq!(table.get(flagged[0], "status"), "CLAIM_ADJUSTMENT");
+    assert!(
+        table
+            .get(flagged[0], "reason")
+            .contains("(unexplained -742.00)")
+    );
+}
+
+#[test]
+fn lines_shows_the_procedure_as_adjudicated_beside_the_billed_one() {
+    // example_2's first two lines were billed as 59410 (SVC06) and
+    // adjudicated as 59430 and 59440 (SVC01); the third has no SVC06.
+    let out = remit(&["lines", &fixture(EXAMPLE_2)]);
+    let table = Table::parse(&out.stdout);
+    let pairs: Vec<(&str, &str)> = table
+        .with("status", "PAID")
+        .into_iter()
+        .map(|r| (table.get(r, "procedure"), table.get(r, "paid_procedure")))
+        .collect();
+    assert_eq!(
+        pairs,
+        [("59410", "59430"), ("59410", "59440"), ("59426", "")]
+    );
+    // lines writes the ledger's columns through `status` and three more;
+    // reconcile's columns are the ledger's, unshifted.
+    assert_eq!(table.headers, LINES);
+    assert_eq!(LINES[..21], COLUMNS[..21]);
+    assert_eq!(LINES[21..], ["paid_procedure", "flags", "reason"]);
+    let out = remit(&["reconcile", &fixture(EXAMPLE_2), "--out", "-"]);
+    assert_eq!(Table::parse(&out.stdout).headers, COLUMNS);
+}
