@@ -61,6 +61,8 @@ pub enum Rule {
     Balance,
     /// A consistency check that the TR3 recommends but does not require.
     Consistency,
+    /// A composite written with a component separator other than ISA16's.
+    ComponentSeparator,
 }
 
 /// One finding with its place in the input.

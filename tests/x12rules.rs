@@ -160,3 +160,125 @@ fn lines_shows_the_procedure_as_adjudicated_beside_the_billed_one() {
     let out = remit(&["reconcile", &fixture(EXAMPLE_2), "--out", "-"]);
     assert_eq!(Table::parse(&out.stdout).headers, COLUMNS);
 }
+
+/// `validate` on a fixture: exit status and standard output.
+fn validate(name: &str) -> (Option<i32>, String) {
+    let out = remit(&["validate", &fixture(name)]);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// The procedures of the NO_REMITTANCE rows `reconcile` gives an 837.
+fn billed_procedures(name: &str) -> Vec<String> {
+    let out = remit(&[
+        "reconcile",
+        &fixture(name),
+        "--as-of",
+        "2025-01-01",
+        "--out",
+        "-",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let table = Table::parse(&out.stdout);
+    table
+        .rows
+        .iter()
+        .map(|r| table.get(r, "procedure").to_string())
+        .collect()
+}
+
+#[test]
+fn an_institutional_composite_with_the_wrong_separator_is_read_with_a_warning() {
+    // SV2*0471*HC>92557 under ISA16 ':' used to be read as an empty
+    // procedure, and the file called valid without a word.
+    let (status, stdout) = validate("sv2-wrong-separator.837i");
+    assert_eq!(status, Some(0), "{stdout}");
+    assert!(
+        stdout.contains(
+            "warning: segment 43 at byte 1232 (ISA13 000000907, ST02 1002) SV2: SV202 is written with the component separator '>' but ISA16 declares ':'; read as qualifier HC, code 92557"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(
+        billed_procedures("sv2-wrong-separator.837i"),
+        ["92557", "92567"]
+    );
+}
+
+#[test]
+fn professional_and_dental_composites_with_the_wrong_separator_are_read() {
+    let (status, stdout) = validate("sv1-wrong-separator.837");
+    assert_eq!(status, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("segment 33 at byte 866 (ISA13 000010216, ST02 0021) SV1: SV101 is written with the component separator '^'"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("segment 36 at byte 916 (ISA13 000010216, ST02 0021) SV1: SV101 is written with the component separator '|'"),
+        "{stdout}"
+    );
+    assert_eq!(
+        billed_procedures("sv1-wrong-separator.837"),
+        ["99213", "87070", "99214", "86663"]
+    );
+    let (status, stdout) = validate("sv3-wrong-separator.837");
+    assert_eq!(status, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("segment 29 at byte 804 (ISA13 000010216, ST02 0002) SV3: SV301 is written with the component separator '>' but ISA16 declares ':'; read as qualifier AD, code D3320"),
+        "{stdout}"
+    );
+    assert_eq!(billed_procedures("sv3-wrong-separator.837"), ["D3320"]);
+}
+
+#[test]
+fn remittance_composites_with_the_wrong_separator_are_read_in_lines() {
+    let (status, stdout) = validate("svc-wrong-separator.835");
+    assert_eq!(status, Some(0), "{stdout}");
+    for element in ["SVC01", "SVC06"] {
+        assert!(
+            stdout.contains(&format!(
+                "warning: segment 21 at byte 608 (ISA13 000000001, ST02 1234) SVC: {element} is written with the component separator '>'"
+            )),
+            "{stdout}"
+        );
+    }
+    let out = remit(&["lines", &fixture("svc-wrong-separator.835")]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = Table::parse(&out.stdout);
+    let first = &table.rows[0];
+    // Billed as 59410 (SVC06), adjudicated as 59430 (SVC01).
+    assert_eq!(
+        (
+            table.get(first, "procedure"),
+            table.get(first, "paid_procedure")
+        ),
+        ("59410", "59430")
+    );
+}
+
+#[test]
+fn a_composite_no_separator_explains_rejects_the_file() {
+    // SVC01 HX>59430: '>' splits it, but HX is no qualifier.
+    let (status, stdout) = validate("svc-broken-composite.835");
+    assert_eq!(status, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("error: segment 21 at byte 608 (ISA13 000000001, ST02 1234) SVC: SVC01 has no procedure code: expected qualifier:code with the component separator ':' declared in ISA16"),
+        "{stdout}"
+    );
+    let out = remit(&["lines", &fixture("svc-broken-composite.835")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        Table::parse(&out.stdout).rows.len(),
+        0,
+        "nothing from a rejected file"
+    );
+    // SV1*HC99213: no separator at all.
+    let (status, stdout) = validate("sv1-broken-composite.837");
+    assert_eq!(status, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("SV1: SV101 has no procedure code: expected qualifier:code"),
+        "{stdout}"
+    );
+}

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use super::model::*;
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::envelope::TransactionId;
-use crate::fields::{Fields, element_text, text_of};
+use crate::fields::{Fields, ProcedureComposite, element_text, text_of};
 use crate::remittance::{Procedure, Reference, Text};
 use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment, value};
@@ -482,8 +482,13 @@ fn read_period(f: &mut Fields<'_, '_>) -> Option<(jiff::civil::Date, jiff::civil
     parsed
 }
 
-fn read_procedure(f: &Fields<'_, '_>, n: usize) -> Procedure {
-    let mut parts = f.component_texts(n);
+/// The procedure composite of element `n` (empty when the element is); a
+/// composite without a code, or written with the wrong separator, is
+/// reported by [`Fields::procedure_components`], as for the 835.
+fn read_procedure(f: &mut Fields<'_, '_>, n: usize, kind: ProcedureComposite) -> Procedure {
+    let Some(mut parts) = f.procedure_components(n, kind) else {
+        return Procedure::default();
+    };
     let qualifier = parts.next().unwrap_or_default();
     let code = parts.next().unwrap_or_default();
     let modifiers = parts.by_ref().take(4).filter(|m| !m.is_empty()).collect();
@@ -497,9 +502,9 @@ fn read_procedure(f: &Fields<'_, '_>, n: usize) -> Procedure {
 }
 
 fn read_professional(f: &mut Fields<'_, '_>, line: &mut BilledLine) {
-    line.procedure = read_procedure(f, 1);
-    if line.procedure.code.is_empty() {
-        crate::remittance::parser::missing_code(f, 1);
+    line.procedure = read_procedure(f, 1, ProcedureComposite::Professional);
+    if f.raw(1).trim_ascii().is_empty() {
+        f.missing(1, "composite medical procedure identifier");
     }
     line.charge = f.amount(2, "line item charge amount");
     line.unit_basis = f.text(3);
@@ -509,7 +514,9 @@ fn read_professional(f: &mut Fields<'_, '_>, line: &mut BilledLine) {
 
 fn read_institutional(f: &mut Fields<'_, '_>, line: &mut BilledLine) {
     line.revenue_code = f.required_text(1, "service line revenue code");
-    line.procedure = read_procedure(f, 2);
+    // SV202 is situational (a revenue code alone may describe the line),
+    // but when present it must carry a code.
+    line.procedure = read_procedure(f, 2, ProcedureComposite::Institutional);
     line.charge = f.amount(3, "line item charge amount");
     line.unit_basis = f.text(4);
     line.units = f.optional_amount(5, "service unit count");
@@ -517,9 +524,9 @@ fn read_institutional(f: &mut Fields<'_, '_>, line: &mut BilledLine) {
 }
 
 fn read_dental(f: &mut Fields<'_, '_>, line: &mut BilledLine) {
-    line.procedure = read_procedure(f, 1);
-    if line.procedure.code.is_empty() {
-        crate::remittance::parser::missing_code(f, 1);
+    line.procedure = read_procedure(f, 1, ProcedureComposite::Dental);
+    if f.raw(1).trim_ascii().is_empty() {
+        f.missing(1, "composite medical procedure identifier");
     }
     line.charge = f.amount(2, "line item charge amount");
     line.place_of_service = f.text(3);
