@@ -282,3 +282,22 @@ fn a_composite_no_separator_explains_rejects_the_file() {
         "{stdout}"
     );
 }
+
+const TAB_FINDING: &str = "error: byte 0: ISA found, but its element separator is TAB (0x09)";
+
+#[test]
+fn a_tab_separated_interchange_is_named_for_what_it_is() {
+    let (status, stdout) = validate("tab-separated.835");
+    assert_eq!(status, Some(1), "{stdout}");
+    assert!(stdout.contains(TAB_FINDING), "{stdout}");
+    assert!(!stdout.contains("no ISA segment"), "{stdout}");
+    // In a folder it is an X12 file that cannot be read: rejected, not
+    // skipped as if it were not X12.
+    let dir = crate::support::temp_dir("x12rules-tab");
+    std::fs::copy(fixture("tab-separated.835"), dir.join("era.835")).unwrap();
+    let out = remit(&["reconcile", dir.to_str().unwrap(), "--out", "-"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(TAB_FINDING), "{stderr}");
+    assert!(stderr.contains("era.835: rejected"), "{stderr}");
+}

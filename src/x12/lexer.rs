@@ -7,7 +7,7 @@
 //! from every ISA; text before the first ISA and between interchanges is
 //! skipped and reported; CR/LF after terminators is ignored.
 
-use super::delims::{DelimiterError, read_isa};
+use super::delims::{DelimiterError, describe_byte, find_unusable_isa, read_isa};
 use super::{Control, Controls, Delimiters, Position, Segment};
 
 /// Longest segment accepted by default; longer means a missing terminator.
@@ -65,6 +65,13 @@ pub enum SyntaxErrorKind {
     /// No ISA segment anywhere in the input.
     #[error("no ISA segment found: not an X12 interchange")]
     NoInterchange,
+    /// No usable ISA, but one whose element separator is a blank, letter
+    /// or digit (a tab-separated file, say): the byte is named.
+    #[error(
+        "ISA found, but its element separator is {}: a blank, letter or digit cannot be an X12 delimiter, so the input is not read as X12 (expected a separator such as '*' after ISA)",
+        describe_byte(*.0)
+    )]
+    UnusableElementSeparator(u8),
     /// The ISA segment's delimiters cannot be read.
     #[error("unreadable ISA segment: {0}")]
     BadIsa(DelimiterError),
@@ -140,6 +147,9 @@ pub struct Lexer {
     notice: Option<Notice>,
     terminators: TerminatorCache,
     last_byte: u64,
+    /// Offset and separator of an ISA that could not be used, before the
+    /// first usable one.
+    unusable_isa: Option<(u64, u8)>,
 }
 
 /// Control numbers to forget before the next step (an SE or IEA keeps its
@@ -257,6 +267,7 @@ impl Lexer {
             notice: None,
             terminators: TerminatorCache::new(),
             last_byte: 0,
+            unusable_isa: None,
         }
     }
 
@@ -356,8 +367,10 @@ impl Lexer {
             }
             None if eof => self.finish_outside(input, start),
             None => {
-                // Keep the last three bytes: they may begin an `ISA`.
-                let keep = rest.len().min(3);
+                // Keep the last six bytes: they may begin an `ISA` (three
+                // bytes) or an unusable one whose first seven bytes
+                // `find_unusable_isa` reads whole.
+                let keep = rest.len().min(6);
                 self.note_skip(input, start, rest.len() - keep);
                 Ok(need_more(start + rest.len() - keep))
             }
@@ -367,10 +380,16 @@ impl Lexer {
     /// At end of input outside an interchange.
     fn finish_outside(&mut self, input: &[u8], start: usize) -> Result<Step, Box<SyntaxError>> {
         if !self.seen_isa {
-            return Err(Box::new(SyntaxError {
-                kind: SyntaxErrorKind::NoInterchange,
-                pos: Position::default(),
-            }));
+            self.look_for_unusable_isa(input, start, input.len() - start);
+            let (kind, byte) = match self.unusable_isa {
+                Some((at, separator)) => (SyntaxErrorKind::UnusableElementSeparator(separator), at),
+                None => (SyntaxErrorKind::NoInterchange, 0),
+            };
+            let pos = Position {
+                byte,
+                ..Position::default()
+            };
+            return Err(Box::new(SyntaxError { kind, pos }));
         }
         let rest = &input[start..];
         if !rest.iter().all(u8::is_ascii_whitespace) {
@@ -385,11 +404,26 @@ impl Lexer {
         })
     }
 
+    /// Remembers the first ISA with an unusable element separator that
+    /// starts in `input[start..start + len]` before any usable ISA, to name
+    /// it if no usable one follows (a cold path: skipped bytes only).
+    fn look_for_unusable_isa(&mut self, input: &[u8], start: usize, len: usize) {
+        if self.seen_isa || self.unusable_isa.is_some() {
+            return;
+        }
+        if let Some((at, separator)) = find_unusable_isa(&input[start..])
+            && at < len
+        {
+            self.unusable_isa = Some((self.offset + (start + at) as u64, separator));
+        }
+    }
+
     /// Records `len` skipped bytes at `input[start..]`.
     fn note_skip(&mut self, input: &[u8], start: usize, len: usize) {
         if len == 0 {
             return;
         }
+        self.look_for_unusable_isa(input, start, len);
         if self.skipped == 0 {
             self.skip_start = self.offset + start as u64;
             self.skip_bom = !self.seen_isa && input[start..].starts_with(b"\xEF\xBB\xBF");
