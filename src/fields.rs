@@ -9,7 +9,7 @@ use compact_str::CompactString;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::diagnostic::{Issue, Rule, Severity};
+use crate::diagnostic::{Expected, Issue, Rule, Severity, Shown, shown_element};
 use crate::x12::{Elements, Segment, Split, TextSplit, value};
 
 /// A service line's procedure composite (SVC01/SVC06, SV101, SV202,
@@ -132,7 +132,7 @@ impl<'s, 'a> Fields<'s, 'a> {
         }
         let parsed = value::decimal(raw);
         if parsed.is_none() {
-            self.bad_value(n, what, "a decimal number");
+            self.bad_value(n, what, "a decimal number", Expected::Number);
         }
         parsed
     }
@@ -144,7 +144,7 @@ impl<'s, 'a> Fields<'s, 'a> {
         }
         let parsed = value::decimal(raw);
         if parsed.is_none() {
-            self.bad_value(n, what, "a decimal number");
+            self.bad_value(n, what, "a decimal number", Expected::Number);
         }
         parsed
     }
@@ -158,12 +158,11 @@ impl<'s, 'a> Fields<'s, 'a> {
         }
         let parsed = value::date(raw);
         if parsed.is_none() {
-            let message = format!(
-                "{}{n:02} ({what}) is not a date CCYYMMDD: {:?}; the date is unknown",
-                self.seg.id_str(),
-                shown(self.raw(n))
-            );
-            self.push(Severity::Invalid, Rule::BadValue, message);
+            let id = self.seg.id_str();
+            let (message, redacted) = self.shown(n, Expected::Date).messages(|text| {
+                format!("{id}{n:02} ({what}) is not a date CCYYMMDD: {text}; the date is unknown")
+            });
+            self.push_redacted(Severity::Invalid, Rule::BadValue, message, redacted);
         }
         parsed
     }
@@ -267,19 +266,38 @@ impl<'s, 'a> Fields<'s, 'a> {
         self.push(Severity::Fatal, Rule::Missing, message);
     }
 
-    /// Records a fatal finding that element `n` is not `expected`.
-    pub fn bad_value(&mut self, n: usize, what: &str, expected: &str) {
-        let message = format!(
-            "{}{n:02} ({what}) is not {expected}: {:?}",
-            self.seg.id_str(),
-            shown(self.raw(n))
-        );
-        self.push(Severity::Fatal, Rule::BadValue, message);
+    /// Records a fatal finding that element `n` is not `expected` (in
+    /// words), quoting it only as [`shown_element`] allows for `shape`.
+    pub fn bad_value(&mut self, n: usize, what: &str, expected: &str, shape: Expected) {
+        let id = self.seg.id_str();
+        let (message, redacted) = self
+            .shown(n, shape)
+            .messages(|text| format!("{id}{n:02} ({what}) is not {expected}: {text}"));
+        self.push_redacted(Severity::Fatal, Rule::BadValue, message, redacted);
+    }
+
+    /// Element `n` as a finding may show it.
+    pub fn shown(&self, n: usize, expected: Expected) -> Shown {
+        shown_element(self.seg.id(), self.raw(1), n, self.raw(n), expected)
     }
 
     /// Records a finding about this segment.
     pub fn push(&mut self, severity: Severity, rule: Rule, message: String) {
-        let issue = Issue::new(severity, rule, self.seg.pos(), message).at_segment(self.seg.id());
+        self.push_redacted(severity, rule, message, None);
+    }
+
+    /// Records a finding whose message quotes element text, with the same
+    /// message without it.
+    pub fn push_redacted(
+        &mut self,
+        severity: Severity,
+        rule: Rule,
+        message: String,
+        redacted: Option<String>,
+    ) {
+        let issue = Issue::new(severity, rule, self.seg.pos(), message)
+            .at_segment(self.seg.id())
+            .with_redacted(redacted);
         self.issues.push(issue);
     }
 }
@@ -336,12 +354,6 @@ pub fn text_of(raw: &[u8]) -> CompactString {
         Ok(s) => CompactString::from(s),
         Err(_) => CompactString::from(String::from_utf8_lossy(raw)),
     }
-}
-
-/// At most 20 bytes of a bad value, for messages (values are numbers or
-/// dates here, never names).
-fn shown(raw: &[u8]) -> String {
-    String::from_utf8_lossy(&raw[..raw.len().min(20)]).into_owned()
 }
 
 #[cfg(test)]

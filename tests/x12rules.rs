@@ -301,3 +301,67 @@ fn a_tab_separated_interchange_is_named_for_what_it_is() {
     assert!(stderr.contains(TAB_FINDING), "{stderr}");
     assert!(stderr.contains("era.835: rejected"), "{stderr}");
 }
+
+/// Names and member ids the PHI fixtures put where a date or an amount
+/// belongs (see the fixtures' README).
+const MISPLACED_PHI: &[&str] = &[
+    "DOUGH MARY",
+    "DOUGH",
+    "Dough",
+    "YPB123456789001",
+    "SMITH TED",
+    "SMITH",
+    "JS00111223333",
+];
+
+fn assert_no_phi(what: &str, text: &str) {
+    for phi in MISPLACED_PHI {
+        assert!(!text.contains(phi), "{what} shows {phi:?}:\n{text}");
+    }
+}
+
+#[test]
+fn findings_about_misplaced_names_and_ids_do_not_quote_them() {
+    let dir = crate::support::temp_dir("x12rules-phi");
+    for name in [
+        "phi-name-in-date.835",
+        "phi-id-in-amount.835",
+        "phi-misaligned.837",
+    ] {
+        let file = fixture(name);
+        let out = remit(&["validate", &file]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(stdout.contains(" characters (letters"), "{name}: {stdout}");
+        assert_no_phi(&format!("validate {name}"), &stdout);
+        assert_no_phi(
+            &format!("validate {name}"),
+            &String::from_utf8_lossy(&out.stderr),
+        );
+
+        let out = remit(&[
+            "reconcile",
+            &file,
+            "--as-of",
+            "2025-01-01",
+            "--out",
+            "/dev/null",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("is not a"), "{name}: {stderr}");
+        assert_no_phi(&format!("reconcile {name}"), &stderr);
+
+        let html = dir.join(format!("{name}.html"));
+        let out = remit(&[
+            "report",
+            &file,
+            "--as-of",
+            "2025-01-01",
+            "--html",
+            html.to_str().unwrap(),
+        ]);
+        let page = std::fs::read_to_string(&html)
+            .unwrap_or_else(|e| panic!("{name}: no report ({e}): {out:?}"));
+        assert_no_phi(&format!("masked report of {name}"), &page);
+    }
+}

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use rust_decimal::Decimal;
 
 use super::model::*;
-use crate::diagnostic::{Issue, Rule, Severity};
+use crate::diagnostic::{Expected, Issue, Rule, Severity};
 use crate::envelope::TransactionId;
 use crate::fields::{Fields, ProcedureComposite, element_text, text_of};
 use crate::remittance::{Procedure, Reference, Text};
@@ -189,7 +189,12 @@ impl ClaimParser {
             }
             _ => {
                 let mut f = Fields::new(seg, &mut self.issues);
-                f.bad_value(3, "hierarchical level code", "20, 22 or 23");
+                f.bad_value(
+                    3,
+                    "hierarchical level code",
+                    "20, 22 or 23",
+                    Expected::Digits(2),
+                );
             }
         }
     }
@@ -477,6 +482,7 @@ fn read_period(f: &mut Fields<'_, '_>) -> Option<(jiff::civil::Date, jiff::civil
             3,
             "date or period",
             "a date CCYYMMDD or period CCYYMMDD-CCYYMMDD",
+            Expected::Date,
         );
     }
     parsed

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use super::balance;
 use super::model::*;
-use crate::diagnostic::{Issue, Rule, Severity};
+use crate::diagnostic::{Expected, Issue, Rule, Severity};
 use crate::envelope::TransactionId;
 use crate::fields::{Fields, ProcedureComposite, element_text, text_of};
 use crate::x12::hash::ContentHash;
@@ -400,7 +400,12 @@ impl RemittanceParser {
                         "472" => line.service_date = Some(d.date),
                         "150" => line.service_from = Some(d.date),
                         "151" => line.service_to = Some(d.date),
-                        _ => f.push(Severity::Warning, Rule::Unexpected, format!("DTM01 {:?} is not a service-line date qualifier (472, 150, 151); ignored", d.qualifier)),
+                        _ => {
+                            let (message, redacted) = f.shown(1, Expected::Digits(3)).messages(|q| {
+                                format!("DTM01 {q} is not a service-line date qualifier (472, 150, 151); ignored")
+                            });
+                            f.push_redacted(Severity::Warning, Rule::Unexpected, message, redacted);
+                        }
                     }
                 }
             }

@@ -218,7 +218,8 @@ fn unreadable_money_is_fatal_and_names_the_element() {
     assert_eq!(fatal.len(), 1);
     assert_eq!(
         fatal[0].message,
-        "CLP03 (total claim charge amount) is not a decimal number: \"1OO\""
+        // Described, not quoted: a malformed amount may be a misplaced id.
+        "CLP03 (total claim charge amount) is not a decimal number: 3 characters (letters, digits)"
     );
     assert_eq!(fatal[0].pos.segment, 18);
 }

@@ -75,9 +75,12 @@ pub enum SyntaxErrorKind {
     /// The ISA segment's delimiters cannot be read.
     #[error("unreadable ISA segment: {0}")]
     BadIsa(DelimiterError),
-    /// A segment identifier that is not 2-3 upper-case letters or digits.
+    /// A segment identifier that is not 2-3 upper-case letters or digits,
+    /// described by length and kind of characters (see
+    /// [`value::describe`](super::value::describe)): a terminator inside a
+    /// name makes the rest of the name look like a segment identifier.
     #[error(
-        "bad segment identifier {0:?}: expected 2-3 upper-case letters or digits (is a segment cut or mistyped?)"
+        "bad segment identifier of {0}: expected 2-3 upper-case letters or digits (is a segment cut or mistyped?)"
     )]
     BadSegmentId(String),
     /// No segment terminator within the length limit.
@@ -568,7 +571,7 @@ impl Lexer {
     #[cold]
     fn bad_identifier(&self, raw: &[u8], start: usize) -> Box<SyntaxError> {
         let id = Segment::new(raw, self.delimiters).id();
-        let shown: String = String::from_utf8_lossy(&id[..id.len().min(8)]).into_owned();
+        let shown = super::value::describe(&id[..id.len().min(8)]);
         let mut pos = self.position_at(start);
         pos.segment = self.segments + 1;
         Box::new(SyntaxError {
