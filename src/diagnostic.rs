@@ -113,9 +113,10 @@ impl Issue {
         self.redacted.as_deref().unwrap_or(&self.message)
     }
 
-    /// Names the segment identifier the finding is about.
+    /// Names the segment identifier the finding is about, when it is a
+    /// known one (see [`segment_name`]).
     pub fn at_segment(mut self, id: &[u8]) -> Self {
-        self.segment = Some(String::from_utf8_lossy(id).as_ref().into());
+        self.segment = is_known_segment(id).then(|| String::from_utf8_lossy(id).as_ref().into());
         self
     }
 }
@@ -222,6 +223,41 @@ pub fn is_phi_element(segment: &[u8], qualifier: &[u8], n: usize) -> bool {
         b"PER" => n >= 2,
         b"REF" => n >= 2 && PERSON_REFERENCES.contains(&qualifier),
         _ => false,
+    }
+}
+
+/// Segment identifiers of the interchange envelope, the 835 and the 837s
+/// (005010 and 004010), and of the acknowledgements and other transactions
+/// that may share a file.
+const KNOWN_SEGMENTS: &[&[u8]] = &[
+    b"ISA", b"IEA", b"GS", b"GE", b"ST", b"SE", b"TA1", b"AK1", b"AK2", b"AK3", b"AK4", b"AK5",
+    b"AK9", b"IK3", b"IK4", b"IK5", b"CTX", b"BPR", b"TRN", b"CUR", b"REF", b"DTM", b"N1", b"N2",
+    b"N3", b"N4", b"PER", b"RDM", b"LX", b"TS3", b"TS2", b"CLP", b"CAS", b"NM1", b"MIA", b"MOA",
+    b"AMT", b"QTY", b"SVC", b"LQ", b"PLB", b"BHT", b"HL", b"PRV", b"SBR", b"PAT", b"DMG", b"CLM",
+    b"DTP", b"PWK", b"CN1", b"K3", b"NTE", b"CR1", b"CR2", b"CR3", b"CR4", b"CR5", b"CR6", b"CR7",
+    b"CR8", b"CRC", b"HI", b"HCP", b"CL1", b"DN1", b"DN2", b"TOO", b"MEA", b"PS1", b"LIN", b"CTP",
+    b"SV1", b"SV2", b"SV3", b"SV4", b"SV5", b"SV6", b"SV7", b"SVD", b"OI", b"FRM", b"HSD", b"MPI",
+    b"UR", b"DSB", b"PLA", b"BGN", b"STC", b"INS", b"HD", b"EQ", b"EB", b"III", b"MSG",
+];
+
+/// True for the identifier of a segment X12 defines for these files.
+pub fn is_known_segment(id: &[u8]) -> bool {
+    KNOWN_SEGMENTS.contains(&id)
+}
+
+/// A segment identifier as a finding names it: itself when X12 defines it,
+/// otherwise `an unknown segment identifier (3 characters (letters))`. A
+/// segment terminator inside a name makes the rest of the name look like a
+/// segment (`NM1*QC*1*O~NEIL*JOHN` gives a segment `NEIL`), so an unknown
+/// identifier is described, not quoted.
+pub fn segment_name(id: &[u8]) -> String {
+    if is_known_segment(id) {
+        format!("segment {}", String::from_utf8_lossy(id))
+    } else {
+        format!(
+            "an unknown segment identifier ({})",
+            crate::x12::value::describe(id)
+        )
     }
 }
 

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use rust_decimal::Decimal;
 
 use super::model::*;
-use crate::diagnostic::{Expected, Issue, Rule, Severity};
+use crate::diagnostic::{Expected, Issue, Rule, Severity, segment_name};
 use crate::envelope::TransactionId;
 use crate::fields::{Fields, ProcedureComposite, element_text, text_of};
 use crate::remittance::{Procedure, Reference, Text};
@@ -460,8 +460,8 @@ impl ClaimParser {
 
     fn unexpected(&mut self, seg: &Segment<'_>) {
         let message = format!(
-            "segment {} is not expected here in an 837; ignored",
-            seg.id_str()
+            "{} is not expected here in an 837; ignored",
+            segment_name(seg.id())
         );
         let issue = Issue::new(Severity::Warning, Rule::Unexpected, seg.pos(), message)
             .at_segment(seg.id());

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use super::balance;
 use super::model::*;
-use crate::diagnostic::{Expected, Issue, Rule, Severity};
+use crate::diagnostic::{Expected, Issue, Rule, Severity, segment_name};
 use crate::envelope::TransactionId;
 use crate::fields::{Fields, ProcedureComposite, element_text, text_of};
 use crate::x12::hash::ContentHash;
@@ -497,8 +497,8 @@ impl RemittanceParser {
             _ => (
                 Severity::Warning,
                 format!(
-                    "segment {} is not expected here in an 835; ignored",
-                    seg.id_str()
+                    "{} is not expected here in an 835; ignored",
+                    segment_name(seg.id())
                 ),
             ),
         };
