@@ -53,8 +53,8 @@ impl Table {
 }
 
 const EXAMPLE_2: &str = "example_2-wrapped.835";
-const PAYMENT_FINDING: &str = "invalid: segment 18 at byte 494 (ISA13 000000001, ST02 1234) CLP: claim payment does not match its service lines: CLP04 1922.86 is not the lines' ΣSVC03 2664.86 - claim-level CAS 0 = 2664.86 (unexplained -742.00) (claim 200200964A52)";
-const CHARGE_FINDING: &str = "invalid: segment 18 at byte 494 (ISA13 000000001, ST02 1234) CLP: claim charge does not match its service lines: CLP03 2100 is not the lines' ΣSVC02 2842 (unexplained -742) (claim 200200964A52)";
+const PAYMENT_FINDING: &str = "invalid: segment 18 at byte 494 (ISA13 000000001, ST02 1234) CLP: claim payment does not match its service lines: CLP04 1922.86 is not the lines' sum of SVC03 2664.86 - claim-level CAS 0 = 2664.86 (unexplained -742.00) (claim 200200964A52)";
+const CHARGE_FINDING: &str = "invalid: segment 18 at byte 494 (ISA13 000000001, ST02 1234) CLP: claim charge does not match its service lines: CLP03 2100 is not the lines' sum of SVC02 2842 (unexplained -742) (claim 200200964A52)";
 
 #[test]
 fn validate_finds_claim_totals_that_contradict_their_lines() {
@@ -85,12 +85,12 @@ fn lines_names_the_unexplained_difference_on_the_claim_row() {
     assert!(reason.starts_with("Unexplained difference"), "{reason}");
     assert!(
         reason.contains(
-            "CLP04 1922.86 is not the lines' ΣSVC03 2664.86 - claim-level CAS 0 = 2664.86 (unexplained -742.00)"
+            "CLP04 1922.86 is not the lines' sum of SVC03 2664.86 - claim-level CAS 0 = 2664.86 (unexplained -742.00)"
         ),
         "{reason}"
     );
     assert!(
-        reason.contains("CLP03 2100 is not the lines' ΣSVC02 2842 (unexplained -742)"),
+        reason.contains("CLP03 2100 is not the lines' sum of SVC02 2842 (unexplained -742)"),
         "{reason}"
     );
     // No other row is flagged, and the rows still sum to BPR02.

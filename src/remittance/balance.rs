@@ -115,7 +115,7 @@ impl ClaimLineTotals {
         let unexplained = self.unexplained_paid();
         (!unexplained.is_zero()).then(|| {
             format!(
-                "CLP04 {} is not the lines' ΣSVC03 {} - claim-level CAS {} = {} (unexplained {})",
+                "CLP04 {} is not the lines' sum of SVC03 {} - claim-level CAS {} = {} (unexplained {})",
                 self.claim_paid,
                 self.line_paid,
                 self.claim_adjustments,
@@ -130,7 +130,7 @@ impl ClaimLineTotals {
         let unexplained = self.unexplained_charge();
         (!unexplained.is_zero()).then(|| {
             format!(
-                "CLP03 {} is not the lines' ΣSVC02 {} (unexplained {})",
+                "CLP03 {} is not the lines' sum of SVC02 {} (unexplained {})",
                 self.claim_charge, self.line_charges, unexplained
             )
         })
@@ -272,8 +272,8 @@ mod tests {
         assert_eq!(
             findings(&claim),
             [
-                "claim payment does not match its service lines: CLP04 1922.86 is not the lines' ΣSVC03 2664.86 - claim-level CAS 0 = 2664.86 (unexplained -742.00) (claim PCN1)",
-                "claim charge does not match its service lines: CLP03 2100 is not the lines' ΣSVC02 2842 (unexplained -742) (claim PCN1)",
+                "claim payment does not match its service lines: CLP04 1922.86 is not the lines' sum of SVC03 2664.86 - claim-level CAS 0 = 2664.86 (unexplained -742.00) (claim PCN1)",
+                "claim charge does not match its service lines: CLP03 2100 is not the lines' sum of SVC02 2842 (unexplained -742) (claim PCN1)",
             ]
         );
     }
@@ -293,7 +293,7 @@ mod tests {
         let found = findings(&claim);
         assert_eq!(found.len(), 2, "{found:?}"); // and the claim equation
         assert!(found[1].contains(
-            "CLP04 106 is not the lines' ΣSVC03 100 - claim-level CAS -5 = 105 (unexplained 1)"
+            "CLP04 106 is not the lines' sum of SVC03 100 - claim-level CAS -5 = 105 (unexplained 1)"
         ));
     }
 

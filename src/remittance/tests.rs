@@ -164,10 +164,10 @@ fn each_balancing_equation_reports_its_segment() {
             .contains("SVC02 100 - CAS 10 = 90, but SVC03 is 80 (claim PCN1)")
     );
     assert!(issues[2].message.contains(
-        "claim payment does not match its service lines: CLP04 80 is not the lines' ΣSVC03 80 - claim-level CAS 20 = 60 (unexplained 20)"
+        "claim payment does not match its service lines: CLP04 80 is not the lines' sum of SVC03 80 - claim-level CAS 20 = 60 (unexplained 20)"
     ));
     assert!(issues[3].message.contains(
-        "claim charge does not match its service lines: CLP03 150 is not the lines' ΣSVC02 100 (unexplained 50)"
+        "claim charge does not match its service lines: CLP03 150 is not the lines' sum of SVC02 100 (unexplained 50)"
     ));
     assert_eq!(issues[2].pos, issues[1].pos, "at the CLP");
     assert!(
