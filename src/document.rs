@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::io::Read;
 
 use crate::claim::{ClaimEvent, ClaimParser};
-use crate::diagnostic::{Issue, Rule, Severity};
+use crate::diagnostic::{Expected, Issue, Rule, Severity, shown_element};
 use crate::envelope::{Envelope, Role, TransactionId};
 use crate::remittance::parser::ClaimPool;
 use crate::remittance::{ClaimPayment, RemittanceEvent, RemittanceParser};
@@ -301,7 +301,15 @@ fn start_parser(
         "835" => Parser::Remittance(RemittanceParser::with_pool(id.clone(), pool)),
         "837" => Parser::Claim(Box::new(ClaimParser::new(id.clone()))),
         other => {
-            let message = format!("transaction set {other:?} is not an 835 or 837; skipped");
+            let shown = shown_element(
+                b"ST",
+                other.as_bytes(),
+                1,
+                other.as_bytes(),
+                Expected::Digits(3),
+            );
+            let (message, redacted) = shown
+                .messages(|set| format!("transaction set {set} is not an 835 or 837; skipped"));
             issues.push(
                 Issue::new(
                     Severity::Warning,
@@ -309,7 +317,8 @@ fn start_parser(
                     seg.pos(),
                     message,
                 )
-                .at_segment(b"ST"),
+                .at_segment(b"ST")
+                .with_redacted(redacted),
             );
             Parser::Skip
         }

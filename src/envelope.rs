@@ -8,7 +8,7 @@
 
 use compact_str::CompactString;
 
-use crate::diagnostic::{Issue, Issues, Rule, Severity};
+use crate::diagnostic::{Expected, Issue, Issues, Rule, Severity, Shown, shown_element};
 use crate::x12::{Control, Position, Segment};
 
 /// What a segment is to the envelope.
@@ -304,22 +304,41 @@ impl Envelope {
     fn check_count(&mut self, seg: &Segment<'_>, element: usize, actual: u64, what: &str) {
         let stated = seg.text(element);
         if stated.parse::<u64>().ok() != Some(actual) {
-            let message = format!(
-                "{}{element:02} says {stated:?} {what}; found {actual}",
-                seg.id_str()
+            let id = seg.id_str();
+            let (message, redacted) =
+                shown(seg, element, seg.element(element)).messages(|stated| {
+                    format!("{id}{element:02} says {stated} {what}; found {actual}")
+                });
+            self.issues.push(
+                Issue::new(Severity::Invalid, Rule::Count, seg.pos(), message)
+                    .at_segment(seg.id())
+                    .with_redacted(redacted),
             );
-            self.invalid(Rule::Count, seg, message);
         }
     }
 
     fn check_control(&mut self, seg: &Segment<'_>, element: usize, header: Control, name: &str) {
         let trailer = Control::new(seg.element(element));
         if trailer != header {
-            let message = format!(
-                "{}{element:02} is {trailer:?}; expected {name} {header:?}",
-                seg.id_str()
+            let id = seg.id_str();
+            let (trailer, header) = (
+                shown(seg, element, trailer.as_bytes()),
+                shown(seg, element, header.as_bytes()),
             );
-            self.invalid(Rule::ControlNumber, seg, message);
+            let message =
+                |t: &str, h: &str| format!("{id}{element:02} is {t}; expected {name} {h}");
+            let quoted = trailer.quoted.is_some() || header.quoted.is_some();
+            let redacted = quoted.then(|| message(&trailer.description, &header.description));
+            self.issues.push(
+                Issue::new(
+                    Severity::Invalid,
+                    Rule::ControlNumber,
+                    seg.pos(),
+                    message(trailer.text(), header.text()),
+                )
+                .at_segment(seg.id())
+                .with_redacted(redacted),
+            );
         }
     }
 
@@ -354,6 +373,13 @@ impl Envelope {
         self.issues
             .push(Issue::new(Severity::Invalid, rule, seg.pos(), message).at_segment(seg.id()));
     }
+}
+
+/// A count or control number of a trailer as a finding may show it: the
+/// digits, else their length and kind (counts and control numbers are
+/// digits; anything else there may be misplaced text).
+fn shown(seg: &Segment<'_>, element: usize, raw: &[u8]) -> Shown {
+    shown_element(seg.id(), seg.element(1), element, raw, Expected::Digits(15))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::codes::{CarcCategory, CodeList};
+use crate::remittance::balance::ClaimLineTotals;
 use crate::remittance::{
     Adjustment, ClaimPayment, ProviderAdjustment, RemittanceHeader, ServiceLine, Text,
 };
@@ -216,6 +217,12 @@ pub struct LineEvent {
     pub interest: Decimal,
     /// The lines statuses.
     pub status: Status,
+    /// On the claim-adjustment event of a claim whose totals contradict its
+    /// lines (CLP04 ≠ ΣSVC03 − Σ claim CAS, or CLP03 ≠ ΣSVC02): the totals,
+    /// as evidence of the difference no adjustment explains. Boxed, as it
+    /// is rare; absent from stores written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unexplained: Option<Box<ClaimLineTotals>>,
 }
 
 impl LineEvent {
@@ -395,14 +402,22 @@ pub fn claim_events(
         out.push(base.whole_claim(out.len()));
         return;
     }
-    let lines_paid: Decimal = claim.lines.iter().map(|l| l.paid).sum();
-    let lines_billed: Decimal = claim.lines.iter().map(|l| l.charge).sum();
-    if !claim.adjustments.is_empty() || claim.paid != lines_paid {
-        out.push(base.claim_adjustment(
-            claim.paid - lines_paid,
-            claim.charge - lines_billed,
+    let Some(totals) = ClaimLineTotals::of(claim) else {
+        return;
+    };
+    // The claim-level row carries whatever the lines do not: the claim CAS
+    // and any difference the claim totals have with their lines. A
+    // difference no adjustment explains (a TR3 balancing finding) still gets
+    // its row, so that the ledger shows it rather than hides it.
+    let consistent = totals.is_consistent();
+    if !claim.adjustments.is_empty() || totals.claim_paid != totals.line_paid || !consistent {
+        let mut event = base.claim_adjustment(
+            totals.claim_paid - totals.line_paid,
+            totals.claim_charge - totals.line_charges,
             out.len(),
-        ));
+        );
+        event.unexplained = (!consistent).then(|| Box::new(totals));
+        out.push(event);
     }
 }
 
@@ -446,6 +461,7 @@ pub fn provider_event(
         received_date: None,
         interest: Decimal::ZERO,
         status: Status::ProviderAdjustment,
+        unexplained: None,
     }
 }
 
@@ -508,6 +524,7 @@ impl<'c> ClaimBase<'c> {
             received_date: self.claim.date("050"),
             interest: self.claim.amount("I").unwrap_or_default(),
             status: Status::Denied,
+            unexplained: None,
         }
     }
 
@@ -616,6 +633,13 @@ pub struct EventCollector {
     context: Option<Arc<RemittanceContext>>,
     pending: Vec<LineEvent>,
     claims: u32,
+}
+
+impl EventCollector {
+    /// The code list statuses are read with.
+    pub fn codes(&self) -> &CodeList {
+        &self.codes
+    }
 }
 
 impl Default for EventCollector {
@@ -836,6 +860,7 @@ mod tests {
             received_date: None,
             interest: Decimal::ZERO,
             status: Status::Paid,
+            unexplained: None,
         };
         assert_eq!(e.denied_amount(codes), d("30"));
         let reasons: Vec<&str> = e.denial_reasons(codes).map(|a| a.reason.as_str()).collect();
@@ -862,5 +887,79 @@ mod tests {
         for status in ["1", "4", "19", "22", "23"] {
             assert!(!is_secondary_status(status), "{status}");
         }
+    }
+
+    fn claim(charge: &str, paid: &str, lines: &[(&str, &str)], claim_cas: &[&str]) -> ClaimPayment {
+        let adjustment = |amount: &str| Adjustment {
+            group: "CO".into(),
+            reason: "45".into(),
+            amount: d(amount),
+            quantity: None,
+        };
+        ClaimPayment {
+            claim_id: "PCN1".into(),
+            status: "1".into(),
+            charge: d(charge),
+            paid: d(paid),
+            adjustments: claim_cas.iter().map(|a| adjustment(a)).collect(),
+            lines: lines
+                .iter()
+                .map(|(charge, paid)| ServiceLine {
+                    charge: d(charge),
+                    paid: d(paid),
+                    adjustments: vec![adjustment(&(d(charge) - d(paid)).to_string())],
+                    ..ServiceLine::default()
+                })
+                .collect(),
+            ..ClaimPayment::default()
+        }
+    }
+
+    fn events(claim: &ClaimPayment) -> Vec<LineEvent> {
+        let mut out = Vec::new();
+        claim_events(&Arc::default(), claim, 0, CodeList::builtin(), &mut out);
+        out
+    }
+
+    #[test]
+    fn claim_level_adjustments_explained_by_cas_carry_no_difference() {
+        let events = events(&claim("100", "70", &[("100", "80")], &["10"]));
+        let row = events.last().unwrap();
+        assert_eq!((row.kind, row.paid), (EventKind::ClaimAdjustment, d("-10")));
+        assert_eq!(row.unexplained, None);
+    }
+
+    #[test]
+    fn the_claim_row_carries_a_difference_no_adjustment_explains() {
+        // Claim CAS 10 explains 10 of the 25 the claim pays below its lines.
+        let events = events(&claim("100", "55", &[("100", "80")], &["10"]));
+        let row = events.last().unwrap();
+        assert_eq!(row.paid, d("-25"));
+        let totals = row.unexplained.as_deref().unwrap();
+        assert_eq!(totals.unexplained_paid(), d("-15"));
+        assert_eq!(totals.unexplained_charge(), Decimal::ZERO);
+    }
+
+    #[test]
+    fn a_charge_only_difference_still_gets_its_row() {
+        // Paid as the lines say, but CLP03 is 20 above ΣSVC02: no money
+        // moves, yet the row is there so the ledger shows the finding.
+        let events = events(&claim("120", "80", &[("100", "80")], &[]));
+        assert_eq!(events.len(), 2);
+        let row = &events[1];
+        assert_eq!(
+            (row.status, row.paid),
+            (Status::ClaimAdjustment, Decimal::ZERO)
+        );
+        assert_eq!(
+            row.unexplained.as_deref().unwrap().unexplained_charge(),
+            d("20")
+        );
+        // A consistent claim with nothing at claim level gets no such row.
+        assert_eq!(events_of_consistent().len(), 1);
+    }
+
+    fn events_of_consistent() -> Vec<LineEvent> {
+        events(&claim("100", "80", &[("100", "80")], &[]))
     }
 }

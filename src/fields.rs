@@ -9,8 +9,47 @@ use compact_str::CompactString;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::diagnostic::{Issue, Rule, Severity};
+use crate::diagnostic::{Expected, Issue, Rule, Severity, Shown, shown_element};
 use crate::x12::{Elements, Segment, Split, TextSplit, value};
+
+/// A service line's procedure composite (SVC01/SVC06, SV101, SV202,
+/// SV301), for the product/service ID qualifiers its component 1 may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcedureComposite {
+    /// 835 SVC01 and SVC06.
+    Remittance,
+    /// 837P SV101.
+    Professional,
+    /// 837I SV202.
+    Institutional,
+    /// 837D SV301.
+    Dental,
+}
+
+impl ProcedureComposite {
+    /// The qualifiers the TR3s allow, 005010 and 004010 together (X221A1 +
+    /// X091A1, X222A1 + X098A1, X223A2 + X096A1, X224A2 + X097A1), so that
+    /// both generations of files are recognised.
+    pub fn qualifiers(self) -> &'static [&'static str] {
+        match self {
+            ProcedureComposite::Remittance => &[
+                "AD", "ER", "HC", "HP", "ID", "IV", "N4", "N6", "NU", "RB", "UI", "WK", "ZZ",
+            ],
+            ProcedureComposite::Professional => &["ER", "HC", "IV", "N4", "WK", "ZZ"],
+            ProcedureComposite::Institutional => &["ER", "HC", "HP", "IV", "N4", "WK", "ZZ"],
+            ProcedureComposite::Dental => &["AD"],
+        }
+    }
+}
+
+/// Separators a composite is written with by mistake, tried in this order
+/// when ISA16 does not split it (`>` and `:` are the usual ISA16s, `^` the
+/// usual repetition separator, `|` a common element separator).
+const WRONG_SEPARATORS: [u8; 4] = [b'>', b':', b'^', b'|'];
+
+/// Longest procedure code accepted when guessing a separator: the
+/// product/service ID (234) is at most 48 characters.
+const MAX_CODE_LEN: usize = 48;
 
 /// A segment being read, with the place findings go.
 pub struct Fields<'s, 'a> {
@@ -93,7 +132,7 @@ impl<'s, 'a> Fields<'s, 'a> {
         }
         let parsed = value::decimal(raw);
         if parsed.is_none() {
-            self.bad_value(n, what, "a decimal number");
+            self.bad_value(n, what, "a decimal number", Expected::Number);
         }
         parsed
     }
@@ -105,7 +144,7 @@ impl<'s, 'a> Fields<'s, 'a> {
         }
         let parsed = value::decimal(raw);
         if parsed.is_none() {
-            self.bad_value(n, what, "a decimal number");
+            self.bad_value(n, what, "a decimal number", Expected::Number);
         }
         parsed
     }
@@ -119,12 +158,11 @@ impl<'s, 'a> Fields<'s, 'a> {
         }
         let parsed = value::date(raw);
         if parsed.is_none() {
-            let message = format!(
-                "{}{n:02} ({what}) is not a date CCYYMMDD: {:?}; the date is unknown",
-                self.seg.id_str(),
-                shown(self.raw(n))
-            );
-            self.push(Severity::Invalid, Rule::BadValue, message);
+            let id = self.seg.id_str();
+            let (message, redacted) = self.shown(n, Expected::Date).messages(|text| {
+                format!("{id}{n:02} ({what}) is not a date CCYYMMDD: {text}; the date is unknown")
+            });
+            self.push_redacted(Severity::Invalid, Rule::BadValue, message, redacted);
         }
         parsed
     }
@@ -143,25 +181,123 @@ impl<'s, 'a> Fields<'s, 'a> {
         self.optional_date(n, what)
     }
 
+    /// The components of procedure composite `n`; `None` when the element
+    /// is empty.
+    ///
+    /// Normally split on ISA16. When ISA16 gives no code but one of the
+    /// common separators (`>`, `:`, `^`, `|`) splits the element into a
+    /// qualifier `kind` allows and a code of letters and digits, the
+    /// composite was written with the wrong separator: it is read with
+    /// that one and a warning naming the element (its meaning is not in
+    /// doubt). Otherwise a composite without a code is fatal: a procedure is
+    /// never read as empty. One rule for the 835 and every 837.
+    pub fn procedure_components(
+        &mut self,
+        n: usize,
+        kind: ProcedureComposite,
+    ) -> Option<ComponentTexts<'a>> {
+        let raw = self.raw(n);
+        if raw.trim_ascii().is_empty() {
+            return None;
+        }
+        let mut parts = self.components(n);
+        let _qualifier = parts.next();
+        if parts
+            .next()
+            .is_some_and(|code| !code.trim_ascii().is_empty())
+        {
+            return Some(self.component_texts(n));
+        }
+        let Some(separator) = self.wrong_separator(raw, kind) else {
+            self.missing_code(n);
+            return Some(self.component_texts(n));
+        };
+        let mut found = Split::on(raw, separator);
+        let qualifier = String::from_utf8_lossy(found.next().unwrap_or_default().trim_ascii());
+        let code = String::from_utf8_lossy(found.next().unwrap_or_default().trim_ascii());
+        let declared = self.seg.delimiters().component as char;
+        // The qualifier is one of a fixed list and the code letters and
+        // digits (checked above): quoting them cannot disclose PHI.
+        let message = format!(
+            "{}{n:02} is written with the component separator {:?} but ISA16 declares {declared:?}; read as qualifier {qualifier}, code {code}",
+            self.seg.id_str(),
+            separator as char,
+        );
+        self.push(Severity::Warning, Rule::ComponentSeparator, message);
+        Some(match self.elements.text(n) {
+            Some(text) => ComponentTexts::Text(TextSplit::new(text, separator)),
+            None => ComponentTexts::Bytes(Split::on(raw, separator)),
+        })
+    }
+
+    /// The common separator other than ISA16 that splits `raw` into a
+    /// qualifier of `kind` and a code, if any.
+    fn wrong_separator(&self, raw: &[u8], kind: ProcedureComposite) -> Option<u8> {
+        let delimiters = self.seg.delimiters();
+        WRONG_SEPARATORS
+            .into_iter()
+            .filter(|&s| s != delimiters.component)
+            .find(|&s| {
+                let mut parts = raw.split(|&b| b == s);
+                let (Some(qualifier), Some(code)) = (parts.next(), parts.next()) else {
+                    return false;
+                };
+                let (qualifier, code) = (qualifier.trim_ascii(), code.trim_ascii());
+                kind.qualifiers().iter().any(|q| q.as_bytes() == qualifier)
+                    && (1..=MAX_CODE_LEN).contains(&code.len())
+                    && code.iter().all(u8::is_ascii_alphanumeric)
+            })
+    }
+
+    /// Records a fatal finding that composite `n` has no procedure code,
+    /// naming the separator ISA16 declares.
+    pub fn missing_code(&mut self, n: usize) {
+        let separator = self.seg.delimiters().component as char;
+        let message = format!(
+            "{}{n:02} has no procedure code: expected qualifier{separator}code with the component separator {separator:?} declared in ISA16",
+            self.seg.id_str()
+        );
+        self.push(Severity::Fatal, Rule::Missing, message);
+    }
+
     /// Records a fatal finding that element `n` is missing.
     pub fn missing(&mut self, n: usize, what: &str) {
         let message = format!("{}{n:02} ({what}) is missing", self.seg.id_str());
         self.push(Severity::Fatal, Rule::Missing, message);
     }
 
-    /// Records a fatal finding that element `n` is not `expected`.
-    pub fn bad_value(&mut self, n: usize, what: &str, expected: &str) {
-        let message = format!(
-            "{}{n:02} ({what}) is not {expected}: {:?}",
-            self.seg.id_str(),
-            shown(self.raw(n))
-        );
-        self.push(Severity::Fatal, Rule::BadValue, message);
+    /// Records a fatal finding that element `n` is not `expected` (in
+    /// words), quoting it only as [`shown_element`] allows for `shape`.
+    pub fn bad_value(&mut self, n: usize, what: &str, expected: &str, shape: Expected) {
+        let id = self.seg.id_str();
+        let (message, redacted) = self
+            .shown(n, shape)
+            .messages(|text| format!("{id}{n:02} ({what}) is not {expected}: {text}"));
+        self.push_redacted(Severity::Fatal, Rule::BadValue, message, redacted);
+    }
+
+    /// Element `n` as a finding may show it.
+    pub fn shown(&self, n: usize, expected: Expected) -> Shown {
+        shown_element(self.seg.id(), self.raw(1), n, self.raw(n), expected)
     }
 
     /// Records a finding about this segment.
     pub fn push(&mut self, severity: Severity, rule: Rule, message: String) {
-        let issue = Issue::new(severity, rule, self.seg.pos(), message).at_segment(self.seg.id());
+        self.push_redacted(severity, rule, message, None);
+    }
+
+    /// Records a finding whose message quotes element text, with the same
+    /// message without it.
+    pub fn push_redacted(
+        &mut self,
+        severity: Severity,
+        rule: Rule,
+        message: String,
+        redacted: Option<String>,
+    ) {
+        let issue = Issue::new(severity, rule, self.seg.pos(), message)
+            .at_segment(self.seg.id())
+            .with_redacted(redacted);
         self.issues.push(issue);
     }
 }
@@ -220,8 +356,114 @@ pub fn text_of(raw: &[u8]) -> CompactString {
     }
 }
 
-/// At most 20 bytes of a bad value, for messages (values are numbers or
-/// dates here, never names).
-fn shown(raw: &[u8]) -> String {
-    String::from_utf8_lossy(&raw[..raw.len().min(20)]).into_owned()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x12::Delimiters;
+
+    /// The components of element `n` of `raw` (ISA16 `:`, or `component`)
+    /// as read by [`Fields::procedure_components`], and the findings.
+    fn read(
+        raw: &str,
+        n: usize,
+        kind: ProcedureComposite,
+        component: u8,
+    ) -> (Option<Vec<String>>, Vec<Issue>) {
+        let delimiters = Delimiters {
+            component,
+            ..Delimiters::default()
+        };
+        let seg = Segment::new(raw.as_bytes(), delimiters);
+        let mut issues = Vec::new();
+        let mut f = Fields::new(&seg, &mut issues);
+        let parts = f
+            .procedure_components(n, kind)
+            .map(|p| p.map(|c| c.to_string()).collect());
+        (parts, issues)
+    }
+
+    fn only(issues: &[Issue]) -> (Severity, Rule) {
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        (issues[0].severity, issues[0].rule)
+    }
+
+    #[test]
+    fn a_composite_split_by_isa16_is_read_without_findings() {
+        let (parts, issues) = read(
+            "SVC*HC:99213:25*100*80",
+            1,
+            ProcedureComposite::Remittance,
+            b':',
+        );
+        assert_eq!(parts.unwrap(), ["HC", "99213", "25"]);
+        assert!(issues.is_empty());
+        let (parts, issues) = read("SV2*0450**100", 2, ProcedureComposite::Institutional, b':');
+        assert_eq!((parts, issues.len()), (None, 0), "an absent SV202 is fine");
+    }
+
+    #[test]
+    fn the_wrong_separator_is_read_with_a_warning_naming_the_element() {
+        // The issue's case: SV2*0471*HC>92557 under ISA16 ':'.
+        let (parts, issues) = read(
+            "SV2*0471*HC>92557*100",
+            2,
+            ProcedureComposite::Institutional,
+            b':',
+        );
+        assert_eq!(parts.unwrap(), ["HC", "92557"]);
+        assert_eq!(only(&issues), (Severity::Warning, Rule::ComponentSeparator));
+        assert_eq!(
+            issues[0].message,
+            "SV202 is written with the component separator '>' but ISA16 declares ':'; read as qualifier HC, code 92557"
+        );
+        assert_eq!(issues[0].segment.as_deref(), Some("SV2"));
+        // Modifiers follow the same separator; ':' is recognised under '>'.
+        let (parts, issues) = read(
+            "SVC*HC:99213:25:59*100*80",
+            1,
+            ProcedureComposite::Remittance,
+            b'>',
+        );
+        assert_eq!(parts.unwrap(), ["HC", "99213", "25", "59"]);
+        assert_eq!(only(&issues).1, Rule::ComponentSeparator);
+        for (raw, kind) in [
+            ("SV1*HC^99213*40", ProcedureComposite::Professional),
+            ("SV1*HC|99213*40", ProcedureComposite::Professional),
+            ("SV3*AD>D3320*200", ProcedureComposite::Dental),
+            ("SVC*N4>00002143380*10*8", ProcedureComposite::Remittance),
+        ] {
+            let (parts, issues) = read(raw, 1, kind, b':');
+            assert_eq!(parts.unwrap().len(), 2, "{raw}");
+            assert_eq!(
+                only(&issues),
+                (Severity::Warning, Rule::ComponentSeparator),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_composite_no_separator_explains_is_fatal() {
+        for (raw, n, kind) in [
+            // No separator at all, an unknown qualifier, a qualifier the
+            // element does not allow, a code that is not a code, no code.
+            ("SV1*HC99213*40", 1, ProcedureComposite::Professional),
+            ("SVC*HX>99213*100*80", 1, ProcedureComposite::Remittance),
+            ("SV3*HC>D3320*200", 1, ProcedureComposite::Dental),
+            ("SV1*HC>99 213*40", 1, ProcedureComposite::Professional),
+            ("SV2*0471*HC*100", 2, ProcedureComposite::Institutional),
+            ("SV2*0471*HC>*100", 2, ProcedureComposite::Institutional),
+        ] {
+            let (parts, issues) = read(raw, n, kind, b':');
+            assert!(parts.is_some(), "{raw}");
+            assert_eq!(only(&issues), (Severity::Fatal, Rule::Missing), "{raw}");
+            assert!(
+                issues[0]
+                    .message
+                    .contains("has no procedure code: expected qualifier:code"),
+                "{raw}: {}",
+                issues[0].message
+            );
+        }
+    }
 }

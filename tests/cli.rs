@@ -46,9 +46,14 @@ fn lines_splits_an_aggregated_remittance_into_rows() {
     let text = String::from_utf8(out.stdout).unwrap();
     let mut rows = csv::Reader::from_reader(text.as_bytes());
     let headers = rows.headers().unwrap().clone();
-    assert_eq!(headers.len(), 21);
+    // The ledger's first 21 columns, then paid_procedure, flags, reason.
+    assert_eq!(headers.len(), 24);
     assert_eq!(&headers[0], "source");
     assert_eq!(&headers[20], "status");
+    assert_eq!(
+        (&headers[21], &headers[22], &headers[23]),
+        ("paid_procedure", "flags", "reason")
+    );
     let records: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
     assert_eq!(records.len(), 10);
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();

@@ -490,36 +490,6 @@ fn a_changed_procedure_date_or_amount_fails_the_pins() {
     assert!(billed.contains("file billed: pinned"), "{billed}");
 }
 
-/// The files marked for composites written with '>' under ISA16 ':' are
-/// pinned as the sender meant them: with the separator repaired, remit
-/// reads exactly the pins (so the marks only wait for issue 15 item 8).
-#[test]
-fn separator_defect_files_match_their_pins_once_repaired() {
-    let mut repaired = 0;
-    for kind in [kind("835"), kind("837")] {
-        for file in &kind.files {
-            let mark = &file["remit_today"];
-            if !mark.contains("(defect)") || !mark.contains("ISA16 is ':'") {
-                continue;
-            }
-            let rel = &file["file"];
-            let bytes: Vec<u8> = corpus_file(rel)
-                .into_iter()
-                .map(|b| if b == b'>' { b':' } else { b })
-                .collect();
-            let lines: Vec<&Row> = kind.lines.get(rel).into_iter().flatten().collect();
-            let diffs = differences(kind.name, &bytes, file, &lines);
-            assert!(
-                diffs.is_empty(),
-                "{rel} repaired:\n  {}",
-                diffs.join("\n  ")
-            );
-            repaired += 1;
-        }
-    }
-    assert_eq!(repaired, 8, "separator-marked files");
-}
-
 #[test]
 fn marks_hold_remit_to_what_they_say() {
     let rejected = vec!["remit rejects the file: SV101 has no procedure code".to_string()];

@@ -19,3 +19,4 @@ mod stages;
 mod support;
 mod synth835;
 mod verdicts;
+mod x12rules;

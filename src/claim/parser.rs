@@ -12,9 +12,9 @@ use std::collections::VecDeque;
 use rust_decimal::Decimal;
 
 use super::model::*;
-use crate::diagnostic::{Issue, Rule, Severity};
+use crate::diagnostic::{Expected, Issue, Rule, Severity, segment_name};
 use crate::envelope::TransactionId;
-use crate::fields::{Fields, element_text, text_of};
+use crate::fields::{Fields, ProcedureComposite, element_text, text_of};
 use crate::remittance::{Procedure, Reference, Text};
 use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment, value};
@@ -189,7 +189,12 @@ impl ClaimParser {
             }
             _ => {
                 let mut f = Fields::new(seg, &mut self.issues);
-                f.bad_value(3, "hierarchical level code", "20, 22 or 23");
+                f.bad_value(
+                    3,
+                    "hierarchical level code",
+                    "20, 22 or 23",
+                    Expected::Digits(2),
+                );
             }
         }
     }
@@ -455,8 +460,8 @@ impl ClaimParser {
 
     fn unexpected(&mut self, seg: &Segment<'_>) {
         let message = format!(
-            "segment {} is not expected here in an 837; ignored",
-            seg.id_str()
+            "{} is not expected here in an 837; ignored",
+            segment_name(seg.id())
         );
         let issue = Issue::new(Severity::Warning, Rule::Unexpected, seg.pos(), message)
             .at_segment(seg.id());
@@ -477,13 +482,19 @@ fn read_period(f: &mut Fields<'_, '_>) -> Option<(jiff::civil::Date, jiff::civil
             3,
             "date or period",
             "a date CCYYMMDD or period CCYYMMDD-CCYYMMDD",
+            Expected::Date,
         );
     }
     parsed
 }
 
-fn read_procedure(f: &Fields<'_, '_>, n: usize) -> Procedure {
-    let mut parts = f.component_texts(n);
+/// The procedure composite of element `n` (empty when the element is); a
+/// composite without a code, or written with the wrong separator, is
+/// reported by [`Fields::procedure_components`], as for the 835.
+fn read_procedure(f: &mut Fields<'_, '_>, n: usize, kind: ProcedureComposite) -> Procedure {
+    let Some(mut parts) = f.procedure_components(n, kind) else {
+        return Procedure::default();
+    };
     let qualifier = parts.next().unwrap_or_default();
     let code = parts.next().unwrap_or_default();
     let modifiers = parts.by_ref().take(4).filter(|m| !m.is_empty()).collect();
@@ -497,9 +508,9 @@ fn read_procedure(f: &Fields<'_, '_>, n: usize) -> Procedure {
 }
 
 fn read_professional(f: &mut Fields<'_, '_>, line: &mut BilledLine) {
-    line.procedure = read_procedure(f, 1);
-    if line.procedure.code.is_empty() {
-        crate::remittance::parser::missing_code(f, 1);
+    line.procedure = read_procedure(f, 1, ProcedureComposite::Professional);
+    if f.raw(1).trim_ascii().is_empty() {
+        f.missing(1, "composite medical procedure identifier");
     }
     line.charge = f.amount(2, "line item charge amount");
     line.unit_basis = f.text(3);
@@ -509,7 +520,9 @@ fn read_professional(f: &mut Fields<'_, '_>, line: &mut BilledLine) {
 
 fn read_institutional(f: &mut Fields<'_, '_>, line: &mut BilledLine) {
     line.revenue_code = f.required_text(1, "service line revenue code");
-    line.procedure = read_procedure(f, 2);
+    // SV202 is situational (a revenue code alone may describe the line),
+    // but when present it must carry a code.
+    line.procedure = read_procedure(f, 2, ProcedureComposite::Institutional);
     line.charge = f.amount(3, "line item charge amount");
     line.unit_basis = f.text(4);
     line.units = f.optional_amount(5, "service unit count");
@@ -517,9 +530,9 @@ fn read_institutional(f: &mut Fields<'_, '_>, line: &mut BilledLine) {
 }
 
 fn read_dental(f: &mut Fields<'_, '_>, line: &mut BilledLine) {
-    line.procedure = read_procedure(f, 1);
-    if line.procedure.code.is_empty() {
-        crate::remittance::parser::missing_code(f, 1);
+    line.procedure = read_procedure(f, 1, ProcedureComposite::Dental);
+    if f.raw(1).trim_ascii().is_empty() {
+        f.missing(1, "composite medical procedure identifier");
     }
     line.charge = f.amount(2, "line item charge amount");
     line.place_of_service = f.text(3);

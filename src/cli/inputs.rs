@@ -256,11 +256,16 @@ pub fn looks_like_x12(path: &Path) -> bool {
     starts_like_x12(&head)
 }
 
-/// True when the first bytes of `content` contain an ISA segment start.
+/// True when the first bytes of `content` contain an ISA segment start,
+/// usable or not: an ISA with a tab (or letter, digit…) element separator
+/// is an X12 file that cannot be read, to be rejected with that reason
+/// rather than skipped as "not X12". An ISA separated by spaces is not
+/// counted: prose mentioning "ISA 00" would look like one.
 pub fn starts_like_x12(content: &[u8]) -> bool {
     let head = &content[..content.len().min(SNIFF_LEN)];
     memchr::memmem::find_iter(head, b"ISA")
         .any(|at| matches!(crate::x12::delims::read_isa(&head[at..], true), Ok(Some(_))))
+        || crate::x12::delims::find_unusable_isa(head).is_some_and(|(_, sep)| sep != b' ')
 }
 
 #[cfg(all(test, unix))]

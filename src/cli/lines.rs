@@ -19,8 +19,10 @@ use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, worst};
 use crate::diagnostic::{Issue, Severity};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
-use crate::ledger::row::{COLUMNS, LINES_COLUMNS};
+use crate::ledger::row::{LINES, LinesRecord};
 use crate::ledger::{LedgerRow, Sink, sink};
+use crate::reconcile::decide::remittance_flags;
+use crate::reconcile::reason::reason;
 use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
 use crate::scan::{Consumer, scan_reader};
 
@@ -47,7 +49,11 @@ impl Consumer for LineWriter<'_, '_> {
             if self.failed.is_some() {
                 return;
             }
-            if let Err(e) = self.sink.row(&LedgerRow::from_event(event)) {
+            let mut row = LedgerRow::from_event(event);
+            // What the event says by itself: no history; the run's code list.
+            row.flags = remittance_flags(&row.event);
+            row.reason = reason(self.collector.codes(), &row.event);
+            if let Err(e) = self.sink.row(&LinesRecord(&row)) {
                 self.failed = Some(e);
             }
         }
@@ -75,7 +81,7 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
         "lines",
         "line",
     );
-    sink.begin(&COLUMNS[..LINES_COLUMNS])?;
+    sink.begin(LINES)?;
     sink.flush()?;
     rows.borrow_mut().accept()?;
     let mut code = if found.errors.is_empty() {

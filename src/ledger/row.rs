@@ -11,8 +11,8 @@ use super::{Cell, Record};
 use crate::events::{LineEvent, Status};
 use crate::remittance::Text;
 
-/// The ledger's columns, in order. `remit lines` writes the first
-/// [`LINES_COLUMNS`] of them.
+/// The ledger's columns, in order. `remit lines` writes the columns of
+/// [`LINES`], which names some of them.
 pub const COLUMNS: &[&str] = &[
     "source",
     "payer",
@@ -62,8 +62,66 @@ pub const COLUMNS: &[&str] = &[
     "at_stake",
 ];
 
-/// Number of columns `remit lines` writes (through `status`).
-pub const LINES_COLUMNS: usize = 21;
+/// The columns of `remit lines`: what the remittance itself says, without
+/// any history — the ledger's first columns through `status`, then the
+/// procedure as adjudicated, the flags an event raises by itself and the
+/// reason in words. Named, not counted, so that a column added to the
+/// ledger neither shifts `reconcile`'s columns nor appears here unasked.
+pub const LINES: &[&str] = &[
+    "source",
+    "payer",
+    "payee_npi",
+    "trace",
+    "payment_date",
+    "claim_id",
+    "payer_claim_id",
+    "claim_status",
+    "member_id",
+    "member_name",
+    "service_date",
+    "procedure",
+    "modifiers",
+    "units",
+    "billed",
+    "allowed",
+    "paid",
+    "patient_resp",
+    "adjustments",
+    "remarks",
+    "status",
+    "paid_procedure",
+    "flags",
+    "reason",
+];
+
+/// A ledger row as `remit lines` writes it: cell `i` is the ledger cell of
+/// the column [`LINES`]`[i]`.
+pub struct LinesRecord<'a>(pub &'a LedgerRow);
+
+/// The ledger column of each [`LINES`] column, found once.
+fn lines_to_ledger() -> &'static [usize] {
+    static MAP: std::sync::LazyLock<Vec<usize>> = std::sync::LazyLock::new(|| {
+        LINES
+            .iter()
+            .map(|name| {
+                COLUMNS
+                    .iter()
+                    .position(|c| c == name)
+                    .expect("every lines column is a ledger column")
+            })
+            .collect()
+    });
+    &MAP
+}
+
+impl Record for LinesRecord<'_> {
+    fn cell(&self, column: usize) -> Cell<'_> {
+        match lines_to_ledger().get(column) {
+            Some(&ledger) => self.0.cell(ledger),
+            None => Cell::Empty,
+        }
+    }
+}
 
 /// A flag on a ledger row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -88,11 +146,15 @@ pub enum Flag {
     /// Paid, but part of the line was denied (denial-category adjustments):
     /// appealable for the denied part.
     PartialDenial = 256,
+    /// The claim-level row of a claim whose totals contradict its lines
+    /// (CLP04 ≠ ΣSVC03 − Σ claim CAS, or CLP03 ≠ ΣSVC02): part of its
+    /// amount is a difference no adjustment explains.
+    UnexplainedDifference = 2048,
 }
 
 impl Flag {
     /// Every flag, in ledger order.
-    pub const ALL: [Flag; 9] = [
+    pub const ALL: [Flag; 10] = [
         Flag::PreviouslyPaidReportedDenied,
         Flag::Recouped,
         Flag::Underpaid,
@@ -102,6 +164,7 @@ impl Flag {
         Flag::InterestDue,
         Flag::DeprecatedGroupCode,
         Flag::PartialDenial,
+        Flag::UnexplainedDifference,
     ];
 
     /// The ledger name.
@@ -116,6 +179,7 @@ impl Flag {
             Flag::InterestDue => "INTEREST_DUE",
             Flag::DeprecatedGroupCode => "DEPRECATED_GROUP_CODE",
             Flag::PartialDenial => "PARTIAL_DENIAL",
+            Flag::UnexplainedDifference => "UNEXPLAINED_DIFFERENCE",
         }
     }
 
@@ -133,6 +197,11 @@ impl Flags {
     /// Adds a flag.
     pub fn insert(&mut self, flag: Flag) {
         self.0 |= flag as u32;
+    }
+
+    /// The flags set in either.
+    pub fn union(self, other: Flags) -> Flags {
+        Flags(self.0 | other.0)
     }
 
     /// True when `flag` is set.

@@ -253,13 +253,26 @@ pub fn decide_with(
         };
         d.at_stake = denied.max(shortfall);
     }
+    d.flags = d.flags.union(remittance_flags(event));
     if event.adjustments.iter().any(|a| a.group == "CR") {
-        d.flags.insert(Flag::DeprecatedGroupCode);
         d.notes
             .push("uses group code CR, removed from the 5010 835".to_string());
     }
     d.appeal_by = appeal_by(event, &d, rules);
     d
+}
+
+/// The flags an event raises by itself, whatever the line's history: what
+/// `remit lines` can show as well as `remit reconcile`.
+pub fn remittance_flags(event: &LineEvent) -> Flags {
+    let mut flags = Flags::default();
+    if event.adjustments.iter().any(|a| a.group == "CR") {
+        flags.insert(Flag::DeprecatedGroupCode);
+    }
+    if event.unexplained.is_some() {
+        flags.insert(Flag::UnexplainedDifference);
+    }
+    flags
 }
 
 /// Says which reason codes the list does not know, on a row they make
@@ -625,6 +638,7 @@ mod tests {
             received_date: None,
             interest: Decimal::ZERO,
             status,
+            unexplained: None,
         }
     }
 

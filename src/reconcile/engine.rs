@@ -429,6 +429,7 @@ impl<'a> Reconciler<'a> {
             received_date: None,
             interest: Decimal::ZERO,
             status: Status::NoRemittance,
+            unexplained: None,
         };
         let age = line
             .service_date

@@ -3,6 +3,7 @@
 use crate::codes::{CodeList, describe_provider_adjustment, reason_in_words};
 use crate::events::{LineEvent, Status};
 use crate::ledger::money;
+use crate::remittance::balance::ClaimLineTotals;
 
 /// The `reason` column of an event's row.
 pub fn reason(list: &CodeList, event: &LineEvent) -> String {
@@ -26,7 +27,27 @@ pub fn reason(list: &CodeList, event: &LineEvent) -> String {
                 .iter()
                 .map(|a| (a.group.as_str(), a.reason.as_str(), a.amount))
                 .collect();
-            reason_in_words(list, &adjustments, &event.remarks)
+            let words = reason_in_words(list, &adjustments, &event.remarks);
+            match &event.unexplained {
+                // The difference first: it is why the row is flagged, and
+                // the adjustments (if any) do not account for it.
+                Some(totals) if words.is_empty() => unexplained(totals),
+                Some(totals) => format!("{}; {words}", unexplained(totals)),
+                None => words,
+            }
         }
     }
+}
+
+/// Why a claim-level row carries an unexplained difference: each claim
+/// versus line equation that does not hold, with its amounts.
+fn unexplained(totals: &ClaimLineTotals) -> String {
+    let equations: Vec<String> = [totals.paid_equation(), totals.charge_equation()]
+        .into_iter()
+        .flatten()
+        .collect();
+    format!(
+        "Unexplained difference: the payer's claim totals contradict its service lines and no adjustment explains it: {}",
+        equations.join("; ")
+    )
 }

@@ -12,9 +12,9 @@ use rust_decimal::Decimal;
 
 use super::balance;
 use super::model::*;
-use crate::diagnostic::{Issue, Rule, Severity};
+use crate::diagnostic::{Expected, Issue, Rule, Severity, segment_name};
 use crate::envelope::TransactionId;
-use crate::fields::{Fields, element_text, text_of};
+use crate::fields::{Fields, ProcedureComposite, element_text, text_of};
 use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment};
 
@@ -400,7 +400,12 @@ impl RemittanceParser {
                         "472" => line.service_date = Some(d.date),
                         "150" => line.service_from = Some(d.date),
                         "151" => line.service_to = Some(d.date),
-                        _ => f.push(Severity::Warning, Rule::Unexpected, format!("DTM01 {:?} is not a service-line date qualifier (472, 150, 151); ignored", d.qualifier)),
+                        _ => {
+                            let (message, redacted) = f.shown(1, Expected::Digits(3)).messages(|q| {
+                                format!("DTM01 {q} is not a service-line date qualifier (472, 150, 151); ignored")
+                            });
+                            f.push_redacted(Severity::Warning, Rule::Unexpected, message, redacted);
+                        }
                     }
                 }
             }
@@ -492,8 +497,8 @@ impl RemittanceParser {
             _ => (
                 Severity::Warning,
                 format!(
-                    "segment {} is not expected here in an 835; ignored",
-                    seg.id_str()
+                    "{} is not expected here in an 835; ignored",
+                    segment_name(seg.id())
                 ),
             ),
         };
@@ -674,15 +679,14 @@ fn read_claim(f: &mut Fields<'_, '_>, header_number: Text, claim: &mut ClaimPaym
 
 /// Reads the procedure composite of element `n` into `procedure` (reusing
 /// its modifier list); false, with `procedure` untouched, when the element
-/// has neither qualifier nor code.
+/// is empty. A composite without a code, or written with the wrong
+/// separator, is reported by [`Fields::procedure_components`].
 fn read_procedure(f: &mut Fields<'_, '_>, n: usize, procedure: &mut Procedure) -> bool {
-    let mut parts = f.component_texts(n);
+    let Some(mut parts) = f.procedure_components(n, ProcedureComposite::Remittance) else {
+        return false;
+    };
     let qualifier = parts.next().unwrap_or_default();
     let code = parts.next().unwrap_or_default();
-    if qualifier.is_empty() && code.is_empty() {
-        return false;
-    }
-    let missing = code.is_empty();
     let Procedure {
         qualifier: q,
         code: c,
@@ -693,21 +697,7 @@ fn read_procedure(f: &mut Fields<'_, '_>, n: usize, procedure: &mut Procedure) -
     modifiers.clear();
     modifiers.extend(parts.by_ref().take(4).filter(|m| !m.is_empty()));
     *description = parts.next().unwrap_or_default();
-    if missing {
-        missing_code(f, n);
-    }
     true
-}
-
-/// A composite without its code: say which component separator was expected.
-pub(crate) fn missing_code(f: &mut Fields<'_, '_>, n: usize) {
-    let seg = *f.segment();
-    let separator = seg.delimiters().component as char;
-    let message = format!(
-        "{}{n:02} has no procedure code: expected qualifier{separator}code with the component separator {separator:?} declared in ISA16",
-        seg.id_str()
-    );
-    f.push(Severity::Fatal, Rule::Missing, message);
 }
 
 /// Reads an SVC into `line`, a new or reused service line: every field is

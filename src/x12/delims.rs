@@ -176,6 +176,38 @@ fn repetition_separator(isa: &[u8], element: u8) -> Option<u8> {
     }
 }
 
+/// The first `ISA` in `bytes` whose element separator cannot be one (a
+/// blank, letter or digit) although what follows still reads as an ISA: the
+/// same byte after ISA01 (`00` or `03`, the only authorization qualifiers).
+/// Returns its offset and that byte. Used only to say what was found in an
+/// input that has no usable ISA, so a tab-separated interchange is named
+/// as such instead of "no ISA".
+pub fn find_unusable_isa(bytes: &[u8]) -> Option<(usize, u8)> {
+    memchr::memmem::find_iter(bytes, b"ISA").find_map(|at| match bytes.get(at + 3..at + 7)? {
+        &[sep, b'0', b'0' | b'3', again]
+            if sep == again && (sep.is_ascii_alphanumeric() || sep.is_ascii_whitespace()) =>
+        {
+            Some((at, sep))
+        }
+        _ => None,
+    })
+}
+
+/// A delimiter byte in words: `TAB (0x09)`, `a space (0x20)`, `'Q' (0x51)`.
+pub fn describe_byte(byte: u8) -> String {
+    let name = match byte {
+        b'\t' => "TAB".to_string(),
+        b' ' => "a space".to_string(),
+        b'\r' => "CR".to_string(),
+        b'\n' => "LF".to_string(),
+        0x0b => "VT".to_string(),
+        0x0c => "FF".to_string(),
+        b if b.is_ascii_graphic() => format!("{:?}", b as char),
+        _ => "the byte".to_string(),
+    };
+    format!("{name} (0x{byte:02X})")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +263,19 @@ mod tests {
             read_isa(b"ISA000", true),
             Err(DelimiterError::BadElementSeparator('0'))
         ));
+    }
+
+    #[test]
+    fn finds_an_isa_with_a_blank_or_alphanumeric_separator() {
+        let tab = b"junk ISA\t00\t          \t00\t          \tZZ\tSENDER";
+        assert_eq!(find_unusable_isa(tab), Some((5, b'\t')));
+        assert_eq!(find_unusable_isa(b"ISA 03 SECRET"), Some((0, b' ')));
+        // Prose mentioning ISA, and a usable ISA, are not such an ISA.
+        assert_eq!(find_unusable_isa(b"ISAAC 00 A"), None);
+        assert_eq!(find_unusable_isa(b"the ISA segment"), None);
+        assert_eq!(find_unusable_isa(&ISA[..20]), None);
+        assert_eq!(describe_byte(b'\t'), "TAB (0x09)");
+        assert_eq!(describe_byte(b'Q'), "'Q' (0x51)");
     }
 
     #[test]

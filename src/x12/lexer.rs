@@ -7,7 +7,7 @@
 //! from every ISA; text before the first ISA and between interchanges is
 //! skipped and reported; CR/LF after terminators is ignored.
 
-use super::delims::{DelimiterError, read_isa};
+use super::delims::{DelimiterError, describe_byte, find_unusable_isa, read_isa};
 use super::{Control, Controls, Delimiters, Position, Segment};
 
 /// Longest segment accepted by default; longer means a missing terminator.
@@ -65,12 +65,22 @@ pub enum SyntaxErrorKind {
     /// No ISA segment anywhere in the input.
     #[error("no ISA segment found: not an X12 interchange")]
     NoInterchange,
+    /// No usable ISA, but one whose element separator is a blank, letter
+    /// or digit (a tab-separated file, say): the byte is named.
+    #[error(
+        "ISA found, but its element separator is {}: a blank, letter or digit cannot be an X12 delimiter, so the input is not read as X12 (expected a separator such as '*' after ISA)",
+        describe_byte(*.0)
+    )]
+    UnusableElementSeparator(u8),
     /// The ISA segment's delimiters cannot be read.
     #[error("unreadable ISA segment: {0}")]
     BadIsa(DelimiterError),
-    /// A segment identifier that is not 2-3 upper-case letters or digits.
+    /// A segment identifier that is not 2-3 upper-case letters or digits,
+    /// described by length and kind of characters (see
+    /// [`value::describe`](super::value::describe)): a terminator inside a
+    /// name makes the rest of the name look like a segment identifier.
     #[error(
-        "bad segment identifier {0:?}: expected 2-3 upper-case letters or digits (is a segment cut or mistyped?)"
+        "bad segment identifier of {0}: expected 2-3 upper-case letters or digits (is a segment cut or mistyped?)"
     )]
     BadSegmentId(String),
     /// No segment terminator within the length limit.
@@ -140,6 +150,9 @@ pub struct Lexer {
     notice: Option<Notice>,
     terminators: TerminatorCache,
     last_byte: u64,
+    /// Offset and separator of an ISA that could not be used, before the
+    /// first usable one.
+    unusable_isa: Option<(u64, u8)>,
 }
 
 /// Control numbers to forget before the next step (an SE or IEA keeps its
@@ -257,6 +270,7 @@ impl Lexer {
             notice: None,
             terminators: TerminatorCache::new(),
             last_byte: 0,
+            unusable_isa: None,
         }
     }
 
@@ -356,8 +370,10 @@ impl Lexer {
             }
             None if eof => self.finish_outside(input, start),
             None => {
-                // Keep the last three bytes: they may begin an `ISA`.
-                let keep = rest.len().min(3);
+                // Keep the last six bytes: they may begin an `ISA` (three
+                // bytes) or an unusable one whose first seven bytes
+                // `find_unusable_isa` reads whole.
+                let keep = rest.len().min(6);
                 self.note_skip(input, start, rest.len() - keep);
                 Ok(need_more(start + rest.len() - keep))
             }
@@ -367,10 +383,16 @@ impl Lexer {
     /// At end of input outside an interchange.
     fn finish_outside(&mut self, input: &[u8], start: usize) -> Result<Step, Box<SyntaxError>> {
         if !self.seen_isa {
-            return Err(Box::new(SyntaxError {
-                kind: SyntaxErrorKind::NoInterchange,
-                pos: Position::default(),
-            }));
+            self.look_for_unusable_isa(input, start, input.len() - start);
+            let (kind, byte) = match self.unusable_isa {
+                Some((at, separator)) => (SyntaxErrorKind::UnusableElementSeparator(separator), at),
+                None => (SyntaxErrorKind::NoInterchange, 0),
+            };
+            let pos = Position {
+                byte,
+                ..Position::default()
+            };
+            return Err(Box::new(SyntaxError { kind, pos }));
         }
         let rest = &input[start..];
         if !rest.iter().all(u8::is_ascii_whitespace) {
@@ -385,11 +407,26 @@ impl Lexer {
         })
     }
 
+    /// Remembers the first ISA with an unusable element separator that
+    /// starts in `input[start..start + len]` before any usable ISA, to name
+    /// it if no usable one follows (a cold path: skipped bytes only).
+    fn look_for_unusable_isa(&mut self, input: &[u8], start: usize, len: usize) {
+        if self.seen_isa || self.unusable_isa.is_some() {
+            return;
+        }
+        if let Some((at, separator)) = find_unusable_isa(&input[start..])
+            && at < len
+        {
+            self.unusable_isa = Some((self.offset + (start + at) as u64, separator));
+        }
+    }
+
     /// Records `len` skipped bytes at `input[start..]`.
     fn note_skip(&mut self, input: &[u8], start: usize, len: usize) {
         if len == 0 {
             return;
         }
+        self.look_for_unusable_isa(input, start, len);
         if self.skipped == 0 {
             self.skip_start = self.offset + start as u64;
             self.skip_bom = !self.seen_isa && input[start..].starts_with(b"\xEF\xBB\xBF");
@@ -534,7 +571,7 @@ impl Lexer {
     #[cold]
     fn bad_identifier(&self, raw: &[u8], start: usize) -> Box<SyntaxError> {
         let id = Segment::new(raw, self.delimiters).id();
-        let shown: String = String::from_utf8_lossy(&id[..id.len().min(8)]).into_owned();
+        let shown = super::value::describe(&id[..id.len().min(8)]);
         let mut pos = self.position_at(start);
         pos.segment = self.segments + 1;
         Box::new(SyntaxError {

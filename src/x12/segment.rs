@@ -314,6 +314,18 @@ pub struct TextSplit<'a> {
     done: bool,
 }
 
+impl<'a> TextSplit<'a> {
+    /// The parts of `text` split on the ASCII byte `delim`.
+    pub fn new(text: &'a str, delim: u8) -> Self {
+        debug_assert!(delim.is_ascii(), "splitting text on a non-ASCII byte");
+        TextSplit {
+            rest: text,
+            delim,
+            done: false,
+        }
+    }
+}
+
 impl<'a> Iterator for TextSplit<'a> {
     type Item = &'a str;
 
@@ -345,6 +357,11 @@ pub struct Split<'a> {
 }
 
 impl<'a> Split<'a> {
+    /// The parts of `bytes` split on `delim` (one empty part when empty).
+    pub fn on(bytes: &'a [u8], delim: u8) -> Self {
+        Split::new(bytes, delim, true)
+    }
+
     fn new(bytes: &'a [u8], delim: u8, any: bool) -> Self {
         Split {
             rest: bytes,

@@ -181,6 +181,40 @@ fn no_isa_is_an_error_at_byte_zero() {
 }
 
 #[test]
+fn an_isa_with_a_tab_separator_is_named_with_its_byte() {
+    let text = format!("\r\n{}", interchange("BPR*I*1~").replace('*', "\t"));
+    let err = SliceReader::new(text.as_bytes())
+        .next_segment()
+        .unwrap_err();
+    assert_eq!(err.kind, SyntaxErrorKind::UnusableElementSeparator(b'\t'));
+    assert_eq!(err.pos.byte, 2);
+    assert!(
+        err.to_string()
+            .starts_with("byte 2: ISA found, but its element separator is TAB (0x09)"),
+        "{err}"
+    );
+    // Read in chunks of any size, the ISA is still found and placed.
+    for size in 1..12 {
+        let chunked = Chunked {
+            input: text.as_bytes(),
+            sizes: vec![size; text.len()],
+            next: 0,
+        };
+        let err = SegmentReader::new(chunked).next_segment().unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                ReadError::Syntax(SyntaxError {
+                    kind: SyntaxErrorKind::UnusableElementSeparator(b'\t'),
+                    pos,
+                }) if pos.byte == 2
+            ),
+            "chunks of {size}: {err}"
+        );
+    }
+}
+
+#[test]
 fn bad_segment_identifier_names_segment_and_byte() {
     let text = interchange("BPR*I*1~Nd4*X~");
     let mut reader = SliceReader::new(text.as_bytes());
@@ -191,7 +225,11 @@ fn bad_segment_identifier_names_segment_and_byte() {
             Err(e) => break e,
         }
     };
-    assert_eq!(err.kind, SyntaxErrorKind::BadSegmentId("Nd4".into()));
+    assert_eq!(
+        err.kind,
+        SyntaxErrorKind::BadSegmentId("3 characters (letters, digits)".into())
+    );
+    assert!(!err.to_string().contains("Nd4"), "{err}");
     assert_eq!(err.pos.segment, 5);
     assert_eq!(err.pos.byte, text.find("Nd4").unwrap() as u64);
     assert_eq!(err.pos.transaction.as_str(), "0001");

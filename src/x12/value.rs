@@ -120,6 +120,48 @@ pub fn text(raw: &[u8]) -> Option<&str> {
     std::str::from_utf8(raw).ok().map(|s| s.trim_matches(' '))
 }
 
+/// What `raw` is made of, without its text: `9 characters (letters,
+/// digits)`, `11 characters (digits, '-')`. Findings describe an element
+/// this way when its text may be PHI (a name or member id misplaced in a
+/// date or amount field): the shape tells what went wrong, the text stays
+/// out of logs.
+pub fn describe(raw: &[u8]) -> String {
+    let mut classes: Vec<String> = Vec::new();
+    let mut add = |class: String| {
+        if !classes.contains(&class) {
+            classes.push(class);
+        }
+    };
+    for &b in raw {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' => add("letters".into()),
+            b'0'..=b'9' => add("digits".into()),
+            b' ' => add("spaces".into()),
+            // Punctuation is no identifier, and often the clue ("1,200.00").
+            b if b.is_ascii_punctuation() => add(format!("{:?}", b as char)),
+            b if b.is_ascii() => add("control characters".into()),
+            _ => add("non-ASCII bytes".into()),
+        }
+    }
+    let count = std::str::from_utf8(raw).map_or(raw.len(), |t| t.chars().count());
+    let unit = if count == 1 {
+        "character"
+    } else {
+        "characters"
+    };
+    if classes.is_empty() {
+        return format!("{count} {unit}");
+    }
+    // Letters, digits and spaces first, then the punctuation in input order.
+    classes.sort_by_key(|c| match c.as_str() {
+        "letters" => 0,
+        "digits" => 1,
+        "spaces" => 2,
+        _ => 3,
+    });
+    format!("{count} {unit} ({})", classes.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +220,19 @@ mod tests {
         assert_eq!(date(b"20230229"), None);
         assert_eq!(date(b"2024022"), None);
         assert_eq!(date(b"2024-02-2"), None);
+    }
+
+    #[test]
+    fn descriptions_give_the_shape_not_the_text() {
+        assert_eq!(describe(b"RIVERA LUCIA"), "12 characters (letters, spaces)");
+        assert_eq!(describe(b"123-45-6789"), "11 characters (digits, '-')");
+        assert_eq!(describe(b"W1111"), "5 characters (letters, digits)");
+        assert_eq!(describe(b"1,200.00"), "8 characters (digits, ',', '.')");
+        assert_eq!(
+            describe("ÅSA".as_bytes()),
+            "3 characters (letters, non-ASCII bytes)"
+        );
+        assert_eq!(describe(b""), "0 characters");
     }
 
     #[test]

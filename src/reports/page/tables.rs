@@ -315,11 +315,13 @@ impl TableBuilder {
 
     /// Adds the inputs' findings.
     pub fn add_findings(&mut self, findings: &FileFindings) {
+        let privacy = self.privacy;
         for f in &findings.unbalanced {
-            self.unbalanced.offer((), || finding_cells(f, true));
+            self.unbalanced
+                .offer((), || finding_cells(f, true, privacy));
         }
         for f in &findings.rejected {
-            self.rejected.offer((), || finding_cells(f, false));
+            self.rejected.offer((), || finding_cells(f, false, privacy));
         }
     }
 
@@ -457,12 +459,18 @@ fn underpaid_cells(row: &LedgerRow, amount: Decimal, privacy: Privacy) -> Vec<St
     with_line(date(e.context.payment_date), row, privacy, rest)
 }
 
-fn finding_cells(finding: &FileFinding, with_segment: bool) -> Vec<String> {
+/// A finding's cells. Masked, the message is the one without element text
+/// (a misaligned segment may put a name or member id where a date or an
+/// amount belongs, and the finding is about that element).
+fn finding_cells(finding: &FileFinding, with_segment: bool, privacy: Privacy) -> Vec<String> {
     let issue = &finding.issue;
     let mut cells = vec![finding.source.clone(), issue.pos.to_string()];
     if with_segment {
         cells.push(issue.segment.as_deref().unwrap_or_default().to_string());
     }
-    cells.push(issue.message.clone());
+    cells.push(match privacy {
+        Privacy::Masked => issue.masked_message().to_string(),
+        Privacy::Shown => issue.message.clone(),
+    });
     cells
 }

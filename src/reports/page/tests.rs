@@ -70,6 +70,7 @@ fn line(status: Status, billed: &str, paid: &str, paid_on: &str) -> LedgerRow {
         received_date: None,
         interest: Decimal::ZERO,
         status,
+        unexplained: None,
     })
 }
 
@@ -426,6 +427,39 @@ fn file_findings_fill_the_last_two_tables() {
     assert_eq!(data.table("unbalanced").unwrap().rows[0][2], "SE");
     let page = html::page(&data);
     assert!(page.contains("not X12 &lt;at all&gt;") && !page.contains("<at all>"));
+}
+
+#[test]
+fn masked_finding_tables_show_no_element_text() {
+    use crate::diagnostic::{Expected, Issue, Rule, Severity, shown_element};
+    // A date that does not exist is quoted on stderr, but the masked page
+    // gives only its shape; with --show-phi the page quotes it too.
+    let shown = shown_element(b"BPR", b"I", 16, b"20002316", Expected::Date);
+    let (message, redacted) = shown.messages(|t| format!("BPR16 is not a date: {t}"));
+    let issue = Issue::new(Severity::Fatal, Rule::BadValue, Default::default(), message)
+        .with_redacted(redacted);
+    let findings = FileFindings {
+        files: 1,
+        rejected: vec![FileFinding {
+            source: "bad.835".into(),
+            issue,
+        }],
+        unbalanced: Vec::new(),
+    };
+    let cell = |privacy| {
+        let options = Options {
+            privacy,
+            ..Options::new(day("2024-06-01"))
+        };
+        let mut builder = ReportBuilder::new(options, CodeList::builtin());
+        builder.add_findings(&findings);
+        builder.finish().table("rejected").unwrap().rows[0][2].clone()
+    };
+    assert_eq!(
+        cell(Privacy::Masked),
+        "BPR16 is not a date: 8 characters (digits)"
+    );
+    assert_eq!(cell(Privacy::Shown), "BPR16 is not a date: \"20002316\"");
 }
 
 #[test]

@@ -64,6 +64,7 @@ fn event(date: &str, claim: &str, icn: &str, procedure: &str, paid: &str) -> Lin
         } else {
             Status::Paid
         },
+        unexplained: None,
     }
 }
 

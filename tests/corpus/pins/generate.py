@@ -133,24 +133,9 @@ OTHER_SEPARATORS = [">", ":", "^", "|"]
 # is removed: `rejected (defect)` (remit rejects a file it should read),
 # `procedure differs (defect)` (remit reads the file; only procedure values
 # differ), `rejected (intended)` (remit rejects it on purpose, for good).
-SEPARATOR = (
-    "rejected (defect): its composites use '>' although ISA16 is ':'; "
-    "issue 15 item 8 reads them with a warning"
-)
-SV2_SEPARATOR = (
-    "procedure differs (defect): SV202 'HC>...' is read as an empty procedure "
-    "(ISA16 is ':') and the file called valid; issue 15 item 8 reads it with a warning"
-)
-REMIT_TODAY: dict[str, str] = {
-    "LinuxForHealth_x12/src/tests/resources/835_005010X221A1/cob-contractural-adjustment.835": SEPARATOR,
-    "LinuxForHealth_x12/src/tests/resources/835_005010X221A1/secondary-payment.835": SEPARATOR,
-    "LinuxForHealth_x12/src/tests/resources/837_005010X222A2/demo.cob.2ndary.example4.837": SEPARATOR,
-    "LinuxForHealth_x12/src/tests/resources/837_005010X222A2/demo.example11.837": SEPARATOR,
-    "LinuxForHealth_x12/src/tests/resources/837_005010X222A2/demo.example12.837": SEPARATOR,
-    "LinuxForHealth_x12/src/tests/resources/837_005010X222A2/demo.example9.837": SEPARATOR,
-    "LinuxForHealth_x12/src/tests/resources/837_005010X223A3/out-of-network-repriced-claim.837i": SV2_SEPARATOR,
-    "LinuxForHealth_x12/src/tests/resources/837_005010X223A3/ppo-repriced-claim.837i": SV2_SEPARATOR,
-}
+# (Empty since issue 15 item 8 read the composites written with '>' under
+# ISA16 ':' with a warning, as these pins read them.)
+REMIT_TODAY: dict[str, str] = {}
 
 # Files remit rejects on purpose (reading on could lose or misplace money)
 # while pyx12 reads on and reports: pinned with pyx12's reading for the
