@@ -71,6 +71,7 @@ mod rate;
 mod reference;
 mod rules;
 mod scope;
+mod scorecard;
 mod table;
 
 #[cfg(test)]
@@ -83,6 +84,9 @@ pub use load::{ContractLoader, parse_reference_arg};
 pub use price::{ClaimFacts, Expected, LineFacts, LinePrice};
 pub use reference::{ReferenceSchedule, References};
 pub use scope::Place;
+pub use scorecard::{
+    DenialShare, ReferenceShare, Scorecard, ScorecardError, ScorecardLine, ScorecardRow, Spread,
+};
 
 use crate::remittance::Text;
 use load::ContractRow;

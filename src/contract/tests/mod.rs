@@ -5,6 +5,7 @@ mod format;
 mod legacy;
 mod pricing;
 mod rules;
+mod scorecard;
 
 use std::str::FromStr;
 
