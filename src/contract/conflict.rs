@@ -13,8 +13,8 @@ pub(crate) struct Entry<'a, K> {
     pub period: Period,
 }
 
-/// Pushes one error for every conflicting pair, naming both rows (earlier
-/// first). `same` says whether two keys cover the same lines; `describe`
+/// Pushes one error for every conflicting pair, naming both rows in the
+/// order of `entries` (load order). `same` says whether two keys cover the same lines; `describe`
 /// names the scope.
 pub(crate) fn check<K>(
     entries: &[Entry<'_, K>],
@@ -27,7 +27,9 @@ pub(crate) fn check<K>(
             if !same(&a.key, &b.key) || a.period.is_dated() != b.period.is_dated() {
                 continue;
             }
-            let (first, second) = if a.at <= b.at { (a, b) } else { (b, a) };
+            // Entries come in load order: the first row is the one loaded
+            // first, whatever the file names.
+            let (first, second) = (a, b);
             if first.period == second.period {
                 errors.push(ContractError::Ambiguous {
                     first: first.at.clone(),

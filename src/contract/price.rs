@@ -146,8 +146,8 @@ impl Contracts {
         modifiers: &[Text],
         line: &LineFacts<'_>,
     ) -> Result<Option<&ContractRow>, PricingError> {
-        let mut best: Option<(&ContractRow, Specificity)> = None;
-        let mut tie: Option<&ContractRow> = None;
+        let mut best: Option<(usize, Specificity)> = None;
+        let mut tie: Option<usize> = None;
         let exact = self.by_procedure.get(procedure).into_iter().flatten();
         for &i in exact.chain(self.star.iter()) {
             let row = &self.rows[i];
@@ -162,20 +162,21 @@ impl Contracts {
             };
             match best {
                 Some((_, b)) if b > s => {}
-                Some((_, b)) if b == s => tie = Some(row),
+                Some((_, b)) if b == s => tie = Some(i),
                 _ => {
-                    best = Some((row, s));
+                    best = Some((i, s));
                     tie = None;
                 }
             }
         }
         match (best, tie) {
-            (Some((row, _)), Some(other)) => Err(PricingError::Ambiguous {
-                first: row.at.clone().min(other.at.clone()),
-                second: row.at.clone().max(other.at.clone()),
+            // Named in load order (row indices follow it).
+            (Some((i, _)), Some(j)) => Err(PricingError::Ambiguous {
+                first: self.rows[i.min(j)].at.clone(),
+                second: self.rows[i.max(j)].at.clone(),
                 procedure: code_with_modifiers(procedure, modifiers),
             }),
-            (best, _) => Ok(best.map(|(row, _)| row)),
+            (best, _) => Ok(best.map(|(i, _)| &self.rows[i])),
         }
     }
 

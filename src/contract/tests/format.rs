@@ -129,7 +129,7 @@ fn ambiguous_pair_is_rejected_naming_both_rows() {
     assert_eq!(
         errors,
         [
-            "acme-2.csv:3 and acme.csv:2 are ambiguous: both set payer ACME, procedure 97110; merge them or give them different scopes or dates"
+            "acme.csv:2 and acme-2.csv:3 are ambiguous: both set payer ACME, procedure 97110; merge them or give them different scopes or dates"
         ]
     );
     // Plan names and CLP06 codes are the same plan.
