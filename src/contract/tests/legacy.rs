@@ -145,3 +145,60 @@ fn where_the_old_fee_schedule_was_wrong() {
     );
     assert_eq!(amounts(&new, &ACME, &[l]), [Some(d("41.65"))]);
 }
+
+/// The expected column of the bundled sample ledger, reproduced line by
+/// line from the sample fee schedule loaded as a contract.
+#[test]
+fn the_sample_ledger_expected_column_is_reproduced() {
+    const LEDGER: &str = include_str!("../../../samples/expected/ledger.csv");
+    let contracts = load(&[("fee-schedule.csv", SAMPLE)], &[]);
+    let mut reader = csv::Reader::from_reader(LEDGER.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (payer, procedure, modifiers, units) = (
+        col("payer"),
+        col("procedure"),
+        col("modifiers"),
+        col("units"),
+    );
+    let (allowed, paid, adjustments, expected) = (
+        col("allowed"),
+        col("paid"),
+        col("adjustments"),
+        col("expected"),
+    );
+    let mut checked = 0;
+    for record in reader.records() {
+        let r = record.unwrap();
+        if r[expected].is_empty() {
+            continue;
+        }
+        let mods: Vec<&str> = r[modifiers].split(':').filter(|m| !m.is_empty()).collect();
+        let mut l = line(&r[procedure], &mods, &r[units]);
+        l.allowed = d(&r[allowed]);
+        l.paid = d(&r[paid]);
+        l.adjustments = r[adjustments]
+            .split(';')
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                let (code, amount) = a.split_once(':').unwrap();
+                let (group, reason) = code.split_once('-').unwrap();
+                adjustment(group, reason, amount)
+            })
+            .collect();
+        let who = Payer {
+            id: "",
+            name: &r[payer],
+            filing: "",
+            plan: "",
+        };
+        assert_eq!(
+            amounts(&contracts, &who, &[l]),
+            [Some(d(&r[expected]))],
+            "{:?}",
+            r
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 73);
+}

@@ -57,7 +57,7 @@ pub(super) fn load_errors(
 /// An owned service line for tests.
 #[derive(Clone, Debug)]
 pub(super) struct L {
-    pub procedure: &'static str,
+    pub procedure: String,
     pub modifiers: Vec<Text>,
     pub place: Place,
     pub date: Option<Date>,
@@ -69,9 +69,9 @@ pub(super) struct L {
 }
 
 /// A line of `units` units on 2024-03-04, billed 100.00, place unknown.
-pub(super) fn line(procedure: &'static str, modifiers: &[&str], units: &str) -> L {
+pub(super) fn line(procedure: &str, modifiers: &[&str], units: &str) -> L {
     L {
-        procedure,
+        procedure: procedure.to_string(),
         modifiers: modifiers.iter().map(|m| Text::from(*m)).collect(),
         place: Place::Unknown,
         date: Some(day("2024-03-04")),
@@ -99,25 +99,25 @@ impl L {
 }
 
 /// The payer and plan of a test claim.
-pub(super) struct Payer {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub filing: &'static str,
-    pub plan: &'static str,
+pub(super) struct Payer<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub filing: &'a str,
+    pub plan: &'a str,
 }
 
-pub(super) const ACME: Payer = Payer {
+pub(super) const ACME: Payer<'static> = Payer {
     id: "60054",
     name: "ACME HEALTH PLAN",
     filing: "12",
     plan: "",
 };
 
-pub(super) fn price(contracts: &Contracts, payer: &Payer, lines: &[L]) -> Vec<LinePrice> {
+pub(super) fn price(contracts: &Contracts, payer: &Payer<'_>, lines: &[L]) -> Vec<LinePrice> {
     let facts: Vec<LineFacts<'_>> = lines
         .iter()
         .map(|l| LineFacts {
-            procedure: l.procedure,
+            procedure: &l.procedure,
             modifiers: &l.modifiers,
             place: l.place,
             service_date: l.date,
@@ -139,7 +139,11 @@ pub(super) fn price(contracts: &Contracts, payer: &Payer, lines: &[L]) -> Vec<Li
 
 /// The expected amount of each line (`None`: not covered); panics on a
 /// pricing error.
-pub(super) fn amounts(contracts: &Contracts, payer: &Payer, lines: &[L]) -> Vec<Option<Decimal>> {
+pub(super) fn amounts(
+    contracts: &Contracts,
+    payer: &Payer<'_>,
+    lines: &[L],
+) -> Vec<Option<Decimal>> {
     price(contracts, payer, lines)
         .into_iter()
         .map(|p| p.unwrap_or_else(|e| panic!("{e}")).map(|e| e.amount))
@@ -147,7 +151,7 @@ pub(super) fn amounts(contracts: &Contracts, payer: &Payer, lines: &[L]) -> Vec<
 }
 
 /// The expected amount and basis of one line priced alone.
-pub(super) fn one(contracts: &Contracts, payer: &Payer, l: L) -> (Decimal, String) {
+pub(super) fn one(contracts: &Contracts, payer: &Payer<'_>, l: L) -> (Decimal, String) {
     let e = price(contracts, payer, &[l])
         .pop()
         .unwrap()

@@ -324,7 +324,7 @@ fn medicare_line(seq: &str, b6: bool) -> L {
     l
 }
 
-const MEDICARE: Payer = Payer {
+const MEDICARE: Payer<'static> = Payer {
     id: "04412",
     name: "MEDICARE PART B",
     filing: "MB",
