@@ -1,6 +1,7 @@
 //! Contract tests, with contracts written out by hand and the arithmetic of
 //! each expected amount in a comment beside it.
 
+mod example;
 mod format;
 mod legacy;
 mod pricing;
