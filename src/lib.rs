@@ -47,6 +47,7 @@ pub mod bank;
 pub mod claim;
 pub mod cli;
 pub mod codes;
+pub mod contract;
 pub mod diagnostic;
 pub mod document;
 pub mod envelope;
