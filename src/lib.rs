@@ -43,6 +43,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod acks;
 pub mod bank;
 pub mod claim;
 pub mod cli;
