@@ -57,6 +57,7 @@ pub mod fields;
 pub mod fuzzing;
 pub mod history;
 pub mod ledger;
+pub mod lifecycle;
 pub mod reconcile;
 pub mod remittance;
 pub mod reports;
