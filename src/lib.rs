@@ -64,6 +64,7 @@ pub mod reports;
 pub mod scan;
 pub mod split;
 pub mod stages;
+pub mod status_request;
 pub mod synth;
 pub mod tabular;
 pub mod x12;

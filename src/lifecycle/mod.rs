@@ -68,4 +68,4 @@ pub use submission::{SetKey, SubmissionKey, SubmittedClaim};
 pub use tieback::{AckTracker, Lifecycles, UnmatchedAck};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -33,13 +33,14 @@ impl Default for RequestPolicy {
 }
 
 /// True when `claim` (unanswered by any 835) should be asked about on
-/// `as_of`.
+/// `as_of`, judged on what was known that day.
 pub fn needs_status_request(
     claim: &SubmittedClaim,
     life: &ClaimLifecycle,
     policy: &RequestPolicy,
     as_of: Date,
 ) -> bool {
+    let life = &life.as_of(as_of);
     let askable = matches!(
         life.state,
         FrontEndState::Submitted | FrontEndState::Accepted | FrontEndState::Pending

@@ -238,6 +238,18 @@ impl ClaimLifecycle {
         life
     }
 
+    /// The lifecycle as it stood on `date`: evidence dated later is left
+    /// out (so re-running a past day gives that day's answer).
+    pub fn as_of(&self, date: Date) -> ClaimLifecycle {
+        let known = self
+            .history
+            .iter()
+            .filter(|e| e.date.is_none_or(|d| d <= date))
+            .cloned()
+            .collect();
+        ClaimLifecycle::from_evidence(known)
+    }
+
     /// The earliest evidence that the claim was received (accepted by a
     /// clearinghouse or the payer, pending or finalized), for proof of
     /// timely submission.

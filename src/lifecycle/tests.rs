@@ -70,7 +70,7 @@ fn feed_dir(tracker: &mut AckTracker, sub: &str) {
 }
 
 /// The sample practice with every sample acknowledgment.
-fn sample_lifecycles() -> Lifecycles {
+pub(crate) fn sample_lifecycles() -> Lifecycles {
     let mut tracker = AckTracker::new();
     feed_dir(&mut tracker, "claims");
     feed_dir(&mut tracker, "acks");
