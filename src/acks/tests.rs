@@ -44,7 +44,7 @@ fn claim_statuses(events: &[DocumentEvent]) -> Vec<&ClaimStatus> {
 
 #[test]
 fn a_999_accepting_a_batch_names_the_group_and_set_it_accepts() {
-    let (events, issues) = read(&sample("2024-11-999.x12"));
+    let (events, issues) = read(&sample("2024-11.999"));
     assert!(issues.is_empty(), "{issues:?}");
     let acks = functional_acks(&events);
     assert_eq!(acks.len(), 1);
@@ -69,7 +69,7 @@ fn a_999_accepting_a_batch_names_the_group_and_set_it_accepts() {
 
 #[test]
 fn a_999_rejecting_a_batch_says_why_in_words() {
-    let (events, issues) = read(&sample("2025-06-999.x12"));
+    let (events, issues) = read(&sample("2025-06.999"));
     assert!(issues.is_empty(), "{issues:?}");
     let ack = functional_acks(&events)[0];
     assert_eq!(ack.code, "R");
@@ -100,7 +100,7 @@ fn a_999_rejecting_a_batch_says_why_in_words() {
 
 #[test]
 fn a_999_without_ak2_loops_speaks_for_every_set_through_ak9() {
-    let text = sample("2024-11-999.x12")
+    let text = sample("2024-11.999")
         .replace("AK2*837*0001*005010X222A1~\nIK5*A~\n", "")
         .replace("SE*6*0001", "SE*4*0001");
     let (events, issues) = read(&text);
@@ -118,7 +118,7 @@ fn a_999_without_ak2_loops_speaks_for_every_set_through_ak9() {
 
 #[test]
 fn a_999_that_contradicts_itself_is_invalid_with_positions() {
-    let text = sample("2025-06-999.x12")
+    let text = sample("2025-06.999")
         .replace("IK5*R*I5~\n", "")
         .replace("AK9*R*1*1*0", "AK9*A*1*1*1")
         .replace("SE*9*0001", "SE*8*0001");
@@ -155,7 +155,7 @@ fn a_999_that_contradicts_itself_is_invalid_with_positions() {
 #[test]
 fn a_ta1_is_read_before_or_after_the_groups_and_standalone() {
     let ta1 = "TA1*300000512*250627*1730*R*024~";
-    let text = sample("2025-06-999.x12");
+    let text = sample("2025-06.999");
     let (isa, rest) = text.split_once('\n').unwrap();
     for placed in [
         format!("{isa}\n{ta1}\n{rest}"),
@@ -187,7 +187,7 @@ fn a_ta1_is_read_before_or_after_the_groups_and_standalone() {
 
 #[test]
 fn a_277ca_accepts_one_claim_and_rejects_another_with_line_detail() {
-    let text = sample("2024-11-277ca.x12");
+    let text = sample("2024-11.277ca");
     let (events, issues) = read(&text);
     assert!(issues.is_empty(), "{issues:?}");
     let claims = claim_statuses(&events);
@@ -238,7 +238,7 @@ fn a_277ca_accepts_one_claim_and_rejects_another_with_line_detail() {
 
 #[test]
 fn a_277ca_whose_totals_disagree_with_its_claims_is_invalid() {
-    let text = sample("2024-11-277ca.x12").replace("AMT*YY*65.00~\nHL*3", "AMT*YY*60.00~\nHL*3");
+    let text = sample("2024-11.277ca").replace("AMT*YY*65.00~\nHL*3", "AMT*YY*60.00~\nHL*3");
     let (_, issues) = read(&text);
     assert_eq!(issues.len(), 1, "{issues:?}");
     assert_eq!(issues[0].rule, Rule::Count);
@@ -251,7 +251,7 @@ fn a_277ca_whose_totals_disagree_with_its_claims_is_invalid() {
 
 #[test]
 fn a_broken_hierarchy_is_reported_where_it_breaks() {
-    let text = sample("2024-11-277ca.x12").replace("HL*5*3*PT", "HL*6*2*PT");
+    let text = sample("2024-11.277ca").replace("HL*5*3*PT", "HL*6*2*PT");
     let (_, issues) = read(&text);
     let messages: Vec<(u64, &str)> = issues
         .iter()
@@ -274,7 +274,7 @@ fn a_broken_hierarchy_is_reported_where_it_breaks() {
 
 #[test]
 fn a_277_status_response_is_told_apart_by_its_guide() {
-    let (events, issues) = read(&sample("2025-07-277.x12"));
+    let (events, issues) = read(&sample("2025-07.277"));
     assert!(issues.is_empty(), "{issues:?}");
     let claims = claim_statuses(&events);
     assert_eq!(claims.len(), 1);
@@ -295,7 +295,7 @@ fn a_277_status_response_is_told_apart_by_its_guide() {
 
 #[test]
 fn any_delimiters_give_the_same_statuses() {
-    let text = sample("2025-02-277ca.x12");
+    let text = sample("2025-02.277ca");
     let (standard, _) = read(&text);
     // Elements `|`, components `>`, segments end at a newline.
     let odd = text
@@ -322,14 +322,14 @@ fn any_delimiters_give_the_same_statuses() {
 #[test]
 fn the_file_summary_counts_acknowledgments_and_statuses() {
     let summary = scan_slice(
-        sample("2025-02-277ca.x12").as_bytes(),
+        sample("2025-02.277ca").as_bytes(),
         &mut crate::scan::Discard,
     );
     assert!(summary.issues.is_valid());
     assert_eq!((summary.status_reports, summary.claim_statuses), (2, 4));
     assert_eq!(summary.kind(), "277CA 005010X214");
     let summary = scan_slice(
-        sample("2025-06-999.x12").as_bytes(),
+        sample("2025-06.999").as_bytes(),
         &mut crate::scan::Discard,
     );
     assert_eq!(

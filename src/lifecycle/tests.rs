@@ -60,7 +60,12 @@ fn feed_dir(tracker: &mut AckTracker, sub: &str) {
     let mut paths: Vec<_> = std::fs::read_dir(samples_dir(sub))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "x12"))
+        // X12 files by their kind's extension; the CSV configurations beside
+        // them are not acknowledgments.
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| ["x12", "999", "277ca", "277"].contains(&&*e.to_string_lossy()))
+        })
         .collect();
     paths.sort();
     for path in paths {
@@ -123,7 +128,7 @@ fn a_277ca_rejection_is_in_words_with_its_date_and_file() {
          (status 164) of the subscriber (IL)"
     );
     assert_eq!(rejected.date, Some(date(2024, 11, 16)));
-    assert_eq!(rejected.source, "acks/2024-11-277ca.x12");
+    assert_eq!(rejected.source, "acks/2024-11.277ca");
     assert_eq!(rejected.worklist(), Some(Worklist::FixAndResubmit));
     // The 999 accepted the file the day before; the 277CA decides.
     let kinds: Vec<EvidenceKind> = rejected.history.iter().map(|e| e.kind).collect();
@@ -166,7 +171,7 @@ fn a_later_277_supersedes_the_277ca_by_date() {
     let all = sample_lifecycles();
     let (_, pending) = life(&all, "RC25-004");
     assert_eq!(pending.date, Some(date(2025, 7, 24)));
-    assert_eq!(pending.source, "acks/2025-07-277.x12");
+    assert_eq!(pending.source, "acks/2025-07.277");
     assert_eq!(pending.payer_claim_number, "77022505001034");
     assert!(pending.reason.starts_with(
         "277 of 2025-07-24 from STATE MEDICAID MCO: pending: suspended for payer review"
