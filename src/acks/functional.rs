@@ -139,7 +139,7 @@ impl FunctionalAckParser {
 
     /// Finishes the transaction at its SE segment.
     pub fn finish(&mut self, se: Position) {
-        self.close_set(se);
+        self.close_set(se, b"SE");
         if !self.saw_ak1 {
             self.push(
                 se,
@@ -186,7 +186,7 @@ impl FunctionalAckParser {
     }
 
     fn set_header(&mut self, seg: &Segment<'_>) {
-        self.close_set(seg.pos());
+        self.close_set(seg.pos(), seg.id());
         let mut f = Fields::new(seg, &mut self.issues);
         let set_id = f.required_text(1, "transaction set identifier code");
         let control = Control::new(f.raw(2));
@@ -302,7 +302,7 @@ impl FunctionalAckParser {
     }
 
     fn group_trailer(&mut self, seg: &Segment<'_>) {
-        self.close_set(seg.pos());
+        self.close_set(seg.pos(), seg.id());
         self.saw_ak9 = true;
         let mut f = Fields::new(seg, &mut self.issues);
         self.ack.code = f.required_text(1, "functional group acknowledge code");
@@ -333,15 +333,16 @@ impl FunctionalAckParser {
         }
     }
 
-    /// An AK2 loop cut short by the next AK2, AK9 or SE has no verdict.
-    fn close_set(&mut self, at: Position) {
+    /// An AK2 loop cut short by the next AK2, AK9 or SE (`at`, `id`) has no
+    /// verdict.
+    fn close_set(&mut self, at: Position, id: &[u8]) {
         self.close_error();
         if let Some(set) = self.set.take() {
             let message = format!(
                 "AK2 for {} ST02 {} has no IK5: its verdict is unknown",
                 set.set_id, set.control
             );
-            self.push(at, Severity::Invalid, Rule::Missing, &message, b"IK5");
+            self.push(at, Severity::Invalid, Rule::Missing, &message, id);
             self.ack.sets.push(set);
         }
     }
