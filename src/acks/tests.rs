@@ -328,12 +328,90 @@ fn the_file_summary_counts_acknowledgments_and_statuses() {
     assert!(summary.issues.is_valid());
     assert_eq!((summary.status_reports, summary.claim_statuses), (2, 4));
     assert_eq!(summary.kind(), "277CA 005010X214");
-    let summary = scan_slice(
-        sample("2025-06.999").as_bytes(),
-        &mut crate::scan::Discard,
-    );
+    let summary = scan_slice(sample("2025-06.999").as_bytes(), &mut crate::scan::Discard);
     assert_eq!(
         (summary.acknowledgments, summary.kind().as_str()),
         (1, "999 005010X231A1")
     );
+}
+
+mod robustness {
+    //! Mangled acknowledgments never panic the readers or the tie-back:
+    //! bytes replaced by delimiters, digits and letters, segments cut short.
+
+    use proptest::prelude::*;
+
+    use super::sample;
+    use crate::acks::{ClaimStatus, FunctionalAck, InterchangeAck};
+    use crate::lifecycle::AckTracker;
+    use crate::scan::{Consumer, scan_slice};
+
+    struct Feed(AckTracker, String);
+
+    impl Consumer for Feed {
+        fn claim_batch(&mut self, header: &crate::claim::ClaimBatchHeader) {
+            self.1 = header.reference.to_string();
+        }
+        fn billed_claim(&mut self, claim: crate::claim::BilledClaim) {
+            let claim = crate::lifecycle::SubmittedClaim::new(&claim, &self.1, "claims");
+            self.0.add_claim(claim);
+        }
+        fn interchange_ack(&mut self, ack: &InterchangeAck) {
+            self.0.add_interchange_ack(ack, "fuzz");
+        }
+        fn functional_ack(&mut self, ack: &FunctionalAck) {
+            self.0.add_functional_ack(ack, "fuzz");
+        }
+        fn provider_status(&mut self, status: &ClaimStatus) {
+            self.0.add_provider_status(status, "fuzz");
+        }
+        fn claim_status(&mut self, status: &ClaimStatus) {
+            self.0.add_claim_status(status, "fuzz");
+        }
+    }
+
+    fn samples() -> Vec<Vec<u8>> {
+        [
+            "2024-11.277ca",
+            "2025-02.277ca",
+            "2025-06.999",
+            "2025-07.277",
+            "2024-11.999",
+        ]
+        .into_iter()
+        .map(|name| sample(name).into_bytes())
+        .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        #[test]
+        fn mangled_acknowledgments_are_read_without_panicking(
+            which in 0usize..5,
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), prop::sample::select(b"*:~^\n0A- ".to_vec())), 1..12),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut bytes = samples()[which].clone();
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            let keep = bytes.len() - cut.index(bytes.len() / 4 + 1);
+            bytes.truncate(keep);
+            // The claims the samples answer, so that the mangled answers are
+            // tied (or refused) too.
+            let mut feed = Feed(AckTracker::new(), String::new());
+            for month in ["2024-11", "2025-02", "2025-06"] {
+                let path = format!("{}/samples/claims/{month}-837p.x12", env!("CARGO_MANIFEST_DIR"));
+                scan_slice(&std::fs::read(path).unwrap(), &mut feed);
+            }
+            let summary = scan_slice(&bytes, &mut feed);
+            let _ = summary.kind();
+            let lifecycles = feed.0.resolve();
+            prop_assert_eq!(lifecycles.claims.len(), 8);
+            for (_, life) in &lifecycles.claims {
+                let _ = (life.worklist(), life.first_receipt());
+            }
+        }
+    }
 }
