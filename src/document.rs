@@ -1,5 +1,6 @@
-//! One X12 input read end to end: segments → envelope → the 835 or 837
-//! parser chosen by each transaction's ST01 (never by file name).
+//! One X12 input read end to end: segments → envelope → the 835, 837, 999,
+//! 277 or 276 parser chosen by each transaction's ST01 and GS08 (never by
+//! file name); TA1 interchange acknowledgments are read where they sit.
 //!
 //! The reader yields typed events as soon as each claim is complete and
 //! gathers every finding (syntax notices, envelope, parser, balancing) so
@@ -8,12 +9,15 @@
 use std::collections::VecDeque;
 use std::io::Read;
 
+use jiff::civil::Date;
+
+use crate::acks::{AckEvent, FunctionalAckParser, StatusEvent, StatusParser};
 use crate::claim::{ClaimEvent, ClaimParser};
 use crate::diagnostic::{Expected, Issue, Rule, Severity, shown_element};
 use crate::envelope::{Envelope, Role, TransactionId};
 use crate::remittance::parser::ClaimPool;
 use crate::remittance::{ClaimPayment, RemittanceEvent, RemittanceParser};
-use crate::x12::{Notice, Position, ReadError, Segment, SegmentReader, SliceReader};
+use crate::x12::{Notice, Position, ReadError, Segment, SegmentReader, SliceReader, value};
 
 /// A source of segments: a streaming reader or a slice reader.
 pub trait SegmentSource {
@@ -58,6 +62,10 @@ pub enum DocumentEvent {
     Remittance(RemittanceEvent),
     /// Part of an 837 transaction.
     Claim(ClaimEvent),
+    /// A TA1, or a whole 999 transaction.
+    Acknowledgment(AckEvent),
+    /// Part of a 277CA, 277 or 276 transaction.
+    Status(StatusEvent),
     /// A transaction that ended without SE; what it yielded must be dropped.
     Aborted(Box<TransactionId>),
 }
@@ -65,6 +73,8 @@ pub enum DocumentEvent {
 enum Parser {
     Remittance(RemittanceParser),
     Claim(Box<ClaimParser>),
+    FunctionalAck(Box<FunctionalAckParser>),
+    Status(Box<StatusParser>),
     Skip,
 }
 
@@ -84,6 +94,10 @@ struct Dispatch {
     issues: Vec<Issue>,
     last: Position,
     done: bool,
+    /// ISA09 of the open interchange, GS04 of the open group: the dates an
+    /// acknowledgment was issued on.
+    interchange_date: Option<Date>,
+    group_date: Option<Date>,
 }
 
 impl<R: Read> DocumentReader<SegmentReader<R>> {
@@ -113,6 +127,8 @@ impl<S: SegmentSource> DocumentReader<S> {
                 issues: Vec::new(),
                 last: Position::default(),
                 done: false,
+                interchange_date: None,
+                group_date: None,
             },
         }
     }
@@ -192,15 +208,31 @@ impl Dispatch {
             Role::TransactionStart => {
                 self.abort_open();
                 let pool = std::mem::take(&mut self.pool);
+                let date = self.group_date.or(self.interchange_date);
                 self.parser = Some(start_parser(
                     self.envelope.transaction(),
                     seg,
                     pool,
+                    date,
                     &mut self.issues,
                 ));
             }
             Role::TransactionEnd => self.end_transaction(seg.pos()),
             Role::Stray => {}
+            Role::InterchangeAck => self.interchange_ack(seg),
+            Role::InterchangeStart => {
+                self.abort_open();
+                // ISA09 is YYMMDD; X12 5010 interchanges are all 20YY.
+                let raw = seg.element(9).trim_ascii();
+                self.interchange_date = (raw.len() == 6)
+                    .then(|| value::date(&[b"20", raw].concat()))
+                    .flatten();
+                self.group_date = None;
+            }
+            Role::GroupStart => {
+                self.abort_open();
+                self.group_date = value::date(seg.element(4));
+            }
             _ => self.abort_open(),
         }
         if self.parser_has_output() {
@@ -217,6 +249,8 @@ impl Dispatch {
         match &self.parser {
             Some(Parser::Remittance(p)) => p.has_output(),
             Some(Parser::Claim(p)) => p.has_output(),
+            Some(Parser::FunctionalAck(p)) => p.has_output(),
+            Some(Parser::Status(p)) => p.has_output(),
             _ => false,
         }
     }
@@ -239,14 +273,32 @@ impl Dispatch {
         match &mut self.parser {
             Some(Parser::Remittance(p)) => p.segment(seg),
             Some(Parser::Claim(p)) => p.segment(seg),
+            Some(Parser::FunctionalAck(p)) => p.segment(seg),
+            Some(Parser::Status(p)) => p.segment(seg),
             _ => {}
         }
+    }
+
+    /// A TA1 between envelopes: handed out at once.
+    fn interchange_ack(&mut self, seg: &Segment<'_>) {
+        let ack = crate::acks::interchange_ack(
+            seg,
+            self.envelope.transaction(),
+            self.interchange_date,
+            &mut self.issues,
+        );
+        self.events
+            .push_back(DocumentEvent::Acknowledgment(AckEvent::Interchange(
+                Box::new(ack),
+            )));
     }
 
     fn end_transaction(&mut self, se: Position) {
         match &mut self.parser {
             Some(Parser::Remittance(p)) => p.finish(se),
             Some(Parser::Claim(p)) => p.finish(se),
+            Some(Parser::FunctionalAck(p)) => p.finish(se),
+            Some(Parser::Status(p)) => p.finish(),
             _ => {}
         }
         self.drain();
@@ -275,6 +327,17 @@ impl Dispatch {
                     .extend(std::iter::from_fn(|| p.next_event()).map(DocumentEvent::Claim));
                 self.issues.extend(p.take_issues());
             }
+            Some(Parser::FunctionalAck(p)) => {
+                self.events.extend(
+                    std::iter::from_fn(|| p.next_event()).map(DocumentEvent::Acknowledgment),
+                );
+                self.issues.extend(p.take_issues());
+            }
+            Some(Parser::Status(p)) => {
+                self.events
+                    .extend(std::iter::from_fn(|| p.next_event()).map(DocumentEvent::Status));
+                self.issues.extend(p.take_issues());
+            }
             _ => {}
         }
     }
@@ -295,11 +358,17 @@ fn start_parser(
     id: &TransactionId,
     seg: &Segment<'_>,
     pool: ClaimPool,
+    date: Option<Date>,
     issues: &mut Vec<Issue>,
 ) -> Parser {
     match id.set_id.as_str() {
         "835" => Parser::Remittance(RemittanceParser::with_pool(id.clone(), pool)),
         "837" => Parser::Claim(Box::new(ClaimParser::new(id.clone()))),
+        "999" => Parser::FunctionalAck(Box::new(FunctionalAckParser::new(id.clone(), date))),
+        // 277CA (X214) and 277 responses (X212) share one loop shape, and
+        // the 276 is the same hierarchy without statuses; the parser tells
+        // them apart by GS08/ST03.
+        "277" | "276" => Parser::Status(Box::new(StatusParser::new(id.clone()))),
         other => {
             let shown = shown_element(
                 b"ST",
@@ -308,8 +377,9 @@ fn start_parser(
                 other.as_bytes(),
                 Expected::Digits(3),
             );
-            let (message, redacted) = shown
-                .messages(|set| format!("transaction set {set} is not an 835 or 837; skipped"));
+            let (message, redacted) = shown.messages(|set| {
+                format!("transaction set {set} is not an 835, 837, 999, 277 or 276; skipped")
+            });
             issues.push(
                 Issue::new(
                     Severity::Warning,

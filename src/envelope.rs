@@ -28,6 +28,9 @@ pub enum Role {
     GroupEnd,
     /// IEA.
     InterchangeEnd,
+    /// TA1: an interchange acknowledgment, between ISA and the first GS or
+    /// after the last GE.
+    InterchangeAck,
     /// A segment outside any transaction (a fatal finding was recorded).
     Stray,
 }
@@ -141,6 +144,9 @@ impl Envelope {
             b"GE" => self.group_end(seg),
             b"ST" => self.transaction_start(seg),
             b"SE" => self.transaction_end(seg),
+            // TA1 sits in an interchange outside any group; inside a group
+            // it is as stray as any other segment.
+            b"TA1" if self.level == Level::Interchange => Role::InterchangeAck,
             _ if self.level == Level::Transaction => {
                 self.segments += 1;
                 Role::Body

@@ -43,6 +43,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod acks;
 pub mod bank;
 pub mod claim;
 pub mod cli;
@@ -57,12 +58,14 @@ pub mod fields;
 pub mod fuzzing;
 pub mod history;
 pub mod ledger;
+pub mod lifecycle;
 pub mod reconcile;
 pub mod remittance;
 pub mod reports;
 pub mod scan;
 pub mod split;
 pub mod stages;
+pub mod status_request;
 pub mod synth;
 pub mod tabular;
 pub mod x12;

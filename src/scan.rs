@@ -8,6 +8,7 @@ use std::io::Read;
 
 use rust_decimal::Decimal;
 
+use crate::acks::{AckEvent, BatchStatus, ClaimStatus, FunctionalAck, InterchangeAck, StatusEvent};
 use crate::claim::{BilledClaim, ClaimBatchHeader, ClaimEvent};
 use crate::diagnostic::{Issue, Issues};
 use crate::document::{DocumentEvent, DocumentReader, SegmentSource};
@@ -28,6 +29,19 @@ pub trait Consumer {
     fn billed_claim(&mut self, _claim: BilledClaim) {}
     /// An 837 transaction ends; `content_hash` identifies its bytes.
     fn claim_batch_end(&mut self, _content_hash: u64) {}
+    /// A TA1 interchange acknowledgment.
+    fn interchange_ack(&mut self, _ack: &InterchangeAck) {}
+    /// One whole 999 transaction.
+    fn functional_ack(&mut self, _ack: &FunctionalAck) {}
+    /// The batch-level (2200B) status of a 277CA.
+    fn batch_status(&mut self, _status: &BatchStatus) {}
+    /// A provider-level (2200C) status of a 277.
+    fn provider_status(&mut self, _status: &ClaimStatus) {}
+    /// One claim's status from a 277CA or 277 (or a claim asked about in a
+    /// 276).
+    fn claim_status(&mut self, _status: &ClaimStatus) {}
+    /// A 277 or 276 transaction ends.
+    fn status_report_end(&mut self) {}
     /// A transaction was cut short: drop what it produced.
     fn aborted(&mut self, _id: &TransactionId) {}
     /// A finding, delivered before the event it was found with.
@@ -52,6 +66,14 @@ pub struct FileSummary {
     pub versions: BTreeSet<String>,
     /// Claims (CLP or CLM).
     pub claims: u64,
+    /// 999 transactions.
+    pub acknowledgments: u64,
+    /// TA1 segments.
+    pub interchange_acks: u64,
+    /// 277CA, 277 and 276 transactions.
+    pub status_reports: u64,
+    /// Claims in 277CA, 277 and 276 transactions.
+    pub claim_statuses: u64,
     /// Service lines (SVC or SV1/SV2/SV3).
     pub lines: u64,
     /// Σ CLP03 and Σ CLM02.
@@ -77,10 +99,42 @@ impl FileSummary {
         if self.claim_batches > 0 {
             kinds.push("837");
         }
+        if self.acknowledgments > 0 {
+            kinds.push("999");
+        }
+        if self.interchange_acks > 0 {
+            kinds.push("TA1");
+        }
+        if self.status_reports > 0 {
+            kinds.extend(self.status_kinds());
+        }
         let versions: Vec<&str> = self.versions.iter().map(String::as_str).collect();
         format!("{} {}", kinds.join("+"), versions.join(","))
             .trim()
             .to_string()
+    }
+}
+
+impl FileSummary {
+    /// The 276/277 kinds seen, from their guides.
+    fn status_kinds(&self) -> Vec<&'static str> {
+        let mut kinds = Vec::new();
+        for version in &self.versions {
+            let kind = if version.contains("X214") {
+                "277CA"
+            } else if version.contains("X212") {
+                "276/277"
+            } else {
+                continue;
+            };
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        if kinds.is_empty() {
+            kinds.push("277");
+        }
+        kinds
     }
 }
 
@@ -140,6 +194,19 @@ fn summarise(summary: &mut FileSummary, event: &DocumentEvent) {
             summary.lines += c.lines.len() as u64;
             summary.billed += c.charge;
         }
+        DocumentEvent::Acknowledgment(AckEvent::Functional(a)) => {
+            summary.acknowledgments += 1;
+            summary.versions.insert(a.id.version.to_string());
+        }
+        DocumentEvent::Acknowledgment(AckEvent::Interchange(_)) => summary.interchange_acks += 1,
+        DocumentEvent::Status(StatusEvent::Claim(c)) => {
+            summary.claim_statuses += 1;
+            summary.lines += c.lines.len() as u64;
+        }
+        DocumentEvent::Status(StatusEvent::End { version, .. }) => {
+            summary.status_reports += 1;
+            summary.versions.insert(version.to_string());
+        }
         _ => {}
     }
 }
@@ -158,6 +225,12 @@ fn dispatch(event: DocumentEvent, consumer: &mut dyn Consumer) -> Option<Box<Cla
         DocumentEvent::Claim(ClaimEvent::End { content_hash, .. }) => {
             consumer.claim_batch_end(content_hash)
         }
+        DocumentEvent::Acknowledgment(AckEvent::Interchange(a)) => consumer.interchange_ack(&a),
+        DocumentEvent::Acknowledgment(AckEvent::Functional(a)) => consumer.functional_ack(&a),
+        DocumentEvent::Status(StatusEvent::Batch(b)) => consumer.batch_status(&b),
+        DocumentEvent::Status(StatusEvent::Provider(p)) => consumer.provider_status(&p),
+        DocumentEvent::Status(StatusEvent::Claim(c)) => consumer.claim_status(&c),
+        DocumentEvent::Status(StatusEvent::End { .. }) => consumer.status_report_end(),
         DocumentEvent::Aborted(id) => consumer.aborted(&id),
     }
     None

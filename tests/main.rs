@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+mod acks;
 mod cli;
 mod corpus;
 mod corpus_pins;

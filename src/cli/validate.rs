@@ -85,9 +85,16 @@ fn print_summary(
     } else {
         "INVALID"
     };
+    // Acknowledgments and status reports count as transactions; their
+    // claims are statuses, not billed or paid claims.
+    let statuses = if s.claim_statuses > 0 {
+        format!(", {} claim status(es)", s.claim_statuses)
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{}: {verdict}: {} — {} interchange(s), {} transaction(s), {} claim(s), {} service line(s); billed {}, paid {}",
+        "{}: {verdict}: {} — {} interchange(s), {} transaction(s), {} claim(s){statuses}, {} service line(s); billed {}, paid {}",
         input.display(),
         if s.kind().is_empty() {
             "X12".to_string()
@@ -95,7 +102,7 @@ fn print_summary(
             s.kind()
         },
         s.interchanges,
-        s.remittances + s.claim_batches,
+        s.remittances + s.claim_batches + s.acknowledgments + s.status_reports,
         s.claims,
         s.lines,
         money(s.billed),
