@@ -84,11 +84,15 @@ pub enum Flag {
     InterestDue = 64,
     /// Uses group code CR, removed from the 5010 835.
     DeprecatedGroupCode = 128,
+    /// Several billed claims fit the remitted claim equally well (or a
+    /// replacement may replace one of several claims): nothing was matched
+    /// silently; `reason` names the candidates.
+    AmbiguousClaimMatch = 1024,
 }
 
 impl Flag {
     /// Every flag, in ledger order.
-    pub const ALL: [Flag; 8] = [
+    pub const ALL: [Flag; 9] = [
         Flag::PreviouslyPaidReportedDenied,
         Flag::Recouped,
         Flag::Underpaid,
@@ -97,6 +101,7 @@ impl Flag {
         Flag::InconsistentDenial,
         Flag::InterestDue,
         Flag::DeprecatedGroupCode,
+        Flag::AmbiguousClaimMatch,
     ];
 
     /// The ledger name.
@@ -110,6 +115,7 @@ impl Flag {
             Flag::InconsistentDenial => "INCONSISTENT_DENIAL",
             Flag::InterestDue => "INTEREST_DUE",
             Flag::DeprecatedGroupCode => "DEPRECATED_GROUP_CODE",
+            Flag::AmbiguousClaimMatch => "AMBIGUOUS_CLAIM_MATCH",
         }
     }
 
