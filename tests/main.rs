@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+mod claims837;
 mod cli;
 mod corpus;
 mod deposits;
