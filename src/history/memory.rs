@@ -31,13 +31,16 @@ pub struct MemoryStore {
     semantic: HashSet<String>,
     pending: Vec<Option<RemittanceTransaction>>,
     claims: Vec<StoredClaim>,
-    known_claims: HashSet<ClaimFingerprint>,
+    known_claims: HashSet<u128>,
     by_id: HashMap<Text, Vec<usize>>,
     by_replaced_icn: HashMap<Text, Vec<usize>>,
     icns: HashMap<Text, BTreeSet<Text>>,
-    clp01s_by_icn: HashMap<Text, BTreeSet<Text>>,
-    claims_by_icn: HashMap<Text, BTreeSet<usize>>,
+    // Vectors, not sets: almost always one element, and a B-tree node
+    // would cost some 300 bytes per claim.
+    clp01s_by_icn: HashMap<Text, Vec<Text>>,
+    claims_by_icn: HashMap<Text, Vec<usize>>,
     billed_lines: Vec<Vec<LineState>>,
+    identity_hashers: [foldhash::quality::RandomState; 2],
 }
 
 /// What the remittances said of one billed line.
@@ -61,6 +64,16 @@ impl MemoryStore {
 
     fn stored(&self, at: &[usize]) -> Vec<StoredClaim> {
         at.iter().map(|&i| self.claims[i].clone()).collect()
+    }
+
+    /// A claim's fingerprint as two 64-bit hashes with independent seeds:
+    /// 16 bytes a claim instead of its text (some 300), and within one
+    /// run's claims a collision (2^-128 a pair) is not a practical risk.
+    fn identity(&self, fingerprint: &ClaimFingerprint) -> u128 {
+        use std::hash::BuildHasher;
+        let [a, b] = &self.identity_hashers;
+        let text = fingerprint.as_str();
+        (u128::from(a.hash_one(text)) << 64) | u128::from(b.hash_one(text))
     }
 
     fn line_mut(&mut self, claim: ClaimRef, line: usize) -> Option<&mut LineState> {
@@ -95,7 +108,10 @@ impl HistoryStore for MemoryStore {
     }
 
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
-        if !self.known_claims.insert(ClaimFingerprint::of(claim)) {
+        if !self
+            .known_claims
+            .insert(self.identity(&ClaimFingerprint::of(claim)))
+        {
             return Ok(false);
         }
         let at = self.claims.len();
@@ -241,10 +257,10 @@ impl HistoryStore for MemoryStore {
                 .entry(clp01.into())
                 .or_default()
                 .insert(icn.into());
-            self.clp01s_by_icn
-                .entry(icn.into())
-                .or_default()
-                .insert(clp01.into());
+            let clp01s = self.clp01s_by_icn.entry(icn.into()).or_default();
+            if !clp01s.iter().any(|c| c == clp01) {
+                clp01s.push(clp01.into());
+            }
         }
         Ok(())
     }
@@ -258,30 +274,25 @@ impl HistoryStore for MemoryStore {
     }
 
     fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>> {
-        Ok(self
-            .clp01s_by_icn
-            .get(icn)
-            .map(|s| s.iter().cloned().collect())
-            .unwrap_or_default())
+        Ok(self.clp01s_by_icn.get(icn).cloned().unwrap_or_default())
     }
 
     fn note_claim_icn(&mut self, claim: ClaimRef, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
-            self.claims_by_icn
-                .entry(icn.into())
-                .or_default()
-                .insert(claim as usize);
+            let claims = self.claims_by_icn.entry(icn.into()).or_default();
+            if !claims.contains(&(claim as usize)) {
+                claims.push(claim as usize);
+            }
         }
         Ok(())
     }
 
     fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
-        let at: Vec<usize> = self
+        Ok(self
             .claims_by_icn
             .get(icn)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default();
-        Ok(self.stored(&at))
+            .map(|at| self.stored(at))
+            .unwrap_or_default())
     }
 
     fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {

@@ -121,7 +121,7 @@ pub fn match_claim(
         return Ok(ClaimMatch::default());
     };
     store.note_icn(&first.claim_id, &first.payer_claim_id)?;
-    let candidates = family(&*store, &first.claim_id)?;
+    let mut candidates = family(&*store, &first.claim_id)?;
     let whole_claim = events.iter().any(|e| e.kind == EventKind::Claim);
     match best_claim(&*store, &candidates, events, payee_npi)? {
         Best::None => Ok(unmatched),
@@ -129,6 +129,7 @@ pub fn match_claim(
             // Neither claim is taken; the lines either could answer are
             // marked, so that their NO_REMITTANCE rows say a payment may
             // answer them.
+            let tied: Vec<StoredClaim> = tied.iter().map(|&i| candidates[i].clone()).collect();
             for claim in &tied {
                 let (lines, _) = assign(events, &claim.claim.lines);
                 for l in 0..claim.claim.lines.len() {
@@ -142,8 +143,9 @@ pub fn match_claim(
                 ..unmatched
             })
         }
-        Best::One(best) => {
-            let best = *best;
+        Best::One(at) => {
+            let reference = claim_reference(&candidates[at], &candidates);
+            let best = candidates.swap_remove(at);
             let (lines, _) = assign(events, &best.claim.lines);
             for l in 0..best.claim.lines.len() {
                 if whole_claim || lines.contains(&Some(l)) {
@@ -152,7 +154,7 @@ pub fn match_claim(
             }
             store.note_claim_icn(best.id, &first.payer_claim_id)?;
             Ok(ClaimMatch {
-                reference: claim_reference(&best, &candidates),
+                reference,
                 claim: Some(best),
                 lines,
                 ambiguous: Vec::new(),
@@ -246,12 +248,12 @@ fn same_name(claim: &crate::claim::BilledClaim, remitted: &str) -> bool {
     !remitted.trim().is_empty() && billed.eq_ignore_ascii_case(remitted.trim())
 }
 
-/// The outcome of ranking candidates.
+/// The outcome of ranking candidates: indexes into them.
 #[derive(Debug)]
 enum Best {
     None,
-    One(Box<StoredClaim>),
-    Tie(Vec<StoredClaim>),
+    One(usize),
+    Tie(Vec<usize>),
 }
 
 fn best_claim(
@@ -260,41 +262,52 @@ fn best_claim(
     events: &[LineEvent],
     payee_npi: &str,
 ) -> StoreResult<Best> {
-    let eligible = candidates.iter().filter(|c| {
-        let npi = &c.claim.billing_provider.npi;
-        payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
-    });
-    let ranked: Vec<(Fit, &StoredClaim)> = eligible.map(|c| (fit(&c.claim, events), c)).collect();
-    let Some(top) = ranked.iter().map(|(f, _)| *f).max() else {
-        return Ok(Best::None);
-    };
-    let tied: Vec<StoredClaim> = ranked
-        .into_iter()
-        .filter(|(f, _)| *f == top)
-        .map(|(_, c)| c.clone())
+    let eligible: Vec<usize> = (0..candidates.len())
+        .filter(|&i| {
+            let npi = &candidates[i].claim.billing_provider.npi;
+            payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
+        })
         .collect();
-    let mut in_force = versions_in_force(store, tied)?;
+    // The usual case, one claim with this CLM01: nothing to rank.
+    if eligible.len() < 2 {
+        return Ok(eligible.first().map_or(Best::None, |&i| Best::One(i)));
+    }
+    let fits: Vec<Fit> = eligible
+        .iter()
+        .map(|&i| fit(&candidates[i].claim, events))
+        .collect();
+    let top = *fits.iter().max().expect("two or more");
+    let tied: Vec<usize> = eligible
+        .into_iter()
+        .zip(fits)
+        .filter(|(_, f)| *f == top)
+        .map(|(i, _)| i)
+        .collect();
+    let mut in_force = versions_in_force(store, candidates, tied)?;
     Ok(match in_force.len() {
         0 => Best::None,
-        1 => Best::One(Box::new(in_force.remove(0))),
+        1 => Best::One(in_force.remove(0)),
         _ => Best::Tie(in_force),
     })
 }
 
-/// Among claims that fit a payment equally, drops the versions of one
-/// claim that are not the one to match: an original a tied replacement
-/// (CLM05-3 = 7) replaces — the replacement is the claim in force — and a
-/// void (8) whose original is tied — the void bills nothing, the payment or
-/// reversal is the original's. What is left are distinct claims.
+/// Among claims that fit a payment equally (`tied`, indexes into
+/// `candidates`), drops the versions of one claim that are not the one to
+/// match: an original a tied replacement (CLM05-3 = 7) replaces — the
+/// replacement is the claim in force — and a void (8) whose original is
+/// tied — the void bills nothing, the payment or reversal is the
+/// original's. What is left are distinct claims.
 fn versions_in_force(
     store: &dyn HistoryStore,
-    tied: Vec<StoredClaim>,
-) -> StoreResult<Vec<StoredClaim>> {
+    candidates: &[StoredClaim],
+    tied: Vec<usize>,
+) -> StoreResult<Vec<usize>> {
     if tied.len() < 2 {
         return Ok(tied);
     }
     let mut dropped = vec![false; tied.len()];
-    for (i, claim) in tied.iter().enumerate() {
+    for (i, &at) in tied.iter().enumerate() {
+        let claim = &candidates[at];
         if !claim.claim.replaces_another() {
             continue;
         }
@@ -302,8 +315,8 @@ fn versions_in_force(
         if !replaced.certain {
             continue;
         }
-        for (j, other) in tied.iter().enumerate() {
-            if replaced.claims.iter().any(|r| r.id == other.id) {
+        for (j, &other) in tied.iter().enumerate() {
+            if replaced.claims.iter().any(|r| r.id == candidates[other].id) {
                 if claim.claim.frequency == "8" {
                     dropped[i] = true;
                 } else {
@@ -316,7 +329,7 @@ fn versions_in_force(
         .into_iter()
         .zip(dropped)
         .filter(|(_, d)| !d)
-        .map(|(c, _)| c)
+        .map(|(at, _)| at)
         .collect())
 }
 
