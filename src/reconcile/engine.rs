@@ -4,7 +4,7 @@
 //! answered. It knows events, claims and the history store — not files,
 //! formats or terminals.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -317,19 +317,25 @@ impl<'a> Reconciler<'a> {
     pub fn unanswered(&self) -> StoreResult<Vec<LedgerRow>> {
         let mut rows = Vec::new();
         let open = self.store.unanswered()?;
-        let contested: std::collections::HashSet<u64> = open
+        let contested: HashSet<u64> = open
             .iter()
             .filter(|(_, lines)| lines.iter().any(|l| l.contested))
             .map(|(c, _)| c.id)
             .collect();
+        let mut families: HashMap<Text, Vec<StoredClaim>> = HashMap::new();
         for (stored, lines) in open {
             let claim = &stored.claim;
             let later = claim.created.is_some_and(|d| d > self.rules.as_of);
             if claim.frequency == "8" || later {
                 continue;
             }
-            let family = family(&*self.store, &claim.claim_id)?;
-            let replaced = match supersession(&*self.store, &stored, &family)? {
+            // Open claims sharing CLM01 share their family: load it once.
+            if !families.contains_key(&claim.claim_id) {
+                let found = family(&*self.store, &claim.claim_id)?;
+                families.insert(claim.claim_id.clone(), found);
+            }
+            let family = &families[&claim.claim_id];
+            let replaced = match supersession(&*self.store, &stored, family)? {
                 Supersession::Superseded => continue,
                 Supersession::InForce => None,
                 Supersession::Uncertain {
@@ -342,7 +348,7 @@ impl<'a> Reconciler<'a> {
                     labels(&rivals)
                 )),
             };
-            let reference = claim_reference(&stored, &family);
+            let reference = claim_reference(&stored, family);
             // The claims a payment fitted as well as this one: those with
             // contested lines of their own, else every other of the family.
             let others = || family.iter().filter(|c| c.id != stored.id);
