@@ -141,8 +141,12 @@ fn x12_835(isa13: &str, paid_on: &str, claims: &[Remitted]) -> String {
 /// Reconciles the files (name, content) in memory: every row, decided
 /// then NO_REMITTANCE.
 fn reconcile(files: &[(&str, String)]) -> Vec<LedgerRow> {
+    reconcile_with(files, Rules::new(Date::constant(2024, 12, 31)))
+}
+
+fn reconcile_with(files: &[(&str, String)], rules: Rules) -> Vec<LedgerRow> {
     let mut store = MemoryStore::new();
-    let as_of = Date::constant(2024, 12, 31);
+    let as_of = rules.as_of;
     for (name, text) in files {
         let content = read_input(name, text.as_bytes());
         assert!(
@@ -152,7 +156,7 @@ fn reconcile(files: &[(&str, String)]) -> Vec<LedgerRow> {
         );
         ingest(&mut store, name, &content, as_of).unwrap();
     }
-    let mut reconciler = Reconciler::new(&mut store, None, Rules::new(as_of)).unwrap();
+    let mut reconciler = Reconciler::new(&mut store, None, rules).unwrap();
     let mut rows = Vec::new();
     reconciler
         .apply_pending(|decided| -> StoreResult<()> {
@@ -326,6 +330,41 @@ fn a_true_tie_is_reported_on_every_row_concerned() {
     );
     assert!(unanswered[0].reason.contains("c.837#PCN1@22"));
     assert!(unanswered[1].reason.contains("c.837#PCN1@14"));
+}
+
+#[test]
+fn an_ambiguous_match_is_still_an_electronic_claim_for_prompt_pay() {
+    // Both candidates were sent on 2024-01-10 (BHT04), the payment came on
+    // 2024-03-01: 51 days, late under NJ's 30 days for electronic claims;
+    // an unmatched claim would be taken for paper (40 days).
+    let billed = x12_837(
+        "000000001",
+        "20240110",
+        &[
+            CLAIM,
+            Billed {
+                place: "22",
+                ..CLAIM
+            },
+        ],
+    );
+    let rules = Rules {
+        prompt_pay: crate::reconcile::interest::PromptPay::parse("nj", None).unwrap(),
+        ..Rules::new(Date::constant(2024, 12, 31))
+    };
+    let rows = reconcile_with(
+        &[
+            ("c.837", billed),
+            ("r.835", x12_835("000000101", "20240301", &[PAYMENT])),
+        ],
+        rules,
+    );
+    let p = paid(&rows);
+    assert!(p[0].flags.contains(Flag::AmbiguousClaimMatch));
+    let interest = p[0].interest.as_ref().expect("assessed");
+    assert_eq!(interest.source.as_str(), "BHT04");
+    assert_eq!(interest.received, Date::constant(2024, 1, 10));
+    assert_eq!(interest.due, Date::constant(2024, 2, 9));
 }
 
 #[test]

@@ -212,7 +212,16 @@ impl<'a> Reconciler<'a> {
             decided.push(row);
         }
         if let Some(rule) = &self.rules.prompt_pay {
-            assess_interest(rule, matched.claim.as_ref(), tx, &mut decided);
+            // An ambiguous match is still an electronic claim: of the
+            // candidates, the one sent last, so that no interest is claimed
+            // for days before the payer could have had it.
+            let billed = matched.claim.as_ref().or_else(|| {
+                matched
+                    .ambiguous
+                    .iter()
+                    .max_by_key(|c| (c.claim.created, c.id))
+            });
+            assess_interest(rule, billed, tx, &mut decided);
         }
         for row in decided {
             let key = row.key.clone().expect("set above");
