@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area.
 
 mod acks;
+mod claims837;
 mod cli;
 mod corpus;
 mod corpus_pins;

@@ -1,9 +1,11 @@
 //! The 837 Health Care Claim as billed (professional, institutional, dental;
 //! 5010 and 4010): typed model and streaming loop parser.
 
+pub mod fingerprint;
 pub mod model;
 pub mod parser;
 
+pub use fingerprint::ClaimFingerprint;
 pub use model::*;
 pub use parser::{ClaimEvent, ClaimParser};
 

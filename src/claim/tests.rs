@@ -165,3 +165,105 @@ fn a_line_without_lx_or_a_claim_without_a_subscriber_is_fatal() {
             .any(|i| i.severity == Severity::Fatal && i.message.contains("expected LX before it"))
     );
 }
+
+/// Two claims of one patient (same CLM01, as the TR3 recommends the patient
+/// account number) and one of a dependant, for the fingerprint tests.
+const FINGERPRINTED: &str = "HL*2*1*22*1~SBR*P*18*GRP1******CI~NM1*IL*1*DOE*JOHN****MI*M100~NM1*PR*2*ACME*****PI*60054~\
+CLM*PCN1*150***11:B:1*Y*A*Y*Y~DTP*431*D8*20240101~HI*ABK:M545~\
+LX*1~SV1*HC:98941:GP:59*100*UN*1***1~DTP*472*D8*20240105~REF*6R*L1~\
+LX*2~SV1*HC:97140*50*UN*2***1~DTP*472*D8*20240105~\
+CLM*PCN1*65***11:B:1*Y*A*Y*Y~LX*1~SV1*HC:98940*65*UN*1***1~DTP*472*D8*20240112~\
+HL*3*2*23*0~PAT*19~NM1*QC*1*DOE*JUNIOR~CLM*PCN1*65***11:B:1*Y*A*Y*Y~LX*1~SV1*HC:98940*65*UN*1***1~DTP*472*D8*20240112~";
+
+fn fingerprints(text: &str) -> Vec<ClaimFingerprint> {
+    let (claims, issues) = read(text);
+    assert!(
+        issues.iter().all(|i| i.severity != Severity::Fatal),
+        "{issues:?}"
+    );
+    claims.iter().map(ClaimFingerprint::of).collect()
+}
+
+/// The same interchange with other delimiters (element `|`, component `>`,
+/// segment `!` and a line break), new ISA13/GS06/ST02 and BHT.
+fn resent(text: &str) -> String {
+    text.replace("000000001", "000000777")
+        .replace("*1*X*", "*42*X*")
+        .replace("ST*837*0001", "ST*837*9901")
+        .replace("*0001~GE*1*1~", "*9901~GE*1*42~")
+        .replace("REF1*20240301*1200", "RESEND7*20240415*0800")
+        .replace('*', "|")
+        .replace(':', ">")
+        .replace('~', "!\r\n")
+}
+
+#[test]
+fn a_claim_sent_again_with_other_delimiters_and_envelope_has_the_same_fingerprint() {
+    let original = wrap("005010X222A1", &format!("{TOP}{FINGERPRINTED}"));
+    let again = resent(&original);
+    assert_ne!(original, again);
+    assert!(again.contains("ISA|") && again.contains("000000777") && again.contains("9901"));
+    let (a, b) = (fingerprints(&original), fingerprints(&again));
+    assert_eq!(a.len(), 3);
+    assert_eq!(a, b);
+    // Same CLM01, but another visit, and another patient: all distinct.
+    assert_ne!(a[0], a[1]);
+    assert_ne!(a[1], a[2], "a dependant is not the subscriber");
+    // Line order, modifier order, amounts written with other digits,
+    // letter case and diagnoses do not make another bill.
+    let reordered = FINGERPRINTED
+        .replace(
+            "LX*1~SV1*HC:98941:GP:59*100*UN*1***1~DTP*472*D8*20240105~REF*6R*L1~LX*2~SV1*HC:97140*50*UN*2***1~DTP*472*D8*20240105~",
+            "LX*1~SV1*HC:97140*50.00*UN*2***1~DTP*472*D8*20240105~LX*2~SV1*hc:98941:59:GP*100*UN*1***1~DTP*472*D8*20240105~REF*6R*L1~",
+        )
+        .replace("HI*ABK:M545~", "HI*ABK:M549~")
+        .replace("CLM*PCN1*150*", "CLM*PCN1*150.00*");
+    assert_ne!(reordered, FINGERPRINTED);
+    let c = fingerprints(&wrap("005010X222A1", &format!("{TOP}{reordered}")));
+    assert_eq!(c, a);
+}
+
+#[test]
+fn any_changed_billed_value_gives_another_fingerprint() {
+    let base = fingerprints(&wrap("005010X222A1", &format!("{TOP}{FINGERPRINTED}")))[0].clone();
+    let first_claim =
+        |body: &str| fingerprints(&wrap("005010X222A1", &format!("{TOP}{body}")))[0].clone();
+    let edits: &[(&str, &str, &str)] = &[
+        ("CLM01", "CLM*PCN1*150", "CLM*PCN9*150"),
+        ("CLM01 letter case", "CLM*PCN1*150", "CLM*pcn1*150"),
+        ("CLM02", "CLM*PCN1*150*", "CLM*PCN1*151*"),
+        ("place of service", "*150***11:B:1*", "*150***22:B:1*"),
+        ("frequency", "*150***11:B:1*", "*150***11:B:7*"),
+        ("member id", "MI*M100~", "MI*M101~"),
+        ("subscriber name", "NM1*IL*1*DOE*JOHN", "NM1*IL*1*DOE*JON"),
+        ("payer", "PI*60054~", "PI*60055~"),
+        ("payer order", "SBR*P*18*", "SBR*S*18*"),
+        ("procedure", "HC:98941:GP:59", "HC:98940:GP:59"),
+        ("modifier", "HC:98941:GP:59", "HC:98941:GP"),
+        ("line charge", "*100*UN*1***1~", "*101*UN*1***1~"),
+        ("units", "SV1*HC:97140*50*UN*2", "SV1*HC:97140*50*UN*3"),
+        (
+            "line date",
+            "DTP*472*D8*20240105~REF*6R*L1",
+            "DTP*472*D8*20240106~REF*6R*L1",
+        ),
+        ("line control (6R)", "REF*6R*L1~", "REF*6R*L2~"),
+        ("claim date", "DTP*431*D8*20240101~", "DTP*431*D8*20240102~"),
+        (
+            "a line less",
+            "LX*2~SV1*HC:97140*50*UN*2***1~DTP*472*D8*20240105~",
+            "",
+        ),
+    ];
+    for (what, from, to) in edits {
+        assert!(FINGERPRINTED.contains(from), "{what}: {from}");
+        let edited = FINGERPRINTED.replacen(from, to, 1);
+        assert_ne!(first_claim(&edited), base, "{what} changed");
+    }
+    let other_provider = TOP.replace("XX*1234567893", "XX*1234567894");
+    let moved = fingerprints(&wrap(
+        "005010X222A1",
+        &format!("{other_provider}{FINGERPRINTED}"),
+    ));
+    assert_ne!(moved[0], base, "billing provider changed");
+}

@@ -17,7 +17,7 @@ use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::codes::{CodeList, ListKind};
 use crate::diagnostic::{Issue, Rule, Severity};
-use crate::events::Status;
+use crate::events::{EventKind, Status};
 use crate::history::{HistoryStore, MemoryStore, SqliteStore, StoreError};
 use crate::ledger::row::COLUMNS;
 use crate::ledger::{LedgerRow, money, sink};
@@ -33,10 +33,17 @@ pub struct Tally {
     usable: usize,
     rejected: Vec<String>,
     transactions: usize,
+    claim_transactions: u64,
     duplicates: usize,
     after_as_of: usize,
-    claims: u64,
-    lines: u64,
+    /// Billed (837) claims and lines new to the history.
+    billed_claims: usize,
+    billed_lines: usize,
+    /// Billed claims whose content was already known (sent again).
+    known_claims: usize,
+    /// Claim payments and service lines of the remittances applied.
+    remitted_claims: usize,
+    remitted_lines: usize,
     billed: Decimal,
     paid: Decimal,
     patient_resp: Decimal,
@@ -47,6 +54,23 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Counts the claim payments and service lines of one applied
+    /// remittance transaction.
+    fn remitted(&mut self, rows: &[LedgerRow]) {
+        let mut claims: Vec<u32> = rows
+            .iter()
+            .filter(|r| r.event.kind != EventKind::ProviderAdjustment)
+            .map(|r| r.event.claim_seq)
+            .collect();
+        claims.sort_unstable();
+        claims.dedup();
+        self.remitted_claims += claims.len();
+        self.remitted_lines += rows
+            .iter()
+            .filter(|r| r.event.kind == EventKind::Line)
+            .count();
+    }
+
     fn row(&mut self, row: &LedgerRow) {
         let e = &row.event;
         if row.status != crate::events::Status::NoRemittance {
@@ -103,12 +127,28 @@ impl Tally {
 
     /// Prints the summary on standard error.
     pub fn print(&self) {
+        // Billed and remitted counts are kept apart: adding 837 claims to
+        // 835 claim payments counts most claims twice and means nothing.
         eprintln!(
-            "reconciled {} file(s): {} transaction(s), {} claim(s), {} service line(s)",
-            self.files, self.transactions, self.claims, self.lines
+            "reconciled {} file(s): {} remittance transaction(s) applied, {} claim transaction(s) read",
+            self.files, self.transactions, self.claim_transactions
+        );
+        let known = if self.known_claims > 0 {
+            format!(
+                "; {} claim(s) already known (sent before with the same content; not counted again)",
+                self.known_claims
+            )
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "  billed (837): {} claim(s), {} service line(s){known}",
+            self.billed_claims, self.billed_lines
         );
         eprintln!(
-            "  billed {}, paid {}, patient responsibility {}",
+            "  remitted (835): {} claim payment(s), {} service line(s); charged {}, paid {}, patient responsibility {}",
+            self.remitted_claims,
+            self.remitted_lines,
             money(self.billed),
             money(self.paid),
             money(self.patient_resp)
@@ -425,6 +465,7 @@ pub fn decide_inputs(
     let mut output_failed = false;
     let applied = reconciler.apply_pending(|rows| -> anyhow::Result<()> {
         deciding.inc(1);
+        tally.remitted(&rows);
         for row in &rows {
             tally.row(row);
             on_row(row).inspect_err(|_| output_failed = true)?;
@@ -522,10 +563,18 @@ fn ingest_inputs(
         if !content.summary.issues.is_valid() {
             tally.warnings += 1;
         }
-        tally.claims += content.summary.claims;
-        tally.lines += content.summary.lines;
+        tally.claim_transactions += content.summary.claim_batches;
         let report = ingest(store, &source, &content, as_of)
             .with_context(|| format!("{source}: cannot store it"))?;
+        tally.billed_claims += report.claims;
+        tally.billed_lines += report.claim_lines;
+        tally.known_claims += report.known_claims;
+        if report.known_claims > 0 {
+            eprintln!(
+                "{source}: note: {} claim(s) already known (same content as a claim read before, whatever the envelope); not counted again",
+                report.known_claims
+            );
+        }
         tally.after_as_of += report.after_as_of;
         tally.duplicates += report.duplicates.len();
         for (control, trace) in &report.duplicates {

@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 
 use super::{
-    ClaimRef, HistoryStore, Ingested, LineHistory, PriorEvent, StoreResult, StoredClaim,
+    ClaimRef, HistoryStore, Ingested, LineHistory, OpenLine, PriorEvent, StoreResult, StoredClaim,
     TransactionRef,
 };
-use crate::claim::BilledClaim;
+use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::ledger::LedgerRow;
 use crate::reconcile::RemittanceTransaction;
 use crate::reconcile::engine::OrderKey;
@@ -31,11 +31,24 @@ pub struct MemoryStore {
     semantic: HashSet<String>,
     pending: Vec<Option<RemittanceTransaction>>,
     claims: Vec<StoredClaim>,
-    known_claims: HashSet<(Text, Text, u64)>,
+    known_claims: HashSet<u128>,
     by_id: HashMap<Text, Vec<usize>>,
     by_replaced_icn: HashMap<Text, Vec<usize>>,
     icns: HashMap<Text, BTreeSet<Text>>,
-    answered: Vec<Vec<bool>>,
+    // Vectors, not sets: almost always one element, and a B-tree node
+    // would cost some 300 bytes per claim.
+    clp01s_by_icn: HashMap<Text, Vec<Text>>,
+    claims_by_icn: HashMap<Text, Vec<usize>>,
+    billed_lines: Vec<Vec<LineState>>,
+    identity_hashers: [foldhash::quality::RandomState; 2],
+}
+
+/// What the remittances said of one billed line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LineState {
+    Open,
+    Contested,
+    Answered,
 }
 
 impl MemoryStore {
@@ -51,6 +64,22 @@ impl MemoryStore {
 
     fn stored(&self, at: &[usize]) -> Vec<StoredClaim> {
         at.iter().map(|&i| self.claims[i].clone()).collect()
+    }
+
+    /// A claim's fingerprint as two 64-bit hashes with independent seeds:
+    /// 16 bytes a claim instead of its text (some 300), and within one
+    /// run's claims a collision (2^-128 a pair) is not a practical risk.
+    fn identity(&self, fingerprint: &ClaimFingerprint) -> u128 {
+        use std::hash::BuildHasher;
+        let [a, b] = &self.identity_hashers;
+        let text = fingerprint.as_str();
+        (u128::from(a.hash_one(text)) << 64) | u128::from(b.hash_one(text))
+    }
+
+    fn line_mut(&mut self, claim: ClaimRef, line: usize) -> Option<&mut LineState> {
+        self.billed_lines
+            .get_mut(claim as usize)
+            .and_then(|l| l.get_mut(line))
     }
 }
 
@@ -79,12 +108,10 @@ impl HistoryStore for MemoryStore {
     }
 
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
-        let identity = (
-            claim.claim_id.clone(),
-            claim.frequency.clone(),
-            claim.transaction_hash,
-        );
-        if !self.known_claims.insert(identity) {
+        if !self
+            .known_claims
+            .insert(self.identity(&ClaimFingerprint::of(claim)))
+        {
             return Ok(false);
         }
         let at = self.claims.len();
@@ -98,7 +125,8 @@ impl HistoryStore for MemoryStore {
                 .or_default()
                 .push(at);
         }
-        self.answered.push(vec![false; claim.lines.len()]);
+        self.billed_lines
+            .push(vec![LineState::Open; claim.lines.len()]);
         self.claims.push(StoredClaim {
             id: at as ClaimRef,
             source: source.to_string(),
@@ -229,6 +257,10 @@ impl HistoryStore for MemoryStore {
                 .entry(clp01.into())
                 .or_default()
                 .insert(icn.into());
+            let clp01s = self.clp01s_by_icn.entry(icn.into()).or_default();
+            if !clp01s.iter().any(|c| c == clp01) {
+                clp01s.push(clp01.into());
+            }
         }
         Ok(())
     }
@@ -241,28 +273,59 @@ impl HistoryStore for MemoryStore {
             .unwrap_or_default())
     }
 
-    fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {
-        if let Some(slot) = self
-            .answered
-            .get_mut(claim as usize)
-            .and_then(|a| a.get_mut(line))
-        {
-            *slot = true;
+    fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>> {
+        Ok(self.clp01s_by_icn.get(icn).cloned().unwrap_or_default())
+    }
+
+    fn note_claim_icn(&mut self, claim: ClaimRef, icn: &str) -> StoreResult<()> {
+        if !icn.is_empty() {
+            let claims = self.claims_by_icn.entry(icn.into()).or_default();
+            if !claims.contains(&(claim as usize)) {
+                claims.push(claim as usize);
+            }
         }
         Ok(())
     }
 
-    fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<usize>)>> {
+    fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
         Ok(self
-            .answered
+            .claims_by_icn
+            .get(icn)
+            .map(|at| self.stored(at))
+            .unwrap_or_default())
+    }
+
+    fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {
+        if let Some(slot) = self.line_mut(claim, line) {
+            *slot = LineState::Answered;
+        }
+        Ok(())
+    }
+
+    fn mark_contested(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {
+        if let Some(slot) = self
+            .line_mut(claim, line)
+            .filter(|s| **s == LineState::Open)
+        {
+            *slot = LineState::Contested;
+        }
+        Ok(())
+    }
+
+    fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<OpenLine>)>> {
+        Ok(self
+            .billed_lines
             .iter()
             .enumerate()
             .filter_map(|(at, lines)| {
-                let open: Vec<usize> = lines
+                let open: Vec<OpenLine> = lines
                     .iter()
                     .enumerate()
-                    .filter(|(_, a)| !**a)
-                    .map(|(l, _)| l)
+                    .filter(|(_, s)| **s != LineState::Answered)
+                    .map(|(line, s)| OpenLine {
+                        line,
+                        contested: *s == LineState::Contested,
+                    })
                     .collect();
                 (!open.is_empty()).then(|| (self.claims[at].clone(), open))
             })

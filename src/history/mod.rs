@@ -125,6 +125,16 @@ pub struct StoredClaim {
     pub claim: BilledClaim,
 }
 
+/// A billed line no remittance answered for certain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenLine {
+    /// Its index in the claim's lines.
+    pub line: usize,
+    /// True when a remittance fitted it and a line of another claim
+    /// equally well, so it may have been answered.
+    pub contested: bool,
+}
+
 /// A store's handle on a pending 835 transaction.
 pub type TransactionRef = u64;
 
@@ -191,8 +201,10 @@ pub trait HistoryStore {
     fn rollback_file(&mut self) -> StoreResult<()>;
     /// Adds a remittance transaction as pending, unless it is already known.
     fn ingest_transaction(&mut self, tx: &RemittanceTransaction) -> StoreResult<Ingested>;
-    /// Adds a billed claim read from `source`; false when already known
-    /// (same CLM01, frequency and transaction hash).
+    /// Adds a billed claim read from `source`; false when a claim with the
+    /// same content ([`crate::claim::ClaimFingerprint`]) is already known — the same claim
+    /// sent again, whatever its delimiters and envelope. Claims that share
+    /// CLM01 but differ in anything billed are all kept.
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool>;
 
     /// Pending transactions in the order they must be applied.
@@ -237,8 +249,19 @@ pub trait HistoryStore {
     fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()>;
     /// ICNs CLP01 was adjudicated under.
     fn icns_of(&self, clp01: &str) -> StoreResult<Vec<Text>>;
+    /// CLP01s adjudicated under ICN.
+    fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>>;
+    /// Remembers that the remittance matched to this billed claim carried
+    /// ICN (CLP07): a replacement's REF*F8 then names this very claim,
+    /// even when others share its CLM01.
+    fn note_claim_icn(&mut self, claim: ClaimRef, icn: &str) -> StoreResult<()>;
+    /// Billed claims matched to a remittance that carried ICN.
+    fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>>;
     /// Marks a billed line answered by a remittance.
     fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()>;
+    /// Marks a billed line that a remittance fits as well as a line of
+    /// another claim (an ambiguous match); an answered line stays answered.
+    fn mark_contested(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()>;
     /// Billed claims with lines no remittance answered, and those lines.
-    fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<usize>)>>;
+    fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<OpenLine>)>>;
 }

@@ -146,6 +146,10 @@ pub enum Flag {
     /// Paid, but part of the line was denied (denial-category adjustments):
     /// appealable for the denied part.
     PartialDenial = 256,
+    /// Several billed claims fit the remitted claim equally well (or a
+    /// replacement may replace one of several claims): nothing was matched
+    /// silently; `reason` names the candidates.
+    AmbiguousClaimMatch = 1024,
     /// The claim-level row of a claim whose totals contradict its lines
     /// (CLP04 ≠ ΣSVC03 − Σ claim CAS, or CLP03 ≠ ΣSVC02): part of its
     /// amount is a difference no adjustment explains.
@@ -154,7 +158,7 @@ pub enum Flag {
 
 impl Flag {
     /// Every flag, in ledger order.
-    pub const ALL: [Flag; 10] = [
+    pub const ALL: [Flag; 11] = [
         Flag::PreviouslyPaidReportedDenied,
         Flag::Recouped,
         Flag::Underpaid,
@@ -164,6 +168,7 @@ impl Flag {
         Flag::InterestDue,
         Flag::DeprecatedGroupCode,
         Flag::PartialDenial,
+        Flag::AmbiguousClaimMatch,
         Flag::UnexplainedDifference,
     ];
 
@@ -179,6 +184,7 @@ impl Flag {
             Flag::InterestDue => "INTEREST_DUE",
             Flag::DeprecatedGroupCode => "DEPRECATED_GROUP_CODE",
             Flag::PartialDenial => "PARTIAL_DENIAL",
+            Flag::AmbiguousClaimMatch => "AMBIGUOUS_CLAIM_MATCH",
             Flag::UnexplainedDifference => "UNEXPLAINED_DIFFERENCE",
         }
     }

@@ -1,12 +1,23 @@
-//! The billed claims (837) a run knows, and how a remitted claim finds its
-//! billed claim and its lines.
+//! The billed claims (837) a run knows, how a remitted claim finds its
+//! billed claim and its lines, and which claims a replacement or void
+//! supersedes.
 //!
-//! Claim: CLP01 = CLM01, following the replacement family (837 REF*F8 names
-//! the ICN, CLP07, of the claim it replaces); payee NPI = billing NPI when
-//! both are known; member, charge and frequency break ties. Line: REF*6R,
-//! else procedure (SVC06 when present), modifiers as a set, date, charge and
-//! units, best one-to-one; lines the payer unbundled (SVC06) fall on the
-//! billed line they came from.
+//! Claim: the candidates are the claims with CLM01 = CLP01 and the
+//! replacements whose REF*F8 names an ICN (CLP07) that CLP01 was paid under;
+//! a payee NPI that differs from the billing NPI rules a candidate out. Two
+//! claims may share CLM01 (the TR3 recommends the patient account number,
+//! so two visits of one patient are normal), so the candidates are ranked
+//! by evidence, strongest first: REF*6R line controls, payer id, member id,
+//! the lines (procedure, modifiers, date, charge, units), CLP03 = CLM02,
+//! CLP01 = CLM01, patient name, payer order (CLP02 against SBR01), CLP09 =
+//! CLM05-3. Versions of one claim (an original and its replacement) that
+//! fit equally are no ambiguity: the version in force is taken. Distinct
+//! claims that fit equally are: nothing is matched, the rows say so
+//! (`AMBIGUOUS_CLAIM_MATCH`) and the candidates' lines are marked contested.
+//!
+//! Line: REF*6R, else procedure (SVC06 when present), modifiers as a set,
+//! date, charge and units, best one-to-one; lines the payer unbundled
+//! (SVC06) fall on the billed line they came from.
 
 use rust_decimal::Decimal;
 
@@ -19,23 +30,59 @@ use crate::remittance::Text;
 /// The outcome of matching one remitted claim.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ClaimMatch {
-    /// The billed claim, when one was found.
+    /// The billed claim, when exactly one fits best.
     pub claim: Option<StoredClaim>,
+    /// How the ledger names that claim (`FILE#CLM01`, see [`claim_reference`]).
+    pub reference: String,
     /// For each event of the claim payment, the billed line it answers.
     pub lines: Vec<Option<usize>>,
+    /// When several distinct billed claims fit equally well: all of them
+    /// (and `claim` is `None`).
+    pub ambiguous: Vec<StoredClaim>,
+}
+
+/// `FILE#CLM01@N`, N being the claim's CLM segment number: names one
+/// billed claim without PHI, even among claims sharing CLM01.
+pub fn claim_label(stored: &StoredClaim) -> String {
+    format!(
+        "{}#{}@{}",
+        stored.source, stored.claim.claim_id, stored.claim.pos.segment
+    )
+}
+
+/// `FILE#CLM01`, the ledger's name of a billed claim; `FILE#CLM01@N` when
+/// `among` holds another claim with this CLM01 from the same file, so that
+/// `matched_claim_line` always names one line.
+pub fn claim_reference(stored: &StoredClaim, among: &[StoredClaim]) -> String {
+    let shared = among.iter().any(|c| {
+        c.id != stored.id && c.source == stored.source && c.claim.claim_id == stored.claim.claim_id
+    });
+    if shared {
+        claim_label(stored)
+    } else {
+        format!("{}#{}", stored.source, stored.claim.claim_id)
+    }
+}
+
+/// Labels joined for a reason: `A, B and C`.
+pub fn labels(claims: &[StoredClaim]) -> String {
+    let names: Vec<String> = claims.iter().map(claim_label).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
 }
 
 /// Canonical order of billed claims, so that ties never depend on the
 /// order files were given in: creation date, file, position.
 fn canonical(claims: &mut [StoredClaim]) {
-    claims.sort_by(|a, b| {
-        (a.claim.created, &a.source, a.claim.pos.byte, a.id).cmp(&(
-            b.claim.created,
-            &b.source,
-            b.claim.pos.byte,
-            b.id,
-        ))
-    });
+    claims.sort_by(|a, b| order(a).cmp(&order(b)));
+}
+
+type Order<'a> = (Option<jiff::civil::Date>, &'a str, u64, u64);
+
+fn order(c: &StoredClaim) -> Order<'_> {
+    (c.claim.created, &c.source, c.claim.pos.byte, c.id)
 }
 
 /// The claim family of CLP01: its own CLM01 and every replacement whose
@@ -66,73 +113,420 @@ pub fn match_claim(
     events: &[LineEvent],
     payee_npi: &str,
 ) -> StoreResult<ClaimMatch> {
+    let unmatched = ClaimMatch {
+        lines: vec![None; events.len()],
+        ..ClaimMatch::default()
+    };
     let Some(first) = events.first() else {
         return Ok(ClaimMatch::default());
     };
     store.note_icn(&first.claim_id, &first.payer_claim_id)?;
-    let candidates = family(&*store, &first.claim_id)?;
-    let Some(best) = best_claim(candidates, first, events, payee_npi) else {
-        return Ok(ClaimMatch {
-            claim: None,
-            lines: vec![None; events.len()],
-        });
-    };
-    let lines = match_lines(events, &best.claim.lines);
+    let mut candidates = family(&*store, &first.claim_id)?;
     let whole_claim = events.iter().any(|e| e.kind == EventKind::Claim);
-    for l in 0..best.claim.lines.len() {
-        if whole_claim || lines.contains(&Some(l)) {
-            store.mark_answered(best.id, l)?;
+    match best_claim(&*store, &candidates, events, payee_npi)? {
+        Best::None => Ok(unmatched),
+        Best::Tie(tied) => {
+            // Neither claim is taken; the lines either could answer are
+            // marked, so that their NO_REMITTANCE rows say a payment may
+            // answer them.
+            let tied: Vec<StoredClaim> = tied.iter().map(|&i| candidates[i].clone()).collect();
+            for claim in &tied {
+                let (lines, _) = assign(events, &claim.claim.lines);
+                for l in 0..claim.claim.lines.len() {
+                    if whole_claim || lines.contains(&Some(l)) {
+                        store.mark_contested(claim.id, l)?;
+                    }
+                }
+            }
+            Ok(ClaimMatch {
+                ambiguous: tied,
+                ..unmatched
+            })
+        }
+        Best::One(at) => {
+            let reference = claim_reference(&candidates[at], &candidates);
+            let best = candidates.swap_remove(at);
+            let (lines, _) = assign(events, &best.claim.lines);
+            for l in 0..best.claim.lines.len() {
+                if whole_claim || lines.contains(&Some(l)) {
+                    store.mark_answered(best.id, l)?;
+                }
+            }
+            store.note_claim_icn(best.id, &first.payer_claim_id)?;
+            Ok(ClaimMatch {
+                reference,
+                claim: Some(best),
+                lines,
+                ambiguous: Vec::new(),
+            })
         }
     }
-    Ok(ClaimMatch {
-        claim: Some(best),
-        lines,
-    })
 }
 
-/// True when a later claim replaces or voids this one: same CLM01, or its
-/// REF*F8 names an ICN this claim was paid under.
-pub fn superseded(store: &dyn HistoryStore, claim: &StoredClaim) -> StoreResult<bool> {
-    let family = family(store, &claim.claim.claim_id)?;
-    let icns = store.icns_of(&claim.claim.claim_id)?;
-    let at = family.iter().position(|c| c.id == claim.id);
-    Ok(family.iter().enumerate().any(|(i, c)| {
-        let c2 = &c.claim;
-        c.id != claim.id
-            && c2.replaces_another()
-            && (c2.claim_id == claim.claim.claim_id && at.is_some_and(|at| i > at)
-                || c2
-                    .payer_claim_number
-                    .as_ref()
-                    .is_some_and(|icn| icns.contains(icn)))
-    }))
+/// How well a billed claim fits a claim payment. Fields are compared in
+/// order (the derived ordering is lexicographic), strongest evidence first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Fit {
+    /// Remitted lines whose REF*6R names a line of the claim: the
+    /// submitter's own line ids, echoed by the payer.
+    pub controls: u32,
+    /// The 835 payer id is the 837 payer id (only when both are given).
+    pub payer: bool,
+    /// CLP member id (NM1*QC, else IL) is the claim's subscriber or patient id.
+    pub member: bool,
+    /// Σ line fit of the best one-to-one assignment (procedure, modifiers,
+    /// date, charge, units).
+    pub lines: i64,
+    /// CLP03 = CLM02.
+    pub charge: bool,
+    /// CLP01 = CLM01 (a replacement found through its REF*F8 may have
+    /// another CLM01).
+    pub claim_id: bool,
+    /// The patient's name (NM1*QC, else IL) is the claim's.
+    pub name: bool,
+    /// CLP02 (processed as primary, secondary, tertiary) agrees with SBR01.
+    pub order: bool,
+    /// CLP09 = CLM05-3.
+    pub frequency: bool,
+}
+
+/// The fit of `claim` to the claim payment `events`.
+pub fn fit(claim: &crate::claim::BilledClaim, events: &[LineEvent]) -> Fit {
+    let Some(first) = events.first() else {
+        return Fit::default();
+    };
+    let controls = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Line && !e.line_control.is_empty())
+        .filter(|e| {
+            claim
+                .lines
+                .iter()
+                .any(|l| l.control_number == e.line_control)
+        })
+        .count() as u32;
+    let payer_id = first.context.payer_id.trim();
+    let member = first.member_id.trim();
+    let patient_id = claim.patient.as_ref().map_or("", |p| p.id.trim());
+    let charge: Decimal = events.iter().map(|e| e.billed).sum::<Decimal>().abs();
+    Fit {
+        controls,
+        payer: !payer_id.is_empty() && claim.subscriber.payer_id.trim() == payer_id,
+        member: !member.is_empty() && (claim.member_id().trim() == member || patient_id == member),
+        lines: assign(events, &claim.lines).1,
+        charge: claim.charge == charge,
+        claim_id: claim.claim_id == first.claim_id,
+        name: same_name(claim, &first.member_name),
+        order: payer_order(&first.claim_status)
+            .is_some_and(|o| claim.subscriber.responsibility.trim() == o),
+        frequency: !first.claim_frequency.is_empty() && claim.frequency == first.claim_frequency,
+    }
+}
+
+/// SBR01 of the payer order a CLP02 says the claim was processed in.
+fn payer_order(claim_status: &str) -> Option<&'static str> {
+    match claim_status.trim() {
+        "1" | "19" => Some("P"),
+        "2" | "20" => Some("S"),
+        "3" | "21" => Some("T"),
+        _ => None,
+    }
+}
+
+/// True when the 835's `LAST, FIRST` is the 837 patient's (NM1*QC, else
+/// the subscriber), letter case aside.
+fn same_name(claim: &crate::claim::BilledClaim, remitted: &str) -> bool {
+    let (last, first) = match &claim.patient {
+        Some(p) if !p.last.is_empty() => (&p.last, &p.first),
+        _ => (&claim.subscriber.last, &claim.subscriber.first),
+    };
+    let billed = if first.is_empty() {
+        last.trim().to_string()
+    } else {
+        format!("{}, {}", last.trim(), first.trim())
+    };
+    !remitted.trim().is_empty() && billed.eq_ignore_ascii_case(remitted.trim())
+}
+
+/// The outcome of ranking candidates: indexes into them.
+#[derive(Debug)]
+enum Best {
+    None,
+    One(usize),
+    Tie(Vec<usize>),
 }
 
 fn best_claim(
-    candidates: Vec<StoredClaim>,
-    first: &LineEvent,
+    store: &dyn HistoryStore,
+    candidates: &[StoredClaim],
     events: &[LineEvent],
     payee_npi: &str,
-) -> Option<StoredClaim> {
-    let charge: Decimal = events.iter().map(|e| e.billed).sum::<Decimal>().abs();
-    let mut best: Option<(i64, StoredClaim)> = None;
-    for candidate in candidates {
-        let c = &candidate.claim;
-        let npi = &c.billing_provider.npi;
-        if !payee_npi.is_empty() && !npi.is_empty() && npi != payee_npi {
+) -> StoreResult<Best> {
+    let eligible: Vec<usize> = (0..candidates.len())
+        .filter(|&i| {
+            let npi = &candidates[i].claim.billing_provider.npi;
+            payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
+        })
+        .collect();
+    // The usual case, one claim with this CLM01: nothing to rank.
+    if eligible.len() < 2 {
+        return Ok(eligible.first().map_or(Best::None, |&i| Best::One(i)));
+    }
+    let fits: Vec<Fit> = eligible
+        .iter()
+        .map(|&i| fit(&candidates[i].claim, events))
+        .collect();
+    let top = *fits.iter().max().expect("two or more");
+    let tied: Vec<usize> = eligible
+        .into_iter()
+        .zip(fits)
+        .filter(|(_, f)| *f == top)
+        .map(|(i, _)| i)
+        .collect();
+    let mut in_force = versions_in_force(store, candidates, tied)?;
+    Ok(match in_force.len() {
+        0 => Best::None,
+        1 => Best::One(in_force.remove(0)),
+        _ => Best::Tie(in_force),
+    })
+}
+
+/// Among claims that fit a payment equally (`tied`, indexes into
+/// `candidates`), drops the versions of one claim that are not the one to
+/// match: an original a tied replacement (CLM05-3 = 7) replaces — the
+/// replacement is the claim in force — and a void (8) whose original is
+/// tied — the void bills nothing, the payment or reversal is the
+/// original's. What is left are distinct claims.
+fn versions_in_force(
+    store: &dyn HistoryStore,
+    candidates: &[StoredClaim],
+    tied: Vec<usize>,
+) -> StoreResult<Vec<usize>> {
+    if tied.len() < 2 {
+        return Ok(tied);
+    }
+    let mut dropped = vec![false; tied.len()];
+    for (i, &at) in tied.iter().enumerate() {
+        let claim = &candidates[at];
+        if !claim.claim.replaces_another() {
             continue;
         }
-        let mut score = 0i64;
-        score += 8 * i64::from(!first.member_id.is_empty() && c.member_id() == first.member_id);
-        score += 4 * i64::from(c.charge == charge);
-        score += 2 * i64::from(c.claim_id == first.claim_id);
-        score +=
-            i64::from(!first.claim_frequency.is_empty() && c.frequency == first.claim_frequency);
-        if best.as_ref().is_none_or(|(s, _)| score >= *s) {
-            best = Some((score, candidate));
+        let replaced = replaced_by(store, claim)?;
+        if !replaced.certain {
+            continue;
+        }
+        for (j, &other) in tied.iter().enumerate() {
+            if replaced.claims.iter().any(|r| r.id == candidates[other].id) {
+                if claim.claim.frequency == "8" {
+                    dropped[i] = true;
+                } else {
+                    dropped[j] = true;
+                }
+            }
         }
     }
-    best.map(|(_, c)| c)
+    Ok(tied
+        .into_iter()
+        .zip(dropped)
+        .filter(|(_, d)| !d)
+        .map(|(at, _)| at)
+        .collect())
+}
+
+/// The claims a replacement or void replaces.
+#[derive(Debug, Default)]
+pub struct Replaced {
+    /// The claim replaced; several when it cannot be told which.
+    pub claims: Vec<StoredClaim>,
+    /// False when several claims are equally likely.
+    pub certain: bool,
+}
+
+/// The claims `replacement` (CLM05-3 = 7 or 8) replaces: the claim paid
+/// under the ICN its REF*F8 names; else among the earlier claims with that
+/// ICN's CLP01 or with its own CLM01, the one that looks most like it
+/// (member, patient, dates of service, procedures). Claims the practice
+/// sent after it, and voids, are never replaced.
+pub fn replaced_by(store: &dyn HistoryStore, replacement: &StoredClaim) -> StoreResult<Replaced> {
+    if !replacement.claim.replaces_another() {
+        return Ok(Replaced::default());
+    }
+    let icn = replacement
+        .claim
+        .payer_claim_number
+        .as_deref()
+        .unwrap_or("")
+        .trim();
+    let mut pools: Vec<Vec<StoredClaim>> = Vec::new();
+    if !icn.is_empty() {
+        pools.push(store.claims_paid_under(icn)?);
+        let mut by_clp01 = Vec::new();
+        for clp01 in store.clp01s_of_icn(icn)? {
+            by_clp01.extend(store.claims_with_id(&clp01)?);
+        }
+        pools.push(by_clp01);
+    }
+    pools.push(store.claims_with_id(&replacement.claim.claim_id)?);
+    for pool in pools {
+        let mut pool: Vec<StoredClaim> = pool
+            .into_iter()
+            .filter(|c| may_replace(replacement, c))
+            .collect();
+        if pool.is_empty() {
+            continue;
+        }
+        canonical(&mut pool);
+        pool.dedup_by_key(|c| c.id);
+        let scored: Vec<(Resemblance, StoredClaim)> = pool
+            .into_iter()
+            .map(|c| (resemblance(&replacement.claim, &c.claim), c))
+            .collect();
+        let top = scored.iter().map(|(r, _)| *r).max().expect("not empty");
+        let tied: Vec<StoredClaim> = scored
+            .into_iter()
+            .filter(|(r, _)| *r == top)
+            .map(|(_, c)| c)
+            .collect();
+        let tied = latest_versions(store, tied)?;
+        return Ok(Replaced {
+            certain: tied.len() == 1,
+            claims: tied,
+        });
+    }
+    Ok(Replaced::default())
+}
+
+/// True when `candidate` can be the claim `replacement` replaces: another
+/// claim, not a void, not sent after it; an earlier replacement only when
+/// it precedes it (so that a chain original → 7 → 7 ends).
+fn may_replace(replacement: &StoredClaim, candidate: &StoredClaim) -> bool {
+    let (r, c) = (&replacement.claim, &candidate.claim);
+    if candidate.id == replacement.id || c.frequency == "8" {
+        return false;
+    }
+    if let (Some(rc), Some(cc)) = (r.created, c.created)
+        && cc > rc
+    {
+        return false;
+    }
+    !c.replaces_another() || order(candidate) < order(replacement)
+}
+
+/// Among originals that look equally like a replacement's, a chain
+/// (original → replacement → replacement) is one claim: its latest version
+/// is the one replaced.
+fn latest_versions(
+    store: &dyn HistoryStore,
+    tied: Vec<StoredClaim>,
+) -> StoreResult<Vec<StoredClaim>> {
+    if tied.len() < 2 {
+        return Ok(tied);
+    }
+    let mut replaced_ids = Vec::new();
+    for claim in tied.iter().filter(|c| c.claim.replaces_another()) {
+        replaced_ids.extend(replaced_by(store, claim)?.claims.into_iter().map(|c| c.id));
+    }
+    Ok(tied
+        .into_iter()
+        .filter(|c| !replaced_ids.contains(&c.id))
+        .collect())
+}
+
+/// How much an earlier claim looks like a replacement of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Resemblance {
+    member: bool,
+    name: bool,
+    dates: usize,
+    procedures: usize,
+}
+
+fn resemblance(
+    replacement: &crate::claim::BilledClaim,
+    c: &crate::claim::BilledClaim,
+) -> Resemblance {
+    let name = |claim: &crate::claim::BilledClaim| match &claim.patient {
+        Some(p) => (p.last.to_ascii_uppercase(), p.first.to_ascii_uppercase()),
+        None => (
+            claim.subscriber.last.to_ascii_uppercase(),
+            claim.subscriber.first.to_ascii_uppercase(),
+        ),
+    };
+    let common = |key: &dyn Fn(&BilledLine) -> String| {
+        let mut theirs: Vec<String> = c.lines.iter().map(key).collect();
+        replacement
+            .lines
+            .iter()
+            .filter(|l| {
+                let k = key(l);
+                theirs
+                    .iter()
+                    .position(|t| *t == k)
+                    .map(|at| theirs.swap_remove(at))
+                    .is_some()
+            })
+            .count()
+    };
+    Resemblance {
+        member: replacement.member_id() == c.member_id(),
+        name: name(replacement) == name(c),
+        dates: common(&|l| format!("{:?}", l.service_date)),
+        procedures: common(&|l| format!("{}|{}", l.procedure.code, l.revenue_code)),
+    }
+}
+
+/// Whether a billed claim still awaits an answer of its own.
+#[derive(Debug)]
+pub enum Supersession {
+    /// No replacement or void names it.
+    InForce,
+    /// A later replacement or void replaces it: its lines are withdrawn.
+    Superseded,
+    /// These replacements or voids may replace it or another claim; which
+    /// one cannot be told, so its lines stay, flagged.
+    Uncertain {
+        /// The replacements or voids.
+        replacements: Vec<StoredClaim>,
+        /// The other claims each may replace instead.
+        rivals: Vec<StoredClaim>,
+    },
+}
+
+/// Whether a later replacement or void supersedes `claim`; `family` is
+/// [`family`] of its CLM01.
+pub fn supersession(
+    store: &dyn HistoryStore,
+    claim: &StoredClaim,
+    family: &[StoredClaim],
+) -> StoreResult<Supersession> {
+    let mut uncertain = Vec::new();
+    let mut rivals: Vec<StoredClaim> = Vec::new();
+    for other in family {
+        if other.id == claim.id || !other.claim.replaces_another() {
+            continue;
+        }
+        let replaced = replaced_by(store, other)?;
+        if !replaced.claims.iter().any(|c| c.id == claim.id) {
+            continue;
+        }
+        if replaced.certain {
+            return Ok(Supersession::Superseded);
+        }
+        for rival in replaced.claims {
+            if rival.id != claim.id && !rivals.iter().any(|r| r.id == rival.id) {
+                rivals.push(rival);
+            }
+        }
+        uncertain.push(other.clone());
+    }
+    Ok(if uncertain.is_empty() {
+        Supersession::InForce
+    } else {
+        Supersession::Uncertain {
+            replacements: uncertain,
+            rivals,
+        }
+    })
 }
 
 /// How well a remitted line fits a billed line (`None`: not at all).
@@ -161,6 +555,12 @@ fn line_score(event: &LineEvent, line: &BilledLine) -> Option<i64> {
 /// Best one-to-one assignment of remitted lines to billed lines; lines the
 /// payer split out of one billed line (SVC06) then join it.
 pub fn match_lines(events: &[LineEvent], lines: &[BilledLine]) -> Vec<Option<usize>> {
+    assign(events, lines).0
+}
+
+/// [`match_lines`] and the sum of the one-to-one pairs' scores (how well
+/// the claim's lines fit the payment as a whole).
+fn assign(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usize>>, i64) {
     let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
     for (i, event) in events.iter().enumerate() {
         if event.kind != EventKind::Line {
@@ -175,10 +575,12 @@ pub fn match_lines(events: &[LineEvent], lines: &[BilledLine]) -> Vec<Option<usi
     pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut assigned = vec![None; events.len()];
     let mut taken = vec![false; lines.len()];
-    for &(_, i, j) in &pairs {
+    let mut total = 0;
+    for &(score, i, j) in &pairs {
         if assigned[i].is_none() && !taken[j] {
             assigned[i] = Some(j);
             taken[j] = true;
+            total += score;
         }
     }
     for &(_, i, j) in &pairs {
@@ -186,5 +588,9 @@ pub fn match_lines(events: &[LineEvent], lines: &[BilledLine]) -> Vec<Option<usi
             assigned[i] = Some(j);
         }
     }
-    assigned
+    (assigned, total)
 }
+
+#[cfg(test)]
+#[path = "claims_tests.rs"]
+mod tests;

@@ -4,13 +4,16 @@
 //! answered. It knows events, claims and the history store — not files,
 //! formats or terminals.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::claims::{ClaimMatch, family, match_claim, superseded};
+use super::claims::{
+    ClaimMatch, Supersession, claim_label, claim_reference, family, labels, match_claim,
+    supersession,
+};
 use super::decide::{Decision, Rules, decide, duplicate_excess, prior_event};
 use super::fees::FeeSchedule;
 use super::interest::{ClaimFacts, LineInterest, PromptPay, assess};
@@ -18,7 +21,9 @@ use super::key::{LineKey, assign_ordinals, event_key};
 use super::reason::reason;
 use crate::claim::{BilledClaim, BilledLine};
 use crate::events::{EventKind, LineEvent, RemittanceContext, Status};
-use crate::history::{HistoryStore, PriorEvent, PriorKind, StoreResult, TransactionFingerprint};
+use crate::history::{
+    HistoryStore, PriorEvent, PriorKind, StoreResult, StoredClaim, TransactionFingerprint,
+};
 use crate::ledger::{Flag, Flags, LedgerRow, money};
 use crate::remittance::Text;
 
@@ -161,15 +166,22 @@ impl<'a> Reconciler<'a> {
         rows: &mut Vec<LedgerRow>,
     ) -> StoreResult<()> {
         let context = Arc::clone(&events[0].context);
-        let matched = if self.claims_known {
+        let mut matched = if self.claims_known {
             match_claim(self.store, &events, &context.payee_npi)?
         } else {
             ClaimMatch {
-                claim: None,
                 lines: vec![None; events.len()],
+                ..ClaimMatch::default()
             }
         };
-        let unmatched_claim = self.claims_known && matched.claim.is_none();
+        let ambiguous = (!matched.ambiguous.is_empty()).then(|| {
+            format!(
+                "Ambiguous claim match: billed claims {} (file#CLM01@CLM segment) fit this payment equally well \
+                 (line controls, member, dates, procedures, charges); matched to neither — check which one the payer answered",
+                labels(&matched.ambiguous)
+            )
+        });
+        let unmatched_claim = self.claims_known && matched.claim.is_none() && ambiguous.is_none();
         let mut keys: Vec<LineKey> = events.iter().map(event_key).collect();
         let controls: Vec<&str> = events.iter().map(|e| e.line_control.as_str()).collect();
         let store = &*self.store;
@@ -185,7 +197,8 @@ impl<'a> Reconciler<'a> {
                 .iter()
                 .any(|c| c.claim.frequency == "8");
         let mut decided = Vec::with_capacity(events.len());
-        for ((event, key), line) in events.into_iter().zip(keys).zip(matched.lines) {
+        let lines = std::mem::take(&mut matched.lines);
+        for ((event, key), line) in events.into_iter().zip(keys).zip(lines) {
             let history = self.store.history(&key)?;
             let mut decision = decide(&event, &history, self.schedule, &self.rules);
             if event.kind == EventKind::ClaimAdjustment {
@@ -210,14 +223,29 @@ impl<'a> Reconciler<'a> {
                 tx.corrections
                     .offset_reversal(&event, &mut decision, &self.rules);
             }
+            if ambiguous.is_some() {
+                decision.flags.insert(Flag::AmbiguousClaimMatch);
+            }
             self.link(&event, &key)?;
-            let matched_line = matched_line(matched.claim.as_ref(), line, &event);
+            let matched_line = matched_line(&matched, line, &event);
             let mut row = row(&self.rules, event, decision, matched_line);
+            if let Some(why) = &ambiguous {
+                append_reason(&mut row.reason, why);
+            }
             row.key = Some(key);
             decided.push(row);
         }
         if let Some(rule) = &self.rules.prompt_pay {
-            assess_interest(rule, matched.claim.as_ref(), tx, &mut decided);
+            // An ambiguous match is still an electronic claim: of the
+            // candidates, the one sent last, so that no interest is claimed
+            // for days before the payer could have had it.
+            let billed = matched.claim.as_ref().or_else(|| {
+                matched
+                    .ambiguous
+                    .iter()
+                    .max_by_key(|c| (c.claim.created, c.id))
+            });
+            assess_interest(rule, billed, tx, &mut decided);
         }
         for row in decided {
             let key = row.key.clone().expect("set above");
@@ -356,18 +384,80 @@ impl<'a> Reconciler<'a> {
         Ok(Text::default())
     }
 
-    /// One NO_REMITTANCE row per billed line that no remittance answered.
+    /// One NO_REMITTANCE row per billed line that no remittance answered,
+    /// except the lines of voids and of claims a replacement or void
+    /// supersedes (withdrawn). A line a payment may answer (an ambiguous
+    /// match), or of a claim a replacement may supersede, is listed with
+    /// `AMBIGUOUS_CLAIM_MATCH` and says why.
     pub fn unanswered(&self) -> StoreResult<Vec<LedgerRow>> {
         let mut rows = Vec::new();
-        for (stored, lines) in self.store.unanswered()? {
+        let open = self.store.unanswered()?;
+        let contested: HashSet<u64> = open
+            .iter()
+            .filter(|(_, lines)| lines.iter().any(|l| l.contested))
+            .map(|(c, _)| c.id)
+            .collect();
+        let mut families: HashMap<Text, Vec<StoredClaim>> = HashMap::new();
+        for (stored, lines) in open {
             let claim = &stored.claim;
             let later = claim.created.is_some_and(|d| d > self.rules.as_of);
-            if claim.frequency == "8" || later || superseded(&*self.store, &stored)? {
+            if claim.frequency == "8" || later {
                 continue;
             }
+            // Open claims sharing CLM01 share their family: load it once.
+            if !families.contains_key(&claim.claim_id) {
+                let found = family(&*self.store, &claim.claim_id)?;
+                families.insert(claim.claim_id.clone(), found);
+            }
+            let family = &families[&claim.claim_id];
+            let replaced = match supersession(&*self.store, &stored, family)? {
+                Supersession::Superseded => continue,
+                Supersession::InForce => None,
+                Supersession::Uncertain {
+                    replacements,
+                    rivals,
+                } => Some(format!(
+                    "Ambiguous claim match: replacement or void {} may replace this claim or {} \
+                     (file#CLM01@CLM segment); listed until it is known which (REF*F8 with the payer's ICN tells)",
+                    labels(&replacements),
+                    labels(&rivals)
+                )),
+            };
+            let reference = claim_reference(&stored, family);
+            // The claims a payment fitted as well as this one: those with
+            // contested lines of their own, else every other of the family.
+            let others = || family.iter().filter(|c| c.id != stored.id);
+            let fought: Vec<StoredClaim> = others()
+                .filter(|c| contested.contains(&c.id))
+                .cloned()
+                .collect();
+            let rivals = if fought.is_empty() {
+                others().cloned().collect()
+            } else {
+                fought
+            };
             let context = Arc::new(billed_context(&stored.source, claim));
-            for l in lines {
-                rows.push(self.no_remittance(&context, claim, &claim.lines[l]));
+            for open in lines {
+                let mut row =
+                    self.no_remittance(&context, claim, &claim.lines[open.line], &reference);
+                if open.contested {
+                    row.flags.insert(Flag::AmbiguousClaimMatch);
+                    append_reason(
+                        &mut row.reason,
+                        &format!(
+                            "Ambiguous claim match: a payment of CLP01 {} fits this claim ({}) and {} equally well; \
+                             it may answer this line — check which claim the payer answered",
+                            claim.claim_id,
+                            claim_label(&stored),
+                            labels(&rivals)
+                        ),
+                    );
+                }
+                if let Some(why) = &replaced {
+                    row.flags.insert(Flag::AmbiguousClaimMatch);
+                    append_reason(&mut row.reason, why);
+                }
+                rows.push(row);
             }
         }
         rows.sort_by(|a, b| {
@@ -390,6 +480,7 @@ impl<'a> Reconciler<'a> {
         context: &Arc<RemittanceContext>,
         claim: &BilledClaim,
         line: &BilledLine,
+        reference: &str,
     ) -> LedgerRow {
         let name = match &claim.patient {
             Some(p) if !p.last.is_empty() => person(&p.last, &p.first),
@@ -436,32 +527,32 @@ impl<'a> Reconciler<'a> {
             .and_then(|d| (self.rules.as_of - d).get_days().into());
         let mut row = LedgerRow::from_event(event);
         row.reason = reason(&self.rules.codes, &row.event);
-        row.matched_claim_line = format!("{}#{}/{}", context.source, claim.claim_id, line.number);
+        row.matched_claim_line = format!("{reference}/{}", line.number);
         row.age_days = age.map(i64::from);
         row
     }
 }
 
 /// `FILE#CLM01/LX` of the billed line an event answers (`FILE#CLM01` for
-/// claim-level events).
-fn matched_line(
-    claim: Option<&crate::history::StoredClaim>,
-    line: Option<usize>,
-    event: &LineEvent,
-) -> String {
-    let Some(stored) = claim else {
+/// claim-level events; `FILE#CLM01@N` when the file holds several claims
+/// with that CLM01, see [`super::claims::claim_reference`]).
+fn matched_line(matched: &ClaimMatch, line: Option<usize>, event: &LineEvent) -> String {
+    let Some(stored) = &matched.claim else {
         return String::new();
     };
     match line {
-        Some(l) => format!(
-            "{}#{}/{}",
-            stored.source, stored.claim.claim_id, stored.claim.lines[l].number
-        ),
-        None if event.kind != EventKind::Line => {
-            format!("{}#{}", stored.source, stored.claim.claim_id)
-        }
+        Some(l) => format!("{}/{}", matched.reference, stored.claim.lines[l].number),
+        None if event.kind != EventKind::Line => matched.reference.clone(),
         None => String::new(),
     }
+}
+
+/// Adds a flag's explanation to a row's reason.
+fn append_reason(reason: &mut String, why: &str) {
+    if !reason.is_empty() {
+        reason.push_str("; ");
+    }
+    reason.push_str(why);
 }
 
 fn person(last: &str, first: &str) -> String {

@@ -19,7 +19,10 @@ pub struct IngestReport {
     pub after_as_of: usize,
     /// Billed claims stored.
     pub claims: usize,
-    /// Billed claims already in the store.
+    /// Service lines of the billed claims stored.
+    pub claim_lines: usize,
+    /// Billed claims already in the store (same content, see
+    /// [`crate::claim::ClaimFingerprint`]).
     pub known_claims: usize,
 }
 
@@ -53,6 +56,7 @@ fn ingest_all(
     for claim in &content.claims {
         if store.ingest_claim(source, claim)? {
             report.claims += 1;
+            report.claim_lines += claim.lines.len();
         } else {
             report.known_claims += 1;
         }

@@ -22,10 +22,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use cache::Cache;
 
 use super::{
-    ClaimRef, HistoryStore, Ingested, LineHistory, PriorEvent, PriorKind, StoreError, StoreResult,
-    StoredClaim, TransactionFingerprint, TransactionRef,
+    ClaimRef, HistoryStore, Ingested, LineHistory, OpenLine, PriorEvent, PriorKind, StoreError,
+    StoreResult, StoredClaim, TransactionFingerprint, TransactionRef,
 };
-use crate::claim::BilledClaim;
+use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::codes::CodeList;
 use crate::events::{LineEvent, RemittanceContext};
 use crate::ledger::{Flags, LedgerRow};
@@ -366,7 +366,10 @@ fn migrate(conn: &Connection, path: &str, codes: &CodeList) -> StoreResult<()> {
             });
         }
         for migration in &schema::MIGRATIONS[version as usize..] {
-            conn.execute_batch(migration)?;
+            conn.execute_batch(migration.sql)?;
+            if let Some(then) = migration.then {
+                then(conn)?;
+            }
         }
         // A new store (version 0) has nothing to re-derive.
         if (1..=schema::GROUP_CODE_RULE_VERSION).contains(&version) {
@@ -480,8 +483,8 @@ impl HistoryStore for SqliteStore {
 
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
         let inserted = self.conn.prepare_cached(
-            "INSERT OR IGNORE INTO claims (source, clm01, frequency, transaction_hash, replaced_icn, created, ingested_at, claim)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT OR IGNORE INTO claims (source, clm01, frequency, transaction_hash, replaced_icn, created, ingested_at, claim, fingerprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
         .execute(params![
             source,
@@ -492,6 +495,7 @@ impl HistoryStore for SqliteStore {
             date_text(claim.created),
             now(),
             serde_json::to_string(claim)?,
+            ClaimFingerprint::of(claim).as_str(),
         ])?;
         if inserted == 0 {
             return Ok(false);
@@ -738,14 +742,15 @@ impl HistoryStore for SqliteStore {
 
     fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>> {
         self.load_claims(
-            "SELECT id, source, claim FROM claims WHERE clm01 = ?1 ORDER BY id",
+            "SELECT id, source, claim FROM claims WHERE clm01 = ?1 AND same_as IS NULL ORDER BY id",
             clm01,
         )
     }
 
     fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
         self.load_claims(
-            "SELECT id, source, claim FROM claims WHERE replaced_icn = ?1 ORDER BY id",
+            "SELECT id, source, claim FROM claims
+             WHERE replaced_icn = ?1 AND replaced_icn IS NOT NULL AND same_as IS NULL ORDER BY id",
             icn,
         )
     }
@@ -767,24 +772,68 @@ impl HistoryStore for SqliteStore {
         Ok(icns.map(|i| i.map(Text::from)).collect::<Result<_, _>>()?)
     }
 
+    fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT clp01 FROM icns WHERE icn = ?1 ORDER BY clp01")?;
+        let found = stmt.query_map([icn], |r| r.get::<_, String>(0))?;
+        Ok(found.map(|i| i.map(Text::from)).collect::<Result<_, _>>()?)
+    }
+
+    fn note_claim_icn(&mut self, claim: ClaimRef, icn: &str) -> StoreResult<()> {
+        if !icn.is_empty() {
+            self.conn
+                .prepare_cached("INSERT OR IGNORE INTO claim_icns (icn, claim_id) VALUES (?1, ?2)")?
+                .execute(params![icn, claim as i64])?;
+        }
+        Ok(())
+    }
+
+    fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
+        self.load_claims(
+            "SELECT c.id, c.source, c.claim FROM claim_icns i JOIN claims c ON c.id = i.claim_id
+             WHERE i.icn = ?1 AND c.same_as IS NULL ORDER BY c.id",
+            icn,
+        )
+    }
+
     fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {
         self.conn
-            .prepare_cached("UPDATE claim_lines SET answered = 1 WHERE claim_id = ?1 AND line = ?2 AND answered = 0")?
+            .prepare_cached("UPDATE claim_lines SET answered = 1 WHERE claim_id = ?1 AND line = ?2 AND answered != 1")?
             .execute(params![claim as i64, line as i64])?;
         Ok(())
     }
 
-    fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<usize>)>> {
+    fn mark_contested(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("UPDATE claim_lines SET answered = 2 WHERE claim_id = ?1 AND line = ?2 AND answered = 0")?
+            .execute(params![claim as i64, line as i64])?;
+        Ok(())
+    }
+
+    fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<OpenLine>)>> {
+        // 0: open; 2: contested (see the schema's migration 2).
         let mut stmt = self.conn.prepare(
-            "SELECT claim_id, line FROM claim_lines WHERE answered = 0 ORDER BY claim_id, line",
+            "SELECT l.claim_id, l.line, l.answered FROM claim_lines l JOIN claims c ON c.id = l.claim_id
+             WHERE l.answered IN (0, 2) AND c.same_as IS NULL ORDER BY l.claim_id, l.line",
         )?;
-        let open = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-        let mut grouped: Vec<(i64, Vec<usize>)> = Vec::new();
-        for pair in open {
-            let (claim, line) = pair?;
+        let open = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut grouped: Vec<(i64, Vec<OpenLine>)> = Vec::new();
+        for found in open {
+            let (claim, line, state) = found?;
+            let line = OpenLine {
+                line: line as usize,
+                contested: state == 2,
+            };
             match grouped.last_mut() {
-                Some((c, lines)) if *c == claim => lines.push(line as usize),
-                _ => grouped.push((claim, vec![line as usize])),
+                Some((c, lines)) if *c == claim => lines.push(line),
+                _ => grouped.push((claim, vec![line])),
             }
         }
         let mut out = Vec::with_capacity(grouped.len());

@@ -2,14 +2,32 @@
 //! in SQLite's `user_version`; the `application_id` marks the file as a remit
 //! store so a foreign database is never touched.
 
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params};
+
+use crate::claim::{BilledClaim, ClaimFingerprint, fingerprint::line_fingerprint};
+use crate::history::StoreResult;
+
 /// Marks a SQLite file as a remit history store ("RMIT").
 pub const APPLICATION_ID: i32 = 0x524d_4954;
 
+/// One schema step: SQL, then, when a step needs values SQL cannot
+/// compute (a fingerprint of stored JSON), a function over the connection.
+pub struct Migration {
+    /// Statements run first.
+    pub sql: &'static str,
+    /// Run after `sql`, in the same transaction.
+    pub then: Option<fn(&Connection) -> StoreResult<()>>,
+}
+
 /// Migrations, in order: migration `i` takes the schema from version `i` to
 /// `i + 1`. Never edit a released migration; append a new one.
-pub const MIGRATIONS: &[&str] = &[
+pub const MIGRATIONS: &[Migration] = &[
     // 0 → 1: the first schema.
-    "
+    Migration {
+        then: None,
+        sql: "
     CREATE TABLE remittances (
         id INTEGER PRIMARY KEY,
         content_hash INTEGER NOT NULL UNIQUE,
@@ -105,18 +123,132 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (clp01, icn)
     ) WITHOUT ROWID;
     ",
+    },
     // 1 → 2: statuses from what reason codes mean (issue 15): DENIED only
     // for denial, duplicate or unknown CARCs, the new NO_PAYMENT_DUE, the
     // PARTIAL_DENIAL flag, denial reasons that mean denial-category codes,
     // and each row's amount at stake. No table changes: the stored
     // decisions are re-derived in Rust after this step, with the code list
     // of the run that opens the store (see `rederive`).
-    "",
+    Migration { sql: "", then: None },
+    // 2 → 3: a billed claim is known by its content (a fingerprint of its
+    // parsed values), no longer by (CLM01, frequency, transaction hash),
+    // which dropped a second claim sharing CLM01 in one transaction and
+    // kept a claim re-sent in a new envelope twice. SQLite cannot drop a
+    // UNIQUE constraint, so the table is rebuilt (ids kept, so claim_lines
+    // still point at their claims). A copy stored twice by an older remit
+    // stays, marked `same_as` the first one, and is ignored from then on.
+    // claim_lines.answered gains 2: a remittance fitted the line and a line
+    // of another claim equally well (an ambiguous match). claim_icns records
+    // the ICN under which each billed claim was paid, so that a
+    // replacement's REF*F8 names one claim even when others share its CLM01.
+    Migration {
+        then: Some(fill_claim_fingerprints),
+        sql: "
+    CREATE TABLE claims_v2 (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        clm01 TEXT NOT NULL,
+        frequency TEXT NOT NULL,
+        transaction_hash INTEGER NOT NULL,
+        replaced_icn TEXT,
+        created TEXT,
+        ingested_at TEXT NOT NULL,
+        claim TEXT NOT NULL,
+        fingerprint TEXT,
+        same_as INTEGER
+    );
+    INSERT INTO claims_v2 (id, source, clm01, frequency, transaction_hash, replaced_icn, created, ingested_at, claim)
+        SELECT id, source, clm01, frequency, transaction_hash, replaced_icn, created, ingested_at, claim FROM claims;
+    DROP TABLE claims;
+    ALTER TABLE claims_v2 RENAME TO claims;
+    CREATE INDEX claims_clm01 ON claims(clm01) WHERE same_as IS NULL;
+    CREATE INDEX claims_replaced ON claims(replaced_icn) WHERE replaced_icn IS NOT NULL AND same_as IS NULL;
+    CREATE UNIQUE INDEX claims_fingerprint ON claims(fingerprint) WHERE same_as IS NULL;
+
+    CREATE TABLE claim_icns (
+        icn TEXT NOT NULL,
+        claim_id INTEGER NOT NULL,
+        PRIMARY KEY (icn, claim_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX icns_icn ON icns(icn);
+    ",
+    },
 ];
 
 /// The version whose decisions were taken under the group-code rule and
 /// are re-derived when a store is upgraded past it.
 pub const GROUP_CODE_RULE_VERSION: i64 = 1;
+
+/// Fingerprints the claims a version-1 store holds. The first claim with a
+/// fingerprint keeps it; later copies (the same claim re-sent in another
+/// envelope, which version 1 stored again) point at it with `same_as`, and
+/// a line a remittance answered on a copy counts as answered on the claim
+/// kept, so that hiding the copy leaves no ghost NO_REMITTANCE line.
+fn fill_claim_fingerprints(conn: &Connection) -> StoreResult<()> {
+    let mut claims: Vec<(i64, String)> = Vec::new();
+    {
+        let mut stmt = conn.prepare("SELECT id, claim FROM claims ORDER BY id")?;
+        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            claims.push(row?);
+        }
+    }
+    let mut first: HashMap<ClaimFingerprint, (i64, BilledClaim)> = HashMap::new();
+    for (id, json) in claims {
+        let claim: BilledClaim = serde_json::from_str(&json)?;
+        let fingerprint = ClaimFingerprint::of(&claim);
+        match first.get(&fingerprint) {
+            None => {
+                conn.execute(
+                    "UPDATE claims SET fingerprint = ?1 WHERE id = ?2",
+                    params![fingerprint.as_str(), id],
+                )?;
+                first.insert(fingerprint, (id, claim));
+            }
+            Some((kept, kept_claim)) => {
+                conn.execute(
+                    "UPDATE claims SET fingerprint = ?1, same_as = ?2 WHERE id = ?3",
+                    params![fingerprint.as_str(), kept, id],
+                )?;
+                carry_answers(conn, id, &claim, *kept, kept_claim)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Marks answered on `kept` the lines answered on its copy, line by line
+/// content (the copy may list its lines in another order).
+fn carry_answers(
+    conn: &Connection,
+    copy: i64,
+    copy_claim: &BilledClaim,
+    kept: i64,
+    kept_claim: &BilledClaim,
+) -> StoreResult<()> {
+    let mut stmt =
+        conn.prepare("SELECT line FROM claim_lines WHERE claim_id = ?1 AND answered = 1")?;
+    let answered: Vec<i64> = stmt
+        .query_map([copy], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut taken = vec![false; kept_claim.lines.len()];
+    for line in answered {
+        let Some(copied) = copy_claim.lines.get(line as usize) else {
+            continue;
+        };
+        let same = line_fingerprint(copied);
+        let found = (0..kept_claim.lines.len())
+            .find(|&k| !taken[k] && line_fingerprint(&kept_claim.lines[k]) == same);
+        if let Some(k) = found {
+            taken[k] = true;
+            conn.execute(
+                "UPDATE claim_lines SET answered = 1 WHERE claim_id = ?1 AND line = ?2",
+                params![kept, k as i64],
+            )?;
+        }
+    }
+    Ok(())
+}
 
 /// The schema version this build writes.
 pub fn current_version() -> i64 {

@@ -1,0 +1,509 @@
+//! Matching remitted claims to billed claims that share CLM01, through the
+//! engine on small hand-written 837s and 835s: REF*6R decides first, then
+//! member, dates, procedures and charges; a true tie is reported, never
+//! resolved by taking the first; versions of one claim (original,
+//! replacement, void) are no tie; and which claim a replacement replaces.
+
+use jiff::civil::Date;
+
+use super::*;
+use crate::history::MemoryStore;
+use crate::ledger::{Flag, LedgerRow};
+use crate::reconcile::{Reconciler, Rules, ingest, read_input};
+
+/// One billed claim: CLM01, member id, first name, CLM05-1, CLM05-3,
+/// REF*F8, and lines `(procedure, charge, date, REF*6R)`.
+struct Billed<'a> {
+    clm01: &'a str,
+    member: &'a str,
+    first: &'a str,
+    place: &'a str,
+    frequency: &'a str,
+    f8: &'a str,
+    lines: &'a [(&'a str, &'a str, &'a str, &'a str)],
+}
+
+const CLAIM: Billed<'static> = Billed {
+    clm01: "PCN1",
+    member: "M100",
+    first: "JOHN",
+    place: "11",
+    frequency: "1",
+    f8: "",
+    lines: &[("98941", "100", "20240105", "")],
+};
+
+fn x12_837(isa13: &str, created: &str, claims: &[Billed]) -> String {
+    let mut body = format!(
+        "BHT*0019*00*REF1*{created}*1200*CH~NM1*41*2*CLINIC*****46*S1~NM1*40*2*ACME*****46*R1~\
+         HL*1**20*1~NM1*85*2*CLINIC*****XX*1234567893~REF*EI*123456789~"
+    );
+    for (i, c) in claims.iter().enumerate() {
+        let charge: rust_decimal::Decimal = c
+            .lines
+            .iter()
+            .map(|l| l.1.parse::<rust_decimal::Decimal>().unwrap())
+            .sum();
+        body += &format!(
+            "HL*{}*1*22*0~SBR*P*18*GRP******CI~NM1*IL*1*DOE*{}****MI*{}~NM1*PR*2*ACME*****PI*60054~\
+             CLM*{}*{charge}***{}:B:{}*Y*A*Y*Y~",
+            i + 2,
+            c.first,
+            c.member,
+            c.clm01,
+            c.place,
+            c.frequency
+        );
+        if !c.f8.is_empty() {
+            body += &format!("REF*F8*{}~", c.f8);
+        }
+        for (n, (procedure, charge, date, control)) in c.lines.iter().enumerate() {
+            body += &format!(
+                "LX*{}~SV1*HC:{procedure}*{charge}*UN*1***1~DTP*472*D8*{date}~",
+                n + 1
+            );
+            if !control.is_empty() {
+                body += &format!("REF*6R*{control}~");
+            }
+        }
+    }
+    let segments = body.matches('~').count() + 2;
+    format!(
+        "ISA*00*          *00*          *ZZ*CLINIC         *ZZ*ACME           *240301*1200*^*00501*{isa13}*0*P*:~\
+         GS*HC*C*A*20240301*1200*1*X*005010X222A1~ST*837*0001*005010X222A1~{body}SE*{segments}*0001~GE*1*1~IEA*1*{isa13}~"
+    )
+}
+
+/// One claim payment: CLP01, CLP02, CLP07 (ICN), CLP09, member id, name,
+/// and lines `(procedure, charge, paid, date, REF*6R)`.
+struct Remitted<'a> {
+    clp01: &'a str,
+    status: &'a str,
+    icn: &'a str,
+    frequency: &'a str,
+    member: &'a str,
+    first: &'a str,
+    lines: &'a [(&'a str, &'a str, &'a str, &'a str, &'a str)],
+}
+
+const PAYMENT: Remitted<'static> = Remitted {
+    clp01: "PCN1",
+    status: "1",
+    icn: "ICN1",
+    frequency: "1",
+    member: "M100",
+    first: "JOHN",
+    lines: &[("98941", "100", "60", "20240105", "")],
+};
+
+fn x12_835(isa13: &str, paid_on: &str, claims: &[Remitted]) -> String {
+    let mut total = rust_decimal::Decimal::ZERO;
+    let mut body = String::new();
+    for c in claims {
+        let charge: rust_decimal::Decimal = c
+            .lines
+            .iter()
+            .map(|l| l.1.parse::<rust_decimal::Decimal>().unwrap())
+            .sum();
+        let paid: rust_decimal::Decimal = c
+            .lines
+            .iter()
+            .map(|l| l.2.parse::<rust_decimal::Decimal>().unwrap())
+            .sum();
+        total += paid;
+        body += &format!(
+            "CLP*{}*{}*{charge}*{paid}**12*{}*11*{}~NM1*QC*1*DOE*{}****MI*{}~",
+            c.clp01, c.status, c.icn, c.frequency, c.first, c.member
+        );
+        for (procedure, charge, paid, date, control) in c.lines {
+            let charge: rust_decimal::Decimal = charge.parse().unwrap();
+            let paid: rust_decimal::Decimal = paid.parse().unwrap();
+            body += &format!(
+                "SVC*HC:{procedure}*{charge}*{paid}~DTM*472*{date}~CAS*CO*45*{}~",
+                charge - paid
+            );
+            if !control.is_empty() {
+                body += &format!("REF*6R*{control}~");
+            }
+        }
+    }
+    let body = format!(
+        "BPR*I*{total}*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999988880*DA*98765*{paid_on}~\
+         TRN*1*T{isa13}*1512345678~DTM*405*{paid_on}~N1*PR*ACME~N1*PE*CLINIC*XX*1234567893~LX*1~{body}"
+    );
+    let segments = body.matches('~').count() + 2;
+    format!(
+        "ISA*00*          *00*          *ZZ*ACME           *ZZ*CLINIC         *240301*1200*^*00501*{isa13}*0*P*:~\
+         GS*HP*A*C*20240301*1200*1*X*005010X221A1~ST*835*0001~{body}SE*{segments}*0001~GE*1*1~IEA*1*{isa13}~"
+    )
+}
+
+/// Reconciles the files (name, content) in memory: every row, decided
+/// then NO_REMITTANCE.
+fn reconcile(files: &[(&str, String)]) -> Vec<LedgerRow> {
+    reconcile_with(files, Rules::new(Date::constant(2024, 12, 31)))
+}
+
+fn reconcile_with(files: &[(&str, String)], rules: Rules) -> Vec<LedgerRow> {
+    let mut store = MemoryStore::new();
+    let as_of = rules.as_of;
+    for (name, text) in files {
+        let content = read_input(name, text.as_bytes());
+        assert!(
+            content.summary.usable() && content.summary.issues.is_valid(),
+            "{name}: {:?}",
+            content.summary.issues
+        );
+        ingest(&mut store, name, &content, as_of).unwrap();
+    }
+    let mut reconciler = Reconciler::new(&mut store, None, rules).unwrap();
+    let mut rows = Vec::new();
+    reconciler
+        .apply_pending(|decided| -> StoreResult<()> {
+            rows.extend(decided);
+            Ok(())
+        })
+        .unwrap();
+    rows.extend(reconciler.unanswered().unwrap());
+    rows
+}
+
+fn paid(rows: &[LedgerRow]) -> Vec<&LedgerRow> {
+    rows.iter()
+        .filter(|r| r.status == crate::events::Status::Paid)
+        .collect()
+}
+
+fn open(rows: &[LedgerRow]) -> Vec<&str> {
+    rows.iter()
+        .filter(|r| r.status == crate::events::Status::NoRemittance)
+        .map(|r| r.matched_claim_line.as_str())
+        .collect()
+}
+
+#[test]
+fn line_controls_decide_between_claims_sharing_clm01() {
+    // Same patient, procedure, date and charge: only REF*6R differs.
+    let billed = x12_837(
+        "000000001",
+        "20240110",
+        &[
+            Billed {
+                lines: &[("98941", "100", "20240105", "A-1")],
+                ..CLAIM
+            },
+            Billed {
+                lines: &[("98941", "100", "20240105", "B-1")],
+                ..CLAIM
+            },
+        ],
+    );
+    let era = x12_835(
+        "000000101",
+        "20240201",
+        &[Remitted {
+            lines: &[("98941", "100", "60", "20240105", "B-1")],
+            ..PAYMENT
+        }],
+    );
+    let rows = reconcile(&[("c.837", billed), ("r.835", era)]);
+    let p = paid(&rows);
+    assert_eq!(p.len(), 1);
+    assert!(p[0].flags.is_empty(), "{:?}", p[0].flags);
+    // The CLM segments are number 14 and 23 of the file.
+    assert_eq!(p[0].matched_claim_line, "c.837#PCN1@23/1");
+    assert_eq!(open(&rows), ["c.837#PCN1@14/1"]);
+}
+
+#[test]
+fn member_then_dates_procedures_and_charges_decide() {
+    let two = |a: Billed<'static>, b: Billed<'static>| x12_837("000000001", "20240110", &[a, b]);
+    let pay = |r: Remitted<'static>| x12_835("000000101", "20240201", &[r]);
+    // Another member (a sibling billed under one account number).
+    let rows = reconcile(&[
+        (
+            "c.837",
+            two(
+                CLAIM,
+                Billed {
+                    member: "M200",
+                    first: "JANE",
+                    ..CLAIM
+                },
+            ),
+        ),
+        (
+            "r.835",
+            pay(Remitted {
+                member: "M200",
+                first: "JANE",
+                ..PAYMENT
+            }),
+        ),
+    ]);
+    assert_eq!(paid(&rows)[0].matched_claim_line, "c.837#PCN1@22/1");
+    assert_eq!(open(&rows), ["c.837#PCN1@14/1"]);
+    // Two visits of one patient: the date decides.
+    let second_visit = Billed {
+        lines: &[("98941", "100", "20240112", "")],
+        ..CLAIM
+    };
+    let rows = reconcile(&[
+        ("c.837", two(CLAIM, second_visit)),
+        (
+            "r.835",
+            pay(Remitted {
+                lines: &[("98941", "100", "60", "20240112", "")],
+                ..PAYMENT
+            }),
+        ),
+    ]);
+    assert_eq!(paid(&rows)[0].matched_claim_line, "c.837#PCN1@22/1");
+    assert_eq!(open(&rows), ["c.837#PCN1@14/1"]);
+    // Same day, another procedure.
+    let other_procedure = Billed {
+        lines: &[("97140", "100", "20240105", "")],
+        ..CLAIM
+    };
+    let rows = reconcile(&[
+        ("c.837", two(other_procedure, CLAIM)),
+        ("r.835", pay(PAYMENT)),
+    ]);
+    assert_eq!(paid(&rows)[0].matched_claim_line, "c.837#PCN1@22/1");
+    // Same day and procedure, another charge.
+    let other_charge = Billed {
+        lines: &[("98941", "120", "20240105", "")],
+        ..CLAIM
+    };
+    let rows = reconcile(&[
+        ("c.837", two(CLAIM, other_charge)),
+        (
+            "r.835",
+            pay(Remitted {
+                lines: &[("98941", "120", "70", "20240105", "")],
+                ..PAYMENT
+            }),
+        ),
+    ]);
+    assert_eq!(paid(&rows)[0].matched_claim_line, "c.837#PCN1@22/1");
+    assert_eq!(open(&rows), ["c.837#PCN1@14/1"]);
+    assert!(rows.iter().all(|r| r.flags.is_empty()));
+}
+
+#[test]
+fn a_true_tie_is_reported_on_every_row_concerned() {
+    // Distinct bills (another place of service) the payment cannot tell apart.
+    let billed = x12_837(
+        "000000001",
+        "20240110",
+        &[
+            CLAIM,
+            Billed {
+                place: "22",
+                ..CLAIM
+            },
+        ],
+    );
+    let rows = reconcile(&[
+        ("c.837", billed),
+        ("r.835", x12_835("000000101", "20240201", &[PAYMENT])),
+    ]);
+    let p = paid(&rows);
+    assert_eq!(p.len(), 1);
+    assert!(p[0].flags.contains(Flag::AmbiguousClaimMatch));
+    assert!(!p[0].flags.contains(Flag::NoMatchingClaim));
+    assert_eq!(p[0].matched_claim_line, "");
+    assert!(
+        p[0].reason.contains("c.837#PCN1@14 and c.837#PCN1@22"),
+        "{}",
+        p[0].reason
+    );
+    let unanswered: Vec<&LedgerRow> = rows
+        .iter()
+        .filter(|r| r.status == crate::events::Status::NoRemittance)
+        .collect();
+    assert_eq!(unanswered.len(), 2);
+    assert!(
+        unanswered
+            .iter()
+            .all(|r| r.flags.contains(Flag::AmbiguousClaimMatch))
+    );
+    assert!(unanswered[0].reason.contains("c.837#PCN1@22"));
+    assert!(unanswered[1].reason.contains("c.837#PCN1@14"));
+}
+
+#[test]
+fn an_ambiguous_match_is_still_an_electronic_claim_for_prompt_pay() {
+    // Both candidates were sent on 2024-01-10 (BHT04), the payment came on
+    // 2024-03-01: 51 days, late under NJ's 30 days for electronic claims;
+    // an unmatched claim would be taken for paper (40 days).
+    let billed = x12_837(
+        "000000001",
+        "20240110",
+        &[
+            CLAIM,
+            Billed {
+                place: "22",
+                ..CLAIM
+            },
+        ],
+    );
+    let rules = Rules {
+        prompt_pay: crate::reconcile::interest::PromptPay::parse("nj", None).unwrap(),
+        ..Rules::new(Date::constant(2024, 12, 31))
+    };
+    let rows = reconcile_with(
+        &[
+            ("c.837", billed),
+            ("r.835", x12_835("000000101", "20240301", &[PAYMENT])),
+        ],
+        rules,
+    );
+    let p = paid(&rows);
+    assert!(p[0].flags.contains(Flag::AmbiguousClaimMatch));
+    let interest = p[0].interest.as_ref().expect("assessed");
+    assert_eq!(interest.source.as_str(), "BHT04");
+    assert_eq!(interest.received, Date::constant(2024, 1, 10));
+    assert_eq!(interest.due, Date::constant(2024, 2, 9));
+}
+
+#[test]
+fn versions_of_one_claim_are_no_tie() {
+    // An original and its replacement with the same line: the replacement
+    // is the claim in force; the original is withdrawn.
+    let original = x12_837("000000001", "20240110", &[CLAIM]);
+    let replacement = x12_837(
+        "000000002",
+        "20240115",
+        &[Billed {
+            frequency: "7",
+            ..CLAIM
+        }],
+    );
+    let no_frequency = Remitted {
+        frequency: "",
+        ..PAYMENT
+    };
+    let rows = reconcile(&[
+        ("a.837", original.clone()),
+        ("b.837", replacement),
+        ("r.835", x12_835("000000101", "20240201", &[no_frequency])),
+    ]);
+    assert_eq!(paid(&rows)[0].matched_claim_line, "b.837#PCN1/1");
+    assert!(paid(&rows)[0].flags.is_empty());
+    assert!(open(&rows).is_empty(), "{:?}", open(&rows));
+    // An original and its void: a payment is the original's.
+    let void = x12_837(
+        "000000003",
+        "20240115",
+        &[Billed {
+            frequency: "8",
+            ..CLAIM
+        }],
+    );
+    let no_frequency = Remitted {
+        frequency: "",
+        ..PAYMENT
+    };
+    let rows = reconcile(&[
+        ("a.837", original),
+        ("v.837", void),
+        ("r.835", x12_835("000000101", "20240201", &[no_frequency])),
+    ]);
+    assert_eq!(paid(&rows)[0].matched_claim_line, "a.837#PCN1/1");
+    assert!(open(&rows).is_empty());
+}
+
+#[test]
+fn a_replacement_replaces_the_claim_its_icn_or_its_resemblance_names() {
+    // Two visits under one CLM01, both paid; the replacement of the second
+    // changes its date of service and procedure, so only its REF*F8 (the
+    // ICN the second was paid under) can tell which it replaces.
+    let claims = x12_837(
+        "000000001",
+        "20240110",
+        &[
+            CLAIM,
+            Billed {
+                lines: &[("98941", "100", "20240112", "")],
+                ..CLAIM
+            },
+        ],
+    );
+    let era = x12_835(
+        "000000101",
+        "20240201",
+        &[
+            PAYMENT,
+            Remitted {
+                icn: "ICN2",
+                lines: &[("98941", "100", "60", "20240112", "")],
+                ..PAYMENT
+            },
+        ],
+    );
+    let replacement = |f8: &'static str| {
+        x12_837(
+            "000000002",
+            "20240215",
+            &[Billed {
+                frequency: "7",
+                f8,
+                lines: &[("97140", "80", "20240113", "")],
+                ..CLAIM
+            }],
+        )
+    };
+    let rows = reconcile(&[
+        ("c.837", claims.clone()),
+        ("r.835", era.clone()),
+        ("x.837", replacement("ICN2")),
+    ]);
+    assert_eq!(open(&rows), ["x.837#PCN1/1"], "awaits its own answer");
+    let store_view = {
+        let mut store = MemoryStore::new();
+        let as_of = Date::constant(2024, 12, 31);
+        for (name, text) in [
+            ("c.837", &claims),
+            ("r.835", &era),
+            ("x.837", &replacement("ICN2")),
+        ] {
+            ingest(&mut store, name, &read_input(name, text.as_bytes()), as_of).unwrap();
+        }
+        let mut reconciler = Reconciler::new(&mut store, None, Rules::new(as_of)).unwrap();
+        reconciler
+            .apply_pending(|_| -> StoreResult<()> { Ok(()) })
+            .unwrap();
+        drop(reconciler);
+        let family = family(&store, "PCN1").unwrap();
+        let r = family.iter().find(|c| c.claim.frequency == "7").unwrap();
+        replaced_by(&store, r).unwrap()
+    };
+    assert!(store_view.certain);
+    assert_eq!(store_view.claims.len(), 1);
+    assert_eq!(
+        store_view.claims[0].claim.lines[0]
+            .service_date
+            .unwrap()
+            .to_string(),
+        "2024-01-12"
+    );
+    // Without REF*F8 nothing tells the two visits apart: both stay listed
+    // (flagged), neither is withdrawn silently.
+    let rows = reconcile(&[("c.837", claims), ("x.837", replacement(""))]);
+    let listed: Vec<&LedgerRow> = rows
+        .iter()
+        .filter(|r| r.flags.contains(Flag::AmbiguousClaimMatch))
+        .collect();
+    assert_eq!(listed.len(), 2, "{:?}", open(&rows));
+    for row in &listed {
+        assert!(
+            row.reason.contains("replacement or void x.837#PCN1@14"),
+            "{}",
+            row.reason
+        );
+    }
+    assert!(listed[0].reason.contains("or c.837#PCN1@22"));
+    assert!(listed[1].reason.contains("or c.837#PCN1@14"));
+    assert_eq!(open(&rows).len(), 3);
+}
