@@ -59,6 +59,7 @@ pub const COLUMNS: &[&str] = &[
     "interest_owed",
     "interest_paid",
     "interest_difference",
+    "superseded_by",
 ];
 
 /// Number of columns `remit lines` writes (through `status`).
@@ -84,11 +85,16 @@ pub enum Flag {
     InterestDue = 64,
     /// Uses group code CR, removed from the 5010 835.
     DeprecatedGroupCode = 128,
+    /// The line differs between versions of one payment's remittance (same
+    /// payer and TRN02): `reason` names the other version and what changed.
+    /// Bit 512: 256 is reserved for `PARTIAL_DENIAL`, so the branches of
+    /// phase 1 merge without two flags sharing a bit.
+    CorrectedRemittance = 512,
 }
 
 impl Flag {
     /// Every flag, in ledger order.
-    pub const ALL: [Flag; 8] = [
+    pub const ALL: [Flag; 9] = [
         Flag::PreviouslyPaidReportedDenied,
         Flag::Recouped,
         Flag::Underpaid,
@@ -97,6 +103,7 @@ impl Flag {
         Flag::InconsistentDenial,
         Flag::InterestDue,
         Flag::DeprecatedGroupCode,
+        Flag::CorrectedRemittance,
     ];
 
     /// The ledger name.
@@ -110,6 +117,7 @@ impl Flag {
             Flag::InconsistentDenial => "INCONSISTENT_DENIAL",
             Flag::InterestDue => "INTEREST_DUE",
             Flag::DeprecatedGroupCode => "DEPRECATED_GROUP_CODE",
+            Flag::CorrectedRemittance => "CORRECTED_REMITTANCE",
         }
     }
 
@@ -230,6 +238,11 @@ pub struct LedgerRow {
     /// The line's identity in the history (not a ledger column).
     #[serde(default)]
     pub key: Option<crate::reconcile::key::LineKey>,
+    /// Set on a row of an earlier version of a remittance that a later
+    /// version of the same payment (same payer and TRN02) replaced: names
+    /// that version. Such a row is shown, never counted.
+    #[serde(default)]
+    pub superseded_by: Option<Text>,
 }
 
 impl LedgerRow {
@@ -251,7 +264,14 @@ impl LedgerRow {
             reason: String::new(),
             interest: None,
             key: None,
+            superseded_by: None,
         }
+    }
+
+    /// True when the row belongs to a superseded version of a remittance:
+    /// shown for what changed, not counted in any total or worklist.
+    pub fn is_superseded(&self) -> bool {
+        self.superseded_by.is_some()
     }
 }
 
@@ -362,6 +382,10 @@ impl Record for LedgerRow {
             36 => Cell::text(&c.interchange),
             37 => Cell::text(&c.transaction),
             38..=44 => self.interest_cell(column),
+            45 => self
+                .superseded_by
+                .as_deref()
+                .map_or(Cell::Empty, Cell::Text),
             _ => Cell::Empty,
         }
     }
