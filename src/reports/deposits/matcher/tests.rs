@@ -24,6 +24,7 @@ fn payment(trace: &str, date: &str, amount: &str, method: &str) -> Payment {
         amount: dec(amount),
         method: method.into(),
         balance_forward: Decimal::ZERO,
+        superseded_by: None,
     }
 }
 
