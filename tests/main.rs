@@ -14,3 +14,4 @@ mod split;
 mod stages;
 mod support;
 mod synth835;
+mod trace;
