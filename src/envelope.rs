@@ -46,6 +46,13 @@ pub struct TransactionId {
     pub receiver: CompactString,
     /// ISA15 usage indicator (`P` production, `T` test).
     pub usage: CompactString,
+    /// ISA09 + ISA10: the interchange's date and time, `YYMMDDHHMM` as
+    /// sent (tells the later of two versions of one remittance apart).
+    #[serde(default)]
+    pub interchange_date: CompactString,
+    /// GS04 + GS05: the group's date and time, `CCYYMMDDHHMM[SS]` as sent.
+    #[serde(default)]
+    pub group_date: CompactString,
     /// GS01 functional identifier (`HP` for 835, `HC` for 837).
     pub functional_id: CompactString,
     /// GS06 group control number.
@@ -193,6 +200,7 @@ impl Envelope {
             sender: seg.text(6).into(),
             receiver: seg.text(8).into(),
             usage: seg.text(15).into(),
+            interchange_date: format!("{}{}", seg.text(9), seg.text(10)).into(),
             ..TransactionId::default()
         };
         Role::InterchangeStart
@@ -232,6 +240,7 @@ impl Envelope {
         self.current.functional_id = seg.text(1).into();
         self.current.group = Control::new(seg.element(6));
         self.current.version = seg.text(8).into();
+        self.current.group_date = format!("{}{}", seg.text(4), seg.text(5)).into();
         Role::GroupStart
     }
 

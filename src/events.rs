@@ -123,6 +123,12 @@ pub struct RemittanceContext {
     pub group: Text,
     /// ST02.
     pub transaction: Text,
+    /// GS04 + GS05, `CCYYMMDDHHMM[SS]`: when the sender made the group.
+    #[serde(default)]
+    pub group_date: Text,
+    /// ISA09 + ISA10, `YYMMDDHHMM`: when the sender made the interchange.
+    #[serde(default)]
+    pub interchange_date: Text,
 }
 
 impl RemittanceContext {
@@ -147,6 +153,8 @@ impl RemittanceContext {
             interchange: header.id.interchange.as_str().into(),
             group: header.id.group.as_str().into(),
             transaction: header.id.control.as_str().into(),
+            group_date: header.id.group_date.as_str().into(),
+            interchange_date: header.id.interchange_date.as_str().into(),
         }
     }
 }

@@ -83,8 +83,8 @@ impl<'s, 'a> Fields<'s, 'a> {
         self.seg.split_components(self.raw(n))
     }
 
-    /// The components of element `n` as inline texts (trimmed; lossy for
-    /// non-UTF-8).
+    /// The components of element `n` as inline texts (trimmed; non-UTF-8
+    /// bytes read as Latin-1, see [`text_of`]).
     pub fn component_texts(&self, n: usize) -> ComponentTexts<'a> {
         match self.elements.component_texts(n) {
             Some(parts) => ComponentTexts::Text(parts),
@@ -92,7 +92,8 @@ impl<'s, 'a> Fields<'s, 'a> {
         }
     }
 
-    /// Element `n` as inline text (trimmed; lossy for non-UTF-8).
+    /// Element `n` as inline text (trimmed; non-UTF-8 bytes read as
+    /// Latin-1, see [`text_of`]).
     #[inline]
     pub fn text(&self, n: usize) -> CompactString {
         element_text(&self.elements, n)
@@ -321,8 +322,8 @@ impl Iterator for ComponentTexts<'_> {
     }
 }
 
-/// Element `n` of located elements as inline text (trimmed; lossy for
-/// non-UTF-8).
+/// Element `n` of located elements as inline text (trimmed; non-UTF-8
+/// bytes read as Latin-1, see [`text_of`]).
 #[inline]
 pub fn element_text(elements: &Elements<'_>, n: usize) -> CompactString {
     match elements.text(n) {
@@ -343,6 +344,15 @@ pub fn trimmed(text: &str) -> CompactString {
 }
 
 /// Element bytes as inline text, trimmed of padding spaces.
+///
+/// Bytes that are not UTF-8 are read as ISO-8859-1, one character per
+/// byte, never replaced: X12 5010 lets trading partners agree on national
+/// characters (the extended character set) without saying how they are
+/// encoded, and Latin-1 is the usual 8-bit one. Replacing them with U+FFFD,
+/// as before, made ids that differ only in those bytes (`LL99999\xC9`,
+/// `LL99999\xC8`) one id — one line key, one trace — and a false
+/// `DUPLICATE_PAYMENT`. Read this way, two byte strings give the same text
+/// only when they spell the same characters (`É` in UTF-8 and in Latin-1).
 pub fn text_of(raw: &[u8]) -> CompactString {
     let start = raw.iter().position(|&b| b != b' ').unwrap_or(raw.len());
     let end = raw
@@ -352,7 +362,7 @@ pub fn text_of(raw: &[u8]) -> CompactString {
     let raw = &raw[start..end];
     match std::str::from_utf8(raw) {
         Ok(s) => CompactString::from(s),
-        Err(_) => CompactString::from(String::from_utf8_lossy(raw)),
+        Err(_) => raw.iter().map(|&b| char::from(b)).collect(),
     }
 }
 
@@ -465,5 +475,16 @@ mod tests {
                 issues[0].message
             );
         }
+    }
+
+    #[test]
+    fn ids_that_differ_only_in_non_utf8_bytes_stay_different() {
+        let a = text_of(b"LL99999\xC9");
+        let b = text_of(b"LL99999\xC8");
+        assert_ne!(a, b);
+        // Latin-1, byte for byte: the same characters as the UTF-8 spelling.
+        assert_eq!(a, "LL99999É");
+        assert_eq!(text_of("LL99999É".as_bytes()), a);
+        assert_eq!(text_of(b" MU\xD1OZ "), "MUÑOZ");
     }
 }

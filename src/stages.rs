@@ -254,7 +254,7 @@ fn decide_partition(
         {
             continue;
         }
-        store.ingest_transaction(tx)?;
+        crate::reconcile::ingest_remittance(&mut store, tx)?;
         if *history {
             history_contexts.insert(Arc::as_ptr(&tx.context) as usize);
         }

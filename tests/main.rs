@@ -20,5 +20,6 @@ mod split;
 mod stages;
 mod support;
 mod synth835;
+mod trace;
 mod verdicts;
 mod x12rules;

@@ -288,3 +288,45 @@ fn events_then_decide_equals_reconcile_with_a_code_list() {
             .any(|r| r.contains(r#""procedure":"D4342""#) && r.contains(r#""status":"DENIED""#))
     );
 }
+
+#[test]
+fn a_corrected_remittance_decides_as_in_reconcile() {
+    // One payment, one trace: the original (corpus profee.edi) and its
+    // corrected version, as new records and with the original in history.
+    let original = support::corpus()
+        .join("tastypackets_x12-parser/test/test-files/835/profee.edi")
+        .to_string_lossy()
+        .into_owned();
+    let corrected = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/verdicts/trace/profee-corrected.835")
+        .to_string_lossy()
+        .into_owned();
+    let stream = events(&[&original, &corrected], &[]);
+    assert_eq!(
+        rows(&decide(&stream, &[])),
+        reconciled(&[&original, &corrected])
+    );
+    let mut stream = events(&[&original], &["--history"]);
+    stream.extend(events(&[&corrected], &[]));
+    let decided: Vec<serde_json::Value> = decide(&stream, &[])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let corrected_rows = decided
+        .iter()
+        .filter(|v| v["superseded_by"].is_null())
+        .count();
+    let superseded: Vec<_> = decided
+        .iter()
+        .filter(|v| !v["superseded_by"].is_null())
+        .collect();
+    assert_eq!(corrected_rows, 10, "the corrected version's rows");
+    assert_eq!(superseded.len(), 1, "the history's changed line, shown");
+    assert_eq!(superseded[0]["procedure"], "V2700");
+    assert!(decided.iter().all(|v| {
+        !v["flags"]
+            .as_str()
+            .unwrap_or("")
+            .contains("DUPLICATE_PAYMENT")
+    }));
+}

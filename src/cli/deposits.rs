@@ -140,7 +140,12 @@ pub fn run(args: &DepositsArgs) -> anyhow::Result<u8> {
             .for_each(|row| payments.add(row));
     }
     let payments = payments.into_sorted();
-    let transactions = payments.len();
+    // Superseded versions of a remittance are one payment with their
+    // corrected version: they are named, not counted.
+    let transactions = payments
+        .iter()
+        .filter(|p| p.superseded_by.is_none())
+        .count();
     let settings = MatchSettings {
         window_days: args.bank_options.window_days,
         as_of,

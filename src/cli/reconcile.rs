@@ -44,6 +44,8 @@ pub struct Tally {
     /// Claim payments and service lines of the remittances applied.
     remitted_claims: usize,
     remitted_lines: usize,
+    older_versions: usize,
+    superseded_rows: usize,
     billed: Decimal,
     paid: Decimal,
     patient_resp: Decimal,
@@ -73,15 +75,21 @@ impl Tally {
 
     fn row(&mut self, row: &LedgerRow) {
         let e = &row.event;
+        for flag in row.flags.iter() {
+            *self.flags.entry(flag.as_str()).or_default() += 1;
+        }
+        // One payment, one trace: the rows of a replaced version are shown
+        // for what changed, and counted nowhere else.
+        if row.is_superseded() {
+            self.superseded_rows += 1;
+            return;
+        }
         if row.status != crate::events::Status::NoRemittance {
             self.billed += e.billed;
             self.paid += e.paid;
             self.patient_resp += e.patient_resp;
         }
         *self.statuses.entry(row.status.as_str()).or_default() += 1;
-        for flag in row.flags.iter() {
-            *self.flags.entry(flag.as_str()).or_default() += 1;
-        }
     }
 
     /// Rejected files with their first fatal finding, and the balancing
@@ -168,6 +176,18 @@ impl Tally {
                 counts(&self.flags)
             }
         );
+        if self.superseded_rows > 0 {
+            eprintln!(
+                "  corrected remittances: {} row(s) of replaced versions shown (superseded_by), not counted above",
+                self.superseded_rows
+            );
+        }
+        if self.older_versions > 0 {
+            eprintln!(
+                "  skipped: {} earlier version(s) of remittances whose corrected version was already applied",
+                self.older_versions
+            );
+        }
         if self.duplicates > 0 || self.after_as_of > 0 {
             eprintln!(
                 "  skipped: {} already-applied transaction(s), {} dated after --as-of",
@@ -492,7 +512,11 @@ pub fn report_rows(
 ) -> anyhow::Result<(Vec<LedgerRow>, Tally)> {
     let mut rows = Vec::new();
     let tally = decide_inputs(input, prepared, |row| {
-        rows.push(row.clone());
+        // Rows of replaced remittance versions count in no report: the
+        // corrected version is the payment (one payment, one trace).
+        if !row.is_superseded() {
+            rows.push(row.clone());
+        }
         Ok(())
     })?;
     if let Some(db) = &input.db {
@@ -500,6 +524,7 @@ pub fn report_rows(
             .into_iter()
             .filter(|r| r.status == Status::NoRemittance);
         let mut stored = stored_rows(db, &prepared.settings.codes)?;
+        stored.retain(|r| !r.is_superseded());
         stored.extend(unanswered);
         rows = stored;
     }
@@ -580,6 +605,12 @@ fn ingest_inputs(
         for (control, trace) in &report.duplicates {
             eprintln!(
                 "{source}: warning: transaction ST02 {control} (trace {trace}) was already applied; skipped"
+            );
+        }
+        tally.older_versions += report.older_versions.len();
+        for (control, trace, current) in &report.older_versions {
+            eprintln!(
+                "{source}: warning: transaction ST02 {control} (trace {trace}) is an earlier version of the remittance already applied from {current}; not used"
             );
         }
     }

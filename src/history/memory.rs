@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 
 use super::{
     ClaimRef, HistoryStore, Ingested, LineHistory, OpenLine, PriorEvent, StoreResult, StoredClaim,
-    TransactionRef,
+    StoredVersion, TransactionRef,
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::ledger::LedgerRow;
 use crate::reconcile::RemittanceTransaction;
 use crate::reconcile::engine::OrderKey;
-use crate::reconcile::key::LineKey;
+use crate::reconcile::key::{LineKey, payer_key};
 use crate::remittance::Text;
 
 /// Hash maps keyed by line keys and claim ids, hashed with foldhash: the
@@ -30,6 +30,11 @@ pub struct MemoryStore {
     content: HashSet<u64>,
     semantic: HashSet<String>,
     pending: Vec<Option<RemittanceTransaction>>,
+    /// Transactions by payer key and trace, to find versions of a payment.
+    traces: HashMap<(Text, Text), Vec<TransactionRef>>,
+    /// Pending transactions a later version replaced before they were
+    /// applied, with that version; removed once it retires them.
+    replaced: HashMap<TransactionRef, (RemittanceTransaction, TransactionRef)>,
     claims: Vec<StoredClaim>,
     known_claims: HashSet<u128>,
     by_id: HashMap<Text, Vec<usize>>,
@@ -83,6 +88,23 @@ impl MemoryStore {
     }
 }
 
+/// A transaction not applied, as a version of its payment.
+fn version(id: TransactionRef, tx: &RemittanceTransaction, superseded: bool) -> StoredVersion {
+    StoredVersion {
+        id,
+        context: std::sync::Arc::clone(&tx.context),
+        order: tx.order_key(),
+        superseded,
+        applied: false,
+        rows: tx
+            .events
+            .iter()
+            .cloned()
+            .map(LedgerRow::from_event)
+            .collect(),
+    }
+}
+
 impl HistoryStore for MemoryStore {
     fn begin_file(&mut self) -> StoreResult<()> {
         Ok(())
@@ -104,7 +126,68 @@ impl HistoryStore for MemoryStore {
         self.content.insert(fp.content_hash);
         self.semantic.insert(fp.semantic.clone());
         self.pending.push(Some(tx.clone()));
-        Ok(Ingested::New(self.pending.len() as TransactionRef - 1))
+        let id = self.pending.len() as TransactionRef - 1;
+        if !tx.context.trace.is_empty() {
+            let c = &tx.context;
+            self.traces
+                .entry((payer_key(&c.payer_id, &c.payer), c.trace.clone()))
+                .or_default()
+                .push(id);
+        }
+        Ok(Ingested::New(id))
+    }
+
+    fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>> {
+        let Some(ids) = self.traces.get(&(Text::from(payer), Text::from(trace))) else {
+            return Ok(Vec::new());
+        };
+        Ok(ids
+            .iter()
+            .filter_map(|&id| {
+                let pending = self.pending.get(id as usize).and_then(Option::as_ref);
+                let replaced = self.replaced.get(&id).map(|(tx, _)| tx);
+                pending
+                    .map(|tx| version(id, tx, false))
+                    .or_else(|| replaced.map(|tx| version(id, tx, true)))
+            })
+            .collect())
+    }
+
+    fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()> {
+        let slot = self
+            .pending
+            .get_mut(earlier as usize)
+            .and_then(Option::take);
+        match slot {
+            Some(tx) => {
+                self.replaced.insert(earlier, (tx, by));
+                Ok(())
+            }
+            // Never offered by `trace_versions` (see there), so never asked.
+            None => Err(super::StoreError::Data(format!(
+                "transaction {earlier} is not pending: the memory store cannot replace it"
+            ))),
+        }
+    }
+
+    fn replaced_versions(&self, id: TransactionRef) -> StoreResult<Vec<StoredVersion>> {
+        let mut found = Vec::new();
+        let mut frontier = vec![id];
+        while let Some(by) = frontier.pop() {
+            for (&earlier, (tx, _)) in self.replaced.iter().filter(|(_, (_, b))| *b == by) {
+                found.push(version(earlier, tx, true));
+                frontier.push(earlier);
+            }
+        }
+        found.sort_by_key(|v| v.id);
+        Ok(found)
+    }
+
+    /// Replaced transactions were never applied here, so nothing leaves the
+    /// line histories; the memory store keeps no rows.
+    fn retire(&mut self, id: TransactionRef, _rows: &[LedgerRow]) -> StoreResult<()> {
+        self.replaced.remove(&id);
+        Ok(())
     }
 
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {

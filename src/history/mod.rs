@@ -13,10 +13,13 @@
 pub mod memory;
 pub mod sqlite;
 
+use std::sync::Arc;
+
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::claim::BilledClaim;
+use crate::events::RemittanceContext;
 use crate::ledger::{Flags, LedgerRow};
 use crate::reconcile::RemittanceTransaction;
 use crate::reconcile::engine::OrderKey;
@@ -147,6 +150,27 @@ pub enum Ingested {
     Known,
 }
 
+/// Another stored 835 transaction with the same payer and trace (TRN02):
+/// a part of the same payment, or a version of its remittance (see
+/// [`crate::reconcile::versions`]).
+#[derive(Clone, Debug)]
+pub struct StoredVersion {
+    /// The store's handle.
+    pub id: TransactionRef,
+    /// Its context.
+    pub context: Arc<RemittanceContext>,
+    /// Its place in payment order.
+    pub order: OrderKey,
+    /// True when a later version replaced it.
+    pub superseded: bool,
+    /// True when its events count in the line histories: it was decided
+    /// and no later version has taken it out yet.
+    pub applied: bool,
+    /// Its rows: as decided when it was applied, else its events with no
+    /// decision (empty `reason`).
+    pub rows: Vec<LedgerRow>,
+}
+
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -201,6 +225,24 @@ pub trait HistoryStore {
     fn rollback_file(&mut self) -> StoreResult<()>;
     /// Adds a remittance transaction as pending, unless it is already known.
     fn ingest_transaction(&mut self, tx: &RemittanceTransaction) -> StoreResult<Ingested>;
+    /// The other transactions stored with this payer key and trace, in the
+    /// order they were stored. The memory store lists pending and replaced
+    /// ones only: within one run every file is ingested before any is
+    /// decided, so a version never arrives after its twin was applied.
+    fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>>;
+    /// Records that `by` replaces `earlier` (a version of the same payment's
+    /// remittance). A pending `earlier` will never be applied; an applied one
+    /// stays in the line histories until `by` is applied (see
+    /// [`HistoryStore::retire`]).
+    fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()>;
+    /// The versions `id` replaces, directly or through a version it
+    /// replaces, that are not retired yet.
+    fn replaced_versions(&self, id: TransactionRef) -> StoreResult<Vec<StoredVersion>>;
+    /// Takes a replaced version out of the line histories: the events of an
+    /// applied one stop counting (its rows stay, marked superseded); a
+    /// never-applied one keeps `rows` (its rows, marked superseded) for
+    /// `remit history`. Called while deciding the version that replaces it.
+    fn retire(&mut self, id: TransactionRef, rows: &[LedgerRow]) -> StoreResult<()>;
     /// Adds a billed claim read from `source`; false when a claim with the
     /// same content ([`crate::claim::ClaimFingerprint`]) is already known — the same claim
     /// sent again, whatever its delimiters and envelope. Claims that share

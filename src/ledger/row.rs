@@ -60,6 +60,7 @@ pub const COLUMNS: &[&str] = &[
     "interest_paid",
     "interest_difference",
     "at_stake",
+    "superseded_by",
 ];
 
 /// The columns of `remit lines`: what the remittance itself says, without
@@ -146,6 +147,9 @@ pub enum Flag {
     /// Paid, but part of the line was denied (denial-category adjustments):
     /// appealable for the denied part.
     PartialDenial = 256,
+    /// The line differs between versions of one payment's remittance (same
+    /// payer and TRN02): `reason` names the other version and what changed.
+    CorrectedRemittance = 512,
     /// Several billed claims fit the remitted claim equally well (or a
     /// replacement may replace one of several claims): nothing was matched
     /// silently; `reason` names the candidates.
@@ -158,7 +162,7 @@ pub enum Flag {
 
 impl Flag {
     /// Every flag, in ledger order.
-    pub const ALL: [Flag; 11] = [
+    pub const ALL: [Flag; 12] = [
         Flag::PreviouslyPaidReportedDenied,
         Flag::Recouped,
         Flag::Underpaid,
@@ -168,6 +172,7 @@ impl Flag {
         Flag::InterestDue,
         Flag::DeprecatedGroupCode,
         Flag::PartialDenial,
+        Flag::CorrectedRemittance,
         Flag::AmbiguousClaimMatch,
         Flag::UnexplainedDifference,
     ];
@@ -184,6 +189,7 @@ impl Flag {
             Flag::InterestDue => "INTEREST_DUE",
             Flag::DeprecatedGroupCode => "DEPRECATED_GROUP_CODE",
             Flag::PartialDenial => "PARTIAL_DENIAL",
+            Flag::CorrectedRemittance => "CORRECTED_REMITTANCE",
             Flag::AmbiguousClaimMatch => "AMBIGUOUS_CLAIM_MATCH",
             Flag::UnexplainedDifference => "UNEXPLAINED_DIFFERENCE",
         }
@@ -326,6 +332,11 @@ pub struct LedgerRow {
     /// The line's identity in the history (not a ledger column).
     #[serde(default)]
     pub key: Option<crate::reconcile::key::LineKey>,
+    /// Set on a row of an earlier version of a remittance that a later
+    /// version of the same payment (same payer and TRN02) replaced: names
+    /// that version. Such a row is shown, never counted.
+    #[serde(default)]
+    pub superseded_by: Option<Text>,
 }
 
 impl LedgerRow {
@@ -350,7 +361,14 @@ impl LedgerRow {
             recovered_claim: Text::default(),
             interest: None,
             key: None,
+            superseded_by: None,
         }
+    }
+
+    /// True when the row belongs to a superseded version of a remittance:
+    /// shown for what changed, not counted in any total or worklist.
+    pub fn is_superseded(&self) -> bool {
+        self.superseded_by.is_some()
     }
 }
 
@@ -462,6 +480,10 @@ impl Record for LedgerRow {
             37 => Cell::text(&c.transaction),
             38..=44 => self.interest_cell(column),
             45 => Cell::money(self.at_stake),
+            46 => self
+                .superseded_by
+                .as_deref()
+                .map_or(Cell::Empty, Cell::Text),
             _ => Cell::Empty,
         }
     }

@@ -19,10 +19,12 @@ use super::fees::FeeSchedule;
 use super::interest::{ClaimFacts, LineInterest, PromptPay, assess};
 use super::key::{LineKey, assign_ordinals, event_key};
 use super::reason::reason;
+use super::versions::{self, Correction, produced_cmp};
 use crate::claim::{BilledClaim, BilledLine};
 use crate::events::{EventKind, LineEvent, RemittanceContext, Status};
 use crate::history::{
-    HistoryStore, PriorEvent, PriorKind, StoreResult, StoredClaim, TransactionFingerprint,
+    HistoryStore, PriorEvent, PriorKind, StoreResult, StoredClaim, StoredVersion,
+    TransactionFingerprint,
 };
 use crate::ledger::{Flag, Flags, LedgerRow, money};
 use crate::remittance::Text;
@@ -45,16 +47,20 @@ pub type OrderKey = (Option<Date>, Option<Date>, Text, Text, Text, u64);
 impl RemittanceTransaction {
     /// The order in which transactions are applied.
     pub fn order_key(&self) -> OrderKey {
-        let c = &self.context;
-        (
-            c.payment_date.or(c.production_date),
-            c.production_date,
-            c.interchange.clone(),
-            padded(&c.transaction),
-            c.trace.clone(),
-            self.fingerprint.content_hash,
-        )
+        order_key_of(&self.context, self.fingerprint.content_hash)
     }
+}
+
+/// The order key of a transaction with this context and content hash.
+pub fn order_key_of(c: &RemittanceContext, content_hash: u64) -> OrderKey {
+    (
+        c.payment_date.or(c.production_date),
+        c.production_date,
+        c.interchange.clone(),
+        padded(&c.transaction),
+        c.trace.clone(),
+        content_hash,
+    )
 }
 
 /// Numeric control numbers sort as numbers ("10" after "9").
@@ -73,6 +79,9 @@ pub struct Reconciler<'a> {
     schedule: Option<&'a FeeSchedule>,
     rules: Rules,
     claims_known: bool,
+    /// Set while applying a version that replaces earlier versions of its
+    /// remittance: its rows are compared with the newest of them.
+    correction: Option<Correction>,
 }
 
 /// PLB reasons that take money back from (or document a take-back of) a claim.
@@ -101,6 +110,7 @@ impl<'a> Reconciler<'a> {
             schedule,
             rules,
             claims_known,
+            correction: None,
         })
     }
 
@@ -117,7 +127,12 @@ impl<'a> Reconciler<'a> {
                 continue;
             }
             let tx = self.store.load_pending(id)?;
-            let rows = self.apply(tx)?;
+            let replaced = self.store.replaced_versions(id)?;
+            let rows = if replaced.is_empty() {
+                self.apply(tx)?
+            } else {
+                self.apply_version(tx, replaced)?
+            };
             self.store.commit_decide(id)?;
             applied += 1;
             on_rows(rows)?;
@@ -155,6 +170,55 @@ impl<'a> Reconciler<'a> {
         for event in provider {
             rows.push(self.apply_provider(event)?);
         }
+        Ok(rows)
+    }
+
+    /// Applies the newest version of a remittance (one payment, one trace:
+    /// see [`super::versions`]). The versions it replaces leave the line
+    /// histories first, so the payment counts once and no line of it looks
+    /// paid twice; its rows are then decided as usual and compared with the
+    /// newest replaced version; last come the replaced lines that changed or
+    /// that it no longer lists, marked superseded.
+    fn apply_version(
+        &mut self,
+        tx: RemittanceTransaction,
+        mut replaced: Vec<StoredVersion>,
+    ) -> StoreResult<Vec<LedgerRow>> {
+        replaced.sort_by(|a, b| produced_cmp(&b.context, &b.order, &a.context, &a.order));
+        let now_label = versions::label(&tx.context);
+        for v in &mut replaced {
+            for row in v.rows.iter_mut().filter(|r| r.reason.is_empty()) {
+                row.reason = reason(&self.rules.codes, &row.event);
+            }
+            // A version never applied has no rows in the store yet: keep
+            // them, marked, so `remit history` shows what was replaced.
+            let kept: Vec<LedgerRow> = if v.applied {
+                Vec::new()
+            } else {
+                let note =
+                    format!("Superseded by the corrected remittance {now_label}, not counted.");
+                v.rows
+                    .iter()
+                    .map(|r| {
+                        versions::as_superseded(r.clone(), &now_label, &note, Flags::default())
+                    })
+                    .collect()
+            };
+            self.store.retire(v.id, &kept)?;
+        }
+        self.correction = Some(Correction::new(&tx, &replaced[0]));
+        let applied = self.apply(tx);
+        self.correction = None;
+        let mut rows = applied?;
+        let mut shown = Vec::new();
+        for (k, v) in replaced.iter().enumerate() {
+            // Older versions never applied moved no money: the newest one
+            // is enough to say what changed.
+            if k == 0 || v.applied {
+                shown.extend(versions::superseded_rows(v, &rows, &now_label));
+            }
+        }
+        rows.extend(shown);
         Ok(rows)
     }
 
@@ -247,7 +311,10 @@ impl<'a> Reconciler<'a> {
             });
             assess_interest(rule, billed, tx, &mut decided);
         }
-        for row in decided {
+        for mut row in decided {
+            if let Some(correction) = &self.correction {
+                correction.mark(&mut row);
+            }
             let key = row.key.clone().expect("set above");
             let prior = prior_event(&row.event, &decision_of(&row), &self.rules.codes);
             self.store.record(&key, &prior, Some(&row))?;
@@ -287,6 +354,9 @@ impl<'a> Reconciler<'a> {
         let prior = prior_event(&event, &decision, &self.rules.codes);
         let mut row = row(&self.rules, event, decision, String::new());
         row.recovered_claim = recovered_claim;
+        if let Some(correction) = &self.correction {
+            correction.mark(&mut row);
+        }
         self.store.record(&key, &prior, Some(&row))?;
         Ok(row)
     }
@@ -841,5 +911,6 @@ fn row(rules: &Rules, event: LineEvent, d: Decision, matched_claim_line: String)
         appeal_by: d.appeal_by,
         matched_claim_line,
         age_days: None,
+        superseded_by: None,
     }
 }

@@ -1,11 +1,17 @@
 //! Phase one of a run: each usable input's claims and remittance
 //! transactions go into the store in one store transaction (all or
 //! nothing); transactions already known, or dated after the as-of date,
-//! are left out and reported.
+//! are left out and reported. A transaction with the payer and trace of a
+//! stored one is placed among the versions of that payment's remittance
+//! here ([`super::versions`]), so that which version counts never depends
+//! on the order files arrive in.
 
 use jiff::civil::Date;
 
+use super::engine::RemittanceTransaction;
 use super::input::InputContent;
+use super::key::payer_key;
+use super::versions::{self, Placement};
 use crate::history::{HistoryStore, Ingested, StoreResult};
 
 /// What ingesting one input did.
@@ -17,6 +23,9 @@ pub struct IngestReport {
     pub duplicates: Vec<(String, String)>,
     /// Transactions dated after the as-of date (not stored).
     pub after_as_of: usize,
+    /// Earlier versions of a remittance whose later version was already
+    /// applied: (ST02, trace, the applied version). Stored, never applied.
+    pub older_versions: Vec<(String, String, String)>,
     /// Billed claims stored.
     pub claims: usize,
     /// Service lines of the billed claims stored.
@@ -70,12 +79,66 @@ fn ingest_all(
             report.after_as_of += 1;
             continue;
         }
-        match store.ingest_transaction(tx)? {
-            Ingested::New(_) => report.transactions += 1,
-            Ingested::Known => report
+        match ingest_remittance(store, tx)? {
+            Remittance::New => report.transactions += 1,
+            Remittance::Known => report
                 .duplicates
                 .push((c.transaction.to_string(), c.trace.to_string())),
+            Remittance::Older(current) => report.older_versions.push((
+                c.transaction.to_string(),
+                c.trace.to_string(),
+                current,
+            )),
         }
     }
     Ok(report)
+}
+
+/// What became of one remittance transaction at ingest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Remittance {
+    /// Stored; it will be applied (or, when a later version of its
+    /// remittance is pending, replaced by it).
+    New,
+    /// Already stored (same bytes, same payer/trace/ST02/amounts, or the
+    /// same content as another version): a re-delivery, not stored.
+    Known,
+    /// An earlier version of a remittance whose later version (named) was
+    /// applied before: stored, never applied.
+    Older(String),
+}
+
+/// Stores one remittance transaction among the versions of its payment.
+pub fn ingest_remittance(
+    store: &mut dyn HistoryStore,
+    tx: &RemittanceTransaction,
+) -> StoreResult<Remittance> {
+    let c = &tx.context;
+    let others = if c.trace.is_empty() {
+        Vec::new()
+    } else {
+        store.trace_versions(&payer_key(&c.payer_id, &c.payer), &c.trace)?
+    };
+    let placement = versions::place(tx, &others);
+    if let Placement::Redelivery(_) = placement {
+        return Ok(Remittance::Known);
+    }
+    let Ingested::New(id) = store.ingest_transaction(tx)? else {
+        return Ok(Remittance::Known);
+    };
+    match placement {
+        Placement::Replaces(earlier) => {
+            for e in earlier {
+                store.supersede(e, id)?;
+            }
+        }
+        Placement::OlderThan(current) => {
+            store.supersede(id, current)?;
+            if let Some(v) = others.iter().find(|v| v.id == current && v.applied) {
+                return Ok(Remittance::Older(versions::label(&v.context)));
+            }
+        }
+        Placement::Own | Placement::Redelivery(_) => {}
+    }
+    Ok(Remittance::New)
 }

@@ -10,9 +10,10 @@ pub mod input;
 pub mod interest;
 pub mod key;
 pub mod reason;
+pub mod versions;
 
 pub use decide::{Decision, Rules, decide};
 pub use engine::{Reconciler, RemittanceTransaction};
 pub use fees::FeeSchedule;
-pub use ingest::{IngestReport, ingest};
+pub use ingest::{IngestReport, Remittance, ingest, ingest_remittance};
 pub use input::{InputContent, read_input};

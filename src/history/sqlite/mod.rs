@@ -23,15 +23,15 @@ use cache::Cache;
 
 use super::{
     ClaimRef, HistoryStore, Ingested, LineHistory, OpenLine, PriorEvent, PriorKind, StoreError,
-    StoreResult, StoredClaim, TransactionFingerprint, TransactionRef,
+    StoreResult, StoredClaim, StoredVersion, TransactionFingerprint, TransactionRef,
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::codes::CodeList;
 use crate::events::{LineEvent, RemittanceContext};
 use crate::ledger::{Flags, LedgerRow};
 use crate::reconcile::RemittanceTransaction;
-use crate::reconcile::engine::OrderKey;
-use crate::reconcile::key::LineKey;
+use crate::reconcile::engine::{OrderKey, order_key_of};
+use crate::reconcile::key::{LineKey, event_key, payer_key};
 use crate::remittance::Text;
 
 pub use schema::{APPLICATION_ID, current_version};
@@ -122,8 +122,10 @@ impl SqliteStore {
         filter: &RowFilter,
         mut each: impl FnMut(LedgerRow) -> Result<(), E>,
     ) -> Result<u64, E> {
-        let mut sql =
-            String::from("SELECT e.row, e.remittance_id FROM events e WHERE e.row IS NOT NULL");
+        let mut sql = String::from(
+            "SELECT e.row, e.remittance_id, r.superseded_by FROM events e
+             LEFT JOIN remittances r ON r.id = e.remittance_id WHERE e.row IS NOT NULL",
+        );
         let mut args: Vec<&str> = Vec::new();
         for (column, op, value) in [
             ("e.claim_id", "=", &filter.claim_id),
@@ -147,9 +149,16 @@ impl SqliteStore {
         while let Some(r) = found.next().map_err(StoreError::from)? {
             let json: String = r.get(0).map_err(StoreError::from)?;
             let remittance: Option<i64> = r.get(1).map_err(StoreError::from)?;
+            let superseded_by: Option<i64> = r.get(2).map_err(StoreError::from)?;
             let mut row: LedgerRow = serde_json::from_str(&json).map_err(StoreError::from)?;
             if let Some(id) = remittance {
                 row.event.context = self.context(id, &mut contexts)?;
+            }
+            // Rows of a version replaced after it was applied were stored
+            // before anyone knew: the replacing version is named here.
+            if let Some(by) = superseded_by {
+                let by = self.context(by, &mut contexts)?;
+                row.superseded_by = Some(crate::reconcile::versions::label(&by).into());
             }
             each(row)?;
             count += 1;
@@ -422,6 +431,103 @@ fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
 
+impl SqliteStore {
+    /// One stored transaction as a version of its payment, from a row of
+    /// `VERSION_COLUMNS`.
+    fn version(&self, r: &rusqlite::Row<'_>) -> StoreResult<StoredVersion> {
+        let id: i64 = r.get(0)?;
+        let state: String = r.get(1)?;
+        let superseded_by: Option<i64> = r.get(2)?;
+        let retired: i64 = r.get(3)?;
+        let context: Arc<RemittanceContext> =
+            Arc::new(serde_json::from_str(&r.get::<_, String>(4)?)?);
+        let events: Option<String> = r.get(5)?;
+        let hash: i64 = r.get(6)?;
+        let rows = match &events {
+            // Not applied (pending, or replaced before it was): its events.
+            Some(json) => serde_json::from_str::<PendingEvents>(json)?
+                .events
+                .into_iter()
+                .map(|e| {
+                    LedgerRow::from_event(LineEvent {
+                        context: Arc::clone(&context),
+                        ..e
+                    })
+                })
+                .collect(),
+            None => self.version_rows(id, &context)?,
+        };
+        Ok(StoredVersion {
+            id: id as TransactionRef,
+            order: order_key_of(&context, hash as u64),
+            context,
+            superseded: superseded_by.is_some(),
+            applied: state == "decided" && events.is_none() && retired == 0,
+            rows,
+        })
+    }
+
+    /// The ledger rows stored for a transaction, in the order decided.
+    fn version_rows(
+        &self,
+        id: i64,
+        context: &Arc<RemittanceContext>,
+    ) -> StoreResult<Vec<LedgerRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT row FROM events WHERE remittance_id = ?1 AND row IS NOT NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for json in rows {
+            let mut row: LedgerRow = serde_json::from_str(&json?)?;
+            row.event.context = Arc::clone(context);
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// Stores a row of a version that was never applied, marked superseded
+    /// so that no line history counts it.
+    fn record_superseded(&mut self, id: TransactionRef, row: &LedgerRow) -> StoreResult<()> {
+        let key = row.key.clone().unwrap_or_else(|| event_key(&row.event));
+        let line = self.line_id(&key)?;
+        // Superseded events never count in a line's history, so the
+        // built-in list is enough for the denial reasons kept beside them.
+        let prior = crate::reconcile::decide::prior_event(
+            &row.event,
+            &Default::default(),
+            CodeList::builtin(),
+        );
+        let e = &row.event;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO events (line_id, remittance_id, payment_date, trace, paid, kind, denial_reasons,
+                    line_control, flags, claim_id, member_id, procedure, row, superseded)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1)",
+            )?
+            .execute(params![
+                line,
+                id as i64,
+                date_text(prior.payment_date),
+                prior.trace.as_str(),
+                prior.paid.to_string(),
+                prior.kind.as_str(),
+                prior.denial_reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(";"),
+                prior.line_control.as_str(),
+                row.flags.bits() as i64,
+                e.claim_id.as_str(),
+                e.member_id.as_str(),
+                e.procedure.as_str(),
+                serde_json::to_string(row)?,
+            ])?;
+        Ok(())
+    }
+}
+
+/// The columns [`SqliteStore::version`] reads.
+const VERSION_COLUMNS: &str =
+    "id, state, superseded_by, retired, context, events, content_hash FROM remittances";
+
 /// Pending events stored beside their context.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct PendingEvents {
@@ -479,6 +585,66 @@ impl HistoryStore for SqliteStore {
         } else {
             Ingested::New(self.conn.last_insert_rowid() as TransactionRef)
         })
+    }
+
+    fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>> {
+        let sql = format!("SELECT {VERSION_COLUMNS} WHERE trace = ?1 ORDER BY id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut found = stmt.query([trace])?;
+        let mut out = Vec::new();
+        while let Some(r) = found.next()? {
+            // The payer key is worked out as the engine does, from the
+            // context, rather than stored: stores made before versions
+            // were known have no such column.
+            let context: RemittanceContext = serde_json::from_str(&r.get::<_, String>(4)?)?;
+            if payer_key(&context.payer_id, &context.payer) == payer {
+                out.push(self.version(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()> {
+        // A pending version leaves the queue for good; an applied one keeps
+        // its events until `by` is applied and retires it.
+        self.conn
+            .prepare_cached(
+                "UPDATE remittances SET superseded_by = ?2, state = 'decided' WHERE id = ?1",
+            )?
+            .execute(params![earlier as i64, by as i64])?;
+        Ok(())
+    }
+
+    fn replaced_versions(&self, id: TransactionRef) -> StoreResult<Vec<StoredVersion>> {
+        let sql = format!("SELECT {VERSION_COLUMNS} WHERE superseded_by = ?1 ORDER BY id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut out = Vec::new();
+        let mut frontier = vec![id as i64];
+        while let Some(by) = frontier.pop() {
+            let mut found = stmt.query([by])?;
+            while let Some(r) = found.next()? {
+                let earlier: i64 = r.get(0)?;
+                frontier.push(earlier);
+                if r.get::<_, i64>(3)? == 0 {
+                    out.push(self.version(r)?);
+                }
+            }
+        }
+        out.sort_by_key(|v| v.id);
+        Ok(out)
+    }
+
+    fn retire(&mut self, id: TransactionRef, rows: &[LedgerRow]) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("UPDATE events SET superseded = 1 WHERE remittance_id = ?1")?
+            .execute([id as i64])?;
+        for row in rows {
+            self.record_superseded(id, row)?;
+        }
+        self.conn
+            .prepare_cached("UPDATE remittances SET retired = 1, events = NULL WHERE id = ?1")?
+            .execute([id as i64])?;
+        Ok(())
     }
 
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
@@ -607,7 +773,7 @@ impl HistoryStore for SqliteStore {
         };
         let mut stmt = self.conn.prepare_cached(
             "SELECT payment_date, trace, paid, kind, denial_reasons, line_control, flags
-             FROM events WHERE line_id = ?1 ORDER BY id",
+             FROM events WHERE line_id = ?1 AND superseded = 0 ORDER BY id",
         )?;
         let rows = stmt.query_map([line], |r| {
             Ok((

@@ -174,6 +174,21 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX icns_icn ON icns(icn);
     ",
     },
+    // 3 → 4: one payment, one trace. A transaction a later version of its
+    // remittance replaced names that version; `retired` once its money has
+    // left the line histories, which skip events marked `superseded`. The
+    // indexes find a payment's versions by trace and a version's events.
+    Migration {
+        then: None,
+        sql: "
+    ALTER TABLE remittances ADD COLUMN superseded_by INTEGER;
+    ALTER TABLE remittances ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE events ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX remittances_trace ON remittances(trace);
+    CREATE INDEX remittances_superseded ON remittances(superseded_by) WHERE superseded_by IS NOT NULL;
+    CREATE INDEX events_remittance ON events(remittance_id);
+    ",
+    },
 ];
 
 /// The version whose decisions were taken under the group-code rule and

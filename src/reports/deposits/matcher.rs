@@ -15,6 +15,13 @@
 //! 4. **Amount and date.** Last resort: an unexplained deposit of the same
 //!    amount (or the amount net of an offset) within the window of the
 //!    payment date, closest first.
+//!
+//! One payment, one trace: versions of one remittance (a re-sent or
+//! corrected 835, see `reconcile::versions`) are one payment. Only the
+//! corrected version's BPR02 is expected; a superseded version is named in
+//! the note, and a deposit that pays the superseded amount is
+//! `AMOUNT_DIFFERS` with a note saying so.
+//!
 //! 5. What is left: a payment without a deposit (`REMITTANCE_WITHOUT_DEPOSIT`
 //!    once the window has passed as of the as-of date, else
 //!    `AWAITING_DEPOSIT`; `AWAITING_OFFSET` for a negative one,
@@ -63,6 +70,8 @@ pub fn match_deposits(
 #[derive(Debug)]
 struct Group {
     payments: Vec<Payment>,
+    /// Superseded versions of the group's remittance: named, not expected.
+    earlier: Vec<Payment>,
     total: Decimal,
     date: Option<Date>,
     payer: Text,
@@ -76,6 +85,7 @@ impl Group {
             total: Decimal::ZERO,
             date: None,
             payments: Vec::new(),
+            earlier: Vec::new(),
             done: false,
         };
         group.push(first);
@@ -347,14 +357,27 @@ impl Matcher {
             }
             let total = self.groups[g].total;
             let received: Decimal = self.amounts(&candidates).into_iter().sum();
-            let note = format!(
-                "AMOUNT DIFFERS: {} deposit(s) carry trace {} with {}, the 835 says {} (difference {})",
-                candidates.len(),
-                self.groups[g].first().trace,
-                money(received),
-                money(total),
-                money(received - total)
-            );
+            let group = &self.groups[g];
+            let old = group.earlier.iter().find(|p| p.amount == received);
+            let note = match old {
+                Some(old) => format!(
+                    "AMOUNT DIFFERS: {} deposit(s) carry trace {} with {}, the amount of the superseded version {}; the corrected remittance says {} (difference {}): the payer paid the old amount",
+                    candidates.len(),
+                    group.first().trace,
+                    money(received),
+                    old.label(),
+                    money(total),
+                    money(received - total)
+                ),
+                None => format!(
+                    "AMOUNT DIFFERS: {} deposit(s) carry trace {} with {}, the 835 says {} (difference {})",
+                    candidates.len(),
+                    group.first().trace,
+                    money(received),
+                    money(total),
+                    money(received - total)
+                ),
+            };
             self.emit(&[g], &candidates, MatchKind::AmountDiffers, total, note);
         }
     }
@@ -512,9 +535,23 @@ impl Matcher {
         note: String,
     ) {
         let mut payments = Vec::new();
+        let mut earlier: Vec<String> = Vec::new();
         for &g in members {
             self.groups[g].done = true;
             payments.extend(self.groups[g].payments.iter().cloned());
+            earlier.extend(
+                self.groups[g]
+                    .earlier
+                    .iter()
+                    .map(|p| format!("{} (BPR02 {})", p.label(), money(p.amount))),
+            );
+        }
+        let mut note = note;
+        if !earlier.is_empty() && !note.contains("superseded version") {
+            note.push_str(&format!(
+                "; one payment, one trace: superseded version(s) {} not expected",
+                earlier.join(" + ")
+            ));
         }
         for &i in picked {
             self.used[i] = true;
@@ -541,11 +578,16 @@ impl Matcher {
     }
 }
 
-/// Groups payments by payer and trace, keeping the order of the first.
+/// Groups payments by payer and trace, keeping the order of the first;
+/// superseded versions join the group of their corrected version (one
+/// whose corrected version is not among the payments is not expected).
 fn group(payments: Vec<Payment>) -> Vec<Group> {
     let mut at: HashMap<(Text, Text), usize> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
-    for p in payments {
+    let (earlier, current): (Vec<Payment>, Vec<Payment>) = payments
+        .into_iter()
+        .partition(|p| p.superseded_by.is_some());
+    for p in current {
         let key = (p.payer_key(), p.trace.clone());
         match at.get(&key) {
             Some(&g) if !p.trace.is_empty() => groups[g].push(p),
@@ -553,6 +595,11 @@ fn group(payments: Vec<Payment>) -> Vec<Group> {
                 at.insert(key, groups.len());
                 groups.push(Group::new(p));
             }
+        }
+    }
+    for p in earlier {
+        if let Some(&g) = at.get(&(p.payer_key(), p.trace.clone())) {
+            groups[g].earlier.push(p);
         }
     }
     groups

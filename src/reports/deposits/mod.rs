@@ -47,6 +47,10 @@ pub struct Payment {
     /// Σ PLB FB amounts: negative carries a balance forward to a later
     /// payment, positive takes one from this payment.
     pub balance_forward: Decimal,
+    /// Set when a corrected version of this remittance (same payer and
+    /// trace) replaced it: the bank is expected to pay the corrected
+    /// version's amount, not this one.
+    pub superseded_by: Option<Text>,
 }
 
 impl Payment {
@@ -63,6 +67,7 @@ impl Payment {
             amount: c.payment_amount,
             method: c.payment_method.clone(),
             balance_forward: Decimal::ZERO,
+            superseded_by: None,
         }
     }
 
@@ -88,7 +93,10 @@ impl Payment {
 }
 
 /// Collects the payments of ledger rows, one per transaction (source,
-/// ISA13, ST02, trace), with the PLB FB amounts of each.
+/// ISA13, ST02, trace), with the PLB FB amounts of each. A superseded
+/// version of a remittance (its rows name the version that replaced it) is
+/// kept as such: the matcher expects the corrected amount and names the
+/// old one.
 #[derive(Debug, Default)]
 pub struct Payments {
     index: HashMap<(String, Text, Text, Text), usize>,
@@ -111,7 +119,10 @@ impl Payments {
         let at = match self.index.get(&key) {
             Some(&at) => at,
             None => {
-                self.list.push(Payment::from_context(c));
+                self.list.push(Payment {
+                    superseded_by: row.superseded_by.clone(),
+                    ..Payment::from_context(c)
+                });
                 self.index.insert(key, self.list.len() - 1);
                 self.list.len() - 1
             }

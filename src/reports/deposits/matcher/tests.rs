@@ -24,6 +24,7 @@ fn payment(trace: &str, date: &str, amount: &str, method: &str) -> Payment {
         amount: dec(amount),
         method: method.into(),
         balance_forward: Decimal::ZERO,
+        superseded_by: None,
     }
 }
 
@@ -97,6 +98,50 @@ fn one_deposit_for_two_transactions_with_one_trace_is_combined() {
     assert_eq!(kinds(&rows), ["COMBINED"]);
     assert_eq!(rows[0].payments.len(), 2);
     assert_eq!(rows[0].promised, dec("180.90"));
+}
+
+/// Version `st02` of trace T1's remittance, superseded by `by` when given.
+fn version(st02: &str, amount: &str, by: Option<&str>) -> Payment {
+    let mut p = payment("T1", "2025-03-12", amount, "ACH");
+    p.transaction = st02.into();
+    p.superseded_by = by.map(Into::into);
+    p
+}
+
+#[test]
+fn a_corrected_remittance_is_one_payment_of_its_corrected_amount() {
+    let payments = || {
+        vec![
+            version("0001", "66.50", Some("T1.835 ST02 0002")),
+            version("0002", "60.00", None),
+        ]
+    };
+    let rows = run(payments(), vec![deposit("2025-03-12", "60.00", &ach("T1"))]);
+    assert_eq!(kinds(&rows), ["MATCHED_TRACE"]);
+    assert_eq!(
+        rows[0].payments.len(),
+        1,
+        "the superseded version is named, not expected"
+    );
+    assert_eq!(rows[0].promised, dec("60.00"));
+    assert!(
+        rows[0]
+            .note
+            .contains("T1.835 ST 0001 (BPR02 66.50) not expected"),
+        "{}",
+        rows[0].note
+    );
+    // The bank paid the superseded version's amount.
+    let rows = run(payments(), vec![deposit("2025-03-12", "66.50", &ach("T1"))]);
+    assert_eq!(kinds(&rows), ["AMOUNT_DIFFERS"]);
+    assert_eq!(rows[0].difference(), dec("6.50"));
+    assert!(
+        rows[0]
+            .note
+            .contains("the amount of the superseded version T1.835 ST 0001"),
+        "{}",
+        rows[0].note
+    );
 }
 
 #[test]
