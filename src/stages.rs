@@ -235,9 +235,12 @@ fn decide_partition(
     rules: &Rules,
 ) -> StoreResult<Vec<LedgerRow>> {
     let mut store = MemoryStore::new();
+    // Claims go in as `remit reconcile` reads them, file by file in name
+    // order: of two copies of one claim (the same content in two files),
+    // the first kept is then the same one whatever order the records came in.
     partition
         .claims
-        .sort_by(|a, b| (a.1.created, &a.0, a.1.pos.byte).cmp(&(b.1.created, &b.0, b.1.pos.byte)));
+        .sort_by(|a, b| (&a.0, a.1.pos.byte).cmp(&(&b.0, b.1.pos.byte)));
     for (source, claim, _) in &partition.claims {
         store.ingest_claim(source, claim)?;
     }
