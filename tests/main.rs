@@ -7,6 +7,7 @@ mod corpus;
 mod corpus_pins;
 mod deposits;
 mod fuzz_corpus;
+mod golden;
 mod history;
 mod inputs;
 mod outputs;
