@@ -58,6 +58,7 @@ pub mod fields;
 pub mod fuzzing;
 pub mod history;
 pub mod ledger;
+pub mod letters;
 pub mod lifecycle;
 pub mod reconcile;
 pub mod remittance;

@@ -1,0 +1,3 @@
+//! Appeal letters and printable remittances, as HTML and PDF.
+
+pub mod pdf;
