@@ -60,6 +60,7 @@ pub mod history;
 pub mod ledger;
 pub mod letters;
 pub mod lifecycle;
+pub mod outcomes;
 pub mod reconcile;
 pub mod remittance;
 pub mod reports;
