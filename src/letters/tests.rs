@@ -769,3 +769,18 @@ fn write_demo_documents() {
     std::fs::write(dir.join("eob.html"), &doc.html).unwrap();
     std::fs::write(dir.join("eob.pdf"), &doc.pdf).unwrap();
 }
+
+#[test]
+fn the_documented_example_files_load() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/letters");
+    let head = Letterhead::load(&root.join("letterhead.csv")).unwrap();
+    assert_eq!(
+        head.practice_name,
+        "Riverside Chiropractic & Family Medicine"
+    );
+    let notices = ReviewNotices::load(&root.join("review-notices.csv")).unwrap();
+    assert!(notices.lookup("NJ", &["12"]).contains("New Jersey"));
+    assert!(notices.lookup("PA", &["MC"]).contains("Medicaid"));
+    let outcomes = crate::outcomes::load::load(&root.join("outcomes.csv")).unwrap();
+    assert_eq!(outcomes.len(), 4);
+}

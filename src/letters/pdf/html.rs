@@ -593,9 +593,9 @@ fn trim_runs(runs: Vec<Run>) -> Vec<Run> {
                 last.text.truncate(last.text.trim_end_matches(' ').len());
             }
             out.retain(|r| !r.text.is_empty());
-            if !out.is_empty() {
-                out.push(run);
-            }
+            // A break at the start of a paragraph is a blank line, as in a
+            // browser (the space left for a signature).
+            out.push(run);
             at_line_start = true;
             continue;
         }
