@@ -470,6 +470,24 @@ fn recoupment_letter_names_what_was_taken_and_asks_for_the_basis() {
 }
 
 #[test]
+fn a_provider_level_recovery_without_line_facts_reads_as_a_claim_item() {
+    // A PLB WO names the claim (CLP07), not a line: no procedure, no date.
+    let mut claim = recoupment();
+    claim.items[0].line = LineFacts {
+        at_stake: d("55.00"),
+        appeal_by: Some(date(2024, 11, 12)),
+        ..LineFacts::default()
+    };
+    let doc = render(&claim);
+    let text = assert_facts(
+        &doc,
+        &["1. Payment taken back", "took back $55.00", "11/12/2024"],
+    );
+    assert!(!text.contains("Payment taken back: on"), "{text}");
+    assert!(!text.contains("Payment taken back on"), "{text}");
+}
+
+#[test]
 fn late_payment_letter_shows_dates_rule_and_interest() {
     let doc = render(&late_payment());
     let text = assert_facts(
