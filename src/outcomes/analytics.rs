@@ -207,9 +207,7 @@ impl Tally {
         }
         self.denied += 1;
         self.denied_amount += line.denied_amount;
-        if let Some((state, recovered)) = line.appeal
-            && state.appealed()
-        {
+        if let Some((state, recovered)) = line.appeal.filter(|(s, _)| s.appealed()) {
             self.appealed += 1;
             if state.decided() {
                 self.decided += 1;

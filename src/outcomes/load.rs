@@ -246,13 +246,13 @@ fn read_row(row: &Row<'_>, file: &str, line: u64) -> Result<AppealOutcome, Vec<(
             "modifiers without a procedure".into(),
         ));
     }
-    if let (Some(filed), Some(decided)) = (filed, decided)
-        && decided < filed
-    {
-        problems.push((
-            row.column("decided"),
-            format!("decided {decided} is before filed {filed}"),
-        ));
+    if let (Some(filed), Some(decided)) = (filed, decided) {
+        if decided < filed {
+            problems.push((
+                row.column("decided"),
+                format!("decided {decided} is before filed {filed}"),
+            ));
+        }
     }
     if let Some(outcome) = outcome {
         if !outcome.is_decided() && decided.is_some() {

@@ -432,9 +432,9 @@ impl Builder {
                 self.lists.pop();
             }
             "td" | "th" => {
-                if let (Some(cell), Some(t)) = (self.cell.take(), &mut self.table)
-                    && let Some(row) = t.rows.last_mut()
-                {
+                let cell = self.cell.take();
+                let row = self.table.as_mut().and_then(|t| t.rows.last_mut());
+                if let (Some(cell), Some(row)) = (cell, row) {
                     row.cells.push(Cell {
                         runs: trim_runs(cell.runs),
                         ..cell
@@ -444,11 +444,9 @@ impl Builder {
             "tr" => {
                 // A row of `<th>` cells only heads the table even outside
                 // a `<thead>`.
-                if let Some(row) = self.table.as_mut().and_then(|t| t.rows.last_mut())
-                    && !row.cells.is_empty()
-                    && !self.row_has_td
-                {
-                    row.header = true;
+                let only_th = !self.row_has_td;
+                if let Some(row) = self.table.as_mut().and_then(|t| t.rows.last_mut()) {
+                    row.header |= only_th && !row.cells.is_empty();
                 }
             }
             "thead" => self.in_thead = false,

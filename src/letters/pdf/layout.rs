@@ -322,9 +322,7 @@ fn text_block(pager: &mut Pager, t: &TextBlock, keep: f32) {
     pager.room(lh + keep);
     for (n, line) in lines.iter().enumerate() {
         pager.room(lh);
-        if n == 0
-            && let Some(marker) = &t.marker
-        {
+        if let Some(marker) = t.marker.as_ref().filter(|_| n == 0) {
             let mw = Face::Regular.width(marker, t.size);
             pager.op(Op::Text {
                 x: left - mw - 4.0,
