@@ -10,15 +10,22 @@ if [ ! -f tests/corpus/SOURCES.md ]; then
     exit 1
 fi
 
-# The report tests render `remit report` in headless Chromium and fail
-# without it. Install the Debian package when no browser is found (CHROMIUM
-# may name one); a failed install stops here rather than skipping them.
+# The report tests render `remit report` in headless Chromium, and the
+# letter tests read their PDFs back with pdftotext (Debian poppler-utils);
+# both fail without them. Install the Debian packages that are missing
+# (CHROMIUM may name a browser); a failed install stops here rather than
+# skipping the tests.
+packages=()
 if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
-    echo "scripts/test.sh: installing Chromium for the report tests" >&2
+    packages+=(chromium)
+fi
+command -v pdftotext >/dev/null || packages+=(poppler-utils)
+if [ ${#packages[@]} -gt 0 ]; then
+    echo "scripts/test.sh: installing ${packages[*]} for the report and letter tests" >&2
     sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
     $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"
 fi
 
 # The Spark step (last) needs Java and python3 with venv: say so now, not
