@@ -13,8 +13,9 @@ use rust_decimal::Decimal;
 use crate::codes::{CarcCategory, CodeList};
 use crate::remittance::balance::ClaimLineTotals;
 use crate::remittance::{
-    Adjustment, ClaimPayment, ProviderAdjustment, RemittanceHeader, ServiceLine, Text,
+    Adjustment, ClaimPayment, ProviderAdjustment, RemittanceHeader, ServiceLine,
 };
+use crate::text::Text;
 
 /// What an event is, before any history is considered (the `remit lines`
 /// statuses). Statuses of lines that paid nothing come from what the
@@ -623,7 +624,7 @@ impl<'c> ClaimBase<'c> {
 }
 
 /// `CODE` or `CODE:MOD1:MOD2` of a procedure.
-pub fn procedure_text(procedure: &crate::remittance::Procedure) -> Text {
+pub fn procedure_text(procedure: &crate::fields::Procedure) -> Text {
     let mut text = procedure.code.clone();
     for m in &procedure.modifiers {
         text.push(':');

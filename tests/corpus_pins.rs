@@ -34,7 +34,8 @@ use std::str::FromStr;
 use remit::claim::BilledClaim;
 use remit::diagnostic::Severity;
 use remit::envelope::TransactionId;
-use remit::remittance::{ClaimPayment, Procedure, RemittanceHeader, RemittanceTrailer};
+use remit::fields::Procedure;
+use remit::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
 use remit::scan::{Consumer, scan_slice};
 use rust_decimal::Decimal;
 

@@ -15,7 +15,8 @@ use super::model::*;
 use crate::diagnostic::{Expected, Issue, Rule, Severity, segment_name};
 use crate::envelope::TransactionId;
 use crate::fields::{Fields, ProcedureComposite, element_text, text_of};
-use crate::remittance::{Procedure, Reference, Text};
+use crate::fields::{Procedure, Reference};
+use crate::text::Text;
 use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment, value};
 

@@ -13,7 +13,8 @@ use super::output::Output;
 use super::reconcile::{Prepared, Settings, decide_inputs, stored_rows};
 use super::{EXIT_INPUT, EXIT_OK, Stop};
 use crate::bank::{self, CsvColumns, Deposit};
-use crate::ledger::{money, sink};
+use crate::ledger::sink;
+use crate::money::money;
 use crate::reports::deposits::{
     COLUMNS, DepositMatch, DepositTotals, MatchSettings, Payments, match_deposits,
 };

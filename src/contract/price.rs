@@ -29,7 +29,8 @@ use super::rate::Rate;
 use super::rules::{Rules, Sourced};
 use super::scope::{Place, Specificity, Who};
 use super::table::line_modifiers;
-use crate::remittance::{Adjustment, Text};
+use crate::remittance::Adjustment;
+use crate::text::Text;
 
 /// The facts of one remitted claim that pricing needs. No patient names or
 /// member ids: a claim is one patient, so the lines of one call are one

@@ -18,7 +18,7 @@ use super::conflict::{self, Entry};
 use super::error::{ContractError, PricingError, RowRef};
 use super::scope::{Period, Place};
 use super::table::{self, Table};
-use crate::remittance::Text;
+use crate::text::Text;
 
 const COLUMNS: [&str; 7] = [
     "procedure",

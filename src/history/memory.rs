@@ -12,7 +12,7 @@ use crate::ledger::LedgerRow;
 use crate::reconcile::RemittanceTransaction;
 use crate::reconcile::engine::OrderKey;
 use crate::reconcile::key::{LineKey, payer_key};
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// Hash maps keyed by line keys and claim ids, hashed with foldhash: the
 /// standard SipHash cost ~1,300 instructions per `LineKey`, a fifth of

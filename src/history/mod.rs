@@ -24,7 +24,7 @@ use crate::ledger::{Flags, LedgerRow};
 use crate::reconcile::RemittanceTransaction;
 use crate::reconcile::engine::OrderKey;
 use crate::reconcile::key::LineKey;
-use crate::remittance::Text;
+use crate::text::Text;
 
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::{Cell, Record};
 use crate::events::{LineEvent, Status};
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// The ledger's columns, in order. `remit lines` writes the columns of
 /// [`LINES`], which names some of them.
@@ -383,7 +383,7 @@ pub fn adjustments_text(event: &LineEvent) -> String {
         out.push('-');
         out.push_str(&a.reason);
         out.push(':');
-        out.push_str(&super::money(a.amount));
+        out.push_str(&crate::money::money(a.amount));
     }
     out
 }

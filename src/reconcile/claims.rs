@@ -25,7 +25,7 @@ use super::key::modifier_set;
 use crate::claim::BilledLine;
 use crate::events::{EventKind, LineEvent};
 use crate::history::{HistoryStore, StoreResult, StoredClaim};
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// The outcome of matching one remitted claim.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -40,8 +40,9 @@ use super::fees::FeeSchedule;
 use crate::codes::{CarcCategory, CodeList};
 use crate::events::{LineEvent, Status};
 use crate::history::{LineHistory, PriorEvent, PriorKind};
-use crate::ledger::{Flag, Flags, money};
-use crate::remittance::Text;
+use crate::ledger::{Flag, Flags};
+use crate::money::money;
+use crate::text::Text;
 
 /// CARCs whose denials are medical-necessity (utilisation review) denials.
 pub const MEDICAL_NECESSITY_CARCS: &[&str] = &["50", "55", "56", "150", "151", "152", "167"];

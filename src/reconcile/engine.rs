@@ -26,8 +26,9 @@ use crate::history::{
     HistoryStore, PriorEvent, PriorKind, StoreResult, StoredClaim, StoredVersion,
     TransactionFingerprint,
 };
-use crate::ledger::{Flag, Flags, LedgerRow, money};
-use crate::remittance::Text;
+use crate::ledger::{Flag, Flags, LedgerRow};
+use crate::money::money;
+use crate::text::Text;
 
 /// One 835 transaction's events, ready to apply.
 #[derive(Clone, Debug)]

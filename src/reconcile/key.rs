@@ -9,7 +9,7 @@ use std::fmt;
 use jiff::civil::Date;
 
 use crate::events::{EventKind, LineEvent};
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// The identity of one service line.
 #[derive(

@@ -2,7 +2,7 @@
 
 use crate::codes::{CodeList, describe_provider_adjustment, reason_in_words};
 use crate::events::{LineEvent, Status};
-use crate::ledger::money;
+use crate::money::money;
 use crate::remittance::balance::ClaimLineTotals;
 
 /// The `reason` column of an event's row.

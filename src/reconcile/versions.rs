@@ -26,8 +26,9 @@ use super::key::modifier_set;
 use crate::events::{EventKind, LineEvent, RemittanceContext};
 use crate::history::{StoredVersion, TransactionRef};
 use crate::ledger::row::adjustments_text;
-use crate::ledger::{Flag, Flags, LedgerRow, money};
-use crate::remittance::Text;
+use crate::ledger::{Flag, Flags, LedgerRow};
+use crate::money::money;
+use crate::text::Text;
 
 /// Where a new transaction stands among the stored ones with its payer
 /// and trace.

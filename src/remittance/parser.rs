@@ -14,7 +14,8 @@ use super::balance;
 use super::model::*;
 use crate::diagnostic::{Expected, Issue, Rule, Severity, segment_name};
 use crate::envelope::TransactionId;
-use crate::fields::{Fields, ProcedureComposite, element_text, text_of};
+use crate::fields::{Fields, Procedure, ProcedureComposite, Reference, element_text, text_of};
+use crate::text::Text;
 use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment};
 

@@ -32,7 +32,7 @@ use crate::ledger::{Flags, LedgerRow};
 use crate::reconcile::RemittanceTransaction;
 use crate::reconcile::engine::{OrderKey, order_key_of};
 use crate::reconcile::key::{LineKey, event_key, payer_key};
-use crate::remittance::Text;
+use crate::text::Text;
 
 pub use schema::{APPLICATION_ID, current_version};
 

@@ -44,7 +44,7 @@ use crate::ledger::{Flag, Flags, LedgerRow};
 use crate::reconcile::decide::{Decision, Rules, decide_with, prior_event};
 use crate::reconcile::engine::reason_with_notes;
 use crate::reconcile::reason::reason;
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// Lines re-derived per batch.
 const BATCH_LINES: i64 = 2048;

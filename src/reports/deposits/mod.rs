@@ -19,9 +19,10 @@ pub use matcher::{MatchSettings, match_deposits};
 
 use crate::bank::Deposit;
 use crate::events::{EventKind, RemittanceContext, Status};
-use crate::ledger::{Cell, LedgerRow, Record, money};
+use crate::ledger::{Cell, LedgerRow, Record};
+use crate::money::money;
 use crate::reconcile::key::payer_key;
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// One payment: what one 835 transaction says the payer sent.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::svg::{Chart, Series, horizontal, vertical};
 use super::{Charts, ColumnKind, Figure, Privacy, ReportData, Table};
-use crate::ledger::money;
+use crate::money::money;
 
 const STYLE: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("page.js");

@@ -15,7 +15,8 @@ use super::figures::{shortfall, taken_back};
 use super::mask::Privacy;
 use crate::diagnostic::Issue;
 use crate::events::Status;
-use crate::ledger::{Flag, LedgerRow, money};
+use crate::ledger::{Flag, LedgerRow};
+use crate::money::money;
 use crate::reports::appeals::AppealItem;
 
 /// What a column holds, for alignment, wrapping and sorting.

@@ -501,7 +501,7 @@ fn a_million_rows_make_a_page_of_a_few_megabytes() {
     let mut appeal = item("100", 10);
     for i in 0..ROWS {
         let cents = Decimal::new((i % 9973) as i64, 2);
-        let claim: crate::remittance::Text = format!("RC{i:07}").as_str().into();
+        let claim: crate::text::Text = format!("RC{i:07}").as_str().into();
         let row = match i % 4 {
             0 => &mut paid,
             1 => &mut pprd,

@@ -17,7 +17,7 @@ use crate::events::{EventKind, Status};
 use crate::ledger::{Flag, Flags, LedgerRow};
 use crate::reconcile::engine::{RECOVERY_REASONS, recovery_take};
 use crate::reconcile::key::{LineKey, event_key, payer_key};
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// One service line's money over time.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

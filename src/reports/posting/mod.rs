@@ -365,7 +365,7 @@ fn judge(u: &mut LineComparison) {
 /// How the money posted compares with the money paid, when it is wrong.
 fn money_finding(u: &LineComparison) -> Option<(Finding, String)> {
     let (paid, posted) = (u.paid(), u.posted());
-    let money = crate::ledger::money;
+    let money = crate::money::money;
     let remitted = u.books.iter().any(|b| b.remitted);
     if u.postings.is_empty() {
         return (remitted && !paid.is_zero()).then(|| {
@@ -407,7 +407,7 @@ fn money_finding(u: &LineComparison) -> Option<(Finding, String)> {
 }
 
 fn signed(d: Decimal) -> String {
-    let text = crate::ledger::money(d);
+    let text = crate::money::money(d);
     if d > Decimal::ZERO {
         format!("+{text}")
     } else {
@@ -452,8 +452,8 @@ fn write_off(u: &mut LineComparison, notes: &mut Vec<String>) {
             .unwrap_or_default();
         notes.push(format!(
             "adjustment of {} writes off {} that an appeal could win back{by}",
-            crate::ledger::money(u.adjusted()),
-            crate::ledger::money(u.written_off)
+            crate::money::money(u.adjusted()),
+            crate::money::money(u.written_off)
         ));
     }
 }
