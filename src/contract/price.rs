@@ -23,7 +23,7 @@ use jiff::civil::Date;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::Contracts;
-use super::error::{PricingError, RowRef};
+use super::error::{PricingError, RowRef, code_with_modifiers};
 use super::load::ContractRow;
 use super::rate::Rate;
 use super::rules::{Rules, Sourced};
@@ -606,16 +606,6 @@ fn ordinal(n: usize) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
-}
-
-/// `97110-GP-59`: a code and its modifiers as people write them.
-pub(crate) fn code_with_modifiers(procedure: &str, modifiers: &[Text]) -> String {
-    let mut s = procedure.to_string();
-    for m in modifiers {
-        s.push('-');
-        s.push_str(m);
-    }
-    s
 }
 
 #[cfg(test)]

@@ -416,6 +416,38 @@ pub struct HeaderNumber {
     pub supplemental_summary: Vec<Text>,
 }
 
+/// Totals of one transaction, kept while streaming.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RemittanceTotals {
+    /// Number of CLP segments.
+    pub claims: u64,
+    /// Number of SVC segments.
+    pub lines: u64,
+    /// Σ CLP03.
+    pub charge: Decimal,
+    /// Σ CLP04.
+    pub paid: Decimal,
+    /// Σ PLB amounts.
+    pub provider_adjustments: Decimal,
+}
+
+/// The end of one 835 transaction.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RemittanceTrailer {
+    /// PLB amounts, one per reason/amount pair.
+    pub provider_adjustments: Vec<ProviderAdjustment>,
+    /// LX header-number loops with their TS3/TS2 summaries.
+    pub header_numbers: Vec<HeaderNumber>,
+    /// Running totals.
+    pub totals: RemittanceTotals,
+    /// BPR02 as stated in the header (repeated here for balancing).
+    pub stated_payment: Decimal,
+    /// Hash of the transaction's body segments, to recognise a copy.
+    pub content_hash: u64,
+    /// Position of the SE segment.
+    pub pos: Position,
+}
+
 fn find_ref<'a>(refs: &'a [Reference], qualifier: &str) -> Option<&'a str> {
     refs.iter()
         .find(|r| r.qualifier == qualifier)

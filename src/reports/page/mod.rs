@@ -13,6 +13,7 @@
 mod charts;
 mod figures;
 pub mod html;
+mod markup;
 pub mod mask;
 mod svg;
 mod tables;
