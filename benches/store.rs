@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use remit::history::{HistoryStore, SqliteStore, StoreError};
-use remit::reconcile::key::{LineKey, event_key};
+use remit::line::{LineKey, event_key};
 use remit::reconcile::{InputContent, Reconciler, Rules, ingest, read_input};
 use remit::synth::{SynthConfig, write_claims, write_remittances};
 

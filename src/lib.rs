@@ -12,7 +12,8 @@
 //! Reading an 835 and splitting it into service-line events:
 //!
 //! ```
-//! use remit::events::{EventCollector, LineEvent, Status};
+//! use remit::events::EventCollector;
+//! use remit::line::{LineEvent, Status};
 //! use remit::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
 //! use remit::scan::{Consumer, scan_slice};
 //!
@@ -59,6 +60,7 @@ pub mod fuzzing;
 pub mod history;
 pub mod ledger;
 pub mod lifecycle;
+pub mod line;
 pub mod money;
 pub mod reconcile;
 pub mod remittance;

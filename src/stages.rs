@@ -14,10 +14,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::claim::BilledClaim;
-use crate::events::{LineEvent, RemittanceContext};
 use crate::history::{HistoryStore, MemoryStore, StoreResult, TransactionFingerprint};
 use crate::ledger::LedgerRow;
-use crate::reconcile::key::event_key;
+use crate::line::event_key;
+use crate::line::{LineEvent, RemittanceContext};
 use crate::reconcile::{FeeSchedule, InputContent, Reconciler, RemittanceTransaction, Rules};
 
 /// One line of the `events` stream.

@@ -120,10 +120,11 @@ fn check_xml(name: &str, rows: &[remit::ledger::LedgerRow], columns: &[&str]) {
 /// `remit reconcile` rows — parses as XML 1.0, control characters and all.
 #[test]
 fn every_xml_output_of_the_fuzzing_corpus_is_well_formed() {
-    use remit::events::{EventCollector, LineEvent};
+    use remit::events::EventCollector;
     use remit::history::MemoryStore;
     use remit::ledger::LedgerRow;
     use remit::ledger::row::{COLUMNS, LINES};
+    use remit::line::LineEvent;
     use remit::reconcile::{Reconciler, Rules, ingest, read_input};
     use remit::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
     use remit::scan::{Consumer, scan_slice};

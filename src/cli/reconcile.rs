@@ -17,10 +17,10 @@ use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::codes::{CodeList, ListKind};
 use crate::diagnostic::{Issue, Rule, Severity};
-use crate::events::{EventKind, Status};
 use crate::history::{HistoryStore, MemoryStore, SqliteStore, StoreError};
 use crate::ledger::row::COLUMNS;
 use crate::ledger::{LedgerRow, sink};
+use crate::line::{EventKind, Status};
 use crate::money::money;
 use crate::reconcile::interest::{PromptPay, parse_rate};
 use crate::reconcile::{FeeSchedule, InputContent, Reconciler, Rules, ingest, read_input};
@@ -85,7 +85,7 @@ impl Tally {
             self.superseded_rows += 1;
             return;
         }
-        if row.status != crate::events::Status::NoRemittance {
+        if row.status != crate::line::Status::NoRemittance {
             self.billed += e.billed;
             self.paid += e.paid;
             self.patient_resp += e.patient_resp;

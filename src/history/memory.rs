@@ -9,9 +9,9 @@ use super::{
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::ledger::LedgerRow;
+use crate::line::{LineKey, payer_key};
 use crate::reconcile::RemittanceTransaction;
 use crate::reconcile::engine::OrderKey;
-use crate::reconcile::key::{LineKey, payer_key};
 use crate::text::Text;
 
 /// Hash maps keyed by line keys and claim ids, hashed with foldhash: the

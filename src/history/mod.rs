@@ -19,11 +19,12 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::claim::BilledClaim;
-use crate::events::RemittanceContext;
-use crate::ledger::{Flags, LedgerRow};
+use crate::ledger::LedgerRow;
+use crate::line::Flags;
+use crate::line::LineKey;
+use crate::line::RemittanceContext;
 use crate::reconcile::RemittanceTransaction;
 use crate::reconcile::engine::OrderKey;
-use crate::reconcile::key::LineKey;
 use crate::text::Text;
 
 pub use memory::MemoryStore;

@@ -21,10 +21,10 @@
 
 use rust_decimal::Decimal;
 
-use super::key::modifier_set;
 use crate::claim::BilledLine;
-use crate::events::{EventKind, LineEvent};
 use crate::history::{HistoryStore, StoreResult, StoredClaim};
+use crate::line::modifier_set;
+use crate::line::{EventKind, LineEvent};
 use crate::text::Text;
 
 /// The outcome of matching one remitted claim.

@@ -8,7 +8,8 @@ use jiff::civil::Date;
 
 use super::*;
 use crate::history::MemoryStore;
-use crate::ledger::{Flag, LedgerRow};
+use crate::ledger::LedgerRow;
+use crate::line::Flag;
 use crate::reconcile::{Reconciler, Rules, ingest, read_input};
 
 /// One billed claim: CLM01, member id, first name, CLM05-1, CLM05-3,
@@ -170,13 +171,13 @@ fn reconcile_with(files: &[(&str, String)], rules: Rules) -> Vec<LedgerRow> {
 
 fn paid(rows: &[LedgerRow]) -> Vec<&LedgerRow> {
     rows.iter()
-        .filter(|r| r.status == crate::events::Status::Paid)
+        .filter(|r| r.status == crate::line::Status::Paid)
         .collect()
 }
 
 fn open(rows: &[LedgerRow]) -> Vec<&str> {
     rows.iter()
-        .filter(|r| r.status == crate::events::Status::NoRemittance)
+        .filter(|r| r.status == crate::line::Status::NoRemittance)
         .map(|r| r.matched_claim_line.as_str())
         .collect()
 }
@@ -320,7 +321,7 @@ fn a_true_tie_is_reported_on_every_row_concerned() {
     );
     let unanswered: Vec<&LedgerRow> = rows
         .iter()
-        .filter(|r| r.status == crate::events::Status::NoRemittance)
+        .filter(|r| r.status == crate::line::Status::NoRemittance)
         .collect();
     assert_eq!(unanswered.len(), 2);
     assert!(

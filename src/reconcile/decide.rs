@@ -38,9 +38,9 @@ use rust_decimal::Decimal;
 
 use super::fees::FeeSchedule;
 use crate::codes::{CarcCategory, CodeList};
-use crate::events::{LineEvent, Status};
 use crate::history::{LineHistory, PriorEvent, PriorKind};
-use crate::ledger::{Flag, Flags};
+use crate::line::{Flag, Flags};
+use crate::line::{LineEvent, Status};
 use crate::money::money;
 use crate::text::Text;
 
@@ -575,7 +575,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::events::{EventKind, RemittanceContext};
+    use crate::line::{EventKind, RemittanceContext};
     use crate::remittance::Adjustment;
 
     fn d(s: &str) -> Decimal {

@@ -17,16 +17,18 @@ use super::claims::{
 use super::decide::{Decision, Rules, decide, duplicate_excess, prior_event};
 use super::fees::FeeSchedule;
 use super::interest::{ClaimFacts, LineInterest, PromptPay, assess};
-use super::key::{LineKey, assign_ordinals, event_key};
+use super::ordinals::assign_ordinals;
 use super::reason::reason;
 use super::versions::{self, Correction, produced_cmp};
 use crate::claim::{BilledClaim, BilledLine};
-use crate::events::{EventKind, LineEvent, RemittanceContext, Status};
 use crate::history::{
     HistoryStore, PriorEvent, PriorKind, StoreResult, StoredClaim, StoredVersion,
     TransactionFingerprint,
 };
-use crate::ledger::{Flag, Flags, LedgerRow};
+use crate::ledger::LedgerRow;
+use crate::line::{EventKind, LineEvent, RemittanceContext, Status};
+use crate::line::{Flag, Flags};
+use crate::line::{LineKey, event_key};
 use crate::money::money;
 use crate::text::Text;
 

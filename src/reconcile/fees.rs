@@ -9,7 +9,7 @@ use std::io::Read;
 
 use rust_decimal::Decimal;
 
-use super::key::modifier_set;
+use crate::line::modifier_set;
 use crate::text::Text;
 
 /// Why a fee schedule could not be read.

@@ -10,9 +10,9 @@ use jiff::civil::Date;
 
 use super::engine::RemittanceTransaction;
 use super::input::InputContent;
-use super::key::payer_key;
 use super::versions::{self, Placement};
 use crate::history::{HistoryStore, Ingested, StoreResult};
+use crate::line::payer_key;
 
 /// What ingesting one input did.
 #[derive(Debug, Default, PartialEq, Eq)]

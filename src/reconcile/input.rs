@@ -55,7 +55,7 @@ impl Consumer for Collect {
         let events = self.events.end(trailer);
         let semantic = format!(
             "{}|{}|{}|{}|{}|{}|{}|{}|{}",
-            super::key::payer_key(&context.payer_id, &context.payer),
+            crate::line::payer_key(&context.payer_id, &context.payer),
             context.trace,
             context.transaction,
             context.payment_amount.normalize(),

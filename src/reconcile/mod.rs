@@ -8,7 +8,7 @@ pub mod fees;
 pub mod ingest;
 pub mod input;
 pub mod interest;
-pub mod key;
+pub mod ordinals;
 pub mod reason;
 pub mod versions;
 

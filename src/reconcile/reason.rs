@@ -1,7 +1,7 @@
 //! A ledger row's adjustments and remarks in plain words, from the code list.
 
 use crate::codes::{CodeList, describe_provider_adjustment, reason_in_words};
-use crate::events::{LineEvent, Status};
+use crate::line::{LineEvent, Status};
 use crate::money::money;
 use crate::remittance::balance::ClaimLineTotals;
 

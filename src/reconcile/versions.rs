@@ -22,11 +22,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::engine::{OrderKey, RemittanceTransaction};
-use super::key::modifier_set;
-use crate::events::{EventKind, LineEvent, RemittanceContext};
 use crate::history::{StoredVersion, TransactionRef};
+use crate::ledger::LedgerRow;
 use crate::ledger::row::adjustments_text;
-use crate::ledger::{Flag, Flags, LedgerRow};
+use crate::line::modifier_set;
+use crate::line::{EventKind, LineEvent, RemittanceContext};
+use crate::line::{Flag, Flags};
 use crate::money::money;
 use crate::text::Text;
 

@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::events::Status;
 use crate::ledger::row::adjustments_text;
-use crate::ledger::{Cell, Flag, LedgerRow, Record};
+use crate::ledger::{Cell, LedgerRow, Record};
+use crate::line::Flag;
+use crate::line::Status;
 
 /// The worklist's columns.
 pub const COLUMNS: &[&str] = &[

@@ -6,8 +6,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::events::{EventKind, Status};
 use crate::ledger::{Cell, LedgerRow, Record};
+use crate::line::{EventKind, Status};
 
 /// The report's columns.
 pub const COLUMNS: &[&str] = &[

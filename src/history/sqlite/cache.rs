@@ -10,7 +10,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::reconcile::key::LineKey;
+use crate::line::LineKey;
 use crate::text::Text;
 
 /// Keyed by whole line keys, which SipHash makes costly to hash (see

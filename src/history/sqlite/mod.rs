@@ -27,11 +27,12 @@ use super::{
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::codes::CodeList;
-use crate::events::{LineEvent, RemittanceContext};
-use crate::ledger::{Flags, LedgerRow};
+use crate::ledger::LedgerRow;
+use crate::line::Flags;
+use crate::line::{LineEvent, RemittanceContext};
+use crate::line::{LineKey, event_key, payer_key};
 use crate::reconcile::RemittanceTransaction;
 use crate::reconcile::engine::{OrderKey, order_key_of};
-use crate::reconcile::key::{LineKey, event_key, payer_key};
 use crate::text::Text;
 
 pub use schema::{APPLICATION_ID, current_version};

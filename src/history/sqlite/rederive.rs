@@ -38,9 +38,10 @@ use rust_decimal::Decimal;
 
 use super::{PriorEvent, PriorKind, StoreError, StoreResult};
 use crate::codes::CodeList;
-use crate::events::{EventKind, RemittanceContext, Status, prior_payer_paid};
 use crate::history::LineHistory;
-use crate::ledger::{Flag, Flags, LedgerRow};
+use crate::ledger::LedgerRow;
+use crate::line::{EventKind, RemittanceContext, Status, prior_payer_paid};
+use crate::line::{Flag, Flags};
 use crate::reconcile::decide::{Decision, Rules, decide_with, prior_event};
 use crate::reconcile::engine::reason_with_notes;
 use crate::reconcile::reason::reason;

@@ -7,8 +7,8 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::events::Status;
 use crate::history::TransactionFingerprint;
+use crate::line::Status;
 use crate::remittance::Adjustment;
 
 fn d(s: &str) -> Decimal {

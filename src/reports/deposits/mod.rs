@@ -18,10 +18,10 @@ use rust_decimal::Decimal;
 pub use matcher::{MatchSettings, match_deposits};
 
 use crate::bank::Deposit;
-use crate::events::{EventKind, RemittanceContext, Status};
 use crate::ledger::{Cell, LedgerRow, Record};
+use crate::line::payer_key;
+use crate::line::{EventKind, RemittanceContext, Status};
 use crate::money::money;
-use crate::reconcile::key::payer_key;
 use crate::text::Text;
 
 /// One payment: what one 835 transaction says the payer sent.

@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 
 use super::figures::denied_amount;
 use crate::codes::{CodeList, describe_adjustment};
-use crate::events::{EventKind, Status};
 use crate::ledger::LedgerRow;
+use crate::line::{EventKind, Status};
 
 /// Payers shown by name; the rest share one bar.
 pub const TOP_PAYERS: usize = 15;

@@ -4,8 +4,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::events::Status;
-use crate::ledger::{Flag, LedgerRow};
+use crate::ledger::LedgerRow;
+use crate::line::Flag;
+use crate::line::Status;
 use crate::reports::appeals::AppealItem;
 
 /// One headline figure: a stable id (the page element is

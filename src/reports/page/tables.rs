@@ -14,8 +14,9 @@ use rust_decimal::Decimal;
 use super::figures::{shortfall, taken_back};
 use super::mask::Privacy;
 use crate::diagnostic::Issue;
-use crate::events::Status;
-use crate::ledger::{Flag, LedgerRow};
+use crate::ledger::LedgerRow;
+use crate::line::Flag;
+use crate::line::Status;
 use crate::money::money;
 use crate::reports::appeals::AppealItem;
 

@@ -8,8 +8,8 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::events::{EventKind, LineEvent, RemittanceContext, Status};
-use crate::ledger::Flag;
+use crate::line::Flag;
+use crate::line::{EventKind, LineEvent, RemittanceContext, Status};
 use crate::remittance::Adjustment;
 
 fn d(s: &str) -> Decimal {

@@ -13,10 +13,11 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::events::{EventKind, Status};
-use crate::ledger::{Flag, Flags, LedgerRow};
+use crate::ledger::LedgerRow;
+use crate::line::{EventKind, Status};
+use crate::line::{Flag, Flags};
+use crate::line::{LineKey, event_key, payer_key};
 use crate::reconcile::engine::{RECOVERY_REASONS, recovery_take};
-use crate::reconcile::key::{LineKey, event_key, payer_key};
 use crate::text::Text;
 
 /// One service line's money over time.

@@ -18,8 +18,9 @@ use rust_decimal::Decimal;
 pub use books::{Books, LineBook, base_procedure, books, month};
 pub use posted::{PostedColumns, Posting, PostingProblem, read_postings};
 
-use crate::events::EventKind;
-use crate::ledger::{Cell, Flags, LedgerRow, Record};
+use crate::ledger::{Cell, LedgerRow, Record};
+use crate::line::EventKind;
+use crate::line::Flags;
 use crate::reports::appeals::AppealItem;
 
 /// What the comparison of one line found.

@@ -7,8 +7,9 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::events::{EventKind, LineEvent, RemittanceContext, Status};
-use crate::ledger::{Flag, LedgerRow};
+use crate::ledger::LedgerRow;
+use crate::line::Flag;
+use crate::line::{EventKind, LineEvent, RemittanceContext, Status};
 use crate::remittance::Adjustment;
 
 fn dec(s: &str) -> Decimal {
