@@ -14,11 +14,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::claim::BilledClaim;
-use crate::history::{HistoryStore, MemoryStore, StoreResult, TransactionFingerprint};
+use crate::history::{HistoryStore, MemoryStore, StoreResult};
 use crate::ledger::LedgerRow;
-use crate::line::event_key;
-use crate::line::{LineEvent, RemittanceContext};
-use crate::reconcile::{FeeSchedule, InputContent, Reconciler, RemittanceTransaction, Rules};
+use crate::line::{
+    LineEvent, RemittanceContext, RemittanceTransaction, TransactionFingerprint, event_key,
+};
+use crate::reconcile::{FeeSchedule, InputContent, Reconciler, Rules};
 
 /// One line of the `events` stream.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

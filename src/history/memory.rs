@@ -4,14 +4,12 @@
 use std::collections::BTreeSet;
 
 use super::{
-    ClaimRef, HistoryStore, Ingested, LineHistory, OpenLine, PriorEvent, StoreResult, StoredClaim,
-    StoredVersion, TransactionRef,
+    ClaimRef, HistoryStore, Ingested, OpenLine, StoreResult, StoredClaim, StoredVersion,
+    TransactionRef,
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::ledger::LedgerRow;
-use crate::line::{LineKey, payer_key};
-use crate::reconcile::RemittanceTransaction;
-use crate::reconcile::engine::OrderKey;
+use crate::line::{LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction, payer_key};
 use crate::text::Text;
 
 /// Hash maps keyed by line keys and claim ids, hashed with foldhash: the

@@ -6,8 +6,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::{Cell, Record};
-use crate::line::Flags;
-use crate::line::{LineEvent, Status};
+use crate::line::{Flags, LineEvent, Status};
 use crate::text::Text;
 
 /// The ledger's columns, in order. `remit lines` writes the columns of
@@ -169,7 +168,7 @@ pub struct LedgerRow {
     pub recovered_claim: Text,
     /// Prompt-pay interest on a paid line (with `--prompt-pay`).
     #[serde(default)]
-    pub interest: Option<crate::reconcile::interest::LineInterest>,
+    pub interest: Option<crate::line::LineInterest>,
     /// The line's identity in the history (not a ledger column).
     #[serde(default)]
     pub key: Option<crate::line::LineKey>,

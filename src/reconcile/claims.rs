@@ -23,8 +23,7 @@ use rust_decimal::Decimal;
 
 use crate::claim::BilledLine;
 use crate::history::{HistoryStore, StoreResult, StoredClaim};
-use crate::line::modifier_set;
-use crate::line::{EventKind, LineEvent};
+use crate::line::{EventKind, LineEvent, modifier_set};
 use crate::text::Text;
 
 /// The outcome of matching one remitted claim.

@@ -38,9 +38,7 @@ use rust_decimal::Decimal;
 
 use super::fees::FeeSchedule;
 use crate::codes::{CarcCategory, CodeList};
-use crate::history::{LineHistory, PriorEvent, PriorKind};
-use crate::line::{Flag, Flags};
-use crate::line::{LineEvent, Status};
+use crate::line::{Decision, Flag, Flags, LineEvent, LineHistory, PriorEvent, PriorKind, Status};
 use crate::money::money;
 use crate::text::Text;
 
@@ -87,34 +85,6 @@ impl Rules {
         self.codes = codes;
         self
     }
-}
-
-/// What was decided about one event.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Decision {
-    /// Flags.
-    pub flags: Flags,
-    /// The last paying event's amount, when the row refers to it.
-    pub prior_paid: Option<Decimal>,
-    /// The last paying event's date.
-    pub prior_payment_date: Option<Date>,
-    /// The last paying event's trace.
-    pub prior_trace: Text,
-    /// Fee schedule allowed × units.
-    pub expected: Option<Decimal>,
-    /// allowed − expected.
-    pub variance: Option<Decimal>,
-    /// The line's net paid after this event.
-    pub net_paid: Option<Decimal>,
-    /// Last day to appeal.
-    pub appeal_by: Option<Date>,
-    /// The money the practice can act on (see the module comment).
-    pub at_stake: Decimal,
-    /// The money the payer refused on this event (its denial adjustments).
-    pub denied: Decimal,
-    /// Why the verdict and each flag, with the evidence, in words; they
-    /// open the row's `reason`.
-    pub notes: Vec<String>,
 }
 
 /// What the history says about a line before this event.
@@ -450,21 +420,10 @@ fn decide_relisting(event: &LineEvent, s: &Standing<'_>, d: &mut Decision) {
     ));
 }
 
-impl Decision {
-    /// Names the last paying event on the row.
-    fn cite(&mut self, payment: Option<&PriorEvent>) {
-        if let Some(p) = payment {
-            self.prior_paid = Some(p.paid);
-            self.prior_payment_date = p.payment_date;
-            self.prior_trace = p.trace.clone();
-        }
-    }
-
-    /// Sets `appeal_by` again after `at_stake` changed (the engine lowers
-    /// it when a correction in the same remittance paid the money back).
-    pub fn refresh_appeal_by(&mut self, event: &LineEvent, rules: &Rules) {
-        self.appeal_by = appeal_by(event, self, rules);
-    }
+/// Sets `appeal_by` again after `at_stake` changed (the engine lowers it
+/// when a correction in the same remittance paid the money back).
+pub fn refresh_appeal_by(d: &mut Decision, event: &LineEvent, rules: &Rules) {
+    d.appeal_by = appeal_by(event, d, rules);
 }
 
 /// The fee schedule's allowed amount × billed units for an event, when

@@ -7,73 +7,27 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::claims::{
     ClaimMatch, Supersession, claim_label, claim_reference, family, labels, match_claim,
     supersession,
 };
-use super::decide::{Decision, Rules, decide, duplicate_excess, prior_event};
+use super::decide::{Rules, decide, duplicate_excess, prior_event, refresh_appeal_by};
 use super::fees::FeeSchedule;
-use super::interest::{ClaimFacts, LineInterest, PromptPay, assess};
+use super::interest::{ClaimFacts, PromptPay, assess};
 use super::ordinals::assign_ordinals;
 use super::reason::reason;
 use super::versions::{self, Correction, produced_cmp};
 use crate::claim::{BilledClaim, BilledLine};
-use crate::history::{
-    HistoryStore, PriorEvent, PriorKind, StoreResult, StoredClaim, StoredVersion,
-    TransactionFingerprint,
-};
+use crate::history::{HistoryStore, StoreResult, StoredClaim, StoredVersion};
 use crate::ledger::LedgerRow;
-use crate::line::{EventKind, LineEvent, RemittanceContext, Status};
-use crate::line::{Flag, Flags};
-use crate::line::{LineKey, event_key};
+use crate::line::{
+    Decision, EventKind, Flag, Flags, LineEvent, LineInterest, LineKey, PriorEvent, PriorKind,
+    RemittanceContext, RemittanceTransaction, Status, event_key,
+};
 use crate::money::money;
 use crate::text::Text;
-
-/// One 835 transaction's events, ready to apply.
-#[derive(Clone, Debug)]
-pub struct RemittanceTransaction {
-    /// What its events share.
-    pub context: Arc<RemittanceContext>,
-    /// Its events, in order.
-    pub events: Vec<LineEvent>,
-    /// Its identity, to apply it once only.
-    pub fingerprint: TransactionFingerprint,
-}
-
-/// Sort key: payment date, production date, ISA13, ST02 (then trace and
-/// content, so that the order never depends on file order).
-pub type OrderKey = (Option<Date>, Option<Date>, Text, Text, Text, u64);
-
-impl RemittanceTransaction {
-    /// The order in which transactions are applied.
-    pub fn order_key(&self) -> OrderKey {
-        order_key_of(&self.context, self.fingerprint.content_hash)
-    }
-}
-
-/// The order key of a transaction with this context and content hash.
-pub fn order_key_of(c: &RemittanceContext, content_hash: u64) -> OrderKey {
-    (
-        c.payment_date.or(c.production_date),
-        c.production_date,
-        c.interchange.clone(),
-        padded(&c.transaction),
-        c.trace.clone(),
-        content_hash,
-    )
-}
-
-/// Numeric control numbers sort as numbers ("10" after "9").
-fn padded(control: &str) -> Text {
-    if control.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{control:0>15}").into()
-    } else {
-        control.into()
-    }
-}
 
 /// Applies remittances to line histories and decides every event, with
 /// the code list of its rules.
@@ -285,7 +239,7 @@ impl<'a> Reconciler<'a> {
                         "the practice voided this claim (837 frequency 8): the reversal answers the void — nothing to appeal"
                             .to_string(),
                     );
-                    decision.refresh_appeal_by(&event, &self.rules);
+                    refresh_appeal_by(&mut decision, &event, &self.rules);
                 }
                 tx.corrections
                     .offset_reversal(&event, &mut decision, &self.rules);
@@ -451,7 +405,7 @@ impl<'a> Reconciler<'a> {
                     )
                 });
             }
-            decision.refresh_appeal_by(event, &self.rules);
+            refresh_appeal_by(decision, event, &self.rules);
             return Ok(claim);
         }
         Ok(Text::default())
@@ -714,7 +668,7 @@ impl Corrections {
             if e.status == Status::Reversal || !reversed_claims.contains(&&e.claim_id) {
                 continue;
             }
-            let own = decide(e, &crate::history::LineHistory::default(), schedule, rules).at_stake;
+            let own = decide(e, &crate::line::LineHistory::default(), schedule, rules).at_stake;
             let key = event_key(e);
             let sums = match lines.get_mut(&key) {
                 Some(sums) => sums,
@@ -777,7 +731,7 @@ impl Corrections {
                 money(d.at_stake)
             )
         });
-        d.refresh_appeal_by(event, rules);
+        refresh_appeal_by(d, event, rules);
     }
 }
 

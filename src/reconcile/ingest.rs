@@ -8,11 +8,10 @@
 
 use jiff::civil::Date;
 
-use super::engine::RemittanceTransaction;
 use super::input::InputContent;
 use super::versions::{self, Placement};
 use crate::history::{HistoryStore, Ingested, StoreResult};
-use crate::line::payer_key;
+use crate::line::{RemittanceTransaction, payer_key};
 
 /// What ingesting one input did.
 #[derive(Debug, Default, PartialEq, Eq)]

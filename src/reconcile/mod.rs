@@ -12,8 +12,8 @@ pub mod ordinals;
 pub mod reason;
 pub mod versions;
 
-pub use decide::{Decision, Rules, decide};
-pub use engine::{Reconciler, RemittanceTransaction};
+pub use decide::{Rules, decide};
+pub use engine::Reconciler;
 pub use fees::FeeSchedule;
 pub use ingest::{IngestReport, Remittance, ingest, ingest_remittance};
 pub use input::{InputContent, read_input};

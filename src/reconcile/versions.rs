@@ -21,13 +21,13 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::engine::{OrderKey, RemittanceTransaction};
 use crate::history::{StoredVersion, TransactionRef};
 use crate::ledger::LedgerRow;
 use crate::ledger::row::adjustments_text;
-use crate::line::modifier_set;
-use crate::line::{EventKind, LineEvent, RemittanceContext};
-use crate::line::{Flag, Flags};
+use crate::line::{
+    EventKind, Flag, Flags, LineEvent, OrderKey, RemittanceContext, RemittanceTransaction,
+    modifier_set,
+};
 use crate::money::money;
 use crate::text::Text;
 

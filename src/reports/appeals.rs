@@ -10,8 +10,7 @@ use rust_decimal::Decimal;
 
 use crate::ledger::row::adjustments_text;
 use crate::ledger::{Cell, LedgerRow, Record};
-use crate::line::Flag;
-use crate::line::Status;
+use crate::line::{Flag, Status};
 
 /// The worklist's columns.
 pub const COLUMNS: &[&str] = &[

@@ -22,17 +22,16 @@ use rusqlite::{Connection, OptionalExtension, params};
 use cache::Cache;
 
 use super::{
-    ClaimRef, HistoryStore, Ingested, LineHistory, OpenLine, PriorEvent, PriorKind, StoreError,
-    StoreResult, StoredClaim, StoredVersion, TransactionFingerprint, TransactionRef,
+    ClaimRef, HistoryStore, Ingested, OpenLine, StoreError, StoreResult, StoredClaim,
+    StoredVersion, TransactionRef,
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::codes::CodeList;
 use crate::ledger::LedgerRow;
-use crate::line::Flags;
-use crate::line::{LineEvent, RemittanceContext};
-use crate::line::{LineKey, event_key, payer_key};
-use crate::reconcile::RemittanceTransaction;
-use crate::reconcile::engine::{OrderKey, order_key_of};
+use crate::line::{
+    Flags, LineEvent, LineHistory, LineKey, OrderKey, PriorEvent, PriorKind, RemittanceContext,
+    RemittanceTransaction, TransactionFingerprint, event_key, order_key_of, payer_key,
+};
 use crate::text::Text;
 
 pub use schema::{APPLICATION_ID, current_version};

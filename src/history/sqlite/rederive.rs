@@ -36,13 +36,14 @@ use jiff::civil::Date;
 use rusqlite::{Connection, params};
 use rust_decimal::Decimal;
 
-use super::{PriorEvent, PriorKind, StoreError, StoreResult};
+use super::{StoreError, StoreResult};
 use crate::codes::CodeList;
-use crate::history::LineHistory;
 use crate::ledger::LedgerRow;
-use crate::line::{EventKind, RemittanceContext, Status, prior_payer_paid};
-use crate::line::{Flag, Flags};
-use crate::reconcile::decide::{Decision, Rules, decide_with, prior_event};
+use crate::line::{
+    Decision, EventKind, Flag, Flags, LineHistory, PriorEvent, PriorKind, RemittanceContext,
+    Status, prior_payer_paid,
+};
+use crate::reconcile::decide::{Rules, decide_with, prior_event};
 use crate::reconcile::engine::reason_with_notes;
 use crate::reconcile::reason::reason;
 use crate::text::Text;

@@ -7,8 +7,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::history::TransactionFingerprint;
-use crate::line::Status;
+use crate::line::{Status, TransactionFingerprint};
 use crate::remittance::Adjustment;
 
 fn d(s: &str) -> Decimal {
@@ -172,7 +171,7 @@ fn a_version_joins_the_family_through_a_superseded_member() {
 fn dates_decide_which_version_is_later_before_control_numbers() {
     let mut a = (*context("0009", "2024-03-05", "40")).clone();
     let mut b = (*context("0001", "2024-03-05", "40")).clone();
-    let key = |c: &RemittanceContext| super::super::engine::order_key_of(c, 0);
+    let key = |c: &RemittanceContext| crate::line::order_key_of(c, 0);
     // Same DTM*405: the GS date and time decide (2008 after 1999), whatever
     // ST02 says.
     a.group_date = "199912310802".into();

@@ -19,8 +19,7 @@ pub use matcher::{MatchSettings, match_deposits};
 
 use crate::bank::Deposit;
 use crate::ledger::{Cell, LedgerRow, Record};
-use crate::line::payer_key;
-use crate::line::{EventKind, RemittanceContext, Status};
+use crate::line::{EventKind, RemittanceContext, Status, payer_key};
 use crate::money::money;
 use crate::text::Text;
 

@@ -5,8 +5,7 @@
 use rust_decimal::Decimal;
 
 use crate::ledger::LedgerRow;
-use crate::line::Flag;
-use crate::line::Status;
+use crate::line::{Flag, Status};
 use crate::reports::appeals::AppealItem;
 
 /// One headline figure: a stable id (the page element is

@@ -15,8 +15,7 @@ use super::figures::{shortfall, taken_back};
 use super::mask::Privacy;
 use crate::diagnostic::Issue;
 use crate::ledger::LedgerRow;
-use crate::line::Flag;
-use crate::line::Status;
+use crate::line::{Flag, Status};
 use crate::money::money;
 use crate::reports::appeals::AppealItem;
 

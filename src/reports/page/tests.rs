@@ -8,8 +8,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::line::Flag;
-use crate::line::{EventKind, LineEvent, RemittanceContext, Status};
+use crate::line::{EventKind, Flag, LineEvent, RemittanceContext, Status};
 use crate::remittance::Adjustment;
 
 fn d(s: &str) -> Decimal {

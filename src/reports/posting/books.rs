@@ -14,9 +14,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::ledger::LedgerRow;
-use crate::line::{EventKind, Status};
-use crate::line::{Flag, Flags};
-use crate::line::{LineKey, event_key, payer_key};
+use crate::line::{EventKind, Flag, Flags, LineKey, Status, event_key, payer_key};
 use crate::reconcile::engine::{RECOVERY_REASONS, recovery_take};
 use crate::text::Text;
 

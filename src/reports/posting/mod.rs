@@ -19,8 +19,7 @@ pub use books::{Books, LineBook, base_procedure, books, month};
 pub use posted::{PostedColumns, Posting, PostingProblem, read_postings};
 
 use crate::ledger::{Cell, LedgerRow, Record};
-use crate::line::EventKind;
-use crate::line::Flags;
+use crate::line::{EventKind, Flags};
 use crate::reports::appeals::AppealItem;
 
 /// What the comparison of one line found.

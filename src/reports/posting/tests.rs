@@ -8,8 +8,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::ledger::LedgerRow;
-use crate::line::Flag;
-use crate::line::{EventKind, LineEvent, RemittanceContext, Status};
+use crate::line::{EventKind, Flag, LineEvent, RemittanceContext, Status};
 use crate::remittance::Adjustment;
 
 fn dec(s: &str) -> Decimal {
