@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::claim::BilledClaim;
 use crate::history::{HistoryStore, MemoryStore, StoreResult};
-use crate::ledger::LedgerRow;
 use crate::line::{
-    LineEvent, RemittanceContext, RemittanceTransaction, TransactionFingerprint, event_key,
+    DecidedLine, LineEvent, RemittanceContext, RemittanceTransaction, TransactionFingerprint,
+    event_key,
 };
 use crate::reconcile::{FeeSchedule, InputContent, Reconciler, Rules};
 
@@ -176,7 +176,7 @@ pub fn decide_records(
     records: impl IntoIterator<Item = Record>,
     schedule: Option<&FeeSchedule>,
     rules: &Rules,
-) -> StoreResult<Vec<LedgerRow>> {
+) -> StoreResult<Vec<DecidedLine>> {
     let mut partitions: BTreeMap<String, Partition> = BTreeMap::new();
     for record in records {
         if matches!(record, Record::Rejected(_)) {
@@ -234,7 +234,7 @@ fn decide_partition(
     mut partition: Partition,
     schedule: Option<&FeeSchedule>,
     rules: &Rules,
-) -> StoreResult<Vec<LedgerRow>> {
+) -> StoreResult<Vec<DecidedLine>> {
     let mut store = MemoryStore::new();
     // Claims go in as `remit reconcile` reads them, file by file in name
     // order: of two copies of one claim (the same content in two files),

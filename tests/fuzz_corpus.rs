@@ -88,7 +88,7 @@ fn corpus_documents() -> Vec<(String, Vec<u8>)> {
 /// The XML the ledger writer makes of `rows`, parsed back by an independent
 /// parser (roxmltree, strict XML 1.0): it must be well-formed and hold one
 /// entry per row.
-fn check_xml(name: &str, rows: &[remit::ledger::LedgerRow], columns: &[&str]) {
+fn check_xml(name: &str, rows: &[remit::line::DecidedLine], columns: &[&str]) {
     use remit::ledger::row::{LINES, LinesRecord};
     use remit::ledger::{Format, sink};
     let mut bytes = Vec::new();
@@ -122,9 +122,8 @@ fn check_xml(name: &str, rows: &[remit::ledger::LedgerRow], columns: &[&str]) {
 fn every_xml_output_of_the_fuzzing_corpus_is_well_formed() {
     use remit::events::EventCollector;
     use remit::history::MemoryStore;
-    use remit::ledger::LedgerRow;
     use remit::ledger::row::{COLUMNS, LINES};
-    use remit::line::LineEvent;
+    use remit::line::{DecidedLine, LineEvent};
     use remit::reconcile::{Reconciler, Rules, ingest, read_input};
     use remit::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
     use remit::scan::{Consumer, scan_slice};
@@ -150,7 +149,7 @@ fn every_xml_output_of_the_fuzzing_corpus_is_well_formed() {
         documents += 1;
         let mut lines = Lines(EventCollector::new(name.as_str()), Vec::new());
         scan_slice(&data, &mut lines);
-        let rows: Vec<LedgerRow> = lines.1.into_iter().map(LedgerRow::from_event).collect();
+        let rows: Vec<DecidedLine> = lines.1.into_iter().map(DecidedLine::from_event).collect();
         check_xml(&name, &rows, LINES);
         rows_checked += rows.len();
 

@@ -172,7 +172,7 @@ pub fn run(args: &DepositsArgs) -> anyhow::Result<u8> {
 /// the payments of `rows` (deposits without remittance under an empty
 /// payer), for `remit posting` to tie its totals to.
 pub fn received_by_payer_month(
-    rows: &[crate::ledger::LedgerRow],
+    rows: &[crate::line::DecidedLine],
     bank: &BankDeposits,
     settings: &MatchSettings,
 ) -> std::collections::BTreeMap<(String, String), rust_decimal::Decimal> {

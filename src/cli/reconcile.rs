@@ -19,8 +19,8 @@ use crate::codes::{CodeList, ListKind};
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::history::{HistoryStore, MemoryStore, SqliteStore, StoreError};
 use crate::ledger::row::COLUMNS;
-use crate::ledger::{LedgerRow, sink};
-use crate::line::{EventKind, Status};
+use crate::ledger::sink;
+use crate::line::{DecidedLine, EventKind, Status};
 use crate::money::money;
 use crate::reconcile::interest::{PromptPay, parse_rate};
 use crate::reconcile::{FeeSchedule, InputContent, Reconciler, Rules, ingest, read_input};
@@ -59,7 +59,7 @@ pub struct Tally {
 impl Tally {
     /// Counts the claim payments and service lines of one applied
     /// remittance transaction.
-    fn remitted(&mut self, rows: &[LedgerRow]) {
+    fn remitted(&mut self, rows: &[DecidedLine]) {
         let mut claims: Vec<u32> = rows
             .iter()
             .filter(|r| r.event.kind != EventKind::ProviderAdjustment)
@@ -74,9 +74,9 @@ impl Tally {
             .count();
     }
 
-    fn row(&mut self, row: &LedgerRow) {
+    fn row(&mut self, row: &DecidedLine) {
         let e = &row.event;
-        for flag in row.flags.iter() {
+        for flag in row.decision.flags.iter() {
             *self.flags.entry(flag.as_str()).or_default() += 1;
         }
         // One payment, one trace: the rows of a replaced version are shown
@@ -459,7 +459,7 @@ pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
 pub fn decide_inputs(
     input: &InputArgs,
     prepared: &Prepared,
-    mut on_row: impl FnMut(&LedgerRow) -> anyhow::Result<()>,
+    mut on_row: impl FnMut(&DecidedLine) -> anyhow::Result<()>,
 ) -> anyhow::Result<Tally> {
     let settings = &prepared.settings;
     let mut store = open_store(input.db.as_deref(), &settings.codes)?;
@@ -510,7 +510,7 @@ pub fn decide_inputs(
 pub fn report_rows(
     input: &InputArgs,
     prepared: &Prepared,
-) -> anyhow::Result<(Vec<LedgerRow>, Tally)> {
+) -> anyhow::Result<(Vec<DecidedLine>, Tally)> {
     let mut rows = Vec::new();
     let tally = decide_inputs(input, prepared, |row| {
         // Rows of replaced remittance versions count in no report: the
@@ -533,7 +533,7 @@ pub fn report_rows(
 }
 
 /// Every ledger row stored in the history at `db`, by payment date.
-pub fn stored_rows(db: &Path, codes: &CodeList) -> anyhow::Result<Vec<LedgerRow>> {
+pub fn stored_rows(db: &Path, codes: &CodeList) -> anyhow::Result<Vec<DecidedLine>> {
     let store = open_sqlite(db, codes)?;
     let mut rows = Vec::new();
     store.rows(&Default::default(), |row| -> anyhow::Result<()> {

@@ -8,8 +8,9 @@ use super::{
     TransactionRef,
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
-use crate::ledger::LedgerRow;
-use crate::line::{LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction, payer_key};
+use crate::line::{
+    DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction, payer_key,
+};
 use crate::text::Text;
 
 /// Hash maps keyed by line keys and claim ids, hashed with foldhash: the
@@ -98,7 +99,7 @@ fn version(id: TransactionRef, tx: &RemittanceTransaction, superseded: bool) -> 
             .events
             .iter()
             .cloned()
-            .map(LedgerRow::from_event)
+            .map(DecidedLine::from_event)
             .collect(),
     }
 }
@@ -183,7 +184,7 @@ impl HistoryStore for MemoryStore {
 
     /// Replaced transactions were never applied here, so nothing leaves the
     /// line histories; the memory store keeps no rows.
-    fn retire(&mut self, id: TransactionRef, _rows: &[LedgerRow]) -> StoreResult<()> {
+    fn retire(&mut self, id: TransactionRef, _rows: &[DecidedLine]) -> StoreResult<()> {
         self.replaced.remove(&id);
         Ok(())
     }
@@ -255,7 +256,7 @@ impl HistoryStore for MemoryStore {
         &mut self,
         key: &LineKey,
         event: &PriorEvent,
-        _row: Option<&LedgerRow>,
+        _row: Option<&DecidedLine>,
     ) -> StoreResult<()> {
         if !event.line_control.is_empty() {
             let base = LineKey {

@@ -16,9 +16,9 @@ pub mod sqlite;
 use std::sync::Arc;
 
 use crate::claim::BilledClaim;
-use crate::ledger::LedgerRow;
 use crate::line::{
-    LineHistory, LineKey, OrderKey, PriorEvent, RemittanceContext, RemittanceTransaction,
+    DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceContext,
+    RemittanceTransaction,
 };
 use crate::text::Text;
 
@@ -79,7 +79,7 @@ pub struct StoredVersion {
     pub applied: bool,
     /// Its rows: as decided when it was applied, else its events with no
     /// decision (empty `reason`).
-    pub rows: Vec<LedgerRow>,
+    pub rows: Vec<DecidedLine>,
 }
 
 /// Why the store failed.
@@ -153,7 +153,7 @@ pub trait HistoryStore {
     /// applied one stop counting (its rows stay, marked superseded); a
     /// never-applied one keeps `rows` (its rows, marked superseded) for
     /// `remit history`. Called while deciding the version that replaces it.
-    fn retire(&mut self, id: TransactionRef, rows: &[LedgerRow]) -> StoreResult<()>;
+    fn retire(&mut self, id: TransactionRef, rows: &[DecidedLine]) -> StoreResult<()>;
     /// Adds a billed claim read from `source`; false when a claim with the
     /// same content ([`crate::claim::ClaimFingerprint`]) is already known — the same claim
     /// sent again, whatever its delimiters and envelope. Claims that share
@@ -177,7 +177,7 @@ pub trait HistoryStore {
         &mut self,
         key: &LineKey,
         event: &PriorEvent,
-        row: Option<&LedgerRow>,
+        row: Option<&DecidedLine>,
     ) -> StoreResult<()>;
     /// The ordinal under which a line with this identity and REF*6R is known.
     fn ordinal_for_control(&self, key: &LineKey, control: &str) -> StoreResult<Option<u32>>;

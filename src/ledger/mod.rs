@@ -20,7 +20,6 @@ use crate::money::{money, unsigned_zero};
 
 pub use csv_sink::CsvSink;
 pub use jsonl::JsonLinesSink;
-pub use row::LedgerRow;
 pub use xml::XmlSink;
 
 /// One cell of a row.

@@ -1,12 +1,9 @@
-//! The reconciliation ledger row: a service-line event with the decision
-//! about it (status, flags, prior payment, expected amount, net paid, appeal
-//! deadline, matched 837 line), and the ledger's column names.
-
-use jiff::civil::Date;
-use rust_decimal::Decimal;
+//! The reconciliation ledger: its column names, and each decided line
+//! ([`DecidedLine`]: a service-line event with the decision about it) as
+//! the cells of one row.
 
 use super::{Cell, Record};
-use crate::line::{Flags, LineEvent, Status};
+use crate::line::{DecidedLine, Status, adjustments_text};
 use crate::text::Text;
 
 /// The ledger's columns, in order. `remit lines` writes the columns of
@@ -95,7 +92,7 @@ pub const LINES: &[&str] = &[
 
 /// A ledger row as `remit lines` writes it: cell `i` is the ledger cell of
 /// the column [`LINES`]`[i]`.
-pub struct LinesRecord<'a>(pub &'a LedgerRow);
+pub struct LinesRecord<'a>(pub &'a DecidedLine);
 
 /// The ledger column of each [`LINES`] column, found once.
 fn lines_to_ledger() -> &'static [usize] {
@@ -122,112 +119,6 @@ impl Record for LinesRecord<'_> {
     }
 }
 
-/// One ledger row: an event and what was decided about it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LedgerRow {
-    /// The service-line event.
-    pub event: LineEvent,
-    /// Final status.
-    pub status: Status,
-    /// Flags.
-    pub flags: Flags,
-    /// Amount of the last paying event, when relevant.
-    pub prior_paid: Option<Decimal>,
-    /// Date of the last paying event.
-    pub prior_payment_date: Option<Date>,
-    /// Trace of the last paying event.
-    pub prior_trace: Text,
-    /// Fee-schedule allowed × units.
-    pub expected: Option<Decimal>,
-    /// allowed − expected.
-    pub variance: Option<Decimal>,
-    /// The line's net paid after this event.
-    pub net_paid: Option<Decimal>,
-    /// Last day to appeal.
-    pub appeal_by: Option<Date>,
-    /// The matched 837 line, `FILE#CLM01/LX`.
-    pub matched_claim_line: String,
-    /// Days from service date to the as-of date (NO_REMITTANCE rows).
-    pub age_days: Option<i64>,
-    /// The row's adjustments and remarks in plain words, after the notes
-    /// that say why the verdict and flags.
-    pub reason: String,
-    /// The money the practice can act on for this row: the denied part,
-    /// the shortfall, what a recoupment took back… (see
-    /// [`crate::reconcile::decide`]); empty for NO_REMITTANCE rows.
-    #[serde(default)]
-    pub at_stake: Option<Decimal>,
-    /// The money the payer refused on this row (Σ its denial adjustments);
-    /// not a ledger column.
-    #[serde(default)]
-    pub denied: Decimal,
-    /// For a PLB recovery that took money from a claim's lines: that
-    /// claim's CLP01 (not a ledger column), so that a later denial of the
-    /// same claim is known to restate the take-back.
-    #[serde(default)]
-    pub recovered_claim: Text,
-    /// Prompt-pay interest on a paid line (with `--prompt-pay`).
-    #[serde(default)]
-    pub interest: Option<crate::line::LineInterest>,
-    /// The line's identity in the history (not a ledger column).
-    #[serde(default)]
-    pub key: Option<crate::line::LineKey>,
-    /// Set on a row of an earlier version of a remittance that a later
-    /// version of the same payment (same payer and TRN02) replaced: names
-    /// that version. Such a row is shown, never counted.
-    #[serde(default)]
-    pub superseded_by: Option<Text>,
-}
-
-impl LedgerRow {
-    /// A row carrying just the event's own status (as `remit lines` shows).
-    pub fn from_event(event: LineEvent) -> Self {
-        LedgerRow {
-            status: event.status,
-            event,
-            flags: Flags::default(),
-            prior_paid: None,
-            prior_payment_date: None,
-            prior_trace: Text::default(),
-            expected: None,
-            variance: None,
-            net_paid: None,
-            appeal_by: None,
-            matched_claim_line: String::new(),
-            age_days: None,
-            reason: String::new(),
-            at_stake: None,
-            denied: Decimal::ZERO,
-            recovered_claim: Text::default(),
-            interest: None,
-            key: None,
-            superseded_by: None,
-        }
-    }
-
-    /// True when the row belongs to a superseded version of a remittance:
-    /// shown for what changed, not counted in any total or worklist.
-    pub fn is_superseded(&self) -> bool {
-        self.superseded_by.is_some()
-    }
-}
-
-/// `GROUP-REASON:AMOUNT;…`
-pub fn adjustments_text(event: &LineEvent) -> String {
-    let mut out = String::new();
-    for (i, a) in event.adjustments.iter().enumerate() {
-        if i > 0 {
-            out.push(';');
-        }
-        out.push_str(&a.group);
-        out.push('-');
-        out.push_str(&a.reason);
-        out.push(':');
-        out.push_str(&crate::money::money(a.amount));
-    }
-    out
-}
-
 fn joined(parts: &[Text], sep: &str) -> String {
     parts
         .iter()
@@ -236,7 +127,7 @@ fn joined(parts: &[Text], sep: &str) -> String {
         .join(sep)
 }
 
-impl LedgerRow {
+impl DecidedLine {
     /// Units, billed and allowed mean something for service lines and
     /// claims only, not for claim-level remainders or PLB amounts.
     fn has_line_amounts(&self) -> bool {
@@ -252,7 +143,7 @@ impl LedgerRow {
     }
 }
 
-impl LedgerRow {
+impl DecidedLine {
     fn interest_cell(&self, column: usize) -> Cell<'_> {
         let Some(i) = &self.interest else {
             return Cell::Empty;
@@ -269,7 +160,7 @@ impl LedgerRow {
     }
 }
 
-impl Record for LedgerRow {
+impl Record for DecidedLine {
     fn cell(&self, column: usize) -> Cell<'_> {
         let e = &self.event;
         let c = &e.context;
@@ -301,14 +192,14 @@ impl Record for LedgerRow {
             18 => Cell::Owned(adjustments_text(e)),
             19 => Cell::Owned(joined(&e.remarks, ";")),
             20 => Cell::Text(self.status.as_str()),
-            21 => Cell::Owned(self.flags.to_string()),
-            22 => Cell::money(self.prior_paid),
-            23 => Cell::date(self.prior_payment_date),
-            24 => Cell::text(&self.prior_trace),
-            25 => Cell::money(self.expected),
-            26 => Cell::money(self.variance),
-            27 => Cell::money(self.net_paid),
-            28 => Cell::date(self.appeal_by),
+            21 => Cell::Owned(self.decision.flags.to_string()),
+            22 => Cell::money(self.decision.prior_paid),
+            23 => Cell::date(self.decision.prior_payment_date),
+            24 => Cell::text(&self.decision.prior_trace),
+            25 => Cell::money(self.decision.expected),
+            26 => Cell::money(self.decision.variance),
+            27 => Cell::money(self.decision.net_paid),
+            28 => Cell::date(self.decision.appeal_by),
             29 => Cell::text(&self.matched_claim_line),
             30 => self.age_days.map_or(Cell::Empty, Cell::Integer),
             31 => Cell::text(&self.reason),
@@ -319,7 +210,7 @@ impl Record for LedgerRow {
             36 => Cell::text(&c.interchange),
             37 => Cell::text(&c.transaction),
             38..=44 => self.interest_cell(column),
-            45 => Cell::money(self.at_stake),
+            45 => Cell::money(self.decision.at_stake),
             46 => self
                 .superseded_by
                 .as_deref()

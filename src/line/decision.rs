@@ -11,7 +11,11 @@ use super::prior::PriorEvent;
 use crate::text::Text;
 
 /// What was decided about one event.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Serialised flat inside a [`super::DecidedLine`] under the names the
+/// ledger row always had (the store keeps rows as JSON: stores written
+/// before the decision had a type of its own still read).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Decision {
     /// Flags.
     pub flags: Flags,
@@ -29,12 +33,20 @@ pub struct Decision {
     pub net_paid: Option<Decimal>,
     /// Last day to appeal.
     pub appeal_by: Option<Date>,
-    /// The money the practice can act on (see the module comment).
-    pub at_stake: Decimal,
+    /// The money the practice can act on (see `reconcile::decide`). Every
+    /// decided event has one; `None` only where nothing was decided: a
+    /// billed line no remittance answered (NO_REMITTANCE), the event of a
+    /// remittance version never applied, a row stored before the amount
+    /// existed.
+    #[serde(default)]
+    pub at_stake: Option<Decimal>,
     /// The money the payer refused on this event (its denial adjustments).
+    #[serde(default)]
     pub denied: Decimal,
-    /// Why the verdict and each flag, with the evidence, in words; they
-    /// open the row's `reason`.
+    /// Why the verdict and each flag, with the evidence, in words. They
+    /// open the line's `reason` when a [`super::DecidedLine`] is made,
+    /// which takes them (so they are never kept twice, nor stored).
+    #[serde(skip)]
     pub notes: Vec<String>,
 }
 
@@ -47,5 +59,11 @@ impl Decision {
             self.prior_payment_date = p.payment_date;
             self.prior_trace = p.trace.clone();
         }
+    }
+
+    /// [`Decision::at_stake`], zero when nothing was assessed: the amount
+    /// the rules add to and take from.
+    pub fn stake(&self) -> Decimal {
+        self.at_stake.unwrap_or_default()
     }
 }

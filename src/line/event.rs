@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 
 use super::status::{Status, denies, is_secondary_status, line_status};
 use crate::codes::CodeList;
+use crate::money::money;
 use crate::remittance::balance::ClaimLineTotals;
 use crate::remittance::{Adjustment, RemittanceHeader};
 use crate::text::Text;
@@ -226,6 +227,22 @@ impl LineEvent {
             );
         }
     }
+}
+
+/// `GROUP-REASON:AMOUNT;…`
+pub fn adjustments_text(event: &LineEvent) -> String {
+    let mut out = String::new();
+    for (i, a) in event.adjustments.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(&a.group);
+        out.push('-');
+        out.push_str(&a.reason);
+        out.push(':');
+        out.push_str(&money(a.amount));
+    }
+    out
 }
 
 #[cfg(test)]

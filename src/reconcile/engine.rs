@@ -21,10 +21,9 @@ use super::reason::reason;
 use super::versions::{self, Correction, produced_cmp};
 use crate::claim::{BilledClaim, BilledLine};
 use crate::history::{HistoryStore, StoreResult, StoredClaim, StoredVersion};
-use crate::ledger::LedgerRow;
 use crate::line::{
-    Decision, EventKind, Flag, Flags, LineEvent, LineInterest, LineKey, PriorEvent, PriorKind,
-    RemittanceContext, RemittanceTransaction, Status, event_key,
+    DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineInterest, LineKey, PriorEvent,
+    PriorKind, RemittanceContext, RemittanceTransaction, Status, event_key, reason_with_notes,
 };
 use crate::money::money;
 use crate::text::Text;
@@ -76,7 +75,7 @@ impl<'a> Reconciler<'a> {
     /// Returns the number of transactions applied.
     pub fn apply_pending<E: From<crate::history::StoreError>>(
         &mut self,
-        mut on_rows: impl FnMut(Vec<LedgerRow>) -> Result<(), E>,
+        mut on_rows: impl FnMut(Vec<DecidedLine>) -> Result<(), E>,
     ) -> Result<usize, E> {
         let mut applied = 0;
         for (_, id) in self.store.pending()? {
@@ -98,7 +97,7 @@ impl<'a> Reconciler<'a> {
     }
 
     /// Decides one transaction's events (call in [`RemittanceTransaction::order_key`] order).
-    pub fn apply(&mut self, mut tx: RemittanceTransaction) -> StoreResult<Vec<LedgerRow>> {
+    pub fn apply(&mut self, mut tx: RemittanceTransaction) -> StoreResult<Vec<DecidedLine>> {
         // Statuses are decided with the code list in use now: a pending
         // transaction stored by an older remit, or event records made by
         // `remit events` with another list, may carry other statuses.
@@ -140,7 +139,7 @@ impl<'a> Reconciler<'a> {
         &mut self,
         tx: RemittanceTransaction,
         mut replaced: Vec<StoredVersion>,
-    ) -> StoreResult<Vec<LedgerRow>> {
+    ) -> StoreResult<Vec<DecidedLine>> {
         replaced.sort_by(|a, b| produced_cmp(&b.context, &b.order, &a.context, &a.order));
         let now_label = versions::label(&tx.context);
         for v in &mut replaced {
@@ -149,7 +148,7 @@ impl<'a> Reconciler<'a> {
             }
             // A version never applied has no rows in the store yet: keep
             // them, marked, so `remit history` shows what was replaced.
-            let kept: Vec<LedgerRow> = if v.applied {
+            let kept: Vec<DecidedLine> = if v.applied {
                 Vec::new()
             } else {
                 let note =
@@ -184,7 +183,7 @@ impl<'a> Reconciler<'a> {
         &mut self,
         events: Vec<LineEvent>,
         tx: &mut TransactionState,
-        rows: &mut Vec<LedgerRow>,
+        rows: &mut Vec<DecidedLine>,
     ) -> StoreResult<()> {
         let context = Arc::clone(&events[0].context);
         let mut matched = if self.claims_known {
@@ -233,8 +232,8 @@ impl<'a> Reconciler<'a> {
                 ));
             }
             if event.status == Status::Reversal && decision.flags.contains(Flag::Recouped) {
-                if voided && decision.at_stake > Decimal::ZERO {
-                    decision.at_stake = Decimal::ZERO;
+                if voided && decision.stake() > Decimal::ZERO {
+                    decision.at_stake = Some(Decimal::ZERO);
                     decision.notes.push(
                         "the practice voided this claim (837 frequency 8): the reversal answers the void — nothing to appeal"
                             .to_string(),
@@ -273,7 +272,7 @@ impl<'a> Reconciler<'a> {
                 correction.mark(&mut row);
             }
             let key = row.key.clone().expect("set above");
-            let prior = prior_event(&row.event, &decision_of(&row), &self.rules.codes);
+            let prior = prior_event(&row.event, &row.decision, &self.rules.codes);
             self.store.record(&key, &prior, Some(&row))?;
             rows.push(row);
         }
@@ -294,7 +293,7 @@ impl<'a> Reconciler<'a> {
 
     /// Applies one PLB amount; a recovery takes money back from the lines
     /// of the claim it names.
-    fn apply_provider(&mut self, event: LineEvent) -> StoreResult<LedgerRow> {
+    fn apply_provider(&mut self, event: LineEvent) -> StoreResult<DecidedLine> {
         let key = event_key(&event);
         let history = self.store.history(&key)?;
         let mut decision = decide(&event, &history, self.schedule, &self.rules);
@@ -383,7 +382,7 @@ impl<'a> Reconciler<'a> {
             decision.prior_paid = last_payment.as_ref().map(|p| p.paid);
             decision.prior_payment_date = last_payment.as_ref().and_then(|p| p.payment_date);
             decision.prior_trace = last_payment.map(|p| p.trace).unwrap_or_default();
-            decision.at_stake = taken_total - duplicate;
+            decision.at_stake = Some(taken_total - duplicate);
             let claim = lines[0].claim_id.clone();
             if duplicate.is_zero() {
                 decision.notes.push(format!(
@@ -391,7 +390,7 @@ impl<'a> Reconciler<'a> {
                     money(taken_total)
                 ));
             } else {
-                decision.notes.push(if decision.at_stake.is_zero() {
+                decision.notes.push(if decision.stake().is_zero() {
                     format!(
                         "takes back a duplicate payment ({} paid twice on the claim): nothing to appeal",
                         money(duplicate)
@@ -401,7 +400,7 @@ impl<'a> Reconciler<'a> {
                         "takes back {}, of which {} undoes a duplicate payment: {} at stake",
                         money(taken_total),
                         money(duplicate),
-                        money(decision.at_stake)
+                        money(decision.stake())
                     )
                 });
             }
@@ -416,7 +415,7 @@ impl<'a> Reconciler<'a> {
     /// supersedes (withdrawn). A line a payment may answer (an ambiguous
     /// match), or of a claim a replacement may supersede, is listed with
     /// `AMBIGUOUS_CLAIM_MATCH` and says why.
-    pub fn unanswered(&self) -> StoreResult<Vec<LedgerRow>> {
+    pub fn unanswered(&self) -> StoreResult<Vec<DecidedLine>> {
         let mut rows = Vec::new();
         let open = self.store.unanswered()?;
         let contested: HashSet<u64> = open
@@ -468,7 +467,7 @@ impl<'a> Reconciler<'a> {
                 let mut row =
                     self.no_remittance(&context, claim, &claim.lines[open.line], &reference);
                 if open.contested {
-                    row.flags.insert(Flag::AmbiguousClaimMatch);
+                    row.decision.flags.insert(Flag::AmbiguousClaimMatch);
                     append_reason(
                         &mut row.reason,
                         &format!(
@@ -481,7 +480,7 @@ impl<'a> Reconciler<'a> {
                     );
                 }
                 if let Some(why) = &replaced {
-                    row.flags.insert(Flag::AmbiguousClaimMatch);
+                    row.decision.flags.insert(Flag::AmbiguousClaimMatch);
                     append_reason(&mut row.reason, why);
                 }
                 rows.push(row);
@@ -508,7 +507,7 @@ impl<'a> Reconciler<'a> {
         claim: &BilledClaim,
         line: &BilledLine,
         reference: &str,
-    ) -> LedgerRow {
+    ) -> DecidedLine {
         let name = match &claim.patient {
             Some(p) if !p.last.is_empty() => person(&p.last, &p.first),
             _ => person(&claim.subscriber.last, &claim.subscriber.first),
@@ -552,7 +551,7 @@ impl<'a> Reconciler<'a> {
         let age = line
             .service_date
             .and_then(|d| (self.rules.as_of - d).get_days().into());
-        let mut row = LedgerRow::from_event(event);
+        let mut row = DecidedLine::from_event(event);
         row.reason = reason(&self.rules.codes, &row.event);
         row.matched_claim_line = format!("{reference}/{}", line.number);
         row.age_days = age.map(i64::from);
@@ -668,7 +667,7 @@ impl Corrections {
             if e.status == Status::Reversal || !reversed_claims.contains(&&e.claim_id) {
                 continue;
             }
-            let own = decide(e, &crate::line::LineHistory::default(), schedule, rules).at_stake;
+            let own = decide(e, &crate::line::LineHistory::default(), schedule, rules).stake();
             let key = event_key(e);
             let sums = match lines.get_mut(&key) {
                 Some(sums) => sums,
@@ -698,10 +697,10 @@ impl Corrections {
     /// Lowers a recouping reversal's amount at stake by what corrections
     /// of the same transaction cover (each amount used once), and says so.
     fn offset_reversal(&mut self, event: &LineEvent, d: &mut Decision, rules: &Rules) {
-        if d.at_stake <= Decimal::ZERO {
+        if d.stake() <= Decimal::ZERO {
             return;
         }
-        let before = d.at_stake;
+        let before = d.stake();
         let mut used = Decimal::ZERO;
         for pool in [
             self.by_line.get_mut(&event_key(event)),
@@ -710,15 +709,15 @@ impl Corrections {
         .into_iter()
         .flatten()
         {
-            let take = (*pool).min(d.at_stake).max(Decimal::ZERO);
+            let take = (*pool).min(d.stake()).max(Decimal::ZERO);
             *pool -= take;
-            d.at_stake -= take;
+            d.at_stake = Some(d.stake() - take);
             used += take;
         }
         if used.is_zero() {
             return;
         }
-        d.notes.push(if d.at_stake.is_zero() {
+        d.notes.push(if d.stake().is_zero() {
             format!(
                 "reversed and re-adjudicated in the same remittance: the correction pays back, moves to the patient or puts at stake on its own row the {} taken back — nothing to appeal here",
                 money(before)
@@ -728,7 +727,7 @@ impl Corrections {
                 "reversed and re-adjudicated in the same remittance: the correction covers {} of the {} taken back; the net reduction {} is at stake",
                 money(used),
                 money(before),
-                money(d.at_stake)
+                money(d.stake())
             )
         });
         refresh_appeal_by(d, event, rules);
@@ -755,7 +754,7 @@ fn assess_interest(
     rule: &PromptPay,
     claim: Option<&crate::history::StoredClaim>,
     tx: &mut TransactionState,
-    rows: &mut [LedgerRow],
+    rows: &mut [DecidedLine],
 ) {
     let Some(first) = rows.first() else { return };
     let e = &first.event;
@@ -794,7 +793,7 @@ fn assess_interest(
     let due: Decimal = lines.iter().map(LineInterest::difference).sum();
     for (i, interest) in paying.into_iter().zip(lines) {
         if due >= Decimal::new(1, 2) {
-            rows[i].flags.insert(Flag::InterestDue);
+            rows[i].decision.flags.insert(Flag::InterestDue);
             let note = format!(
                 "Interest due: paid {} day(s) after the due date {}; the claim's interest owed exceeds what was paid by {}",
                 interest.days_late,
@@ -807,67 +806,12 @@ fn assess_interest(
         rows[i].interest = Some(interest);
     }
 }
-
-/// The decision a row carries, for its history entry.
-fn decision_of(row: &LedgerRow) -> Decision {
-    Decision {
-        flags: row.flags,
-        prior_paid: row.prior_paid,
-        prior_payment_date: row.prior_payment_date,
-        prior_trace: row.prior_trace.clone(),
-        expected: row.expected,
-        variance: row.variance,
-        net_paid: row.net_paid,
-        appeal_by: row.appeal_by,
-        at_stake: row.at_stake.unwrap_or_default(),
-        denied: row.denied,
-        notes: Vec::new(),
-    }
-}
-
-/// The `reason` of a row: the decision's notes (why the verdict and each
-/// flag, with the evidence), then the adjustments and remarks in words.
-pub fn reason_with_notes(notes: &[String], words: String) -> String {
-    let mut out = String::new();
-    for note in notes.iter().filter(|n| !n.is_empty()) {
-        if !out.is_empty() {
-            out.push_str("; ");
-        }
-        let mut chars = note.chars();
-        if let Some(first) = chars.next() {
-            out.extend(first.to_uppercase());
-            out.push_str(chars.as_str());
-        }
-    }
-    if !words.is_empty() {
-        if !out.is_empty() {
-            out.push_str("; ");
-        }
-        out.push_str(&words);
-    }
-    out
-}
-
-fn row(rules: &Rules, event: LineEvent, d: Decision, matched_claim_line: String) -> LedgerRow {
-    LedgerRow {
-        interest: None,
-        key: None,
-        reason: reason_with_notes(&d.notes, reason(&rules.codes, &event)),
-        at_stake: Some(d.at_stake),
-        denied: d.denied,
-        recovered_claim: Text::default(),
-        status: event.status,
-        event,
-        flags: d.flags,
-        prior_paid: d.prior_paid,
-        prior_payment_date: d.prior_payment_date,
-        prior_trace: d.prior_trace,
-        expected: d.expected,
-        variance: d.variance,
-        net_paid: d.net_paid,
-        appeal_by: d.appeal_by,
+/// The decided line of `event`: the decision's notes, then its adjustments
+/// and remarks in words, make its reason.
+fn row(rules: &Rules, event: LineEvent, d: Decision, matched_claim_line: String) -> DecidedLine {
+    let words = reason(&rules.codes, &event);
+    DecidedLine {
         matched_claim_line,
-        age_days: None,
-        superseded_by: None,
+        ..DecidedLine::new(event, d, words)
     }
 }

@@ -22,11 +22,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::history::{StoredVersion, TransactionRef};
-use crate::ledger::LedgerRow;
-use crate::ledger::row::adjustments_text;
 use crate::line::{
-    EventKind, Flag, Flags, LineEvent, OrderKey, RemittanceContext, RemittanceTransaction,
-    modifier_set,
+    DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, OrderKey, RemittanceContext,
+    RemittanceTransaction, adjustments_text, modifier_set,
 };
 use crate::money::money;
 use crate::text::Text;
@@ -333,7 +331,7 @@ pub struct Correction {
     earlier: String,
     /// Why this version is taken as the later one, when no date says so.
     tie: &'static str,
-    baseline: Vec<LedgerRow>,
+    baseline: Vec<DecidedLine>,
     pairs: HashMap<u32, usize>,
 }
 
@@ -374,7 +372,7 @@ impl Correction {
 
     /// Flags a row of the new version when its line changed (saying what
     /// changed) or is not in the baseline. Unchanged lines stay as they are.
-    pub fn mark(&self, row: &mut LedgerRow) {
+    pub fn mark(&self, row: &mut DecidedLine) {
         let earlier = &self.earlier;
         let tie = self.tie;
         let note = match self.pairs.get(&row.event.sequence) {
@@ -392,7 +390,7 @@ impl Correction {
                 "Corrected remittance: this line is not in the earlier version {earlier}{tie}."
             ),
         };
-        row.flags.insert(Flag::CorrectedRemittance);
+        row.decision.flags.insert(Flag::CorrectedRemittance);
         row.reason = prefixed(&note, &row.reason);
     }
 }
@@ -401,7 +399,11 @@ impl Correction {
 /// replaces it: the lines that changed or that `now` no longer lists,
 /// marked superseded (never counted). Lines that did not change are not
 /// repeated.
-pub fn superseded_rows(then: &StoredVersion, now: &[LedgerRow], now_label: &str) -> Vec<LedgerRow> {
+pub fn superseded_rows(
+    then: &StoredVersion,
+    now: &[DecidedLine],
+    now_label: &str,
+) -> Vec<DecidedLine> {
     let then_events: Vec<&LineEvent> = then.rows.iter().map(|r| &r.event).collect();
     let now_events: Vec<&LineEvent> = now.iter().map(|r| &r.event).collect();
     let pairs = pair(&then_events, &now_events);
@@ -431,14 +433,17 @@ pub fn superseded_rows(then: &StoredVersion, now: &[LedgerRow], now_label: &str)
 
 /// `row` as a superseded row: it names the version that replaced it and
 /// keeps no decision (it moves no money and opens no appeal).
-pub fn as_superseded(row: LedgerRow, by: &str, note: &str, flags: Flags) -> LedgerRow {
-    LedgerRow {
-        flags,
-        prior_paid: None,
-        prior_payment_date: None,
-        prior_trace: Text::default(),
-        net_paid: None,
-        appeal_by: None,
+pub fn as_superseded(row: DecidedLine, by: &str, note: &str, flags: Flags) -> DecidedLine {
+    DecidedLine {
+        decision: Decision {
+            flags,
+            prior_paid: None,
+            prior_payment_date: None,
+            prior_trace: Text::default(),
+            net_paid: None,
+            appeal_by: None,
+            ..row.decision
+        },
         interest: None,
         reason: prefixed(note, &row.reason),
         superseded_by: Some(by.into()),

@@ -103,7 +103,7 @@ fn stored(id: TransactionRef, t: &RemittanceTransaction, superseded: bool) -> St
             .events
             .iter()
             .cloned()
-            .map(LedgerRow::from_event)
+            .map(DecidedLine::from_event)
             .collect(),
     }
 }
@@ -255,16 +255,16 @@ fn a_correction_flags_changed_and_new_lines_and_shows_the_replaced_ones() {
     );
     let baseline = stored(7, &v1, true);
     let correction = Correction::new(&v2, &baseline);
-    let mut rows: Vec<LedgerRow> = v2
+    let mut rows: Vec<DecidedLine> = v2
         .events
         .iter()
         .cloned()
-        .map(LedgerRow::from_event)
+        .map(DecidedLine::from_event)
         .collect();
     rows.iter_mut().for_each(|r| correction.mark(r));
     assert!(
         rows.iter()
-            .all(|r| r.flags.contains(Flag::CorrectedRemittance))
+            .all(|r| r.decision.flags.contains(Flag::CorrectedRemittance))
     );
     assert!(
         rows[0].reason.starts_with(
@@ -279,7 +279,7 @@ fn a_correction_flags_changed_and_new_lines_and_shows_the_replaced_ones() {
     assert!(
         shown
             .iter()
-            .all(|r| r.is_superseded() && r.net_paid.is_none())
+            .all(|r| r.is_superseded() && r.decision.net_paid.is_none())
     );
     assert!(shown[1].reason.contains("no longer lists this line"));
 }

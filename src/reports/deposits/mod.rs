@@ -18,8 +18,8 @@ use rust_decimal::Decimal;
 pub use matcher::{MatchSettings, match_deposits};
 
 use crate::bank::Deposit;
-use crate::ledger::{Cell, LedgerRow, Record};
-use crate::line::{EventKind, RemittanceContext, Status, payer_key};
+use crate::ledger::{Cell, Record};
+use crate::line::{DecidedLine, EventKind, RemittanceContext, Status, payer_key};
 use crate::money::money;
 use crate::text::Text;
 
@@ -105,7 +105,7 @@ pub struct Payments {
 
 impl Payments {
     /// Adds the transaction of `row` (billed-only rows have none).
-    pub fn add(&mut self, row: &LedgerRow) {
+    pub fn add(&mut self, row: &DecidedLine) {
         if row.status == Status::NoRemittance {
             return;
         }

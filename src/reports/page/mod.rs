@@ -26,7 +26,7 @@ pub use mask::Privacy;
 pub use tables::{Column, ColumnKind, FileFinding, FileFindings, Table, TopRows};
 
 use crate::codes::CodeList;
-use crate::ledger::LedgerRow;
+use crate::line::DecidedLine;
 use crate::reports::appeals::AppealItem;
 
 /// Rows a table carries by default; the rest are counted and named.
@@ -119,7 +119,7 @@ impl<'c> ReportBuilder<'c> {
     }
 
     /// Adds one ledger row (NO_REMITTANCE rows included).
-    pub fn add_row(&mut self, row: &LedgerRow) {
+    pub fn add_row(&mut self, row: &DecidedLine) {
         self.rows += 1;
         self.headline.add_row(row);
         self.charts.add_row(row, self.codes);

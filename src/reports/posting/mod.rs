@@ -18,8 +18,8 @@ use rust_decimal::Decimal;
 pub use books::{Books, LineBook, base_procedure, books, month};
 pub use posted::{PostedColumns, Posting, PostingProblem, read_postings};
 
-use crate::ledger::{Cell, LedgerRow, Record};
-use crate::line::{EventKind, Flags};
+use crate::ledger::{Cell, Record};
+use crate::line::{DecidedLine, EventKind, Flags};
 use crate::reports::appeals::AppealItem;
 
 /// What the comparison of one line found.
@@ -340,7 +340,7 @@ fn open_appeals(items: &[AppealItem]) -> HashMap<(LineId, String), OpenAppeal> {
             .entry(line_key(&e.claim_id, date, &e.procedure, &e.context.payer))
             .or_default();
         entry.at_stake += item.at_stake;
-        entry.appeal_by = match (entry.appeal_by, item.row.appeal_by) {
+        entry.appeal_by = match (entry.appeal_by, item.row.decision.appeal_by) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -701,7 +701,7 @@ pub fn finding_counts(lines: &[LineComparison]) -> BTreeMap<Finding, usize> {
 
 /// The ledger rows' lines still open to appeal (see
 /// [`crate::reports::appeals::worklist`]).
-pub fn open_lines(rows: &[LedgerRow], as_of: Date) -> Vec<AppealItem> {
+pub fn open_lines(rows: &[DecidedLine], as_of: Date) -> Vec<AppealItem> {
     crate::reports::appeals::worklist(rows.iter().cloned(), as_of)
 }
 
