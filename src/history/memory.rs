@@ -3,14 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use super::{
-    ClaimRef, HistoryStore, Ingested, OpenLine, StoreResult, StoredClaim, StoredVersion,
-    TransactionRef,
-};
+use super::{HistoryStore, Ingested, OpenLine, StoreResult, StoredVersion, TransactionRef};
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction, payer_key,
 };
+use crate::reconcile::claims::{ClaimRef, StoredClaim};
 use crate::text::Text;
 
 /// Hash maps keyed by line keys and claim ids, hashed with foldhash: the

@@ -20,24 +20,11 @@ use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceContext,
     RemittanceTransaction,
 };
+use crate::reconcile::claims::{ClaimRef, ClaimSource, StoredClaim};
 use crate::text::Text;
 
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
-
-/// A store's handle on a billed claim.
-pub type ClaimRef = u64;
-
-/// A billed claim as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredClaim {
-    /// The store's handle.
-    pub id: ClaimRef,
-    /// The file it came from.
-    pub source: String,
-    /// The claim.
-    pub claim: BilledClaim,
-}
 
 /// A billed line no remittance answered for certain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -217,4 +204,30 @@ pub trait HistoryStore {
     fn mark_contested(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()>;
     /// Billed claims with lines no remittance answered, and those lines.
     fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<OpenLine>)>>;
+}
+
+/// The store answers the questions claim matching asks (see
+/// [`crate::reconcile::claims::ClaimBook::gather`]).
+impl ClaimSource for dyn HistoryStore + '_ {
+    type Error = StoreError;
+
+    fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>> {
+        HistoryStore::claims_with_id(self, clm01)
+    }
+
+    fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
+        HistoryStore::claims_replacing(self, icn)
+    }
+
+    fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
+        HistoryStore::claims_paid_under(self, icn)
+    }
+
+    fn icns_of(&self, clp01: &str) -> StoreResult<Vec<Text>> {
+        HistoryStore::icns_of(self, clp01)
+    }
+
+    fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>> {
+        HistoryStore::clp01s_of_icn(self, icn)
+    }
 }

@@ -7,7 +7,7 @@
 use jiff::civil::Date;
 
 use super::*;
-use crate::history::MemoryStore;
+use crate::history::{HistoryStore, MemoryStore, StoreResult};
 use crate::line::{DecidedLine, Flag};
 use crate::reconcile::{Reconciler, Rules, ingest, read_input};
 
@@ -475,9 +475,11 @@ fn a_replacement_replaces_the_claim_its_icn_or_its_resemblance_names() {
             .apply_pending(|_| -> StoreResult<()> { Ok(()) })
             .unwrap();
         drop(reconciler);
-        let family = family(&store, "PCN1").unwrap();
+        let store: &dyn HistoryStore = &store;
+        let book = ClaimBook::gather(store, "PCN1").unwrap();
+        let family = family(&book, "PCN1");
         let r = family.iter().find(|c| c.claim.frequency == "7").unwrap();
-        replaced_by(&store, r).unwrap()
+        replaced_by(&book, r)
     };
     assert!(store_view.certain);
     assert_eq!(store_view.claims.len(), 1);

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::claims::{
-    ClaimMatch, Supersession, claim_label, claim_reference, family, labels, match_claim,
-    supersession,
+    ClaimBook, ClaimMatch, LineMark, Supersession, claim_label, claim_reference, family, labels,
+    match_claim, supersession,
 };
 use super::decide::{Rules, decide, duplicate_excess, prior_event, refresh_appeal_by};
 use super::fees::FeeSchedule;
@@ -20,12 +20,13 @@ use super::ordinals::assign_ordinals;
 use super::reason::reason;
 use super::versions::{self, Correction, produced_cmp};
 use crate::claim::{BilledClaim, BilledLine};
-use crate::history::{HistoryStore, StoreResult, StoredClaim, StoredVersion};
+use crate::history::{HistoryStore, StoreResult, StoredVersion};
 use crate::line::{
     DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineInterest, LineKey, PriorEvent,
     PriorKind, RemittanceContext, RemittanceTransaction, Status, event_key, reason_with_notes,
 };
 use crate::money::money;
+use crate::reconcile::claims::StoredClaim;
 use crate::text::Text;
 
 /// Applies remittances to line histories and decides every event, with
@@ -186,13 +187,15 @@ impl<'a> Reconciler<'a> {
         rows: &mut Vec<DecidedLine>,
     ) -> StoreResult<()> {
         let context = Arc::clone(&events[0].context);
-        let mut matched = if self.claims_known {
-            match_claim(self.store, &events, &context.payee_npi)?
+        let (mut matched, book) = if self.claims_known {
+            let (matched, book) = self.match_payment(&events, &context.payee_npi)?;
+            (matched, Some(book))
         } else {
-            ClaimMatch {
+            let unmatched = ClaimMatch {
                 lines: vec![None; events.len()],
                 ..ClaimMatch::default()
-            }
+            };
+            (unmatched, None)
         };
         let ambiguous = (!matched.ambiguous.is_empty()).then(|| {
             format!(
@@ -211,11 +214,12 @@ impl<'a> Reconciler<'a> {
         // A reversal of a claim the practice itself voided (837 CLM05-3 =
         // 8) answers the void: the money goes back because the practice
         // asked, so there is nothing to appeal.
-        let voided = self.claims_known
-            && events.iter().any(|e| e.status == Status::Reversal)
-            && family(&*self.store, &events[0].claim_id)?
-                .iter()
-                .any(|c| c.claim.frequency == "8");
+        let voided = book.as_ref().is_some_and(|book| {
+            events.iter().any(|e| e.status == Status::Reversal)
+                && family(book, &events[0].claim_id)
+                    .iter()
+                    .any(|c| c.claim.frequency == "8")
+        });
         let mut decided = Vec::with_capacity(events.len());
         let lines = std::mem::take(&mut matched.lines);
         for ((event, key), line) in events.into_iter().zip(keys).zip(lines) {
@@ -277,6 +281,32 @@ impl<'a> Reconciler<'a> {
             rows.push(row);
         }
         Ok(())
+    }
+
+    /// Matches one claim payment to its billed claim: remembers the ICN it
+    /// was paid under (first, so that the family includes replacements
+    /// whose REF*F8 names it), gathers what matching reads, matches, and
+    /// records the billed lines it answers.
+    fn match_payment(
+        &mut self,
+        events: &[LineEvent],
+        payee_npi: &str,
+    ) -> StoreResult<(ClaimMatch, ClaimBook)> {
+        let first = &events[0];
+        self.store
+            .note_icn(&first.claim_id, &first.payer_claim_id)?;
+        let book = ClaimBook::gather(&*self.store, &first.claim_id)?;
+        let matched = match_claim(&book, events, payee_npi);
+        for mark in &matched.marks {
+            match *mark {
+                LineMark::Answered(claim, line) => self.store.mark_answered(claim, line)?,
+                LineMark::Contested(claim, line) => self.store.mark_contested(claim, line)?,
+            }
+        }
+        if let Some(best) = &matched.claim {
+            self.store.note_claim_icn(best.id, &first.payer_claim_id)?;
+        }
+        Ok((matched, book))
     }
 
     /// Lets a later PLB find this line by the claim's CLP01 and CLP07.
@@ -423,7 +453,7 @@ impl<'a> Reconciler<'a> {
             .filter(|(_, lines)| lines.iter().any(|l| l.contested))
             .map(|(c, _)| c.id)
             .collect();
-        let mut families: HashMap<Text, Vec<StoredClaim>> = HashMap::new();
+        let mut families: HashMap<Text, (ClaimBook, Vec<StoredClaim>)> = HashMap::new();
         for (stored, lines) in open {
             let claim = &stored.claim;
             let later = claim.created.is_some_and(|d| d > self.rules.as_of);
@@ -432,11 +462,12 @@ impl<'a> Reconciler<'a> {
             }
             // Open claims sharing CLM01 share their family: load it once.
             if !families.contains_key(&claim.claim_id) {
-                let found = family(&*self.store, &claim.claim_id)?;
-                families.insert(claim.claim_id.clone(), found);
+                let book = ClaimBook::gather(&*self.store, &claim.claim_id)?;
+                let found = family(&book, &claim.claim_id);
+                families.insert(claim.claim_id.clone(), (book, found));
             }
-            let family = &families[&claim.claim_id];
-            let replaced = match supersession(&*self.store, &stored, family)? {
+            let (book, family) = &families[&claim.claim_id];
+            let replaced = match supersession(book, &stored, family) {
                 Supersession::Superseded => continue,
                 Supersession::InForce => None,
                 Supersession::Uncertain {
@@ -752,7 +783,7 @@ fn interest_paid_by_reference(provider: &[LineEvent]) -> HashMap<Text, Decimal> 
 /// lines are flagged INTEREST_DUE when owed − paid ≥ 0.01.
 fn assess_interest(
     rule: &PromptPay,
-    claim: Option<&crate::history::StoredClaim>,
+    claim: Option<&crate::reconcile::claims::StoredClaim>,
     tx: &mut TransactionState,
     rows: &mut [DecidedLine],
 ) {

@@ -22,8 +22,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use cache::Cache;
 
 use super::{
-    ClaimRef, HistoryStore, Ingested, OpenLine, StoreError, StoreResult, StoredClaim,
-    StoredVersion, TransactionRef,
+    HistoryStore, Ingested, OpenLine, StoreError, StoreResult, StoredVersion, TransactionRef,
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::codes::CodeList;
@@ -32,6 +31,7 @@ use crate::line::{
     RemittanceContext, RemittanceTransaction, TransactionFingerprint, event_key, order_key_of,
     payer_key,
 };
+use crate::reconcile::claims::{ClaimRef, StoredClaim};
 use crate::text::Text;
 
 pub use schema::{APPLICATION_ID, current_version};
