@@ -20,7 +20,8 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group};
 use remit::cli::parallel;
 use remit::history::{HistoryStore, MemoryStore};
-use remit::reconcile::{InputContent, Reconciler, Rules, ingest, read_input};
+use remit::pipeline::{InputContent, Reconciler, ingest, read_input};
+use remit::reconcile::Rules;
 use remit::synth::{SynthConfig, write_claims, write_remittances, write_until};
 
 const FILES: u64 = 8;

@@ -27,7 +27,8 @@ use std::time::{Duration, Instant};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use remit::history::{HistoryStore, SqliteStore, StoreError};
 use remit::line::{LineKey, event_key};
-use remit::reconcile::{InputContent, Reconciler, Rules, ingest, read_input};
+use remit::pipeline::{InputContent, Reconciler, ingest, read_input};
+use remit::reconcile::Rules;
 use remit::synth::{SynthConfig, write_claims, write_remittances};
 
 /// Claim slots per generated file (about 2,000 transactions' worth of

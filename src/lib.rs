@@ -62,6 +62,7 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod line;
 pub mod money;
+pub mod pipeline;
 pub mod reconcile;
 pub mod remittance;
 pub mod reports;

@@ -19,7 +19,8 @@ use crate::line::{
     DecidedLine, LineEvent, RemittanceContext, RemittanceTransaction, TransactionFingerprint,
     event_key,
 };
-use crate::reconcile::{FeeSchedule, InputContent, Reconciler, Rules};
+use crate::pipeline::{InputContent, Reconciler};
+use crate::reconcile::{FeeSchedule, Rules};
 
 /// One line of the `events` stream.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,7 +259,7 @@ fn decide_partition(
         {
             continue;
         }
-        crate::reconcile::ingest_remittance(&mut store, tx)?;
+        crate::pipeline::ingest_remittance(&mut store, tx)?;
         if *history {
             history_contexts.insert(Arc::as_ptr(&tx.context) as usize);
         }

@@ -124,7 +124,8 @@ fn every_xml_output_of_the_fuzzing_corpus_is_well_formed() {
     use remit::history::MemoryStore;
     use remit::ledger::row::{COLUMNS, LINES};
     use remit::line::{DecidedLine, LineEvent};
-    use remit::reconcile::{Reconciler, Rules, ingest, read_input};
+    use remit::pipeline::{Reconciler, ingest, read_input};
+    use remit::reconcile::Rules;
     use remit::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
     use remit::scan::{Consumer, scan_slice};
 

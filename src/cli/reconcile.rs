@@ -22,8 +22,9 @@ use crate::ledger::row::COLUMNS;
 use crate::ledger::sink;
 use crate::line::{DecidedLine, EventKind, Status};
 use crate::money::money;
+use crate::pipeline::{InputContent, Reconciler, ingest, read_input};
 use crate::reconcile::interest::{PromptPay, parse_rate};
-use crate::reconcile::{FeeSchedule, InputContent, Reconciler, Rules, ingest, read_input};
+use crate::reconcile::{FeeSchedule, Rules};
 use crate::reports::page::{FileFinding, FileFindings};
 
 /// Counts and totals for the summary.

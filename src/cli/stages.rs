@@ -19,7 +19,7 @@ use super::{EXIT_INPUT, EXIT_OK, parallel};
 use crate::diagnostic::Severity;
 use crate::ledger::row::COLUMNS;
 use crate::ledger::{Format, sink};
-use crate::reconcile::{InputContent, read_input};
+use crate::pipeline::{InputContent, read_input};
 use crate::stages::{Record, RejectedRecord, decide_records, records};
 
 pub fn events(args: &EventsArgs) -> anyhow::Result<u8> {

@@ -13,14 +13,10 @@
 pub mod memory;
 pub mod sqlite;
 
-use std::sync::Arc;
-
 use crate::claim::BilledClaim;
-use crate::line::{
-    DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceContext,
-    RemittanceTransaction,
-};
+use crate::line::{DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction};
 use crate::reconcile::claims::{ClaimRef, ClaimSource, StoredClaim};
+use crate::reconcile::versions::{StoredVersion, TransactionRef};
 use crate::text::Text;
 
 pub use memory::MemoryStore;
@@ -36,9 +32,6 @@ pub struct OpenLine {
     pub contested: bool,
 }
 
-/// A store's handle on a pending 835 transaction.
-pub type TransactionRef = u64;
-
 /// What ingesting a remittance transaction did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ingested {
@@ -46,27 +39,6 @@ pub enum Ingested {
     New(TransactionRef),
     /// Already in the store (same bytes or same payer, trace, ST02, amounts).
     Known,
-}
-
-/// Another stored 835 transaction with the same payer and trace (TRN02):
-/// a part of the same payment, or a version of its remittance (see
-/// [`crate::reconcile::versions`]).
-#[derive(Clone, Debug)]
-pub struct StoredVersion {
-    /// The store's handle.
-    pub id: TransactionRef,
-    /// Its context.
-    pub context: Arc<RemittanceContext>,
-    /// Its place in payment order.
-    pub order: OrderKey,
-    /// True when a later version replaced it.
-    pub superseded: bool,
-    /// True when its events count in the line histories: it was decided
-    /// and no later version has taken it out yet.
-    pub applied: bool,
-    /// Its rows: as decided when it was applied, else its events with no
-    /// decision (empty `reason`).
-    pub rows: Vec<DecidedLine>,
 }
 
 /// Why the store failed.

@@ -21,13 +21,36 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::history::{StoredVersion, TransactionRef};
 use crate::line::{
     DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, OrderKey, RemittanceContext,
     RemittanceTransaction, adjustments_text, modifier_set,
 };
 use crate::money::money;
 use crate::text::Text;
+
+/// A store's handle on a stored 835 transaction.
+pub type TransactionRef = u64;
+
+/// Another stored 835 transaction with the same payer and trace (TRN02):
+/// a part of the same payment, or a version of its remittance (see
+/// this module).
+#[derive(Clone, Debug)]
+pub struct StoredVersion {
+    /// The store's handle.
+    pub id: TransactionRef,
+    /// Its context.
+    pub context: Arc<RemittanceContext>,
+    /// Its place in payment order.
+    pub order: OrderKey,
+    /// True when a later version replaced it.
+    pub superseded: bool,
+    /// True when its events count in the line histories: it was decided
+    /// and no later version has taken it out yet.
+    pub applied: bool,
+    /// Its rows: as decided when it was applied, else its events with no
+    /// decision (empty `reason`).
+    pub rows: Vec<DecidedLine>,
+}
 
 /// Where a new transaction stands among the stored ones with its payer
 /// and trace.

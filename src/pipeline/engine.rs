@@ -9,24 +9,25 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::claims::{
-    ClaimBook, ClaimMatch, LineMark, Supersession, claim_label, claim_reference, family, labels,
-    match_claim, supersession,
-};
-use super::decide::{Rules, decide, duplicate_excess, prior_event, refresh_appeal_by};
-use super::fees::FeeSchedule;
-use super::interest::{ClaimFacts, PromptPay, assess};
-use super::ordinals::assign_ordinals;
-use super::reason::reason;
-use super::versions::{self, Correction, produced_cmp};
 use crate::claim::{BilledClaim, BilledLine};
-use crate::history::{HistoryStore, StoreResult, StoredVersion};
+use crate::history::{HistoryStore, StoreResult};
 use crate::line::{
     DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineInterest, LineKey, PriorEvent,
     PriorKind, RemittanceContext, RemittanceTransaction, Status, event_key, reason_with_notes,
 };
 use crate::money::money;
 use crate::reconcile::claims::StoredClaim;
+use crate::reconcile::claims::{
+    ClaimBook, ClaimMatch, LineMark, Supersession, claim_label, claim_reference, family, labels,
+    match_claim, supersession,
+};
+use crate::reconcile::decide::{Rules, decide, duplicate_excess, prior_event, refresh_appeal_by};
+use crate::reconcile::fees::FeeSchedule;
+use crate::reconcile::interest::{ClaimFacts, PromptPay, assess};
+use crate::reconcile::ordinals::assign_ordinals;
+use crate::reconcile::reason::reason;
+use crate::reconcile::versions::StoredVersion;
+use crate::reconcile::versions::{self, Correction, produced_cmp};
 use crate::text::Text;
 
 /// Applies remittances to line histories and decides every event, with
@@ -592,7 +593,7 @@ impl<'a> Reconciler<'a> {
 
 /// `FILE#CLM01/LX` of the billed line an event answers (`FILE#CLM01` for
 /// claim-level events; `FILE#CLM01@N` when the file holds several claims
-/// with that CLM01, see [`super::claims::claim_reference`]).
+/// with that CLM01, see [`crate::reconcile::claims::claim_reference`]).
 fn matched_line(matched: &ClaimMatch, line: Option<usize>, event: &LineEvent) -> String {
     let Some(stored) = &matched.claim else {
         return String::new();

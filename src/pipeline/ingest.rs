@@ -9,9 +9,9 @@
 use jiff::civil::Date;
 
 use super::input::InputContent;
-use super::versions::{self, Placement};
 use crate::history::{HistoryStore, Ingested, StoreResult};
 use crate::line::{RemittanceTransaction, payer_key};
+use crate::reconcile::versions::{self, Placement};
 
 /// What ingesting one input did.
 #[derive(Debug, Default, PartialEq, Eq)]
