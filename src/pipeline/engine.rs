@@ -9,25 +9,24 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::claim::{BilledClaim, BilledLine};
 use crate::history::{HistoryStore, StoreResult};
 use crate::line::{
-    DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineInterest, LineKey, PriorEvent,
-    PriorKind, RemittanceContext, RemittanceTransaction, Status, event_key, reason_with_notes,
+    DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineHistory, LineKey,
+    RemittanceTransaction, Status, event_key,
 };
-use crate::money::money;
-use crate::reconcile::claims::StoredClaim;
 use crate::reconcile::claims::{
-    ClaimBook, ClaimMatch, LineMark, Supersession, claim_label, claim_reference, family, labels,
-    match_claim, supersession,
+    ClaimBook, ClaimMatch, LineMark, StoredClaim, Supersession, claim_label, claim_reference,
+    family, labels, match_claim, supersession,
 };
-use crate::reconcile::decide::{Rules, decide, duplicate_excess, prior_event, refresh_appeal_by};
+use crate::reconcile::corrections::Corrections;
+use crate::reconcile::decide::{Rules, decide, prior_event, refresh_appeal_by};
 use crate::reconcile::fees::FeeSchedule;
-use crate::reconcile::interest::{ClaimFacts, PromptPay, assess};
+use crate::reconcile::interest::TransactionInterest;
 use crate::reconcile::ordinals::assign_ordinals;
 use crate::reconcile::reason::reason;
-use crate::reconcile::versions::StoredVersion;
-use crate::reconcile::versions::{self, Correction, produced_cmp};
+use crate::reconcile::recovery::{self, RECOVERY_REASONS};
+use crate::reconcile::unanswered::{billed_context, no_remittance};
+use crate::reconcile::versions::{self, Correction, StoredVersion, produced_cmp};
 use crate::text::Text;
 
 /// Applies remittances to line histories and decides every event, with
@@ -40,19 +39,6 @@ pub struct Reconciler<'a> {
     /// Set while applying a version that replaces earlier versions of its
     /// remittance: its rows are compared with the newest of them.
     correction: Option<Correction>,
-}
-
-/// PLB reasons that take money back from (or document a take-back of) a claim.
-pub const RECOVERY_REASONS: &[&str] = &["WO", "72", "FB"];
-
-/// How much a PLB recovery takes from the lines of the claim it names: a
-/// positive WO or FB amount, or a 72 refund of either sign.
-pub fn recovery_take(reason: &str, amount: Decimal) -> Decimal {
-    if reason == "72" {
-        amount.abs()
-    } else {
-        amount.max(Decimal::ZERO)
-    }
 }
 
 impl<'a> Reconciler<'a> {
@@ -118,8 +104,7 @@ impl<'a> Reconciler<'a> {
             }
         }
         let mut tx_state = TransactionState {
-            interest_by_reference: interest_paid_by_reference(&provider),
-            reversed: HashMap::new(),
+            interest: TransactionInterest::new(&provider),
             corrections,
         };
         for (_, events) in groups {
@@ -270,7 +255,7 @@ impl<'a> Reconciler<'a> {
                     .iter()
                     .max_by_key(|c| (c.claim.created, c.id))
             });
-            assess_interest(rule, billed, tx, &mut decided);
+            tx.interest.assess(rule, billed, &mut decided);
         }
         for mut row in decided {
             if let Some(correction) = &self.correction {
@@ -348,6 +333,9 @@ impl<'a> Reconciler<'a> {
         Ok(row)
     }
 
+    /// Takes a PLB recovery's money back from the lines of the claim it
+    /// names (see [`recovery::recover`]); returns that claim's CLP01 when
+    /// its lines held money, else nothing.
     fn recover(
         &mut self,
         event: &LineEvent,
@@ -361,84 +349,21 @@ impl<'a> Reconciler<'a> {
         if lines.is_empty() {
             return Ok(Text::default());
         }
-        let amount = event
-            .adjustments
-            .first()
-            .map_or(Decimal::ZERO, |a| a.amount);
-        let mut to_take = recovery_take(reason, amount);
-        let mut had_money = Decimal::ZERO;
-        let mut last_payment: Option<PriorEvent> = None;
-        // Per line: money it holds, and what of it was paid twice.
-        let mut held: Vec<(Decimal, Decimal)> = Vec::with_capacity(lines.len());
-        for line in &lines {
-            let history = self.store.history(line)?;
-            let net: Decimal = history.events.iter().map(|e| e.paid).sum();
-            had_money += net.max(Decimal::ZERO);
-            if let Some(p) = history
-                .events
-                .iter()
-                .rev()
-                .find(|e| e.kind == PriorKind::Payment && e.paid > Decimal::ZERO)
-            {
-                last_payment = Some(p.clone());
-            }
-            held.push((net, duplicate_excess(&history).min(net.max(Decimal::ZERO))));
+        let histories = lines
+            .iter()
+            .map(|line| self.store.history(line))
+            .collect::<StoreResult<Vec<LineHistory>>>()?;
+        let claim = lines[0].claim_id.clone();
+        let taken = recovery::recover(event, reason, &claim, &histories, decision, &self.rules);
+        for (line, take) in lines.iter().zip(&taken.per_line) {
+            self.store
+                .record(line, &recovery::entry(event, -*take), None)?;
         }
-        // A recovery takes money paid twice first (that is what a payer
-        // recovers after a duplicate payment, and taking it back is nothing
-        // to appeal), then the claim's other money, line by line.
-        let mut taken = vec![Decimal::ZERO; lines.len()];
-        for (i, (_, excess)) in held.iter().enumerate() {
-            let take = (*excess).min(to_take);
-            taken[i] += take;
-            to_take -= take;
-        }
-        let duplicate: Decimal = taken.iter().sum();
-        for (i, (net, _)) in held.iter().enumerate() {
-            let take = ((*net).max(Decimal::ZERO) - taken[i])
-                .min(to_take)
-                .max(Decimal::ZERO);
-            taken[i] += take;
-            to_take -= take;
-        }
-        let taken_total: Decimal = taken.iter().sum();
-        let mut remaining = Decimal::ZERO;
-        for ((line, (net, _)), take) in lines.iter().zip(&held).zip(&taken) {
-            remaining += *net - *take;
-            self.store.record(line, &recovery(event, -*take), None)?;
-        }
-        if had_money > Decimal::ZERO {
-            decision.flags.insert(Flag::Recouped);
-            decision.net_paid = Some(remaining);
-            decision.prior_paid = last_payment.as_ref().map(|p| p.paid);
-            decision.prior_payment_date = last_payment.as_ref().and_then(|p| p.payment_date);
-            decision.prior_trace = last_payment.map(|p| p.trace).unwrap_or_default();
-            decision.at_stake = Some(taken_total - duplicate);
-            let claim = lines[0].claim_id.clone();
-            if duplicate.is_zero() {
-                decision.notes.push(format!(
-                    "takes back {} paid on claim {claim}",
-                    money(taken_total)
-                ));
-            } else {
-                decision.notes.push(if decision.stake().is_zero() {
-                    format!(
-                        "takes back a duplicate payment ({} paid twice on the claim): nothing to appeal",
-                        money(duplicate)
-                    )
-                } else {
-                    format!(
-                        "takes back {}, of which {} undoes a duplicate payment: {} at stake",
-                        money(taken_total),
-                        money(duplicate),
-                        money(decision.stake())
-                    )
-                });
-            }
-            refresh_appeal_by(decision, event, &self.rules);
-            return Ok(claim);
-        }
-        Ok(Text::default())
+        Ok(if taken.recouped {
+            claim
+        } else {
+            Text::default()
+        })
     }
 
     /// One NO_REMITTANCE row per billed line that no remittance answered,
@@ -496,8 +421,13 @@ impl<'a> Reconciler<'a> {
             };
             let context = Arc::new(billed_context(&stored.source, claim));
             for open in lines {
-                let mut row =
-                    self.no_remittance(&context, claim, &claim.lines[open.line], &reference);
+                let mut row = no_remittance(
+                    &self.rules,
+                    &context,
+                    claim,
+                    &claim.lines[open.line],
+                    &reference,
+                );
                 if open.contested {
                     row.decision.flags.insert(Flag::AmbiguousClaimMatch);
                     append_reason(
@@ -532,63 +462,6 @@ impl<'a> Reconciler<'a> {
         });
         Ok(rows)
     }
-
-    fn no_remittance(
-        &self,
-        context: &Arc<RemittanceContext>,
-        claim: &BilledClaim,
-        line: &BilledLine,
-        reference: &str,
-    ) -> DecidedLine {
-        let name = match &claim.patient {
-            Some(p) if !p.last.is_empty() => person(&p.last, &p.first),
-            _ => person(&claim.subscriber.last, &claim.subscriber.first),
-        };
-        let units = line.units.unwrap_or(Decimal::ONE);
-        let event = LineEvent {
-            context: Arc::clone(context),
-            kind: EventKind::Line,
-            sequence: 0,
-            claim_seq: 0,
-            claim_id: claim.claim_id.clone(),
-            payer_claim_id: claim.payer_claim_number.clone().unwrap_or_default(),
-            claim_status: Text::default(),
-            claim_frequency: claim.frequency.clone(),
-            member_id: claim.member_id().into(),
-            member_name: name,
-            service_date: line.service_date,
-            procedure: if line.procedure.code.is_empty() {
-                line.revenue_code.clone()
-            } else {
-                line.procedure.code.clone()
-            },
-            modifiers: line.procedure.modifiers.clone(),
-            paid_procedure: None,
-            revenue_code: line.revenue_code.clone(),
-            units,
-            billed_units: units,
-            billed: line.charge,
-            allowed: Decimal::ZERO,
-            allowed_reported: false,
-            paid: Decimal::ZERO,
-            patient_resp: Decimal::ZERO,
-            adjustments: Vec::new(),
-            remarks: Vec::new(),
-            line_control: line.control_number.clone(),
-            received_date: None,
-            interest: Decimal::ZERO,
-            status: Status::NoRemittance,
-            unexplained: None,
-        };
-        let age = line
-            .service_date
-            .and_then(|d| (self.rules.as_of - d).get_days().into());
-        let mut row = DecidedLine::from_event(event);
-        row.reason = reason(&self.rules.codes, &row.event);
-        row.matched_claim_line = format!("{reference}/{}", line.number);
-        row.age_days = age.map(i64::from);
-        row
-    }
 }
 
 /// `FILE#CLM01/LX` of the billed line an event answers (`FILE#CLM01` for
@@ -613,231 +486,14 @@ fn append_reason(reason: &mut String, why: &str) {
     reason.push_str(why);
 }
 
-fn person(last: &str, first: &str) -> String {
-    if first.is_empty() {
-        last.to_string()
-    } else {
-        format!("{last}, {first}")
-    }
-}
-
-/// The context of a billed claim, for its NO_REMITTANCE rows.
-fn billed_context(source: &str, claim: &BilledClaim) -> RemittanceContext {
-    RemittanceContext {
-        source: source.to_string(),
-        payer: claim.subscriber.payer_name.clone(),
-        payer_id: claim.subscriber.payer_id.clone(),
-        payee_npi: claim.billing_provider.npi.clone(),
-        payee_id: claim.billing_provider.npi.clone(),
-        interchange: claim.id.interchange.as_str().into(),
-        transaction: claim.id.control.as_str().into(),
-        ..RemittanceContext::default()
-    }
-}
-
-/// The history entry a PLB recovery leaves on one line of its claim.
-fn recovery(event: &LineEvent, paid: Decimal) -> PriorEvent {
-    PriorEvent {
-        payment_date: event.context.payment_date,
-        trace: event.context.trace.clone(),
-        paid,
-        kind: PriorKind::Recovery,
-        denial_reasons: Vec::new(),
-        line_control: Text::default(),
-        flags: Flags::default(),
-    }
-}
-
-/// What changes within one transaction: interest paid by PLB L6 per claim
-/// reference, what reversals took back per line (for the late increment of
-/// a correction), and what corrections pay back of what reversals take.
+/// What one transaction's claims share while they are applied: interest
+/// paid by PLB L6 and what reversals took back (for prompt-pay interest),
+/// and what corrections pay back of what reversals take.
 struct TransactionState {
-    interest_by_reference: HashMap<Text, Decimal>,
-    reversed: HashMap<LineKey, Decimal>,
+    interest: TransactionInterest,
     corrections: Corrections,
 }
 
-/// What the corrections of one transaction give back to lines its
-/// reversals take money from. A payer re-adjudicates a claim by reversing
-/// it and paying it again in the same remittance; what the reversal takes
-/// is at stake only as far as the correction does not give it back — by
-/// paying it, by moving it to the patient (more patient responsibility
-/// than the reversed payment had: collect it from the patient), or by
-/// denying or underpaying it on its own row (then it is at stake there,
-/// and counting it on the reversal too would count it twice).
-#[derive(Debug, Default)]
-struct Corrections {
-    /// By line (ordinal 0): what corrections of a reversed line cover.
-    by_line: HashMap<LineKey, Decimal>,
-    /// By claim (CLP01): what corrections of lines no reversal names (the
-    /// payer re-coded them) cover, for any reversed line of the claim.
-    by_claim: HashMap<Text, Decimal>,
-}
-
-impl Corrections {
-    /// The corrections among one transaction's events (statuses decided).
-    fn of(events: &[LineEvent], schedule: Option<&FeeSchedule>, rules: &Rules) -> Corrections {
-        let is_line = |e: &&LineEvent| matches!(e.kind, EventKind::Line | EventKind::Claim);
-        let reversals: Vec<&LineEvent> = events
-            .iter()
-            .filter(is_line)
-            .filter(|e| e.status == Status::Reversal)
-            .collect();
-        if reversals.is_empty() {
-            return Corrections::default();
-        }
-        // Per line and per claim: (paid, patient responsibility, own stake)
-        // of the corrections, and the patient responsibility the reversed
-        // payments had.
-        let mut lines: HashMap<LineKey, [Decimal; 4]> = HashMap::new();
-        let mut claims: HashMap<Text, [Decimal; 4]> = HashMap::new();
-        for r in &reversals {
-            lines.entry(event_key(r)).or_default()[3] -= r.patient_resp;
-        }
-        let reversed_claims: Vec<&Text> = reversals.iter().map(|r| &r.claim_id).collect();
-        for e in events.iter().filter(is_line) {
-            if e.status == Status::Reversal || !reversed_claims.contains(&&e.claim_id) {
-                continue;
-            }
-            let own = decide(e, &crate::line::LineHistory::default(), schedule, rules).stake();
-            let key = event_key(e);
-            let sums = match lines.get_mut(&key) {
-                Some(sums) => sums,
-                None => claims.entry(e.claim_id.clone()).or_default(),
-            };
-            sums[0] += e.paid;
-            sums[1] += e.patient_resp;
-            sums[2] += own;
-        }
-        // Reversed lines without a correction of their own: their patient
-        // responsibility is what a re-coded correction compares with.
-        for r in &reversals {
-            let sums = lines[&event_key(r)];
-            if sums[0].is_zero() && sums[1].is_zero() && sums[2].is_zero() {
-                claims.entry(r.claim_id.clone()).or_default()[3] -= r.patient_resp;
-            }
-        }
-        let cover = |[paid, patient, own, before]: [Decimal; 4]| {
-            paid + (patient - before).max(Decimal::ZERO) + own
-        };
-        Corrections {
-            by_line: lines.into_iter().map(|(k, v)| (k, cover(v))).collect(),
-            by_claim: claims.into_iter().map(|(k, v)| (k, cover(v))).collect(),
-        }
-    }
-
-    /// Lowers a recouping reversal's amount at stake by what corrections
-    /// of the same transaction cover (each amount used once), and says so.
-    fn offset_reversal(&mut self, event: &LineEvent, d: &mut Decision, rules: &Rules) {
-        if d.stake() <= Decimal::ZERO {
-            return;
-        }
-        let before = d.stake();
-        let mut used = Decimal::ZERO;
-        for pool in [
-            self.by_line.get_mut(&event_key(event)),
-            self.by_claim.get_mut(&event.claim_id),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let take = (*pool).min(d.stake()).max(Decimal::ZERO);
-            *pool -= take;
-            d.at_stake = Some(d.stake() - take);
-            used += take;
-        }
-        if used.is_zero() {
-            return;
-        }
-        d.notes.push(if d.stake().is_zero() {
-            format!(
-                "reversed and re-adjudicated in the same remittance: the correction pays back, moves to the patient or puts at stake on its own row the {} taken back — nothing to appeal here",
-                money(before)
-            )
-        } else {
-            format!(
-                "reversed and re-adjudicated in the same remittance: the correction covers {} of the {} taken back; the net reduction {} is at stake",
-                money(used),
-                money(before),
-                money(d.stake())
-            )
-        });
-        refresh_appeal_by(d, event, rules);
-    }
-}
-
-/// Interest paid by PLB L6 (amounts are negative: they add to the payment),
-/// by the claim they name.
-fn interest_paid_by_reference(provider: &[LineEvent]) -> HashMap<Text, Decimal> {
-    let mut paid: HashMap<Text, Decimal> = HashMap::new();
-    for event in provider {
-        for a in event.adjustments.iter().filter(|a| a.reason == "L6") {
-            if !event.claim_id.is_empty() {
-                *paid.entry(event.claim_id.clone()).or_default() -= a.amount;
-            }
-        }
-    }
-    paid
-}
-
-/// Prompt-pay interest on the paying lines of one claim; the claim's paid
-/// lines are flagged INTEREST_DUE when owed − paid ≥ 0.01.
-fn assess_interest(
-    rule: &PromptPay,
-    claim: Option<&crate::reconcile::claims::StoredClaim>,
-    tx: &mut TransactionState,
-    rows: &mut [DecidedLine],
-) {
-    let Some(first) = rows.first() else { return };
-    let e = &first.event;
-    let interest_paid = if !e.interest.is_zero() {
-        e.interest
-    } else {
-        [&e.payer_claim_id, &e.claim_id]
-            .into_iter()
-            .find_map(|r| tx.interest_by_reference.get(r).copied())
-            .unwrap_or_default()
-    };
-    let facts = ClaimFacts {
-        received: e.received_date,
-        created: claim.and_then(|c| c.claim.created),
-        electronic: claim.is_some(),
-        paid_on: e.context.payment_date,
-        interest_paid,
-    };
-    let mut paying = Vec::new();
-    let mut principals = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        let key = row.key.clone().unwrap_or_else(|| event_key(&row.event));
-        if row.status == Status::Reversal {
-            *tx.reversed.entry(key).or_default() += row.event.paid;
-        } else if row.status == Status::Paid
-            && matches!(row.event.kind, EventKind::Line | EventKind::Claim)
-        {
-            let reversed = tx.reversed.get(&key).copied().unwrap_or_default();
-            principals.push((row.event.paid + reversed).max(Decimal::ZERO));
-            paying.push(i);
-        }
-    }
-    let Some(lines) = assess(rule, &facts, &principals) else {
-        return;
-    };
-    let due: Decimal = lines.iter().map(LineInterest::difference).sum();
-    for (i, interest) in paying.into_iter().zip(lines) {
-        if due >= Decimal::new(1, 2) {
-            rows[i].decision.flags.insert(Flag::InterestDue);
-            let note = format!(
-                "Interest due: paid {} day(s) after the due date {}; the claim's interest owed exceeds what was paid by {}",
-                interest.days_late,
-                interest.due,
-                money(due)
-            );
-            let words = std::mem::take(&mut rows[i].reason);
-            rows[i].reason = reason_with_notes(&[note], words);
-        }
-        rows[i].interest = Some(interest);
-    }
-}
 /// The decided line of `event`: the decision's notes, then its adjustments
 /// and remarks in words, make its reason.
 fn row(rules: &Rules, event: LineEvent, d: Decision, matched_claim_line: String) -> DecidedLine {

@@ -6,11 +6,14 @@
 //! these rules from the history store and records what they decide.
 
 pub mod claims;
+pub mod corrections;
 pub mod decide;
 pub mod fees;
 pub mod interest;
 pub mod ordinals;
 pub mod reason;
+pub mod recovery;
+pub mod unanswered;
 pub mod versions;
 
 pub use decide::{Rules, decide};

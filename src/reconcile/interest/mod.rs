@@ -18,6 +18,10 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::line::{LineInterest, ReceiptSource};
 
+mod claim;
+
+pub use claim::TransactionInterest;
+
 /// A prompt-pay rule: days to pay a clean claim and the yearly rate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PromptPay {

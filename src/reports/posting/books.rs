@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::line::{DecidedLine, EventKind, Flag, Flags, LineKey, Status, event_key, payer_key};
-use crate::pipeline::engine::{RECOVERY_REASONS, recovery_take};
+use crate::reconcile::recovery::{RECOVERY_REASONS, recovery_take};
 use crate::text::Text;
 
 /// One service line's money over time.
