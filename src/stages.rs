@@ -253,8 +253,7 @@ fn decide_partition(
         tx.events.sort_by_key(|e| e.sequence);
         if tx
             .context
-            .payment_date
-            .or(tx.context.production_date)
+            .payment_or_production_date()
             .is_some_and(|d| d > rules.as_of)
         {
             continue;

@@ -92,6 +92,14 @@ impl RemittanceContext {
             interchange_date: header.id.interchange_date.as_str().into(),
         }
     }
+
+    /// The date the transaction counts from: the payment date (BPR16),
+    /// else, when the payer left it out (a non-payment 835), the date the
+    /// remittance was produced (DTM*405). Payment order, the as-of cut-off,
+    /// appeal deadlines and deposits all date a remittance this way.
+    pub fn payment_or_production_date(&self) -> Option<Date> {
+        self.payment_date.or(self.production_date)
+    }
 }
 
 /// One service-line (or claim / provider) event of an 835.
@@ -313,5 +321,21 @@ mod tests {
             (e.status, e.denied_amount(codes)),
             (Status::Denied, d("100"))
         );
+    }
+
+    #[test]
+    fn a_remittance_without_a_payment_date_counts_from_its_production_date() {
+        let paid = jiff::civil::date(2024, 3, 1);
+        let produced = jiff::civil::date(2024, 2, 28);
+        let mut c = RemittanceContext {
+            payment_date: Some(paid),
+            production_date: Some(produced),
+            ..RemittanceContext::default()
+        };
+        assert_eq!(c.payment_or_production_date(), Some(paid));
+        c.payment_date = None;
+        assert_eq!(c.payment_or_production_date(), Some(produced));
+        c.production_date = None;
+        assert_eq!(c.payment_or_production_date(), None);
     }
 }

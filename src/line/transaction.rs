@@ -34,7 +34,7 @@ impl RemittanceTransaction {
 /// The order key of a transaction with this context and content hash.
 pub fn order_key_of(c: &RemittanceContext, content_hash: u64) -> OrderKey {
     (
-        c.payment_date.or(c.production_date),
+        c.payment_or_production_date(),
         c.production_date,
         c.interchange.clone(),
         padded(&c.transaction),

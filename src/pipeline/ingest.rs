@@ -71,10 +71,7 @@ fn ingest_all(
     }
     for tx in &content.transactions {
         let c = &tx.context;
-        if c.payment_date
-            .or(c.production_date)
-            .is_some_and(|d| d > as_of)
-        {
+        if c.payment_or_production_date().is_some_and(|d| d > as_of) {
             report.after_as_of += 1;
             continue;
         }

@@ -491,10 +491,7 @@ fn appeal_by(event: &LineEvent, d: &Decision, rules: &Rules) -> Option<Date> {
     if !appealable || d.stake() <= Decimal::ZERO {
         return None;
     }
-    let paid_on = event
-        .context
-        .payment_date
-        .or(event.context.production_date)?;
+    let paid_on = event.context.payment_or_production_date()?;
     let medical = event
         .denial_reasons(&rules.codes)
         .any(|a| rules.medical_necessity_carcs.contains(&a.reason));

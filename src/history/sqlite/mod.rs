@@ -569,7 +569,7 @@ impl HistoryStore for SqliteStore {
             c.payer_id.as_str(),
             if c.payee_npi.is_empty() { c.payee_id.as_str() } else { c.payee_npi.as_str() },
             c.trace.as_str(),
-            date_text(c.payment_date.or(c.production_date)),
+            date_text(c.payment_or_production_date()),
             date_text(c.production_date),
             c.interchange.as_str(),
             c.group.as_str(),

@@ -63,7 +63,7 @@ impl Payment {
             trace: c.trace.clone(),
             payer: c.payer.clone(),
             payer_id: c.payer_id.clone(),
-            date: c.payment_date.or(c.production_date),
+            date: c.payment_or_production_date(),
             amount: c.payment_amount,
             method: c.payment_method.clone(),
             balance_forward: Decimal::ZERO,
