@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group};
 use remit::scan::{Discard, scan_slice};
-use remit::synth::{SynthConfig, write_claims_until, write_until};
+use remit_synth::{SynthConfig, write_claims_until, write_until};
 use remit::x12::SliceReader;
 
 /// Size of each file: `REMIT_BENCH_MB`, else 64 MB (1 MB when run as a

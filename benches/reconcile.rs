@@ -22,7 +22,7 @@ use remit::cli::parallel;
 use remit::history::{HistoryStore, MemoryStore};
 use remit::pipeline::{InputContent, Reconciler, ingest, read_input};
 use remit::reconcile::Rules;
-use remit::synth::{SynthConfig, write_claims, write_remittances, write_until};
+use remit_synth::{SynthConfig, write_claims, write_remittances, write_until};
 
 const FILES: u64 = 8;
 

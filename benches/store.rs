@@ -29,7 +29,7 @@ use remit::history::{HistoryStore, SqliteStore, StoreError};
 use remit::line::{LineKey, event_key};
 use remit::pipeline::{InputContent, Reconciler, ingest, read_input};
 use remit::reconcile::Rules;
-use remit::synth::{SynthConfig, write_claims, write_remittances};
+use remit_synth::{SynthConfig, write_claims, write_remittances};
 
 /// Claim slots per generated file (about 2,000 transactions' worth of
 /// lines: roughly 60,000 events).

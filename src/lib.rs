@@ -70,7 +70,6 @@ pub mod scan;
 pub mod split;
 pub mod stages;
 pub mod status_request;
-pub mod synth;
 pub mod tabular;
 pub mod text;
 pub mod x12;
