@@ -55,8 +55,6 @@ pub mod document;
 pub mod envelope;
 pub mod events;
 pub mod fields;
-#[doc(hidden)]
-pub mod fuzzing;
 pub mod history;
 pub mod ledger;
 pub mod lifecycle;

@@ -6,6 +6,12 @@ use std::path::Path;
 
 use crate::support::files_under;
 
+/// The fuzz targets' entry points (the `remit_fuzz` library of `fuzz/`),
+/// compiled into this test: `fuzz/` is a workspace of its own that needs
+/// libFuzzer, and the entry points only use remit's public API.
+#[path = "../fuzz/src/lib.rs"]
+mod fuzzing;
+
 fn replay(target: &str, run: fn(&[u8])) -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fuzz/corpus")
@@ -24,10 +30,10 @@ fn replay(target: &str, run: fn(&[u8])) -> usize {
 
 #[test]
 fn the_fuzzing_corpus_replays_without_panics() {
-    let total = replay("lexer", remit::fuzzing::lexer)
-        + replay("document", remit::fuzzing::document)
-        + replay("remittance", remit::fuzzing::remittance_body)
-        + replay("claim", remit::fuzzing::claim_body);
+    let total = replay("lexer", fuzzing::lexer)
+        + replay("document", fuzzing::document)
+        + replay("remittance", fuzzing::remittance_body)
+        + replay("claim", fuzzing::claim_body);
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
     if committed.exists() {
         assert!(total > 0, "fuzz/corpus exists but holds nothing");
@@ -40,7 +46,7 @@ fn the_sample_corpus_and_samples_never_panic_any_target() {
     inputs.extend(files_under(&crate::support::samples()));
     for file in inputs {
         let data = std::fs::read(&file).unwrap();
-        for run in [remit::fuzzing::lexer, remit::fuzzing::document] {
+        for run in [fuzzing::lexer, fuzzing::document] {
             assert!(
                 std::panic::catch_unwind(|| run(&data)).is_ok(),
                 "{} panics",
