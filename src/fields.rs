@@ -164,18 +164,6 @@ impl<'s, 'a> Fields<'s, 'a> {
         parsed
     }
 
-    /// A decimal from raw component bytes; fatal when malformed.
-    pub fn amount_from(&mut self, raw: &[u8], n: usize, what: &str) -> Option<Decimal> {
-        if raw.trim_ascii().is_empty() {
-            return None;
-        }
-        let parsed = value::decimal(raw);
-        if parsed.is_none() {
-            self.bad_value(n, what, "a decimal number", Expected::Number);
-        }
-        parsed
-    }
-
     /// An optional CCYYMMDD date; `None` when empty. A malformed date makes
     /// the input invalid (the date is then unknown) but not unreadable.
     pub fn optional_date(&mut self, n: usize, what: &str) -> Option<Date> {

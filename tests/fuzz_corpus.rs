@@ -94,9 +94,8 @@ fn corpus_documents() -> Vec<(String, Vec<u8>)> {
 /// The XML the ledger writer makes of `rows`, parsed back by an independent
 /// parser (roxmltree, strict XML 1.0): it must be well-formed and hold one
 /// entry per row.
-fn check_xml(name: &str, rows: &[remit::line::DecidedLine], columns: &[&str]) {
-    use remit::ledger::row::{LINES, LinesRecord};
-    use remit::ledger::{Format, sink};
+fn check_xml(name: &str, rows: &[remit::DecidedLine], columns: &[&str]) {
+    use remit::{Format, LINES_COLUMNS as LINES, LinesRecord, sink};
     let mut bytes = Vec::new();
     {
         let mut xml = sink(Format::Xml, Box::new(&mut bytes), "ledger", "entry");
@@ -126,15 +125,11 @@ fn check_xml(name: &str, rows: &[remit::line::DecidedLine], columns: &[&str]) {
 /// `remit reconcile` rows — parses as XML 1.0, control characters and all.
 #[test]
 fn every_xml_output_of_the_fuzzing_corpus_is_well_formed() {
-    use remit::events::EventCollector;
-    use remit::history::MemoryStore;
-    use remit::ledger::row::{COLUMNS, LINES};
-    use remit::line::{DecidedLine, LineEvent};
-    use remit::pipeline::{Reconciler, ingest, read_input};
-    use remit::reconcile::Rules;
-    use remit::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
-    use remit::scan::{Consumer, scan_slice};
-
+    use remit::{
+        ClaimPayment, Consumer, DecidedLine, EventCollector, LEDGER_COLUMNS as COLUMNS,
+        LINES_COLUMNS as LINES, LineEvent, MemoryStore, Reconciler, RemittanceHeader,
+        RemittanceTrailer, Rules, ingest, read_input, scan_slice,
+    };
     struct Lines(EventCollector, Vec<LineEvent>);
     impl Consumer for Lines {
         fn remittance_header(&mut self, h: &RemittanceHeader) {
@@ -171,7 +166,7 @@ fn every_xml_output_of_the_fuzzing_corpus_is_well_formed() {
         let mut ledger = Vec::new();
         let mut reconciler = Reconciler::new(&mut store, None, Rules::new(as_of)).unwrap();
         reconciler
-            .apply_pending(|rows| -> Result<(), remit::history::StoreError> {
+            .apply_pending(|rows| -> Result<(), remit::StoreError> {
                 ledger.extend(rows);
                 Ok(())
             })

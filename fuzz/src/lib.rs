@@ -9,10 +9,10 @@
 
 use std::io::Read;
 
-use remit::events::EventCollector;
-use remit::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
-use remit::scan::{Consumer, scan_reader, scan_slice};
-use remit::x12::{SegmentReader, SliceReader};
+use remit::{
+    ClaimPayment, Consumer, EventCollector, RemittanceHeader, RemittanceTrailer, SegmentReader,
+    SliceReader, scan_reader, scan_slice,
+};
 
 /// The lexer over a slice and over a reader fed in small, uneven chunks;
 /// both must see the same segments.

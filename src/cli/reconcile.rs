@@ -12,7 +12,6 @@ use rust_decimal::Decimal;
 use super::args::{AppealArgs, CodeArgs, FeeArgs, InputArgs, ReconcileArgs};
 use super::inputs::{Discovery, Input, discover, open_regular, read_option_file};
 use super::output::{Output, report_problems};
-use super::parallel;
 use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::codes::{CodeList, ListKind};
@@ -23,6 +22,7 @@ use crate::ledger::sink;
 use crate::line::{DecidedLine, EventKind, Status};
 use crate::money::money;
 use crate::pipeline::{InputContent, Reconciler, ingest, read_input};
+use crate::pipeline::{parallel_jobs, parallel_map};
 use crate::reconcile::interest::{PromptPay, parse_rate};
 use crate::reconcile::{FeeSchedule, Rules};
 use crate::reports::page::{FileFinding, FileFindings};
@@ -569,7 +569,7 @@ fn ingest_inputs(
         tally.keep_findings(&path.display().to_string(), &[issue]);
     }
     let progress = &prepared.progress;
-    let contents = parallel::map(&found.inputs, parallel::jobs(jobs), |input| {
+    let contents = parallel_map(&found.inputs, parallel_jobs(jobs), |input| {
         let content = read_file(input, progress);
         progress.file_done();
         content

@@ -107,6 +107,7 @@ pub fn describe_adjustment(list: &CodeList, group: &str, reason: &str) -> String
 
 /// One remark in words, e.g. "Remark N130: consult plan benefit documents";
 /// an unknown code gives "Remark ZZ1: unknown remark code".
+#[cfg(test)]
 pub fn describe_remark(list: &CodeList, code: &str) -> String {
     let mut out = String::new();
     remark_into(&mut out, list, code);

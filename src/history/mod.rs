@@ -114,7 +114,7 @@ pub trait HistoryStore {
     /// `remit history`. Called while deciding the version that replaces it.
     fn retire(&mut self, id: TransactionRef, rows: &[DecidedLine]) -> StoreResult<()>;
     /// Adds a billed claim read from `source`; false when a claim with the
-    /// same content ([`crate::claim::ClaimFingerprint`]) is already known — the same claim
+    /// same content (the claim's fingerprint) is already known — the same claim
     /// sent again, whatever its delimiters and envelope. Claims that share
     /// CLM01 but differ in anything billed are all kept.
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool>;

@@ -188,7 +188,7 @@ impl LineEvent {
         is_secondary_status(&self.claim_status)
     }
 
-    /// The non-zero adjustments that refuse payment (see [`denies`]), of
+    /// The non-zero adjustments that refuse payment (see `line::status::denies`), of
     /// any group: a PR-96 (non-covered, patient liable) refuses payment as
     /// much as a CO-96 does.
     pub fn denial_reasons<'a>(

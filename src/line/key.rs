@@ -94,7 +94,7 @@ pub fn modifier_set(modifiers: &[Text]) -> Text {
     sorted.join(":").into()
 }
 
-/// The key of an event, with ordinal 0 (see [`assign_ordinals`]).
+/// The key of an event, with ordinal 0 (`reconcile::ordinals` numbers identical lines).
 pub fn event_key(event: &LineEvent) -> LineKey {
     let c = &event.context;
     let payee = if c.payee_npi.is_empty() {

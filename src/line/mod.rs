@@ -27,7 +27,5 @@ pub use flags::{Flag, Flags};
 pub use interest::{LineInterest, ReceiptSource};
 pub use key::{LineKey, Scope, event_key, modifier_set, payer_key};
 pub use prior::{LineHistory, PriorEvent, PriorKind};
-pub use status::{
-    Status, denies, is_secondary_status, line_status, patient_resp, prior_payer_paid,
-};
+pub use status::{Status, line_status, patient_resp, prior_payer_paid};
 pub use transaction::{OrderKey, RemittanceTransaction, TransactionFingerprint, order_key_of};

@@ -11,7 +11,7 @@ use crate::remittance::Adjustment;
 /// What an event is, before any history is considered (the `remit lines`
 /// statuses). Statuses of lines that paid nothing come from what the
 /// adjustments' reason codes mean (their category in the code list), not
-/// from the group codes: see [`line_status`].
+/// from the group codes: see `line_status`.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]

@@ -3,7 +3,7 @@
 //! nothing); transactions already known, or dated after the as-of date,
 //! are left out and reported. A transaction with the payer and trace of a
 //! stored one is placed among the versions of that payment's remittance
-//! here ([`super::versions`]), so that which version counts never depends
+//! here (`reconcile::versions`), so that which version counts never depends
 //! on the order files arrive in.
 
 use jiff::civil::Date;
@@ -29,8 +29,8 @@ pub struct IngestReport {
     pub claims: usize,
     /// Service lines of the billed claims stored.
     pub claim_lines: usize,
-    /// Billed claims already in the store (same content, see
-    /// [`crate::claim::ClaimFingerprint`]).
+    /// Billed claims already in the store (the same content: the same
+    /// claim fingerprint).
     pub known_claims: usize,
 }
 

@@ -12,7 +12,9 @@
 pub mod engine;
 pub mod ingest;
 pub mod input;
+pub mod parallel;
 
 pub use engine::Reconciler;
-pub use ingest::{IngestReport, Remittance, ingest, ingest_remittance};
+pub use ingest::{IngestReport, ingest, ingest_remittance};
 pub use input::{InputContent, read_input};
+pub use parallel::{parallel_jobs, parallel_map};

@@ -735,14 +735,10 @@ fn line_score(event: &LineEvent, line: &BilledLine) -> Option<i64> {
     Some(score)
 }
 
-/// Best one-to-one assignment of remitted lines to billed lines; lines the
-/// payer split out of one billed line (SVC06) then join it.
-pub fn match_lines(events: &[LineEvent], lines: &[BilledLine]) -> Vec<Option<usize>> {
-    assign(events, lines).0
-}
-
-/// [`match_lines`] and the sum of the one-to-one pairs' scores (how well
-/// the claim's lines fit the payment as a whole).
+/// The best one-to-one assignment of remitted lines to billed lines (lines
+/// the payer split out of one billed line, SVC06, then join it) and the sum
+/// of its pairs' scores (how well the claim's lines fit the payment as a
+/// whole).
 fn assign(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usize>>, i64) {
     let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
     for (i, event) in events.iter().enumerate() {

@@ -16,5 +16,5 @@ pub mod recovery;
 pub mod unanswered;
 pub mod versions;
 
-pub use decide::{Rules, decide};
+pub use decide::Rules;
 pub use fees::FeeSchedule;

@@ -180,22 +180,6 @@ pub enum MatchKind {
 }
 
 impl MatchKind {
-    /// Every kind, in report order.
-    pub const ALL: [MatchKind; 12] = [
-        MatchKind::MatchedTrace,
-        MatchKind::MatchedCheck,
-        MatchKind::MatchedAmountDate,
-        MatchKind::Combined,
-        MatchKind::Split,
-        MatchKind::Offset,
-        MatchKind::AmountDiffers,
-        MatchKind::RemittanceWithoutDeposit,
-        MatchKind::AwaitingDeposit,
-        MatchKind::AwaitingOffset,
-        MatchKind::NoMoneyMoved,
-        MatchKind::DepositWithoutRemittance,
-    ];
-
     /// The name written in reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -212,24 +196,6 @@ impl MatchKind {
             MatchKind::NoMoneyMoved => "NO_MONEY_MOVED",
             MatchKind::DepositWithoutRemittance => "DEPOSIT_WITHOUT_REMITTANCE",
         }
-    }
-
-    /// Parses a report name.
-    pub fn parse(s: &str) -> Option<MatchKind> {
-        MatchKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// True when the money promised and the money received agree.
-    pub fn is_matched(self) -> bool {
-        matches!(
-            self,
-            MatchKind::MatchedTrace
-                | MatchKind::MatchedCheck
-                | MatchKind::MatchedAmountDate
-                | MatchKind::Combined
-                | MatchKind::Split
-                | MatchKind::Offset
-        )
     }
 }
 

@@ -20,10 +20,10 @@ mod tables;
 
 use jiff::civil::Date;
 
-pub use charts::{Charts, DayBucket, PaidVsBilled, ReasonBar};
-pub use figures::{Figure, Headline, denied_amount, shortfall, taken_back};
+pub use charts::{Charts, PaidVsBilled};
+pub use figures::{Figure, Headline};
 pub use mask::Privacy;
-pub use tables::{Column, ColumnKind, FileFinding, FileFindings, Table, TopRows};
+pub use tables::{ColumnKind, FileFinding, FileFindings, Table};
 
 use crate::codes::CodeList;
 use crate::line::DecidedLine;

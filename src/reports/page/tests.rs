@@ -7,6 +7,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use super::tables::TopRows;
 use super::*;
 use crate::line::{EventKind, Flag, LineEvent, RemittanceContext, Status};
 use crate::remittance::Adjustment;

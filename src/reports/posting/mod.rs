@@ -16,7 +16,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 pub use books::{Books, LineBook, base_procedure, books, month};
-pub use posted::{PostedColumns, Posting, PostingProblem, read_postings};
+pub use posted::{PostedColumns, Posting, read_postings};
 
 use crate::ledger::{Cell, Record};
 use crate::line::{DecidedLine, EventKind, Flags};
@@ -45,17 +45,6 @@ pub enum Finding {
 }
 
 impl Finding {
-    /// Every finding, in report order.
-    pub const ALL: [Finding; 7] = [
-        Finding::Ok,
-        Finding::PostedLess,
-        Finding::PostedMore,
-        Finding::NotPosted,
-        Finding::PostedNotPaid,
-        Finding::PreviouslyPaidReversedInBooks,
-        Finding::WriteOffOnAppealable,
-    ];
-
     /// The name written in reports.
     pub fn as_str(self) -> &'static str {
         match self {
