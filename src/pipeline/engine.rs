@@ -66,7 +66,16 @@ impl<'a> Reconciler<'a> {
         mut on_rows: impl FnMut(Vec<DecidedLine>) -> Result<(), E>,
     ) -> Result<usize, E> {
         let mut applied = 0;
+        // Payment order, not file order: a decision reads the line's earlier
+        // events (a re-listing needs the payment before it), and the store's
+        // order key ends in the content hash, so the ledger is the same
+        // whatever order the files came in.
         for (_, id) in self.store.pending()? {
+            // One store transaction per 835 transaction: its rows, history
+            // entries, claim marks and links land together or not at all, so
+            // a run killed midway leaves whole remittances applied and the
+            // rest pending for the next run. `false`: another run sharing the
+            // store applied it meanwhile.
             if !self.store.begin_decide(id)? {
                 continue;
             }
@@ -79,6 +88,9 @@ impl<'a> Reconciler<'a> {
             };
             self.store.commit_decide(id)?;
             applied += 1;
+            // Rows go out only once their decisions are kept: no output ever
+            // shows a row the history does not have. (If writing them fails
+            // now, the store still has them: `remit history` lists them.)
             on_rows(rows)?;
         }
         Ok(applied)
@@ -107,6 +119,10 @@ impl<'a> Reconciler<'a> {
             interest: TransactionInterest::new(&provider),
             corrections,
         };
+        // Claim payments first, in the order the payer listed them, then the
+        // PLB amounts: a recovery takes money back from a claim's lines, and
+        // a payer may pay and recover in one remittance, so the lines'
+        // payments must already be in their histories.
         for (_, events) in groups {
             self.apply_claim(events, &mut tx_state, &mut rows)?;
         }
@@ -117,7 +133,7 @@ impl<'a> Reconciler<'a> {
     }
 
     /// Applies the newest version of a remittance (one payment, one trace:
-    /// see [`super::versions`]). The versions it replaces leave the line
+    /// see `reconcile::versions`). The versions it replaces leave the line
     /// histories first, so the payment counts once and no line of it looks
     /// paid twice; its rows are then decided as usual and compared with the
     /// newest replaced version; last come the replaced lines that changed or

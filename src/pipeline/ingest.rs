@@ -41,6 +41,9 @@ pub fn ingest(
     content: &InputContent,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
+    // One store transaction per file: its claims and remittances land
+    // together or not at all, so a file that fails halfway leaves nothing
+    // behind, and a rerun ingests it whole (nothing looks "already known").
     store.begin_file()?;
     match ingest_all(store, source, content, as_of) {
         Ok(report) => {
@@ -48,6 +51,9 @@ pub fn ingest(
             Ok(report)
         }
         Err(e) => {
+            // The ingest error is the one to report. Should the rollback
+            // fail too, the transaction stays uncommitted, and SQLite drops
+            // an uncommitted transaction when the connection closes.
             let _ = store.rollback_file();
             Err(e)
         }
@@ -71,6 +77,8 @@ fn ingest_all(
     }
     for tx in &content.transactions {
         let c = &tx.context;
+        // Not stored at all (rather than stored and skipped): a later run
+        // with a later --as-of reads the same file and finds it new.
         if c.payment_or_production_date().is_some_and(|d| d > as_of) {
             report.after_as_of += 1;
             continue;

@@ -466,6 +466,8 @@ fn best_claim(
     events: &[LineEvent],
     payee_npi: &str,
 ) -> Best {
+    // A claim billed under another NPI was not paid to this payee; a side
+    // that gives no NPI rules nothing out (it proves nothing either way).
     let eligible: Vec<usize> = (0..candidates.len())
         .filter(|&i| {
             let npi = &candidates[i].claim.billing_provider.npi;
@@ -480,6 +482,10 @@ fn best_claim(
         .iter()
         .map(|&i| fit(&candidates[i].claim, events))
         .collect();
+    // Equal fits are never settled by position (file order, creation
+    // date): that would book a payment to the wrong patient's claim without
+    // a word. Only versions of one claim may settle a tie; the rest is
+    // reported as ambiguous.
     let top = *fits.iter().max().expect("two or more");
     let tied: Vec<usize> = eligible
         .into_iter()
@@ -715,6 +721,9 @@ pub fn supersession(book: &ClaimBook, claim: &StoredClaim, family: &[StoredClaim
 /// How well a remitted line fits a billed line (`None`: not at all).
 fn line_score(event: &LineEvent, line: &BilledLine) -> Option<i64> {
     let control = event.line_control.as_str();
+    // REF*6R is the submitter's own line id echoed back: when both sides
+    // carry one it decides alone, either way (1000 outweighs any sum of
+    // the evidence below).
     if !control.is_empty() && !line.control_number.is_empty() {
         return (control == line.control_number).then_some(1_000);
     }
@@ -724,6 +733,9 @@ fn line_score(event: &LineEvent, line: &BilledLine) -> Option<i64> {
     if !code_matches && !revenue_matches {
         return None;
     }
+    // The code is required; the rest ranks near-misses. The date of
+    // service weighs most: payers cut units, reprice and drop modifiers,
+    // but rarely move a visit.
     let mut score = 100;
     score +=
         20 * i64::from(modifier_set(&event.modifiers) == modifier_set(&line.procedure.modifiers));
@@ -751,6 +763,8 @@ fn assign(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usize>>, i6
             }
         }
     }
+    // Greedy, best pairs first; equal scores by position (remitted line,
+    // then billed line), so the assignment is the same on every run.
     pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut assigned = vec![None; events.len()];
     let mut taken = vec![false; lines.len()];
@@ -762,6 +776,9 @@ fn assign(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usize>>, i6
             total += score;
         }
     }
+    // A line the payer split out of one billed line (SVC06 names the billed
+    // code) finds no partner left one-to-one: it joins the billed line it
+    // fits best, which may already be taken by its sibling.
     for &(_, i, j) in &pairs {
         if assigned[i].is_none() && events[i].paid_procedure.is_some() {
             assigned[i] = Some(j);

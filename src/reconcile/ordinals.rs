@@ -31,6 +31,14 @@ pub fn assign_ordinals(
             .filter(|(j, _)| same(j))
             .map(|(_, o)| *o)
             .collect();
+        // REF*6R is the practice's own line id: when the history knows it,
+        // the line keeps the identity it had, even if the payer now lists
+        // the lines in another order. Only while that ordinal is free here:
+        // two lines echoing one control number (a payer copying it) must
+        // not become one line, or their histories would merge. Otherwise
+        // the n-th identical line is ordinal n — the payer's order is all
+        // that tells them apart, and a reprocessed remittance usually keeps
+        // it.
         let ordinal = match by_control {
             Some(o) if !used.contains(&o) => o,
             _ => (0..).find(|o| !used.contains(o)).unwrap_or(0),

@@ -78,6 +78,8 @@ pub fn place(tx: &RemittanceTransaction, others: &[StoredVersion]) -> Placement 
     if family.is_empty() {
         return Placement::Own;
     }
+    // A re-delivery first: the same content under another envelope is the
+    // same remittance, and no version rule may let it count twice.
     let events: Vec<&LineEvent> = tx.events.iter().collect();
     if let Some(same) = family
         .iter()
@@ -94,6 +96,9 @@ pub fn place(tx: &RemittanceTransaction, others: &[StoredVersion]) -> Placement 
     let newest = current
         .iter()
         .max_by(|a, b| produced_cmp(&a.context, &a.order, &b.context, &b.order));
+    // Only the newest current version decides: the others are already
+    // superseded by it, and an earlier-produced arrival must not displace
+    // it, whatever order the files come in.
     match newest {
         None => Placement::Own,
         Some(n) if produced_cmp(&tx.context, &order, &n.context, &n.order) == Ordering::Less => {

@@ -71,6 +71,8 @@ impl TransactionInterest {
             } else if row.status == Status::Paid
                 && matches!(row.event.kind, EventKind::Line | EventKind::Claim)
             {
+                // `reversed` is negative: the correction earns interest on
+                // what it adds to the payment it replaces.
                 let reversed = self.reversed.get(&key).copied().unwrap_or_default();
                 principals.push((row.event.paid + reversed).max(Decimal::ZERO));
                 paying.push(i);
@@ -81,6 +83,8 @@ impl TransactionInterest {
         };
         let due: Decimal = lines.iter().map(LineInterest::difference).sum();
         for (i, interest) in paying.into_iter().zip(lines) {
+            // Owed and paid are each rounded to the cent; a difference below
+            // a cent is rounding, not interest due.
             if due >= Decimal::new(1, 2) {
                 rows[i].decision.flags.insert(Flag::InterestDue);
                 let note = format!(

@@ -151,7 +151,9 @@ pub struct ClaimFacts {
     pub interest_paid: Decimal,
 }
 
-/// Rounds to the cent, half away from zero.
+/// Rounds to the cent, half away from zero: the rule every amount remit
+/// prints follows (`money`), so the interest in the ledger is the interest
+/// computed, not a second rounding of it.
 pub fn cents(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
@@ -160,6 +162,9 @@ pub fn cents(amount: Decimal) -> Decimal {
 /// cent (zero if the product is beyond `Decimal`'s range, which no real
 /// claim reaches).
 pub fn simple_interest(principal: Decimal, rate: Decimal, days: i64) -> Decimal {
+    // principal × rate × days first, one division, one rounding: rounding
+    // a daily amount and multiplying it by the days would be off by up to
+    // half a cent per day.
     principal
         .checked_mul(rate)
         .and_then(|p| p.checked_mul(Decimal::from(days)))
@@ -224,6 +229,9 @@ pub fn allocate(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
         .iter()
         .map(|w| total * (w.max(&Decimal::ZERO) / sum))
         .collect();
+    // Round every share down, then hand the cents left over to the largest
+    // remainders (ties by position): rounding each share to nearest could
+    // sum to a cent more or less than the payer paid.
     let mut parts: Vec<Decimal> = exact
         .iter()
         .map(|e| e.round_dp_with_strategy(2, RoundingStrategy::ToZero))
