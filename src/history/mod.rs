@@ -179,7 +179,7 @@ pub trait HistoryStore {
 }
 
 /// The store answers the questions claim matching asks (see
-/// [`crate::reconcile::claims::ClaimBook::gather`]).
+/// `reconcile::claims::ClaimBook`).
 impl ClaimSource for dyn HistoryStore + '_ {
     type Error = StoreError;
 

@@ -297,7 +297,7 @@ impl<'a> Reconciler<'a> {
         let first = &events[0];
         self.store
             .note_icn(&first.claim_id, &first.payer_claim_id)?;
-        let book = ClaimBook::gather(&*self.store, &first.claim_id)?;
+        let book = ClaimBook::for_payment(&*self.store, &first.claim_id, events, payee_npi)?;
         let matched = match_claim(&book, events, payee_npi);
         for mark in &matched.marks {
             match *mark {
@@ -404,7 +404,7 @@ impl<'a> Reconciler<'a> {
             }
             // Open claims sharing CLM01 share their family: load it once.
             if !families.contains_key(&claim.claim_id) {
-                let book = ClaimBook::gather(&*self.store, &claim.claim_id)?;
+                let book = ClaimBook::for_claim(&*self.store, &claim.claim_id)?;
                 let found = family(&book, &claim.claim_id);
                 families.insert(claim.claim_id.clone(), (book, found));
             }

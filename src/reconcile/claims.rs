@@ -77,95 +77,114 @@ pub struct ClaimBook {
 }
 
 impl ClaimBook {
-    /// Asks `source` what matching a payment of CLP01 `claim_id` can ask:
-    /// its claim family ([`family`]), then, for every replacement or void
-    /// found, what telling which claim it replaces asks ([`replaced_by`]),
-    /// and so on for the replacements those answers turn up. A superset of
-    /// what any one match reads; in the usual case (one claim, no
-    /// replacement) the same three questions the match itself asks.
-    pub fn gather<S: ClaimSource + ?Sized>(source: &S, claim_id: &str) -> Result<Self, S::Error> {
+    /// Asks `source` what matching the claim payment `events` (of CLP01
+    /// `claim_id`, paid to `payee_npi`) can read: its claim family
+    /// ([`family`]), and, when replacements or voids are among the claims
+    /// that fit it best (the only ones whose originals decide a tie), what
+    /// telling which claim each replaces asks ([`replaced_by`]), for the
+    /// replacements those answers turn up in turn. In the usual case (one
+    /// claim, or no replacement in a tie) that is the three questions of
+    /// the family and nothing more.
+    pub fn for_payment<S: ClaimSource + ?Sized>(
+        source: &S,
+        claim_id: &str,
+        events: &[LineEvent],
+        payee_npi: &str,
+    ) -> Result<Self, S::Error> {
         let mut book = ClaimBook::default();
-        book.fetch_with_id(source, claim_id)?;
+        book.ask_family(source, claim_id)?;
+        let candidates = family(&book, claim_id);
+        let tied = top_fits(&candidates, events, payee_npi);
+        let replacements: Vec<&StoredClaim> = if tied.len() < 2 {
+            Vec::new()
+        } else {
+            tied.iter().map(|&i| &candidates[i]).collect()
+        };
+        book.ask_replacements(source, replacements)?;
+        Ok(book)
+    }
+
+    /// Asks `source` what listing the unanswered lines of the billed
+    /// claims with CLM01 `claim_id` can read: their family, and what
+    /// telling which claim each replacement or void in it replaces asks
+    /// ([`supersession`]).
+    pub fn for_claim<S: ClaimSource + ?Sized>(
+        source: &S,
+        claim_id: &str,
+    ) -> Result<Self, S::Error> {
+        let mut book = ClaimBook::default();
+        book.ask_family(source, claim_id)?;
+        let candidates = family(&book, claim_id);
+        book.ask_replacements(source, candidates.iter().collect())?;
+        Ok(book)
+    }
+
+    /// The questions [`family`] asks.
+    fn ask_family<S: ClaimSource + ?Sized>(
+        &mut self,
+        source: &S,
+        claim_id: &str,
+    ) -> Result<(), S::Error> {
+        ask(&mut self.with_id, claim_id, |k| source.claims_with_id(k))?;
         let mut ids: Vec<Text> = vec![claim_id.into()];
         let mut i = 0;
         while i < ids.len() {
-            let id = ids[i].clone();
-            for icn in book.fetch_icns_of(source, &id)? {
-                for replacement in book.fetch_replacing(source, &icn)? {
+            ask(&mut self.icns_of, &ids[i], |k| source.icns_of(k))?;
+            for icn in self.icns_of(&ids[i]).to_vec() {
+                ask(&mut self.replacing, &icn, |k| source.claims_replacing(k))?;
+                for replacement in self.replacing(&icn) {
                     if !ids.contains(&replacement.claim.claim_id) {
-                        ids.push(replacement.claim.claim_id);
+                        ids.push(replacement.claim.claim_id.clone());
                     }
                 }
             }
             i += 1;
         }
-        let mut asked: HashSet<ClaimRef> = HashSet::new();
-        let mut todo: Vec<StoredClaim> = book
-            .all()
+        Ok(())
+    }
+
+    /// The questions [`replaced_by`] asks for each replacement or void of
+    /// `claims`, and for those its answers turn up.
+    fn ask_replacements<S: ClaimSource + ?Sized>(
+        &mut self,
+        source: &S,
+        claims: Vec<&StoredClaim>,
+    ) -> Result<(), S::Error> {
+        // (handle, the ICN its REF*F8 names, its CLM01): all replaced_by reads.
+        let mut todo: Vec<(ClaimRef, Text, Text)> = claims
+            .into_iter()
             .filter(|c| c.claim.replaces_another())
-            .cloned()
+            .map(|c| (c.id, replaced_icn(c).into(), c.claim.claim_id.clone()))
             .collect();
-        while let Some(replacement) = todo.pop() {
-            if !asked.insert(replacement.id) {
+        let mut asked: HashSet<ClaimRef> = HashSet::new();
+        while let Some((id, icn, claim_id)) = todo.pop() {
+            if !asked.insert(id) {
                 continue;
             }
-            let mut found = Vec::new();
-            let icn = replaced_icn(&replacement);
+            let mut keys: Vec<Text> = vec![claim_id];
             if !icn.is_empty() {
-                found.extend(book.fetch_paid_under(source, icn)?);
-                for clp01 in book.fetch_clp01s_of_icn(source, icn)? {
-                    found.extend(book.fetch_with_id(source, &clp01)?);
-                }
+                ask(&mut self.paid_under, &icn, |k| source.claims_paid_under(k))?;
+                ask(&mut self.clp01s_of_icn, &icn, |k| source.clp01s_of_icn(k))?;
+                keys.extend(self.clp01s_of_icn(&icn).iter().cloned());
             }
-            found.extend(book.fetch_with_id(source, &replacement.claim.claim_id)?);
-            todo.extend(found.into_iter().filter(|c| c.claim.replaces_another()));
+            for key in &keys {
+                ask(&mut self.with_id, key, |k| source.claims_with_id(k))?;
+            }
+            let found = keys
+                .iter()
+                .flat_map(|k| self.with_id(k))
+                .chain(if icn.is_empty() {
+                    &[][..]
+                } else {
+                    self.paid_under(&icn)
+                });
+            todo.extend(
+                found
+                    .filter(|c| c.claim.replaces_another() && !asked.contains(&c.id))
+                    .map(|c| (c.id, replaced_icn(c).into(), c.claim.claim_id.clone())),
+            );
         }
-        Ok(book)
-    }
-
-    fn all(&self) -> impl Iterator<Item = &StoredClaim> {
-        let lists = [&self.with_id, &self.replacing, &self.paid_under];
-        lists.into_iter().flat_map(|m| m.values().flatten())
-    }
-
-    fn fetch_with_id<S: ClaimSource + ?Sized>(
-        &mut self,
-        source: &S,
-        clm01: &str,
-    ) -> Result<Vec<StoredClaim>, S::Error> {
-        fetch(&mut self.with_id, clm01, |k| source.claims_with_id(k))
-    }
-
-    fn fetch_replacing<S: ClaimSource + ?Sized>(
-        &mut self,
-        source: &S,
-        icn: &str,
-    ) -> Result<Vec<StoredClaim>, S::Error> {
-        fetch(&mut self.replacing, icn, |k| source.claims_replacing(k))
-    }
-
-    fn fetch_paid_under<S: ClaimSource + ?Sized>(
-        &mut self,
-        source: &S,
-        icn: &str,
-    ) -> Result<Vec<StoredClaim>, S::Error> {
-        fetch(&mut self.paid_under, icn, |k| source.claims_paid_under(k))
-    }
-
-    fn fetch_icns_of<S: ClaimSource + ?Sized>(
-        &mut self,
-        source: &S,
-        clp01: &str,
-    ) -> Result<Vec<Text>, S::Error> {
-        fetch(&mut self.icns_of, clp01, |k| source.icns_of(k))
-    }
-
-    fn fetch_clp01s_of_icn<S: ClaimSource + ?Sized>(
-        &mut self,
-        source: &S,
-        icn: &str,
-    ) -> Result<Vec<Text>, S::Error> {
-        fetch(&mut self.clp01s_of_icn, icn, |k| source.clp01s_of_icn(k))
+        Ok(())
     }
 
     fn with_id(&self, clm01: &str) -> &[StoredClaim] {
@@ -189,21 +208,20 @@ impl ClaimBook {
     }
 }
 
-/// The answer for `key`, asked once.
-fn fetch<T: Clone, E>(
+/// Asks `source` for `key`'s answer unless it is already known.
+fn ask<T, E>(
     answers: &mut HashMap<Text, Vec<T>>,
     key: &str,
-    ask: impl FnOnce(&str) -> Result<Vec<T>, E>,
-) -> Result<Vec<T>, E> {
-    if let Some(known) = answers.get(key) {
-        return Ok(known.clone());
+    question: impl FnOnce(&str) -> Result<Vec<T>, E>,
+) -> Result<(), E> {
+    if !answers.contains_key(key) {
+        let answer = question(key)?;
+        answers.insert(key.into(), answer);
     }
-    let answer = ask(key)?;
-    answers.insert(key.into(), answer.clone());
-    Ok(answer)
+    Ok(())
 }
 
-/// A gathered answer. [`ClaimBook::gather`] asks everything matching reads;
+/// A gathered answer. The book asks everything matching reads;
 /// a question it did not ask is a bug in it, which debug builds (the
 /// tests) catch here rather than answer as "no claim".
 fn gathered<'b, T>(answers: &'b HashMap<Text, Vec<T>>, key: &str) -> &'b [T] {
@@ -466,6 +484,22 @@ fn best_claim(
     events: &[LineEvent],
     payee_npi: &str,
 ) -> Best {
+    let mut tied = top_fits(candidates, events, payee_npi);
+    // The usual case, one claim with this CLM01: nothing to rank.
+    if tied.len() < 2 {
+        return tied.pop().map_or(Best::None, Best::One);
+    }
+    let mut in_force = versions_in_force(book, candidates, tied);
+    match in_force.len() {
+        0 => Best::None,
+        1 => Best::One(in_force.remove(0)),
+        _ => Best::Tie(in_force),
+    }
+}
+
+/// The candidates (indexes) that fit the claim payment best: all of them
+/// when one or none is eligible, else those with the top [`Fit`].
+fn top_fits(candidates: &[StoredClaim], events: &[LineEvent], payee_npi: &str) -> Vec<usize> {
     // A claim billed under another NPI was not paid to this payee; a side
     // that gives no NPI rules nothing out (it proves nothing either way).
     let eligible: Vec<usize> = (0..candidates.len())
@@ -474,9 +508,8 @@ fn best_claim(
             payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
         })
         .collect();
-    // The usual case, one claim with this CLM01: nothing to rank.
     if eligible.len() < 2 {
-        return eligible.first().map_or(Best::None, |&i| Best::One(i));
+        return eligible;
     }
     let fits: Vec<Fit> = eligible
         .iter()
@@ -487,18 +520,12 @@ fn best_claim(
     // a word. Only versions of one claim may settle a tie; the rest is
     // reported as ambiguous.
     let top = *fits.iter().max().expect("two or more");
-    let tied: Vec<usize> = eligible
+    eligible
         .into_iter()
         .zip(fits)
         .filter(|(_, f)| *f == top)
         .map(|(i, _)| i)
-        .collect();
-    let mut in_force = versions_in_force(book, candidates, tied);
-    match in_force.len() {
-        0 => Best::None,
-        1 => Best::One(in_force.remove(0)),
-        _ => Best::Tie(in_force),
-    }
+        .collect()
 }
 
 /// Among claims that fit a payment equally (`tied`, indexes into

@@ -477,7 +477,7 @@ fn a_replacement_replaces_the_claim_its_icn_or_its_resemblance_names() {
             .unwrap();
         drop(reconciler);
         let store: &dyn HistoryStore = &store;
-        let book = ClaimBook::gather(store, "PCN1").unwrap();
+        let book = ClaimBook::for_claim(store, "PCN1").unwrap();
         let family = family(&book, "PCN1");
         let r = family.iter().find(|c| c.claim.frequency == "7").unwrap();
         replaced_by(&book, r)
