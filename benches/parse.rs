@@ -17,9 +17,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group};
-use remit::scan::{Discard, scan_slice};
-use remit::synth::{SynthConfig, write_claims_until, write_until};
-use remit::x12::SliceReader;
+use remit::{Discard, SliceReader, scan_slice};
+use remit_synth::{SynthConfig, write_claims_until, write_until};
 
 /// Size of each file: `REMIT_BENCH_MB`, else 64 MB (1 MB when run as a
 /// test by `cargo test --all-targets`, which does not pass `--bench`).

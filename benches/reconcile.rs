@@ -7,7 +7,7 @@
 //! month of files would be. Two variants:
 //!
 //! * `one_core`: files read one after another on this thread;
-//! * `all_cores`: files read by `remit::cli::parallel::map` on every core,
+//! * `all_cores`: files read by `remit::parallel_map` on every core,
 //!   as `remit reconcile` does; ingest and decide stay on one thread.
 //!
 //! `REMIT_BENCH_MB` sets the total 835 size (default 32; 1 when run as a
@@ -18,10 +18,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group};
-use remit::cli::parallel;
-use remit::history::{HistoryStore, MemoryStore};
-use remit::reconcile::{InputContent, Reconciler, Rules, ingest, read_input};
-use remit::synth::{SynthConfig, write_claims, write_remittances, write_until};
+use remit::{
+    HistoryStore, InputContent, MemoryStore, Reconciler, Rules, ingest, parallel_jobs,
+    parallel_map, read_input,
+};
+use remit_synth::{SynthConfig, write_claims, write_remittances, write_until};
 
 const FILES: u64 = 8;
 
@@ -83,7 +84,7 @@ fn reconcile(files: &[(String, Vec<u8>)], contents: Vec<InputContent>) -> usize 
     let mut reconciler = Reconciler::new(store, None, Rules::new(as_of)).expect("memory store");
     let mut rows = 0;
     reconciler
-        .apply_pending(|r| -> Result<(), remit::history::StoreError> {
+        .apply_pending(|r| -> Result<(), remit::StoreError> {
             rows += black_box(r).len();
             Ok(())
         })
@@ -101,9 +102,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("one_core", |b| {
         b.iter(|| reconcile(&files, files.iter().map(read).collect()))
     });
-    let jobs = parallel::jobs(None);
+    let jobs = parallel_jobs(None);
     group.bench_function("all_cores", |b| {
-        b.iter(|| reconcile(&files, parallel::map(&files, jobs, read)))
+        b.iter(|| reconcile(&files, parallel_map(&files, jobs, read)))
     });
     group.finish();
 }

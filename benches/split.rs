@@ -15,8 +15,7 @@ use std::hint::black_box;
 use std::io;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use remit::scan::{Discard, scan_reader};
-use remit::split::{GroupBy, Part, SplitSink, Splitter};
+use remit::{Discard, GroupBy, Part, SplitSink, Splitter, scan_reader};
 
 #[path = "../tests/synth835.rs"]
 mod synth835;

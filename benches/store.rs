@@ -25,10 +25,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
-use remit::history::{HistoryStore, SqliteStore, StoreError};
-use remit::reconcile::key::{LineKey, event_key};
-use remit::reconcile::{InputContent, Reconciler, Rules, ingest, read_input};
-use remit::synth::{SynthConfig, write_claims, write_remittances};
+use remit::{
+    HistoryStore, InputContent, LineKey, Reconciler, Rules, SqliteStore, StoreError, event_key,
+    ingest, read_input,
+};
+use remit_synth::{SynthConfig, write_claims, write_remittances};
 
 /// Claim slots per generated file (about 2,000 transactions' worth of
 /// lines: roughly 60,000 events).

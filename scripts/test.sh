@@ -46,6 +46,11 @@ fi
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 
+# The layering rule (tests/layers.rs, README "Design"): no module imports
+# one of its rank or above. First, as it fails in a second and names the
+# import; the full run below includes it again.
+cargo test --locked --test main layers
+
 cargo test --locked --all-targets
 cargo test --locked --doc
 

@@ -114,7 +114,7 @@ impl Issue {
     }
 
     /// Names the segment identifier the finding is about, when it is a
-    /// known one (see [`segment_name`]).
+    /// known one (see `segment_name`).
     pub fn at_segment(mut self, id: &[u8]) -> Self {
         self.segment = is_known_segment(id).then(|| String::from_utf8_lossy(id).as_ref().into());
         self

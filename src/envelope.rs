@@ -121,11 +121,6 @@ impl Envelope {
         &self.current
     }
 
-    /// True between ST and SE.
-    pub fn in_transaction(&self) -> bool {
-        self.level == Level::Transaction
-    }
-
     /// Number of ISA segments seen.
     pub fn interchanges(&self) -> u64 {
         self.interchanges_seen

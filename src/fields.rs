@@ -4,13 +4,39 @@
 //!
 //! A malformed number or date is fatal: money or dates that cannot be read
 //! exactly must never be guessed.
+//!
+//! Also home to the typed composites both the 835 and the 837 carry
+//! ([`Procedure`], [`Reference`]), so that neither model imports the other.
 
 use compact_str::CompactString;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::diagnostic::{Expected, Issue, Rule, Severity, Shown, shown_element};
+use crate::text::Text;
 use crate::x12::{Elements, Segment, Split, TextSplit, value};
+
+/// A qualified reference (REF): qualifier and value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reference {
+    /// REF01, e.g. `6R`, `F8`, `EV`.
+    pub qualifier: Text,
+    /// REF02.
+    pub value: Text,
+}
+
+/// A procedure composite (SVC01 or SVC06): qualifier, code and modifiers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Procedure {
+    /// Product/service id qualifier (`HC`, `NU`, `AD`, `ER`, `IV`, `WK`, `N4`).
+    pub qualifier: Text,
+    /// The code (CPT/HCPCS, revenue code, NDC…).
+    pub code: Text,
+    /// Up to four modifiers, in the order given.
+    pub modifiers: Vec<Text>,
+    /// Free-text description (component 7), when given.
+    pub description: Text,
+}
 
 /// A service line's procedure composite (SVC01/SVC06, SV101, SV202,
 /// SV301), for the product/service ID qualifiers its component 1 may hold.
@@ -128,18 +154,6 @@ impl<'s, 'a> Fields<'s, 'a> {
     /// An optional decimal; `None` when empty, fatal when malformed.
     pub fn optional_amount(&mut self, n: usize, what: &str) -> Option<Decimal> {
         let raw = self.raw(n);
-        if raw.trim_ascii().is_empty() {
-            return None;
-        }
-        let parsed = value::decimal(raw);
-        if parsed.is_none() {
-            self.bad_value(n, what, "a decimal number", Expected::Number);
-        }
-        parsed
-    }
-
-    /// A decimal from raw component bytes; fatal when malformed.
-    pub fn amount_from(&mut self, raw: &[u8], n: usize, what: &str) -> Option<Decimal> {
         if raw.trim_ascii().is_empty() {
             return None;
         }

@@ -1,7 +1,6 @@
-//! The `remit` binary: parse arguments, run, map the outcome to an exit code.
-
-use clap::Parser;
+//! The `remit` binary: parse arguments, run, map the outcome to an exit code
+//! (all in the library's `cli` layer).
 
 fn main() -> std::process::ExitCode {
-    remit::cli::run(remit::cli::Args::parse())
+    remit::cli_main()
 }

@@ -239,7 +239,7 @@ fn dispatch(event: DocumentEvent, consumer: &mut dyn Consumer) -> Option<Box<Cla
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::{ScenarioMix, SynthConfig, write_remittances};
+    use remit_synth::{ScenarioMix, SynthConfig, write_remittances};
 
     /// Keeps a copy of every claim payment it is shown.
     #[derive(Default)]

@@ -14,11 +14,13 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::claim::BilledClaim;
-use crate::events::{LineEvent, RemittanceContext};
-use crate::history::{HistoryStore, MemoryStore, StoreResult, TransactionFingerprint};
-use crate::ledger::LedgerRow;
-use crate::reconcile::key::event_key;
-use crate::reconcile::{FeeSchedule, InputContent, Reconciler, RemittanceTransaction, Rules};
+use crate::history::{HistoryStore, MemoryStore, StoreResult};
+use crate::line::{
+    DecidedLine, LineEvent, RemittanceContext, RemittanceTransaction, TransactionFingerprint,
+    event_key,
+};
+use crate::pipeline::{InputContent, Reconciler};
+use crate::reconcile::{FeeSchedule, Rules};
 
 /// One line of the `events` stream.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,7 +177,7 @@ pub fn decide_records(
     records: impl IntoIterator<Item = Record>,
     schedule: Option<&FeeSchedule>,
     rules: &Rules,
-) -> StoreResult<Vec<LedgerRow>> {
+) -> StoreResult<Vec<DecidedLine>> {
     let mut partitions: BTreeMap<String, Partition> = BTreeMap::new();
     for record in records {
         if matches!(record, Record::Rejected(_)) {
@@ -233,7 +235,7 @@ fn decide_partition(
     mut partition: Partition,
     schedule: Option<&FeeSchedule>,
     rules: &Rules,
-) -> StoreResult<Vec<LedgerRow>> {
+) -> StoreResult<Vec<DecidedLine>> {
     let mut store = MemoryStore::new();
     // Claims go in as `remit reconcile` reads them, file by file in name
     // order: of two copies of one claim (the same content in two files),
@@ -251,13 +253,12 @@ fn decide_partition(
         tx.events.sort_by_key(|e| e.sequence);
         if tx
             .context
-            .payment_date
-            .or(tx.context.production_date)
+            .payment_or_production_date()
             .is_some_and(|d| d > rules.as_of)
         {
             continue;
         }
-        crate::reconcile::ingest_remittance(&mut store, tx)?;
+        crate::pipeline::ingest_remittance(&mut store, tx)?;
         if *history {
             history_contexts.insert(Arc::as_ptr(&tx.context) as usize);
         }

@@ -326,10 +326,7 @@ fn a_store_of_the_previous_version_migrates_and_loses_its_ghosts() {
     );
     let db_text = db.to_string_lossy().into_owned();
     let (ledger, stderr) = run(&["shared-clm01.837"], &["--db", &db_text]);
-    assert_eq!(
-        version(&db),
-        remit::history::sqlite::current_version().to_string()
-    );
+    assert_eq!(version(&db), remit::store_schema_version().to_string());
     // Claim 1 is known (twice, as the old version stored it: the copy is
     // kept, marked as the same claim, and its answer counts for the
     // original); claim 2 is new.

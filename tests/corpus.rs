@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use remit::diagnostic::{Rule, Severity};
-use remit::events::EventCollector;
-use remit::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
-use remit::scan::{Consumer, scan_slice};
+use remit::{
+    ClaimPayment, Consumer, EventCollector, RemittanceHeader, RemittanceTrailer, Rule, Severity,
+    scan_slice,
+};
 use rust_decimal::Decimal;
 
 use crate::support::{corpus, files_under};

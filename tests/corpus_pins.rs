@@ -31,11 +31,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::str::FromStr;
 
-use remit::claim::BilledClaim;
-use remit::diagnostic::Severity;
-use remit::envelope::TransactionId;
-use remit::remittance::{ClaimPayment, Procedure, RemittanceHeader, RemittanceTrailer};
-use remit::scan::{Consumer, scan_slice};
+use remit::{
+    BilledClaim, ClaimPayment, Consumer, Procedure, RemittanceHeader, RemittanceTrailer, Severity,
+    TransactionId, scan_slice,
+};
 use rust_decimal::Decimal;
 
 use crate::support::{corpus, files_under};
@@ -159,7 +158,7 @@ impl Consumer for Reading {
         self.pending_payments.clear();
         self.pending_billed.clear();
     }
-    fn issue(&mut self, issue: &remit::diagnostic::Issue) {
+    fn issue(&mut self, issue: &remit::Issue) {
         if issue.severity == Severity::Fatal && self.fatal.is_none() {
             self.fatal = Some(issue.message.clone());
         }

@@ -6,6 +6,12 @@ use std::path::Path;
 
 use crate::support::files_under;
 
+/// The fuzz targets' entry points (the `remit_fuzz` library of `fuzz/`),
+/// compiled into this test: `fuzz/` is a workspace of its own that needs
+/// libFuzzer, and the entry points only use remit's public API.
+#[path = "../fuzz/src/lib.rs"]
+mod fuzzing;
+
 fn replay(target: &str, run: fn(&[u8])) -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fuzz/corpus")
@@ -24,10 +30,10 @@ fn replay(target: &str, run: fn(&[u8])) -> usize {
 
 #[test]
 fn the_fuzzing_corpus_replays_without_panics() {
-    let total = replay("lexer", remit::fuzzing::lexer)
-        + replay("document", remit::fuzzing::document)
-        + replay("remittance", remit::fuzzing::remittance_body)
-        + replay("claim", remit::fuzzing::claim_body);
+    let total = replay("lexer", fuzzing::lexer)
+        + replay("document", fuzzing::document)
+        + replay("remittance", fuzzing::remittance_body)
+        + replay("claim", fuzzing::claim_body);
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
     if committed.exists() {
         assert!(total > 0, "fuzz/corpus exists but holds nothing");
@@ -40,7 +46,7 @@ fn the_sample_corpus_and_samples_never_panic_any_target() {
     inputs.extend(files_under(&crate::support::samples()));
     for file in inputs {
         let data = std::fs::read(&file).unwrap();
-        for run in [remit::fuzzing::lexer, remit::fuzzing::document] {
+        for run in [fuzzing::lexer, fuzzing::document] {
             assert!(
                 std::panic::catch_unwind(|| run(&data)).is_ok(),
                 "{} panics",
@@ -88,9 +94,8 @@ fn corpus_documents() -> Vec<(String, Vec<u8>)> {
 /// The XML the ledger writer makes of `rows`, parsed back by an independent
 /// parser (roxmltree, strict XML 1.0): it must be well-formed and hold one
 /// entry per row.
-fn check_xml(name: &str, rows: &[remit::ledger::LedgerRow], columns: &[&str]) {
-    use remit::ledger::row::{LINES, LinesRecord};
-    use remit::ledger::{Format, sink};
+fn check_xml(name: &str, rows: &[remit::DecidedLine], columns: &[&str]) {
+    use remit::{Format, LINES_COLUMNS as LINES, LinesRecord, sink};
     let mut bytes = Vec::new();
     {
         let mut xml = sink(Format::Xml, Box::new(&mut bytes), "ledger", "entry");
@@ -120,14 +125,11 @@ fn check_xml(name: &str, rows: &[remit::ledger::LedgerRow], columns: &[&str]) {
 /// `remit reconcile` rows — parses as XML 1.0, control characters and all.
 #[test]
 fn every_xml_output_of_the_fuzzing_corpus_is_well_formed() {
-    use remit::events::{EventCollector, LineEvent};
-    use remit::history::MemoryStore;
-    use remit::ledger::LedgerRow;
-    use remit::ledger::row::{COLUMNS, LINES};
-    use remit::reconcile::{Reconciler, Rules, ingest, read_input};
-    use remit::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
-    use remit::scan::{Consumer, scan_slice};
-
+    use remit::{
+        ClaimPayment, Consumer, DecidedLine, EventCollector, LEDGER_COLUMNS as COLUMNS,
+        LINES_COLUMNS as LINES, LineEvent, MemoryStore, Reconciler, RemittanceHeader,
+        RemittanceTrailer, Rules, ingest, read_input, scan_slice,
+    };
     struct Lines(EventCollector, Vec<LineEvent>);
     impl Consumer for Lines {
         fn remittance_header(&mut self, h: &RemittanceHeader) {
@@ -149,7 +151,7 @@ fn every_xml_output_of_the_fuzzing_corpus_is_well_formed() {
         documents += 1;
         let mut lines = Lines(EventCollector::new(name.as_str()), Vec::new());
         scan_slice(&data, &mut lines);
-        let rows: Vec<LedgerRow> = lines.1.into_iter().map(LedgerRow::from_event).collect();
+        let rows: Vec<DecidedLine> = lines.1.into_iter().map(DecidedLine::from_event).collect();
         check_xml(&name, &rows, LINES);
         rows_checked += rows.len();
 
@@ -164,7 +166,7 @@ fn every_xml_output_of_the_fuzzing_corpus_is_well_formed() {
         let mut ledger = Vec::new();
         let mut reconciler = Reconciler::new(&mut store, None, Rules::new(as_of)).unwrap();
         reconciler
-            .apply_pending(|rows| -> Result<(), remit::history::StoreError> {
+            .apply_pending(|rows| -> Result<(), remit::StoreError> {
                 ledger.extend(rows);
                 Ok(())
             })

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use remit::synth::{SynthConfig, write_claims, write_remittances};
+use remit_synth::{SynthConfig, write_claims, write_remittances};
 use rusqlite::Connection;
 
 use crate::reconcile::{Ledger, reconcile};

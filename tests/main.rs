@@ -10,6 +10,7 @@ mod fuzz_corpus;
 mod golden;
 mod history;
 mod inputs;
+mod layers;
 mod outputs;
 mod posting;
 mod readme;

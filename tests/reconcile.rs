@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use remit::x12::SliceReader;
+use remit::SliceReader;
 use rust_decimal::Decimal;
 
 use crate::support::{files_under, remit, samples, temp_dir};

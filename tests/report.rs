@@ -345,7 +345,7 @@ fn a_screenshot_of_the_samples_report() {
 
 #[test]
 fn a_table_longer_than_a_page_is_paged_and_a_capped_one_says_so() {
-    use remit::synth::{SynthConfig, write_claims, write_remittances};
+    use remit_synth::{SynthConfig, write_claims, write_remittances};
     let dir = temp_dir("report-paging");
     let cfg = SynthConfig::new(11).with_claims(600);
     write_remittances(&cfg, std::fs::File::create(dir.join("era.835")).unwrap()).unwrap();

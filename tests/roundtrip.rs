@@ -3,8 +3,7 @@
 //! parsed back, and every amount compared; they must validate cleanly.
 
 use proptest::prelude::*;
-use remit::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
-use remit::scan::{Consumer, scan_slice};
+use remit::{ClaimPayment, Consumer, RemittanceHeader, RemittanceTrailer, scan_slice};
 use rust_decimal::Decimal;
 
 #[derive(Clone, Debug)]

@@ -7,11 +7,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use proptest::prelude::*;
-use remit::diagnostic::Severity;
-use remit::remittance::{ClaimPayment, RemittanceHeader};
-use remit::scan::{Consumer, Discard, scan_slice};
-use remit::split::{GroupBy, Part, PartGroup, SplitSink, Splitter, TransactionSplit};
-use remit::x12::SliceReader;
+use remit::{
+    ClaimPayment, Consumer, Discard, GroupBy, Part, PartGroup, RemittanceHeader, Severity,
+    SliceReader, SplitSink, Splitter, TransactionSplit, scan_slice,
+};
 use rust_decimal::Decimal;
 
 use crate::support::{corpus, files_under, remit, samples, temp_dir};
@@ -68,7 +67,7 @@ struct Read {
 }
 
 impl Read {
-    fn of(bytes: &[u8], by: GroupBy) -> (Read, remit::scan::FileSummary) {
+    fn of(bytes: &[u8], by: GroupBy) -> (Read, remit::FileSummary) {
         let mut read = Read {
             by,
             payments: Vec::new(),
@@ -110,7 +109,7 @@ impl Consumer for Read {
 }
 
 /// Invalid and fatal findings of a file, as `severity rule` words.
-fn problems(summary: &remit::scan::FileSummary) -> BTreeSet<String> {
+fn problems(summary: &remit::FileSummary) -> BTreeSet<String> {
     summary
         .issues
         .0

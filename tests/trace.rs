@@ -246,7 +246,7 @@ fn a_store_made_by_the_previous_schema_opens_and_takes_a_corrected_remittance() 
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, remit::history::sqlite::current_version());
+    assert_eq!(version, remit::store_schema_version());
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use remit::ledger::row::{COLUMNS, LINES};
+use remit::{LEDGER_COLUMNS as COLUMNS, LINES_COLUMNS as LINES};
 
 use crate::support::remit;
 

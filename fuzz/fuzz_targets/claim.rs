@@ -1,6 +1,6 @@
-//! Fuzz target: `remit::fuzzing::claim_body` must never panic.
+//! Fuzz target: `remit_fuzz::claim_body` must never panic.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    remit::fuzzing::claim_body(data);
+    remit_fuzz::claim_body(data);
 });

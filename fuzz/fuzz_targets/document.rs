@@ -1,6 +1,6 @@
-//! Fuzz target: `remit::fuzzing::document` must never panic.
+//! Fuzz target: `remit_fuzz::document` must never panic.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    remit::fuzzing::document(data);
+    remit_fuzz::document(data);
 });

@@ -1,6 +1,6 @@
-//! Fuzz target: `remit::fuzzing::lexer` must never panic.
+//! Fuzz target: `remit_fuzz::lexer` must never panic.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    remit::fuzzing::lexer(data);
+    remit_fuzz::lexer(data);
 });

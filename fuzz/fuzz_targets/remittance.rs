@@ -1,6 +1,6 @@
-//! Fuzz target: `remit::fuzzing::remittance_body` must never panic.
+//! Fuzz target: `remit_fuzz::remittance_body` must never panic.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    remit::fuzzing::remittance_body(data);
+    remit_fuzz::remittance_body(data);
 });

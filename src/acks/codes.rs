@@ -188,6 +188,9 @@ pub struct AckCode {
 
 /// Errors loading an acknowledgment code list.
 #[derive(Debug, thiserror::Error)]
+// Loading a user's list from a file is issue 22 groundwork, not yet wired
+// into a command: its variants and loaders have no caller but tests.
+#[allow(dead_code)]
 pub enum AckCodeError {
     /// The file could not be read.
     #[error("cannot read acknowledgment code list {path}: {source}")]
@@ -228,6 +231,9 @@ pub struct AckCodes {
     entries: HashMap<(AckList, CompactString), AckCode>,
 }
 
+// Loading, merging and sizing a user's list are issue 22 groundwork (not
+// yet wired into a command): some of these have no caller but tests.
+#[allow(dead_code)]
 impl AckCodes {
     /// The built-in list, `data/ack-codes.csv`, parsed once.
     pub fn builtin() -> &'static AckCodes {

@@ -15,7 +15,7 @@ use super::model::{ElementError, FunctionalAck, InterchangeAck, SegmentError, Se
 use crate::diagnostic::{Expected, Issue, Rule, Severity};
 use crate::envelope::TransactionId;
 use crate::fields::{Fields, element_text};
-use crate::remittance::Text;
+use crate::text::Text;
 use crate::x12::{Control, Position, Segment};
 
 /// What the acknowledgment readers hand out.

@@ -17,13 +17,11 @@ pub mod model;
 pub mod status;
 pub mod words;
 
-pub use codes::{AckCode, AckCodeError, AckCodes, AckList, Outcome};
+pub use codes::{AckCodes, AckList, Outcome};
 pub use functional::{AckEvent, FunctionalAckParser, interchange_ack, set_outcome};
 pub use model::*;
 pub use status::{StatusEvent, StatusParser, claim_outcome};
-pub use words::{
-    describe_interchange_ack, describe_set_response, describe_status_code, describe_statuses,
-};
+pub use words::{describe_interchange_ack, describe_set_response, describe_statuses};
 
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,8 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::envelope::TransactionId;
-use crate::remittance::{Procedure, Text};
+use crate::fields::Procedure;
+use crate::text::Text;
 use crate::x12::{Control, Position};
 
 /// A TA1 interchange acknowledgment: the receiver's verdict on a whole

@@ -21,8 +21,8 @@ use super::model::{
 };
 use crate::diagnostic::{Expected, Issue, Rule, Severity};
 use crate::envelope::TransactionId;
-use crate::fields::{Fields, element_text};
-use crate::remittance::{Procedure, Text};
+use crate::fields::{Fields, Procedure, element_text};
+use crate::text::Text;
 use crate::x12::{Position, Segment, value};
 
 /// What the claim status parser hands out.

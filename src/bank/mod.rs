@@ -69,7 +69,7 @@ impl Deposit {
         format!(
             "{} {} ({reference})",
             self.date,
-            crate::ledger::money(self.amount)
+            crate::money::money(self.amount)
         )
     }
 }

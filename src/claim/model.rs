@@ -6,7 +6,8 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::envelope::TransactionId;
-use crate::remittance::{Procedure, Reference, Text};
+use crate::fields::{Procedure, Reference};
+use crate::text::Text;
 use crate::x12::Position;
 
 /// Which 837 a transaction is, from GS08/ST03 (and the line segments).

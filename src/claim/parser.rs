@@ -14,8 +14,8 @@ use rust_decimal::Decimal;
 use super::model::*;
 use crate::diagnostic::{Expected, Issue, Rule, Severity, segment_name};
 use crate::envelope::TransactionId;
-use crate::fields::{Fields, ProcedureComposite, element_text, text_of};
-use crate::remittance::{Procedure, Reference, Text};
+use crate::fields::{Fields, Procedure, ProcedureComposite, Reference, element_text, text_of};
+use crate::text::Text;
 use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment, value};
 

@@ -9,7 +9,8 @@ use rust_decimal::Decimal;
 use super::args::AppealsArgs;
 use super::output::Output;
 use super::reconcile::{Prepared, Settings, report_rows};
-use crate::ledger::{money, sink};
+use crate::ledger::sink;
+use crate::money::money;
 use crate::reports::appeals::{COLUMNS, worklist};
 
 pub fn run(args: &AppealsArgs) -> anyhow::Result<u8> {

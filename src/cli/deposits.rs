@@ -13,7 +13,8 @@ use super::output::Output;
 use super::reconcile::{Prepared, Settings, decide_inputs, stored_rows};
 use super::{EXIT_INPUT, EXIT_OK, Stop};
 use crate::bank::{self, CsvColumns, Deposit};
-use crate::ledger::{money, sink};
+use crate::ledger::sink;
+use crate::money::money;
 use crate::reports::deposits::{
     COLUMNS, DepositMatch, DepositTotals, MatchSettings, Payments, match_deposits,
 };
@@ -171,7 +172,7 @@ pub fn run(args: &DepositsArgs) -> anyhow::Result<u8> {
 /// the payments of `rows` (deposits without remittance under an empty
 /// payer), for `remit posting` to tie its totals to.
 pub fn received_by_payer_month(
-    rows: &[crate::ledger::LedgerRow],
+    rows: &[crate::line::DecidedLine],
     bank: &BankDeposits,
     settings: &MatchSettings,
 ) -> std::collections::BTreeMap<(String, String), rust_decimal::Decimal> {

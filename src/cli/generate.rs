@@ -1,5 +1,5 @@
 //! `remit generate` (hidden): writes a synthetic 835 of about `--bytes`
-//! bytes, or the 837 that a generated 835 answers, with [`crate::synth`].
+//! bytes, or the 837 that a generated 835 answers, with [`remit_synth`].
 //! For benchmarks, memory measurements and distributed tests; not part of
 //! the documented interface.
 
@@ -12,7 +12,7 @@ use super::EXIT_OK;
 use super::args::{GenerateArgs, GeneratedKind};
 use super::inputs::open_regular;
 use super::output::Output;
-use crate::synth::{
+use remit_synth::{
     SynthConfig, SynthSummary, write_claims_matching, write_claims_until, write_until,
 };
 

@@ -20,7 +20,8 @@ use crate::diagnostic::{Issue, Severity};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
 use crate::ledger::row::{LINES, LinesRecord};
-use crate::ledger::{LedgerRow, Sink, sink};
+use crate::ledger::{Sink, sink};
+use crate::line::DecidedLine;
 use crate::reconcile::decide::remittance_flags;
 use crate::reconcile::reason::reason;
 use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
@@ -49,9 +50,9 @@ impl Consumer for LineWriter<'_, '_> {
             if self.failed.is_some() {
                 return;
             }
-            let mut row = LedgerRow::from_event(event);
+            let mut row = DecidedLine::from_event(event);
             // What the event says by itself: no history; the run's code list.
-            row.flags = remittance_flags(&row.event);
+            row.decision.flags = remittance_flags(&row.event);
             row.reason = reason(self.collector.codes(), &row.event);
             if let Err(e) = self.sink.row(&LinesRecord(&row)) {
                 self.failed = Some(e);

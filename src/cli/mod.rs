@@ -9,7 +9,6 @@ mod history;
 pub mod inputs;
 mod lines;
 pub mod output;
-pub mod parallel;
 mod posting;
 pub mod progress;
 mod reconcile;
@@ -108,6 +107,12 @@ pub fn no_usable_input(out: &std::path::Path) -> anyhow::Error {
         format!("; {} was left as it was", out.display())
     };
     Stop::new(EXIT_INPUT, format!("no usable X12 input{kept}")).into()
+}
+
+/// The `remit` binary: parses the command line and runs it.
+pub fn main() -> ExitCode {
+    use clap::Parser;
+    run(Args::parse())
 }
 
 /// Runs a parsed command line.

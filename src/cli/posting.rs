@@ -9,7 +9,8 @@ use super::inputs::read_option_file;
 use super::output::Output;
 use super::reconcile::{Prepared, Settings, report_rows};
 use super::{EXIT_OK, Stop};
-use crate::ledger::{money, sink};
+use crate::ledger::sink;
+use crate::money::money;
 use crate::reports::deposits::MatchSettings;
 use crate::reports::posting::{
     COLUMNS, LineComparison, PostedColumns, Posting, PostingRow, books, compare, finding_counts,

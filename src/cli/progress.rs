@@ -52,7 +52,8 @@ impl Progress {
         }
     }
 
-    /// No progress at all.
+    /// No progress at all (for tests).
+    #[cfg(test)]
     pub fn hidden() -> Progress {
         Progress {
             shown: false,

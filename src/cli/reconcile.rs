@@ -12,17 +12,19 @@ use rust_decimal::Decimal;
 use super::args::{AppealArgs, CodeArgs, FeeArgs, InputArgs, ReconcileArgs};
 use super::inputs::{Discovery, Input, discover, open_regular, read_option_file};
 use super::output::{Output, report_problems};
-use super::parallel;
 use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::codes::{CodeList, ListKind};
 use crate::diagnostic::{Issue, Rule, Severity};
-use crate::events::{EventKind, Status};
 use crate::history::{HistoryStore, MemoryStore, SqliteStore, StoreError};
 use crate::ledger::row::COLUMNS;
-use crate::ledger::{LedgerRow, money, sink};
+use crate::ledger::sink;
+use crate::line::{DecidedLine, EventKind, Status};
+use crate::money::money;
+use crate::pipeline::{InputContent, Reconciler, ingest, read_input};
+use crate::pipeline::{parallel_jobs, parallel_map};
 use crate::reconcile::interest::{PromptPay, parse_rate};
-use crate::reconcile::{FeeSchedule, InputContent, Reconciler, Rules, ingest, read_input};
+use crate::reconcile::{FeeSchedule, Rules};
 use crate::reports::page::{FileFinding, FileFindings};
 
 /// Counts and totals for the summary.
@@ -58,7 +60,7 @@ pub struct Tally {
 impl Tally {
     /// Counts the claim payments and service lines of one applied
     /// remittance transaction.
-    fn remitted(&mut self, rows: &[LedgerRow]) {
+    fn remitted(&mut self, rows: &[DecidedLine]) {
         let mut claims: Vec<u32> = rows
             .iter()
             .filter(|r| r.event.kind != EventKind::ProviderAdjustment)
@@ -73,9 +75,9 @@ impl Tally {
             .count();
     }
 
-    fn row(&mut self, row: &LedgerRow) {
+    fn row(&mut self, row: &DecidedLine) {
         let e = &row.event;
-        for flag in row.flags.iter() {
+        for flag in row.decision.flags.iter() {
             *self.flags.entry(flag.as_str()).or_default() += 1;
         }
         // One payment, one trace: the rows of a replaced version are shown
@@ -84,7 +86,7 @@ impl Tally {
             self.superseded_rows += 1;
             return;
         }
-        if row.status != crate::events::Status::NoRemittance {
+        if row.status != crate::line::Status::NoRemittance {
             self.billed += e.billed;
             self.paid += e.paid;
             self.patient_resp += e.patient_resp;
@@ -458,7 +460,7 @@ pub fn run(args: &ReconcileArgs) -> anyhow::Result<u8> {
 pub fn decide_inputs(
     input: &InputArgs,
     prepared: &Prepared,
-    mut on_row: impl FnMut(&LedgerRow) -> anyhow::Result<()>,
+    mut on_row: impl FnMut(&DecidedLine) -> anyhow::Result<()>,
 ) -> anyhow::Result<Tally> {
     let settings = &prepared.settings;
     let mut store = open_store(input.db.as_deref(), &settings.codes)?;
@@ -509,7 +511,7 @@ pub fn decide_inputs(
 pub fn report_rows(
     input: &InputArgs,
     prepared: &Prepared,
-) -> anyhow::Result<(Vec<LedgerRow>, Tally)> {
+) -> anyhow::Result<(Vec<DecidedLine>, Tally)> {
     let mut rows = Vec::new();
     let tally = decide_inputs(input, prepared, |row| {
         // Rows of replaced remittance versions count in no report: the
@@ -532,7 +534,7 @@ pub fn report_rows(
 }
 
 /// Every ledger row stored in the history at `db`, by payment date.
-pub fn stored_rows(db: &Path, codes: &CodeList) -> anyhow::Result<Vec<LedgerRow>> {
+pub fn stored_rows(db: &Path, codes: &CodeList) -> anyhow::Result<Vec<DecidedLine>> {
     let store = open_sqlite(db, codes)?;
     let mut rows = Vec::new();
     store.rows(&Default::default(), |row| -> anyhow::Result<()> {
@@ -567,7 +569,7 @@ fn ingest_inputs(
         tally.keep_findings(&path.display().to_string(), &[issue]);
     }
     let progress = &prepared.progress;
-    let contents = parallel::map(&found.inputs, parallel::jobs(jobs), |input| {
+    let contents = parallel_map(&found.inputs, parallel_jobs(jobs), |input| {
         let content = read_file(input, progress);
         progress.file_done();
         content

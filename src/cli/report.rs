@@ -5,7 +5,7 @@
 use super::args::ReportArgs;
 use super::output::Output;
 use super::reconcile::{Prepared, Settings, report_rows};
-use crate::ledger::money;
+use crate::money::money;
 use crate::reports::appeals::worklist;
 use crate::reports::page::{Options, Privacy, ReportBuilder, ReportData, html};
 

@@ -6,7 +6,8 @@
 use super::args::ResolutionArgs;
 use super::output::Output;
 use super::reconcile::{Prepared, Settings, report_rows};
-use crate::ledger::{money, sink};
+use crate::ledger::sink;
+use crate::money::money;
 use crate::reports::resolution::{COLUMNS, ResolutionRow, Totals, is_claim_line};
 
 pub fn run(args: &ResolutionArgs) -> anyhow::Result<u8> {

@@ -22,7 +22,7 @@ use super::inputs::{Input, discover, open_regular};
 use super::output::{replace, report_problems, stage_beside};
 use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
-use crate::ledger::money;
+use crate::money::money;
 use crate::split::names::{NameFields, NameTemplate, numbered};
 use crate::split::{Part, SplitSink, Splitter, TransactionSplit};
 
@@ -201,7 +201,7 @@ fn shown(amount: Decimal) -> String {
     if amount.scale() <= 2 {
         money(amount)
     } else {
-        crate::ledger::unsigned_zero(amount.normalize()).to_string()
+        crate::money::unsigned_zero(amount.normalize()).to_string()
     }
 }
 

@@ -15,11 +15,12 @@ use super::inputs::{Discovery, Input, discover, looks_like_x12, open_regular, st
 use super::output::Output;
 use super::progress::Progress;
 use super::reconcile::Settings;
-use super::{EXIT_INPUT, EXIT_OK, parallel};
+use super::{EXIT_INPUT, EXIT_OK};
 use crate::diagnostic::Severity;
 use crate::ledger::row::COLUMNS;
 use crate::ledger::{Format, sink};
-use crate::reconcile::{InputContent, read_input};
+use crate::pipeline::{InputContent, read_input};
+use crate::pipeline::{parallel_jobs, parallel_map};
 use crate::stages::{Record, RejectedRecord, decide_records, records};
 
 pub fn events(args: &EventsArgs) -> anyhow::Result<u8> {
@@ -38,7 +39,7 @@ pub fn events(args: &EventsArgs) -> anyhow::Result<u8> {
         ..Discovery::default()
     };
     let progress = Progress::new(&files, args.quiet.quiet);
-    let contents = parallel::map(&sources, parallel::jobs(args.jobs), |source| {
+    let contents = parallel_map(&sources, parallel_jobs(args.jobs), |source| {
         let content = source.read(&progress);
         progress.file_done();
         content

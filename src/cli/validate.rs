@@ -10,7 +10,7 @@ use super::inputs::{Input, discover, open_regular};
 use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, worst};
 use crate::diagnostic::{Issue, Rule, Severity};
-use crate::ledger::money;
+use crate::money::money;
 use crate::scan::{Discard, FileSummary, scan_reader};
 
 pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {

@@ -13,7 +13,7 @@
 //! 197)". Codes it does not know are shown as unknown, never dropped.
 //!
 //! ```
-//! use remit::codes::{CodeList, describe_adjustment, reason_in_words};
+//! use remit::{CodeList, describe_adjustment, reason_in_words};
 //! use rust_decimal::Decimal;
 //!
 //! let list = CodeList::builtin();
@@ -43,7 +43,6 @@ use compact_str::CompactString;
 use indexmap::IndexMap;
 use jiff::civil::Date;
 
-pub use load::{category_from_description, medical_necessity_from_description};
 pub use words::{
     describe_adjustment, describe_provider_adjustment, describe_remark, reason_in_words,
 };
@@ -97,11 +96,13 @@ impl GroupCode {
 
     /// True for CR, which the 5010 835 no longer allows; files that still
     /// carry it are read and the adjustment flagged.
+    #[cfg(test)]
     pub fn is_deprecated(&self) -> bool {
         matches!(self, GroupCode::Cr)
     }
 
     /// True for the four group codes a 5010 835 may carry.
+    #[cfg(test)]
     pub fn is_known(&self) -> bool {
         !matches!(self, GroupCode::Unknown(_))
     }
@@ -120,6 +121,7 @@ impl GroupCode {
     }
 
     /// What the group means, in one line.
+    #[cfg(test)]
     pub fn description(&self) -> &'static str {
         match self {
             GroupCode::Co => {
@@ -399,7 +401,7 @@ impl CodeList {
         load::parse(reader, kind, Some(CodeList::builtin()))
     }
 
-    /// Reads a user's code list file of the given kind (see [`ListKind`]).
+    /// Reads a user's code list file of the given kind (see `ListKind`).
     /// Merge it over the built-in list with [`CodeList::merged_with`].
     pub fn load_user_file(
         path: impl AsRef<Path>,
@@ -444,7 +446,7 @@ impl CodeList {
         self.groups.get(normalise(code).as_str())
     }
 
-    /// True if `entry` could be used on `date` (see [`CodeEntry::active_on`]).
+    /// True if `entry` could be used on `date` (see `CodeEntry::active_on`).
     pub fn active_on(&self, entry: &CodeEntry, date: Date) -> bool {
         entry.active_on(date)
     }
@@ -497,6 +499,8 @@ fn normalise(code: &str) -> CompactString {
 
 #[cfg(test)]
 mod tests {
+    use super::load::{category_from_description, medical_necessity_from_description};
+    use super::words::describe_remark;
     use super::*;
     use rust_decimal::Decimal;
 

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
+use crate::text::Text;
+
 /// Where a row came from: the file as the user named it, and its 1-based
 /// line. Shown as `contracts.csv:97` in errors and in `expected_basis`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -243,4 +245,15 @@ pub enum PricingError {
 /// ` on 2024-03-01`, or nothing without a date.
 pub(crate) fn on_date(date: Option<Date>) -> String {
     date.map(|d| format!(" on {d}")).unwrap_or_default()
+}
+
+/// `97110-GP-59`: a code and its modifiers as people write them (and as
+/// every error names a procedure).
+pub(crate) fn code_with_modifiers(procedure: &str, modifiers: &[Text]) -> String {
+    let mut s = procedure.to_string();
+    for m in modifiers {
+        s.push('-');
+        s.push_str(m);
+    }
+    s
 }

@@ -17,7 +17,7 @@ use super::reference::{self, ReferenceSchedule, References};
 use super::rules::{Rules, Sourced};
 use super::scope::{Period, Place, Scope};
 use super::table::{self, Columns, Row, Table};
-use crate::remittance::Text;
+use crate::text::Text;
 
 const COLUMNS: [&str; 10] = [
     "payer",

@@ -88,7 +88,7 @@ pub use scorecard::{
     DenialShare, ReferenceShare, Scorecard, ScorecardError, ScorecardLine, ScorecardRow, Spread,
 };
 
-use crate::remittance::Text;
+use crate::text::Text;
 use load::ContractRow;
 
 /// Every loaded contract row and reference schedule, ready to price lines.

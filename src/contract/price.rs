@@ -23,13 +23,14 @@ use jiff::civil::Date;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::Contracts;
-use super::error::{PricingError, RowRef};
+use super::error::{PricingError, RowRef, code_with_modifiers};
 use super::load::ContractRow;
 use super::rate::Rate;
 use super::rules::{Rules, Sourced};
 use super::scope::{Place, Specificity, Who};
 use super::table::line_modifiers;
-use crate::remittance::{Adjustment, Text};
+use crate::remittance::Adjustment;
+use crate::text::Text;
 
 /// The facts of one remitted claim that pricing needs. No patient names or
 /// member ids: a claim is one patient, so the lines of one call are one
@@ -605,16 +606,6 @@ fn ordinal(n: usize) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
-}
-
-/// `97110-GP-59`: a code and its modifiers as people write them.
-pub(crate) fn code_with_modifiers(procedure: &str, modifiers: &[Text]) -> String {
-    let mut s = procedure.to_string();
-    for m in modifiers {
-        s.push('-');
-        s.push_str(m);
-    }
-    s
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// What one unit of a service is worth under a row.
 #[derive(Clone, Debug, PartialEq, Eq)]

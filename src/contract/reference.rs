@@ -18,7 +18,7 @@ use super::conflict::{self, Entry};
 use super::error::{ContractError, PricingError, RowRef};
 use super::scope::{Period, Place};
 use super::table::{self, Table};
-use crate::remittance::Text;
+use crate::text::Text;
 
 const COLUMNS: [&str; 7] = [
     "procedure",
@@ -270,7 +270,7 @@ impl ReferenceSchedule {
             return Err(PricingError::Ambiguous {
                 first: row.at.clone().min(other.at.clone()),
                 second: row.at.clone().max(other.at.clone()),
-                procedure: super::price::code_with_modifiers(procedure, modifiers),
+                procedure: super::error::code_with_modifiers(procedure, modifiers),
             });
         }
         let found = match place {

@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 
 use super::error::RowRef;
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// A setting and the row it came from (`None`: remit's built-in default).
 #[derive(Clone, Debug, PartialEq, Eq)]

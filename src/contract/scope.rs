@@ -5,7 +5,7 @@
 use jiff::civil::Date;
 
 use super::table::normalise;
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// Where the service was performed, as fee schedules split it: facility
 /// (hospital, ASC, SNF…) or non-facility (office, home…). Medicare's

@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use super::price::cents;
 use super::reference::References;
 use super::scope::Place;
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// One decided service line. Pass each line once, as it stands (its latest
 /// adjudication), for the totals to be the ledger's.

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::error::{ContractError, RowRef};
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// A CSV file being read: its name, header and records.
 pub(crate) struct Table<R> {

@@ -3,16 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use super::{
-    ClaimRef, HistoryStore, Ingested, LineHistory, OpenLine, PriorEvent, StoreResult, StoredClaim,
-    StoredVersion, TransactionRef,
-};
+use super::{HistoryStore, Ingested, OpenLine, StoreResult, StoredVersion, TransactionRef};
 use crate::claim::{BilledClaim, ClaimFingerprint};
-use crate::ledger::LedgerRow;
-use crate::reconcile::RemittanceTransaction;
-use crate::reconcile::engine::OrderKey;
-use crate::reconcile::key::{LineKey, payer_key};
-use crate::remittance::Text;
+use crate::line::{
+    DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction, payer_key,
+};
+use crate::reconcile::claims::{ClaimRef, StoredClaim};
+use crate::text::Text;
 
 /// Hash maps keyed by line keys and claim ids, hashed with foldhash: the
 /// standard SipHash cost ~1,300 instructions per `LineKey`, a fifth of
@@ -100,7 +97,7 @@ fn version(id: TransactionRef, tx: &RemittanceTransaction, superseded: bool) -> 
             .events
             .iter()
             .cloned()
-            .map(LedgerRow::from_event)
+            .map(DecidedLine::from_event)
             .collect(),
     }
 }
@@ -185,7 +182,7 @@ impl HistoryStore for MemoryStore {
 
     /// Replaced transactions were never applied here, so nothing leaves the
     /// line histories; the memory store keeps no rows.
-    fn retire(&mut self, id: TransactionRef, _rows: &[LedgerRow]) -> StoreResult<()> {
+    fn retire(&mut self, id: TransactionRef, _rows: &[DecidedLine]) -> StoreResult<()> {
         self.replaced.remove(&id);
         Ok(())
     }
@@ -257,7 +254,7 @@ impl HistoryStore for MemoryStore {
         &mut self,
         key: &LineKey,
         event: &PriorEvent,
-        _row: Option<&LedgerRow>,
+        _row: Option<&DecidedLine>,
     ) -> StoreResult<()> {
         if !event.line_control.is_empty() {
             let base = LineKey {

@@ -13,120 +13,14 @@
 pub mod memory;
 pub mod sqlite;
 
-use std::sync::Arc;
-
-use jiff::civil::Date;
-use rust_decimal::Decimal;
-
 use crate::claim::BilledClaim;
-use crate::events::RemittanceContext;
-use crate::ledger::{Flags, LedgerRow};
-use crate::reconcile::RemittanceTransaction;
-use crate::reconcile::engine::OrderKey;
-use crate::reconcile::key::LineKey;
-use crate::remittance::Text;
+use crate::line::{DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction};
+use crate::reconcile::claims::{ClaimRef, ClaimSource, StoredClaim};
+use crate::reconcile::versions::{StoredVersion, TransactionRef};
+use crate::text::Text;
 
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
-
-/// What a past event did to a line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PriorKind {
-    /// Paid a non-zero amount.
-    Payment,
-    /// Paid nothing with a denial.
-    Denial,
-    /// Paid nothing; the patient owes something, nothing denied.
-    PatientResp,
-    /// Paid nothing; nothing denied, nothing owed by the patient.
-    NoPaymentDue,
-    /// CLP02 = 22.
-    Reversal,
-    /// A provider-level recovery (PLB WO/72/FB) naming the claim.
-    Recovery,
-    /// A claim-level or provider-level adjustment row.
-    Adjustment,
-}
-
-impl PriorKind {
-    /// Stable name for storage.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PriorKind::Payment => "payment",
-            PriorKind::Denial => "denial",
-            PriorKind::PatientResp => "patient_resp",
-            PriorKind::NoPaymentDue => "no_payment_due",
-            PriorKind::Reversal => "reversal",
-            PriorKind::Recovery => "recovery",
-            PriorKind::Adjustment => "adjustment",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<PriorKind> {
-        [
-            PriorKind::Payment,
-            PriorKind::Denial,
-            PriorKind::PatientResp,
-            PriorKind::NoPaymentDue,
-            PriorKind::Reversal,
-            PriorKind::Recovery,
-            PriorKind::Adjustment,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
-
-/// One past adjudication of a line, as the decision needs it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PriorEvent {
-    /// BPR16 of the remittance.
-    pub payment_date: Option<Date>,
-    /// TRN02 of the remittance.
-    pub trace: Text,
-    /// Money the event moved on the line (negative takes back).
-    pub paid: Decimal,
-    /// What the event was.
-    pub kind: PriorKind,
-    /// Adjustments that refused payment (denial or duplicate category, or
-    /// unknown CARC) as `GROUP-REASON`, sorted.
-    pub denial_reasons: Vec<Text>,
-    /// REF*6R the event carried.
-    pub line_control: Text,
-    /// Flags decided for the event.
-    pub flags: Flags,
-}
-
-/// A line's past events, oldest first.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LineHistory {
-    /// The events in the order they were applied.
-    pub events: Vec<PriorEvent>,
-}
-
-/// Identifies an 835 transaction so it is never applied twice.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct TransactionFingerprint {
-    /// Hash of the transaction's bytes (ST..SE body).
-    pub content_hash: u64,
-    /// Payer + trace + ST02 + amounts, for copies re-sent with other bytes.
-    pub semantic: String,
-}
-
-/// A store's handle on a billed claim.
-pub type ClaimRef = u64;
-
-/// A billed claim as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredClaim {
-    /// The store's handle.
-    pub id: ClaimRef,
-    /// The file it came from.
-    pub source: String,
-    /// The claim.
-    pub claim: BilledClaim,
-}
 
 /// A billed line no remittance answered for certain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,9 +32,6 @@ pub struct OpenLine {
     pub contested: bool,
 }
 
-/// A store's handle on a pending 835 transaction.
-pub type TransactionRef = u64;
-
 /// What ingesting a remittance transaction did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ingested {
@@ -148,27 +39,6 @@ pub enum Ingested {
     New(TransactionRef),
     /// Already in the store (same bytes or same payer, trace, ST02, amounts).
     Known,
-}
-
-/// Another stored 835 transaction with the same payer and trace (TRN02):
-/// a part of the same payment, or a version of its remittance (see
-/// [`crate::reconcile::versions`]).
-#[derive(Clone, Debug)]
-pub struct StoredVersion {
-    /// The store's handle.
-    pub id: TransactionRef,
-    /// Its context.
-    pub context: Arc<RemittanceContext>,
-    /// Its place in payment order.
-    pub order: OrderKey,
-    /// True when a later version replaced it.
-    pub superseded: bool,
-    /// True when its events count in the line histories: it was decided
-    /// and no later version has taken it out yet.
-    pub applied: bool,
-    /// Its rows: as decided when it was applied, else its events with no
-    /// decision (empty `reason`).
-    pub rows: Vec<LedgerRow>,
 }
 
 /// Why the store failed.
@@ -242,9 +112,9 @@ pub trait HistoryStore {
     /// applied one stop counting (its rows stay, marked superseded); a
     /// never-applied one keeps `rows` (its rows, marked superseded) for
     /// `remit history`. Called while deciding the version that replaces it.
-    fn retire(&mut self, id: TransactionRef, rows: &[LedgerRow]) -> StoreResult<()>;
+    fn retire(&mut self, id: TransactionRef, rows: &[DecidedLine]) -> StoreResult<()>;
     /// Adds a billed claim read from `source`; false when a claim with the
-    /// same content ([`crate::claim::ClaimFingerprint`]) is already known — the same claim
+    /// same content (the claim's fingerprint) is already known — the same claim
     /// sent again, whatever its delimiters and envelope. Claims that share
     /// CLM01 but differ in anything billed are all kept.
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool>;
@@ -266,7 +136,7 @@ pub trait HistoryStore {
         &mut self,
         key: &LineKey,
         event: &PriorEvent,
-        row: Option<&LedgerRow>,
+        row: Option<&DecidedLine>,
     ) -> StoreResult<()>;
     /// The ordinal under which a line with this identity and REF*6R is known.
     fn ordinal_for_control(&self, key: &LineKey, control: &str) -> StoreResult<Option<u32>>;
@@ -306,4 +176,30 @@ pub trait HistoryStore {
     fn mark_contested(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()>;
     /// Billed claims with lines no remittance answered, and those lines.
     fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<OpenLine>)>>;
+}
+
+/// The store answers the questions claim matching asks (see
+/// `reconcile::claims::ClaimBook`).
+impl ClaimSource for dyn HistoryStore + '_ {
+    type Error = StoreError;
+
+    fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>> {
+        HistoryStore::claims_with_id(self, clm01)
+    }
+
+    fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
+        HistoryStore::claims_replacing(self, icn)
+    }
+
+    fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
+        HistoryStore::claims_paid_under(self, icn)
+    }
+
+    fn icns_of(&self, clp01: &str) -> StoreResult<Vec<Text>> {
+        HistoryStore::icns_of(self, clp01)
+    }
+
+    fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>> {
+        HistoryStore::clp01s_of_icn(self, icn)
+    }
 }

@@ -16,9 +16,10 @@ use std::io::Write;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use crate::money::{money, unsigned_zero};
+
 pub use csv_sink::CsvSink;
 pub use jsonl::JsonLinesSink;
-pub use row::{Flag, Flags, LedgerRow};
 pub use xml::XmlSink;
 
 /// One cell of a row.
@@ -77,21 +78,6 @@ impl Cell<'_> {
     pub fn date(d: Option<Date>) -> Cell<'static> {
         d.map_or(Cell::Empty, Cell::Date)
     }
-}
-
-/// Money with exactly two decimals (half away from zero beyond the cent).
-/// Zero is `0.00`, never `-0.00` (a negated zero, a PLB of `-0`, or a tiny
-/// negative amount rounding to zero).
-pub fn money(d: Decimal) -> String {
-    let rounded = unsigned_zero(
-        d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
-    );
-    format!("{rounded:.2}")
-}
-
-/// `d`, with the sign dropped when it is zero.
-pub fn unsigned_zero(d: Decimal) -> Decimal {
-    if d.is_zero() { Decimal::ZERO } else { d }
 }
 
 /// A row of some table: cells by column index.

@@ -1,15 +1,10 @@
-//! The reconciliation ledger row: a service-line event with the decision
-//! about it (status, flags, prior payment, expected amount, net paid, appeal
-//! deadline, matched 837 line), and the ledger's column names.
-
-use std::fmt;
-
-use jiff::civil::Date;
-use rust_decimal::Decimal;
+//! The reconciliation ledger: its column names, and each decided line
+//! ([`DecidedLine`]: a service-line event with the decision about it) as
+//! the cells of one row.
 
 use super::{Cell, Record};
-use crate::events::{LineEvent, Status};
-use crate::remittance::Text;
+use crate::line::{DecidedLine, Status, adjustments_text};
+use crate::text::Text;
 
 /// The ledger's columns, in order. `remit lines` writes the columns of
 /// [`LINES`], which names some of them.
@@ -97,7 +92,7 @@ pub const LINES: &[&str] = &[
 
 /// A ledger row as `remit lines` writes it: cell `i` is the ledger cell of
 /// the column [`LINES`]`[i]`.
-pub struct LinesRecord<'a>(pub &'a LedgerRow);
+pub struct LinesRecord<'a>(pub &'a DecidedLine);
 
 /// The ledger column of each [`LINES`] column, found once.
 fn lines_to_ledger() -> &'static [usize] {
@@ -124,270 +119,6 @@ impl Record for LinesRecord<'_> {
     }
 }
 
-/// A flag on a ledger row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum Flag {
-    /// Paid before, re-listed as denied with no reversal or recovery.
-    PreviouslyPaidReportedDenied = 1,
-    /// Money paid on this line was taken back.
-    Recouped = 2,
-    /// Allowed below the fee schedule.
-    Underpaid = 4,
-    /// Paid twice without a reversal between.
-    DuplicatePayment = 8,
-    /// No 837 claim matches the remitted claim.
-    NoMatchingClaim = 16,
-    /// Denied again with a different reason.
-    InconsistentDenial = 32,
-    /// Prompt-pay interest owed exceeds interest paid.
-    InterestDue = 64,
-    /// Uses group code CR, removed from the 5010 835.
-    DeprecatedGroupCode = 128,
-    /// Paid, but part of the line was denied (denial-category adjustments):
-    /// appealable for the denied part.
-    PartialDenial = 256,
-    /// The line differs between versions of one payment's remittance (same
-    /// payer and TRN02): `reason` names the other version and what changed.
-    CorrectedRemittance = 512,
-    /// Several billed claims fit the remitted claim equally well (or a
-    /// replacement may replace one of several claims): nothing was matched
-    /// silently; `reason` names the candidates.
-    AmbiguousClaimMatch = 1024,
-    /// The claim-level row of a claim whose totals contradict its lines
-    /// (CLP04 ≠ ΣSVC03 − Σ claim CAS, or CLP03 ≠ ΣSVC02): part of its
-    /// amount is a difference no adjustment explains.
-    UnexplainedDifference = 2048,
-}
-
-impl Flag {
-    /// Every flag, in ledger order.
-    pub const ALL: [Flag; 12] = [
-        Flag::PreviouslyPaidReportedDenied,
-        Flag::Recouped,
-        Flag::Underpaid,
-        Flag::DuplicatePayment,
-        Flag::NoMatchingClaim,
-        Flag::InconsistentDenial,
-        Flag::InterestDue,
-        Flag::DeprecatedGroupCode,
-        Flag::PartialDenial,
-        Flag::CorrectedRemittance,
-        Flag::AmbiguousClaimMatch,
-        Flag::UnexplainedDifference,
-    ];
-
-    /// The ledger name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Flag::PreviouslyPaidReportedDenied => "PREVIOUSLY_PAID_REPORTED_DENIED",
-            Flag::Recouped => "RECOUPED",
-            Flag::Underpaid => "UNDERPAID",
-            Flag::DuplicatePayment => "DUPLICATE_PAYMENT",
-            Flag::NoMatchingClaim => "NO_MATCHING_CLAIM",
-            Flag::InconsistentDenial => "INCONSISTENT_DENIAL",
-            Flag::InterestDue => "INTEREST_DUE",
-            Flag::DeprecatedGroupCode => "DEPRECATED_GROUP_CODE",
-            Flag::PartialDenial => "PARTIAL_DENIAL",
-            Flag::CorrectedRemittance => "CORRECTED_REMITTANCE",
-            Flag::AmbiguousClaimMatch => "AMBIGUOUS_CLAIM_MATCH",
-            Flag::UnexplainedDifference => "UNEXPLAINED_DIFFERENCE",
-        }
-    }
-
-    /// Parses a ledger name.
-    pub fn parse(s: &str) -> Option<Flag> {
-        Flag::ALL.into_iter().find(|f| f.as_str() == s)
-    }
-}
-
-/// A set of flags.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Flags(u32);
-
-impl Flags {
-    /// Adds a flag.
-    pub fn insert(&mut self, flag: Flag) {
-        self.0 |= flag as u32;
-    }
-
-    /// The flags set in either.
-    pub fn union(self, other: Flags) -> Flags {
-        Flags(self.0 | other.0)
-    }
-
-    /// True when `flag` is set.
-    pub fn contains(self, flag: Flag) -> bool {
-        self.0 & flag as u32 != 0
-    }
-
-    /// The flags set, in ledger order.
-    pub fn iter(self) -> impl Iterator<Item = Flag> {
-        Flag::ALL.into_iter().filter(move |f| self.contains(*f))
-    }
-
-    /// True when no flag is set.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// Parses `A;B` ledger text.
-    pub fn parse(s: &str) -> Flags {
-        let mut flags = Flags::default();
-        s.split(';')
-            .filter_map(Flag::parse)
-            .for_each(|f| flags.insert(f));
-        flags
-    }
-}
-
-impl fmt::Display for Flags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, flag) in self.iter().enumerate() {
-            if i > 0 {
-                f.write_str(";")?;
-            }
-            f.write_str(flag.as_str())?;
-        }
-        Ok(())
-    }
-}
-
-impl serde::Serialize for Flags {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_string())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Flags {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Flags::parse(&String::deserialize(deserializer)?))
-    }
-}
-
-impl Flags {
-    /// The raw bits, for storage.
-    pub fn bits(self) -> u32 {
-        self.0
-    }
-
-    /// Flags from stored bits (unknown bits are dropped).
-    pub fn from_bits(bits: u32) -> Flags {
-        let mut flags = Flags::default();
-        Flag::ALL
-            .into_iter()
-            .filter(|f| bits & *f as u32 != 0)
-            .for_each(|f| flags.insert(f));
-        flags
-    }
-}
-
-/// One ledger row: an event and what was decided about it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LedgerRow {
-    /// The service-line event.
-    pub event: LineEvent,
-    /// Final status.
-    pub status: Status,
-    /// Flags.
-    pub flags: Flags,
-    /// Amount of the last paying event, when relevant.
-    pub prior_paid: Option<Decimal>,
-    /// Date of the last paying event.
-    pub prior_payment_date: Option<Date>,
-    /// Trace of the last paying event.
-    pub prior_trace: Text,
-    /// Fee-schedule allowed × units.
-    pub expected: Option<Decimal>,
-    /// allowed − expected.
-    pub variance: Option<Decimal>,
-    /// The line's net paid after this event.
-    pub net_paid: Option<Decimal>,
-    /// Last day to appeal.
-    pub appeal_by: Option<Date>,
-    /// The matched 837 line, `FILE#CLM01/LX`.
-    pub matched_claim_line: String,
-    /// Days from service date to the as-of date (NO_REMITTANCE rows).
-    pub age_days: Option<i64>,
-    /// The row's adjustments and remarks in plain words, after the notes
-    /// that say why the verdict and flags.
-    pub reason: String,
-    /// The money the practice can act on for this row: the denied part,
-    /// the shortfall, what a recoupment took back… (see
-    /// [`crate::reconcile::decide`]); empty for NO_REMITTANCE rows.
-    #[serde(default)]
-    pub at_stake: Option<Decimal>,
-    /// The money the payer refused on this row (Σ its denial adjustments);
-    /// not a ledger column.
-    #[serde(default)]
-    pub denied: Decimal,
-    /// For a PLB recovery that took money from a claim's lines: that
-    /// claim's CLP01 (not a ledger column), so that a later denial of the
-    /// same claim is known to restate the take-back.
-    #[serde(default)]
-    pub recovered_claim: Text,
-    /// Prompt-pay interest on a paid line (with `--prompt-pay`).
-    #[serde(default)]
-    pub interest: Option<crate::reconcile::interest::LineInterest>,
-    /// The line's identity in the history (not a ledger column).
-    #[serde(default)]
-    pub key: Option<crate::reconcile::key::LineKey>,
-    /// Set on a row of an earlier version of a remittance that a later
-    /// version of the same payment (same payer and TRN02) replaced: names
-    /// that version. Such a row is shown, never counted.
-    #[serde(default)]
-    pub superseded_by: Option<Text>,
-}
-
-impl LedgerRow {
-    /// A row carrying just the event's own status (as `remit lines` shows).
-    pub fn from_event(event: LineEvent) -> Self {
-        LedgerRow {
-            status: event.status,
-            event,
-            flags: Flags::default(),
-            prior_paid: None,
-            prior_payment_date: None,
-            prior_trace: Text::default(),
-            expected: None,
-            variance: None,
-            net_paid: None,
-            appeal_by: None,
-            matched_claim_line: String::new(),
-            age_days: None,
-            reason: String::new(),
-            at_stake: None,
-            denied: Decimal::ZERO,
-            recovered_claim: Text::default(),
-            interest: None,
-            key: None,
-            superseded_by: None,
-        }
-    }
-
-    /// True when the row belongs to a superseded version of a remittance:
-    /// shown for what changed, not counted in any total or worklist.
-    pub fn is_superseded(&self) -> bool {
-        self.superseded_by.is_some()
-    }
-}
-
-/// `GROUP-REASON:AMOUNT;…`
-pub fn adjustments_text(event: &LineEvent) -> String {
-    let mut out = String::new();
-    for (i, a) in event.adjustments.iter().enumerate() {
-        if i > 0 {
-            out.push(';');
-        }
-        out.push_str(&a.group);
-        out.push('-');
-        out.push_str(&a.reason);
-        out.push(':');
-        out.push_str(&super::money(a.amount));
-    }
-    out
-}
-
 fn joined(parts: &[Text], sep: &str) -> String {
     parts
         .iter()
@@ -396,7 +127,7 @@ fn joined(parts: &[Text], sep: &str) -> String {
         .join(sep)
 }
 
-impl LedgerRow {
+impl DecidedLine {
     /// Units, billed and allowed mean something for service lines and
     /// claims only, not for claim-level remainders or PLB amounts.
     fn has_line_amounts(&self) -> bool {
@@ -412,7 +143,7 @@ impl LedgerRow {
     }
 }
 
-impl LedgerRow {
+impl DecidedLine {
     fn interest_cell(&self, column: usize) -> Cell<'_> {
         let Some(i) = &self.interest else {
             return Cell::Empty;
@@ -429,7 +160,7 @@ impl LedgerRow {
     }
 }
 
-impl Record for LedgerRow {
+impl Record for DecidedLine {
     fn cell(&self, column: usize) -> Cell<'_> {
         let e = &self.event;
         let c = &e.context;
@@ -461,14 +192,14 @@ impl Record for LedgerRow {
             18 => Cell::Owned(adjustments_text(e)),
             19 => Cell::Owned(joined(&e.remarks, ";")),
             20 => Cell::Text(self.status.as_str()),
-            21 => Cell::Owned(self.flags.to_string()),
-            22 => Cell::money(self.prior_paid),
-            23 => Cell::date(self.prior_payment_date),
-            24 => Cell::text(&self.prior_trace),
-            25 => Cell::money(self.expected),
-            26 => Cell::money(self.variance),
-            27 => Cell::money(self.net_paid),
-            28 => Cell::date(self.appeal_by),
+            21 => Cell::Owned(self.decision.flags.to_string()),
+            22 => Cell::money(self.decision.prior_paid),
+            23 => Cell::date(self.decision.prior_payment_date),
+            24 => Cell::text(&self.decision.prior_trace),
+            25 => Cell::money(self.decision.expected),
+            26 => Cell::money(self.decision.variance),
+            27 => Cell::money(self.decision.net_paid),
+            28 => Cell::date(self.decision.appeal_by),
             29 => Cell::text(&self.matched_claim_line),
             30 => self.age_days.map_or(Cell::Empty, Cell::Integer),
             31 => Cell::text(&self.reason),
@@ -479,7 +210,7 @@ impl Record for LedgerRow {
             36 => Cell::text(&c.interchange),
             37 => Cell::text(&c.transaction),
             38..=44 => self.interest_cell(column),
-            45 => Cell::money(self.at_stake),
+            45 => Cell::money(self.decision.at_stake),
             46 => self
                 .superseded_by
                 .as_deref()

@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use jiff::civil::date;
-//! use remit::codes::CodeList;
+//! use remit::CodeList;
 //! use remit::letters::*;
 //! use rust_decimal::Decimal;
 //!

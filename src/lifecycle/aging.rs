@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// The bucket labels, in order.
 pub const BUCKETS: [&str; 5] = ["0-30", "31-60", "61-90", "91-120", "120+"];

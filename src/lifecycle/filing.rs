@@ -26,7 +26,7 @@ use jiff::civil::Date;
 
 use super::state::{AckEvidence, ClaimLifecycle};
 use super::submission::SubmittedClaim;
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// The built-in limits.
 const BUILTIN_CSV: &str = include_str!("../../data/filing-limits.csv");

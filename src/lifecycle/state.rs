@@ -29,7 +29,7 @@ use compact_str::CompactString;
 use jiff::civil::Date;
 
 use crate::acks::Outcome;
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// The front-end state of one submission.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use crate::acks::FunctionalAck;
 use crate::claim::{BilledClaim, ClaimKind};
 use crate::envelope::TransactionId;
-use crate::remittance::Text;
+use crate::text::Text;
 use crate::x12::Control;
 
 /// Identifies one 837 transaction set across clearinghouses and practices:

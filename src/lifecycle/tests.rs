@@ -617,3 +617,45 @@ fn only_claims_the_payer_may_have_are_asked_about() {
         date(2025, 3, 20)
     ));
 }
+
+/// The module's worked example: a 999 rejecting the file (IK5 R) that
+/// carried a claim rejects the claim, and says so with the evidence.
+#[test]
+fn a_999_rejecting_the_file_rejects_its_claims() {
+    struct Feed(AckTracker, String);
+    impl Consumer for Feed {
+        fn claim_batch(&mut self, h: &ClaimBatchHeader) {
+            self.1 = h.reference.to_string()
+        }
+        fn billed_claim(&mut self, c: BilledClaim) {
+            self.0
+                .add_claim(SubmittedClaim::new(&c, &self.1, "claims.x12"))
+        }
+        fn functional_ack(&mut self, a: &FunctionalAck) {
+            self.0.add_functional_ack(a, "ack.999")
+        }
+    }
+
+    let claims = "ISA*00*          *00*          *ZZ*PRACTICE       *ZZ*CLEARHOUSE     *240301*1200*^*00501*000000001*0*P*:~\
+    GS*HC*PRACTICE*CLEARHOUSE*20240301*1200*7*X*005010X222A1~ST*837*0001*005010X222A1~\
+    BHT*0019*00*B1*20240301*1200*CH~HL*1**20*1~NM1*85*2*CLINIC*****XX*1234567893~\
+    HL*2*1*22*0~SBR*P*18*******CI~NM1*IL*1*DOE*JANE****MI*M1~NM1*PR*2*PAYER*****PI*P1~\
+    CLM*C1*100***11:B:1~LX*1~SV1*HC:99213*100*UN*1~DTP*472*D8*20240220~\
+    SE*13*0001~GE*1*7~IEA*1*000000001~";
+    let ack = "ISA*00*          *00*          *ZZ*CLEARHOUSE     *ZZ*PRACTICE       *240301*1300*^*00501*000000009*0*P*:~\
+    GS*FA*CLEARHOUSE*PRACTICE*20240301*1300*9*X*005010X231A1~ST*999*0001*005010X231A1~\
+    AK1*HC*7*005010X222A1~AK2*837*0001~IK5*R*5~AK9*R*1*1*0~SE*6*0001~GE*1*9~IEA*1*000000009~";
+
+    let mut feed = Feed(AckTracker::new(), String::new());
+    scan_slice(claims.as_bytes(), &mut feed);
+    scan_slice(ack.as_bytes(), &mut feed);
+    let lifecycles = feed.0.resolve();
+    let (claim, life) = &lifecycles.claims[0];
+    assert_eq!(claim.claim_id, "C1");
+    assert_eq!(life.state, FrontEndState::RejectedFile);
+    assert_eq!(
+        life.reason,
+        "999 of 2024-03-01 from CLEARHOUSE: 837 ST02 0001 rejected (IK501 R): \
+         one or more segments in error (IK5 5)"
+    );
+}

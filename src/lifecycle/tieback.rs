@@ -27,7 +27,7 @@ use crate::acks::{
     AckCodes, AckList, ClaimStatus, FunctionalAck, InterchangeAck, Outcome, StatusReportKind,
     claim_outcome, describe_interchange_ack, describe_set_response, describe_statuses, set_outcome,
 };
-use crate::remittance::Text;
+use crate::text::Text;
 use crate::x12::Control;
 
 /// An acknowledgment, or part of one, that no claim read answers to.

@@ -18,14 +18,236 @@
 //! Line: REF*6R, else procedure (SVC06 when present), modifiers as a set,
 //! date, charge and units, best one-to-one; lines the payer unbundled
 //! (SVC06) fall on the billed line they came from.
+//!
+//! Pure: the billed claims come as data, a [`ClaimBook`] gathered once per
+//! claim payment from whatever holds them (the store, through
+//! [`ClaimSource`]); what matching learns (which billed lines a payment
+//! answers) goes back as [`LineMark`]s for the caller to record.
+
+use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
-use super::key::modifier_set;
-use crate::claim::BilledLine;
-use crate::events::{EventKind, LineEvent};
-use crate::history::{HistoryStore, StoreResult, StoredClaim};
-use crate::remittance::Text;
+use crate::claim::{BilledClaim, BilledLine};
+use crate::line::{EventKind, LineEvent, modifier_set};
+use crate::text::Text;
+
+/// A store's handle on a billed claim.
+pub type ClaimRef = u64;
+
+/// A billed claim as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredClaim {
+    /// The store's handle.
+    pub id: ClaimRef,
+    /// The file it came from.
+    pub source: String,
+    /// The claim.
+    pub claim: BilledClaim,
+}
+
+/// The questions matching asks about the billed claims a run knows; the
+/// history store answers them (each answer in the store's own order, which
+/// matching keeps).
+pub trait ClaimSource {
+    /// Why an answer could not be had.
+    type Error;
+    /// Billed claims with this CLM01.
+    fn claims_with_id(&self, clm01: &str) -> Result<Vec<StoredClaim>, Self::Error>;
+    /// Billed claims whose REF*F8 names this ICN.
+    fn claims_replacing(&self, icn: &str) -> Result<Vec<StoredClaim>, Self::Error>;
+    /// Billed claims matched to a remittance that carried this ICN.
+    fn claims_paid_under(&self, icn: &str) -> Result<Vec<StoredClaim>, Self::Error>;
+    /// ICNs (CLP07) CLP01 was adjudicated under.
+    fn icns_of(&self, clp01: &str) -> Result<Vec<Text>, Self::Error>;
+    /// CLP01s adjudicated under an ICN.
+    fn clp01s_of_icn(&self, icn: &str) -> Result<Vec<Text>, Self::Error>;
+}
+
+/// Every answer about billed claims that matching one claim payment (or
+/// listing one billed claim's unanswered lines) may need, gathered up front
+/// so that matching itself reads data and asks nothing.
+#[derive(Debug, Default)]
+pub struct ClaimBook {
+    with_id: HashMap<Text, Vec<StoredClaim>>,
+    replacing: HashMap<Text, Vec<StoredClaim>>,
+    paid_under: HashMap<Text, Vec<StoredClaim>>,
+    icns_of: HashMap<Text, Vec<Text>>,
+    clp01s_of_icn: HashMap<Text, Vec<Text>>,
+}
+
+impl ClaimBook {
+    /// Asks `source` what matching the claim payment `events` (of CLP01
+    /// `claim_id`, paid to `payee_npi`) can read: its claim family
+    /// ([`family`]), and, when replacements or voids are among the claims
+    /// that fit it best (the only ones whose originals decide a tie), what
+    /// telling which claim each replaces asks ([`replaced_by`]), for the
+    /// replacements those answers turn up in turn. In the usual case (one
+    /// claim, or no replacement in a tie) that is the three questions of
+    /// the family and nothing more.
+    pub fn for_payment<S: ClaimSource + ?Sized>(
+        source: &S,
+        claim_id: &str,
+        events: &[LineEvent],
+        payee_npi: &str,
+    ) -> Result<Self, S::Error> {
+        let mut book = ClaimBook::default();
+        book.ask_family(source, claim_id)?;
+        let candidates = family(&book, claim_id);
+        let tied = top_fits(&candidates, events, payee_npi);
+        let replacements: Vec<&StoredClaim> = if tied.len() < 2 {
+            Vec::new()
+        } else {
+            tied.iter().map(|&i| &candidates[i]).collect()
+        };
+        book.ask_replacements(source, replacements)?;
+        Ok(book)
+    }
+
+    /// Asks `source` what listing the unanswered lines of the billed
+    /// claims with CLM01 `claim_id` can read: their family, and what
+    /// telling which claim each replacement or void in it replaces asks
+    /// ([`supersession`]).
+    pub fn for_claim<S: ClaimSource + ?Sized>(
+        source: &S,
+        claim_id: &str,
+    ) -> Result<Self, S::Error> {
+        let mut book = ClaimBook::default();
+        book.ask_family(source, claim_id)?;
+        let candidates = family(&book, claim_id);
+        book.ask_replacements(source, candidates.iter().collect())?;
+        Ok(book)
+    }
+
+    /// The questions [`family`] asks.
+    fn ask_family<S: ClaimSource + ?Sized>(
+        &mut self,
+        source: &S,
+        claim_id: &str,
+    ) -> Result<(), S::Error> {
+        ask(&mut self.with_id, claim_id, |k| source.claims_with_id(k))?;
+        let mut ids: Vec<Text> = vec![claim_id.into()];
+        let mut i = 0;
+        while i < ids.len() {
+            ask(&mut self.icns_of, &ids[i], |k| source.icns_of(k))?;
+            for icn in self.icns_of(&ids[i]).to_vec() {
+                ask(&mut self.replacing, &icn, |k| source.claims_replacing(k))?;
+                for replacement in self.replacing(&icn) {
+                    if !ids.contains(&replacement.claim.claim_id) {
+                        ids.push(replacement.claim.claim_id.clone());
+                    }
+                }
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// The questions [`replaced_by`] asks for each replacement or void of
+    /// `claims`, and for those its answers turn up.
+    fn ask_replacements<S: ClaimSource + ?Sized>(
+        &mut self,
+        source: &S,
+        claims: Vec<&StoredClaim>,
+    ) -> Result<(), S::Error> {
+        // (handle, the ICN its REF*F8 names, its CLM01): all replaced_by reads.
+        let mut todo: Vec<(ClaimRef, Text, Text)> = claims
+            .into_iter()
+            .filter(|c| c.claim.replaces_another())
+            .map(|c| (c.id, replaced_icn(c).into(), c.claim.claim_id.clone()))
+            .collect();
+        let mut asked: HashSet<ClaimRef> = HashSet::new();
+        while let Some((id, icn, claim_id)) = todo.pop() {
+            if !asked.insert(id) {
+                continue;
+            }
+            let mut keys: Vec<Text> = vec![claim_id];
+            if !icn.is_empty() {
+                ask(&mut self.paid_under, &icn, |k| source.claims_paid_under(k))?;
+                ask(&mut self.clp01s_of_icn, &icn, |k| source.clp01s_of_icn(k))?;
+                keys.extend(self.clp01s_of_icn(&icn).iter().cloned());
+            }
+            for key in &keys {
+                ask(&mut self.with_id, key, |k| source.claims_with_id(k))?;
+            }
+            let found = keys
+                .iter()
+                .flat_map(|k| self.with_id(k))
+                .chain(if icn.is_empty() {
+                    &[][..]
+                } else {
+                    self.paid_under(&icn)
+                });
+            todo.extend(
+                found
+                    .filter(|c| c.claim.replaces_another() && !asked.contains(&c.id))
+                    .map(|c| (c.id, replaced_icn(c).into(), c.claim.claim_id.clone())),
+            );
+        }
+        Ok(())
+    }
+
+    fn with_id(&self, clm01: &str) -> &[StoredClaim] {
+        gathered(&self.with_id, clm01)
+    }
+
+    fn replacing(&self, icn: &str) -> &[StoredClaim] {
+        gathered(&self.replacing, icn)
+    }
+
+    fn paid_under(&self, icn: &str) -> &[StoredClaim] {
+        gathered(&self.paid_under, icn)
+    }
+
+    fn icns_of(&self, clp01: &str) -> &[Text] {
+        gathered(&self.icns_of, clp01)
+    }
+
+    fn clp01s_of_icn(&self, icn: &str) -> &[Text] {
+        gathered(&self.clp01s_of_icn, icn)
+    }
+}
+
+/// Asks `source` for `key`'s answer unless it is already known.
+fn ask<T, E>(
+    answers: &mut HashMap<Text, Vec<T>>,
+    key: &str,
+    question: impl FnOnce(&str) -> Result<Vec<T>, E>,
+) -> Result<(), E> {
+    if !answers.contains_key(key) {
+        let answer = question(key)?;
+        answers.insert(key.into(), answer);
+    }
+    Ok(())
+}
+
+/// A gathered answer. The book asks everything matching reads;
+/// a question it did not ask is a bug in it, which debug builds (the
+/// tests) catch here rather than answer as "no claim".
+fn gathered<'b, T>(answers: &'b HashMap<Text, Vec<T>>, key: &str) -> &'b [T] {
+    debug_assert!(answers.contains_key(key), "not gathered: {key}");
+    answers.get(key).map_or(&[], Vec::as_slice)
+}
+
+/// The ICN a replacement's REF*F8 names, trimmed.
+fn replaced_icn(replacement: &StoredClaim) -> &str {
+    replacement
+        .claim
+        .payer_claim_number
+        .as_deref()
+        .unwrap_or("")
+        .trim()
+}
+
+/// A billed line a claim payment answers, or may answer: for the caller to
+/// record, so that the line's NO_REMITTANCE row is left out or says why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineMark {
+    /// The payment answers this line (index) of the claim it matched.
+    Answered(ClaimRef, usize),
+    /// The payment fits this line and a line of another claim equally well.
+    Contested(ClaimRef, usize),
+}
 
 /// The outcome of matching one remitted claim.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -39,6 +261,9 @@ pub struct ClaimMatch {
     /// When several distinct billed claims fit equally well: all of them
     /// (and `claim` is `None`).
     pub ambiguous: Vec<StoredClaim>,
+    /// The billed lines the payment answers, or may answer, in the order
+    /// found: the caller records them.
+    pub marks: Vec<LineMark>,
 }
 
 /// `FILE#CLM01@N`, N being the claim's CLM segment number: names one
@@ -87,78 +312,75 @@ fn order(c: &StoredClaim) -> Order<'_> {
 
 /// The claim family of CLP01: its own CLM01 and every replacement whose
 /// REF*F8 names an ICN this CLP01 (or a member of the family) was paid under.
-pub fn family(store: &dyn HistoryStore, claim_id: &str) -> StoreResult<Vec<StoredClaim>> {
-    let mut found = store.claims_with_id(claim_id)?;
+pub fn family(book: &ClaimBook, claim_id: &str) -> Vec<StoredClaim> {
+    let mut found = book.with_id(claim_id).to_vec();
     let mut ids: Vec<Text> = vec![claim_id.into()];
     let mut i = 0;
     while i < ids.len() {
-        for icn in store.icns_of(&ids[i])? {
-            for replacement in store.claims_replacing(&icn)? {
+        for icn in book.icns_of(&ids[i]) {
+            for replacement in book.replacing(icn) {
                 if !found.iter().any(|c| c.id == replacement.id) {
                     ids.push(replacement.claim.claim_id.clone());
-                    found.push(replacement);
+                    found.push(replacement.clone());
                 }
             }
         }
         i += 1;
     }
     canonical(&mut found);
-    Ok(found)
+    found
 }
 
 /// Matches the events of one claim payment (all with the same `claim_seq`)
-/// to a billed claim and its lines, and marks the lines they answer.
-pub fn match_claim(
-    store: &mut dyn HistoryStore,
-    events: &[LineEvent],
-    payee_npi: &str,
-) -> StoreResult<ClaimMatch> {
+/// to a billed claim of `book` (gathered for its CLP01) and its lines, and
+/// says which billed lines it answers.
+pub fn match_claim(book: &ClaimBook, events: &[LineEvent], payee_npi: &str) -> ClaimMatch {
     let unmatched = ClaimMatch {
         lines: vec![None; events.len()],
         ..ClaimMatch::default()
     };
     let Some(first) = events.first() else {
-        return Ok(ClaimMatch::default());
+        return ClaimMatch::default();
     };
-    store.note_icn(&first.claim_id, &first.payer_claim_id)?;
-    let mut candidates = family(&*store, &first.claim_id)?;
+    let mut candidates = family(book, &first.claim_id);
     let whole_claim = events.iter().any(|e| e.kind == EventKind::Claim);
-    match best_claim(&*store, &candidates, events, payee_npi)? {
-        Best::None => Ok(unmatched),
+    match best_claim(book, &candidates, events, payee_npi) {
+        Best::None => unmatched,
         Best::Tie(tied) => {
             // Neither claim is taken; the lines either could answer are
             // marked, so that their NO_REMITTANCE rows say a payment may
             // answer them.
             let tied: Vec<StoredClaim> = tied.iter().map(|&i| candidates[i].clone()).collect();
+            let mut marks = Vec::new();
             for claim in &tied {
                 let (lines, _) = assign(events, &claim.claim.lines);
                 for l in 0..claim.claim.lines.len() {
                     if whole_claim || lines.contains(&Some(l)) {
-                        store.mark_contested(claim.id, l)?;
+                        marks.push(LineMark::Contested(claim.id, l));
                     }
                 }
             }
-            Ok(ClaimMatch {
+            ClaimMatch {
                 ambiguous: tied,
+                marks,
                 ..unmatched
-            })
+            }
         }
         Best::One(at) => {
             let reference = claim_reference(&candidates[at], &candidates);
             let best = candidates.swap_remove(at);
             let (lines, _) = assign(events, &best.claim.lines);
-            for l in 0..best.claim.lines.len() {
-                if whole_claim || lines.contains(&Some(l)) {
-                    store.mark_answered(best.id, l)?;
-                }
-            }
-            store.note_claim_icn(best.id, &first.payer_claim_id)?;
-            Ok(ClaimMatch {
+            let marks = (0..best.claim.lines.len())
+                .filter(|&l| whole_claim || lines.contains(&Some(l)))
+                .map(|l| LineMark::Answered(best.id, l))
+                .collect();
+            ClaimMatch {
                 reference,
                 claim: Some(best),
                 lines,
                 ambiguous: Vec::new(),
-            })
+                marks,
+            }
         }
     }
 }
@@ -191,7 +413,7 @@ pub struct Fit {
 }
 
 /// The fit of `claim` to the claim payment `events`.
-pub fn fit(claim: &crate::claim::BilledClaim, events: &[LineEvent]) -> Fit {
+pub fn fit(claim: &BilledClaim, events: &[LineEvent]) -> Fit {
     let Some(first) = events.first() else {
         return Fit::default();
     };
@@ -235,7 +457,7 @@ fn payer_order(claim_status: &str) -> Option<&'static str> {
 
 /// True when the 835's `LAST, FIRST` is the 837 patient's (NM1*QC, else
 /// the subscriber), letter case aside.
-fn same_name(claim: &crate::claim::BilledClaim, remitted: &str) -> bool {
+fn same_name(claim: &BilledClaim, remitted: &str) -> bool {
     let (last, first) = match &claim.patient {
         Some(p) if !p.last.is_empty() => (&p.last, &p.first),
         _ => (&claim.subscriber.last, &claim.subscriber.first),
@@ -257,38 +479,53 @@ enum Best {
 }
 
 fn best_claim(
-    store: &dyn HistoryStore,
+    book: &ClaimBook,
     candidates: &[StoredClaim],
     events: &[LineEvent],
     payee_npi: &str,
-) -> StoreResult<Best> {
+) -> Best {
+    let mut tied = top_fits(candidates, events, payee_npi);
+    // The usual case, one claim with this CLM01: nothing to rank.
+    if tied.len() < 2 {
+        return tied.pop().map_or(Best::None, Best::One);
+    }
+    let mut in_force = versions_in_force(book, candidates, tied);
+    match in_force.len() {
+        0 => Best::None,
+        1 => Best::One(in_force.remove(0)),
+        _ => Best::Tie(in_force),
+    }
+}
+
+/// The candidates (indexes) that fit the claim payment best: all of them
+/// when one or none is eligible, else those with the top [`Fit`].
+fn top_fits(candidates: &[StoredClaim], events: &[LineEvent], payee_npi: &str) -> Vec<usize> {
+    // A claim billed under another NPI was not paid to this payee; a side
+    // that gives no NPI rules nothing out (it proves nothing either way).
     let eligible: Vec<usize> = (0..candidates.len())
         .filter(|&i| {
             let npi = &candidates[i].claim.billing_provider.npi;
             payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
         })
         .collect();
-    // The usual case, one claim with this CLM01: nothing to rank.
     if eligible.len() < 2 {
-        return Ok(eligible.first().map_or(Best::None, |&i| Best::One(i)));
+        return eligible;
     }
     let fits: Vec<Fit> = eligible
         .iter()
         .map(|&i| fit(&candidates[i].claim, events))
         .collect();
+    // Equal fits are never settled by position (file order, creation
+    // date): that would book a payment to the wrong patient's claim without
+    // a word. Only versions of one claim may settle a tie; the rest is
+    // reported as ambiguous.
     let top = *fits.iter().max().expect("two or more");
-    let tied: Vec<usize> = eligible
+    eligible
         .into_iter()
         .zip(fits)
         .filter(|(_, f)| *f == top)
         .map(|(i, _)| i)
-        .collect();
-    let mut in_force = versions_in_force(store, candidates, tied)?;
-    Ok(match in_force.len() {
-        0 => Best::None,
-        1 => Best::One(in_force.remove(0)),
-        _ => Best::Tie(in_force),
-    })
+        .collect()
 }
 
 /// Among claims that fit a payment equally (`tied`, indexes into
@@ -297,13 +534,9 @@ fn best_claim(
 /// replacement is the claim in force — and a void (8) whose original is
 /// tied — the void bills nothing, the payment or reversal is the
 /// original's. What is left are distinct claims.
-fn versions_in_force(
-    store: &dyn HistoryStore,
-    candidates: &[StoredClaim],
-    tied: Vec<usize>,
-) -> StoreResult<Vec<usize>> {
+fn versions_in_force(book: &ClaimBook, candidates: &[StoredClaim], tied: Vec<usize>) -> Vec<usize> {
     if tied.len() < 2 {
-        return Ok(tied);
+        return tied;
     }
     let mut dropped = vec![false; tied.len()];
     for (i, &at) in tied.iter().enumerate() {
@@ -311,7 +544,7 @@ fn versions_in_force(
         if !claim.claim.replaces_another() {
             continue;
         }
-        let replaced = replaced_by(store, claim)?;
+        let replaced = replaced_by(book, claim);
         if !replaced.certain {
             continue;
         }
@@ -325,12 +558,11 @@ fn versions_in_force(
             }
         }
     }
-    Ok(tied
-        .into_iter()
+    tied.into_iter()
         .zip(dropped)
         .filter(|(_, d)| !d)
         .map(|(at, _)| at)
-        .collect())
+        .collect()
 }
 
 /// The claims a replacement or void replaces.
@@ -347,26 +579,21 @@ pub struct Replaced {
 /// ICN's CLP01 or with its own CLM01, the one that looks most like it
 /// (member, patient, dates of service, procedures). Claims the practice
 /// sent after it, and voids, are never replaced.
-pub fn replaced_by(store: &dyn HistoryStore, replacement: &StoredClaim) -> StoreResult<Replaced> {
+pub fn replaced_by(book: &ClaimBook, replacement: &StoredClaim) -> Replaced {
     if !replacement.claim.replaces_another() {
-        return Ok(Replaced::default());
+        return Replaced::default();
     }
-    let icn = replacement
-        .claim
-        .payer_claim_number
-        .as_deref()
-        .unwrap_or("")
-        .trim();
+    let icn = replaced_icn(replacement);
     let mut pools: Vec<Vec<StoredClaim>> = Vec::new();
     if !icn.is_empty() {
-        pools.push(store.claims_paid_under(icn)?);
+        pools.push(book.paid_under(icn).to_vec());
         let mut by_clp01 = Vec::new();
-        for clp01 in store.clp01s_of_icn(icn)? {
-            by_clp01.extend(store.claims_with_id(&clp01)?);
+        for clp01 in book.clp01s_of_icn(icn) {
+            by_clp01.extend(book.with_id(clp01).iter().cloned());
         }
         pools.push(by_clp01);
     }
-    pools.push(store.claims_with_id(&replacement.claim.claim_id)?);
+    pools.push(book.with_id(&replacement.claim.claim_id).to_vec());
     for pool in pools {
         let mut pool: Vec<StoredClaim> = pool
             .into_iter()
@@ -387,13 +614,13 @@ pub fn replaced_by(store: &dyn HistoryStore, replacement: &StoredClaim) -> Store
             .filter(|(r, _)| *r == top)
             .map(|(_, c)| c)
             .collect();
-        let tied = latest_versions(store, tied)?;
-        return Ok(Replaced {
+        let tied = latest_versions(book, tied);
+        return Replaced {
             certain: tied.len() == 1,
             claims: tied,
-        });
+        };
     }
-    Ok(Replaced::default())
+    Replaced::default()
 }
 
 /// True when `candidate` can be the claim `replacement` replaces: another
@@ -415,21 +642,17 @@ fn may_replace(replacement: &StoredClaim, candidate: &StoredClaim) -> bool {
 /// Among originals that look equally like a replacement's, a chain
 /// (original → replacement → replacement) is one claim: its latest version
 /// is the one replaced.
-fn latest_versions(
-    store: &dyn HistoryStore,
-    tied: Vec<StoredClaim>,
-) -> StoreResult<Vec<StoredClaim>> {
+fn latest_versions(book: &ClaimBook, tied: Vec<StoredClaim>) -> Vec<StoredClaim> {
     if tied.len() < 2 {
-        return Ok(tied);
+        return tied;
     }
     let mut replaced_ids = Vec::new();
     for claim in tied.iter().filter(|c| c.claim.replaces_another()) {
-        replaced_ids.extend(replaced_by(store, claim)?.claims.into_iter().map(|c| c.id));
+        replaced_ids.extend(replaced_by(book, claim).claims.into_iter().map(|c| c.id));
     }
-    Ok(tied
-        .into_iter()
+    tied.into_iter()
         .filter(|c| !replaced_ids.contains(&c.id))
-        .collect())
+        .collect()
 }
 
 /// How much an earlier claim looks like a replacement of it.
@@ -441,11 +664,8 @@ struct Resemblance {
     procedures: usize,
 }
 
-fn resemblance(
-    replacement: &crate::claim::BilledClaim,
-    c: &crate::claim::BilledClaim,
-) -> Resemblance {
-    let name = |claim: &crate::claim::BilledClaim| match &claim.patient {
+fn resemblance(replacement: &BilledClaim, c: &BilledClaim) -> Resemblance {
+    let name = |claim: &BilledClaim| match &claim.patient {
         Some(p) => (p.last.to_ascii_uppercase(), p.first.to_ascii_uppercase()),
         None => (
             claim.subscriber.last.to_ascii_uppercase(),
@@ -494,23 +714,19 @@ pub enum Supersession {
 
 /// Whether a later replacement or void supersedes `claim`; `family` is
 /// [`family`] of its CLM01.
-pub fn supersession(
-    store: &dyn HistoryStore,
-    claim: &StoredClaim,
-    family: &[StoredClaim],
-) -> StoreResult<Supersession> {
+pub fn supersession(book: &ClaimBook, claim: &StoredClaim, family: &[StoredClaim]) -> Supersession {
     let mut uncertain = Vec::new();
     let mut rivals: Vec<StoredClaim> = Vec::new();
     for other in family {
         if other.id == claim.id || !other.claim.replaces_another() {
             continue;
         }
-        let replaced = replaced_by(store, other)?;
+        let replaced = replaced_by(book, other);
         if !replaced.claims.iter().any(|c| c.id == claim.id) {
             continue;
         }
         if replaced.certain {
-            return Ok(Supersession::Superseded);
+            return Supersession::Superseded;
         }
         for rival in replaced.claims {
             if rival.id != claim.id && !rivals.iter().any(|r| r.id == rival.id) {
@@ -519,19 +735,22 @@ pub fn supersession(
         }
         uncertain.push(other.clone());
     }
-    Ok(if uncertain.is_empty() {
+    if uncertain.is_empty() {
         Supersession::InForce
     } else {
         Supersession::Uncertain {
             replacements: uncertain,
             rivals,
         }
-    })
+    }
 }
 
 /// How well a remitted line fits a billed line (`None`: not at all).
 fn line_score(event: &LineEvent, line: &BilledLine) -> Option<i64> {
     let control = event.line_control.as_str();
+    // REF*6R is the submitter's own line id echoed back: when both sides
+    // carry one it decides alone, either way (1000 outweighs any sum of
+    // the evidence below).
     if !control.is_empty() && !line.control_number.is_empty() {
         return (control == line.control_number).then_some(1_000);
     }
@@ -541,6 +760,9 @@ fn line_score(event: &LineEvent, line: &BilledLine) -> Option<i64> {
     if !code_matches && !revenue_matches {
         return None;
     }
+    // The code is required; the rest ranks near-misses. The date of
+    // service weighs most: payers cut units, reprice and drop modifiers,
+    // but rarely move a visit.
     let mut score = 100;
     score +=
         20 * i64::from(modifier_set(&event.modifiers) == modifier_set(&line.procedure.modifiers));
@@ -552,14 +774,10 @@ fn line_score(event: &LineEvent, line: &BilledLine) -> Option<i64> {
     Some(score)
 }
 
-/// Best one-to-one assignment of remitted lines to billed lines; lines the
-/// payer split out of one billed line (SVC06) then join it.
-pub fn match_lines(events: &[LineEvent], lines: &[BilledLine]) -> Vec<Option<usize>> {
-    assign(events, lines).0
-}
-
-/// [`match_lines`] and the sum of the one-to-one pairs' scores (how well
-/// the claim's lines fit the payment as a whole).
+/// The best one-to-one assignment of remitted lines to billed lines (lines
+/// the payer split out of one billed line, SVC06, then join it) and the sum
+/// of its pairs' scores (how well the claim's lines fit the payment as a
+/// whole).
 fn assign(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usize>>, i64) {
     let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
     for (i, event) in events.iter().enumerate() {
@@ -572,6 +790,8 @@ fn assign(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usize>>, i6
             }
         }
     }
+    // Greedy, best pairs first; equal scores by position (remitted line,
+    // then billed line), so the assignment is the same on every run.
     pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut assigned = vec![None; events.len()];
     let mut taken = vec![false; lines.len()];
@@ -583,6 +803,9 @@ fn assign(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usize>>, i6
             total += score;
         }
     }
+    // A line the payer split out of one billed line (SVC06 names the billed
+    // code) finds no partner left one-to-one: it joins the billed line it
+    // fits best, which may already be taken by its sibling.
     for &(_, i, j) in &pairs {
         if assigned[i].is_none() && events[i].paid_procedure.is_some() {
             assigned[i] = Some(j);

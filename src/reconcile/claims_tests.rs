@@ -7,9 +7,10 @@
 use jiff::civil::Date;
 
 use super::*;
-use crate::history::MemoryStore;
-use crate::ledger::{Flag, LedgerRow};
-use crate::reconcile::{Reconciler, Rules, ingest, read_input};
+use crate::history::{HistoryStore, MemoryStore, StoreResult};
+use crate::line::{DecidedLine, Flag};
+use crate::pipeline::{Reconciler, ingest, read_input};
+use crate::reconcile::Rules;
 
 /// One billed claim: CLM01, member id, first name, CLM05-1, CLM05-3,
 /// REF*F8, and lines `(procedure, charge, date, REF*6R)`.
@@ -140,11 +141,11 @@ fn x12_835(isa13: &str, paid_on: &str, claims: &[Remitted]) -> String {
 
 /// Reconciles the files (name, content) in memory: every row, decided
 /// then NO_REMITTANCE.
-fn reconcile(files: &[(&str, String)]) -> Vec<LedgerRow> {
+fn reconcile(files: &[(&str, String)]) -> Vec<DecidedLine> {
     reconcile_with(files, Rules::new(Date::constant(2024, 12, 31)))
 }
 
-fn reconcile_with(files: &[(&str, String)], rules: Rules) -> Vec<LedgerRow> {
+fn reconcile_with(files: &[(&str, String)], rules: Rules) -> Vec<DecidedLine> {
     let mut store = MemoryStore::new();
     let as_of = rules.as_of;
     for (name, text) in files {
@@ -168,15 +169,15 @@ fn reconcile_with(files: &[(&str, String)], rules: Rules) -> Vec<LedgerRow> {
     rows
 }
 
-fn paid(rows: &[LedgerRow]) -> Vec<&LedgerRow> {
+fn paid(rows: &[DecidedLine]) -> Vec<&DecidedLine> {
     rows.iter()
-        .filter(|r| r.status == crate::events::Status::Paid)
+        .filter(|r| r.status == crate::line::Status::Paid)
         .collect()
 }
 
-fn open(rows: &[LedgerRow]) -> Vec<&str> {
+fn open(rows: &[DecidedLine]) -> Vec<&str> {
     rows.iter()
-        .filter(|r| r.status == crate::events::Status::NoRemittance)
+        .filter(|r| r.status == crate::line::Status::NoRemittance)
         .map(|r| r.matched_claim_line.as_str())
         .collect()
 }
@@ -209,7 +210,7 @@ fn line_controls_decide_between_claims_sharing_clm01() {
     let rows = reconcile(&[("c.837", billed), ("r.835", era)]);
     let p = paid(&rows);
     assert_eq!(p.len(), 1);
-    assert!(p[0].flags.is_empty(), "{:?}", p[0].flags);
+    assert!(p[0].decision.flags.is_empty(), "{:?}", p[0].decision.flags);
     // The CLM segments are number 14 and 23 of the file.
     assert_eq!(p[0].matched_claim_line, "c.837#PCN1@23/1");
     assert_eq!(open(&rows), ["c.837#PCN1@14/1"]);
@@ -287,7 +288,7 @@ fn member_then_dates_procedures_and_charges_decide() {
     ]);
     assert_eq!(paid(&rows)[0].matched_claim_line, "c.837#PCN1@22/1");
     assert_eq!(open(&rows), ["c.837#PCN1@14/1"]);
-    assert!(rows.iter().all(|r| r.flags.is_empty()));
+    assert!(rows.iter().all(|r| r.decision.flags.is_empty()));
 }
 
 #[test]
@@ -310,23 +311,23 @@ fn a_true_tie_is_reported_on_every_row_concerned() {
     ]);
     let p = paid(&rows);
     assert_eq!(p.len(), 1);
-    assert!(p[0].flags.contains(Flag::AmbiguousClaimMatch));
-    assert!(!p[0].flags.contains(Flag::NoMatchingClaim));
+    assert!(p[0].decision.flags.contains(Flag::AmbiguousClaimMatch));
+    assert!(!p[0].decision.flags.contains(Flag::NoMatchingClaim));
     assert_eq!(p[0].matched_claim_line, "");
     assert!(
         p[0].reason.contains("c.837#PCN1@14 and c.837#PCN1@22"),
         "{}",
         p[0].reason
     );
-    let unanswered: Vec<&LedgerRow> = rows
+    let unanswered: Vec<&DecidedLine> = rows
         .iter()
-        .filter(|r| r.status == crate::events::Status::NoRemittance)
+        .filter(|r| r.status == crate::line::Status::NoRemittance)
         .collect();
     assert_eq!(unanswered.len(), 2);
     assert!(
         unanswered
             .iter()
-            .all(|r| r.flags.contains(Flag::AmbiguousClaimMatch))
+            .all(|r| r.decision.flags.contains(Flag::AmbiguousClaimMatch))
     );
     assert!(unanswered[0].reason.contains("c.837#PCN1@22"));
     assert!(unanswered[1].reason.contains("c.837#PCN1@14"));
@@ -360,7 +361,7 @@ fn an_ambiguous_match_is_still_an_electronic_claim_for_prompt_pay() {
         rules,
     );
     let p = paid(&rows);
-    assert!(p[0].flags.contains(Flag::AmbiguousClaimMatch));
+    assert!(p[0].decision.flags.contains(Flag::AmbiguousClaimMatch));
     let interest = p[0].interest.as_ref().expect("assessed");
     assert_eq!(interest.source.as_str(), "BHT04");
     assert_eq!(interest.received, Date::constant(2024, 1, 10));
@@ -390,7 +391,7 @@ fn versions_of_one_claim_are_no_tie() {
         ("r.835", x12_835("000000101", "20240201", &[no_frequency])),
     ]);
     assert_eq!(paid(&rows)[0].matched_claim_line, "b.837#PCN1/1");
-    assert!(paid(&rows)[0].flags.is_empty());
+    assert!(paid(&rows)[0].decision.flags.is_empty());
     assert!(open(&rows).is_empty(), "{:?}", open(&rows));
     // An original and its void: a payment is the original's.
     let void = x12_837(
@@ -475,9 +476,11 @@ fn a_replacement_replaces_the_claim_its_icn_or_its_resemblance_names() {
             .apply_pending(|_| -> StoreResult<()> { Ok(()) })
             .unwrap();
         drop(reconciler);
-        let family = family(&store, "PCN1").unwrap();
+        let store: &dyn HistoryStore = &store;
+        let book = ClaimBook::for_claim(store, "PCN1").unwrap();
+        let family = family(&book, "PCN1");
         let r = family.iter().find(|c| c.claim.frequency == "7").unwrap();
-        replaced_by(&store, r).unwrap()
+        replaced_by(&book, r)
     };
     assert!(store_view.certain);
     assert_eq!(store_view.claims.len(), 1);
@@ -491,9 +494,9 @@ fn a_replacement_replaces_the_claim_its_icn_or_its_resemblance_names() {
     // Without REF*F8 nothing tells the two visits apart: both stay listed
     // (flagged), neither is withdrawn silently.
     let rows = reconcile(&[("c.837", claims), ("x.837", replacement(""))]);
-    let listed: Vec<&LedgerRow> = rows
+    let listed: Vec<&DecidedLine> = rows
         .iter()
-        .filter(|r| r.flags.contains(Flag::AmbiguousClaimMatch))
+        .filter(|r| r.decision.flags.contains(Flag::AmbiguousClaimMatch))
         .collect();
     assert_eq!(listed.len(), 2, "{:?}", open(&rows));
     for row in &listed {

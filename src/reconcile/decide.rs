@@ -38,10 +38,9 @@ use rust_decimal::Decimal;
 
 use super::fees::FeeSchedule;
 use crate::codes::{CarcCategory, CodeList};
-use crate::events::{LineEvent, Status};
-use crate::history::{LineHistory, PriorEvent, PriorKind};
-use crate::ledger::{Flag, Flags, money};
-use crate::remittance::Text;
+use crate::line::{Decision, Flag, Flags, LineEvent, LineHistory, PriorEvent, PriorKind, Status};
+use crate::money::money;
+use crate::text::Text;
 
 /// CARCs whose denials are medical-necessity (utilisation review) denials.
 pub const MEDICAL_NECESSITY_CARCS: &[&str] = &["50", "55", "56", "150", "151", "152", "167"];
@@ -86,34 +85,6 @@ impl Rules {
         self.codes = codes;
         self
     }
-}
-
-/// What was decided about one event.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Decision {
-    /// Flags.
-    pub flags: Flags,
-    /// The last paying event's amount, when the row refers to it.
-    pub prior_paid: Option<Decimal>,
-    /// The last paying event's date.
-    pub prior_payment_date: Option<Date>,
-    /// The last paying event's trace.
-    pub prior_trace: Text,
-    /// Fee schedule allowed × units.
-    pub expected: Option<Decimal>,
-    /// allowed − expected.
-    pub variance: Option<Decimal>,
-    /// The line's net paid after this event.
-    pub net_paid: Option<Decimal>,
-    /// Last day to appeal.
-    pub appeal_by: Option<Date>,
-    /// The money the practice can act on (see the module comment).
-    pub at_stake: Decimal,
-    /// The money the payer refused on this event (its denial adjustments).
-    pub denied: Decimal,
-    /// Why the verdict and each flag, with the evidence, in words; they
-    /// open the row's `reason`.
-    pub notes: Vec<String>,
 }
 
 /// What the history says about a line before this event.
@@ -201,6 +172,9 @@ pub fn decide_with(
     let mut d = Decision {
         net_paid: Some(s.net_paid + event.paid),
         denied: event.denied_amount(codes),
+        // Every decided event has an amount at stake, zero unless a rule
+        // below finds one.
+        at_stake: Some(Decimal::ZERO),
         ..Decision::default()
     };
     let had_money = s.net_paid > Decimal::ZERO;
@@ -251,7 +225,7 @@ pub fn decide_with(
         } else {
             Decimal::ZERO
         };
-        d.at_stake = denied.max(shortfall);
+        d.at_stake = Some(denied.max(shortfall));
     }
     d.flags = d.flags.union(remittance_flags(event));
     if event.adjustments.iter().any(|a| a.group == "CR") {
@@ -324,7 +298,7 @@ fn decide_reversal(event: &LineEvent, s: &Standing<'_>, d: &mut Decision) {
     d.cite(s.last_payment);
     let taken = -event.paid;
     let duplicate = taken.min(s.duplicate_excess).max(Decimal::ZERO);
-    d.at_stake = taken - duplicate;
+    d.at_stake = Some(taken - duplicate);
     if duplicate.is_zero() {
         let cited = s.last_payment.map(on_trace).unwrap_or_default();
         d.notes.push(format!(
@@ -333,7 +307,7 @@ fn decide_reversal(event: &LineEvent, s: &Standing<'_>, d: &mut Decision) {
         ));
     } else {
         let cited = s.last_duplicate.map(on_trace).unwrap_or_default();
-        d.notes.push(if d.at_stake.is_zero() {
+        d.notes.push(if d.stake().is_zero() {
             format!(
                 "takes back a duplicate payment ({} paid twice, the second time{cited}): nothing to appeal",
                 money(duplicate)
@@ -343,7 +317,7 @@ fn decide_reversal(event: &LineEvent, s: &Standing<'_>, d: &mut Decision) {
                 "takes back {}, of which {} undoes a duplicate payment{cited}: {} at stake",
                 money(taken),
                 money(duplicate),
-                money(d.at_stake)
+                money(d.stake())
             )
         });
     }
@@ -351,7 +325,7 @@ fn decide_reversal(event: &LineEvent, s: &Standing<'_>, d: &mut Decision) {
 
 fn decide_denial(event: &LineEvent, s: &Standing<'_>, d: &mut Decision, codes: &CodeList) {
     let had_money = s.net_paid > Decimal::ZERO;
-    d.at_stake = d.denied;
+    d.at_stake = Some(d.denied);
     let duplicate_only = {
         let mut reasons = event.denial_reasons(codes).peekable();
         reasons.peek().is_some()
@@ -365,7 +339,7 @@ fn decide_denial(event: &LineEvent, s: &Standing<'_>, d: &mut Decision, codes: &
         if duplicate_only {
             // The payer answers a second submission of a line it paid: the
             // first payment stands and there is nothing to win back.
-            d.at_stake = Decimal::ZERO;
+            d.at_stake = Some(Decimal::ZERO);
             d.notes.push(format!(
                 "denied as a duplicate of a payment that stands ({}{cited}): nothing to appeal",
                 money(s.net_paid)
@@ -373,7 +347,7 @@ fn decide_denial(event: &LineEvent, s: &Standing<'_>, d: &mut Decision, codes: &
         } else {
             d.flags.insert(Flag::PreviouslyPaidReportedDenied);
             d.net_paid = Some(s.net_paid);
-            d.at_stake = s.net_paid;
+            d.at_stake = Some(s.net_paid);
             d.notes.push(format!(
                 "previously paid: {} paid{cited} was never reversed or recovered, so the payment stands — do not reverse it in the books; dispute the re-listing as denied",
                 money(s.net_paid)
@@ -386,7 +360,7 @@ fn decide_denial(event: &LineEvent, s: &Standing<'_>, d: &mut Decision, codes: &
             // The denial restates the take-back: an appeal wins back what
             // the payer had allowed and paid, not the charge it now denies
             // (the rest was a contractual write-off all along).
-            d.at_stake = d.denied.min(p.paid).max(Decimal::ZERO);
+            d.at_stake = Some(d.denied.min(p.paid).max(Decimal::ZERO));
             d.notes.push(format!(
                 "the payment of {}{} was taken back before this denial: an appeal wins back at most that payment",
                 money(p.paid),
@@ -449,21 +423,10 @@ fn decide_relisting(event: &LineEvent, s: &Standing<'_>, d: &mut Decision) {
     ));
 }
 
-impl Decision {
-    /// Names the last paying event on the row.
-    fn cite(&mut self, payment: Option<&PriorEvent>) {
-        if let Some(p) = payment {
-            self.prior_paid = Some(p.paid);
-            self.prior_payment_date = p.payment_date;
-            self.prior_trace = p.trace.clone();
-        }
-    }
-
-    /// Sets `appeal_by` again after `at_stake` changed (the engine lowers
-    /// it when a correction in the same remittance paid the money back).
-    pub fn refresh_appeal_by(&mut self, event: &LineEvent, rules: &Rules) {
-        self.appeal_by = appeal_by(event, self, rules);
-    }
+/// Sets `appeal_by` again after `at_stake` changed (the engine lowers it
+/// when a correction in the same remittance paid the money back).
+pub fn refresh_appeal_by(d: &mut Decision, event: &LineEvent, rules: &Rules) {
+    d.appeal_by = appeal_by(event, d, rules);
 }
 
 /// The fee schedule's allowed amount × billed units for an event, when
@@ -525,13 +488,10 @@ fn appeal_by(event: &LineEvent, d: &Decision, rules: &Rules) -> Option<Date> {
         || d.flags.contains(Flag::PartialDenial)
         || d.flags.contains(Flag::Underpaid)
         || d.flags.contains(Flag::Recouped);
-    if !appealable || d.at_stake <= Decimal::ZERO {
+    if !appealable || d.stake() <= Decimal::ZERO {
         return None;
     }
-    let paid_on = event
-        .context
-        .payment_date
-        .or(event.context.production_date)?;
+    let paid_on = event.context.payment_or_production_date()?;
     let medical = event
         .denial_reasons(&rules.codes)
         .any(|a| rules.medical_necessity_carcs.contains(&a.reason));
@@ -574,7 +534,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::events::{EventKind, RemittanceContext};
+    use crate::line::{EventKind, RemittanceContext};
     use crate::remittance::Adjustment;
 
     fn d(s: &str) -> Decimal {
@@ -859,7 +819,7 @@ mod tests {
         assert_eq!(d2.net_paid, Some(d("40.00")));
         assert_eq!(d2.prior_paid, Some(d("40.00")));
         assert_eq!(d2.prior_trace, "T2024-02-05");
-        assert_eq!((d2.appeal_by, d2.at_stake), (None, Decimal::ZERO));
+        assert_eq!((d2.appeal_by, d2.stake()), (None, Decimal::ZERO));
         let note = d2.notes.join("; ");
         assert!(note.contains("payment stands"), "{note}");
         assert!(note.contains("patient responsibility"), "{note}");
@@ -871,7 +831,7 @@ mod tests {
         let relisted = line("0.00", &[("CO", "50", "65.00")], "2025-12-18");
         let d2 = &run(&[paid, relisted])[1];
         assert!(d2.flags.contains(Flag::PreviouslyPaidReportedDenied));
-        assert_eq!(d2.at_stake, d("40.00"), "the payment, not the 65.00 charge");
+        assert_eq!(d2.stake(), d("40.00"), "the payment, not the 65.00 charge");
         assert_eq!(d2.denied, d("65.00"));
         assert!(d2.notes[0].contains("40.00 paid on 2024-02-05 (trace T2024-02-05)"));
     }
@@ -883,13 +843,13 @@ mod tests {
         assert_eq!(again.status, Status::Denied);
         let d2 = &run(&[paid.clone(), again])[1];
         assert!(!d2.flags.contains(Flag::PreviouslyPaidReportedDenied));
-        assert_eq!((d2.at_stake, d2.appeal_by), (Decimal::ZERO, None));
+        assert_eq!((d2.stake(), d2.appeal_by), (Decimal::ZERO, None));
         assert_eq!(d2.prior_paid, Some(d("40.00")));
         assert!(d2.notes[0].contains("duplicate"), "{:?}", d2.notes);
         // With no payment on record, a duplicate denial can be appealed.
         let alone = line("0.00", &[("OA", "18", "65.00")], "2024-03-05");
         let d1 = &run(&[alone])[0];
-        assert_eq!(d1.at_stake, d("65.00"));
+        assert_eq!(d1.stake(), d("65.00"));
         assert!(d1.appeal_by.is_some());
     }
 
@@ -903,14 +863,14 @@ mod tests {
         assert_eq!(cut.status, Status::Paid);
         let d1 = &run(&[cut])[0];
         assert!(d1.flags.contains(Flag::PartialDenial));
-        assert_eq!((d1.denied, d1.at_stake), (d("15.00"), d("15.00")));
+        assert_eq!((d1.denied, d1.stake()), (d("15.00"), d("15.00")));
         // CARC 151 is a medical-necessity denial: 180 days.
         assert_eq!(d1.appeal_by, Some(date("2024-08-03")));
         assert!(d1.notes.iter().any(|n| n.contains("CO-151 15.00")));
         let plain = line("40.00", &[("CO", "45", "25.00")], "2024-02-05");
         let d2 = &run(&[plain])[0];
         assert!(!d2.flags.contains(Flag::PartialDenial));
-        assert_eq!((d2.at_stake, d2.appeal_by), (Decimal::ZERO, None));
+        assert_eq!((d2.stake(), d2.appeal_by), (Decimal::ZERO, None));
     }
 
     #[test]
@@ -927,7 +887,7 @@ mod tests {
         );
         let d1 = decide(&cut, &LineHistory::default(), Some(&schedule), &rules);
         assert!(d1.flags.contains(Flag::PartialDenial) && d1.flags.contains(Flag::Underpaid));
-        assert_eq!(d1.at_stake, d("20.00"), "the larger, not 35.00");
+        assert_eq!(d1.stake(), d("20.00"), "the larger, not 35.00");
     }
 
     #[test]
@@ -944,7 +904,7 @@ mod tests {
             assert!(!decision.flags.contains(Flag::Underpaid), "CLP02 {clp02}");
             assert_eq!(decision.expected, Some(d("60.00")), "expected is shown");
             assert_eq!(
-                (decision.at_stake, decision.appeal_by),
+                (decision.stake(), decision.appeal_by),
                 (Decimal::ZERO, None)
             );
             let note = decision.notes.join("; ");
@@ -956,7 +916,7 @@ mod tests {
             e.allowed_reported = true;
             let reported = decide(&e, &LineHistory::default(), Some(&schedule), &rules);
             assert!(reported.flags.contains(Flag::Underpaid), "CLP02 {clp02}");
-            assert_eq!(reported.at_stake, d("20.00"));
+            assert_eq!(reported.stake(), d("20.00"));
         }
         // A primary with a derived amount below the schedule stays underpaid.
         let mut primary = line("10.00", &[("CO", "45", "55.00")], "2024-02-05");
@@ -973,16 +933,16 @@ mod tests {
         let ds = run(&[first.clone(), second.clone(), reversal.clone()]);
         assert!(ds[1].flags.contains(Flag::DuplicatePayment));
         assert!(ds[2].flags.contains(Flag::Recouped));
-        assert_eq!((ds[2].at_stake, ds[2].appeal_by), (Decimal::ZERO, None));
+        assert_eq!((ds[2].stake(), ds[2].appeal_by), (Decimal::ZERO, None));
         assert!(ds[2].notes[0].contains("duplicate"), "{:?}", ds[2].notes);
         // Taking back both payments: only the second 40.00 was owed back.
         let both = event(Status::Reversal, "-80.00", &[], "2024-04-01");
         let ds = run(&[first.clone(), second, both]);
-        assert_eq!(ds[2].at_stake, d("40.00"));
+        assert_eq!(ds[2].stake(), d("40.00"));
         assert_eq!(ds[2].appeal_by, Some(date("2024-06-30")));
         // Without a duplicate, a take-back is at stake in full.
         let ds = run(&[first, reversal]);
-        assert_eq!(ds[1].at_stake, d("40.00"));
+        assert_eq!(ds[1].stake(), d("40.00"));
         assert!(ds[1].appeal_by.is_some());
     }
 
@@ -1021,7 +981,7 @@ mod tests {
         let e = line("0.00", &[("CO", "ZZ9", "65.00")], "2024-02-05");
         assert_eq!(e.status, Status::Denied);
         let d1 = &run(&[e])[0];
-        assert_eq!(d1.at_stake, d("65.00"));
+        assert_eq!(d1.stake(), d("65.00"));
         assert!(d1.appeal_by.is_some());
         assert!(
             d1.notes
@@ -1039,7 +999,7 @@ mod tests {
         let denial = line("0.00", &[("CO", "27", "65.00")], "2024-06-01");
         let ds = run(&[paid, reversal, denial]);
         assert!(ds[2].flags.contains(Flag::Recouped));
-        assert_eq!(ds[2].at_stake, d("40.00"), "not the 65.00 charge");
+        assert_eq!(ds[2].stake(), d("40.00"), "not the 65.00 charge");
     }
 
     #[test]
@@ -1061,6 +1021,6 @@ mod tests {
         assert!(!builtin.flags.contains(Flag::PartialDenial));
         let theirs = decide(&e, &LineHistory::default(), None, &rules);
         assert!(theirs.flags.contains(Flag::PartialDenial));
-        assert_eq!(theirs.at_stake, d("25.00"));
+        assert_eq!(theirs.stake(), d("25.00"));
     }
 }

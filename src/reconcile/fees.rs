@@ -9,8 +9,8 @@ use std::io::Read;
 
 use rust_decimal::Decimal;
 
-use super::key::modifier_set;
-use crate::remittance::Text;
+use crate::line::modifier_set;
+use crate::text::Text;
 
 /// Why a fee schedule could not be read.
 #[derive(Debug, thiserror::Error)]

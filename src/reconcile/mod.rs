@@ -1,19 +1,20 @@
-//! Reconciliation: line identity, 835↔837 matching, the pure decision and
-//! the engine that applies remittances in payment order.
+//! Reconciliation rules, pure: 835↔837 claim and line matching over billed
+//! claims given as data, the decision about one event given its history,
+//! fee schedule and as-of date, the ordinals of identical lines, prompt-pay
+//! interest, the reasons in words, and which version of a remittance
+//! counts. No store, file, clock or output format: the pipeline feeds
+//! these rules from the history store and records what they decide.
 
 pub mod claims;
+pub mod corrections;
 pub mod decide;
-pub mod engine;
 pub mod fees;
-pub mod ingest;
-pub mod input;
 pub mod interest;
-pub mod key;
+pub mod ordinals;
 pub mod reason;
+pub mod recovery;
+pub mod unanswered;
 pub mod versions;
 
-pub use decide::{Decision, Rules, decide};
-pub use engine::{Reconciler, RemittanceTransaction};
+pub use decide::Rules;
 pub use fees::FeeSchedule;
-pub use ingest::{IngestReport, Remittance, ingest, ingest_remittance};
-pub use input::{InputContent, read_input};

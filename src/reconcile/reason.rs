@@ -1,8 +1,8 @@
 //! A ledger row's adjustments and remarks in plain words, from the code list.
 
 use crate::codes::{CodeList, describe_provider_adjustment, reason_in_words};
-use crate::events::{LineEvent, Status};
-use crate::ledger::money;
+use crate::line::{LineEvent, Status};
+use crate::money::money;
 use crate::remittance::balance::ClaimLineTotals;
 
 /// The `reason` column of an event's row.

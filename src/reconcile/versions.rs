@@ -21,13 +21,36 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::engine::{OrderKey, RemittanceTransaction};
-use super::key::modifier_set;
-use crate::events::{EventKind, LineEvent, RemittanceContext};
-use crate::history::{StoredVersion, TransactionRef};
-use crate::ledger::row::adjustments_text;
-use crate::ledger::{Flag, Flags, LedgerRow, money};
-use crate::remittance::Text;
+use crate::line::{
+    DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, OrderKey, RemittanceContext,
+    RemittanceTransaction, adjustments_text, modifier_set,
+};
+use crate::money::money;
+use crate::text::Text;
+
+/// A store's handle on a stored 835 transaction.
+pub type TransactionRef = u64;
+
+/// Another stored 835 transaction with the same payer and trace (TRN02):
+/// a part of the same payment, or a version of its remittance (see
+/// this module).
+#[derive(Clone, Debug)]
+pub struct StoredVersion {
+    /// The store's handle.
+    pub id: TransactionRef,
+    /// Its context.
+    pub context: Arc<RemittanceContext>,
+    /// Its place in payment order.
+    pub order: OrderKey,
+    /// True when a later version replaced it.
+    pub superseded: bool,
+    /// True when its events count in the line histories: it was decided
+    /// and no later version has taken it out yet.
+    pub applied: bool,
+    /// Its rows: as decided when it was applied, else its events with no
+    /// decision (empty `reason`).
+    pub rows: Vec<DecidedLine>,
+}
 
 /// Where a new transaction stands among the stored ones with its payer
 /// and trace.
@@ -55,6 +78,8 @@ pub fn place(tx: &RemittanceTransaction, others: &[StoredVersion]) -> Placement 
     if family.is_empty() {
         return Placement::Own;
     }
+    // A re-delivery first: the same content under another envelope is the
+    // same remittance, and no version rule may let it count twice.
     let events: Vec<&LineEvent> = tx.events.iter().collect();
     if let Some(same) = family
         .iter()
@@ -71,6 +96,9 @@ pub fn place(tx: &RemittanceTransaction, others: &[StoredVersion]) -> Placement 
     let newest = current
         .iter()
         .max_by(|a, b| produced_cmp(&a.context, &a.order, &b.context, &b.order));
+    // Only the newest current version decides: the others are already
+    // superseded by it, and an earlier-produced arrival must not displace
+    // it, whatever order the files come in.
     match newest {
         None => Placement::Own,
         Some(n) if produced_cmp(&tx.context, &order, &n.context, &n.order) == Ordering::Less => {
@@ -331,7 +359,7 @@ pub struct Correction {
     earlier: String,
     /// Why this version is taken as the later one, when no date says so.
     tie: &'static str,
-    baseline: Vec<LedgerRow>,
+    baseline: Vec<DecidedLine>,
     pairs: HashMap<u32, usize>,
 }
 
@@ -372,7 +400,7 @@ impl Correction {
 
     /// Flags a row of the new version when its line changed (saying what
     /// changed) or is not in the baseline. Unchanged lines stay as they are.
-    pub fn mark(&self, row: &mut LedgerRow) {
+    pub fn mark(&self, row: &mut DecidedLine) {
         let earlier = &self.earlier;
         let tie = self.tie;
         let note = match self.pairs.get(&row.event.sequence) {
@@ -390,7 +418,7 @@ impl Correction {
                 "Corrected remittance: this line is not in the earlier version {earlier}{tie}."
             ),
         };
-        row.flags.insert(Flag::CorrectedRemittance);
+        row.decision.flags.insert(Flag::CorrectedRemittance);
         row.reason = prefixed(&note, &row.reason);
     }
 }
@@ -399,7 +427,11 @@ impl Correction {
 /// replaces it: the lines that changed or that `now` no longer lists,
 /// marked superseded (never counted). Lines that did not change are not
 /// repeated.
-pub fn superseded_rows(then: &StoredVersion, now: &[LedgerRow], now_label: &str) -> Vec<LedgerRow> {
+pub fn superseded_rows(
+    then: &StoredVersion,
+    now: &[DecidedLine],
+    now_label: &str,
+) -> Vec<DecidedLine> {
     let then_events: Vec<&LineEvent> = then.rows.iter().map(|r| &r.event).collect();
     let now_events: Vec<&LineEvent> = now.iter().map(|r| &r.event).collect();
     let pairs = pair(&then_events, &now_events);
@@ -429,14 +461,17 @@ pub fn superseded_rows(then: &StoredVersion, now: &[LedgerRow], now_label: &str)
 
 /// `row` as a superseded row: it names the version that replaced it and
 /// keeps no decision (it moves no money and opens no appeal).
-pub fn as_superseded(row: LedgerRow, by: &str, note: &str, flags: Flags) -> LedgerRow {
-    LedgerRow {
-        flags,
-        prior_paid: None,
-        prior_payment_date: None,
-        prior_trace: Text::default(),
-        net_paid: None,
-        appeal_by: None,
+pub fn as_superseded(row: DecidedLine, by: &str, note: &str, flags: Flags) -> DecidedLine {
+    DecidedLine {
+        decision: Decision {
+            flags,
+            prior_paid: None,
+            prior_payment_date: None,
+            prior_trace: Text::default(),
+            net_paid: None,
+            appeal_by: None,
+            ..row.decision
+        },
         interest: None,
         reason: prefixed(note, &row.reason),
         superseded_by: Some(by.into()),

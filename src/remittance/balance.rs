@@ -13,7 +13,7 @@
 use rust_decimal::Decimal;
 
 use super::model::ClaimPayment;
-use super::parser::RemittanceTrailer;
+use super::model::RemittanceTrailer;
 use crate::diagnostic::{Issue, Rule, Severity};
 
 /// Checks the line and claim equations (and CLP05) of one claim payment.

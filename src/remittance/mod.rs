@@ -6,7 +6,7 @@ pub mod model;
 pub mod parser;
 
 pub use model::*;
-pub use parser::{RemittanceEvent, RemittanceParser, RemittanceTotals, RemittanceTrailer};
+pub use parser::{RemittanceEvent, RemittanceParser};
 
 #[cfg(test)]
 mod tests;

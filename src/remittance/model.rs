@@ -5,24 +5,13 @@
 //! money is `Decimal`, dates are `jiff::civil::Date`, short identifiers are
 //! inline `CompactString`s so that a typical claim costs few allocations.
 
-use compact_str::CompactString;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::envelope::TransactionId;
+use crate::fields::{Procedure, Reference};
+use crate::text::Text;
 use crate::x12::Position;
-
-/// Short text copied from an element (inline up to 24 bytes).
-pub type Text = CompactString;
-
-/// A qualified reference (REF): qualifier and value.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Reference {
-    /// REF01, e.g. `6R`, `F8`, `EV`.
-    pub qualifier: Text,
-    /// REF02.
-    pub value: Text,
-}
 
 /// A qualified amount (AMT) or quantity (QTY).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -181,19 +170,6 @@ pub struct Adjustment {
     pub amount: Decimal,
     /// Units adjusted, when given.
     pub quantity: Option<Decimal>,
-}
-
-/// A procedure composite (SVC01 or SVC06): qualifier, code and modifiers.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct Procedure {
-    /// Product/service id qualifier (`HC`, `NU`, `AD`, `ER`, `IV`, `WK`, `N4`).
-    pub qualifier: Text,
-    /// The code (CPT/HCPCS, revenue code, NDC…).
-    pub code: Text,
-    /// Up to four modifiers, in the order given.
-    pub modifiers: Vec<Text>,
-    /// Free-text description (component 7), when given.
-    pub description: Text,
 }
 
 /// A remark code (LQ) on a service line.
@@ -438,6 +414,38 @@ pub struct HeaderNumber {
     pub provider_summary: Vec<Text>,
     /// TS2 elements, as given.
     pub supplemental_summary: Vec<Text>,
+}
+
+/// Totals of one transaction, kept while streaming.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RemittanceTotals {
+    /// Number of CLP segments.
+    pub claims: u64,
+    /// Number of SVC segments.
+    pub lines: u64,
+    /// Σ CLP03.
+    pub charge: Decimal,
+    /// Σ CLP04.
+    pub paid: Decimal,
+    /// Σ PLB amounts.
+    pub provider_adjustments: Decimal,
+}
+
+/// The end of one 835 transaction.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RemittanceTrailer {
+    /// PLB amounts, one per reason/amount pair.
+    pub provider_adjustments: Vec<ProviderAdjustment>,
+    /// LX header-number loops with their TS3/TS2 summaries.
+    pub header_numbers: Vec<HeaderNumber>,
+    /// Running totals.
+    pub totals: RemittanceTotals,
+    /// BPR02 as stated in the header (repeated here for balancing).
+    pub stated_payment: Decimal,
+    /// Hash of the transaction's body segments, to recognise a copy.
+    pub content_hash: u64,
+    /// Position of the SE segment.
+    pub pos: Position,
 }
 
 fn find_ref<'a>(refs: &'a [Reference], qualifier: &str) -> Option<&'a str> {

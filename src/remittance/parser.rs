@@ -8,13 +8,12 @@
 
 use std::collections::VecDeque;
 
-use rust_decimal::Decimal;
-
 use super::balance;
 use super::model::*;
 use crate::diagnostic::{Expected, Issue, Rule, Severity, segment_name};
 use crate::envelope::TransactionId;
-use crate::fields::{Fields, ProcedureComposite, element_text, text_of};
+use crate::fields::{Fields, Procedure, ProcedureComposite, Reference, element_text, text_of};
+use crate::text::Text;
 use crate::x12::hash::ContentHash;
 use crate::x12::{Position, Segment};
 
@@ -27,38 +26,6 @@ pub enum RemittanceEvent {
     Claim(Box<ClaimPayment>),
     /// The provider-level adjustments and totals, at SE.
     End(Box<RemittanceTrailer>),
-}
-
-/// Totals of one transaction, kept while streaming.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RemittanceTotals {
-    /// Number of CLP segments.
-    pub claims: u64,
-    /// Number of SVC segments.
-    pub lines: u64,
-    /// Σ CLP03.
-    pub charge: Decimal,
-    /// Σ CLP04.
-    pub paid: Decimal,
-    /// Σ PLB amounts.
-    pub provider_adjustments: Decimal,
-}
-
-/// The end of one 835 transaction.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RemittanceTrailer {
-    /// PLB amounts, one per reason/amount pair.
-    pub provider_adjustments: Vec<ProviderAdjustment>,
-    /// LX header-number loops with their TS3/TS2 summaries.
-    pub header_numbers: Vec<HeaderNumber>,
-    /// Running totals.
-    pub totals: RemittanceTotals,
-    /// BPR02 as stated in the header (repeated here for balancing).
-    pub stated_payment: Decimal,
-    /// Hash of the transaction's body segments, to recognise a copy.
-    pub content_hash: u64,
-    /// Position of the SE segment.
-    pub pos: Position,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,9 +8,8 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::events::Status;
-use crate::ledger::row::adjustments_text;
-use crate::ledger::{Cell, Flag, LedgerRow, Record};
+use crate::ledger::{Cell, Record};
+use crate::line::{DecidedLine, Flag, Status, adjustments_text};
 
 /// The worklist's columns.
 pub const COLUMNS: &[&str] = &[
@@ -43,7 +42,7 @@ pub const COLUMNS: &[&str] = &[
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppealItem {
     /// The row that left the line open.
-    pub row: LedgerRow,
+    pub row: DecidedLine,
     /// What an appeal can win back.
     pub at_stake: Decimal,
     /// Days from the as-of date to the deadline (negative: passed).
@@ -53,22 +52,25 @@ pub struct AppealItem {
 /// What is at stake on a row: its `at_stake` (the denied part, the
 /// shortfall, what a recoupment took back and nothing gave back…, see
 /// [`crate::reconcile::decide`]), never the charge of the line.
-pub fn at_stake(row: &LedgerRow) -> Decimal {
-    row.at_stake.unwrap_or_default()
+pub fn at_stake(row: &DecidedLine) -> Decimal {
+    row.decision.at_stake.unwrap_or_default()
 }
 
 /// True when the row calls for an appeal: something at stake and a
 /// deadline. A re-listing of a payment that stands
 /// (PREVIOUSLY_PAID_REPORTED_DENIED) is not: the money is the practice's,
 /// it is listed on its own.
-fn appealable(row: &LedgerRow) -> bool {
-    row.appeal_by.is_some()
+fn appealable(row: &DecidedLine) -> bool {
+    row.decision.appeal_by.is_some()
         && at_stake(row) > Decimal::ZERO
-        && !row.flags.contains(Flag::PreviouslyPaidReportedDenied)
+        && !row
+            .decision
+            .flags
+            .contains(Flag::PreviouslyPaidReportedDenied)
 }
 
 /// True when two rows come from the same remittance transaction.
-fn same_remittance(a: &LedgerRow, b: &LedgerRow) -> bool {
+fn same_remittance(a: &DecidedLine, b: &DecidedLine) -> bool {
     std::sync::Arc::ptr_eq(&a.event.context, &b.event.context) || a.event.context == b.event.context
 }
 
@@ -78,8 +80,8 @@ fn same_remittance(a: &LedgerRow, b: &LedgerRow) -> bool {
 /// count: a reversal and the correction that follows it in the same
 /// remittance may each leave something at stake. Sorted by payer, then
 /// deadline.
-pub fn worklist(rows: impl IntoIterator<Item = LedgerRow>, as_of: Date) -> Vec<AppealItem> {
-    let mut last: HashMap<String, Vec<LedgerRow>> = HashMap::new();
+pub fn worklist(rows: impl IntoIterator<Item = DecidedLine>, as_of: Date) -> Vec<AppealItem> {
+    let mut last: HashMap<String, Vec<DecidedLine>> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     for row in rows {
         if row.status == Status::NoRemittance {
@@ -101,7 +103,7 @@ pub fn worklist(rows: impl IntoIterator<Item = LedgerRow>, as_of: Date) -> Vec<A
             }
         }
     }
-    let open: Vec<LedgerRow> = order
+    let open: Vec<DecidedLine> = order
         .into_iter()
         .filter_map(|k| last.remove(&k))
         .flatten()
@@ -110,7 +112,10 @@ pub fn worklist(rows: impl IntoIterator<Item = LedgerRow>, as_of: Date) -> Vec<A
     let mut items: Vec<AppealItem> = without_restated_recoveries(open)
         .into_iter()
         .map(|row| {
-            let deadline = row.appeal_by.expect("appealable rows have a deadline");
+            let deadline = row
+                .decision
+                .appeal_by
+                .expect("appealable rows have a deadline");
             AppealItem {
                 at_stake: at_stake(&row),
                 days_left: i64::from((deadline - as_of).get_days()),
@@ -122,7 +127,7 @@ pub fn worklist(rows: impl IntoIterator<Item = LedgerRow>, as_of: Date) -> Vec<A
         let key = |i: &AppealItem| {
             (
                 i.row.event.context.payer.clone(),
-                i.row.appeal_by,
+                i.row.decision.appeal_by,
                 i.row.event.claim_id.clone(),
             )
         };
@@ -136,10 +141,10 @@ pub fn worklist(rows: impl IntoIterator<Item = LedgerRow>, as_of: Date) -> Vec<A
 /// restates the recovery, so the money is one appeal item, counted once,
 /// under the denial's deadline. (A reversal and a later denial of the same
 /// line are one line already: the later remittance supersedes.)
-fn without_restated_recoveries(rows: Vec<LedgerRow>) -> Vec<LedgerRow> {
-    let restates = |recovery: &LedgerRow, denial: &LedgerRow| {
+fn without_restated_recoveries(rows: Vec<DecidedLine>) -> Vec<DecidedLine> {
+    let restates = |recovery: &DecidedLine, denial: &DecidedLine| {
         denial.status == Status::Denied
-            && denial.flags.contains(Flag::Recouped)
+            && denial.decision.flags.contains(Flag::Recouped)
             && denial.event.claim_id == recovery.recovered_claim
             && denial.event.context.payer_id == recovery.event.context.payer_id
             && denial.event.context.payer == recovery.event.context.payer
@@ -165,12 +170,12 @@ impl Record for AppealItem {
         let e = &r.event;
         match column {
             0 => Cell::text(&e.context.payer),
-            1 => Cell::date(r.appeal_by),
+            1 => Cell::date(r.decision.appeal_by),
             2 => Cell::Integer(self.days_left),
             3 => Cell::Text(if self.days_left < 0 { "yes" } else { "no" }),
             4 => Cell::Money(self.at_stake),
             5 => Cell::Text(r.status.as_str()),
-            6 => Cell::Owned(r.flags.to_string()),
+            6 => Cell::Owned(r.decision.flags.to_string()),
             7 => Cell::text(&r.reason),
             8 => Cell::text(&e.claim_id),
             9 => Cell::text(&e.payer_claim_id),

@@ -6,8 +6,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::events::{EventKind, Status};
-use crate::ledger::{Cell, LedgerRow, Record};
+use crate::ledger::{Cell, Record};
+use crate::line::{DecidedLine, EventKind, Status};
 
 /// The report's columns.
 pub const COLUMNS: &[&str] = &[
@@ -40,7 +40,7 @@ pub const COLUMNS: &[&str] = &[
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ResolutionRow {
     /// One remitted line.
-    Line(Box<LedgerRow>),
+    Line(Box<DecidedLine>),
     /// The sums of the money columns.
     Totals(Totals),
 }
@@ -68,23 +68,23 @@ pub struct Totals {
 /// denied line's, or the denied part of a paid one), not its charge; a
 /// line that owes a deductible or co-pay, or was written off under
 /// contract, denied nothing.
-pub fn denied(row: &LedgerRow) -> Decimal {
+pub fn denied(row: &DecidedLine) -> Decimal {
     match row.status {
-        Status::Denied | Status::Paid => row.denied,
+        Status::Denied | Status::Paid => row.decision.denied,
         _ => Decimal::ZERO,
     }
 }
 
 /// True for the rows the report lists: remitted service lines and claims
 /// without lines.
-pub fn is_claim_line(row: &LedgerRow) -> bool {
+pub fn is_claim_line(row: &DecidedLine) -> bool {
     matches!(row.event.kind, EventKind::Line | EventKind::Claim)
         && row.status != Status::NoRemittance
 }
 
 impl Totals {
     /// Adds a line.
-    pub fn add(&mut self, row: &LedgerRow) {
+    pub fn add(&mut self, row: &DecidedLine) {
         let e = &row.event;
         self.lines += 1;
         self.billed += e.billed;
@@ -107,7 +107,7 @@ impl Record for ResolutionRow {
     }
 }
 
-fn line_cell(r: &LedgerRow, column: usize) -> Cell<'_> {
+fn line_cell(r: &DecidedLine, column: usize) -> Cell<'_> {
     let e = &r.event;
     let i = r.interest.as_ref();
     match column {
@@ -129,7 +129,7 @@ fn line_cell(r: &LedgerRow, column: usize) -> Cell<'_> {
         9 => Cell::Money(e.allowed),
         10 => Cell::Money(e.paid),
         11 => Cell::Money(denied(r)),
-        12 => Cell::money(r.at_stake),
+        12 => Cell::money(r.decision.at_stake),
         13 => Cell::date(e.context.payment_date),
         14 => i.map_or(Cell::Empty, |i| Cell::Date(i.received)),
         15 => i.map_or(Cell::Empty, |i| Cell::Text(i.source.as_str())),
@@ -138,7 +138,7 @@ fn line_cell(r: &LedgerRow, column: usize) -> Cell<'_> {
         18 => i.map_or(Cell::Empty, |i| Cell::Money(i.paid)),
         19 => i.map_or(Cell::Empty, |i| Cell::Money(i.owed)),
         20 => i.map_or(Cell::Empty, |i| Cell::Money(i.difference())),
-        21 => Cell::Owned(r.flags.to_string()),
+        21 => Cell::Owned(r.decision.flags.to_string()),
         22 => Cell::text(&r.reason),
         _ => Cell::Empty,
     }

@@ -23,7 +23,7 @@ use jiff::civil::{Date, DateTime};
 use rust_decimal::Decimal;
 
 use crate::claim::BilledClaim;
-use crate::remittance::Text;
+use crate::text::Text;
 
 pub use config::{EnvelopeConfig, EnvelopeConfigError};
 

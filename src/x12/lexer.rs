@@ -77,7 +77,7 @@ pub enum SyntaxErrorKind {
     BadIsa(DelimiterError),
     /// A segment identifier that is not 2-3 upper-case letters or digits,
     /// described by length and kind of characters (see
-    /// [`value::describe`](super::value::describe)): a terminator inside a
+    /// `value::describe`): a terminator inside a
     /// name makes the rest of the name look like a segment identifier.
     #[error(
         "bad segment identifier of {0}: expected 2-3 upper-case letters or digits (is a segment cut or mistyped?)"
@@ -310,7 +310,7 @@ impl Lexer {
         self.delimiters
     }
 
-    /// Takes the notice announced by [`Token::Notice`].
+    /// Takes the notice announced by `Token::Notice`.
     pub fn take_notice(&mut self) -> Option<Notice> {
         self.notice.take()
     }

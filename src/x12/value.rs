@@ -115,11 +115,6 @@ pub fn date_range(raw: &[u8]) -> Option<(Date, Date)> {
     }
 }
 
-/// The element as trimmed UTF-8 text; invalid UTF-8 becomes `None`.
-pub fn text(raw: &[u8]) -> Option<&str> {
-    std::str::from_utf8(raw).ok().map(|s| s.trim_matches(' '))
-}
-
 /// What `raw` is made of, without its text: `9 characters (letters,
 /// digits)`, `11 characters (digits, '-')`. Findings describe an element
 /// this way when its text may be PHI (a name or member id misplaced in a

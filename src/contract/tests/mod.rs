@@ -14,7 +14,8 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::remittance::{Adjustment, Text};
+use crate::remittance::Adjustment;
+use crate::text::Text;
 
 pub(super) fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()

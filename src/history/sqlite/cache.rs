@@ -10,8 +10,8 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::reconcile::key::LineKey;
-use crate::remittance::Text;
+use crate::line::LineKey;
+use crate::text::Text;
 
 /// Keyed by whole line keys, which SipHash makes costly to hash (see
 /// `history::memory`); foldhash is seeded per process.

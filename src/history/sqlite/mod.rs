@@ -22,17 +22,17 @@ use rusqlite::{Connection, OptionalExtension, params};
 use cache::Cache;
 
 use super::{
-    ClaimRef, HistoryStore, Ingested, LineHistory, OpenLine, PriorEvent, PriorKind, StoreError,
-    StoreResult, StoredClaim, StoredVersion, TransactionFingerprint, TransactionRef,
+    HistoryStore, Ingested, OpenLine, StoreError, StoreResult, StoredVersion, TransactionRef,
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::codes::CodeList;
-use crate::events::{LineEvent, RemittanceContext};
-use crate::ledger::{Flags, LedgerRow};
-use crate::reconcile::RemittanceTransaction;
-use crate::reconcile::engine::{OrderKey, order_key_of};
-use crate::reconcile::key::{LineKey, event_key, payer_key};
-use crate::remittance::Text;
+use crate::line::{
+    DecidedLine, Flags, LineEvent, LineHistory, LineKey, OrderKey, PriorEvent, PriorKind,
+    RemittanceContext, RemittanceTransaction, TransactionFingerprint, event_key, order_key_of,
+    payer_key,
+};
+use crate::reconcile::claims::{ClaimRef, StoredClaim};
+use crate::text::Text;
 
 pub use schema::{APPLICATION_ID, current_version};
 
@@ -120,7 +120,7 @@ impl SqliteStore {
     pub fn rows<E: From<StoreError>>(
         &self,
         filter: &RowFilter,
-        mut each: impl FnMut(LedgerRow) -> Result<(), E>,
+        mut each: impl FnMut(DecidedLine) -> Result<(), E>,
     ) -> Result<u64, E> {
         let mut sql = String::from(
             "SELECT e.row, e.remittance_id, r.superseded_by FROM events e
@@ -150,7 +150,7 @@ impl SqliteStore {
             let json: String = r.get(0).map_err(StoreError::from)?;
             let remittance: Option<i64> = r.get(1).map_err(StoreError::from)?;
             let superseded_by: Option<i64> = r.get(2).map_err(StoreError::from)?;
-            let mut row: LedgerRow = serde_json::from_str(&json).map_err(StoreError::from)?;
+            let mut row: DecidedLine = serde_json::from_str(&json).map_err(StoreError::from)?;
             if let Some(id) = remittance {
                 row.event.context = self.context(id, &mut contexts)?;
             }
@@ -449,7 +449,7 @@ impl SqliteStore {
                 .events
                 .into_iter()
                 .map(|e| {
-                    LedgerRow::from_event(LineEvent {
+                    DecidedLine::from_event(LineEvent {
                         context: Arc::clone(&context),
                         ..e
                     })
@@ -472,14 +472,14 @@ impl SqliteStore {
         &self,
         id: i64,
         context: &Arc<RemittanceContext>,
-    ) -> StoreResult<Vec<LedgerRow>> {
+    ) -> StoreResult<Vec<DecidedLine>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT row FROM events WHERE remittance_id = ?1 AND row IS NOT NULL ORDER BY id",
         )?;
         let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for json in rows {
-            let mut row: LedgerRow = serde_json::from_str(&json?)?;
+            let mut row: DecidedLine = serde_json::from_str(&json?)?;
             row.event.context = Arc::clone(context);
             out.push(row);
         }
@@ -488,7 +488,7 @@ impl SqliteStore {
 
     /// Stores a row of a version that was never applied, marked superseded
     /// so that no line history counts it.
-    fn record_superseded(&mut self, id: TransactionRef, row: &LedgerRow) -> StoreResult<()> {
+    fn record_superseded(&mut self, id: TransactionRef, row: &DecidedLine) -> StoreResult<()> {
         let key = row.key.clone().unwrap_or_else(|| event_key(&row.event));
         let line = self.line_id(&key)?;
         // Superseded events never count in a line's history, so the
@@ -514,7 +514,7 @@ impl SqliteStore {
                 prior.kind.as_str(),
                 prior.denial_reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(";"),
                 prior.line_control.as_str(),
-                row.flags.bits() as i64,
+                row.decision.flags.bits() as i64,
                 e.claim_id.as_str(),
                 e.member_id.as_str(),
                 e.procedure.as_str(),
@@ -569,7 +569,7 @@ impl HistoryStore for SqliteStore {
             c.payer_id.as_str(),
             if c.payee_npi.is_empty() { c.payee_id.as_str() } else { c.payee_npi.as_str() },
             c.trace.as_str(),
-            date_text(c.payment_date.or(c.production_date)),
+            date_text(c.payment_or_production_date()),
             date_text(c.production_date),
             c.interchange.as_str(),
             c.group.as_str(),
@@ -634,7 +634,7 @@ impl HistoryStore for SqliteStore {
         Ok(out)
     }
 
-    fn retire(&mut self, id: TransactionRef, rows: &[LedgerRow]) -> StoreResult<()> {
+    fn retire(&mut self, id: TransactionRef, rows: &[DecidedLine]) -> StoreResult<()> {
         self.conn
             .prepare_cached("UPDATE events SET superseded = 1 WHERE remittance_id = ?1")?
             .execute([id as i64])?;
@@ -813,7 +813,7 @@ impl HistoryStore for SqliteStore {
         &mut self,
         key: &LineKey,
         event: &PriorEvent,
-        row: Option<&LedgerRow>,
+        row: Option<&DecidedLine>,
     ) -> StoreResult<()> {
         let line = self.line_id(key)?;
         let (claim_id, member_id, procedure) = match row {

@@ -36,15 +36,15 @@ use jiff::civil::Date;
 use rusqlite::{Connection, params};
 use rust_decimal::Decimal;
 
-use super::{PriorEvent, PriorKind, StoreError, StoreResult};
+use super::{StoreError, StoreResult};
 use crate::codes::CodeList;
-use crate::events::{EventKind, RemittanceContext, Status, prior_payer_paid};
-use crate::history::LineHistory;
-use crate::ledger::{Flag, Flags, LedgerRow};
-use crate::reconcile::decide::{Decision, Rules, decide_with, prior_event};
-use crate::reconcile::engine::reason_with_notes;
+use crate::line::{
+    DecidedLine, Decision, EventKind, Flag, Flags, LineHistory, PriorEvent, PriorKind,
+    RemittanceContext, Status, prior_payer_paid, reason_with_notes,
+};
+use crate::reconcile::decide::{Rules, decide_with, prior_event};
 use crate::reconcile::reason::reason;
-use crate::remittance::Text;
+use crate::text::Text;
 
 /// Lines re-derived per batch.
 const BATCH_LINES: i64 = 2048;
@@ -142,7 +142,7 @@ fn rederive_line(
             history.events.push(stored.prior);
             continue;
         };
-        let mut row: LedgerRow = serde_json::from_str(json)?;
+        let mut row: DecidedLine = serde_json::from_str(json)?;
         if let Some(id) = stored.remittance {
             row.event.context = context(conn, id, contexts)?;
         }
@@ -186,7 +186,7 @@ fn context(
 
 /// Re-derives one stored row in place; returns the history entry it leaves.
 fn rederive_row(
-    row: &mut LedgerRow,
+    row: &mut DecidedLine,
     history: &LineHistory,
     stored: &PriorEvent,
     rules: &Rules,
@@ -197,15 +197,15 @@ fn rederive_row(
         EventKind::ClaimAdjustment | EventKind::ProviderAdjustment => {
             // Their statuses do not depend on reason codes; only the new
             // amount at stake is filled in.
-            let recouping =
-                row.status == Status::ProviderAdjustment && row.flags.contains(Flag::Recouped);
-            row.at_stake = Some(if recouping {
+            let recouping = row.status == Status::ProviderAdjustment
+                && row.decision.flags.contains(Flag::Recouped);
+            row.decision.at_stake = Some(if recouping {
                 (-row.event.paid).max(Decimal::ZERO)
             } else {
                 Decimal::ZERO
             });
             return PriorEvent {
-                flags: row.flags,
+                flags: row.decision.flags,
                 ..stored.clone()
             };
         }
@@ -221,31 +221,26 @@ fn rederive_row(
         row.event.status,
         Status::Paid | Status::PatientResp | Status::NoPaymentDue
     );
-    let expected = if compared { old.expected } else { None };
+    let expected = if compared {
+        old.decision.expected
+    } else {
+        None
+    };
     let mut d: Decision = decide_with(&row.event, history, expected, rules);
     for kept in [Flag::NoMatchingClaim, Flag::InterestDue] {
-        if old.flags.contains(kept) {
+        if old.decision.flags.contains(kept) {
             d.flags.insert(kept);
         }
     }
-    if let (Some(_), Some(before)) = (d.appeal_by, old.appeal_by) {
+    if let (Some(_), Some(before)) = (d.appeal_by, old.decision.appeal_by) {
         d.appeal_by = Some(before);
     }
     row.status = row.event.status;
-    row.flags = d.flags;
-    row.prior_paid = d.prior_paid;
-    row.prior_payment_date = d.prior_payment_date;
-    row.prior_trace = d.prior_trace.clone();
-    row.expected = d.expected;
-    row.variance = d.variance;
-    row.net_paid = d.net_paid;
-    row.appeal_by = d.appeal_by;
-    row.at_stake = Some(d.at_stake);
-    row.denied = d.denied;
-    row.reason = reason_with_notes(&d.notes, reason(codes, &row.event));
+    row.reason = reason_with_notes(&std::mem::take(&mut d.notes), reason(codes, &row.event));
     let mut prior = prior_event(&row.event, &d, codes);
     prior.payment_date = stored.payment_date;
     prior.trace = stored.trace.clone();
     prior.line_control = stored.line_control.clone();
+    row.decision = d;
     prior
 }

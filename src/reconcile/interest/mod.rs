@@ -16,6 +16,12 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::line::{LineInterest, ReceiptSource};
+
+mod claim;
+
+pub use claim::TransactionInterest;
+
 /// A prompt-pay rule: days to pay a clean claim and the yearly rate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PromptPay {
@@ -130,55 +136,6 @@ pub fn parse_rate(text: &str) -> Option<Decimal> {
     .filter(|r| !r.is_sign_negative())
 }
 
-/// Where the receipt date came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum ReceiptSource {
-    /// The 835's DTM*050 (claim received).
-    Dtm050,
-    /// The 837's creation date (BHT04).
-    Bht04,
-}
-
-impl ReceiptSource {
-    /// The name shown in ledgers.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReceiptSource::Dtm050 => "DTM*050",
-            ReceiptSource::Bht04 => "BHT04",
-        }
-    }
-}
-
-/// The interest assessment of one paid line.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LineInterest {
-    /// The receipt date used.
-    pub received: Date,
-    /// Where it came from.
-    pub source: ReceiptSource,
-    /// The day the claim was due.
-    pub due: Date,
-    /// The payment date.
-    pub paid_on: Date,
-    /// Days paid after the due date (0 when on time).
-    pub days_late: i64,
-    /// The late amount earning interest.
-    pub principal: Decimal,
-    /// The yearly rate.
-    pub rate: Decimal,
-    /// Interest owed on this line.
-    pub owed: Decimal,
-    /// Interest the payer paid, allocated to this line.
-    pub paid: Decimal,
-}
-
-impl LineInterest {
-    /// owed − paid.
-    pub fn difference(&self) -> Decimal {
-        self.owed - self.paid
-    }
-}
-
 /// The claim-level facts interest depends on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClaimFacts {
@@ -194,7 +151,9 @@ pub struct ClaimFacts {
     pub interest_paid: Decimal,
 }
 
-/// Rounds to the cent, half away from zero.
+/// Rounds to the cent, half away from zero: the rule every amount remit
+/// prints follows (`money`), so the interest in the ledger is the interest
+/// computed, not a second rounding of it.
 pub fn cents(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
@@ -203,6 +162,9 @@ pub fn cents(amount: Decimal) -> Decimal {
 /// cent (zero if the product is beyond `Decimal`'s range, which no real
 /// claim reaches).
 pub fn simple_interest(principal: Decimal, rate: Decimal, days: i64) -> Decimal {
+    // principal × rate × days first, one division, one rounding: rounding
+    // a daily amount and multiplying it by the days would be off by up to
+    // half a cent per day.
     principal
         .checked_mul(rate)
         .and_then(|p| p.checked_mul(Decimal::from(days)))
@@ -267,6 +229,9 @@ pub fn allocate(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
         .iter()
         .map(|w| total * (w.max(&Decimal::ZERO) / sum))
         .collect();
+    // Round every share down, then hand the cents left over to the largest
+    // remainders (ties by position): rounding each share to nearest could
+    // sum to a cent more or less than the payer paid.
     let mut parts: Vec<Decimal> = exact
         .iter()
         .map(|e| e.round_dp_with_strategy(2, RoundingStrategy::ToZero))

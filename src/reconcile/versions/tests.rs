@@ -7,8 +7,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::events::Status;
-use crate::history::TransactionFingerprint;
+use crate::line::{Status, TransactionFingerprint};
 use crate::remittance::Adjustment;
 
 fn d(s: &str) -> Decimal {
@@ -104,7 +103,7 @@ fn stored(id: TransactionRef, t: &RemittanceTransaction, superseded: bool) -> St
             .events
             .iter()
             .cloned()
-            .map(LedgerRow::from_event)
+            .map(DecidedLine::from_event)
             .collect(),
     }
 }
@@ -172,7 +171,7 @@ fn a_version_joins_the_family_through_a_superseded_member() {
 fn dates_decide_which_version_is_later_before_control_numbers() {
     let mut a = (*context("0009", "2024-03-05", "40")).clone();
     let mut b = (*context("0001", "2024-03-05", "40")).clone();
-    let key = |c: &RemittanceContext| super::super::engine::order_key_of(c, 0);
+    let key = |c: &RemittanceContext| crate::line::order_key_of(c, 0);
     // Same DTM*405: the GS date and time decide (2008 after 1999), whatever
     // ST02 says.
     a.group_date = "199912310802".into();
@@ -256,16 +255,16 @@ fn a_correction_flags_changed_and_new_lines_and_shows_the_replaced_ones() {
     );
     let baseline = stored(7, &v1, true);
     let correction = Correction::new(&v2, &baseline);
-    let mut rows: Vec<LedgerRow> = v2
+    let mut rows: Vec<DecidedLine> = v2
         .events
         .iter()
         .cloned()
-        .map(LedgerRow::from_event)
+        .map(DecidedLine::from_event)
         .collect();
     rows.iter_mut().for_each(|r| correction.mark(r));
     assert!(
         rows.iter()
-            .all(|r| r.flags.contains(Flag::CorrectedRemittance))
+            .all(|r| r.decision.flags.contains(Flag::CorrectedRemittance))
     );
     assert!(
         rows[0].reason.starts_with(
@@ -280,7 +279,7 @@ fn a_correction_flags_changed_and_new_lines_and_shows_the_replaced_ones() {
     assert!(
         shown
             .iter()
-            .all(|r| r.is_superseded() && r.net_paid.is_none())
+            .all(|r| r.is_superseded() && r.decision.net_paid.is_none())
     );
     assert!(shown[1].reason.contains("no longer lists this line"));
 }

@@ -35,8 +35,8 @@ use rust_decimal::Decimal;
 
 use super::{DepositMatch, MatchKind, Payment};
 use crate::bank::{Deposit, normalise};
-use crate::ledger::money;
-use crate::remittance::Text;
+use crate::money::money;
+use crate::text::Text;
 
 /// How far dates may be apart, and the day the report is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

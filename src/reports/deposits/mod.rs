@@ -18,10 +18,10 @@ use rust_decimal::Decimal;
 pub use matcher::{MatchSettings, match_deposits};
 
 use crate::bank::Deposit;
-use crate::events::{EventKind, RemittanceContext, Status};
-use crate::ledger::{Cell, LedgerRow, Record, money};
-use crate::reconcile::key::payer_key;
-use crate::remittance::Text;
+use crate::ledger::{Cell, Record};
+use crate::line::{DecidedLine, EventKind, RemittanceContext, Status, payer_key};
+use crate::money::money;
+use crate::text::Text;
 
 /// One payment: what one 835 transaction says the payer sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +63,7 @@ impl Payment {
             trace: c.trace.clone(),
             payer: c.payer.clone(),
             payer_id: c.payer_id.clone(),
-            date: c.payment_date.or(c.production_date),
+            date: c.payment_or_production_date(),
             amount: c.payment_amount,
             method: c.payment_method.clone(),
             balance_forward: Decimal::ZERO,
@@ -105,7 +105,7 @@ pub struct Payments {
 
 impl Payments {
     /// Adds the transaction of `row` (billed-only rows have none).
-    pub fn add(&mut self, row: &LedgerRow) {
+    pub fn add(&mut self, row: &DecidedLine) {
         if row.status == Status::NoRemittance {
             return;
         }
@@ -180,22 +180,6 @@ pub enum MatchKind {
 }
 
 impl MatchKind {
-    /// Every kind, in report order.
-    pub const ALL: [MatchKind; 12] = [
-        MatchKind::MatchedTrace,
-        MatchKind::MatchedCheck,
-        MatchKind::MatchedAmountDate,
-        MatchKind::Combined,
-        MatchKind::Split,
-        MatchKind::Offset,
-        MatchKind::AmountDiffers,
-        MatchKind::RemittanceWithoutDeposit,
-        MatchKind::AwaitingDeposit,
-        MatchKind::AwaitingOffset,
-        MatchKind::NoMoneyMoved,
-        MatchKind::DepositWithoutRemittance,
-    ];
-
     /// The name written in reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -212,24 +196,6 @@ impl MatchKind {
             MatchKind::NoMoneyMoved => "NO_MONEY_MOVED",
             MatchKind::DepositWithoutRemittance => "DEPOSIT_WITHOUT_REMITTANCE",
         }
-    }
-
-    /// Parses a report name.
-    pub fn parse(s: &str) -> Option<MatchKind> {
-        MatchKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// True when the money promised and the money received agree.
-    pub fn is_matched(self) -> bool {
-        matches!(
-            self,
-            MatchKind::MatchedTrace
-                | MatchKind::MatchedCheck
-                | MatchKind::MatchedAmountDate
-                | MatchKind::Combined
-                | MatchKind::Split
-                | MatchKind::Offset
-        )
     }
 }
 

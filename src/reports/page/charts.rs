@@ -10,8 +10,7 @@ use rust_decimal::Decimal;
 
 use super::figures::denied_amount;
 use crate::codes::{CodeList, describe_adjustment};
-use crate::events::{EventKind, Status};
-use crate::ledger::LedgerRow;
+use crate::line::{DecidedLine, EventKind, Status};
 
 /// Payers shown by name; the rest share one bar.
 pub const TOP_PAYERS: usize = 15;
@@ -93,7 +92,7 @@ pub struct ChartBuilder {
     days: BTreeMap<i64, (u64, Decimal)>,
 }
 
-fn add(sum: &mut PaidVsBilled, row: &LedgerRow) {
+fn add(sum: &mut PaidVsBilled, row: &DecidedLine) {
     sum.billed += row.event.billed;
     sum.paid += row.event.paid;
     sum.rows += 1;
@@ -101,7 +100,7 @@ fn add(sum: &mut PaidVsBilled, row: &LedgerRow) {
 
 impl ChartBuilder {
     /// Adds one ledger row; `codes` tells which adjustments deny.
-    pub fn add_row(&mut self, row: &LedgerRow, codes: &CodeList) {
+    pub fn add_row(&mut self, row: &DecidedLine, codes: &CodeList) {
         if row.status == Status::NoRemittance {
             return;
         }
@@ -142,7 +141,7 @@ impl ChartBuilder {
 
 /// The denial adjustment with the largest amount (the first of equals), as
 /// `(group, reason)`; empty when the payer gave none.
-fn primary_reason(row: &LedgerRow, codes: &CodeList) -> (String, String) {
+fn primary_reason(row: &DecidedLine, codes: &CodeList) -> (String, String) {
     let mut best: Option<&crate::remittance::Adjustment> = None;
     for a in row.event.denial_reasons(codes) {
         if best.is_none_or(|b| a.amount > b.amount) {
@@ -155,7 +154,7 @@ fn primary_reason(row: &LedgerRow, codes: &CodeList) -> (String, String) {
 }
 
 /// Days from service to payment of a paid service line or claim.
-fn days_to_payment(row: &LedgerRow) -> Option<i64> {
+fn days_to_payment(row: &DecidedLine) -> Option<i64> {
     let e = &row.event;
     if row.status != Status::Paid || !matches!(e.kind, EventKind::Line | EventKind::Claim) {
         return None;

@@ -4,8 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::events::Status;
-use crate::ledger::{Flag, LedgerRow};
+use crate::line::{DecidedLine, Flag, Status};
 use crate::reports::appeals::AppealItem;
 
 /// One headline figure: a stable id (the page element is
@@ -46,35 +45,38 @@ pub struct Headline {
 /// the shortfall, which is then counted here and not under Underpaid). None
 /// for other rows and when nothing is at stake (a duplicate-claim denial of
 /// a payment that stands).
-pub fn denied_amount(row: &LedgerRow) -> Option<Decimal> {
+pub fn denied_amount(row: &DecidedLine) -> Option<Decimal> {
     let denial = row.status == Status::Denied
-        && !row.flags.contains(Flag::PreviouslyPaidReportedDenied)
-        || row.flags.contains(Flag::PartialDenial);
-    let amount = row.at_stake.unwrap_or_default();
+        && !row
+            .decision
+            .flags
+            .contains(Flag::PreviouslyPaidReportedDenied)
+        || row.decision.flags.contains(Flag::PartialDenial);
+    let amount = row.decision.at_stake.unwrap_or_default();
     (denial && amount > Decimal::ZERO).then_some(amount)
 }
 
 /// Money taken back by this row: −paid of a RECOUPED reversal or
 /// provider-level (PLB) row. A later denial of a line whose money was
 /// already taken back takes nothing more, so it is not counted again.
-pub fn taken_back(row: &LedgerRow) -> Option<Decimal> {
+pub fn taken_back(row: &DecidedLine) -> Option<Decimal> {
     let takes = matches!(row.status, Status::Reversal | Status::ProviderAdjustment);
-    (takes && row.flags.contains(Flag::Recouped)).then(|| -row.event.paid)
+    (takes && row.decision.flags.contains(Flag::Recouped)).then(|| -row.event.paid)
 }
 
 /// How far an UNDERPAID row's allowed amount is below the fee schedule:
 /// −variance.
-pub fn shortfall(row: &LedgerRow) -> Option<Decimal> {
-    if !row.flags.contains(Flag::Underpaid) {
+pub fn shortfall(row: &DecidedLine) -> Option<Decimal> {
+    if !row.decision.flags.contains(Flag::Underpaid) {
         return None;
     }
-    row.variance.map(|v| -v)
+    row.decision.variance.map(|v| -v)
 }
 
 /// The shortfall the Underpaid figure counts: that of UNDERPAID rows not
 /// also PARTIAL_DENIAL (those count once, under Denied).
-fn underpaid_amount(row: &LedgerRow) -> Option<Decimal> {
-    if row.flags.contains(Flag::PartialDenial) {
+fn underpaid_amount(row: &DecidedLine) -> Option<Decimal> {
+    if row.decision.flags.contains(Flag::PartialDenial) {
         return None;
     }
     shortfall(row)
@@ -87,7 +89,7 @@ fn add(sum: &mut (Decimal, u64), amount: Decimal) {
 
 impl Headline {
     /// Adds one ledger row.
-    pub fn add_row(&mut self, row: &LedgerRow) {
+    pub fn add_row(&mut self, row: &DecidedLine) {
         let e = &row.event;
         if row.status == Status::NoRemittance {
             add(&mut self.unanswered, e.billed);

@@ -9,30 +9,15 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+use super::markup::escape;
 use super::svg::{Chart, Series, horizontal, vertical};
 use super::{Charts, ColumnKind, Figure, Privacy, ReportData, Table};
-use crate::ledger::money;
+use crate::money::money;
 
 const STYLE: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("page.js");
 const CSP: &str =
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
-
-/// Text made safe for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Money with two decimals and thousands separators: `-12,345.60`.
 pub fn grouped(amount: Decimal) -> String {
@@ -456,15 +441,6 @@ fn footer(out: &mut String, data: &ReportData) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escape_covers_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<a href="x">O'Neil & co</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;O&#39;Neil &amp; co&lt;/a&gt;"
-        );
-        assert_eq!(escape("plain"), "plain");
-    }
 
     #[test]
     fn money_is_grouped_by_thousands() {

@@ -13,19 +13,20 @@
 mod charts;
 mod figures;
 pub mod html;
+mod markup;
 pub mod mask;
 mod svg;
 mod tables;
 
 use jiff::civil::Date;
 
-pub use charts::{Charts, DayBucket, PaidVsBilled, ReasonBar};
-pub use figures::{Figure, Headline, denied_amount, shortfall, taken_back};
+pub use charts::{Charts, PaidVsBilled};
+pub use figures::{Figure, Headline};
 pub use mask::Privacy;
-pub use tables::{Column, ColumnKind, FileFinding, FileFindings, Table, TopRows};
+pub use tables::{ColumnKind, FileFinding, FileFindings, Table};
 
 use crate::codes::CodeList;
-use crate::ledger::LedgerRow;
+use crate::line::DecidedLine;
 use crate::reports::appeals::AppealItem;
 
 /// Rows a table carries by default; the rest are counted and named.
@@ -118,7 +119,7 @@ impl<'c> ReportBuilder<'c> {
     }
 
     /// Adds one ledger row (NO_REMITTANCE rows included).
-    pub fn add_row(&mut self, row: &LedgerRow) {
+    pub fn add_row(&mut self, row: &DecidedLine) {
         self.rows += 1;
         self.headline.add_row(row);
         self.charts.add_row(row, self.codes);

@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::html::escape;
+use super::markup::escape;
 
 /// One series of bars: a legend name, a CSS class for its colour, and per
 /// category the bar length and the text of its tooltip and label.

@@ -14,8 +14,8 @@ use rust_decimal::Decimal;
 use super::figures::{shortfall, taken_back};
 use super::mask::Privacy;
 use crate::diagnostic::Issue;
-use crate::events::Status;
-use crate::ledger::{Flag, LedgerRow, money};
+use crate::line::{DecidedLine, Flag, Status};
+use crate::money::money;
 use crate::reports::appeals::AppealItem;
 
 /// What a column holds, for alignment, wrapping and sorting.
@@ -199,7 +199,7 @@ fn opt_money(d: Option<Decimal>) -> String {
     d.map(money).unwrap_or_default()
 }
 
-fn procedure(row: &LedgerRow) -> String {
+fn procedure(row: &DecidedLine) -> String {
     let e = &row.event;
     let mut out = e.procedure.to_string();
     for m in &e.modifiers {
@@ -211,7 +211,7 @@ fn procedure(row: &LedgerRow) -> String {
 
 /// Payer, claim, member name, member id, service date and procedure: the
 /// cells that say which line a row is about.
-fn line_cells(row: &LedgerRow, privacy: Privacy) -> [String; 6] {
+fn line_cells(row: &DecidedLine, privacy: Privacy) -> [String; 6] {
     let e = &row.event;
     [
         e.context.payer.to_string(),
@@ -279,11 +279,19 @@ impl TableBuilder {
     }
 
     /// Offers a ledger row to the tables it belongs in.
-    pub fn add_row(&mut self, row: &LedgerRow) {
+    pub fn add_row(&mut self, row: &DecidedLine) {
         let privacy = self.privacy;
         let paid_on = row.event.context.payment_date;
-        if row.status == Status::Denied && row.flags.contains(Flag::PreviouslyPaidReportedDenied) {
-            let key = (Reverse(row.prior_paid.unwrap_or_default()), paid_on);
+        if row.status == Status::Denied
+            && row
+                .decision
+                .flags
+                .contains(Flag::PreviouslyPaidReportedDenied)
+        {
+            let key = (
+                Reverse(row.decision.prior_paid.unwrap_or_default()),
+                paid_on,
+            );
             self.pprd.offer(key, || pprd_cells(row, privacy));
         }
         if let Some(amount) = taken_back(row) {
@@ -391,7 +399,7 @@ fn table<K: Ord>(about: About, columns: &'static [Column], rows: TopRows<K>) -> 
     }
 }
 
-fn with_line(first: String, row: &LedgerRow, privacy: Privacy, rest: Vec<String>) -> Vec<String> {
+fn with_line(first: String, row: &DecidedLine, privacy: Privacy, rest: Vec<String>) -> Vec<String> {
     let mut cells = Vec::with_capacity(7 + rest.len());
     cells.push(first);
     cells.extend(line_cells(row, privacy));
@@ -401,9 +409,9 @@ fn with_line(first: String, row: &LedgerRow, privacy: Privacy, rest: Vec<String>
 
 fn appeal_cells(item: &AppealItem, privacy: Privacy) -> Vec<String> {
     let row = &item.row;
-    let kind = if row.flags.contains(Flag::Recouped) {
+    let kind = if row.decision.flags.contains(Flag::Recouped) {
         "Recouped"
-    } else if row.flags.contains(Flag::Underpaid) {
+    } else if row.decision.flags.contains(Flag::Underpaid) {
         "Underpaid"
     } else {
         "Denied"
@@ -414,23 +422,23 @@ fn appeal_cells(item: &AppealItem, privacy: Privacy) -> Vec<String> {
         money(item.at_stake),
         row.reason.clone(),
     ];
-    with_line(date(row.appeal_by), row, privacy, rest)
+    with_line(date(row.decision.appeal_by), row, privacy, rest)
 }
 
-fn pprd_cells(row: &LedgerRow, privacy: Privacy) -> Vec<String> {
+fn pprd_cells(row: &DecidedLine, privacy: Privacy) -> Vec<String> {
     let e = &row.event;
     let rest = vec![
         money(e.billed),
-        opt_money(row.prior_paid),
-        date(row.prior_payment_date),
-        row.prior_trace.to_string(),
-        opt_money(row.net_paid),
+        opt_money(row.decision.prior_paid),
+        date(row.decision.prior_payment_date),
+        row.decision.prior_trace.to_string(),
+        opt_money(row.decision.net_paid),
         e.context.trace.to_string(),
     ];
     with_line(date(e.context.payment_date), row, privacy, rest)
 }
 
-fn recoup_cells(row: &LedgerRow, amount: Decimal, privacy: Privacy) -> Vec<String> {
+fn recoup_cells(row: &DecidedLine, amount: Decimal, privacy: Privacy) -> Vec<String> {
     let e = &row.event;
     let how = match (row.status, e.adjustments.first()) {
         (Status::ProviderAdjustment, Some(a)) => format!("PLB {}", a.reason),
@@ -439,22 +447,22 @@ fn recoup_cells(row: &LedgerRow, amount: Decimal, privacy: Privacy) -> Vec<Strin
     let rest = vec![
         how,
         money(amount),
-        opt_money(row.prior_paid),
-        date(row.prior_payment_date),
-        date(row.appeal_by),
+        opt_money(row.decision.prior_paid),
+        date(row.decision.prior_payment_date),
+        date(row.decision.appeal_by),
         e.context.trace.to_string(),
     ];
     with_line(date(e.context.payment_date), row, privacy, rest)
 }
 
-fn underpaid_cells(row: &LedgerRow, amount: Decimal, privacy: Privacy) -> Vec<String> {
+fn underpaid_cells(row: &DecidedLine, amount: Decimal, privacy: Privacy) -> Vec<String> {
     let e = &row.event;
     let rest = vec![
         e.units.normalize().to_string(),
         money(e.allowed),
-        opt_money(row.expected),
+        opt_money(row.decision.expected),
         money(amount),
-        date(row.appeal_by),
+        date(row.decision.appeal_by),
     ];
     with_line(date(e.context.payment_date), row, privacy, rest)
 }

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use super::tables::TopRows;
 use super::*;
-use crate::events::{EventKind, LineEvent, RemittanceContext, Status};
-use crate::ledger::Flag;
+use crate::line::{EventKind, Flag, LineEvent, RemittanceContext, Status};
 use crate::remittance::Adjustment;
 
 fn d(s: &str) -> Decimal {
@@ -40,8 +40,8 @@ fn adjustment(group: &str, reason: &str, amount: &str) -> Adjustment {
 }
 
 /// A service line of RIVERA, LUCIA paid on `paid_on`.
-fn line(status: Status, billed: &str, paid: &str, paid_on: &str) -> LedgerRow {
-    LedgerRow::from_event(LineEvent {
+fn line(status: Status, billed: &str, paid: &str, paid_on: &str) -> DecidedLine {
+    DecidedLine::from_event(LineEvent {
         context: context("ACME HEALTH PLAN", paid_on),
         kind: EventKind::Line,
         sequence: 0,
@@ -74,59 +74,59 @@ fn line(status: Status, billed: &str, paid: &str, paid_on: &str) -> LedgerRow {
     })
 }
 
-fn flagged(mut row: LedgerRow, flag: Flag) -> LedgerRow {
-    row.flags.insert(flag);
+fn flagged(mut row: DecidedLine, flag: Flag) -> DecidedLine {
+    row.decision.flags.insert(flag);
     row
 }
 
 /// A line denied in full: what `decide` gives it, the denied amount and
 /// the amount at stake both the charge its one denial adjustment refused.
-fn denied(billed: &str, reason: &str) -> LedgerRow {
+fn denied(billed: &str, reason: &str) -> DecidedLine {
     let mut row = line(Status::Denied, billed, "0", "2024-02-07");
     row.event.adjustments = vec![adjustment("CO", reason, billed)];
-    row.appeal_by = Some(day("2024-05-07"));
-    row.denied = d(billed);
-    row.at_stake = Some(d(billed));
+    row.decision.appeal_by = Some(day("2024-05-07"));
+    row.decision.denied = d(billed);
+    row.decision.at_stake = Some(d(billed));
     row
 }
 
 /// A January deductible: PR-1 and CO-45, nothing paid, nothing denied.
-fn deductible() -> LedgerRow {
+fn deductible() -> DecidedLine {
     let mut row = line(Status::PatientResp, "184.86", "0", "2024-02-07");
     row.event.adjustments = vec![
         adjustment("PR", "1", "105.26"),
         adjustment("CO", "45", "79.60"),
     ];
     row.event.patient_resp = d("105.26");
-    row.at_stake = Some(Decimal::ZERO);
+    row.decision.at_stake = Some(Decimal::ZERO);
     row
 }
 
 /// Paid 50 of 100: CO-45 20.00 contractual, CO-151 30.00 denied.
-fn partly_denied() -> LedgerRow {
+fn partly_denied() -> DecidedLine {
     let mut row = flagged(
         line(Status::Paid, "100", "50", "2024-02-07"),
         Flag::PartialDenial,
     );
     row.event.adjustments = vec![adjustment("CO", "45", "20"), adjustment("CO", "151", "30")];
-    row.denied = d("30");
-    row.at_stake = Some(d("30"));
-    row.appeal_by = Some(day("2024-05-07"));
+    row.decision.denied = d("30");
+    row.decision.at_stake = Some(d("30"));
+    row.decision.appeal_by = Some(day("2024-05-07"));
     row
 }
 
 /// One row of every kind the figures tell apart.
-fn sample_rows() -> Vec<LedgerRow> {
+fn sample_rows() -> Vec<DecidedLine> {
     let mut paid = line(Status::Paid, "100", "60", "2024-02-07");
     paid.event.patient_resp = d("20");
     let mut underpaid = flagged(
         line(Status::Paid, "80", "40", "2024-03-06"),
         Flag::Underpaid,
     );
-    underpaid.variance = Some(d("-7.50"));
-    underpaid.expected = Some(d("47.50"));
+    underpaid.decision.variance = Some(d("-7.50"));
+    underpaid.decision.expected = Some(d("47.50"));
     let mut pprd = flagged(denied("100", "18"), Flag::PreviouslyPaidReportedDenied);
-    pprd.prior_paid = Some(d("60"));
+    pprd.decision.prior_paid = Some(d("60"));
     let reversal = flagged(
         line(Status::Reversal, "-100", "-60", "2024-04-10"),
         Flag::Recouped,
@@ -134,7 +134,7 @@ fn sample_rows() -> Vec<LedgerRow> {
     let mut plb = line(Status::ProviderAdjustment, "0", "-25", "2024-04-10");
     plb.event.kind = EventKind::ProviderAdjustment;
     plb.event.adjustments = vec![adjustment("PLB", "WO", "25")];
-    plb.flags.insert(Flag::Recouped);
+    plb.decision.flags.insert(Flag::Recouped);
     let denied_again = flagged(denied("40", "27"), Flag::Recouped);
     let mut claim_adj = line(Status::ClaimAdjustment, "-2", "-2", "2024-04-10");
     claim_adj.event.kind = EventKind::ClaimAdjustment;
@@ -155,7 +155,7 @@ fn sample_rows() -> Vec<LedgerRow> {
     ]
 }
 
-fn report(rows: &[LedgerRow], items: &[AppealItem], options: Options) -> ReportData {
+fn report(rows: &[DecidedLine], items: &[AppealItem], options: Options) -> ReportData {
     let mut builder = ReportBuilder::new(options, CodeList::builtin());
     rows.iter().for_each(|r| builder.add_row(r));
     items.iter().for_each(|i| builder.add_appeal(i));
@@ -286,7 +286,7 @@ fn months_without_payments_show_as_empty_bars() {
 
 #[test]
 fn long_tails_fold_into_one_bar() {
-    let rows: Vec<LedgerRow> = (0..40)
+    let rows: Vec<DecidedLine> = (0..40)
         .map(|i| {
             let mut r = line(Status::Paid, "10", "5", "2020-01-15");
             let month = day("2020-01-15")
@@ -501,7 +501,7 @@ fn a_million_rows_make_a_page_of_a_few_megabytes() {
     let mut appeal = item("100", 10);
     for i in 0..ROWS {
         let cents = Decimal::new((i % 9973) as i64, 2);
-        let claim: crate::remittance::Text = format!("RC{i:07}").as_str().into();
+        let claim: crate::text::Text = format!("RC{i:07}").as_str().into();
         let row = match i % 4 {
             0 => &mut paid,
             1 => &mut pprd,
@@ -509,8 +509,8 @@ fn a_million_rows_make_a_page_of_a_few_megabytes() {
             _ => &mut underpaid,
         };
         row.event.claim_id = claim;
-        row.prior_paid = Some(d("50") + cents);
-        row.variance = Some(-cents);
+        row.decision.prior_paid = Some(d("50") + cents);
+        row.decision.variance = Some(-cents);
         builder.add_row(row);
         if i % 4 == 1 {
             appeal.at_stake = d("100") + cents;

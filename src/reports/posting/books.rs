@@ -13,11 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::events::{EventKind, Status};
-use crate::ledger::{Flag, Flags, LedgerRow};
-use crate::reconcile::engine::{RECOVERY_REASONS, recovery_take};
-use crate::reconcile::key::{LineKey, event_key, payer_key};
-use crate::remittance::Text;
+use crate::line::{DecidedLine, EventKind, Flag, Flags, LineKey, Status, event_key, payer_key};
+use crate::reconcile::recovery::{RECOVERY_REASONS, recovery_take};
+use crate::text::Text;
 
 /// One service line's money over time.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -86,7 +84,7 @@ pub fn base_procedure(code: &str) -> String {
 }
 
 /// Builds the books from ledger rows given in payment order.
-pub fn books(rows: &[LedgerRow]) -> Books {
+pub fn books(rows: &[DecidedLine]) -> Books {
     let mut builder = Builder::default();
     for row in rows {
         builder.row(row);
@@ -106,7 +104,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn row(&mut self, row: &LedgerRow) {
+    fn row(&mut self, row: &DecidedLine) {
         let e = &row.event;
         if row.status != Status::NoRemittance {
             let key = (e.context.payer.to_string(), month(e.context.payment_date));
@@ -114,14 +112,14 @@ impl Builder {
         }
         match e.kind {
             EventKind::Line | EventKind::Claim => self.line_row(row),
-            EventKind::ProviderAdjustment if row.flags.contains(Flag::Recouped) => {
+            EventKind::ProviderAdjustment if row.decision.flags.contains(Flag::Recouped) => {
                 self.recovery(row)
             }
             _ => {}
         }
     }
 
-    fn line_row(&mut self, row: &LedgerRow) {
+    fn line_row(&mut self, row: &DecidedLine) {
         let e = &row.event;
         let key = row.key.clone().unwrap_or_else(|| event_key(e));
         let at = match self.by_key.get(&key) {
@@ -140,7 +138,7 @@ impl Builder {
         };
         let book = &mut self.lines[at];
         book.charge = book.charge.max(e.billed);
-        book.flags = Flags::from_bits(book.flags.bits() | row.flags.bits());
+        book.flags = Flags::from_bits(book.flags.bits() | row.decision.flags.bits());
         book.status = Some(row.status);
         if row.status == Status::NoRemittance {
             return;
@@ -165,7 +163,7 @@ impl Builder {
     }
 
     /// A PLB recovery naming a claim takes money back from its lines.
-    fn recovery(&mut self, row: &LedgerRow) {
+    fn recovery(&mut self, row: &DecidedLine) {
         let e = &row.event;
         let Some(adjustment) = e.adjustments.first() else {
             return;

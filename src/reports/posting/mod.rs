@@ -16,10 +16,10 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 pub use books::{Books, LineBook, base_procedure, books, month};
-pub use posted::{PostedColumns, Posting, PostingProblem, read_postings};
+pub use posted::{PostedColumns, Posting, read_postings};
 
-use crate::events::EventKind;
-use crate::ledger::{Cell, Flags, LedgerRow, Record};
+use crate::ledger::{Cell, Record};
+use crate::line::{DecidedLine, EventKind, Flags};
 use crate::reports::appeals::AppealItem;
 
 /// What the comparison of one line found.
@@ -45,17 +45,6 @@ pub enum Finding {
 }
 
 impl Finding {
-    /// Every finding, in report order.
-    pub const ALL: [Finding; 7] = [
-        Finding::Ok,
-        Finding::PostedLess,
-        Finding::PostedMore,
-        Finding::NotPosted,
-        Finding::PostedNotPaid,
-        Finding::PreviouslyPaidReversedInBooks,
-        Finding::WriteOffOnAppealable,
-    ];
-
     /// The name written in reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -340,7 +329,7 @@ fn open_appeals(items: &[AppealItem]) -> HashMap<(LineId, String), OpenAppeal> {
             .entry(line_key(&e.claim_id, date, &e.procedure, &e.context.payer))
             .or_default();
         entry.at_stake += item.at_stake;
-        entry.appeal_by = match (entry.appeal_by, item.row.appeal_by) {
+        entry.appeal_by = match (entry.appeal_by, item.row.decision.appeal_by) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -365,7 +354,7 @@ fn judge(u: &mut LineComparison) {
 /// How the money posted compares with the money paid, when it is wrong.
 fn money_finding(u: &LineComparison) -> Option<(Finding, String)> {
     let (paid, posted) = (u.paid(), u.posted());
-    let money = crate::ledger::money;
+    let money = crate::money::money;
     let remitted = u.books.iter().any(|b| b.remitted);
     if u.postings.is_empty() {
         return (remitted && !paid.is_zero()).then(|| {
@@ -407,7 +396,7 @@ fn money_finding(u: &LineComparison) -> Option<(Finding, String)> {
 }
 
 fn signed(d: Decimal) -> String {
-    let text = crate::ledger::money(d);
+    let text = crate::money::money(d);
     if d > Decimal::ZERO {
         format!("+{text}")
     } else {
@@ -452,8 +441,8 @@ fn write_off(u: &mut LineComparison, notes: &mut Vec<String>) {
             .unwrap_or_default();
         notes.push(format!(
             "adjustment of {} writes off {} that an appeal could win back{by}",
-            crate::ledger::money(u.adjusted()),
-            crate::ledger::money(u.written_off)
+            crate::money::money(u.adjusted()),
+            crate::money::money(u.written_off)
         ));
     }
 }
@@ -701,7 +690,7 @@ pub fn finding_counts(lines: &[LineComparison]) -> BTreeMap<Finding, usize> {
 
 /// The ledger rows' lines still open to appeal (see
 /// [`crate::reports::appeals::worklist`]).
-pub fn open_lines(rows: &[LedgerRow], as_of: Date) -> Vec<AppealItem> {
+pub fn open_lines(rows: &[DecidedLine], as_of: Date) -> Vec<AppealItem> {
     crate::reports::appeals::worklist(rows.iter().cloned(), as_of)
 }
 

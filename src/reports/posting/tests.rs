@@ -7,8 +7,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::events::{EventKind, LineEvent, RemittanceContext, Status};
-use crate::ledger::{Flag, LedgerRow};
+use crate::line::{DecidedLine, EventKind, Flag, LineEvent, RemittanceContext, Status};
 use crate::remittance::Adjustment;
 
 fn dec(s: &str) -> Decimal {
@@ -68,11 +67,11 @@ fn event(date: &str, claim: &str, icn: &str, procedure: &str, paid: &str) -> Lin
     }
 }
 
-fn row(event: LineEvent) -> LedgerRow {
-    LedgerRow::from_event(event)
+fn row(event: LineEvent) -> DecidedLine {
+    DecidedLine::from_event(event)
 }
 
-fn plb(date: &str, reference: &str, reason: &str, amount: &str) -> LedgerRow {
+fn plb(date: &str, reference: &str, reason: &str, amount: &str) -> DecidedLine {
     let mut e = event(date, reference, "", "", "0");
     e.kind = EventKind::ProviderAdjustment;
     e.service_date = None;
@@ -85,7 +84,7 @@ fn plb(date: &str, reference: &str, reason: &str, amount: &str) -> LedgerRow {
         quantity: None,
     }];
     let mut r = row(e);
-    r.flags.insert(Flag::Recouped);
+    r.decision.flags.insert(Flag::Recouped);
     r
 }
 
@@ -181,7 +180,10 @@ fn less_more_missing_and_unpaid_postings_are_found() {
 #[test]
 fn reversing_a_previously_paid_relisted_line_in_the_books_is_found() {
     let mut relisted = row(event("2025-06-18", "RC24-008", "I1", "98941", "0"));
-    relisted.flags.insert(Flag::PreviouslyPaidReportedDenied);
+    relisted
+        .decision
+        .flags
+        .insert(Flag::PreviouslyPaidReportedDenied);
     let rows = vec![
         row(event("2024-02-07", "RC24-008", "I1", "98941", "55.00")),
         relisted,

@@ -1,15 +1,14 @@
 //! A service line's identity across remittances: payer, payee, claim id,
 //! member id, date of service, procedure (SVC06 when present, else SVC01)
 //! and modifiers as a set, plus an ordinal that tells apart identical lines
-//! of one claim. REF*6R picks the ordinal when the payer echoes it; payers
-//! often drop it on reprocessed remittances, so it is never required.
+//! of one claim (numbered by `reconcile::ordinals`).
 
 use std::fmt;
 
 use jiff::civil::Date;
 
-use crate::events::{EventKind, LineEvent};
-use crate::remittance::Text;
+use super::event::{EventKind, LineEvent};
+use crate::text::Text;
 
 /// The identity of one service line.
 #[derive(
@@ -95,7 +94,7 @@ pub fn modifier_set(modifiers: &[Text]) -> Text {
     sorted.join(":").into()
 }
 
-/// The key of an event, with ordinal 0 (see [`assign_ordinals`]).
+/// The key of an event, with ordinal 0 (`reconcile::ordinals` numbers identical lines).
 pub fn event_key(event: &LineEvent) -> LineKey {
     let c = &event.context;
     let payee = if c.payee_npi.is_empty() {
@@ -121,58 +120,9 @@ pub fn event_key(event: &LineEvent) -> LineKey {
     }
 }
 
-/// Numbers identical keys within one claim payment: the n-th line with the
-/// same identity gets ordinal n, unless its REF*6R names a line the history
-/// already knows under that identity (`known` answers which ordinal).
-pub fn assign_ordinals(
-    keys: &mut [LineKey],
-    controls: &[&str],
-    known: impl Fn(&LineKey, &str) -> Option<u32>,
-) {
-    let mut taken: Vec<(usize, u32)> = Vec::new();
-    for i in 0..keys.len() {
-        let control = controls.get(i).copied().unwrap_or("");
-        let by_control = (!control.is_empty())
-            .then(|| known(&keys[i], control))
-            .flatten();
-        let same = |j: &usize| {
-            keys[*j]
-                == LineKey {
-                    ordinal: keys[*j].ordinal,
-                    ..keys[i].clone()
-                }
-        };
-        let used: Vec<u32> = taken
-            .iter()
-            .filter(|(j, _)| same(j))
-            .map(|(_, o)| *o)
-            .collect();
-        let ordinal = match by_control {
-            Some(o) if !used.contains(&o) => o,
-            _ => (0..).find(|o| !used.contains(o)).unwrap_or(0),
-        };
-        keys[i].ordinal = ordinal;
-        taken.push((i, ordinal));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn key(procedure: &str) -> LineKey {
-        LineKey {
-            payer: "P".into(),
-            payee: "1".into(),
-            claim_id: "C".into(),
-            member_id: "M".into(),
-            service_date: None,
-            procedure: procedure.into(),
-            modifiers: Text::default(),
-            ordinal: 0,
-            scope: Scope::Line,
-        }
-    }
 
     #[test]
     fn modifiers_are_a_set() {
@@ -180,24 +130,6 @@ mod tests {
         let b = modifier_set(&["59".into(), "GP".into(), "GP".into()]);
         assert_eq!(a, b);
         assert_eq!(a, "59:GP");
-    }
-
-    #[test]
-    fn identical_lines_get_increasing_ordinals() {
-        let mut keys = vec![key("97110"), key("97110"), key("97140"), key("97110")];
-        assign_ordinals(&mut keys, &[], |_, _| None);
-        let ordinals: Vec<u32> = keys.iter().map(|k| k.ordinal).collect();
-        assert_eq!(ordinals, vec![0, 1, 0, 2]);
-    }
-
-    #[test]
-    fn line_control_number_picks_a_known_ordinal() {
-        let mut keys = vec![key("97110"), key("97110")];
-        // The history knows line "B" as ordinal 0 and "A" as ordinal 1.
-        assign_ordinals(&mut keys, &["A", "B"], |_, c| {
-            Some(if c == "A" { 1 } else { 0 })
-        });
-        assert_eq!((keys[0].ordinal, keys[1].ordinal), (1, 0));
     }
 
     #[test]

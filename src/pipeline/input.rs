@@ -7,11 +7,10 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::engine::RemittanceTransaction;
 use crate::claim::BilledClaim;
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
-use crate::history::TransactionFingerprint;
+use crate::line::{RemittanceTransaction, TransactionFingerprint};
 use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
 use crate::scan::{Consumer, FileSummary, scan_reader};
 
@@ -55,7 +54,7 @@ impl Consumer for Collect {
         let events = self.events.end(trailer);
         let semantic = format!(
             "{}|{}|{}|{}|{}|{}|{}|{}|{}",
-            super::key::payer_key(&context.payer_id, &context.payer),
+            crate::line::payer_key(&context.payer_id, &context.payer),
             context.trace,
             context.transaction,
             context.payment_amount.normalize(),

@@ -210,7 +210,7 @@ impl Enc {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::config::LineBreak;
+    use crate::config::LineBreak;
 
     fn enc() -> Enc {
         Enc::new(&SynthConfig::default().with_line_break(LineBreak::Lf))

@@ -37,7 +37,7 @@
 //! recoveries in file `i` refer to payments in earlier files.
 //!
 //! ```
-//! use remit::synth::{SynthConfig, write_claims, write_remittances};
+//! use remit_synth::{SynthConfig, write_claims, write_remittances};
 //!
 //! let cfg = SynthConfig::new(42).with_claims(50);
 //! let mut era = Vec::new();
@@ -49,6 +49,9 @@
 //! assert_eq!(billed.claims, 50); // one CLM per slot with the default mix
 //! assert!(paid.claims >= 50); // reversals add a CLP
 //! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod adjudicate;
 mod billing;
@@ -73,7 +76,7 @@ use std::io::{self, Write};
 
 use rust_decimal::Decimal;
 
-pub use config::{ConfigError, LineBreak, ScenarioMix, SynthConfig};
+pub use config::{ConfigError, Delimiters, LineBreak, ScenarioMix, SynthConfig};
 
 use envelope::{Stop, TransactionWriter, Written};
 use universe::Universe;

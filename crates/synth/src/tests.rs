@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 
 use super::check::{self, ClaimFile, Remittance, check_835, check_837, check_matching};
 use super::*;
-use crate::x12::Delimiters;
+use crate::config::Delimiters;
 
 fn remittances(cfg: &SynthConfig) -> (Vec<u8>, SynthSummary) {
     let mut out = Vec::new();

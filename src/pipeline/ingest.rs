@@ -3,16 +3,15 @@
 //! nothing); transactions already known, or dated after the as-of date,
 //! are left out and reported. A transaction with the payer and trace of a
 //! stored one is placed among the versions of that payment's remittance
-//! here ([`super::versions`]), so that which version counts never depends
+//! here (`reconcile::versions`), so that which version counts never depends
 //! on the order files arrive in.
 
 use jiff::civil::Date;
 
-use super::engine::RemittanceTransaction;
 use super::input::InputContent;
-use super::key::payer_key;
-use super::versions::{self, Placement};
 use crate::history::{HistoryStore, Ingested, StoreResult};
+use crate::line::{RemittanceTransaction, payer_key};
+use crate::reconcile::versions::{self, Placement};
 
 /// What ingesting one input did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -30,8 +29,8 @@ pub struct IngestReport {
     pub claims: usize,
     /// Service lines of the billed claims stored.
     pub claim_lines: usize,
-    /// Billed claims already in the store (same content, see
-    /// [`crate::claim::ClaimFingerprint`]).
+    /// Billed claims already in the store (the same content: the same
+    /// claim fingerprint).
     pub known_claims: usize,
 }
 
@@ -42,6 +41,9 @@ pub fn ingest(
     content: &InputContent,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
+    // One store transaction per file: its claims and remittances land
+    // together or not at all, so a file that fails halfway leaves nothing
+    // behind, and a rerun ingests it whole (nothing looks "already known").
     store.begin_file()?;
     match ingest_all(store, source, content, as_of) {
         Ok(report) => {
@@ -49,6 +51,9 @@ pub fn ingest(
             Ok(report)
         }
         Err(e) => {
+            // The ingest error is the one to report. Should the rollback
+            // fail too, the transaction stays uncommitted, and SQLite drops
+            // an uncommitted transaction when the connection closes.
             let _ = store.rollback_file();
             Err(e)
         }
@@ -72,10 +77,9 @@ fn ingest_all(
     }
     for tx in &content.transactions {
         let c = &tx.context;
-        if c.payment_date
-            .or(c.production_date)
-            .is_some_and(|d| d > as_of)
-        {
+        // Not stored at all (rather than stored and skipped): a later run
+        // with a later --as-of reads the same file and finds it new.
+        if c.payment_or_production_date().is_some_and(|d| d > as_of) {
             report.after_as_of += 1;
             continue;
         }

@@ -5,7 +5,32 @@
 
 use jiff::civil::Date;
 
-use crate::x12::Delimiters;
+/// The four delimiters of an interchange, as ISA declares them. The
+/// generator's own, not the parser's: it shares no code with the reader it
+/// feeds, so a mistake in one is not mirrored in the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Delimiters {
+    /// Separates elements (ISA byte 3).
+    pub element: u8,
+    /// Separates components of a composite element (ISA16).
+    pub component: u8,
+    /// Separates repetitions (ISA11); the generator requires one.
+    pub repetition: Option<u8>,
+    /// Ends a segment (the byte after ISA16).
+    pub segment: u8,
+}
+
+impl Default for Delimiters {
+    /// `*`, `:`, `^`, `~`.
+    fn default() -> Self {
+        Delimiters {
+            element: b'*',
+            component: b':',
+            repetition: Some(b'^'),
+            segment: b'~',
+        }
+    }
+}
 
 /// What follows each segment terminator.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

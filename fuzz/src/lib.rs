@@ -1,13 +1,18 @@
-//! Entry points shared by the cargo-fuzz targets (`fuzz/`) and the test
-//! that replays their corpus: each runs one layer on arbitrary bytes and
-//! must return without panicking, whatever the input.
+//! Entry points shared by the cargo-fuzz targets (`fuzz_targets/`) and the
+//! test that replays their corpus (`tests/fuzz_corpus.rs` includes this
+//! file): each runs one layer on arbitrary bytes and must return without
+//! panicking, whatever the input.
+//!
+//! Written against remit's public API only — the readers a library user
+//! has — so fuzzing exercises what users call, and the library carries no
+//! fuzzing code.
 
 use std::io::Read;
 
-use crate::events::EventCollector;
-use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
-use crate::scan::{Consumer, scan_reader, scan_slice};
-use crate::x12::{SegmentReader, SliceReader};
+use remit::{
+    ClaimPayment, Consumer, EventCollector, RemittanceHeader, RemittanceTrailer, SegmentReader,
+    SliceReader, scan_reader, scan_slice,
+};
 
 /// The lexer over a slice and over a reader fed in small, uneven chunks;
 /// both must see the same segments.

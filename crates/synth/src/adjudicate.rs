@@ -334,9 +334,9 @@ fn claim_adjustment(mix: &ScenarioMix, line_paid: i64, rng: &mut Rng, out: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::config::{ScenarioMix, SynthConfig};
-    use crate::synth::rng::Stream;
-    use crate::synth::universe::Universe;
+    use crate::config::{ScenarioMix, SynthConfig};
+    use crate::rng::Stream;
+    use crate::universe::Universe;
 
     #[test]
     fn every_adjudication_balances() {

@@ -1,18 +1,23 @@
 //! Reading many inputs on all cores: a fixed pool of scoped threads takes
-//! inputs one at a time; results come back in input order.
+//! inputs one at a time; results come back in input order, so what is
+//! ingested next never depends on which thread finished first.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Number of worker threads: `requested`, else the machine's parallelism.
-pub fn jobs(requested: Option<usize>) -> usize {
+pub fn parallel_jobs(requested: Option<usize>) -> usize {
     requested
         .filter(|&n| n > 0)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// Applies `work` to every item on `jobs` threads; results in item order.
-pub fn map<I: Sync, T: Send>(items: &[I], jobs: usize, work: impl Fn(&I) -> T + Sync) -> Vec<T> {
+pub fn parallel_map<I: Sync, T: Send>(
+    items: &[I],
+    jobs: usize,
+    work: impl Fn(&I) -> T + Sync,
+) -> Vec<T> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<T>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
@@ -40,7 +45,7 @@ mod tests {
     #[test]
     fn results_keep_input_order() {
         let items: Vec<u32> = (0..100).collect();
-        let out = super::map(&items, 4, |i| i * 2);
+        let out = super::parallel_map(&items, 4, |i| i * 2);
         assert_eq!(out, (0..100).map(|i| i * 2).collect::<Vec<_>>());
     }
 }

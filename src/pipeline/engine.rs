@@ -1,0 +1,521 @@
+//! The reconciliation engine: applies remittance transactions, in payment
+//! order, to the line histories; matches every event to its billed line;
+//! decides each event; and finally lists the billed lines no remittance
+//! answered. It knows events, claims and the history store — not files,
+//! formats or terminals.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::history::{HistoryStore, StoreResult};
+use crate::line::{
+    DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineHistory, LineKey,
+    RemittanceTransaction, Status, event_key,
+};
+use crate::reconcile::claims::{
+    ClaimBook, ClaimMatch, LineMark, StoredClaim, Supersession, claim_label, claim_reference,
+    family, labels, match_claim, supersession,
+};
+use crate::reconcile::corrections::Corrections;
+use crate::reconcile::decide::{Rules, decide, prior_event, refresh_appeal_by};
+use crate::reconcile::fees::FeeSchedule;
+use crate::reconcile::interest::TransactionInterest;
+use crate::reconcile::ordinals::assign_ordinals;
+use crate::reconcile::reason::reason;
+use crate::reconcile::recovery::{self, RECOVERY_REASONS};
+use crate::reconcile::unanswered::{billed_context, no_remittance};
+use crate::reconcile::versions::{self, Correction, StoredVersion, produced_cmp};
+use crate::text::Text;
+
+/// Applies remittances to line histories and decides every event, with
+/// the code list of its rules.
+pub struct Reconciler<'a> {
+    store: &'a mut dyn HistoryStore,
+    schedule: Option<&'a FeeSchedule>,
+    rules: Rules,
+    claims_known: bool,
+    /// Set while applying a version that replaces earlier versions of its
+    /// remittance: its rows are compared with the newest of them.
+    correction: Option<Correction>,
+}
+
+impl<'a> Reconciler<'a> {
+    /// A reconciler over a store (claims already ingested) and the rules.
+    pub fn new(
+        store: &'a mut dyn HistoryStore,
+        schedule: Option<&'a FeeSchedule>,
+        rules: Rules,
+    ) -> StoreResult<Self> {
+        let claims_known = store.has_claims()?;
+        Ok(Reconciler {
+            store,
+            schedule,
+            rules,
+            claims_known,
+            correction: None,
+        })
+    }
+
+    /// Applies every pending transaction in payment order, one store
+    /// transaction each, handing each transaction's rows to `on_rows`.
+    /// Returns the number of transactions applied.
+    pub fn apply_pending<E: From<crate::history::StoreError>>(
+        &mut self,
+        mut on_rows: impl FnMut(Vec<DecidedLine>) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        let mut applied = 0;
+        // Payment order, not file order: a decision reads the line's earlier
+        // events (a re-listing needs the payment before it), and the store's
+        // order key ends in the content hash, so the ledger is the same
+        // whatever order the files came in.
+        for (_, id) in self.store.pending()? {
+            // One store transaction per 835 transaction: its rows, history
+            // entries, claim marks and links land together or not at all, so
+            // a run killed midway leaves whole remittances applied and the
+            // rest pending for the next run. `false`: another run sharing the
+            // store applied it meanwhile.
+            if !self.store.begin_decide(id)? {
+                continue;
+            }
+            let tx = self.store.load_pending(id)?;
+            let replaced = self.store.replaced_versions(id)?;
+            let rows = if replaced.is_empty() {
+                self.apply(tx)?
+            } else {
+                self.apply_version(tx, replaced)?
+            };
+            self.store.commit_decide(id)?;
+            applied += 1;
+            // Rows go out only once their decisions are kept: no output ever
+            // shows a row the history does not have. (If writing them fails
+            // now, the store still has them: `remit history` lists them.)
+            on_rows(rows)?;
+        }
+        Ok(applied)
+    }
+
+    /// Decides one transaction's events (call in [`RemittanceTransaction::order_key`] order).
+    pub fn apply(&mut self, mut tx: RemittanceTransaction) -> StoreResult<Vec<DecidedLine>> {
+        // Statuses are decided with the code list in use now: a pending
+        // transaction stored by an older remit, or event records made by
+        // `remit events` with another list, may carry other statuses.
+        for event in &mut tx.events {
+            event.rederive_status(&self.rules.codes);
+        }
+        let corrections = Corrections::of(&tx.events, self.schedule, &self.rules);
+        let mut rows = Vec::with_capacity(tx.events.len());
+        let mut groups: BTreeMap<u32, Vec<LineEvent>> = BTreeMap::new();
+        let mut provider = Vec::new();
+        for event in tx.events {
+            if event.kind == EventKind::ProviderAdjustment {
+                provider.push(event);
+            } else {
+                groups.entry(event.claim_seq).or_default().push(event);
+            }
+        }
+        let mut tx_state = TransactionState {
+            interest: TransactionInterest::new(&provider),
+            corrections,
+        };
+        // Claim payments first, in the order the payer listed them, then the
+        // PLB amounts: a recovery takes money back from a claim's lines, and
+        // a payer may pay and recover in one remittance, so the lines'
+        // payments must already be in their histories.
+        for (_, events) in groups {
+            self.apply_claim(events, &mut tx_state, &mut rows)?;
+        }
+        for event in provider {
+            rows.push(self.apply_provider(event)?);
+        }
+        Ok(rows)
+    }
+
+    /// Applies the newest version of a remittance (one payment, one trace:
+    /// see `reconcile::versions`). The versions it replaces leave the line
+    /// histories first, so the payment counts once and no line of it looks
+    /// paid twice; its rows are then decided as usual and compared with the
+    /// newest replaced version; last come the replaced lines that changed or
+    /// that it no longer lists, marked superseded.
+    fn apply_version(
+        &mut self,
+        tx: RemittanceTransaction,
+        mut replaced: Vec<StoredVersion>,
+    ) -> StoreResult<Vec<DecidedLine>> {
+        replaced.sort_by(|a, b| produced_cmp(&b.context, &b.order, &a.context, &a.order));
+        let now_label = versions::label(&tx.context);
+        for v in &mut replaced {
+            for row in v.rows.iter_mut().filter(|r| r.reason.is_empty()) {
+                row.reason = reason(&self.rules.codes, &row.event);
+            }
+            // A version never applied has no rows in the store yet: keep
+            // them, marked, so `remit history` shows what was replaced.
+            let kept: Vec<DecidedLine> = if v.applied {
+                Vec::new()
+            } else {
+                let note =
+                    format!("Superseded by the corrected remittance {now_label}, not counted.");
+                v.rows
+                    .iter()
+                    .map(|r| {
+                        versions::as_superseded(r.clone(), &now_label, &note, Flags::default())
+                    })
+                    .collect()
+            };
+            self.store.retire(v.id, &kept)?;
+        }
+        self.correction = Some(Correction::new(&tx, &replaced[0]));
+        let applied = self.apply(tx);
+        self.correction = None;
+        let mut rows = applied?;
+        let mut shown = Vec::new();
+        for (k, v) in replaced.iter().enumerate() {
+            // Older versions never applied moved no money: the newest one
+            // is enough to say what changed.
+            if k == 0 || v.applied {
+                shown.extend(versions::superseded_rows(v, &rows, &now_label));
+            }
+        }
+        rows.extend(shown);
+        Ok(rows)
+    }
+
+    /// Applies the events of one claim payment.
+    fn apply_claim(
+        &mut self,
+        events: Vec<LineEvent>,
+        tx: &mut TransactionState,
+        rows: &mut Vec<DecidedLine>,
+    ) -> StoreResult<()> {
+        let context = Arc::clone(&events[0].context);
+        let (mut matched, book) = if self.claims_known {
+            let (matched, book) = self.match_payment(&events, &context.payee_npi)?;
+            (matched, Some(book))
+        } else {
+            let unmatched = ClaimMatch {
+                lines: vec![None; events.len()],
+                ..ClaimMatch::default()
+            };
+            (unmatched, None)
+        };
+        let ambiguous = (!matched.ambiguous.is_empty()).then(|| {
+            format!(
+                "Ambiguous claim match: billed claims {} (file#CLM01@CLM segment) fit this payment equally well \
+                 (line controls, member, dates, procedures, charges); matched to neither — check which one the payer answered",
+                labels(&matched.ambiguous)
+            )
+        });
+        let unmatched_claim = self.claims_known && matched.claim.is_none() && ambiguous.is_none();
+        let mut keys: Vec<LineKey> = events.iter().map(event_key).collect();
+        let controls: Vec<&str> = events.iter().map(|e| e.line_control.as_str()).collect();
+        let store = &*self.store;
+        assign_ordinals(&mut keys, &controls, |k, c| {
+            store.ordinal_for_control(k, c).ok().flatten()
+        });
+        // A reversal of a claim the practice itself voided (837 CLM05-3 =
+        // 8) answers the void: the money goes back because the practice
+        // asked, so there is nothing to appeal.
+        let voided = book.as_ref().is_some_and(|book| {
+            events.iter().any(|e| e.status == Status::Reversal)
+                && family(book, &events[0].claim_id)
+                    .iter()
+                    .any(|c| c.claim.frequency == "8")
+        });
+        let mut decided = Vec::with_capacity(events.len());
+        let lines = std::mem::take(&mut matched.lines);
+        for ((event, key), line) in events.into_iter().zip(keys).zip(lines) {
+            let history = self.store.history(&key)?;
+            let mut decision = decide(&event, &history, self.schedule, &self.rules);
+            if event.kind == EventKind::ClaimAdjustment {
+                decision.net_paid = None;
+            }
+            if unmatched_claim {
+                decision.flags.insert(Flag::NoMatchingClaim);
+                decision.notes.push(format!(
+                    "no 837 claim given matches CLP01 {}",
+                    event.claim_id
+                ));
+            }
+            if event.status == Status::Reversal && decision.flags.contains(Flag::Recouped) {
+                if voided && decision.stake() > Decimal::ZERO {
+                    decision.at_stake = Some(Decimal::ZERO);
+                    decision.notes.push(
+                        "the practice voided this claim (837 frequency 8): the reversal answers the void — nothing to appeal"
+                            .to_string(),
+                    );
+                    refresh_appeal_by(&mut decision, &event, &self.rules);
+                }
+                tx.corrections
+                    .offset_reversal(&event, &mut decision, &self.rules);
+            }
+            if ambiguous.is_some() {
+                decision.flags.insert(Flag::AmbiguousClaimMatch);
+            }
+            self.link(&event, &key)?;
+            let matched_line = matched_line(&matched, line, &event);
+            let mut row = row(&self.rules, event, decision, matched_line);
+            if let Some(why) = &ambiguous {
+                append_reason(&mut row.reason, why);
+            }
+            row.key = Some(key);
+            decided.push(row);
+        }
+        if let Some(rule) = &self.rules.prompt_pay {
+            // An ambiguous match is still an electronic claim: of the
+            // candidates, the one sent last, so that no interest is claimed
+            // for days before the payer could have had it.
+            let billed = matched.claim.as_ref().or_else(|| {
+                matched
+                    .ambiguous
+                    .iter()
+                    .max_by_key(|c| (c.claim.created, c.id))
+            });
+            tx.interest.assess(rule, billed, &mut decided);
+        }
+        for mut row in decided {
+            if let Some(correction) = &self.correction {
+                correction.mark(&mut row);
+            }
+            let key = row.key.clone().expect("set above");
+            let prior = prior_event(&row.event, &row.decision, &self.rules.codes);
+            self.store.record(&key, &prior, Some(&row))?;
+            rows.push(row);
+        }
+        Ok(())
+    }
+
+    /// Matches one claim payment to its billed claim: remembers the ICN it
+    /// was paid under (first, so that the family includes replacements
+    /// whose REF*F8 names it), gathers what matching reads, matches, and
+    /// records the billed lines it answers.
+    fn match_payment(
+        &mut self,
+        events: &[LineEvent],
+        payee_npi: &str,
+    ) -> StoreResult<(ClaimMatch, ClaimBook)> {
+        let first = &events[0];
+        self.store
+            .note_icn(&first.claim_id, &first.payer_claim_id)?;
+        let book = ClaimBook::for_payment(&*self.store, &first.claim_id, events, payee_npi)?;
+        let matched = match_claim(&book, events, payee_npi);
+        for mark in &matched.marks {
+            match *mark {
+                LineMark::Answered(claim, line) => self.store.mark_answered(claim, line)?,
+                LineMark::Contested(claim, line) => self.store.mark_contested(claim, line)?,
+            }
+        }
+        if let Some(best) = &matched.claim {
+            self.store.note_claim_icn(best.id, &first.payer_claim_id)?;
+        }
+        Ok((matched, book))
+    }
+
+    /// Lets a later PLB find this line by the claim's CLP01 and CLP07.
+    fn link(&mut self, event: &LineEvent, key: &LineKey) -> StoreResult<()> {
+        if event.kind != EventKind::Line && event.kind != EventKind::Claim {
+            return Ok(());
+        }
+        for reference in [&event.claim_id, &event.payer_claim_id] {
+            self.store
+                .link_claim(&key.payer, &key.payee, reference, key)?;
+        }
+        Ok(())
+    }
+
+    /// Applies one PLB amount; a recovery takes money back from the lines
+    /// of the claim it names.
+    fn apply_provider(&mut self, event: LineEvent) -> StoreResult<DecidedLine> {
+        let key = event_key(&event);
+        let history = self.store.history(&key)?;
+        let mut decision = decide(&event, &history, self.schedule, &self.rules);
+        decision.net_paid = None;
+        let reason = event
+            .adjustments
+            .first()
+            .map(|a| a.reason.clone())
+            .unwrap_or_default();
+        let mut recovered_claim = Text::default();
+        if RECOVERY_REASONS.contains(&reason.as_str()) && !event.claim_id.is_empty() {
+            recovered_claim = self.recover(&event, &key, &reason, &mut decision)?;
+        }
+        let prior = prior_event(&event, &decision, &self.rules.codes);
+        let mut row = row(&self.rules, event, decision, String::new());
+        row.recovered_claim = recovered_claim;
+        if let Some(correction) = &self.correction {
+            correction.mark(&mut row);
+        }
+        self.store.record(&key, &prior, Some(&row))?;
+        Ok(row)
+    }
+
+    /// Takes a PLB recovery's money back from the lines of the claim it
+    /// names (see [`recovery::recover`]); returns that claim's CLP01 when
+    /// its lines held money, else nothing.
+    fn recover(
+        &mut self,
+        event: &LineEvent,
+        key: &LineKey,
+        reason: &str,
+        decision: &mut Decision,
+    ) -> StoreResult<Text> {
+        let lines = self
+            .store
+            .claim_lines(&key.payer, &key.payee, &event.claim_id)?;
+        if lines.is_empty() {
+            return Ok(Text::default());
+        }
+        let histories = lines
+            .iter()
+            .map(|line| self.store.history(line))
+            .collect::<StoreResult<Vec<LineHistory>>>()?;
+        let claim = lines[0].claim_id.clone();
+        let taken = recovery::recover(event, reason, &claim, &histories, decision, &self.rules);
+        for (line, take) in lines.iter().zip(&taken.per_line) {
+            self.store
+                .record(line, &recovery::entry(event, -*take), None)?;
+        }
+        Ok(if taken.recouped {
+            claim
+        } else {
+            Text::default()
+        })
+    }
+
+    /// One NO_REMITTANCE row per billed line that no remittance answered,
+    /// except the lines of voids and of claims a replacement or void
+    /// supersedes (withdrawn). A line a payment may answer (an ambiguous
+    /// match), or of a claim a replacement may supersede, is listed with
+    /// `AMBIGUOUS_CLAIM_MATCH` and says why.
+    pub fn unanswered(&self) -> StoreResult<Vec<DecidedLine>> {
+        let mut rows = Vec::new();
+        let open = self.store.unanswered()?;
+        let contested: HashSet<u64> = open
+            .iter()
+            .filter(|(_, lines)| lines.iter().any(|l| l.contested))
+            .map(|(c, _)| c.id)
+            .collect();
+        let mut families: HashMap<Text, (ClaimBook, Vec<StoredClaim>)> = HashMap::new();
+        for (stored, lines) in open {
+            let claim = &stored.claim;
+            let later = claim.created.is_some_and(|d| d > self.rules.as_of);
+            if claim.frequency == "8" || later {
+                continue;
+            }
+            // Open claims sharing CLM01 share their family: load it once.
+            if !families.contains_key(&claim.claim_id) {
+                let book = ClaimBook::for_claim(&*self.store, &claim.claim_id)?;
+                let found = family(&book, &claim.claim_id);
+                families.insert(claim.claim_id.clone(), (book, found));
+            }
+            let (book, family) = &families[&claim.claim_id];
+            let replaced = match supersession(book, &stored, family) {
+                Supersession::Superseded => continue,
+                Supersession::InForce => None,
+                Supersession::Uncertain {
+                    replacements,
+                    rivals,
+                } => Some(format!(
+                    "Ambiguous claim match: replacement or void {} may replace this claim or {} \
+                     (file#CLM01@CLM segment); listed until it is known which (REF*F8 with the payer's ICN tells)",
+                    labels(&replacements),
+                    labels(&rivals)
+                )),
+            };
+            let reference = claim_reference(&stored, family);
+            // The claims a payment fitted as well as this one: those with
+            // contested lines of their own, else every other of the family.
+            let others = || family.iter().filter(|c| c.id != stored.id);
+            let fought: Vec<StoredClaim> = others()
+                .filter(|c| contested.contains(&c.id))
+                .cloned()
+                .collect();
+            let rivals = if fought.is_empty() {
+                others().cloned().collect()
+            } else {
+                fought
+            };
+            let context = Arc::new(billed_context(&stored.source, claim));
+            for open in lines {
+                let mut row = no_remittance(
+                    &self.rules,
+                    &context,
+                    claim,
+                    &claim.lines[open.line],
+                    &reference,
+                );
+                if open.contested {
+                    row.decision.flags.insert(Flag::AmbiguousClaimMatch);
+                    append_reason(
+                        &mut row.reason,
+                        &format!(
+                            "Ambiguous claim match: a payment of CLP01 {} fits this claim ({}) and {} equally well; \
+                             it may answer this line — check which claim the payer answered",
+                            claim.claim_id,
+                            claim_label(&stored),
+                            labels(&rivals)
+                        ),
+                    );
+                }
+                if let Some(why) = &replaced {
+                    row.decision.flags.insert(Flag::AmbiguousClaimMatch);
+                    append_reason(&mut row.reason, why);
+                }
+                rows.push(row);
+            }
+        }
+        rows.sort_by(|a, b| {
+            (
+                a.event.service_date,
+                &a.event.claim_id,
+                &a.matched_claim_line,
+            )
+                .cmp(&(
+                    b.event.service_date,
+                    &b.event.claim_id,
+                    &b.matched_claim_line,
+                ))
+        });
+        Ok(rows)
+    }
+}
+
+/// `FILE#CLM01/LX` of the billed line an event answers (`FILE#CLM01` for
+/// claim-level events; `FILE#CLM01@N` when the file holds several claims
+/// with that CLM01, see [`crate::reconcile::claims::claim_reference`]).
+fn matched_line(matched: &ClaimMatch, line: Option<usize>, event: &LineEvent) -> String {
+    let Some(stored) = &matched.claim else {
+        return String::new();
+    };
+    match line {
+        Some(l) => format!("{}/{}", matched.reference, stored.claim.lines[l].number),
+        None if event.kind != EventKind::Line => matched.reference.clone(),
+        None => String::new(),
+    }
+}
+
+/// Adds a flag's explanation to a row's reason.
+fn append_reason(reason: &mut String, why: &str) {
+    if !reason.is_empty() {
+        reason.push_str("; ");
+    }
+    reason.push_str(why);
+}
+
+/// What one transaction's claims share while they are applied: interest
+/// paid by PLB L6 and what reversals took back (for prompt-pay interest),
+/// and what corrections pay back of what reversals take.
+struct TransactionState {
+    interest: TransactionInterest,
+    corrections: Corrections,
+}
+
+/// The decided line of `event`: the decision's notes, then its adjustments
+/// and remarks in words, make its reason.
+fn row(rules: &Rules, event: LineEvent, d: Decision, matched_claim_line: String) -> DecidedLine {
+    let words = reason(&rules.codes, &event);
+    DecidedLine {
+        matched_claim_line,
+        ..DecidedLine::new(event, d, words)
+    }
+}

@@ -1,0 +1,20 @@
+//! The pipeline: what drives a reconciliation through the history store.
+//! Reads each input ([`read_input`]), ingests its claims and remittance
+//! transactions into the store, one file per store transaction
+//! ([`ingest`]), then applies pending transactions in payment order, one
+//! store transaction each, deciding every event with `reconcile`'s pure
+//! rules ([`Reconciler`]).
+//!
+//! Above `history` (it drives the store) and below the writers and the
+//! CLI: it hands out decided lines, and knows no output format, terminal
+//! or command line.
+
+pub mod engine;
+pub mod ingest;
+pub mod input;
+pub mod parallel;
+
+pub use engine::Reconciler;
+pub use ingest::{IngestReport, ingest, ingest_remittance};
+pub use input::{InputContent, read_input};
+pub use parallel::{parallel_jobs, parallel_map};

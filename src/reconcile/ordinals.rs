@@ -1,0 +1,88 @@
+//! Ordinals: which of several identical service lines of one claim
+//! payment a line is. REF*6R picks the ordinal when the payer echoes a line
+//! control number the history already knows; payers often drop it on
+//! reprocessed remittances, so it is never required.
+
+use crate::line::LineKey;
+
+/// Numbers identical keys within one claim payment: the n-th line with the
+/// same identity gets ordinal n, unless its REF*6R names a line the history
+/// already knows under that identity (`known` answers which ordinal).
+pub fn assign_ordinals(
+    keys: &mut [LineKey],
+    controls: &[&str],
+    known: impl Fn(&LineKey, &str) -> Option<u32>,
+) {
+    let mut taken: Vec<(usize, u32)> = Vec::new();
+    for i in 0..keys.len() {
+        let control = controls.get(i).copied().unwrap_or("");
+        let by_control = (!control.is_empty())
+            .then(|| known(&keys[i], control))
+            .flatten();
+        let same = |j: &usize| {
+            keys[*j]
+                == LineKey {
+                    ordinal: keys[*j].ordinal,
+                    ..keys[i].clone()
+                }
+        };
+        let used: Vec<u32> = taken
+            .iter()
+            .filter(|(j, _)| same(j))
+            .map(|(_, o)| *o)
+            .collect();
+        // REF*6R is the practice's own line id: when the history knows it,
+        // the line keeps the identity it had, even if the payer now lists
+        // the lines in another order. Only while that ordinal is free here:
+        // two lines echoing one control number (a payer copying it) must
+        // not become one line, or their histories would merge. Otherwise
+        // the n-th identical line is ordinal n — the payer's order is all
+        // that tells them apart, and a reprocessed remittance usually keeps
+        // it.
+        let ordinal = match by_control {
+            Some(o) if !used.contains(&o) => o,
+            _ => (0..).find(|o| !used.contains(o)).unwrap_or(0),
+        };
+        keys[i].ordinal = ordinal;
+        taken.push((i, ordinal));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::line::Scope;
+    use crate::text::Text;
+
+    fn key(procedure: &str) -> LineKey {
+        LineKey {
+            payer: "P".into(),
+            payee: "1".into(),
+            claim_id: "C".into(),
+            member_id: "M".into(),
+            service_date: None,
+            procedure: procedure.into(),
+            modifiers: Text::default(),
+            ordinal: 0,
+            scope: Scope::Line,
+        }
+    }
+
+    #[test]
+    fn identical_lines_get_increasing_ordinals() {
+        let mut keys = vec![key("97110"), key("97110"), key("97140"), key("97110")];
+        assign_ordinals(&mut keys, &[], |_, _| None);
+        let ordinals: Vec<u32> = keys.iter().map(|k| k.ordinal).collect();
+        assert_eq!(ordinals, vec![0, 1, 0, 2]);
+    }
+
+    #[test]
+    fn line_control_number_picks_a_known_ordinal() {
+        let mut keys = vec![key("97110"), key("97110")];
+        // The history knows line "B" as ordinal 0 and "A" as ordinal 1.
+        assign_ordinals(&mut keys, &["A", "B"], |_, c| {
+            Some(if c == "A" { 1 } else { 0 })
+        });
+        assert_eq!((keys[0].ordinal, keys[1].ordinal), (1, 0));
+    }
+}
