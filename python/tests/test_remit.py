@@ -389,3 +389,22 @@ def test_a_history_payload_of_another_format_is_refused():
                                  pa.array(changed, pa.binary()))
     with pytest.raises(ValueError, match="payload format 9"):
         remit.decide(records, as_of="2025-07-31")
+
+
+@pytest.mark.parametrize("command", [
+    ["appeals", SAMPLES, "--as-of", "2025-07-31"],
+    ["resolution", SAMPLES, "--as-of", "2025-07-31", "--prompt-pay", "nj"],
+    ["deposits", SAMPLES / "remits", "--bank", SAMPLES / "bank" / "deposits.bai2",
+     "--as-of", "2025-07-31"],
+    ["posting", SAMPLES, "--posted", SAMPLES / "posting" / "posted.csv",
+     "--bank", SAMPLES / "bank" / "deposits.bai2", "--as-of", "2025-07-31"],
+], ids=["appeals", "resolution", "deposits", "posting"])
+def test_every_worklist_as_parquet_equals_its_csv(tmp_path, command):
+    out = tmp_path / "out.parquet"
+    run(*command, "--format", "parquet", "--out", out)
+    table = pq.read_table(out)
+    header, expected = cli_csv(*command)
+    columns, actual = table_as_csv(table)
+    assert columns == header and actual == expected and len(expected) > 0
+    typed = [f.name for f in table.schema if not pa.types.is_string(f.type)]
+    assert typed, "money, dates and counts are typed"

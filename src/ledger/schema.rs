@@ -12,6 +12,11 @@
 //! | [`ColumnType::Integer`] | `int64` | [`Cell::Integer`] | `age_days`, `days_late` |
 //! | [`ColumnType::List`] | `list<utf8>` (empty list when empty) | text split on the ledger's separator | `flags` (`;`), `remarks` (`;`), `modifiers` (`:`) |
 //!
+//! The worklists (`appeals`, `resolution`, `deposits`, `posting`) add
+//! their own money (`amount_at_stake`, `denied`, `promised`, `received`,
+//! `difference`, `posted`…), date (`deposit_date`) and count (`days_left`)
+//! columns, declared in [`DECLARED`] with the same rule.
+//!
 //! An empty cell is null (an empty list for lists). A column no table here
 //! declares is `utf8`, rendered as CSV renders it, so every tabular output
 //! can be written as Parquet. A cell of another kind than its column's
@@ -99,6 +104,21 @@ pub const DECLARED: &[(&str, ColumnType)] = &[
     ("interest_paid", ColumnType::Money),
     ("interest_difference", ColumnType::Money),
     ("at_stake", ColumnType::Money),
+    // The worklists' own columns (appeals, resolution, deposits, posting).
+    ("days_left", ColumnType::Integer),
+    ("amount_at_stake", ColumnType::Money),
+    ("denied", ColumnType::Money),
+    ("interest_applied", ColumnType::Money),
+    ("interest_computed", ColumnType::Money),
+    ("promised", ColumnType::Money),
+    ("received", ColumnType::Money),
+    ("difference", ColumnType::Money),
+    ("deposit_date", ColumnType::Date),
+    ("posted", ColumnType::Money),
+    ("adjustment_posted", ColumnType::Money),
+    ("written_off", ColumnType::Money),
+    ("remitted", ColumnType::Money),
+    ("claim_level", ColumnType::Money),
 ];
 
 /// The type of column `name`.
