@@ -30,6 +30,33 @@
 //! provider must meet in one [`Decider`]. Payloads are MessagePack of
 //! serde's data model with structs as arrays, behind a one-byte format
 //! version ([`PAYLOAD_FORMAT`]).
+//!
+//! # Re-pointing it (issue 16 and the pipeline entry point)
+//!
+//! Only the bodies below change; every `pub` signature here, the Python
+//! crate and the schema stay as they are, and `python/tests` (which
+//! compare everything with the command's output) say when it is done.
+//!
+//! 1. Imports: `LedgerRow`, `COLUMNS`, `LINES`, `LinesRecord`,
+//!    `LineEvent`, `RemittanceContext`, `EventCollector` from wherever the
+//!    `line` layer / the crate's `pub use` block puts them.
+//! 2. [`reconcile`]: everything from `Args::try_parse_from` to
+//!    `decide_inputs(…)` becomes "build the resolved `Config` from `args`
+//!    (the command's own flags, so that options stay checked as the
+//!    command checks them), call the pipeline's entry point with a row
+//!    callback that does `rows.push(row)`"; the rejected inputs it reports
+//!    (file + first fatal `Issue`) map to `X12Failure::new`, and the
+//!    summary print stays behind `--quiet`.
+//! 3. [`Decider::new`]: `Settings::load` becomes the same `Config` for
+//!    `remit decide`'s flags (as-of, fee schedule, rules, code list);
+//!    [`Decider`]'s private `decide` calls the pipeline's decide step on the
+//!    rebuilt records (today `stages::decide_records`) if it gets one.
+//! 4. [`lines`]: `LineRows` (event collector → `LedgerRow::from_event` +
+//!    flags + reason) becomes the pipeline's per-file lines iterator, if it
+//!    offers one; otherwise only its imports move.
+//! 5. [`events`]: `read_input` and `remittance_partition` from the
+//!    pipeline's read step; the record layout does not change (a change of
+//!    the payload's serde shape bumps [`PAYLOAD_FORMAT`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
