@@ -2,9 +2,12 @@
 # Throughput of the Spark job on this machine: a generated set of
 # REMIT_BENCH_PAIRS 835+837 pairs (835s of about REMIT_BENCH_BYTES bytes),
 # reconciled by `remit reconcile` (--jobs 1 and 2) and by the Spark job on
-# a local standalone cluster with 1 and 2 executor cores (input mode
-# contents). Prints one line per run: wall seconds, remittance lines per
-# second, input MB per second, and the job's event and decide phases.
+# a local standalone cluster with 1 and 2 executor cores. Prints one line
+# per run: wall seconds, remittance lines per second, input MB per second,
+# and the job's event and decide phases; then the bytes the job shuffled
+# per event record (from Spark's event log: every task's shuffle bytes
+# written), and the Python package's `remit.lines` against `remit lines`
+# on the same file (the set's 835s concatenated into one file).
 # Not part of CI; the figures in the README come from it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,13 +42,58 @@ for jobs in 1 2; do
 done
 echo "bench input: $((2 * PAIRS)) files, $MB MB, $LINES remittance ledger rows" >&2
 
+mkdir -p "$WORK/eventlog"
+SUBMIT_EXTRA=(--conf spark.eventLog.enabled=true --conf "spark.eventLog.dir=file://$WORK/eventlog")
 for cores in 1 2; do
     export EXECUTOR_CORES=$cores
     t0=$(date +%s.%N)
-    run_job "bench-$cores" --input "file://$DATA" --input-mode contents \
+    run_job "bench-$cores" --input "file://$DATA" \
         --ledger "$WORK/out-$cores/ledger" --partitions $((2 * cores)) "${RULES[@]}" 2>/dev/null
     t1=$(date +%s.%N)
-    phases=$("$VENV/bin/python" -c "import json; s = json.load(open('$WORK/logs/bench-$cores.summary.json')); print(f\"job {s['total_seconds']} s: events {s['events_seconds']} s, decide+write {s['decide_seconds']} s, records {s['records']}\")")
+    summary="$WORK/logs/bench-$cores.summary.json"
+    phases=$("$VENV/bin/python" -c "import json; s = json.load(open('$summary')); print(f\"job {s['total_seconds']} s: events {s['events_seconds']} s, decide+write {s['decide_seconds']} s, records {s['records']}\")")
+    job=$("$VENV/bin/python" -c "import json; print(json.load(open('$summary'))['total_seconds'])")
     report "spark $cores executor core(s)" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$LINES" "spark-submit wall; $phases"
+    report "spark $cores core(s), job only" "$job" "$LINES" "without the JVM's and executors' start"
+    # The event log of this run: the newest file in the folder.
+    log=$(ls -t "$WORK/eventlog" | head -1)
+    "$VENV/bin/python" - "$WORK/eventlog/$log" "$summary" <<'PY'
+import json, sys
+written = 0
+with open(sys.argv[1]) as f:
+    for line in f:
+        e = json.loads(line)
+        if e.get("Event") == "SparkListenerTaskEnd":
+            m = (e.get("Task Metrics") or {}).get("Shuffle Write Metrics") or {}
+            written += m.get("Shuffle Bytes Written", 0)
+s = json.load(open(sys.argv[2]))
+print(f"bench shuffle: {written} bytes written for {s['records']} records "
+      f"({s['events']} events, {s['transactions']} transactions, {s['claims']} claims): "
+      f"{written / s['events']:.0f} bytes per event, {written / s['records']:.0f} per record")
+PY
+done
+
+# remit.lines (Python) against remit lines (CSV) on one file: the set's
+# 835s concatenated (each keeps its own envelope).
+cat "$DATA"/era-*.835 >"$WORK/all.835"
+# The wheel unpacked beside, not installed: the Spark virtualenv must not
+# have remit (spark-local.sh tests the shipping).
+rm -rf "$WORK/remit-unpacked"
+"$VENV/bin/python" -m zipfile -e "$WHEEL" "$WORK/remit-unpacked"
+for run in 1 2 3; do
+    t0=$(date +%s.%N)
+    "$REMIT" lines "$WORK/all.835" --quiet --out "$WORK/lines.csv"
+    t1=$(date +%s.%N)
+    PYTHONPATH="$WORK/remit-unpacked" "$VENV/bin/python" - "$WORK/all.835" <<'PY'
+import sys, time
+import remit
+t = time.perf_counter()
+table = remit.lines(sys.argv[1])
+elapsed = time.perf_counter() - t
+print(f"bench remit.lines (Python) {elapsed:7.2f} s  {table.num_rows} rows  {table.num_rows / elapsed:8.0f} rows/s")
+PY
+    rows=$(($(wc -l <"$WORK/lines.csv") - 1))
+    awk -v s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" -v n="$rows" 'BEGIN {
+        printf "bench remit lines (CLI, CSV) %7.2f s  %d rows  %8.0f rows/s\n", s, n, n / s }'
 done
 uptime >&2

@@ -1,12 +1,19 @@
 # Shared by scripts/spark-local.sh and scripts/spark-bench.sh (sourced, not
-# run): a pinned pyspark in a cached virtualenv, a standalone Spark master
-# and worker bound to 127.0.0.1, spark-submit with the remit binary shipped
-# to the executors, and a trap that stops what was started by saved PIDs.
+# run): a pinned pyspark (with the pyarrow and pandas its Arrow functions
+# need) in a cached virtualenv, a standalone Spark master and worker bound
+# to 127.0.0.1, spark-submit with the remit wheel shipped to the executors
+# (--py-files; remit is NOT installed in the virtualenv, so the shipping is
+# what is tested), and a trap that stops what was started by saved PIDs.
 
 PYSPARK_VERSION=3.5.7 # Spark 3.5 runs on Java 17
-VENV=${REMIT_SPARK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/remit/pyspark-$PYSPARK_VERSION}
+PYARROW_VERSION=17.0.0
+PANDAS_VERSION=2.2.3 # pyspark's Arrow UDFs (mapInArrow) check for pandas
+PACKAGES="pyspark==$PYSPARK_VERSION pyarrow==$PYARROW_VERSION pandas==$PANDAS_VERSION"
+VENV=${REMIT_SPARK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/remit/pyspark-$PYSPARK_VERSION-pyarrow-$PYARROW_VERSION}
 WORK=${REMIT_SPARK_WORK:-$ROOT/target/spark-local}
 REMIT=${REMIT_BIN:-$ROOT/target/release/remit}
+WHEEL=${REMIT_WHEEL:-}
+SUBMIT_EXTRA=() # more spark-submit options (the bench adds the event log)
 STARTED_PIDS=()
 
 step() { printf '%s [%4ss] %s\n' "$(basename "$0")" "$SECONDS" "$*" >&2; }
@@ -15,19 +22,26 @@ fail() {
     exit 1
 }
 
-# The virtualenv (installed once, then reused), the binary, a fresh work dir.
+# The virtualenv (installed once, then reused), the binary (reference
+# ledgers, generated inputs), the wheel the executors run, a fresh work dir.
 spark_prepare() {
-    if ! "$VENV/bin/python" -c "import pyspark, sys; sys.exit(pyspark.__version__ != '$PYSPARK_VERSION')" 2>/dev/null; then
-        step "installing pyspark $PYSPARK_VERSION into $VENV"
+    if ! "$VENV/bin/python" -c "import pyspark, pyarrow, pandas, sys; sys.exit(pyspark.__version__ != '$PYSPARK_VERSION' or pyarrow.__version__ != '$PYARROW_VERSION')" 2>/dev/null; then
+        step "installing $PACKAGES into $VENV"
         rm -rf "$VENV"
         python3 -m venv "$VENV"
-        "$VENV/bin/pip" install --quiet --disable-pip-version-check "pyspark==$PYSPARK_VERSION"
+        # shellcheck disable=SC2086 # one word per package
+        "$VENV/bin/pip" install --quiet --disable-pip-version-check $PACKAGES
     fi
     if [ -z "${REMIT_BIN:-}" ]; then
         step "cargo build --release"
         cargo build --release --locked --quiet
     fi
     [ -x "$REMIT" ] || fail "$REMIT is not an executable"
+    if [ -z "$WHEEL" ]; then
+        step "building the remit wheel"
+        WHEEL=$("$ROOT/scripts/build-wheel.sh")
+    fi
+    [ -f "$WHEEL" ] || fail "no remit wheel at $WHEEL"
     command -v java >/dev/null || fail "java is not installed (Spark needs Java 17)"
     SPARK_HOME=$("$VENV/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
     export SPARK_HOME
@@ -95,8 +109,8 @@ start_cluster() {
     wait_for "$WORK/logs/worker.log" "Successfully registered with master" 90
 }
 
-# spark-submit NAME ARGS...: client mode on the local master, the binary
-# shipped with --files; output in $WORK/logs/NAME.log.
+# spark-submit NAME ARGS...: client mode on the local master, the remit
+# wheel shipped with --py-files; output in $WORK/logs/NAME.log.
 submit() {
     local name=$1
     shift
@@ -105,7 +119,7 @@ submit() {
         --conf spark.ui.enabled=false --conf spark.sql.shuffle.partitions=8 \
         --driver-memory 1g --executor-memory "${REMIT_SPARK_EXECUTOR_MEMORY:-2g}" \
         --total-executor-cores "${EXECUTOR_CORES:-2}" \
-        --files "$REMIT" "$@" >"$WORK/logs/$name.log" 2>&1; then
+        --py-files "$WHEEL" "${SUBMIT_EXTRA[@]}" "$@" >"$WORK/logs/$name.log" 2>&1; then
         grep -v ' INFO ' "$WORK/logs/$name.log" | tail -40 >&2
         fail "spark-submit $name (log: $WORK/logs/$name.log)"
     fi
@@ -129,5 +143,10 @@ generate_set() {
         "$REMIT" generate --kind 835 --bytes "$3" --seed "$seed" --out "$1/era-$seed.835" 2>/dev/null
         "$REMIT" generate --kind 837 --bytes "$3" --seed "$seed" --matching-835 "$1/era-$seed.835" \
             --out "$1/claims-$seed.837" 2>/dev/null
+        # `remit generate` numbers traces (TRN02) by payer and transaction
+        # whatever the seed, so every file would re-send the same payments
+        # (one payment, one trace: each a corrected remittance of the
+        # first). A seed suffix makes each file's payments its own.
+        sed -i "s/TRN\*1\*\([0-9A-Za-z]*\)\*/TRN*1*\1S$seed*/g" "$1/era-$seed.835"
     done
 }

@@ -6,14 +6,14 @@
 #   - submits the job over samples/ (input mode "paths"), over a generated
 #     set of a few hundred files (mode "contents", as on a cluster without a
 #     shared file system), and over the samples split into two days with a
-#     history table (the first day through --pipe python, the second run
-#     twice: re-runs are idempotent),
+#     history table (the second day run twice: re-runs are idempotent),
 #   - compares every ledger with `remit reconcile` on the same input,
 #   - stops everything it started (by saved PIDs), whatever happens.
 # Exits non-zero on any mismatch. Everything after the release build is
 # bounded by REMIT_SPARK_TIMEOUT seconds (default 1800).
 #
 # Environment: REMIT_BIN (default: target/release/remit, built first),
+# REMIT_WHEEL (default: built by scripts/build-wheel.sh),
 # REMIT_SPARK_PAIRS (generated 835+837 pairs, default 100),
 # REMIT_SPARK_VENV (default: ~/.cache/remit/pyspark-VERSION),
 # REMIT_SPARK_WORK (default: target/spark-local).
@@ -28,6 +28,11 @@ if [ -z "${REMIT_SPARK_TIMED:-}" ]; then
         echo "spark-local.sh: cargo build --release" >&2
         cargo build --release --locked --quiet
         export REMIT_BIN="$ROOT/target/release/remit"
+    fi
+    # The wheel the executors run (remit's Rust code, called in Python).
+    if [ -z "${REMIT_WHEEL:-}" ]; then
+        REMIT_WHEEL=$(./scripts/build-wheel.sh)
+        export REMIT_WHEEL
     fi
     export REMIT_SPARK_TIMED=1
     exec timeout --kill-after=60 "${REMIT_SPARK_TIMEOUT:-1800}" "$0" "$@"
@@ -50,31 +55,30 @@ generate_set "$WORK/generated" "$PAIRS" 80000
 for f in "$ROOT"/samples/claims/* "$ROOT"/samples/remits/*-2024-*; do cp "$f" "$WORK/days/1/"; done
 cp "$ROOT"/samples/remits/*-2025-* "$WORK/days/2/"
 "$REMIT" reconcile "$ROOT/samples" --fee-schedule "$FEE" "${RULES[@]}" \
-    --format jsonl --out "$WORK/expected/samples.jsonl" 2>"$WORK/logs/reconcile-samples.log"
+    --format parquet --out "$WORK/expected/samples.parquet" 2>"$WORK/logs/reconcile-samples.log"
 "$REMIT" reconcile "$WORK/generated" "${RULES[@]}" \
-    --format jsonl --out "$WORK/expected/generated.jsonl" 2>"$WORK/logs/reconcile-generated.log"
+    --format parquet --out "$WORK/expected/generated.parquet" 2>"$WORK/logs/reconcile-generated.log"
 "$REMIT" reconcile "$WORK/days/1" "$WORK/days/2" --fee-schedule "$FEE" "${RULES[@]}" \
-    --format jsonl --out "$WORK/expected/days.jsonl" 2>"$WORK/logs/reconcile-days.log"
+    --format parquet --out "$WORK/expected/days.parquet" 2>"$WORK/logs/reconcile-days.log"
 
 OUT="$WORK/out"
-step "job: samples (input mode paths)"
-run_job samples --input "$ROOT/samples" --input-mode paths --ledger "$OUT/samples/ledger" \
+step "job: samples"
+run_job samples --input "$ROOT/samples" --ledger "$OUT/samples/ledger" \
     --history "$OUT/samples/history" --fee-schedule "$FEE" "${RULES[@]}"
-step "job: generated set, $((2 * PAIRS)) files (input mode contents)"
-run_job generated --input "file://$WORK/generated" --input-mode contents \
+step "job: generated set, $((2 * PAIRS)) files"
+run_job generated --input "file://$WORK/generated" \
     --ledger "$OUT/generated/ledger" "${RULES[@]}"
 step "job: two days with a history table, the second run twice"
 DAYS=(--ledger "$OUT/days/ledger" --history "$OUT/days/history" --fee-schedule "$FEE" "${RULES[@]}")
-# day 1 through the Python pipe (--pipe python), so the fallback stays tested
-run_job day1 --input "$WORK/days/1" --day 2024-12-31 --pipe python "${DAYS[@]}"
+run_job day1 --input "$WORK/days/1" --day 2024-12-31 "${DAYS[@]}"
 run_job day2 --input "$WORK/days/2" --day "$AS_OF" "${DAYS[@]}"
 run_job day2-again --input "$WORK/days/2" --day "$AS_OF" "${DAYS[@]}"
 
 step "compare with remit reconcile"
 submit check "$ROOT/spark/check_ledger.py" \
-    --check samples "$WORK/expected/samples.jsonl" "$OUT/samples/ledger/day=$AS_OF" \
-    --check generated "$WORK/expected/generated.jsonl" "$OUT/generated/ledger/day=$AS_OF" \
-    --check two-days "$WORK/expected/days.jsonl" \
+    --check samples "$WORK/expected/samples.parquet" "$OUT/samples/ledger/day=$AS_OF" \
+    --check generated "$WORK/expected/generated.parquet" "$OUT/generated/ledger/day=$AS_OF" \
+    --check two-days "$WORK/expected/days.parquet" \
     "$OUT/days/ledger/day=2024-12-31!NO_REMITTANCE,$OUT/days/ledger/day=$AS_OF"
 grep '^check ' "$WORK/logs/check.log" >&2
 for d in 2024-12-31 "$AS_OF"; do

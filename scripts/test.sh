@@ -28,23 +28,24 @@ if [ ${#packages[@]} -gt 0 ]; then
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"
 fi
 
-# The Spark step (last) needs Java and python3 with venv: say so now, not
-# after the whole build and test run.
+# The Python package step needs python3 with venv (and PyPI the first time,
+# for maturin, pyarrow and pytest); the Spark step (last) needs Java too:
+# say so now, not after the whole build and test run.
+if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    echo "scripts/test.sh: the Python package test needs python3 with venv (Debian: python3-venv)" >&2
+    exit 1
+fi
 spark=1
 if [ -n "${REMIT_SKIP_SPARK:-}" ] && [ -z "${CI:-}" ]; then spark=""; fi
-if [ -n "$spark" ]; then
-    missing=()
-    command -v java >/dev/null || missing+=("java (Java 17)")
-    python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=("python3 with venv (Debian: python3-venv)")
-    if [ ${#missing[@]} -gt 0 ]; then
-        echo "scripts/test.sh: the Spark test needs: ${missing[*]}; install it, or set REMIT_SKIP_SPARK=1 outside CI" >&2
-        exit 1
-    fi
+if [ -n "$spark" ] && ! command -v java >/dev/null; then
+    echo "scripts/test.sh: the Spark test needs java (Java 17); install it, or set REMIT_SKIP_SPARK=1 outside CI" >&2
+    exit 1
 fi
 
-# Formatting and lints first of the cargo steps: CI must not pass without them.
+# Formatting and lints first of the cargo steps: CI must not pass without
+# them. --workspace: the Python extension crate (python/) too.
 cargo fmt --all -- --check
-cargo clippy --locked --all-targets -- -D warnings
+cargo clippy --locked --workspace --all-targets -- -D warnings
 
 # The layering rule (tests/layers.rs, README "Design"): no module imports
 # one of its rank or above. First, as it fails in a second and names the
@@ -54,11 +55,19 @@ cargo test --locked --test main layers
 cargo test --locked --all-targets
 cargo test --locked --doc
 
+# The Python package: the wheel built with maturin, installed into a fresh
+# virtualenv, its results compared with the release command's (pytest).
+cargo build --release --locked --quiet
+export REMIT_BIN="$PWD/target/release/remit"
+REMIT_WHEEL=$(./scripts/build-wheel.sh)
+export REMIT_WHEEL
+./scripts/python-test.sh
+
 # The Spark job end to end on a local standalone cluster (pyspark in a cached
 # virtualenv, Java 17): its ledger must equal remit reconcile's. It ships the
-# release binary, the one a cluster runs, so it builds it (cargo is a no-op
-# when it is up to date). REMIT_SKIP_SPARK=1 skips it on a developer machine
-# without Java; CI always runs it.
+# wheel just built (the executors run remit's code through it).
+# REMIT_SKIP_SPARK=1 skips it on a developer machine without Java; CI
+# always runs it.
 if [ -z "$spark" ]; then
     echo "scripts/test.sh: REMIT_SKIP_SPARK is set: the Spark job was not tested" >&2
 else

@@ -1,17 +1,19 @@
 """Checks that ledgers written by remit_job.py equal `remit reconcile`'s,
-row for row, ignoring order.
+row for row, ignoring order, with their types.
 
     spark-submit spark/check_ledger.py \\
-        --check samples reconcile.jsonl ledger/day=2025-07-31 [--check ...]
+        --check samples reconcile.parquet ledger/day=2025-07-31 [--check ...]
 
-Each check compares the rows of `remit reconcile --format jsonl` (EXPECTED)
-with the rows read back from one or more ledger directories (PARTS, comma
-separated; `DIR!STATUS` leaves out that DIR's rows of that status, e.g. the
-NO_REMITTANCE rows of an earlier day that a later day reports again). Rows
-are compared as multisets over the reconcile columns, every value as text
-(numbers keep their JSON text; null stays null). The payer is a partition
-column of the ledger, where Spark stores an empty value as null, so an
-empty payer equals a null one. Exits 1 on any difference.
+Each check compares the rows of `remit reconcile --format parquet`
+(EXPECTED) with the rows read back from one or more ledger directories
+(PARTS, comma separated; `DIR!STATUS` leaves out that DIR's rows of that
+status, e.g. the NO_REMITTANCE rows of an earlier day that a later day
+reports again). Rows are compared as multisets over the reconcile columns,
+as typed values (decimals, dates, lists), and every reconcile column must
+have the same Spark type in the job's ledger, but for `payer`: it is a
+partition column of the ledger, read back as a string, where Spark stores
+an empty value as null, so an empty payer equals a null one. Exits 1 on
+any difference.
 """
 
 import argparse
@@ -22,35 +24,26 @@ from collections import Counter
 from pyspark.sql import SparkSession
 
 
-def expected_rows(path):
-    columns, rows = None, Counter()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            columns = columns or list(row.keys())
-            rows[normalise(columns, row)] += 1
-    return columns, rows
-
-
-def text(value):
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value)
-
-
 def normalise(columns, row):
     values = []
     for c in columns:
-        v = text(row.get(c))
+        v = row[c]
         if c == "payer" and v == "":
             v = None
+        if isinstance(v, list):
+            v = tuple(v)
         values.append(v)
     return tuple(values)
 
 
-def actual_rows(spark, columns, parts):
+def rows_of(df, columns, drop=None):
+    if drop:
+        df = df.where(df["status"] != drop)
+    return Counter(normalise(columns, r.asDict()) for r in df.select(*columns).collect())
+
+
+def actual_rows(spark, expected_schema, parts):
+    columns = expected_schema.fieldNames()
     rows = Counter()
     for part in parts:
         path, _, drop = part.partition("!")
@@ -58,10 +51,12 @@ def actual_rows(spark, columns, parts):
         missing = [c for c in columns if c not in df.columns]
         if missing:
             raise SystemExit(f"{path}: ledger lacks columns {missing}")
-        if drop:
-            df = df.where(df["status"] != drop)
-        for r in df.select(*columns).collect():
-            rows[normalise(columns, r.asDict())] += 1
+        for field in expected_schema.fields:
+            have = df.schema[field.name].dataType
+            if field.name != "payer" and have != field.dataType:
+                raise SystemExit(f"{path}: column {field.name} is {have}, "
+                                 f"remit reconcile's is {field.dataType}")
+        rows += rows_of(df, columns, drop)
     return rows
 
 
@@ -73,7 +68,7 @@ def say(message):
 
 def show(label, rows, columns):
     for row, n in list(rows.items())[:5]:
-        shown = {c: v for c, v in zip(columns, row) if v not in (None, "")}
+        shown = {c: str(v) for c, v in zip(columns, row) if v not in (None, "", ())}
         say(f"  {label} x{n}: {json.dumps(shown)[:600]}")
 
 
@@ -87,8 +82,10 @@ def main(argv):
              .getOrCreate())
     failed = 0
     for name, expected_path, parts in opts.check:
-        columns, expected = expected_rows(expected_path)
-        actual = actual_rows(spark, columns, parts.split(","))
+        reference = spark.read.parquet(expected_path)
+        columns = reference.schema.fieldNames()
+        expected = rows_of(reference, columns)
+        actual = actual_rows(spark, reference.schema, parts.split(","))
         if actual == expected:
             say(f"check {name}: ledger equals remit reconcile "
                 f"({sum(expected.values())} rows)")

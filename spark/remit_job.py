@@ -1,30 +1,24 @@
 """Reconcile a clearinghouse's day of 835s and 837s on Apache Spark.
 
-Every rule stays in the `remit` binary; this job only moves data:
+Every rule stays in remit's Rust code, called in each executor's Python
+worker through the `remit` Python package on Arrow record batches — no
+subprocess, no JSON, no private PySpark API:
 
-    list input files ─► distribute them ─► `remit events` on each partition
-        ─► DataFrame (partition, line_key, order, json) ∪ history table
-        ─► repartition by `partition` (the payee / billing NPI),
-           sort within partitions by (partition, line_key, order)
-        ─► `remit decide` on each partition ─► ledger rows (JSON Lines)
+    binaryFile source (path, content)
+        ─► mapInArrow(remit.events)            records: transaction / event / claim / rejected
+        ─► ∪ history (days before D, history = true)
+        ─► repartition(N, partition) + sortWithinPartitions(partition)
+        ─► mapInArrow(remit.Decider(sorted=True))   typed ledger rows, one provider at a time
         ─► Parquet: <ledger>/day=D/payer=…/payment_month=…/
-                    <history>/day=D/   (today's records, marked history)
+                    <history>/day=D/            today's records
 
-Submit it with the binary shipped to the executors:
+Submit it with the remit wheel shipped to the executors:
 
-    spark-submit --files target/release/remit spark/remit_job.py \\
+    spark-submit --py-files remit-0.1.0-cp39-abi3-linux_x86_64.whl spark/remit_job.py \\
         --input /data/2025-07-31/ --ledger /lake/remit/ledger \\
         --history /lake/remit/history --as-of 2025-07-31
 
-Inputs are read in one of two modes (`--input-mode`):
-  paths     the driver lists the files and the executors open them by path
-            (`remit events --paths-from-stdin`): needs a file system every
-            executor sees at the same path (NFS, a single machine);
-  contents  Spark reads the files (the binaryFile source: HDFS, S3, ABFS,
-            DBFS…) and pipes them base64-encoded, one line per file
-            (`remit events --contents-from-stdin`);
-  auto      (default) contents when an input has a URI scheme other than
-            file:, paths otherwise.
+(or with remit installed in the executors' Python: a cluster library.)
 
 Re-running a day is idempotent: the history read is every day before D, and
 the day's ledger and history partitions (day=D) are overwritten whole.
@@ -33,281 +27,174 @@ the engine, as `remit reconcile --db` skips it.
 """
 
 import argparse
+import importlib
 import json
 import os
-import stat
-import subprocess
 import sys
-import tempfile
-import threading
 import time
+import zipfile
 
 from pyspark import SparkFiles, StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import StringType, StructField, StructType
+from pyspark.sql.pandas.types import from_arrow_schema
 
-RECORD_COLUMNS = ["partition", "line_key", "order", "json"]
+# What travels through the shuffle: the key, the record's kind, its
+# transaction id, its payload (see remit.events) and whether it is history.
+SHUFFLED = ["partition", "kind", "tx", "payload", "history"]
 NO_PAYMENT_MONTH = "none"
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--input", action="append", required=True,
-                   help="a file or folder of 835s and 837s (repeatable); "
-                        "local paths or Hadoop URIs (hdfs://, s3a://, dbfs:/)")
+                   help="a file or folder of 835s and 837s (repeatable); local paths or "
+                        "Hadoop URIs (hdfs://, s3a://, abfss://, dbfs:/)")
     p.add_argument("--ledger", required=True,
                    help="root of the ledger table; the day goes to <ledger>/day=D")
     p.add_argument("--history",
                    help="root of the history table (read: days before D; "
                         "written: <history>/day=D)")
-    p.add_argument("--as-of", required=True, help="YYYY-MM-DD, passed to remit decide")
+    p.add_argument("--as-of", required=True, help="YYYY-MM-DD, as remit decide --as-of")
     p.add_argument("--day", help="the day's label (default: --as-of)")
     p.add_argument("--fee-schedule", help="fee schedule CSV, shipped to the executors")
     p.add_argument("--code-list", action="append", default=[],
                    help="CARC/RARC list CSV merged over the built-in one (repeatable), shipped to "
                         "the executors; statuses come from its categories, as in remit reconcile")
-    p.add_argument("--prompt-pay", help="prompt-pay rule, passed to remit decide")
-    p.add_argument("--rate", help="prompt-pay rate, passed to remit decide")
-    p.add_argument("--decide-arg", action="append", default=[],
-                   help="any other remit decide flag (repeatable), e.g. "
-                        "--decide-arg=--medical-appeal-days=120")
-    p.add_argument("--input-mode", choices=["auto", "paths", "contents"], default="auto")
+    p.add_argument("--prompt-pay", help="prompt-pay rule, as remit decide --prompt-pay")
+    p.add_argument("--rate", help="prompt-pay rate, as remit decide --rate")
+    p.add_argument("--medical-appeal-days", type=int)
+    p.add_argument("--administrative-appeal-days", type=int)
     p.add_argument("--partitions", type=int,
                    help="decide partitions (default: 2 x the cluster's cores)")
-    p.add_argument("--pipe", choices=["jvm", "python"], default="jvm",
-                   help="jvm (default): Spark's own RDD.pipe, running ./REMIT in the "
-                        "executor's working directory, where --files puts it (YARN, "
-                        "Kubernetes, standalone); python: a Python pipe resolving the "
-                        "binary with SparkFiles.get (local mode, or wherever the "
-                        "executors do not run in their SparkFiles directory); slower")
-    p.add_argument("--remit", default="remit",
-                   help="name of the binary shipped with --files (default: remit)")
+    p.add_argument("--files-per-batch", type=int, default=16,
+                   help="files per Arrow batch in the events stage (their contents are in "
+                        "memory together; default 16)")
     p.add_argument("--keep-going", action="store_true",
                    help="exit 0 even when some input files are rejected")
     p.add_argument("--summary", help="also write the run's counts and timings here (JSON)")
     return p.parse_args(argv)
 
 
-# ── piping through the binary ───────────────────────────────────────────────
+# ── the remit package on driver and executors ──────────────────────────────
 
-def remit_pipe(binary, args):
-    """For --pipe python: a partition function that pipes a partition's
-    lines through `remit ARGS` in the Python worker and yields its output
-    lines, with the binary (and any `@name` in ARGS) resolved by
-    SparkFiles.get on the executor, so it works wherever SparkFiles does
-    (local mode included), made executable if the copy lost its mode bits;
-    remit's standard error goes to the executor log and, when it fails, to
-    the task's error. Every row crosses into Python and back: several times
-    slower than the JVM's RDD.pipe."""
+def import_remit():
+    """The remit package: installed (a cluster library), or the wheel
+    shipped with --py-files. A wheel is a zip, Python cannot load a native
+    module from a zip, and Spark puts only .zip/.egg/.jar py-files on the
+    executors' sys.path: the wheel, found on sys.path (the driver) or among
+    Spark's files (an executor), is unpacked once per node beside Spark's
+    files and that folder put first on sys.path."""
+    try:
+        import remit
+        return remit
+    except ImportError as error:
+        first_error = error
+    try:
+        root = SparkFiles.getRootDirectory()
+    except Exception:  # noqa: BLE001 - no SparkContext files on this process
+        root = None
+    wheels = [p for p in sys.path if os.path.isfile(p)]
+    if root and os.path.isdir(root):
+        wheels += [os.path.join(root, n) for n in sorted(os.listdir(root))]
+    for entry in wheels:
+        name = os.path.basename(entry)
+        if not (name.startswith("remit-") and name.endswith(".whl")):
+            continue
+        target = os.path.join(root or os.getcwd(), "unpacked", name[:-len(".whl")])
+        if not os.path.isdir(target):
+            partial = f"{target}.{os.getpid()}"
+            with zipfile.ZipFile(entry) as wheel:
+                wheel.extractall(partial)
+            try:
+                os.rename(partial, target)  # atomic: another worker may have won
+            except OSError:
+                pass
+        sys.path.insert(0, target)
+        sys.modules.pop("remit", None)
+        importlib.invalidate_caches()
+        import remit
+        return remit
+    raise ImportError("the remit package is neither installed nor shipped: submit with "
+                      "--py-files remit-*.whl, or install the wheel on every node") from first_error
 
-    def run(lines):
-        lines = iter(lines)
-        first = next(lines, None)
-        if first is None:
-            return  # an empty partition starts no process
-        exe = SparkFiles.get(binary)
-        mode = os.stat(exe).st_mode
-        if not mode & stat.S_IXUSR:
-            os.chmod(exe, mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        argv = [exe] + [SparkFiles.get(a[1:]) if a.startswith("@") else a for a in args]
-        with tempfile.TemporaryFile() as err:
-            proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=err)
-            failure = []
 
-            def feed():
-                try:
-                    for line in _chain(first, lines):
-                        proc.stdin.write(line.encode("utf-8"))
-                        proc.stdin.write(b"\n")
-                except BrokenPipeError:
-                    pass  # remit stopped reading: its exit status says why
-                except BaseException as e:  # noqa: BLE001 - reported below
-                    failure.append(e)
-                finally:
-                    try:
-                        proc.stdin.close()
-                    except BrokenPipeError:
-                        pass
+def spark_schema(arrow_schema):
+    return from_arrow_schema(arrow_schema)
 
-            writer = threading.Thread(target=feed, daemon=True)
-            writer.start()
-            for out in proc.stdout:
-                yield out.decode("utf-8").rstrip("\n")
-            status = proc.wait()
-            writer.join()
-            err.seek(0)
-            message = err.read().decode("utf-8", "replace")
-            if message:
-                sys.stderr.write(message)
-            if failure:
-                raise failure[0]
-            if status != 0:
-                raise RuntimeError(
-                    f"{' '.join(argv)} exited with status {status}: {message[-2000:]}")
+
+# ── the stages ──────────────────────────────────────────────────────────────
+
+def events_stage(batches):
+    """mapInArrow: (path, content) batches → records."""
+    remit = import_remit()
+    for batch in batches:
+        yield remit.events(batch)
+
+
+def decide_stage(options):
+    """mapInArrow: a partition's records, sorted by provider → ledger rows.
+    Shipped files (`@name`) are found with SparkFiles on the executor."""
+
+    def run(batches):
+        remit = import_remit()
+        resolved = {}
+        for key, value in options.items():
+            if isinstance(value, list):
+                resolved[key] = [SparkFiles.get(v[1:]) if str(v).startswith("@") else v
+                                 for v in value]
+            elif isinstance(value, str) and value.startswith("@"):
+                resolved[key] = SparkFiles.get(value[1:])
+            else:
+                resolved[key] = value
+        decider = remit.Decider(sorted=True, **resolved)
+        for batch in batches:
+            yield from decider.push(batch)
+        yield from decider.finish()
 
     return run
 
 
-def _chain(first, rest):
-    yield first
-    yield from rest
-
-
-# ── the events stage ────────────────────────────────────────────────────────
-
-def has_scheme(path):
-    head = path.split("/", 1)[0]
-    return head.endswith(":") and head != "file:"
-
-
-def local_files(inputs):
-    """Every file under the inputs, as absolute paths, in a stable order
-    (remit events skips those that are not X12, as a folder walk does)."""
-    files = []
-    for item in inputs:
-        path = os.path.abspath(item[len("file:"):] if item.startswith("file:") else item)
-        if os.path.isdir(path):
-            for root, dirs, names in os.walk(path):
-                dirs.sort()
-                files.extend(os.path.join(root, n) for n in sorted(names))
-        else:
-            files.append(path)
-    return files
-
-
-def balanced_groups(files, count):
-    """Files spread over `count` groups, largest first onto the lightest
-    group, so that no task gets all the big files."""
-    sized = sorted(((os.path.getsize(f), f) for f in files), reverse=True)
-    groups = [[0, []] for _ in range(max(1, min(count, len(files))))]
-    for size, f in sized:
-        lightest = min(groups, key=lambda g: g[0])
-        lightest[0] += size
-        lightest[1].append(f)
-    return [sorted(g[1]) for g in groups if g[1]]
-
-
-def pipe(spark, lines, args, opts):
-    """`remit ARGS` run on each partition of `lines` (a DataFrame of one
-    string column), one input line per row: a DataFrame of its output lines
-    (column `json`). With --pipe jvm this is Spark's RDD.pipe, so no row
-    passes through Python; `@name` in ARGS names a file shipped with
-    --files or addFile, found like the binary in the executor's working
-    directory (made executable there if the copy lost its mode bits)."""
-    if opts.pipe == "python":
-        out = lines.rdd.map(lambda row: row[0]).mapPartitions(remit_pipe(opts.remit, args))
-        return spark.createDataFrame(out.map(lambda line: (line,)), "json string")
-    exe = "./" + opts.remit
-    launch = 'x="$0"; [ -x "$x" ] || chmod u+x "$x"; exec "$x" "$@"'
-    argv = ["sh", "-c", launch, exe] + ["./" + a[1:] if a.startswith("@") else a for a in args]
-    strings = spark._jvm.org.apache.spark.sql.Encoders.STRING()
-    piped = getattr(lines._jdf, "as")(strings).toJavaRDD().pipe(argv)
-    frame = spark._jsparkSession.createDataset(piped.rdd(), strings).toDF()
-    return DataFrame(frame, spark).withColumnRenamed("value", "json")
-
-
-def event_lines(spark, opts, slices, jobs):
-    """The `remit events` records of every input file (a DataFrame with one
-    column, `json`), and the input mode used."""
-    sc = spark.sparkContext
-    mode = opts.input_mode
-    if mode == "auto":
-        mode = "contents" if any(has_scheme(i) for i in opts.input) else "paths"
-    flags = ["events", "--keep-going", "--jobs", str(jobs)]
-    if mode == "paths":
-        groups = balanced_groups(local_files(opts.input), slices)
-        listing = sc.parallelize(groups, max(1, len(groups))).flatMap(lambda g: g)
-        paths = spark.createDataFrame(listing.map(lambda p: (p,)), "path string")
-        return mode, pipe(spark, paths, flags + ["--paths-from-stdin"], opts)
-    files = (spark.read.format("binaryFile").option("recursiveFileLookup", "true")
-             .load(opts.input))
-    # file:/x/y.835 is named /x/y.835, as remit reconcile /x names it
-    name = F.regexp_replace("path", "^file:", "")
-    # Spark's base64 may break lines (MIME); remit wants one line per file
-    encoded = F.regexp_replace(F.base64("content"), "[\r\n]", "")
-    contents = files.select(F.concat_ws("\t", name, encoded).alias("line"))
-    return mode, pipe(spark, contents.repartition(slices), flags + ["--contents-from-stdin"], opts)
-
-
-def as_records(lines):
-    """Records as (kind, partition, line_key, order, json): the JSON text is
-    kept whole through the shuffle; only the keys are read out of it (a
-    claim has no line_key or order: null, sorted first)."""
-    keys = F.json_tuple("json", "kind", "partition", "line_key", "order")  # one parse
-    return lines.select(keys.alias("kind", "partition", "line_key", "order"), "json")
+def decide_options(opts, sc):
+    """remit decide's options; files are shipped and named `@basename`."""
+    options = {"as_of": opts.as_of}
+    if opts.fee_schedule:
+        sc.addFile(opts.fee_schedule)
+        options["fee_schedule"] = "@" + os.path.basename(opts.fee_schedule)
+    if opts.code_list:
+        # The code list decides statuses (issue 15): decide re-derives each
+        # event's status with it, so it is shipped like the fee schedule.
+        for path in opts.code_list:
+            sc.addFile(path)
+        options["code_list"] = ["@" + os.path.basename(p) for p in opts.code_list]
+    for key in ("prompt_pay", "rate", "medical_appeal_days", "administrative_appeal_days"):
+        value = getattr(opts, key)
+        if value is not None:
+            options[key] = value
+    return options
 
 
 # ── history ─────────────────────────────────────────────────────────────────
 
-def hadoop_path(spark, path):
-    jvm = spark.sparkContext._jvm
-    p = jvm.org.apache.hadoop.fs.Path(path)
-    return p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), p
-
-
-def exists(spark, path):
-    fs, p = hadoop_path(spark, path)
-    return fs.exists(p)
-
-
 def earlier_history(spark, root, day):
     """The records of every day before `day` (None when there is none)."""
-    if not root or not exists(spark, root):
+    if not root:
         return None
-    table = spark.read.option("basePath", root).parquet(root)
+    try:
+        table = spark.read.option("basePath", root).parquet(root)
+    except Exception as error:  # noqa: BLE001 - a missing table is the first day
+        if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
+            return None
+        raise
     if "day" not in table.columns:
         raise SystemExit(f"{root}: not a history table (no day=YYYY-MM-DD partitions)")
-    return table.where(F.col("day") < F.lit(day)).select(*RECORD_COLUMNS)
-
-
-def as_history(records):
-    """Today's records marked as history. The flag is rewritten in the JSON
-    text: `remit events --history` differs from `remit events` only there
-    (tests/stages.rs checks it)."""
-    return records.withColumn(
-        "json", F.regexp_replace("json", '"history":false', '"history":true'))
-
-
-# ── the decide stage and the ledger ─────────────────────────────────────────
-
-def decide_flags(opts):
-    flags = ["decide", "--as-of", opts.as_of]
-    files = []
-    if opts.fee_schedule:
-        name = os.path.basename(opts.fee_schedule)
-        flags += ["--fee-schedule", "@" + name]
-        files.append(opts.fee_schedule)
-    # The code list decides statuses (issue 15): decide re-derives each
-    # event's status with it, so it is shipped like the fee schedule.
-    for path in opts.code_list:
-        flags += ["--code-list", "@" + os.path.basename(path)]
-        files.append(path)
-    if opts.prompt_pay:
-        flags += ["--prompt-pay", opts.prompt_pay]
-    if opts.rate:
-        flags += ["--rate", opts.rate]
-    return flags + opts.decide_arg, files
-
-
-def ledger_frame(decided):
-    """The ledger rows as a DataFrame of strings, in the ledger's column
-    order (numbers keep their JSON text), plus payment_month."""
-    first = decided.first()
-    if first is None:
-        return None
-    columns = list(json.loads(first.json).keys())
-    schema = StructType([StructField(c, StringType()) for c in columns])
-    ledger = decided.select(F.from_json("json", schema).alias("row")).select("row.*")
-    month = F.when(F.length("payment_date") >= 7, F.substring("payment_date", 1, 7))
-    return ledger.withColumn("payment_month", F.coalesce(month, F.lit(NO_PAYMENT_MONTH)))
-
-
-def remove(spark, path):
-    fs, p = hadoop_path(spark, path)
-    if fs.exists(p):
-        fs.delete(p, True)
+    missing = [c for c in SHUFFLED[:-1] if c not in table.columns]
+    if missing:
+        raise SystemExit(f"{root}: not a history table of this job (no {', '.join(missing)} "
+                         "column): a history written by the JSON job must be rebuilt from "
+                         "its files")
+    earlier = table.where(F.col("day") < F.lit(day))
+    return earlier.select(*SHUFFLED[:-1]).withColumn("history", F.lit(True))
 
 
 # ── the job ─────────────────────────────────────────────────────────────────
@@ -317,59 +204,75 @@ def main(argv):
     day = opts.day or opts.as_of
     spark = (SparkSession.builder.appName(f"remit {day}")
              .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+             # The ledger is written partitioned by payer and month: with
+             # concurrent writers per task Spark need not sort every row by
+             # (payer, month) first (it falls back to sorting past 64).
+             .config("spark.sql.maxConcurrentOutputFileWriters", "64")
              .getOrCreate())
     sc = spark.sparkContext
+    remit = import_remit()
     started = time.time()
     cores = sc.defaultParallelism
     partitions = opts.partitions or 2 * cores
-    jobs = int(sc.getConf().get("spark.task.cpus", "1"))
-    flags, files = decide_flags(opts)
-    for f in files:
-        sc.addFile(f)
+    options = decide_options(opts, sc)
 
-    mode, lines = event_lines(spark, opts, 4 * cores, jobs)
-    records = as_records(lines).persist(StorageLevel.MEMORY_AND_DISK)
-    rejected = (records.where(F.col("kind") == "rejected")
-                .select(F.get_json_object("json", "$.source").alias("source"),
-                        F.get_json_object("json", "$.message").alias("message"))
-                .collect())
-    today = records.where(F.col("kind") != "rejected").select(*RECORD_COLUMNS)
-    today_count, today_bytes = today.agg(F.count("*"), F.sum(F.length("json"))).first()
+    # The events stage: file contents are in memory a batch at a time.
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(opts.files_per_batch))
+    files = (spark.read.format("binaryFile").option("recursiveFileLookup", "true")
+             .load(opts.input)
+             # file:/x/y.835 is named /x/y.835, as remit reconcile /x names it
+             .select(F.regexp_replace("path", "^file:", "").alias("path"), "content"))
+    records = files.mapInArrow(events_stage, spark_schema(remit.RECORD_SCHEMA)).persist(
+        StorageLevel.MEMORY_AND_DISK)
+    # One pass over the records: how many of each kind, and the rejected
+    # files with where they broke.
+    failure = F.struct("source", "message", "segment", "byte")
+    tally = (records.groupBy("kind")
+             .agg(F.count("*").alias("count"),
+                  F.collect_list(F.when(F.col("kind") == "rejected", failure)).alias("failures"))
+             .collect())
+    counts = {r["kind"]: r["count"] for r in tally if r["kind"] != "rejected"}
+    rejected = [f for r in tally for f in r["failures"]]
+    today = records.where(F.col("kind") != "rejected").select(*SHUFFLED)
     events_done = time.time()
 
+    # The decide stage: every record of one provider meets in one partition.
+    spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
     history = earlier_history(spark, opts.history, day)
     everything = today if history is None else today.unionByName(history)
-    shuffled = (everything.repartition(partitions, "partition")
-                .sortWithinPartitions("partition", "line_key", "order"))
-    decided = pipe(spark, shuffled.select("json"), flags, opts).persist(
-        StorageLevel.MEMORY_AND_DISK)
-
+    shuffled = everything.repartition(partitions, "partition").sortWithinPartitions("partition")
+    ledger = shuffled.mapInArrow(decide_stage(options), spark_schema(remit.LEDGER_SCHEMA))
+    month = F.date_format("payment_date", "yyyy-MM")
+    ledger = ledger.withColumn("payment_month", F.coalesce(month, F.lit(NO_PAYMENT_MONTH)))
     ledger_dir = f"{opts.ledger.rstrip('/')}/day={day}"
-    ledger = ledger_frame(decided)
-    rows = 0
-    if ledger is None:
-        remove(spark, ledger_dir)
-    else:
-        (ledger.write.mode("overwrite")
-         .partitionBy("payer", "payment_month").parquet(ledger_dir))
-        rows = decided.count()
+    (ledger.write.mode("overwrite")
+     .partitionBy("payer", "payment_month").parquet(ledger_dir))
     decided_done = time.time()
+    try:
+        rows = spark.read.parquet(ledger_dir).count()
+    except Exception as error:  # noqa: BLE001 - no rows: nothing but _SUCCESS
+        if "UNABLE_TO_INFER_SCHEMA" not in str(error) and "Unable to infer" not in str(error):
+            raise
+        rows = 0
     if opts.history:
-        (as_history(today).write.mode("overwrite")
+        (today.drop("history").write.mode("overwrite")
          .parquet(f"{opts.history.rstrip('/')}/day={day}"))
 
     summary = {
-        "day": day, "input_mode": mode, "records": today_count,
-        "record_bytes": today_bytes or 0,
+        "day": day,
+        "records": sum(counts.values()), "events": counts.get("event", 0),
+        "transactions": counts.get("transaction", 0), "claims": counts.get("claim", 0),
         "history_records": 0 if history is None else history.count(),
-        "ledger_rows": rows, "rejected": [r.asDict() for r in rejected],
+        "ledger_rows": rows,
+        "rejected": [r.asDict() for r in rejected],
         "partitions": partitions, "cores": cores,
         "events_seconds": round(events_done - started, 2),
         "decide_seconds": round(decided_done - events_done, 2),
         "total_seconds": round(time.time() - started, 2),
     }
     for r in rejected[:50]:
-        print(f"remit job: rejected {r['source']}: {r['message']}", file=sys.stderr)
+        print(f"remit job: rejected {r['source']}: segment {r['segment']} "
+              f"(byte {r['byte']}): {r['message']}", file=sys.stderr)
     if len(rejected) > 50:
         print(f"remit job: ... and {len(rejected) - 50} more rejected", file=sys.stderr)
     shown = dict(summary, rejected=len(rejected))

@@ -155,3 +155,9 @@ pub use split::{
 /// The `remit` binary's entry point: parses the command line and runs it.
 #[doc(hidden)]
 pub use cli::main as cli_main;
+
+/// The columnar adapter the Python package (`python/`) and the Spark job
+/// call: readers, reconcile and the cluster stages as Arrow record batches.
+/// An adapter beside the CLI, not library API.
+#[doc(hidden)]
+pub use cli::columnar;

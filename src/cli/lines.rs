@@ -108,6 +108,7 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
             }
         };
         rows.borrow_mut().begin_input()?;
+        sink.begin_input()?;
         let mut writer = LineWriter {
             collector: EventCollector::with_codes(source.clone(), std::sync::Arc::clone(&codes)),
             sink: sink.as_mut(),
@@ -118,16 +119,17 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
         if let Some(e) = writer.failed {
             return Err(e.into());
         }
-        sink.flush()?;
         progress.file_done();
         progress.suspend(|| report_problems(&source, &summary.issues.0));
         if summary.usable() {
+            sink.flush()?;
             rows.borrow_mut().accept()?;
             usable += 1;
             if !summary.issues.is_valid() {
                 code = worst(code, EXIT_FINDINGS);
             }
         } else {
+            sink.discard()?;
             rows.borrow_mut().reject()?;
             progress.suspend(|| eprintln!("{source}: rejected; none of its rows are written"));
             code = EXIT_INPUT;

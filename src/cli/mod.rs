@@ -3,6 +3,7 @@
 
 mod appeals;
 pub mod args;
+pub mod columnar;
 mod deposits;
 mod generate;
 mod history;

@@ -8,7 +8,9 @@
 
 mod csv_sink;
 mod jsonl;
+mod parquet_sink;
 pub mod row;
+pub mod schema;
 mod xml;
 
 use std::io::Write;
@@ -20,6 +22,7 @@ use crate::money::{money, unsigned_zero};
 
 pub use csv_sink::CsvSink;
 pub use jsonl::JsonLinesSink;
+pub use parquet_sink::ParquetSink;
 pub use xml::XmlSink;
 
 /// One cell of a row.
@@ -95,6 +98,18 @@ pub trait Sink {
     /// Hands every row written so far to the writer, without ending the
     /// table (so that a caller can release or discard one input's rows).
     fn flush(&mut self) -> std::io::Result<()>;
+    /// What follows belongs to one input that may still be dropped with
+    /// [`Sink::discard`] (or kept with [`Sink::flush`]). Byte formats need
+    /// nothing: their caller cuts the bytes back. A format whose bytes
+    /// cannot be cut back (Parquet) holds the rows until then.
+    fn begin_input(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+    /// Drops the rows written since [`Sink::begin_input`]. Byte formats
+    /// hand them to the writer, whose caller cuts them back.
+    fn discard(&mut self) -> std::io::Result<()> {
+        self.flush()
+    }
     /// Ends the table and flushes.
     fn finish(&mut self) -> std::io::Result<()>;
 }
@@ -109,6 +124,9 @@ pub enum Format {
     Jsonl,
     /// An XML document.
     Xml,
+    /// Apache Parquet with typed columns (money decimal(18,2), dates
+    /// date32, flags list<utf8>), written in row groups.
+    Parquet,
 }
 
 /// A sink of `format` writing to `out`; `root`/`entry` name the XML elements.
@@ -122,6 +140,7 @@ pub fn sink<'w>(
         Format::Csv => Box::new(CsvSink::new(out)),
         Format::Jsonl => Box::new(JsonLinesSink::new(out)),
         Format::Xml => Box::new(XmlSink::new(out, root, entry)),
+        Format::Parquet => Box::new(ParquetSink::new(out)),
     }
 }
 
