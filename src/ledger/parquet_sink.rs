@@ -27,7 +27,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
 use super::schema::BatchBuilder;
-use super::{Record, Sink};
+use super::{Column, Sink};
 
 /// Rows per record batch handed to the Parquet writer.
 pub const BATCH_ROWS: usize = 8192;
@@ -35,10 +35,10 @@ pub const BATCH_ROWS: usize = 8192;
 pub const ROW_GROUP_ROWS: usize = 65_536;
 
 /// Writes rows as one Parquet file.
-pub struct ParquetSink<'w> {
+pub struct ParquetSink<'w, R: 'static> {
     out: Box<dyn Write + 'w>,
     writer: Option<ArrowWriter<Vec<u8>>>,
-    rows: Option<BatchBuilder>,
+    rows: Option<BatchBuilder<R>>,
     /// Inside an input that may still be dropped ([`Sink::begin_input`]).
     holding: bool,
     /// Its full batches, not yet kept or dropped.
@@ -54,7 +54,7 @@ fn io(e: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::other(e.to_string())
 }
 
-impl<'w> ParquetSink<'w> {
+impl<'w, R> ParquetSink<'w, R> {
     /// A Parquet writer on `out`.
     pub fn new(out: Box<dyn Write + 'w>) -> Self {
         ParquetSink {
@@ -107,8 +107,8 @@ impl<'w> ParquetSink<'w> {
     }
 }
 
-impl Sink for ParquetSink<'_> {
-    fn begin(&mut self, columns: &[&str]) -> std::io::Result<()> {
+impl<R> Sink<R> for ParquetSink<'_, R> {
+    fn begin(&mut self, columns: &'static [Column<R>]) -> std::io::Result<()> {
         let rows = BatchBuilder::new(columns);
         let properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
@@ -121,7 +121,7 @@ impl Sink for ParquetSink<'_> {
         Ok(())
     }
 
-    fn row(&mut self, row: &dyn Record) -> std::io::Result<()> {
+    fn row(&mut self, row: &R) -> std::io::Result<()> {
         let rows = self
             .rows
             .as_mut()
