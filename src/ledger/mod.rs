@@ -9,12 +9,14 @@
 //! a spreadsheet, JSON amounts as exact decimal strings, xlsx identifiers
 //! as text and money as numbers.
 
+mod batches;
 mod csv_sink;
 mod jsonl;
 mod parquet_sink;
 pub mod row;
 pub mod schema;
 pub mod table;
+mod xlsx_sink;
 mod xml;
 
 use std::io::Write;
@@ -28,6 +30,7 @@ pub use csv_sink::CsvSink;
 pub use jsonl::JsonLinesSink;
 pub use parquet_sink::ParquetSink;
 pub use table::{Column, ColumnType};
+pub use xlsx_sink::XlsxSink;
 pub use xml::XmlSink;
 
 /// One cell of a row.
@@ -142,6 +145,9 @@ pub enum Format {
     /// Apache Parquet with typed columns (money decimal(18,2), dates
     /// date32, flags list<utf8>), written in row groups.
     Parquet,
+    /// An Excel workbook for spreadsheets: identifiers as text, money as
+    /// numbers, dates as dates (needs `--out`).
+    Xlsx,
 }
 
 /// A sink of `format` writing to `out`; `root`/`entry` name the XML elements.
@@ -156,6 +162,7 @@ pub fn sink<'w, R: 'static>(
         Format::Jsonl => Box::new(JsonLinesSink::new(out)),
         Format::Xml => Box::new(XmlSink::new(out, root, entry)),
         Format::Parquet => Box::new(ParquetSink::new(out)),
+        Format::Xlsx => Box::new(XlsxSink::new(out, root)),
     }
 }
 
