@@ -397,7 +397,7 @@ fn table(out: &mut String, t: &Table) {
         t.id,
         escape(t.title)
     );
-    for c in t.columns {
+    for c in &t.columns {
         let kind = if c.kind == ColumnKind::Number {
             "num"
         } else {
