@@ -480,3 +480,139 @@ fn a_bad_prompt_pay_rule_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--rate"));
 }
+
+/// Issue 18 item 7: a PLB row keeps its reference in `plb_reference` and
+/// names the claim the reference names (by CLP07 or CLP01) with its member
+/// and, when the claim has one, its procedure; a reference to no claim
+/// leaves them empty.
+#[test]
+fn plb_rows_keep_their_reference_and_name_the_claim_it_names() {
+    let (ledger, stderr, _) = sample_ledger();
+    let plb = |reference: &str| -> Vec<&BTreeMap<String, String>> {
+        ledger
+            .with("status", "PROVIDER_ADJUSTMENT")
+            .into_iter()
+            .filter(|r| r["plb_reference"] == reference)
+            .collect()
+    };
+    // WO naming the CLP07 of RC24-008's one-line claim.
+    let wo = plb("24036000935");
+    assert_eq!(wo.len(), 1, "{stderr}");
+    assert_eq!(
+        (wo[0]["claim_id"].as_str(), wo[0]["member_id"].as_str()),
+        ("RC24-008", "ACM100302")
+    );
+    assert_eq!(wo[0]["procedure"], "98941");
+    // L6 naming the CLP07 of a two-procedure claim: no single procedure.
+    let l6 = plb("24225001054");
+    assert_eq!(l6[0]["claim_id"], "RC24-030");
+    assert_eq!(l6[0]["procedure"], "", "two procedures: ambiguous");
+    // L6 naming a CLP01.
+    assert_eq!(plb("RC24-031")[0]["claim_id"], "RC24-031");
+    // A refund reference that is no claim.
+    let refund = plb("RFND10442");
+    assert_eq!(refund[0]["claim_id"], "");
+    assert_eq!(refund[0]["member_id"], "");
+    // Only PLB rows have a reference.
+    for r in &ledger.rows {
+        assert_eq!(
+            r["plb_reference"].is_empty(),
+            r["status"] != "PROVIDER_ADJUSTMENT",
+            "{r:?}"
+        );
+    }
+}
+
+/// Issue 18 item 7: the reason of a PLB row says what the amount did to the
+/// payment, by the sign of `paid` — never "-0.45" for interest paid out.
+#[test]
+fn plb_reasons_follow_the_sign_of_paid() {
+    let (ledger, _, _) = sample_ledger();
+    let rows = ledger.with("status", "PROVIDER_ADJUSTMENT");
+    assert!(rows.len() >= 8);
+    for r in rows {
+        let paid = d(&r["paid"]);
+        let amount = format!("{:.2}", paid.abs());
+        let expected = if paid > Decimal::ZERO {
+            format!("paid out {amount}")
+        } else {
+            format!("took back {amount}")
+        };
+        assert!(r["reason"].contains(&expected), "{expected}: {r:?}");
+        assert!(!r["reason"].contains(&format!("-{amount}")), "{r:?}");
+    }
+}
+
+/// Issue 18 item 7: a REVERSAL row says which payment the payer reversed.
+#[test]
+fn reversal_rows_name_the_payment_reversed() {
+    let (ledger, _, _) = sample_ledger();
+    let rows = ledger.with("status", "REVERSAL");
+    assert!(!rows.is_empty());
+    for r in rows {
+        let expected = format!(
+            "Payer reversed the payment of {} (trace {})",
+            r["prior_payment_date"], r["prior_trace"]
+        );
+        assert!(r["reason"].starts_with(&expected), "{expected}: {r:?}");
+    }
+}
+
+/// Issue 18 item 7: one payer, one `payer_id` on every row — remitted rows
+/// (REF*2U, not the TRN03 tax id) and unanswered rows (the 837's payer id).
+#[test]
+fn payer_id_is_the_same_on_every_row_of_a_payer() {
+    let (ledger, _, _) = sample_ledger();
+    let mut ids: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
+    for r in &ledger.rows {
+        ids.entry(&r["payer"]).or_default().insert(&r["payer_id"]);
+    }
+    assert_eq!(
+        ids["ACME HEALTH PLAN"].iter().collect::<Vec<_>>(),
+        [&"60054"]
+    );
+    assert_eq!(
+        ids["STATE MEDICAID MCO"].iter().collect::<Vec<_>>(),
+        [&"77027"]
+    );
+}
+
+/// Issue 18 item 7: CLP02 in words beside the code.
+#[test]
+fn claim_status_has_a_words_column() {
+    let (ledger, _, _) = sample_ledger();
+    for r in &ledger.rows {
+        let words = match r["claim_status"].as_str() {
+            "" => "",
+            "1" => "Processed as primary",
+            "4" => "Denied",
+            "22" => "Reversal of previous payment",
+            other => panic!("unexpected CLP02 {other} in the samples"),
+        };
+        assert_eq!(r["claim_status_words"], words, "{r:?}");
+    }
+}
+
+/// Issue 18 item 7: `remit lines` rows carry ISA13 and ST02, so that each
+/// transaction's `paid` can be summed and tied to its BPR02.
+#[test]
+fn lines_rows_tie_to_their_transactions_bpr02() {
+    let out = remit(&["lines", &samples_str()]);
+    let ledger = Ledger::parse(&String::from_utf8(out.stdout).unwrap());
+    let mut by_tx: BTreeMap<(String, String, String), Decimal> = BTreeMap::new();
+    for row in &ledger.rows {
+        assert!(!row["interchange"].is_empty() && !row["transaction"].is_empty());
+        *by_tx
+            .entry((
+                row["source"].clone(),
+                row["interchange"].clone(),
+                row["transaction"].clone(),
+            ))
+            .or_default() += d(&row["paid"]);
+    }
+    assert_eq!(by_tx.len(), 23);
+    for ((source, _, st02), paid) in by_tx {
+        let bytes = std::fs::read(&source).unwrap();
+        assert_eq!(paid, bpr02(&bytes, &st02), "{source} ST02 {st02}");
+    }
+}

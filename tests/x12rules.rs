@@ -156,7 +156,19 @@ fn lines_shows_the_procedure_as_adjudicated_beside_the_billed_one() {
     // reconcile's columns are the ledger's, unshifted.
     assert_eq!(table.headers, LINES);
     assert_eq!(LINES[..21], COLUMNS[..21]);
-    assert_eq!(LINES[21..], ["paid_procedure", "flags", "reason"]);
+    assert_eq!(
+        LINES[21..],
+        [
+            "paid_procedure",
+            "flags",
+            "reason",
+            "claim_status_words",
+            "plb_reference",
+            "payer_id",
+            "interchange",
+            "transaction"
+        ]
+    );
     let out = remit(&["reconcile", &fixture(EXAMPLE_2), "--out", "-"]);
     assert_eq!(Table::parse(&out.stdout).headers, COLUMNS);
 }

@@ -3,7 +3,8 @@
 //! the cells of one row.
 
 use super::{Cell, Record};
-use crate::line::{DecidedLine, Status, adjustments_text};
+use crate::codes::claim_status_words;
+use crate::line::{DecidedLine, EventKind, Status, adjustments_text};
 use crate::text::Text;
 
 /// The ledger's columns, in order. `remit lines` writes the columns of
@@ -56,6 +57,8 @@ pub const COLUMNS: &[&str] = &[
     "interest_difference",
     "at_stake",
     "superseded_by",
+    "plb_reference",
+    "claim_status_words",
 ];
 
 /// The columns of `remit lines`: what the remittance itself says, without
@@ -88,6 +91,11 @@ pub const LINES: &[&str] = &[
     "paid_procedure",
     "flags",
     "reason",
+    "claim_status_words",
+    "plb_reference",
+    "payer_id",
+    "interchange",
+    "transaction",
 ];
 
 /// A ledger row as `remit lines` writes it: cell `i` is the ledger cell of
@@ -160,6 +168,22 @@ impl DecidedLine {
     }
 }
 
+impl DecidedLine {
+    /// `claim_id`, `member_id` or `procedure` of a PLB row: those of the
+    /// claim its reference names, when remit knows it (the reference itself
+    /// is `plb_reference`).
+    fn plb_claim_cell(&self, column: usize) -> Cell<'_> {
+        let Some(claim) = &self.plb_claim else {
+            return Cell::Empty;
+        };
+        Cell::text(match column {
+            5 => &claim.claim_id,
+            8 => &claim.member_id,
+            _ => &claim.procedure,
+        })
+    }
+}
+
 impl Record for DecidedLine {
     fn cell(&self, column: usize) -> Cell<'_> {
         let e = &self.event;
@@ -171,6 +195,7 @@ impl Record for DecidedLine {
             14 | 15 if !line => Cell::Empty,
             15..=17 if !paid => Cell::Empty,
             17 if self.status == Status::ProviderAdjustment => Cell::Empty,
+            5 | 8 | 11 if e.kind == EventKind::ProviderAdjustment => self.plb_claim_cell(column),
             0 => Cell::text(&c.source),
             1 => Cell::text(&c.payer),
             2 => Cell::text(&c.payee_npi),
@@ -203,7 +228,7 @@ impl Record for DecidedLine {
             29 => Cell::text(&self.matched_claim_line),
             30 => self.age_days.map_or(Cell::Empty, Cell::Integer),
             31 => Cell::text(&self.reason),
-            32 => Cell::text(&c.payer_id),
+            32 => Cell::text(c.payer_identifier()),
             33 => Cell::text(&e.line_control),
             34 => e.paid_procedure.as_deref().map_or(Cell::Empty, Cell::Text),
             35 => Cell::text(&e.revenue_code),
@@ -215,6 +240,8 @@ impl Record for DecidedLine {
                 .superseded_by
                 .as_deref()
                 .map_or(Cell::Empty, Cell::Text),
+            47 if e.kind == EventKind::ProviderAdjustment => Cell::text(&e.claim_id),
+            48 if !e.claim_status.is_empty() => Cell::Text(claim_status_words(&e.claim_status)),
             _ => Cell::Empty,
         }
     }

@@ -5,7 +5,7 @@
 //!
 //! | kind | Arrow type | filled from | columns (ledger, `lines`) |
 //! |---|---|---|---|
-//! | [`ColumnType::Text`] | `utf8` (null when empty) | any cell, as CSV renders it (never neutralised) | codes and identifiers: `source`, `payer`, `payee_npi`, `trace`, `claim_id`, `payer_claim_id`, `claim_status`, `member_id`, `member_name`, `procedure`, `adjustments`, `status`, `prior_trace`, `matched_claim_line`, `reason`, `payer_id`, `line_control`, `paid_procedure`, `revenue_code`, `interchange`, `transaction`, `receipt_source`, `superseded_by` |
+//! | [`ColumnType::Text`] | `utf8` (null when empty) | any cell, as CSV renders it (never neutralised) | codes and identifiers: `source`, `payer`, `payee_npi`, `trace`, `claim_id`, `payer_claim_id`, `claim_status`, `claim_status_words`, `plb_reference`, `member_id`, `member_name`, `procedure`, `adjustments`, `status`, `prior_trace`, `matched_claim_line`, `reason`, `payer_id`, `line_control`, `paid_procedure`, `revenue_code`, `interchange`, `transaction`, `receipt_source`, `superseded_by` |
 //! | [`ColumnType::Money`] | `decimal128(18, 2)` | [`Cell::Money`], rounded to the cent as CSV writes it | `billed`, `allowed`, `paid`, `patient_resp`, `prior_paid`, `expected`, `variance`, `net_paid`, `interest_owed`, `interest_paid`, `interest_difference`, `at_stake` |
 //! | [`ColumnType::Quantity`] | `decimal128(18, 4)` | [`Cell::Number`]; more than 4 decimals is an error, never rounded | `units` |
 //! | [`ColumnType::Date`] | `date32` | [`Cell::Date`] | `payment_date`, `service_date`, `prior_payment_date`, `appeal_by`, `received_date`, `due_date` |

@@ -20,7 +20,7 @@ mod prior;
 mod status;
 mod transaction;
 
-pub use decided::{DecidedLine, reason_with_notes};
+pub use decided::{DecidedLine, NamedClaim, reason_with_notes};
 pub use decision::Decision;
 pub use event::{EventKind, LineEvent, RemittanceContext, adjustments_text};
 pub use flags::{Flag, Flags};
