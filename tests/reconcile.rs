@@ -616,3 +616,131 @@ fn lines_rows_tie_to_their_transactions_bpr02() {
         assert_eq!(paid, bpr02(&bytes, &st02), "{source} ST02 {st02}");
     }
 }
+
+/// The amount printed right after `label ` (or `label (`) in `text` (the
+/// first one).
+fn figure(text: &str, label: &str) -> Decimal {
+    let at = text
+        .find(&format!("{label} "))
+        .unwrap_or_else(|| panic!("no {label:?} in {text}"));
+    let rest = text[at + label.len() + 1..].trim_start_matches('(');
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(rest.len());
+    d(&rest[..end])
+}
+
+/// Issue 18 item 3: one figure, one label, one sum in every command. The
+/// 837s' charges are "billed (837)" (Σ CLM02, read here independently);
+/// what the 835s restate is "remitted charge (835)"; "paid" is Σ BPR02 in
+/// reconcile, report, resolution and posting alike, and what a command
+/// counts differently (paid on claim lines, denied as reported, net paid
+/// on claim lines) has a label of its own whose gap to the headline is
+/// printed.
+#[test]
+fn headline_figures_mean_the_same_in_every_command() {
+    let samples_dir = samples_str();
+    let fees = fee_schedule();
+    let common = [
+        samples_dir.as_str(),
+        "--fee-schedule",
+        &fees,
+        "--as-of",
+        AS_OF,
+    ];
+    let (ledger, reconcile_err, _) = reconcile(&common);
+    // Σ CLM02 of the sample 837s, by reading their CLM segments.
+    let mut clm02 = Decimal::ZERO;
+    for file in files_under(&samples().join("claims")) {
+        let bytes = std::fs::read(&file).unwrap();
+        let mut reader = SliceReader::new(&bytes);
+        while let Some(seg) = reader.next_segment().unwrap() {
+            if seg.is(b"CLM") {
+                clm02 += d(seg.text(2));
+            }
+        }
+    }
+    assert_eq!(
+        figure(&reconcile_err, ", charges"),
+        clm02,
+        "{reconcile_err}"
+    );
+    let remitted = |r: &&BTreeMap<String, String>| r["status"] != "NO_REMITTANCE";
+    let sum = |column: &str| -> Decimal {
+        ledger
+            .rows
+            .iter()
+            .filter(remitted)
+            .filter(|r| !r[column].is_empty())
+            .map(|r| d(&r[column]))
+            .sum()
+    };
+    let paid = figure(&reconcile_err, "paid");
+    assert_eq!(paid, sum("paid"));
+    assert_eq!(
+        figure(&reconcile_err, "remitted charge (835)"),
+        sum("billed")
+    );
+    assert!(!reconcile_err.contains("charged"), "{reconcile_err}");
+    let denied = figure(&reconcile_err, "denied");
+
+    let dir = temp_dir("figures-report");
+    let html = dir.join("report.html");
+    let html_text = html.to_string_lossy().into_owned();
+    let out = remit(&[&["report"], &common[..], &["--html", &html_text]].concat());
+    let report_err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let summary = report_err
+        .lines()
+        .find(|l| l.starts_with("report: wrote"))
+        .unwrap();
+    assert_eq!(figure(summary, "paid"), paid, "{summary}");
+    assert_eq!(figure(summary, "denied"), denied, "{summary}");
+    assert_eq!(
+        figure(summary, "remitted charge (835)"),
+        sum("billed"),
+        "{summary}"
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains(r#"<dt id="label-remitted-charge">Remitted charge (835)</dt>"#));
+    assert!(
+        !page.contains(r#"id="label-billed""#),
+        "no card says billed for 835 charges"
+    );
+
+    let out = remit(
+        &[
+            &["resolution"],
+            &common[..],
+            &["--prompt-pay", "nj", "--out", "-"],
+        ]
+        .concat(),
+    );
+    let resolution_err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let on_lines = figure(&resolution_err, "paid on claim lines");
+    let elsewhere = figure(&resolution_err, "provider-level (PLB) amounts");
+    assert_eq!(on_lines + elsewhere, paid, "{resolution_err}");
+    assert_eq!(figure(&resolution_err, "paid of all rows"), paid);
+    assert_eq!(
+        figure(&resolution_err, "stands, denied"),
+        denied,
+        "{resolution_err}"
+    );
+    assert!(figure(&resolution_err, "denied as reported") >= denied);
+
+    let posted = samples().join("posting/posted.csv");
+    let out = remit(&[
+        "posting",
+        &samples_dir,
+        "--posted",
+        &posted.to_string_lossy(),
+        "--as-of",
+        AS_OF,
+        "--out",
+        "-",
+    ]);
+    let posting_err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(figure(&posting_err, "  paid"), paid, "{posting_err}");
+    let net = figure(&posting_err, "net paid on claim lines");
+    let unallocated = figure(&posting_err, "not allocated to a line");
+    assert_eq!(net + unallocated, paid, "{posting_err}");
+}
