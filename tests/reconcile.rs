@@ -575,6 +575,22 @@ fn payer_id_is_the_same_on_every_row_of_a_payer() {
         ids["STATE MEDICAID MCO"].iter().collect::<Vec<_>>(),
         [&"77027"]
     );
+    // The deposits worklist names payers the same way.
+    let bank = samples().join("bank/deposits.bai2");
+    let out = remit(&[
+        "deposits",
+        &samples_str(),
+        "--bank",
+        &bank.to_string_lossy(),
+        "--as-of",
+        AS_OF,
+    ]);
+    let deposits = Ledger::parse(&String::from_utf8(out.stdout).unwrap());
+    assert!(!deposits.rows.is_empty());
+    for r in deposits.rows.iter().filter(|r| !r["payer"].is_empty()) {
+        let expected = ids[r["payer"].as_str()].iter().next().unwrap();
+        assert_eq!(&r["payer_id"].as_str(), expected, "{r:?}");
+    }
 }
 
 /// Issue 18 item 7: CLP02 in words beside the code.

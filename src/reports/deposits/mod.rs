@@ -36,8 +36,12 @@ pub struct Payment {
     pub trace: Text,
     /// N1*PR name.
     pub payer: Text,
-    /// N1*PR N104 (or TRN03).
+    /// N1*PR N104 (or TRN03): how the history keys the payer.
     pub payer_id: Text,
+    /// The payer's identifier as every output shows it
+    /// ([`RemittanceContext::payer_identifier`]: REF*2U, else N104, else
+    /// TRN03), so the deposits' `payer_id` is the ledger's.
+    pub payer_shown: Text,
     /// BPR16, else the production date.
     pub date: Option<Date>,
     /// BPR02.
@@ -63,6 +67,7 @@ impl Payment {
             trace: c.trace.clone(),
             payer: c.payer.clone(),
             payer_id: c.payer_id.clone(),
+            payer_shown: c.payer_identifier().into(),
             date: c.payment_or_production_date(),
             amount: c.payment_amount,
             method: c.payment_method.clone(),
@@ -283,7 +288,7 @@ impl Record for DepositMatch {
             0 => Cell::Text(self.kind.as_str()),
             1 => Cell::Owned(self.traces()),
             2 => Cell::text(self.payer()),
-            3 => Cell::Owned(unique(payments().map(|p| p.payer_id.as_str()))),
+            3 => Cell::Owned(unique(payments().map(|p| p.payer_shown.as_str()))),
             4 => Cell::date(self.payment_date()),
             5 => Cell::Owned(unique(payments().map(|p| p.method.as_str()))),
             6 => Cell::Money(self.promised),
