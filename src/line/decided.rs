@@ -128,6 +128,20 @@ impl DecidedLine {
         DecidedLine::new(event, Decision::default(), String::new())
     }
 
+    /// The claim id, member id and procedure the row is about: the
+    /// event's, except on a PLB row, whose event holds the PLB reference
+    /// as its claim id — there those of the claim the reference names
+    /// ([`DecidedLine::plb_claim`]), empty when it names none.
+    pub fn shown_claim(&self) -> (&str, &str, &str) {
+        let e = &self.event;
+        if e.kind != super::event::EventKind::ProviderAdjustment {
+            return (&e.claim_id, &e.member_id, &e.procedure);
+        }
+        self.plb_claim
+            .as_deref()
+            .map_or(("", "", ""), |c| (&c.claim_id, &c.member_id, &c.procedure))
+    }
+
     /// True when the row belongs to a superseded version of a remittance:
     /// shown for what changed, not counted in any total or worklist.
     pub fn is_superseded(&self) -> bool {

@@ -177,12 +177,12 @@ impl Record for AppealItem {
             5 => Cell::Text(r.status.as_str()),
             6 => Cell::Owned(r.decision.flags.to_string()),
             7 => Cell::text(&r.reason),
-            8 => Cell::text(&e.claim_id),
+            8 => Cell::text(r.shown_claim().0),
             9 => Cell::text(&e.payer_claim_id),
-            10 => Cell::text(&e.member_id),
+            10 => Cell::text(r.shown_claim().1),
             11 => Cell::text(&e.member_name),
             12 => Cell::date(e.service_date),
-            13 => Cell::text(&e.procedure),
+            13 => Cell::text(r.shown_claim().2),
             14 => Cell::Owned(
                 e.modifiers
                     .iter()
