@@ -157,7 +157,19 @@ fn lines_shows_the_procedure_as_adjudicated_beside_the_billed_one() {
     assert_eq!(table.headers, LINES);
     let columns = column_names(LEDGER_COLUMNS);
     assert_eq!(LINES[..21], columns[..21]);
-    assert_eq!(LINES[21..], ["paid_procedure", "flags", "reason"]);
+    assert_eq!(
+        LINES[21..],
+        [
+            "paid_procedure",
+            "flags",
+            "reason",
+            "claim_status_words",
+            "plb_reference",
+            "payer_id",
+            "interchange",
+            "transaction"
+        ]
+    );
     let out = remit(&["reconcile", &fixture(EXAMPLE_2), "--out", "-"]);
     assert_eq!(Table::parse(&out.stdout).headers, columns);
 }

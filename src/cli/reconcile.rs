@@ -19,7 +19,7 @@ use crate::diagnostic::{Issue, Rule, Severity};
 use crate::history::{HistoryStore, MemoryStore, SqliteStore, StoreError};
 use crate::ledger::row::COLUMNS;
 use crate::ledger::sink;
-use crate::line::{DecidedLine, EventKind, Status};
+use crate::line::{DecidedLine, EventKind, Status, figures};
 use crate::money::money;
 use crate::pipeline::{InputContent, Reconciler, ingest, read_input};
 use crate::pipeline::{parallel_jobs, parallel_map};
@@ -48,9 +48,10 @@ pub struct Tally {
     remitted_lines: usize,
     older_versions: usize,
     superseded_rows: usize,
-    billed: Decimal,
-    paid: Decimal,
-    patient_resp: Decimal,
+    /// Σ CLM02 of the billed claims new to the history ([`figures::BILLED`]).
+    billed_charges: Decimal,
+    /// The remitted figures, as every command defines them.
+    figures: figures::Totals,
     statuses: BTreeMap<&'static str, usize>,
     flags: BTreeMap<&'static str, usize>,
     warnings: usize,
@@ -76,7 +77,6 @@ impl Tally {
     }
 
     fn row(&mut self, row: &DecidedLine) {
-        let e = &row.event;
         for flag in row.decision.flags.iter() {
             *self.flags.entry(flag.as_str()).or_default() += 1;
         }
@@ -86,11 +86,7 @@ impl Tally {
             self.superseded_rows += 1;
             return;
         }
-        if row.status != crate::line::Status::NoRemittance {
-            self.billed += e.billed;
-            self.paid += e.paid;
-            self.patient_resp += e.patient_resp;
-        }
+        self.figures.add(row);
         *self.statuses.entry(row.status.as_str()).or_default() += 1;
     }
 
@@ -152,16 +148,30 @@ impl Tally {
             String::new()
         };
         eprintln!(
-            "  billed (837): {} claim(s), {} service line(s){known}",
-            self.billed_claims, self.billed_lines
+            "  {}: {} claim(s), {} service line(s), charges {}{known}",
+            figures::BILLED.label,
+            self.billed_claims,
+            self.billed_lines,
+            money(self.billed_charges)
         );
+        let f = &self.figures;
         eprintln!(
-            "  remitted (835): {} claim payment(s), {} service line(s); charged {}, paid {}, patient responsibility {}",
+            "  remitted (835): {} claim payment(s), {} service line(s); {} {}, {} {} (= Σ BPR02: lines, reversals, claim- and provider-level amounts), {} {}",
             self.remitted_claims,
             self.remitted_lines,
-            money(self.billed),
-            money(self.paid),
-            money(self.patient_resp)
+            figures::REMITTED_CHARGE.label,
+            money(f.remitted_charge.value),
+            figures::PAID.label,
+            money(f.paid.value),
+            figures::PATIENT_RESP.label,
+            money(f.patient_resp.value)
+        );
+        eprintln!(
+            "  {} {} (what denials can still cost; re-listings of paid lines left out), {} {} (reversals and PLB recoveries that took money back)",
+            figures::DENIED.label,
+            money(f.denied.value),
+            figures::RECOVERED.label,
+            money(f.recovered.value)
         );
         let counts = |m: &BTreeMap<&str, usize>| {
             m.iter()
@@ -595,6 +605,7 @@ fn ingest_inputs(
             .with_context(|| format!("{source}: cannot store it"))?;
         tally.billed_claims += report.claims;
         tally.billed_lines += report.claim_lines;
+        tally.billed_charges += report.claim_charges;
         tally.known_claims += report.known_claims;
         if report.known_claims > 0 {
             eprintln!(

@@ -7,7 +7,8 @@ use std::sync::LazyLock;
 
 use super::Cell;
 use super::table::{Column, ColumnType, select};
-use crate::line::{DecidedLine, LineInterest, Status, adjustments_text};
+use crate::codes::claim_status_words;
+use crate::line::{DecidedLine, EventKind, LineInterest, Status, adjustments_text};
 use crate::text::Text;
 
 use ColumnType::{Date, Integer, List, Money, Quantity, Text as Txt};
@@ -24,15 +25,15 @@ pub static COLUMNS: &[C] = &[
     C::new("payment_date", Date, |r| {
         Cell::date(r.event.context.payment_date)
     }),
-    C::new("claim_id", Txt, |r| Cell::text(&r.event.claim_id)),
+    C::new("claim_id", Txt, |r| Cell::text(r.shown_claim().0)),
     C::new("payer_claim_id", Txt, |r| {
         Cell::text(&r.event.payer_claim_id)
     }),
     C::new("claim_status", Txt, |r| Cell::text(&r.event.claim_status)),
-    C::new("member_id", Txt, |r| Cell::text(&r.event.member_id)),
+    C::new("member_id", Txt, |r| Cell::text(r.shown_claim().1)),
     C::new("member_name", Txt, |r| Cell::text(&r.event.member_name)),
     C::new("service_date", Date, |r| Cell::date(r.event.service_date)),
-    C::new("procedure", Txt, |r| Cell::text(&r.event.procedure)),
+    C::new("procedure", Txt, |r| Cell::text(r.shown_claim().2)),
     C::new("modifiers", List(':'), |r| {
         Cell::Owned(joined(&r.event.modifiers, ":"))
     }),
@@ -79,7 +80,9 @@ pub static COLUMNS: &[C] = &[
         r.age_days.map_or(Cell::Empty, Cell::Integer)
     }),
     C::new("reason", Txt, |r| Cell::text(&r.reason)),
-    C::new("payer_id", Txt, |r| Cell::text(&r.event.context.payer_id)),
+    C::new("payer_id", Txt, |r| {
+        Cell::text(r.event.context.payer_identifier())
+    }),
     C::new("line_control", Txt, |r| Cell::text(&r.event.line_control)),
     C::new("paid_procedure", Txt, |r| {
         r.event
@@ -117,6 +120,22 @@ pub static COLUMNS: &[C] = &[
     C::new("superseded_by", Txt, |r| {
         r.superseded_by.as_deref().map_or(Cell::Empty, Cell::Text)
     }),
+    // A PLB row's reference (PLB03-2) as the payer wrote it; `claim_id`,
+    // `member_id` and `procedure` show the claim it names, when known.
+    C::new("plb_reference", Txt, |r| {
+        if r.event.kind == EventKind::ProviderAdjustment {
+            Cell::text(&r.event.claim_id)
+        } else {
+            Cell::Empty
+        }
+    }),
+    C::new("claim_status_words", Txt, |r| {
+        if r.event.claim_status.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(claim_status_words(&r.event.claim_status))
+        }
+    }),
 ];
 
 /// The columns of `remit lines`: what the remittance itself says, without
@@ -149,6 +168,11 @@ pub const LINES_NAMES: &[&str] = &[
     "paid_procedure",
     "flags",
     "reason",
+    "claim_status_words",
+    "plb_reference",
+    "payer_id",
+    "interchange",
+    "transaction",
 ];
 
 /// The table `remit lines` writes: the [`COLUMNS`] columns [`LINES_NAMES`]

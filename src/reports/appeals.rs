@@ -29,16 +29,16 @@ pub static COLUMNS: &[Column<AppealItem>] = &[
         Cell::Owned(i.row.decision.flags.to_string())
     }),
     C::new("reason", Txt, |i| Cell::text(&i.row.reason)),
-    C::new("claim_id", Txt, |i| Cell::text(&i.row.event.claim_id)),
+    C::new("claim_id", Txt, |i| Cell::text(i.row.shown_claim().0)),
     C::new("payer_claim_id", Txt, |i| {
         Cell::text(&i.row.event.payer_claim_id)
     }),
-    C::new("member_id", Txt, |i| Cell::text(&i.row.event.member_id)),
+    C::new("member_id", Txt, |i| Cell::text(i.row.shown_claim().1)),
     C::new("member_name", Txt, |i| Cell::text(&i.row.event.member_name)),
     C::new("service_date", ColumnType::Date, |i| {
         Cell::date(i.row.event.service_date)
     }),
-    C::new("procedure", Txt, |i| Cell::text(&i.row.event.procedure)),
+    C::new("procedure", Txt, |i| Cell::text(i.row.shown_claim().2)),
     C::new("modifiers", List(':'), |i| {
         Cell::Owned(joined(&i.row.event.modifiers, ":"))
     }),

@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 
 use crate::ledger::{Cell, Column, ColumnType};
-use crate::line::{DecidedLine, EventKind, LineInterest, Status};
+use crate::line::{DecidedLine, LineInterest};
 
 use ColumnType::{Integer, List, Money, Text as Txt};
 
@@ -135,13 +135,14 @@ pub enum ResolutionRow {
 pub struct Totals {
     /// Lines counted.
     pub lines: u64,
-    /// Σ billed.
+    /// Σ billed: the remitted charge of these lines
+    /// ([`crate::line::figures::REMITTED_CHARGE`], claim lines only).
     pub billed: Decimal,
     /// Σ allowed.
     pub allowed: Decimal,
-    /// Σ paid.
+    /// Σ paid: [`crate::line::figures::PAID_ON_LINES`].
     pub paid: Decimal,
-    /// Σ denied.
+    /// Σ denied: [`crate::line::figures::DENIED_AS_REPORTED`].
     pub denied: Decimal,
     /// Σ interest the payers applied.
     pub interest_applied: Decimal,
@@ -149,23 +150,15 @@ pub struct Totals {
     pub interest_computed: Decimal,
 }
 
-/// The amount denied on a line: what its denial adjustments refused (a
-/// denied line's, or the denied part of a paid one), not its charge; a
-/// line that owes a deductible or co-pay, or was written off under
-/// contract, denied nothing.
-pub fn denied(row: &DecidedLine) -> Decimal {
-    match row.status {
-        Status::Denied | Status::Paid => row.decision.denied,
-        _ => Decimal::ZERO,
-    }
-}
+/// The amount denied on a line, as the payer reported it: see
+/// [`crate::line::figures::DENIED_AS_REPORTED`] (every denial, re-listings of paid
+/// lines included — the report is the regulator's view of what the payer
+/// said).
+pub use crate::line::figures::denied_as_reported as denied;
 
 /// True for the rows the report lists: remitted service lines and claims
 /// without lines.
-pub fn is_claim_line(row: &DecidedLine) -> bool {
-    matches!(row.event.kind, EventKind::Line | EventKind::Claim)
-        && row.status != Status::NoRemittance
-}
+pub use crate::line::figures::is_claim_line;
 
 impl Totals {
     /// Adds a line.

@@ -38,8 +38,12 @@ pub struct Payment {
     pub trace: Text,
     /// N1*PR name.
     pub payer: Text,
-    /// N1*PR N104 (or TRN03).
+    /// N1*PR N104 (or TRN03): how the history keys the payer.
     pub payer_id: Text,
+    /// The payer's identifier as every output shows it
+    /// ([`RemittanceContext::payer_identifier`]: REF*2U, else N104, else
+    /// TRN03), so the deposits' `payer_id` is the ledger's.
+    pub payer_shown: Text,
     /// BPR16, else the production date.
     pub date: Option<Date>,
     /// BPR02.
@@ -65,6 +69,7 @@ impl Payment {
             trace: c.trace.clone(),
             payer: c.payer.clone(),
             payer_id: c.payer_id.clone(),
+            payer_shown: c.payer_identifier().into(),
             date: c.payment_or_production_date(),
             amount: c.payment_amount,
             method: c.payment_method.clone(),
@@ -266,7 +271,7 @@ pub static COLUMNS: &[Column<DepositMatch>] = &[
     C::new("trace", Txt, |m| Cell::Owned(m.traces())),
     C::new("payer", Txt, |m| Cell::text(m.payer())),
     C::new("payer_id", Txt, |m| {
-        Cell::Owned(unique(m.payments.iter().map(|p| p.payer_id.as_str())))
+        Cell::Owned(unique(m.payments.iter().map(|p| p.payer_shown.as_str())))
     }),
     C::new("payment_date", ColumnType::Date, |m| {
         Cell::date(m.payment_date())
