@@ -157,12 +157,19 @@ pub struct InputArgs {
     pub quiet: QuietArgs,
 }
 
-/// `--fee-schedule`: what makes a line UNDERPAID.
+/// `--contract`, `--fee-schedule` and `--reference`: what the payer should
+/// allow, which makes a line UNDERPAID.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FeeArgs {
-    /// Fee schedule CSV: procedure,modifier,allowed[,payer].
+    /// Contract CSV (repeatable): payer,plan,procedure,modifier,place,from,to,rate,max_units,rules.
     #[arg(long, value_name = "CSV")]
-    pub fee_schedule: Option<PathBuf>,
+    pub contract: Vec<PathBuf>,
+    /// The same as --contract (repeatable); an old procedure,modifier,allowed[,payer] file loads as undated flat rates.
+    #[arg(long, value_name = "CSV")]
+    pub fee_schedule: Vec<PathBuf>,
+    /// Reference schedule that contract rates can be a percentage of, e.g. medicare=mpfs.csv (repeatable).
+    #[arg(long, value_name = "NAME=CSV")]
+    pub reference: Vec<String>,
 }
 
 /// Appeal deadlines (`appeal_by`).

@@ -36,6 +36,7 @@ pub const COLUMNS: &[&str] = &[
     "prior_trace",
     "expected",
     "variance",
+    "expected_basis",
     "net_paid",
     "appeal_by",
     "matched_claim_line",
@@ -149,12 +150,12 @@ impl DecidedLine {
             return Cell::Empty;
         };
         match column {
-            38 => Cell::Date(i.received),
-            39 => Cell::Text(i.source.as_str()),
-            40 => Cell::Date(i.due),
-            41 => Cell::Integer(i.days_late),
-            42 => Cell::Money(i.owed),
-            43 => Cell::Money(i.paid),
+            39 => Cell::Date(i.received),
+            40 => Cell::Text(i.source.as_str()),
+            41 => Cell::Date(i.due),
+            42 => Cell::Integer(i.days_late),
+            43 => Cell::Money(i.owed),
+            44 => Cell::Money(i.paid),
             _ => Cell::Money(i.difference()),
         }
     }
@@ -198,20 +199,21 @@ impl Record for DecidedLine {
             24 => Cell::text(&self.decision.prior_trace),
             25 => Cell::money(self.decision.expected),
             26 => Cell::money(self.decision.variance),
-            27 => Cell::money(self.decision.net_paid),
-            28 => Cell::date(self.decision.appeal_by),
-            29 => Cell::text(&self.matched_claim_line),
-            30 => self.age_days.map_or(Cell::Empty, Cell::Integer),
-            31 => Cell::text(&self.reason),
-            32 => Cell::text(&c.payer_id),
-            33 => Cell::text(&e.line_control),
-            34 => e.paid_procedure.as_deref().map_or(Cell::Empty, Cell::Text),
-            35 => Cell::text(&e.revenue_code),
-            36 => Cell::text(&c.interchange),
-            37 => Cell::text(&c.transaction),
-            38..=44 => self.interest_cell(column),
-            45 => Cell::money(self.decision.at_stake),
-            46 => self
+            27 => Cell::text(&self.decision.expected_basis),
+            28 => Cell::money(self.decision.net_paid),
+            29 => Cell::date(self.decision.appeal_by),
+            30 => Cell::text(&self.matched_claim_line),
+            31 => self.age_days.map_or(Cell::Empty, Cell::Integer),
+            32 => Cell::text(&self.reason),
+            33 => Cell::text(&c.payer_id),
+            34 => Cell::text(&e.line_control),
+            35 => e.paid_procedure.as_deref().map_or(Cell::Empty, Cell::Text),
+            36 => Cell::text(&e.revenue_code),
+            37 => Cell::text(&c.interchange),
+            38 => Cell::text(&c.transaction),
+            39..=45 => self.interest_cell(column),
+            46 => Cell::money(self.decision.at_stake),
+            47 => self
                 .superseded_by
                 .as_deref()
                 .map_or(Cell::Empty, Cell::Text),

@@ -36,6 +36,8 @@ pub const COLUMNS: &[&str] = &[
     "remarks",
     "matched_claim_line",
     "source",
+    "expected",
+    "expected_basis",
 ];
 
 /// One line to appeal.
@@ -204,6 +206,10 @@ impl Record for AppealItem {
             ),
             21 => Cell::text(&r.matched_claim_line),
             22 => Cell::text(&e.context.source),
+            // The contract's amount and basis: an underpayment appeal's
+            // evidence (which row, which rules).
+            23 => Cell::money(r.decision.expected),
+            24 => Cell::text(&r.decision.expected_basis),
             _ => Cell::Empty,
         }
     }

@@ -64,7 +64,7 @@ pub fn taken_back(row: &DecidedLine) -> Option<Decimal> {
     (takes && row.decision.flags.contains(Flag::Recouped)).then(|| -row.event.paid)
 }
 
-/// How far an UNDERPAID row's allowed amount is below the fee schedule:
+/// How far an UNDERPAID row's allowed amount is below the contract:
 /// −variance.
 pub fn shortfall(row: &DecidedLine) -> Option<Decimal> {
     if !row.decision.flags.contains(Flag::Underpaid) {
@@ -164,7 +164,7 @@ const PAID: &str = "Σ paid of every row, including reversals, claim-level and p
 const PATIENT_RESP: &str = "Σ patient responsibility (PR adjustments) of every remitted row.";
 const DENIED: &str = "Σ amount at stake of DENIED rows, except those flagged PREVIOUSLY_PAID_REPORTED_DENIED (that payment stands), and of PARTIAL_DENIAL rows: what the denial adjustments (denial or duplicate category, or unknown reason code) refused — never the whole charge unless all of it was refused; after a take-back, at most the payment taken back. Deductibles, co-pays and contractual write-offs are not denials. A line denied twice counts twice.";
 const RECOUPED: &str = "Money taken back: Σ −paid of RECOUPED rows that are reversals or provider-level recoveries (PLB WO/72/FB). A later denial of a line already taken back adds nothing.";
-const UNDERPAID: &str = "Σ (expected − allowed) of UNDERPAID rows: how far allowed amounts fall below the fee schedule (a row also PARTIAL_DENIAL counts under Denied instead).";
+const UNDERPAID: &str = "Σ (expected − allowed) of UNDERPAID rows: how far allowed amounts fall below the contract (a row also PARTIAL_DENIAL counts under Denied instead).";
 const AT_RISK: &str = "Σ amount at stake of open appeal items (the `remit appeals` worklist) whose deadline is today or within the warning window (--deadline-days).";
 const PAST_DEADLINE: &str = "Σ amount at stake of open appeal items whose deadline has passed.";
 const UNANSWERED: &str =

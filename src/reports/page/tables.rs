@@ -240,7 +240,8 @@ const RECOUP_COLUMNS: &[Column] = line_columns!(text("Taken back on");
     text("How"), num("Taken back"), num("Paid before"), text("Paid on"), text("Appeal by"),
     text("Trace"));
 const UNDERPAID_COLUMNS: &[Column] = line_columns!(text("Paid on");
-    num("Units"), num("Allowed"), num("Expected"), num("Shortfall"), text("Appeal by"));
+    num("Units"), num("Allowed"), num("Expected"), num("Shortfall"), text("Appeal by"),
+    prose("Contract basis"));
 const UNBALANCED_COLUMNS: &[Column] = &[
     text("File"),
     text("Where"),
@@ -370,8 +371,8 @@ const RECOUPED: About = (
 const UNDERPAID: About = (
     "underpayments",
     "Underpayments",
-    "Lines allowed below the fee schedule (needs --fee-schedule). Largest shortfall first.",
-    "remit reconcile PATH... --fee-schedule CSV --format csv --out ledger.csv (flag UNDERPAID)",
+    "Lines allowed below what the contract says (needs --contract), with the contract row and rules that gave the expected amount. Largest shortfall first.",
+    "remit reconcile PATH... --contract CSV --format csv --out ledger.csv (flag UNDERPAID)",
 );
 const UNBALANCED: About = (
     "unbalanced",
@@ -463,6 +464,9 @@ fn underpaid_cells(row: &DecidedLine, amount: Decimal, privacy: Privacy) -> Vec<
         opt_money(row.decision.expected),
         money(amount),
         date(row.decision.appeal_by),
+        // The evidence an underpayment appeal carries: which contract row
+        // and which rules gave the expected amount (no PHI).
+        row.decision.expected_basis.clone(),
     ];
     with_line(date(e.context.payment_date), row, privacy, rest)
 }
