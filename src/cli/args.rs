@@ -44,6 +44,9 @@ pub enum Command {
     /// The regulator resolution report: every claim line with interest owed and paid.
     #[command(after_help = super::exit_status_help())]
     Resolution(ResolutionArgs),
+    /// The payer scorecard: per payer and procedure, allowed against billed, the contract and reference schedules.
+    #[command(after_help = super::exit_status_help())]
+    Contracts(ContractsArgs),
     /// Cluster stage 1: X12 in, one JSON record per 835 event and 837 claim out.
     #[command(after_help = super::exit_status_help())]
     Events(EventsArgs),
@@ -283,6 +286,29 @@ pub struct AppealsArgs {
     /// Reason codes.
     #[command(flatten)]
     pub codes: CodeArgs,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `remit contracts`.
+#[derive(Debug, clap::Args)]
+pub struct ContractsArgs {
+    /// What to read (with --db, the whole stored history is considered).
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Contracts (expected, shortfall) and reference schedules (percent of reference).
+    #[command(flatten)]
+    pub fees: FeeArgs,
+    /// Reason codes (denial categories).
+    #[command(flatten)]
+    pub codes: CodeArgs,
+    /// Only lines with a date of service on or after this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<Date>,
+    /// Only lines with a date of service on or before this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<Date>,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,

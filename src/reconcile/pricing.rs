@@ -71,6 +71,13 @@ pub fn price_claim(
     out
 }
 
+/// Facility or non-facility from the 835 alone (CLP08; a line with a
+/// revenue code is institutional): the scorecard's place for reference
+/// amounts, where no 837 is at hand.
+pub fn remitted_place(event: &LineEvent) -> Place {
+    place(&event.revenue_code, &event.facility_code, None, 0)
+}
+
 /// Facility or non-facility for one event: the 837 line's SV105, else the
 /// 837 claim's CLM05-1 (an institutional claim is facility); without a
 /// matched claim, the 835's CLP08 (a line with a revenue code is
