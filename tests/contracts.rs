@@ -731,3 +731,47 @@ fn an_old_fee_schedule_gives_the_same_ledger_as_a_contract_or_fee_schedule() {
             .any(|r| r["expected_basis"].contains("fee-schedule.csv:"))
     );
 }
+
+#[test]
+fn the_place_of_service_comes_from_the_matched_837_before_the_835() {
+    // RC24-002's 837 bills 98940 with CLM05-1 11 (office: non-facility)
+    // and no SV105; this copy of its 835 says CLP08 21 (inpatient
+    // hospital: facility). Matched, the 837 decides: 50.00, allowed
+    // 42.50, −7.50; with the 835 alone, the facility row: 30.00, +12.50.
+    let dir = temp_dir("contracts-place");
+    let remit_835 = std::fs::read_to_string(samples().join("remits/acme-2024-02-07.835"))
+        .unwrap()
+        .replace(
+            "CLP*RC24-002*1*165*80.5*20*12*24036000914*11*1",
+            "CLP*RC24-002*1*165*80.5*20*12*24036000914*21*1",
+        );
+    assert!(remit_835.contains("24036000914*21*1"));
+    std::fs::write(dir.join("acme.835"), remit_835).unwrap();
+    let contract = dir.join("place.csv");
+    std::fs::write(
+        &contract,
+        "payer,procedure,place,rate\n\
+         ACME HEALTH PLAN,98940,facility,30.00\n\
+         ACME HEALTH PLAN,98940,nonfacility,50.00\n",
+    )
+    .unwrap();
+    let claims = path(&samples().join("claims/2024-01-837p.x12"));
+    let run = |inputs: &[&str]| {
+        table(
+            &[
+                &["reconcile"][..],
+                inputs,
+                &["--contract", &path(&contract), "--as-of", AS_OF],
+            ]
+            .concat(),
+        )
+    };
+    let with_837 = run(&[&path(&dir.join("acme.835")), &claims]);
+    let row = line(&with_837, "RC24-002", "98940");
+    assert_eq!(verdict(row), ("50.00", "-7.50", true));
+    assert!(row["expected_basis"].contains("place.csv:3"), "{row:?}");
+    let alone = run(&[&path(&dir.join("acme.835"))]);
+    let row = line(&alone, "RC24-002", "98940");
+    assert_eq!(verdict(row), ("30.00", "12.50", false));
+    assert!(row["expected_basis"].contains("place.csv:2"), "{row:?}");
+}
