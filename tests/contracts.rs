@@ -775,3 +775,41 @@ fn the_place_of_service_comes_from_the_matched_837_before_the_835() {
     assert_eq!(verdict(row), ("30.00", "12.50", false));
     assert!(row["expected_basis"].contains("place.csv:2"), "{row:?}");
 }
+
+#[test]
+fn reference_schedules_alone_give_the_scorecard_percentages_and_price_nothing() {
+    // An out-of-network provider compares allowed amounts with a
+    // usual-and-customary table it licenses: no contract, so no expected.
+    let (remits, _, reference) = case("contracts-reference-only");
+    let common = [
+        path(&remits),
+        "--reference".into(),
+        reference,
+        "--as-of".into(),
+        AS_OF.into(),
+    ];
+    let common: Vec<&str> = common.iter().map(String::as_str).collect();
+    let ledger = table(&[&["reconcile"], &common[..]].concat());
+    assert!(
+        ledger
+            .rows
+            .iter()
+            .all(|r| r["expected"].is_empty() && r["expected_basis"].is_empty())
+    );
+    let card = table(&[&["contracts"], &common[..]].concat());
+    let row = card
+        .rows
+        .iter()
+        .find(|r| r["payer"] == "MEDICARE PART B" && r["procedure"] == "98940")
+        .unwrap();
+    // Allowed 27.98 against 28.43: 98.42%.
+    assert_eq!(
+        (
+            row["medicare_reference"].as_str(),
+            row["medicare_allowed"].as_str(),
+            row["medicare_percent"].as_str()
+        ),
+        ("28.43", "27.98", "98.42")
+    );
+    assert_eq!(row["expected_lines"], "0");
+}

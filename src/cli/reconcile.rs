@@ -317,15 +317,13 @@ fn store_error(path: &Path, error: StoreError) -> anyhow::Error {
 /// Reads the `--contract`/`--fee-schedule` files and `--reference`
 /// schedules together: every problem in every file is reported (file,
 /// line, column, what was expected) and nothing is loaded while there is
-/// one. `None` when no contract file was given.
+/// one. `None` when no contract or reference file was given.
 pub fn read_contracts(fees: Option<&FeeArgs>) -> anyhow::Result<Option<Contracts>> {
     let Some(fees) = fees else { return Ok(None) };
-    if fees.contract.is_empty() && fees.fee_schedule.is_empty() {
-        if let Some(first) = fees.reference.first() {
-            anyhow::bail!(
-                "--reference {first}: reference schedules are read by contract rates; add --contract FILE"
-            );
-        }
+    // Reference schedules alone price nothing, but the scorecard compares
+    // allowed amounts with them (an out-of-network provider's
+    // usual-and-customary table).
+    if fees.contract.is_empty() && fees.fee_schedule.is_empty() && fees.reference.is_empty() {
         return Ok(None);
     }
     let mut loader = ContractLoader::new();
