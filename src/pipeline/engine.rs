@@ -230,10 +230,11 @@ impl<'a> Reconciler<'a> {
             claim: &c.claim,
             lines: &matched.lines,
         });
-        let prices = price_claim(self.contracts, &events, billed);
+        let mut prices = price_claim(self.contracts, &events, billed).into_iter();
         let lines = std::mem::take(&mut matched.lines);
-        for (((event, key), line), price) in events.into_iter().zip(keys).zip(lines).zip(prices) {
+        for ((event, key), line) in events.into_iter().zip(keys).zip(lines) {
             let history = self.store.history(&key)?;
+            let price = prices.next().flatten();
             let mut decision = decide(&event, &history, price.as_ref(), &self.rules);
             if event.kind == EventKind::ClaimAdjustment {
                 decision.net_paid = None;

@@ -56,7 +56,9 @@ impl Corrections {
         // reduction ranks its lines), from the 835's facts alone.
         let mut prices = Vec::with_capacity(events.len());
         for claim in events.chunk_by(|a, b| a.claim_seq == b.claim_seq) {
-            prices.extend(price_claim(contracts, claim, None));
+            // No entries at all without contracts: no price for any line.
+            let mut priced = price_claim(contracts, claim, None).into_iter();
+            prices.extend(claim.iter().map(|_| priced.next().flatten()));
         }
         for (e, price) in events.iter().zip(&prices) {
             if !is_line(&e)

@@ -21,15 +21,16 @@ pub struct Billed<'a> {
 }
 
 /// Prices the events of one claim payment (all of one CLP). One entry per
-/// event, in order: `None` for events that are not service lines (claim
-/// remainders, PLB amounts) and when no contracts were given.
+/// event, in order (`None` for events that are not service lines: claim
+/// remainders, PLB amounts) — or none at all, without allocating, when no
+/// contract rows were given: a caller reads a missing entry as no price.
 pub fn price_claim(
     contracts: Option<&Contracts>,
     events: &[LineEvent],
     billed: Option<Billed<'_>>,
 ) -> Vec<Option<LinePrice>> {
     let Some(contracts) = contracts.filter(|c| !c.is_empty()) else {
-        return vec![None; events.len()];
+        return Vec::new();
     };
     let Some(first) = events.first() else {
         return Vec::new();
