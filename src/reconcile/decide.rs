@@ -159,7 +159,7 @@ pub fn decide(
     rules: &Rules,
 ) -> Decision {
     let expected = match price {
-        Some(Ok(Some(e))) => Some(Expected {
+        Some(Ok(Some(e))) => Some(ExpectedAmount {
             amount: e.amount,
             basis: &e.basis,
         }),
@@ -181,7 +181,7 @@ pub fn decide(
 /// An expected amount and the words that justify it (the ledger's
 /// `expected` and `expected_basis`).
 #[derive(Clone, Copy, Debug)]
-pub struct Expected<'a> {
+pub struct ExpectedAmount<'a> {
     /// The expected allowed amount.
     pub amount: Decimal,
     /// Which contract row and rules produced it.
@@ -203,7 +203,7 @@ fn is_priced_status(status: Status) -> bool {
 pub fn decide_with(
     event: &LineEvent,
     history: &LineHistory,
-    expected: Option<Expected<'_>>,
+    expected: Option<ExpectedAmount<'_>>,
     rules: &Rules,
 ) -> Decision {
     let codes = &*rules.codes;
@@ -465,7 +465,7 @@ pub fn refresh_appeal_by(d: &mut Decision, event: &LineEvent, rules: &Rules) {
     d.appeal_by = appeal_by(event, d, rules);
 }
 
-fn compare_with_expected(event: &LineEvent, expected: Expected<'_>, d: &mut Decision) {
+fn compare_with_expected(event: &LineEvent, expected: ExpectedAmount<'_>, d: &mut Decision) {
     let Some(variance) = event.allowed.checked_sub(expected.amount) else {
         return;
     };

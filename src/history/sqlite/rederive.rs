@@ -42,7 +42,7 @@ use crate::line::{
     DecidedLine, Decision, EventKind, Flag, Flags, LineHistory, PriorEvent, PriorKind,
     RemittanceContext, Status, prior_payer_paid, reason_with_notes,
 };
-use crate::reconcile::decide::{Expected, Rules, decide_with, prior_event};
+use crate::reconcile::decide::{ExpectedAmount, Rules, decide_with, prior_event};
 use crate::reconcile::reason::reason;
 use crate::text::Text;
 
@@ -222,7 +222,7 @@ fn rederive_row(
         Status::Paid | Status::PatientResp | Status::NoPaymentDue
     );
     let expected = match old.decision.expected {
-        Some(amount) if compared => Some(Expected {
+        Some(amount) if compared => Some(ExpectedAmount {
             amount,
             basis: &old.decision.expected_basis,
         }),
