@@ -110,6 +110,8 @@ pub fn provider_event(
         received_date: None,
         interest: Decimal::ZERO,
         status: Status::ProviderAdjustment,
+        filing_indicator: Default::default(),
+        facility_code: Default::default(),
         unexplained: None,
     }
 }
@@ -173,6 +175,8 @@ impl<'c> ClaimBase<'c> {
             received_date: self.claim.date("050"),
             interest: self.claim.amount("I").unwrap_or_default(),
             status: Status::Denied,
+            filing_indicator: self.claim.filing_indicator.clone(),
+            facility_code: self.claim.facility_code.clone(),
             unexplained: None,
         }
     }

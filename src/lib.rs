@@ -19,7 +19,7 @@
 //!   [`Decision`] about it ([`Status`], [`Flags`], the amount at stake…);
 //! - **the pipeline**: [`read_input`] → [`ingest`] into a [`HistoryStore`]
 //!   ([`MemoryStore`], [`SqliteStore`]) → [`Reconciler`] applies pending
-//!   remittances in payment order under [`Rules`] (and a [`FeeSchedule`]);
+//!   remittances in payment order under [`Rules`] (and [`Contracts`]);
 //! - **sinks**: [`Sink`] writes [`Record`]s as CSV, JSON Lines or XML
 //!   ([`sink`], [`Format`]); [`Splitter`] cuts an 835 into standalone ones.
 //!
@@ -131,6 +131,7 @@ pub use line::{
 };
 
 // The rules and the pipeline that drives them through a history store.
+pub use contract::{ContractLoader, Contracts};
 pub use history::sqlite::{RowFilter, current_version as store_schema_version};
 pub use history::{
     HistoryStore, Ingested, MemoryStore, OpenLine, SqliteStore, StoreError, StoreResult,
@@ -139,11 +140,11 @@ pub use pipeline::ingest::ingest;
 pub use pipeline::{
     IngestReport, InputContent, Reconciler, parallel_jobs, parallel_map, read_input,
 };
+pub use reconcile::Rules;
 pub use reconcile::claims::{ClaimRef, StoredClaim};
 pub use reconcile::decide::decide;
 pub use reconcile::interest::PromptPay;
 pub use reconcile::versions::{StoredVersion, TransactionRef};
-pub use reconcile::{FeeSchedule, Rules};
 
 // Sinks: tables written as CSV, JSON Lines or XML; 835s split apart.
 pub use ledger::row::{COLUMNS as LEDGER_COLUMNS, LINES_NAMES as LINES_COLUMNS, lines_table};

@@ -14,13 +14,14 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::claim::BilledClaim;
+use crate::contract::Contracts;
 use crate::history::{HistoryStore, MemoryStore, StoreResult};
 use crate::line::{
     DecidedLine, LineEvent, RemittanceContext, RemittanceTransaction, TransactionFingerprint,
     event_key,
 };
 use crate::pipeline::{InputContent, Reconciler};
-use crate::reconcile::{FeeSchedule, Rules};
+use crate::reconcile::Rules;
 
 /// One line of the `events` stream.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,7 +176,7 @@ struct Partition {
 /// order followed by its NO_REMITTANCE rows.
 pub fn decide_records(
     records: impl IntoIterator<Item = Record>,
-    schedule: Option<&FeeSchedule>,
+    contracts: Option<&Contracts>,
     rules: &Rules,
 ) -> StoreResult<Vec<DecidedLine>> {
     let mut partitions: BTreeMap<String, Partition> = BTreeMap::new();
@@ -194,7 +195,7 @@ pub fn decide_records(
     }
     let mut rows = Vec::new();
     for (_, partition) in partitions {
-        rows.extend(decide_partition(partition, schedule, rules)?);
+        rows.extend(decide_partition(partition, contracts, rules)?);
     }
     Ok(rows)
 }
@@ -233,7 +234,7 @@ fn add_event(partition: &mut Partition, r: RemittanceRecord) {
 
 fn decide_partition(
     mut partition: Partition,
-    schedule: Option<&FeeSchedule>,
+    contracts: Option<&Contracts>,
     rules: &Rules,
 ) -> StoreResult<Vec<DecidedLine>> {
     let mut store = MemoryStore::new();
@@ -264,7 +265,7 @@ fn decide_partition(
         }
     }
     let mut rows = Vec::new();
-    let mut reconciler = Reconciler::new(&mut store, schedule, rules.clone())?;
+    let mut reconciler = Reconciler::new(&mut store, contracts, rules.clone())?;
     reconciler.apply_pending(|decided| -> StoreResult<()> {
         let from_history = decided
             .first()

@@ -3,6 +3,7 @@
 mod acks;
 mod claims837;
 mod cli;
+mod contracts;
 mod corpus;
 mod corpus_pins;
 mod deposits;

@@ -44,6 +44,9 @@ pub enum Command {
     /// The regulator resolution report: every claim line with interest owed and paid.
     #[command(after_help = super::exit_status_help())]
     Resolution(ResolutionArgs),
+    /// The payer scorecard: per payer and procedure, allowed against billed, the contract and reference schedules.
+    #[command(after_help = super::exit_status_help())]
+    Contracts(ContractsArgs),
     /// Cluster stage 1: X12 in, one JSON record per 835 event and 837 claim out.
     #[command(after_help = super::exit_status_help())]
     Events(EventsArgs),
@@ -187,12 +190,19 @@ pub struct InputArgs {
     pub quiet: QuietArgs,
 }
 
-/// `--fee-schedule`: what makes a line UNDERPAID.
+/// `--contract`, `--fee-schedule` and `--reference`: what the payer should
+/// allow, which makes a line UNDERPAID.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FeeArgs {
-    /// Fee schedule CSV: procedure,modifier,allowed[,payer].
+    /// Contract CSV (repeatable): payer,plan,procedure,modifier,place,from,to,rate,max_units,rules.
     #[arg(long, value_name = "CSV")]
-    pub fee_schedule: Option<PathBuf>,
+    pub contract: Vec<PathBuf>,
+    /// The same as --contract (repeatable); an old procedure,modifier,allowed[,payer] file loads as undated flat rates.
+    #[arg(long, value_name = "CSV")]
+    pub fee_schedule: Vec<PathBuf>,
+    /// Reference schedule that contract rates can be a percentage of, e.g. medicare=mpfs.csv (repeatable).
+    #[arg(long, value_name = "NAME=CSV")]
+    pub reference: Vec<String>,
 }
 
 /// Appeal deadlines (`appeal_by`).
@@ -306,6 +316,29 @@ pub struct AppealsArgs {
     /// Reason codes.
     #[command(flatten)]
     pub codes: CodeArgs,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `remit contracts`.
+#[derive(Debug, clap::Args)]
+pub struct ContractsArgs {
+    /// What to read (with --db, the whole stored history is considered).
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Contracts (expected, shortfall) and reference schedules (percent of reference).
+    #[command(flatten)]
+    pub fees: FeeArgs,
+    /// Reason codes (denial categories).
+    #[command(flatten)]
+    pub codes: CodeArgs,
+    /// Only lines with a date of service on or after this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<Date>,
+    /// Only lines with a date of service on or before this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<Date>,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,

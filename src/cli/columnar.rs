@@ -497,7 +497,8 @@ pub fn reconcile(args: &[String], keep_going: bool) -> Result<Batches, ColumnarE
 
 /// Version of the payload encoding, the first byte of every payload. A
 /// history table written with another version is refused, not misread.
-pub const PAYLOAD_FORMAT: u8 = 1;
+/// 2: events carry CLP06 and CLP08 (contract pricing).
+pub const PAYLOAD_FORMAT: u8 = 2;
 
 /// The columns of the records ([`events`], [`Decider::push`]).
 pub const RECORD_COLUMNS: &[&str] = &[
@@ -892,7 +893,7 @@ impl Decider {
         }
         let rows = decide_records(
             records,
-            self.settings.schedule.as_ref(),
+            self.settings.contracts.as_ref(),
             &self.settings.rules,
         )
         .map_err(other)?;

@@ -4,6 +4,7 @@
 mod appeals;
 pub mod args;
 pub mod columnar;
+mod contracts;
 mod deposits;
 mod generate;
 mod history;
@@ -131,6 +132,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::History(a) => history::run(&a),
         Command::Appeals(a) => appeals::run(&a),
         Command::Resolution(a) => resolution::run(&a),
+        Command::Contracts(a) => contracts::run(&a),
         Command::Events(a) => stages::events(&a),
         Command::Decide(a) => stages::decide(&a),
         Command::Generate(a) => generate::run(&a),

@@ -15,6 +15,7 @@ use super::output::{Output, report_problems};
 use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::codes::{CodeList, ListKind};
+use crate::contract::{ContractLoader, Contracts, parse_reference_arg};
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::history::{HistoryStore, MemoryStore, SqliteStore, StoreError};
 use crate::ledger::row::COLUMNS;
@@ -23,8 +24,8 @@ use crate::line::{DecidedLine, EventKind, Status, figures};
 use crate::money::money;
 use crate::pipeline::{InputContent, Reconciler, ingest, read_input};
 use crate::pipeline::{parallel_jobs, parallel_map};
+use crate::reconcile::Rules;
 use crate::reconcile::interest::{PromptPay, parse_rate};
-use crate::reconcile::{FeeSchedule, Rules};
 use crate::reports::page::{FileFinding, FileFindings};
 
 /// Counts and totals for the summary.
@@ -323,13 +324,45 @@ fn store_error(path: &Path, error: StoreError) -> anyhow::Error {
     }
 }
 
-/// Reads a fee schedule CSV.
-pub fn read_fee_schedule(path: Option<&Path>) -> anyhow::Result<Option<FeeSchedule>> {
-    let Some(path) = path else { return Ok(None) };
-    let bytes = read_option_file("--fee-schedule", path)?;
-    let schedule = FeeSchedule::from_reader(bytes.as_slice())
-        .with_context(|| format!("--fee-schedule {}", path.display()))?;
-    Ok(Some(schedule))
+/// Reads the `--contract`/`--fee-schedule` files and `--reference`
+/// schedules together: every problem in every file is reported (file,
+/// line, column, what was expected) and nothing is loaded while there is
+/// one. `None` when no contract or reference file was given.
+pub fn read_contracts(fees: Option<&FeeArgs>) -> anyhow::Result<Option<Contracts>> {
+    let Some(fees) = fees else { return Ok(None) };
+    // Reference schedules alone price nothing, but the scorecard compares
+    // allowed amounts with them (an out-of-network provider's
+    // usual-and-customary table).
+    if fees.contract.is_empty() && fees.fee_schedule.is_empty() && fees.reference.is_empty() {
+        return Ok(None);
+    }
+    // The scorecard shows four columns per reference schedule; more than
+    // it can show is refused up front rather than silently cut.
+    if fees.reference.len() > crate::reports::contracts::MAX_REFERENCES {
+        anyhow::bail!(
+            "--reference: at most {} reference schedules, {} given",
+            crate::reports::contracts::MAX_REFERENCES,
+            fees.reference.len()
+        );
+    }
+    let mut loader = ContractLoader::new();
+    for arg in &fees.reference {
+        let (name, file) =
+            parse_reference_arg(arg).with_context(|| format!("--reference {arg}"))?;
+        let path = Path::new(file);
+        let bytes = read_option_file("--reference", path)?;
+        loader.add_reference(name, &path.display().to_string(), bytes.as_slice());
+    }
+    let files = fees
+        .contract
+        .iter()
+        .map(|p| ("--contract", p))
+        .chain(fees.fee_schedule.iter().map(|p| ("--fee-schedule", p)));
+    for (option, path) in files {
+        let bytes = read_option_file(option, path)?;
+        loader.add_contract(&path.display().to_string(), bytes.as_slice());
+    }
+    Ok(Some(loader.finish().map_err(anyhow::Error::new)?))
 }
 
 /// The prompt-pay rule of `--prompt-pay` and `--rate`. A rate is a yearly
@@ -375,8 +408,8 @@ pub fn code_list(paths: &[PathBuf]) -> anyhow::Result<CodeList> {
 /// Everything a decision needs from the options, read and checked before
 /// any output is opened: a typo never costs the previous output.
 pub struct Settings {
-    /// `--fee-schedule`.
-    pub schedule: Option<FeeSchedule>,
+    /// `--contract` (and `--fee-schedule`) with `--reference`.
+    pub contracts: Option<Contracts>,
     /// Dates, deadlines and interest.
     pub rules: Rules,
     /// The code list with `--code-list` merged over it.
@@ -401,12 +434,12 @@ impl Settings {
         if let Some((rule, rate)) = interest {
             rules.prompt_pay = prompt_pay(rule, rate)?;
         }
-        let schedule = read_fee_schedule(fees.and_then(|f| f.fee_schedule.as_deref()))?;
+        let contracts = read_contracts(fees)?;
         let codes = code_list(codes.map_or(&[][..], |c| &c.code_list[..]))?;
         // The decision reads statuses and denial reasons from the list.
         rules.codes = std::sync::Arc::new(codes.clone());
         Ok(Settings {
-            schedule,
+            contracts,
             rules,
             codes,
         })
@@ -489,7 +522,7 @@ pub fn decide_inputs(
     }
     let mut reconciler = Reconciler::new(
         store.as_mut(),
-        settings.schedule.as_ref(),
+        settings.contracts.as_ref(),
         settings.rules.clone(),
     )
     .map_err(|e| in_store(e.into()))?;

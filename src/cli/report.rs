@@ -3,11 +3,14 @@
 //! worklists — then print a one-line summary on standard error.
 
 use super::args::ReportArgs;
+use super::contracts::denial_category;
 use super::output::Output;
 use super::reconcile::{Prepared, Settings, report_rows};
+use crate::contract::References;
 use crate::line::figures;
 use crate::money::money;
 use crate::reports::appeals::worklist;
+use crate::reports::contracts::scorecard;
 use crate::reports::page::{Options, Privacy, ReportBuilder, ReportData, html};
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
@@ -37,6 +40,19 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let mut builder = ReportBuilder::new(options.clone(), &prepared.settings.codes);
     builder.add_findings(tally.findings());
     rows.iter().for_each(|row| builder.add_row(row));
+    let none = References::default();
+    let references = prepared
+        .settings
+        .contracts
+        .as_ref()
+        .map_or(&none, |c| c.references());
+    builder.add_scorecard(&scorecard(
+        &rows,
+        references,
+        &prepared.settings.codes,
+        (None, None),
+        denial_category,
+    )?);
     for item in worklist(rows, options.as_of) {
         builder.add_appeal(&item);
     }

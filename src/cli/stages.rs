@@ -216,7 +216,7 @@ pub fn decide(args: &DecideStageArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("standard input line {}: not a remit events record", n + 1))?;
         parsed.push(record);
     }
-    let rows = decide_records(parsed, settings.schedule.as_ref(), &settings.rules)?;
+    let rows = decide_records(parsed, settings.contracts.as_ref(), &settings.rules)?;
     let mut sink = sink(Format::Jsonl, Box::new(&mut out), "ledger", "entry");
     sink.begin(COLUMNS)?;
     for row in &rows {

@@ -71,6 +71,11 @@ pub static COLUMNS: &[C] = &[
     C::new("prior_trace", Txt, |r| Cell::text(&r.decision.prior_trace)),
     C::new("expected", Money, |r| Cell::money(r.decision.expected)),
     C::new("variance", Money, |r| Cell::money(r.decision.variance)),
+    // Which contract row and rules produced `expected` (or why a covered
+    // line could not be priced).
+    C::new("expected_basis", Txt, |r| {
+        Cell::text(&r.decision.expected_basis)
+    }),
     C::new("net_paid", Money, |r| Cell::money(r.decision.net_paid)),
     C::new("appeal_by", Date, |r| Cell::date(r.decision.appeal_by)),
     C::new("matched_claim_line", Txt, |r| {

@@ -212,6 +212,8 @@ mod tests {
             received_date: None,
             interest: Decimal::ZERO,
             status: Status::Denied,
+            filing_indicator: Default::default(),
+            facility_code: Default::default(),
             unexplained: None,
         }
     }
@@ -277,6 +279,7 @@ mod tests {
                 "denied",
                 "event",
                 "expected",
+                "expected_basis",
                 "flags",
                 "interest",
                 "key",

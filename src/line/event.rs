@@ -195,6 +195,16 @@ pub struct LineEvent {
     pub interest: Decimal,
     /// The lines statuses.
     pub status: Status,
+    /// CLP06 claim filing indicator (`12` PPO, `HM` HMO, `MB` Medicare
+    /// Part B…): the plan a contract row may be scoped to. Absent from
+    /// stores written before it existed.
+    #[serde(default)]
+    pub filing_indicator: Text,
+    /// CLP08: place of service (professional) or facility type
+    /// (institutional), for contract rows priced by place when no 837
+    /// claim says it.
+    #[serde(default)]
+    pub facility_code: Text,
     /// On the claim-adjustment event of a claim whose totals contradict its
     /// lines (CLP04 ≠ ΣSVC03 − Σ claim CAS, or CLP03 ≠ ΣSVC02): the totals,
     /// as evidence of the difference no adjustment explains. Boxed, as it
@@ -331,6 +341,8 @@ mod tests {
             received_date: None,
             interest: Decimal::ZERO,
             status: Status::Paid,
+            filing_indicator: Default::default(),
+            facility_code: Default::default(),
             unexplained: None,
         };
         assert_eq!(e.denied_amount(codes), d("30"));

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use crate::contract::Contracts;
 use crate::history::{HistoryStore, StoreResult};
 use crate::line::{
     DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineHistory, LineKey, NamedClaim,
@@ -20,9 +21,9 @@ use crate::reconcile::claims::{
 };
 use crate::reconcile::corrections::Corrections;
 use crate::reconcile::decide::{Rules, decide, prior_event, refresh_appeal_by};
-use crate::reconcile::fees::FeeSchedule;
 use crate::reconcile::interest::TransactionInterest;
 use crate::reconcile::ordinals::assign_ordinals;
+use crate::reconcile::pricing::{Billed, price_claim};
 use crate::reconcile::reason::reason;
 use crate::reconcile::recovery::{self, RECOVERY_REASONS};
 use crate::reconcile::unanswered::{billed_context, no_remittance};
@@ -33,7 +34,7 @@ use crate::text::Text;
 /// the code list of its rules.
 pub struct Reconciler<'a> {
     store: &'a mut dyn HistoryStore,
-    schedule: Option<&'a FeeSchedule>,
+    contracts: Option<&'a Contracts>,
     rules: Rules,
     claims_known: bool,
     /// Set while applying a version that replaces earlier versions of its
@@ -45,13 +46,13 @@ impl<'a> Reconciler<'a> {
     /// A reconciler over a store (claims already ingested) and the rules.
     pub fn new(
         store: &'a mut dyn HistoryStore,
-        schedule: Option<&'a FeeSchedule>,
+        contracts: Option<&'a Contracts>,
         rules: Rules,
     ) -> StoreResult<Self> {
         let claims_known = store.has_claims()?;
         Ok(Reconciler {
             store,
-            schedule,
+            contracts,
             rules,
             claims_known,
             correction: None,
@@ -104,7 +105,7 @@ impl<'a> Reconciler<'a> {
         for event in &mut tx.events {
             event.rederive_status(&self.rules.codes);
         }
-        let corrections = Corrections::of(&tx.events, self.schedule, &self.rules);
+        let corrections = Corrections::of(&tx.events, self.contracts, &self.rules);
         let mut rows = Vec::with_capacity(tx.events.len());
         let mut groups: BTreeMap<u32, Vec<LineEvent>> = BTreeMap::new();
         let mut provider = Vec::new();
@@ -223,10 +224,18 @@ impl<'a> Reconciler<'a> {
                     .any(|c| c.claim.frequency == "8")
         });
         let mut decided = Vec::with_capacity(events.len());
+        // The claim's lines are priced together (a second procedure the
+        // same day is reduced), with the billed claim's place of service.
+        let billed = matched.claim.as_ref().map(|c| Billed {
+            claim: &c.claim,
+            lines: &matched.lines,
+        });
+        let mut prices = price_claim(self.contracts, &events, billed).into_iter();
         let lines = std::mem::take(&mut matched.lines);
         for ((event, key), line) in events.into_iter().zip(keys).zip(lines) {
             let history = self.store.history(&key)?;
-            let mut decision = decide(&event, &history, self.schedule, &self.rules);
+            let price = prices.next().flatten();
+            let mut decision = decide(&event, &history, price.as_ref(), &self.rules);
             if event.kind == EventKind::ClaimAdjustment {
                 decision.net_paid = None;
             }
@@ -328,7 +337,7 @@ impl<'a> Reconciler<'a> {
     fn apply_provider(&mut self, event: LineEvent) -> StoreResult<DecidedLine> {
         let key = event_key(&event);
         let history = self.store.history(&key)?;
-        let mut decision = decide(&event, &history, self.schedule, &self.rules);
+        let mut decision = decide(&event, &history, None, &self.rules);
         decision.net_paid = None;
         let reason = event
             .adjustments

@@ -108,6 +108,8 @@ fn event(r: Remitted, sequence: u32) -> LineEvent {
         interest: Decimal::ZERO,
         status: Status::Paid,
         unexplained: None,
+        filing_indicator: Text::default(),
+        facility_code: Text::default(),
     }
 }
 

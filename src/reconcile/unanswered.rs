@@ -60,6 +60,8 @@ pub fn no_remittance(
         received_date: None,
         interest: Decimal::ZERO,
         status: Status::NoRemittance,
+        filing_indicator: Default::default(),
+        facility_code: Default::default(),
         unexplained: None,
     };
     let age = line

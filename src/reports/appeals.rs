@@ -58,6 +58,12 @@ pub static COLUMNS: &[Column<AppealItem>] = &[
         Cell::text(&i.row.matched_claim_line)
     }),
     C::new("source", Txt, |i| Cell::text(&i.row.event.context.source)),
+    // The evidence of an underpayment: what the contract expected, and
+    // which row and rules say so.
+    C::new("expected", Money, |i| Cell::money(i.row.decision.expected)),
+    C::new("expected_basis", Txt, |i| {
+        Cell::text(&i.row.decision.expected_basis)
+    }),
 ];
 
 type C = Column<AppealItem>;

@@ -26,6 +26,7 @@ pub use mask::Privacy;
 pub use tables::{ColumnKind, FileFinding, FileFindings, Table};
 
 use crate::codes::CodeList;
+use crate::contract::ScorecardRow;
 use crate::line::DecidedLine;
 use crate::reports::appeals::AppealItem;
 
@@ -98,6 +99,7 @@ pub struct ReportBuilder<'c> {
     headline: Headline,
     charts: charts::ChartBuilder,
     tables: tables::TableBuilder,
+    scorecard: Option<Table>,
     rows: u64,
     open_appeals: u64,
     files: usize,
@@ -112,6 +114,7 @@ impl<'c> ReportBuilder<'c> {
             codes,
             headline: Headline::default(),
             charts: charts::ChartBuilder::default(),
+            scorecard: None,
             rows: 0,
             open_appeals: 0,
             files: 0,
@@ -139,12 +142,27 @@ impl<'c> ReportBuilder<'c> {
         self.tables.add_findings(findings);
     }
 
+    /// Adds the payer scorecard (see [`crate::reports::contracts`]): a
+    /// table after the line worklists.
+    pub fn add_scorecard(&mut self, rows: &[ScorecardRow]) {
+        self.scorecard = Some(tables::scorecard_table(rows, self.options.table_rows));
+    }
+
     /// The finished report.
     pub fn finish(self) -> ReportData {
+        let mut tables = self.tables.finish();
+        if let Some(card) = self.scorecard {
+            // After the line tables, before the file findings.
+            let at = tables
+                .iter()
+                .position(|t| t.id == "unbalanced")
+                .unwrap_or(tables.len());
+            tables.insert(at, card);
+        }
         ReportData {
             figures: self.headline.figures(self.options.deadline_days),
             charts: self.charts.finish(self.codes),
-            tables: self.tables.finish(),
+            tables,
             rows: self.rows,
             open_appeals: self.open_appeals,
             files: self.files,
