@@ -19,9 +19,10 @@ use crate::diagnostic::{Issue, Rule, Severity};
 use crate::history::{HistoryStore, MemoryStore, SqliteStore, StoreError};
 use crate::ledger::row::COLUMNS;
 use crate::ledger::sink;
+use crate::lifecycle::FilingLimits;
 use crate::line::{DecidedLine, EventKind, Status};
 use crate::money::money;
-use crate::pipeline::{InputContent, Reconciler, ingest, read_input};
+use crate::pipeline::{FrontEnd, InputContent, Reconciler, ingest, read_input};
 use crate::pipeline::{parallel_jobs, parallel_map};
 use crate::reconcile::interest::{PromptPay, parse_rate};
 use crate::reconcile::{FeeSchedule, Rules};
@@ -55,6 +56,13 @@ pub struct Tally {
     flags: BTreeMap<&'static str, usize>,
     warnings: usize,
     findings: FileFindings,
+    /// Files holding only acknowledgments (999, 277CA, 277): read, not
+    /// reconciled.
+    ack_files: usize,
+    /// Acknowledgments new to the history.
+    acks: usize,
+    /// The claims' front-end states and deadlines (after a run).
+    pub front_end: Option<FrontEnd>,
 }
 
 impl Tally {
@@ -151,6 +159,12 @@ impl Tally {
         } else {
             String::new()
         };
+        if self.ack_files > 0 || self.acks > 0 {
+            eprintln!(
+                "  acknowledgments (TA1/999/277CA/277): {} file(s) read, {} acknowledgment(s) new to the history",
+                self.ack_files, self.acks
+            );
+        }
         eprintln!(
             "  billed (837): {} claim(s), {} service line(s){known}",
             self.billed_claims, self.billed_lines
@@ -362,6 +376,19 @@ pub fn code_list(paths: &[PathBuf]) -> anyhow::Result<CodeList> {
     Ok(list)
 }
 
+/// The built-in filing limits, with the rows of `--filing-limits` winning
+/// for the same scope and key.
+pub fn filing_limits(path: Option<&Path>) -> anyhow::Result<FilingLimits> {
+    let builtin = FilingLimits::builtin();
+    let Some(path) = path else {
+        return Ok(builtin.clone());
+    };
+    let bytes = read_option_file("--filing-limits", path)?;
+    let user = FilingLimits::from_csv(bytes.as_slice())
+        .with_context(|| format!("--filing-limits {}", path.display()))?;
+    Ok(builtin.merged_with(&user))
+}
+
 /// Everything a decision needs from the options, read and checked before
 /// any output is opened: a typo never costs the previous output.
 pub struct Settings {
@@ -409,12 +436,15 @@ pub struct Prepared {
     pub settings: Settings,
     found: Discovery,
     progress: Progress,
+    /// The built-in filing limits with `--filing-limits` merged over them.
+    pub limits: FilingLimits,
 }
 
 impl Prepared {
     /// Finds the inputs of `input` (failing with status 1 when there is no
     /// X12 at all) for a run with `settings`.
     pub fn new(input: &InputArgs, settings: Settings) -> anyhow::Result<Prepared> {
+        let limits = filing_limits(input.filing_limits.as_deref())?;
         let found = discover(&input.paths);
         found.require_inputs(&input.paths)?;
         let progress = Progress::new(&found, input.quiet.quiet);
@@ -422,6 +452,7 @@ impl Prepared {
             settings,
             found,
             progress,
+            limits,
         })
     }
 
@@ -477,12 +508,22 @@ pub fn decide_inputs(
         prepared.progress.finish();
         return Ok(tally);
     }
+    // The acknowledgments of every run tied to every claim stored: the
+    // NO_REMITTANCE rows carry the state, CARC 29 denials are judged.
+    let front_end = FrontEnd::load(
+        store.as_ref(),
+        crate::acks::AckCodes::builtin(),
+        prepared.limits.clone(),
+        prepared.as_of(),
+    )
+    .map_err(|e| in_store(e.into()))?;
     let mut reconciler = Reconciler::new(
         store.as_mut(),
         settings.schedule.as_ref(),
         settings.rules.clone(),
     )
-    .map_err(|e| in_store(e.into()))?;
+    .map_err(|e| in_store(e.into()))?
+    .with_front_end(&front_end);
     let deciding = prepared.progress.deciding();
     let mut output_failed = false;
     let applied = reconciler.apply_pending(|rows| -> anyhow::Result<()> {
@@ -502,6 +543,8 @@ pub fn decide_inputs(
         on_row(&row)?;
     }
     prepared.progress.finish();
+    drop(reconciler);
+    tally.front_end = Some(front_end);
     Ok(tally)
 }
 
@@ -577,7 +620,12 @@ fn ingest_inputs(
     progress.finish_reading();
     for (input, content) in found.inputs.iter().zip(contents) {
         let source = input.display();
-        tally.files += 1;
+        // Acknowledgments are read, not reconciled: counted apart.
+        if content.is_acknowledgment_only() {
+            tally.ack_files += 1;
+        } else {
+            tally.files += 1;
+        }
         tally.findings.files += 1;
         report_problems(&source, &content.summary.issues.0);
         tally.keep_findings(&source, &content.summary.issues.0);
@@ -593,6 +641,7 @@ fn ingest_inputs(
         tally.claim_transactions += content.summary.claim_batches;
         let report = ingest(store, &source, &content, as_of)
             .with_context(|| format!("{source}: cannot store it"))?;
+        tally.acks += report.acks;
         tally.billed_claims += report.claims;
         tally.billed_lines += report.claim_lines;
         tally.known_claims += report.known_claims;

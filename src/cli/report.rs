@@ -36,6 +36,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let mut builder = ReportBuilder::new(options.clone(), &prepared.settings.codes);
     builder.add_findings(tally.findings());
     rows.iter().for_each(|row| builder.add_row(row));
+    builder.add_aging(&crate::reports::lifecycle::aging(&rows, options.as_of));
     for item in worklist(rows, options.as_of) {
         builder.add_appeal(&item);
     }

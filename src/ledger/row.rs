@@ -56,6 +56,10 @@ pub const COLUMNS: &[&str] = &[
     "interest_difference",
     "at_stake",
     "superseded_by",
+    "claim_state",
+    "claim_state_date",
+    "filing_deadline",
+    "days_left",
 ];
 
 /// The columns of `remit lines`: what the remittance itself says, without
@@ -215,7 +219,23 @@ impl Record for DecidedLine {
                 .superseded_by
                 .as_deref()
                 .map_or(Cell::Empty, Cell::Text),
+            47..=50 => self.standing_cell(column),
             _ => Cell::Empty,
+        }
+    }
+}
+
+impl DecidedLine {
+    /// The front-end state and filing deadline of a NO_REMITTANCE row.
+    fn standing_cell(&self, column: usize) -> Cell<'_> {
+        let Some(s) = &self.standing else {
+            return Cell::Empty;
+        };
+        match column {
+            47 => Cell::text(&s.state),
+            48 => Cell::date(s.state_date),
+            49 => Cell::date(s.filing_deadline),
+            _ => s.days_left.map_or(Cell::Empty, Cell::Integer),
         }
     }
 }

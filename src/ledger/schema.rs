@@ -104,6 +104,8 @@ pub const DECLARED: &[(&str, ColumnType)] = &[
     ("interest_paid", ColumnType::Money),
     ("interest_difference", ColumnType::Money),
     ("at_stake", ColumnType::Money),
+    ("claim_state_date", ColumnType::Date),
+    ("filing_deadline", ColumnType::Date),
     // The worklists' own columns (appeals, resolution, deposits, posting).
     ("days_left", ColumnType::Integer),
     ("amount_at_stake", ColumnType::Money),
@@ -119,6 +121,13 @@ pub const DECLARED: &[(&str, ColumnType)] = &[
     ("written_off", ColumnType::Money),
     ("remitted", ColumnType::Money),
     ("claim_level", ColumnType::Money),
+    // `remit aging`.
+    ("days_0_30", ColumnType::Money),
+    ("days_31_60", ColumnType::Money),
+    ("days_61_90", ColumnType::Money),
+    ("days_91_120", ColumnType::Money),
+    ("days_over_120", ColumnType::Money),
+    ("no_date", ColumnType::Money),
 ];
 
 /// The type of column `name`.

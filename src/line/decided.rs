@@ -47,6 +47,9 @@ pub struct DecidedLine {
     /// that version. Such a row is shown, never counted.
     #[serde(default)]
     pub superseded_by: Option<Text>,
+    /// NO_REMITTANCE rows: the claim's front-end state and filing deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standing: Option<super::ClaimStanding>,
 }
 
 impl DecidedLine {
@@ -65,6 +68,7 @@ impl DecidedLine {
             interest: None,
             key: None,
             superseded_by: None,
+            standing: None,
         }
     }
 

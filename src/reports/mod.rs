@@ -6,6 +6,7 @@
 
 pub mod appeals;
 pub mod deposits;
+pub mod lifecycle;
 pub mod page;
 pub mod posting;
 pub mod resolution;
