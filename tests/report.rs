@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rust_decimal::Decimal;
 
@@ -55,7 +55,7 @@ fn headless(page: &Path, args: &[&str]) -> Output {
     let run = RUNS.fetch_add(1, Ordering::Relaxed);
     let profile = temp_dir(&format!("chromium-profile-{run}"));
     let browser = chromium();
-    let mut child = Command::new(&browser)
+    let child = Command::new(&browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -78,15 +78,20 @@ fn headless(page: &Path, args: &[&str]) -> Output {
                 browser.display()
             )
         });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
+    // Its output is read while it runs: a page whose DOM outgrows the pipe
+    // (64 KiB) would otherwise block Chromium writing it, until the limit.
+    let pid = child.id();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    let out = match finished.recv_timeout(Duration::from_secs(120)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
             panic!("chromium did not finish within 120 s on {}", page.display());
         }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
+    };
     let _ = std::fs::remove_dir_all(&profile);
     assert!(
         out.status.success(),

@@ -121,3 +121,58 @@ impl AckStore for SqliteStore {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::acks::{ClaimStatus, StatusReportKind};
+    use crate::history::HistoryStore;
+
+    fn status(claim: &str) -> Acknowledgment {
+        Acknowledgment::Claim(ClaimStatus {
+            kind: StatusReportKind::ClaimAcknowledgment,
+            patient_control_number: claim.into(),
+            ..ClaimStatus::default()
+        })
+    }
+
+    #[test]
+    fn acknowledgments_are_kept_once_across_runs_and_only_when_the_file_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let batch = BatchReference {
+            set: SetKey {
+                sender: "PRACTICE".into(),
+                receiver: "HOUSE".into(),
+                group: "509".into(),
+                control: "0001".into(),
+            },
+            reference: "RCB1".into(),
+        };
+        {
+            let mut store = SqliteStore::open(&path).unwrap();
+            store.begin_file().unwrap();
+            assert_eq!(store.ingest_acks("a.277ca", &[status("C1")]).unwrap(), 1);
+            store.note_batches(std::slice::from_ref(&batch)).unwrap();
+            store.commit_file().unwrap();
+            // The same acknowledgment from another file is not kept again.
+            store.begin_file().unwrap();
+            assert_eq!(store.ingest_acks("copy.277ca", &[status("C1")]).unwrap(), 0);
+            store.commit_file().unwrap();
+            // A file rolled back (rejected midway) leaves nothing.
+            store.begin_file().unwrap();
+            store.ingest_acks("bad.277ca", &[status("C2")]).unwrap();
+            store.rollback_file().unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let kept = store.acknowledgments().unwrap();
+        assert_eq!(kept, vec![("a.277ca".to_string(), status("C1"))]);
+        let batches = store.batch_references().unwrap();
+        assert_eq!(batches.get(&batch.set).map(Text::as_str), Some("RCB1"));
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, super::super::current_version());
+    }
+}
