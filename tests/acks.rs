@@ -575,3 +575,39 @@ fn the_store_remembers_acknowledgments_and_a_rejected_file_adds_none() {
     assert_eq!(row["claim_state"], "REJECTED");
     assert_eq!(row["claim_state_date"], "2024-11-16");
 }
+
+#[test]
+fn a_users_acknowledgment_code_list_puts_codes_in_its_words() {
+    let dir = inputs(
+        "acks-codes",
+        &["claims/2024-11-837p.x12", "acks/2024-11.277ca"],
+    );
+    let list = temp_dir("acks-codes-list").join("ack-codes.csv");
+    // No outcome: the built-in one (A7 rejects) stays.
+    std::fs::write(
+        &list,
+        "list,code,description\nstatus,164,OUR WORDING FOR 164\ncategory,A7,OUR WORDING FOR A7\n",
+    )
+    .unwrap();
+    let (rows, _) = reconcile(
+        &dir,
+        &[
+            "--as-of",
+            "2024-12-01",
+            "--ack-codes",
+            list.to_str().unwrap(),
+        ],
+    );
+    let row = unanswered(&rows, "RC24-037")[0];
+    assert_eq!(row["claim_state"], "REJECTED");
+    assert!(
+        row["reason"].contains("OUR WORDING FOR 164 (status 164)"),
+        "{}",
+        row["reason"]
+    );
+    assert!(
+        row["reason"].contains("OUR WORDING FOR A7 (A7)"),
+        "{}",
+        row["reason"]
+    );
+}

@@ -198,6 +198,9 @@ pub struct InputArgs {
     /// Timely-filing limits CSV (scope,key,days_from_service,days_from_primary_payment,note) merged over the built-in defaults.
     #[arg(long, value_name = "FILE")]
     pub filing_limits: Option<PathBuf>,
+    /// Acknowledgment code lists (list,code,description[,outcome]: 999, TA1 and 277 status codes) merged over the built-in list.
+    #[arg(long, value_name = "FILE")]
+    pub ack_codes: Vec<PathBuf>,
     /// Progress.
     #[command(flatten)]
     pub quiet: QuietArgs,

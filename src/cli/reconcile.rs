@@ -14,6 +14,7 @@ use super::inputs::{Discovery, Input, discover, open_regular, read_option_file};
 use super::output::{Output, report_problems};
 use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
+use crate::acks::AckCodes;
 use crate::codes::{CodeList, ListKind};
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::history::{HistoryStore, MemoryStore, SqliteStore, StoreError};
@@ -389,6 +390,19 @@ pub fn filing_limits(path: Option<&Path>) -> anyhow::Result<FilingLimits> {
     Ok(builtin.merged_with(&user))
 }
 
+/// The built-in acknowledgment code list, with `--ack-codes` files merged
+/// over it (a row without an outcome keeps the built-in one).
+pub fn ack_codes(paths: &[PathBuf]) -> anyhow::Result<AckCodes> {
+    let mut codes = AckCodes::builtin().clone();
+    for path in paths {
+        let bytes = read_option_file("--ack-codes", path)?;
+        let user = AckCodes::from_csv(bytes.as_slice())
+            .with_context(|| format!("--ack-codes {}", path.display()))?;
+        codes = codes.merged_with(&user);
+    }
+    Ok(codes)
+}
+
 /// Everything a decision needs from the options, read and checked before
 /// any output is opened: a typo never costs the previous output.
 pub struct Settings {
@@ -438,6 +452,8 @@ pub struct Prepared {
     progress: Progress,
     /// The built-in filing limits with `--filing-limits` merged over them.
     pub limits: FilingLimits,
+    /// The built-in acknowledgment codes with `--ack-codes` merged over them.
+    pub ack_codes: AckCodes,
 }
 
 impl Prepared {
@@ -445,6 +461,7 @@ impl Prepared {
     /// X12 at all) for a run with `settings`.
     pub fn new(input: &InputArgs, settings: Settings) -> anyhow::Result<Prepared> {
         let limits = filing_limits(input.filing_limits.as_deref())?;
+        let ack_codes = ack_codes(&input.ack_codes)?;
         let found = discover(&input.paths);
         found.require_inputs(&input.paths)?;
         let progress = Progress::new(&found, input.quiet.quiet);
@@ -453,6 +470,7 @@ impl Prepared {
             found,
             progress,
             limits,
+            ack_codes,
         })
     }
 
@@ -512,7 +530,7 @@ pub fn decide_inputs(
     // NO_REMITTANCE rows carry the state, CARC 29 denials are judged.
     let front_end = FrontEnd::load(
         store.as_ref(),
-        crate::acks::AckCodes::builtin(),
+        &prepared.ack_codes,
         prepared.limits.clone(),
         prepared.as_of(),
     )
