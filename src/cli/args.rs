@@ -84,6 +84,49 @@ pub enum Command {
     /// A self-contained HTML report: headline figures, charts and worklists.
     #[command(after_help = super::exit_status_help())]
     Report(ReportArgs),
+    /// The fix-and-resubmit worklist: claims rejected by a 999 or 277CA, by filing deadline.
+    #[command(after_help = super::exit_status_help())]
+    Resubmit(LifecycleArgs),
+    /// A/R aging: unanswered money by payer in 0-30 … 120+ day buckets.
+    #[command(after_help = super::exit_status_help())]
+    Aging(LifecycleArgs),
+    /// Write a 276 claim status request batch for aged claims without an answer.
+    #[command(after_help = super::exit_status_help())]
+    StatusRequests(StatusRequestsArgs),
+}
+
+/// Flags of `remit resubmit` and `remit aging`.
+#[derive(Debug, clap::Args)]
+pub struct LifecycleArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Code list.
+    #[command(flatten)]
+    pub codes: CodeArgs,
+    /// Output.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `remit status-requests`.
+#[derive(Debug, clap::Args)]
+pub struct StatusRequestsArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Code list.
+    #[command(flatten)]
+    pub codes: CodeArgs,
+    /// The 276 envelope: a setting,value CSV (sender, receiver, information receiver, control number).
+    #[arg(long, value_name = "FILE")]
+    pub envelope: PathBuf,
+    /// Ask about claims sent at least this many days before --as-of.
+    #[arg(long, default_value_t = 30, value_name = "DAYS", value_parser = clap::value_parser!(i64).range(0..=3660))]
+    pub min_age_days: i64,
+    /// Where the 276 batch is written (atomically, owner-only).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 /// Reads a date in any of the forms remit's CSV inputs accept:
@@ -173,7 +216,7 @@ pub struct LinesArgs {
 /// The inputs of every command that reconciles, and how they are read.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
-    /// Files or folders (searched recursively); 835s and 837s are told apart by content.
+    /// Files or folders (searched recursively); 835s, 837s, 999s, 277CAs and 277s are told apart by content.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// History store (SQLite, created owner-only if missing); without it, history lives in memory for the run.
@@ -185,6 +228,12 @@ pub struct InputArgs {
     /// Threads reading files [default: all cores].
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Timely-filing limits CSV (scope,key,days_from_service,days_from_primary_payment,note) merged over the built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    pub filing_limits: Option<PathBuf>,
+    /// Acknowledgment code lists (list,code,description[,outcome]: 999, TA1 and 277 status codes) merged over the built-in list.
+    #[arg(long, value_name = "FILE")]
+    pub ack_codes: Vec<PathBuf>,
     /// Progress.
     #[command(flatten)]
     pub quiet: QuietArgs,

@@ -9,6 +9,7 @@ mod deposits;
 mod generate;
 mod history;
 pub mod inputs;
+mod lifecycle;
 mod lines;
 pub mod output;
 mod posting;
@@ -140,6 +141,9 @@ pub fn run(args: Args) -> ExitCode {
         Command::Deposits(a) => deposits::run(&a),
         Command::Posting(a) => posting::run(&a),
         Command::Report(a) => report::run(&a),
+        Command::Resubmit(a) => lifecycle::resubmit(&a),
+        Command::Aging(a) => lifecycle::aging(&a),
+        Command::StatusRequests(a) => lifecycle::status_requests(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

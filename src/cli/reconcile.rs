@@ -14,15 +14,17 @@ use super::inputs::{Discovery, Input, discover, open_regular, read_option_file};
 use super::output::{Output, report_problems};
 use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
+use crate::acks::AckCodes;
 use crate::codes::{CodeList, ListKind};
 use crate::contract::{ContractLoader, Contracts, parse_reference_arg};
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::history::{HistoryStore, MemoryStore, SqliteStore, StoreError};
 use crate::ledger::row::COLUMNS;
 use crate::ledger::sink;
+use crate::lifecycle::FilingLimits;
 use crate::line::{DecidedLine, EventKind, Status, figures};
 use crate::money::money;
-use crate::pipeline::{InputContent, Reconciler, ingest, read_input};
+use crate::pipeline::{FrontEnd, InputContent, Reconciler, ingest, read_input};
 use crate::pipeline::{parallel_jobs, parallel_map};
 use crate::reconcile::Rules;
 use crate::reconcile::interest::{PromptPay, parse_rate};
@@ -57,6 +59,13 @@ pub struct Tally {
     flags: BTreeMap<&'static str, usize>,
     warnings: usize,
     findings: FileFindings,
+    /// Files holding only acknowledgments (999, 277CA, 277): read, not
+    /// reconciled.
+    ack_files: usize,
+    /// Acknowledgments new to the history.
+    acks: usize,
+    /// The claims' front-end states and deadlines (after a run).
+    pub front_end: Option<FrontEnd>,
 }
 
 impl Tally {
@@ -148,6 +157,12 @@ impl Tally {
         } else {
             String::new()
         };
+        if self.ack_files > 0 || self.acks > 0 {
+            eprintln!(
+                "  acknowledgments (TA1/999/277CA/277): {} file(s) read, {} acknowledgment(s) new to the history",
+                self.ack_files, self.acks
+            );
+        }
         eprintln!(
             "  {}: {} claim(s), {} service line(s), charges {}{known}",
             figures::BILLED.label,
@@ -405,6 +420,32 @@ pub fn code_list(paths: &[PathBuf]) -> anyhow::Result<CodeList> {
     Ok(list)
 }
 
+/// The built-in filing limits, with the rows of `--filing-limits` winning
+/// for the same scope and key.
+pub fn filing_limits(path: Option<&Path>) -> anyhow::Result<FilingLimits> {
+    let builtin = FilingLimits::builtin();
+    let Some(path) = path else {
+        return Ok(builtin.clone());
+    };
+    let bytes = read_option_file("--filing-limits", path)?;
+    let user = FilingLimits::from_csv(bytes.as_slice())
+        .with_context(|| format!("--filing-limits {}", path.display()))?;
+    Ok(builtin.merged_with(&user))
+}
+
+/// The built-in acknowledgment code list, with `--ack-codes` files merged
+/// over it (a row without an outcome keeps the built-in one).
+pub fn ack_codes(paths: &[PathBuf]) -> anyhow::Result<AckCodes> {
+    let mut codes = AckCodes::builtin().clone();
+    for path in paths {
+        let bytes = read_option_file("--ack-codes", path)?;
+        let user = AckCodes::from_csv(bytes.as_slice())
+            .with_context(|| format!("--ack-codes {}", path.display()))?;
+        codes = codes.merged_with(&user);
+    }
+    Ok(codes)
+}
+
 /// Everything a decision needs from the options, read and checked before
 /// any output is opened: a typo never costs the previous output.
 pub struct Settings {
@@ -452,12 +493,18 @@ pub struct Prepared {
     pub settings: Settings,
     found: Discovery,
     progress: Progress,
+    /// The built-in filing limits with `--filing-limits` merged over them.
+    pub limits: FilingLimits,
+    /// The built-in acknowledgment codes with `--ack-codes` merged over them.
+    pub ack_codes: AckCodes,
 }
 
 impl Prepared {
     /// Finds the inputs of `input` (failing with status 1 when there is no
     /// X12 at all) for a run with `settings`.
     pub fn new(input: &InputArgs, settings: Settings) -> anyhow::Result<Prepared> {
+        let limits = filing_limits(input.filing_limits.as_deref())?;
+        let ack_codes = ack_codes(&input.ack_codes)?;
         let found = discover(&input.paths);
         found.require_inputs(&input.paths)?;
         let progress = Progress::new(&found, input.quiet.quiet);
@@ -465,6 +512,8 @@ impl Prepared {
             settings,
             found,
             progress,
+            limits,
+            ack_codes,
         })
     }
 
@@ -520,12 +569,22 @@ pub fn decide_inputs(
         prepared.progress.finish();
         return Ok(tally);
     }
+    // The acknowledgments of every run tied to every claim stored: the
+    // NO_REMITTANCE rows carry the state, CARC 29 denials are judged.
+    let front_end = FrontEnd::load(
+        store.as_ref(),
+        &prepared.ack_codes,
+        prepared.limits.clone(),
+        prepared.as_of(),
+    )
+    .map_err(|e| in_store(e.into()))?;
     let mut reconciler = Reconciler::new(
         store.as_mut(),
         settings.contracts.as_ref(),
         settings.rules.clone(),
     )
-    .map_err(|e| in_store(e.into()))?;
+    .map_err(|e| in_store(e.into()))?
+    .with_front_end(&front_end);
     let deciding = prepared.progress.deciding();
     let mut output_failed = false;
     let applied = reconciler.apply_pending(|rows| -> anyhow::Result<()> {
@@ -545,6 +604,8 @@ pub fn decide_inputs(
         on_row(&row)?;
     }
     prepared.progress.finish();
+    drop(reconciler);
+    tally.front_end = Some(front_end);
     Ok(tally)
 }
 
@@ -620,7 +681,12 @@ fn ingest_inputs(
     progress.finish_reading();
     for (input, content) in found.inputs.iter().zip(contents) {
         let source = input.display();
-        tally.files += 1;
+        // Acknowledgments are read, not reconciled: counted apart.
+        if content.is_acknowledgment_only() {
+            tally.ack_files += 1;
+        } else {
+            tally.files += 1;
+        }
         tally.findings.files += 1;
         report_problems(&source, &content.summary.issues.0);
         tally.keep_findings(&source, &content.summary.issues.0);
@@ -636,6 +702,7 @@ fn ingest_inputs(
         tally.claim_transactions += content.summary.claim_batches;
         let report = ingest(store, &source, &content, as_of)
             .with_context(|| format!("{source}: cannot store it"))?;
+        tally.acks += report.acks;
         tally.billed_claims += report.claims;
         tally.billed_lines += report.claim_lines;
         tally.billed_charges += report.claim_charges;

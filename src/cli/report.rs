@@ -53,6 +53,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         (None, None),
         denial_category,
     )?);
+    builder.add_aging(&crate::reports::lifecycle::aging(&rows, options.as_of));
     for item in worklist(rows, options.as_of) {
         builder.add_appeal(&item);
     }

@@ -10,6 +10,7 @@
 //! (pending) and claims atomically; *decide* applies pending transactions in
 //! payment order, one store transaction each.
 
+pub mod acks;
 pub mod memory;
 pub mod sqlite;
 
@@ -19,6 +20,7 @@ use crate::reconcile::claims::{ClaimRef, ClaimSource, StoredClaim};
 use crate::reconcile::versions::{StoredVersion, TransactionRef};
 use crate::text::Text;
 
+pub use acks::AckStore;
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 
@@ -85,7 +87,7 @@ impl From<serde_json::Error> for StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Where line histories, applied transactions and billed claims live.
-pub trait HistoryStore {
+pub trait HistoryStore: AckStore {
     /// Starts ingesting one file: everything until [`HistoryStore::commit_file`]
     /// lands together or not at all.
     fn begin_file(&mut self) -> StoreResult<()>;

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use super::Cell;
 use super::table::{Column, ColumnType, select};
 use crate::codes::claim_status_words;
-use crate::line::{DecidedLine, EventKind, LineInterest, Status, adjustments_text};
+use crate::line::{ClaimStanding, DecidedLine, EventKind, LineInterest, Status, adjustments_text};
 use crate::text::Text;
 
 use ColumnType::{Date, Integer, List, Money, Quantity, Text as Txt};
@@ -134,6 +134,21 @@ pub static COLUMNS: &[C] = &[
             Cell::Empty
         }
     }),
+    // A NO_REMITTANCE row's front end: the claim's state from the 999 /
+    // 277CA / 277 (with its date) and where it stands against the payer's
+    // filing limit.
+    C::new("claim_state", Txt, |r| {
+        standing(r, |s| Cell::text(&s.state))
+    }),
+    C::new("claim_state_date", Date, |r| {
+        standing(r, |s| Cell::date(s.state_date))
+    }),
+    C::new("filing_deadline", Date, |r| {
+        standing(r, |s| Cell::date(s.filing_deadline))
+    }),
+    C::new("days_left", Integer, |r| {
+        standing(r, |s| s.days_left.map_or(Cell::Empty, Cell::Integer))
+    }),
     C::new("claim_status_words", Txt, |r| {
         if r.event.claim_status.is_empty() {
             Cell::Empty
@@ -216,6 +231,11 @@ fn paid_amount<'a>(row: &DecidedLine, cell: Cell<'a>) -> Cell<'a> {
     } else {
         cell
     }
+}
+
+/// A cell of a NO_REMITTANCE row's standing, empty on other rows.
+fn standing<'a>(row: &'a DecidedLine, cell: fn(&'a ClaimStanding) -> Cell<'a>) -> Cell<'a> {
+    row.standing.as_ref().map_or(Cell::Empty, cell)
 }
 
 /// A prompt-pay interest cell, empty when the line has no interest figures.

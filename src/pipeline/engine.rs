@@ -40,6 +40,8 @@ pub struct Reconciler<'a> {
     /// Set while applying a version that replaces earlier versions of its
     /// remittance: its rows are compared with the newest of them.
     correction: Option<Correction>,
+    /// The claims' acknowledgments and deadlines (issue 22), when known.
+    front_end: Option<&'a super::FrontEnd>,
 }
 
 impl<'a> Reconciler<'a> {
@@ -56,7 +58,15 @@ impl<'a> Reconciler<'a> {
             rules,
             claims_known,
             correction: None,
+            front_end: None,
         })
+    }
+
+    /// Annotates NO_REMITTANCE rows with the claims' front-end state and
+    /// filing deadline, and judges CARC 29 denials, from `front_end`.
+    pub fn with_front_end(mut self, front_end: &'a super::FrontEnd) -> Self {
+        self.front_end = Some(front_end);
+        self
     }
 
     /// Applies every pending transaction in payment order, one store
@@ -264,6 +274,10 @@ impl<'a> Reconciler<'a> {
             self.link(&event, &key)?;
             let matched_line = matched_line(&matched, line, &event);
             let mut row = row(&self.rules, event, decision, matched_line);
+            if let Some(front_end) = self.front_end {
+                let billed = matched.claim.as_ref().map(|c| &c.claim);
+                front_end.judge_timely_filing(&mut row, billed);
+            }
             if let Some(why) = &ambiguous {
                 append_reason(&mut row.reason, why);
             }
@@ -513,6 +527,9 @@ impl<'a> Reconciler<'a> {
                 if let Some(why) = &replaced {
                     row.decision.flags.insert(Flag::AmbiguousClaimMatch);
                     append_reason(&mut row.reason, why);
+                }
+                if let Some(front_end) = self.front_end {
+                    front_end.annotate(&mut row, claim);
                 }
                 rows.push(row);
             }

@@ -10,11 +10,13 @@
 //! or command line.
 
 pub mod engine;
+pub mod front_end;
 pub mod ingest;
 pub mod input;
 pub mod parallel;
 
 pub use engine::Reconciler;
+pub use front_end::{FrontEnd, ResubmitItem};
 pub use ingest::{IngestReport, ingest, ingest_remittance};
 pub use input::{InputContent, read_input};
 pub use parallel::{parallel_jobs, parallel_map};

@@ -8,6 +8,7 @@
 pub mod appeals;
 pub mod contracts;
 pub mod deposits;
+pub mod lifecycle;
 pub mod page;
 pub mod posting;
 pub mod resolution;

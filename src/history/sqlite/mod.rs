@@ -7,6 +7,7 @@
 //! is decided in one more, so a process killed at any moment leaves whole
 //! files and whole decisions only.
 
+mod acks;
 mod cache;
 mod rederive;
 mod schema;

@@ -189,6 +189,12 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX events_remittance ON events(remittance_id);
     ",
     },
+    // 4 → 5: acknowledgments (999, 277CA, 277) and 837 batch numbers, so a
+    // later run knows which claims were accepted or rejected, and when.
+    Migration {
+        then: None,
+        sql: super::acks::MIGRATION_SQL,
+    },
 ];
 
 /// The version whose decisions were taken under the group-code rule and

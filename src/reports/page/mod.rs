@@ -10,6 +10,7 @@
 //! names and ids are masked here, before anything reaches the page, unless
 //! the caller asks to show them.
 
+mod aging;
 mod charts;
 mod figures;
 pub mod html;
@@ -103,6 +104,8 @@ pub struct ReportBuilder<'c> {
     rows: u64,
     open_appeals: u64,
     files: usize,
+    /// Sections made whole elsewhere (the A/R aging).
+    extra: Vec<Table>,
 }
 
 impl<'c> ReportBuilder<'c> {
@@ -118,6 +121,7 @@ impl<'c> ReportBuilder<'c> {
             rows: 0,
             open_appeals: 0,
             files: 0,
+            extra: Vec::new(),
         }
     }
 
@@ -148,6 +152,11 @@ impl<'c> ReportBuilder<'c> {
         self.scorecard = Some(tables::scorecard_table(rows, self.options.table_rows));
     }
 
+    /// Adds the A/R aging of the unanswered claims.
+    pub fn add_aging(&mut self, tables: &[crate::lifecycle::AgingTable]) {
+        self.extra.push(aging::aging_table(tables));
+    }
+
     /// The finished report.
     pub fn finish(self) -> ReportData {
         let mut tables = self.tables.finish();
@@ -159,6 +168,7 @@ impl<'c> ReportBuilder<'c> {
                 .unwrap_or(tables.len());
             tables.insert(at, card);
         }
+        tables.extend(self.extra);
         ReportData {
             figures: self.headline.figures(self.options.deadline_days),
             charts: self.charts.finish(self.codes),
