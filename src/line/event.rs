@@ -64,6 +64,12 @@ pub struct RemittanceContext {
     /// ISA09 + ISA10, `YYMMDDHHMM`: when the sender made the interchange.
     #[serde(default)]
     pub interchange_date: Text,
+    /// N1*PR N3/N4, when the remittance gave it: where an appeal letter
+    /// is addressed. Last, and left out when absent, so that the records
+    /// of the cluster stages (structs as arrays) and stores written before
+    /// it still read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_address: Option<crate::remittance::Address>,
 }
 
 impl RemittanceContext {
@@ -90,6 +96,7 @@ impl RemittanceContext {
             transaction: header.id.control.as_str().into(),
             group_date: header.id.group_date.as_str().into(),
             interchange_date: header.id.interchange_date.as_str().into(),
+            payer_address: header.payer.address.clone(),
         }
     }
 
