@@ -8,6 +8,7 @@
 //! files and whole decisions only.
 
 mod cache;
+pub mod outcomes;
 mod rederive;
 mod schema;
 
