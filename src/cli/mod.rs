@@ -5,10 +5,15 @@ mod appeals;
 pub mod args;
 pub mod columnar;
 mod deposits;
+mod documents;
+mod eob;
 mod generate;
 mod history;
 pub mod inputs;
+pub mod letter_args;
+mod letters;
 mod lines;
+mod outcomes;
 pub mod output;
 mod posting;
 pub mod progress;
@@ -132,6 +137,9 @@ pub fn run(args: Args) -> ExitCode {
         Command::Deposits(a) => deposits::run(&a),
         Command::Posting(a) => posting::run(&a),
         Command::Report(a) => report::run(&a),
+        Command::Eob(a) => eob::run(&a),
+        Command::Outcomes(a) => outcomes::run(&a),
+        Command::Denials(a) => outcomes::denials(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
