@@ -78,6 +78,19 @@ fn headless(page: &Path, args: &[&str]) -> Output {
                 browser.display()
             )
         });
+    // Read both pipes while waiting: a DOM larger than the pipe's buffer
+    // (64 KiB) would otherwise block chromium on its write forever.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = std::io::Read::read_to_end(&mut pipe, &mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
     let deadline = Instant::now() + Duration::from_secs(120);
     while child.try_wait().unwrap().is_none() {
         if Instant::now() > deadline {
@@ -86,7 +99,11 @@ fn headless(page: &Path, args: &[&str]) -> Output {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let out = child.wait_with_output().unwrap();
+    let out = Output {
+        status: child.wait().unwrap(),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    };
     let _ = std::fs::remove_dir_all(&profile);
     assert!(
         out.status.success(),
