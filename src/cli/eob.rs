@@ -5,8 +5,9 @@
 //!
 //! Options (letterhead, template) are read and checked before any file is
 //! written; a rejected input (not X12, cut short) contributes nothing and
-//! makes the exit status 1; the documents are all rendered before the
-//! first is moved into place, owner-only, named `PAYER_CLAIM_DATE` (no
+//! makes the exit status 1; every document is staged (an owner-only
+//! temporary file beside its target) as its file is read, and all are
+//! moved into place only at the end, named `PAYER_CLAIM_DATE` (no
 //! patient).
 
 use std::collections::HashSet;
@@ -54,7 +55,11 @@ pub fn run(args: &EobArgs) -> anyhow::Result<u8> {
     for (path, error) in &found.errors {
         eprintln!("{}: {error}", path.display());
     }
-    let mut claims = Vec::new();
+    // Each file's claims are rendered and staged as soon as it is read, so
+    // memory holds one file's claims, never the whole batch's documents.
+    let mut documents: Option<Documents> = None;
+    let mut found_claims: HashSet<String> = HashSet::new();
+    let mut written = 0usize;
     let mut usable = 0usize;
     for input in &found.inputs {
         let source = input.display();
@@ -72,15 +77,30 @@ pub fn run(args: &EobArgs) -> anyhow::Result<u8> {
         let summary = scan_reader(progress.reader(file), &mut collector);
         progress.file_done();
         progress.suspend(|| report_problems(&source, &summary.issues.0));
-        if summary.usable() {
-            usable += 1;
-            claims.append(&mut collector.claims);
-            if !summary.issues.is_valid() {
-                code = worst(code, EXIT_FINDINGS);
-            }
-        } else {
+        if !summary.usable() {
             progress.suspend(|| eprintln!("{source}: rejected; no remittance is written from it"));
             code = EXIT_INPUT;
+            continue;
+        }
+        usable += 1;
+        if !summary.issues.is_valid() {
+            code = worst(code, EXIT_FINDINGS);
+        }
+        for claim in &collector.claims {
+            let page = render_eob(claim, &letterhead, &codes, &templates)?;
+            let documents = match &mut documents {
+                Some(d) => d,
+                None => documents.insert(Documents::create(&args.out)?),
+            };
+            let stem = documents.unique_stem(&page.file_stem);
+            if args.eob_format.html() {
+                documents.add(&format!("{stem}.html"), page.html.as_bytes())?;
+            }
+            if args.eob_format.pdf() {
+                documents.add(&format!("{stem}.pdf"), &page.pdf)?;
+            }
+            found_claims.insert(claim.claim_id.clone());
+            written += 1;
         }
     }
     progress.finish();
@@ -98,9 +118,10 @@ pub fn run(args: &EobArgs) -> anyhow::Result<u8> {
         .claim
         .iter()
         .map(|c| c.trim())
-        .filter(|c| !claims.iter().any(|e| e.claim_id == *c))
+        .filter(|c| !found_claims.contains(*c))
         .collect();
     if !missing.is_empty() {
+        // The staged files are dropped (and removed) with `documents`.
         return Err(Stop::new(
             EXIT_INPUT,
             format!(
@@ -110,24 +131,13 @@ pub fn run(args: &EobArgs) -> anyhow::Result<u8> {
         )
         .into());
     }
-    let mut rendered = Vec::with_capacity(claims.len());
-    for claim in &claims {
-        rendered.push(render_eob(claim, &letterhead, &codes, &templates)?);
-    }
-    let mut documents = Documents::create(&args.out)?;
-    for page in &rendered {
-        let stem = documents.unique_stem(&page.file_stem);
-        if args.eob_format.html() {
-            documents.add(&format!("{stem}.html"), page.html.as_bytes())?;
-        }
-        if args.eob_format.pdf() {
-            documents.add(&format!("{stem}.pdf"), &page.pdf)?;
-        }
-    }
+    let documents = match documents {
+        Some(d) => d,
+        None => Documents::create(&args.out)?,
+    };
     documents.commit()?;
     eprintln!(
-        "eob: {} claim payment(s) written to {}",
-        rendered.len(),
+        "eob: {written} claim payment(s) written to {}",
         args.out.display()
     );
     Ok(code)

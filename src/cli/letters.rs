@@ -2,9 +2,10 @@
 //! items, built from the decided rows the worklist is made of.
 //!
 //! Every option (letterhead, template, external-review texts) is read and
-//! checked by [`LetterJob::load`] before the command opens any output; the
-//! letters are all rendered before the first file is moved into place
-//! ([`super::documents::Documents`]), owner-only, named `PAYER_CLAIM`.
+//! checked by [`LetterJob::load`] before the command opens any output; each
+//! letter is staged as it is rendered and all are moved into place only
+//! when every one was made ([`super::documents::Documents`]), owner-only,
+//! named `PAYER_CLAIM`.
 //!
 //! Which kind of letter item a row becomes (see [`item_of`]): a re-listing
 //! as denied of a payment that stands → previously paid; a reversal or PLB
@@ -93,12 +94,15 @@ impl LetterJob {
             .map(|c| c.to_string())
             .collect();
         let claims = letter_claims(items, rule);
-        let mut rendered = Vec::with_capacity(claims.len());
+        // Rendered and staged one by one (memory holds one letter); moved
+        // into place only when every letter was made.
+        let mut documents: Option<Documents> = None;
         for claim in &claims {
-            rendered.push(render_letter(claim, &settings, &self.templates)?);
-        }
-        let mut documents = Documents::create(&self.dir)?;
-        for letter in &rendered {
+            let letter = render_letter(claim, &settings, &self.templates)?;
+            let documents = match &mut documents {
+                Some(d) => d,
+                None => documents.insert(Documents::create(&self.dir)?),
+            };
             for note in &letter.notes {
                 eprintln!("note: {note}");
             }
@@ -110,6 +114,10 @@ impl LetterJob {
                 documents.add(&format!("{stem}.pdf"), &letter.pdf)?;
             }
         }
+        let documents = match documents {
+            Some(d) => d,
+            None => Documents::create(&self.dir)?,
+        };
         documents.commit()?;
         Ok(claims.len())
     }
