@@ -184,6 +184,19 @@ fn one_letter_per_claim_with_the_facts_of_each_kind_of_item() {
     // A claim with two open items holds both in one letter.
     let two = pdf("RC24-015");
     contains_all(&two, "two items", &["1. Denied: 98940", "2. Denied: 97012"]);
+    // The plan (CLP06 MC) picks the Medicaid external-review text of
+    // --review-notices over the letterhead state's.
+    std::fs::create_dir_all(dir.join("notices")).unwrap();
+    let (medicaid, _) = sample_letters(
+        &dir.join("notices"),
+        &["--review-notices", &docs("review-notices.csv")],
+    );
+    let text = pdf_text(&medicaid.join("STATE_MEDICAID_MCO_RC24-018.pdf"));
+    contains_all(
+        &text,
+        "medicaid notice",
+        &["External review", "State Fair Hearing"],
+    );
     // Past deadlines are noted without PHI.
     assert!(
         stderr.contains(
@@ -232,6 +245,28 @@ fn one_letter_per_claim_with_the_facts_of_each_kind_of_item() {
         }
         assert_eq!(mode(file), 0o600, "{name}");
     }
+}
+
+#[test]
+fn denial_analytics_group_by_the_rendering_provider_of_the_remittance() {
+    // A corpus remittance whose claims name their rendering provider
+    // (NM1*82) by name with a payer-assigned number.
+    let file = s(&Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "tests/corpus/LinuxForHealth_x12/src/tests/resources/835_005010X221A1/secondary-payment.835",
+    ));
+    let out = remit(&["denials", &file, "--as-of", "2025-07-31", "--quiet"]);
+    // 3: the sample leaves BPR16 out (a finding), and is still used.
+    assert_eq!(out.status.code(), Some(3));
+    let rows = csv_rows(&String::from_utf8(out.stdout).unwrap());
+    let providers: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r["dimension"] == "rendering_provider")
+        .map(|r| (r["group"].as_str(), r["lines"].as_str()))
+        .collect();
+    assert_eq!(
+        providers,
+        [("ACME MEDICAL CENTER", "1"), ("SMITH JONES PA", "2")]
+    );
 }
 
 #[test]

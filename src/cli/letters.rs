@@ -163,6 +163,14 @@ pub fn letter_claims(items: &[&AppealItem], rule: &str) -> Vec<LetterClaim> {
             ..Default::default()
         });
         // A PLB row names no member: take the facts from any line.
+        fill(&mut claim.payer.plan, &e.filing_indicator);
+        // The event carries the NPI when NM1*82 gives one, else the name.
+        let rendering = e.rendering_provider.trim();
+        if rendering.len() == 10 && rendering.bytes().all(|b| b.is_ascii_digit()) {
+            fill(&mut claim.rendering_npi, rendering);
+        } else {
+            fill(&mut claim.rendering_provider, rendering);
+        }
         fill(&mut claim.payer_claim_id, &e.payer_claim_id);
         fill(&mut claim.member_id, &e.member_id);
         fill(&mut claim.member_name, &e.member_name);

@@ -314,7 +314,7 @@ pub fn analytics_lines(
                 payer: e.context.payer.to_string(),
                 payment_date: e.context.payment_or_production_date(),
                 procedure: e.procedure.to_string(),
-                rendering_provider: String::new(),
+                rendering_provider: e.rendering_provider.to_string(),
                 billed: e.billed,
                 denied_amount: r.decision.denied,
                 denial_reasons: e

@@ -145,6 +145,8 @@ mod tests {
             received_date: None,
             interest: Decimal::ZERO,
             status: Status::Denied,
+            filing_indicator: Text::default(),
+            rendering_provider: Text::default(),
             unexplained: None,
         }
     }

@@ -175,6 +175,16 @@ pub struct LineEvent {
     pub interest: Decimal,
     /// The lines statuses.
     pub status: Status,
+    /// CLP06: the claim filing indicator (the kind of plan: `MB`, `MC`,
+    /// `12`, `CI`…), which picks an appeal's external-review notice.
+    /// Empty in stores written before it existed.
+    #[serde(default)]
+    pub filing_indicator: Text,
+    /// The claim's rendering provider (NM1*82): its NPI when given, else
+    /// its name; empty when the remittance names none. Denial analytics
+    /// group by it.
+    #[serde(default)]
+    pub rendering_provider: Text,
     /// On the claim-adjustment event of a claim whose totals contradict its
     /// lines (CLP04 ≠ ΣSVC03 − Σ claim CAS, or CLP03 ≠ ΣSVC02): the totals,
     /// as evidence of the difference no adjustment explains. Boxed, as it
@@ -311,6 +321,8 @@ mod tests {
             received_date: None,
             interest: Decimal::ZERO,
             status: Status::Paid,
+            filing_indicator: Text::default(),
+            rendering_provider: Text::default(),
             unexplained: None,
         };
         assert_eq!(e.denied_amount(codes), d("30"));

@@ -598,6 +598,8 @@ mod tests {
             received_date: None,
             interest: Decimal::ZERO,
             status,
+            filing_indicator: Text::default(),
+            rendering_provider: Text::default(),
             unexplained: None,
         }
     }

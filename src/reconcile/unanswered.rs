@@ -60,6 +60,8 @@ pub fn no_remittance(
         received_date: None,
         interest: Decimal::ZERO,
         status: Status::NoRemittance,
+        filing_indicator: Text::default(),
+        rendering_provider: Text::default(),
         unexplained: None,
     };
     let age = line

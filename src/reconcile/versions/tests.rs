@@ -69,6 +69,8 @@ fn line(c: &Arc<RemittanceContext>, claim: &str, procedure: &str, paid: &str) ->
         received_date: None,
         interest: Decimal::ZERO,
         status: Status::Paid,
+        filing_indicator: Text::default(),
+        rendering_provider: Text::default(),
         unexplained: None,
     }
 }

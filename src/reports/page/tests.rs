@@ -70,6 +70,8 @@ fn line(status: Status, billed: &str, paid: &str, paid_on: &str) -> DecidedLine 
         received_date: None,
         interest: Decimal::ZERO,
         status,
+        filing_indicator: Default::default(),
+        rendering_provider: Default::default(),
         unexplained: None,
     })
 }

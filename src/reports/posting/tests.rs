@@ -63,6 +63,8 @@ fn event(date: &str, claim: &str, icn: &str, procedure: &str, paid: &str) -> Lin
         } else {
             Status::Paid
         },
+        filing_indicator: Default::default(),
+        rendering_provider: Default::default(),
         unexplained: None,
     }
 }
