@@ -12,6 +12,7 @@ mod golden;
 mod history;
 mod inputs;
 mod layers;
+mod letters;
 mod outputs;
 mod posting;
 mod readme;

@@ -84,6 +84,15 @@ pub enum Command {
     /// A self-contained HTML report: headline figures, charts and worklists.
     #[command(after_help = super::exit_status_help())]
     Report(ReportArgs),
+    /// Printable remittances ("EOBs"): one HTML and PDF page per claim payment of the 835s.
+    #[command(after_help = super::exit_status_help())]
+    Eob(super::letter_args::EobArgs),
+    /// Appeal outcomes: import what was filed and what the payers answered into the store.
+    #[command(after_help = super::exit_status_help())]
+    Outcomes(super::letter_args::OutcomesArgs),
+    /// Denial analytics: denial, appeal and overturn rates and money recovered, by payer, month, reason, procedure and provider.
+    #[command(after_help = super::exit_status_help())]
+    Denials(super::letter_args::DenialsArgs),
     /// The fix-and-resubmit worklist: claims rejected by a 999 or 277CA, by filing deadline.
     #[command(after_help = super::exit_status_help())]
     Resubmit(LifecycleArgs),
@@ -368,6 +377,9 @@ pub struct AppealsArgs {
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Appeal letters.
+    #[command(flatten)]
+    pub letters: super::letter_args::LetterArgs,
 }
 
 /// Flags of `remit contracts`.
@@ -656,4 +668,7 @@ pub struct ReportArgs {
     /// Most rows any table of the page carries; the rest are counted and left out.
     #[arg(long, value_name = "N", default_value_t = crate::reports::page::DEFAULT_TABLE_ROWS)]
     pub table_rows: usize,
+    /// The date range of the denial analytics.
+    #[command(flatten)]
+    pub range: super::letter_args::RangeArgs,
 }

@@ -6,11 +6,16 @@ pub mod args;
 pub mod columnar;
 mod contracts;
 mod deposits;
+mod documents;
+mod eob;
 mod generate;
 mod history;
 pub mod inputs;
+pub mod letter_args;
+mod letters;
 mod lifecycle;
 mod lines;
+mod outcomes;
 pub mod output;
 mod posting;
 pub mod progress;
@@ -144,6 +149,9 @@ pub fn run(args: Args) -> ExitCode {
         Command::Resubmit(a) => lifecycle::resubmit(&a),
         Command::Aging(a) => lifecycle::aging(&a),
         Command::StatusRequests(a) => lifecycle::status_requests(&a),
+        Command::Eob(a) => eob::run(&a),
+        Command::Outcomes(a) => outcomes::run(&a),
+        Command::Denials(a) => outcomes::denials(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

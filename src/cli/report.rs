@@ -14,6 +14,7 @@ use crate::reports::contracts::scorecard;
 use crate::reports::page::{Options, Privacy, ReportBuilder, ReportData, html};
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
+    super::outcomes::check_range(&args.range)?;
     let settings = Settings::load(
         args.input.as_of,
         Some(&args.fees),
@@ -54,10 +55,22 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         denial_category,
     )?);
     builder.add_aging(&crate::reports::lifecycle::aging(&rows, options.as_of));
-    for item in worklist(rows, options.as_of) {
-        builder.add_appeal(&item);
+    // Appeals the --db store records as resolved are off the worklist.
+    let tracking =
+        super::outcomes::Tracking::load(&rows, args.input.db.as_deref(), &prepared.settings.codes)?;
+    for item in worklist(rows.iter().cloned(), options.as_of) {
+        if tracking.on_worklist(&item) {
+            builder.add_appeal(&item);
+        }
     }
-    let data = builder.finish();
+    let mut data = builder.finish();
+    let analytics = super::outcomes::denial_analytics(
+        &rows,
+        args.input.db.as_deref(),
+        &prepared.settings.codes,
+        &args.range,
+    )?;
+    super::outcomes::add_to_page(&mut data, &analytics);
     // Errors name the file: Output says which it is writing.
     let bytes = html::write_page(&data, &mut out)?;
     out.commit()?;

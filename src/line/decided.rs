@@ -218,6 +218,7 @@ mod tests {
             status: Status::Denied,
             filing_indicator: Default::default(),
             facility_code: Default::default(),
+            rendering_provider: Default::default(),
             unexplained: None,
         }
     }

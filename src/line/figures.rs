@@ -249,6 +249,7 @@ mod tests {
             unexplained: None,
             filing_indicator: Text::default(),
             facility_code: Text::default(),
+            rendering_provider: Text::default(),
         };
         DecidedLine::new(event, Decision::default(), String::new())
     }

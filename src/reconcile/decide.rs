@@ -662,6 +662,7 @@ mod tests {
             status,
             filing_indicator: Default::default(),
             facility_code: Default::default(),
+            rendering_provider: Default::default(),
             unexplained: None,
         }
     }

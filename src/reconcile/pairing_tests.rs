@@ -110,6 +110,7 @@ fn event(r: Remitted, sequence: u32) -> LineEvent {
         unexplained: None,
         filing_indicator: Text::default(),
         facility_code: Text::default(),
+        rendering_provider: Text::default(),
     }
 }
 

@@ -62,6 +62,7 @@ pub fn no_remittance(
         status: Status::NoRemittance,
         filing_indicator: Default::default(),
         facility_code: Default::default(),
+        rendering_provider: Default::default(),
         unexplained: None,
     };
     let age = line

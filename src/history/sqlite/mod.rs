@@ -9,6 +9,7 @@
 
 mod acks;
 mod cache;
+pub mod outcomes;
 mod rederive;
 mod schema;
 

@@ -71,6 +71,7 @@ fn line(c: &Arc<RemittanceContext>, claim: &str, procedure: &str, paid: &str) ->
         status: Status::Paid,
         filing_indicator: Default::default(),
         facility_code: Default::default(),
+        rendering_provider: Default::default(),
         unexplained: None,
     }
 }

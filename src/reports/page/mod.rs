@@ -24,7 +24,7 @@ use jiff::civil::Date;
 pub use charts::{Charts, PaidVsBilled};
 pub use figures::{Figure, Headline};
 pub use mask::Privacy;
-pub use tables::{ColumnKind, FileFinding, FileFindings, Table};
+pub use tables::{Column, ColumnKind, FileFinding, FileFindings, Table};
 
 use crate::codes::CodeList;
 use crate::contract::ScorecardRow;
