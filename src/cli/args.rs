@@ -167,6 +167,10 @@ impl Command {
             Command::Resolution(a) => Some(&a.output),
             Command::Deposits(a) => Some(&a.output),
             Command::Posting(a) => Some(&a.output),
+            Command::Contracts(a) => Some(&a.output),
+            Command::Resubmit(a) | Command::Aging(a) => Some(&a.output),
+            Command::Outcomes(a) => Some(&a.output),
+            Command::Denials(a) => Some(&a.output),
             _ => None,
         }
     }
