@@ -42,8 +42,10 @@ pub struct RemittanceContext {
     /// [`RemittanceContext::payer_identifier`] instead.
     pub payer_id: Text,
     /// N1*PR REF*2U, the payer identification number (empty when absent;
-    /// absent from stores written before it was read).
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    /// absent from stores written before it was read). Always written:
+    /// the cluster stages' records are structs as arrays, where a field
+    /// left out in the middle shifts every field after it.
+    #[serde(default)]
     pub payer_ref_2u: Text,
     /// N1*PE N104 when qualified XX.
     pub payee_npi: Text,
