@@ -356,8 +356,8 @@ pub fn match_claim(book: &ClaimBook, events: &[LineEvent], payee_npi: &str) -> C
             for claim in &tied {
                 let (lines, _) = assign(events, &claim.claim.lines);
                 let answered = answered_lines(&lines, claim.claim.lines.len());
-                for l in 0..claim.claim.lines.len() {
-                    if whole_claim || answered[l] {
+                for (l, &answered) in answered.iter().enumerate() {
+                    if whole_claim || answered {
                         marks.push(LineMark::Contested(claim.id, l));
                     }
                 }
