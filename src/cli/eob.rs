@@ -12,9 +12,9 @@
 
 use std::collections::HashSet;
 
+use super::args::EobArgs;
 use super::documents::Documents;
 use super::inputs::{discover, open_regular};
-use super::letter_args::EobArgs;
 use super::output::report_problems;
 use super::progress::Progress;
 use super::reconcile::code_list;

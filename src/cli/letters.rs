@@ -22,8 +22,8 @@ use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 
+use super::args::{DocumentFormat, LetterArgs};
 use super::documents::Documents;
-use super::letter_args::{DocumentFormat, LetterArgs};
 use crate::codes::CodeList;
 use crate::letters::{
     AdjustmentFact, ItemKind, LetterClaim, LetterItem, LetterPayer, LetterSettings, Letterhead,

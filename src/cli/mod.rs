@@ -11,7 +11,6 @@ mod eob;
 mod generate;
 mod history;
 pub mod inputs;
-pub mod letter_args;
 mod letters;
 mod lifecycle;
 mod lines;

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use super::letter_args::{DenialsArgs, OutcomesArgs, RangeArgs};
+use super::args::{DenialsArgs, OutcomesArgs, RangeArgs};
 use super::output::Output;
 use super::reconcile::{Prepared, Settings, open_sqlite, report_rows};
 use super::{EXIT_INPUT, EXIT_OK, Stop};

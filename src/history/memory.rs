@@ -1,6 +1,7 @@
 //! The in-memory history store: hash maps for one run, used without `--db`
 //! and by tests and benchmarks. Nothing here can fail.
 
+use indexmap::IndexSet;
 use std::collections::BTreeSet;
 
 use super::{HistoryStore, Ingested, OpenLine, StoreResult, StoredVersion, TransactionRef};
@@ -23,7 +24,9 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 pub struct MemoryStore {
     lines: HashMap<LineKey, LineHistory>,
     controls: HashMap<(LineKey, Text), u32>,
-    links: HashMap<(Text, Text, Text), Vec<LineKey>>,
+    /// Per (payer, payee, claim reference) the lines linked to it, in
+    /// link order, each once (a set: a claim may have a million lines).
+    links: HashMap<(Text, Text, Text), IndexSet<LineKey>>,
     content: HashSet<u64>,
     semantic: HashSet<String>,
     pending: Vec<Option<RemittanceTransaction>>,
@@ -290,7 +293,11 @@ impl HistoryStore for MemoryStore {
 
     fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> StoreResult<Vec<LineKey>> {
         let key = (Text::from(payer), Text::from(payee), Text::from(claim_ref));
-        Ok(self.links.get(&key).cloned().unwrap_or_default())
+        Ok(self
+            .links
+            .get(&key)
+            .map(|lines| lines.iter().cloned().collect())
+            .unwrap_or_default())
     }
 
     fn link_claim(
@@ -308,7 +315,7 @@ impl HistoryStore for MemoryStore {
             .entry((payer.into(), payee.into(), claim_ref.into()))
             .or_default();
         if !lines.contains(key) {
-            lines.push(key.clone());
+            lines.insert(key.clone());
         }
         Ok(())
     }

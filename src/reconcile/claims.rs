@@ -355,8 +355,9 @@ pub fn match_claim(book: &ClaimBook, events: &[LineEvent], payee_npi: &str) -> C
             let mut marks = Vec::new();
             for claim in &tied {
                 let (lines, _) = assign(events, &claim.claim.lines);
-                for l in 0..claim.claim.lines.len() {
-                    if whole_claim || lines.contains(&Some(l)) {
+                let answered = answered_lines(&lines, claim.claim.lines.len());
+                for (l, &answered) in answered.iter().enumerate() {
+                    if whole_claim || answered {
                         marks.push(LineMark::Contested(claim.id, l));
                     }
                 }
@@ -371,8 +372,9 @@ pub fn match_claim(book: &ClaimBook, events: &[LineEvent], payee_npi: &str) -> C
             let reference = claim_reference(&candidates[at], &candidates);
             let best = candidates.swap_remove(at);
             let (lines, _) = assign(events, &best.claim.lines);
+            let answered = answered_lines(&lines, best.claim.lines.len());
             let marks = (0..best.claim.lines.len())
-                .filter(|&l| whole_claim || lines.contains(&Some(l)))
+                .filter(|&l| whole_claim || answered[l])
                 .map(|l| LineMark::Answered(best.id, l))
                 .collect();
             ClaimMatch {
@@ -744,6 +746,19 @@ pub fn supersession(book: &ClaimBook, claim: &StoredClaim, family: &[StoredClaim
             rivals,
         }
     }
+}
+
+/// Which of a claim's `count` billed lines the assignment pairs with a
+/// remitted line: one pass, not a search per line (a claim may have a
+/// million lines).
+fn answered_lines(assigned: &[Option<usize>], count: usize) -> Vec<bool> {
+    let mut answered = vec![false; count];
+    for &j in assigned.iter().flatten() {
+        if let Some(slot) = answered.get_mut(j) {
+            *slot = true;
+        }
+    }
+    answered
 }
 
 #[cfg(test)]
