@@ -17,9 +17,12 @@
 //! - **the decided line**: [`EventCollector`] splits 835 claim payments
 //!   into [`LineEvent`]s; a [`DecidedLine`] is an event with the
 //!   [`Decision`] about it ([`Status`], [`Flags`], the amount at stake…);
-//! - **the pipeline**: [`read_input`] → [`ingest`] into a [`HistoryStore`]
-//!   ([`MemoryStore`], [`SqliteStore`]) → [`Reconciler`] applies pending
-//!   remittances in payment order under [`Rules`] (and a [`FeeSchedule`]);
+//! - **the pipeline**: [`run`] is the entry point — with a resolved
+//!   [`Config`] ([`Rules`], a [`FeeSchedule`]) it reads every [`Source`]
+//!   ([`read_input`]), [`ingest`]s each into a [`HistoryStore`]
+//!   ([`MemoryStore`], [`SqliteStore`]), and [`decide_pending`] has the
+//!   [`Reconciler`] apply pending remittances in payment order, handing
+//!   out rows (an [`Observer`] sees progress and findings);
 //! - **sinks**: [`Sink`] writes [`Record`]s as CSV, JSON Lines or XML
 //!   ([`sink`], [`Format`]); [`Splitter`] cuts an 835 into standalone ones.
 //!
@@ -137,7 +140,8 @@ pub use history::{
 };
 pub use pipeline::ingest::ingest;
 pub use pipeline::{
-    IngestReport, InputContent, Reconciler, parallel_jobs, parallel_map, read_input,
+    Config, IngestReport, InputContent, Observer, Reconciler, RunError, RunSummary, Source,
+    decide as decide_pending, parallel_jobs, parallel_map, read_input, run,
 };
 pub use reconcile::claims::{ClaimRef, StoredClaim};
 pub use reconcile::decide::decide;

@@ -10,17 +10,17 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
 use crate::claim::BilledClaim;
-use crate::history::{HistoryStore, MemoryStore, StoreResult};
+use crate::history::{HistoryStore, MemoryStore, StoreError, StoreResult};
 use crate::line::{
     DecidedLine, LineEvent, RemittanceContext, RemittanceTransaction, TransactionFingerprint,
     event_key,
 };
-use crate::pipeline::{InputContent, Reconciler};
-use crate::reconcile::{FeeSchedule, Rules};
+use crate::pipeline::{Config, InputContent, Observer, RunError};
 
 /// One line of the `events` stream.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,8 +175,7 @@ struct Partition {
 /// order followed by its NO_REMITTANCE rows.
 pub fn decide_records(
     records: impl IntoIterator<Item = Record>,
-    schedule: Option<&FeeSchedule>,
-    rules: &Rules,
+    config: &Config,
 ) -> StoreResult<Vec<DecidedLine>> {
     let mut partitions: BTreeMap<String, Partition> = BTreeMap::new();
     for record in records {
@@ -194,7 +193,7 @@ pub fn decide_records(
     }
     let mut rows = Vec::new();
     for (_, partition) in partitions {
-        rows.extend(decide_partition(partition, schedule, rules)?);
+        rows.extend(decide_partition(partition, config)?);
     }
     Ok(rows)
 }
@@ -231,11 +230,7 @@ fn add_event(partition: &mut Partition, r: RemittanceRecord) {
     copy.tx.events.push(event);
 }
 
-fn decide_partition(
-    mut partition: Partition,
-    schedule: Option<&FeeSchedule>,
-    rules: &Rules,
-) -> StoreResult<Vec<DecidedLine>> {
+fn decide_partition(mut partition: Partition, config: &Config) -> StoreResult<Vec<DecidedLine>> {
     let mut store = MemoryStore::new();
     // Claims go in as `remit reconcile` reads them, file by file in name
     // order: of two copies of one claim (the same content in two files),
@@ -248,32 +243,59 @@ fn decide_partition(
     }
     // Transactions of earlier runs shape the history but yield no rows; they
     // are recognised by their context, which their rows share.
-    let mut history_contexts = HashSet::new();
-    for Copy { tx, history, .. } in partition.transactions.values_mut() {
+    let skipping = AtomicBool::new(false);
+    let mut history = FromHistory {
+        contexts: HashSet::new(),
+        skipping: &skipping,
+    };
+    for Copy {
+        tx, history: old, ..
+    } in partition.transactions.values_mut()
+    {
         tx.events.sort_by_key(|e| e.sequence);
         if tx
             .context
             .payment_or_production_date()
-            .is_some_and(|d| d > rules.as_of)
+            .is_some_and(|d| d > config.as_of())
         {
             continue;
         }
         crate::pipeline::ingest_remittance(&mut store, tx)?;
-        if *history {
-            history_contexts.insert(Arc::as_ptr(&tx.context) as usize);
+        if *old {
+            history.contexts.insert(Arc::as_ptr(&tx.context) as usize);
         }
     }
     let mut rows = Vec::new();
-    let mut reconciler = Reconciler::new(&mut store, schedule, rules.clone())?;
-    reconciler.apply_pending(|decided| -> StoreResult<()> {
-        let from_history = decided
-            .first()
-            .is_some_and(|r| history_contexts.contains(&(Arc::as_ptr(&r.event.context) as usize)));
-        if !from_history {
-            rows.extend(decided);
+    let decided = crate::pipeline::decide(config, &mut store, &mut history, |row| {
+        if !skipping.load(Ordering::Relaxed) {
+            rows.push(row.clone());
         }
-        Ok(())
+        Ok::<(), StoreError>(())
+    });
+    decided.map_err(|e| match e {
+        RunError::Ingest { error, .. } | RunError::Store(error) | RunError::Sink(error) => error,
     })?;
-    rows.extend(reconciler.unanswered()?);
     Ok(rows)
+}
+
+/// Tells the rows of transactions from earlier runs (skipped) from this
+/// run's, transaction by transaction; the NO_REMITTANCE rows that follow
+/// are this run's.
+struct FromHistory<'a> {
+    contexts: HashSet<usize>,
+    skipping: &'a AtomicBool,
+}
+
+impl Observer for FromHistory<'_> {
+    fn transaction(&mut self, rows: &[DecidedLine]) {
+        let old = rows.first().is_some_and(|r| {
+            self.contexts
+                .contains(&(Arc::as_ptr(&r.event.context) as usize))
+        });
+        self.skipping.store(old, Ordering::Relaxed);
+    }
+
+    fn decided(&mut self) {
+        self.skipping.store(false, Ordering::Relaxed);
+    }
 }

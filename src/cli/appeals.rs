@@ -8,20 +8,21 @@ use rust_decimal::Decimal;
 
 use super::args::AppealsArgs;
 use super::output::Output;
-use super::reconcile::{Prepared, Settings, report_rows};
+use super::runner::{Prepared, report_rows};
+use super::settings;
 use crate::ledger::sink;
 use crate::money::money;
 use crate::reports::appeals::{COLUMNS, worklist};
 
 pub fn run(args: &AppealsArgs) -> anyhow::Result<u8> {
-    let settings = Settings::load(
+    let config = settings::config(
         args.input.as_of,
         Some(&args.fees),
         Some(&args.appeals),
         Some((&args.interest.prompt_pay, args.interest.rate.as_deref())),
         Some(&args.codes),
     )?;
-    let prepared = Prepared::new(&args.input, settings)?;
+    let prepared = Prepared::new(&args.input, config)?;
     let mut out = Output::create(&args.output.out)?;
     let (rows, tally) = report_rows(&args.input, &prepared)?;
     tally.require_usable(&args.output.out)?;

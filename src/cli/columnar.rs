@@ -4,9 +4,11 @@
 //!
 //! This is the one module outside the library's own layers that knows
 //! remit's row and event types ([`DecidedLine`], [`LineEvent`],
-//! [`RemittanceContext`], [`BilledClaim`], the stage records) and how the
-//! pipeline is driven today (`cli::reconcile`'s `decide_inputs`,
-//! `stages::decide_records`); the Python crate sees only what is `pub`
+//! [`RemittanceContext`], [`BilledClaim`], the stage records) and drives
+//! the pipeline: [`reconcile`] through the same run as the command
+//! (`cli::runner`, over `pipeline::run` with a resolved `pipeline::Config`),
+//! [`Decider`] through `stages::decide_records` (`pipeline::decide`); the
+//! Python crate sees only what is `pub`
 //! here. Typed columns come from [`crate::ledger::schema`] (one declared
 //! schema for every output), so `remit.lines()` and `remit lines --format
 //! parquet` have the same types.
@@ -71,7 +73,8 @@ use clap::Parser;
 
 use super::args::{Args, Command, DecideStageArgs, ReconcileArgs};
 use super::inputs::{discover, open_regular, starts_like_x12};
-use super::reconcile::{Prepared, Settings, code_list, decide_inputs};
+use super::runner::{Prepared, decide_inputs};
+use super::settings::{self, code_list};
 use crate::claim::BilledClaim;
 use crate::diagnostic::{Issue, Severity};
 use crate::envelope::TransactionId;
@@ -81,7 +84,7 @@ use crate::ledger::schema::BatchBuilder;
 use crate::line::DecidedLine;
 use crate::line::TransactionFingerprint;
 use crate::line::{LineEvent, RemittanceContext};
-use crate::pipeline::{InputContent, read_input};
+use crate::pipeline::{Config, InputContent, read_input};
 use crate::reconcile::decide::remittance_flags;
 use crate::reconcile::reason::reason;
 use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
@@ -450,7 +453,7 @@ pub fn reconcile(args: &[String], keep_going: bool) -> Result<Batches, ColumnarE
         codes,
         ..
     } = &args;
-    let settings = Settings::load(
+    let config = settings::config(
         input.as_of,
         Some(fees),
         Some(appeals),
@@ -459,7 +462,7 @@ pub fn reconcile(args: &[String], keep_going: bool) -> Result<Batches, ColumnarE
     )
     .map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
     let prepared =
-        Prepared::new(input, settings).map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
+        Prepared::new(input, config).map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
     let mut rows = BatchBuilder::new(COLUMNS);
     let mut batches = Vec::new();
     let tally = decide_inputs(input, &prepared, |row| {
@@ -699,7 +702,7 @@ struct Group {
 /// soon as the next one starts, so memory holds one provider; otherwise
 /// everything is decided at [`Decider::finish`].
 pub struct Decider {
-    settings: Settings,
+    config: Config,
     current: Option<(String, Group)>,
     waiting: BTreeMap<String, Group>,
     decided: HashSet<String>,
@@ -742,7 +745,7 @@ impl Decider {
             codes,
             ..
         } = &args;
-        let settings = Settings::load(
+        let config = settings::config(
             *as_of,
             Some(fees),
             Some(appeals),
@@ -751,7 +754,7 @@ impl Decider {
         )
         .map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
         Ok(Decider {
-            settings,
+            config,
             current: None,
             waiting: BTreeMap::new(),
             decided: HashSet::new(),
@@ -888,12 +891,7 @@ impl Decider {
                 event,
             }));
         }
-        let rows = decide_records(
-            records,
-            self.settings.schedule.as_ref(),
-            &self.settings.rules,
-        )
-        .map_err(other)?;
+        let rows = decide_records(records, &self.config).map_err(other)?;
         ledger_batches(&rows)
     }
 }

@@ -3,6 +3,7 @@
 
 mod appeals;
 pub mod args;
+mod bank;
 pub mod columnar;
 mod deposits;
 mod generate;
@@ -15,8 +16,11 @@ pub mod progress;
 mod reconcile;
 mod report;
 mod resolution;
+mod runner;
+mod settings;
 mod split;
 mod stages;
+mod store;
 mod validate;
 
 use std::process::ExitCode;

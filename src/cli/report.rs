@@ -4,20 +4,21 @@
 
 use super::args::ReportArgs;
 use super::output::Output;
-use super::reconcile::{Prepared, Settings, report_rows};
+use super::runner::{Prepared, report_rows};
+use super::settings;
 use crate::money::money;
 use crate::reports::appeals::worklist;
 use crate::reports::page::{Options, Privacy, ReportBuilder, ReportData, html};
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
-    let settings = Settings::load(
+    let config = settings::config(
         args.input.as_of,
         Some(&args.fees),
         Some(&args.appeals),
         None,
         Some(&args.codes),
     )?;
-    let prepared = Prepared::new(&args.input, settings)?;
+    let prepared = Prepared::new(&args.input, config)?;
     let mut out = Output::create(&args.html)?;
     let (rows, tally) = report_rows(&args.input, &prepared)?;
     // Some rejected files still make a page (it lists them); with no
@@ -33,7 +34,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         table_rows: args.table_rows,
         ..Options::new(prepared.as_of())
     };
-    let mut builder = ReportBuilder::new(options.clone(), &prepared.settings.codes);
+    let mut builder = ReportBuilder::new(options.clone(), prepared.config.codes());
     builder.add_findings(tally.findings());
     rows.iter().for_each(|row| builder.add_row(row));
     for item in worklist(rows, options.as_of) {

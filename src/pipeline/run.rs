@@ -1,0 +1,228 @@
+//! The pipeline's one entry point: read every input (in parallel), ingest
+//! each usable one into the history store (one store transaction a file),
+//! decide what is pending in payment order, and hand every decided row —
+//! then every billed line no remittance answered — to the caller.
+//!
+//! The settings come resolved in a [`Config`] (the command line reads
+//! option files and checks flags before any output is opened; this module
+//! never sees a flag). What a terminal shows — findings, notes, progress,
+//! the summary — goes through an [`Observer`], so the same run serves
+//! `remit reconcile` and its reports, the Python package and tests.
+
+use std::io::Read;
+
+use jiff::civil::Date;
+
+use super::engine::Reconciler;
+use super::ingest::{IngestReport, ingest};
+use super::input::{InputContent, read_input};
+use super::parallel::{parallel_jobs, parallel_map};
+use crate::codes::CodeList;
+use crate::diagnostic::{Issue, Rule, Severity};
+use crate::history::{HistoryStore, StoreError};
+use crate::line::DecidedLine;
+use crate::reconcile::{FeeSchedule, Rules};
+
+/// Everything a run decides with, resolved once from the options: the
+/// rules (as-of date, appeal deadlines, prompt-pay interest, the code
+/// list) and the fee schedule. Plain data: build it however you like.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Dates, deadlines, interest, and the code list every decision reads.
+    pub rules: Rules,
+    /// Contracted amounts per procedure (`--fee-schedule`), if any.
+    pub schedule: Option<FeeSchedule>,
+    /// Inputs read at once; `None` (or 0) reads one per core.
+    pub jobs: Option<usize>,
+}
+
+impl Config {
+    /// A configuration with `rules`, no fee schedule, one reader per core.
+    pub fn new(rules: Rules) -> Config {
+        Config {
+            rules,
+            schedule: None,
+            jobs: None,
+        }
+    }
+
+    /// The reconciliation date.
+    pub fn as_of(&self) -> Date {
+        self.rules.as_of
+    }
+
+    /// The code list decisions read (the built-in one, with any user list
+    /// merged over it).
+    pub fn codes(&self) -> &CodeList {
+        &self.rules.codes
+    }
+}
+
+/// One input of a run: a name (for findings and the ledger's `source`)
+/// and a way to read its bytes.
+pub trait Source: Sync {
+    /// The name the input goes by.
+    fn name(&self) -> String;
+    /// Opens the input for reading; an input that cannot be opened is
+    /// rejected with the error as its finding.
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>>;
+}
+
+/// Bytes in memory, with a name.
+impl Source for (String, Vec<u8>) {
+    fn name(&self) -> String {
+        self.0.clone()
+    }
+
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(self.1.as_slice()))
+    }
+}
+
+/// What a run tells its caller as it goes, in this order: inputs read
+/// (from the reading threads), then each input's findings and what
+/// ingesting it did (in input order), then each transaction decided, each
+/// row handed out, and the end. Every method does nothing by default.
+pub trait Observer: Sync {
+    /// One input was read completely (called from a reading thread).
+    fn read(&self) {}
+    /// Every input was read.
+    fn reading_finished(&mut self) {}
+    /// An input's findings, before it is ingested; `usable` is false when
+    /// it is rejected (then nothing from it reaches the store).
+    fn file(&mut self, _source: &str, _content: &InputContent, _usable: bool) {}
+    /// What ingesting a usable input did.
+    fn ingested(&mut self, _source: &str, _report: &IngestReport) {}
+    /// Deciding begins (not called when no input was usable).
+    fn deciding(&mut self) {}
+    /// One remittance transaction was decided and its rows kept.
+    fn transaction(&mut self, _rows: &[DecidedLine]) {}
+    /// A row is handed to the caller.
+    fn row(&mut self, _row: &DecidedLine) {}
+    /// Deciding is over (the NO_REMITTANCE rows follow).
+    fn decided(&mut self) {}
+}
+
+/// An observer that shows nothing.
+impl Observer for () {}
+
+/// What a run did, beyond what its observer saw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Inputs read.
+    pub files: usize,
+    /// Inputs used (not rejected).
+    pub usable: usize,
+    /// Remittance transactions applied.
+    pub transactions: usize,
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError<E> {
+    /// An input could not be stored (nothing of it was).
+    #[error("{source}: cannot store it")]
+    Ingest {
+        /// The input.
+        source: String,
+        /// What the store said.
+        #[source]
+        error: StoreError,
+    },
+    /// The store failed while deciding.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The caller's row handler failed (e.g. the output cannot be written).
+    #[error(transparent)]
+    Sink(E),
+}
+
+/// Reads `inputs`, ingests every usable one into `store`, decides what is
+/// pending (this run's and any an earlier run left) and hands each row to
+/// `on_row`: the rows of each transaction in payment order, then the
+/// billed lines no remittance answered. When no input is usable nothing
+/// is decided, so the caller can leave its output as it was.
+pub fn run<S: Source, E>(
+    config: &Config,
+    inputs: &[S],
+    store: &mut dyn HistoryStore,
+    observer: &mut dyn Observer,
+    mut on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
+) -> Result<RunSummary, RunError<E>> {
+    let mut summary = RunSummary::default();
+    let shared: &dyn Observer = observer;
+    let contents = parallel_map(inputs, parallel_jobs(config.jobs), |input| {
+        let content = read_source(input);
+        shared.read();
+        content
+    });
+    observer.reading_finished();
+    for (input, content) in inputs.iter().zip(contents) {
+        let source = input.name();
+        summary.files += 1;
+        let usable = content.summary.usable();
+        observer.file(&source, &content, usable);
+        if !usable {
+            continue;
+        }
+        summary.usable += 1;
+        match ingest(store, &source, &content, config.as_of()) {
+            Ok(report) => observer.ingested(&source, &report),
+            Err(error) => return Err(RunError::Ingest { source, error }),
+        }
+    }
+    if summary.usable == 0 {
+        // Nothing to decide: what an earlier run left pending stays so.
+        return Ok(summary);
+    }
+    summary.transactions = decide(config, store, observer, &mut on_row)?;
+    Ok(summary)
+}
+
+/// The decide step alone, over a store whose inputs are ingested: applies
+/// every pending transaction in payment order and hands each row to
+/// `on_row`, then the billed lines no remittance answered. Returns the
+/// number of transactions applied. (`remit decide` and the Spark stages
+/// fill a store from records and call this.)
+pub fn decide<E>(
+    config: &Config,
+    store: &mut dyn HistoryStore,
+    observer: &mut dyn Observer,
+    mut on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
+) -> Result<usize, RunError<E>> {
+    let mut reconciler = Reconciler::new(store, config.schedule.as_ref(), config.rules.clone())?;
+    observer.deciding();
+    let applied = reconciler.apply_pending(|rows| -> Result<(), RunError<E>> {
+        observer.transaction(&rows);
+        for row in &rows {
+            observer.row(row);
+            on_row(row).map_err(RunError::Sink)?;
+        }
+        Ok(())
+    })?;
+    observer.decided();
+    for row in reconciler.unanswered()? {
+        observer.row(&row);
+        on_row(&row).map_err(RunError::Sink)?;
+    }
+    Ok(applied)
+}
+
+/// Reads one input; one that cannot be opened has that as its fatal finding.
+fn read_source(input: &impl Source) -> InputContent {
+    let source = input.name();
+    match input.open() {
+        Ok(reader) => read_input(&source, reader),
+        Err(e) => {
+            let mut content = InputContent::default();
+            let issue = Issue::new(
+                Severity::Fatal,
+                Rule::Syntax,
+                Default::default(),
+                format!("cannot open: {e}"),
+            );
+            content.summary.issues.push(issue);
+            content
+        }
+    }
+}
