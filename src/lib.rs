@@ -136,7 +136,8 @@ pub use line::{
 // The rules and the pipeline that drives them through a history store.
 pub use history::sqlite::{RowFilter, current_version as store_schema_version};
 pub use history::{
-    HistoryStore, Ingested, MemoryStore, OpenLine, SqliteStore, StoreError, StoreResult,
+    ClaimStore, During, Failure, HistoryStore, Ingested, MemoryStore, OpenLine, SqliteStore,
+    StoreError, StoreResult, VersionStore,
 };
 pub use pipeline::ingest::ingest;
 pub use pipeline::{

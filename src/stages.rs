@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::{Deserialize, Serialize};
 
 use crate::claim::BilledClaim;
-use crate::history::{HistoryStore, MemoryStore, StoreError, StoreResult};
+use crate::history::{ClaimStore, MemoryStore, StoreError, StoreResult};
 use crate::line::{
     DecidedLine, LineEvent, RemittanceContext, RemittanceTransaction, TransactionFingerprint,
     event_key,

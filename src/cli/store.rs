@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::codes::CodeList;
-use crate::history::{HistoryStore, MemoryStore, SqliteStore, StoreError};
+use crate::history::{Failure, HistoryStore, MemoryStore, SqliteStore, StoreError};
 use crate::line::DecidedLine;
 
 /// Opens the store named by `--db`, else an in-memory one. A path that is
@@ -73,12 +73,7 @@ fn owner_only(path: &Path) {
 /// A store error that names the file once and says what it means.
 fn store_error(path: &Path, error: StoreError) -> anyhow::Error {
     let shown = path.display().to_string();
-    let not_a_database = matches!(
-        &error,
-        StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _))
-            if failure.code == rusqlite::ErrorCode::NotADatabase
-    );
-    if not_a_database {
+    if error.failure() == Some(Failure::NotADatabase) {
         return anyhow::anyhow!(
             "{shown}: not a remit history store (not a SQLite database); it was left untouched"
         );

@@ -226,3 +226,107 @@ fn read_source(input: &impl Source) -> InputContent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::MemoryStore;
+    use crate::line::Status;
+
+    fn sample(path: &str) -> (String, Vec<u8>) {
+        let full = format!("{}/samples/{path}", env!("CARGO_MANIFEST_DIR"));
+        (path.to_string(), std::fs::read(full).expect("sample"))
+    }
+
+    /// Counts what the run told it, in the order it told it.
+    #[derive(Default)]
+    struct Seen {
+        files: Vec<(String, bool)>,
+        ingested: usize,
+        transactions: usize,
+        rows: usize,
+        decided: bool,
+    }
+
+    impl Observer for Seen {
+        fn file(&mut self, source: &str, _content: &InputContent, usable: bool) {
+            self.files.push((source.to_string(), usable));
+        }
+        fn ingested(&mut self, _source: &str, _report: &IngestReport) {
+            self.ingested += 1;
+        }
+        fn transaction(&mut self, _rows: &[DecidedLine]) {
+            assert!(
+                !self.decided,
+                "transactions come before the end of deciding"
+            );
+            self.transactions += 1;
+        }
+        fn row(&mut self, _row: &DecidedLine) {
+            self.rows += 1;
+        }
+        fn decided(&mut self) {
+            self.decided = true;
+        }
+    }
+
+    fn config() -> Config {
+        Config::new(Rules::new(Date::constant(2025, 12, 31)))
+    }
+
+    #[test]
+    fn a_run_reads_ingests_and_decides_every_usable_input_in_order() {
+        let inputs = vec![
+            sample("claims/2024-01-837p.x12"),
+            ("garbage.835".to_string(), b"not x12 at all".to_vec()),
+            sample("remits/acme-2024-02-07.835"),
+        ];
+        let mut store = MemoryStore::new();
+        let mut seen = Seen::default();
+        let mut rows = Vec::new();
+        let summary = run(&config(), &inputs, &mut store, &mut seen, |row| {
+            rows.push(row.clone());
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .expect("run");
+        assert_eq!(
+            seen.files,
+            [
+                ("claims/2024-01-837p.x12".to_string(), true),
+                ("garbage.835".to_string(), false),
+                ("remits/acme-2024-02-07.835".to_string(), true),
+            ]
+        );
+        assert_eq!((summary.files, summary.usable), (3, 2));
+        assert_eq!(seen.ingested, 2, "the rejected input is not ingested");
+        assert!(summary.transactions > 0);
+        assert_eq!(seen.transactions, summary.transactions);
+        assert_eq!(seen.rows, rows.len(), "every row handed out is observed");
+        assert!(rows.iter().any(|r| r.status != Status::NoRemittance));
+        // The remittance answered claims of the 837: its rows name them.
+        assert!(rows.iter().any(|r| !r.matched_claim_line.is_empty()));
+    }
+
+    #[test]
+    fn nothing_is_decided_when_no_input_is_usable() {
+        let inputs = vec![("bad.835".to_string(), b"ISA*00".to_vec())];
+        let mut store = MemoryStore::new();
+        let mut seen = Seen::default();
+        let summary = run(&config(), &inputs, &mut store, &mut seen, |_| {
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .expect("run");
+        assert_eq!((summary.usable, summary.transactions), (0, 0));
+        assert!(!seen.decided);
+    }
+
+    #[test]
+    fn a_failing_row_handler_stops_the_run_with_its_error() {
+        let inputs = vec![sample("remits/acme-2024-02-07.835")];
+        let mut store = MemoryStore::new();
+        let failed = run(&config(), &inputs, &mut store, &mut (), |_| {
+            Err("disk full")
+        });
+        assert!(matches!(failed, Err(RunError::Sink("disk full"))));
+    }
+}

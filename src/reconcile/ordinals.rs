@@ -7,18 +7,22 @@ use crate::line::LineKey;
 
 /// Numbers identical keys within one claim payment: the n-th line with the
 /// same identity gets ordinal n, unless its REF*6R names a line the history
-/// already knows under that identity (`known` answers which ordinal).
-pub fn assign_ordinals(
+/// already knows under that identity (`known` answers which ordinal). A
+/// failure of `known` (the store's) stops the numbering and is returned:
+/// guessing an ordinal would give a line another line's history.
+pub fn assign_ordinals<E>(
     keys: &mut [LineKey],
     controls: &[&str],
-    known: impl Fn(&LineKey, &str) -> Option<u32>,
-) {
+    mut known: impl FnMut(&LineKey, &str) -> Result<Option<u32>, E>,
+) -> Result<(), E> {
     let mut taken: Vec<(usize, u32)> = Vec::new();
     for i in 0..keys.len() {
         let control = controls.get(i).copied().unwrap_or("");
-        let by_control = (!control.is_empty())
-            .then(|| known(&keys[i], control))
-            .flatten();
+        let by_control = if control.is_empty() {
+            None
+        } else {
+            known(&keys[i], control)?
+        };
         let same = |j: &usize| {
             keys[*j]
                 == LineKey {
@@ -46,6 +50,7 @@ pub fn assign_ordinals(
         keys[i].ordinal = ordinal;
         taken.push((i, ordinal));
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -71,7 +76,7 @@ mod tests {
     #[test]
     fn identical_lines_get_increasing_ordinals() {
         let mut keys = vec![key("97110"), key("97110"), key("97140"), key("97110")];
-        assign_ordinals(&mut keys, &[], |_, _| None);
+        assign_ordinals(&mut keys, &[], |_, _| Ok::<_, ()>(None)).unwrap();
         let ordinals: Vec<u32> = keys.iter().map(|k| k.ordinal).collect();
         assert_eq!(ordinals, vec![0, 1, 0, 2]);
     }
@@ -81,8 +86,16 @@ mod tests {
         let mut keys = vec![key("97110"), key("97110")];
         // The history knows line "B" as ordinal 0 and "A" as ordinal 1.
         assign_ordinals(&mut keys, &["A", "B"], |_, c| {
-            Some(if c == "A" { 1 } else { 0 })
-        });
+            Ok::<_, ()>(Some(if c == "A" { 1 } else { 0 }))
+        })
+        .unwrap();
         assert_eq!((keys[0].ordinal, keys[1].ordinal), (1, 0));
+    }
+
+    #[test]
+    fn a_failing_lookup_stops_the_numbering() {
+        let mut keys = vec![key("97110"), key("97110")];
+        let failed = assign_ordinals(&mut keys, &["A", ""], |_, _| Err("store failed"));
+        assert_eq!(failed, Err("store failed"));
     }
 }
