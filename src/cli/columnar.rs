@@ -33,32 +33,17 @@
 //! serde's data model with structs as arrays, behind a one-byte format
 //! version ([`PAYLOAD_FORMAT`]).
 //!
-//! # Re-pointing it (issue 16 and the pipeline entry point)
+//! # How it reaches the pipeline
 //!
-//! Only the bodies below change; every `pub` signature here, the Python
-//! crate and the schema stay as they are, and `python/tests` (which
-//! compare everything with the command's output) say when it is done.
-//!
-//! 1. Imports: `DecidedLine`, `COLUMNS`, `LINES`, `LinesRecord`,
-//!    `LineEvent`, `RemittanceContext`, `EventCollector` from wherever the
-//!    `line` layer / the crate's `pub use` block puts them.
-//! 2. [`reconcile`]: everything from `Args::try_parse_from` to
-//!    `decide_inputs(…)` becomes "build the resolved `Config` from `args`
-//!    (the command's own flags, so that options stay checked as the
-//!    command checks them), call the pipeline's entry point with a row
-//!    callback that does `rows.push(row)`"; the rejected inputs it reports
-//!    (file + first fatal `Issue`) map to `X12Failure::new`, and the
-//!    summary print stays behind `--quiet`.
-//! 3. [`Decider::new`]: `Settings::load` becomes the same `Config` for
-//!    `remit decide`'s flags (as-of, fee schedule, rules, code list);
-//!    [`Decider`]'s private `decide` calls the pipeline's decide step on the
-//!    rebuilt records (today `stages::decide_records`) if it gets one.
-//! 4. [`lines`]: `LineRows` (event collector → `DecidedLine::from_event` +
-//!    flags + reason) becomes the pipeline's per-file lines iterator, if it
-//!    offers one; otherwise only its imports move.
-//! 5. [`events`]: `read_input` and `remittance_partition` from the
-//!    pipeline's read step; the record layout does not change (a change of
-//!    the payload's serde shape bumps [`PAYLOAD_FORMAT`]).
+//! [`reconcile`] parses the command's own flags, resolves them with
+//! `cli::settings::config` into the same `pipeline::Config` the command
+//! uses, and runs `cli::runner` (over `pipeline::run`) with a row callback
+//! that fills record batches; the rejected inputs it reports map to
+//! [`X12Failure`]. [`Decider`] resolves `remit decide`'s flags the same
+//! way and decides each provider with `stages::decide_records` (over
+//! `pipeline::decide`). [`lines`] and [`events`] read with the pipeline's
+//! read step. A change of the payload's serde shape bumps
+//! [`PAYLOAD_FORMAT`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
