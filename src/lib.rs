@@ -151,8 +151,9 @@ pub use reconcile::versions::{StoredVersion, TransactionRef};
 pub use reconcile::{FeeSchedule, Rules};
 
 // Sinks: tables written as CSV, JSON Lines or XML; 835s split apart.
-pub use ledger::row::{COLUMNS as LEDGER_COLUMNS, LINES as LINES_COLUMNS, LinesRecord};
-pub use ledger::{Cell, CsvSink, Format, JsonLinesSink, Record, Sink, XmlSink, sink};
+pub use ledger::row::{COLUMNS as LEDGER_COLUMNS, LINES_NAMES as LINES_COLUMNS, lines_table};
+pub use ledger::table::names as column_names;
+pub use ledger::{Cell, Column, ColumnType, CsvSink, Format, JsonLinesSink, Sink, XmlSink, sink};
 pub use split::{
     GroupBy, Origin, Part, PartGroup, PartNote, SplitOutcome, SplitSink, Splitter, TransactionSplit,
 };

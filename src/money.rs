@@ -9,10 +9,13 @@ use rust_decimal::Decimal;
 /// Zero is `0.00`, never `-0.00` (a negated zero, a PLB of `-0`, or a tiny
 /// negative amount rounding to zero).
 pub fn money(d: Decimal) -> String {
-    let rounded = unsigned_zero(
-        d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
-    );
-    format!("{rounded:.2}")
+    format!("{:.2}", money_rounded(d))
+}
+
+/// `d` rounded to the cent as [`money`] writes it (half away from zero,
+/// never a negative zero), for writers that format it in place.
+pub fn money_rounded(d: Decimal) -> Decimal {
+    unsigned_zero(d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
 }
 
 /// `d`, with the sign dropped when it is zero.

@@ -169,7 +169,8 @@ fn a_resent_837_with_other_delimiters_and_envelope_is_already_known() {
     let (twice, stderr) = run(&["shared-clm01.837", "shared-clm01-resent.837"], &[]);
     assert_eq!(rows(&twice), rows(&once), "no doubled unanswered lines");
     assert!(
-        stderr.contains("billed (837): 2 claim(s), 2 service line(s); 2 claim(s) already known"),
+        stderr.contains("billed (837): 2 claim(s), 2 service line(s), charges ")
+            && stderr.contains("; 2 claim(s) already known"),
         "{stderr}"
     );
     // The re-send also pairs with the payment of the original.
@@ -190,7 +191,9 @@ fn a_resent_837_with_other_delimiters_and_envelope_is_already_known() {
     let (later, stderr) = run(&["shared-clm01-resent.837"], &["--db", &db]);
     assert_eq!(later.rows.len(), 2, "{stderr}");
     assert!(
-        stderr.contains("billed (837): 0 claim(s), 0 service line(s); 2 claim(s) already known"),
+        stderr.contains(
+            "billed (837): 0 claim(s), 0 service line(s), charges 0.00; 2 claim(s) already known"
+        ),
         "{stderr}"
     );
 }
@@ -331,7 +334,8 @@ fn a_store_of_the_previous_version_migrates_and_loses_its_ghosts() {
     // kept, marked as the same claim, and its answer counts for the
     // original); claim 2 is new.
     assert!(
-        stderr.contains("billed (837): 1 claim(s), 1 service line(s); 1 claim(s) already known"),
+        stderr.contains("billed (837): 1 claim(s), 1 service line(s), charges ")
+            && stderr.contains("; 1 claim(s) already known"),
         "{stderr}"
     );
     // (The old store names its claims by the relative path it was given,

@@ -46,8 +46,9 @@ fn lines_splits_an_aggregated_remittance_into_rows() {
     let text = String::from_utf8(out.stdout).unwrap();
     let mut rows = csv::Reader::from_reader(text.as_bytes());
     let headers = rows.headers().unwrap().clone();
-    // The ledger's first 21 columns, then paid_procedure, flags, reason.
-    assert_eq!(headers.len(), 24);
+    // The ledger's first 21 columns, then paid_procedure, flags, reason,
+    // and the words, reference and transaction columns.
+    assert_eq!(headers.len(), 29);
     assert_eq!(&headers[0], "source");
     assert_eq!(&headers[20], "status");
     assert_eq!(

@@ -25,3 +25,4 @@ mod synth835;
 mod trace;
 mod verdicts;
 mod x12rules;
+mod xlsx;

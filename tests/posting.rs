@@ -224,7 +224,7 @@ fn totals_tie_to_the_deposits_per_payer_and_month() {
     assert_eq!(d(&all["difference"]), explained);
     assert_eq!(explained, d("-45.80"));
     assert!(
-        stderr.contains("received 2941.77 (difference from remitted 172.30)"),
+        stderr.contains("received 2941.77 (difference from paid 172.30)"),
         "{stderr}"
     );
 }

@@ -480,3 +480,283 @@ fn a_bad_prompt_pay_rule_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--rate"));
 }
+
+/// Issue 18 item 7: a PLB row keeps its reference in `plb_reference` and
+/// names the claim the reference names (by CLP07 or CLP01) with its member
+/// and, when the claim has one, its procedure; a reference to no claim
+/// leaves them empty.
+#[test]
+fn plb_rows_keep_their_reference_and_name_the_claim_it_names() {
+    let (ledger, stderr, _) = sample_ledger();
+    let plb = |reference: &str| -> Vec<&BTreeMap<String, String>> {
+        ledger
+            .with("status", "PROVIDER_ADJUSTMENT")
+            .into_iter()
+            .filter(|r| r["plb_reference"] == reference)
+            .collect()
+    };
+    // WO naming the CLP07 of RC24-008's one-line claim.
+    let wo = plb("24036000935");
+    assert_eq!(wo.len(), 1, "{stderr}");
+    assert_eq!(
+        (wo[0]["claim_id"].as_str(), wo[0]["member_id"].as_str()),
+        ("RC24-008", "ACM100302")
+    );
+    assert_eq!(wo[0]["procedure"], "98941");
+    // L6 naming the CLP07 of a two-procedure claim: no single procedure.
+    let l6 = plb("24225001054");
+    assert_eq!(l6[0]["claim_id"], "RC24-030");
+    assert_eq!(l6[0]["procedure"], "", "two procedures: ambiguous");
+    // L6 naming a CLP01.
+    assert_eq!(plb("RC24-031")[0]["claim_id"], "RC24-031");
+    // A refund reference that is no claim.
+    let refund = plb("RFND10442");
+    assert_eq!(refund[0]["claim_id"], "");
+    assert_eq!(refund[0]["member_id"], "");
+    // Only PLB rows have a reference.
+    for r in &ledger.rows {
+        assert_eq!(
+            r["plb_reference"].is_empty(),
+            r["status"] != "PROVIDER_ADJUSTMENT",
+            "{r:?}"
+        );
+    }
+}
+
+/// Issue 18 item 7: the reason of a PLB row says what the amount did to the
+/// payment, by the sign of `paid` — never "-0.45" for interest paid out.
+#[test]
+fn plb_reasons_follow_the_sign_of_paid() {
+    let (ledger, _, _) = sample_ledger();
+    let rows = ledger.with("status", "PROVIDER_ADJUSTMENT");
+    assert!(rows.len() >= 8);
+    for r in rows {
+        let paid = d(&r["paid"]);
+        let amount = format!("{:.2}", paid.abs());
+        let expected = if paid > Decimal::ZERO {
+            format!("paid out {amount}")
+        } else {
+            format!("took back {amount}")
+        };
+        assert!(r["reason"].contains(&expected), "{expected}: {r:?}");
+        assert!(!r["reason"].contains(&format!("-{amount}")), "{r:?}");
+    }
+}
+
+/// Issue 18 item 7: a REVERSAL row says which payment the payer reversed.
+#[test]
+fn reversal_rows_name_the_payment_reversed() {
+    let (ledger, _, _) = sample_ledger();
+    let rows = ledger.with("status", "REVERSAL");
+    assert!(!rows.is_empty());
+    for r in rows {
+        let expected = format!(
+            "Payer reversed the payment of {} (trace {})",
+            r["prior_payment_date"], r["prior_trace"]
+        );
+        assert!(r["reason"].starts_with(&expected), "{expected}: {r:?}");
+    }
+}
+
+/// Issue 18 item 7: one payer, one `payer_id` on every row — remitted rows
+/// (REF*2U, not the TRN03 tax id) and unanswered rows (the 837's payer id).
+#[test]
+fn payer_id_is_the_same_on_every_row_of_a_payer() {
+    let (ledger, _, _) = sample_ledger();
+    let mut ids: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
+    for r in &ledger.rows {
+        ids.entry(&r["payer"]).or_default().insert(&r["payer_id"]);
+    }
+    assert_eq!(
+        ids["ACME HEALTH PLAN"].iter().collect::<Vec<_>>(),
+        [&"60054"]
+    );
+    assert_eq!(
+        ids["STATE MEDICAID MCO"].iter().collect::<Vec<_>>(),
+        [&"77027"]
+    );
+    // The deposits worklist names payers the same way.
+    let bank = samples().join("bank/deposits.bai2");
+    let out = remit(&[
+        "deposits",
+        &samples_str(),
+        "--bank",
+        &bank.to_string_lossy(),
+        "--as-of",
+        AS_OF,
+    ]);
+    let deposits = Ledger::parse(&String::from_utf8(out.stdout).unwrap());
+    assert!(!deposits.rows.is_empty());
+    for r in deposits.rows.iter().filter(|r| !r["payer"].is_empty()) {
+        let expected = ids[r["payer"].as_str()].iter().next().unwrap();
+        assert_eq!(&r["payer_id"].as_str(), expected, "{r:?}");
+    }
+}
+
+/// Issue 18 item 7: CLP02 in words beside the code.
+#[test]
+fn claim_status_has_a_words_column() {
+    let (ledger, _, _) = sample_ledger();
+    for r in &ledger.rows {
+        let words = match r["claim_status"].as_str() {
+            "" => "",
+            "1" => "Processed as primary",
+            "4" => "Denied",
+            "22" => "Reversal of previous payment",
+            other => panic!("unexpected CLP02 {other} in the samples"),
+        };
+        assert_eq!(r["claim_status_words"], words, "{r:?}");
+    }
+}
+
+/// Issue 18 item 7: `remit lines` rows carry ISA13 and ST02, so that each
+/// transaction's `paid` can be summed and tied to its BPR02.
+#[test]
+fn lines_rows_tie_to_their_transactions_bpr02() {
+    let out = remit(&["lines", &samples_str()]);
+    let ledger = Ledger::parse(&String::from_utf8(out.stdout).unwrap());
+    let mut by_tx: BTreeMap<(String, String, String), Decimal> = BTreeMap::new();
+    for row in &ledger.rows {
+        assert!(!row["interchange"].is_empty() && !row["transaction"].is_empty());
+        *by_tx
+            .entry((
+                row["source"].clone(),
+                row["interchange"].clone(),
+                row["transaction"].clone(),
+            ))
+            .or_default() += d(&row["paid"]);
+    }
+    assert_eq!(by_tx.len(), 23);
+    for ((source, _, st02), paid) in by_tx {
+        let bytes = std::fs::read(&source).unwrap();
+        assert_eq!(paid, bpr02(&bytes, &st02), "{source} ST02 {st02}");
+    }
+}
+
+/// The amount printed right after `label ` (or `label (`) in `text` (the
+/// first one).
+fn figure(text: &str, label: &str) -> Decimal {
+    let at = text
+        .find(&format!("{label} "))
+        .unwrap_or_else(|| panic!("no {label:?} in {text}"));
+    let rest = text[at + label.len() + 1..].trim_start_matches('(');
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(rest.len());
+    d(&rest[..end])
+}
+
+/// Issue 18 item 3: one figure, one label, one sum in every command. The
+/// 837s' charges are "billed (837)" (Σ CLM02, read here independently);
+/// what the 835s restate is "remitted charge (835)"; "paid" is Σ BPR02 in
+/// reconcile, report, resolution and posting alike, and what a command
+/// counts differently (paid on claim lines, denied as reported, net paid
+/// on claim lines) has a label of its own whose gap to the headline is
+/// printed.
+#[test]
+fn headline_figures_mean_the_same_in_every_command() {
+    let samples_dir = samples_str();
+    let fees = fee_schedule();
+    let common = [
+        samples_dir.as_str(),
+        "--fee-schedule",
+        &fees,
+        "--as-of",
+        AS_OF,
+    ];
+    let (ledger, reconcile_err, _) = reconcile(&common);
+    // Σ CLM02 of the sample 837s, by reading their CLM segments.
+    let mut clm02 = Decimal::ZERO;
+    for file in files_under(&samples().join("claims")) {
+        let bytes = std::fs::read(&file).unwrap();
+        let mut reader = SliceReader::new(&bytes);
+        while let Some(seg) = reader.next_segment().unwrap() {
+            if seg.is(b"CLM") {
+                clm02 += d(seg.text(2));
+            }
+        }
+    }
+    assert_eq!(
+        figure(&reconcile_err, ", charges"),
+        clm02,
+        "{reconcile_err}"
+    );
+    let remitted = |r: &&BTreeMap<String, String>| r["status"] != "NO_REMITTANCE";
+    let sum = |column: &str| -> Decimal {
+        ledger
+            .rows
+            .iter()
+            .filter(remitted)
+            .filter(|r| !r[column].is_empty())
+            .map(|r| d(&r[column]))
+            .sum()
+    };
+    let paid = figure(&reconcile_err, "paid");
+    assert_eq!(paid, sum("paid"));
+    assert_eq!(
+        figure(&reconcile_err, "remitted charge (835)"),
+        sum("billed")
+    );
+    assert!(!reconcile_err.contains("charged"), "{reconcile_err}");
+    let denied = figure(&reconcile_err, "denied");
+
+    let dir = temp_dir("figures-report");
+    let html = dir.join("report.html");
+    let html_text = html.to_string_lossy().into_owned();
+    let out = remit(&[&["report"], &common[..], &["--html", &html_text]].concat());
+    let report_err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let summary = report_err
+        .lines()
+        .find(|l| l.starts_with("report: wrote"))
+        .unwrap();
+    assert_eq!(figure(summary, "paid"), paid, "{summary}");
+    assert_eq!(figure(summary, "denied"), denied, "{summary}");
+    assert_eq!(
+        figure(summary, "remitted charge (835)"),
+        sum("billed"),
+        "{summary}"
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains(r#"<dt id="label-remitted-charge">Remitted charge (835)</dt>"#));
+    assert!(
+        !page.contains(r#"id="label-billed""#),
+        "no card says billed for 835 charges"
+    );
+
+    let out = remit(
+        &[
+            &["resolution"],
+            &common[..],
+            &["--prompt-pay", "nj", "--out", "-"],
+        ]
+        .concat(),
+    );
+    let resolution_err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let on_lines = figure(&resolution_err, "paid on claim lines");
+    let elsewhere = figure(&resolution_err, "provider-level (PLB) amounts");
+    assert_eq!(on_lines + elsewhere, paid, "{resolution_err}");
+    assert_eq!(figure(&resolution_err, "paid of all rows"), paid);
+    assert_eq!(
+        figure(&resolution_err, "stands, denied"),
+        denied,
+        "{resolution_err}"
+    );
+    assert!(figure(&resolution_err, "denied as reported") >= denied);
+
+    let posted = samples().join("posting/posted.csv");
+    let out = remit(&[
+        "posting",
+        &samples_dir,
+        "--posted",
+        &posted.to_string_lossy(),
+        "--as-of",
+        AS_OF,
+        "--out",
+        "-",
+    ]);
+    let posting_err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(figure(&posting_err, "  paid"), paid, "{posting_err}");
+    let net = figure(&posting_err, "net paid on claim lines");
+    let unallocated = figure(&posting_err, "not allocated to a line");
+    assert_eq!(net + unallocated, paid, "{posting_err}");
+}

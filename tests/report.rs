@@ -173,7 +173,7 @@ fn ledger_figures(ledger: &Ledger) -> Vec<(&'static str, Decimal)> {
         r["flags"].split(';').any(|x| x == f)
     };
     vec![
-        ("billed", sum(ledger, "billed", remitted)),
+        ("remitted-charge", sum(ledger, "billed", remitted)),
         ("paid", sum(ledger, "paid", |_| true)),
         ("patient-resp", sum(ledger, "patient_resp", remitted)),
         (
@@ -184,7 +184,7 @@ fn ledger_figures(ledger: &Ledger) -> Vec<(&'static str, Decimal)> {
             }),
         ),
         (
-            "recouped",
+            "recovered",
             -sum(ledger, "paid", |r| {
                 flag(r, "RECOUPED")
                     && matches!(r["status"].as_str(), "REVERSAL" | "PROVIDER_ADJUSTMENT")

@@ -203,3 +203,28 @@ fn a_user_code_list_replaces_descriptions_and_unknown_codes_are_shown() {
                 && r["reason"].contains("Unknown reason code Z99"))
     );
 }
+
+/// Issue 18 item 7: a PLB recovery on the worklist names the claim its
+/// reference names (RC24-008, by its CLP07 24036000935), with the member
+/// and procedure, not the raw reference.
+#[test]
+fn a_plb_recovery_on_the_worklist_names_its_claim() {
+    let (items, stderr, _) = run(&[
+        "appeals",
+        &sample_dir(),
+        "--fee-schedule",
+        &fee(),
+        "--as-of",
+        "2024-08-31",
+    ]);
+    let plb = items.with("status", "PROVIDER_ADJUSTMENT");
+    assert_eq!(plb.len(), 1, "{stderr}");
+    assert_eq!(
+        (
+            plb[0]["claim_id"].as_str(),
+            plb[0]["member_id"].as_str(),
+            plb[0]["procedure"].as_str()
+        ),
+        ("RC24-008", "ACM100302", "98941")
+    );
+}

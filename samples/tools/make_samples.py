@@ -843,7 +843,7 @@ LEDGER_COLUMNS = [
     "member_id", "member_name", "service_date", "procedure", "modifiers", "units", "billed", "allowed",
     "paid", "patient_resp", "adjustments", "remarks", "status", "flags", "prior_paid", "prior_payment_date",
     "prior_trace", "expected", "variance", "net_paid", "appeal_by", "matched_claim_line", "age_days",
-    "at_stake",
+    "at_stake", "plb_reference",
 ]
 
 
@@ -1118,6 +1118,13 @@ def run_model():
                      status="PROVIDER_ADJUSTMENT", at_stake=m2(ZERO), _flags=[])
             target = icn_to_claim.get(p.ref)
             target_id = target.claim_id if target else (p.ref if p.ref in line_keys else None)
+            # issue 18: the row names the claim its reference names (claim_id,
+            # member, procedure when one), the reference itself in plb_reference
+            named = line_keys.get(target_id, []) if target_id else []
+            procs = {k[5] for k in named if k[5]}
+            r.update(plb_reference=p.ref, claim_id=target_id if named else "",
+                     member_id=named[0][3] if named and len({k[3] for k in named}) == 1 else "",
+                     procedure=procs.pop() if len(procs) == 1 else "")
             if p.reason in ("WO", "72", "FB") and target_id and p.amount > 0:
                 keys = line_keys[target_id]
                 assert len(keys) == 1, "recoveries in the samples hit one-line claims only"
@@ -1361,7 +1368,7 @@ SCENARIOS = [  # (number, scenario, claims, note)
      "appeal_by — the reversal answers the practice's own void."),
     ("6", "Delayed recovery: PLB WO referencing the CLP07 of the paid claim, then the line re-listed as denied",
      ["RC24-008"],
-     "PLB row (claim_id = 24036000935, the ICN) PROVIDER_ADJUSTMENT `RECOUPED` paid −55.00; the later "
+     "PLB row (plb_reference = 24036000935, the ICN; claim_id RC24-008, the claim it names) PROVIDER_ADJUSTMENT `RECOUPED` paid −55.00; the later "
      "denial is DENIED `RECOUPED` (not previously-paid), at_stake 55.00 (the payment taken back); `remit appeals` "
      "lists the denial only: it restates the recovery."),
     ("7", "PROVIDER_ADJUSTMENT: PLB L6 interest, WO, 72, FB, CS with a reference to no claim", [],
@@ -1404,7 +1411,7 @@ SCENARIOS = [  # (number, scenario, claims, note)
 def story(rows: list[dict], cid: str) -> list[str]:
     lines: dict[tuple, list[dict]] = {}
     for r in rows:
-        if r["claim_id"] == cid and r["procedure"]:
+        if r["claim_id"] == cid and r["procedure"] and r["status"] != "PROVIDER_ADJUSTMENT":
             lines.setdefault((r["service_date"], r["procedure"], r["modifiers"]), []).append(r)
     out = []
     for (dos, proc, mods), evs in lines.items():
@@ -1429,11 +1436,11 @@ def story(rows: list[dict], cid: str) -> list[str]:
         out.append(f"{cid} {dos} {proc}{'-' + mods if mods else ''}{units} billed {evs[0]['billed'].lstrip('-')}: "
                    + "; ".join(parts))
     for r in rows:  # provider-level rows that reference this claim (by ICN or CLP01)
-        if r["status"] == "PROVIDER_ADJUSTMENT" and r["claim_id"] in claim_refs(cid):
+        if r["status"] == "PROVIDER_ADJUSTMENT" and r["plb_reference"] in claim_refs(cid):
             s = f"{r['payment_date']} **PROVIDER_ADJUSTMENT** {r['adjustments']}"
             s += (" `" + r["flags"] + "`") if r["flags"] else ""
             s += f" paid {r['paid']}" + (f", appeal by {r['appeal_by']}" if r["appeal_by"] else "")
-            out.append(f"{cid} (PLB, claim_id {r['claim_id']}): {s}" + (f" → line net {r['net_paid']}"
+            out.append(f"{cid} (PLB, plb_reference {r['plb_reference']}): {s}" + (f" → line net {r['net_paid']}"
                                                                           if r["net_paid"] else ""))
     return out
 
@@ -1475,10 +1482,10 @@ def generated_sections(rows, irows, payments, deposits) -> dict[str, str]:
                        t.pay_date.isoformat(), t.trace, bpr, m2(t.total), claims, plbs, style])
     sec["remittances"] = md_table(["File", "BPR16", "TRN02", "BPR01/04", "BPR02", "CLP01 (CLP02) CLP04",
                                    "PLB reason:reference amount", "Format"], t_rows)
-    plb_rows = [[r["source"], r["payment_date"], r["claim_id"], r["adjustments"], r["paid"], r["flags"] or "—",
+    plb_rows = [[r["source"], r["payment_date"], r["plb_reference"], r["claim_id"] or "—", r["adjustments"], r["paid"], r["flags"] or "—",
                  r["net_paid"] or "—", r["appeal_by"] or "—"]
                 for r in rows if r["status"] == "PROVIDER_ADJUSTMENT"]
-    sec["plb"] = md_table(["Source", "Date", "claim_id (PLB reference)", "adjustments", "paid", "flags",
+    sec["plb"] = md_table(["Source", "Date", "plb_reference", "claim_id (the claim it names)", "adjustments", "paid", "flags",
                            "net_paid of the line", "appeal_by"], plb_rows)
     i_rows = [[r["claim_id"], r["payment_date"], f"{r['receipt_date']} ({r['receipt_source']})", r["due_date"],
                r["days_late"], r["principal"], r["interest_owed"], r["interest_paid"], r["difference"],

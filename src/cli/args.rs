@@ -101,10 +101,40 @@ pub struct ValidateArgs {
     pub quiet: bool,
 }
 
+impl Command {
+    /// The output flags of a command that writes a table.
+    pub fn table_output(&self) -> Option<&OutputArgs> {
+        match self {
+            Command::Lines(a) => Some(&a.output),
+            Command::Reconcile(a) => Some(&a.output),
+            Command::History(a) => Some(&a.output),
+            Command::Appeals(a) => Some(&a.output),
+            Command::Resolution(a) => Some(&a.output),
+            Command::Deposits(a) => Some(&a.output),
+            Command::Posting(a) => Some(&a.output),
+            _ => None,
+        }
+    }
+}
+
+impl OutputArgs {
+    /// Checks the flags together: an xlsx workbook is a zip archive written
+    /// whole, so it goes to a file (`--out`), never to standard output.
+    pub fn check(&self) -> Result<(), String> {
+        if self.format == Format::Xlsx && self.out.as_os_str() == "-" {
+            return Err(
+                "--format xlsx writes a workbook file: give --out FILE.xlsx (a workbook cannot be streamed to standard output)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Output flags shared by table-writing commands.
 #[derive(Debug, clap::Args)]
 pub struct OutputArgs {
-    /// Output format.
+    /// Output format; for a spreadsheet use xlsx (identifiers stay text), which needs --out.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
     /// Output file (replaced only when the command succeeds; owner-only), or `-` for standard output.

@@ -64,7 +64,7 @@ use crate::claim::BilledClaim;
 use crate::diagnostic::{Issue, Severity};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
-use crate::ledger::row::{COLUMNS, LINES, LinesRecord};
+use crate::ledger::row::{COLUMNS, LINES_NAMES, lines_table};
 use crate::ledger::schema::BatchBuilder;
 use crate::line::DecidedLine;
 use crate::line::TransactionFingerprint;
@@ -244,7 +244,7 @@ fn fatal(name: &str, summary: &FileSummary) -> Option<X12Failure> {
 /// Collects `remit lines` rows of one input.
 struct LineRows<'b> {
     collector: EventCollector,
-    rows: &'b mut BatchBuilder,
+    rows: &'b mut BatchBuilder<DecidedLine>,
     done: &'b mut Vec<RecordBatch>,
     failed: Option<std::io::Error>,
 }
@@ -265,7 +265,7 @@ impl Consumer for LineRows<'_> {
             let mut row = DecidedLine::from_event(event);
             row.decision.flags = remittance_flags(&row.event);
             row.reason = reason(self.collector.codes(), &row.event);
-            if let Err(e) = self.rows.push(&LinesRecord(&row)) {
+            if let Err(e) = self.rows.push(&row) {
                 self.failed = Some(e);
             }
             if self.rows.len() >= BATCH_ROWS {
@@ -280,7 +280,7 @@ impl Consumer for LineRows<'_> {
 
 /// The columns of [`lines`]: those of `remit lines`.
 pub fn lines_columns() -> &'static [&'static str] {
-    LINES
+    LINES_NAMES
 }
 
 /// Every 835 service line of the inputs, as `remit lines` writes them
@@ -295,7 +295,7 @@ pub fn lines(
     let codes =
         Arc::new(code_list(code_lists).map_err(|e| ColumnarError::Usage(format!("{e:#}")))?);
     let found = expand(sources)?;
-    let mut rows = BatchBuilder::new(LINES);
+    let mut rows = BatchBuilder::new(lines_table());
     let mut batches = Vec::new();
     let mut skipped = Vec::new();
     for input in &found {
@@ -412,7 +412,9 @@ pub fn validate(sources: &[Source]) -> Result<RecordBatch, ColumnarError> {
 
 /// The columns of [`reconcile`] and [`Decider`]: the ledger's.
 pub fn ledger_columns() -> &'static [&'static str] {
-    COLUMNS
+    static NAMES: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(|| crate::ledger::table::names(COLUMNS));
+    &NAMES
 }
 
 /// `remit reconcile ARGS` with the ledger rows as record batches: `args`
@@ -904,7 +906,7 @@ pub fn ledger_schema() -> SchemaRef {
 
 /// The typed schema of `remit lines`' rows.
 pub fn lines_schema() -> SchemaRef {
-    crate::ledger::schema::schema(LINES)
+    crate::ledger::schema::schema(lines_table())
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, worst};
 use crate::diagnostic::{Issue, Severity};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
-use crate::ledger::row::{LINES, LinesRecord};
+use crate::ledger::row::lines_table;
 use crate::ledger::{Sink, sink};
 use crate::line::DecidedLine;
 use crate::reconcile::decide::remittance_flags;
@@ -29,7 +29,7 @@ use crate::scan::{Consumer, scan_reader};
 
 struct LineWriter<'s, 'w> {
     collector: EventCollector,
-    sink: &'s mut (dyn Sink + 'w),
+    sink: &'s mut (dyn Sink<DecidedLine> + 'w),
     failed: Option<std::io::Error>,
     fatal: bool,
 }
@@ -54,7 +54,7 @@ impl Consumer for LineWriter<'_, '_> {
             // What the event says by itself: no history; the run's code list.
             row.decision.flags = remittance_flags(&row.event);
             row.reason = reason(self.collector.codes(), &row.event);
-            if let Err(e) = self.sink.row(&LinesRecord(&row)) {
+            if let Err(e) = self.sink.row(&row) {
                 self.failed = Some(e);
             }
         }
@@ -82,7 +82,7 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<u8> {
         "lines",
         "line",
     );
-    sink.begin(LINES)?;
+    sink.begin(lines_table())?;
     sink.flush()?;
     rows.borrow_mut().accept()?;
     let mut code = if found.errors.is_empty() {

@@ -130,6 +130,12 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command line.
 pub fn run(args: Args) -> ExitCode {
+    // Flags that clap cannot check one by one, checked before any command
+    // opens an input or an output.
+    if let Some(Err(message)) = args.command.table_output().map(|o| o.check()) {
+        eprintln!("remit: {message}");
+        return ExitCode::from(EXIT_FAILURE);
+    }
     let result = match args.command {
         Command::Validate(a) => validate::run(&a),
         Command::Lines(a) => lines::run(&a),

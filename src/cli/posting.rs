@@ -11,6 +11,7 @@ use super::runner::{Prepared, report_rows};
 use super::settings;
 use super::{EXIT_OK, Stop};
 use crate::ledger::sink;
+use crate::line::figures;
 use crate::money::money;
 use crate::reports::deposits::MatchSettings;
 use crate::reports::posting::{
@@ -110,18 +111,22 @@ fn print_summary(lines: &[LineComparison], postings: usize, all: Option<&Posting
     );
     if let Some(PostingRow::Total { totals: t, .. }) = all {
         eprintln!(
-            "  remitted {} (lines {}, claim- and provider-level {}), posted {} (difference {}), adjustments posted {}",
+            "  {} {} (= Σ BPR02): {} {}, claim- and provider-level amounts not allocated to a line {}; posted {} (difference from {} {}), adjustments posted {}",
+            figures::PAID.label,
             money(t.remitted),
+            figures::NET_PAID_ON_LINES.label,
             money(t.paid),
             money(t.remitted - t.paid),
             money(t.posted),
+            figures::NET_PAID_ON_LINES.label,
             money(t.posted - t.paid),
             money(t.adjusted)
         );
         if let Some(received) = t.received {
             eprintln!(
-                "  received {} (difference from remitted {})",
+                "  received {} (difference from {} {})",
                 money(received),
+                figures::PAID.label,
                 money(received - t.remitted)
             );
         }

@@ -6,6 +6,7 @@ use super::args::ReportArgs;
 use super::output::Output;
 use super::runner::{Prepared, report_rows};
 use super::settings;
+use crate::line::figures;
 use crate::money::money;
 use crate::reports::appeals::worklist;
 use crate::reports::page::{Options, Privacy, ReportBuilder, ReportData, html};
@@ -52,14 +53,21 @@ fn summary(args: &ReportArgs, data: &ReportData, bytes: u64) -> String {
     let value = |id: &str| data.figure(id).map_or("0.00".into(), |f| money(f.value));
     let rejected = data.table("rejected").map_or(0, |t| t.total);
     format!(
-        "report: wrote {} ({} KB) from {} row(s): billed {}, paid {}, denied {}, {} open appeal(s), {} at risk within {} days; {} file(s) rejected; member names and ids {}",
+        "report: wrote {} ({} KB) from {} row(s): {} {}, {} {}, {} {}, {} {}, {} open appeal(s) ({} {}), {} at risk within {} days; {} file(s) rejected; member names and ids {}",
         args.html.display(),
         bytes.div_ceil(1024),
         data.rows,
-        value("billed"),
-        value("paid"),
-        value("denied"),
+        figures::REMITTED_CHARGE.label,
+        value(figures::REMITTED_CHARGE.id),
+        figures::PAID.label,
+        value(figures::PAID.id),
+        figures::DENIED.label,
+        value(figures::DENIED.id),
+        figures::RECOVERED.label,
+        value(figures::RECOVERED.id),
         data.open_appeals,
+        figures::AT_STAKE.label,
+        value(figures::AT_STAKE.id),
         value("at-risk"),
         args.deadline_days,
         rejected,

@@ -8,6 +8,7 @@ use super::output::Output;
 use super::runner::{Prepared, report_rows};
 use super::settings;
 use crate::ledger::sink;
+use crate::line::figures;
 use crate::money::money;
 use crate::reports::resolution::{COLUMNS, ResolutionRow, Totals, is_claim_line};
 
@@ -32,19 +33,36 @@ pub fn run(args: &ResolutionArgs) -> anyhow::Result<u8> {
     let mut sink = sink(args.output.format, Box::new(&mut out), "resolution", "line");
     sink.begin(COLUMNS)?;
     let mut totals = Totals::default();
-    for row in rows.into_iter().filter(is_claim_line) {
-        totals.add(&row);
-        sink.row(&ResolutionRow::Line(Box::new(row)))?;
+    // Every row's figures too, so that the summary says what the report's
+    // claim lines leave out.
+    let mut all = figures::Totals::default();
+    for row in rows {
+        all.add(&row);
+        if is_claim_line(&row) {
+            totals.add(&row);
+            sink.row(&ResolutionRow::Line(Box::new(row)))?;
+        }
     }
     let summary = format!(
-        "resolution report: {} line(s); billed {}, paid {}, denied {}; interest applied {}, computed {}, difference {}",
+        "resolution report: {} claim line(s); {} {}, {} {}, {} {}; interest applied {}, computed {}, difference {}\n  \
+         not in these lines: claim-level and provider-level (PLB) amounts {} ({} of all rows {}); \
+         {} counts re-listings as denied of lines whose payment stands, {} ({}) does not",
         totals.lines,
+        figures::REMITTED_CHARGE.label,
         money(totals.billed),
+        figures::PAID_ON_LINES.label,
         money(totals.paid),
+        figures::DENIED_AS_REPORTED.label,
         money(totals.denied),
         money(totals.interest_applied),
         money(totals.interest_computed),
-        money(totals.interest_computed - totals.interest_applied)
+        money(totals.interest_computed - totals.interest_applied),
+        money(all.paid.value - totals.paid),
+        figures::PAID.label,
+        money(all.paid.value),
+        figures::DENIED_AS_REPORTED.label,
+        figures::DENIED.label,
+        money(all.denied.value),
     );
     sink.row(&ResolutionRow::Totals(totals))?;
     sink.finish()?;

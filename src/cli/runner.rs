@@ -19,7 +19,7 @@ use super::progress::Progress;
 use super::store::{open_store, stored_rows};
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::diagnostic::{Issue, Rule, Severity};
-use crate::line::{DecidedLine, EventKind, Status};
+use crate::line::{DecidedLine, EventKind, Status, figures};
 use crate::money::money;
 use crate::pipeline::{Config, IngestReport, InputContent, Observer, RunError, Source};
 use crate::reports::page::{FileFinding, FileFindings};
@@ -45,9 +45,10 @@ pub struct Tally {
     remitted_lines: usize,
     older_versions: usize,
     superseded_rows: usize,
-    billed: Decimal,
-    paid: Decimal,
-    patient_resp: Decimal,
+    /// Σ CLM02 of the billed claims new to the history ([`figures::BILLED`]).
+    billed_charges: Decimal,
+    /// The remitted figures, as every command defines them.
+    figures: figures::Totals,
     statuses: BTreeMap<&'static str, usize>,
     flags: BTreeMap<&'static str, usize>,
     warnings: usize,
@@ -73,7 +74,6 @@ impl Tally {
     }
 
     fn row(&mut self, row: &DecidedLine) {
-        let e = &row.event;
         for flag in row.decision.flags.iter() {
             *self.flags.entry(flag.as_str()).or_default() += 1;
         }
@@ -83,11 +83,7 @@ impl Tally {
             self.superseded_rows += 1;
             return;
         }
-        if row.status != crate::line::Status::NoRemittance {
-            self.billed += e.billed;
-            self.paid += e.paid;
-            self.patient_resp += e.patient_resp;
-        }
+        self.figures.add(row);
         *self.statuses.entry(row.status.as_str()).or_default() += 1;
     }
 
@@ -149,16 +145,30 @@ impl Tally {
             String::new()
         };
         eprintln!(
-            "  billed (837): {} claim(s), {} service line(s){known}",
-            self.billed_claims, self.billed_lines
+            "  {}: {} claim(s), {} service line(s), charges {}{known}",
+            figures::BILLED.label,
+            self.billed_claims,
+            self.billed_lines,
+            money(self.billed_charges)
         );
+        let f = &self.figures;
         eprintln!(
-            "  remitted (835): {} claim payment(s), {} service line(s); charged {}, paid {}, patient responsibility {}",
+            "  remitted (835): {} claim payment(s), {} service line(s); {} {}, {} {} (= Σ BPR02: lines, reversals, claim- and provider-level amounts), {} {}",
             self.remitted_claims,
             self.remitted_lines,
-            money(self.billed),
-            money(self.paid),
-            money(self.patient_resp)
+            figures::REMITTED_CHARGE.label,
+            money(f.remitted_charge.value),
+            figures::PAID.label,
+            money(f.paid.value),
+            figures::PATIENT_RESP.label,
+            money(f.patient_resp.value)
+        );
+        eprintln!(
+            "  {} {} (what denials can still cost; re-listings of paid lines left out), {} {} (reversals and PLB recoveries that took money back)",
+            figures::DENIED.label,
+            money(f.denied.value),
+            figures::RECOVERED.label,
+            money(f.recovered.value)
         );
         let counts = |m: &BTreeMap<&str, usize>| {
             m.iter()
@@ -295,6 +305,7 @@ impl Observer for Terminal<'_> {
         let tally = &mut self.tally;
         tally.billed_claims += report.claims;
         tally.billed_lines += report.claim_lines;
+        tally.billed_charges += report.claim_charges;
         tally.known_claims += report.known_claims;
         if report.known_claims > 0 {
             eprintln!(

@@ -44,7 +44,8 @@ use indexmap::IndexMap;
 use jiff::civil::Date;
 
 pub use words::{
-    describe_adjustment, describe_provider_adjustment, describe_remark, reason_in_words,
+    claim_status_words, describe_adjustment, describe_provider_adjustment, describe_remark,
+    reason_in_words,
 };
 
 /// The built-in list, `data/codes.csv`.

@@ -222,3 +222,21 @@ pub fn describe_provider_adjustment(reason: &str) -> String {
         None => format!("Provider adjustment: unknown reason code {code} (PLB {code})"),
     }
 }
+
+/// CLP02 claim status code in words (the TR3's code list), as the
+/// ledger's `claim_status_words` and the printed remittance show it.
+pub fn claim_status_words(status: &str) -> &'static str {
+    match status.trim() {
+        "1" => "Processed as primary",
+        "2" => "Processed as secondary",
+        "3" => "Processed as tertiary",
+        "4" => "Denied",
+        "19" => "Processed as primary, forwarded to additional payer(s)",
+        "20" => "Processed as secondary, forwarded to additional payer(s)",
+        "21" => "Processed as tertiary, forwarded to additional payer(s)",
+        "22" => "Reversal of previous payment",
+        "23" => "Not our claim, forwarded to additional payer(s)",
+        "25" => "Predetermination pricing only, no payment",
+        _ => "Unknown claim status",
+    }
+}

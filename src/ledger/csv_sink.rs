@@ -4,24 +4,25 @@
 
 use std::io::Write;
 
-use super::{Cell, Record, Sink};
+use super::{Cell, Column, Sink};
 
 /// Writes rows as CSV with a header line.
-pub struct CsvSink<'w> {
+pub struct CsvSink<'w, R: 'static> {
     writer: csv::Writer<Box<dyn Write + 'w>>,
-    columns: usize,
-    record: Vec<String>,
+    columns: &'static [Column<R>],
+    /// One cell's text, reused for every cell.
+    field: String,
 }
 
-impl<'w> CsvSink<'w> {
+impl<'w, R> CsvSink<'w, R> {
     /// A CSV writer on `out`.
     pub fn new(out: Box<dyn Write + 'w>) -> Self {
         CsvSink {
             writer: csv::WriterBuilder::new()
                 .terminator(csv::Terminator::CRLF)
                 .from_writer(out),
-            columns: 0,
-            record: Vec::new(),
+            columns: &[],
+            field: String::new(),
         }
     }
 }
@@ -38,28 +39,31 @@ fn io_error(error: csv::Error) -> std::io::Error {
     }
 }
 
-/// The cell as CSV text, neutralised when it could be read as a formula.
-pub fn csv_text(cell: &Cell<'_>) -> String {
-    let text = cell.render();
+/// Replaces `text` with the cell's CSV text, neutralised when it could be
+/// read as a formula.
+pub fn csv_text(cell: &Cell<'_>, text: &mut String) {
+    text.clear();
+    cell.render_into(text);
     if !cell.is_numeric() && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text
+        text.insert(0, '\'');
     }
 }
 
-impl Sink for CsvSink<'_> {
-    fn begin(&mut self, columns: &[&str]) -> std::io::Result<()> {
-        self.columns = columns.len();
-        self.writer.write_record(columns).map_err(io_error)?;
+impl<R> Sink<R> for CsvSink<'_, R> {
+    fn begin(&mut self, columns: &'static [Column<R>]) -> std::io::Result<()> {
+        self.columns = columns;
+        let names = columns.iter().map(|c| c.name);
+        self.writer.write_record(names).map_err(io_error)?;
         Ok(())
     }
 
-    fn row(&mut self, row: &dyn Record) -> std::io::Result<()> {
-        self.record.clear();
-        self.record
-            .extend((0..self.columns).map(|c| csv_text(&row.cell(c))));
-        self.writer.write_record(&self.record).map_err(io_error)?;
+    fn row(&mut self, row: &R) -> std::io::Result<()> {
+        for column in self.columns {
+            csv_text(&column.read(row), &mut self.field);
+            self.writer.write_field(&self.field).map_err(io_error)?;
+        }
+        // An empty record after fields ends the row (a table has columns).
+        self.writer.write_record(None::<&[u8]>).map_err(io_error)?;
         Ok(())
     }
 

@@ -1,49 +1,75 @@
 //! JSON Lines ledger writer: one object per row with the column names as
 //! keys; money and numbers as exact decimal strings, absent values as null.
+//!
+//! Each line is written as serde_json writes a compact object (keys in
+//! column order), without building one: the keys are escaped once, and
+//! every cell is rendered into one reused buffer.
 
 use std::io::Write;
 
-use serde_json::{Map, Value};
-
-use super::{Cell, Record, Sink};
+use super::{Cell, Column, Sink};
 
 /// Writes one JSON object per line.
-pub struct JsonLinesSink<'w> {
+pub struct JsonLinesSink<'w, R: 'static> {
     out: Box<dyn Write + 'w>,
-    columns: Vec<String>,
+    columns: &'static [Column<R>],
+    /// Each column's `"name":`, escaped once.
+    keys: Vec<Vec<u8>>,
+    /// The line being written.
+    line: Vec<u8>,
+    /// One cell's text.
+    text: String,
 }
 
-impl<'w> JsonLinesSink<'w> {
+impl<'w, R> JsonLinesSink<'w, R> {
     /// A JSON Lines writer on `out`.
     pub fn new(out: Box<dyn Write + 'w>) -> Self {
         JsonLinesSink {
             out,
-            columns: Vec::new(),
+            columns: &[],
+            keys: Vec::new(),
+            line: Vec::new(),
+            text: String::new(),
         }
     }
 }
 
-fn json_value(cell: Cell<'_>) -> Value {
-    match cell {
-        Cell::Empty => Value::Null,
-        Cell::Integer(i) => Value::from(i),
-        other => Value::String(other.render()),
-    }
-}
-
-impl Sink for JsonLinesSink<'_> {
-    fn begin(&mut self, columns: &[&str]) -> std::io::Result<()> {
-        self.columns = columns.iter().map(|c| c.to_string()).collect();
+impl<R> Sink<R> for JsonLinesSink<'_, R> {
+    fn begin(&mut self, columns: &'static [Column<R>]) -> std::io::Result<()> {
+        self.columns = columns;
+        self.keys = columns
+            .iter()
+            .map(|c| {
+                let mut key = serde_json::to_vec(c.name)?;
+                key.push(b':');
+                Ok(key)
+            })
+            .collect::<serde_json::Result<_>>()?;
         Ok(())
     }
 
-    fn row(&mut self, row: &dyn Record) -> std::io::Result<()> {
-        let mut object = Map::with_capacity(self.columns.len());
-        for (i, name) in self.columns.iter().enumerate() {
-            object.insert(name.clone(), json_value(row.cell(i)));
+    fn row(&mut self, row: &R) -> std::io::Result<()> {
+        self.line.clear();
+        self.line.push(b'{');
+        for (i, (column, key)) in self.columns.iter().zip(&self.keys).enumerate() {
+            if i > 0 {
+                self.line.push(b',');
+            }
+            self.line.extend_from_slice(key);
+            match column.read(row) {
+                Cell::Empty => self.line.extend_from_slice(b"null"),
+                Cell::Integer(n) => {
+                    let _ = write!(self.line, "{n}");
+                }
+                cell => {
+                    self.text.clear();
+                    cell.render_into(&mut self.text);
+                    serde_json::to_writer(&mut self.line, self.text.as_str())?;
+                }
+            }
         }
-        serde_json::to_writer(&mut self.out, &Value::Object(object))?;
-        self.out.write_all(b"\n")
+        self.line.extend_from_slice(b"}\n");
+        self.out.write_all(&self.line)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {

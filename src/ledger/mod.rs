@@ -1,16 +1,22 @@
-//! Ledger output: rows as named cells, written as CSV, JSON Lines or XML.
+//! Ledger output: tables of named columns, written as CSV, JSON Lines,
+//! XML, Parquet or xlsx.
 //!
 //! Writers know rows and columns, not matching or X12. Any table (the
-//! reconciliation ledger, `remit lines`, the appeal worklist…) implements
-//! [`Record`] and is written by the same [`Sink`]s, so formats behave the
-//! same everywhere: money with exactly two decimals, dates `YYYY-MM-DD`, CSV
-//! safe to open in a spreadsheet, JSON amounts as exact decimal strings.
+//! reconciliation ledger, `remit lines`, the appeal worklist…) is a list of
+//! [`Column`]s declared once beside its row type ([`table`]), and is
+//! written by the same [`Sink`]s, so formats behave the same everywhere:
+//! money with exactly two decimals, dates `YYYY-MM-DD`, CSV safe to open in
+//! a spreadsheet, JSON amounts as exact decimal strings, xlsx identifiers
+//! as text and money as numbers.
 
+mod batches;
 mod csv_sink;
 mod jsonl;
 mod parquet_sink;
 pub mod row;
 pub mod schema;
+pub mod table;
+mod xlsx_sink;
 mod xml;
 
 use std::io::Write;
@@ -18,11 +24,13 @@ use std::io::Write;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::money::{money, unsigned_zero};
+use crate::money::{money_rounded, unsigned_zero};
 
 pub use csv_sink::CsvSink;
 pub use jsonl::JsonLinesSink;
 pub use parquet_sink::ParquetSink;
+pub use table::{Column, ColumnType};
+pub use xlsx_sink::XlsxSink;
 pub use xml::XmlSink;
 
 /// One cell of a row.
@@ -47,15 +55,31 @@ pub enum Cell<'a> {
 impl Cell<'_> {
     /// The cell as text, as CSV and XML show it (without neutralising).
     pub fn render(&self) -> String {
-        match self {
-            Cell::Empty => String::new(),
-            Cell::Text(s) => (*s).to_string(),
-            Cell::Owned(s) => s.clone(),
-            Cell::Money(d) => money(*d),
-            Cell::Number(d) => unsigned_zero(d.normalize()).to_string(),
-            Cell::Integer(i) => i.to_string(),
-            Cell::Date(d) => d.to_string(),
-        }
+        let mut text = String::new();
+        self.render_into(&mut text);
+        text
+    }
+
+    /// Appends [`Cell::render`]'s text to `out`. The writers render every
+    /// cell of a row into one reused buffer: no allocation per cell.
+    pub fn render_into(&self, out: &mut String) {
+        use std::fmt::Write;
+        // Writing into a String cannot fail.
+        let _ = match self {
+            Cell::Empty => Ok(()),
+            Cell::Text(s) => {
+                out.push_str(s);
+                Ok(())
+            }
+            Cell::Owned(s) => {
+                out.push_str(s);
+                Ok(())
+            }
+            Cell::Money(d) => write!(out, "{:.2}", money_rounded(*d)),
+            Cell::Number(d) => write!(out, "{}", unsigned_zero(d.normalize())),
+            Cell::Integer(i) => write!(out, "{i}"),
+            Cell::Date(d) => write!(out, "{d}"),
+        };
     }
 
     /// True for money, numbers and integers.
@@ -83,18 +107,12 @@ impl Cell<'_> {
     }
 }
 
-/// A row of some table: cells by column index.
-pub trait Record {
-    /// The cell of column `column` (an index into the table's column names).
-    fn cell(&self, column: usize) -> Cell<'_>;
-}
-
-/// A table writer: the same interface for every format.
-pub trait Sink {
-    /// Starts the table with its column names.
-    fn begin(&mut self, columns: &[&str]) -> std::io::Result<()>;
+/// A writer of a table of rows `R`: the same interface for every format.
+pub trait Sink<R> {
+    /// Starts the table: its columns, in order.
+    fn begin(&mut self, columns: &'static [Column<R>]) -> std::io::Result<()>;
     /// Writes one row.
-    fn row(&mut self, row: &dyn Record) -> std::io::Result<()>;
+    fn row(&mut self, row: &R) -> std::io::Result<()>;
     /// Hands every row written so far to the writer, without ending the
     /// table (so that a caller can release or discard one input's rows).
     fn flush(&mut self) -> std::io::Result<()>;
@@ -127,22 +145,64 @@ pub enum Format {
     /// Apache Parquet with typed columns (money decimal(18,2), dates
     /// date32, flags list<utf8>), written in row groups.
     Parquet,
+    /// An Excel workbook for spreadsheets: identifiers as text, money as
+    /// numbers, dates as dates (needs `--out`).
+    Xlsx,
 }
 
 /// A sink of `format` writing to `out`; `root`/`entry` name the XML elements.
-pub fn sink<'w>(
+pub fn sink<'w, R: 'static>(
     format: Format,
     out: Box<dyn Write + 'w>,
     root: &str,
     entry: &str,
-) -> Box<dyn Sink + 'w> {
+) -> Box<dyn Sink<R> + 'w> {
     match format {
         Format::Csv => Box::new(CsvSink::new(out)),
         Format::Jsonl => Box::new(JsonLinesSink::new(out)),
         Format::Xml => Box::new(XmlSink::new(out, root, entry)),
         Format::Parquet => Box::new(ParquetSink::new(out)),
+        Format::Xlsx => Box::new(XlsxSink::new(out, root)),
     }
 }
 
 #[cfg(test)]
 mod tests;
+
+/// Tables for writer tests: rows as lists of cells.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Cell, Column, ColumnType};
+
+    /// A row: cell `i` is column `i`'s.
+    pub struct Row(pub Vec<Cell<'static>>);
+
+    impl Row {
+        fn at(&self, i: usize) -> Cell<'_> {
+            self.0.get(i).cloned().unwrap_or(Cell::Empty)
+        }
+    }
+
+    /// The cell readers of the first eight columns (a column's reader is a
+    /// plain function: it cannot capture its index).
+    const READERS: [for<'a> fn(&'a Row) -> Cell<'a>; 8] = [
+        |r| r.at(0),
+        |r| r.at(1),
+        |r| r.at(2),
+        |r| r.at(3),
+        |r| r.at(4),
+        |r| r.at(5),
+        |r| r.at(6),
+        |r| r.at(7),
+    ];
+
+    /// A table of these columns (at most eight), leaked for the test.
+    pub fn table(columns: &[(&'static str, ColumnType)]) -> &'static [Column<Row>] {
+        let columns: Vec<Column<Row>> = columns
+            .iter()
+            .zip(READERS)
+            .map(|(&(name, kind), cell)| Column::new(name, kind, cell))
+            .collect();
+        Vec::leak(columns)
+    }
+}

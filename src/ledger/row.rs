@@ -1,61 +1,141 @@
-//! The reconciliation ledger: its column names, and each decided line
-//! ([`DecidedLine`]: a service-line event with the decision about it) as
-//! the cells of one row.
+//! The reconciliation ledger: one row per decided line ([`DecidedLine`]: a
+//! service-line event with the decision about it), declared once as the
+//! named columns of [`COLUMNS`]; `remit lines` writes the subset
+//! [`lines_table`] names.
 
-use super::{Cell, Record};
-use crate::line::{DecidedLine, Status, adjustments_text};
+use std::sync::LazyLock;
+
+use super::Cell;
+use super::table::{Column, ColumnType, select};
+use crate::codes::claim_status_words;
+use crate::line::{DecidedLine, EventKind, LineInterest, Status, adjustments_text};
 use crate::text::Text;
 
-/// The ledger's columns, in order. `remit lines` writes the columns of
-/// [`LINES`], which names some of them.
-pub const COLUMNS: &[&str] = &[
-    "source",
-    "payer",
-    "payee_npi",
-    "trace",
-    "payment_date",
-    "claim_id",
-    "payer_claim_id",
-    "claim_status",
-    "member_id",
-    "member_name",
-    "service_date",
-    "procedure",
-    "modifiers",
-    "units",
-    "billed",
-    "allowed",
-    "paid",
-    "patient_resp",
-    "adjustments",
-    "remarks",
-    "status",
-    "flags",
-    "prior_paid",
-    "prior_payment_date",
-    "prior_trace",
-    "expected",
-    "variance",
-    "net_paid",
-    "appeal_by",
-    "matched_claim_line",
-    "age_days",
-    "reason",
-    "payer_id",
-    "line_control",
-    "paid_procedure",
-    "revenue_code",
-    "interchange",
-    "transaction",
-    "received_date",
-    "receipt_source",
-    "due_date",
-    "days_late",
-    "interest_owed",
-    "interest_paid",
-    "interest_difference",
-    "at_stake",
-    "superseded_by",
+use ColumnType::{Date, Integer, List, Money, Quantity, Text as Txt};
+
+type C = Column<DecidedLine>;
+
+/// The ledger's columns, in order. A new column goes where it should
+/// appear; the CSV, JSON Lines, XML, Parquet and xlsx writers all follow.
+pub static COLUMNS: &[C] = &[
+    C::new("source", Txt, |r| Cell::text(&r.event.context.source)),
+    C::new("payer", Txt, |r| Cell::text(&r.event.context.payer)),
+    C::new("payee_npi", Txt, |r| Cell::text(&r.event.context.payee_npi)),
+    C::new("trace", Txt, |r| Cell::text(&r.event.context.trace)),
+    C::new("payment_date", Date, |r| {
+        Cell::date(r.event.context.payment_date)
+    }),
+    C::new("claim_id", Txt, |r| Cell::text(r.shown_claim().0)),
+    C::new("payer_claim_id", Txt, |r| {
+        Cell::text(&r.event.payer_claim_id)
+    }),
+    C::new("claim_status", Txt, |r| Cell::text(&r.event.claim_status)),
+    C::new("member_id", Txt, |r| Cell::text(r.shown_claim().1)),
+    C::new("member_name", Txt, |r| Cell::text(&r.event.member_name)),
+    C::new("service_date", Date, |r| Cell::date(r.event.service_date)),
+    C::new("procedure", Txt, |r| Cell::text(r.shown_claim().2)),
+    C::new("modifiers", List(':'), |r| {
+        Cell::Owned(joined(&r.event.modifiers, ":"))
+    }),
+    C::new("units", Quantity, |r| {
+        line_amount(r, Cell::Number(r.event.billed_units))
+    }),
+    C::new("billed", Money, |r| {
+        line_amount(r, Cell::Money(r.event.billed))
+    }),
+    C::new("allowed", Money, |r| {
+        paid_amount(r, line_amount(r, Cell::Money(r.event.allowed)))
+    }),
+    C::new("paid", Money, |r| paid_amount(r, Cell::Money(r.event.paid))),
+    C::new("patient_resp", Money, |r| {
+        // A PLB amount is the provider's, never a patient's.
+        if r.status == Status::ProviderAdjustment {
+            return Cell::Empty;
+        }
+        paid_amount(r, Cell::Money(r.event.patient_resp))
+    }),
+    C::new("adjustments", Txt, |r| {
+        Cell::Owned(adjustments_text(&r.event))
+    }),
+    C::new("remarks", List(';'), |r| {
+        Cell::Owned(joined(&r.event.remarks, ";"))
+    }),
+    C::new("status", Txt, |r| Cell::Text(r.status.as_str())),
+    C::new("flags", List(';'), |r| {
+        Cell::Owned(r.decision.flags.to_string())
+    }),
+    C::new("prior_paid", Money, |r| Cell::money(r.decision.prior_paid)),
+    C::new("prior_payment_date", Date, |r| {
+        Cell::date(r.decision.prior_payment_date)
+    }),
+    C::new("prior_trace", Txt, |r| Cell::text(&r.decision.prior_trace)),
+    C::new("expected", Money, |r| Cell::money(r.decision.expected)),
+    C::new("variance", Money, |r| Cell::money(r.decision.variance)),
+    C::new("net_paid", Money, |r| Cell::money(r.decision.net_paid)),
+    C::new("appeal_by", Date, |r| Cell::date(r.decision.appeal_by)),
+    C::new("matched_claim_line", Txt, |r| {
+        Cell::text(&r.matched_claim_line)
+    }),
+    C::new("age_days", Integer, |r| {
+        r.age_days.map_or(Cell::Empty, Cell::Integer)
+    }),
+    C::new("reason", Txt, |r| Cell::text(&r.reason)),
+    C::new("payer_id", Txt, |r| {
+        Cell::text(r.event.context.payer_identifier())
+    }),
+    C::new("line_control", Txt, |r| Cell::text(&r.event.line_control)),
+    C::new("paid_procedure", Txt, |r| {
+        r.event
+            .paid_procedure
+            .as_deref()
+            .map_or(Cell::Empty, Cell::Text)
+    }),
+    C::new("revenue_code", Txt, |r| Cell::text(&r.event.revenue_code)),
+    C::new("interchange", Txt, |r| {
+        Cell::text(&r.event.context.interchange)
+    }),
+    C::new("transaction", Txt, |r| {
+        Cell::text(&r.event.context.transaction)
+    }),
+    C::new("received_date", Date, |r| {
+        interest(r, |i| Cell::Date(i.received))
+    }),
+    C::new("receipt_source", Txt, |r| {
+        interest(r, |i| Cell::Text(i.source.as_str()))
+    }),
+    C::new("due_date", Date, |r| interest(r, |i| Cell::Date(i.due))),
+    C::new("days_late", Integer, |r| {
+        interest(r, |i| Cell::Integer(i.days_late))
+    }),
+    C::new("interest_owed", Money, |r| {
+        interest(r, |i| Cell::Money(i.owed))
+    }),
+    C::new("interest_paid", Money, |r| {
+        interest(r, |i| Cell::Money(i.paid))
+    }),
+    C::new("interest_difference", Money, |r| {
+        interest(r, |i| Cell::Money(i.difference()))
+    }),
+    C::new("at_stake", Money, |r| Cell::money(r.decision.at_stake)),
+    C::new("superseded_by", Txt, |r| {
+        r.superseded_by.as_deref().map_or(Cell::Empty, Cell::Text)
+    }),
+    // A PLB row's reference (PLB03-2) as the payer wrote it; `claim_id`,
+    // `member_id` and `procedure` show the claim it names, when known.
+    C::new("plb_reference", Txt, |r| {
+        if r.event.kind == EventKind::ProviderAdjustment {
+            Cell::text(&r.event.claim_id)
+        } else {
+            Cell::Empty
+        }
+    }),
+    C::new("claim_status_words", Txt, |r| {
+        if r.event.claim_status.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(claim_status_words(&r.event.claim_status))
+        }
+    }),
 ];
 
 /// The columns of `remit lines`: what the remittance itself says, without
@@ -63,7 +143,7 @@ pub const COLUMNS: &[&str] = &[
 /// procedure as adjudicated, the flags an event raises by itself and the
 /// reason in words. Named, not counted, so that a column added to the
 /// ledger neither shifts `reconcile`'s columns nor appears here unasked.
-pub const LINES: &[&str] = &[
+pub const LINES_NAMES: &[&str] = &[
     "source",
     "payer",
     "payee_npi",
@@ -88,35 +168,21 @@ pub const LINES: &[&str] = &[
     "paid_procedure",
     "flags",
     "reason",
+    "claim_status_words",
+    "plb_reference",
+    "payer_id",
+    "interchange",
+    "transaction",
 ];
 
-/// A ledger row as `remit lines` writes it: cell `i` is the ledger cell of
-/// the column [`LINES`]`[i]`.
-pub struct LinesRecord<'a>(pub &'a DecidedLine);
-
-/// The ledger column of each [`LINES`] column, found once.
-fn lines_to_ledger() -> &'static [usize] {
-    static MAP: std::sync::LazyLock<Vec<usize>> = std::sync::LazyLock::new(|| {
-        LINES
-            .iter()
-            .map(|name| {
-                COLUMNS
-                    .iter()
-                    .position(|c| c == name)
-                    .expect("every lines column is a ledger column")
-            })
-            .collect()
+/// The table `remit lines` writes: the [`COLUMNS`] columns [`LINES_NAMES`]
+/// names, found once.
+pub fn lines_table() -> &'static [C] {
+    static LINES: LazyLock<Vec<C>> = LazyLock::new(|| {
+        select(COLUMNS, LINES_NAMES)
+            .unwrap_or_else(|name| panic!("lines column {name} is not a ledger column"))
     });
-    &MAP
-}
-
-impl Record for LinesRecord<'_> {
-    fn cell(&self, column: usize) -> Cell<'_> {
-        match lines_to_ledger().get(column) {
-            Some(&ledger) => self.0.cell(ledger),
-            None => Cell::Empty,
-        }
-    }
+    &LINES
 }
 
 fn joined(parts: &[Text], sep: &str) -> String {
@@ -127,95 +193,27 @@ fn joined(parts: &[Text], sep: &str) -> String {
         .join(sep)
 }
 
-impl DecidedLine {
-    /// Units, billed and allowed mean something for service lines and
-    /// claims only, not for claim-level remainders or PLB amounts.
-    fn has_line_amounts(&self) -> bool {
-        !matches!(
-            self.status,
-            Status::ClaimAdjustment | Status::ProviderAdjustment
-        )
-    }
-
-    /// Nothing was paid or allowed on a line no remittance answered.
-    fn has_payment(&self) -> bool {
-        self.status != Status::NoRemittance
+/// `cell`, for rows with line amounts: units, billed and allowed mean
+/// something for service lines and claims only, not for claim-level
+/// remainders or PLB amounts.
+fn line_amount<'a>(row: &DecidedLine, cell: Cell<'a>) -> Cell<'a> {
+    match row.status {
+        Status::ClaimAdjustment | Status::ProviderAdjustment => Cell::Empty,
+        _ => cell,
     }
 }
 
-impl DecidedLine {
-    fn interest_cell(&self, column: usize) -> Cell<'_> {
-        let Some(i) = &self.interest else {
-            return Cell::Empty;
-        };
-        match column {
-            38 => Cell::Date(i.received),
-            39 => Cell::Text(i.source.as_str()),
-            40 => Cell::Date(i.due),
-            41 => Cell::Integer(i.days_late),
-            42 => Cell::Money(i.owed),
-            43 => Cell::Money(i.paid),
-            _ => Cell::Money(i.difference()),
-        }
+/// `cell`, for rows a remittance answered: nothing was paid or allowed on
+/// a line no remittance answered.
+fn paid_amount<'a>(row: &DecidedLine, cell: Cell<'a>) -> Cell<'a> {
+    if row.status == Status::NoRemittance {
+        Cell::Empty
+    } else {
+        cell
     }
 }
 
-impl Record for DecidedLine {
-    fn cell(&self, column: usize) -> Cell<'_> {
-        let e = &self.event;
-        let c = &e.context;
-        let line = self.has_line_amounts();
-        let paid = self.has_payment();
-        match column {
-            13 if !line => Cell::Empty,
-            14 | 15 if !line => Cell::Empty,
-            15..=17 if !paid => Cell::Empty,
-            17 if self.status == Status::ProviderAdjustment => Cell::Empty,
-            0 => Cell::text(&c.source),
-            1 => Cell::text(&c.payer),
-            2 => Cell::text(&c.payee_npi),
-            3 => Cell::text(&c.trace),
-            4 => Cell::date(c.payment_date),
-            5 => Cell::text(&e.claim_id),
-            6 => Cell::text(&e.payer_claim_id),
-            7 => Cell::text(&e.claim_status),
-            8 => Cell::text(&e.member_id),
-            9 => Cell::text(&e.member_name),
-            10 => Cell::date(e.service_date),
-            11 => Cell::text(&e.procedure),
-            12 => Cell::Owned(joined(&e.modifiers, ":")),
-            13 => Cell::Number(e.billed_units),
-            14 => Cell::Money(e.billed),
-            15 => Cell::Money(e.allowed),
-            16 => Cell::Money(e.paid),
-            17 => Cell::Money(e.patient_resp),
-            18 => Cell::Owned(adjustments_text(e)),
-            19 => Cell::Owned(joined(&e.remarks, ";")),
-            20 => Cell::Text(self.status.as_str()),
-            21 => Cell::Owned(self.decision.flags.to_string()),
-            22 => Cell::money(self.decision.prior_paid),
-            23 => Cell::date(self.decision.prior_payment_date),
-            24 => Cell::text(&self.decision.prior_trace),
-            25 => Cell::money(self.decision.expected),
-            26 => Cell::money(self.decision.variance),
-            27 => Cell::money(self.decision.net_paid),
-            28 => Cell::date(self.decision.appeal_by),
-            29 => Cell::text(&self.matched_claim_line),
-            30 => self.age_days.map_or(Cell::Empty, Cell::Integer),
-            31 => Cell::text(&self.reason),
-            32 => Cell::text(&c.payer_id),
-            33 => Cell::text(&e.line_control),
-            34 => e.paid_procedure.as_deref().map_or(Cell::Empty, Cell::Text),
-            35 => Cell::text(&e.revenue_code),
-            36 => Cell::text(&c.interchange),
-            37 => Cell::text(&c.transaction),
-            38..=44 => self.interest_cell(column),
-            45 => Cell::money(self.decision.at_stake),
-            46 => self
-                .superseded_by
-                .as_deref()
-                .map_or(Cell::Empty, Cell::Text),
-            _ => Cell::Empty,
-        }
-    }
+/// A prompt-pay interest cell, empty when the line has no interest figures.
+fn interest<'a>(row: &'a DecidedLine, cell: fn(&'a LineInterest) -> Cell<'a>) -> Cell<'a> {
+    row.interest.as_ref().map_or(Cell::Empty, cell)
 }

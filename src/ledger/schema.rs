@@ -1,27 +1,23 @@
-//! The typed columnar schema of remit's tables — the one place that says
-//! which Arrow type each column has and how a row's [`Cell`] fills it. The
-//! Parquet sink (`--format parquet`), the Python package and the Spark job
-//! all write these types, so a column reads the same everywhere:
+//! The typed columnar schema of remit's tables — how each
+//! [`ColumnType`] maps to an Arrow type and how a row's [`Cell`] fills it.
+//! The Parquet sink (`--format parquet`), the xlsx sink, the Python package
+//! and the Spark job all build these batches, so a column reads the same
+//! everywhere. Each table declares its columns' types once, beside its row
+//! type ([`super::table`]):
 //!
-//! | kind | Arrow type | filled from | columns (ledger, `lines`) |
-//! |---|---|---|---|
-//! | [`ColumnType::Text`] | `utf8` (null when empty) | any cell, as CSV renders it (never neutralised) | codes and identifiers: `source`, `payer`, `payee_npi`, `trace`, `claim_id`, `payer_claim_id`, `claim_status`, `member_id`, `member_name`, `procedure`, `adjustments`, `status`, `prior_trace`, `matched_claim_line`, `reason`, `payer_id`, `line_control`, `paid_procedure`, `revenue_code`, `interchange`, `transaction`, `receipt_source`, `superseded_by` |
-//! | [`ColumnType::Money`] | `decimal128(18, 2)` | [`Cell::Money`], rounded to the cent as CSV writes it | `billed`, `allowed`, `paid`, `patient_resp`, `prior_paid`, `expected`, `variance`, `net_paid`, `interest_owed`, `interest_paid`, `interest_difference`, `at_stake` |
-//! | [`ColumnType::Quantity`] | `decimal128(18, 4)` | [`Cell::Number`]; more than 4 decimals is an error, never rounded | `units` |
-//! | [`ColumnType::Date`] | `date32` | [`Cell::Date`] | `payment_date`, `service_date`, `prior_payment_date`, `appeal_by`, `received_date`, `due_date` |
-//! | [`ColumnType::Integer`] | `int64` | [`Cell::Integer`] | `age_days`, `days_late` |
-//! | [`ColumnType::List`] | `list<utf8>` (empty list when empty) | text split on the ledger's separator | `flags` (`;`), `remarks` (`;`), `modifiers` (`:`) |
+//! | kind | Arrow type | filled from |
+//! |---|---|---|
+//! | [`ColumnType::Text`] | `utf8` (null when empty) | any cell, as CSV renders it (never neutralised) |
+//! | [`ColumnType::Money`] | `decimal128(18, 2)` | [`Cell::Money`], rounded to the cent as CSV writes it |
+//! | [`ColumnType::Quantity`] | `decimal128(18, 4)` | [`Cell::Number`]; more than 4 decimals is an error, never rounded |
+//! | [`ColumnType::Date`] | `date32` | [`Cell::Date`] |
+//! | [`ColumnType::Integer`] | `int64` | [`Cell::Integer`] |
+//! | [`ColumnType::List`] | `list<utf8>` (empty list when empty) | text split on the column's separator |
 //!
-//! The worklists (`appeals`, `resolution`, `deposits`, `posting`) add
-//! their own money (`amount_at_stake`, `denied`, `promised`, `received`,
-//! `difference`, `posted`…), date (`deposit_date`) and count (`days_left`)
-//! columns, declared in [`DECLARED`] with the same rule.
-//!
-//! An empty cell is null (an empty list for lists). A column no table here
-//! declares is `utf8`, rendered as CSV renders it, so every tabular output
-//! can be written as Parquet. A cell of another kind than its column's
-//! (a date in a money column) is an error naming the column: a schema that
-//! no longer matches its rows must fail loudly, not write strings.
+//! An empty cell is null (an empty list for lists). A cell of another kind
+//! than its column's (a date in a money column) is an error naming the
+//! column: a declaration that no longer matches its rows must fail loudly,
+//! not write strings.
 
 use std::sync::Arc;
 
@@ -33,7 +29,8 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use jiff::civil::Date;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::{Cell, Record};
+use super::Cell;
+use super::table::Column as TableColumn;
 
 /// Precision of every decimal column: 18 digits fit an `i64`, which every
 /// engine (Spark, DuckDB, pandas, Polars) reads as an exact decimal.
@@ -43,22 +40,7 @@ pub const MONEY_SCALE: i8 = 2;
 /// Scale of quantity columns (units): X12 units are decimals.
 pub const QUANTITY_SCALE: i8 = 4;
 
-/// The Arrow type of a column and how its cells fill it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ColumnType {
-    /// `utf8`: codes, identifiers, names, free text.
-    Text,
-    /// `decimal128(18, 2)`.
-    Money,
-    /// `decimal128(18, 4)`: units.
-    Quantity,
-    /// `date32`.
-    Date,
-    /// `int64`: counts and day numbers.
-    Integer,
-    /// `list<utf8>`: the cell's text split on the separator.
-    List(char),
-}
+pub use super::table::ColumnType;
 
 impl ColumnType {
     /// The Arrow type.
@@ -76,65 +58,12 @@ impl ColumnType {
     }
 }
 
-/// Every typed column by name. Names mean the same in every table that has
-/// them (the ledger, `lines`, `history`, the worklists); a name not here is
-/// [`ColumnType::Text`].
-pub const DECLARED: &[(&str, ColumnType)] = &[
-    ("payment_date", ColumnType::Date),
-    ("service_date", ColumnType::Date),
-    ("modifiers", ColumnType::List(':')),
-    ("units", ColumnType::Quantity),
-    ("billed", ColumnType::Money),
-    ("allowed", ColumnType::Money),
-    ("paid", ColumnType::Money),
-    ("patient_resp", ColumnType::Money),
-    ("remarks", ColumnType::List(';')),
-    ("flags", ColumnType::List(';')),
-    ("prior_paid", ColumnType::Money),
-    ("prior_payment_date", ColumnType::Date),
-    ("expected", ColumnType::Money),
-    ("variance", ColumnType::Money),
-    ("net_paid", ColumnType::Money),
-    ("appeal_by", ColumnType::Date),
-    ("age_days", ColumnType::Integer),
-    ("received_date", ColumnType::Date),
-    ("due_date", ColumnType::Date),
-    ("days_late", ColumnType::Integer),
-    ("interest_owed", ColumnType::Money),
-    ("interest_paid", ColumnType::Money),
-    ("interest_difference", ColumnType::Money),
-    ("at_stake", ColumnType::Money),
-    // The worklists' own columns (appeals, resolution, deposits, posting).
-    ("days_left", ColumnType::Integer),
-    ("amount_at_stake", ColumnType::Money),
-    ("denied", ColumnType::Money),
-    ("interest_applied", ColumnType::Money),
-    ("interest_computed", ColumnType::Money),
-    ("promised", ColumnType::Money),
-    ("received", ColumnType::Money),
-    ("difference", ColumnType::Money),
-    ("deposit_date", ColumnType::Date),
-    ("posted", ColumnType::Money),
-    ("adjustment_posted", ColumnType::Money),
-    ("written_off", ColumnType::Money),
-    ("remitted", ColumnType::Money),
-    ("claim_level", ColumnType::Money),
-];
-
-/// The type of column `name`.
-pub fn column_type(name: &str) -> ColumnType {
-    DECLARED
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map_or(ColumnType::Text, |(_, t)| *t)
-}
-
 /// The Arrow schema of a table with these columns (every field nullable).
-pub fn schema(columns: &[&str]) -> SchemaRef {
+pub fn schema<R>(columns: &[TableColumn<R>]) -> SchemaRef {
     Arc::new(Schema::new(
         columns
             .iter()
-            .map(|c| Field::new(*c, column_type(c).data_type(), true))
+            .map(|c| Field::new(c.name, c.kind.data_type(), true))
             .collect::<Vec<_>>(),
     ))
 }
@@ -150,8 +79,9 @@ enum Column {
 
 /// Rows of one table turned into Arrow record batches, column by column
 /// in the declared types.
-pub struct BatchBuilder {
+pub struct BatchBuilder<R: 'static> {
     schema: SchemaRef,
+    table: &'static [TableColumn<R>],
     columns: Vec<Column>,
     rows: usize,
 }
@@ -188,13 +118,13 @@ pub fn decimal_units(d: Decimal, scale: u32) -> Option<i128> {
     (m.abs() < 10i128.pow(DECIMAL_PRECISION as u32)).then_some(m)
 }
 
-impl BatchBuilder {
+impl<R> BatchBuilder<R> {
     /// A builder for a table with `columns`.
-    pub fn new(columns: &[&str]) -> BatchBuilder {
-        let schema = schema(columns);
-        let columns = columns
+    pub fn new(table: &'static [TableColumn<R>]) -> BatchBuilder<R> {
+        let schema = schema(table);
+        let columns = table
             .iter()
-            .map(|c| match column_type(c) {
+            .map(|c| match c.kind {
                 ColumnType::Text => Column::Text(StringBuilder::new()),
                 t @ (ColumnType::Money | ColumnType::Quantity) => {
                     let scale = if t == ColumnType::Money {
@@ -214,6 +144,7 @@ impl BatchBuilder {
             .collect();
         BatchBuilder {
             schema,
+            table,
             columns,
             rows: 0,
         }
@@ -234,10 +165,10 @@ impl BatchBuilder {
         self.rows == 0
     }
 
-    /// Adds a row (its cells `0..columns`).
-    pub fn push(&mut self, row: &dyn Record) -> std::io::Result<()> {
-        for (i, column) in self.columns.iter_mut().enumerate() {
-            let cell = row.cell(i);
+    /// Adds a row.
+    pub fn push(&mut self, row: &R) -> std::io::Result<()> {
+        for (i, (column, declared)) in self.columns.iter_mut().zip(self.table).enumerate() {
+            let cell = declared.read(row);
             match (column, &cell) {
                 (Column::Text(b), Cell::Empty) => b.append_null(),
                 (Column::Text(b), Cell::Text(s)) => b.append_value(s),
@@ -329,12 +260,8 @@ mod tests {
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Date32Type, Decimal128Type, Int64Type};
 
-    struct Row(Vec<Cell<'static>>);
-    impl Record for Row {
-        fn cell(&self, column: usize) -> Cell<'_> {
-            self.0.get(column).cloned().unwrap_or(Cell::Empty)
-        }
-    }
+    use crate::ledger::testing::{Row, table};
+    use ColumnType::{Integer, List, Money, Quantity, Text};
 
     fn dec(s: &str) -> Decimal {
         s.parse().unwrap()
@@ -342,15 +269,15 @@ mod tests {
 
     #[test]
     fn cells_fill_their_declared_types() {
-        let columns = [
-            "claim_id",
-            "paid",
-            "units",
-            "service_date",
-            "age_days",
-            "flags",
-        ];
-        let mut b = BatchBuilder::new(&columns);
+        let columns = table(&[
+            ("claim_id", Text),
+            ("paid", Money),
+            ("units", Quantity),
+            ("service_date", ColumnType::Date),
+            ("age_days", Integer),
+            ("flags", List(';')),
+        ]);
+        let mut b = BatchBuilder::new(columns);
         b.push(&Row(vec![
             Cell::Text("PCN1"),
             Cell::Money(dec("35.005")),
@@ -391,12 +318,12 @@ mod tests {
 
     #[test]
     fn a_cell_of_the_wrong_kind_or_too_precise_is_an_error() {
-        let mut b = BatchBuilder::new(&["paid"]);
+        let mut b = BatchBuilder::new(table(&[("paid", Money)]));
         let error = b
             .push(&Row(vec![Cell::Date(Date::constant(2024, 1, 5))]))
             .unwrap_err();
         assert!(error.to_string().contains("column paid"), "{error}");
-        let mut b = BatchBuilder::new(&["units"]);
+        let mut b = BatchBuilder::new(table(&[("units", Quantity)]));
         let error = b
             .push(&Row(vec![Cell::Number(dec("1.00001"))]))
             .unwrap_err();

@@ -3,19 +3,18 @@
 use super::*;
 use std::str::FromStr;
 
-struct Row(Vec<Cell<'static>>);
-
-impl Record for Row {
-    fn cell(&self, column: usize) -> Cell<'_> {
-        self.0.get(column).cloned().unwrap_or(Cell::Empty)
-    }
-}
+use super::testing::{Row, table};
 
 fn write(format: Format, rows: &[Row]) -> String {
     let mut buf = Vec::new();
     {
         let mut sink = sink(format, Box::new(&mut buf), "ledger", "entry");
-        sink.begin(&["name", "amount", "when"]).unwrap();
+        let columns = table(&[
+            ("name", ColumnType::Text),
+            ("amount", ColumnType::Money),
+            ("when", ColumnType::Date),
+        ]);
+        sink.begin(columns).unwrap();
         for r in rows {
             sink.row(r).unwrap();
         }

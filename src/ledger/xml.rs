@@ -15,24 +15,27 @@ use std::io::Write;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use super::{Record, Sink};
+use super::{Column, Sink};
 
 /// Writes rows as an XML document.
-pub struct XmlSink<'w> {
+pub struct XmlSink<'w, R: 'static> {
     writer: Writer<Box<dyn Write + 'w>>,
     root: String,
     entry: String,
-    columns: Vec<String>,
+    columns: &'static [Column<R>],
+    /// One cell's text, reused for every cell.
+    text: String,
 }
 
-impl<'w> XmlSink<'w> {
+impl<'w, R> XmlSink<'w, R> {
     /// An XML writer on `out` with the given root and entry element names.
     pub fn new(out: Box<dyn Write + 'w>, root: &str, entry: &str) -> Self {
         XmlSink {
             writer: Writer::new_with_indent(out, b' ', 2),
             root: root.to_string(),
             entry: entry.to_string(),
-            columns: Vec::new(),
+            columns: &[],
+            text: String::new(),
         }
     }
 }
@@ -62,26 +65,28 @@ pub fn escape_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(escaped)
 }
 
-impl Sink for XmlSink<'_> {
-    fn begin(&mut self, columns: &[&str]) -> std::io::Result<()> {
-        self.columns = columns.iter().map(|c| c.to_string()).collect();
+impl<R> Sink<R> for XmlSink<'_, R> {
+    fn begin(&mut self, columns: &'static [Column<R>]) -> std::io::Result<()> {
+        self.columns = columns;
         let w = &mut self.writer;
         w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         w.write_event(Event::Start(BytesStart::new(self.root.as_str())))
     }
 
-    fn row(&mut self, row: &dyn Record) -> std::io::Result<()> {
+    fn row(&mut self, row: &R) -> std::io::Result<()> {
         let w = &mut self.writer;
         w.write_event(Event::Start(BytesStart::new(self.entry.as_str())))?;
-        for (i, name) in self.columns.iter().enumerate() {
-            let text = row.cell(i).render();
+        for column in self.columns {
+            let (name, text) = (column.name, &mut self.text);
+            text.clear();
+            column.read(row).render_into(text);
             if text.is_empty() {
-                w.write_event(Event::Empty(BytesStart::new(name.as_str())))?;
+                w.write_event(Event::Empty(BytesStart::new(name)))?;
                 continue;
             }
-            w.write_event(Event::Start(BytesStart::new(name.as_str())))?;
-            w.write_event(Event::Text(BytesText::from_escaped(escape_text(&text))))?;
-            w.write_event(Event::End(BytesEnd::new(name.as_str())))?;
+            w.write_event(Event::Start(BytesStart::new(name)))?;
+            w.write_event(Event::Text(BytesText::from_escaped(escape_text(text))))?;
+            w.write_event(Event::End(BytesEnd::new(name)))?;
         }
         w.write_event(Event::End(BytesEnd::new(self.entry.as_str())))
     }
@@ -118,15 +123,15 @@ mod tests {
     #[test]
     fn a_row_with_control_characters_makes_a_well_formed_document() {
         struct Row;
-        impl Record for Row {
-            fn cell(&self, _column: usize) -> super::super::Cell<'_> {
-                super::super::Cell::Text("SMITH\u{0}\u{8}\u{C}&\r\n<JOHN>")
-            }
-        }
+        static COLUMNS: &[Column<Row>] = &[Column::new(
+            "member_name",
+            super::super::ColumnType::Text,
+            |_| super::super::Cell::Text("SMITH\u{0}\u{8}\u{C}&\r\n<JOHN>"),
+        )];
         let mut bytes = Vec::new();
         {
             let mut sink = XmlSink::new(Box::new(&mut bytes), "ledger", "entry");
-            sink.begin(&["member_name"]).unwrap();
+            sink.begin(COLUMNS).unwrap();
             sink.row(&Row).unwrap();
             sink.finish().unwrap();
         }

@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::format::{date_opt, money, money_opt, procedure};
 use super::letterhead::DateStyle;
 use super::model::{AdjustmentFact, PostalAddress};
+pub use crate::codes::claim_status_words;
 use crate::codes::{CodeList, describe_adjustment, describe_provider_adjustment, describe_remark};
 use crate::remittance::{ClaimPayment, ProviderAdjustment, RemittanceHeader, RemittanceTrailer};
 use crate::scan::Consumer;
@@ -356,23 +357,6 @@ impl<F: FnMut(&ClaimPayment) -> bool> Consumer for EobCollector<F> {
     fn aborted(&mut self, _id: &crate::envelope::TransactionId) {
         self.header = None;
         self.pending.clear();
-    }
-}
-
-/// CLP02 in words.
-pub fn claim_status_words(status: &str) -> &'static str {
-    match status.trim() {
-        "1" => "Processed as primary",
-        "2" => "Processed as secondary",
-        "3" => "Processed as tertiary",
-        "4" => "Denied",
-        "19" => "Processed as primary, forwarded to additional payer(s)",
-        "20" => "Processed as secondary, forwarded to additional payer(s)",
-        "21" => "Processed as tertiary, forwarded to additional payer(s)",
-        "22" => "Reversal of previous payment",
-        "23" => "Not our claim, forwarded to additional payer(s)",
-        "25" => "Predetermination pricing only, no payment",
-        _ => "Unknown claim status",
     }
 }
 

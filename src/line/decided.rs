@@ -47,6 +47,58 @@ pub struct DecidedLine {
     /// that version. Such a row is shown, never counted.
     #[serde(default)]
     pub superseded_by: Option<Text>,
+    /// On a PLB row: the claim its reference (PLB03-2) names, when remit
+    /// knows that claim (see [`NamedClaim`]). Boxed, as most rows have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plb_claim: Option<Box<NamedClaim>>,
+}
+
+/// The claim a PLB reference names (a CLP01 or payer claim number seen
+/// before, or a billed claim's CLM01): what the ledger shows in the PLB
+/// row's `claim_id`, `member_id` and `procedure`. Each part is empty when
+/// it is ambiguous — the reference names lines of several claims, members
+/// or procedures — so that no row claims more than remit knows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NamedClaim {
+    /// The claim's CLP01 (CLM01).
+    pub claim_id: Text,
+    /// Its member id.
+    pub member_id: Text,
+    /// Its procedure, when all its lines have one.
+    pub procedure: Text,
+}
+
+impl NamedClaim {
+    /// The claim that lines `(claim, member, procedure)` share: each part
+    /// kept only when every line agrees on it (empty procedures, of
+    /// claim-level rows, do not count); None when there are no lines or no
+    /// single claim.
+    pub fn shared<'a>(
+        lines: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    ) -> Option<Self> {
+        fn one(values: &mut Vec<&str>) -> Text {
+            values.sort_unstable();
+            values.dedup();
+            match values.as_slice() {
+                [only] => (*only).into(),
+                _ => Text::default(),
+            }
+        }
+        let (mut claims, mut members, mut procedures) = (Vec::new(), Vec::new(), Vec::new());
+        for (claim, member, procedure) in lines {
+            claims.push(claim);
+            members.push(member);
+            if !procedure.is_empty() {
+                procedures.push(procedure);
+            }
+        }
+        let claim_id = one(&mut claims);
+        (!claim_id.is_empty()).then(|| NamedClaim {
+            claim_id,
+            member_id: one(&mut members),
+            procedure: one(&mut procedures),
+        })
+    }
 }
 
 impl DecidedLine {
@@ -65,6 +117,7 @@ impl DecidedLine {
             interest: None,
             key: None,
             superseded_by: None,
+            plb_claim: None,
         }
     }
 
@@ -73,6 +126,20 @@ impl DecidedLine {
     /// answered).
     pub fn from_event(event: LineEvent) -> Self {
         DecidedLine::new(event, Decision::default(), String::new())
+    }
+
+    /// The claim id, member id and procedure the row is about: the
+    /// event's, except on a PLB row, whose event holds the PLB reference
+    /// as its claim id — there those of the claim the reference names
+    /// ([`DecidedLine::plb_claim`]), empty when it names none.
+    pub fn shown_claim(&self) -> (&str, &str, &str) {
+        let e = &self.event;
+        if e.kind != super::event::EventKind::ProviderAdjustment {
+            return (&e.claim_id, &e.member_id, &e.procedure);
+        }
+        self.plb_claim
+            .as_deref()
+            .map_or(("", "", ""), |c| (&c.claim_id, &c.member_id, &c.procedure))
     }
 
     /// True when the row belongs to a superseded version of a remittance:
@@ -229,5 +296,29 @@ mod tests {
         assert_eq!(written["at_stake"], "85");
         let back: DecidedLine = serde_json::from_value(written).unwrap();
         assert_eq!(back, line);
+    }
+
+    /// A PLB reference names a claim only when its lines agree on it; the
+    /// member and procedure only when they agree on those too.
+    #[test]
+    fn a_named_claim_keeps_only_what_its_lines_agree_on() {
+        let one = NamedClaim::shared([("C1", "M1", "98940"), ("C1", "M1", "")]).unwrap();
+        assert_eq!(
+            (
+                one.claim_id.as_str(),
+                one.member_id.as_str(),
+                one.procedure.as_str()
+            ),
+            ("C1", "M1", "98940"),
+            "a claim-level row's empty procedure does not count"
+        );
+        let two = NamedClaim::shared([("C1", "M1", "98940"), ("C1", "M1", "97140")]).unwrap();
+        assert_eq!(two.procedure, "", "two procedures: none named");
+        assert_eq!(
+            NamedClaim::shared([("C1", "M1", "98940"), ("C2", "M2", "98940")]),
+            None,
+            "two claims: none named"
+        );
+        assert_eq!(NamedClaim::shared([]), None);
     }
 }

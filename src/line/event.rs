@@ -36,8 +36,15 @@ pub struct RemittanceContext {
     pub source: String,
     /// N1*PR name.
     pub payer: Text,
-    /// N1*PR N104 (or TRN03 when absent).
+    /// N1*PR N104 (or TRN03 when absent): the payer part of every line's
+    /// history key, kept as it always was so stores written by earlier
+    /// versions still match. The ledger's `payer_id` column shows
+    /// [`RemittanceContext::payer_identifier`] instead.
     pub payer_id: Text,
+    /// N1*PR REF*2U, the payer identification number (empty when absent;
+    /// absent from stores written before it was read).
+    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    pub payer_ref_2u: Text,
     /// N1*PE N104 when qualified XX.
     pub payee_npi: Text,
     /// N1*PE N104 whatever its qualifier.
@@ -78,6 +85,13 @@ impl RemittanceContext {
             source: source.to_string(),
             payer: header.payer.name.clone(),
             payer_id,
+            payer_ref_2u: header
+                .payer
+                .references
+                .iter()
+                .find(|r| r.qualifier == "2U")
+                .map(|r| r.value.clone())
+                .unwrap_or_default(),
             payee_npi: header.payee_npi().unwrap_or_default().into(),
             payee_id: header.payee.id.clone(),
             trace: header.trace.number.clone(),
@@ -90,6 +104,19 @@ impl RemittanceContext {
             transaction: header.id.control.as_str().into(),
             group_date: header.id.group_date.as_str().into(),
             interchange_date: header.id.interchange_date.as_str().into(),
+        }
+    }
+
+    /// The payer's identifier as every row shows it (the ledger's
+    /// `payer_id`): the payer identification number REF*2U when the 835
+    /// gives one — the number the practice's 837s name the payer by
+    /// (NM1*PR NM109), so remitted and unanswered rows of one payer agree —
+    /// else N1*PR N104 (a plan id), else TRN03 (`1` + the payer's tax id).
+    pub fn payer_identifier(&self) -> &str {
+        if self.payer_ref_2u.trim().is_empty() {
+            self.payer_id.as_str()
+        } else {
+            self.payer_ref_2u.as_str()
         }
     }
 

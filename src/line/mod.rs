@@ -3,7 +3,8 @@
 //! came in ([`RemittanceTransaction`], its [`OrderKey`] and fingerprint),
 //! its history as the decision reads it ([`LineHistory`]), and what was
 //! decided ([`Decision`], [`Flags`], [`LineInterest`]) — together one
-//! [`DecidedLine`], the ledger's row.
+//! [`DecidedLine`], the ledger's row — and what the headline totals over
+//! such rows mean ([`figures`]).
 //!
 //! Below the rules that decide, the store that remembers and the writers
 //! that print: `reconcile`, `history` and `ledger` all speak these words,
@@ -13,6 +14,7 @@
 mod decided;
 mod decision;
 mod event;
+pub mod figures;
 mod flags;
 mod interest;
 mod key;
@@ -20,7 +22,7 @@ mod prior;
 mod status;
 mod transaction;
 
-pub use decided::{DecidedLine, reason_with_notes};
+pub use decided::{DecidedLine, NamedClaim, reason_with_notes};
 pub use decision::Decision;
 pub use event::{EventKind, LineEvent, RemittanceContext, adjustments_text};
 pub use flags::{Flag, Flags};

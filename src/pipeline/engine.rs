@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use crate::history::{During, HistoryStore, StoreResult};
 use crate::line::{
-    DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineHistory, LineKey,
+    DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineHistory, LineKey, NamedClaim,
     RemittanceTransaction, Status, event_key,
 };
 use crate::reconcile::claims::{
@@ -382,9 +382,11 @@ impl<'a> Reconciler<'a> {
         if RECOVERY_REASONS.contains(&reason.as_str()) && !event.claim_id.is_empty() {
             recovered_claim = self.recover(&event, &key, &reason, &mut decision)?;
         }
+        let named = self.named_claim(&key, &event.claim_id)?;
         let prior = prior_event(&event, &decision, &self.rules.codes);
         let mut row = row(&self.rules, event, decision, String::new());
         row.recovered_claim = recovered_claim;
+        row.plb_claim = named.map(Box::new);
         if let Some(correction) = &self.correction {
             correction.mark(&mut row);
         }
@@ -392,6 +394,48 @@ impl<'a> Reconciler<'a> {
             .record(&key, &prior, Some(&row))
             .during("recording a decision")?;
         Ok(row)
+    }
+
+    /// The claim a PLB reference names, as far as remit knows it without
+    /// ambiguity: the lines a claim payment applied before linked to it (by
+    /// CLP01 or CLP07, for this payer and payee), else the billed claims
+    /// with that CLM01 (for this payee). Any reason code: an L6 interest or
+    /// a CS adjustment naming a claim is as worth tying to it as a WO.
+    fn named_claim(&self, key: &LineKey, reference: &str) -> StoreResult<Option<NamedClaim>> {
+        if reference.trim().is_empty() {
+            return Ok(None);
+        }
+        let lines = self.store.claim_lines(&key.payer, &key.payee, reference)?;
+        if !lines.is_empty() {
+            return Ok(NamedClaim::shared(lines.iter().map(|l| {
+                (
+                    l.claim_id.as_str(),
+                    l.member_id.as_str(),
+                    l.procedure.as_str(),
+                )
+            })));
+        }
+        if !self.claims_known {
+            return Ok(None);
+        }
+        let claims = self.store.claims_with_id(reference)?;
+        let payee_fits = |npi: &str| key.payee.is_empty() || npi.is_empty() || npi == key.payee;
+        Ok(NamedClaim::shared(
+            claims
+                .iter()
+                .map(|c| &c.claim)
+                .filter(|c| payee_fits(&c.billing_provider.npi))
+                .flat_map(|c| {
+                    c.lines.iter().map(move |l| {
+                        let procedure = if l.procedure.code.is_empty() {
+                            &l.revenue_code
+                        } else {
+                            &l.procedure.code
+                        };
+                        (c.claim_id.as_str(), c.member_id(), procedure.as_str())
+                    })
+                }),
+        ))
     }
 
     /// Takes a PLB recovery's money back from the lines of the claim it

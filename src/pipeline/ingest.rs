@@ -29,6 +29,9 @@ pub struct IngestReport {
     pub claims: usize,
     /// Service lines of the billed claims stored.
     pub claim_lines: usize,
+    /// Σ CLM02 of the billed claims stored: what `line::figures::BILLED`
+    /// sums.
+    pub claim_charges: rust_decimal::Decimal,
     /// Billed claims already in the store (the same content: the same
     /// claim fingerprint).
     pub known_claims: usize,
@@ -74,6 +77,7 @@ fn ingest_all(
         {
             report.claims += 1;
             report.claim_lines += claim.lines.len();
+            report.claim_charges += claim.charge;
         } else {
             report.known_claims += 1;
         }

@@ -29,7 +29,8 @@ use std::collections::{HashMap, HashSet};
 use rust_decimal::Decimal;
 
 use crate::claim::{BilledClaim, BilledLine};
-use crate::line::{EventKind, LineEvent, modifier_set};
+use crate::line::{EventKind, LineEvent};
+use crate::reconcile::pairing::assign;
 use crate::text::Text;
 
 /// A store's handle on a billed claim.
@@ -743,75 +744,6 @@ pub fn supersession(book: &ClaimBook, claim: &StoredClaim, family: &[StoredClaim
             rivals,
         }
     }
-}
-
-/// How well a remitted line fits a billed line (`None`: not at all).
-fn line_score(event: &LineEvent, line: &BilledLine) -> Option<i64> {
-    let control = event.line_control.as_str();
-    // REF*6R is the submitter's own line id echoed back: when both sides
-    // carry one it decides alone, either way (1000 outweighs any sum of
-    // the evidence below).
-    if !control.is_empty() && !line.control_number.is_empty() {
-        return (control == line.control_number).then_some(1_000);
-    }
-    let code_matches = !event.procedure.is_empty()
-        && (event.procedure == line.procedure.code || event.procedure == line.revenue_code);
-    let revenue_matches = !event.revenue_code.is_empty() && event.revenue_code == line.revenue_code;
-    if !code_matches && !revenue_matches {
-        return None;
-    }
-    // The code is required; the rest ranks near-misses. The date of
-    // service weighs most: payers cut units, reprice and drop modifiers,
-    // but rarely move a visit.
-    let mut score = 100;
-    score +=
-        20 * i64::from(modifier_set(&event.modifiers) == modifier_set(&line.procedure.modifiers));
-    score +=
-        30 * i64::from(event.service_date.is_some() && event.service_date == line.service_date);
-    score += 10 * i64::from(event.billed.abs() == line.charge);
-    let units = line.units.unwrap_or(Decimal::ONE);
-    score += 5 * i64::from(event.billed_units.abs() == units);
-    Some(score)
-}
-
-/// The best one-to-one assignment of remitted lines to billed lines (lines
-/// the payer split out of one billed line, SVC06, then join it) and the sum
-/// of its pairs' scores (how well the claim's lines fit the payment as a
-/// whole).
-fn assign(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usize>>, i64) {
-    let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
-    for (i, event) in events.iter().enumerate() {
-        if event.kind != EventKind::Line {
-            continue;
-        }
-        for (j, line) in lines.iter().enumerate() {
-            if let Some(score) = line_score(event, line) {
-                pairs.push((score, i, j));
-            }
-        }
-    }
-    // Greedy, best pairs first; equal scores by position (remitted line,
-    // then billed line), so the assignment is the same on every run.
-    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut assigned = vec![None; events.len()];
-    let mut taken = vec![false; lines.len()];
-    let mut total = 0;
-    for &(score, i, j) in &pairs {
-        if assigned[i].is_none() && !taken[j] {
-            assigned[i] = Some(j);
-            taken[j] = true;
-            total += score;
-        }
-    }
-    // A line the payer split out of one billed line (SVC06 names the billed
-    // code) finds no partner left one-to-one: it joins the billed line it
-    // fits best, which may already be taken by its sibling.
-    for &(_, i, j) in &pairs {
-        if assigned[i].is_none() && events[i].paid_procedure.is_some() {
-            assigned[i] = Some(j);
-        }
-    }
-    (assigned, total)
 }
 
 #[cfg(test)]

@@ -182,6 +182,16 @@ pub fn decide_with(
         Status::Reversal if had_money && event.paid < Decimal::ZERO => {
             decide_reversal(event, &s, &mut d)
         }
+        // A reversal of a payment the history does not hold (read before
+        // remit kept this practice's history, or of another payee) still
+        // says what it is.
+        Status::Reversal if event.paid < Decimal::ZERO => d.notes.push(format!(
+            "payer reversed a payment not in the history (no earlier payment of this line was read): {} taken back",
+            money(-event.paid)
+        )),
+        Status::Reversal => d
+            .notes
+            .push("payer reversed an earlier adjudication that paid nothing on this line".to_string()),
         Status::Paid if event.paid > Decimal::ZERO && had_money && !s.taken_back_since_payment => {
             d.flags.insert(Flag::DuplicatePayment);
             d.cite(s.last_payment);
@@ -300,27 +310,43 @@ fn decide_reversal(event: &LineEvent, s: &Standing<'_>, d: &mut Decision) {
     let duplicate = taken.min(s.duplicate_excess).max(Decimal::ZERO);
     d.at_stake = Some(taken - duplicate);
     if duplicate.is_zero() {
-        let cited = s.last_payment.map(on_trace).unwrap_or_default();
         d.notes.push(format!(
-            "takes back {} of the payment made{cited}",
+            "{}: takes back {}",
+            reversed(s.last_payment),
             money(taken)
         ));
     } else {
-        let cited = s.last_duplicate.map(on_trace).unwrap_or_default();
+        let reversed = reversed(s.last_duplicate);
         d.notes.push(if d.stake().is_zero() {
             format!(
-                "takes back a duplicate payment ({} paid twice, the second time{cited}): nothing to appeal",
+                "{reversed}, a duplicate payment ({} paid twice): takes it back, nothing to appeal",
                 money(duplicate)
             )
         } else {
             format!(
-                "takes back {}, of which {} undoes a duplicate payment{cited}: {} at stake",
+                "{reversed}: takes back {}, of which {} undoes a duplicate payment: {} at stake",
                 money(taken),
                 money(duplicate),
                 money(d.stake())
             )
         });
     }
+}
+
+/// "payer reversed the payment of DATE (trace …)": what a REVERSAL row
+/// says first, naming the payment it reverses as the history has it.
+fn reversed(payment: Option<&PriorEvent>) -> String {
+    let Some(p) = payment else {
+        return "payer reversed an earlier payment".to_string();
+    };
+    let mut out = "payer reversed the payment".to_string();
+    if let Some(date) = p.payment_date {
+        out.push_str(&format!(" of {date}"));
+    }
+    if !p.trace.is_empty() {
+        out.push_str(&format!(" (trace {})", p.trace));
+    }
+    out
 }
 
 fn decide_denial(event: &LineEvent, s: &Standing<'_>, d: &mut Decision, codes: &CodeList) {

@@ -11,6 +11,7 @@ pub mod decide;
 pub mod fees;
 pub mod interest;
 pub mod ordinals;
+pub mod pairing;
 pub mod reason;
 pub mod recovery;
 pub mod unanswered;

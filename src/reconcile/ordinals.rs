@@ -3,6 +3,8 @@
 //! control number the history already knows; payers often drop it on
 //! reprocessed remittances, so it is never required.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::line::LineKey;
 
 /// Numbers identical keys within one claim payment: the n-th line with the
@@ -10,31 +12,25 @@ use crate::line::LineKey;
 /// already knows under that identity (`known` answers which ordinal). A
 /// failure of `known` (the store's) stops the numbering and is returned:
 /// guessing an ordinal would give a line another line's history.
+///
+/// Linear in the lines: each identity keeps the ordinals it has handed out
+/// and the smallest one still free (a claim of a million identical lines
+/// is a real capitated or institutional file, so no scan of earlier lines).
 pub fn assign_ordinals<E>(
     keys: &mut [LineKey],
     controls: &[&str],
     mut known: impl FnMut(&LineKey, &str) -> Result<Option<u32>, E>,
 ) -> Result<(), E> {
-    let mut taken: Vec<(usize, u32)> = Vec::new();
-    for i in 0..keys.len() {
+    let mut identities: HashMap<LineKey, Handed> = HashMap::new();
+    for (i, key) in keys.iter_mut().enumerate() {
         let control = controls.get(i).copied().unwrap_or("");
+        key.ordinal = 0;
         let by_control = if control.is_empty() {
             None
         } else {
-            known(&keys[i], control)?
+            known(key, control)?
         };
-        let same = |j: &usize| {
-            keys[*j]
-                == LineKey {
-                    ordinal: keys[*j].ordinal,
-                    ..keys[i].clone()
-                }
-        };
-        let used: Vec<u32> = taken
-            .iter()
-            .filter(|(j, _)| same(j))
-            .map(|(_, o)| *o)
-            .collect();
+        let handed = identities.entry(key.clone()).or_default();
         // REF*6R is the practice's own line id: when the history knows it,
         // the line keeps the identity it had, even if the payer now lists
         // the lines in another order. Only while that ordinal is free here:
@@ -44,13 +40,30 @@ pub fn assign_ordinals<E>(
         // that tells them apart, and a reprocessed remittance usually keeps
         // it.
         let ordinal = match by_control {
-            Some(o) if !used.contains(&o) => o,
-            _ => (0..).find(|o| !used.contains(o)).unwrap_or(0),
+            Some(o) if !handed.used.contains(&o) => o,
+            _ => handed.lowest_free,
         };
-        keys[i].ordinal = ordinal;
-        taken.push((i, ordinal));
+        handed.take(ordinal);
+        key.ordinal = ordinal;
     }
     Ok(())
+}
+
+/// The ordinals one identity has handed out in this claim payment.
+#[derive(Default)]
+struct Handed {
+    used: HashSet<u32>,
+    /// The smallest ordinal not in `used`.
+    lowest_free: u32,
+}
+
+impl Handed {
+    fn take(&mut self, ordinal: u32) {
+        self.used.insert(ordinal);
+        while self.used.contains(&self.lowest_free) {
+            self.lowest_free += 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -90,6 +103,26 @@ mod tests {
         })
         .unwrap();
         assert_eq!((keys[0].ordinal, keys[1].ordinal), (1, 0));
+    }
+
+    #[test]
+    fn a_known_ordinal_is_skipped_by_the_others_and_a_copied_control_is_not_reused() {
+        // The history knows "A" as ordinal 2: the first line keeps 2, the
+        // others count 0, 1, then 3; a payer copying "A" onto a later line
+        // does not make it ordinal 2 again.
+        let mut keys = vec![
+            key("97110"),
+            key("97110"),
+            key("97110"),
+            key("97110"),
+            key("97110"),
+        ];
+        assign_ordinals(&mut keys, &["A", "", "", "", "A"], |_, c| {
+            Ok::<_, ()>((c == "A").then_some(2))
+        })
+        .unwrap();
+        let ordinals: Vec<u32> = keys.iter().map(|k| k.ordinal).collect();
+        assert_eq!(ordinals, vec![2, 0, 1, 3, 4]);
     }
 
     #[test]

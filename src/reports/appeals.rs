@@ -8,35 +8,67 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::ledger::{Cell, Record};
+use crate::ledger::{Cell, Column, ColumnType};
 use crate::line::{DecidedLine, Flag, Status, adjustments_text};
 
+use ColumnType::{Integer, List, Money, Text as Txt};
+
 /// The worklist's columns.
-pub const COLUMNS: &[&str] = &[
-    "payer",
-    "appeal_by",
-    "days_left",
-    "deadline_passed",
-    "amount_at_stake",
-    "status",
-    "flags",
-    "reason",
-    "claim_id",
-    "payer_claim_id",
-    "member_id",
-    "member_name",
-    "service_date",
-    "procedure",
-    "modifiers",
-    "billed",
-    "paid",
-    "payment_date",
-    "trace",
-    "adjustments",
-    "remarks",
-    "matched_claim_line",
-    "source",
+pub static COLUMNS: &[Column<AppealItem>] = &[
+    C::new("payer", Txt, |i| Cell::text(&i.row.event.context.payer)),
+    C::new("appeal_by", ColumnType::Date, |i| {
+        Cell::date(i.row.decision.appeal_by)
+    }),
+    C::new("days_left", Integer, |i| Cell::Integer(i.days_left)),
+    C::new("deadline_passed", Txt, |i| {
+        Cell::Text(if i.days_left < 0 { "yes" } else { "no" })
+    }),
+    C::new("amount_at_stake", Money, |i| Cell::Money(i.at_stake)),
+    C::new("status", Txt, |i| Cell::Text(i.row.status.as_str())),
+    C::new("flags", List(';'), |i| {
+        Cell::Owned(i.row.decision.flags.to_string())
+    }),
+    C::new("reason", Txt, |i| Cell::text(&i.row.reason)),
+    C::new("claim_id", Txt, |i| Cell::text(i.row.shown_claim().0)),
+    C::new("payer_claim_id", Txt, |i| {
+        Cell::text(&i.row.event.payer_claim_id)
+    }),
+    C::new("member_id", Txt, |i| Cell::text(i.row.shown_claim().1)),
+    C::new("member_name", Txt, |i| Cell::text(&i.row.event.member_name)),
+    C::new("service_date", ColumnType::Date, |i| {
+        Cell::date(i.row.event.service_date)
+    }),
+    C::new("procedure", Txt, |i| Cell::text(i.row.shown_claim().2)),
+    C::new("modifiers", List(':'), |i| {
+        Cell::Owned(joined(&i.row.event.modifiers, ":"))
+    }),
+    C::new("billed", Money, |i| Cell::Money(i.row.event.billed)),
+    C::new("paid", Money, |i| Cell::Money(i.row.event.paid)),
+    C::new("payment_date", ColumnType::Date, |i| {
+        Cell::date(i.row.event.context.payment_date)
+    }),
+    C::new("trace", Txt, |i| Cell::text(&i.row.event.context.trace)),
+    C::new("adjustments", Txt, |i| {
+        Cell::Owned(adjustments_text(&i.row.event))
+    }),
+    C::new("remarks", List(';'), |i| {
+        Cell::Owned(joined(&i.row.event.remarks, ";"))
+    }),
+    C::new("matched_claim_line", Txt, |i| {
+        Cell::text(&i.row.matched_claim_line)
+    }),
+    C::new("source", Txt, |i| Cell::text(&i.row.event.context.source)),
 ];
+
+type C = Column<AppealItem>;
+
+fn joined(parts: &[crate::text::Text], sep: &str) -> String {
+    parts
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
 
 /// One line to appeal.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,49 +194,4 @@ fn without_restated_recoveries(rows: Vec<DecidedLine>) -> Vec<DecidedLine> {
         .zip(keep)
         .filter_map(|(row, keep)| keep.then_some(row))
         .collect()
-}
-
-impl Record for AppealItem {
-    fn cell(&self, column: usize) -> Cell<'_> {
-        let r = &self.row;
-        let e = &r.event;
-        match column {
-            0 => Cell::text(&e.context.payer),
-            1 => Cell::date(r.decision.appeal_by),
-            2 => Cell::Integer(self.days_left),
-            3 => Cell::Text(if self.days_left < 0 { "yes" } else { "no" }),
-            4 => Cell::Money(self.at_stake),
-            5 => Cell::Text(r.status.as_str()),
-            6 => Cell::Owned(r.decision.flags.to_string()),
-            7 => Cell::text(&r.reason),
-            8 => Cell::text(&e.claim_id),
-            9 => Cell::text(&e.payer_claim_id),
-            10 => Cell::text(&e.member_id),
-            11 => Cell::text(&e.member_name),
-            12 => Cell::date(e.service_date),
-            13 => Cell::text(&e.procedure),
-            14 => Cell::Owned(
-                e.modifiers
-                    .iter()
-                    .map(|m| m.as_str())
-                    .collect::<Vec<_>>()
-                    .join(":"),
-            ),
-            15 => Cell::Money(e.billed),
-            16 => Cell::Money(e.paid),
-            17 => Cell::date(e.context.payment_date),
-            18 => Cell::text(&e.context.trace),
-            19 => Cell::Owned(adjustments_text(e)),
-            20 => Cell::Owned(
-                e.remarks
-                    .iter()
-                    .map(|m| m.as_str())
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            ),
-            21 => Cell::text(&r.matched_claim_line),
-            22 => Cell::text(&e.context.source),
-            _ => Cell::Empty,
-        }
-    }
 }

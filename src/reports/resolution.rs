@@ -6,35 +6,120 @@
 
 use rust_decimal::Decimal;
 
-use crate::ledger::{Cell, Record};
-use crate::line::{DecidedLine, EventKind, Status};
+use crate::ledger::{Cell, Column, ColumnType};
+use crate::line::{DecidedLine, LineInterest};
 
-/// The report's columns.
-pub const COLUMNS: &[&str] = &[
-    "claim_id",
-    "payer_claim_id",
-    "payer",
-    "member_id",
-    "procedure",
-    "modifiers",
-    "service_date",
-    "status",
-    "billed",
-    "allowed",
-    "paid",
-    "denied",
-    "at_stake",
-    "payment_date",
-    "received_date",
-    "receipt_source",
-    "due_date",
-    "days_late",
-    "interest_applied",
-    "interest_computed",
-    "interest_difference",
-    "flags",
-    "reason",
+use ColumnType::{Integer, List, Money, Text as Txt};
+
+/// The report's columns. The totals row fills the money columns (and
+/// says how many lines it sums under `status`); it has no amount at stake:
+/// a line's rows over time (a denial, then its re-listing) would be summed
+/// twice; the open amount at stake is the appeal worklist's.
+pub static COLUMNS: &[Column<ResolutionRow>] = &[
+    C::new("claim_id", Txt, |r| match r {
+        ResolutionRow::Line(l) => Cell::text(&l.event.claim_id),
+        ResolutionRow::Totals(_) => Cell::Text("TOTAL"),
+    }),
+    C::new("payer_claim_id", Txt, |r| {
+        line(r, |l| Cell::text(&l.event.payer_claim_id))
+    }),
+    C::new("payer", Txt, |r| {
+        line(r, |l| Cell::text(&l.event.context.payer))
+    }),
+    C::new("member_id", Txt, |r| {
+        line(r, |l| Cell::text(&l.event.member_id))
+    }),
+    C::new("procedure", Txt, |r| {
+        line(r, |l| Cell::text(&l.event.procedure))
+    }),
+    C::new("modifiers", List(':'), |r| {
+        line(r, |l| {
+            Cell::Owned(
+                l.event
+                    .modifiers
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(":"),
+            )
+        })
+    }),
+    C::new("service_date", ColumnType::Date, |r| {
+        line(r, |l| Cell::date(l.event.service_date))
+    }),
+    C::new("status", Txt, |r| match r {
+        ResolutionRow::Line(l) => Cell::Text(l.status.as_str()),
+        ResolutionRow::Totals(t) => Cell::Owned(format!("{} lines", t.lines)),
+    }),
+    C::new("billed", Money, |r| match r {
+        ResolutionRow::Line(l) => Cell::Money(l.event.billed),
+        ResolutionRow::Totals(t) => Cell::Money(t.billed),
+    }),
+    C::new("allowed", Money, |r| match r {
+        ResolutionRow::Line(l) => Cell::Money(l.event.allowed),
+        ResolutionRow::Totals(t) => Cell::Money(t.allowed),
+    }),
+    C::new("paid", Money, |r| match r {
+        ResolutionRow::Line(l) => Cell::Money(l.event.paid),
+        ResolutionRow::Totals(t) => Cell::Money(t.paid),
+    }),
+    C::new("denied", Money, |r| match r {
+        ResolutionRow::Line(l) => Cell::Money(denied(l)),
+        ResolutionRow::Totals(t) => Cell::Money(t.denied),
+    }),
+    C::new("at_stake", Money, |r| {
+        line(r, |l| Cell::money(l.decision.at_stake))
+    }),
+    C::new("payment_date", ColumnType::Date, |r| {
+        line(r, |l| Cell::date(l.event.context.payment_date))
+    }),
+    C::new("received_date", ColumnType::Date, |r| {
+        interest(r, |i| Cell::Date(i.received))
+    }),
+    C::new("receipt_source", Txt, |r| {
+        interest(r, |i| Cell::Text(i.source.as_str()))
+    }),
+    C::new("due_date", ColumnType::Date, |r| {
+        interest(r, |i| Cell::Date(i.due))
+    }),
+    C::new("days_late", Integer, |r| {
+        interest(r, |i| Cell::Integer(i.days_late))
+    }),
+    C::new("interest_applied", Money, |r| match r {
+        ResolutionRow::Line(_) => interest(r, |i| Cell::Money(i.paid)),
+        ResolutionRow::Totals(t) => Cell::Money(t.interest_applied),
+    }),
+    C::new("interest_computed", Money, |r| match r {
+        ResolutionRow::Line(_) => interest(r, |i| Cell::Money(i.owed)),
+        ResolutionRow::Totals(t) => Cell::Money(t.interest_computed),
+    }),
+    C::new("interest_difference", Money, |r| match r {
+        ResolutionRow::Line(_) => interest(r, |i| Cell::Money(i.difference())),
+        ResolutionRow::Totals(t) => Cell::Money(t.interest_computed - t.interest_applied),
+    }),
+    C::new("flags", List(';'), |r| {
+        line(r, |l| Cell::Owned(l.decision.flags.to_string()))
+    }),
+    C::new("reason", Txt, |r| line(r, |l| Cell::text(&l.reason))),
 ];
+
+type C = Column<ResolutionRow>;
+
+/// A cell of a line row; the totals row leaves the column empty.
+fn line<'a>(r: &'a ResolutionRow, cell: fn(&'a DecidedLine) -> Cell<'a>) -> Cell<'a> {
+    match r {
+        ResolutionRow::Line(l) => cell(l),
+        ResolutionRow::Totals(_) => Cell::Empty,
+    }
+}
+
+/// A prompt-pay interest cell of a line row, empty without interest figures.
+fn interest<'a>(r: &'a ResolutionRow, cell: fn(&'a LineInterest) -> Cell<'a>) -> Cell<'a> {
+    match r {
+        ResolutionRow::Line(l) => l.interest.as_ref().map_or(Cell::Empty, cell),
+        ResolutionRow::Totals(_) => Cell::Empty,
+    }
+}
 
 /// One row of the report: a claim line, or the totals.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,13 +135,14 @@ pub enum ResolutionRow {
 pub struct Totals {
     /// Lines counted.
     pub lines: u64,
-    /// Σ billed.
+    /// Σ billed: the remitted charge of these lines
+    /// ([`crate::line::figures::REMITTED_CHARGE`], claim lines only).
     pub billed: Decimal,
     /// Σ allowed.
     pub allowed: Decimal,
-    /// Σ paid.
+    /// Σ paid: [`crate::line::figures::PAID_ON_LINES`].
     pub paid: Decimal,
-    /// Σ denied.
+    /// Σ denied: [`crate::line::figures::DENIED_AS_REPORTED`].
     pub denied: Decimal,
     /// Σ interest the payers applied.
     pub interest_applied: Decimal,
@@ -64,23 +150,15 @@ pub struct Totals {
     pub interest_computed: Decimal,
 }
 
-/// The amount denied on a line: what its denial adjustments refused (a
-/// denied line's, or the denied part of a paid one), not its charge; a
-/// line that owes a deductible or co-pay, or was written off under
-/// contract, denied nothing.
-pub fn denied(row: &DecidedLine) -> Decimal {
-    match row.status {
-        Status::Denied | Status::Paid => row.decision.denied,
-        _ => Decimal::ZERO,
-    }
-}
+/// The amount denied on a line, as the payer reported it: see
+/// [`crate::line::figures::DENIED_AS_REPORTED`] (every denial, re-listings of paid
+/// lines included — the report is the regulator's view of what the payer
+/// said).
+pub use crate::line::figures::denied_as_reported as denied;
 
 /// True for the rows the report lists: remitted service lines and claims
 /// without lines.
-pub fn is_claim_line(row: &DecidedLine) -> bool {
-    matches!(row.event.kind, EventKind::Line | EventKind::Claim)
-        && row.status != Status::NoRemittance
-}
+pub use crate::line::figures::is_claim_line;
 
 impl Totals {
     /// Adds a line.
@@ -95,69 +173,5 @@ impl Totals {
             self.interest_applied += i.paid;
             self.interest_computed += i.owed;
         }
-    }
-}
-
-impl Record for ResolutionRow {
-    fn cell(&self, column: usize) -> Cell<'_> {
-        match self {
-            ResolutionRow::Line(row) => line_cell(row, column),
-            ResolutionRow::Totals(t) => totals_cell(t, column),
-        }
-    }
-}
-
-fn line_cell(r: &DecidedLine, column: usize) -> Cell<'_> {
-    let e = &r.event;
-    let i = r.interest.as_ref();
-    match column {
-        0 => Cell::text(&e.claim_id),
-        1 => Cell::text(&e.payer_claim_id),
-        2 => Cell::text(&e.context.payer),
-        3 => Cell::text(&e.member_id),
-        4 => Cell::text(&e.procedure),
-        5 => Cell::Owned(
-            e.modifiers
-                .iter()
-                .map(|m| m.as_str())
-                .collect::<Vec<_>>()
-                .join(":"),
-        ),
-        6 => Cell::date(e.service_date),
-        7 => Cell::Text(r.status.as_str()),
-        8 => Cell::Money(e.billed),
-        9 => Cell::Money(e.allowed),
-        10 => Cell::Money(e.paid),
-        11 => Cell::Money(denied(r)),
-        12 => Cell::money(r.decision.at_stake),
-        13 => Cell::date(e.context.payment_date),
-        14 => i.map_or(Cell::Empty, |i| Cell::Date(i.received)),
-        15 => i.map_or(Cell::Empty, |i| Cell::Text(i.source.as_str())),
-        16 => i.map_or(Cell::Empty, |i| Cell::Date(i.due)),
-        17 => i.map_or(Cell::Empty, |i| Cell::Integer(i.days_late)),
-        18 => i.map_or(Cell::Empty, |i| Cell::Money(i.paid)),
-        19 => i.map_or(Cell::Empty, |i| Cell::Money(i.owed)),
-        20 => i.map_or(Cell::Empty, |i| Cell::Money(i.difference())),
-        21 => Cell::Owned(r.decision.flags.to_string()),
-        22 => Cell::text(&r.reason),
-        _ => Cell::Empty,
-    }
-}
-
-/// The totals row. It has no amount at stake: a line's rows over time
-/// (a denial, then its re-listing) would be summed twice; the open amount
-/// at stake is the appeal worklist's.
-fn totals_cell(t: &Totals, column: usize) -> Cell<'_> {
-    match column {
-        0 => Cell::Text("TOTAL"),
-        7 => Cell::Owned(format!("{} lines", t.lines)),
-        8 => Cell::Money(t.billed),
-        9 => Cell::Money(t.allowed),
-        10 => Cell::Money(t.paid),
-        11 => Cell::Money(t.denied),
-        18 => Cell::Money(t.interest_applied),
-        19 => Cell::Money(t.interest_computed),
-        20 => Cell::Money(t.interest_computed - t.interest_applied),
-        _ => Cell::Empty,
     }
 }

@@ -18,10 +18,12 @@ use rust_decimal::Decimal;
 pub use matcher::{MatchSettings, match_deposits};
 
 use crate::bank::Deposit;
-use crate::ledger::{Cell, Record};
+use crate::ledger::{Cell, Column, ColumnType};
+
 use crate::line::{DecidedLine, EventKind, RemittanceContext, Status, payer_key};
 use crate::money::money;
 use crate::text::Text;
+use ColumnType::Text as Txt;
 
 /// One payment: what one 835 transaction says the payer sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,8 +38,12 @@ pub struct Payment {
     pub trace: Text,
     /// N1*PR name.
     pub payer: Text,
-    /// N1*PR N104 (or TRN03).
+    /// N1*PR N104 (or TRN03): how the history keys the payer.
     pub payer_id: Text,
+    /// The payer's identifier as every output shows it
+    /// ([`RemittanceContext::payer_identifier`]: REF*2U, else N104, else
+    /// TRN03), so the deposits' `payer_id` is the ledger's.
+    pub payer_shown: Text,
     /// BPR16, else the production date.
     pub date: Option<Date>,
     /// BPR02.
@@ -63,6 +69,7 @@ impl Payment {
             trace: c.trace.clone(),
             payer: c.payer.clone(),
             payer_id: c.payer_id.clone(),
+            payer_shown: c.payer_identifier().into(),
             date: c.payment_or_production_date(),
             amount: c.payment_amount,
             method: c.payment_method.clone(),
@@ -259,49 +266,44 @@ fn unique<'a>(items: impl Iterator<Item = &'a str>) -> String {
 }
 
 /// The report's columns.
-pub const COLUMNS: &[&str] = &[
-    "match",
-    "trace",
-    "payer",
-    "payer_id",
-    "payment_date",
-    "method",
-    "promised",
-    "received",
-    "difference",
-    "deposit_date",
-    "remittances",
-    "deposits",
-    "bank_records",
-    "note",
+pub static COLUMNS: &[Column<DepositMatch>] = &[
+    C::new("match", Txt, |m| Cell::Text(m.kind.as_str())),
+    C::new("trace", Txt, |m| Cell::Owned(m.traces())),
+    C::new("payer", Txt, |m| Cell::text(m.payer())),
+    C::new("payer_id", Txt, |m| {
+        Cell::Owned(unique(m.payments.iter().map(|p| p.payer_shown.as_str())))
+    }),
+    C::new("payment_date", ColumnType::Date, |m| {
+        Cell::date(m.payment_date())
+    }),
+    C::new("method", Txt, |m| {
+        Cell::Owned(unique(m.payments.iter().map(|p| p.method.as_str())))
+    }),
+    C::new("promised", ColumnType::Money, |m| Cell::Money(m.promised)),
+    C::new("received", ColumnType::Money, |m| Cell::Money(m.received())),
+    C::new("difference", ColumnType::Money, |m| {
+        Cell::Money(m.difference())
+    }),
+    C::new("deposit_date", ColumnType::Date, |m| {
+        Cell::date(m.deposit_date())
+    }),
+    C::new("remittances", Txt, |m| {
+        Cell::Owned(join(m.payments.iter().map(Payment::label)))
+    }),
+    C::new("deposits", Txt, |m| {
+        Cell::Owned(join(m.deposits.iter().map(Deposit::label)))
+    }),
+    C::new("bank_records", Txt, |m| {
+        Cell::Owned(join(
+            m.deposits
+                .iter()
+                .map(|d| format!("{} {}", d.source, d.position)),
+        ))
+    }),
+    C::new("note", Txt, |m| Cell::text(&m.note)),
 ];
 
-impl Record for DepositMatch {
-    fn cell(&self, column: usize) -> Cell<'_> {
-        let payments = || self.payments.iter();
-        match column {
-            0 => Cell::Text(self.kind.as_str()),
-            1 => Cell::Owned(self.traces()),
-            2 => Cell::text(self.payer()),
-            3 => Cell::Owned(unique(payments().map(|p| p.payer_id.as_str()))),
-            4 => Cell::date(self.payment_date()),
-            5 => Cell::Owned(unique(payments().map(|p| p.method.as_str()))),
-            6 => Cell::Money(self.promised),
-            7 => Cell::Money(self.received()),
-            8 => Cell::Money(self.difference()),
-            9 => Cell::date(self.deposit_date()),
-            10 => Cell::Owned(join(payments().map(Payment::label))),
-            11 => Cell::Owned(join(self.deposits.iter().map(Deposit::label))),
-            12 => Cell::Owned(join(
-                self.deposits
-                    .iter()
-                    .map(|d| format!("{} {}", d.source, d.position)),
-            )),
-            13 => Cell::text(&self.note),
-            _ => Cell::Empty,
-        }
-    }
-}
+type C = Column<DepositMatch>;
 
 fn join(items: impl Iterator<Item = String>) -> String {
     items.collect::<Vec<_>>().join(" + ")

@@ -215,7 +215,7 @@ fn paid_vs_billed<'a>(
         desc,
         categories: bars.iter().map(|b| b.label.clone()).collect(),
         series: vec![
-            series("billed", "s0", |b| b.billed),
+            series("remitted charge", "s0", |b| b.billed),
             series("paid", "s1", |b| b.paid),
         ],
     }
@@ -233,20 +233,19 @@ fn charts(out: &mut String, c: &Charts) {
     out.push_str(r#"<section id="charts" aria-labelledby="h-charts"><h2 id="h-charts">Charts</h2><div class="charts">"#);
     let payer = paid_vs_billed(
         "chart-payer",
-        "Paid vs billed by payer",
-        "Horizontal bars: for each payer, the billed amount (light blue) and the paid amount (dark blue), largest billed first.",
+        "Paid vs remitted charge by payer",
+        "Horizontal bars: for each payer, the remitted charge (light blue) and the paid amount (dark blue), largest charge first.",
         &c.by_payer,
     );
-    let caption = "Σ billed and Σ paid of every remitted row by payer; the bars add up to the headline Billed and Paid.";
+    let caption = "Σ remitted charge and Σ paid of every remitted row by payer; the bars add up to the headline Remitted charge (835) and Paid.";
     chart_figure(out, &horizontal(&payer), caption, &payer);
     let reasons = reasons_chart(c);
-    let caption =
-        "Σ billed of denied rows (the headline Denied) by the denial's largest adjustment reason.";
+    let caption = "Σ denied (the headline Denied) by the denial's largest adjustment reason.";
     chart_figure(out, &horizontal(&reasons), caption, &reasons);
     let month = paid_vs_billed(
         "chart-month",
-        "Paid vs billed by payment month",
-        "Vertical bars: for each month of payment (BPR16), billed (light blue) and paid (dark blue), oldest month first.",
+        "Paid vs remitted charge by payment month",
+        "Vertical bars: for each month of payment (BPR16), remitted charge (light blue) and paid (dark blue), oldest month first.",
         &c.by_month,
     );
     let caption = "By month of the remittance's payment date; reversals and recoveries count in the month they happened.";
@@ -397,7 +396,7 @@ fn table(out: &mut String, t: &Table) {
         t.id,
         escape(t.title)
     );
-    for c in t.columns {
+    for c in &t.columns {
         let kind = if c.kind == ColumnKind::Number {
             "num"
         } else {

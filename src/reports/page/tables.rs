@@ -38,6 +38,50 @@ pub struct Column {
     pub kind: ColumnKind,
 }
 
+/// What a row's cells need besides the row itself: the amount the table
+/// is about (at stake, taken back, short), the days left to appeal, and
+/// whether PHI is masked.
+#[derive(Clone, Copy, Debug)]
+struct Extra {
+    amount: Decimal,
+    days_left: i64,
+    privacy: Privacy,
+}
+
+impl Extra {
+    fn new(privacy: Privacy) -> Extra {
+        Extra {
+            amount: Decimal::ZERO,
+            days_left: 0,
+            privacy,
+        }
+    }
+}
+
+/// One declared column of a report table: its heading and how a row of
+/// `R` renders its cell. A table is one list of these; its headings and
+/// its cells come from the same entries, so they cannot drift apart.
+struct TableColumn<R> {
+    head: Column,
+    cell: fn(&R, &Extra) -> String,
+}
+
+impl<R> TableColumn<R> {
+    const fn new(head: Column, cell: fn(&R, &Extra) -> String) -> Self {
+        TableColumn { head, cell }
+    }
+}
+
+/// The cells of `row` in `columns`.
+fn cells<R>(columns: &[TableColumn<R>], row: &R, extra: &Extra) -> Vec<String> {
+    columns.iter().map(|c| (c.cell)(row, extra)).collect()
+}
+
+/// The headings of `columns`.
+fn heads<R>(columns: &[TableColumn<R>]) -> Vec<Column> {
+    columns.iter().map(|c| c.head).collect()
+}
+
 const fn text(name: &'static str) -> Column {
     Column {
         name,
@@ -69,7 +113,7 @@ pub struct Table {
     /// What the table lists and in which order.
     pub description: &'static str,
     /// The columns.
-    pub columns: &'static [Column],
+    pub columns: Vec<Column>,
     /// The kept rows, in priority order, as text cells.
     pub rows: Vec<Vec<String>>,
     /// How many rows there were in all (kept or not).
@@ -209,45 +253,106 @@ fn procedure(row: &DecidedLine) -> String {
     out
 }
 
-/// Payer, claim, member name, member id, service date and procedure: the
-/// cells that say which line a row is about.
-fn line_cells(row: &DecidedLine, privacy: Privacy) -> [String; 6] {
-    let e = &row.event;
-    [
-        e.context.payer.to_string(),
-        e.claim_id.to_string(),
-        privacy.name(&e.member_name),
-        privacy.id(&e.member_id),
-        date(e.service_date),
-        procedure(row),
-    ]
-}
+type Line = TableColumn<DecidedLine>;
 
-/// Columns shared by the line tables, after their first column.
+/// Payer, claim, member name, member id, service date and procedure: the
+/// columns that say which line a row is about, after each line table's
+/// first column.
 macro_rules! line_columns {
     ($first:expr; $($rest:expr),*) => {
-        &[$first, text("Payer"), text("Claim"), text("Member"), text("Member id"),
-          text("Service date"), text("Procedure"), $($rest),*]
+        &[
+            $first,
+            Line::new(text("Payer"), |r, _| r.event.context.payer.to_string()),
+            Line::new(text("Claim"), |r, _| r.event.claim_id.to_string()),
+            Line::new(text("Member"), |r, x| x.privacy.name(&r.event.member_name)),
+            Line::new(text("Member id"), |r, x| x.privacy.id(&r.event.member_id)),
+            Line::new(text("Service date"), |r, _| date(r.event.service_date)),
+            Line::new(text("Procedure"), |r, _| procedure(r)),
+            $($rest),*
+        ]
     };
 }
 
-const APPEAL_COLUMNS: &[Column] = line_columns!(text("Appeal by");
-    num("Days left"), text("Kind"), num("At stake"), prose("Reason"));
-const PPRD_COLUMNS: &[Column] = line_columns!(text("Denied on");
-    num("Billed"), num("Prior paid"), text("Prior payment date"), text("Prior trace"),
-    num("Net paid"), text("Denial trace"));
-const RECOUP_COLUMNS: &[Column] = line_columns!(text("Taken back on");
-    text("How"), num("Taken back"), num("Paid before"), text("Paid on"), text("Appeal by"),
-    text("Trace"));
-const UNDERPAID_COLUMNS: &[Column] = line_columns!(text("Paid on");
-    num("Units"), num("Allowed"), num("Expected"), num("Shortfall"), text("Appeal by"));
-const UNBALANCED_COLUMNS: &[Column] = &[
-    text("File"),
-    text("Where"),
-    text("Segment"),
-    prose("Finding"),
+static APPEAL_COLUMNS: &[Line] = line_columns!(
+    Line::new(text("Appeal by"), |r, _| date(r.decision.appeal_by));
+    Line::new(num("Days left"), |_, x| x.days_left.to_string()),
+    Line::new(text("Kind"), |r, _| appeal_kind(r).to_string()),
+    Line::new(num("At stake"), |_, x| money(x.amount)),
+    Line::new(prose("Reason"), |r, _| r.reason.clone())
+);
+static PPRD_COLUMNS: &[Line] = line_columns!(
+    Line::new(text("Denied on"), |r, _| date(r.event.context.payment_date));
+    Line::new(num("Billed"), |r, _| money(r.event.billed)),
+    Line::new(num("Prior paid"), |r, _| opt_money(r.decision.prior_paid)),
+    Line::new(text("Prior payment date"), |r, _| date(r.decision.prior_payment_date)),
+    Line::new(text("Prior trace"), |r, _| r.decision.prior_trace.to_string()),
+    Line::new(num("Net paid"), |r, _| opt_money(r.decision.net_paid)),
+    Line::new(text("Denial trace"), |r, _| r.event.context.trace.to_string())
+);
+static RECOUP_COLUMNS: &[Line] = line_columns!(
+    Line::new(text("Taken back on"), |r, _| date(r.event.context.payment_date));
+    Line::new(text("How"), |r, _| recovery_kind(r)),
+    Line::new(num("Taken back"), |_, x| money(x.amount)),
+    Line::new(num("Paid before"), |r, _| opt_money(r.decision.prior_paid)),
+    Line::new(text("Paid on"), |r, _| date(r.decision.prior_payment_date)),
+    Line::new(text("Appeal by"), |r, _| date(r.decision.appeal_by)),
+    Line::new(text("Trace"), |r, _| r.event.context.trace.to_string())
+);
+static UNDERPAID_COLUMNS: &[Line] = line_columns!(
+    Line::new(text("Paid on"), |r, _| date(r.event.context.payment_date));
+    Line::new(num("Units"), |r, _| r.event.units.normalize().to_string()),
+    Line::new(num("Allowed"), |r, _| money(r.event.allowed)),
+    Line::new(num("Expected"), |r, _| opt_money(r.decision.expected)),
+    Line::new(num("Shortfall"), |_, x| money(x.amount)),
+    Line::new(text("Appeal by"), |r, _| date(r.decision.appeal_by))
+);
+
+type Finding = TableColumn<FileFinding>;
+
+const FILE: Finding = Finding::new(text("File"), |f, _| f.source.clone());
+
+static UNBALANCED_COLUMNS: &[Finding] = &[
+    FILE,
+    Finding::new(text("Where"), |f, _| f.issue.pos.to_string()),
+    Finding::new(text("Segment"), |f, _| {
+        f.issue.segment.as_deref().unwrap_or_default().to_string()
+    }),
+    Finding::new(prose("Finding"), finding_message),
 ];
-const REJECTED_COLUMNS: &[Column] = &[text("File"), prose("Where"), prose("First error")];
+static REJECTED_COLUMNS: &[Finding] = &[
+    FILE,
+    Finding::new(prose("Where"), |f, _| f.issue.pos.to_string()),
+    Finding::new(prose("First error"), finding_message),
+];
+
+/// What an open appeal item is about.
+fn appeal_kind(row: &DecidedLine) -> &'static str {
+    if row.decision.flags.contains(Flag::Recouped) {
+        "Recouped"
+    } else if row.decision.flags.contains(Flag::Underpaid) {
+        "Underpaid"
+    } else {
+        "Denied"
+    }
+}
+
+/// How money was taken back: a PLB recovery (by its reason) or a reversal.
+fn recovery_kind(row: &DecidedLine) -> String {
+    match (row.status, row.event.adjustments.first()) {
+        (Status::ProviderAdjustment, Some(a)) => format!("PLB {}", a.reason),
+        _ => "Reversal (CLP02 22)".to_string(),
+    }
+}
+
+/// A finding's message. Masked, the message is the one without element
+/// text (a misaligned segment may put a name or member id where a date or
+/// an amount belongs, and the finding is about that element).
+fn finding_message(finding: &FileFinding, extra: &Extra) -> String {
+    match extra.privacy {
+        Privacy::Masked => finding.issue.masked_message().to_string(),
+        Privacy::Shown => finding.issue.message.clone(),
+    }
+}
 
 /// Appeal priority: open items by deadline (soonest first), then items
 /// whose deadline passed (most recently first); larger amounts first.
@@ -292,17 +397,26 @@ impl TableBuilder {
                 Reverse(row.decision.prior_paid.unwrap_or_default()),
                 paid_on,
             );
-            self.pprd.offer(key, || pprd_cells(row, privacy));
+            self.pprd
+                .offer(key, || cells(PPRD_COLUMNS, row, &Extra::new(privacy)));
         }
         if let Some(amount) = taken_back(row) {
             let key = (Reverse(amount), paid_on);
+            let extra = Extra {
+                amount,
+                ..Extra::new(privacy)
+            };
             self.recouped
-                .offer(key, || recoup_cells(row, amount, privacy));
+                .offer(key, || cells(RECOUP_COLUMNS, row, &extra));
         }
         if let Some(amount) = shortfall(row) {
             let key = (Reverse(amount), paid_on);
+            let extra = Extra {
+                amount,
+                ..Extra::new(privacy)
+            };
             self.underpaid
-                .offer(key, || underpaid_cells(row, amount, privacy));
+                .offer(key, || cells(UNDERPAID_COLUMNS, row, &extra));
         }
     }
 
@@ -314,22 +428,27 @@ impl TableBuilder {
         } else {
             item.days_left
         };
-        let privacy = self.privacy;
+        let extra = Extra {
+            amount: item.at_stake,
+            days_left: item.days_left,
+            privacy: self.privacy,
+        };
         self.appeals
             .offer((passed, urgency, Reverse(item.at_stake)), || {
-                appeal_cells(item, privacy)
+                cells(APPEAL_COLUMNS, &item.row, &extra)
             });
     }
 
     /// Adds the inputs' findings.
     pub fn add_findings(&mut self, findings: &FileFindings) {
-        let privacy = self.privacy;
+        let extra = Extra::new(self.privacy);
         for f in &findings.unbalanced {
             self.unbalanced
-                .offer((), || finding_cells(f, true, privacy));
+                .offer((), || cells(UNBALANCED_COLUMNS, f, &extra));
         }
         for f in &findings.rejected {
-            self.rejected.offer((), || finding_cells(f, false, privacy));
+            self.rejected
+                .offer((), || cells(REJECTED_COLUMNS, f, &extra));
         }
     }
 
@@ -386,99 +505,15 @@ const REJECTED: About = (
     "remit validate PATH...",
 );
 
-fn table<K: Ord>(about: About, columns: &'static [Column], rows: TopRows<K>) -> Table {
+fn table<R, K: Ord>(about: About, columns: &[TableColumn<R>], rows: TopRows<K>) -> Table {
     let (id, title, description, get_all) = about;
     Table {
         id,
         title,
         description,
-        columns,
+        columns: heads(columns),
         total: rows.total(),
         rows: rows.into_rows(),
         get_all,
     }
-}
-
-fn with_line(first: String, row: &DecidedLine, privacy: Privacy, rest: Vec<String>) -> Vec<String> {
-    let mut cells = Vec::with_capacity(7 + rest.len());
-    cells.push(first);
-    cells.extend(line_cells(row, privacy));
-    cells.extend(rest);
-    cells
-}
-
-fn appeal_cells(item: &AppealItem, privacy: Privacy) -> Vec<String> {
-    let row = &item.row;
-    let kind = if row.decision.flags.contains(Flag::Recouped) {
-        "Recouped"
-    } else if row.decision.flags.contains(Flag::Underpaid) {
-        "Underpaid"
-    } else {
-        "Denied"
-    };
-    let rest = vec![
-        item.days_left.to_string(),
-        kind.to_string(),
-        money(item.at_stake),
-        row.reason.clone(),
-    ];
-    with_line(date(row.decision.appeal_by), row, privacy, rest)
-}
-
-fn pprd_cells(row: &DecidedLine, privacy: Privacy) -> Vec<String> {
-    let e = &row.event;
-    let rest = vec![
-        money(e.billed),
-        opt_money(row.decision.prior_paid),
-        date(row.decision.prior_payment_date),
-        row.decision.prior_trace.to_string(),
-        opt_money(row.decision.net_paid),
-        e.context.trace.to_string(),
-    ];
-    with_line(date(e.context.payment_date), row, privacy, rest)
-}
-
-fn recoup_cells(row: &DecidedLine, amount: Decimal, privacy: Privacy) -> Vec<String> {
-    let e = &row.event;
-    let how = match (row.status, e.adjustments.first()) {
-        (Status::ProviderAdjustment, Some(a)) => format!("PLB {}", a.reason),
-        _ => "Reversal (CLP02 22)".to_string(),
-    };
-    let rest = vec![
-        how,
-        money(amount),
-        opt_money(row.decision.prior_paid),
-        date(row.decision.prior_payment_date),
-        date(row.decision.appeal_by),
-        e.context.trace.to_string(),
-    ];
-    with_line(date(e.context.payment_date), row, privacy, rest)
-}
-
-fn underpaid_cells(row: &DecidedLine, amount: Decimal, privacy: Privacy) -> Vec<String> {
-    let e = &row.event;
-    let rest = vec![
-        e.units.normalize().to_string(),
-        money(e.allowed),
-        opt_money(row.decision.expected),
-        money(amount),
-        date(row.decision.appeal_by),
-    ];
-    with_line(date(e.context.payment_date), row, privacy, rest)
-}
-
-/// A finding's cells. Masked, the message is the one without element text
-/// (a misaligned segment may put a name or member id where a date or an
-/// amount belongs, and the finding is about that element).
-fn finding_cells(finding: &FileFinding, with_segment: bool, privacy: Privacy) -> Vec<String> {
-    let issue = &finding.issue;
-    let mut cells = vec![finding.source.clone(), issue.pos.to_string()];
-    if with_segment {
-        cells.push(issue.segment.as_deref().unwrap_or_default().to_string());
-    }
-    cells.push(match privacy {
-        Privacy::Masked => issue.masked_message().to_string(),
-        Privacy::Shown => issue.message.clone(),
-    });
-    cells
 }

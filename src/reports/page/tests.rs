@@ -170,7 +170,7 @@ fn value(data: &ReportData, id: &str) -> Decimal {
 fn each_headline_figure_sums_what_its_definition_says() {
     let data = report(&sample_rows(), &[], Options::new(day("2024-06-01")));
     // Billed: every remitted row, reversals negative; NO_REMITTANCE apart.
-    assert_eq!(value(&data, "billed"), d("752.86"));
+    assert_eq!(value(&data, "remitted-charge"), d("752.86"));
     assert_eq!(value(&data, "paid"), d("63"));
     assert_eq!(value(&data, "patient-resp"), d("125.26"));
     // Denied: what denial adjustments refused — 185 + 65 + 40 and the 30
@@ -178,7 +178,7 @@ fn each_headline_figure_sums_what_its_definition_says() {
     // the deductible line (PR-1 + CO-45: nothing denied).
     assert_eq!(value(&data, "denied"), d("320"));
     // Recouped: the reversal's 60 and the PLB WO's 25, not the later denial.
-    assert_eq!(value(&data, "recouped"), d("85"));
+    assert_eq!(value(&data, "recovered"), d("85"));
     assert_eq!(value(&data, "underpaid"), d("7.50"));
     assert_eq!(value(&data, "unanswered"), d("65"));
     assert_eq!(data.figure("denied").unwrap().count, 4);
@@ -224,7 +224,7 @@ fn charts_add_up_to_the_headline_figures() {
         bars.iter().map(f).sum::<Decimal>()
     };
     for bars in [&c.by_payer, &c.by_month] {
-        assert_eq!(sum(bars, |b| b.billed), value(&data, "billed"));
+        assert_eq!(sum(bars, |b| b.billed), value(&data, "remitted-charge"));
         assert_eq!(sum(bars, |b| b.paid), value(&data, "paid"));
     }
     assert_eq!(c.by_payer[0].label, "ACME HEALTH PLAN");

@@ -18,9 +18,11 @@ use rust_decimal::Decimal;
 pub use books::{Books, LineBook, base_procedure, books, month};
 pub use posted::{PostedColumns, Posting, read_postings};
 
-use crate::ledger::{Cell, Record};
+use crate::ledger::{Cell, Column, ColumnType};
 use crate::line::{DecidedLine, EventKind, Flags};
 use crate::reports::appeals::AppealItem;
+
+use ColumnType::{List, Money, Text as Txt};
 
 /// What the comparison of one line found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -527,113 +529,130 @@ pub enum PostingRow {
     },
 }
 
-/// The report's columns.
-pub const COLUMNS: &[&str] = &[
-    "record",
-    "finding",
-    "payer",
-    "month",
-    "claim_id",
-    "service_date",
-    "procedure",
-    "paid",
-    "posted",
-    "difference",
-    "adjustment_posted",
-    "written_off",
-    "amount_at_stake",
-    "appeal_by",
-    "remitted",
-    "claim_level",
-    "received",
-    "ledger_status",
-    "flags",
-    "payment_dates",
-    "posting_dates",
-    "posted_lines",
-    "note",
+/// The report's columns. Total rows fill the payer, the month and the
+/// money that sums (paid, posted, adjusted, remitted, received).
+pub static COLUMNS: &[Column<PostingRow>] = &[
+    C::new("record", Txt, |r| match r {
+        PostingRow::Line(_) => Cell::Text("line"),
+        PostingRow::Total { .. } => Cell::Text("total"),
+    }),
+    C::new("finding", Txt, |r| {
+        line(r, |l| {
+            Cell::Owned(
+                l.findings
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            )
+        })
+    }),
+    C::new("payer", Txt, |r| match r {
+        PostingRow::Line(l) => Cell::text(&l.payer),
+        PostingRow::Total { payer, .. } => Cell::text(payer),
+    }),
+    C::new("month", Txt, |r| match r {
+        PostingRow::Line(l) => Cell::Owned(month(l.payment_dates().last().copied())),
+        PostingRow::Total { month, .. } => Cell::text(month),
+    }),
+    C::new("claim_id", Txt, |r| line(r, |l| Cell::text(&l.claim_id))),
+    C::new("service_date", ColumnType::Date, |r| {
+        line(r, |l| Cell::Date(l.service_date))
+    }),
+    C::new("procedure", Txt, |r| line(r, |l| Cell::text(&l.procedure))),
+    C::new("paid", Money, |r| match r {
+        PostingRow::Line(l) => Cell::Money(l.paid()),
+        PostingRow::Total { totals, .. } => Cell::Money(totals.paid),
+    }),
+    C::new("posted", Money, |r| match r {
+        PostingRow::Line(l) => Cell::Money(l.posted()),
+        PostingRow::Total { totals, .. } => Cell::Money(totals.posted),
+    }),
+    C::new("difference", Money, |r| match r {
+        PostingRow::Line(l) => Cell::Money(l.posted() - l.paid()),
+        PostingRow::Total { totals, .. } => Cell::Money(totals.posted - totals.paid),
+    }),
+    C::new("adjustment_posted", Money, |r| match r {
+        PostingRow::Line(l) => Cell::Money(l.adjusted()),
+        PostingRow::Total { totals, .. } => Cell::Money(totals.adjusted),
+    }),
+    C::new("written_off", Money, |r| {
+        line(r, |l| Cell::Money(l.written_off))
+    }),
+    C::new("amount_at_stake", Money, |r| {
+        line(r, |l| Cell::money(l.appeal.map(|a| a.at_stake)))
+    }),
+    C::new("appeal_by", ColumnType::Date, |r| {
+        line(r, |l| Cell::date(l.appeal.and_then(|a| a.appeal_by)))
+    }),
+    C::new("remitted", Money, |r| total(r, |t| Cell::Money(t.remitted))),
+    C::new("claim_level", Money, |r| {
+        total(r, |t| Cell::Money(t.remitted - t.paid))
+    }),
+    C::new("received", Money, |r| total(r, |t| Cell::money(t.received))),
+    C::new("ledger_status", Txt, |r| {
+        line(r, |l| {
+            Cell::Owned(
+                l.books
+                    .iter()
+                    .filter_map(|b| b.status)
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            )
+        })
+    }),
+    C::new("flags", List(';'), |r| {
+        line(r, |l| Cell::Owned(l.flags().to_string()))
+    }),
+    C::new("payment_dates", Txt, |r| {
+        line(r, |l| Cell::Owned(dates(l.payment_dates())))
+    }),
+    C::new("posting_dates", Txt, |r| {
+        line(r, |l| {
+            Cell::Owned(dates(
+                l.postings.iter().filter_map(|p| p.posting_date).collect(),
+            ))
+        })
+    }),
+    C::new("posted_lines", Txt, |r| {
+        line(r, |l| {
+            Cell::Owned(
+                l.postings
+                    .iter()
+                    .map(|p| p.line.to_string())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            )
+        })
+    }),
+    C::new("note", Txt, |r| line(r, |l| Cell::text(&l.note))),
 ];
 
-impl Record for PostingRow {
-    fn cell(&self, column: usize) -> Cell<'_> {
-        match self {
-            PostingRow::Line(line) => line_cell(line, column),
-            PostingRow::Total {
-                payer,
-                month,
-                totals,
-            } => total_cell(payer, month, totals, column),
-        }
+type C = Column<PostingRow>;
+
+/// A cell of a line row; total rows leave the column empty.
+fn line<'a>(r: &'a PostingRow, cell: fn(&'a LineComparison) -> Cell<'a>) -> Cell<'a> {
+    match r {
+        PostingRow::Line(l) => cell(l),
+        PostingRow::Total { .. } => Cell::Empty,
     }
 }
 
-fn line_cell(l: &LineComparison, column: usize) -> Cell<'_> {
-    let dates = |d: Vec<Date>| {
-        d.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(";")
-    };
-    match column {
-        0 => Cell::Text("line"),
-        1 => Cell::Owned(
-            l.findings
-                .iter()
-                .map(|f| f.as_str())
-                .collect::<Vec<_>>()
-                .join(";"),
-        ),
-        2 => Cell::text(&l.payer),
-        3 => Cell::Owned(month(l.payment_dates().last().copied())),
-        4 => Cell::text(&l.claim_id),
-        5 => Cell::Date(l.service_date),
-        6 => Cell::text(&l.procedure),
-        7 => Cell::Money(l.paid()),
-        8 => Cell::Money(l.posted()),
-        9 => Cell::Money(l.posted() - l.paid()),
-        10 => Cell::Money(l.adjusted()),
-        11 => Cell::Money(l.written_off),
-        12 => Cell::money(l.appeal.map(|a| a.at_stake)),
-        13 => Cell::date(l.appeal.and_then(|a| a.appeal_by)),
-        17 => Cell::Owned(
-            l.books
-                .iter()
-                .filter_map(|b| b.status)
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(";"),
-        ),
-        18 => Cell::Owned(l.flags().to_string()),
-        19 => Cell::Owned(dates(l.payment_dates())),
-        20 => Cell::Owned(dates(
-            l.postings.iter().filter_map(|p| p.posting_date).collect(),
-        )),
-        21 => Cell::Owned(
-            l.postings
-                .iter()
-                .map(|p| p.line.to_string())
-                .collect::<Vec<_>>()
-                .join(";"),
-        ),
-        22 => Cell::text(&l.note),
-        _ => Cell::Empty,
+/// A cell of a total row; line rows leave the column empty.
+fn total<'a>(r: &'a PostingRow, cell: fn(&'a MonthTotals) -> Cell<'a>) -> Cell<'a> {
+    match r {
+        PostingRow::Line(_) => Cell::Empty,
+        PostingRow::Total { totals, .. } => cell(totals),
     }
 }
 
-fn total_cell<'a>(payer: &'a str, month: &'a str, t: &MonthTotals, column: usize) -> Cell<'a> {
-    match column {
-        0 => Cell::Text("total"),
-        2 => Cell::text(payer),
-        3 => Cell::text(month),
-        7 => Cell::Money(t.paid),
-        8 => Cell::Money(t.posted),
-        9 => Cell::Money(t.posted - t.paid),
-        10 => Cell::Money(t.adjusted),
-        14 => Cell::Money(t.remitted),
-        15 => Cell::Money(t.remitted - t.paid),
-        16 => Cell::money(t.received),
-        _ => Cell::Empty,
-    }
+/// Dates as the report lists them: `YYYY-MM-DD;…`.
+fn dates(d: Vec<Date>) -> String {
+    d.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// The total rows: each payer and month, each payer's sum (`all` months),

@@ -20,6 +20,7 @@ fn payment(trace: &str, date: &str, amount: &str, method: &str) -> Payment {
         trace: trace.into(),
         payer: "ACME".into(),
         payer_id: "1310060054".into(),
+        payer_shown: "60054".into(),
         date: Some(day(date)),
         amount: dec(amount),
         method: method.into(),
