@@ -28,6 +28,23 @@ pub fn member_name(claim: &ClaimPayment) -> String {
     }
 }
 
+/// The claim's rendering provider (NM1*82): NPI when given, else name.
+fn rendering_provider(claim: &ClaimPayment) -> Text {
+    claim.name("82").map_or_else(Text::default, |n| {
+        let (last, first) = (n.last.trim(), n.first.trim());
+        if n.id_qualifier == "XX" && !n.id.trim().is_empty() {
+            n.id.clone()
+        } else if !first.is_empty() {
+            format!("{last}, {first}").into()
+        } else if !last.is_empty() {
+            last.into()
+        } else {
+            // A payer-assigned number (BD, BS…) when there is no name.
+            n.id.clone()
+        }
+    })
+}
+
 fn claim_remarks(claim: &ClaimPayment) -> impl Iterator<Item = &Text> {
     let outpatient = claim.outpatient.iter().flat_map(|m| &m.remarks);
     let inpatient = claim.inpatient.iter().flat_map(|m| &m.remarks);
@@ -110,6 +127,9 @@ pub fn provider_event(
         received_date: None,
         interest: Decimal::ZERO,
         status: Status::ProviderAdjustment,
+        filing_indicator: Default::default(),
+        facility_code: Default::default(),
+        rendering_provider: Default::default(),
         unexplained: None,
     }
 }
@@ -173,6 +193,9 @@ impl<'c> ClaimBase<'c> {
             received_date: self.claim.date("050"),
             interest: self.claim.amount("I").unwrap_or_default(),
             status: Status::Denied,
+            filing_indicator: self.claim.filing_indicator.clone(),
+            facility_code: self.claim.facility_code.clone(),
+            rendering_provider: rendering_provider(self.claim),
             unexplained: None,
         }
     }

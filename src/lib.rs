@@ -18,7 +18,7 @@
 //!   into [`LineEvent`]s; a [`DecidedLine`] is an event with the
 //!   [`Decision`] about it ([`Status`], [`Flags`], the amount at stake…);
 //! - **the pipeline**: [`run`] is the entry point — with a resolved
-//!   [`Config`] ([`Rules`], a [`FeeSchedule`]) it reads every [`Source`]
+//!   [`Config`] ([`Rules`], [`Contracts`]) it reads every [`Source`]
 //!   ([`read_input`]), [`ingest`]s each into a [`HistoryStore`]
 //!   ([`MemoryStore`], [`SqliteStore`]), and [`decide_pending`] has the
 //!   [`Reconciler`] apply pending remittances in payment order, handing
@@ -66,9 +66,10 @@ mod bank;
 mod claim;
 mod cli;
 mod codes;
-// Groundwork for issues 19 (contracts) and 22 (acknowledgments, lifecycle,
-// 276 requests): self-contained and tested, not yet wired into a command,
-// so nothing but their tests calls them yet.
+// Groundwork for issue 19 (contracts): self-contained and tested, not yet
+// wired into a command, so nothing but its tests calls it yet. (`lifecycle`
+// and `status_request` are wired since issue 22; the allowance stays for
+// their library items no command uses: aging cells, code-list loading…)
 #[allow(dead_code, unused_imports)]
 mod contract;
 mod diagnostic;
@@ -134,21 +135,22 @@ pub use line::{
 };
 
 // The rules and the pipeline that drives them through a history store.
+pub use contract::{ContractLoader, Contracts};
 pub use history::sqlite::{RowFilter, current_version as store_schema_version};
 pub use history::{
-    ClaimStore, During, Failure, HistoryStore, Ingested, MemoryStore, OpenLine, SqliteStore,
-    StoreError, StoreResult, VersionStore,
+    AckStore, ClaimStore, During, Failure, HistoryStore, Ingested, MemoryStore, OpenLine,
+    SqliteStore, StoreError, StoreResult, VersionStore,
 };
 pub use pipeline::ingest::ingest;
 pub use pipeline::{
-    Config, IngestReport, InputContent, Observer, Reconciler, RunError, RunSummary, Source,
-    decide as decide_pending, parallel_jobs, parallel_map, read_input, run,
+    Config, Decided, IngestReport, InputContent, Observer, Reconciler, RunError, RunSummary,
+    Source, decide as decide_pending, parallel_jobs, parallel_map, read_input, run,
 };
+pub use reconcile::Rules;
 pub use reconcile::claims::{ClaimRef, StoredClaim};
 pub use reconcile::decide::decide;
 pub use reconcile::interest::PromptPay;
 pub use reconcile::versions::{StoredVersion, TransactionRef};
-pub use reconcile::{FeeSchedule, Rules};
 
 // Sinks: tables written as CSV, JSON Lines or XML; 835s split apart.
 pub use ledger::row::{COLUMNS as LEDGER_COLUMNS, LINES_NAMES as LINES_COLUMNS, lines_table};

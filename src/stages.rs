@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::{Deserialize, Serialize};
 
 use crate::claim::BilledClaim;
-use crate::history::{ClaimStore, MemoryStore, StoreError, StoreResult};
+use crate::history::{AckStore, ClaimStore, MemoryStore, StoreError, StoreResult};
+use crate::lifecycle::{Acknowledgment, BatchReference};
 use crate::line::{
     DecidedLine, LineEvent, RemittanceContext, RemittanceTransaction, TransactionFingerprint,
     event_key,
@@ -32,6 +33,25 @@ pub enum Record {
     Claim(ClaimRecord),
     /// An input that could not be used (nothing else came from it).
     Rejected(RejectedRecord),
+    /// An acknowledgment (999, 277CA or 277 status) or an 837 batch
+    /// number: no partition of its own, every partition gets it.
+    Ack(AckRecord),
+}
+
+/// An acknowledgment, or the batch number of an 837 set, with its file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AckRecord {
+    /// The file it came from.
+    pub source: String,
+    /// True for records of earlier runs (acknowledgments count the same).
+    #[serde(default)]
+    pub history: bool,
+    /// The acknowledgment, when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack: Option<Acknowledgment>,
+    /// The batch number, when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchReference>,
 }
 
 /// An input rejected by the `events` stage.
@@ -83,7 +103,7 @@ impl Record {
         match self {
             Record::Remittance(r) => &r.partition,
             Record::Claim(c) => &c.partition,
-            Record::Rejected(_) => "",
+            Record::Rejected(_) | Record::Ack(_) => "",
         }
     }
 
@@ -92,6 +112,7 @@ impl Record {
         match &mut self {
             Record::Remittance(r) => r.history = true,
             Record::Claim(c) => c.history = true,
+            Record::Ack(a) => a.history = true,
             Record::Rejected(_) => {}
         }
         self
@@ -117,6 +138,22 @@ pub fn records(source: &str, content: &InputContent) -> Vec<Record> {
             source: source.to_string(),
             history: false,
             claim: claim.clone(),
+        }));
+    }
+    for batch in &content.batches {
+        out.push(Record::Ack(AckRecord {
+            source: source.to_string(),
+            history: false,
+            ack: None,
+            batch: Some(batch.clone()),
+        }));
+    }
+    for ack in &content.acks {
+        out.push(Record::Ack(AckRecord {
+            source: source.to_string(),
+            history: false,
+            ack: Some(ack.clone()),
+            batch: None,
         }));
     }
     for tx in &content.transactions {
@@ -178,8 +215,13 @@ pub fn decide_records(
     config: &Config,
 ) -> StoreResult<Vec<DecidedLine>> {
     let mut partitions: BTreeMap<String, Partition> = BTreeMap::new();
+    let mut acks = Vec::new();
     for record in records {
         if matches!(record, Record::Rejected(_)) {
+            continue;
+        }
+        if let Record::Ack(a) = record {
+            acks.push(a);
             continue;
         }
         let partition = partitions
@@ -188,12 +230,14 @@ pub fn decide_records(
         match record {
             Record::Claim(c) => partition.claims.push((c.source, c.claim, c.history)),
             Record::Remittance(r) => add_event(partition, r),
-            Record::Rejected(_) => {}
+            Record::Rejected(_) | Record::Ack(_) => {}
         }
     }
+    // Acknowledgments in the order `remit reconcile` reads them (by file).
+    acks.sort_by(|a, b| a.source.cmp(&b.source));
     let mut rows = Vec::new();
     for (_, partition) in partitions {
-        rows.extend(decide_partition(partition, config)?);
+        rows.extend(decide_partition(partition, &acks, config)?);
     }
     Ok(rows)
 }
@@ -230,8 +274,20 @@ fn add_event(partition: &mut Partition, r: RemittanceRecord) {
     copy.tx.events.push(event);
 }
 
-fn decide_partition(mut partition: Partition, config: &Config) -> StoreResult<Vec<DecidedLine>> {
+fn decide_partition(
+    mut partition: Partition,
+    acks: &[AckRecord],
+    config: &Config,
+) -> StoreResult<Vec<DecidedLine>> {
     let mut store = MemoryStore::new();
+    for a in acks {
+        if let Some(batch) = &a.batch {
+            store.note_batches(std::slice::from_ref(batch))?;
+        }
+        if let Some(ack) = &a.ack {
+            store.ingest_acks(&a.source, std::slice::from_ref(ack))?;
+        }
+    }
     // Claims go in as `remit reconcile` reads them, file by file in name
     // order: of two copies of one claim (the same content in two files),
     // the first kept is then the same one whatever order the records came in.

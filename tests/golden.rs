@@ -215,6 +215,28 @@ fn every_output_is_what_was_recorded() {
         ]));
         add(name, a, Some(format), Kept::Whole);
     }
+    // The samples priced by the sample contract and its reference
+    // schedule: the ledger (expected, variance, expected_basis) and the
+    // payer scorecard.
+    let contract = format!("{samples}/contracts.csv");
+    let reference = format!("medicare={samples}/medicare-reference.csv");
+    for (name, command) in [
+        ("samples-reconcile-contracts", "reconcile"),
+        ("samples-contracts", "contracts"),
+    ] {
+        let mut a = args(&[
+            command,
+            &samples,
+            "--contract",
+            &contract,
+            "--reference",
+            &reference,
+            "--out",
+            "{out}",
+        ]);
+        a.extend(args(&as_of));
+        add(name, a, Some("csv"), Kept::Whole);
+    }
     add(
         "samples-lines",
         args(&["lines", &samples, "--out", "{out}"]),

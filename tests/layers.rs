@@ -471,10 +471,14 @@ fn the_readme_rank_table_is_the_checked_one() {
 /// are what commands share (flags, settings, the store, the runner…).
 const COMMANDS: &[&str] = &[
     "appeals",
+    "contracts",
     "deposits",
+    "eob",
     "generate",
     "history",
+    "lifecycle",
     "lines",
+    "outcomes",
     "posting",
     "reconcile",
     "report",

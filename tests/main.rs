@@ -3,6 +3,7 @@
 mod acks;
 mod claims837;
 mod cli;
+mod contracts;
 mod corpus;
 mod corpus_pins;
 mod deposits;
@@ -11,6 +12,7 @@ mod golden;
 mod history;
 mod inputs;
 mod layers;
+mod letters;
 mod outputs;
 mod posting;
 mod readme;

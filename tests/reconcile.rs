@@ -262,7 +262,7 @@ fn copy_samples(dir: &Path, delims: [u8; 4], line_break: &[u8]) -> Vec<PathBuf> 
     let mut copies = Vec::new();
     for file in files_under(&samples()) {
         let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if ext != "835" && ext != "x12" {
+        if !["835", "x12", "999", "277ca", "277"].contains(&ext) {
             continue;
         }
         let target = dir.join(file.file_name().unwrap());
@@ -311,7 +311,8 @@ fn same_ledger_whatever_file_order_delimiters_or_line_breaks() {
         "--prompt-pay",
         "nj",
     ]);
-    assert_eq!(copies.len(), 34);
+    // 835s and 837s, and the 999s, 277CAs and 277 that answer the 837s.
+    assert_eq!(copies.len(), 40);
     assert_eq!(got.without_files(), reference.without_files());
 }
 

@@ -19,7 +19,7 @@ use crate::x12::{Control, Position};
 
 /// A TA1 interchange acknowledgment: the receiver's verdict on a whole
 /// interchange (ISA..IEA), before any functional group is looked at.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InterchangeAck {
     /// ISA06 of the interchange that carries the TA1 (the acknowledger).
     pub sender: Text,
@@ -40,7 +40,7 @@ pub struct InterchangeAck {
 }
 
 /// One element error of a 999 (IK4).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ElementError {
     /// IK401-1: position of the element in its segment.
     pub position: Text,
@@ -58,7 +58,7 @@ pub struct ElementError {
 }
 
 /// One segment error of a 999 (IK3 with its CTX and IK4 loops).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SegmentError {
     /// IK301: the segment id (`NM1`, `SV1`).
     pub segment: Text,
@@ -78,7 +78,7 @@ pub struct SegmentError {
 }
 
 /// A 999's verdict on one transaction set (AK2 … IK5).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SetResponse {
     /// AK201: the acknowledged set's ST01 (`837`).
     pub set_id: Text,
@@ -98,7 +98,7 @@ pub struct SetResponse {
 
 /// One 999 transaction: the verdict on one functional group of the
 /// acknowledged interchange, set by set.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FunctionalAck {
     /// Envelope of the 999 itself (its ISA06 is the acknowledger).
     pub id: TransactionId,
@@ -135,7 +135,9 @@ impl FunctionalAck {
 }
 
 /// Which 277 (or 276) a transaction is, from GS08/ST03 and BHT.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusReportKind {
     /// 277CA (005010X214): the payer's or clearinghouse's front-end
@@ -171,7 +173,7 @@ impl StatusReportKind {
 }
 
 /// A party of a status report: its NM1 entity code, qualifier and id.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatusParty {
     /// NM101 (`PR` payer, `AY` clearinghouse, `41` receiver, `85`, `1P`).
     pub entity: Text,
@@ -184,7 +186,7 @@ pub struct StatusParty {
 }
 
 /// One status code triple of an STC composite (STC01, STC10 or STC11).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatusCode {
     /// -1: the claim status category code (A1, A7, P1…).
     pub category: Text,
@@ -195,7 +197,7 @@ pub struct StatusCode {
 }
 
 /// One STC segment.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatusInfo {
     /// STC01, STC10 and STC11, in that order.
     pub codes: Vec<StatusCode>,
@@ -215,7 +217,7 @@ pub struct StatusInfo {
 
 /// The batch-level status of a 277CA (loop 2200B): the whole 837 batch as
 /// the acknowledger saw it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BatchStatus {
     /// The 277's envelope.
     pub id: TransactionId,
@@ -238,7 +240,7 @@ pub struct BatchStatus {
 }
 
 /// The status of one service line (loop 2220D/E, or 2210D/E in a 276).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineStatus {
     /// SVC01: the procedure.
     pub procedure: Procedure,
@@ -264,7 +266,7 @@ pub struct LineStatus {
 
 /// The status of one claim (loop 2200D/E), or one claim asked about in a
 /// 276.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClaimStatus {
     /// 277CA, 277 or 276.
     pub kind: StatusReportKind,

@@ -44,6 +44,9 @@ pub enum Command {
     /// The regulator resolution report: every claim line with interest owed and paid.
     #[command(after_help = super::exit_status_help())]
     Resolution(ResolutionArgs),
+    /// The payer scorecard: per payer and procedure, allowed against billed, the contract and reference schedules.
+    #[command(after_help = super::exit_status_help())]
+    Contracts(ContractsArgs),
     /// Cluster stage 1: X12 in, one JSON record per 835 event and 837 claim out.
     #[command(after_help = super::exit_status_help())]
     Events(EventsArgs),
@@ -81,6 +84,58 @@ pub enum Command {
     /// A self-contained HTML report: headline figures, charts and worklists.
     #[command(after_help = super::exit_status_help())]
     Report(ReportArgs),
+    /// Printable remittances ("EOBs"): one HTML and PDF page per claim payment of the 835s.
+    #[command(after_help = super::exit_status_help())]
+    Eob(super::letter_args::EobArgs),
+    /// Appeal outcomes: import what was filed and what the payers answered into the store.
+    #[command(after_help = super::exit_status_help())]
+    Outcomes(super::letter_args::OutcomesArgs),
+    /// Denial analytics: denial, appeal and overturn rates and money recovered, by payer, month, reason, procedure and provider.
+    #[command(after_help = super::exit_status_help())]
+    Denials(super::letter_args::DenialsArgs),
+    /// The fix-and-resubmit worklist: claims rejected by a 999 or 277CA, by filing deadline.
+    #[command(after_help = super::exit_status_help())]
+    Resubmit(LifecycleArgs),
+    /// A/R aging: unanswered money by payer in 0-30 … 120+ day buckets.
+    #[command(after_help = super::exit_status_help())]
+    Aging(LifecycleArgs),
+    /// Write a 276 claim status request batch for aged claims without an answer.
+    #[command(after_help = super::exit_status_help())]
+    StatusRequests(StatusRequestsArgs),
+}
+
+/// Flags of `remit resubmit` and `remit aging`.
+#[derive(Debug, clap::Args)]
+pub struct LifecycleArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Code list.
+    #[command(flatten)]
+    pub codes: CodeArgs,
+    /// Output.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `remit status-requests`.
+#[derive(Debug, clap::Args)]
+pub struct StatusRequestsArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Code list.
+    #[command(flatten)]
+    pub codes: CodeArgs,
+    /// The 276 envelope: a setting,value CSV (sender, receiver, information receiver, control number).
+    #[arg(long, value_name = "FILE")]
+    pub envelope: PathBuf,
+    /// Ask about claims sent at least this many days before --as-of.
+    #[arg(long, default_value_t = 30, value_name = "DAYS", value_parser = clap::value_parser!(i64).range(0..=3660))]
+    pub min_age_days: i64,
+    /// Where the 276 batch is written (atomically, owner-only).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 /// Reads a date in any of the forms remit's CSV inputs accept:
@@ -112,6 +167,10 @@ impl Command {
             Command::Resolution(a) => Some(&a.output),
             Command::Deposits(a) => Some(&a.output),
             Command::Posting(a) => Some(&a.output),
+            Command::Contracts(a) => Some(&a.output),
+            Command::Resubmit(a) | Command::Aging(a) => Some(&a.output),
+            Command::Outcomes(a) => Some(&a.output),
+            Command::Denials(a) => Some(&a.output),
             _ => None,
         }
     }
@@ -170,7 +229,7 @@ pub struct LinesArgs {
 /// The inputs of every command that reconciles, and how they are read.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
-    /// Files or folders (searched recursively); 835s and 837s are told apart by content.
+    /// Files or folders (searched recursively); 835s, 837s, 999s, 277CAs and 277s are told apart by content.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// History store (SQLite, created owner-only if missing); without it, history lives in memory for the run.
@@ -182,17 +241,30 @@ pub struct InputArgs {
     /// Threads reading files [default: all cores].
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Timely-filing limits CSV (scope,key,days_from_service,days_from_primary_payment,note) merged over the built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    pub filing_limits: Option<PathBuf>,
+    /// Acknowledgment code lists (list,code,description[,outcome]: 999, TA1 and 277 status codes) merged over the built-in list.
+    #[arg(long, value_name = "FILE")]
+    pub ack_codes: Vec<PathBuf>,
     /// Progress.
     #[command(flatten)]
     pub quiet: QuietArgs,
 }
 
-/// `--fee-schedule`: what makes a line UNDERPAID.
+/// `--contract`, `--fee-schedule` and `--reference`: what the payer should
+/// allow, which makes a line UNDERPAID.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FeeArgs {
-    /// Fee schedule CSV: procedure,modifier,allowed[,payer].
+    /// Contract CSV (repeatable): payer,plan,procedure,modifier,place,from,to,rate,max_units,rules.
     #[arg(long, value_name = "CSV")]
-    pub fee_schedule: Option<PathBuf>,
+    pub contract: Vec<PathBuf>,
+    /// The same as --contract (repeatable); an old procedure,modifier,allowed[,payer] file loads as undated flat rates.
+    #[arg(long, value_name = "CSV")]
+    pub fee_schedule: Vec<PathBuf>,
+    /// Reference schedule that contract rates can be a percentage of, e.g. medicare=mpfs.csv (repeatable).
+    #[arg(long, value_name = "NAME=CSV")]
+    pub reference: Vec<String>,
 }
 
 /// Appeal deadlines (`appeal_by`).
@@ -306,6 +378,32 @@ pub struct AppealsArgs {
     /// Reason codes.
     #[command(flatten)]
     pub codes: CodeArgs,
+    /// Where and how to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Appeal letters.
+    #[command(flatten)]
+    pub letters: super::letter_args::LetterArgs,
+}
+
+/// Flags of `remit contracts`.
+#[derive(Debug, clap::Args)]
+pub struct ContractsArgs {
+    /// What to read (with --db, the whole stored history is considered).
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Contracts (expected, shortfall) and reference schedules (percent of reference).
+    #[command(flatten)]
+    pub fees: FeeArgs,
+    /// Reason codes (denial categories).
+    #[command(flatten)]
+    pub codes: CodeArgs,
+    /// Only lines with a date of service on or after this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<Date>,
+    /// Only lines with a date of service on or before this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<Date>,
     /// Where and how to write.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -574,4 +672,7 @@ pub struct ReportArgs {
     /// Most rows any table of the page carries; the rest are counted and left out.
     #[arg(long, value_name = "N", default_value_t = crate::reports::page::DEFAULT_TABLE_ROWS)]
     pub table_rows: usize,
+    /// The date range of the denial analytics.
+    #[command(flatten)]
+    pub range: super::letter_args::RangeArgs,
 }

@@ -13,11 +13,18 @@ mod appeals;
 pub mod args;
 mod bank;
 pub mod columnar;
+mod contracts;
 mod deposits;
+mod documents;
+mod eob;
 mod generate;
 mod history;
 pub mod inputs;
+pub mod letter_args;
+mod letters;
+mod lifecycle;
 mod lines;
+mod outcomes;
 pub mod output;
 mod posting;
 pub mod progress;
@@ -29,6 +36,7 @@ mod settings;
 mod split;
 mod stages;
 mod store;
+mod tracking;
 mod validate;
 
 use std::process::ExitCode;
@@ -143,6 +151,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::History(a) => history::run(&a),
         Command::Appeals(a) => appeals::run(&a),
         Command::Resolution(a) => resolution::run(&a),
+        Command::Contracts(a) => contracts::run(&a),
         Command::Events(a) => stages::events(&a),
         Command::Decide(a) => stages::decide(&a),
         Command::Generate(a) => generate::run(&a),
@@ -150,6 +159,12 @@ pub fn run(args: Args) -> ExitCode {
         Command::Deposits(a) => deposits::run(&a),
         Command::Posting(a) => posting::run(&a),
         Command::Report(a) => report::run(&a),
+        Command::Resubmit(a) => lifecycle::resubmit(&a),
+        Command::Aging(a) => lifecycle::aging(&a),
+        Command::StatusRequests(a) => lifecycle::status_requests(&a),
+        Command::Eob(a) => eob::run(&a),
+        Command::Outcomes(a) => outcomes::run(&a),
+        Command::Denials(a) => outcomes::denials(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -6,12 +6,16 @@ use super::args::ReportArgs;
 use super::output::Output;
 use super::runner::{Prepared, report_rows};
 use super::settings;
+use super::tracking::{Tracking, add_to_page, check_range, denial_analytics, denial_category};
+use crate::contract::References;
 use crate::line::figures;
 use crate::money::money;
 use crate::reports::appeals::worklist;
+use crate::reports::contracts::scorecard;
 use crate::reports::page::{Options, Privacy, ReportBuilder, ReportData, html};
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
+    check_range(&args.range)?;
     let config = settings::config(
         args.input.as_of,
         Some(&args.fees),
@@ -38,10 +42,35 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let mut builder = ReportBuilder::new(options.clone(), prepared.config.codes());
     builder.add_findings(tally.findings());
     rows.iter().for_each(|row| builder.add_row(row));
-    for item in worklist(rows, options.as_of) {
-        builder.add_appeal(&item);
+    let none = References::default();
+    let references = prepared
+        .config
+        .contracts
+        .as_ref()
+        .map_or(&none, |c| c.references());
+    builder.add_scorecard(&scorecard(
+        &rows,
+        references,
+        prepared.config.codes(),
+        (None, None),
+        denial_category,
+    )?);
+    builder.add_aging(&crate::reports::lifecycle::aging(&rows, options.as_of));
+    // Appeals the --db store records as resolved are off the worklist.
+    let tracking = Tracking::load(&rows, args.input.db.as_deref(), prepared.config.codes())?;
+    for item in worklist(rows.iter().cloned(), options.as_of) {
+        if tracking.on_worklist(&item) {
+            builder.add_appeal(&item);
+        }
     }
-    let data = builder.finish();
+    let mut data = builder.finish();
+    let analytics = denial_analytics(
+        &rows,
+        args.input.db.as_deref(),
+        prepared.config.codes(),
+        &args.range,
+    )?;
+    add_to_page(&mut data, &analytics);
     // Errors name the file: Output says which it is writing.
     let bytes = html::write_page(&data, &mut out)?;
     out.commit()?;

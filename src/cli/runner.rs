@@ -3,7 +3,8 @@
 //! standard error, prints each file's findings and notes as it is ingested,
 //! and keeps the counts for the summary and the exit status. Every command
 //! that reconciles (`reconcile`, `appeals`, `resolution`, `report`,
-//! `deposits`, `posting`, the columnar adapter) runs through here.
+//! `deposits`, `posting`, `contracts`, `denials`, `resubmit`, `aging`,
+//! `status-requests`, the columnar adapter) runs through here.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -16,12 +17,13 @@ use super::args::InputArgs;
 use super::inputs::{Discovery, Input, discover, open_regular};
 use super::output::report_problems;
 use super::progress::Progress;
+use super::settings::{ack_codes, filing_limits};
 use super::store::{open_store, stored_rows};
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::line::{DecidedLine, EventKind, Status, figures};
 use crate::money::money;
-use crate::pipeline::{Config, IngestReport, InputContent, Observer, RunError, Source};
+use crate::pipeline::{Config, FrontEnd, IngestReport, InputContent, Observer, RunError, Source};
 use crate::reports::page::{FileFinding, FileFindings};
 
 /// Counts and totals for the summary.
@@ -53,6 +55,13 @@ pub struct Tally {
     flags: BTreeMap<&'static str, usize>,
     warnings: usize,
     findings: FileFindings,
+    /// Files holding only acknowledgments (999, 277CA, 277): read, not
+    /// reconciled.
+    ack_files: usize,
+    /// Acknowledgments new to the history.
+    acks: usize,
+    /// The claims' front-end states and deadlines (after a run).
+    pub front_end: Option<FrontEnd>,
 }
 
 impl Tally {
@@ -144,6 +153,12 @@ impl Tally {
         } else {
             String::new()
         };
+        if self.ack_files > 0 || self.acks > 0 {
+            eprintln!(
+                "  acknowledgments (TA1/999/277CA/277): {} file(s) read, {} acknowledgment(s) new to the history",
+                self.ack_files, self.acks
+            );
+        }
         eprintln!(
             "  {}: {} claim(s), {} service line(s), charges {}{known}",
             figures::BILLED.label,
@@ -230,8 +245,12 @@ pub struct Prepared {
 
 impl Prepared {
     /// Finds the inputs of `input` (failing with status 1 when there is no
-    /// X12 at all) for a run with `config` (read with `--jobs` readers).
+    /// X12 at all) for a run with `config` (read with `--jobs` readers,
+    /// under `--filing-limits` and `--ack-codes`: input options, as every
+    /// reconciling command reads acknowledgments with its inputs).
     pub fn new(input: &InputArgs, mut config: Config) -> anyhow::Result<Prepared> {
+        config.filing_limits = filing_limits(input.filing_limits.as_deref())?;
+        config.ack_codes = ack_codes(&input.ack_codes)?;
         let found = discover(&input.paths);
         found.require_inputs(&input.paths)?;
         let progress = Progress::new(&found, input.quiet.quiet);
@@ -285,7 +304,12 @@ impl Observer for Terminal<'_> {
 
     fn file(&mut self, source: &str, content: &InputContent, usable: bool) {
         let tally = &mut self.tally;
-        tally.files += 1;
+        // Acknowledgments are read, not reconciled: counted apart.
+        if content.is_acknowledgment_only() {
+            tally.ack_files += 1;
+        } else {
+            tally.files += 1;
+        }
         tally.findings.files += 1;
         report_problems(source, &content.summary.issues.0);
         tally.keep_findings(source, &content.summary.issues.0);
@@ -303,6 +327,7 @@ impl Observer for Terminal<'_> {
 
     fn ingested(&mut self, source: &str, report: &IngestReport) {
         let tally = &mut self.tally;
+        tally.acks += report.acks;
         tally.billed_claims += report.claims;
         tally.billed_lines += report.claim_lines;
         tally.billed_charges += report.claim_charges;
@@ -390,6 +415,7 @@ pub fn decide_inputs(
     })?;
     let mut tally = terminal.tally;
     tally.transactions = summary.transactions;
+    tally.front_end = summary.front_end;
     Ok(tally)
 }
 

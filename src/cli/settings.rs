@@ -13,16 +13,19 @@ use rust_decimal::Decimal;
 
 use super::args::{AppealArgs, CodeArgs, FeeArgs};
 use super::inputs::read_option_file;
+use crate::acks::AckCodes;
 use crate::codes::{CodeList, ListKind};
+use crate::contract::{ContractLoader, Contracts, parse_reference_arg};
+use crate::lifecycle::FilingLimits;
 use crate::pipeline::Config;
+use crate::reconcile::Rules;
 use crate::reconcile::interest::{PromptPay, parse_rate};
-use crate::reconcile::{FeeSchedule, Rules};
 
 /// The settings of a command from the option groups it has (a missing
 /// group keeps remit's defaults, as the command's output does not show
-/// it): `--as-of`, fee schedule, appeal days, prompt-pay rule and rate,
-/// code lists. The number of readers is the input's (see
-/// [`super::runner::Prepared`]).
+/// it): `--as-of`, contracts, appeal days, prompt-pay rule and rate,
+/// code lists. The number of readers, the filing limits and the
+/// acknowledgment codes are the input's (see [`super::runner::Prepared`]).
 pub fn config(
     as_of_flag: Option<Date>,
     fees: Option<&FeeArgs>,
@@ -38,12 +41,12 @@ pub fn config(
     if let Some((rule, rate)) = interest {
         rules.prompt_pay = prompt_pay(rule, rate)?;
     }
-    let schedule = read_fee_schedule(fees.and_then(|f| f.fee_schedule.as_deref()))?;
+    let contracts = read_contracts(fees)?;
     let codes = code_list(codes.map_or(&[][..], |c| &c.code_list[..]))?;
     // The decision reads statuses and denial reasons from the list.
     rules.codes = std::sync::Arc::new(codes);
     Ok(Config {
-        schedule,
+        contracts,
         ..Config::new(rules)
     })
 }
@@ -64,13 +67,45 @@ pub fn today() -> Date {
         .unwrap_or(epoch)
 }
 
-/// Reads a fee schedule CSV.
-pub fn read_fee_schedule(path: Option<&Path>) -> anyhow::Result<Option<FeeSchedule>> {
-    let Some(path) = path else { return Ok(None) };
-    let bytes = read_option_file("--fee-schedule", path)?;
-    let schedule = FeeSchedule::from_reader(bytes.as_slice())
-        .with_context(|| format!("--fee-schedule {}", path.display()))?;
-    Ok(Some(schedule))
+/// Reads the `--contract`/`--fee-schedule` files and `--reference`
+/// schedules together: every problem in every file is reported (file,
+/// line, column, what was expected) and nothing is loaded while there is
+/// one. `None` when no contract or reference file was given.
+pub fn read_contracts(fees: Option<&FeeArgs>) -> anyhow::Result<Option<Contracts>> {
+    let Some(fees) = fees else { return Ok(None) };
+    // Reference schedules alone price nothing, but the scorecard compares
+    // allowed amounts with them (an out-of-network provider's
+    // usual-and-customary table).
+    if fees.contract.is_empty() && fees.fee_schedule.is_empty() && fees.reference.is_empty() {
+        return Ok(None);
+    }
+    // The scorecard shows four columns per reference schedule; more than
+    // it can show is refused up front rather than silently cut.
+    if fees.reference.len() > crate::reports::contracts::MAX_REFERENCES {
+        anyhow::bail!(
+            "--reference: at most {} reference schedules, {} given",
+            crate::reports::contracts::MAX_REFERENCES,
+            fees.reference.len()
+        );
+    }
+    let mut loader = ContractLoader::new();
+    for arg in &fees.reference {
+        let (name, file) =
+            parse_reference_arg(arg).with_context(|| format!("--reference {arg}"))?;
+        let path = Path::new(file);
+        let bytes = read_option_file("--reference", path)?;
+        loader.add_reference(name, &path.display().to_string(), bytes.as_slice());
+    }
+    let files = fees
+        .contract
+        .iter()
+        .map(|p| ("--contract", p))
+        .chain(fees.fee_schedule.iter().map(|p| ("--fee-schedule", p)));
+    for (option, path) in files {
+        let bytes = read_option_file(option, path)?;
+        loader.add_contract(&path.display().to_string(), bytes.as_slice());
+    }
+    Ok(Some(loader.finish().map_err(anyhow::Error::new)?))
 }
 
 /// The prompt-pay rule of `--prompt-pay` and `--rate`. A rate is a yearly
@@ -111,4 +146,30 @@ pub fn code_list(paths: &[PathBuf]) -> anyhow::Result<CodeList> {
         list = list.merged_with(&user);
     }
     Ok(list)
+}
+
+/// The built-in filing limits, with the rows of `--filing-limits` winning
+/// for the same scope and key.
+pub fn filing_limits(path: Option<&Path>) -> anyhow::Result<FilingLimits> {
+    let builtin = FilingLimits::builtin();
+    let Some(path) = path else {
+        return Ok(builtin.clone());
+    };
+    let bytes = read_option_file("--filing-limits", path)?;
+    let user = FilingLimits::from_csv(bytes.as_slice())
+        .with_context(|| format!("--filing-limits {}", path.display()))?;
+    Ok(builtin.merged_with(&user))
+}
+
+/// The built-in acknowledgment code list, with `--ack-codes` files merged
+/// over it (a row without an outcome keeps the built-in one).
+pub fn ack_codes(paths: &[PathBuf]) -> anyhow::Result<AckCodes> {
+    let mut codes = AckCodes::builtin().clone();
+    for path in paths {
+        let bytes = read_option_file("--ack-codes", path)?;
+        let user = AckCodes::from_csv(bytes.as_slice())
+            .with_context(|| format!("--ack-codes {}", path.display()))?;
+        codes = codes.merged_with(&user);
+    }
+    Ok(codes)
 }

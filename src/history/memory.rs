@@ -46,6 +46,8 @@ pub struct MemoryStore {
     claims_by_icn: HashMap<Text, Vec<usize>>,
     billed_lines: Vec<Vec<LineState>>,
     identity_hashers: [foldhash::quality::RandomState; 2],
+    /// Acknowledgments and batch numbers (see `history::acks`).
+    acks: super::acks::AckBook,
 }
 
 /// What the remittances said of one billed line.
@@ -421,5 +423,34 @@ impl ClaimStore for MemoryStore {
                 (!open.is_empty()).then(|| (self.claims[at].clone(), open))
             })
             .collect())
+    }
+}
+
+impl super::AckStore for MemoryStore {
+    fn ingest_acks(
+        &mut self,
+        source: &str,
+        acks: &[crate::lifecycle::Acknowledgment],
+    ) -> StoreResult<usize> {
+        self.acks.ingest(source, acks)
+    }
+
+    fn note_batches(&mut self, batches: &[crate::lifecycle::BatchReference]) -> StoreResult<()> {
+        self.acks.note_batches(batches);
+        Ok(())
+    }
+
+    fn acknowledgments(&self) -> StoreResult<Vec<(String, crate::lifecycle::Acknowledgment)>> {
+        Ok(self.acks.acknowledgments())
+    }
+
+    fn batch_references(
+        &self,
+    ) -> StoreResult<std::collections::BTreeMap<crate::lifecycle::SetKey, Text>> {
+        Ok(self.acks.batch_references())
+    }
+
+    fn all_claims(&self) -> StoreResult<Vec<StoredClaim>> {
+        Ok(self.claims.clone())
     }
 }

@@ -10,6 +10,7 @@
 //! (pending) and claims atomically; *decide* applies pending transactions in
 //! payment order, one store transaction each.
 
+pub mod acks;
 pub mod memory;
 pub mod sqlite;
 
@@ -19,6 +20,7 @@ use crate::reconcile::claims::{ClaimRef, ClaimSource, StoredClaim};
 use crate::reconcile::versions::{StoredVersion, TransactionRef};
 use crate::text::Text;
 
+pub use acks::AckStore;
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 
@@ -179,13 +181,14 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Where line histories and applied transactions live: the core a
 /// decision reads and writes. The versions of a remittance
-/// ([`VersionStore`]) and the billed claims ([`ClaimStore`]) are the
-/// store's other two faces; every store has all three.
+/// ([`VersionStore`]), the billed claims ([`ClaimStore`]) and the
+/// acknowledgments ([`AckStore`]) are the store's other faces; every store
+/// has all four.
 ///
 /// Readers fill a buffer the caller owns (as `csv::Reader::read_byte_record`
 /// does): deciding reads one history per event, and reusing one buffer
 /// keeps that from allocating a history per event.
-pub trait HistoryStore: VersionStore + ClaimStore {
+pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
     /// Starts ingesting one file: everything until [`HistoryStore::commit_file`]
     /// lands together or not at all.
     fn begin_file(&mut self) -> StoreResult<()>;

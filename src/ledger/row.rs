@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use super::Cell;
 use super::table::{Column, ColumnType, select};
 use crate::codes::claim_status_words;
-use crate::line::{DecidedLine, EventKind, LineInterest, Status, adjustments_text};
+use crate::line::{ClaimStanding, DecidedLine, EventKind, LineInterest, Status, adjustments_text};
 use crate::text::Text;
 
 use ColumnType::{Date, Integer, List, Money, Quantity, Text as Txt};
@@ -71,6 +71,11 @@ pub static COLUMNS: &[C] = &[
     C::new("prior_trace", Txt, |r| Cell::text(&r.decision.prior_trace)),
     C::new("expected", Money, |r| Cell::money(r.decision.expected)),
     C::new("variance", Money, |r| Cell::money(r.decision.variance)),
+    // Which contract row and rules produced `expected` (or why a covered
+    // line could not be priced).
+    C::new("expected_basis", Txt, |r| {
+        Cell::text(&r.decision.expected_basis)
+    }),
     C::new("net_paid", Money, |r| Cell::money(r.decision.net_paid)),
     C::new("appeal_by", Date, |r| Cell::date(r.decision.appeal_by)),
     C::new("matched_claim_line", Txt, |r| {
@@ -128,6 +133,21 @@ pub static COLUMNS: &[C] = &[
         } else {
             Cell::Empty
         }
+    }),
+    // A NO_REMITTANCE row's front end: the claim's state from the 999 /
+    // 277CA / 277 (with its date) and where it stands against the payer's
+    // filing limit.
+    C::new("claim_state", Txt, |r| {
+        standing(r, |s| Cell::text(&s.state))
+    }),
+    C::new("claim_state_date", Date, |r| {
+        standing(r, |s| Cell::date(s.state_date))
+    }),
+    C::new("filing_deadline", Date, |r| {
+        standing(r, |s| Cell::date(s.filing_deadline))
+    }),
+    C::new("days_left", Integer, |r| {
+        standing(r, |s| s.days_left.map_or(Cell::Empty, Cell::Integer))
     }),
     C::new("claim_status_words", Txt, |r| {
         if r.event.claim_status.is_empty() {
@@ -211,6 +231,11 @@ fn paid_amount<'a>(row: &DecidedLine, cell: Cell<'a>) -> Cell<'a> {
     } else {
         cell
     }
+}
+
+/// A cell of a NO_REMITTANCE row's standing, empty on other rows.
+fn standing<'a>(row: &'a DecidedLine, cell: fn(&'a ClaimStanding) -> Cell<'a>) -> Cell<'a> {
+    row.standing.as_ref().map_or(Cell::Empty, cell)
 }
 
 /// A prompt-pay interest cell, empty when the line has no interest figures.

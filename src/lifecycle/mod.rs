@@ -14,6 +14,7 @@
 //! the test `tests::a_999_rejecting_the_file_rejects_its_claims`.)
 
 pub mod aging;
+pub mod evidence;
 pub mod filing;
 pub mod requests;
 pub mod state;
@@ -21,6 +22,7 @@ pub mod submission;
 pub mod tieback;
 
 pub use aging::{AgingBasis, AgingRow, AgingTable, BUCKETS, OpenItem, age};
+pub use evidence::{Acknowledgment, BatchReference};
 pub use filing::{
     DUE_SOON_DAYS, FilingDeadline, FilingLimit, FilingLimitError, FilingLimits, FilingStatus,
     LimitScope, TimelyFilingDenial, TimelyProof, filing_deadline, filing_status,

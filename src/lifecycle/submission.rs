@@ -17,7 +17,9 @@ use crate::x12::Control;
 /// Identifies one 837 transaction set across clearinghouses and practices:
 /// the interchange sender and receiver (ISA06/ISA08), the group (GS06) and
 /// the set (ST02). Control numbers alone collide between senders.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct SetKey {
     /// ISA06 of the 837 (the submitter).
     pub sender: Text,

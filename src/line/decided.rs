@@ -51,6 +51,9 @@ pub struct DecidedLine {
     /// knows that claim (see [`NamedClaim`]). Boxed, as most rows have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plb_claim: Option<Box<NamedClaim>>,
+    /// NO_REMITTANCE rows: the claim's front-end state and filing deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standing: Option<super::ClaimStanding>,
 }
 
 /// The claim a PLB reference names (a CLP01 or payer claim number seen
@@ -118,6 +121,7 @@ impl DecidedLine {
             key: None,
             superseded_by: None,
             plb_claim: None,
+            standing: None,
         }
     }
 
@@ -212,6 +216,9 @@ mod tests {
             received_date: None,
             interest: Decimal::ZERO,
             status: Status::Denied,
+            filing_indicator: Default::default(),
+            facility_code: Default::default(),
+            rendering_provider: Default::default(),
             unexplained: None,
         }
     }
@@ -277,6 +284,7 @@ mod tests {
                 "denied",
                 "event",
                 "expected",
+                "expected_basis",
                 "flags",
                 "interest",
                 "key",

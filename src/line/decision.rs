@@ -25,10 +25,15 @@ pub struct Decision {
     pub prior_payment_date: Option<Date>,
     /// The last paying event's trace.
     pub prior_trace: Text,
-    /// Fee schedule allowed × units.
+    /// What the contract says the payer should have allowed.
     pub expected: Option<Decimal>,
     /// allowed − expected.
     pub variance: Option<Decimal>,
+    /// Which contract row and which payment rules produced `expected`
+    /// (`contract::Expected::basis`), or why a row covering the line gave
+    /// no amount. Empty without contracts; absent from older stores.
+    #[serde(default)]
+    pub expected_basis: String,
     /// The line's net paid after this event.
     pub net_paid: Option<Decimal>,
     /// Last day to appeal.

@@ -71,6 +71,12 @@ pub struct RemittanceContext {
     /// ISA09 + ISA10, `YYMMDDHHMM`: when the sender made the interchange.
     #[serde(default)]
     pub interchange_date: Text,
+    /// N1*PR N3/N4, when the remittance gave it: where an appeal letter
+    /// is addressed. Last, and left out when absent, so that the records
+    /// of the cluster stages (structs as arrays) and stores written before
+    /// it still read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_address: Option<crate::remittance::Address>,
 }
 
 impl RemittanceContext {
@@ -104,6 +110,7 @@ impl RemittanceContext {
             transaction: header.id.control.as_str().into(),
             group_date: header.id.group_date.as_str().into(),
             interchange_date: header.id.interchange_date.as_str().into(),
+            payer_address: header.payer.address.clone(),
         }
     }
 
@@ -195,6 +202,22 @@ pub struct LineEvent {
     pub interest: Decimal,
     /// The lines statuses.
     pub status: Status,
+    /// CLP06 claim filing indicator (`12` PPO, `HM` HMO, `MB` Medicare
+    /// Part B, `MC` Medicaid…): the plan a contract row may be scoped to,
+    /// and what picks an appeal's external-review notice. Absent from
+    /// stores written before it existed.
+    #[serde(default)]
+    pub filing_indicator: Text,
+    /// CLP08: place of service (professional) or facility type
+    /// (institutional), for contract rows priced by place when no 837
+    /// claim says it.
+    #[serde(default)]
+    pub facility_code: Text,
+    /// The claim's rendering provider (NM1*82): its NPI when given, else
+    /// its name; empty when the remittance names none. Denial analytics
+    /// group by it.
+    #[serde(default)]
+    pub rendering_provider: Text,
     /// On the claim-adjustment event of a claim whose totals contradict its
     /// lines (CLP04 ≠ ΣSVC03 − Σ claim CAS, or CLP03 ≠ ΣSVC02): the totals,
     /// as evidence of the difference no adjustment explains. Boxed, as it
@@ -331,6 +354,9 @@ mod tests {
             received_date: None,
             interest: Decimal::ZERO,
             status: Status::Paid,
+            filing_indicator: Default::default(),
+            facility_code: Default::default(),
+            rendering_provider: Default::default(),
             unexplained: None,
         };
         assert_eq!(e.denied_amount(codes), d("30"));

@@ -247,6 +247,9 @@ mod tests {
             interest: Decimal::ZERO,
             status,
             unexplained: None,
+            filing_indicator: Text::default(),
+            facility_code: Text::default(),
+            rendering_provider: Text::default(),
         };
         DecidedLine::new(event, Decision::default(), String::new())
     }

@@ -38,11 +38,14 @@ pub enum Flag {
     /// (CLP04 ≠ ΣSVC03 − Σ claim CAS, or CLP03 ≠ ΣSVC02): part of its
     /// amount is a difference no adjustment explains.
     UnexplainedDifference = 2048,
+    /// A CARC 29 (timely filing) denial an acknowledgment contradicts: the
+    /// claim was received before the filing deadline (proof in `reason`).
+    TimelyFilingProven = 4096,
 }
 
 impl Flag {
     /// Every flag, in ledger order.
-    pub const ALL: [Flag; 12] = [
+    pub const ALL: [Flag; 13] = [
         Flag::PreviouslyPaidReportedDenied,
         Flag::Recouped,
         Flag::Underpaid,
@@ -55,6 +58,7 @@ impl Flag {
         Flag::CorrectedRemittance,
         Flag::AmbiguousClaimMatch,
         Flag::UnexplainedDifference,
+        Flag::TimelyFilingProven,
     ];
 
     /// The ledger name.
@@ -72,6 +76,7 @@ impl Flag {
             Flag::CorrectedRemittance => "CORRECTED_REMITTANCE",
             Flag::AmbiguousClaimMatch => "AMBIGUOUS_CLAIM_MATCH",
             Flag::UnexplainedDifference => "UNEXPLAINED_DIFFERENCE",
+            Flag::TimelyFilingProven => "TIMELY_FILING_PROVEN",
         }
     }
 

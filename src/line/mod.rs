@@ -19,6 +19,7 @@ mod flags;
 mod interest;
 mod key;
 mod prior;
+mod standing;
 mod status;
 mod transaction;
 
@@ -29,5 +30,6 @@ pub use flags::{Flag, Flags};
 pub use interest::{LineInterest, ReceiptSource};
 pub use key::{LineKey, Scope, event_key, modifier_set, payer_key};
 pub use prior::{LineHistory, PriorEvent, PriorKind};
+pub use standing::ClaimStanding;
 pub use status::{Status, line_status, patient_resp, prior_payer_paid};
 pub use transaction::{OrderKey, RemittanceTransaction, TransactionFingerprint, order_key_of};

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use crate::contract::Contracts;
 use crate::history::{During, HistoryStore, StoreResult};
 use crate::line::{
     DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineHistory, LineKey, NamedClaim,
@@ -20,9 +21,9 @@ use crate::reconcile::claims::{
 };
 use crate::reconcile::corrections::Corrections;
 use crate::reconcile::decide::{Rules, decide, prior_event, refresh_appeal_by};
-use crate::reconcile::fees::FeeSchedule;
 use crate::reconcile::interest::TransactionInterest;
 use crate::reconcile::ordinals::assign_ordinals;
+use crate::reconcile::pricing::{Billed, price_claim};
 use crate::reconcile::reason::reason;
 use crate::reconcile::recovery::{self, RECOVERY_REASONS};
 use crate::reconcile::unanswered::{billed_context, no_remittance};
@@ -33,7 +34,7 @@ use crate::text::Text;
 /// the code list of its rules.
 pub struct Reconciler<'a> {
     store: &'a mut dyn HistoryStore,
-    schedule: Option<&'a FeeSchedule>,
+    contracts: Option<&'a Contracts>,
     rules: Rules,
     claims_known: bool,
     /// Set while applying a version that replaces earlier versions of its
@@ -43,25 +44,35 @@ pub struct Reconciler<'a> {
     /// line's; the lines of a claim a recovery takes from).
     history: LineHistory,
     histories: Vec<LineHistory>,
+    /// The claims' acknowledgments and deadlines (issue 22), when known.
+    front_end: Option<&'a super::FrontEnd>,
 }
 
 impl<'a> Reconciler<'a> {
     /// A reconciler over a store (claims already ingested) and the rules.
     pub fn new(
         store: &'a mut dyn HistoryStore,
-        schedule: Option<&'a FeeSchedule>,
+        contracts: Option<&'a Contracts>,
         rules: Rules,
     ) -> StoreResult<Self> {
         let claims_known = store.has_claims().during("looking for billed claims")?;
         Ok(Reconciler {
             store,
-            schedule,
+            contracts,
             rules,
             claims_known,
             correction: None,
             history: LineHistory::default(),
             histories: Vec::new(),
+            front_end: None,
         })
+    }
+
+    /// Annotates NO_REMITTANCE rows with the claims' front-end state and
+    /// filing deadline, and judges CARC 29 denials, from `front_end`.
+    pub fn with_front_end(mut self, front_end: &'a super::FrontEnd) -> Self {
+        self.front_end = Some(front_end);
+        self
     }
 
     /// Applies every pending transaction in payment order, one store
@@ -126,7 +137,7 @@ impl<'a> Reconciler<'a> {
         for event in &mut tx.events {
             event.rederive_status(&self.rules.codes);
         }
-        let corrections = Corrections::of(&tx.events, self.schedule, &self.rules);
+        let corrections = Corrections::of(&tx.events, self.contracts, &self.rules);
         let mut rows = Vec::with_capacity(tx.events.len());
         let mut groups: BTreeMap<u32, Vec<LineEvent>> = BTreeMap::new();
         let mut provider = Vec::new();
@@ -249,12 +260,20 @@ impl<'a> Reconciler<'a> {
                     .any(|c| c.claim.frequency == "8")
         });
         let mut decided = Vec::with_capacity(events.len());
+        // The claim's lines are priced together (a second procedure the
+        // same day is reduced), with the billed claim's place of service.
+        let billed = matched.claim.as_ref().map(|c| Billed {
+            claim: &c.claim,
+            lines: &matched.lines,
+        });
+        let mut prices = price_claim(self.contracts, &events, billed).into_iter();
         let lines = std::mem::take(&mut matched.lines);
         for ((event, key), line) in events.into_iter().zip(keys).zip(lines) {
             self.store
                 .read_history(&key, &mut self.history)
                 .during("reading a line's history")?;
-            let mut decision = decide(&event, &self.history, self.schedule, &self.rules);
+            let price = prices.next().flatten();
+            let mut decision = decide(&event, &self.history, price.as_ref(), &self.rules);
             if event.kind == EventKind::ClaimAdjustment {
                 decision.net_paid = None;
             }
@@ -283,6 +302,10 @@ impl<'a> Reconciler<'a> {
             self.link(&event, &key)?;
             let matched_line = matched_line(&matched, line, &event);
             let mut row = row(&self.rules, event, decision, matched_line);
+            if let Some(front_end) = self.front_end {
+                let billed = matched.claim.as_ref().map(|c| &c.claim);
+                front_end.judge_timely_filing(&mut row, billed);
+            }
             if let Some(why) = &ambiguous {
                 append_reason(&mut row.reason, why);
             }
@@ -371,7 +394,7 @@ impl<'a> Reconciler<'a> {
         self.store
             .read_history(&key, &mut self.history)
             .during("reading a line's history")?;
-        let mut decision = decide(&event, &self.history, self.schedule, &self.rules);
+        let mut decision = decide(&event, &self.history, None, &self.rules);
         decision.net_paid = None;
         let reason = event
             .adjustments
@@ -562,6 +585,9 @@ impl<'a> Reconciler<'a> {
                 if let Some(why) = &replaced {
                     row.decision.flags.insert(Flag::AmbiguousClaimMatch);
                     append_reason(&mut row.reason, why);
+                }
+                if let Some(front_end) = self.front_end {
+                    front_end.annotate(&mut row, claim);
                 }
                 rows.push(row);
             }

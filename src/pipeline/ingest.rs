@@ -35,6 +35,8 @@ pub struct IngestReport {
     /// Billed claims already in the store (the same content: the same
     /// claim fingerprint).
     pub known_claims: usize,
+    /// Acknowledgments (TA1, 999, 277CA/277 statuses) new to the store.
+    pub acks: usize,
 }
 
 /// Ingests one input's content; nothing is stored when anything fails.
@@ -70,6 +72,8 @@ fn ingest_all(
     as_of: Date,
 ) -> StoreResult<IngestReport> {
     let mut report = IngestReport::default();
+    store.note_batches(&content.batches)?;
+    report.acks = store.ingest_acks(source, &content.acks)?;
     for claim in &content.claims {
         if store
             .ingest_claim(source, claim)

@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::claim::BilledClaim;
+use crate::acks::{ClaimStatus, FunctionalAck, InterchangeAck};
+use crate::claim::{BilledClaim, ClaimBatchHeader};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
+use crate::lifecycle::{Acknowledgment, BatchReference, SetKey};
 use crate::line::{RemittanceTransaction, TransactionFingerprint};
 use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
 use crate::scan::{Consumer, FileSummary, scan_reader};
@@ -23,6 +25,22 @@ pub struct InputContent {
     pub transactions: Vec<RemittanceTransaction>,
     /// Its 837 claims.
     pub claims: Vec<BilledClaim>,
+    /// The batch number (BHT03) of each of its 837 sets.
+    pub batches: Vec<BatchReference>,
+    /// Its acknowledgments (TA1, 999, 277CA and 277 statuses), from whole
+    /// transactions only.
+    pub acks: Vec<Acknowledgment>,
+}
+
+impl InputContent {
+    /// True when the file holds acknowledgments and no 835 or 837: it is
+    /// read, not reconciled.
+    pub fn is_acknowledgment_only(&self) -> bool {
+        let s = &self.summary;
+        s.remittances == 0
+            && s.claim_batches == 0
+            && (s.acknowledgments + s.interchange_acks + s.status_reports) > 0
+    }
 }
 
 struct Collect {
@@ -31,6 +49,8 @@ struct Collect {
     claims_charged: Decimal,
     claims: u64,
     pending_claims: Vec<BilledClaim>,
+    /// Statuses of the 277 being read: kept once its SE is reached.
+    pending_acks: Vec<Acknowledgment>,
     content: InputContent,
 }
 
@@ -86,9 +106,39 @@ impl Consumer for Collect {
             self.content.claims.push(claim);
         }
     }
+    fn claim_batch(&mut self, header: &ClaimBatchHeader) {
+        self.content.batches.push(BatchReference {
+            set: SetKey::of_claim_set(&header.id),
+            reference: header.reference.clone(),
+        });
+    }
+    fn interchange_ack(&mut self, ack: &InterchangeAck) {
+        self.content
+            .acks
+            .push(Acknowledgment::Interchange(ack.clone()));
+    }
+    fn functional_ack(&mut self, ack: &FunctionalAck) {
+        self.content
+            .acks
+            .push(Acknowledgment::Functional(ack.clone()));
+    }
+    fn provider_status(&mut self, status: &ClaimStatus) {
+        self.pending_acks
+            .push(Acknowledgment::Provider(status.clone()));
+    }
+    fn claim_status(&mut self, status: &ClaimStatus) {
+        self.pending_acks
+            .push(Acknowledgment::Claim(status.clone()));
+    }
+    fn status_report_end(&mut self) {
+        // A 276 asks, it does not answer: its claims are not evidence.
+        self.pending_acks.retain(|a| a.kind() != "276");
+        self.content.acks.append(&mut self.pending_acks);
+    }
     fn aborted(&mut self, _id: &TransactionId) {
         self.events.abort();
         self.pending_claims.clear();
+        self.pending_acks.clear();
     }
 }
 
@@ -100,6 +150,7 @@ pub fn read_input(source: &str, input: impl Read) -> InputContent {
         claims_charged: Decimal::ZERO,
         claims: 0,
         pending_claims: Vec::new(),
+        pending_acks: Vec::new(),
         content: InputContent::default(),
     };
     let summary = scan_reader(input, &mut collect);

@@ -11,13 +11,15 @@
 //! or command line.
 
 pub mod engine;
+pub mod front_end;
 pub mod ingest;
 pub mod input;
 pub mod parallel;
 pub mod run;
 
 pub use engine::Reconciler;
+pub use front_end::{FrontEnd, ResubmitItem};
 pub use ingest::{IngestReport, ingest_remittance};
 pub use input::{InputContent, read_input};
 pub use parallel::{parallel_jobs, parallel_map};
-pub use run::{Config, Observer, RunError, RunSummary, Source, decide, run};
+pub use run::{Config, Decided, Observer, RunError, RunSummary, Source, decide, run};

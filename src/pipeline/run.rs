@@ -14,34 +14,50 @@ use std::io::Read;
 use jiff::civil::Date;
 
 use super::engine::Reconciler;
+use super::front_end::FrontEnd;
 use super::ingest::{IngestReport, ingest};
 use super::input::{InputContent, read_input};
 use super::parallel::{parallel_jobs, parallel_map};
+use crate::acks::AckCodes;
 use crate::codes::CodeList;
+use crate::contract::Contracts;
 use crate::diagnostic::{Issue, Rule, Severity};
-use crate::history::{HistoryStore, StoreError};
+use crate::history::{During, HistoryStore, StoreError};
+use crate::lifecycle::FilingLimits;
 use crate::line::DecidedLine;
-use crate::reconcile::{FeeSchedule, Rules};
+use crate::reconcile::Rules;
 
 /// Everything a run decides with, resolved once from the options: the
 /// rules (as-of date, appeal deadlines, prompt-pay interest, the code
-/// list) and the fee schedule. Plain data: build it however you like.
+/// list), the contracts that price lines, and what judges the claims'
+/// front end (filing limits, acknowledgment codes). Plain data: build it
+/// however you like.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Dates, deadlines, interest, and the code list every decision reads.
     pub rules: Rules,
-    /// Contracted amounts per procedure (`--fee-schedule`), if any.
-    pub schedule: Option<FeeSchedule>,
+    /// The contracts (`--contract`, `--fee-schedule`) and reference
+    /// schedules (`--reference`) that price every line, if any.
+    pub contracts: Option<Contracts>,
+    /// Timely-filing limits: the built-in ones with `--filing-limits`
+    /// merged over them.
+    pub filing_limits: FilingLimits,
+    /// Acknowledgment codes: the built-in list with `--ack-codes` merged
+    /// over it.
+    pub ack_codes: AckCodes,
     /// Inputs read at once; `None` (or 0) reads one per core.
     pub jobs: Option<usize>,
 }
 
 impl Config {
-    /// A configuration with `rules`, no fee schedule, one reader per core.
+    /// A configuration with `rules`, no contract, the built-in filing
+    /// limits and acknowledgment codes, one reader per core.
     pub fn new(rules: Rules) -> Config {
         Config {
             rules,
-            schedule: None,
+            contracts: None,
+            filing_limits: FilingLimits::builtin().clone(),
+            ack_codes: AckCodes::builtin().clone(),
             jobs: None,
         }
     }
@@ -107,7 +123,7 @@ pub trait Observer: Sync {
 impl Observer for () {}
 
 /// What a run did, beyond what its observer saw.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct RunSummary {
     /// Inputs read.
     pub files: usize,
@@ -115,6 +131,20 @@ pub struct RunSummary {
     pub usable: usize,
     /// Remittance transactions applied.
     pub transactions: usize,
+    /// The claims' front end after the run (lifecycles, deadlines, the
+    /// submissions this run found open), for the worklists built from it;
+    /// `None` when nothing was decided.
+    pub front_end: Option<FrontEnd>,
+}
+
+/// What the decide step did.
+#[derive(Debug)]
+pub struct Decided {
+    /// Remittance transactions applied.
+    pub transactions: usize,
+    /// The claims' front end, complete once the NO_REMITTANCE rows are
+    /// made (they note the submissions still open).
+    pub front_end: FrontEnd,
 }
 
 /// Why a run stopped.
@@ -175,22 +205,38 @@ pub fn run<S: Source, E>(
         // Nothing to decide: what an earlier run left pending stays so.
         return Ok(summary);
     }
-    summary.transactions = decide(config, store, observer, &mut on_row)?;
+    let decided = decide(config, store, observer, &mut on_row)?;
+    summary.transactions = decided.transactions;
+    summary.front_end = Some(decided.front_end);
     Ok(summary)
 }
 
 /// The decide step alone, over a store whose inputs are ingested: applies
 /// every pending transaction in payment order and hands each row to
 /// `on_row`, then the billed lines no remittance answered. Returns the
-/// number of transactions applied. (`remit decide` and the Spark stages
+/// number of transactions applied and the claims' front end. (`remit decide` and the Spark stages
 /// fill a store from records and call this.)
+///
+/// Every acknowledgment the store holds is first tied to every claim it
+/// holds ([`FrontEnd`]): NO_REMITTANCE rows carry the claim's front-end
+/// state and filing deadline, and CARC 29 denials are judged against the
+/// acknowledgments. Done here, not by each caller, so reconcile and the
+/// stages judge alike.
 pub fn decide<E>(
     config: &Config,
     store: &mut dyn HistoryStore,
     observer: &mut dyn Observer,
     mut on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
-) -> Result<usize, RunError<E>> {
-    let mut reconciler = Reconciler::new(store, config.schedule.as_ref(), config.rules.clone())?;
+) -> Result<Decided, RunError<E>> {
+    let front_end = FrontEnd::load(
+        store,
+        &config.ack_codes,
+        config.filing_limits.clone(),
+        config.as_of(),
+    )
+    .during("tying acknowledgments to claims")?;
+    let mut reconciler = Reconciler::new(store, config.contracts.as_ref(), config.rules.clone())?
+        .with_front_end(&front_end);
     observer.deciding();
     let applied = reconciler.apply_pending(|rows| -> Result<(), RunError<E>> {
         observer.transaction(&rows);
@@ -205,7 +251,13 @@ pub fn decide<E>(
         observer.row(&row);
         on_row(&row).map_err(RunError::Sink)?;
     }
-    Ok(applied)
+    // The open submissions were noted while the NO_REMITTANCE rows were
+    // made: the front end is complete only now.
+    drop(reconciler);
+    Ok(Decided {
+        transactions: applied,
+        front_end,
+    })
 }
 
 /// Reads one input; one that cannot be opened has that as its fatal finding.
@@ -318,6 +370,31 @@ mod tests {
         .expect("run");
         assert_eq!((summary.usable, summary.transactions), (0, 0));
         assert!(!seen.decided);
+    }
+
+    #[test]
+    fn a_run_hands_back_the_front_end_of_the_claims_it_left_open() {
+        let inputs = vec![sample("claims/2024-01-837p.x12")];
+        let mut store = MemoryStore::new();
+        let mut unanswered = 0;
+        let summary = run(&config(), &inputs, &mut store, &mut (), |row| {
+            unanswered += usize::from(row.status == Status::NoRemittance);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .expect("run");
+        let front_end = summary.front_end.expect("a decided run has a front end");
+        assert!(unanswered > 0, "no remittance answered the 837");
+        // Every NO_REMITTANCE claim was noted open, for the worklists.
+        assert!(!front_end.open_claims().is_empty());
+        let none = run(
+            &config(),
+            &[("bad.835".to_string(), b"ISA*00".to_vec())],
+            &mut MemoryStore::new(),
+            &mut (),
+            |_| Ok::<(), std::convert::Infallible>(()),
+        )
+        .expect("run");
+        assert!(none.front_end.is_none(), "nothing decided, no front end");
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use super::decide::{Rules, decide, refresh_appeal_by};
-use super::fees::FeeSchedule;
+use super::pricing::price_claim;
+use crate::contract::Contracts;
 use crate::line::{Decision, EventKind, LineEvent, LineHistory, LineKey, Status, event_key};
 use crate::money::money;
 use crate::text::Text;
@@ -32,7 +33,7 @@ pub struct Corrections {
 
 impl Corrections {
     /// The corrections among one transaction's events (statuses decided).
-    pub fn of(events: &[LineEvent], schedule: Option<&FeeSchedule>, rules: &Rules) -> Corrections {
+    pub fn of(events: &[LineEvent], contracts: Option<&Contracts>, rules: &Rules) -> Corrections {
         let is_line = |e: &&LineEvent| matches!(e.kind, EventKind::Line | EventKind::Claim);
         let reversals: Vec<&LineEvent> = events
             .iter()
@@ -51,11 +52,22 @@ impl Corrections {
             lines.entry(event_key(r)).or_default()[3] -= r.patient_resp;
         }
         let reversed_claims: Vec<&Text> = reversals.iter().map(|r| &r.claim_id).collect();
-        for e in events.iter().filter(is_line) {
-            if e.status == Status::Reversal || !reversed_claims.contains(&&e.claim_id) {
+        // Each claim payment is priced as a whole (the multiple procedure
+        // reduction ranks its lines), from the 835's facts alone.
+        let mut prices = Vec::with_capacity(events.len());
+        for claim in events.chunk_by(|a, b| a.claim_seq == b.claim_seq) {
+            // No entries at all without contracts: no price for any line.
+            let mut priced = price_claim(contracts, claim, None).into_iter();
+            prices.extend(claim.iter().map(|_| priced.next().flatten()));
+        }
+        for (e, price) in events.iter().zip(&prices) {
+            if !is_line(&e)
+                || e.status == Status::Reversal
+                || !reversed_claims.contains(&&e.claim_id)
+            {
                 continue;
             }
-            let own = decide(e, &LineHistory::default(), schedule, rules).stake();
+            let own = decide(e, &LineHistory::default(), price.as_ref(), rules).stake();
             let key = event_key(e);
             let sums = match lines.get_mut(&key) {
                 Some(sums) => sums,

@@ -1,5 +1,5 @@
-//! The decision: one pure function of (event, the line's prior history, fee
-//! schedule, rules — the code list included) that gives an event its flags,
+//! The decision: one pure function of (event, the line's prior history, the
+//! contract price of the line, rules — the code list included) that gives an event its flags,
 //! prior payment, expected amount, net paid, the amount at stake, the notes
 //! that say why, and the appeal deadline.
 //!
@@ -20,7 +20,7 @@
 //!   denial restates the take-back, and an appeal wins back what the payer
 //!   had allowed and paid;
 //! - a `PAID` row: its denied part (`PARTIAL_DENIAL`) or its shortfall
-//!   against the fee schedule (`UNDERPAID`, −variance), whichever is larger
+//!   against the contract (`UNDERPAID`, −variance), whichever is larger
 //!   — not their sum: a denied part lowers the allowed amount, so the
 //!   shortfall already contains it;
 //! - `PATIENT_RESP` / `NO_PAYMENT_DUE`: the shortfall when `UNDERPAID`, else 0;
@@ -36,8 +36,8 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::fees::FeeSchedule;
 use crate::codes::{CarcCategory, CodeList};
+use crate::contract::LinePrice;
 use crate::line::{Decision, Flag, Flags, LineEvent, LineHistory, PriorEvent, PriorKind, Status};
 use crate::money::money;
 use crate::text::Text;
@@ -148,23 +148,62 @@ pub fn denial_reasons(event: &LineEvent, codes: &CodeList) -> Vec<Text> {
     reasons
 }
 
-/// Decides one event. `payers` are the names/ids the payer is known by (for
-/// payer-specific fee schedule rows).
+/// Decides one event. `price` is what the contracts say about the line
+/// (see [`super::pricing::price_claim`]): an expected amount with its basis,
+/// a reason no amount could be computed, or nothing (no row covers it, or
+/// no contracts were given).
 pub fn decide(
     event: &LineEvent,
     history: &LineHistory,
-    schedule: Option<&FeeSchedule>,
+    price: Option<&LinePrice>,
     rules: &Rules,
 ) -> Decision {
-    decide_with(event, history, scheduled(event, schedule), rules)
+    let expected = match price {
+        Some(Ok(Some(e))) => Some(ExpectedAmount {
+            amount: e.amount,
+            basis: &e.basis,
+        }),
+        _ => None,
+    };
+    let mut d = decide_with(event, history, expected, rules);
+    if let Some(Err(why)) = price {
+        if is_priced_status(event.status) {
+            // A row covers the line but gives no amount (a tie, a missing
+            // reference amount, a component without a share): say so
+            // rather than leave `expected` silently empty.
+            d.expected_basis = format!("not priced: {why}");
+            d.notes.push(format!("no expected amount: {why}"));
+        }
+    }
+    d
 }
 
-/// Decides one event against an already known expected amount (fee
-/// schedule × units), e.g. the one an older remit stored on the row.
+/// An expected amount and the words that justify it (the ledger's
+/// `expected` and `expected_basis`).
+#[derive(Clone, Copy, Debug)]
+pub struct ExpectedAmount<'a> {
+    /// The expected allowed amount.
+    pub amount: Decimal,
+    /// Which contract row and rules produced it.
+    pub basis: &'a str,
+}
+
+/// The statuses an expected amount is compared with: lines the payer
+/// allowed (paid, left to the patient, or nothing due). A denial's
+/// shortfall is its denied amount, not a price difference.
+fn is_priced_status(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Paid | Status::PatientResp | Status::NoPaymentDue
+    )
+}
+
+/// Decides one event against an already known expected amount, e.g. the
+/// one an older remit stored on the row.
 pub fn decide_with(
     event: &LineEvent,
     history: &LineHistory,
-    expected: Option<Decimal>,
+    expected: Option<ExpectedAmount<'_>>,
     rules: &Rules,
 ) -> Decision {
     let codes = &*rules.codes;
@@ -216,10 +255,7 @@ pub fn decide_with(
             reasons_text(event, codes)
         ));
     }
-    if matches!(
-        event.status,
-        Status::Paid | Status::PatientResp | Status::NoPaymentDue
-    ) {
+    if is_priced_status(event.status) {
         if let Some(expected) = expected {
             compare_with_expected(event, expected, &mut d);
         }
@@ -455,26 +491,13 @@ pub fn refresh_appeal_by(d: &mut Decision, event: &LineEvent, rules: &Rules) {
     d.appeal_by = appeal_by(event, d, rules);
 }
 
-/// The fee schedule's allowed amount × billed units for an event, when
-/// the schedule has a row for it.
-fn scheduled(event: &LineEvent, schedule: Option<&FeeSchedule>) -> Option<Decimal> {
-    let schedule = schedule?;
-    if event.procedure.is_empty() {
-        return None;
-    }
-    let c = &event.context;
-    let payers = [c.payer_id.as_str(), c.payer.as_str()];
-    let unit = schedule.allowed(&payers, &event.procedure, &event.modifiers)?;
-    // Checked: units and amounts come from the input and may be absurd.
-    unit.checked_mul(event.billed_units)
-}
-
-fn compare_with_expected(event: &LineEvent, expected: Decimal, d: &mut Decision) {
-    let Some(variance) = event.allowed.checked_sub(expected) else {
+fn compare_with_expected(event: &LineEvent, expected: ExpectedAmount<'_>, d: &mut Decision) {
+    let Some(variance) = event.allowed.checked_sub(expected.amount) else {
         return;
     };
-    d.expected = Some(expected);
+    d.expected = Some(expected.amount);
     d.variance = Some(variance);
+    d.expected_basis = expected.basis.to_string();
     if event.is_secondary() && !event.allowed_reported {
         // What a secondary or tertiary payer owes depends on the primary's
         // adjudication and the plan's COB method (standard, carve-out,
@@ -482,17 +505,17 @@ fn compare_with_expected(event: &LineEvent, expected: Decimal, d: &mut Decision)
         // amount derived from paid + PR + the prior payer's payment is not
         // evidence of an underpayment.
         d.notes.push(format!(
-            "secondary/tertiary claim (CLP02 {}) without AMT*B6: allowed {} is derived (paid + patient responsibility + the prior payer's payment, CARC 23) against the fee schedule's {} — not flagged UNDERPAID; what a secondary owes depends on the primary's adjudication and the plan's COB method, so the verdict is left to a person",
+            "secondary/tertiary claim (CLP02 {}) without AMT*B6: allowed {} is derived (paid + patient responsibility + the prior payer's payment, CARC 23) against the contract's {} — not flagged UNDERPAID; what a secondary owes depends on the primary's adjudication and the plan's COB method, so the verdict is left to a person",
             event.claim_status,
             money(event.allowed),
-            money(expected)
+            money(expected.amount)
         ));
         return;
     }
     if variance < Decimal::ZERO {
         d.flags.insert(Flag::Underpaid);
         d.notes.push(format!(
-            "underpaid: allowed {}{} is {} below the fee schedule's {}",
+            "underpaid: allowed {}{} is {} below the contract's {} ({})",
             money(event.allowed),
             if event.allowed_reported {
                 " (AMT*B6)"
@@ -500,7 +523,8 @@ fn compare_with_expected(event: &LineEvent, expected: Decimal, d: &mut Decision)
                 " (paid + patient responsibility)"
             },
             money(-variance),
-            money(expected)
+            money(expected.amount),
+            expected.basis
         ));
     }
 }
@@ -567,6 +591,18 @@ mod tests {
         Decimal::from_str_exact(s).unwrap()
     }
 
+    fn contracts(csv: &str) -> crate::contract::Contracts {
+        let mut loader = crate::contract::ContractLoader::new();
+        loader.add_contract("fees.csv", csv.as_bytes());
+        loader.finish().unwrap()
+    }
+
+    fn priced(contracts: &crate::contract::Contracts, e: &LineEvent) -> Option<LinePrice> {
+        crate::reconcile::pricing::price_claim(Some(contracts), std::slice::from_ref(e), None)
+            .pop()
+            .flatten()
+    }
+
     fn date(s: &str) -> Date {
         s.parse().unwrap()
     }
@@ -624,6 +660,9 @@ mod tests {
             received_date: None,
             interest: Decimal::ZERO,
             status,
+            filing_indicator: Default::default(),
+            facility_code: Default::default(),
+            rendering_provider: Default::default(),
             unexplained: None,
         }
     }
@@ -790,9 +829,7 @@ mod tests {
 
     #[test]
     fn underpaid_compares_allowed_with_the_schedule_times_units() {
-        let schedule =
-            FeeSchedule::from_reader("procedure,modifier,allowed\n98940,,42.50\n".as_bytes())
-                .unwrap();
+        let schedule = contracts("procedure,modifier,allowed\n98940,,42.50\n");
         let rules = Rules::new(date("2026-01-01"));
         let mut e = event(
             Status::Paid,
@@ -802,7 +839,12 @@ mod tests {
         );
         e.billed_units = d("2");
         e.allowed = d("80.00");
-        let decision = decide(&e, &LineHistory::default(), Some(&schedule), &rules);
+        let decision = decide(
+            &e,
+            &LineHistory::default(),
+            priced(&schedule, &e).as_ref(),
+            &rules,
+        );
         // Expected 42.50 × 2 = 85.00; allowed 80.00: variance −5.00.
         assert_eq!(
             (decision.expected, decision.variance),
@@ -817,7 +859,13 @@ mod tests {
             "2024-02-05",
         );
         assert_eq!(
-            decide(&denied, &LineHistory::default(), Some(&schedule), &rules).expected,
+            decide(
+                &denied,
+                &LineHistory::default(),
+                priced(&schedule, &denied).as_ref(),
+                &rules
+            )
+            .expected,
             None
         );
     }
@@ -901,9 +949,7 @@ mod tests {
 
     #[test]
     fn a_partial_denial_that_is_also_underpaid_is_not_counted_twice() {
-        let schedule =
-            FeeSchedule::from_reader("procedure,modifier,allowed\n98940,,60.00\n".as_bytes())
-                .unwrap();
+        let schedule = contracts("procedure,modifier,allowed\n98940,,60.00\n");
         let rules = Rules::new(date("2026-01-01"));
         // Allowed 40 (paid + PR) against 60: shortfall 20, denied part 15.
         let cut = line(
@@ -911,22 +957,30 @@ mod tests {
             &[("CO", "45", "10.00"), ("CO", "16", "15.00")],
             "2024-02-05",
         );
-        let d1 = decide(&cut, &LineHistory::default(), Some(&schedule), &rules);
+        let d1 = decide(
+            &cut,
+            &LineHistory::default(),
+            priced(&schedule, &cut).as_ref(),
+            &rules,
+        );
         assert!(d1.flags.contains(Flag::PartialDenial) && d1.flags.contains(Flag::Underpaid));
         assert_eq!(d1.stake(), d("20.00"), "the larger, not 35.00");
     }
 
     #[test]
     fn a_secondary_without_amt_b6_is_never_underpaid_from_a_derived_allowed_amount() {
-        let schedule =
-            FeeSchedule::from_reader("procedure,modifier,allowed\n98940,,60.00\n".as_bytes())
-                .unwrap();
+        let schedule = contracts("procedure,modifier,allowed\n98940,,60.00\n");
         let rules = Rules::new(date("2026-01-01"));
         for clp02 in ["2", "3", "20", "21"] {
             let mut e = line("10.00", &[("OA", "23", "30.00")], "2024-02-05");
             e.claim_status = clp02.into();
             e.allowed = d("40.00");
-            let decision = decide(&e, &LineHistory::default(), Some(&schedule), &rules);
+            let decision = decide(
+                &e,
+                &LineHistory::default(),
+                priced(&schedule, &e).as_ref(),
+                &rules,
+            );
             assert!(!decision.flags.contains(Flag::Underpaid), "CLP02 {clp02}");
             assert_eq!(decision.expected, Some(d("60.00")), "expected is shown");
             assert_eq!(
@@ -940,14 +994,24 @@ mod tests {
             );
             // The payer's own AMT*B6 is evidence: then it is underpaid.
             e.allowed_reported = true;
-            let reported = decide(&e, &LineHistory::default(), Some(&schedule), &rules);
+            let reported = decide(
+                &e,
+                &LineHistory::default(),
+                priced(&schedule, &e).as_ref(),
+                &rules,
+            );
             assert!(reported.flags.contains(Flag::Underpaid), "CLP02 {clp02}");
             assert_eq!(reported.stake(), d("20.00"));
         }
         // A primary with a derived amount below the schedule stays underpaid.
         let mut primary = line("10.00", &[("CO", "45", "55.00")], "2024-02-05");
         primary.allowed = d("10.00");
-        let decision = decide(&primary, &LineHistory::default(), Some(&schedule), &rules);
+        let decision = decide(
+            &primary,
+            &LineHistory::default(),
+            priced(&schedule, &primary).as_ref(),
+            &rules,
+        );
         assert!(decision.flags.contains(Flag::Underpaid));
     }
 

@@ -108,6 +108,9 @@ fn event(r: Remitted, sequence: u32) -> LineEvent {
         interest: Decimal::ZERO,
         status: Status::Paid,
         unexplained: None,
+        filing_indicator: Text::default(),
+        facility_code: Text::default(),
+        rendering_provider: Text::default(),
     }
 }
 

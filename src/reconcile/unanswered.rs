@@ -60,6 +60,9 @@ pub fn no_remittance(
         received_date: None,
         interest: Decimal::ZERO,
         status: Status::NoRemittance,
+        filing_indicator: Default::default(),
+        facility_code: Default::default(),
+        rendering_provider: Default::default(),
         unexplained: None,
     };
     let age = line

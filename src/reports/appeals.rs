@@ -58,6 +58,27 @@ pub static COLUMNS: &[Column<AppealItem>] = &[
         Cell::text(&i.row.matched_claim_line)
     }),
     C::new("source", Txt, |i| Cell::text(&i.row.event.context.source)),
+    // The evidence of an underpayment: what the contract expected, and
+    // which row and rules say so.
+    C::new("expected", Money, |i| Cell::money(i.row.decision.expected)),
+    C::new("expected_basis", Txt, |i| {
+        Cell::text(&i.row.decision.expected_basis)
+    }),
+    C::new("appeal_state", Txt, |i| {
+        i.tracking
+            .as_ref()
+            .map_or(Cell::Empty, |t| Cell::Text(t.state))
+    }),
+    C::new("appeal_filed", ColumnType::Date, |i| {
+        i.tracking
+            .as_ref()
+            .map_or(Cell::Empty, |t| Cell::date(t.filed))
+    }),
+    C::new("appeal_note", Txt, |i| {
+        i.tracking
+            .as_ref()
+            .map_or(Cell::Empty, |t| Cell::text(&t.note))
+    }),
 ];
 
 type C = Column<AppealItem>;
@@ -79,6 +100,22 @@ pub struct AppealItem {
     pub at_stake: Decimal,
     /// Days from the as-of date to the deadline (negative: passed).
     pub days_left: i64,
+    /// Where the item's appeal stands, when the caller tracks appeals
+    /// (`remit appeals` does, from the outcomes in `--db`); None leaves the
+    /// tracking columns empty.
+    pub tracking: Option<AppealTracking>,
+}
+
+/// Where an item's appeal stands: the worklist's last three columns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppealTracking {
+    /// The state (`open`, `filed`, `won`…).
+    pub state: &'static str,
+    /// When the deciding appeal was filed.
+    pub filed: Option<Date>,
+    /// Why, with the evidence (the outcome's file and line, later
+    /// payments); no PHI.
+    pub note: String,
 }
 
 /// What is at stake on a row: its `at_stake` (the denied part, the
@@ -113,6 +150,33 @@ fn same_remittance(a: &DecidedLine, b: &DecidedLine) -> bool {
 /// remittance may each leave something at stake. Sorted by payer, then
 /// deadline.
 pub fn worklist(rows: impl IntoIterator<Item = DecidedLine>, as_of: Date) -> Vec<AppealItem> {
+    open_items(rows, as_of, appealable)
+}
+
+/// The items an appeal letter is written about: the worklist's, and, as
+/// the letter disputes them too, a re-listing as denied of a payment that
+/// stands (PREVIOUSLY_PAID_REPORTED_DENIED: the letter asks the payer to
+/// correct its record) and a late payment without the interest owed
+/// (INTEREST_DUE). Same order and same "last remittance decides" rule as
+/// [`worklist`]; an item without a deadline has `days_left` 0.
+pub fn letter_items(rows: impl IntoIterator<Item = DecidedLine>, as_of: Date) -> Vec<AppealItem> {
+    open_items(rows, as_of, |row| {
+        let flags = &row.decision.flags;
+        appealable(row)
+            || (flags.contains(Flag::PreviouslyPaidReportedDenied) && at_stake(row) > Decimal::ZERO)
+            || (flags.contains(Flag::InterestDue)
+                && row
+                    .interest
+                    .as_ref()
+                    .is_some_and(|i| i.difference() > Decimal::ZERO))
+    })
+}
+
+fn open_items(
+    rows: impl IntoIterator<Item = DecidedLine>,
+    as_of: Date,
+    keep: impl Fn(&DecidedLine) -> bool,
+) -> Vec<AppealItem> {
     let mut last: HashMap<String, Vec<DecidedLine>> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     for row in rows {
@@ -139,20 +203,18 @@ pub fn worklist(rows: impl IntoIterator<Item = DecidedLine>, as_of: Date) -> Vec
         .into_iter()
         .filter_map(|k| last.remove(&k))
         .flatten()
-        .filter(appealable)
+        .filter(|row| keep(row))
         .collect();
     let mut items: Vec<AppealItem> = without_restated_recoveries(open)
         .into_iter()
-        .map(|row| {
-            let deadline = row
+        .map(|row| AppealItem {
+            at_stake: at_stake(&row),
+            days_left: row
                 .decision
                 .appeal_by
-                .expect("appealable rows have a deadline");
-            AppealItem {
-                at_stake: at_stake(&row),
-                days_left: i64::from((deadline - as_of).get_days()),
-                row,
-            }
+                .map_or(0, |deadline| i64::from((deadline - as_of).get_days())),
+            row,
+            tracking: None,
         })
         .collect();
     items.sort_by(|a, b| {

@@ -137,7 +137,8 @@ def reconcile(paths, *, keep_going: bool = False, quiet: bool = True, **options)
     """The ledger of ``remit reconcile PATHS`` (columns:
     :data:`LEDGER_SCHEMA`), with the command's options as keywords:
     ``as_of`` (date or ``YYYY-MM-DD``), ``db`` (the SQLite history store),
-    ``fee_schedule``, ``code_list`` (a path or a list), ``prompt_pay``,
+    ``contract`` (a path or a list; ``fee_schedule`` is the same),
+    ``reference`` (``"NAME=PATH"`` or a list), ``code_list`` (a path or a list), ``prompt_pay``,
     ``rate``, ``medical_appeal_days``, ``administrative_appeal_days``,
     ``jobs``. Options are checked as the command checks them (a bad one
     raises ``ValueError``). ``quiet=False`` prints the command's summary
@@ -171,7 +172,7 @@ class Decider:
     get ledger batches back. With ``sorted=True`` the batches must come
     sorted by ``partition``: each provider is decided as soon as the next
     begins, so memory holds one provider. Options are those of
-    ``remit decide`` (``as_of``, ``fee_schedule``, ``code_list``,
+    ``remit decide`` (``as_of``, ``contract``, ``fee_schedule``, ``reference``, ``code_list``,
     ``prompt_pay``, ``rate``, appeal days)."""
 
     def __init__(self, *, sorted: bool = False, **options):

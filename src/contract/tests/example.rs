@@ -1,4 +1,4 @@
-//! The worked examples of docs/contracts.md, on the sample contract and
+//! The worked examples of the README section *Contracts*, on the sample contract and
 //! reference schedule it shows: the documentation's numbers are these.
 
 use super::*;

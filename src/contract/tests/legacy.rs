@@ -2,14 +2,14 @@
 //! contract and gives the amounts `FeeSchedule::allowed × units` gave,
 //! except in the three cases where that answer was wrong (tested below).
 
+use super::old_fees::FeeSchedule;
 use super::*;
-use crate::reconcile::FeeSchedule;
 
 const SAMPLE: &str = include_str!("../../../samples/fee-schedule.csv");
 
 #[test]
 fn the_sample_fee_schedule_prices_like_fee_schedule_over_a_grid() {
-    let old = FeeSchedule::from_reader(SAMPLE.as_bytes()).unwrap();
+    let old = FeeSchedule::from_reader(SAMPLE.as_bytes());
     let new = load(&[("fee-schedule.csv", SAMPLE)], &[]);
     assert_eq!(new.len(), old.len());
     let payers = [
@@ -101,7 +101,7 @@ fn a_legacy_file_with_a_foreign_column_is_refused() {
 /// Where the old answer was wrong, on purpose.
 #[test]
 fn where_the_old_fee_schedule_was_wrong() {
-    let old = FeeSchedule::from_reader(SAMPLE.as_bytes()).unwrap();
+    let old = FeeSchedule::from_reader(SAMPLE.as_bytes());
     let new = load(&[("fee-schedule.csv", SAMPLE)], &[]);
     let mco = Payer {
         id: "",

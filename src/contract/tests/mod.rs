@@ -4,6 +4,7 @@
 mod example;
 mod format;
 mod legacy;
+mod old_fees;
 mod pricing;
 mod rules;
 mod scorecard;

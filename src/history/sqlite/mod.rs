@@ -7,7 +7,9 @@
 //! is decided in one more, so a process killed at any moment leaves whole
 //! files and whole decisions only.
 
+mod acks;
 mod cache;
+pub mod outcomes;
 mod rederive;
 mod schema;
 

@@ -42,7 +42,7 @@ use crate::line::{
     DecidedLine, Decision, EventKind, Flag, Flags, LineHistory, PriorEvent, PriorKind,
     RemittanceContext, Status, prior_payer_paid, reason_with_notes,
 };
-use crate::reconcile::decide::{Rules, decide_with, prior_event};
+use crate::reconcile::decide::{ExpectedAmount, Rules, decide_with, prior_event};
 use crate::reconcile::reason::reason;
 use crate::text::Text;
 
@@ -221,10 +221,12 @@ fn rederive_row(
         row.event.status,
         Status::Paid | Status::PatientResp | Status::NoPaymentDue
     );
-    let expected = if compared {
-        old.decision.expected
-    } else {
-        None
+    let expected = match old.decision.expected {
+        Some(amount) if compared => Some(ExpectedAmount {
+            amount,
+            basis: &old.decision.expected_basis,
+        }),
+        _ => None,
     };
     let mut d: Decision = decide_with(&row.event, history, expected, rules);
     for kept in [Flag::NoMatchingClaim, Flag::InterestDue] {

@@ -189,6 +189,40 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX events_remittance ON events(remittance_id);
     ",
     },
+    // 4 → 5: acknowledgments (999, 277CA, 277) and 837 batch numbers, so a
+    // later run knows which claims were accepted or rejected, and when.
+    Migration {
+        then: None,
+        sql: super::acks::MIGRATION_SQL,
+    },
+    // 5 → 6: appeal outcomes (issue 21), imported from the practice's CSV
+    // (`remit outcomes import`). One row per appeal: what it covers (payer,
+    // claim, and optionally the line — empty text for "any"), when it was
+    // filed and what the payer answered. Importing a row with the same
+    // coverage and filing date again updates its answer, so the practice
+    // can keep one CSV and re-import it as answers come in.
+    Migration {
+        then: None,
+        sql: "
+    CREATE TABLE appeal_outcomes (
+        id INTEGER PRIMARY KEY,
+        payer TEXT NOT NULL,
+        claim_id TEXT NOT NULL,
+        service_date TEXT NOT NULL,
+        procedure TEXT NOT NULL,
+        modifiers TEXT NOT NULL,
+        filed TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        decided TEXT,
+        recovered TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        notes TEXT NOT NULL,
+        source TEXT NOT NULL,
+        UNIQUE (payer, claim_id, service_date, procedure, modifiers, filed)
+    );
+    CREATE INDEX appeal_outcomes_claim ON appeal_outcomes(claim_id);
+    ",
+    },
 ];
 
 /// The version whose decisions were taken under the group-code rule and

@@ -69,6 +69,9 @@ fn line(c: &Arc<RemittanceContext>, claim: &str, procedure: &str, paid: &str) ->
         received_date: None,
         interest: Decimal::ZERO,
         status: Status::Paid,
+        filing_indicator: Default::default(),
+        facility_code: Default::default(),
+        rendering_provider: Default::default(),
         unexplained: None,
     }
 }

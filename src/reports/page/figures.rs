@@ -49,7 +49,7 @@ pub struct Headline {
 
 pub use crate::line::figures::{denied as denied_amount, recovered as taken_back};
 
-/// How far an UNDERPAID row's allowed amount is below the fee schedule:
+/// How far an UNDERPAID row's allowed amount is below the contract:
 /// −variance.
 pub fn shortfall(row: &DecidedLine) -> Option<Decimal> {
     if !row.decision.flags.contains(Flag::Underpaid) {
@@ -144,7 +144,7 @@ impl Headline {
     }
 }
 
-const UNDERPAID: &str = "Σ (expected − allowed) of UNDERPAID rows: how far allowed amounts fall below the fee schedule (a row also PARTIAL_DENIAL counts under Denied instead).";
+const UNDERPAID: &str = "Σ (expected − allowed) of UNDERPAID rows: how far allowed amounts fall below the contract (a row also PARTIAL_DENIAL counts under Denied instead).";
 const AT_RISK: &str = "Σ amount at stake of open appeal items (the `remit appeals` worklist) whose deadline is today or within the warning window (--deadline-days).";
 const PAST_DEADLINE: &str = "Σ amount at stake of open appeal items whose deadline has passed.";
 const UNANSWERED: &str =

@@ -10,6 +10,7 @@
 //! names and ids are masked here, before anything reaches the page, unless
 //! the caller asks to show them.
 
+mod aging;
 mod charts;
 mod figures;
 pub mod html;
@@ -23,9 +24,10 @@ use jiff::civil::Date;
 pub use charts::{Charts, PaidVsBilled};
 pub use figures::{Figure, Headline};
 pub use mask::Privacy;
-pub use tables::{ColumnKind, FileFinding, FileFindings, Table};
+pub use tables::{Column, ColumnKind, FileFinding, FileFindings, Table};
 
 use crate::codes::CodeList;
+use crate::contract::ScorecardRow;
 use crate::line::DecidedLine;
 use crate::reports::appeals::AppealItem;
 
@@ -98,9 +100,12 @@ pub struct ReportBuilder<'c> {
     headline: Headline,
     charts: charts::ChartBuilder,
     tables: tables::TableBuilder,
+    scorecard: Option<Table>,
     rows: u64,
     open_appeals: u64,
     files: usize,
+    /// Sections made whole elsewhere (the A/R aging).
+    extra: Vec<Table>,
 }
 
 impl<'c> ReportBuilder<'c> {
@@ -112,9 +117,11 @@ impl<'c> ReportBuilder<'c> {
             codes,
             headline: Headline::default(),
             charts: charts::ChartBuilder::default(),
+            scorecard: None,
             rows: 0,
             open_appeals: 0,
             files: 0,
+            extra: Vec::new(),
         }
     }
 
@@ -139,12 +146,33 @@ impl<'c> ReportBuilder<'c> {
         self.tables.add_findings(findings);
     }
 
+    /// Adds the payer scorecard (see [`crate::reports::contracts`]): a
+    /// table after the line worklists.
+    pub fn add_scorecard(&mut self, rows: &[ScorecardRow]) {
+        self.scorecard = Some(tables::scorecard_table(rows, self.options.table_rows));
+    }
+
+    /// Adds the A/R aging of the unanswered claims.
+    pub fn add_aging(&mut self, tables: &[crate::lifecycle::AgingTable]) {
+        self.extra.push(aging::aging_table(tables));
+    }
+
     /// The finished report.
     pub fn finish(self) -> ReportData {
+        let mut tables = self.tables.finish();
+        if let Some(card) = self.scorecard {
+            // After the line tables, before the file findings.
+            let at = tables
+                .iter()
+                .position(|t| t.id == "unbalanced")
+                .unwrap_or(tables.len());
+            tables.insert(at, card);
+        }
+        tables.extend(self.extra);
         ReportData {
             figures: self.headline.figures(self.options.deadline_days),
             charts: self.charts.finish(self.codes),
-            tables: self.tables.finish(),
+            tables,
             rows: self.rows,
             open_appeals: self.open_appeals,
             files: self.files,

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 
 use super::figures::{shortfall, taken_back};
 use super::mask::Privacy;
+use crate::contract::ScorecardRow;
 use crate::diagnostic::Issue;
 use crate::line::{DecidedLine, Flag, Status};
 use crate::money::money;
@@ -304,7 +305,8 @@ static UNDERPAID_COLUMNS: &[Line] = line_columns!(
     Line::new(num("Allowed"), |r, _| money(r.event.allowed)),
     Line::new(num("Expected"), |r, _| opt_money(r.decision.expected)),
     Line::new(num("Shortfall"), |_, x| money(x.amount)),
-    Line::new(text("Appeal by"), |r, _| date(r.decision.appeal_by))
+    Line::new(text("Appeal by"), |r, _| date(r.decision.appeal_by)),
+    Line::new(prose("Contract basis"), |r, _| r.decision.expected_basis.to_string())
 );
 
 type Finding = TableColumn<FileFinding>;
@@ -489,9 +491,68 @@ const RECOUPED: About = (
 const UNDERPAID: About = (
     "underpayments",
     "Underpayments",
-    "Lines allowed below the fee schedule (needs --fee-schedule). Largest shortfall first.",
-    "remit reconcile PATH... --fee-schedule CSV --format csv --out ledger.csv (flag UNDERPAID)",
+    "Lines allowed below what the contract says (needs --contract), with the contract row and rules that gave the expected amount. Largest shortfall first.",
+    "remit reconcile PATH... --contract CSV --format csv --out ledger.csv (flag UNDERPAID)",
 );
+const SCORECARD: About = (
+    "scorecard",
+    "Payer scorecard",
+    "Per payer and procedure, each line once as it stands: allowed against billed and against the contracts (needs --contract), denials and days to payment. By payer, then procedure.",
+    "remit contracts PATH... --contract CSV [--reference NAME=CSV]... --out scorecard.csv",
+);
+const SCORECARD_COLUMNS: &[Column] = &[
+    text("Payer"),
+    text("Procedure"),
+    num("Lines"),
+    num("Billed"),
+    num("Allowed"),
+    num("Allowed % of billed"),
+    num("Expected"),
+    num("Underpaid lines"),
+    num("Shortfall"),
+    num("Denial %"),
+    num("Median days to payment"),
+];
+
+/// The payer scorecard as a page table: its first `cap` rows (payer, then
+/// procedure order), with the count of all of them.
+pub fn scorecard_table(rows: &[ScorecardRow], cap: usize) -> Table {
+    let (id, title, description, get_all) = SCORECARD;
+    Table {
+        id,
+        title,
+        description,
+        columns: SCORECARD_COLUMNS.to_vec(),
+        total: rows.len() as u64,
+        rows: rows
+            .iter()
+            .take(cap)
+            .map(|r| {
+                vec![
+                    r.payer.clone(),
+                    r.procedure.clone(),
+                    r.lines.to_string(),
+                    money(r.billed),
+                    money(r.allowed),
+                    opt_money(r.allowed_percent_of_billed),
+                    if r.expected_lines == 0 {
+                        String::new()
+                    } else {
+                        money(r.expected)
+                    },
+                    r.underpaid_lines.to_string(),
+                    money(r.shortfall),
+                    money(r.denial_percent),
+                    r.median_days_to_payment
+                        .map(|d| d.normalize().to_string())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        get_all,
+    }
+}
+
 const UNBALANCED: About = (
     "unbalanced",
     "Remittances that did not balance",

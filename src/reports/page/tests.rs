@@ -70,6 +70,9 @@ fn line(status: Status, billed: &str, paid: &str, paid_on: &str) -> DecidedLine 
         received_date: None,
         interest: Decimal::ZERO,
         status,
+        filing_indicator: Default::default(),
+        facility_code: Default::default(),
+        rendering_provider: Default::default(),
         unexplained: None,
     })
 }
@@ -190,6 +193,7 @@ fn item(at_stake: &str, days_left: i64) -> AppealItem {
         row: denied(at_stake, "50"),
         at_stake: d(at_stake),
         days_left,
+        tracking: None,
     }
 }
 

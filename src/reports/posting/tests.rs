@@ -63,6 +63,9 @@ fn event(date: &str, claim: &str, icn: &str, procedure: &str, paid: &str) -> Lin
         } else {
             Status::Paid
         },
+        filing_indicator: Default::default(),
+        facility_code: Default::default(),
+        rendering_provider: Default::default(),
         unexplained: None,
     }
 }
