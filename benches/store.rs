@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use remit::{
-    HistoryStore, InputContent, LineKey, Reconciler, Rules, SqliteStore, StoreError, event_key,
-    ingest, read_input,
+    HistoryStore, InputContent, LineHistory, LineKey, Reconciler, Rules, SqliteStore, StoreError,
+    event_key, ingest, read_input,
 };
 use remit_synth::{SynthConfig, write_claims, write_remittances};
 
@@ -200,7 +200,11 @@ fn bench_lookup(c: &mut Criterion) {
         .iter()
         .flat_map(|t| t.events.iter().map(event_key))
         .collect();
-    hits.retain(|k| !store.history(k).expect("lookup").events.is_empty());
+    let mut history = LineHistory::default();
+    hits.retain(|k| {
+        store.read_history(k, &mut history).expect("lookup");
+        !history.events.is_empty()
+    });
     assert!(!hits.is_empty(), "sample lines are in the store");
     let misses: Vec<LineKey> = hits
         .iter()
@@ -221,7 +225,8 @@ fn bench_lookup(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 at = (at + 7919) % keys.len();
-                black_box(store.history(&keys[at]).expect("lookup"))
+                store.read_history(&keys[at], &mut history).expect("lookup");
+                black_box(history.events.len())
             })
         });
     }
@@ -245,8 +250,10 @@ fn cold_lookups(path: &Path, hits: &[LineKey], misses: &[LineKey]) {
     for (name, keys) in [("hit", hits), ("miss", misses)] {
         let keys = &keys[..keys.len().min(5_000)];
         let started = Instant::now();
+        let mut history = LineHistory::default();
         for key in keys {
-            black_box(store.history(key).expect("lookup"));
+            store.read_history(key, &mut history).expect("lookup");
+            black_box(history.events.len());
         }
         let micros = started.elapsed().as_secs_f64() * 1e6 / keys.len() as f64;
         eprintln!(

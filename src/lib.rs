@@ -17,9 +17,12 @@
 //! - **the decided line**: [`EventCollector`] splits 835 claim payments
 //!   into [`LineEvent`]s; a [`DecidedLine`] is an event with the
 //!   [`Decision`] about it ([`Status`], [`Flags`], the amount at stake…);
-//! - **the pipeline**: [`read_input`] → [`ingest`] into a [`HistoryStore`]
-//!   ([`MemoryStore`], [`SqliteStore`]) → [`Reconciler`] applies pending
-//!   remittances in payment order under [`Rules`] (and [`Contracts`]);
+//! - **the pipeline**: [`run`] is the entry point — with a resolved
+//!   [`Config`] ([`Rules`], [`Contracts`]) it reads every [`Source`]
+//!   ([`read_input`]), [`ingest`]s each into a [`HistoryStore`]
+//!   ([`MemoryStore`], [`SqliteStore`]), and [`decide_pending`] has the
+//!   [`Reconciler`] apply pending remittances in payment order, handing
+//!   out rows (an [`Observer`] sees progress and findings);
 //! - **sinks**: [`Sink`] writes [`Record`]s as CSV, JSON Lines or XML
 //!   ([`sink`], [`Format`]); [`Splitter`] cuts an 835 into standalone ones.
 //!
@@ -135,11 +138,13 @@ pub use line::{
 pub use contract::{ContractLoader, Contracts};
 pub use history::sqlite::{RowFilter, current_version as store_schema_version};
 pub use history::{
-    AckStore, HistoryStore, Ingested, MemoryStore, OpenLine, SqliteStore, StoreError, StoreResult,
+    AckStore, ClaimStore, During, Failure, HistoryStore, Ingested, MemoryStore, OpenLine,
+    SqliteStore, StoreError, StoreResult, VersionStore,
 };
 pub use pipeline::ingest::ingest;
 pub use pipeline::{
-    IngestReport, InputContent, Reconciler, parallel_jobs, parallel_map, read_input,
+    Config, Decided, IngestReport, InputContent, Observer, Reconciler, RunError, RunSummary,
+    Source, decide as decide_pending, parallel_jobs, parallel_map, read_input, run,
 };
 pub use reconcile::Rules;
 pub use reconcile::claims::{ClaimRef, StoredClaim};

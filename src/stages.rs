@@ -10,20 +10,18 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::acks::AckCodes;
 use crate::claim::BilledClaim;
-use crate::contract::Contracts;
-use crate::history::{AckStore, HistoryStore, MemoryStore, StoreResult};
-use crate::lifecycle::{Acknowledgment, BatchReference, FilingLimits};
+use crate::history::{AckStore, ClaimStore, MemoryStore, StoreError, StoreResult};
+use crate::lifecycle::{Acknowledgment, BatchReference};
 use crate::line::{
     DecidedLine, LineEvent, RemittanceContext, RemittanceTransaction, TransactionFingerprint,
     event_key,
 };
-use crate::pipeline::{FrontEnd, InputContent, Reconciler};
-use crate::reconcile::Rules;
+use crate::pipeline::{Config, InputContent, Observer, RunError};
 
 /// One line of the `events` stream.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,8 +212,7 @@ struct Partition {
 /// order followed by its NO_REMITTANCE rows.
 pub fn decide_records(
     records: impl IntoIterator<Item = Record>,
-    contracts: Option<&Contracts>,
-    rules: &Rules,
+    config: &Config,
 ) -> StoreResult<Vec<DecidedLine>> {
     let mut partitions: BTreeMap<String, Partition> = BTreeMap::new();
     let mut acks = Vec::new();
@@ -240,7 +237,7 @@ pub fn decide_records(
     acks.sort_by(|a, b| a.source.cmp(&b.source));
     let mut rows = Vec::new();
     for (_, partition) in partitions {
-        rows.extend(decide_partition(partition, &acks, contracts, rules)?);
+        rows.extend(decide_partition(partition, &acks, config)?);
     }
     Ok(rows)
 }
@@ -280,8 +277,7 @@ fn add_event(partition: &mut Partition, r: RemittanceRecord) {
 fn decide_partition(
     mut partition: Partition,
     acks: &[AckRecord],
-    contracts: Option<&Contracts>,
-    rules: &Rules,
+    config: &Config,
 ) -> StoreResult<Vec<DecidedLine>> {
     let mut store = MemoryStore::new();
     for a in acks {
@@ -303,40 +299,59 @@ fn decide_partition(
     }
     // Transactions of earlier runs shape the history but yield no rows; they
     // are recognised by their context, which their rows share.
-    let mut history_contexts = HashSet::new();
-    for Copy { tx, history, .. } in partition.transactions.values_mut() {
+    let skipping = AtomicBool::new(false);
+    let mut history = FromHistory {
+        contexts: HashSet::new(),
+        skipping: &skipping,
+    };
+    for Copy {
+        tx, history: old, ..
+    } in partition.transactions.values_mut()
+    {
         tx.events.sort_by_key(|e| e.sequence);
         if tx
             .context
             .payment_or_production_date()
-            .is_some_and(|d| d > rules.as_of)
+            .is_some_and(|d| d > config.as_of())
         {
             continue;
         }
         crate::pipeline::ingest_remittance(&mut store, tx)?;
-        if *history {
-            history_contexts.insert(Arc::as_ptr(&tx.context) as usize);
+        if *old {
+            history.contexts.insert(Arc::as_ptr(&tx.context) as usize);
         }
     }
     let mut rows = Vec::new();
-    // The stage has no --filing-limits: the built-in limits apply.
-    let front_end = FrontEnd::load(
-        &store,
-        AckCodes::builtin(),
-        FilingLimits::builtin().clone(),
-        rules.as_of,
-    )?;
-    let mut reconciler =
-        Reconciler::new(&mut store, contracts, rules.clone())?.with_front_end(&front_end);
-    reconciler.apply_pending(|decided| -> StoreResult<()> {
-        let from_history = decided
-            .first()
-            .is_some_and(|r| history_contexts.contains(&(Arc::as_ptr(&r.event.context) as usize)));
-        if !from_history {
-            rows.extend(decided);
+    let decided = crate::pipeline::decide(config, &mut store, &mut history, |row| {
+        if !skipping.load(Ordering::Relaxed) {
+            rows.push(row.clone());
         }
-        Ok(())
+        Ok::<(), StoreError>(())
+    });
+    decided.map_err(|e| match e {
+        RunError::Ingest { error, .. } | RunError::Store(error) | RunError::Sink(error) => error,
     })?;
-    rows.extend(reconciler.unanswered()?);
     Ok(rows)
+}
+
+/// Tells the rows of transactions from earlier runs (skipped) from this
+/// run's, transaction by transaction; the NO_REMITTANCE rows that follow
+/// are this run's.
+struct FromHistory<'a> {
+    contexts: HashSet<usize>,
+    skipping: &'a AtomicBool,
+}
+
+impl Observer for FromHistory<'_> {
+    fn transaction(&mut self, rows: &[DecidedLine]) {
+        let old = rows.first().is_some_and(|r| {
+            self.contexts
+                .contains(&(Arc::as_ptr(&r.event.context) as usize))
+        });
+        self.skipping.store(old, Ordering::Relaxed);
+    }
+
+    fn decided(&mut self) {
+        self.skipping.store(false, Ordering::Relaxed);
+    }
 }

@@ -466,3 +466,88 @@ fn the_readme_rank_table_is_the_checked_one() {
         .collect();
     assert_eq!(documented, checked);
 }
+
+/// The commands of `src/cli/`, one module each; the other modules there
+/// are what commands share (flags, settings, the store, the runner…).
+const COMMANDS: &[&str] = &[
+    "appeals",
+    "contracts",
+    "deposits",
+    "eob",
+    "generate",
+    "history",
+    "lifecycle",
+    "lines",
+    "outcomes",
+    "posting",
+    "reconcile",
+    "report",
+    "resolution",
+    "split",
+    "stages",
+    "validate",
+];
+
+/// The commands `code` (a file of `src/cli/`) imports by `super::…` or
+/// `crate::cli::…`, comments and strings left out.
+fn commands_imported(code: &str) -> BTreeSet<&'static str> {
+    let code = without_tests(&strip(code));
+    let words: Vec<&str> = code
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+        .collect();
+    let mut found = BTreeSet::new();
+    for word in words {
+        for prefix in ["super::", "crate::cli::"] {
+            let Some(rest) = word.strip_prefix(prefix) else {
+                continue;
+            };
+            let first = rest.split("::").next().unwrap_or("");
+            if let Some(command) = COMMANDS.iter().find(|c| **c == first) {
+                found.insert(*command);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_command_imports_another_command() {
+    let cli = src().join("cli");
+    let mut broken = Vec::new();
+    for path in files_under(&cli)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+    {
+        let relative = path.strip_prefix(&cli).unwrap();
+        let own = relative
+            .components()
+            .next()
+            .and_then(|c| c.as_os_str().to_str())
+            .map(|c| c.trim_end_matches(".rs"))
+            .unwrap_or("");
+        let code = std::fs::read_to_string(path).unwrap();
+        for command in commands_imported(&code) {
+            if command != own {
+                broken.push(format!(
+                    "cli/{}: imports command {command}",
+                    relative.display()
+                ));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "commands share through cli's shared modules, never through each other:\n{}",
+        broken.join("\n")
+    );
+    // The checker sees an import in each of its forms, and not a mention.
+    assert_eq!(
+        commands_imported("use super::reconcile::Settings;"),
+        BTreeSet::from(["reconcile"])
+    );
+    assert_eq!(
+        commands_imported("let x = crate::cli::deposits::read(); // super::posting"),
+        BTreeSet::from(["deposits"])
+    );
+    assert!(commands_imported("use super::runner::Prepared; \"super::appeals\"").is_empty());
+}

@@ -16,16 +16,17 @@ use rust_decimal::Decimal;
 
 use super::args::AppealsArgs;
 use super::letters::LetterJob;
-use super::outcomes::Tracking;
 use super::output::Output;
-use super::reconcile::{Prepared, Settings, report_rows};
+use super::runner::{Prepared, report_rows};
+use super::settings;
+use super::tracking::Tracking;
 use crate::ledger::sink;
 use crate::money::money;
 use crate::outcomes::ItemState;
 use crate::reports::appeals::{AppealItem, AppealTracking, COLUMNS, letter_items, worklist};
 
 pub fn run(args: &AppealsArgs) -> anyhow::Result<u8> {
-    let settings = Settings::load(
+    let config = settings::config(
         args.input.as_of,
         Some(&args.fees),
         Some(&args.appeals),
@@ -34,11 +35,11 @@ pub fn run(args: &AppealsArgs) -> anyhow::Result<u8> {
     )?;
     // Every letter option is read and checked before anything is written.
     let letters = LetterJob::load(&args.letters)?;
-    let prepared = Prepared::new(&args.input, settings)?;
+    let prepared = Prepared::new(&args.input, config)?;
     let mut out = Output::create(&args.output.out)?;
     let (rows, tally) = report_rows(&args.input, &prepared)?;
     tally.require_usable(&args.output.out)?;
-    let tracking = Tracking::load(&rows, args.input.db.as_deref(), &prepared.settings.codes)?;
+    let tracking = Tracking::load(&rows, args.input.db.as_deref(), prepared.config.codes())?;
     let track = |item: &AppealItem| tracking.track(item);
     let letter_rows = letters
         .as_ref()
@@ -67,10 +68,10 @@ pub fn run(args: &AppealsArgs) -> anyhow::Result<u8> {
             .iter()
             .filter(|i| track(i).state == ItemState::Open)
             .collect();
-        let rules = &prepared.settings.rules;
+        let rules = &prepared.config.rules;
         let written = job.write(
             &open,
-            &prepared.settings.codes,
+            prepared.config.codes(),
             prepared.as_of(),
             &rules.medical_necessity_carcs,
             &args.interest.prompt_pay,

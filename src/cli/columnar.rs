@@ -4,9 +4,11 @@
 //!
 //! This is the one module outside the library's own layers that knows
 //! remit's row and event types ([`DecidedLine`], [`LineEvent`],
-//! [`RemittanceContext`], [`BilledClaim`], the stage records) and how the
-//! pipeline is driven today (`cli::reconcile`'s `decide_inputs`,
-//! `stages::decide_records`); the Python crate sees only what is `pub`
+//! [`RemittanceContext`], [`BilledClaim`], the stage records) and drives
+//! the pipeline: [`reconcile`] through the same run as the command
+//! (`cli::runner`, over `pipeline::run` with a resolved `pipeline::Config`),
+//! [`Decider`] through `stages::decide_records` (`pipeline::decide`); the
+//! Python crate sees only what is `pub`
 //! here. Typed columns come from [`crate::ledger::schema`] (one declared
 //! schema for every output), so `remit.lines()` and `remit lines --format
 //! parquet` have the same types.
@@ -31,32 +33,17 @@
 //! serde's data model with structs as arrays, behind a one-byte format
 //! version ([`PAYLOAD_FORMAT`]).
 //!
-//! # Re-pointing it (issue 16 and the pipeline entry point)
+//! # How it reaches the pipeline
 //!
-//! Only the bodies below change; every `pub` signature here, the Python
-//! crate and the schema stay as they are, and `python/tests` (which
-//! compare everything with the command's output) say when it is done.
-//!
-//! 1. Imports: `DecidedLine`, `COLUMNS`, `LINES_NAMES`, `lines_table`,
-//!    `LineEvent`, `RemittanceContext`, `EventCollector` from wherever the
-//!    `line` layer / the crate's `pub use` block puts them.
-//! 2. [`reconcile`]: everything from `Args::try_parse_from` to
-//!    `decide_inputs(…)` becomes "build the resolved `Config` from `args`
-//!    (the command's own flags, so that options stay checked as the
-//!    command checks them), call the pipeline's entry point with a row
-//!    callback that does `rows.push(row)`"; the rejected inputs it reports
-//!    (file + first fatal `Issue`) map to `X12Failure::new`, and the
-//!    summary print stays behind `--quiet`.
-//! 3. [`Decider::new`]: `Settings::load` becomes the same `Config` for
-//!    `remit decide`'s flags (as-of, fee schedule, rules, code list);
-//!    [`Decider`]'s private `decide` calls the pipeline's decide step on the
-//!    rebuilt records (today `stages::decide_records`) if it gets one.
-//! 4. [`lines`]: `LineRows` (event collector → `DecidedLine::from_event` +
-//!    flags + reason) becomes the pipeline's per-file lines iterator, if it
-//!    offers one; otherwise only its imports move.
-//! 5. [`events`]: `read_input` and `remittance_partition` from the
-//!    pipeline's read step; the record layout does not change (a change of
-//!    the payload's serde shape bumps [`PAYLOAD_FORMAT`]).
+//! [`reconcile`] parses the command's own flags, resolves them with
+//! `cli::settings::config` into the same `pipeline::Config` the command
+//! uses, and runs `cli::runner` (over `pipeline::run`) with a row callback
+//! that fills record batches; the rejected inputs it reports map to
+//! [`X12Failure`]. [`Decider`] resolves `remit decide`'s flags the same
+//! way and decides each provider with `stages::decide_records` (over
+//! `pipeline::decide`). [`lines`] and [`events`] read with the pipeline's
+//! read step. A change of the payload's serde shape bumps
+//! [`PAYLOAD_FORMAT`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -71,7 +58,8 @@ use clap::Parser;
 
 use super::args::{Args, Command, DecideStageArgs, ReconcileArgs};
 use super::inputs::{discover, open_regular, starts_like_x12};
-use super::reconcile::{Prepared, Settings, code_list, decide_inputs};
+use super::runner::{Prepared, decide_inputs};
+use super::settings::{self, code_list};
 use crate::claim::BilledClaim;
 use crate::diagnostic::{Issue, Severity};
 use crate::envelope::TransactionId;
@@ -81,7 +69,7 @@ use crate::ledger::schema::BatchBuilder;
 use crate::line::DecidedLine;
 use crate::line::TransactionFingerprint;
 use crate::line::{LineEvent, RemittanceContext};
-use crate::pipeline::{InputContent, read_input};
+use crate::pipeline::{Config, InputContent, read_input};
 use crate::reconcile::decide::remittance_flags;
 use crate::reconcile::reason::reason;
 use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
@@ -452,7 +440,7 @@ pub fn reconcile(args: &[String], keep_going: bool) -> Result<Batches, ColumnarE
         codes,
         ..
     } = &args;
-    let settings = Settings::load(
+    let config = settings::config(
         input.as_of,
         Some(fees),
         Some(appeals),
@@ -461,7 +449,7 @@ pub fn reconcile(args: &[String], keep_going: bool) -> Result<Batches, ColumnarE
     )
     .map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
     let prepared =
-        Prepared::new(input, settings).map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
+        Prepared::new(input, config).map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
     let mut rows = BatchBuilder::new(COLUMNS);
     let mut batches = Vec::new();
     let tally = decide_inputs(input, &prepared, |row| {
@@ -703,7 +691,7 @@ struct Group {
 /// soon as the next one starts, so memory holds one provider; otherwise
 /// everything is decided at [`Decider::finish`].
 pub struct Decider {
-    settings: Settings,
+    config: Config,
     current: Option<(String, Group)>,
     waiting: BTreeMap<String, Group>,
     decided: HashSet<String>,
@@ -746,7 +734,7 @@ impl Decider {
             codes,
             ..
         } = &args;
-        let settings = Settings::load(
+        let config = settings::config(
             *as_of,
             Some(fees),
             Some(appeals),
@@ -755,7 +743,7 @@ impl Decider {
         )
         .map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
         Ok(Decider {
-            settings,
+            config,
             current: None,
             waiting: BTreeMap::new(),
             decided: HashSet::new(),
@@ -892,12 +880,7 @@ impl Decider {
                 event,
             }));
         }
-        let rows = decide_records(
-            records,
-            self.settings.contracts.as_ref(),
-            &self.settings.rules,
-        )
-        .map_err(other)?;
+        let rows = decide_records(records, &self.config).map_err(other)?;
         ledger_batches(&rows)
     }
 }

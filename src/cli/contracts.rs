@@ -6,11 +6,12 @@
 
 use super::args::ContractsArgs;
 use super::output::Output;
-use super::reconcile::{Prepared, Settings, report_rows};
+use super::runner::{Prepared, report_rows};
+use super::settings;
+use super::tracking::denial_category;
 use crate::contract::References;
 use crate::ledger::sink;
 use crate::money::money;
-use crate::outcomes::analytics::DenialCategory;
 use crate::reports::contracts::{columns, scorecard};
 
 pub fn run(args: &ContractsArgs) -> anyhow::Result<u8> {
@@ -19,27 +20,27 @@ pub fn run(args: &ContractsArgs) -> anyhow::Result<u8> {
             anyhow::bail!("--from {from} is after --to {to}");
         }
     }
-    let settings = Settings::load(
+    let config = settings::config(
         args.input.as_of,
         Some(&args.fees),
         None,
         None,
         Some(&args.codes),
     )?;
-    let prepared = Prepared::new(&args.input, settings)?;
+    let prepared = Prepared::new(&args.input, config)?;
     let mut out = Output::create(&args.output.out)?;
     let (rows, tally) = report_rows(&args.input, &prepared)?;
     tally.require_usable(&args.output.out)?;
     let none = References::default();
     let references = prepared
-        .settings
+        .config
         .contracts
         .as_ref()
         .map_or(&none, |c| c.references());
     let card = scorecard(
         &rows,
         references,
-        &prepared.settings.codes,
+        prepared.config.codes(),
         (args.from, args.to),
         denial_category,
     )?;
@@ -60,11 +61,4 @@ pub fn run(args: &ContractsArgs) -> anyhow::Result<u8> {
         money(shortfall)
     );
     Ok(tally.exit_code())
-}
-
-/// The scorecard's denial category of a CARC (`""`: a denial without a
-/// reason): the groups a billing office acts on, as `remit outcomes`
-/// reports them.
-pub fn denial_category(carc: &str) -> &'static str {
-    DenialCategory::of(carc).as_str()
 }

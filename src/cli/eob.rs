@@ -17,7 +17,7 @@ use super::documents::Documents;
 use super::inputs::{discover, open_regular};
 use super::output::report_problems;
 use super::progress::Progress;
-use super::reconcile::code_list;
+use super::settings::code_list;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Stop, worst};
 use crate::letters::{EobCollector, Letterhead, Templates, render_eob};
 use crate::remittance::ClaimPayment;

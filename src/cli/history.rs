@@ -4,7 +4,8 @@
 use super::EXIT_OK;
 use super::args::HistoryArgs;
 use super::output::Output;
-use super::reconcile::{code_list, open_sqlite};
+use super::settings::code_list;
+use super::store::open_sqlite;
 use crate::history::sqlite::RowFilter;
 use crate::ledger::row::COLUMNS;
 use crate::ledger::sink;

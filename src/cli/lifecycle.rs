@@ -12,7 +12,8 @@ use anyhow::Context;
 use super::args::{LifecycleArgs, StatusRequestsArgs};
 use super::inputs::read_option_file;
 use super::output::Output;
-use super::reconcile::{Prepared, Settings, Tally, report_rows};
+use super::runner::{Prepared, Tally, report_rows};
+use super::settings;
 use crate::ledger::sink;
 use crate::lifecycle::{FrontEndState, RequestPolicy, needs_status_request};
 use crate::money::money;
@@ -20,9 +21,9 @@ use crate::pipeline::FrontEnd;
 use crate::reports::lifecycle::{AGING_COLUMNS, AgingRecord, RESUBMIT_COLUMNS, aging as age_rows};
 use crate::status_request::{EnvelopeConfig, StatusInquiry, write_status_requests};
 
-fn settings(args: &LifecycleArgs) -> anyhow::Result<Prepared> {
-    let settings = Settings::load(args.input.as_of, None, None, None, Some(&args.codes))?;
-    Prepared::new(&args.input, settings)
+fn prepare(args: &LifecycleArgs) -> anyhow::Result<Prepared> {
+    let config = settings::config(args.input.as_of, None, None, None, Some(&args.codes))?;
+    Prepared::new(&args.input, config)
 }
 
 /// The front end of a finished run.
@@ -38,7 +39,7 @@ fn front_end(tally: &Tally) -> anyhow::Result<&FrontEnd> {
 /// `remit appeals`: nothing here was adjudicated, so nothing is appealed;
 /// the claim is corrected and sent again, before its filing deadline.
 pub fn resubmit(args: &LifecycleArgs) -> anyhow::Result<u8> {
-    let prepared = settings(args)?;
+    let prepared = prepare(args)?;
     let mut out = Output::create(&args.output.out)?;
     let (_, tally) = report_rows(&args.input, &prepared)?;
     tally.require_usable(&args.output.out)?;
@@ -72,7 +73,7 @@ pub fn resubmit(args: &LifecycleArgs) -> anyhow::Result<u8> {
 /// from submission, each basis with a TOTAL row equal to the ledger's
 /// unanswered total.
 pub fn aging(args: &LifecycleArgs) -> anyhow::Result<u8> {
-    let prepared = settings(args)?;
+    let prepared = prepare(args)?;
     let mut out = Output::create(&args.output.out)?;
     let (rows, tally) = report_rows(&args.input, &prepared)?;
     tally.require_usable(&args.output.out)?;
@@ -99,8 +100,8 @@ pub fn aging(args: &LifecycleArgs) -> anyhow::Result<u8> {
 /// sent at least `--min-age-days` ago that no 835 answered, not rejected
 /// (those go on the resubmit worklist), not answered by a 277 lately.
 pub fn status_requests(args: &StatusRequestsArgs) -> anyhow::Result<u8> {
-    let settings = Settings::load(args.input.as_of, None, None, None, Some(&args.codes))?;
-    let prepared = Prepared::new(&args.input, settings)?;
+    let config = settings::config(args.input.as_of, None, None, None, Some(&args.codes))?;
+    let prepared = Prepared::new(&args.input, config)?;
     // The envelope is checked before anything is read or written.
     let bytes = read_option_file("--envelope", &args.envelope)?;
     let envelope = EnvelopeConfig::from_csv(bytes.as_slice())

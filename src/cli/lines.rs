@@ -14,7 +14,7 @@ use super::args::LinesArgs;
 use super::inputs::{discover, open_regular};
 use super::output::{InputRows, Output, SharedRows, report_problems};
 use super::progress::Progress;
-use super::reconcile::code_list;
+use super::settings::code_list;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, worst};
 use crate::diagnostic::{Issue, Severity};
 use crate::envelope::TransactionId;

@@ -1,8 +1,17 @@
 //! The command line: flags, inputs, terminals and exit codes. The only
 //! place that knows about files on disk, standard streams and clap.
+//!
+//! One module per command (`appeals`, `deposits`, `history`, `lines`,
+//! `posting`, `reconcile`, `report`, `resolution`, `split`, `stages`,
+//! `validate`, `generate`); a command imports no other command. What they
+//! share: `args` (clap), `settings` (flags resolved once into the
+//! pipeline's `Config`), `store` (`--db`), `runner` (`pipeline::run` with
+//! progress, findings and the summary on standard error), `inputs`,
+//! `output`, `progress` and `bank`.
 
 mod appeals;
 pub mod args;
+mod bank;
 pub mod columnar;
 mod contracts;
 mod deposits;
@@ -21,8 +30,12 @@ pub mod progress;
 mod reconcile;
 mod report;
 mod resolution;
+mod runner;
+mod settings;
 mod split;
 mod stages;
+mod store;
+mod tracking;
 mod validate;
 
 use std::process::ExitCode;

@@ -4,10 +4,11 @@
 //! month of payment (tied to the bank deposits when `--bank` is given).
 
 use super::args::{PostedColumnArgs, PostingArgs};
-use super::deposits::{read_bank_files, received_by_payer_month};
+use super::bank::{read_bank_files, received_by_payer_month};
 use super::inputs::read_option_file;
 use super::output::Output;
-use super::reconcile::{Prepared, Settings, report_rows};
+use super::runner::{Prepared, report_rows};
+use super::settings;
 use super::{EXIT_OK, Stop};
 use crate::ledger::sink;
 use crate::line::figures;
@@ -49,14 +50,14 @@ fn read_posted(args: &PostingArgs) -> anyhow::Result<Vec<Posting>> {
 }
 
 pub fn run(args: &PostingArgs) -> anyhow::Result<u8> {
-    let settings = Settings::load(
+    let config = settings::config(
         args.input.as_of,
         Some(&args.fees),
         Some(&args.appeals),
         None,
         Some(&args.codes),
     )?;
-    let as_of = settings.rules.as_of;
+    let as_of = config.as_of();
     let postings = read_posted(args)?;
     let posting_count = postings.len();
     let bank = if args.bank.is_empty() {
@@ -66,7 +67,7 @@ pub fn run(args: &PostingArgs) -> anyhow::Result<u8> {
         bank.require_usable()?;
         Some(bank)
     };
-    let prepared = Prepared::new(&args.input, settings)?;
+    let prepared = Prepared::new(&args.input, config)?;
     let mut out = Output::create(&args.output.out)?;
     let (rows, tally) = report_rows(&args.input, &prepared)?;
     tally.require_usable(&args.output.out)?;

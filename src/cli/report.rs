@@ -3,9 +3,10 @@
 //! worklists — then print a one-line summary on standard error.
 
 use super::args::ReportArgs;
-use super::contracts::denial_category;
 use super::output::Output;
-use super::reconcile::{Prepared, Settings, report_rows};
+use super::runner::{Prepared, report_rows};
+use super::settings;
+use super::tracking::{Tracking, add_to_page, check_range, denial_analytics, denial_category};
 use crate::contract::References;
 use crate::line::figures;
 use crate::money::money;
@@ -14,15 +15,15 @@ use crate::reports::contracts::scorecard;
 use crate::reports::page::{Options, Privacy, ReportBuilder, ReportData, html};
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
-    super::outcomes::check_range(&args.range)?;
-    let settings = Settings::load(
+    check_range(&args.range)?;
+    let config = settings::config(
         args.input.as_of,
         Some(&args.fees),
         Some(&args.appeals),
         None,
         Some(&args.codes),
     )?;
-    let prepared = Prepared::new(&args.input, settings)?;
+    let prepared = Prepared::new(&args.input, config)?;
     let mut out = Output::create(&args.html)?;
     let (rows, tally) = report_rows(&args.input, &prepared)?;
     // Some rejected files still make a page (it lists them); with no
@@ -38,39 +39,38 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         table_rows: args.table_rows,
         ..Options::new(prepared.as_of())
     };
-    let mut builder = ReportBuilder::new(options.clone(), &prepared.settings.codes);
+    let mut builder = ReportBuilder::new(options.clone(), prepared.config.codes());
     builder.add_findings(tally.findings());
     rows.iter().for_each(|row| builder.add_row(row));
     let none = References::default();
     let references = prepared
-        .settings
+        .config
         .contracts
         .as_ref()
         .map_or(&none, |c| c.references());
     builder.add_scorecard(&scorecard(
         &rows,
         references,
-        &prepared.settings.codes,
+        prepared.config.codes(),
         (None, None),
         denial_category,
     )?);
     builder.add_aging(&crate::reports::lifecycle::aging(&rows, options.as_of));
     // Appeals the --db store records as resolved are off the worklist.
-    let tracking =
-        super::outcomes::Tracking::load(&rows, args.input.db.as_deref(), &prepared.settings.codes)?;
+    let tracking = Tracking::load(&rows, args.input.db.as_deref(), prepared.config.codes())?;
     for item in worklist(rows.iter().cloned(), options.as_of) {
         if tracking.on_worklist(&item) {
             builder.add_appeal(&item);
         }
     }
     let mut data = builder.finish();
-    let analytics = super::outcomes::denial_analytics(
+    let analytics = denial_analytics(
         &rows,
         args.input.db.as_deref(),
-        &prepared.settings.codes,
+        prepared.config.codes(),
         &args.range,
     )?;
-    super::outcomes::add_to_page(&mut data, &analytics);
+    add_to_page(&mut data, &analytics);
     // Errors name the file: Output says which it is writing.
     let bytes = html::write_page(&data, &mut out)?;
     out.commit()?;

@@ -5,7 +5,8 @@
 
 use super::args::ResolutionArgs;
 use super::output::Output;
-use super::reconcile::{Prepared, Settings, report_rows};
+use super::runner::{Prepared, report_rows};
+use super::settings;
 use crate::ledger::sink;
 use crate::line::figures;
 use crate::money::money;
@@ -18,14 +19,14 @@ pub fn run(args: &ResolutionArgs) -> anyhow::Result<u8> {
             "remit resolution needs a prompt-pay rule: --prompt-pay nj|medicare|custom:days=N,rate=P"
         );
     }
-    let settings = Settings::load(
+    let config = settings::config(
         args.input.as_of,
         Some(&args.fees),
         None,
         Some((&interest.prompt_pay, interest.rate.as_deref())),
         Some(&args.codes),
     )?;
-    let prepared = Prepared::new(&args.input, settings)?;
+    let prepared = Prepared::new(&args.input, config)?;
     let mut out = Output::create(&args.output.out)?;
     let (rows, tally) = report_rows(&args.input, &prepared)?;
     tally.require_usable(&args.output.out)?;

@@ -14,7 +14,7 @@ use super::args::{DecideStageArgs, EventsArgs};
 use super::inputs::{Discovery, Input, discover, looks_like_x12, open_regular, starts_like_x12};
 use super::output::Output;
 use super::progress::Progress;
-use super::reconcile::Settings;
+use super::settings;
 use super::{EXIT_INPUT, EXIT_OK};
 use crate::diagnostic::Severity;
 use crate::ledger::row::COLUMNS;
@@ -198,7 +198,7 @@ fn rejected(source: String, message: String) -> Vec<Record> {
 }
 
 pub fn decide(args: &DecideStageArgs) -> anyhow::Result<u8> {
-    let settings = Settings::load(
+    let config = settings::config(
         args.as_of,
         Some(&args.fees),
         Some(&args.appeals),
@@ -216,7 +216,7 @@ pub fn decide(args: &DecideStageArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("standard input line {}: not a remit events record", n + 1))?;
         parsed.push(record);
     }
-    let rows = decide_records(parsed, settings.contracts.as_ref(), &settings.rules)?;
+    let rows = decide_records(parsed, &config)?;
     let mut sink = sink(Format::Jsonl, Box::new(&mut out), "ledger", "entry");
     sink.begin(COLUMNS)?;
     for row in &rows {

@@ -4,7 +4,10 @@
 use indexmap::IndexSet;
 use std::collections::BTreeSet;
 
-use super::{HistoryStore, Ingested, OpenLine, StoreResult, StoredVersion, TransactionRef};
+use super::{
+    ClaimStore, HistoryStore, Ingested, OpenLine, StoreResult, StoredVersion, TransactionRef,
+    VersionStore,
+};
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction, payer_key,
@@ -139,87 +142,6 @@ impl HistoryStore for MemoryStore {
         Ok(Ingested::New(id))
     }
 
-    fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>> {
-        let Some(ids) = self.traces.get(&(Text::from(payer), Text::from(trace))) else {
-            return Ok(Vec::new());
-        };
-        Ok(ids
-            .iter()
-            .filter_map(|&id| {
-                let pending = self.pending.get(id as usize).and_then(Option::as_ref);
-                let replaced = self.replaced.get(&id).map(|(tx, _)| tx);
-                pending
-                    .map(|tx| version(id, tx, false))
-                    .or_else(|| replaced.map(|tx| version(id, tx, true)))
-            })
-            .collect())
-    }
-
-    fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()> {
-        let slot = self
-            .pending
-            .get_mut(earlier as usize)
-            .and_then(Option::take);
-        match slot {
-            Some(tx) => {
-                self.replaced.insert(earlier, (tx, by));
-                Ok(())
-            }
-            // Never offered by `trace_versions` (see there), so never asked.
-            None => Err(super::StoreError::Data(format!(
-                "transaction {earlier} is not pending: the memory store cannot replace it"
-            ))),
-        }
-    }
-
-    fn replaced_versions(&self, id: TransactionRef) -> StoreResult<Vec<StoredVersion>> {
-        let mut found = Vec::new();
-        let mut frontier = vec![id];
-        while let Some(by) = frontier.pop() {
-            for (&earlier, (tx, _)) in self.replaced.iter().filter(|(_, (_, b))| *b == by) {
-                found.push(version(earlier, tx, true));
-                frontier.push(earlier);
-            }
-        }
-        found.sort_by_key(|v| v.id);
-        Ok(found)
-    }
-
-    /// Replaced transactions were never applied here, so nothing leaves the
-    /// line histories; the memory store keeps no rows.
-    fn retire(&mut self, id: TransactionRef, _rows: &[DecidedLine]) -> StoreResult<()> {
-        self.replaced.remove(&id);
-        Ok(())
-    }
-
-    fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
-        if !self
-            .known_claims
-            .insert(self.identity(&ClaimFingerprint::of(claim)))
-        {
-            return Ok(false);
-        }
-        let at = self.claims.len();
-        self.by_id
-            .entry(claim.claim_id.clone())
-            .or_default()
-            .push(at);
-        if let Some(icn) = claim.payer_claim_number.as_ref().filter(|i| !i.is_empty()) {
-            self.by_replaced_icn
-                .entry(icn.clone())
-                .or_default()
-                .push(at);
-        }
-        self.billed_lines
-            .push(vec![LineState::Open; claim.lines.len()]);
-        self.claims.push(StoredClaim {
-            id: at as ClaimRef,
-            source: source.to_string(),
-            claim: claim.clone(),
-        });
-        Ok(true)
-    }
-
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>> {
         let mut pending: Vec<(OrderKey, TransactionRef)> = self
             .pending
@@ -251,8 +173,12 @@ impl HistoryStore for MemoryStore {
         Ok(())
     }
 
-    fn history(&self, key: &LineKey) -> StoreResult<LineHistory> {
-        Ok(self.lines.get(key).cloned().unwrap_or_default())
+    fn read_history(&self, key: &LineKey, history: &mut LineHistory) -> StoreResult<()> {
+        history.events.clear();
+        if let Some(known) = self.lines.get(key) {
+            history.events.extend_from_slice(&known.events);
+        }
+        Ok(())
     }
 
     fn record(
@@ -318,6 +244,91 @@ impl HistoryStore for MemoryStore {
             lines.insert(key.clone());
         }
         Ok(())
+    }
+}
+
+impl VersionStore for MemoryStore {
+    fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>> {
+        let Some(ids) = self.traces.get(&(Text::from(payer), Text::from(trace))) else {
+            return Ok(Vec::new());
+        };
+        Ok(ids
+            .iter()
+            .filter_map(|&id| {
+                let pending = self.pending.get(id as usize).and_then(Option::as_ref);
+                let replaced = self.replaced.get(&id).map(|(tx, _)| tx);
+                pending
+                    .map(|tx| version(id, tx, false))
+                    .or_else(|| replaced.map(|tx| version(id, tx, true)))
+            })
+            .collect())
+    }
+
+    fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()> {
+        let slot = self
+            .pending
+            .get_mut(earlier as usize)
+            .and_then(Option::take);
+        match slot {
+            Some(tx) => {
+                self.replaced.insert(earlier, (tx, by));
+                Ok(())
+            }
+            // Never offered by `trace_versions` (see there), so never asked.
+            None => Err(super::StoreError::Data(format!(
+                "transaction {earlier} is not pending: the memory store cannot replace it"
+            ))),
+        }
+    }
+
+    fn replaced_versions(&self, id: TransactionRef) -> StoreResult<Vec<StoredVersion>> {
+        let mut found = Vec::new();
+        let mut frontier = vec![id];
+        while let Some(by) = frontier.pop() {
+            for (&earlier, (tx, _)) in self.replaced.iter().filter(|(_, (_, b))| *b == by) {
+                found.push(version(earlier, tx, true));
+                frontier.push(earlier);
+            }
+        }
+        found.sort_by_key(|v| v.id);
+        Ok(found)
+    }
+
+    /// Replaced transactions were never applied here, so nothing leaves the
+    /// line histories; the memory store keeps no rows.
+    fn retire(&mut self, id: TransactionRef, _rows: &[DecidedLine]) -> StoreResult<()> {
+        self.replaced.remove(&id);
+        Ok(())
+    }
+}
+
+impl ClaimStore for MemoryStore {
+    fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
+        if !self
+            .known_claims
+            .insert(self.identity(&ClaimFingerprint::of(claim)))
+        {
+            return Ok(false);
+        }
+        let at = self.claims.len();
+        self.by_id
+            .entry(claim.claim_id.clone())
+            .or_default()
+            .push(at);
+        if let Some(icn) = claim.payer_claim_number.as_ref().filter(|i| !i.is_empty()) {
+            self.by_replaced_icn
+                .entry(icn.clone())
+                .or_default()
+                .push(at);
+        }
+        self.billed_lines
+            .push(vec![LineState::Open; claim.lines.len()]);
+        self.claims.push(StoredClaim {
+            id: at as ClaimRef,
+            source: source.to_string(),
+            claim: claim.clone(),
+        });
+        Ok(true)
     }
 
     fn has_claims(&self) -> StoreResult<bool> {

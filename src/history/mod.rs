@@ -43,12 +43,34 @@ pub enum Ingested {
     Known,
 }
 
-/// Why the store failed.
+/// What kind of failure a backend reported, in words any backend can use
+/// (so that callers decide what to say without knowing SQLite).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The file is not a database of this backend at all.
+    NotADatabase,
+    /// Another process holds the store and did not let go in time.
+    Busy,
+    /// Anything else (a full disk, a corrupt page, an I/O error…).
+    Other,
+}
+
+/// Why the store failed. Messages name the store and what it was doing,
+/// never a patient's data: stores hold names and member ids, and errors
+/// go to logs.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database failed.
-    #[error("history store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    /// The backend (the database) failed while doing `operation`.
+    #[error("history store: {}{source}", operation_prefix(operation))]
+    Backend {
+        /// What the store was doing, e.g. "reading a line's history"
+        /// (empty when not known).
+        operation: &'static str,
+        /// What kind of failure it was.
+        failure: Failure,
+        /// The backend's own error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A stored value could not be read back.
     #[error("history store: stored data is unreadable: {0}")]
     Data(String),
@@ -67,6 +89,16 @@ pub enum StoreError {
     /// The file is not a remit store.
     #[error("history store {0}: not a remit history store")]
     Foreign(String),
+    /// An operation failed, and undoing what it had done failed too (the
+    /// backend drops the unfinished work when the store is closed).
+    #[error("{failed}; undoing it failed too: {undo}")]
+    UndoFailed {
+        /// The first failure.
+        #[source]
+        failed: Box<StoreError>,
+        /// Why undoing failed.
+        undo: Box<StoreError>,
+    },
     /// The file could not be created or its permissions set.
     #[error("history store {path}: {source}")]
     Io {
@@ -75,6 +107,67 @@ pub enum StoreError {
         /// The failure.
         source: std::io::Error,
     },
+}
+
+fn operation_prefix(operation: &str) -> String {
+    if operation.is_empty() {
+        String::new()
+    } else {
+        format!("{operation}: ")
+    }
+}
+
+impl StoreError {
+    /// A backend failure of kind `failure`.
+    pub fn backend(
+        failure: Failure,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> StoreError {
+        StoreError::Backend {
+            operation: "",
+            failure,
+            source: source.into(),
+        }
+    }
+
+    /// The backend's kind of failure, if the backend failed.
+    pub fn failure(&self) -> Option<Failure> {
+        match self {
+            StoreError::Backend { failure, .. } => Some(*failure),
+            StoreError::UndoFailed { failed, .. } => failed.failure(),
+            _ => None,
+        }
+    }
+
+    /// This failure, with the failure of undoing it: neither is dropped.
+    pub fn and_undo_failed(self, undo: StoreError) -> StoreError {
+        StoreError::UndoFailed {
+            failed: Box::new(self),
+            undo: Box::new(undo),
+        }
+    }
+
+    /// Says what the store was doing, unless a closer caller said it.
+    pub fn during(mut self, what: &'static str) -> StoreError {
+        if let StoreError::Backend { operation, .. } = &mut self
+            && operation.is_empty()
+        {
+            *operation = what;
+        }
+        self
+    }
+}
+
+/// Adds the operation to a store error (see [`StoreError::during`]).
+pub trait During<T> {
+    /// `self` with the operation named when it failed.
+    fn during(self, what: &'static str) -> StoreResult<T>;
+}
+
+impl<T> During<T> for StoreResult<T> {
+    fn during(self, what: &'static str) -> StoreResult<T> {
+        self.map_err(|e| e.during(what))
+    }
 }
 
 impl From<serde_json::Error> for StoreError {
@@ -86,8 +179,16 @@ impl From<serde_json::Error> for StoreError {
 /// Result of store operations.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Where line histories, applied transactions and billed claims live.
-pub trait HistoryStore: AckStore {
+/// Where line histories and applied transactions live: the core a
+/// decision reads and writes. The versions of a remittance
+/// ([`VersionStore`]), the billed claims ([`ClaimStore`]) and the
+/// acknowledgments ([`AckStore`]) are the store's other faces; every store
+/// has all four.
+///
+/// Readers fill a buffer the caller owns (as `csv::Reader::read_byte_record`
+/// does): deciding reads one history per event, and reusing one buffer
+/// keeps that from allocating a history per event.
+pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
     /// Starts ingesting one file: everything until [`HistoryStore::commit_file`]
     /// lands together or not at all.
     fn begin_file(&mut self) -> StoreResult<()>;
@@ -97,29 +198,6 @@ pub trait HistoryStore: AckStore {
     fn rollback_file(&mut self) -> StoreResult<()>;
     /// Adds a remittance transaction as pending, unless it is already known.
     fn ingest_transaction(&mut self, tx: &RemittanceTransaction) -> StoreResult<Ingested>;
-    /// The other transactions stored with this payer key and trace, in the
-    /// order they were stored. The memory store lists pending and replaced
-    /// ones only: within one run every file is ingested before any is
-    /// decided, so a version never arrives after its twin was applied.
-    fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>>;
-    /// Records that `by` replaces `earlier` (a version of the same payment's
-    /// remittance). A pending `earlier` will never be applied; an applied one
-    /// stays in the line histories until `by` is applied (see
-    /// [`HistoryStore::retire`]).
-    fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()>;
-    /// The versions `id` replaces, directly or through a version it
-    /// replaces, that are not retired yet.
-    fn replaced_versions(&self, id: TransactionRef) -> StoreResult<Vec<StoredVersion>>;
-    /// Takes a replaced version out of the line histories: the events of an
-    /// applied one stop counting (its rows stay, marked superseded); a
-    /// never-applied one keeps `rows` (its rows, marked superseded) for
-    /// `remit history`. Called while deciding the version that replaces it.
-    fn retire(&mut self, id: TransactionRef, rows: &[DecidedLine]) -> StoreResult<()>;
-    /// Adds a billed claim read from `source`; false when a claim with the
-    /// same content (the claim's fingerprint) is already known — the same claim
-    /// sent again, whatever its delimiters and envelope. Claims that share
-    /// CLM01 but differ in anything billed are all kept.
-    fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool>;
 
     /// Pending transactions in the order they must be applied.
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>>;
@@ -131,8 +209,9 @@ pub trait HistoryStore: AckStore {
     /// Marks it applied; its decisions land together.
     fn commit_decide(&mut self, id: TransactionRef) -> StoreResult<()>;
 
-    /// The history of a line (empty when unknown).
-    fn history(&self, key: &LineKey) -> StoreResult<LineHistory>;
+    /// Reads the history of a line into `history`, replacing what it held
+    /// (left empty when the line is unknown).
+    fn read_history(&self, key: &LineKey, history: &mut LineHistory) -> StoreResult<()>;
     /// Appends an event to a line's history, with its ledger row if it has one.
     fn record(
         &mut self,
@@ -152,7 +231,40 @@ pub trait HistoryStore: AckStore {
         claim_ref: &str,
         key: &LineKey,
     ) -> StoreResult<()>;
+}
 
+/// The versions of one payment's remittance (same payer and trace): which
+/// replaces which, and taking a replaced one out of the line histories
+/// (see `reconcile::versions`).
+pub trait VersionStore {
+    /// The other transactions stored with this payer key and trace, in the
+    /// order they were stored. The memory store lists pending and replaced
+    /// ones only: within one run every file is ingested before any is
+    /// decided, so a version never arrives after its twin was applied.
+    fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>>;
+    /// Records that `by` replaces `earlier` (a version of the same payment's
+    /// remittance). A pending `earlier` will never be applied; an applied one
+    /// stays in the line histories until `by` is applied (see
+    /// [`VersionStore::retire`]).
+    fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()>;
+    /// The versions `id` replaces, directly or through a version it
+    /// replaces, that are not retired yet.
+    fn replaced_versions(&self, id: TransactionRef) -> StoreResult<Vec<StoredVersion>>;
+    /// Takes a replaced version out of the line histories: the events of an
+    /// applied one stop counting (its rows stay, marked superseded); a
+    /// never-applied one keeps `rows` (its rows, marked superseded) for
+    /// `remit history`. Called while deciding the version that replaces it.
+    fn retire(&mut self, id: TransactionRef, rows: &[DecidedLine]) -> StoreResult<()>;
+}
+
+/// The billed (837) claims: what claim matching reads, and which billed
+/// lines a remittance answered.
+pub trait ClaimStore {
+    /// Adds a billed claim read from `source`; false when a claim with the
+    /// same content (the claim's fingerprint) is already known — the same claim
+    /// sent again, whatever its delimiters and envelope. Claims that share
+    /// CLM01 but differ in anything billed are all kept.
+    fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool>;
     /// True when any billed claim is known.
     fn has_claims(&self) -> StoreResult<bool>;
     /// Billed claims with this CLM01.
@@ -186,22 +298,78 @@ impl ClaimSource for dyn HistoryStore + '_ {
     type Error = StoreError;
 
     fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>> {
-        HistoryStore::claims_with_id(self, clm01)
+        ClaimStore::claims_with_id(self, clm01)
     }
 
     fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
-        HistoryStore::claims_replacing(self, icn)
+        ClaimStore::claims_replacing(self, icn)
     }
 
     fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
-        HistoryStore::claims_paid_under(self, icn)
+        ClaimStore::claims_paid_under(self, icn)
     }
 
     fn icns_of(&self, clp01: &str) -> StoreResult<Vec<Text>> {
-        HistoryStore::icns_of(self, clp01)
+        ClaimStore::icns_of(self, clp01)
     }
 
     fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>> {
-        HistoryStore::clp01s_of_icn(self, icn)
+        ClaimStore::clp01s_of_icn(self, icn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backend_error_names_the_operation_once_and_keeps_its_kind() {
+        let io = std::io::Error::other("disk I/O error");
+        let e = StoreError::backend(Failure::Busy, io)
+            .during("reading a line's history")
+            .during("an outer caller");
+        assert_eq!(
+            e.to_string(),
+            "history store: reading a line's history: disk I/O error"
+        );
+        assert_eq!(e.failure(), Some(Failure::Busy));
+        let undone = StoreError::Data("stored kind \"?\"".into())
+            .and_undo_failed(StoreError::backend(Failure::Other, "locked"));
+        assert_eq!(
+            undone.to_string(),
+            "history store: stored data is unreadable: stored kind \"?\"; undoing it failed too: history store: locked"
+        );
+    }
+
+    #[test]
+    fn reading_a_history_replaces_what_the_buffer_held() {
+        use crate::line::{LineKey, PriorEvent, Scope};
+        let key = |claim: &str| LineKey {
+            payer: "P".into(),
+            payee: "1".into(),
+            claim_id: claim.into(),
+            member_id: "M".into(),
+            service_date: None,
+            procedure: "97110".into(),
+            modifiers: Text::default(),
+            ordinal: 0,
+            scope: Scope::Line,
+        };
+        let mut store = MemoryStore::new();
+        let event = PriorEvent {
+            payment_date: None,
+            trace: "T1".into(),
+            paid: rust_decimal::Decimal::ONE,
+            kind: crate::line::PriorKind::Payment,
+            denial_reasons: Vec::new(),
+            line_control: Text::default(),
+            flags: Default::default(),
+        };
+        store.record(&key("A"), &event, None).unwrap();
+        let mut history = LineHistory::default();
+        store.read_history(&key("A"), &mut history).unwrap();
+        assert_eq!(history.events.len(), 1);
+        store.read_history(&key("B"), &mut history).unwrap();
+        assert!(history.events.is_empty(), "an unknown line reads as empty");
     }
 }

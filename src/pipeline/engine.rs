@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::contract::Contracts;
-use crate::history::{HistoryStore, StoreResult};
+use crate::history::{During, HistoryStore, StoreResult};
 use crate::line::{
     DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineHistory, LineKey, NamedClaim,
     RemittanceTransaction, Status, event_key,
@@ -40,6 +40,10 @@ pub struct Reconciler<'a> {
     /// Set while applying a version that replaces earlier versions of its
     /// remittance: its rows are compared with the newest of them.
     correction: Option<Correction>,
+    /// The buffers histories are read into, reused for every event (one
+    /// line's; the lines of a claim a recovery takes from).
+    history: LineHistory,
+    histories: Vec<LineHistory>,
     /// The claims' acknowledgments and deadlines (issue 22), when known.
     front_end: Option<&'a super::FrontEnd>,
 }
@@ -51,13 +55,15 @@ impl<'a> Reconciler<'a> {
         contracts: Option<&'a Contracts>,
         rules: Rules,
     ) -> StoreResult<Self> {
-        let claims_known = store.has_claims()?;
+        let claims_known = store.has_claims().during("looking for billed claims")?;
         Ok(Reconciler {
             store,
             contracts,
             rules,
             claims_known,
             correction: None,
+            history: LineHistory::default(),
+            histories: Vec::new(),
             front_end: None,
         })
     }
@@ -81,23 +87,39 @@ impl<'a> Reconciler<'a> {
         // events (a re-listing needs the payment before it), and the store's
         // order key ends in the content hash, so the ledger is the same
         // whatever order the files came in.
-        for (_, id) in self.store.pending()? {
+        for (_, id) in self
+            .store
+            .pending()
+            .during("listing pending transactions")?
+        {
             // One store transaction per 835 transaction: its rows, history
             // entries, claim marks and links land together or not at all, so
             // a run killed midway leaves whole remittances applied and the
             // rest pending for the next run. `false`: another run sharing the
             // store applied it meanwhile.
-            if !self.store.begin_decide(id)? {
+            if !self
+                .store
+                .begin_decide(id)
+                .during("starting a transaction's decisions")?
+            {
                 continue;
             }
-            let tx = self.store.load_pending(id)?;
-            let replaced = self.store.replaced_versions(id)?;
+            let tx = self
+                .store
+                .load_pending(id)
+                .during("loading a pending transaction")?;
+            let replaced = self
+                .store
+                .replaced_versions(id)
+                .during("listing the versions a transaction replaces")?;
             let rows = if replaced.is_empty() {
                 self.apply(tx)?
             } else {
                 self.apply_version(tx, replaced)?
             };
-            self.store.commit_decide(id)?;
+            self.store
+                .commit_decide(id)
+                .during("committing a transaction's decisions")?;
             applied += 1;
             // Rows go out only once their decisions are kept: no output ever
             // shows a row the history does not have. (If writing them fails
@@ -174,7 +196,9 @@ impl<'a> Reconciler<'a> {
                     })
                     .collect()
             };
-            self.store.retire(v.id, &kept)?;
+            self.store
+                .retire(v.id, &kept)
+                .during("retiring a replaced remittance")?;
         }
         self.correction = Some(Correction::new(&tx, &replaced[0]));
         let applied = self.apply(tx);
@@ -222,8 +246,10 @@ impl<'a> Reconciler<'a> {
         let controls: Vec<&str> = events.iter().map(|e| e.line_control.as_str()).collect();
         let store = &*self.store;
         assign_ordinals(&mut keys, &controls, |k, c| {
-            store.ordinal_for_control(k, c).ok().flatten()
-        });
+            store
+                .ordinal_for_control(k, c)
+                .during("finding a line by its control number")
+        })?;
         // A reversal of a claim the practice itself voided (837 CLM05-3 =
         // 8) answers the void: the money goes back because the practice
         // asked, so there is nothing to appeal.
@@ -243,9 +269,11 @@ impl<'a> Reconciler<'a> {
         let mut prices = price_claim(self.contracts, &events, billed).into_iter();
         let lines = std::mem::take(&mut matched.lines);
         for ((event, key), line) in events.into_iter().zip(keys).zip(lines) {
-            let history = self.store.history(&key)?;
+            self.store
+                .read_history(&key, &mut self.history)
+                .during("reading a line's history")?;
             let price = prices.next().flatten();
-            let mut decision = decide(&event, &history, price.as_ref(), &self.rules);
+            let mut decision = decide(&event, &self.history, price.as_ref(), &self.rules);
             if event.kind == EventKind::ClaimAdjustment {
                 decision.net_paid = None;
             }
@@ -302,7 +330,9 @@ impl<'a> Reconciler<'a> {
             }
             let key = row.key.clone().expect("set above");
             let prior = prior_event(&row.event, &row.decision, &self.rules.codes);
-            self.store.record(&key, &prior, Some(&row))?;
+            self.store
+                .record(&key, &prior, Some(&row))
+                .during("recording a decision")?;
             rows.push(row);
         }
         Ok(())
@@ -319,17 +349,27 @@ impl<'a> Reconciler<'a> {
     ) -> StoreResult<(ClaimMatch, ClaimBook)> {
         let first = &events[0];
         self.store
-            .note_icn(&first.claim_id, &first.payer_claim_id)?;
-        let book = ClaimBook::for_payment(&*self.store, &first.claim_id, events, payee_npi)?;
+            .note_icn(&first.claim_id, &first.payer_claim_id)
+            .during("noting a claim's ICN")?;
+        let book = ClaimBook::for_payment(&*self.store, &first.claim_id, events, payee_npi)
+            .during("reading the billed claims a payment may answer")?;
         let matched = match_claim(&book, events, payee_npi);
         for mark in &matched.marks {
             match *mark {
-                LineMark::Answered(claim, line) => self.store.mark_answered(claim, line)?,
-                LineMark::Contested(claim, line) => self.store.mark_contested(claim, line)?,
+                LineMark::Answered(claim, line) => self
+                    .store
+                    .mark_answered(claim, line)
+                    .during("marking a billed line answered")?,
+                LineMark::Contested(claim, line) => self
+                    .store
+                    .mark_contested(claim, line)
+                    .during("marking a billed line contested")?,
             }
         }
         if let Some(best) = &matched.claim {
-            self.store.note_claim_icn(best.id, &first.payer_claim_id)?;
+            self.store
+                .note_claim_icn(best.id, &first.payer_claim_id)
+                .during("noting a claim's ICN")?;
         }
         Ok((matched, book))
     }
@@ -341,7 +381,8 @@ impl<'a> Reconciler<'a> {
         }
         for reference in [&event.claim_id, &event.payer_claim_id] {
             self.store
-                .link_claim(&key.payer, &key.payee, reference, key)?;
+                .link_claim(&key.payer, &key.payee, reference, key)
+                .during("linking a line to its claim")?;
         }
         Ok(())
     }
@@ -350,8 +391,10 @@ impl<'a> Reconciler<'a> {
     /// of the claim it names.
     fn apply_provider(&mut self, event: LineEvent) -> StoreResult<DecidedLine> {
         let key = event_key(&event);
-        let history = self.store.history(&key)?;
-        let mut decision = decide(&event, &history, None, &self.rules);
+        self.store
+            .read_history(&key, &mut self.history)
+            .during("reading a line's history")?;
+        let mut decision = decide(&event, &self.history, None, &self.rules);
         decision.net_paid = None;
         let reason = event
             .adjustments
@@ -370,7 +413,9 @@ impl<'a> Reconciler<'a> {
         if let Some(correction) = &self.correction {
             correction.mark(&mut row);
         }
-        self.store.record(&key, &prior, Some(&row))?;
+        self.store
+            .record(&key, &prior, Some(&row))
+            .during("recording a decision")?;
         Ok(row)
     }
 
@@ -428,19 +473,28 @@ impl<'a> Reconciler<'a> {
     ) -> StoreResult<Text> {
         let lines = self
             .store
-            .claim_lines(&key.payer, &key.payee, &event.claim_id)?;
+            .claim_lines(&key.payer, &key.payee, &event.claim_id)
+            .during("finding the lines of a recovered claim")?;
         if lines.is_empty() {
             return Ok(Text::default());
         }
-        let histories = lines
-            .iter()
-            .map(|line| self.store.history(line))
-            .collect::<StoreResult<Vec<LineHistory>>>()?;
+        // One buffer per line, kept from one recovery to the next.
+        if self.histories.len() < lines.len() {
+            self.histories
+                .resize_with(lines.len(), LineHistory::default);
+        }
+        for (line, history) in lines.iter().zip(&mut self.histories) {
+            self.store
+                .read_history(line, history)
+                .during("reading a line's history")?;
+        }
+        let histories = &self.histories[..lines.len()];
         let claim = lines[0].claim_id.clone();
-        let taken = recovery::recover(event, reason, &claim, &histories, decision, &self.rules);
+        let taken = recovery::recover(event, reason, &claim, histories, decision, &self.rules);
         for (line, take) in lines.iter().zip(&taken.per_line) {
             self.store
-                .record(line, &recovery::entry(event, -*take), None)?;
+                .record(line, &recovery::entry(event, -*take), None)
+                .during("recording a recovery")?;
         }
         Ok(if taken.recouped {
             claim
@@ -456,7 +510,10 @@ impl<'a> Reconciler<'a> {
     /// `AMBIGUOUS_CLAIM_MATCH` and says why.
     pub fn unanswered(&self) -> StoreResult<Vec<DecidedLine>> {
         let mut rows = Vec::new();
-        let open = self.store.unanswered()?;
+        let open = self
+            .store
+            .unanswered()
+            .during("listing unanswered billed lines")?;
         let contested: HashSet<u64> = open
             .iter()
             .filter(|(_, lines)| lines.iter().any(|l| l.contested))
@@ -471,7 +528,8 @@ impl<'a> Reconciler<'a> {
             }
             // Open claims sharing CLM01 share their family: load it once.
             if !families.contains_key(&claim.claim_id) {
-                let book = ClaimBook::for_claim(&*self.store, &claim.claim_id)?;
+                let book = ClaimBook::for_claim(&*self.store, &claim.claim_id)
+                    .during("reading a billed claim's family")?;
                 let found = family(&book, &claim.claim_id);
                 families.insert(claim.claim_id.clone(), (book, found));
             }

@@ -10,8 +10,8 @@
 //! acknowledgment read before its 837, or a code list replaced, changes
 //! old verdicts, and the order files arrive in never matters.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use jiff::civil::Date;
 
@@ -39,7 +39,9 @@ pub struct FrontEnd {
     /// Acknowledgments stored (all runs).
     pub acknowledgments: usize,
     /// Submissions found open (NO_REMITTANCE) by this run, with their claim.
-    open: RefCell<BTreeMap<SubmissionKey, (SubmittedClaim, BilledClaim)>>,
+    /// A mutex, not a `RefCell`: a run's front end is handed back with its
+    /// summary and may cross threads (the terminal observer is `Sync`).
+    open: Mutex<BTreeMap<SubmissionKey, (SubmittedClaim, BilledClaim)>>,
 }
 
 /// One claim on the fix-and-resubmit worklist.
@@ -96,7 +98,7 @@ impl FrontEnd {
             limits,
             as_of,
             acknowledgments: acks.len(),
-            open: RefCell::default(),
+            open: Mutex::default(),
         })
     }
 
@@ -132,8 +134,7 @@ impl FrontEnd {
     pub fn annotate(&self, row: &mut DecidedLine, claim: &BilledClaim) {
         let submission = self.submission(claim, &row.event.context.source);
         let (life, deadline) = self.standing_of(&submission);
-        self.open
-            .borrow_mut()
+        self.open_claims_lock()
             .entry(submission.key())
             .or_insert_with(|| (submission, claim.clone()));
         let mut words = Vec::new();
@@ -198,7 +199,7 @@ impl FrontEnd {
     /// A rejected submission sent again later (same CLM01, a later 837 not
     /// itself rejected) is done and left out.
     pub fn worklist(&self) -> Vec<ResubmitItem> {
-        let open = self.open.borrow();
+        let open = self.open_claims_lock();
         let mut items = Vec::new();
         for (claim, _) in open.values() {
             let (life, deadline) = self.standing_of(claim);
@@ -248,8 +249,7 @@ impl FrontEnd {
     /// The open submissions of this run with their lifecycle on the as-of
     /// date (for aging and status requests).
     pub fn open_claims(&self) -> Vec<(SubmittedClaim, ClaimLifecycle, BilledClaim)> {
-        self.open
-            .borrow()
+        self.open_claims_lock()
             .values()
             .map(|(claim, billed)| {
                 let (life, _) = self.standing_of(claim);
@@ -261,6 +261,15 @@ impl FrontEnd {
     /// The as-of date.
     pub fn as_of(&self) -> Date {
         self.as_of
+    }
+
+    /// The open submissions. A panic elsewhere while they were held leaves
+    /// them as they were (every change is one insertion), so a poisoned
+    /// lock is still read.
+    fn open_claims_lock(
+        &self,
+    ) -> MutexGuard<'_, BTreeMap<SubmissionKey, (SubmittedClaim, BilledClaim)>> {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

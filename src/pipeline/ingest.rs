@@ -9,7 +9,7 @@
 use jiff::civil::Date;
 
 use super::input::InputContent;
-use crate::history::{HistoryStore, Ingested, StoreResult};
+use crate::history::{During, HistoryStore, Ingested, StoreResult};
 use crate::line::{RemittanceTransaction, payer_key};
 use crate::reconcile::versions::{self, Placement};
 
@@ -49,19 +49,19 @@ pub fn ingest(
     // One store transaction per file: its claims and remittances land
     // together or not at all, so a file that fails halfway leaves nothing
     // behind, and a rerun ingests it whole (nothing looks "already known").
-    store.begin_file()?;
+    store.begin_file().during("starting a file's ingest")?;
     match ingest_all(store, source, content, as_of) {
         Ok(report) => {
-            store.commit_file()?;
+            store.commit_file().during("committing a file's ingest")?;
             Ok(report)
         }
-        Err(e) => {
-            // The ingest error is the one to report. Should the rollback
-            // fail too, the transaction stays uncommitted, and SQLite drops
-            // an uncommitted transaction when the connection closes.
-            let _ = store.rollback_file();
-            Err(e)
-        }
+        // The ingest error is the one to report; should the rollback fail
+        // too, both are (the transaction stays uncommitted, and SQLite
+        // drops an uncommitted transaction when the connection closes).
+        Err(e) => match store.rollback_file() {
+            Ok(()) => Err(e),
+            Err(undo) => Err(e.and_undo_failed(undo.during("undoing a file's ingest"))),
+        },
     }
 }
 
@@ -75,7 +75,10 @@ fn ingest_all(
     store.note_batches(&content.batches)?;
     report.acks = store.ingest_acks(source, &content.acks)?;
     for claim in &content.claims {
-        if store.ingest_claim(source, claim)? {
+        if store
+            .ingest_claim(source, claim)
+            .during("storing a billed claim")?
+        {
             report.claims += 1;
             report.claim_lines += claim.lines.len();
             report.claim_charges += claim.charge;
@@ -129,23 +132,32 @@ pub fn ingest_remittance(
     let others = if c.trace.is_empty() {
         Vec::new()
     } else {
-        store.trace_versions(&payer_key(&c.payer_id, &c.payer), &c.trace)?
+        store
+            .trace_versions(&payer_key(&c.payer_id, &c.payer), &c.trace)
+            .during("finding the versions of a remittance")?
     };
     let placement = versions::place(tx, &others);
     if let Placement::Redelivery(_) = placement {
         return Ok(Remittance::Known);
     }
-    let Ingested::New(id) = store.ingest_transaction(tx)? else {
+    let Ingested::New(id) = store
+        .ingest_transaction(tx)
+        .during("storing a remittance transaction")?
+    else {
         return Ok(Remittance::Known);
     };
     match placement {
         Placement::Replaces(earlier) => {
             for e in earlier {
-                store.supersede(e, id)?;
+                store
+                    .supersede(e, id)
+                    .during("recording a corrected remittance")?;
             }
         }
         Placement::OlderThan(current) => {
-            store.supersede(id, current)?;
+            store
+                .supersede(id, current)
+                .during("recording a corrected remittance")?;
             if let Some(v) = others.iter().find(|v| v.id == current && v.applied) {
                 return Ok(Remittance::Older(versions::label(&v.context)));
             }

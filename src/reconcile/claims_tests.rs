@@ -9,7 +9,8 @@ use jiff::civil::Date;
 use super::*;
 use crate::history::{HistoryStore, MemoryStore, StoreResult};
 use crate::line::{DecidedLine, Flag};
-use crate::pipeline::{Reconciler, ingest, read_input};
+use crate::pipeline::ingest::ingest;
+use crate::pipeline::{Reconciler, read_input};
 use crate::reconcile::Rules;
 
 /// One billed claim: CLM01, member id, first name, CLM05-1, CLM05-3,

@@ -9,21 +9,27 @@ use crate::line::LineKey;
 
 /// Numbers identical keys within one claim payment: the n-th line with the
 /// same identity gets ordinal n, unless its REF*6R names a line the history
-/// already knows under that identity (`known` answers which ordinal).
+/// already knows under that identity (`known` answers which ordinal). A
+/// failure of `known` (the store's) stops the numbering and is returned:
+/// guessing an ordinal would give a line another line's history.
 ///
 /// Linear in the lines: each identity keeps the ordinals it has handed out
 /// and the smallest one still free (a claim of a million identical lines
 /// is a real capitated or institutional file, so no scan of earlier lines).
-pub fn assign_ordinals(
+pub fn assign_ordinals<E>(
     keys: &mut [LineKey],
     controls: &[&str],
-    known: impl Fn(&LineKey, &str) -> Option<u32>,
-) {
+    mut known: impl FnMut(&LineKey, &str) -> Result<Option<u32>, E>,
+) -> Result<(), E> {
     let mut identities: HashMap<LineKey, Handed> = HashMap::new();
     for (i, key) in keys.iter_mut().enumerate() {
         let control = controls.get(i).copied().unwrap_or("");
         key.ordinal = 0;
-        let by_control = (!control.is_empty()).then(|| known(key, control)).flatten();
+        let by_control = if control.is_empty() {
+            None
+        } else {
+            known(key, control)?
+        };
         let handed = identities.entry(key.clone()).or_default();
         // REF*6R is the practice's own line id: when the history knows it,
         // the line keeps the identity it had, even if the payer now lists
@@ -40,6 +46,7 @@ pub fn assign_ordinals(
         handed.take(ordinal);
         key.ordinal = ordinal;
     }
+    Ok(())
 }
 
 /// The ordinals one identity has handed out in this claim payment.
@@ -82,7 +89,7 @@ mod tests {
     #[test]
     fn identical_lines_get_increasing_ordinals() {
         let mut keys = vec![key("97110"), key("97110"), key("97140"), key("97110")];
-        assign_ordinals(&mut keys, &[], |_, _| None);
+        assign_ordinals(&mut keys, &[], |_, _| Ok::<_, ()>(None)).unwrap();
         let ordinals: Vec<u32> = keys.iter().map(|k| k.ordinal).collect();
         assert_eq!(ordinals, vec![0, 1, 0, 2]);
     }
@@ -92,8 +99,9 @@ mod tests {
         let mut keys = vec![key("97110"), key("97110")];
         // The history knows line "B" as ordinal 0 and "A" as ordinal 1.
         assign_ordinals(&mut keys, &["A", "B"], |_, c| {
-            Some(if c == "A" { 1 } else { 0 })
-        });
+            Ok::<_, ()>(Some(if c == "A" { 1 } else { 0 }))
+        })
+        .unwrap();
         assert_eq!((keys[0].ordinal, keys[1].ordinal), (1, 0));
     }
 
@@ -110,9 +118,17 @@ mod tests {
             key("97110"),
         ];
         assign_ordinals(&mut keys, &["A", "", "", "", "A"], |_, c| {
-            (c == "A").then_some(2)
-        });
+            Ok::<_, ()>((c == "A").then_some(2))
+        })
+        .unwrap();
         let ordinals: Vec<u32> = keys.iter().map(|k| k.ordinal).collect();
         assert_eq!(ordinals, vec![2, 0, 1, 3, 4]);
+    }
+
+    #[test]
+    fn a_failing_lookup_stops_the_numbering() {
+        let mut keys = vec![key("97110"), key("97110")];
+        let failed = assign_ordinals(&mut keys, &["A", ""], |_, _| Err("store failed"));
+        assert_eq!(failed, Err("store failed"));
     }
 }

@@ -24,7 +24,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use cache::Cache;
 
 use super::{
-    HistoryStore, Ingested, OpenLine, StoreError, StoreResult, StoredVersion, TransactionRef,
+    ClaimStore, Failure, HistoryStore, Ingested, OpenLine, StoreError, StoreResult, StoredVersion,
+    TransactionRef, VersionStore,
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::codes::CodeList;
@@ -37,6 +38,30 @@ use crate::reconcile::claims::{ClaimRef, StoredClaim};
 use crate::text::Text;
 
 pub use schema::{APPLICATION_ID, current_version};
+
+/// SQLite's errors become the store's backend-neutral error; the kinds a
+/// caller acts on (not a database, busy) are told apart here, the only
+/// place that knows SQLite's codes.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        let failure = match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Failure::NotADatabase,
+            Some(rusqlite::ErrorCode::DatabaseBusy) => Failure::Busy,
+            _ => Failure::Other,
+        };
+        StoreError::backend(failure, e)
+    }
+}
+
+/// A date as stored (`YYYY-MM-DD`, or NULL for none); anything else is
+/// damage, reported rather than read as "no date".
+pub(super) fn stored_date(text: Option<String>) -> StoreResult<Option<jiff::civil::Date>> {
+    text.map(|d| {
+        d.parse()
+            .map_err(|_| StoreError::Data(format!("stored date {d:?}")))
+    })
+    .transpose()
+}
 
 /// How long a run waits for another run holding the write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -329,10 +354,7 @@ fn retry_while_busy(mut step: impl FnMut() -> StoreResult<()>) -> StoreResult<()
     let started = Instant::now();
     loop {
         match step() {
-            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
-                if e.code == rusqlite::ErrorCode::DatabaseBusy
-                    && started.elapsed() < BUSY_TIMEOUT =>
-            {
+            Err(e) if e.failure() == Some(Failure::Busy) && started.elapsed() < BUSY_TIMEOUT => {
                 std::thread::sleep(Duration::from_millis(20));
             }
             other => return other,
@@ -394,10 +416,10 @@ fn migrate(conn: &Connection, path: &str, codes: &CodeList) -> StoreResult<()> {
     })();
     match result {
         Ok(()) => Ok(conn.execute_batch("COMMIT")?),
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
+        Err(e) => match conn.execute_batch("ROLLBACK") {
+            Ok(()) => Err(e),
+            Err(undo) => Err(e.and_undo_failed(undo.into())),
+        },
     }
 }
 
@@ -589,114 +611,38 @@ impl HistoryStore for SqliteStore {
         })
     }
 
-    fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>> {
-        let sql = format!("SELECT {VERSION_COLUMNS} WHERE trace = ?1 ORDER BY id");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut found = stmt.query([trace])?;
-        let mut out = Vec::new();
-        while let Some(r) = found.next()? {
-            // The payer key is worked out as the engine does, from the
-            // context, rather than stored: stores made before versions
-            // were known have no such column.
-            let context: RemittanceContext = serde_json::from_str(&r.get::<_, String>(4)?)?;
-            if payer_key(&context.payer_id, &context.payer) == payer {
-                out.push(self.version(r)?);
-            }
-        }
-        Ok(out)
-    }
-
-    fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()> {
-        // A pending version leaves the queue for good; an applied one keeps
-        // its events until `by` is applied and retires it.
-        self.conn
-            .prepare_cached(
-                "UPDATE remittances SET superseded_by = ?2, state = 'decided' WHERE id = ?1",
-            )?
-            .execute(params![earlier as i64, by as i64])?;
-        Ok(())
-    }
-
-    fn replaced_versions(&self, id: TransactionRef) -> StoreResult<Vec<StoredVersion>> {
-        let sql = format!("SELECT {VERSION_COLUMNS} WHERE superseded_by = ?1 ORDER BY id");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut out = Vec::new();
-        let mut frontier = vec![id as i64];
-        while let Some(by) = frontier.pop() {
-            let mut found = stmt.query([by])?;
-            while let Some(r) = found.next()? {
-                let earlier: i64 = r.get(0)?;
-                frontier.push(earlier);
-                if r.get::<_, i64>(3)? == 0 {
-                    out.push(self.version(r)?);
-                }
-            }
-        }
-        out.sort_by_key(|v| v.id);
-        Ok(out)
-    }
-
-    fn retire(&mut self, id: TransactionRef, rows: &[DecidedLine]) -> StoreResult<()> {
-        self.conn
-            .prepare_cached("UPDATE events SET superseded = 1 WHERE remittance_id = ?1")?
-            .execute([id as i64])?;
-        for row in rows {
-            self.record_superseded(id, row)?;
-        }
-        self.conn
-            .prepare_cached("UPDATE remittances SET retired = 1, events = NULL WHERE id = ?1")?
-            .execute([id as i64])?;
-        Ok(())
-    }
-
-    fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
-        let inserted = self.conn.prepare_cached(
-            "INSERT OR IGNORE INTO claims (source, clm01, frequency, transaction_hash, replaced_icn, created, ingested_at, claim, fingerprint)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            source,
-            claim.claim_id.as_str(),
-            claim.frequency.as_str(),
-            claim.transaction_hash as i64,
-            claim.payer_claim_number.as_deref().filter(|i| !i.is_empty()),
-            date_text(claim.created),
-            now(),
-            serde_json::to_string(claim)?,
-            ClaimFingerprint::of(claim).as_str(),
-        ])?;
-        if inserted == 0 {
-            return Ok(false);
-        }
-        let id = self.conn.last_insert_rowid();
-        let mut stmt = self
-            .conn
-            .prepare_cached("INSERT INTO claim_lines (claim_id, line) VALUES (?1, ?2)")?;
-        for line in 0..claim.lines.len() {
-            stmt.execute(params![id, line as i64])?;
-        }
-        Ok(true)
-    }
-
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, payment_date, production_date, isa13, st02_order, trace, content_hash FROM remittances
              WHERE state = 'pending'
              ORDER BY payment_date, production_date, isa13, st02_order, trace, content_hash",
         )?;
-        let date = |s: Option<String>| s.and_then(|s| s.parse().ok());
         let rows = stmt.query_map([], |r| {
-            let key: OrderKey = (
-                date(r.get(1)?),
-                date(r.get(2)?),
+            Ok((
+                r.get::<_, i64>(0)? as TransactionRef,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
                 Text::from(r.get::<_, String>(3)?),
                 Text::from(r.get::<_, String>(4)?),
                 Text::from(r.get::<_, String>(5)?),
                 r.get::<_, i64>(6)? as u64,
-            );
-            Ok((key, r.get::<_, i64>(0)? as TransactionRef))
+            ))
         })?;
-        let pending = rows.collect::<Result<Vec<_>, _>>()?;
+        let mut pending = Vec::new();
+        for row in rows {
+            let (id, paid, produced, isa, st, trace, hash) = row?;
+            // Dates are the payment order: one that does not read back is
+            // damage to report, not a transaction to apply first.
+            let key: OrderKey = (
+                stored_date(paid)?,
+                stored_date(produced)?,
+                isa,
+                st,
+                trace,
+                hash,
+            );
+            pending.push((key, id));
+        }
         self.planned.set(pending.len());
         Ok(pending)
     }
@@ -769,9 +715,10 @@ impl HistoryStore for SqliteStore {
         self.maybe_finish_group()
     }
 
-    fn history(&self, key: &LineKey) -> StoreResult<LineHistory> {
+    fn read_history(&self, key: &LineKey, history: &mut LineHistory) -> StoreResult<()> {
+        history.events.clear();
         let Some(line) = self.find_line(key)? else {
-            return Ok(LineHistory::default());
+            return Ok(());
         };
         let mut stmt = self.conn.prepare_cached(
             "SELECT payment_date, trace, paid, kind, denial_reasons, line_control, flags
@@ -788,11 +735,12 @@ impl HistoryStore for SqliteStore {
                 r.get::<_, i64>(6)?,
             ))
         })?;
-        let mut events = Vec::new();
         for row in rows {
             let (date, trace, paid, kind, reasons, control, flags) = row?;
-            events.push(PriorEvent {
-                payment_date: date.and_then(|d| d.parse().ok()),
+            history.events.push(PriorEvent {
+                // A stored date that does not read back is damage, not
+                // "no date": a missing date would reorder the line's story.
+                payment_date: stored_date(date)?,
                 trace: trace.into(),
                 paid: paid
                     .parse()
@@ -808,7 +756,7 @@ impl HistoryStore for SqliteStore {
                 flags: Flags::from_bits(flags as u32),
             });
         }
-        Ok(LineHistory { events })
+        Ok(())
     }
 
     fn record(
@@ -900,6 +848,99 @@ impl HistoryStore for SqliteStore {
             .prepare_cached("INSERT OR IGNORE INTO claim_links (payer, payee, reference, line_id) VALUES (?1, ?2, ?3, ?4)")?
             .execute(params![payer, payee, claim_ref, line])?;
         Ok(())
+    }
+}
+
+impl VersionStore for SqliteStore {
+    fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>> {
+        let sql = format!("SELECT {VERSION_COLUMNS} WHERE trace = ?1 ORDER BY id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut found = stmt.query([trace])?;
+        let mut out = Vec::new();
+        while let Some(r) = found.next()? {
+            // The payer key is worked out as the engine does, from the
+            // context, rather than stored: stores made before versions
+            // were known have no such column.
+            let context: RemittanceContext = serde_json::from_str(&r.get::<_, String>(4)?)?;
+            if payer_key(&context.payer_id, &context.payer) == payer {
+                out.push(self.version(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()> {
+        // A pending version leaves the queue for good; an applied one keeps
+        // its events until `by` is applied and retires it.
+        self.conn
+            .prepare_cached(
+                "UPDATE remittances SET superseded_by = ?2, state = 'decided' WHERE id = ?1",
+            )?
+            .execute(params![earlier as i64, by as i64])?;
+        Ok(())
+    }
+
+    fn replaced_versions(&self, id: TransactionRef) -> StoreResult<Vec<StoredVersion>> {
+        let sql = format!("SELECT {VERSION_COLUMNS} WHERE superseded_by = ?1 ORDER BY id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut out = Vec::new();
+        let mut frontier = vec![id as i64];
+        while let Some(by) = frontier.pop() {
+            let mut found = stmt.query([by])?;
+            while let Some(r) = found.next()? {
+                let earlier: i64 = r.get(0)?;
+                frontier.push(earlier);
+                if r.get::<_, i64>(3)? == 0 {
+                    out.push(self.version(r)?);
+                }
+            }
+        }
+        out.sort_by_key(|v| v.id);
+        Ok(out)
+    }
+
+    fn retire(&mut self, id: TransactionRef, rows: &[DecidedLine]) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("UPDATE events SET superseded = 1 WHERE remittance_id = ?1")?
+            .execute([id as i64])?;
+        for row in rows {
+            self.record_superseded(id, row)?;
+        }
+        self.conn
+            .prepare_cached("UPDATE remittances SET retired = 1, events = NULL WHERE id = ?1")?
+            .execute([id as i64])?;
+        Ok(())
+    }
+}
+
+impl ClaimStore for SqliteStore {
+    fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
+        let inserted = self.conn.prepare_cached(
+            "INSERT OR IGNORE INTO claims (source, clm01, frequency, transaction_hash, replaced_icn, created, ingested_at, claim, fingerprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            source,
+            claim.claim_id.as_str(),
+            claim.frequency.as_str(),
+            claim.transaction_hash as i64,
+            claim.payer_claim_number.as_deref().filter(|i| !i.is_empty()),
+            date_text(claim.created),
+            now(),
+            serde_json::to_string(claim)?,
+            ClaimFingerprint::of(claim).as_str(),
+        ])?;
+        if inserted == 0 {
+            return Ok(false);
+        }
+        let id = self.conn.last_insert_rowid();
+        let mut stmt = self
+            .conn
+            .prepare_cached("INSERT INTO claim_lines (claim_id, line) VALUES (?1, ?2)")?;
+        for line in 0..claim.lines.len() {
+            stmt.execute(params![id, line as i64])?;
+        }
+        Ok(true)
     }
 
     fn has_claims(&self) -> StoreResult<bool> {

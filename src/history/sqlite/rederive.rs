@@ -110,7 +110,7 @@ fn prior_from_columns(r: &rusqlite::Row<'_>) -> StoreResult<PriorEvent> {
     let reasons: String = r.get(7)?;
     let flags: i64 = r.get(9)?;
     Ok(PriorEvent {
-        payment_date: date.and_then(|d| d.parse().ok()),
+        payment_date: super::stored_date(date)?,
         trace: Text::from(r.get::<_, String>(4)?),
         paid: paid
             .parse()

@@ -1,0 +1,409 @@
+//! The pipeline's one entry point: read every input (in parallel), ingest
+//! each usable one into the history store (one store transaction a file),
+//! decide what is pending in payment order, and hand every decided row —
+//! then every billed line no remittance answered — to the caller.
+//!
+//! The settings come resolved in a [`Config`] (the command line reads
+//! option files and checks flags before any output is opened; this module
+//! never sees a flag). What a terminal shows — findings, notes, progress,
+//! the summary — goes through an [`Observer`], so the same run serves
+//! `remit reconcile` and its reports, the Python package and tests.
+
+use std::io::Read;
+
+use jiff::civil::Date;
+
+use super::engine::Reconciler;
+use super::front_end::FrontEnd;
+use super::ingest::{IngestReport, ingest};
+use super::input::{InputContent, read_input};
+use super::parallel::{parallel_jobs, parallel_map};
+use crate::acks::AckCodes;
+use crate::codes::CodeList;
+use crate::contract::Contracts;
+use crate::diagnostic::{Issue, Rule, Severity};
+use crate::history::{During, HistoryStore, StoreError};
+use crate::lifecycle::FilingLimits;
+use crate::line::DecidedLine;
+use crate::reconcile::Rules;
+
+/// Everything a run decides with, resolved once from the options: the
+/// rules (as-of date, appeal deadlines, prompt-pay interest, the code
+/// list), the contracts that price lines, and what judges the claims'
+/// front end (filing limits, acknowledgment codes). Plain data: build it
+/// however you like.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Dates, deadlines, interest, and the code list every decision reads.
+    pub rules: Rules,
+    /// The contracts (`--contract`, `--fee-schedule`) and reference
+    /// schedules (`--reference`) that price every line, if any.
+    pub contracts: Option<Contracts>,
+    /// Timely-filing limits: the built-in ones with `--filing-limits`
+    /// merged over them.
+    pub filing_limits: FilingLimits,
+    /// Acknowledgment codes: the built-in list with `--ack-codes` merged
+    /// over it.
+    pub ack_codes: AckCodes,
+    /// Inputs read at once; `None` (or 0) reads one per core.
+    pub jobs: Option<usize>,
+}
+
+impl Config {
+    /// A configuration with `rules`, no contract, the built-in filing
+    /// limits and acknowledgment codes, one reader per core.
+    pub fn new(rules: Rules) -> Config {
+        Config {
+            rules,
+            contracts: None,
+            filing_limits: FilingLimits::builtin().clone(),
+            ack_codes: AckCodes::builtin().clone(),
+            jobs: None,
+        }
+    }
+
+    /// The reconciliation date.
+    pub fn as_of(&self) -> Date {
+        self.rules.as_of
+    }
+
+    /// The code list decisions read (the built-in one, with any user list
+    /// merged over it).
+    pub fn codes(&self) -> &CodeList {
+        &self.rules.codes
+    }
+}
+
+/// One input of a run: a name (for findings and the ledger's `source`)
+/// and a way to read its bytes.
+pub trait Source: Sync {
+    /// The name the input goes by.
+    fn name(&self) -> String;
+    /// Opens the input for reading; an input that cannot be opened is
+    /// rejected with the error as its finding.
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>>;
+}
+
+/// Bytes in memory, with a name.
+impl Source for (String, Vec<u8>) {
+    fn name(&self) -> String {
+        self.0.clone()
+    }
+
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(self.1.as_slice()))
+    }
+}
+
+/// What a run tells its caller as it goes, in this order: inputs read
+/// (from the reading threads), then each input's findings and what
+/// ingesting it did (in input order), then each transaction decided, each
+/// row handed out, and the end. Every method does nothing by default.
+pub trait Observer: Sync {
+    /// One input was read completely (called from a reading thread).
+    fn read(&self) {}
+    /// Every input was read.
+    fn reading_finished(&mut self) {}
+    /// An input's findings, before it is ingested; `usable` is false when
+    /// it is rejected (then nothing from it reaches the store).
+    fn file(&mut self, _source: &str, _content: &InputContent, _usable: bool) {}
+    /// What ingesting a usable input did.
+    fn ingested(&mut self, _source: &str, _report: &IngestReport) {}
+    /// Deciding begins (not called when no input was usable).
+    fn deciding(&mut self) {}
+    /// One remittance transaction was decided and its rows kept.
+    fn transaction(&mut self, _rows: &[DecidedLine]) {}
+    /// A row is handed to the caller.
+    fn row(&mut self, _row: &DecidedLine) {}
+    /// Deciding is over (the NO_REMITTANCE rows follow).
+    fn decided(&mut self) {}
+}
+
+/// An observer that shows nothing.
+impl Observer for () {}
+
+/// What a run did, beyond what its observer saw.
+#[derive(Debug, Default)]
+pub struct RunSummary {
+    /// Inputs read.
+    pub files: usize,
+    /// Inputs used (not rejected).
+    pub usable: usize,
+    /// Remittance transactions applied.
+    pub transactions: usize,
+    /// The claims' front end after the run (lifecycles, deadlines, the
+    /// submissions this run found open), for the worklists built from it;
+    /// `None` when nothing was decided.
+    pub front_end: Option<FrontEnd>,
+}
+
+/// What the decide step did.
+#[derive(Debug)]
+pub struct Decided {
+    /// Remittance transactions applied.
+    pub transactions: usize,
+    /// The claims' front end, complete once the NO_REMITTANCE rows are
+    /// made (they note the submissions still open).
+    pub front_end: FrontEnd,
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError<E> {
+    /// An input could not be stored (nothing of it was).
+    #[error("{source}: cannot store it")]
+    Ingest {
+        /// The input.
+        source: String,
+        /// What the store said.
+        #[source]
+        error: StoreError,
+    },
+    /// The store failed while deciding.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The caller's row handler failed (e.g. the output cannot be written).
+    #[error(transparent)]
+    Sink(E),
+}
+
+/// Reads `inputs`, ingests every usable one into `store`, decides what is
+/// pending (this run's and any an earlier run left) and hands each row to
+/// `on_row`: the rows of each transaction in payment order, then the
+/// billed lines no remittance answered. When no input is usable nothing
+/// is decided, so the caller can leave its output as it was.
+pub fn run<S: Source, E>(
+    config: &Config,
+    inputs: &[S],
+    store: &mut dyn HistoryStore,
+    observer: &mut dyn Observer,
+    mut on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
+) -> Result<RunSummary, RunError<E>> {
+    let mut summary = RunSummary::default();
+    let shared: &dyn Observer = observer;
+    let contents = parallel_map(inputs, parallel_jobs(config.jobs), |input| {
+        let content = read_source(input);
+        shared.read();
+        content
+    });
+    observer.reading_finished();
+    for (input, content) in inputs.iter().zip(contents) {
+        let source = input.name();
+        summary.files += 1;
+        let usable = content.summary.usable();
+        observer.file(&source, &content, usable);
+        if !usable {
+            continue;
+        }
+        summary.usable += 1;
+        match ingest(store, &source, &content, config.as_of()) {
+            Ok(report) => observer.ingested(&source, &report),
+            Err(error) => return Err(RunError::Ingest { source, error }),
+        }
+    }
+    if summary.usable == 0 {
+        // Nothing to decide: what an earlier run left pending stays so.
+        return Ok(summary);
+    }
+    let decided = decide(config, store, observer, &mut on_row)?;
+    summary.transactions = decided.transactions;
+    summary.front_end = Some(decided.front_end);
+    Ok(summary)
+}
+
+/// The decide step alone, over a store whose inputs are ingested: applies
+/// every pending transaction in payment order and hands each row to
+/// `on_row`, then the billed lines no remittance answered. Returns the
+/// number of transactions applied and the claims' front end. (`remit decide` and the Spark stages
+/// fill a store from records and call this.)
+///
+/// Every acknowledgment the store holds is first tied to every claim it
+/// holds ([`FrontEnd`]): NO_REMITTANCE rows carry the claim's front-end
+/// state and filing deadline, and CARC 29 denials are judged against the
+/// acknowledgments. Done here, not by each caller, so reconcile and the
+/// stages judge alike.
+pub fn decide<E>(
+    config: &Config,
+    store: &mut dyn HistoryStore,
+    observer: &mut dyn Observer,
+    mut on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
+) -> Result<Decided, RunError<E>> {
+    let front_end = FrontEnd::load(
+        store,
+        &config.ack_codes,
+        config.filing_limits.clone(),
+        config.as_of(),
+    )
+    .during("tying acknowledgments to claims")?;
+    let mut reconciler = Reconciler::new(store, config.contracts.as_ref(), config.rules.clone())?
+        .with_front_end(&front_end);
+    observer.deciding();
+    let applied = reconciler.apply_pending(|rows| -> Result<(), RunError<E>> {
+        observer.transaction(&rows);
+        for row in &rows {
+            observer.row(row);
+            on_row(row).map_err(RunError::Sink)?;
+        }
+        Ok(())
+    })?;
+    observer.decided();
+    for row in reconciler.unanswered()? {
+        observer.row(&row);
+        on_row(&row).map_err(RunError::Sink)?;
+    }
+    // The open submissions were noted while the NO_REMITTANCE rows were
+    // made: the front end is complete only now.
+    drop(reconciler);
+    Ok(Decided {
+        transactions: applied,
+        front_end,
+    })
+}
+
+/// Reads one input; one that cannot be opened has that as its fatal finding.
+fn read_source(input: &impl Source) -> InputContent {
+    let source = input.name();
+    match input.open() {
+        Ok(reader) => read_input(&source, reader),
+        Err(e) => {
+            let mut content = InputContent::default();
+            let issue = Issue::new(
+                Severity::Fatal,
+                Rule::Syntax,
+                Default::default(),
+                format!("cannot open: {e}"),
+            );
+            content.summary.issues.push(issue);
+            content
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::MemoryStore;
+    use crate::line::Status;
+
+    fn sample(path: &str) -> (String, Vec<u8>) {
+        let full = format!("{}/samples/{path}", env!("CARGO_MANIFEST_DIR"));
+        (path.to_string(), std::fs::read(full).expect("sample"))
+    }
+
+    /// Counts what the run told it, in the order it told it.
+    #[derive(Default)]
+    struct Seen {
+        files: Vec<(String, bool)>,
+        ingested: usize,
+        transactions: usize,
+        rows: usize,
+        decided: bool,
+    }
+
+    impl Observer for Seen {
+        fn file(&mut self, source: &str, _content: &InputContent, usable: bool) {
+            self.files.push((source.to_string(), usable));
+        }
+        fn ingested(&mut self, _source: &str, _report: &IngestReport) {
+            self.ingested += 1;
+        }
+        fn transaction(&mut self, _rows: &[DecidedLine]) {
+            assert!(
+                !self.decided,
+                "transactions come before the end of deciding"
+            );
+            self.transactions += 1;
+        }
+        fn row(&mut self, _row: &DecidedLine) {
+            self.rows += 1;
+        }
+        fn decided(&mut self) {
+            self.decided = true;
+        }
+    }
+
+    fn config() -> Config {
+        Config::new(Rules::new(Date::constant(2025, 12, 31)))
+    }
+
+    #[test]
+    fn a_run_reads_ingests_and_decides_every_usable_input_in_order() {
+        let inputs = vec![
+            sample("claims/2024-01-837p.x12"),
+            ("garbage.835".to_string(), b"not x12 at all".to_vec()),
+            sample("remits/acme-2024-02-07.835"),
+        ];
+        let mut store = MemoryStore::new();
+        let mut seen = Seen::default();
+        let mut rows = Vec::new();
+        let summary = run(&config(), &inputs, &mut store, &mut seen, |row| {
+            rows.push(row.clone());
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .expect("run");
+        assert_eq!(
+            seen.files,
+            [
+                ("claims/2024-01-837p.x12".to_string(), true),
+                ("garbage.835".to_string(), false),
+                ("remits/acme-2024-02-07.835".to_string(), true),
+            ]
+        );
+        assert_eq!((summary.files, summary.usable), (3, 2));
+        assert_eq!(seen.ingested, 2, "the rejected input is not ingested");
+        assert!(summary.transactions > 0);
+        assert_eq!(seen.transactions, summary.transactions);
+        assert_eq!(seen.rows, rows.len(), "every row handed out is observed");
+        assert!(rows.iter().any(|r| r.status != Status::NoRemittance));
+        // The remittance answered claims of the 837: its rows name them.
+        assert!(rows.iter().any(|r| !r.matched_claim_line.is_empty()));
+    }
+
+    #[test]
+    fn nothing_is_decided_when_no_input_is_usable() {
+        let inputs = vec![("bad.835".to_string(), b"ISA*00".to_vec())];
+        let mut store = MemoryStore::new();
+        let mut seen = Seen::default();
+        let summary = run(&config(), &inputs, &mut store, &mut seen, |_| {
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .expect("run");
+        assert_eq!((summary.usable, summary.transactions), (0, 0));
+        assert!(!seen.decided);
+    }
+
+    #[test]
+    fn a_run_hands_back_the_front_end_of_the_claims_it_left_open() {
+        let inputs = vec![sample("claims/2024-01-837p.x12")];
+        let mut store = MemoryStore::new();
+        let mut unanswered = 0;
+        let summary = run(&config(), &inputs, &mut store, &mut (), |row| {
+            unanswered += usize::from(row.status == Status::NoRemittance);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .expect("run");
+        let front_end = summary.front_end.expect("a decided run has a front end");
+        assert!(unanswered > 0, "no remittance answered the 837");
+        // Every NO_REMITTANCE claim was noted open, for the worklists.
+        assert!(!front_end.open_claims().is_empty());
+        let none = run(
+            &config(),
+            &[("bad.835".to_string(), b"ISA*00".to_vec())],
+            &mut MemoryStore::new(),
+            &mut (),
+            |_| Ok::<(), std::convert::Infallible>(()),
+        )
+        .expect("run");
+        assert!(none.front_end.is_none(), "nothing decided, no front end");
+    }
+
+    #[test]
+    fn a_failing_row_handler_stops_the_run_with_its_error() {
+        let inputs = vec![sample("remits/acme-2024-02-07.835")];
+        let mut store = MemoryStore::new();
+        let failed = run(&config(), &inputs, &mut store, &mut (), |_| {
+            Err("disk full")
+        });
+        assert!(matches!(failed, Err(RunError::Sink("disk full"))));
+    }
+}
