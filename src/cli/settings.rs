@@ -88,22 +88,36 @@ pub fn read_contracts(fees: Option<&FeeArgs>) -> anyhow::Result<Option<Contracts
             fees.reference.len()
         );
     }
-    let mut loader = ContractLoader::new();
+    let mut references = Vec::new();
     for arg in &fees.reference {
         let (name, file) =
             parse_reference_arg(arg).with_context(|| format!("--reference {arg}"))?;
-        let path = Path::new(file);
-        let bytes = read_option_file("--reference", path)?;
-        loader.add_reference(name, &path.display().to_string(), bytes.as_slice());
+        references.push((name, Path::new(file)));
     }
-    let files = fees
+    let files: Vec<(&str, &Path)> = fees
         .contract
         .iter()
-        .map(|p| ("--contract", p))
-        .chain(fees.fee_schedule.iter().map(|p| ("--fee-schedule", p)));
-    for (option, path) in files {
+        .map(|p| ("--contract", p.as_path()))
+        .chain(
+            fees.fee_schedule
+                .iter()
+                .map(|p| ("--fee-schedule", p.as_path())),
+        )
+        .collect();
+    let label = labels(
+        references
+            .iter()
+            .map(|r| r.1)
+            .chain(files.iter().map(|f| f.1)),
+    );
+    let mut loader = ContractLoader::new();
+    for &(name, path) in &references {
+        let bytes = read_option_file("--reference", path)?;
+        loader.add_reference(name, &label(path), bytes.as_slice());
+    }
+    for &(option, path) in &files {
         let bytes = read_option_file(option, path)?;
-        loader.add_contract(&path.display().to_string(), bytes.as_slice());
+        loader.add_contract(&label(path), bytes.as_slice());
     }
     Ok(Some(loader.finish().map_err(anyhow::Error::new)?))
 }
@@ -172,4 +186,29 @@ pub fn ack_codes(paths: &[PathBuf]) -> anyhow::Result<AckCodes> {
         codes = codes.merged_with(&user);
     }
     Ok(codes)
+}
+
+/// How contract and reference files are named in `expected_basis` and in
+/// errors: by file name, so that a ledger does not depend on where the
+/// files sit (the Spark job ships them to each executor's own folder, and
+/// an absolute path says more about a machine than about a contract);
+/// by the path as given when two files share a name.
+fn labels<'p>(paths: impl Iterator<Item = &'p Path>) -> impl Fn(&Path) -> String {
+    let paths: Vec<&Path> = paths.collect();
+    let name = |p: &Path| {
+        p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    };
+    let mut names: Vec<String> = paths.iter().map(|p| name(p)).collect();
+    names.sort();
+    let shared = names.windows(2).any(|w| w[0] == w[1]);
+    move |p: &Path| {
+        if shared {
+            p.display().to_string()
+        } else {
+            name(p)
+        }
+    }
 }
