@@ -3,7 +3,8 @@
 # that its ledger equals `remit reconcile`'s, row for row:
 #   - installs pyspark (pinned) into a cached virtualenv,
 #   - starts a standalone Spark master and one worker on 127.0.0.1,
-#   - submits the job over samples/ (input mode "paths"), over a generated
+#   - submits the job over samples/ (input mode "paths", priced with
+#     samples/contracts.csv and its reference schedule), over a generated
 #     set of a few hundred files (mode "contents", as on a cluster without a
 #     shared file system), and over the samples split into two days with a
 #     history table (the second day run twice: re-runs are idempotent),
@@ -43,6 +44,11 @@ source scripts/spark-env.sh
 AS_OF=2025-07-31
 RULES=(--as-of "$AS_OF" --prompt-pay nj)
 FEE="$ROOT/samples/fee-schedule.csv"
+# The samples are priced with the contracts and their reference schedule
+# (issue 19), the two days with the old fee schedule: both ways of pricing
+# travel to the executors.
+CONTRACT=(--contract "$ROOT/samples/contracts.csv"
+          --reference "medicare=$ROOT/samples/medicare-reference.csv")
 PAIRS=${REMIT_SPARK_PAIRS:-100}
 START=$SECONDS
 
@@ -59,7 +65,7 @@ cp "$ROOT"/samples/remits/*-2025-* "$WORK/days/2/"
 # samples' 837s and 835s without samples/acks.
 rm -rf "$WORK/samples" && mkdir -p "$WORK/samples"
 cp -r "$ROOT"/samples/claims "$ROOT"/samples/remits "$WORK/samples/"
-"$REMIT" reconcile "$WORK/samples" --fee-schedule "$FEE" "${RULES[@]}" \
+"$REMIT" reconcile "$WORK/samples" "${CONTRACT[@]}" "${RULES[@]}" \
     --format parquet --out "$WORK/expected/samples.parquet" 2>"$WORK/logs/reconcile-samples.log"
 "$REMIT" reconcile "$WORK/generated" "${RULES[@]}" \
     --format parquet --out "$WORK/expected/generated.parquet" 2>"$WORK/logs/reconcile-generated.log"
@@ -69,7 +75,7 @@ cp -r "$ROOT"/samples/claims "$ROOT"/samples/remits "$WORK/samples/"
 OUT="$WORK/out"
 step "job: samples"
 run_job samples --input "$WORK/samples" --ledger "$OUT/samples/ledger" \
-    --history "$OUT/samples/history" --fee-schedule "$FEE" "${RULES[@]}"
+    --history "$OUT/samples/history" "${CONTRACT[@]}" "${RULES[@]}"
 step "job: generated set, $((2 * PAIRS)) files"
 run_job generated --input "file://$WORK/generated" \
     --ledger "$OUT/generated/ledger" "${RULES[@]}"

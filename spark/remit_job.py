@@ -57,7 +57,14 @@ def parse_args(argv):
                         "written: <history>/day=D)")
     p.add_argument("--as-of", required=True, help="YYYY-MM-DD, as remit decide --as-of")
     p.add_argument("--day", help="the day's label (default: --as-of)")
-    p.add_argument("--fee-schedule", help="fee schedule CSV, shipped to the executors")
+    p.add_argument("--contract", action="append", default=[],
+                   help="contract CSV (repeatable), shipped to the executors; as remit "
+                        "reconcile --contract")
+    p.add_argument("--fee-schedule", action="append", default=[],
+                   help="the same as --contract (repeatable): an old fee schedule CSV")
+    p.add_argument("--reference", action="append", default=[], metavar="NAME=CSV",
+                   help="reference schedule contract rates are a percentage of, e.g. "
+                        "medicare=mpfs.csv (repeatable), shipped to the executors")
     p.add_argument("--code-list", action="append", default=[],
                    help="CARC/RARC list CSV merged over the built-in one (repeatable), shipped to "
                         "the executors; statuses come from its categories, as in remit reconcile")
@@ -132,21 +139,32 @@ def events_stage(batches):
         yield remit.events(batch)
 
 
+def shipped(value):
+    """A value naming a shipped file, resolved on the executor: `@name` is
+    the file, `NAME=@name` (a reference schedule) keeps its name."""
+    if not isinstance(value, str):
+        return value
+    label, sep, rest = value.partition("=@")
+    if sep:
+        return f"{label}={SparkFiles.get(rest)}"
+    if value.startswith("@"):
+        return SparkFiles.get(value[1:])
+    return value
+
+
 def decide_stage(options):
     """mapInArrow: a partition's records, sorted by provider → ledger rows.
-    Shipped files (`@name`) are found with SparkFiles on the executor."""
+    Shipped files (`@name`, `NAME=@name`) are found with SparkFiles on the
+    executor."""
 
     def run(batches):
         remit = import_remit()
         resolved = {}
         for key, value in options.items():
             if isinstance(value, list):
-                resolved[key] = [SparkFiles.get(v[1:]) if str(v).startswith("@") else v
-                                 for v in value]
-            elif isinstance(value, str) and value.startswith("@"):
-                resolved[key] = SparkFiles.get(value[1:])
+                resolved[key] = [shipped(v) for v in value]
             else:
-                resolved[key] = value
+                resolved[key] = shipped(value)
         decider = remit.Decider(sorted=True, **resolved)
         for batch in batches:
             yield from decider.push(batch)
@@ -158,9 +176,23 @@ def decide_stage(options):
 def decide_options(opts, sc):
     """remit decide's options; files are shipped and named `@basename`."""
     options = {"as_of": opts.as_of}
-    if opts.fee_schedule:
-        sc.addFile(opts.fee_schedule)
-        options["fee_schedule"] = "@" + os.path.basename(opts.fee_schedule)
+    # Contracts and fee schedules are the same option (remit reconcile
+    # --fee-schedule is a synonym of --contract). Files keep their base
+    # name on the executors, so expected_basis names them as the CLI does.
+    contracts = opts.contract + opts.fee_schedule
+    if contracts:
+        for path in contracts:
+            sc.addFile(path)
+        options["contract"] = ["@" + os.path.basename(p) for p in contracts]
+    if opts.reference:
+        references = []
+        for spec in opts.reference:
+            name, sep, path = spec.partition("=")
+            if not sep or not name or not path:
+                raise SystemExit(f"--reference {spec}: expected NAME=CSV, e.g. medicare=mpfs.csv")
+            sc.addFile(path)
+            references.append(f"{name}=@{os.path.basename(path)}")
+        options["reference"] = references
     if opts.code_list:
         # The code list decides statuses (issue 15): decide re-derives each
         # event's status with it, so it is shipped like the fee schedule.
