@@ -29,6 +29,14 @@ pub fn member_name(claim: &ClaimPayment) -> String {
 }
 
 /// The claim's rendering provider (NM1*82): NPI when given, else name.
+/// The plan a contract row may be scoped to, as the 835 names it: the
+/// claim's class of contract code (REF*CE), trimmed; empty without one.
+fn claim_plan_id(claim: &ClaimPayment) -> Text {
+    claim
+        .contract_class()
+        .map_or_else(Text::default, |v| v.trim().into())
+}
+
 fn rendering_provider(claim: &ClaimPayment) -> Text {
     claim.name("82").map_or_else(Text::default, |n| {
         let (last, first) = (n.last.trim(), n.first.trim());
@@ -130,6 +138,7 @@ pub fn provider_event(
         filing_indicator: Default::default(),
         facility_code: Default::default(),
         rendering_provider: Default::default(),
+        plan_id: Default::default(),
         unexplained: None,
     }
 }
@@ -196,6 +205,7 @@ impl<'c> ClaimBase<'c> {
             filing_indicator: self.claim.filing_indicator.clone(),
             facility_code: self.claim.facility_code.clone(),
             rendering_provider: rendering_provider(self.claim),
+            plan_id: claim_plan_id(self.claim),
             unexplained: None,
         }
     }

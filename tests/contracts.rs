@@ -813,3 +813,60 @@ fn reference_schedules_alone_give_the_scorecard_percentages_and_price_nothing() 
     );
     assert_eq!(row["expected_lines"], "0");
 }
+
+#[test]
+fn a_plan_id_row_matches_the_835_class_of_contract_else_the_837_group_number() {
+    // RC24-002 (ACME, CLP06 12) bills 98940; its 837 subscriber's group
+    // number (SBR03) is G48120. The payer-wide row says 30.00, a row for
+    // group G48120 40.00, a row for class of contract GOLD1 45.00. A plan
+    // id row beats a payer-wide one; the 835's REF*CE (what the payer says
+    // it paid under) beats the billed group number.
+    let dir = temp_dir("contracts-plan-id");
+    let plain = std::fs::read_to_string(samples().join("remits/acme-2024-02-07.835")).unwrap();
+    let clp =
+        "CLP*RC24-002*1*165*80.5*20*12*24036000914*11*1~\nNM1*QC*1*OKAFOR*DANIEL****MI*ACM100251~";
+    assert!(plain.contains(clp), "the sample changed");
+    let gold = plain.replace(clp, &format!("{clp}\nREF*CE*GOLD1~"));
+    std::fs::create_dir_all(dir.join("plain")).unwrap();
+    std::fs::create_dir_all(dir.join("gold")).unwrap();
+    std::fs::write(dir.join("plain/acme.835"), plain).unwrap();
+    std::fs::write(dir.join("gold/acme.835"), gold).unwrap();
+    let contract = dir.join("plan.csv");
+    std::fs::write(
+        &contract,
+        "payer,plan,procedure,rate\n\
+         ACME HEALTH PLAN,,98940,30.00\n\
+         ACME HEALTH PLAN,G48120,98940,40.00\n\
+         ACME HEALTH PLAN,GOLD1,98940,45.00\n",
+    )
+    .unwrap();
+    let claims = path(&samples().join("claims/2024-01-837p.x12"));
+    let run = |inputs: &[&str]| {
+        table(
+            &[
+                &["reconcile"][..],
+                inputs,
+                &["--contract", &path(&contract), "--as-of", AS_OF],
+            ]
+            .concat(),
+        )
+    };
+    let expected = |l: &Ledger| {
+        let row = line(l, "RC24-002", "98940");
+        (row["expected"].clone(), row["expected_basis"].clone())
+    };
+    let plain_835 = path(&dir.join("plain/acme.835"));
+    let gold_835 = path(&dir.join("gold/acme.835"));
+    let (amount, basis) = expected(&run(&[&plain_835]));
+    assert_eq!(amount, "30.00", "{basis}");
+    assert!(basis.contains("plan.csv:2"), "{basis}");
+    let (amount, basis) = expected(&run(&[&gold_835]));
+    assert_eq!(amount, "45.00", "{basis}");
+    assert!(basis.contains("plan.csv:4"), "{basis}");
+    let (amount, basis) = expected(&run(&[&plain_835, &claims]));
+    assert_eq!(amount, "40.00", "{basis}");
+    assert!(basis.contains("plan.csv:3"), "{basis}");
+    let (amount, basis) = expected(&run(&[&gold_835, &claims]));
+    assert_eq!(amount, "45.00", "{basis}");
+    assert!(basis.contains("plan.csv:4"), "{basis}");
+}

@@ -486,8 +486,9 @@ pub fn reconcile(args: &[String], keep_going: bool) -> Result<Batches, ColumnarE
 /// Version of the payload encoding, the first byte of every payload. A
 /// history table written with another version is refused, not misread.
 /// 2: events carry CLP06, CLP08 and the rendering provider (contract
-/// pricing, appeal letters, denial analytics).
-pub const PAYLOAD_FORMAT: u8 = 2;
+/// pricing, appeal letters, denial analytics). 3: events carry the claim's
+/// class of contract code (REF*CE), a contract row's plan id.
+pub const PAYLOAD_FORMAT: u8 = 3;
 
 /// The columns of the records ([`events`], [`Decider::push`]).
 pub const RECORD_COLUMNS: &[&str] = &[

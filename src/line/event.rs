@@ -220,6 +220,13 @@ pub struct LineEvent {
     /// group by it.
     #[serde(default)]
     pub rendering_provider: Text,
+    /// The payer's plan or product id for the claim: the 835's class of
+    /// contract code (REF*CE on the claim), which a contract row's `plan`
+    /// may name; empty when the remittance gives none (pricing then falls
+    /// back to the billed claim's group number). Absent from stores
+    /// written before it existed.
+    #[serde(default)]
+    pub plan_id: Text,
     /// On the claim-adjustment event of a claim whose totals contradict its
     /// lines (CLP04 ≠ ΣSVC03 − Σ claim CAS, or CLP03 ≠ ΣSVC02): the totals,
     /// as evidence of the difference no adjustment explains. Boxed, as it
@@ -359,6 +366,7 @@ mod tests {
             filing_indicator: Default::default(),
             facility_code: Default::default(),
             rendering_provider: Default::default(),
+            plan_id: Default::default(),
             unexplained: None,
         };
         assert_eq!(e.denied_amount(codes), d("30"));

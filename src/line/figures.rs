@@ -250,6 +250,7 @@ mod tests {
             filing_indicator: Text::default(),
             facility_code: Text::default(),
             rendering_provider: Text::default(),
+            plan_id: Default::default(),
         };
         DecidedLine::new(event, Decision::default(), String::new())
     }

@@ -663,6 +663,7 @@ mod tests {
             filing_indicator: Default::default(),
             facility_code: Default::default(),
             rendering_provider: Default::default(),
+            plan_id: Default::default(),
             unexplained: None,
         }
     }

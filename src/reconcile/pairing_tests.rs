@@ -111,6 +111,7 @@ fn event(r: Remitted, sequence: u32) -> LineEvent {
         filing_indicator: Text::default(),
         facility_code: Text::default(),
         rendering_provider: Text::default(),
+        plan_id: Default::default(),
     }
 }
 

@@ -58,11 +58,20 @@ pub fn price_claim(
         })
         .collect();
     let c = &first.context;
+    // The plan id a contract row may name: what the payer says it paid
+    // under (835 REF*CE) wins; without it, the group or policy number the
+    // practice billed (837 SBR03), which is how a practice knows an
+    // employer plan with its own rates.
+    let plan_id: &str = if !first.plan_id.is_empty() {
+        &first.plan_id
+    } else {
+        billed.map_or("", |b| b.claim.subscriber.group_number.trim())
+    };
     let facts = ClaimFacts {
         payer_id: &c.payer_id,
         payer_name: &c.payer,
         filing_indicator: &first.filing_indicator,
-        plan_id: "",
+        plan_id,
         lines: &lines,
     };
     let mut out = vec![None; events.len()];

@@ -63,6 +63,7 @@ pub fn no_remittance(
         filing_indicator: Default::default(),
         facility_code: Default::default(),
         rendering_provider: Default::default(),
+        plan_id: Default::default(),
         unexplained: None,
     };
     let age = line

@@ -364,6 +364,12 @@ impl ClaimPayment {
         id("QC").or_else(|| id("IL"))
     }
 
+    /// The class of contract code (REF*CE): the payer's plan or product
+    /// the claim was paid under, when the payer sends it.
+    pub fn contract_class(&self) -> Option<&str> {
+        find_ref(&self.references, "CE").filter(|v| !v.trim().is_empty())
+    }
+
     /// A date of the claim by DTM qualifier.
     pub fn date(&self, qualifier: &str) -> Option<Date> {
         self.dates

@@ -72,6 +72,7 @@ fn line(c: &Arc<RemittanceContext>, claim: &str, procedure: &str, paid: &str) ->
         filing_indicator: Default::default(),
         facility_code: Default::default(),
         rendering_provider: Default::default(),
+        plan_id: Default::default(),
         unexplained: None,
     }
 }

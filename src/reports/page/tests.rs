@@ -73,6 +73,7 @@ fn line(status: Status, billed: &str, paid: &str, paid_on: &str) -> DecidedLine 
         filing_indicator: Default::default(),
         facility_code: Default::default(),
         rendering_provider: Default::default(),
+        plan_id: Default::default(),
         unexplained: None,
     })
 }

@@ -66,6 +66,7 @@ fn event(date: &str, claim: &str, icn: &str, procedure: &str, paid: &str) -> Lin
         filing_indicator: Default::default(),
         facility_code: Default::default(),
         rendering_provider: Default::default(),
+        plan_id: Default::default(),
         unexplained: None,
     }
 }
