@@ -303,6 +303,38 @@ fn a_claim_about_to_miss_its_filing_limit_says_so() {
 }
 
 #[test]
+fn a_secondary_claims_filing_limit_counts_from_the_primary_payers_payment() {
+    // RC25-008 (Medicaid, MC: 90 days from service, 90 from the primary's
+    // payment) made a secondary claim: its 837 reports the primary payer's
+    // remittance date 2025-07-05 (2330B DTP*573), so the deadline is
+    // 2025-07-05 + 90 days = 2025-10-03, not 2025-06-23 + 90 = 2025-09-21.
+    let dir = temp_dir("acks-secondary-filing");
+    let text = std::fs::read_to_string(samples().join("claims/2025-06-837p.x12")).unwrap();
+    let clm = text.find("CLM*RC25-008*").expect("the sample changed");
+    let sbr = text[..clm].rfind("SBR*P*").expect("a subscriber loop");
+    let hi = "HI*ABK:M9901*ABF:M542*ABF:M9903*ABF:M5450~\n";
+    let after_hi = clm + text[clm..].find(hi).expect("the sample changed") + hi.len();
+    let other_payer = "SBR*P*18*******CI~\nNM1*IL*1*DOE*JANE****MI*P1~\n\
+                       NM1*PR*2*PRIMARY PLAN*****PI*11111~\nDTP*573*D8*20250705~\n";
+    let secondary = format!(
+        "{}SBR*S*{}{other_payer}{}",
+        &text[..sbr],
+        &text[sbr + "SBR*P*".len()..after_hi],
+        &text[after_hi..]
+    )
+    .replace("SE*42*0001", "SE*46*0001");
+    std::fs::write(dir.join("secondary.x12"), secondary).unwrap();
+    let (rows, _) = reconcile(&dir, &["--as-of", "2025-08-15"]);
+    let row = unanswered(&rows, "RC25-008")[0];
+    assert_eq!(row["filing_deadline"], "2025-10-03", "{row:?}");
+    assert!(
+        row["reason"].contains("90 days from the primary payer's payment 2025-07-05"),
+        "{}",
+        row["reason"]
+    );
+}
+
+#[test]
 fn a_carc_29_denial_with_proof_of_timely_submission_is_appealable() {
     let dir = inputs(
         "acks-carc29",

@@ -185,6 +185,13 @@ pub struct BilledClaim {
     pub pos: Position,
     /// Hash of the 837 transaction the claim came in (set at its SE).
     pub transaction_hash: u64,
+    /// The latest adjudication date of another payer the 837 reports
+    /// (2330B DTP*573 claim check or remittance date, 2430 DTP*573 line
+    /// adjudication date): on a secondary claim, the primary payer's
+    /// payment, from which its filing limit counts. Absent from stores
+    /// written before it existed.
+    #[serde(default)]
+    pub other_payer_paid: Option<Date>,
 }
 
 impl BilledClaim {

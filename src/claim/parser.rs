@@ -335,6 +335,10 @@ impl ClaimParser {
 
     fn date(&mut self, seg: &Segment<'_>) {
         let area = self.area;
+        if matches!(area, Area::OtherPayer | Area::LineDetail) {
+            self.adjudication_date(seg);
+            return;
+        }
         if !matches!(area, Area::Claim | Area::Line) {
             return;
         }
@@ -356,6 +360,22 @@ impl ClaimParser {
             (Area::Line, _) => {}
             _ => claim.dates.push(period),
         }
+    }
+
+    /// DTP*573 in an other-payer (2330B) or line adjudication (2430) loop:
+    /// when another payer paid. The latest is kept — a secondary claim's
+    /// filing limit runs from the primary's payment, and a line adjusted
+    /// later moves it on.
+    fn adjudication_date(&mut self, seg: &Segment<'_>) {
+        if seg.element(1) != b"573" || self.claim.is_none() {
+            return;
+        }
+        let mut f = Fields::new(seg, &mut self.issues);
+        let Some((date, _)) = read_period(&mut f) else {
+            return;
+        };
+        let claim = self.claim_mut();
+        claim.other_payer_paid = claim.other_payer_paid.max(Some(date));
     }
 
     fn diagnoses(&mut self, seg: &Segment<'_>) {

@@ -267,3 +267,32 @@ fn any_changed_billed_value_gives_another_fingerprint() {
     ));
     assert_ne!(moved[0], base, "billing provider changed");
 }
+
+#[test]
+fn the_other_payers_latest_adjudication_date_is_kept() {
+    // 2330B DTP*573 (the primary's remittance date) and a later 2430
+    // DTP*573 (a line adjudicated again): the later one counts.
+    let claim = |other: &str, line: &str| {
+        format!(
+            "{TOP}HL*2*1*22*0~SBR*S*18*GRP1******CI~NM1*IL*1*DOE*JOHN****MI*M100~NM1*PR*2*ACME*****PI*60054~\
+CLM*PCN1*100***11:B:1*Y*A*Y*Y~HI*ABK:M545~SBR*P*18*******CI~NM1*IL*1*DOE*JOHN****MI*P100~NM1*PR*2*FIRST*****PI*111~{other}\
+LX*1~SV1*HC:98941*100*UN*1***1~DTP*472*D8*20240105~SVD*111*60*HC:98941**1~{line}"
+        )
+    };
+    let paid = |other: &str, line: &str| {
+        let (claims, issues) = read(&wrap("005010X222A1", &claim(other, line)));
+        assert!(issues.is_empty(), "{issues:?}");
+        claims[0].other_payer_paid.map(|d| d.to_string())
+    };
+    assert_eq!(
+        paid("DTP*573*D8*20240201~", "DTP*573*D8*20240215~").as_deref(),
+        Some("2024-02-15")
+    );
+    assert_eq!(
+        paid("DTP*573*D8*20240301~", "DTP*573*D8*20240215~").as_deref(),
+        Some("2024-03-01")
+    );
+    assert_eq!(paid("", "").as_deref(), None);
+    // Other DTP qualifiers in those loops are not payment dates.
+    assert_eq!(paid("", "DTP*472*D8*20240215~").as_deref(), None);
+}

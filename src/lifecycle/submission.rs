@@ -120,6 +120,9 @@ pub struct SubmittedClaim {
     pub line_controls: Vec<Text>,
     /// The 837 file it came from.
     pub source: CompactString,
+    /// On a secondary claim: when the primary payer paid, as the 837
+    /// reports it (2330B/2430 DTP*573); the filing limit counts from it.
+    pub primary_paid: Option<Date>,
 }
 
 impl SubmittedClaim {
@@ -160,6 +163,7 @@ impl SubmittedClaim {
                 .map(|l| l.control_number.clone())
                 .collect(),
             source: source.into(),
+            primary_paid: claim.other_payer_paid,
         }
     }
 

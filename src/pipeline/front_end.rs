@@ -114,7 +114,10 @@ impl FrontEnd {
             Some(&i) => self.lifecycles.claims[i].1.as_of(self.as_of),
             None => ClaimLifecycle::default(),
         };
-        (life, filing_deadline(claim, &self.limits, None))
+        (
+            life,
+            filing_deadline(claim, &self.limits, claim.primary_paid),
+        )
     }
 
     /// The submission of a billed claim: the tracker's, else made now.
@@ -183,7 +186,7 @@ impl FrontEnd {
             (None, Some(claim)) => SubmittedClaim::new(claim, "", &e.context.source),
             (None, None) => return,
         };
-        let Some(deadline) = filing_deadline(&first, &self.limits, None) else {
+        let Some(deadline) = filing_deadline(&first, &self.limits, first.primary_paid) else {
             return;
         };
         let lives: Vec<&ClaimLifecycle> = submissions.iter().map(|(_, l)| l).collect();
