@@ -87,6 +87,13 @@ pub struct Subscriber {
     pub payer_name: Text,
     /// NM1*PR NM109: payer id.
     pub payer_id: Text,
+    /// 2010BA DMG02 birth date (PHI), when given: a 276 asking about the
+    /// claim sends it. Absent from stores written before it existed.
+    #[serde(default)]
+    pub birth_date: Option<Date>,
+    /// 2010BA DMG03 gender code (`F`, `M`, `U`).
+    #[serde(default)]
+    pub gender: Text,
 }
 
 /// The patient when not the subscriber (loop 2000C, NM1*QC).
@@ -98,6 +105,13 @@ pub struct Patient {
     pub first: Text,
     /// NM109 id, if the payer assigned one.
     pub id: Text,
+    /// 2010CA DMG02 birth date (PHI): the 276 requires it for a dependent.
+    /// Absent from stores written before it existed.
+    #[serde(default)]
+    pub birth_date: Option<Date>,
+    /// 2010CA DMG03 gender code.
+    #[serde(default)]
+    pub gender: Text,
 }
 
 /// A DTP date or period of a claim or line.

@@ -54,11 +54,11 @@ enum Area {
 
 /// Segments that may appear in an 837 and carry nothing remit models.
 const SKIPPED: &[&[u8]] = &[
-    b"PER", b"N3", b"N4", b"DMG", b"PRV", b"CUR", b"PAT", b"PWK", b"CN1", b"AMT", b"K3", b"NTE",
-    b"CR1", b"CR2", b"CR3", b"CR4", b"CR5", b"CR6", b"CR7", b"CR8", b"CRC", b"HCP", b"CL1", b"DN1",
-    b"DN2", b"TOO", b"QTY", b"MEA", b"PS1", b"LIN", b"CTP", b"SVD", b"CAS", b"OI", b"MIA", b"MOA",
-    b"LQ", b"FRM", b"HSD", b"MPI", b"UR", b"DSB", b"PLA", b"NM1", b"SBR", b"DTP", b"REF", b"CLM",
-    b"HI", b"LX", b"SV1", b"SV2", b"SV3", b"SV4", b"SV5", b"SV6", b"SV7", b"HL", b"BHT",
+    b"PER", b"N3", b"N4", b"PRV", b"CUR", b"PAT", b"PWK", b"CN1", b"AMT", b"K3", b"NTE", b"CR1",
+    b"CR2", b"CR3", b"CR4", b"CR5", b"CR6", b"CR7", b"CR8", b"CRC", b"HCP", b"CL1", b"DN1", b"DN2",
+    b"TOO", b"QTY", b"MEA", b"PS1", b"LIN", b"CTP", b"SVD", b"CAS", b"OI", b"MIA", b"MOA", b"LQ",
+    b"FRM", b"HSD", b"MPI", b"UR", b"DSB", b"PLA", b"NM1", b"SBR", b"DTP", b"REF", b"CLM", b"HI",
+    b"LX", b"SV1", b"SV2", b"SV3", b"SV4", b"SV5", b"SV6", b"SV7", b"HL", b"BHT",
 ];
 
 /// Parses the body of one 837 transaction.
@@ -133,6 +133,7 @@ impl ClaimParser {
             b"CLM" => self.claim_start(seg),
             b"DTP" => self.date(seg),
             b"HI" => self.diagnoses(seg),
+            b"DMG" => self.demographics(seg),
             b"LX" => self.line_start(seg),
             b"SV1" | b"SV2" | b"SV3" => self.service(seg),
             b"LIN" | b"SVD" if self.in_line() => self.area = Area::LineDetail,
@@ -229,6 +230,7 @@ impl ClaimParser {
                     last: text(3),
                     first: text(4),
                     id: text(9),
+                    ..Patient::default()
                 })
             }
             (Area::Line | Area::LineDetail, _) => self.area = Area::LineDetail,
@@ -376,6 +378,34 @@ impl ClaimParser {
         };
         let claim = self.claim_mut();
         claim.other_payer_paid = claim.other_payer_paid.max(Some(date));
+    }
+
+    /// DMG of the subscriber (2010BA) or the patient (2010CA): the birth
+    /// date and gender a 276 status request must send. A date that does
+    /// not parse is reported by the field reader and left unknown.
+    fn demographics(&mut self, seg: &Segment<'_>) {
+        let area = self.area;
+        if !matches!(area, Area::Subscriber | Area::Patient) {
+            return;
+        }
+        let mut f = Fields::new(seg, &mut self.issues);
+        if f.segment().element(1) != b"D8" {
+            return;
+        }
+        let birth = f.optional_date(2, "birth date");
+        let gender = f.text(3);
+        match area {
+            Area::Subscriber => {
+                self.subscriber.birth_date = birth;
+                self.subscriber.gender = gender;
+            }
+            _ => {
+                if let Some(patient) = &mut self.patient {
+                    patient.birth_date = birth;
+                    patient.gender = gender;
+                }
+            }
+        }
     }
 
     fn diagnoses(&mut self, seg: &Segment<'_>) {

@@ -296,3 +296,28 @@ LX*1~SV1*HC:98941*100*UN*1***1~DTP*472*D8*20240105~SVD*111*60*HC:98941**1~{line}
     // Other DTP qualifiers in those loops are not payment dates.
     assert_eq!(paid("", "DTP*472*D8*20240215~").as_deref(), None);
 }
+
+#[test]
+fn birth_dates_of_the_subscriber_and_a_dependent_are_kept() {
+    // A 276 must send the patient's birth date for a dependent (2000E DMG):
+    // the 837's DMG of 2010BA and 2010CA are what it has.
+    let body = format!(
+        "{TOP}HL*2*1*22*1~SBR*P*18*GRP1******CI~NM1*IL*1*DOE*JOHN****MI*M100~DMG*D8*19800115*M~NM1*PR*2*ACME*****PI*60054~\
+HL*3*2*23*0~PAT*19~NM1*QC*1*DOE*JUNIOR~DMG*D8*20150302*F~CLM*PCN1*100***11:B:1*Y*A*Y*Y~HI*ABK:M545~\
+LX*1~SV1*HC:98941*100*UN*1***1~DTP*472*D8*20240105~"
+    );
+    let (claims, issues) = read(&wrap("005010X222A1", &body));
+    assert!(issues.is_empty(), "{issues:?}");
+    let c = &claims[0];
+    assert_eq!(
+        c.subscriber.birth_date.map(|d| d.to_string()).as_deref(),
+        Some("1980-01-15")
+    );
+    assert_eq!(c.subscriber.gender, "M");
+    let patient = c.patient.as_ref().unwrap();
+    assert_eq!(
+        patient.birth_date.map(|d| d.to_string()).as_deref(),
+        Some("2015-03-02")
+    );
+    assert_eq!(patient.gender, "F");
+}

@@ -92,9 +92,10 @@ pub struct StatusInquiry {
 
 impl StatusInquiry {
     /// The inquiry for a billed claim. `payer_claim_number` is REF*1K from
-    /// its acknowledgments (empty when none gave one). Birth dates are not
-    /// on the 837 model, so a dependent's inquiry is skipped by the writer
-    /// until the caller fills `dependent.birth_date`.
+    /// its acknowledgments (empty when none gave one). Birth dates come from
+    /// the 837's DMG segments; a dependent's inquiry whose 837 gave none
+    /// (or a claim stored before remit kept them) is skipped by the writer
+    /// with that reason.
     pub fn from_claim(claim: &BilledClaim, payer_claim_number: &str) -> StatusInquiry {
         let dates = claim.lines.iter().filter_map(|l| l.service_date);
         let ends = claim
@@ -111,12 +112,13 @@ impl StatusInquiry {
             subscriber_last: claim.subscriber.last.clone(),
             subscriber_first: claim.subscriber.first.clone(),
             member_id: claim.subscriber.member_id.clone(),
-            subscriber_birth_date: None,
-            subscriber_gender: Text::default(),
+            subscriber_birth_date: claim.subscriber.birth_date,
+            subscriber_gender: claim.subscriber.gender.clone(),
             dependent: claim.patient.as_ref().map(|p| DependentPatient {
                 last: p.last.clone(),
                 first: p.first.clone(),
-                ..DependentPatient::default()
+                birth_date: p.birth_date,
+                gender: p.gender.clone(),
             }),
             claim_id: claim.claim_id.clone(),
             payer_claim_number: payer_claim_number.into(),

@@ -82,6 +82,7 @@ fn mixed_batch() -> StatusRequestBatch {
         last: "THOMPSON".into(),
         first: "MAYA".into(),
         id: "".into(),
+        ..Patient::default()
     });
     let mut child = StatusInquiry::from_claim(&dependent, "77022505001034");
     let patient = child.dependent.as_mut().unwrap();
@@ -177,6 +178,7 @@ fn a_dependent_without_a_birth_date_is_skipped_with_the_reason() {
         last: "THOMPSON".into(),
         first: "MAYA".into(),
         id: "".into(),
+        ..Patient::default()
     });
     let mut inquiry = StatusInquiry::from_claim(&dependent, "");
     let batch = write_status_requests(std::slice::from_ref(&inquiry), &envelope(), created());
@@ -248,4 +250,28 @@ fn a_bad_envelope_configuration_is_refused_before_anything_is_written() {
             .to_string();
         assert!(error.contains(expected), "{error} / {expected}");
     }
+}
+
+#[test]
+fn a_dependent_whose_837_gave_a_birth_date_is_asked_about() {
+    // The 837 parser keeps 2010CA DMG (see claim::tests); the inquiry
+    // carries it, so the dependent's 2000E is written, not skipped.
+    let mut dependent = claim("samples/claims/2025-02-837p.x12", "RC25-004");
+    dependent.patient = Some(Patient {
+        last: "THOMPSON".into(),
+        first: "MAYA".into(),
+        birth_date: Some(date(2015, 3, 2)),
+        gender: "F".into(),
+        ..Patient::default()
+    });
+    let inquiry = StatusInquiry::from_claim(&dependent, "");
+    let batch = write_status_requests(&[inquiry], &envelope(), created());
+    assert!(batch.skipped.is_empty(), "{:?}", batch.skipped);
+    let text = String::from_utf8(batch.bytes).unwrap();
+    assert!(
+        text.contains("HL*5*4*23~\nDMG*D8*20150302*F~\nNM1*QC*1*THOMPSON*MAYA~"),
+        "{text}"
+    );
+    // The subscriber's DMG is sent only when the subscriber is the patient.
+    assert!(!text.contains("DMG*D8*19791219"), "{text}");
 }
