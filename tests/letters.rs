@@ -693,3 +693,71 @@ fn ok_out(out: Output) -> Vec<u8> {
     ok(&out);
     out.stdout
 }
+
+#[test]
+fn letters_of_items_that_left_the_worklist_move_to_the_archive() {
+    // First run: no outcomes known, RC24-016 (won later) gets a letter.
+    let dir = temp_dir("letters-archive");
+    let db = s(&dir.join("remit.db"));
+    let samples = s(&samples());
+    let letters = dir.join("letters");
+    let appeals = || {
+        remit(&[
+            "appeals",
+            &samples,
+            "--db",
+            &db,
+            "--as-of",
+            "2025-07-31",
+            "--quiet",
+            "--letters",
+            &s(&letters),
+            "--letterhead",
+            &letterhead(),
+        ])
+    };
+    ok(&appeals());
+    let names = |d: &Path| -> Vec<String> {
+        files(d)
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().to_string())
+            .collect()
+    };
+    let first = names(&letters);
+    assert!(first.iter().any(|n| n.contains("RC24-016")), "{first:?}");
+    // A file of the user's own is never touched.
+    std::fs::write(letters.join("my-notes-RC24-016.txt"), "call Tuesday").unwrap();
+
+    // The outcomes arrive: RC24-016 won, RC24-015 lost, RC24-006 and
+    // RC24-021 filed. Their letters leave the folder for archive/.
+    ok(&remit(&["outcomes", &docs("outcomes.csv"), "--db", &db]));
+    let stderr = ok(&appeals());
+    let second = names(&letters);
+    for gone in ["RC24-016", "RC24-015", "RC24-006", "RC24-021"] {
+        assert!(
+            !second
+                .iter()
+                .any(|n| n.contains(gone) && n.ends_with(".pdf")),
+            "{gone}: {second:?}"
+        );
+    }
+    assert!(second.contains(&"my-notes-RC24-016.txt".to_string()));
+    assert!(second.iter().any(|n| n.contains("RC24-019")), "{second:?}");
+    let archived = names(&letters.join("archive"));
+    assert!(
+        archived.iter().any(|n| n.contains("RC24-016")),
+        "{archived:?}"
+    );
+    assert_eq!(mode(&letters.join("archive")), 0o700);
+    assert!(stderr.contains("moved to"), "{stderr}");
+    // Every file the first run wrote is either still there or archived.
+    for name in first.iter().filter(|n| !n.starts_with('.')) {
+        assert!(
+            second.contains(name) || archived.contains(name),
+            "{name} was lost"
+        );
+    }
+    // A third run with nothing changed moves nothing.
+    let stderr = ok(&appeals());
+    assert!(!stderr.contains("moved to"), "{stderr}");
+}

@@ -104,7 +104,8 @@ pub fn run(args: &AppealsArgs) -> anyhow::Result<u8> {
             money(stake)
         );
     }
-    if let (Some((written, filed)), Some(dir)) = (letters_written, &args.letters.letters) {
+    if let (Some(((written, retired), filed)), Some(dir)) = (letters_written, &args.letters.letters)
+    {
         eprintln!(
             "appeal letters: {written} claim(s) written to {}{}",
             dir.display(),
@@ -114,6 +115,12 @@ pub fn run(args: &AppealsArgs) -> anyhow::Result<u8> {
                 String::new()
             }
         );
+        if retired > 0 {
+            eprintln!(
+                "  {retired} letter file(s) of an earlier run whose item left the worklist (appealed, won, lost or paid) moved to {}",
+                dir.join("archive").display()
+            );
+        }
     }
     Ok(tally.exit_code())
 }

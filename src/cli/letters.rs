@@ -41,6 +41,10 @@ pub struct LetterJob {
     format: DocumentFormat,
 }
 
+/// The file in the letters folder naming the letters the last run wrote
+/// (see [`Documents::commit_retiring`]).
+const LETTER_MANIFEST: &str = ".remit-letters";
+
 impl LetterJob {
     /// The job `args` describe, or `None` without `--letters`. Every file
     /// option is read here, so that a mistake stops the command before it
@@ -78,8 +82,9 @@ impl LetterJob {
     }
 
     /// Renders a letter for every claim of `items` and writes them; returns
-    /// the number of letters. Notes (an item past its deadline) go to
-    /// standard error, without PHI.
+    /// the number of letters and the number of files of an earlier run
+    /// moved to `archive/` because their item left the worklist. Notes (an
+    /// item past its deadline) go to standard error, without PHI.
     pub fn write(
         &self,
         items: &[&AppealItem],
@@ -87,7 +92,7 @@ impl LetterJob {
         as_of: jiff::civil::Date,
         medical_necessity_carcs: &[crate::text::Text],
         rule: &str,
-    ) -> anyhow::Result<usize> {
+    ) -> anyhow::Result<(usize, usize)> {
         let mut settings = LetterSettings::new(as_of, &self.letterhead, &self.notices, codes);
         settings.medical_necessity_carcs = medical_necessity_carcs
             .iter()
@@ -118,8 +123,8 @@ impl LetterJob {
             Some(d) => d,
             None => Documents::create(&self.dir)?,
         };
-        documents.commit()?;
-        Ok(claims.len())
+        let (_, retired) = documents.commit_retiring(LETTER_MANIFEST)?;
+        Ok((claims.len(), retired))
     }
 }
 
