@@ -59,10 +59,13 @@ fn contains_all(text: &str, what: &str, facts: &[&str]) {
     }
 }
 
+/// The files of a folder, without hidden ones (remit's `.remit-letters`
+/// list of the letters it wrote).
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
         .collect();
     out.sort();
     out
