@@ -391,6 +391,18 @@ fn ledger(name: &str) -> Ledger {
     ])
 }
 
+/// `remit reconcile INPUTS --contract CONTRACT`.
+fn priced(inputs: &[&str], contract: &Path) -> Ledger {
+    table(
+        &[
+            &["reconcile"][..],
+            inputs,
+            &["--contract", &path(contract), "--as-of", AS_OF],
+        ]
+        .concat(),
+    )
+}
+
 fn line<'l>(ledger: &'l Ledger, claim: &str, procedure: &str) -> &'l Row {
     let found: Vec<&Row> = ledger
         .rows
@@ -756,16 +768,7 @@ fn the_place_of_service_comes_from_the_matched_837_before_the_835() {
     )
     .unwrap();
     let claims = path(&samples().join("claims/2024-01-837p.x12"));
-    let run = |inputs: &[&str]| {
-        table(
-            &[
-                &["reconcile"][..],
-                inputs,
-                &["--contract", &path(&contract), "--as-of", AS_OF],
-            ]
-            .concat(),
-        )
-    };
+    let run = |inputs: &[&str]| priced(inputs, &contract);
     let with_837 = run(&[&path(&dir.join("acme.835")), &claims]);
     let row = line(&with_837, "RC24-002", "98940");
     assert_eq!(verdict(row), ("50.00", "-7.50", true));
@@ -841,16 +844,7 @@ fn a_plan_id_row_matches_the_835_class_of_contract_else_the_837_group_number() {
     )
     .unwrap();
     let claims = path(&samples().join("claims/2024-01-837p.x12"));
-    let run = |inputs: &[&str]| {
-        table(
-            &[
-                &["reconcile"][..],
-                inputs,
-                &["--contract", &path(&contract), "--as-of", AS_OF],
-            ]
-            .concat(),
-        )
-    };
+    let run = |inputs: &[&str]| priced(inputs, &contract);
     let expected = |l: &Ledger| {
         let row = line(l, "RC24-002", "98940");
         (row["expected"].clone(), row["expected_basis"].clone())

@@ -459,6 +459,23 @@ fn the_printable_remittance_of_a_claim_has_its_lines_adjustments_and_payment() {
 
 /// The store, the samples reconciled into it, and the docs' outcomes CSV
 /// imported.
+/// `remit appeals SAMPLES --db DB --letters LETTERS` on 2025-07-31.
+fn appeals_with_letters(db: &str, letters: &Path) -> std::process::Output {
+    remit(&[
+        "appeals",
+        &s(&samples()),
+        "--db",
+        db,
+        "--as-of",
+        "2025-07-31",
+        "--quiet",
+        "--letters",
+        &s(letters),
+        "--letterhead",
+        &letterhead(),
+    ])
+}
+
 fn store_with_outcomes(dir: &Path) -> String {
     let db = s(&dir.join("remit.db"));
     let samples = s(&samples());
@@ -574,19 +591,7 @@ fn recorded_outcomes_change_the_worklist_the_letters_and_the_analytics() {
     let db = store_with_outcomes(&dir);
     let samples = s(&samples());
     let letters = dir.join("letters");
-    let out = remit(&[
-        "appeals",
-        &samples,
-        "--db",
-        &db,
-        "--as-of",
-        "2025-07-31",
-        "--quiet",
-        "--letters",
-        &s(&letters),
-        "--letterhead",
-        &letterhead(),
-    ]);
+    let out = appeals_with_letters(&db, &letters);
     let stderr = ok(&out);
     let rows = csv_rows(&String::from_utf8(out.stdout).unwrap());
     let state = |claim: &str| -> Vec<String> {
@@ -702,23 +707,8 @@ fn letters_of_items_that_left_the_worklist_move_to_the_archive() {
     // First run: no outcomes known, RC24-016 (won later) gets a letter.
     let dir = temp_dir("letters-archive");
     let db = s(&dir.join("remit.db"));
-    let samples = s(&samples());
     let letters = dir.join("letters");
-    let appeals = || {
-        remit(&[
-            "appeals",
-            &samples,
-            "--db",
-            &db,
-            "--as-of",
-            "2025-07-31",
-            "--quiet",
-            "--letters",
-            &s(&letters),
-            "--letterhead",
-            &letterhead(),
-        ])
-    };
+    let appeals = || appeals_with_letters(&db, &letters);
     ok(&appeals());
     let names = |d: &Path| -> Vec<String> {
         files(d)

@@ -39,17 +39,7 @@ impl Documents {
                 dir.display()
             );
         } else {
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::DirBuilderExt;
-                // The documents carry patients' names and member ids.
-                builder.mode(0o700);
-            }
-            builder
-                .create(dir)
-                .map_err(|e| anyhow::anyhow!("cannot create folder {}: {e}", dir.display()))?;
+            create_private_dir(dir)?;
         }
         Ok(Documents {
             dir: dir.to_path_buf(),
@@ -158,7 +148,8 @@ fn read_manifest(path: &Path) -> anyhow::Result<BTreeSet<String>> {
         .collect())
 }
 
-/// Creates `dir` owner-only when missing.
+/// Creates `dir` owner-only when missing: the documents carry patients'
+/// names and member ids.
 fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     if dir.is_dir() {
         return Ok(());
