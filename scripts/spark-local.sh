@@ -58,13 +58,17 @@ start_cluster 2
 step "reference ledgers: remit reconcile"
 mkdir -p "$WORK/expected" "$WORK/days/1" "$WORK/days/2"
 generate_set "$WORK/generated" "$PAIRS" 80000
-for f in "$ROOT"/samples/claims/* "$ROOT"/samples/remits/*-2024-*; do cp "$f" "$WORK/days/1/"; done
+# Day 1: the 837s with their acknowledgments (999, 277CA, 277) and the
+# 2024 835s; day 2: the 2025 835s, decided with day 1's claims and
+# acknowledgments read back from the history table.
+for f in "$ROOT"/samples/claims/* "$ROOT"/samples/acks/*.999 "$ROOT"/samples/acks/*.277* \
+         "$ROOT"/samples/remits/*-2024-*; do cp "$f" "$WORK/days/1/"; done
 cp "$ROOT"/samples/remits/*-2025-* "$WORK/days/2/"
-# The job does not carry acknowledgments yet (999/277CA/277: the claim
-# lifecycle runs in `remit reconcile` only), so both sides read the
-# samples' 837s and 835s without samples/acks.
-rm -rf "$WORK/samples" && mkdir -p "$WORK/samples"
+# The samples' 835s, 837s and acknowledgments (not the bank files and
+# settings beside them, which the job does not read).
+rm -rf "$WORK/samples" && mkdir -p "$WORK/samples/acks"
 cp -r "$ROOT"/samples/claims "$ROOT"/samples/remits "$WORK/samples/"
+cp "$ROOT"/samples/acks/*.999 "$ROOT"/samples/acks/*.277* "$WORK/samples/acks/"
 "$REMIT" reconcile "$WORK/samples" "${CONTRACT[@]}" "${RULES[@]}" \
     --format parquet --out "$WORK/expected/samples.parquet" 2>"$WORK/logs/reconcile-samples.log"
 "$REMIT" reconcile "$WORK/generated" "${RULES[@]}" \

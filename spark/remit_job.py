@@ -5,10 +5,13 @@ worker through the `remit` Python package on Arrow record batches — no
 subprocess, no JSON, no private PySpark API:
 
     binaryFile source (path, content)
-        ─► mapInArrow(remit.events)            records: transaction / event / claim / rejected
+        ─► mapInArrow(remit.events)            records: transaction / event / claim / ack / rejected
         ─► ∪ history (days before D, history = true)
-        ─► repartition(N, partition) + sortWithinPartitions(partition)
-        ─► mapInArrow(remit.Decider(sorted=True))   typed ledger rows, one provider at a time
+        ─► ack records (999, 277CA, 277, 837 batch numbers): collected and
+           broadcast — they belong to no provider, every decider needs all
+        ─► the rest: repartition(N, partition) + sortWithinPartitions(partition)
+        ─► mapInArrow(remit.Decider(sorted=True))   acks first, then typed
+                                                     ledger rows, one provider at a time
         ─► Parquet: <ledger>/day=D/payer=…/payment_month=…/
                     <history>/day=D/            today's records
 
@@ -152,12 +155,15 @@ def shipped(value):
     return value
 
 
-def decide_stage(options):
+def decide_stage(options, acks):
     """mapInArrow: a partition's records, sorted by provider → ledger rows.
     Shipped files (`@name`, `NAME=@name`) are found with SparkFiles on the
-    executor."""
+    executor. `acks` is a broadcast of the day's and history's ack records
+    (rows of `payload`, `history`), pushed before any provider's."""
 
     def run(batches):
+        import pyarrow as pa
+
         remit = import_remit()
         resolved = {}
         for key, value in options.items():
@@ -166,6 +172,16 @@ def decide_stage(options):
             else:
                 resolved[key] = shipped(value)
         decider = remit.Decider(sorted=True, **resolved)
+        rows = acks.value
+        if rows:
+            n = len(rows)
+            decider.push(pa.RecordBatch.from_pydict({
+                "kind": ["ack"] * n,
+                "partition": [""] * n,
+                "tx": pa.nulls(n, pa.int64()),
+                "payload": pa.array([p for p, _ in rows], pa.binary()),
+                "history": [h for _, h in rows],
+            }))
         for batch in batches:
             yield from decider.push(batch)
         yield from decider.finish()
@@ -272,8 +288,17 @@ def main(argv):
     spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
     history = earlier_history(spark, opts.history, day)
     everything = today if history is None else today.unionByName(history)
-    shuffled = everything.repartition(partitions, "partition").sortWithinPartitions("partition")
-    ledger = shuffled.mapInArrow(decide_stage(options), spark_schema(remit.LEDGER_SCHEMA))
+    # Acknowledgments name 837 sets and claims, not providers: a 999 covers
+    # a whole set whatever providers it bills for. They are few (one 999
+    # per set, one 277CA row per claim) and every decider needs all of
+    # them before its first provider, so they are broadcast, not shuffled.
+    is_ack = F.col("kind") == "ack"
+    ack_rows = [(bytes(r["payload"]), bool(r["history"]))
+                for r in everything.where(is_ack).select("payload", "history").collect()]
+    acks = sc.broadcast(ack_rows)
+    shuffled = (everything.where(~is_ack)
+                .repartition(partitions, "partition").sortWithinPartitions("partition"))
+    ledger = shuffled.mapInArrow(decide_stage(options, acks), spark_schema(remit.LEDGER_SCHEMA))
     month = F.date_format("payment_date", "yyyy-MM")
     ledger = ledger.withColumn("payment_month", F.coalesce(month, F.lit(NO_PAYMENT_MONTH)))
     ledger_dir = f"{opts.ledger.rstrip('/')}/day={day}"

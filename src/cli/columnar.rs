@@ -23,7 +23,14 @@
 //! | `transaction` | 835 transaction | its context (payer, payee, trace, dates, envelope) and fingerprint |
 //! | `event` | 835 service-line event | the event, without its context |
 //! | `claim` | 837 claim | the file name and the claim |
+//! | `ack` | acknowledgment (TA1, 999, 277CA, 277) or 837 batch number | the file name and the acknowledgment or batch number |
 //! | `rejected` | file that cannot be used | none: `source`, `message`, `segment`, `byte` |
+//!
+//! `ack` records belong to no provider (their `partition` is empty): a 999
+//! acknowledges a whole 837 set, whatever providers it bills for. Every
+//! [`Decider`] must see all of them before the providers' records (the
+//! Spark job broadcasts them), as `remit reconcile` reads every
+//! acknowledgment before it decides.
 //!
 //! An event names its transaction by `tx`, so a transaction's context
 //! travels once, not once per line: this is what brings the shuffle from
@@ -74,7 +81,9 @@ use crate::reconcile::decide::remittance_flags;
 use crate::reconcile::reason::reason;
 use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
 use crate::scan::{Consumer, Discard, FileSummary, scan_reader, scan_slice};
-use crate::stages::{ClaimRecord, Record, RemittanceRecord, decide_records, remittance_partition};
+use crate::stages::{
+    AckRecord, ClaimRecord, Record, RemittanceRecord, decide_records, remittance_partition,
+};
 
 /// Rows per record batch returned.
 const BATCH_ROWS: usize = 65_536;
@@ -487,7 +496,8 @@ pub fn reconcile(args: &[String], keep_going: bool) -> Result<Batches, ColumnarE
 /// history table written with another version is refused, not misread.
 /// 2: events carry CLP06, CLP08 and the rendering provider (contract
 /// pricing, appeal letters, denial analytics). 3: events carry the claim's
-/// class of contract code (REF*CE), a contract row's plan id.
+/// class of contract code (REF*CE), a contract row's plan id; claims their
+/// birth dates and other payer's payment date; `ack` records exist.
 pub const PAYLOAD_FORMAT: u8 = 3;
 
 /// The columns of the records ([`events`], [`Decider::push`]).
@@ -619,6 +629,15 @@ fn file_records(
         let partition = claim.billing_provider.npi.to_string();
         out.push("claim", &partition, None, &(name, claim))?;
     }
+    // Batch numbers first, then acknowledgments, as `stages::records`
+    // lists them. A tuple, not `AckRecord`: its skipped `None` fields
+    // would shift the positions of a struct written as an array.
+    for batch in &content.batches {
+        out.push("ack", "", None, &(name, None::<()>, Some(batch)))?;
+    }
+    for ack in &content.acks {
+        out.push("ack", "", None, &(name, Some(ack), None::<()>))?;
+    }
     for (index, tx) in content.transactions.iter().enumerate() {
         let partition = remittance_partition(&tx.context);
         let id = transaction_id(name, index, &tx.fingerprint);
@@ -693,6 +712,9 @@ struct Group {
 /// everything is decided at [`Decider::finish`].
 pub struct Decider {
     config: Config,
+    /// The acknowledgments and batch numbers every provider is decided
+    /// with (`ack` records, pushed before the providers' records).
+    acks: Vec<AckRecord>,
     current: Option<(String, Group)>,
     waiting: BTreeMap<String, Group>,
     decided: HashSet<String>,
@@ -745,6 +767,7 @@ impl Decider {
         .map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
         Ok(Decider {
             config,
+            acks: Vec::new(),
             current: None,
             waiting: BTreeMap::new(),
             decided: HashSet::new(),
@@ -788,6 +811,10 @@ impl Decider {
             let from_history = history
                 .as_ref()
                 .is_some_and(|h| h.is_valid(i) && h.value(i));
+            if kind == "ack" {
+                self.ack(payloads.value(i), from_history)?;
+                continue;
+            }
             let payload = payloads.value(i).to_vec();
             let group = self.group(partition, &mut done)?;
             match kind {
@@ -806,6 +833,30 @@ impl Decider {
             }
         }
         Ok(done)
+    }
+
+    /// Keeps an `ack` record for every provider still to decide. One that
+    /// comes after a provider was decided would have changed its rows:
+    /// refused, not ignored.
+    fn ack(&mut self, payload: &[u8], history: bool) -> Result<(), ColumnarError> {
+        if !self.decided.is_empty() {
+            return Err(ColumnarError::Usage(
+                "decide: an ack record came after providers' records; push every acknowledgment first".into(),
+            ));
+        }
+        type AckPayload = (
+            String,
+            Option<crate::lifecycle::Acknowledgment>,
+            Option<crate::lifecycle::BatchReference>,
+        );
+        let (source, ack, batch): AckPayload = decode("ack", payload)?;
+        self.acks.push(AckRecord {
+            source,
+            history,
+            ack,
+            batch,
+        });
+        Ok(())
     }
 
     /// The group of `partition`; with sorted input, a new partition
@@ -848,7 +899,9 @@ impl Decider {
 
     /// One provider's rows, with the engine of `remit decide`.
     fn decide(&self, partition: &str, group: Group) -> Result<Vec<RecordBatch>, ColumnarError> {
-        let mut records = Vec::with_capacity(group.claims.len() + group.events.len());
+        let mut records =
+            Vec::with_capacity(self.acks.len() + group.claims.len() + group.events.len());
+        records.extend(self.acks.iter().cloned().map(Record::Ack));
         for (history, payload) in &group.claims {
             let (source, claim): (String, BilledClaim) = decode("claim", payload)?;
             records.push(Record::Claim(ClaimRecord {
