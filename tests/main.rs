@@ -13,6 +13,7 @@ mod history;
 mod inputs;
 mod layers;
 mod letters;
+mod order;
 mod outputs;
 mod posting;
 mod readme;

@@ -18,7 +18,7 @@ use super::inputs::{Discovery, Input, discover, open_regular};
 use super::output::report_problems;
 use super::progress::Progress;
 use super::settings::{ack_codes, filing_limits};
-use super::store::{open_store, stored_rows};
+use super::store::{lock_store, open_store, stored_rows};
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::line::{DecidedLine, EventKind, Status, figures};
@@ -62,6 +62,9 @@ pub struct Tally {
     acks: usize,
     /// The claims' front-end states and deadlines (after a run).
     pub front_end: Option<FrontEnd>,
+    /// What deciding earlier transactions again did (`--db`, when facts
+    /// arrived out of order).
+    replay: crate::history::Replay,
 }
 
 impl Tally {
@@ -145,6 +148,15 @@ impl Tally {
             "reconciled {} file(s): {} remittance transaction(s) applied, {} claim transaction(s) read",
             self.files, self.transactions, self.claim_transactions
         );
+        let replay = &self.replay;
+        if replay.due() && replay.blocked == 0 {
+            eprintln!(
+                "  re-decided {} earlier transaction(s) because {} arrived out of order: {} row(s) changed (their new rows are in this run's output)",
+                replay.transactions,
+                replay.cause(),
+                replay.changed_rows
+            );
+        }
         let known = if self.known_claims > 0 {
             format!(
                 "; {} claim(s) already known (sent before with the same content; not counted again)",
@@ -383,6 +395,9 @@ pub fn decide_inputs(
     on_row: impl FnMut(&DecidedLine) -> anyhow::Result<()>,
 ) -> anyhow::Result<Tally> {
     let config = &prepared.config;
+    // Held to the end of the run: ingest and decisions of two runs on one
+    // store never interleave.
+    let _lock = input.db.as_deref().map(lock_store).transpose()?;
     let mut store = open_store(input.db.as_deref(), config.codes())?;
     // A store failing mid-run (a full disk, a lock held too long) is named.
     let in_store = |e: anyhow::Error| match &input.db {
@@ -416,6 +431,18 @@ pub fn decide_inputs(
     let mut tally = terminal.tally;
     tally.transactions = summary.transactions;
     tally.front_end = summary.front_end;
+    tally.replay = summary.replay;
+    if tally.replay.blocked > 0 {
+        let db = input.db.as_deref().unwrap_or(Path::new("the store"));
+        eprintln!(
+            "note: {} arrived that would change decisions already made, but {} transaction(s) in {} were decided by an older remit, which did not keep their events: \
+             nothing was decided again, so this store's answer still depends on the order its files arrived in. \
+             To get the answer that does not, load every file again into a new store: remit reconcile FILES... --db NEW.db",
+            tally.replay.cause(),
+            tally.replay.blocked,
+            db.display()
+        );
+    }
     Ok(tally)
 }
 

@@ -39,6 +39,51 @@ pub fn open_sqlite(path: &Path, codes: &CodeList) -> anyhow::Result<SqliteStore>
     Ok(store)
 }
 
+/// Takes the write lock of the store at `path`: an exclusive advisory lock
+/// on `<path>.lock` (created owner-only), held until the returned file is
+/// dropped. A run holds it from ingest through deciding, so that two runs
+/// sharing a store take turns: decisions depend only on what the store
+/// holds, so the result is that of one run after the other, whichever
+/// went first. A run that has to wait says so on standard error. (SQLite's
+/// own locks are per store transaction, too short to keep one run's
+/// ingest from landing between another's decisions.) Elsewhere than Unix
+/// the file is made but not locked: runs must not share a store at once.
+pub fn lock_store(path: &Path) -> anyhow::Result<std::fs::File> {
+    use anyhow::Context;
+    let lock = suffixed(path, ".lock");
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(&lock)
+        .with_context(|| format!("{}: cannot create the store's lock file", lock.display()))?;
+    owner_only(&lock);
+    #[cfg(unix)]
+    {
+        use rustix::fs::{FlockOperation, flock};
+        match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => {}
+            Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
+                eprintln!(
+                    "{}: waiting for another remit run on this store to finish (it holds {})",
+                    path.display(),
+                    lock.display()
+                );
+                flock(&file, FlockOperation::LockExclusive).map_err(|e| {
+                    anyhow::Error::new(std::io::Error::from(e))
+                        .context(format!("{}: cannot lock the store", lock.display()))
+                })?;
+            }
+            Err(e) => {
+                return Err(anyhow::Error::new(std::io::Error::from(e))
+                    .context(format!("{}: cannot lock the store", lock.display())));
+            }
+        }
+    }
+    Ok(file)
+}
+
 /// `path` with `suffix` appended to its file name (SQLite's companions).
 fn suffixed(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();

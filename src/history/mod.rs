@@ -209,6 +209,29 @@ pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
     /// Marks it applied; its decisions land together.
     fn commit_decide(&mut self, id: TransactionRef) -> StoreResult<()>;
 
+    /// Before deciding: when facts arrived that decisions already made did
+    /// not know (a claim those remittances may answer, a remittance that
+    /// comes before them in payment order, a version of an applied
+    /// remittance), undoes every decision and makes every transaction
+    /// pending again, so that deciding in payment order gives what one run
+    /// over everything stored gives. Says why, and how many transactions
+    /// were decided before. A store that lives for one run (memory) has
+    /// decided nothing before its facts arrive: it never replays.
+    fn replay_out_of_order(&mut self) -> StoreResult<Replay> {
+        Ok(Replay::default())
+    }
+
+    /// After a transaction was decided again by a replay: which of `rows`
+    /// (its decision's rows) differ from what it had before. `None` when
+    /// the transaction is decided for the first time.
+    fn replayed(
+        &mut self,
+        _id: TransactionRef,
+        _rows: &[DecidedLine],
+    ) -> StoreResult<Option<Redecided>> {
+        Ok(None)
+    }
+
     /// Reads the history of a line into `history`, replacing what it held
     /// (left empty when the line is unknown).
     fn read_history(&self, key: &LineKey, history: &mut LineHistory) -> StoreResult<()>;
@@ -231,6 +254,62 @@ pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
         claim_ref: &str,
         key: &LineKey,
     ) -> StoreResult<()>;
+}
+
+/// Why decisions a store held were made again, and what that changed
+/// (see [`HistoryStore::replay_out_of_order`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Replay {
+    /// Billed claims arrived that remittances decided before may answer
+    /// (or the first claims, which change matching for every remittance).
+    pub claims: bool,
+    /// A remittance arrived that comes before (in payment order) one
+    /// decided before.
+    pub remittances: bool,
+    /// A version of a remittance arrived that replaces, or is replaced
+    /// by, one applied before.
+    pub versions: bool,
+    /// Transactions decided before and decided again now.
+    pub transactions: usize,
+    /// Rows of those transactions whose decision changed.
+    pub changed_rows: usize,
+    /// A replay was due but not made: this many transactions were decided
+    /// by a remit older than the store's facts-keeping schema, which did
+    /// not keep their events, so they cannot be decided again.
+    pub blocked: u64,
+}
+
+impl Replay {
+    /// True when facts arrived that earlier decisions did not know.
+    pub fn due(&self) -> bool {
+        self.claims || self.remittances || self.versions
+    }
+
+    /// What arrived out of order, in words.
+    pub fn cause(&self) -> String {
+        let mut what = Vec::new();
+        if self.claims {
+            what.push("claims");
+        }
+        if self.remittances {
+            what.push("remittances");
+        }
+        if self.versions {
+            what.push("corrected remittance versions");
+        }
+        what.join(" and ")
+    }
+}
+
+/// Which rows of a transaction decided again changed
+/// (see [`HistoryStore::replayed`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Redecided {
+    /// Rows the store now holds for it that it did not hold before.
+    pub changed: usize,
+    /// Per row handed back by the decision: true when the run shows it
+    /// (it is new or changed).
+    pub shown: Vec<bool>,
 }
 
 /// The versions of one payment's remittance (same payer and trace): which

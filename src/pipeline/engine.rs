@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::contract::Contracts;
-use crate::history::{During, HistoryStore, StoreResult};
+use crate::history::{During, HistoryStore, Replay, StoreResult};
 use crate::line::{
     DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineHistory, LineKey, NamedClaim,
     RemittanceTransaction, Status, event_key,
@@ -46,6 +46,8 @@ pub struct Reconciler<'a> {
     histories: Vec<LineHistory>,
     /// The claims' acknowledgments and deadlines (issue 22), when known.
     front_end: Option<&'a super::FrontEnd>,
+    /// What deciding again, because facts arrived out of order, did.
+    replay: Replay,
 }
 
 impl<'a> Reconciler<'a> {
@@ -65,6 +67,7 @@ impl<'a> Reconciler<'a> {
             history: LineHistory::default(),
             histories: Vec::new(),
             front_end: None,
+            replay: Replay::default(),
         })
     }
 
@@ -75,13 +78,27 @@ impl<'a> Reconciler<'a> {
         self
     }
 
+    /// What deciding again did, when facts had arrived out of order
+    /// (see [`HistoryStore::replay_out_of_order`]).
+    pub fn replay(&self) -> Replay {
+        self.replay
+    }
+
     /// Applies every pending transaction in payment order, one store
     /// transaction each, handing each transaction's rows to `on_rows`.
-    /// Returns the number of transactions applied.
+    /// When facts arrived that decisions already made did not know, the
+    /// store first makes every transaction pending again; a transaction
+    /// decided again hands over only its rows that changed (see
+    /// [`Reconciler::replay`]). Returns the number of transactions applied
+    /// for the first time.
     pub fn apply_pending<E: From<crate::history::StoreError>>(
         &mut self,
         mut on_rows: impl FnMut(Vec<DecidedLine>) -> Result<(), E>,
     ) -> Result<usize, E> {
+        self.replay = self
+            .store
+            .replay_out_of_order()
+            .during("deciding again what facts that arrived out of order change")?;
         let mut applied = 0;
         // Payment order, not file order: a decision reads the line's earlier
         // events (a re-listing needs the payment before it), and the store's
@@ -117,10 +134,29 @@ impl<'a> Reconciler<'a> {
             } else {
                 self.apply_version(tx, replaced)?
             };
+            // Compared before the decisions are committed: the rows stored
+            // now are this transaction's.
+            let redecided = self
+                .store
+                .replayed(id, &rows)
+                .during("comparing a transaction decided again")?;
             self.store
                 .commit_decide(id)
                 .during("committing a transaction's decisions")?;
-            applied += 1;
+            let rows = match redecided {
+                None => {
+                    applied += 1;
+                    rows
+                }
+                Some(again) => {
+                    self.replay.transactions += 1;
+                    self.replay.changed_rows += again.changed;
+                    rows.into_iter()
+                        .zip(again.shown)
+                        .filter_map(|(row, shown)| shown.then_some(row))
+                        .collect()
+                }
+            };
             // Rows go out only once their decisions are kept: no output ever
             // shows a row the history does not have. (If writing them fails
             // now, the store still has them: `remit history` lists them.)

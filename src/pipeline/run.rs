@@ -22,7 +22,7 @@ use crate::acks::AckCodes;
 use crate::codes::CodeList;
 use crate::contract::Contracts;
 use crate::diagnostic::{Issue, Rule, Severity};
-use crate::history::{During, HistoryStore, StoreError};
+use crate::history::{During, HistoryStore, Replay, StoreError};
 use crate::lifecycle::FilingLimits;
 use crate::line::DecidedLine;
 use crate::reconcile::Rules;
@@ -131,6 +131,9 @@ pub struct RunSummary {
     pub usable: usize,
     /// Remittance transactions applied.
     pub transactions: usize,
+    /// What deciding earlier transactions again (facts arrived out of
+    /// order) did.
+    pub replay: Replay,
     /// The claims' front end after the run (lifecycles, deadlines, the
     /// submissions this run found open), for the worklists built from it;
     /// `None` when nothing was decided.
@@ -142,6 +145,8 @@ pub struct RunSummary {
 pub struct Decided {
     /// Remittance transactions applied.
     pub transactions: usize,
+    /// What deciding earlier transactions again did.
+    pub replay: Replay,
     /// The claims' front end, complete once the NO_REMITTANCE rows are
     /// made (they note the submissions still open).
     pub front_end: FrontEnd,
@@ -207,6 +212,7 @@ pub fn run<S: Source, E>(
     }
     let decided = decide(config, store, observer, &mut on_row)?;
     summary.transactions = decided.transactions;
+    summary.replay = decided.replay;
     summary.front_end = Some(decided.front_end);
     Ok(summary)
 }
@@ -246,6 +252,7 @@ pub fn decide<E>(
         }
         Ok(())
     })?;
+    let replay = reconciler.replay();
     observer.decided();
     for row in reconciler.unanswered()? {
         observer.row(&row);
@@ -256,6 +263,7 @@ pub fn decide<E>(
     drop(reconciler);
     Ok(Decided {
         transactions: applied,
+        replay,
         front_end,
     })
 }

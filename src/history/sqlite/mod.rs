@@ -11,6 +11,7 @@ mod acks;
 mod cache;
 pub mod outcomes;
 mod rederive;
+mod replay;
 mod schema;
 
 use std::cell::Cell;
@@ -24,8 +25,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use cache::Cache;
 
 use super::{
-    ClaimStore, Failure, HistoryStore, Ingested, OpenLine, StoreError, StoreResult, StoredVersion,
-    TransactionRef, VersionStore,
+    ClaimStore, Failure, HistoryStore, Ingested, OpenLine, Redecided, Replay, StoreError,
+    StoreResult, StoredVersion, TransactionRef, VersionStore,
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::codes::CodeList;
@@ -87,6 +88,9 @@ pub struct SqliteStore {
     group: Option<(Instant, usize)>,
     /// Pending transactions listed by `pending` not yet begun.
     planned: Cell<usize>,
+    /// While replaying: the rows each re-decided transaction had before
+    /// (see `replay`).
+    before: replay::Before,
 }
 
 /// Filters of `remit history`.
@@ -130,6 +134,7 @@ impl SqliteStore {
             cache: Cache::default(),
             group: None,
             planned: Cell::new(0),
+            before: replay::Before::default(),
         })
     }
 
@@ -467,9 +472,12 @@ impl SqliteStore {
             Arc::new(serde_json::from_str(&r.get::<_, String>(4)?)?);
         let events: Option<String> = r.get(5)?;
         let hash: i64 = r.get(6)?;
+        let applied = r.get::<_, i64>(7)? == 1;
         let rows = match &events {
             // Not applied (pending, or replaced before it was): its events.
-            Some(json) => serde_json::from_str::<PendingEvents>(json)?
+            // (An applied one keeps its events too, for a replay; its rows
+            // are the ones decided.)
+            Some(json) if !applied => serde_json::from_str::<PendingEvents>(json)?
                 .events
                 .into_iter()
                 .map(|e| {
@@ -479,14 +487,14 @@ impl SqliteStore {
                     })
                 })
                 .collect(),
-            None => self.version_rows(id, &context)?,
+            _ => self.version_rows(id, &context)?,
         };
         Ok(StoredVersion {
             id: id as TransactionRef,
             order: order_key_of(&context, hash as u64),
             context,
             superseded: superseded_by.is_some(),
-            applied: state == "decided" && events.is_none() && retired == 0,
+            applied: state == "decided" && applied && retired == 0,
             rows,
         })
     }
@@ -550,7 +558,7 @@ impl SqliteStore {
 
 /// The columns [`SqliteStore::version`] reads.
 const VERSION_COLUMNS: &str =
-    "id, state, superseded_by, retired, context, events, content_hash FROM remittances";
+    "id, state, superseded_by, retired, context, events, content_hash, applied FROM remittances";
 
 /// Pending events stored beside their context.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -703,9 +711,7 @@ impl HistoryStore for SqliteStore {
 
     fn commit_decide(&mut self, id: TransactionRef) -> StoreResult<()> {
         self.conn
-            .prepare_cached(
-                "UPDATE remittances SET state = 'decided', events = NULL WHERE id = ?1",
-            )?
+            .prepare_cached("UPDATE remittances SET state = 'decided', applied = 1 WHERE id = ?1")?
             .execute([id as i64])?;
         self.conn.execute_batch("RELEASE decide")?;
         self.deciding = None;
@@ -713,6 +719,18 @@ impl HistoryStore for SqliteStore {
             *decided += 1;
         }
         self.maybe_finish_group()
+    }
+
+    fn replay_out_of_order(&mut self) -> StoreResult<Replay> {
+        self.replay_if_due()
+    }
+
+    fn replayed(
+        &mut self,
+        id: TransactionRef,
+        rows: &[DecidedLine],
+    ) -> StoreResult<Option<Redecided>> {
+        self.compare_replayed(id, rows)
     }
 
     fn read_history(&self, key: &LineKey, history: &mut LineHistory) -> StoreResult<()> {
@@ -907,7 +925,7 @@ impl VersionStore for SqliteStore {
             self.record_superseded(id, row)?;
         }
         self.conn
-            .prepare_cached("UPDATE remittances SET retired = 1, events = NULL WHERE id = ?1")?
+            .prepare_cached("UPDATE remittances SET retired = 1 WHERE id = ?1")?
             .execute([id as i64])?;
         Ok(())
     }
@@ -916,8 +934,8 @@ impl VersionStore for SqliteStore {
 impl ClaimStore for SqliteStore {
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
         let inserted = self.conn.prepare_cached(
-            "INSERT OR IGNORE INTO claims (source, clm01, frequency, transaction_hash, replaced_icn, created, ingested_at, claim, fingerprint)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT OR IGNORE INTO claims (source, clm01, frequency, transaction_hash, replaced_icn, created, ingested_at, claim, fingerprint, considered)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
         )?
         .execute(params![
             source,

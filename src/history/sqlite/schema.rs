@@ -223,6 +223,24 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX appeal_outcomes_claim ON appeal_outcomes(claim_id);
     ",
     },
+    // 6 → 7: the store's answer depends only on what it holds (issue 23).
+    // A decided transaction keeps its events (the facts), so that it can
+    // be decided again when facts arrive out of order (see `replay`);
+    // `applied` says it was applied, which a NULL `events` used to say.
+    // A transaction an older remit decided has lost its events and cannot
+    // be replayed. `considered` is 0 for a billed claim stored since the
+    // store last decided: a claim arriving after remittances it may answer
+    // were decided makes them be decided again.
+    Migration {
+        then: None,
+        sql: "
+    ALTER TABLE remittances ADD COLUMN applied INTEGER NOT NULL DEFAULT 0;
+    UPDATE remittances SET applied = 1 WHERE state = 'decided' AND events IS NULL;
+    ALTER TABLE claims ADD COLUMN considered INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX claims_new ON claims(id) WHERE considered = 0;
+    CREATE INDEX remittances_applied ON remittances(payment_date, production_date, isa13, st02_order, trace, content_hash) WHERE applied = 1;
+    ",
+    },
 ];
 
 /// The version whose decisions were taken under the group-code rule and
