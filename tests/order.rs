@@ -368,11 +368,12 @@ fn a_store_decided_by_an_older_remit_says_it_cannot_be_replayed() {
     let db = dir.join("old.db");
     load(&db, &[samples().join("remits")]);
     // What a version-6 store looks like: decided transactions lost their
-    // events, and neither new column exists.
+    // events, and none of the later columns exists.
     let conn = Connection::open(&db).unwrap();
     conn.execute_batch(
-        "DROP INDEX claims_new; DROP INDEX remittances_applied;
+        "DROP INDEX claims_new; DROP INDEX remittances_applied; DROP INDEX acknowledgments_new;
          ALTER TABLE remittances DROP COLUMN applied; ALTER TABLE claims DROP COLUMN considered;
+         ALTER TABLE acknowledgments DROP COLUMN considered;
          UPDATE remittances SET events = NULL WHERE state = 'decided';
          PRAGMA user_version = 6;",
     )
@@ -390,4 +391,35 @@ fn a_store_decided_by_an_older_remit_says_it_cannot_be_replayed() {
     // remittance later than every one applied is in order.
     let again = load(&db, &[samples().join("remits/acme-2025-06-18.835")]);
     assert!(!again.contains("older remit"), "{again}");
+}
+
+#[test]
+fn acknowledgments_arriving_after_a_carc_29_denial_re_decide_it() {
+    // RC25-004 is denied CARC 29 (timely filing) on 2025-07-30; its 999
+    // and 277CA prove the payer received it in time. Loaded after the
+    // denial was decided, they must still turn it TIMELY_FILING_PROVEN, as
+    // one run over everything does.
+    let dir = temp_dir("order-late-acks");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/acks");
+    let billed = vec![
+        samples().join("claims/2025-02-837p.x12"),
+        fixtures.join("mcd-2025-07-30-carc29.835"),
+    ];
+    let acks = vec![
+        samples().join("acks/2025-02.999"),
+        samples().join("acks/2025-02.277ca"),
+    ];
+    let everything: Vec<PathBuf> = billed.iter().chain(&acks).cloned().collect();
+    let (expected, _) = one_run(&dir, &everything);
+    assert!(expected.contains("TIMELY_FILING_PROVEN"), "{expected}");
+    let (late, _, stderrs) = sequence(&dir, "late", &[billed.clone(), acks.clone()]);
+    assert_eq!(late, expected, "acknowledgments after the denial");
+    assert!(
+        stderrs[1].contains("re-decided") && stderrs[1].contains("acknowledgments"),
+        "{}",
+        stderrs[1]
+    );
+    let (early, _, stderrs) = sequence(&dir, "early", &[acks, billed]);
+    assert_eq!(early, expected, "acknowledgments before the denial");
+    assert!(!stderrs[1].contains("re-decided"), "{}", stderrs[1]);
 }

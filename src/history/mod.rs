@@ -269,6 +269,9 @@ pub struct Replay {
     /// A version of a remittance arrived that replaces, or is replaced
     /// by, one applied before.
     pub versions: bool,
+    /// Acknowledgments arrived while a stored denial is for timely filing
+    /// (CARC 29), which they may prove wrong.
+    pub acknowledgments: bool,
     /// Transactions decided before and decided again now.
     pub transactions: usize,
     /// Rows of those transactions whose decision changed.
@@ -282,7 +285,7 @@ pub struct Replay {
 impl Replay {
     /// True when facts arrived that earlier decisions did not know.
     pub fn due(&self) -> bool {
-        self.claims || self.remittances || self.versions
+        self.claims || self.remittances || self.versions || self.acknowledgments
     }
 
     /// What arrived out of order, in words.
@@ -296,6 +299,9 @@ impl Replay {
         }
         if self.versions {
             what.push("corrected remittance versions");
+        }
+        if self.acknowledgments {
+            what.push("acknowledgments");
         }
         what.join(" and ")
     }

@@ -38,8 +38,8 @@ impl AckStore for SqliteStore {
     fn ingest_acks(&mut self, source: &str, acks: &[Acknowledgment]) -> StoreResult<usize> {
         let mut new = 0;
         let mut insert = self.conn.prepare_cached(
-            "INSERT OR IGNORE INTO acknowledgments (kind, source, ingested_at, ack)
-             VALUES (?1, ?2, datetime('now'), ?3)",
+            "INSERT OR IGNORE INTO acknowledgments (kind, source, ingested_at, ack, considered)
+             VALUES (?1, ?2, datetime('now'), ?3, 0)",
         )?;
         for ack in acks {
             let json = serde_json::to_string(ack)?;

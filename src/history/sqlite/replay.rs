@@ -21,7 +21,11 @@
 //!   REF*F8 is an ICN a remittance named (it joins the claim family those
 //!   payments were matched in), or the first claims of a store whose
 //!   remittances were decided with none known (matching then flags every
-//!   payment without a claim).
+//!   payment without a claim);
+//! - an acknowledgment (999, 277CA, 277) while a stored event is a CARC 29
+//!   (timely filing) denial: proof of timely receipt changes its verdict.
+//!   Acknowledgments otherwise shape only the NO_REMITTANCE rows, which
+//!   every run derives afresh.
 //!
 //! If so, every derived table is emptied and every transaction made pending
 //! again (a replaced version stays unapplied), all in one store
@@ -125,9 +129,14 @@ impl SqliteStore {
                 self.reset()?;
             }
         }
-        // The claims stored so far are known to the decisions from now on.
+        // The claims and acknowledgments stored so far are known to the
+        // decisions from now on.
         self.conn
             .execute("UPDATE claims SET considered = 1 WHERE considered = 0", [])?;
+        self.conn.execute(
+            "UPDATE acknowledgments SET considered = 1 WHERE considered = 0",
+            [],
+        )?;
         Ok(replay)
     }
 
@@ -162,6 +171,11 @@ impl SqliteStore {
                             AND EXISTS (SELECT 1 FROM icns i WHERE i.icn = c.replaced_icn)))",
                 )?;
         }
+        replay.acknowledgments = exists("SELECT 1 FROM acknowledgments WHERE considered = 0")?
+            && exists(
+                "SELECT 1 FROM events WHERE row IS NOT NULL
+                   AND ';' || denial_reasons || ';' LIKE '%-29;%'",
+            )?;
         Ok(replay)
     }
 

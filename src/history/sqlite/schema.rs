@@ -241,6 +241,16 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX remittances_applied ON remittances(payment_date, production_date, isa13, st02_order, trace, content_hash) WHERE applied = 1;
     ",
     },
+    // 7 → 8: acknowledgments stored since the last decisions (issue 23):
+    // one that proves a claim was received in time turns a stored CARC 29
+    // denial into TIMELY_FILING_PROVEN, so its late arrival re-decides.
+    Migration {
+        then: None,
+        sql: "
+    ALTER TABLE acknowledgments ADD COLUMN considered INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX acknowledgments_new ON acknowledgments(id) WHERE considered = 0;
+    ",
+    },
 ];
 
 /// The version whose decisions were taken under the group-code rule and
