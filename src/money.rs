@@ -25,11 +25,18 @@ pub fn money(d: Decimal) -> String {
 pub fn push_money(out: &mut String, d: Decimal) {
     let mantissa = d.mantissa();
     let scale = d.scale();
-    // A mantissa has at most 96 bits and a scale at most 28: times 100, or
-    // divided by up to 10^26, every step stays well inside an i128.
     let cents = if scale <= 2 {
-        mantissa * 10i128.pow(2 - scale)
+        // At most 96 bits times 100: inside an i128.
+        mantissa * [100, 10, 1][scale as usize]
+    } else if let (Ok(m), Some(&divisor)) =
+        (i64::try_from(mantissa), POWERS.get(scale as usize - 2))
+    {
+        // The common case beyond the cent (a rate, an interest figure):
+        // 64-bit division instead of 128-bit.
+        let (quotient, rest) = (m / divisor, m % divisor);
+        i128::from(quotient + round_away(rest, divisor, m))
     } else {
+        // Up to 10^26 divides a 96-bit mantissa: inside an i128.
         let divisor = 10i128.pow(scale - 2);
         let (quotient, rest) = (mantissa / divisor, mantissa % divisor);
         if rest.unsigned_abs() * 2 >= divisor.unsigned_abs() {
@@ -44,11 +51,41 @@ pub fn push_money(out: &mut String, d: Decimal) {
     }
     let cents = cents.unsigned_abs();
     let mut digits = itoa::Buffer::new();
-    out.push_str(digits.format(cents / 100));
+    // 64-bit arithmetic for every amount below 184 quadrillion.
+    let fraction = match u64::try_from(cents) {
+        Ok(cents) => {
+            out.push_str(digits.format(cents / 100));
+            (cents % 100) as u8
+        }
+        Err(_) => {
+            out.push_str(digits.format(cents / 100));
+            (cents % 100) as u8
+        }
+    };
     out.push('.');
-    let fraction = (cents % 100) as u8;
     out.push(char::from(b'0' + fraction / 10));
     out.push(char::from(b'0' + fraction % 10));
+}
+
+/// 10^0 … 10^18: divisors that fit an i64.
+const POWERS: [i64; 19] = {
+    let mut powers = [1i64; 19];
+    let mut i = 1;
+    while i < 19 {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
+
+/// One more unit away from zero when the `rest` of `m / divisor` is at
+/// least half the divisor (half away from zero), else none.
+fn round_away(rest: i64, divisor: i64, m: i64) -> i64 {
+    if rest.unsigned_abs() * 2 >= divisor.unsigned_abs() {
+        m.signum()
+    } else {
+        0
+    }
 }
 
 /// Appends a quantity (units) as written in full: the exact decimal without

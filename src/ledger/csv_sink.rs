@@ -3,7 +3,7 @@
 //! with a single quote; money and numbers are written as plain numbers.
 //!
 //! Rows are formatted straight into one reusable buffer: each cell renders
-//! itself in place ([`super::Cell::render_into`]: money from the decimal's integer
+//! itself in place ([`Cell::render_into`]: money from the decimal's integer
 //! mantissa, dates digit by digit, lists and flags joined in place), then
 //! the field is neutralised and quoted in place when — rarely — it needs to
 //! be. The buffer goes to the output in blocks of about 64 KiB. This is
@@ -20,7 +20,7 @@
 
 use std::io::Write;
 
-use super::{Column, Sink};
+use super::{Cell, Column, Sink};
 
 /// Rows are handed to the output when the buffer holds this many bytes.
 const BLOCK: usize = 1 << 16;
@@ -91,21 +91,67 @@ const NEEDS_QUOTES: [bool; 256] = {
     table
 };
 
+/// True when `text` holds a byte of [`NEEDS_QUOTES`]. Eight bytes at a
+/// time (a word-wide test for a zero byte after XOR with each special
+/// byte, and one for any control byte, which covers CR and LF): the
+/// ledger's text is most of its bytes, and a byte-by-byte table lookup was
+/// most of a row's cost.
+#[inline]
+fn needs_quotes(text: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // A byte of `word` is below `n` (n <= 0x80): the classic "has less".
+    let has_less = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let has_byte = |word: u64, b: u8| has_less(word ^ (ONES * u64::from(b)), 1);
+    let mut chunks = text.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(bytes);
+        if (has_byte(word, b',') | has_byte(word, b'"') | has_less(word, 0x20)) != 0
+            && chunk.iter().any(|&b| NEEDS_QUOTES[usize::from(b)])
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| NEEDS_QUOTES[usize::from(b)])
+}
+
+/// True when the text cell `text` needs [`escape_text_field`]: it starts
+/// like a formula, or holds a byte that needs quotes.
+#[inline]
+fn needs_escaping(text: &[u8]) -> bool {
+    matches!(
+        text.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    ) || needs_quotes(text)
+}
+
 /// Makes the text cell `buffer[start..]` safe in CSV: a quote before text a
 /// spreadsheet would read as a formula, then CSV quoting when the text
-/// holds a delimiter, a quote or a line end. Nearly every field needs
-/// neither, and costs one pass over its bytes.
+/// holds a delimiter, a quote or a line end. Called only for the few
+/// fields [`needs_escaping`] picks out.
+#[cold]
+#[inline(never)]
 fn escape_text_field(buffer: &mut String, start: usize, field: &mut String) {
     let text = &buffer.as_bytes()[start..];
     let neutralise = matches!(
         text.first(),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
     );
-    let quote = text.iter().any(|&b| NEEDS_QUOTES[usize::from(b)]);
-    if !quote {
+    if !needs_quotes(text) {
         if neutralise {
             buffer.insert(start, '\'');
         }
+        return;
+    }
+    if memchr::memchr(b'"', text).is_none() {
+        // Quotes around, nothing to double inside (a reason's commas).
+        buffer.insert_str(start, if neutralise { "\"'" } else { "\"" });
+        buffer.push('"');
         return;
     }
     // `start` is where a cell began: a character boundary.
@@ -160,8 +206,13 @@ impl<R> Sink<R> for CsvSink<'_, R> {
             let at = self.buffer.len();
             cell.render_into(&mut self.buffer);
             // Money, quantities and integers are digits, a sign and a
-            // point: never quoted, and a minus sign is a number's.
-            if !cell.is_numeric() && self.buffer.len() > at {
+            // point: never quoted, and a minus sign is a number's. Flags
+            // are fixed upper-case names.
+            if !matches!(
+                cell,
+                Cell::Money(_) | Cell::Number(_) | Cell::Integer(_) | Cell::Flags(_) | Cell::Empty
+            ) && needs_escaping(&self.buffer.as_bytes()[at..])
+            {
                 escape_text_field(&mut self.buffer, at, &mut self.field);
             }
         }
@@ -182,8 +233,8 @@ impl<R> Sink<R> for CsvSink<'_, R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::ColumnType;
     use crate::ledger::testing::{Row, table};
-    use crate::ledger::{Cell, ColumnType};
     use proptest::prelude::*;
 
     /// What the writer wrote before it formatted rows in place: every cell
@@ -282,6 +333,27 @@ mod tests {
                 })
                 .collect();
             prop_assert_eq!(by_sink(columns, &rows), by_csv_crate(columns, &rows));
+        }
+    }
+
+    #[test]
+    fn word_wide_scan_finds_every_special_byte_anywhere() {
+        for len in 0..24 {
+            for at in 0..len {
+                for special in [b',', b'"', b'\r', b'\n'] {
+                    let mut text = vec![b'a'; len];
+                    text[at] = special;
+                    assert!(needs_quotes(&text), "{special} at {at} of {len}");
+                }
+                // Near misses: other control bytes, '+' (0x2B), '-' (0x2D),
+                // '!' (0x21), '#' (0x23) and bytes with the high bit set.
+                for other in [b'\t', 0x0B, 0x2B, 0x2D, 0x21, 0x23, 0xAC, 0xA2, 0x8D] {
+                    let mut text = vec![b'a'; len];
+                    text[at] = other;
+                    let expected = other < 0x20 && NEEDS_QUOTES[usize::from(other)];
+                    assert_eq!(needs_quotes(&text), expected, "{other} at {at} of {len}");
+                }
+            }
         }
     }
 
