@@ -24,7 +24,10 @@ use std::io::Write;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::money::{money_rounded, unsigned_zero};
+use crate::line::{Flags, push_adjustments};
+use crate::money::{push_money, push_quantity};
+use crate::remittance::Adjustment;
+use crate::text::Text;
 
 pub use csv_sink::CsvSink;
 pub use jsonl::JsonLinesSink;
@@ -50,6 +53,13 @@ pub enum Cell<'a> {
     Integer(i64),
     /// A date, `YYYY-MM-DD`.
     Date(Date),
+    /// Codes joined with a separator (`25:59`), written in place: a list
+    /// column costs no `String` a row.
+    Joined(&'a [Text], char),
+    /// A line's flags, `;`-separated in ledger order.
+    Flags(Flags),
+    /// CAS adjustments, `GROUP-REASON:AMOUNT;…`.
+    Adjustments(&'a [Adjustment]),
 }
 
 impl Cell<'_> {
@@ -62,24 +72,35 @@ impl Cell<'_> {
 
     /// Appends [`Cell::render`]'s text to `out`. The writers render every
     /// cell of a row into one reused buffer: no allocation per cell.
+    #[inline]
     pub fn render_into(&self, out: &mut String) {
-        use std::fmt::Write;
-        // Writing into a String cannot fail.
-        let _ = match self {
-            Cell::Empty => Ok(()),
-            Cell::Text(s) => {
-                out.push_str(s);
-                Ok(())
+        match self {
+            Cell::Empty => {}
+            Cell::Text(s) => out.push_str(s),
+            Cell::Owned(s) => out.push_str(s),
+            Cell::Money(d) => push_money(out, *d),
+            Cell::Number(d) => push_quantity(out, *d),
+            Cell::Integer(i) => out.push_str(itoa::Buffer::new().format(*i)),
+            Cell::Date(d) => push_date(out, *d),
+            Cell::Joined(parts, sep) => {
+                for (i, part) in parts.iter().enumerate() {
+                    if i > 0 {
+                        out.push(*sep);
+                    }
+                    out.push_str(part);
+                }
             }
-            Cell::Owned(s) => {
-                out.push_str(s);
-                Ok(())
+            Cell::Flags(flags) if flags.is_empty() => {}
+            Cell::Flags(flags) => {
+                for (i, flag) in flags.iter().enumerate() {
+                    if i > 0 {
+                        out.push(';');
+                    }
+                    out.push_str(flag.as_str());
+                }
             }
-            Cell::Money(d) => write!(out, "{:.2}", money_rounded(*d)),
-            Cell::Number(d) => write!(out, "{}", unsigned_zero(d.normalize())),
-            Cell::Integer(i) => write!(out, "{i}"),
-            Cell::Date(d) => write!(out, "{d}"),
-        };
+            Cell::Adjustments(adjustments) => push_adjustments(out, adjustments),
+        }
     }
 
     /// True for money, numbers and integers.
@@ -105,6 +126,34 @@ impl Cell<'_> {
     pub fn date(d: Option<Date>) -> Cell<'static> {
         d.map_or(Cell::Empty, Cell::Date)
     }
+}
+
+/// Appends `date` as `YYYY-MM-DD`, digit by digit for the years a ledger
+/// holds; a year outside 1–9999 as jiff writes it (sign and six digits).
+fn push_date(out: &mut String, date: Date) {
+    let year = date.year();
+    if !(1..=9999).contains(&year) {
+        use std::fmt::Write;
+        // Writing into a String cannot fail.
+        let _ = write!(out, "{date}");
+        return;
+    }
+    let digit = |n: i16| b'0' + n as u8;
+    let (month, day) = (i16::from(date.month()), i16::from(date.day()));
+    let text = [
+        digit(year / 1000),
+        digit(year / 100 % 10),
+        digit(year / 10 % 10),
+        digit(year % 10),
+        b'-',
+        digit(month / 10),
+        digit(month % 10),
+        b'-',
+        digit(day / 10),
+        digit(day % 10),
+    ];
+    // Ten ASCII digits and dashes: one copy instead of ten pushes.
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
 }
 
 /// A writer of a table of rows `R`: the same interface for every format.

@@ -8,8 +8,7 @@ use std::sync::LazyLock;
 use super::Cell;
 use super::table::{Column, ColumnType, select};
 use crate::codes::claim_status_words;
-use crate::line::{ClaimStanding, DecidedLine, EventKind, LineInterest, Status, adjustments_text};
-use crate::text::Text;
+use crate::line::{ClaimStanding, DecidedLine, EventKind, LineInterest, Status};
 
 use ColumnType::{Date, Integer, List, Money, Quantity, Text as Txt};
 
@@ -35,7 +34,7 @@ pub static COLUMNS: &[C] = &[
     C::new("service_date", Date, |r| Cell::date(r.event.service_date)),
     C::new("procedure", Txt, |r| Cell::text(r.shown_claim().2)),
     C::new("modifiers", List(':'), |r| {
-        Cell::Owned(joined(&r.event.modifiers, ":"))
+        Cell::Joined(&r.event.modifiers, ':')
     }),
     C::new("units", Quantity, |r| {
         line_amount(r, Cell::Number(r.event.billed_units))
@@ -55,15 +54,13 @@ pub static COLUMNS: &[C] = &[
         paid_amount(r, Cell::Money(r.event.patient_resp))
     }),
     C::new("adjustments", Txt, |r| {
-        Cell::Owned(adjustments_text(&r.event))
+        Cell::Adjustments(&r.event.adjustments)
     }),
     C::new("remarks", List(';'), |r| {
-        Cell::Owned(joined(&r.event.remarks, ";"))
+        Cell::Joined(&r.event.remarks, ';')
     }),
     C::new("status", Txt, |r| Cell::Text(r.status.as_str())),
-    C::new("flags", List(';'), |r| {
-        Cell::Owned(r.decision.flags.to_string())
-    }),
+    C::new("flags", List(';'), |r| Cell::Flags(r.decision.flags)),
     C::new("prior_paid", Money, |r| Cell::money(r.decision.prior_paid)),
     C::new("prior_payment_date", Date, |r| {
         Cell::date(r.decision.prior_payment_date)
@@ -203,14 +200,6 @@ pub fn lines_table() -> &'static [C] {
             .unwrap_or_else(|name| panic!("lines column {name} is not a ledger column"))
     });
     &LINES
-}
-
-fn joined(parts: &[Text], sep: &str) -> String {
-    parts
-        .iter()
-        .map(|p| p.as_str())
-        .collect::<Vec<_>>()
-        .join(sep)
 }
 
 /// `cell`, for rows with line amounts: units, billed and allowed mean

@@ -174,7 +174,16 @@ impl<R> BatchBuilder<R> {
                 (Column::Text(b), Cell::Text(s)) => b.append_value(s),
                 (Column::Text(b), Cell::Owned(s)) if s.is_empty() => b.append_null(),
                 (Column::Text(b), Cell::Owned(s)) => b.append_value(s),
-                (Column::Text(b), other) => b.append_value(other.render()),
+                (Column::Text(b), other) => {
+                    // Codes rendered in place (a list, flags) are empty, not
+                    // an empty string, when there are none: as `Owned` was.
+                    let text = other.render();
+                    if text.is_empty() {
+                        b.append_null()
+                    } else {
+                        b.append_value(text)
+                    }
+                }
                 (Column::Decimal(b, _), Cell::Empty) => b.append_null(),
                 (Column::Decimal(b, scale), Cell::Money(d) | Cell::Number(d)) => {
                     // Money is written as CSV writes it: to the cent, half

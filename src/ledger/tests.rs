@@ -73,3 +73,47 @@ fn xml_has_one_entry_per_row_and_escapes_text() {
     assert!(text.contains("<when>2024-02-29</when>"));
     assert!(text.trim_end().ends_with("</ledger>"));
 }
+
+#[test]
+fn dates_render_as_jiff_writes_them() {
+    // Digit by digit for the years a ledger holds; jiff's own text outside.
+    for year in [-9999, -1, 0, 1, 9, 99, 999, 1000, 2024, 9999] {
+        for (month, day) in [(1, 1), (2, 29), (12, 31)] {
+            let Ok(date) = jiff::civil::Date::new(year, month, day) else {
+                continue;
+            };
+            assert_eq!(Cell::Date(date).render(), date.to_string(), "{date}");
+        }
+    }
+}
+
+#[test]
+fn lists_flags_and_adjustments_render_in_place() {
+    use crate::line::{Flag, Flags};
+    use crate::remittance::Adjustment;
+    let parts = [crate::text::Text::from("25"), crate::text::Text::from("59")];
+    assert_eq!(Cell::Joined(&parts, ':').render(), "25:59");
+    assert_eq!(Cell::Joined(&[], ';').render(), "");
+    let mut flags = Flags::default();
+    flags.insert(Flag::ALL[1]);
+    flags.insert(Flag::ALL[0]);
+    assert_eq!(Cell::Flags(flags).render(), flags.to_string());
+    let adjustments = [
+        Adjustment {
+            group: "CO".into(),
+            reason: "45".into(),
+            amount: d("12.345"),
+            quantity: None,
+        },
+        Adjustment {
+            group: "PR".into(),
+            reason: "1".into(),
+            amount: d("-0.001"),
+            quantity: None,
+        },
+    ];
+    assert_eq!(
+        Cell::Adjustments(&adjustments).render(),
+        "CO-45:12.35;PR-1:0.00"
+    );
+}

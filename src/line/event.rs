@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::status::{Status, denies, is_secondary_status, line_status};
 use crate::codes::CodeList;
-use crate::money::money;
+use crate::money::push_money;
 use crate::remittance::balance::ClaimLineTotals;
 use crate::remittance::{Adjustment, RemittanceHeader};
 use crate::text::Text;
@@ -299,7 +299,14 @@ impl LineEvent {
 /// `GROUP-REASON:AMOUNT;…`
 pub fn adjustments_text(event: &LineEvent) -> String {
     let mut out = String::new();
-    for (i, a) in event.adjustments.iter().enumerate() {
+    push_adjustments(&mut out, &event.adjustments);
+    out
+}
+
+/// Appends [`adjustments_text`]'s text for `adjustments` to `out` (the
+/// ledger writers render the column in place, without a `String` a row).
+pub fn push_adjustments(out: &mut String, adjustments: &[Adjustment]) {
+    for (i, a) in adjustments.iter().enumerate() {
         if i > 0 {
             out.push(';');
         }
@@ -307,9 +314,8 @@ pub fn adjustments_text(event: &LineEvent) -> String {
         out.push('-');
         out.push_str(&a.reason);
         out.push(':');
-        out.push_str(&money(a.amount));
+        push_money(out, a.amount);
     }
-    out
 }
 
 #[cfg(test)]
