@@ -10,10 +10,10 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::contract::Contracts;
-use crate::history::{During, HistoryStore, StoreResult};
+use crate::history::{During, HistoryStore, RemittanceState, StoreResult};
 use crate::line::{
     DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineHistory, LineKey, NamedClaim,
-    RemittanceTransaction, Status, event_key,
+    OrderKey, RemittanceTransaction, Status, event_key,
 };
 use crate::reconcile::claims::{
     ClaimBook, ClaimMatch, LineMark, StoredClaim, Supersession, claim_label, claim_reference,
@@ -27,7 +27,7 @@ use crate::reconcile::pricing::{Billed, price_claim};
 use crate::reconcile::reason::reason;
 use crate::reconcile::recovery::{self, RECOVERY_REASONS};
 use crate::reconcile::unanswered::{billed_context, no_remittance};
-use crate::reconcile::versions::{self, Correction, StoredVersion, produced_cmp};
+use crate::reconcile::versions::{self, Correction, StoredVersion, TransactionRef, produced_cmp};
 use crate::text::Text;
 
 /// Applies remittances to line histories and decides every event, with
@@ -82,16 +82,60 @@ impl<'a> Reconciler<'a> {
         &mut self,
         mut on_rows: impl FnMut(Vec<DecidedLine>) -> Result<(), E>,
     ) -> Result<usize, E> {
-        let mut applied = 0;
+        let covered = self.apply_covering(&[], |rows, _| on_rows(rows))?;
+        Ok(covered.applied)
+    }
+
+    /// Applies every pending transaction (as [`Reconciler::apply_pending`])
+    /// and reads back the rows of `applied_before` — transactions of this
+    /// run's inputs that an earlier run applied — handing every
+    /// transaction's rows to `on_rows` in one payment order, with `true`
+    /// for rows read back. So a run's ledger covers every remittance in its
+    /// inputs, and a re-run after a killed run yields the ledger of a run
+    /// never interrupted: the killed run applied a prefix of the payment
+    /// order, read back here in its place.
+    pub fn apply_covering<E: From<crate::history::StoreError>>(
+        &mut self,
+        applied_before: &[TransactionRef],
+        mut on_rows: impl FnMut(Vec<DecidedLine>, bool) -> Result<(), E>,
+    ) -> Result<Covered, E> {
+        let mut covered = Covered::default();
+        let mut work: Vec<(OrderKey, TransactionRef, bool)> = self
+            .store
+            .pending()
+            .during("listing pending transactions")?
+            .into_iter()
+            .map(|(key, id)| (key, id, false))
+            .collect();
+        let mut seen = HashSet::new();
+        for &id in applied_before {
+            // A transaction given twice (a re-delivery) shows once.
+            if !seen.insert(id) {
+                continue;
+            }
+            if let RemittanceState::Applied(key) = self
+                .store
+                .transaction_state(id)
+                .during("finding an applied transaction")?
+            {
+                work.push((key, id, true));
+            }
+        }
         // Payment order, not file order: a decision reads the line's earlier
         // events (a re-listing needs the payment before it), and the store's
         // order key ends in the content hash, so the ledger is the same
         // whatever order the files came in.
-        for (_, id) in self
-            .store
-            .pending()
-            .during("listing pending transactions")?
-        {
+        work.sort();
+        for (_, id, before) in work {
+            if before {
+                let rows = self
+                    .store
+                    .decided_rows(id)
+                    .during("reading an applied transaction's rows")?;
+                covered.read_back += 1;
+                on_rows(rows, true)?;
+                continue;
+            }
             // One store transaction per 835 transaction: its rows, history
             // entries, claim marks and links land together or not at all, so
             // a run killed midway leaves whole remittances applied and the
@@ -120,13 +164,13 @@ impl<'a> Reconciler<'a> {
             self.store
                 .commit_decide(id)
                 .during("committing a transaction's decisions")?;
-            applied += 1;
+            covered.applied += 1;
             // Rows go out only once their decisions are kept: no output ever
             // shows a row the history does not have. (If writing them fails
             // now, the store still has them: `remit history` lists them.)
-            on_rows(rows)?;
+            on_rows(rows, false)?;
         }
-        Ok(applied)
+        Ok(covered)
     }
 
     /// Decides one transaction's events (call in [`RemittanceTransaction::order_key`] order).
@@ -628,6 +672,15 @@ fn append_reason(reason: &mut String, why: &str) {
         reason.push_str("; ");
     }
     reason.push_str(why);
+}
+
+/// What [`Reconciler::apply_covering`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Covered {
+    /// Transactions applied now.
+    pub applied: usize,
+    /// Transactions an earlier run applied, whose rows were read back.
+    pub read_back: usize,
 }
 
 /// What one transaction's claims share while they are applied: interest
