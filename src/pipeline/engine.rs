@@ -16,8 +16,8 @@ use crate::line::{
     OrderKey, RemittanceTransaction, Status, event_key,
 };
 use crate::reconcile::claims::{
-    ClaimBook, ClaimMatch, LineMark, StoredClaim, Supersession, claim_label, claim_reference,
-    family, labels, match_claim, supersession,
+    ClaimBook, ClaimMatch, LineMark, SHARED_FROM, SharedClaims, StoredClaim, Supersession,
+    claim_label, family, labels, match_claim, match_narrowed, settled_among, supersession,
 };
 use crate::reconcile::corrections::Corrections;
 use crate::reconcile::decide::{Rules, decide, prior_event, refresh_appeal_by};
@@ -46,6 +46,20 @@ pub struct Reconciler<'a> {
     histories: Vec<LineHistory>,
     /// The claims' acknowledgments and deadlines (issue 22), when known.
     front_end: Option<&'a super::FrontEnd>,
+    /// The billed claims of each CLM01 that many claims share, read once
+    /// and indexed (see [`SharedClaims`]). Claims are all ingested before
+    /// deciding starts, so what the store holds for an id does not change
+    /// while this reconciler decides.
+    shared: HashMap<Text, Arc<SharedClaims>>,
+}
+
+/// The billed claims with one CLM01, as [`Reconciler::claims_with_id`]
+/// hands them out.
+enum WithId {
+    /// A few: read for this question.
+    Few(Vec<StoredClaim>),
+    /// Many: read once, indexed.
+    Shared(Arc<SharedClaims>),
 }
 
 impl<'a> Reconciler<'a> {
@@ -65,6 +79,7 @@ impl<'a> Reconciler<'a> {
             history: LineHistory::default(),
             histories: Vec::new(),
             front_end: None,
+            shared: HashMap::new(),
         })
     }
 
@@ -268,15 +283,14 @@ impl<'a> Reconciler<'a> {
         rows: &mut Vec<DecidedLine>,
     ) -> StoreResult<()> {
         let context = Arc::clone(&events[0].context);
-        let (mut matched, book) = if self.claims_known {
-            let (matched, book) = self.match_payment(&events, &context.payee_npi)?;
-            (matched, Some(book))
+        let (mut matched, family_voids) = if self.claims_known {
+            self.match_payment(&events, &context.payee_npi)?
         } else {
             let unmatched = ClaimMatch {
                 lines: vec![None; events.len()],
                 ..ClaimMatch::default()
             };
-            (unmatched, None)
+            (unmatched, false)
         };
         let ambiguous = (!matched.ambiguous.is_empty()).then(|| {
             format!(
@@ -297,12 +311,7 @@ impl<'a> Reconciler<'a> {
         // A reversal of a claim the practice itself voided (837 CLM05-3 =
         // 8) answers the void: the money goes back because the practice
         // asked, so there is nothing to appeal.
-        let voided = book.as_ref().is_some_and(|book| {
-            events.iter().any(|e| e.status == Status::Reversal)
-                && family(book, &events[0].claim_id)
-                    .iter()
-                    .any(|c| c.claim.frequency == "8")
-        });
+        let voided = family_voids && events.iter().any(|e| e.status == Status::Reversal);
         let mut decided = Vec::with_capacity(events.len());
         // The claim's lines are priced together (a second procedure the
         // same day is reduced), with the billed claim's place of service.
@@ -390,14 +399,14 @@ impl<'a> Reconciler<'a> {
         &mut self,
         events: &[LineEvent],
         payee_npi: &str,
-    ) -> StoreResult<(ClaimMatch, ClaimBook)> {
+    ) -> StoreResult<(ClaimMatch, bool)> {
         let first = &events[0];
         self.store
             .note_icn(&first.claim_id, &first.payer_claim_id)
             .during("noting a claim's ICN")?;
-        let book = ClaimBook::for_payment(&*self.store, &first.claim_id, events, payee_npi)
+        let (matched, family_voids) = self
+            .match_with_id(events, payee_npi)
             .during("reading the billed claims a payment may answer")?;
-        let matched = match_claim(&book, events, payee_npi);
         for mark in &matched.marks {
             match *mark {
                 LineMark::Answered(claim, line) => self
@@ -415,7 +424,69 @@ impl<'a> Reconciler<'a> {
                 .note_claim_icn(best.id, &first.payer_claim_id)
                 .during("noting a claim's ICN")?;
         }
-        Ok((matched, book))
+        Ok((matched, family_voids))
+    }
+
+    /// The billed claims with CLM01 `clm01`: read from the store, or, when
+    /// many share it, from the index made the first time (a store read and
+    /// a clone of every one of them per payment made claims sharing an id
+    /// quadratic).
+    fn claims_with_id(&mut self, clm01: &str) -> StoreResult<WithId> {
+        if let Some(shared) = self.shared.get(clm01) {
+            return Ok(WithId::Shared(Arc::clone(shared)));
+        }
+        let claims = self.store.claims_with_id(clm01)?;
+        if claims.len() < SHARED_FROM {
+            return Ok(WithId::Few(claims));
+        }
+        let shared = Arc::new(SharedClaims::new(claims));
+        self.shared.insert(clm01.into(), Arc::clone(&shared));
+        Ok(WithId::Shared(shared))
+    }
+
+    /// Gathers what matching the payment `events` reads and matches it:
+    /// among the claims of its member or controls when many claims share
+    /// its CLP01 and that is certain to give the verdict of scoring them
+    /// all ([`SharedClaims::narrow`], [`settled_among`]), else among its
+    /// whole family. Also says whether the family holds a void (a reversal
+    /// of a voided claim has nothing to appeal).
+    fn match_with_id(
+        &mut self,
+        events: &[LineEvent],
+        payee_npi: &str,
+    ) -> StoreResult<(ClaimMatch, bool)> {
+        let claim_id = &events[0].claim_id;
+        let reversal = events.iter().any(|e| e.status == Status::Reversal);
+        let voids = |book: &ClaimBook| {
+            reversal
+                && family(book, claim_id)
+                    .iter()
+                    .any(|c| c.claim.frequency == "8")
+        };
+        let shared = match self.claims_with_id(claim_id)? {
+            WithId::Few(claims) => {
+                let store = &*self.store;
+                let book = ClaimBook::for_payment(store, claim_id, claims, events, payee_npi)?;
+                return Ok((match_claim(&book, events, payee_npi), voids(&book)));
+            }
+            WithId::Shared(shared) => shared,
+        };
+        let store = &*self.store;
+        if let Some(candidates) = shared.narrow(events, payee_npi) {
+            let narrowed = candidates.len();
+            let book = ClaimBook::for_payment(store, claim_id, candidates, events, payee_npi)?;
+            let candidates = family(&book, claim_id);
+            // A replacement found through an ICN joins the family from
+            // outside the index, and a tie with a replacement reads the
+            // whole family: then the whole family is matched.
+            if candidates.len() == narrowed && settled_among(&candidates, events, payee_npi) {
+                let matched = match_narrowed(&book, &shared, candidates, events, payee_npi);
+                return Ok((matched, reversal && shared.has_void()));
+            }
+        }
+        let claims = shared.claims().to_vec();
+        let book = ClaimBook::for_payment(store, claim_id, claims, events, payee_npi)?;
+        Ok((match_claim(&book, events, payee_npi), voids(&book)))
     }
 
     /// Lets a later PLB find this line by the claim's CLP01 and CLP07.
@@ -468,7 +539,7 @@ impl<'a> Reconciler<'a> {
     /// CLP01 or CLP07, for this payer and payee), else the billed claims
     /// with that CLM01 (for this payee). Any reason code: an L6 interest or
     /// a CS adjustment naming a claim is as worth tying to it as a WO.
-    fn named_claim(&self, key: &LineKey, reference: &str) -> StoreResult<Option<NamedClaim>> {
+    fn named_claim(&mut self, key: &LineKey, reference: &str) -> StoreResult<Option<NamedClaim>> {
         if reference.trim().is_empty() {
             return Ok(None);
         }
@@ -485,7 +556,11 @@ impl<'a> Reconciler<'a> {
         if !self.claims_known {
             return Ok(None);
         }
-        let claims = self.store.claims_with_id(reference)?;
+        let with_id = self.claims_with_id(reference)?;
+        let claims = match &with_id {
+            WithId::Few(claims) => claims.as_slice(),
+            WithId::Shared(shared) => shared.claims(),
+        };
         let payee_fits = |npi: &str| key.payee.is_empty() || npi.is_empty() || npi == key.payee;
         Ok(NamedClaim::shared(
             claims
@@ -563,7 +638,7 @@ impl<'a> Reconciler<'a> {
             .filter(|(_, lines)| lines.iter().any(|l| l.contested))
             .map(|(c, _)| c.id)
             .collect();
-        let mut families: HashMap<Text, (ClaimBook, Vec<StoredClaim>)> = HashMap::new();
+        let mut families: HashMap<Text, OpenFamily> = HashMap::new();
         for (stored, lines) in open {
             let claim = &stored.claim;
             let later = claim.created.is_some_and(|d| d > self.rules.as_of);
@@ -575,10 +650,14 @@ impl<'a> Reconciler<'a> {
                 let book = ClaimBook::for_claim(&*self.store, &claim.claim_id)
                     .during("reading a billed claim's family")?;
                 let found = family(&book, &claim.claim_id);
-                families.insert(claim.claim_id.clone(), (book, found));
+                families.insert(claim.claim_id.clone(), OpenFamily::new(book, found));
             }
-            let (book, family) = &families[&claim.claim_id];
-            let replaced = match supersession(book, &stored, family) {
+            let open_family = &families[&claim.claim_id];
+            let (book, family) = (&open_family.book, &open_family.claims);
+            // Only replacements and voids can supersede: `supersession`
+            // skips the rest, so they are picked once per family rather
+            // than once per open claim (many claims may share CLM01).
+            let replaced = match supersession(book, &stored, &open_family.versions) {
                 Supersession::Superseded => continue,
                 Supersession::InForce => None,
                 Supersession::Uncertain {
@@ -591,18 +670,21 @@ impl<'a> Reconciler<'a> {
                     labels(&rivals)
                 )),
             };
-            let reference = claim_reference(&stored, family);
+            let reference = open_family.reference(&stored);
             // The claims a payment fitted as well as this one: those with
-            // contested lines of their own, else every other of the family.
-            let others = || family.iter().filter(|c| c.id != stored.id);
-            let fought: Vec<StoredClaim> = others()
-                .filter(|c| contested.contains(&c.id))
-                .cloned()
-                .collect();
-            let rivals = if fought.is_empty() {
-                others().cloned().collect()
-            } else {
-                fought
+            // contested lines of their own, else every other of the family
+            // (gathered only for a contested line's reason).
+            let rivals = || {
+                let others = || family.iter().filter(|c| c.id != stored.id);
+                let fought: Vec<StoredClaim> = others()
+                    .filter(|c| contested.contains(&c.id))
+                    .cloned()
+                    .collect();
+                if fought.is_empty() {
+                    others().cloned().collect()
+                } else {
+                    fought
+                }
             };
             let context = Arc::new(billed_context(&stored.source, claim));
             for open in lines {
@@ -622,7 +704,7 @@ impl<'a> Reconciler<'a> {
                              it may answer this line — check which claim the payer answered",
                             claim.claim_id,
                             claim_label(&stored),
-                            labels(&rivals)
+                            labels(&rivals())
                         ),
                     );
                 }
@@ -681,6 +763,52 @@ pub struct Covered {
     pub applied: usize,
     /// Transactions an earlier run applied, whose rows were read back.
     pub read_back: usize,
+}
+
+/// The family of an open claim's CLM01, as `unanswered` reads it for every
+/// open claim of that CLM01.
+struct OpenFamily {
+    book: ClaimBook,
+    /// The family, in canonical order.
+    claims: Vec<StoredClaim>,
+    /// Its replacements and voids (the only claims that supersede).
+    versions: Vec<StoredClaim>,
+    /// Claims per (file, CLM01): [`crate::reconcile::claims::claim_reference`]
+    /// without a scan.
+    per_file: HashMap<(String, Text), usize>,
+}
+
+impl OpenFamily {
+    fn new(book: ClaimBook, claims: Vec<StoredClaim>) -> OpenFamily {
+        let versions = claims
+            .iter()
+            .filter(|c| c.claim.replaces_another())
+            .cloned()
+            .collect();
+        let mut per_file: HashMap<(String, Text), usize> = HashMap::new();
+        for c in &claims {
+            *per_file
+                .entry((c.source.clone(), c.claim.claim_id.clone()))
+                .or_default() += 1;
+        }
+        OpenFamily {
+            book,
+            claims,
+            versions,
+            per_file,
+        }
+    }
+
+    /// [`crate::reconcile::claims::claim_reference`] of `stored` among the
+    /// family.
+    fn reference(&self, stored: &StoredClaim) -> String {
+        let key = (stored.source.clone(), stored.claim.claim_id.clone());
+        if self.per_file.get(&key).copied().unwrap_or(0) > 1 {
+            claim_label(stored)
+        } else {
+            format!("{}#{}", stored.source, stored.claim.claim_id)
+        }
+    }
 }
 
 /// What one transaction's claims share while they are applied: interest
