@@ -44,7 +44,7 @@ fn split_samples(dir: &Path, cut: &str) -> (PathBuf, PathBuf) {
 }
 
 #[test]
-fn a_second_run_over_the_same_files_adds_nothing() {
+fn a_second_run_over_the_same_files_adds_nothing_and_writes_the_same_ledger() {
     let dir = temp_dir("rerun");
     let db = s(&dir.join("h.db"));
     let (first, _, code) = reconcile(&[&s(&samples()), "--db", &db, "--as-of", AS_OF]);
@@ -52,18 +52,25 @@ fn a_second_run_over_the_same_files_adds_nothing() {
     let (second, stderr, code) = reconcile(&[&s(&samples()), "--db", &db, "--as-of", AS_OF]);
     assert_eq!(code, 0);
     assert_eq!(
-        stderr.matches("was already applied; skipped").count(),
+        stderr
+            .matches("was already applied by an earlier run; not applied again")
+            .count(),
         23,
         "{stderr}"
     );
-    assert!(second.rows.iter().all(|r| r["status"] == "NO_REMITTANCE"));
-    assert_eq!(
-        second.rows.len(),
-        first.with("status", "NO_REMITTANCE").len()
+    assert!(
+        stderr.contains("0 remittance transaction(s) applied (+ 23 applied by an earlier run"),
+        "{stderr}"
     );
+    // The day's ledger again, rows read back from the store.
+    assert_eq!(second.rows, first.rows);
     let history = remit(&["history", "--db", &db]);
     let stored = Ledger::parse(&String::from_utf8(history.stdout).unwrap());
-    assert_eq!(stored.rows.len(), first.rows.len() - second.rows.len());
+    assert_eq!(
+        stored.rows.len(),
+        first.rows.len() - first.with("status", "NO_REMITTANCE").len(),
+        "nothing stored twice"
+    );
 }
 
 #[test]
@@ -409,4 +416,101 @@ fn two_runs_at_once_share_a_store_without_losing_or_doubling() {
             .success()
     );
     assert_eq!(stored_events(&db), stored_events(&clean));
+}
+
+/// Runs `remit reconcile DIR --db DB --out OUT` (CSV) to the end.
+fn reconcile_to(dir: &Path, db: &Path, out: &Path) -> String {
+    let run = remit(&[
+        "reconcile",
+        &s(dir),
+        "--db",
+        &s(db),
+        "--as-of",
+        "2040-01-01",
+        "--out",
+        &s(out),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    stderr
+}
+
+fn decided(db: &Path) -> i64 {
+    let Ok(conn) = Connection::open(db) else {
+        return 0;
+    };
+    conn.query_row(
+        "SELECT count(*) FROM remittances WHERE state = 'decided'",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap_or(0)
+}
+
+/// Issue 23 item 2: a run killed (SIGKILL) while deciding, then run again,
+/// writes the very ledger of a run never interrupted — the remittances the
+/// killed run applied are read back from the store, in their place — and
+/// a plain re-run of the same day on the same store writes it again.
+#[cfg(unix)]
+#[test]
+fn a_rerun_after_a_kill_writes_the_ledger_of_an_uninterrupted_run() {
+    let dir = temp_dir("kill-ledger");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let (remits, claims) = (input.join("day.835"), input.join("day.837"));
+    for (kind, file, matching) in [("835", &remits, None), ("837", &claims, Some(&remits))] {
+        let mut args = vec!["generate", "--kind", kind, "--bytes", "1000000", "--out"];
+        let file = s(file);
+        args.push(&file);
+        let matching = matching.map(|m| s(m));
+        if let Some(m) = &matching {
+            args.extend(["--matching-835", m]);
+        }
+        assert!(remit(&args).status.success());
+    }
+    let clean = reconcile_to(&input, &dir.join("clean.db"), &dir.join("clean.csv"));
+    assert!(!clean.contains("already applied"), "{clean}");
+    let expected = std::fs::read(dir.join("clean.csv")).unwrap();
+
+    // Killed once some remittances are decided and others are not.
+    let db = dir.join("killed.db");
+    let killed_out = dir.join("killed.csv");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_remit"));
+    cmd.args(["reconcile", &s(&input), "--db", &s(&db)])
+        .args(["--as-of", "2040-01-01", "--out", &s(&killed_out)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    loop {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it could be killed"
+        );
+        if decided(&db) > 0 && pending(&db) > 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(pending(&db) > 0, "the kill landed mid-decision");
+    assert!(!killed_out.exists(), "a killed run leaves no ledger");
+
+    let rerun = reconcile_to(&input, &db, &dir.join("rerun.csv"));
+    assert!(
+        std::fs::read(dir.join("rerun.csv")).unwrap() == expected,
+        "the re-run's ledger differs from the uninterrupted run's"
+    );
+    // Applied by the killed run: read back and said so; pending ones are
+    // decided now and never called already applied.
+    assert!(rerun.contains("applied by an earlier run"), "{rerun}");
+    let again = reconcile_to(&input, &db, &dir.join("again.csv"));
+    assert!(
+        std::fs::read(dir.join("again.csv")).unwrap() == expected,
+        "a plain re-run of the day writes another ledger"
+    );
+    assert!(
+        again.contains("0 remittance transaction(s) applied (+ "),
+        "{again}"
+    );
 }

@@ -332,7 +332,9 @@ fn a_remittance_given_twice_is_applied_once_with_a_warning() {
     assert_eq!(code, 0);
     assert_eq!(once.rows.len(), twice.rows.len());
     assert_eq!(
-        stderr.matches("was already applied; skipped").count(),
+        stderr
+            .matches("repeats one already stored and not yet applied")
+            .count(),
         1,
         "{stderr}"
     );

@@ -176,7 +176,9 @@ fn a_corrected_remittance_in_a_later_run_of_a_store() {
     );
     assert!(third.rows.is_empty(), "{stderr}");
     assert_eq!(
-        stderr.matches("was already applied; skipped").count(),
+        stderr
+            .matches("repeats a remittance a corrected version replaced; not used")
+            .count(),
         2,
         "{stderr}"
     );
@@ -287,7 +289,9 @@ fn the_same_remittance_in_a_new_envelope_is_skipped() {
     let (once, _) = run(&[&profee()], &[]);
     let (twice, stderr) = run(&[&profee(), &fixture("profee-redelivered.835")], &[]);
     assert_eq!(
-        stderr.matches("was already applied; skipped").count(),
+        stderr
+            .matches("repeats one already stored and not yet applied")
+            .count(),
         1,
         "{stderr}"
     );

@@ -110,3 +110,72 @@ impl Read for Chunks<'_> {
         Ok(n)
     }
 }
+
+/// What separates the 835 from the 837 in a [`pipeline`] input. Without
+/// it, the whole input is the 835 and the 837 is empty.
+pub const SEPARATOR: &[u8] = b"\n=837=\n";
+
+/// The whole pipeline (issue 23 item 9): the bytes before [`SEPARATOR`]
+/// are an 835, those after it an 837; both are reconciled in a memory
+/// store (claims matched, lines decided, unanswered lines listed), and
+/// the ledger goes through every writer — CSV, JSON Lines, XML (which an
+/// independent parser must read back as well-formed XML 1.0 with one
+/// entry per row), Parquet and xlsx. Nothing may panic; a writer may fail
+/// only with an error. Returns the number of ledger rows written.
+pub fn pipeline(data: &[u8]) -> usize {
+    let (remits, claims) = match data.windows(SEPARATOR.len()).position(|w| w == SEPARATOR) {
+        Some(at) => (&data[..at], &data[at + SEPARATOR.len()..]),
+        None => (data, &[][..]),
+    };
+    let inputs = [
+        ("fuzz.835".to_string(), remits.to_vec()),
+        ("fuzz.837".to_string(), claims.to_vec()),
+    ];
+    let config = remit::Config::new(remit::Rules::new(jiff::civil::date(2030, 1, 1)));
+    let mut store = remit::MemoryStore::new();
+    let mut rows = Vec::new();
+    let run = remit::run(&config, &inputs, &mut store, &mut (), |row| {
+        rows.push(row.clone());
+        Ok::<(), std::convert::Infallible>(())
+    });
+    if run.is_err() {
+        // A memory store fails only on its own invariants; an error (not a
+        // panic) is an answer.
+        return 0;
+    }
+    for format in [
+        remit::Format::Csv,
+        remit::Format::Jsonl,
+        remit::Format::Xml,
+        remit::Format::Parquet,
+        remit::Format::Xlsx,
+    ] {
+        let bytes = write(format, &rows);
+        if format == remit::Format::Xml {
+            let bytes = bytes.expect("the XML writer writes to memory");
+            let text = std::str::from_utf8(&bytes).expect("the XML ledger is UTF-8");
+            let doc = roxmltree::Document::parse(text).expect("the XML ledger is well-formed");
+            let entries = doc
+                .root_element()
+                .children()
+                .filter(|n| n.has_tag_name("entry"))
+                .count();
+            assert_eq!(entries, rows.len(), "one XML entry per row");
+        }
+    }
+    rows.len()
+}
+
+/// The ledger `rows` written in `format` to memory.
+fn write(format: remit::Format, rows: &[remit::DecidedLine]) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    {
+        let mut sink = remit::sink(format, Box::new(&mut bytes), "ledger", "entry");
+        sink.begin(remit::LEDGER_COLUMNS)?;
+        for row in rows {
+            sink.row(row)?;
+        }
+        sink.finish()?;
+    }
+    Ok(bytes)
+}

@@ -35,7 +35,14 @@ pub struct Tally {
     rejected: Vec<String>,
     transactions: usize,
     claim_transactions: u64,
-    duplicates: usize,
+    /// Transactions of the inputs an earlier run applied: not applied
+    /// again; their rows are read back into the ledger and the totals.
+    applied_before: usize,
+    /// Copies of a stored transaction not applied yet (given twice, or
+    /// left pending by an interrupted run): decided once, by this run.
+    repeated: usize,
+    /// Copies of a transaction a corrected version replaced.
+    replaced: usize,
     after_as_of: usize,
     /// Billed (837) claims and lines new to the history.
     billed_claims: usize,
@@ -144,8 +151,19 @@ impl Tally {
     pub fn print(&self) {
         // Billed and remitted counts are kept apart: adding 837 claims to
         // 835 claim payments counts most claims twice and means nothing.
+        // A transaction an earlier run applied is in the ledger (read back
+        // from the store) and in every figure below: re-running a day
+        // gives the day's totals, whatever an earlier run already did.
+        let before = if self.applied_before > 0 {
+            format!(
+                " (+ {} applied by an earlier run: rows read back from the store, counted below)",
+                self.applied_before
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
-            "reconciled {} file(s): {} remittance transaction(s) applied, {} claim transaction(s) read",
+            "reconciled {} file(s): {} remittance transaction(s) applied{before}, {} claim transaction(s) read",
             self.files, self.transactions, self.claim_transactions
         );
         let replay = &self.replay;
@@ -224,10 +242,16 @@ impl Tally {
                 self.older_versions
             );
         }
-        if self.duplicates > 0 || self.after_as_of > 0 {
+        if self.repeated > 0 || self.replaced > 0 {
             eprintln!(
-                "  skipped: {} already-applied transaction(s), {} dated after --as-of",
-                self.duplicates, self.after_as_of
+                "  repeated: {} transaction(s) given again (counted once), {} copies of remittances a corrected version replaced (not used)",
+                self.repeated, self.replaced
+            );
+        }
+        if self.after_as_of > 0 {
+            eprintln!(
+                "  skipped: {} transaction(s) dated after --as-of",
+                self.after_as_of
             );
         }
         if self.warnings > 0 {
@@ -351,10 +375,22 @@ impl Observer for Terminal<'_> {
             );
         }
         tally.after_as_of += report.after_as_of;
-        tally.duplicates += report.duplicates.len();
-        for (control, trace) in &report.duplicates {
+        tally.applied_before += report.applied_before.len();
+        for (control, trace, _) in &report.applied_before {
             eprintln!(
-                "{source}: warning: transaction ST02 {control} (trace {trace}) was already applied; skipped"
+                "{source}: note: transaction ST02 {control} (trace {trace}) was already applied by an earlier run; not applied again — its rows, as decided then, are in this run's output"
+            );
+        }
+        tally.repeated += report.repeated.len();
+        for (control, trace) in &report.repeated {
+            eprintln!(
+                "{source}: warning: transaction ST02 {control} (trace {trace}) repeats one already stored and not yet applied (given twice, or left by a run that stopped before deciding it); decided once"
+            );
+        }
+        tally.replaced += report.replaced.len();
+        for (control, trace) in &report.replaced {
+            eprintln!(
+                "{source}: warning: transaction ST02 {control} (trace {trace}) repeats a remittance a corrected version replaced; not used"
             );
         }
         tally.older_versions += report.older_versions.len();
@@ -370,6 +406,13 @@ impl Observer for Terminal<'_> {
     }
 
     fn transaction(&mut self, rows: &[DecidedLine]) {
+        if let Some(bar) = &self.deciding {
+            bar.inc(1);
+        }
+        self.tally.remitted(rows);
+    }
+
+    fn read_back(&mut self, rows: &[DecidedLine]) {
         if let Some(bar) = &self.deciding {
             bar.inc(1);
         }

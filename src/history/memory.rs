@@ -5,8 +5,8 @@ use indexmap::IndexSet;
 use std::collections::BTreeSet;
 
 use super::{
-    ClaimStore, HistoryStore, Ingested, OpenLine, StoreResult, StoredVersion, TransactionRef,
-    VersionStore,
+    ClaimStore, HistoryStore, Ingested, OpenLine, RemittanceState, StoreResult, StoredVersion,
+    TransactionRef, VersionStore,
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::line::{
@@ -30,9 +30,19 @@ pub struct MemoryStore {
     /// Per (payer, payee, claim reference) the lines linked to it, in
     /// link order, each once (a set: a claim may have a million lines).
     links: HashMap<(Text, Text, Text), IndexSet<LineKey>>,
-    content: HashSet<u64>,
-    semantic: HashSet<String>,
+    /// Stored transactions by content hash and by semantic fingerprint.
+    content: HashMap<u64, TransactionRef>,
+    semantic: HashMap<String, TransactionRef>,
     pending: Vec<Option<RemittanceTransaction>>,
+    /// The transaction being applied: its payment order and, when they are
+    /// kept, its rows.
+    deciding: Option<(TransactionRef, OrderKey, Vec<DecidedLine>)>,
+    /// Applied transactions' payment order.
+    applied: HashMap<TransactionRef, OrderKey>,
+    /// Their rows, when [`MemoryStore::keeping_rows`] asked for them.
+    rows: HashMap<TransactionRef, Vec<DecidedLine>>,
+    /// Whether rows are kept (see [`MemoryStore::keeping_rows`]).
+    keep_rows: bool,
     /// Transactions by payer key and trace, to find versions of a payment.
     traces: HashMap<(Text, Text), Vec<TransactionRef>>,
     /// Pending transactions a later version replaced before they were
@@ -65,6 +75,17 @@ impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store that also keeps every decided row, so that
+    /// [`HistoryStore::decided_rows`] can read them back. Not the default:
+    /// one run never needs them (each input is ingested before anything is
+    /// decided), and a million-line run would hold its whole ledger.
+    pub fn keeping_rows() -> Self {
+        MemoryStore {
+            keep_rows: true,
+            ..Self::default()
+        }
     }
 
     /// Number of lines with a history.
@@ -125,13 +146,14 @@ impl HistoryStore for MemoryStore {
 
     fn ingest_transaction(&mut self, tx: &RemittanceTransaction) -> StoreResult<Ingested> {
         let fp = &tx.fingerprint;
-        if self.content.contains(&fp.content_hash) || self.semantic.contains(&fp.semantic) {
-            return Ok(Ingested::Known);
+        let known = self.content.get(&fp.content_hash);
+        if let Some(&id) = known.or_else(|| self.semantic.get(&fp.semantic)) {
+            return Ok(Ingested::Known(id));
         }
-        self.content.insert(fp.content_hash);
-        self.semantic.insert(fp.semantic.clone());
+        let id = self.pending.len() as TransactionRef;
+        self.content.insert(fp.content_hash, id);
+        self.semantic.insert(fp.semantic.clone(), id);
         self.pending.push(Some(tx.clone()));
-        let id = self.pending.len() as TransactionRef - 1;
         if !tx.context.trace.is_empty() {
             let c = &tx.context;
             self.traces
@@ -156,10 +178,13 @@ impl HistoryStore for MemoryStore {
     /// Hands the transaction over (it is decided once; the slot stays
     /// empty, as [`HistoryStore::commit_decide`] would leave it).
     fn load_pending(&mut self, id: TransactionRef) -> StoreResult<RemittanceTransaction> {
-        self.pending
+        let tx = self
+            .pending
             .get_mut(id as usize)
             .and_then(Option::take)
-            .ok_or_else(|| super::StoreError::Data(format!("no pending transaction {id}")))
+            .ok_or_else(|| super::StoreError::Data(format!("no pending transaction {id}")))?;
+        self.deciding = Some((id, tx.order_key(), Vec::new()));
+        Ok(tx)
     }
 
     fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool> {
@@ -170,7 +195,37 @@ impl HistoryStore for MemoryStore {
         if let Some(slot) = self.pending.get_mut(id as usize) {
             *slot = None;
         }
+        if let Some((deciding, order, rows)) = self.deciding.take()
+            && deciding == id
+        {
+            self.applied.insert(id, order);
+            if self.keep_rows {
+                self.rows.insert(id, rows);
+            }
+        }
         Ok(())
+    }
+
+    fn transaction_state(&self, id: TransactionRef) -> StoreResult<RemittanceState> {
+        Ok(if let Some(order) = self.applied.get(&id) {
+            RemittanceState::Applied(order.clone())
+        } else if self.pending.get(id as usize).is_some_and(Option::is_some) {
+            RemittanceState::Pending
+        } else {
+            RemittanceState::Replaced
+        })
+    }
+
+    fn decided_rows(&self, id: TransactionRef) -> StoreResult<Vec<DecidedLine>> {
+        if !self.applied.contains_key(&id) {
+            return Ok(Vec::new());
+        }
+        match self.rows.get(&id) {
+            Some(rows) => Ok(rows.clone()),
+            None => Err(super::StoreError::Data(format!(
+                "transaction {id} was applied, but this memory store keeps no rows (MemoryStore::keeping_rows)"
+            ))),
+        }
     }
 
     fn read_history(&self, key: &LineKey, history: &mut LineHistory) -> StoreResult<()> {
@@ -185,8 +240,13 @@ impl HistoryStore for MemoryStore {
         &mut self,
         key: &LineKey,
         event: &PriorEvent,
-        _row: Option<&DecidedLine>,
+        row: Option<&DecidedLine>,
     ) -> StoreResult<()> {
+        if self.keep_rows
+            && let (Some(row), Some((_, _, rows))) = (row, &mut self.deciding)
+        {
+            rows.push(row.clone());
+        }
         if !event.line_control.is_empty() {
             let base = LineKey {
                 ordinal: 0,

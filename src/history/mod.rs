@@ -39,8 +39,23 @@ pub struct OpenLine {
 pub enum Ingested {
     /// Stored as pending.
     New(TransactionRef),
-    /// Already in the store (same bytes or same payer, trace, ST02, amounts).
-    Known,
+    /// Already in the store (same bytes or same payer, trace, ST02,
+    /// amounts): the stored transaction it repeats.
+    Known(TransactionRef),
+}
+
+/// Where a stored remittance transaction stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RemittanceState {
+    /// Not applied yet (ingested by this run, or by one that stopped
+    /// before deciding it).
+    Pending,
+    /// Applied and still the remittance, at this place in payment order
+    /// (the key [`HistoryStore::pending`] sorts by).
+    Applied(OrderKey),
+    /// A corrected version replaced it (before or after it was applied):
+    /// what changed is the correction's to show.
+    Replaced,
 }
 
 /// What kind of failure a backend reported, in words any backend can use
@@ -208,6 +223,16 @@ pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
     fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool>;
     /// Marks it applied; its decisions land together.
     fn commit_decide(&mut self, id: TransactionRef) -> StoreResult<()>;
+    /// Whether a stored transaction is pending, applied, or replaced.
+    fn transaction_state(&self, id: TransactionRef) -> StoreResult<RemittanceState>;
+    /// The ledger rows an applied transaction's decision handed out, in
+    /// that order, read back — so that a run given a remittance applied
+    /// before still shows it in its ledger (issue 23: re-running after a
+    /// crash yields the ledger of an uninterrupted run). Empty when `id`
+    /// was not applied. A store that keeps no rows (a [`MemoryStore`] not
+    /// made with [`MemoryStore::keeping_rows`]) fails rather than answer
+    /// with none.
+    fn decided_rows(&self, id: TransactionRef) -> StoreResult<Vec<DecidedLine>>;
 
     /// Before deciding: when facts arrived that decisions already made did
     /// not know (a claim those remittances may answer, a remittance that

@@ -10,14 +10,14 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::contract::Contracts;
-use crate::history::{During, HistoryStore, Replay, StoreResult};
+use crate::history::{During, HistoryStore, RemittanceState, Replay, StoreResult};
 use crate::line::{
     DecidedLine, Decision, EventKind, Flag, Flags, LineEvent, LineHistory, LineKey, NamedClaim,
-    RemittanceTransaction, Status, event_key,
+    OrderKey, RemittanceTransaction, Status, event_key,
 };
 use crate::reconcile::claims::{
-    ClaimBook, ClaimMatch, LineMark, StoredClaim, Supersession, claim_label, claim_reference,
-    family, labels, match_claim, supersession,
+    ClaimBook, ClaimMatch, LineMark, SHARED_FROM, SharedClaims, StoredClaim, Supersession,
+    claim_label, family, labels, match_claim, match_narrowed, settled_among, supersession,
 };
 use crate::reconcile::corrections::Corrections;
 use crate::reconcile::decide::{Rules, decide, prior_event, refresh_appeal_by};
@@ -27,7 +27,7 @@ use crate::reconcile::pricing::{Billed, price_claim};
 use crate::reconcile::reason::reason;
 use crate::reconcile::recovery::{self, RECOVERY_REASONS};
 use crate::reconcile::unanswered::{billed_context, no_remittance};
-use crate::reconcile::versions::{self, Correction, StoredVersion, produced_cmp};
+use crate::reconcile::versions::{self, Correction, StoredVersion, TransactionRef, produced_cmp};
 use crate::text::Text;
 
 /// Applies remittances to line histories and decides every event, with
@@ -48,6 +48,20 @@ pub struct Reconciler<'a> {
     front_end: Option<&'a super::FrontEnd>,
     /// What deciding again, because facts arrived out of order, did.
     replay: Replay,
+    /// The billed claims of each CLM01 that many claims share, read once
+    /// and indexed (see [`SharedClaims`]). Claims are all ingested before
+    /// deciding starts, so what the store holds for an id does not change
+    /// while this reconciler decides.
+    shared: HashMap<Text, Arc<SharedClaims>>,
+}
+
+/// The billed claims with one CLM01, as [`Reconciler::claims_with_id`]
+/// hands them out.
+enum WithId {
+    /// A few: read for this question.
+    Few(Vec<StoredClaim>),
+    /// Many: read once, indexed.
+    Shared(Arc<SharedClaims>),
 }
 
 impl<'a> Reconciler<'a> {
@@ -68,6 +82,7 @@ impl<'a> Reconciler<'a> {
             histories: Vec::new(),
             front_end: None,
             replay: Replay::default(),
+            shared: HashMap::new(),
         })
     }
 
@@ -95,20 +110,64 @@ impl<'a> Reconciler<'a> {
         &mut self,
         mut on_rows: impl FnMut(Vec<DecidedLine>) -> Result<(), E>,
     ) -> Result<usize, E> {
+        let covered = self.apply_covering(&[], |rows, _| on_rows(rows))?;
+        Ok(covered.applied)
+    }
+
+    /// Applies every pending transaction (as [`Reconciler::apply_pending`])
+    /// and reads back the rows of `applied_before` — transactions of this
+    /// run's inputs that an earlier run applied — handing every
+    /// transaction's rows to `on_rows` in one payment order, with `true`
+    /// for rows read back. So a run's ledger covers every remittance in its
+    /// inputs, and a re-run after a killed run yields the ledger of a run
+    /// never interrupted: the killed run applied a prefix of the payment
+    /// order, read back here in its place.
+    pub fn apply_covering<E: From<crate::history::StoreError>>(
+        &mut self,
+        applied_before: &[TransactionRef],
+        mut on_rows: impl FnMut(Vec<DecidedLine>, bool) -> Result<(), E>,
+    ) -> Result<Covered, E> {
         self.replay = self
             .store
             .replay_out_of_order()
             .during("deciding again what facts that arrived out of order change")?;
-        let mut applied = 0;
+        let mut covered = Covered::default();
+        let mut work: Vec<(OrderKey, TransactionRef, bool)> = self
+            .store
+            .pending()
+            .during("listing pending transactions")?
+            .into_iter()
+            .map(|(key, id)| (key, id, false))
+            .collect();
+        let mut seen = HashSet::new();
+        for &id in applied_before {
+            // A transaction given twice (a re-delivery) shows once.
+            if !seen.insert(id) {
+                continue;
+            }
+            if let RemittanceState::Applied(key) = self
+                .store
+                .transaction_state(id)
+                .during("finding an applied transaction")?
+            {
+                work.push((key, id, true));
+            }
+        }
         // Payment order, not file order: a decision reads the line's earlier
         // events (a re-listing needs the payment before it), and the store's
         // order key ends in the content hash, so the ledger is the same
         // whatever order the files came in.
-        for (_, id) in self
-            .store
-            .pending()
-            .during("listing pending transactions")?
-        {
+        work.sort();
+        for (_, id, before) in work {
+            if before {
+                let rows = self
+                    .store
+                    .decided_rows(id)
+                    .during("reading an applied transaction's rows")?;
+                covered.read_back += 1;
+                on_rows(rows, true)?;
+                continue;
+            }
             // One store transaction per 835 transaction: its rows, history
             // entries, claim marks and links land together or not at all, so
             // a run killed midway leaves whole remittances applied and the
@@ -145,24 +204,31 @@ impl<'a> Reconciler<'a> {
                 .during("committing a transaction's decisions")?;
             let rows = match redecided {
                 None => {
-                    applied += 1;
+                    covered.applied += 1;
                     rows
                 }
                 Some(again) => {
                     self.replay.transactions += 1;
                     self.replay.changed_rows += again.changed;
-                    rows.into_iter()
-                        .zip(again.shown)
-                        .filter_map(|(row, shown)| shown.then_some(row))
-                        .collect()
+                    if seen.contains(&id) {
+                        // One of this run's inputs, applied by an earlier
+                        // run and decided again now: the ledger covers it
+                        // whole, as it covers every input.
+                        rows
+                    } else {
+                        rows.into_iter()
+                            .zip(again.shown)
+                            .filter_map(|(row, shown)| shown.then_some(row))
+                            .collect()
+                    }
                 }
             };
             // Rows go out only once their decisions are kept: no output ever
             // shows a row the history does not have. (If writing them fails
             // now, the store still has them: `remit history` lists them.)
-            on_rows(rows)?;
+            on_rows(rows, false)?;
         }
-        Ok(applied)
+        Ok(covered)
     }
 
     /// Decides one transaction's events (call in [`RemittanceTransaction::order_key`] order).
@@ -260,15 +326,14 @@ impl<'a> Reconciler<'a> {
         rows: &mut Vec<DecidedLine>,
     ) -> StoreResult<()> {
         let context = Arc::clone(&events[0].context);
-        let (mut matched, book) = if self.claims_known {
-            let (matched, book) = self.match_payment(&events, &context.payee_npi)?;
-            (matched, Some(book))
+        let (mut matched, family_voids) = if self.claims_known {
+            self.match_payment(&events, &context.payee_npi)?
         } else {
             let unmatched = ClaimMatch {
                 lines: vec![None; events.len()],
                 ..ClaimMatch::default()
             };
-            (unmatched, None)
+            (unmatched, false)
         };
         let ambiguous = (!matched.ambiguous.is_empty()).then(|| {
             format!(
@@ -289,12 +354,7 @@ impl<'a> Reconciler<'a> {
         // A reversal of a claim the practice itself voided (837 CLM05-3 =
         // 8) answers the void: the money goes back because the practice
         // asked, so there is nothing to appeal.
-        let voided = book.as_ref().is_some_and(|book| {
-            events.iter().any(|e| e.status == Status::Reversal)
-                && family(book, &events[0].claim_id)
-                    .iter()
-                    .any(|c| c.claim.frequency == "8")
-        });
+        let voided = family_voids && events.iter().any(|e| e.status == Status::Reversal);
         let mut decided = Vec::with_capacity(events.len());
         // The claim's lines are priced together (a second procedure the
         // same day is reduced), with the billed claim's place of service.
@@ -382,14 +442,14 @@ impl<'a> Reconciler<'a> {
         &mut self,
         events: &[LineEvent],
         payee_npi: &str,
-    ) -> StoreResult<(ClaimMatch, ClaimBook)> {
+    ) -> StoreResult<(ClaimMatch, bool)> {
         let first = &events[0];
         self.store
             .note_icn(&first.claim_id, &first.payer_claim_id)
             .during("noting a claim's ICN")?;
-        let book = ClaimBook::for_payment(&*self.store, &first.claim_id, events, payee_npi)
+        let (matched, family_voids) = self
+            .match_with_id(events, payee_npi)
             .during("reading the billed claims a payment may answer")?;
-        let matched = match_claim(&book, events, payee_npi);
         for mark in &matched.marks {
             match *mark {
                 LineMark::Answered(claim, line) => self
@@ -407,7 +467,69 @@ impl<'a> Reconciler<'a> {
                 .note_claim_icn(best.id, &first.payer_claim_id)
                 .during("noting a claim's ICN")?;
         }
-        Ok((matched, book))
+        Ok((matched, family_voids))
+    }
+
+    /// The billed claims with CLM01 `clm01`: read from the store, or, when
+    /// many share it, from the index made the first time (a store read and
+    /// a clone of every one of them per payment made claims sharing an id
+    /// quadratic).
+    fn claims_with_id(&mut self, clm01: &str) -> StoreResult<WithId> {
+        if let Some(shared) = self.shared.get(clm01) {
+            return Ok(WithId::Shared(Arc::clone(shared)));
+        }
+        let claims = self.store.claims_with_id(clm01)?;
+        if claims.len() < SHARED_FROM {
+            return Ok(WithId::Few(claims));
+        }
+        let shared = Arc::new(SharedClaims::new(claims));
+        self.shared.insert(clm01.into(), Arc::clone(&shared));
+        Ok(WithId::Shared(shared))
+    }
+
+    /// Gathers what matching the payment `events` reads and matches it:
+    /// among the claims of its member or controls when many claims share
+    /// its CLP01 and that is certain to give the verdict of scoring them
+    /// all ([`SharedClaims::narrow`], [`settled_among`]), else among its
+    /// whole family. Also says whether the family holds a void (a reversal
+    /// of a voided claim has nothing to appeal).
+    fn match_with_id(
+        &mut self,
+        events: &[LineEvent],
+        payee_npi: &str,
+    ) -> StoreResult<(ClaimMatch, bool)> {
+        let claim_id = &events[0].claim_id;
+        let reversal = events.iter().any(|e| e.status == Status::Reversal);
+        let voids = |book: &ClaimBook| {
+            reversal
+                && family(book, claim_id)
+                    .iter()
+                    .any(|c| c.claim.frequency == "8")
+        };
+        let shared = match self.claims_with_id(claim_id)? {
+            WithId::Few(claims) => {
+                let store = &*self.store;
+                let book = ClaimBook::for_payment(store, claim_id, claims, events, payee_npi)?;
+                return Ok((match_claim(&book, events, payee_npi), voids(&book)));
+            }
+            WithId::Shared(shared) => shared,
+        };
+        let store = &*self.store;
+        if let Some(candidates) = shared.narrow(events, payee_npi) {
+            let narrowed = candidates.len();
+            let book = ClaimBook::for_payment(store, claim_id, candidates, events, payee_npi)?;
+            let candidates = family(&book, claim_id);
+            // A replacement found through an ICN joins the family from
+            // outside the index, and a tie with a replacement reads the
+            // whole family: then the whole family is matched.
+            if candidates.len() == narrowed && settled_among(&candidates, events, payee_npi) {
+                let matched = match_narrowed(&book, &shared, candidates, events, payee_npi);
+                return Ok((matched, reversal && shared.has_void()));
+            }
+        }
+        let claims = shared.claims().to_vec();
+        let book = ClaimBook::for_payment(store, claim_id, claims, events, payee_npi)?;
+        Ok((match_claim(&book, events, payee_npi), voids(&book)))
     }
 
     /// Lets a later PLB find this line by the claim's CLP01 and CLP07.
@@ -460,7 +582,7 @@ impl<'a> Reconciler<'a> {
     /// CLP01 or CLP07, for this payer and payee), else the billed claims
     /// with that CLM01 (for this payee). Any reason code: an L6 interest or
     /// a CS adjustment naming a claim is as worth tying to it as a WO.
-    fn named_claim(&self, key: &LineKey, reference: &str) -> StoreResult<Option<NamedClaim>> {
+    fn named_claim(&mut self, key: &LineKey, reference: &str) -> StoreResult<Option<NamedClaim>> {
         if reference.trim().is_empty() {
             return Ok(None);
         }
@@ -477,7 +599,11 @@ impl<'a> Reconciler<'a> {
         if !self.claims_known {
             return Ok(None);
         }
-        let claims = self.store.claims_with_id(reference)?;
+        let with_id = self.claims_with_id(reference)?;
+        let claims = match &with_id {
+            WithId::Few(claims) => claims.as_slice(),
+            WithId::Shared(shared) => shared.claims(),
+        };
         let payee_fits = |npi: &str| key.payee.is_empty() || npi.is_empty() || npi == key.payee;
         Ok(NamedClaim::shared(
             claims
@@ -555,7 +681,7 @@ impl<'a> Reconciler<'a> {
             .filter(|(_, lines)| lines.iter().any(|l| l.contested))
             .map(|(c, _)| c.id)
             .collect();
-        let mut families: HashMap<Text, (ClaimBook, Vec<StoredClaim>)> = HashMap::new();
+        let mut families: HashMap<Text, OpenFamily> = HashMap::new();
         for (stored, lines) in open {
             let claim = &stored.claim;
             let later = claim.created.is_some_and(|d| d > self.rules.as_of);
@@ -567,10 +693,14 @@ impl<'a> Reconciler<'a> {
                 let book = ClaimBook::for_claim(&*self.store, &claim.claim_id)
                     .during("reading a billed claim's family")?;
                 let found = family(&book, &claim.claim_id);
-                families.insert(claim.claim_id.clone(), (book, found));
+                families.insert(claim.claim_id.clone(), OpenFamily::new(book, found));
             }
-            let (book, family) = &families[&claim.claim_id];
-            let replaced = match supersession(book, &stored, family) {
+            let open_family = &families[&claim.claim_id];
+            let (book, family) = (&open_family.book, &open_family.claims);
+            // Only replacements and voids can supersede: `supersession`
+            // skips the rest, so they are picked once per family rather
+            // than once per open claim (many claims may share CLM01).
+            let replaced = match supersession(book, &stored, &open_family.versions) {
                 Supersession::Superseded => continue,
                 Supersession::InForce => None,
                 Supersession::Uncertain {
@@ -583,18 +713,21 @@ impl<'a> Reconciler<'a> {
                     labels(&rivals)
                 )),
             };
-            let reference = claim_reference(&stored, family);
+            let reference = open_family.reference(&stored);
             // The claims a payment fitted as well as this one: those with
-            // contested lines of their own, else every other of the family.
-            let others = || family.iter().filter(|c| c.id != stored.id);
-            let fought: Vec<StoredClaim> = others()
-                .filter(|c| contested.contains(&c.id))
-                .cloned()
-                .collect();
-            let rivals = if fought.is_empty() {
-                others().cloned().collect()
-            } else {
-                fought
+            // contested lines of their own, else every other of the family
+            // (gathered only for a contested line's reason).
+            let rivals = || {
+                let others = || family.iter().filter(|c| c.id != stored.id);
+                let fought: Vec<StoredClaim> = others()
+                    .filter(|c| contested.contains(&c.id))
+                    .cloned()
+                    .collect();
+                if fought.is_empty() {
+                    others().cloned().collect()
+                } else {
+                    fought
+                }
             };
             let context = Arc::new(billed_context(&stored.source, claim));
             for open in lines {
@@ -614,7 +747,7 @@ impl<'a> Reconciler<'a> {
                              it may answer this line — check which claim the payer answered",
                             claim.claim_id,
                             claim_label(&stored),
-                            labels(&rivals)
+                            labels(&rivals())
                         ),
                     );
                 }
@@ -664,6 +797,61 @@ fn append_reason(reason: &mut String, why: &str) {
         reason.push_str("; ");
     }
     reason.push_str(why);
+}
+
+/// What [`Reconciler::apply_covering`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Covered {
+    /// Transactions applied now.
+    pub applied: usize,
+    /// Transactions an earlier run applied, whose rows were read back.
+    pub read_back: usize,
+}
+
+/// The family of an open claim's CLM01, as `unanswered` reads it for every
+/// open claim of that CLM01.
+struct OpenFamily {
+    book: ClaimBook,
+    /// The family, in canonical order.
+    claims: Vec<StoredClaim>,
+    /// Its replacements and voids (the only claims that supersede).
+    versions: Vec<StoredClaim>,
+    /// Claims per (file, CLM01): [`crate::reconcile::claims::claim_reference`]
+    /// without a scan.
+    per_file: HashMap<(String, Text), usize>,
+}
+
+impl OpenFamily {
+    fn new(book: ClaimBook, claims: Vec<StoredClaim>) -> OpenFamily {
+        let versions = claims
+            .iter()
+            .filter(|c| c.claim.replaces_another())
+            .cloned()
+            .collect();
+        let mut per_file: HashMap<(String, Text), usize> = HashMap::new();
+        for c in &claims {
+            *per_file
+                .entry((c.source.clone(), c.claim.claim_id.clone()))
+                .or_default() += 1;
+        }
+        OpenFamily {
+            book,
+            claims,
+            versions,
+            per_file,
+        }
+    }
+
+    /// [`crate::reconcile::claims::claim_reference`] of `stored` among the
+    /// family.
+    fn reference(&self, stored: &StoredClaim) -> String {
+        let key = (stored.source.clone(), stored.claim.claim_id.clone());
+        if self.per_file.get(&key).copied().unwrap_or(0) > 1 {
+            claim_label(stored)
+        } else {
+            format!("{}#{}", stored.source, stored.claim.claim_id)
+        }
+    }
 }
 
 /// What one transaction's claims share while they are applied: interest

@@ -9,8 +9,9 @@
 use jiff::civil::Date;
 
 use super::input::InputContent;
-use crate::history::{During, HistoryStore, Ingested, StoreResult};
+use crate::history::{During, HistoryStore, Ingested, RemittanceState, StoreResult};
 use crate::line::{RemittanceTransaction, payer_key};
+use crate::reconcile::versions::TransactionRef;
 use crate::reconcile::versions::{self, Placement};
 
 /// What ingesting one input did.
@@ -18,8 +19,17 @@ use crate::reconcile::versions::{self, Placement};
 pub struct IngestReport {
     /// Remittance transactions stored as pending.
     pub transactions: usize,
-    /// Transactions already in the store: (ST02, trace).
-    pub duplicates: Vec<(String, String)>,
+    /// Transactions an earlier run applied: (ST02, trace, the stored
+    /// transaction). Not applied again; their rows are read back from the
+    /// store into this run's ledger (see `pipeline::decide_covering`).
+    pub applied_before: Vec<(String, String, TransactionRef)>,
+    /// Copies of a transaction stored but not applied yet — given twice in
+    /// this run's inputs, or ingested by a run killed before it decided
+    /// it: (ST02, trace). Decided once, by this run.
+    pub repeated: Vec<(String, String)>,
+    /// Copies of a transaction a corrected version replaced: (ST02,
+    /// trace). Not applied; the correction's rows say what changed.
+    pub replaced: Vec<(String, String)>,
     /// Transactions dated after the as-of date (not stored).
     pub after_as_of: usize,
     /// Earlier versions of a remittance whose later version was already
@@ -96,9 +106,17 @@ fn ingest_all(
         }
         match ingest_remittance(store, tx)? {
             Remittance::New => report.transactions += 1,
-            Remittance::Known => report
-                .duplicates
-                .push((c.transaction.to_string(), c.trace.to_string())),
+            Remittance::Known(id) => {
+                let (control, trace) = (c.transaction.to_string(), c.trace.to_string());
+                match store
+                    .transaction_state(id)
+                    .during("asking whether a transaction was applied")?
+                {
+                    RemittanceState::Applied(_) => report.applied_before.push((control, trace, id)),
+                    RemittanceState::Pending => report.repeated.push((control, trace)),
+                    RemittanceState::Replaced => report.replaced.push((control, trace)),
+                }
+            }
             Remittance::Older(current) => report.older_versions.push((
                 c.transaction.to_string(),
                 c.trace.to_string(),
@@ -116,8 +134,9 @@ pub enum Remittance {
     /// remittance is pending, replaced by it).
     New,
     /// Already stored (same bytes, same payer/trace/ST02/amounts, or the
-    /// same content as another version): a re-delivery, not stored.
-    Known,
+    /// same content as another version): a re-delivery of the stored
+    /// transaction named, not stored again.
+    Known(TransactionRef),
     /// An earlier version of a remittance whose later version (named) was
     /// applied before: stored, never applied.
     Older(String),
@@ -137,14 +156,15 @@ pub fn ingest_remittance(
             .during("finding the versions of a remittance")?
     };
     let placement = versions::place(tx, &others);
-    if let Placement::Redelivery(_) = placement {
-        return Ok(Remittance::Known);
+    if let Placement::Redelivery(twin) = placement {
+        return Ok(Remittance::Known(twin));
     }
-    let Ingested::New(id) = store
+    let id = match store
         .ingest_transaction(tx)
         .during("storing a remittance transaction")?
-    else {
-        return Ok(Remittance::Known);
+    {
+        Ingested::New(id) => id,
+        Ingested::Known(twin) => return Ok(Remittance::Known(twin)),
     };
     match placement {
         Placement::Replaces(earlier) => {

@@ -26,6 +26,7 @@ use crate::history::{During, HistoryStore, Replay, StoreError};
 use crate::lifecycle::FilingLimits;
 use crate::line::DecidedLine;
 use crate::reconcile::Rules;
+use crate::reconcile::versions::TransactionRef;
 
 /// Everything a run decides with, resolved once from the options: the
 /// rules (as-of date, appeal deadlines, prompt-pay interest, the code
@@ -113,6 +114,10 @@ pub trait Observer: Sync {
     fn deciding(&mut self) {}
     /// One remittance transaction was decided and its rows kept.
     fn transaction(&mut self, _rows: &[DecidedLine]) {}
+    /// The rows of a transaction of the inputs that an earlier run applied
+    /// were read back from the store (they follow as rows, in their place
+    /// in payment order).
+    fn read_back(&mut self, _rows: &[DecidedLine]) {}
     /// A row is handed to the caller.
     fn row(&mut self, _row: &DecidedLine) {}
     /// Deciding is over (the NO_REMITTANCE rows follow).
@@ -134,6 +139,9 @@ pub struct RunSummary {
     /// What deciding earlier transactions again (facts arrived out of
     /// order) did.
     pub replay: Replay,
+    /// Remittance transactions of the inputs an earlier run applied, whose
+    /// rows were read back from the store into this run's rows.
+    pub read_back: usize,
     /// The claims' front end after the run (lifecycles, deadlines, the
     /// submissions this run found open), for the worklists built from it;
     /// `None` when nothing was decided.
@@ -147,6 +155,8 @@ pub struct Decided {
     pub transactions: usize,
     /// What deciding earlier transactions again did.
     pub replay: Replay,
+    /// Transactions an earlier run applied, whose rows were read back.
+    pub read_back: usize,
     /// The claims' front end, complete once the NO_REMITTANCE rows are
     /// made (they note the submissions still open).
     pub front_end: FrontEnd,
@@ -174,8 +184,9 @@ pub enum RunError<E> {
 
 /// Reads `inputs`, ingests every usable one into `store`, decides what is
 /// pending (this run's and any an earlier run left) and hands each row to
-/// `on_row`: the rows of each transaction in payment order, then the
-/// billed lines no remittance answered. When no input is usable nothing
+/// `on_row`: the rows of each transaction in payment order — those of the
+/// inputs' transactions an earlier run applied read back from the store,
+/// in their place — then the billed lines no remittance answered. When no input is usable nothing
 /// is decided, so the caller can leave its output as it was.
 pub fn run<S: Source, E>(
     config: &Config,
@@ -185,6 +196,7 @@ pub fn run<S: Source, E>(
     mut on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
 ) -> Result<RunSummary, RunError<E>> {
     let mut summary = RunSummary::default();
+    let mut applied_before = Vec::new();
     let shared: &dyn Observer = observer;
     let contents = parallel_map(inputs, parallel_jobs(config.jobs), |input| {
         let content = read_source(input);
@@ -202,7 +214,10 @@ pub fn run<S: Source, E>(
         }
         summary.usable += 1;
         match ingest(store, &source, &content, config.as_of()) {
-            Ok(report) => observer.ingested(&source, &report),
+            Ok(report) => {
+                observer.ingested(&source, &report);
+                applied_before.extend(report.applied_before.iter().map(|(_, _, id)| *id));
+            }
             Err(error) => return Err(RunError::Ingest { source, error }),
         }
     }
@@ -210,9 +225,10 @@ pub fn run<S: Source, E>(
         // Nothing to decide: what an earlier run left pending stays so.
         return Ok(summary);
     }
-    let decided = decide(config, store, observer, &mut on_row)?;
+    let decided = decide_covering(config, store, observer, &applied_before, &mut on_row)?;
     summary.transactions = decided.transactions;
     summary.replay = decided.replay;
+    summary.read_back = decided.read_back;
     summary.front_end = Some(decided.front_end);
     Ok(summary)
 }
@@ -232,6 +248,19 @@ pub fn decide<E>(
     config: &Config,
     store: &mut dyn HistoryStore,
     observer: &mut dyn Observer,
+    on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
+) -> Result<Decided, RunError<E>> {
+    decide_covering(config, store, observer, &[], on_row)
+}
+
+/// [`decide`], with the rows of `applied_before` (transactions of the
+/// inputs an earlier run applied) read back from the store in their place
+/// in payment order (see [`Reconciler::apply_covering`]).
+pub fn decide_covering<E>(
+    config: &Config,
+    store: &mut dyn HistoryStore,
+    observer: &mut dyn Observer,
+    applied_before: &[TransactionRef],
     mut on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
 ) -> Result<Decided, RunError<E>> {
     let front_end = FrontEnd::load(
@@ -244,14 +273,21 @@ pub fn decide<E>(
     let mut reconciler = Reconciler::new(store, config.contracts.as_ref(), config.rules.clone())?
         .with_front_end(&front_end);
     observer.deciding();
-    let applied = reconciler.apply_pending(|rows| -> Result<(), RunError<E>> {
-        observer.transaction(&rows);
-        for row in &rows {
-            observer.row(row);
-            on_row(row).map_err(RunError::Sink)?;
-        }
-        Ok(())
-    })?;
+    let covered = reconciler.apply_covering(
+        applied_before,
+        |rows, read_back| -> Result<(), RunError<E>> {
+            if read_back {
+                observer.read_back(&rows);
+            } else {
+                observer.transaction(&rows);
+            }
+            for row in &rows {
+                observer.row(row);
+                on_row(row).map_err(RunError::Sink)?;
+            }
+            Ok(())
+        },
+    )?;
     let replay = reconciler.replay();
     observer.decided();
     for row in reconciler.unanswered()? {
@@ -262,8 +298,9 @@ pub fn decide<E>(
     // made: the front end is complete only now.
     drop(reconciler);
     Ok(Decided {
-        transactions: applied,
         replay,
+        transactions: covered.applied,
+        read_back: covered.read_back,
         front_end,
     })
 }
@@ -413,5 +450,34 @@ mod tests {
             Err("disk full")
         });
         assert!(matches!(failed, Err(RunError::Sink("disk full"))));
+    }
+
+    /// Issue 23 item 2, the memory backend: a second run over one store
+    /// hands out the first run's rows again, read back (when the store
+    /// keeps rows), and one that keeps none fails rather than drop them.
+    #[test]
+    fn a_second_run_on_one_store_hands_out_the_same_rows() {
+        let inputs = vec![
+            sample("claims/2024-01-837p.x12"),
+            sample("remits/acme-2024-02-07.835"),
+        ];
+        let collect = |store: &mut MemoryStore| {
+            let mut rows = Vec::new();
+            let summary = run(&config(), &inputs, store, &mut (), |row| {
+                rows.push(row.clone());
+                Ok::<(), std::convert::Infallible>(())
+            });
+            summary.map(|s| (s.transactions, s.read_back, rows))
+        };
+        let mut store = MemoryStore::keeping_rows();
+        let (applied, read_back, first) = collect(&mut store).expect("first run");
+        assert!(applied > 0);
+        assert_eq!(read_back, 0);
+        let (applied_again, read_back, second) = collect(&mut store).expect("second run");
+        assert_eq!((applied_again, read_back), (0, applied));
+        assert_eq!(first, second);
+        let mut forgetful = MemoryStore::new();
+        collect(&mut forgetful).expect("first run");
+        assert!(matches!(collect(&mut forgetful), Err(RunError::Store(_))));
     }
 }

@@ -85,14 +85,18 @@ impl ClaimBook {
     /// telling which claim each replaces asks ([`replaced_by`]), for the
     /// replacements those answers turn up in turn. In the usual case (one
     /// claim, or no replacement in a tie) that is the three questions of
-    /// the family and nothing more.
+    /// the family and nothing more. The claims of CLM01 `claim_id` come
+    /// already read (`with_id`): all of them, or those that can fit the
+    /// payment best (see [`SharedClaims::narrow`]).
     pub fn for_payment<S: ClaimSource + ?Sized>(
         source: &S,
         claim_id: &str,
+        with_id: Vec<StoredClaim>,
         events: &[LineEvent],
         payee_npi: &str,
     ) -> Result<Self, S::Error> {
         let mut book = ClaimBook::default();
+        book.with_id.insert(claim_id.into(), with_id);
         book.ask_family(source, claim_id)?;
         let candidates = family(&book, claim_id);
         let tied = top_fits(&candidates, events, payee_npi);
@@ -240,6 +244,157 @@ fn replaced_icn(replacement: &StoredClaim) -> &str {
         .trim()
 }
 
+/// From how many claims sharing one CLM01 a run indexes them
+/// ([`SharedClaims`]) rather than score every one for every payment.
+pub const SHARED_FROM: usize = 16;
+
+/// The billed claims sharing one CLM01 — loaded once per run, when there
+/// are many (a practice management system that leaves the patient account
+/// number constant, a clearinghouse's `0`) — indexed by what ranks first in
+/// a [`Fit`]: the member id (subscriber or patient) and the line controls
+/// (REF*6R). A payment then scores the few claims of its member or its
+/// controls, not the whole family: linear in the claims sharing an id
+/// instead of quadratic (issue 23 item 3).
+#[derive(Debug)]
+pub struct SharedClaims {
+    /// The claims, in canonical order.
+    claims: Vec<StoredClaim>,
+    /// Indexes into `claims` by trimmed member id (subscriber and patient).
+    by_member: HashMap<Text, Vec<usize>>,
+    /// Indexes into `claims` by line control number.
+    by_control: HashMap<Text, Vec<usize>>,
+    /// How many of the claims each file holds (names a claim as
+    /// [`claim_reference`] would among them all).
+    per_source: HashMap<String, usize>,
+    /// The payer ids (SBR's NM1*PR) the claims are billed to.
+    payers: HashSet<Text>,
+    /// Whether any is a void (CLM05-3 = 8): a reversal answers it.
+    voids: bool,
+}
+
+impl SharedClaims {
+    /// Indexes `claims` (all with one CLM01).
+    pub fn new(mut claims: Vec<StoredClaim>) -> SharedClaims {
+        canonical(&mut claims);
+        let mut by_member: HashMap<Text, Vec<usize>> = HashMap::new();
+        let mut by_control: HashMap<Text, Vec<usize>> = HashMap::new();
+        let mut per_source: HashMap<String, usize> = HashMap::new();
+        for (at, stored) in claims.iter().enumerate() {
+            let claim = &stored.claim;
+            let subscriber = claim.member_id().trim();
+            let patient = claim.patient.as_ref().map_or("", |p| p.id.trim());
+            for id in [subscriber, patient]
+                .into_iter()
+                .filter(|id| !id.is_empty())
+            {
+                let ids = by_member.entry(id.into()).or_default();
+                // A claim whose patient is its subscriber is listed once.
+                if ids.last() != Some(&at) {
+                    ids.push(at);
+                }
+            }
+            for line in &claim.lines {
+                if line.control_number.is_empty() {
+                    continue;
+                }
+                let ids = by_control.entry(line.control_number.clone()).or_default();
+                if ids.last() != Some(&at) {
+                    ids.push(at);
+                }
+            }
+            *per_source.entry(stored.source.clone()).or_default() += 1;
+        }
+        let voids = claims.iter().any(|c| c.claim.frequency == "8");
+        let payers = claims
+            .iter()
+            .map(|c| Text::from(c.claim.subscriber.payer_id.trim()))
+            .collect();
+        SharedClaims {
+            claims,
+            by_member,
+            by_control,
+            per_source,
+            payers,
+            voids,
+        }
+    }
+
+    /// Every claim, in canonical order.
+    pub fn claims(&self) -> &[StoredClaim] {
+        &self.claims
+    }
+
+    /// The claims that can fit the claim payment `events` best: those of
+    /// its member and those holding one of its line controls — when that
+    /// is certain, else `None` (then match against them all). Certain
+    /// when one of them, billed to this payee, ranks above any claim left
+    /// out: a claim left out matches no line control and not the member,
+    /// so one with a control matched, or with the member and the payer (or
+    /// a payer id no claim of the family has), outranks it ([`Fit`]
+    /// compares controls, payer, member first). Which claim a replacement
+    /// replaces reads the whole family: see [`settled_among`].
+    pub fn narrow(&self, events: &[LineEvent], payee_npi: &str) -> Option<Vec<StoredClaim>> {
+        let first = events.first()?;
+        let mut at: Vec<usize> = Vec::new();
+        let member = first.member_id.trim();
+        if !member.is_empty()
+            && let Some(ids) = self.by_member.get(member)
+        {
+            at.extend(ids);
+        }
+        for event in events {
+            if event.kind == EventKind::Line
+                && !event.line_control.is_empty()
+                && let Some(ids) = self.by_control.get(event.line_control.as_str())
+            {
+                at.extend(ids);
+            }
+        }
+        // Ascending indexes: the canonical order matching keeps.
+        at.sort_unstable();
+        at.dedup();
+        let candidates: Vec<StoredClaim> = at.iter().map(|&i| self.claims[i].clone()).collect();
+        // When no claim is billed to the payment's payer id, none left
+        // out can win on the payer either.
+        let payer = first.context.payer_id.trim();
+        let no_payer = payer.is_empty() || !self.payers.contains(payer);
+        let outranks = candidates.iter().any(|c| {
+            let npi = &c.claim.billing_provider.npi;
+            let eligible = payee_npi.is_empty() || npi.is_empty() || npi == payee_npi;
+            let f = fit(&c.claim, events);
+            eligible && (f.controls > 0 || (f.member && (f.payer || no_payer)))
+        });
+        outranks.then_some(candidates)
+    }
+
+    /// True when a claim is a void.
+    pub fn has_void(&self) -> bool {
+        self.voids
+    }
+
+    /// How the ledger names `stored` among all the claims
+    /// (see [`claim_reference`]).
+    pub fn reference(&self, stored: &StoredClaim) -> String {
+        if self.per_source.get(&stored.source).copied().unwrap_or(0) > 1 {
+            claim_label(stored)
+        } else {
+            format!("{}#{}", stored.source, stored.claim.claim_id)
+        }
+    }
+}
+
+/// True when the claims that fit `events` best among `candidates` (a
+/// narrowed family) settle the match without the rest of the family: one
+/// claim, or a tie of distinct claims. A tie with a replacement or void
+/// asks which claim it replaces, which reads the whole family.
+pub fn settled_among(candidates: &[StoredClaim], events: &[LineEvent], payee_npi: &str) -> bool {
+    let tied = top_fits(candidates, events, payee_npi);
+    tied.len() < 2
+        || tied
+            .iter()
+            .all(|&i| !candidates[i].claim.replaces_another())
+}
+
 /// A billed line a claim payment answers, or may answer: for the caller to
 /// record, so that the line's NO_REMITTANCE row is left out or says why.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -336,14 +491,41 @@ pub fn family(book: &ClaimBook, claim_id: &str) -> Vec<StoredClaim> {
 /// to a billed claim of `book` (gathered for its CLP01) and its lines, and
 /// says which billed lines it answers.
 pub fn match_claim(book: &ClaimBook, events: &[LineEvent], payee_npi: &str) -> ClaimMatch {
+    let Some(first) = events.first() else {
+        return ClaimMatch::default();
+    };
+    let candidates = family(book, &first.claim_id);
+    match_among(book, candidates, events, payee_npi, claim_reference)
+}
+
+/// [`match_claim`] among the claims [`SharedClaims::narrow`] left of a
+/// large family (`candidates`, in canonical order, the family's
+/// replacements none): the same verdict, named as among the whole family.
+pub fn match_narrowed(
+    book: &ClaimBook,
+    shared: &SharedClaims,
+    candidates: Vec<StoredClaim>,
+    events: &[LineEvent],
+    payee_npi: &str,
+) -> ClaimMatch {
+    match_among(book, candidates, events, payee_npi, |best, _| {
+        shared.reference(best)
+    })
+}
+
+/// Matches a claim payment to the best of `candidates` (see
+/// [`match_claim`]); `reference` names the claim matched among them.
+fn match_among(
+    book: &ClaimBook,
+    mut candidates: Vec<StoredClaim>,
+    events: &[LineEvent],
+    payee_npi: &str,
+    reference: impl Fn(&StoredClaim, &[StoredClaim]) -> String,
+) -> ClaimMatch {
     let unmatched = ClaimMatch {
         lines: vec![None; events.len()],
         ..ClaimMatch::default()
     };
-    let Some(first) = events.first() else {
-        return ClaimMatch::default();
-    };
-    let mut candidates = family(book, &first.claim_id);
     let whole_claim = events.iter().any(|e| e.kind == EventKind::Claim);
     match best_claim(book, &candidates, events, payee_npi) {
         Best::None => unmatched,
@@ -369,7 +551,7 @@ pub fn match_claim(book: &ClaimBook, events: &[LineEvent], payee_npi: &str) -> C
             }
         }
         Best::One(at) => {
-            let reference = claim_reference(&candidates[at], &candidates);
+            let reference = reference(&candidates[at], &candidates);
             let best = candidates.swap_remove(at);
             let (lines, _) = assign(events, &best.claim.lines);
             let answered = answered_lines(&lines, best.claim.lines.len());

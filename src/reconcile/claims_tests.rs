@@ -511,3 +511,170 @@ fn a_replacement_replaces_the_claim_its_icn_or_its_resemblance_names() {
     assert!(listed[1].reason.contains("or c.837#PCN1@14"));
     assert_eq!(open(&rows).len(), 3);
 }
+
+/// The claims of one run, answering claim questions as a store would.
+struct Claims(Vec<StoredClaim>);
+
+impl ClaimSource for Claims {
+    type Error = std::convert::Infallible;
+    fn claims_with_id(&self, clm01: &str) -> Result<Vec<StoredClaim>, Self::Error> {
+        Ok(self
+            .0
+            .iter()
+            .filter(|c| c.claim.claim_id == clm01)
+            .cloned()
+            .collect())
+    }
+    fn claims_replacing(&self, _: &str) -> Result<Vec<StoredClaim>, Self::Error> {
+        Ok(Vec::new())
+    }
+    fn claims_paid_under(&self, _: &str) -> Result<Vec<StoredClaim>, Self::Error> {
+        Ok(Vec::new())
+    }
+    fn icns_of(&self, _: &str) -> Result<Vec<Text>, Self::Error> {
+        Ok(Vec::new())
+    }
+    fn clp01s_of_icn(&self, _: &str) -> Result<Vec<Text>, Self::Error> {
+        Ok(Vec::new())
+    }
+}
+
+/// Issue 23 item 3: when many claims share CLM01, a payment is matched
+/// among the claims of its member and its line controls only — and gets
+/// the very verdict (claim, lines, ties, marks, reference) of scoring the
+/// whole family, on random families with shared members, copied
+/// controls, blank members and exact ties.
+#[test]
+fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    const MEMBERS: [&str; 8] = ["M1", "M2", "M3", "M4", "M5", "M6", "M7", "M8"];
+    const NAMES: [&str; 2] = ["JOHN", "JANE"];
+    const CODES: [&str; 3] = ["98940", "98941", "97110"];
+    const CHARGES: [&str; 2] = ["100", "50"];
+    const DATES: [&str; 2] = ["20240105", "20240112"];
+    const CONTROLS: [&str; 6] = ["", "", "", "C1", "C2", "C3"];
+    let (mut total, mut narrowed, mut matched, mut tied) = (0, 0, 0, 0);
+    for round in 0..6 {
+        let mut lines = Vec::new();
+        for _ in 0..40 {
+            let n = 1 + next(2);
+            let claim_lines: Vec<(&str, &str, &str, &str)> = (0..n)
+                .map(|_| {
+                    (
+                        CODES[next(3)],
+                        CHARGES[next(2)],
+                        DATES[next(2)],
+                        CONTROLS[next(6)],
+                    )
+                })
+                .collect();
+            lines.push((MEMBERS[next(8)], NAMES[next(2)], claim_lines));
+        }
+        let billed: Vec<Billed> = lines
+            .iter()
+            .map(|(member, first, lines)| Billed {
+                clm01: "0",
+                member,
+                first,
+                lines,
+                ..CLAIM
+            })
+            .collect();
+        let mut payments = Vec::new();
+        for _ in 0..30 {
+            let n = 1 + next(2);
+            let remitted: Vec<(&str, &str, &str, &str, &str)> = (0..n)
+                .map(|_| {
+                    (
+                        CODES[next(3)],
+                        CHARGES[next(2)],
+                        "10",
+                        DATES[next(2)],
+                        CONTROLS[next(6)],
+                    )
+                })
+                .collect();
+            // A blank member now and then: no member bucket to look in.
+            let member = if next(8) == 0 { "" } else { MEMBERS[next(8)] };
+            payments.push((member, NAMES[next(2)], remitted));
+        }
+        let remitted: Vec<Remitted> = payments
+            .iter()
+            .map(|(member, first, lines)| Remitted {
+                clp01: "0",
+                member,
+                first,
+                lines,
+                ..PAYMENT
+            })
+            .collect();
+        // Odd rounds: the 835 names its payer id, and two thirds of the claims
+        // are billed to another payer, so the payer ranks claims too (and
+        // a member's claims may all be another payer's).
+        let mut x837 = x12_837("000000001", "20240201", &billed);
+        let mut x835 = x12_835("000000002", "20240301", &remitted);
+        if round % 2 == 1 {
+            x835 = x835.replace("N1*PR*ACME~", "N1*PR*ACME*XV*60054~");
+            let parts: Vec<&str> = x837.split("PI*60054~").collect();
+            let mut joined = String::from(parts[0]);
+            for (i, part) in parts[1..].iter().enumerate() {
+                joined += if i % 3 == 0 { "PI*60054~" } else { "PI*70077~" };
+                joined += part;
+            }
+            x837 = joined;
+        }
+        let claims = read_input("c.837", x837.as_bytes());
+        let era = read_input("r.835", x835.as_bytes());
+        let stored: Vec<StoredClaim> = claims
+            .claims
+            .iter()
+            .enumerate()
+            .map(|(i, c)| StoredClaim {
+                id: i as ClaimRef,
+                source: if i % 3 == 0 { "b.837" } else { "c.837" }.to_string(),
+                claim: c.clone(),
+            })
+            .collect();
+        assert_eq!(stored.len(), 40, "round {round}");
+        let source = Claims(stored.clone());
+        let shared = SharedClaims::new(stored.clone());
+        for tx in &era.transactions {
+            let mut groups: std::collections::BTreeMap<u32, Vec<LineEvent>> = Default::default();
+            for e in &tx.events {
+                if e.kind != EventKind::ProviderAdjustment {
+                    groups.entry(e.claim_seq).or_default().push(e.clone());
+                }
+            }
+            for events in groups.values() {
+                let payee = events[0].context.payee_npi.as_str();
+                let book =
+                    ClaimBook::for_payment(&source, "0", stored.clone(), events, payee).unwrap();
+                let whole = match_claim(&book, events, payee);
+                total += 1;
+                let Some(candidates) = shared.narrow(events, payee) else {
+                    continue;
+                };
+                narrowed += 1;
+                matched += usize::from(whole.claim.is_some());
+                tied += usize::from(!whole.ambiguous.is_empty());
+                let book = ClaimBook::for_payment(&source, "0", candidates, events, payee).unwrap();
+                let candidates = family(&book, "0");
+                assert!(
+                    settled_among(&candidates, events, payee),
+                    "no versions here"
+                );
+                let narrow = match_narrowed(&book, &shared, candidates, events, payee);
+                assert_eq!(narrow, whole, "round {round}: {events:?}");
+            }
+        }
+    }
+    eprintln!("{total} payments, {narrowed} narrowed, {matched} matched, {tied} tied");
+    assert!(narrowed > 100, "the narrowed path ran {narrowed} times");
+    assert!(matched > 25 && tied > 5, "{matched} matched, {tied} ties");
+}

@@ -25,8 +25,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use cache::Cache;
 
 use super::{
-    ClaimStore, Failure, HistoryStore, Ingested, OpenLine, Redecided, Replay, StoreError,
-    StoreResult, StoredVersion, TransactionRef, VersionStore,
+    ClaimStore, Failure, HistoryStore, Ingested, OpenLine, Redecided, RemittanceState, Replay,
+    StoreError, StoreResult, StoredVersion, TransactionRef, VersionStore,
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::codes::CodeList;
@@ -613,7 +613,18 @@ impl HistoryStore for SqliteStore {
             events,
         ])?;
         Ok(if inserted == 0 {
-            Ingested::Known
+            // The twin it repeats: the same bytes, or the same payer,
+            // trace, ST02 and amounts (the two UNIQUE columns).
+            let twin: i64 = self
+                .conn
+                .prepare_cached(
+                    "SELECT id FROM remittances WHERE content_hash = ?1 OR semantic = ?2 ORDER BY id LIMIT 1",
+                )?
+                .query_row(
+                    params![tx.fingerprint.content_hash as i64, tx.fingerprint.semantic],
+                    |r| r.get(0),
+                )?;
+            Ingested::Known(twin as TransactionRef)
         } else {
             Ingested::New(self.conn.last_insert_rowid() as TransactionRef)
         })
@@ -731,6 +742,57 @@ impl HistoryStore for SqliteStore {
         rows: &[DecidedLine],
     ) -> StoreResult<Option<Redecided>> {
         self.compare_replayed(id, rows)
+    }
+
+    /// Applied: decided (`applied`), and not replaced by a
+    /// correction (a version replaced while pending is marked decided too,
+    /// and keeps its events until the correction retires it).
+    fn transaction_state(&self, id: TransactionRef) -> StoreResult<RemittanceState> {
+        let (state, applied, paid, produced, isa, st, trace, hash) = self
+            .conn
+            .prepare_cached(
+                "SELECT state, applied = 1 AND superseded_by IS NULL AND retired = 0,
+                    payment_date, production_date, isa13, st02_order, trace, content_hash
+                 FROM remittances WHERE id = ?1",
+            )?
+            .query_row([id as i64], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, bool>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, i64>(7)?,
+                ))
+            })?;
+        Ok(match (state.as_str(), applied) {
+            ("pending", _) => RemittanceState::Pending,
+            // The key `pending` sorts by, from the same columns.
+            (_, true) => RemittanceState::Applied((
+                stored_date(paid)?,
+                stored_date(produced)?,
+                isa.into(),
+                st.into(),
+                trace.into(),
+                hash as u64,
+            )),
+            _ => RemittanceState::Replaced,
+        })
+    }
+
+    fn decided_rows(&self, id: TransactionRef) -> StoreResult<Vec<DecidedLine>> {
+        let context: Option<String> = self
+            .conn
+            .prepare_cached("SELECT context FROM remittances WHERE id = ?1 AND state = 'decided'")?
+            .query_row([id as i64], |r| r.get(0))
+            .optional()?;
+        let Some(context) = context else {
+            return Ok(Vec::new());
+        };
+        let context: Arc<RemittanceContext> = Arc::new(serde_json::from_str(&context)?);
+        self.version_rows(id as i64, &context)
     }
 
     fn read_history(&self, key: &LineKey, history: &mut LineHistory) -> StoreResult<()> {
