@@ -14,11 +14,12 @@
 //! change the sizes; `cargo test --all-targets` runs each once on 2,000
 //! lines and 200 claims.
 
-use std::hint::black_box;
+mod common;
+
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
-use remit::{MemoryStore, Reconciler, Rules, ingest, read_input};
+use remit::{MemoryStore, ingest, read_input};
 
 fn size(var: &str, bench: usize, test: usize) -> usize {
     let default = if std::env::args().any(|a| a == "--bench") {
@@ -110,15 +111,7 @@ fn reconcile(files: &[(String, Vec<u8>)]) -> usize {
         assert!(content.summary.usable(), "{name} is usable");
         ingest(&mut store, name, &content, as_of).expect("memory store");
     }
-    let mut reconciler = Reconciler::new(&mut store, None, Rules::new(as_of)).expect("store");
-    let mut rows = 0;
-    reconciler
-        .apply_pending(|r| -> Result<(), remit::StoreError> {
-            rows += black_box(r).len();
-            Ok(())
-        })
-        .expect("memory store");
-    rows + reconciler.unanswered().expect("memory store").len()
+    common::decide_all(&mut store, as_of)
 }
 
 fn files(claims: &[(String, String, usize)]) -> Vec<(String, Vec<u8>)> {

@@ -9,6 +9,8 @@
 //! `REMIT_BENCH_ONCE=1` writes the rows once and exits (for callgrind: the
 //! writer's share is `CsvSink::row` inclusive, divided by the rows printed).
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -19,26 +21,12 @@ use remit::{
 };
 use remit_synth::{SynthConfig, write_claims, write_remittances, write_until};
 
-/// The 835 size: `REMIT_BENCH_MB`, else 4 MB (1 MB when run as a test by
-/// `cargo test --all-targets`, which does not pass `--bench`).
-fn megabytes() -> u64 {
-    let default = if std::env::args().any(|a| a == "--bench") {
-        4
-    } else {
-        1
-    };
-    std::env::var("REMIT_BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// The ledger rows of one generated 835 and its 837s.
 fn rows() -> Vec<DecidedLine> {
     let base = SynthConfig::new(7)
         .with_parties(3, 4, 2_000)
         .with_dates(jiff::civil::date(2024, 1, 2), 30);
-    let probe = write_until(&base, std::io::sink(), megabytes() << 20).expect("generated");
+    let probe = write_until(&base, std::io::sink(), common::megabytes(4) << 20).expect("generated");
     let cfg = base.with_claims(probe.slots.max(10) as usize);
     let mut era = Vec::new();
     write_remittances(&cfg, &mut era).expect("generated");

@@ -13,6 +13,8 @@
 //! `REMIT_BENCH_MB=8 REMIT_BENCH_ONCE=835 valgrind --tool=callgrind
 //! --toggle-collect='*once*' target/release/deps/parse-…`.
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -20,33 +22,19 @@ use criterion::{Criterion, Throughput, criterion_group};
 use remit::{Discard, SliceReader, scan_slice};
 use remit_synth::{SynthConfig, write_claims_until, write_until};
 
-/// Size of each file: `REMIT_BENCH_MB`, else 64 MB (1 MB when run as a
-/// test by `cargo test --all-targets`, which does not pass `--bench`).
-fn megabytes() -> u64 {
-    let default = if std::env::args().any(|a| a == "--bench") {
-        64
-    } else {
-        1
-    };
-    std::env::var("REMIT_BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn config() -> SynthConfig {
     SynthConfig::new(7).with_claims(20_000)
 }
 
 fn remittances() -> Vec<u8> {
     let mut out = Vec::new();
-    write_until(&config(), &mut out, megabytes() << 20).expect("generated");
+    write_until(&config(), &mut out, common::megabytes(64) << 20).expect("generated");
     out
 }
 
 fn claims() -> Vec<u8> {
     let mut out = Vec::new();
-    write_claims_until(&config(), &mut out, megabytes() << 20).expect("generated");
+    write_claims_until(&config(), &mut out, common::megabytes(64) << 20).expect("generated");
     out
 }
 

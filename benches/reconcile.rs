@@ -14,36 +14,20 @@
 //! test), split in 8 files;
 //! `REMIT_BENCH_ONCE=1` runs one pass on one core and exits (for callgrind).
 
-use std::hint::black_box;
+mod common;
+
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group};
-use remit::{
-    HistoryStore, InputContent, MemoryStore, Reconciler, Rules, ingest, parallel_jobs,
-    parallel_map, read_input,
-};
+use remit::{InputContent, MemoryStore, ingest, parallel_jobs, parallel_map, read_input};
 use remit_synth::{SynthConfig, write_claims, write_remittances, write_until};
 
 const FILES: u64 = 8;
 
-/// Total 835 size: `REMIT_BENCH_MB`, else 32 MB (1 MB when run as a test
-/// by `cargo test --all-targets`, which does not pass `--bench`).
-fn megabytes() -> u64 {
-    let default = if std::env::args().any(|a| a == "--bench") {
-        32
-    } else {
-        1
-    };
-    std::env::var("REMIT_BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// `FILES` 835s (one month of payments each) and their 837s, as
 /// (name, bytes), with the 835 bytes in total.
 fn inputs() -> (Vec<(String, Vec<u8>)>, u64) {
-    let per_file = (megabytes() << 20) / FILES;
+    let per_file = (common::megabytes(32) << 20) / FILES;
     let base = SynthConfig::new(11)
         .with_parties(3, 4, 2_000)
         .with_dates(jiff::civil::date(2024, 1, 2), 30);
@@ -80,16 +64,7 @@ fn reconcile(files: &[(String, Vec<u8>)], contents: Vec<InputContent>) -> usize 
         ingest(&mut store, name, content, as_of).expect("memory store");
     }
     drop(contents);
-    let store: &mut dyn HistoryStore = &mut store;
-    let mut reconciler = Reconciler::new(store, None, Rules::new(as_of)).expect("memory store");
-    let mut rows = 0;
-    reconciler
-        .apply_pending(|r| -> Result<(), remit::StoreError> {
-            rows += black_box(r).len();
-            Ok(())
-        })
-        .expect("memory store");
-    rows + reconciler.unanswered().expect("memory store").len()
+    common::decide_all(&mut store, as_of)
 }
 
 fn bench(c: &mut Criterion) {
