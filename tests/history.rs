@@ -293,9 +293,9 @@ fn assert_whole_files(db: &Path, w: &Workload) {
     }
 }
 
-fn reconcile_command(dir: &Path, db: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_remit"));
-    cmd.args([
+/// `remit reconcile DIR --db DB --as-of 2040-01-01 --jobs 1 --out OUT`.
+fn reconcile_args(dir: &Path, db: &Path, out: &str) -> Vec<String> {
+    let args = [
         "reconcile",
         &s(dir),
         "--db",
@@ -305,8 +305,14 @@ fn reconcile_command(dir: &Path, db: &Path) -> Command {
         "--jobs",
         "1",
         "--out",
-        "-",
-    ]);
+        out,
+    ];
+    args.iter().map(|a| a.to_string()).collect()
+}
+
+fn reconcile_command(dir: &Path, db: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_remit"));
+    cmd.args(reconcile_args(dir, db, "-"));
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
     cmd
 }
@@ -420,16 +426,8 @@ fn two_runs_at_once_share_a_store_without_losing_or_doubling() {
 
 /// Runs `remit reconcile DIR --db DB --out OUT` (CSV) to the end.
 fn reconcile_to(dir: &Path, db: &Path, out: &Path) -> String {
-    let run = remit(&[
-        "reconcile",
-        &s(dir),
-        "--db",
-        &s(db),
-        "--as-of",
-        "2040-01-01",
-        "--out",
-        &s(out),
-    ]);
+    let args = reconcile_args(dir, db, &s(out));
+    let run = remit(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     stderr
