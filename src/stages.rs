@@ -305,8 +305,10 @@ fn decide_partition(
         skipping: &skipping,
     };
     for Copy {
-        tx, history: old, ..
-    } in partition.transactions.values_mut()
+        mut tx,
+        history: old,
+        ..
+    } in std::mem::take(&mut partition.transactions).into_values()
     {
         tx.events.sort_by_key(|e| e.sequence);
         if tx
@@ -316,9 +318,12 @@ fn decide_partition(
         {
             continue;
         }
+        // The store keeps the transaction, and with it this context: its
+        // address names the rows of an earlier run while deciding.
+        let context = Arc::as_ptr(&tx.context) as usize;
         crate::pipeline::ingest_remittance(&mut store, tx)?;
-        if *old {
-            history.contexts.insert(Arc::as_ptr(&tx.context) as usize);
+        if old {
+            history.contexts.insert(context);
         }
     }
     let mut rows = Vec::new();

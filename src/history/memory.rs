@@ -144,7 +144,7 @@ impl HistoryStore for MemoryStore {
         Ok(())
     }
 
-    fn ingest_transaction(&mut self, tx: &RemittanceTransaction) -> StoreResult<Ingested> {
+    fn ingest_transaction(&mut self, tx: RemittanceTransaction) -> StoreResult<Ingested> {
         let fp = &tx.fingerprint;
         let known = self.content.get(&fp.content_hash);
         if let Some(&id) = known.or_else(|| self.semantic.get(&fp.semantic)) {
@@ -153,7 +153,6 @@ impl HistoryStore for MemoryStore {
         let id = self.pending.len() as TransactionRef;
         self.content.insert(fp.content_hash, id);
         self.semantic.insert(fp.semantic.clone(), id);
-        self.pending.push(Some(tx.clone()));
         if !tx.context.trace.is_empty() {
             let c = &tx.context;
             self.traces
@@ -161,6 +160,7 @@ impl HistoryStore for MemoryStore {
                 .or_default()
                 .push(id);
         }
+        self.pending.push(Some(tx));
         Ok(Ingested::New(id))
     }
 

@@ -212,7 +212,9 @@ pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
     /// Forgets the file's ingest.
     fn rollback_file(&mut self) -> StoreResult<()>;
     /// Adds a remittance transaction as pending, unless it is already known.
-    fn ingest_transaction(&mut self, tx: &RemittanceTransaction) -> StoreResult<Ingested>;
+    /// Takes it by value: the memory store keeps it as it is (a clone would
+    /// hold every transaction of a run twice until the inputs are dropped).
+    fn ingest_transaction(&mut self, tx: RemittanceTransaction) -> StoreResult<Ingested>;
 
     /// Pending transactions in the order they must be applied.
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>>;

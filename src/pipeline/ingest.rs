@@ -50,17 +50,44 @@ pub struct IngestReport {
 }
 
 /// Ingests one input's content; nothing is stored when anything fails.
+/// Its transactions are copied into the store: a caller done with the
+/// content hands it over with [`ingest_owned`] instead.
 pub fn ingest(
     store: &mut dyn HistoryStore,
     source: &str,
     content: &InputContent,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
+    let transactions = content.transactions.iter().cloned();
+    ingest_file(store, source, content, transactions, as_of)
+}
+
+/// [`ingest`] of content the caller is done with: its transactions move
+/// into the store rather than being copied, so a run does not hold every
+/// parsed transaction twice (issue 17).
+pub fn ingest_owned(
+    store: &mut dyn HistoryStore,
+    source: &str,
+    mut content: InputContent,
+    as_of: Date,
+) -> StoreResult<IngestReport> {
+    let transactions = std::mem::take(&mut content.transactions);
+    ingest_file(store, source, &content, transactions, as_of)
+}
+
+/// One store transaction per file around [`ingest_all`].
+fn ingest_file(
+    store: &mut dyn HistoryStore,
+    source: &str,
+    content: &InputContent,
+    transactions: impl IntoIterator<Item = RemittanceTransaction>,
+    as_of: Date,
+) -> StoreResult<IngestReport> {
     // One store transaction per file: its claims and remittances land
     // together or not at all, so a file that fails halfway leaves nothing
     // behind, and a rerun ingests it whole (nothing looks "already known").
     store.begin_file().during("starting a file's ingest")?;
-    match ingest_all(store, source, content, as_of) {
+    match ingest_all(store, source, content, transactions, as_of) {
         Ok(report) => {
             store.commit_file().during("committing a file's ingest")?;
             Ok(report)
@@ -75,10 +102,13 @@ pub fn ingest(
     }
 }
 
+/// Stores `content`'s batch numbers, acknowledgments and claims, then
+/// `transactions` (its remittances, copied or moved by the caller).
 fn ingest_all(
     store: &mut dyn HistoryStore,
     source: &str,
     content: &InputContent,
+    transactions: impl IntoIterator<Item = RemittanceTransaction>,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
     let mut report = IngestReport::default();
@@ -96,8 +126,8 @@ fn ingest_all(
             report.known_claims += 1;
         }
     }
-    for tx in &content.transactions {
-        let c = &tx.context;
+    for tx in transactions {
+        let c = std::sync::Arc::clone(&tx.context);
         // Not stored at all (rather than stored and skipped): a later run
         // with a later --as-of reads the same file and finds it new.
         if c.payment_or_production_date().is_some_and(|d| d > as_of) {
@@ -145,9 +175,9 @@ pub enum Remittance {
 /// Stores one remittance transaction among the versions of its payment.
 pub fn ingest_remittance(
     store: &mut dyn HistoryStore,
-    tx: &RemittanceTransaction,
+    tx: RemittanceTransaction,
 ) -> StoreResult<Remittance> {
-    let c = &tx.context;
+    let c = std::sync::Arc::clone(&tx.context);
     let others = if c.trace.is_empty() {
         Vec::new()
     } else {
@@ -155,7 +185,7 @@ pub fn ingest_remittance(
             .trace_versions(&payer_key(&c.payer_id, &c.payer), &c.trace)
             .during("finding the versions of a remittance")?
     };
-    let placement = versions::place(tx, &others);
+    let placement = versions::place(&tx, &others);
     if let Placement::Redelivery(twin) = placement {
         return Ok(Remittance::Known(twin));
     }

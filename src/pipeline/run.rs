@@ -15,7 +15,7 @@ use jiff::civil::Date;
 
 use super::engine::Reconciler;
 use super::front_end::FrontEnd;
-use super::ingest::{IngestReport, ingest};
+use super::ingest::{IngestReport, ingest_owned};
 use super::input::{InputContent, read_input};
 use super::parallel::{parallel_jobs, parallel_map};
 use crate::acks::AckCodes;
@@ -213,7 +213,7 @@ pub fn run<S: Source, E>(
             continue;
         }
         summary.usable += 1;
-        match ingest(store, &source, &content, config.as_of()) {
+        match ingest_owned(store, &source, content, config.as_of()) {
             Ok(report) => {
                 observer.ingested(&source, &report);
                 applied_before.extend(report.applied_before.iter().map(|(_, _, id)| *id));

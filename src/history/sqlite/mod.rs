@@ -582,12 +582,10 @@ impl HistoryStore for SqliteStore {
         Ok(self.conn.execute_batch("ROLLBACK")?)
     }
 
-    fn ingest_transaction(&mut self, tx: &RemittanceTransaction) -> StoreResult<Ingested> {
+    fn ingest_transaction(&mut self, tx: RemittanceTransaction) -> StoreResult<Ingested> {
         let c = &tx.context;
         let key = tx.order_key();
-        let events = serde_json::to_string(&PendingEvents {
-            events: tx.events.clone(),
-        })?;
+        let events = serde_json::to_string(&PendingEvents { events: tx.events })?;
         let inserted = self.conn.prepare_cached(
             "INSERT OR IGNORE INTO remittances (content_hash, semantic, source, payer, payer_id, payee, trace,
                 payment_date, production_date, isa13, gs06, st02, st02_order, amount, ingested_at, state, context, events)
