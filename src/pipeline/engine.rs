@@ -17,7 +17,7 @@ use crate::line::{
 };
 use crate::reconcile::claims::{
     ClaimBook, ClaimMatch, LineMark, SHARED_FROM, SharedClaims, StoredClaim, Supersession,
-    claim_label, family, labels, match_claim, match_narrowed, settled_among, supersession,
+    Supersessions, claim_label, family, labels, match_claim, match_narrowed,
 };
 use crate::reconcile::corrections::Corrections;
 use crate::reconcile::decide::{Rules, decide, prior_event, refresh_appeal_by};
@@ -48,11 +48,15 @@ pub struct Reconciler<'a> {
     front_end: Option<&'a super::FrontEnd>,
     /// What deciding again, because facts arrived out of order, did.
     replay: Replay,
-    /// The billed claims of each CLM01 that many claims share, read once
+    /// The claim family of each CLM01 that many claims share, read once
     /// and indexed (see [`SharedClaims`]). Claims are all ingested before
     /// deciding starts, so what the store holds for an id does not change
-    /// while this reconciler decides.
+    /// while this reconciler decides; the ICNs payments note do, and each
+    /// is followed as it is noted ([`Reconciler::note_icn`]).
     shared: HashMap<Text, Arc<SharedClaims>>,
+    /// For each CLM01 whose ICNs lead into one of `shared`'s families, the
+    /// keys of those families.
+    family_of: HashMap<Text, Vec<Text>>,
 }
 
 /// The billed claims with one CLM01, as [`Reconciler::claims_with_id`]
@@ -83,6 +87,7 @@ impl<'a> Reconciler<'a> {
             front_end: None,
             replay: Replay::default(),
             shared: HashMap::new(),
+            family_of: HashMap::new(),
         })
     }
 
@@ -131,6 +136,9 @@ impl<'a> Reconciler<'a> {
             .store
             .replay_out_of_order()
             .during("deciding again what facts that arrived out of order change")?;
+        // Deciding again forgets the ICNs payments noted: so do the indexes.
+        self.shared.clear();
+        self.family_of.clear();
         let mut covered = Covered::default();
         let mut work: Vec<(OrderKey, TransactionRef, bool)> = self
             .store
@@ -444,8 +452,7 @@ impl<'a> Reconciler<'a> {
         payee_npi: &str,
     ) -> StoreResult<(ClaimMatch, bool)> {
         let first = &events[0];
-        self.store
-            .note_icn(&first.claim_id, &first.payer_claim_id)
+        self.note_icn(&first.claim_id, &first.payer_claim_id)
             .during("noting a claim's ICN")?;
         let (matched, family_voids) = self
             .match_with_id(events, payee_npi)
@@ -470,10 +477,34 @@ impl<'a> Reconciler<'a> {
         Ok((matched, family_voids))
     }
 
+    /// Notes that CLP01 `clp01` was adjudicated under ICN `icn`, and
+    /// follows the ICN in the indexed families `clp01` leads into: the
+    /// replacements naming it join them now, as [`family`] would find them.
+    fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {
+        self.store.note_icn(clp01, icn)?;
+        if icn.is_empty() {
+            return Ok(());
+        }
+        let Some(keys) = self.family_of.get(clp01).cloned() else {
+            return Ok(());
+        };
+        for key in keys {
+            let Some(shared) = self.shared.get_mut(&key) else {
+                continue;
+            };
+            // The index is not shared between payments: no copy is made.
+            let joined = Arc::make_mut(shared).learn_icn(&*self.store, icn)?;
+            for id in joined {
+                self.family_of.entry(id).or_default().push(key.clone());
+            }
+        }
+        Ok(())
+    }
+
     /// The billed claims with CLM01 `clm01`: read from the store, or, when
-    /// many share it, from the index made the first time (a store read and
-    /// a clone of every one of them per payment made claims sharing an id
-    /// quadratic).
+    /// many share it, from the index of its family made the first time (a
+    /// store read and a clone of every one of them per payment made claims
+    /// sharing an id quadratic).
     fn claims_with_id(&mut self, clm01: &str) -> StoreResult<WithId> {
         if let Some(shared) = self.shared.get(clm01) {
             return Ok(WithId::Shared(Arc::clone(shared)));
@@ -482,17 +513,22 @@ impl<'a> Reconciler<'a> {
         if claims.len() < SHARED_FROM {
             return Ok(WithId::Few(claims));
         }
-        let shared = Arc::new(SharedClaims::new(claims));
+        let mut shared = SharedClaims::new(clm01, claims);
+        let joined = shared.learn_icns_of(&*self.store)?;
+        for id in joined.into_iter().chain([Text::from(clm01)]) {
+            self.family_of.entry(id).or_default().push(clm01.into());
+        }
+        let shared = Arc::new(shared);
         self.shared.insert(clm01.into(), Arc::clone(&shared));
         Ok(WithId::Shared(shared))
     }
 
     /// Gathers what matching the payment `events` reads and matches it:
-    /// among the claims of its member or controls when many claims share
-    /// its CLP01 and that is certain to give the verdict of scoring them
-    /// all ([`SharedClaims::narrow`], [`settled_among`]), else among its
-    /// whole family. Also says whether the family holds a void (a reversal
-    /// of a voided claim has nothing to appeal).
+    /// when many claims share its CLP01, among those of its member or
+    /// controls when that is certain to give the verdict of scoring them
+    /// all ([`SharedClaims::narrow`]), else among its whole family. Also
+    /// says whether the family holds a void (a reversal of a voided claim
+    /// has nothing to appeal).
     fn match_with_id(
         &mut self,
         events: &[LineEvent],
@@ -500,36 +536,37 @@ impl<'a> Reconciler<'a> {
     ) -> StoreResult<(ClaimMatch, bool)> {
         let claim_id = &events[0].claim_id;
         let reversal = events.iter().any(|e| e.status == Status::Reversal);
-        let voids = |book: &ClaimBook| {
-            reversal
-                && family(book, claim_id)
-                    .iter()
-                    .any(|c| c.claim.frequency == "8")
-        };
-        let shared = match self.claims_with_id(claim_id)? {
-            WithId::Few(claims) => {
-                let store = &*self.store;
-                let book = ClaimBook::for_payment(store, claim_id, claims, events, payee_npi)?;
-                return Ok((match_claim(&book, events, payee_npi), voids(&book)));
-            }
-            WithId::Shared(shared) => shared,
-        };
+        let with_id = self.claims_with_id(claim_id)?;
         let store = &*self.store;
-        if let Some(candidates) = shared.narrow(events, payee_npi) {
-            let narrowed = candidates.len();
-            let book = ClaimBook::for_payment(store, claim_id, candidates, events, payee_npi)?;
-            let candidates = family(&book, claim_id);
-            // A replacement found through an ICN joins the family from
-            // outside the index, and a tie with a replacement reads the
-            // whole family: then the whole family is matched.
-            if candidates.len() == narrowed && settled_among(&candidates, events, payee_npi) {
+        let shared_map = &self.shared;
+        let lookup = |k: &str| shared_map.get(k).cloned();
+        match with_id {
+            WithId::Few(claims) => {
+                let book =
+                    ClaimBook::for_payment(store, &lookup, claim_id, claims, events, payee_npi)?;
+                let voids = reversal
+                    && family(&book, claim_id)
+                        .iter()
+                        .any(|c| c.claim.frequency == "8");
+                Ok((match_claim(&book, events, payee_npi), voids))
+            }
+            WithId::Shared(shared) => {
+                let candidates = shared
+                    .narrow(events, payee_npi)
+                    .unwrap_or_else(|| shared.claims().to_vec());
+                let book = ClaimBook::for_shared_payment(
+                    store,
+                    &lookup,
+                    Arc::clone(&shared),
+                    candidates,
+                    events,
+                    payee_npi,
+                )?;
+                let candidates = family(&book, claim_id);
                 let matched = match_narrowed(&book, &shared, candidates, events, payee_npi);
-                return Ok((matched, reversal && shared.has_void()));
+                Ok((matched, reversal && shared.has_void()))
             }
         }
-        let claims = shared.claims().to_vec();
-        let book = ClaimBook::for_payment(store, claim_id, claims, events, payee_npi)?;
-        Ok((match_claim(&book, events, payee_npi), voids(&book)))
     }
 
     /// Lets a later PLB find this line by the claim's CLP01 and CLP07.
@@ -665,6 +702,26 @@ impl<'a> Reconciler<'a> {
         })
     }
 
+    /// Indexes the family of `clm01` into `shared` when many claims share
+    /// it and no payment did already: which claim each of its replacements
+    /// replaces then reads the claims of one member, not all of them.
+    fn index_family(
+        &self,
+        clm01: &str,
+        shared: &mut HashMap<Text, Arc<SharedClaims>>,
+    ) -> StoreResult<()> {
+        if shared.contains_key(clm01) {
+            return Ok(());
+        }
+        let claims = self.store.claims_with_id(clm01)?;
+        if claims.len() >= SHARED_FROM {
+            let mut family = SharedClaims::new(clm01, claims);
+            family.learn_icns_of(&*self.store)?;
+            shared.insert(clm01.into(), Arc::new(family));
+        }
+        Ok(())
+    }
+
     /// One NO_REMITTANCE row per billed line that no remittance answered,
     /// except the lines of voids and of claims a replacement or void
     /// supersedes (withdrawn). A line a payment may answer (an ambiguous
@@ -682,6 +739,9 @@ impl<'a> Reconciler<'a> {
             .map(|(c, _)| c.id)
             .collect();
         let mut families: HashMap<Text, OpenFamily> = HashMap::new();
+        // The indexed families decided payments made, and those of CLM01s
+        // no payment named that many claims share.
+        let mut shared = self.shared.clone();
         for (stored, lines) in open {
             let claim = &stored.claim;
             let later = claim.created.is_some_and(|d| d > self.rules.as_of);
@@ -690,17 +750,20 @@ impl<'a> Reconciler<'a> {
             }
             // Open claims sharing CLM01 share their family: load it once.
             if !families.contains_key(&claim.claim_id) {
-                let book = ClaimBook::for_claim(&*self.store, &claim.claim_id)
+                self.index_family(&claim.claim_id, &mut shared)
+                    .during("reading a billed claim's family")?;
+                let lookup = |k: &str| shared.get(k).cloned();
+                let book = ClaimBook::for_claim(&*self.store, &lookup, &claim.claim_id)
                     .during("reading a billed claim's family")?;
                 let found = family(&book, &claim.claim_id);
-                families.insert(claim.claim_id.clone(), OpenFamily::new(book, found));
+                families.insert(claim.claim_id.clone(), OpenFamily::new(&book, found));
             }
             let open_family = &families[&claim.claim_id];
-            let (book, family) = (&open_family.book, &open_family.claims);
+            let family = &open_family.claims;
             // Only replacements and voids can supersede: `supersession`
             // skips the rest, so they are picked once per family rather
             // than once per open claim (many claims may share CLM01).
-            let replaced = match supersession(book, &stored, &open_family.versions) {
+            let replaced = match open_family.supersessions.of(&stored) {
                 Supersession::Superseded => continue,
                 Supersession::InForce => None,
                 Supersession::Uncertain {
@@ -811,23 +874,18 @@ pub struct Covered {
 /// The family of an open claim's CLM01, as `unanswered` reads it for every
 /// open claim of that CLM01.
 struct OpenFamily {
-    book: ClaimBook,
     /// The family, in canonical order.
     claims: Vec<StoredClaim>,
-    /// Its replacements and voids (the only claims that supersede).
-    versions: Vec<StoredClaim>,
+    /// What its replacements and voids supersede.
+    supersessions: Supersessions,
     /// Claims per (file, CLM01): [`crate::reconcile::claims::claim_reference`]
     /// without a scan.
     per_file: HashMap<(String, Text), usize>,
 }
 
 impl OpenFamily {
-    fn new(book: ClaimBook, claims: Vec<StoredClaim>) -> OpenFamily {
-        let versions = claims
-            .iter()
-            .filter(|c| c.claim.replaces_another())
-            .cloned()
-            .collect();
+    fn new(book: &ClaimBook, claims: Vec<StoredClaim>) -> OpenFamily {
+        let supersessions = Supersessions::new(book, &claims);
         let mut per_file: HashMap<(String, Text), usize> = HashMap::new();
         for c in &claims {
             *per_file
@@ -835,9 +893,8 @@ impl OpenFamily {
                 .or_default() += 1;
         }
         OpenFamily {
-            book,
             claims,
-            versions,
+            supersessions,
             per_file,
         }
     }

@@ -25,6 +25,7 @@
 //! answers) goes back as [`LineMark`]s for the caller to record.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -75,7 +76,15 @@ pub struct ClaimBook {
     paid_under: HashMap<Text, Vec<StoredClaim>>,
     icns_of: HashMap<Text, Vec<Text>>,
     clp01s_of_icn: HashMap<Text, Vec<Text>>,
+    /// CLM01s many claims share, indexed: which claim a replacement
+    /// replaces reads only the claims of its member from them
+    /// ([`SharedClaims::resembling`]), not every claim of the CLM01.
+    shared: HashMap<Text, Arc<SharedClaims>>,
 }
+
+/// Where a [`ClaimBook`] finds the index of a CLM01 many claims share, when
+/// its caller keeps one ([`SharedClaims`]); `None` reads the claims as usual.
+pub type SharedLookup<'s> = &'s dyn Fn(&str) -> Option<Arc<SharedClaims>>;
 
 impl ClaimBook {
     /// Asks `source` what matching the claim payment `events` (of CLP01
@@ -90,6 +99,7 @@ impl ClaimBook {
     /// payment best (see [`SharedClaims::narrow`]).
     pub fn for_payment<S: ClaimSource + ?Sized>(
         source: &S,
+        lookup: SharedLookup<'_>,
         claim_id: &str,
         with_id: Vec<StoredClaim>,
         events: &[LineEvent],
@@ -98,15 +108,59 @@ impl ClaimBook {
         let mut book = ClaimBook::default();
         book.with_id.insert(claim_id.into(), with_id);
         book.ask_family(source, claim_id)?;
-        let candidates = family(&book, claim_id);
+        book.ask_ties(source, lookup, claim_id, events, payee_npi)?;
+        Ok(book)
+    }
+
+    /// [`ClaimBook::for_payment`] when many claims share `claim_id`:
+    /// `candidates` are the claims of `shared` that can fit the payment
+    /// best ([`SharedClaims::narrow`]), or all of them. The index already
+    /// holds the family (the replacements its ICNs lead to), so nothing
+    /// about it is asked of `source`: [`family`] of this book is
+    /// `candidates`, and which claim a tied replacement replaces reads the
+    /// index, not the store.
+    pub fn for_shared_payment<S: ClaimSource + ?Sized>(
+        source: &S,
+        lookup: SharedLookup<'_>,
+        shared: Arc<SharedClaims>,
+        candidates: Vec<StoredClaim>,
+        events: &[LineEvent],
+        payee_npi: &str,
+    ) -> Result<Self, S::Error> {
+        let mut book = ClaimBook::default();
+        let claim_id = shared.key.clone();
+        book.with_id.insert(claim_id.clone(), candidates);
+        // No ICN to follow: the candidates already are the family (the
+        // index gathered its replacements), so `family` stops at them.
+        book.icns_of.insert(claim_id.clone(), Vec::new());
+        book.shared.insert(claim_id.clone(), shared);
+        book.ask_ties(source, lookup, &claim_id, events, payee_npi)?;
+        Ok(book)
+    }
+
+    /// When replacements or voids are among the claims of the family that
+    /// fit `events` best (the only ones whose originals decide a tie), the
+    /// questions telling which claim each replaces asks.
+    fn ask_ties<S: ClaimSource + ?Sized>(
+        &mut self,
+        source: &S,
+        lookup: SharedLookup<'_>,
+        claim_id: &str,
+        events: &[LineEvent],
+        payee_npi: &str,
+    ) -> Result<(), S::Error> {
+        let candidates = family(self, claim_id);
+        // Only a replacement or void in a tie asks anything more.
+        if !candidates.iter().any(|c| c.claim.replaces_another()) {
+            return Ok(());
+        }
         let tied = top_fits(&candidates, events, payee_npi);
         let replacements: Vec<&StoredClaim> = if tied.len() < 2 {
             Vec::new()
         } else {
             tied.iter().map(|&i| &candidates[i]).collect()
         };
-        book.ask_replacements(source, replacements)?;
-        Ok(book)
+        self.ask_replacements(source, lookup, replacements)
     }
 
     /// Asks `source` what listing the unanswered lines of the billed
@@ -115,12 +169,13 @@ impl ClaimBook {
     /// ([`supersession`]).
     pub fn for_claim<S: ClaimSource + ?Sized>(
         source: &S,
+        lookup: SharedLookup<'_>,
         claim_id: &str,
     ) -> Result<Self, S::Error> {
         let mut book = ClaimBook::default();
         book.ask_family(source, claim_id)?;
         let candidates = family(&book, claim_id);
-        book.ask_replacements(source, candidates.iter().collect())?;
+        book.ask_replacements(source, lookup, candidates.iter().collect())?;
         Ok(book)
     }
 
@@ -153,43 +208,62 @@ impl ClaimBook {
     fn ask_replacements<S: ClaimSource + ?Sized>(
         &mut self,
         source: &S,
+        lookup: SharedLookup<'_>,
         claims: Vec<&StoredClaim>,
     ) -> Result<(), S::Error> {
-        // (handle, the ICN its REF*F8 names, its CLM01): all replaced_by reads.
-        let mut todo: Vec<(ClaimRef, Text, Text)> = claims
+        let mut todo: Vec<StoredClaim> = claims
             .into_iter()
             .filter(|c| c.claim.replaces_another())
-            .map(|c| (c.id, replaced_icn(c).into(), c.claim.claim_id.clone()))
+            .cloned()
             .collect();
         let mut asked: HashSet<ClaimRef> = HashSet::new();
-        while let Some((id, icn, claim_id)) = todo.pop() {
-            if !asked.insert(id) {
+        while let Some(replacement) = todo.pop() {
+            if !asked.insert(replacement.id) {
                 continue;
             }
-            let mut keys: Vec<Text> = vec![claim_id];
+            let icn = replaced_icn(&replacement);
+            let mut keys: Vec<Text> = vec![replacement.claim.claim_id.clone()];
             if !icn.is_empty() {
-                ask(&mut self.paid_under, &icn, |k| source.claims_paid_under(k))?;
-                ask(&mut self.clp01s_of_icn, &icn, |k| source.clp01s_of_icn(k))?;
-                keys.extend(self.clp01s_of_icn(&icn).iter().cloned());
+                ask(&mut self.paid_under, icn, |k| source.claims_paid_under(k))?;
+                ask(&mut self.clp01s_of_icn, icn, |k| source.clp01s_of_icn(k))?;
+                keys.extend(self.clp01s_of_icn(icn).iter().cloned());
             }
             for key in &keys {
-                ask(&mut self.with_id, key, |k| source.claims_with_id(k))?;
+                if self.shared.contains_key(key) {
+                    continue;
+                }
+                match lookup(key) {
+                    Some(shared) => {
+                        self.shared.insert(key.clone(), shared);
+                    }
+                    None => ask(&mut self.with_id, key, |k| source.claims_with_id(k))?,
+                }
             }
-            let found = keys
+            // What `replaced_by` reads for this replacement: its pools.
+            let mut found: Vec<StoredClaim> = keys
                 .iter()
-                .flat_map(|k| self.with_id(k))
-                .chain(if icn.is_empty() {
-                    &[][..]
-                } else {
-                    self.paid_under(&icn)
-                });
+                .flat_map(|k| self.pool(k, &replacement))
+                .collect();
+            if !icn.is_empty() {
+                found.extend(self.paid_under(icn).iter().cloned());
+            }
             todo.extend(
                 found
-                    .filter(|c| c.claim.replaces_another() && !asked.contains(&c.id))
-                    .map(|c| (c.id, replaced_icn(c).into(), c.claim.claim_id.clone())),
+                    .into_iter()
+                    .filter(|c| c.claim.replaces_another() && !asked.contains(&c.id)),
             );
         }
         Ok(())
+    }
+
+    /// The claims with CLM01 `clm01` that `replacement` may replace and
+    /// that can look most like it: all of them, or, when many share the
+    /// CLM01, those [`SharedClaims::resembling`] keeps.
+    fn pool(&self, clm01: &str, replacement: &StoredClaim) -> Vec<StoredClaim> {
+        match self.shared.get(clm01) {
+            Some(shared) => shared.resembling(replacement),
+            None => self.with_id(clm01).to_vec(),
+        }
     }
 
     fn with_id(&self, clm01: &str) -> &[StoredClaim] {
@@ -248,91 +322,166 @@ fn replaced_icn(replacement: &StoredClaim) -> &str {
 /// ([`SharedClaims`]) rather than score every one for every payment.
 pub const SHARED_FROM: usize = 16;
 
-/// The billed claims sharing one CLM01 — loaded once per run, when there
-/// are many (a practice management system that leaves the patient account
-/// number constant, a clearinghouse's `0`) — indexed by what ranks first in
-/// a [`Fit`]: the member id (subscriber or patient) and the line controls
+/// The claim family of a CLM01 many claims share — loaded once per run
+/// (a practice management system that leaves the patient account number
+/// constant, a clearinghouse's `0`) and kept whole as payments note ICNs
+/// ([`SharedClaims::learn_icn`]) — indexed by what ranks first in a
+/// [`Fit`]: the member id (subscriber or patient) and the line controls
 /// (REF*6R). A payment then scores the few claims of its member or its
-/// controls, not the whole family: linear in the claims sharing an id
+/// controls, and which claim a replacement replaces reads the claims of
+/// its member, not the whole family: linear in the claims sharing an id
 /// instead of quadratic (issue 23 item 3).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SharedClaims {
-    /// The claims, in canonical order.
+    /// The CLM01.
+    key: Text,
+    /// The family: the claims with CLM01 `key` in canonical order, then
+    /// the replacements of other CLM01s that its ICNs lead to, in the
+    /// order found ([`family`] sorts what it hands out).
     claims: Vec<StoredClaim>,
+    /// The handles of `claims`.
+    held: HashSet<ClaimRef>,
     /// Indexes into `claims` by trimmed member id (subscriber and patient).
     by_member: HashMap<Text, Vec<usize>>,
     /// Indexes into `claims` by line control number.
     by_control: HashMap<Text, Vec<usize>>,
-    /// How many of the claims each file holds (names a claim as
-    /// [`claim_reference`] would among them all).
-    per_source: HashMap<String, usize>,
+    /// How many of the claims each (file, CLM01) holds: names a claim as
+    /// [`claim_reference`] would among them all.
+    per_file: HashMap<(String, Text), usize>,
     /// The payer ids (SBR's NM1*PR) the claims are billed to.
     payers: HashSet<Text>,
     /// Whether any is a void (CLM05-3 = 8): a reversal answers it.
     voids: bool,
+    /// The CLM01s whose ICNs lead to the family's replacements: `key` and
+    /// the CLM01s of the replacements found.
+    ids: HashSet<Text>,
+    /// The ICNs whose replacements are in `claims` already.
+    icns: HashSet<Text>,
 }
 
 impl SharedClaims {
-    /// Indexes `claims` (all with one CLM01).
-    pub fn new(mut claims: Vec<StoredClaim>) -> SharedClaims {
+    /// Indexes `claims` (all with CLM01 `key`). The replacements its ICNs
+    /// lead to join with [`SharedClaims::learn_icns_of`].
+    pub fn new(key: &str, mut claims: Vec<StoredClaim>) -> SharedClaims {
         canonical(&mut claims);
-        let mut by_member: HashMap<Text, Vec<usize>> = HashMap::new();
-        let mut by_control: HashMap<Text, Vec<usize>> = HashMap::new();
-        let mut per_source: HashMap<String, usize> = HashMap::new();
-        for (at, stored) in claims.iter().enumerate() {
-            let claim = &stored.claim;
-            let subscriber = claim.member_id().trim();
-            let patient = claim.patient.as_ref().map_or("", |p| p.id.trim());
-            for id in [subscriber, patient]
-                .into_iter()
-                .filter(|id| !id.is_empty())
-            {
-                let ids = by_member.entry(id.into()).or_default();
-                // A claim whose patient is its subscriber is listed once.
-                if ids.last() != Some(&at) {
-                    ids.push(at);
-                }
-            }
-            for line in &claim.lines {
-                if line.control_number.is_empty() {
-                    continue;
-                }
-                let ids = by_control.entry(line.control_number.clone()).or_default();
-                if ids.last() != Some(&at) {
-                    ids.push(at);
-                }
-            }
-            *per_source.entry(stored.source.clone()).or_default() += 1;
+        let mut shared = SharedClaims {
+            key: key.into(),
+            claims: Vec::with_capacity(claims.len()),
+            held: HashSet::with_capacity(claims.len()),
+            by_member: HashMap::new(),
+            by_control: HashMap::new(),
+            per_file: HashMap::new(),
+            payers: HashSet::new(),
+            voids: false,
+            ids: HashSet::from([Text::from(key)]),
+            icns: HashSet::new(),
+        };
+        for claim in claims {
+            shared.add(claim);
         }
-        let voids = claims.iter().any(|c| c.claim.frequency == "8");
-        let payers = claims
-            .iter()
-            .map(|c| Text::from(c.claim.subscriber.payer_id.trim()))
-            .collect();
-        SharedClaims {
-            claims,
-            by_member,
-            by_control,
-            per_source,
-            payers,
-            voids,
-        }
+        shared
     }
 
-    /// Every claim, in canonical order.
+    /// Adds a claim of the family to the index.
+    fn add(&mut self, stored: StoredClaim) {
+        if !self.held.insert(stored.id) {
+            return;
+        }
+        let at = self.claims.len();
+        let claim = &stored.claim;
+        let subscriber = claim.member_id().trim();
+        let patient = claim.patient.as_ref().map_or("", |p| p.id.trim());
+        for id in [subscriber, patient]
+            .into_iter()
+            .filter(|id| !id.is_empty())
+        {
+            let ids = self.by_member.entry(id.into()).or_default();
+            // A claim whose patient is its subscriber is listed once.
+            if ids.last() != Some(&at) {
+                ids.push(at);
+            }
+        }
+        for line in &claim.lines {
+            if line.control_number.is_empty() {
+                continue;
+            }
+            let ids = self
+                .by_control
+                .entry(line.control_number.clone())
+                .or_default();
+            if ids.last() != Some(&at) {
+                ids.push(at);
+            }
+        }
+        *self
+            .per_file
+            .entry((stored.source.clone(), claim.claim_id.clone()))
+            .or_default() += 1;
+        self.payers.insert(claim.subscriber.payer_id.trim().into());
+        self.voids |= claim.frequency == "8";
+        self.claims.push(stored);
+    }
+
+    /// Adds the replacements that the ICNs `source` holds for the family's
+    /// CLM01s lead to (what [`family`] would find); done once, when the
+    /// index is made. Returns the CLM01s that joined the family.
+    pub fn learn_icns_of<S: ClaimSource + ?Sized>(
+        &mut self,
+        source: &S,
+    ) -> Result<Vec<Text>, S::Error> {
+        let icns = source.icns_of(&self.key)?;
+        let mut joined = Vec::new();
+        for icn in icns {
+            joined.extend(self.learn_icn(source, &icn)?);
+        }
+        Ok(joined)
+    }
+
+    /// Follows an ICN a payment of one of the family's CLM01s (its key,
+    /// or the CLM01 of a replacement that joined) was just noted under: the replacements
+    /// whose REF*F8 names it join the family, and so, in turn, do those of
+    /// the ICNs their CLM01s were paid under. Returns the CLM01s that
+    /// joined (the caller follows their later ICNs too). Each ICN is read
+    /// once: claims are all stored before deciding starts.
+    pub fn learn_icn<S: ClaimSource + ?Sized>(
+        &mut self,
+        source: &S,
+        icn: &str,
+    ) -> Result<Vec<Text>, S::Error> {
+        let mut joined = Vec::new();
+        let mut todo: Vec<Text> = vec![icn.into()];
+        while let Some(icn) = todo.pop() {
+            if icn.is_empty() || !self.icns.insert(icn.clone()) {
+                continue;
+            }
+            for replacement in source.claims_replacing(&icn)? {
+                if self.held.contains(&replacement.id) {
+                    continue;
+                }
+                let id = replacement.claim.claim_id.clone();
+                if self.ids.insert(id.clone()) {
+                    todo.extend(source.icns_of(&id)?);
+                    joined.push(id);
+                }
+                self.add(replacement);
+            }
+        }
+        Ok(joined)
+    }
+
+    /// Every claim of the family.
     pub fn claims(&self) -> &[StoredClaim] {
         &self.claims
     }
 
     /// The claims that can fit the claim payment `events` best: those of
-    /// its member and those holding one of its line controls — when that
-    /// is certain, else `None` (then match against them all). Certain
-    /// when one of them, billed to this payee, ranks above any claim left
-    /// out: a claim left out matches no line control and not the member,
-    /// so one with a control matched, or with the member and the payer (or
-    /// a payer id no claim of the family has), outranks it ([`Fit`]
-    /// compares controls, payer, member first). Which claim a replacement
-    /// replaces reads the whole family: see [`settled_among`].
+    /// its member and those holding one of its line controls, in canonical
+    /// order — when that is certain, else `None` (then match against them
+    /// all). Certain when one of them, billed to this payee, ranks above
+    /// any claim left out: a claim left out matches no line control and
+    /// not the member, so one with a control matched, or with the member
+    /// and the payer (or a payer id no claim of the family has), outranks
+    /// it ([`Fit`] compares controls, payer, member first).
     pub fn narrow(&self, events: &[LineEvent], payee_npi: &str) -> Option<Vec<StoredClaim>> {
         let first = events.first()?;
         let mut at: Vec<usize> = Vec::new();
@@ -350,10 +499,12 @@ impl SharedClaims {
                 at.extend(ids);
             }
         }
-        // Ascending indexes: the canonical order matching keeps.
         at.sort_unstable();
         at.dedup();
-        let candidates: Vec<StoredClaim> = at.iter().map(|&i| self.claims[i].clone()).collect();
+        let mut candidates: Vec<StoredClaim> = at.iter().map(|&i| self.claims[i].clone()).collect();
+        // The canonical order matching keeps (replacements that joined
+        // from other CLM01s sit at the end of `claims`).
+        canonical(&mut candidates);
         // When no claim is billed to the payment's payer id, none left
         // out can win on the payer either.
         let payer = first.context.payer_id.trim();
@@ -367,6 +518,31 @@ impl SharedClaims {
         outranks.then_some(candidates)
     }
 
+    /// The claims with CLM01 `key` that `replacement` may replace
+    /// ([`may_replace`]) and can look most like it ([`Resemblance`] ranks
+    /// the member first): those of its member when there are any, else all
+    /// of them. [`replaced_by`] gives the same answer from these as from
+    /// every claim of the CLM01.
+    pub fn resembling(&self, replacement: &StoredClaim) -> Vec<StoredClaim> {
+        let member = replacement.claim.member_id();
+        let own = |c: &&StoredClaim| c.claim.claim_id == self.key && may_replace(replacement, c);
+        if !member.trim().is_empty()
+            && let Some(ids) = self.by_member.get(member.trim())
+        {
+            let same: Vec<StoredClaim> = ids
+                .iter()
+                .map(|&i| &self.claims[i])
+                .filter(|c| c.claim.member_id() == member)
+                .filter(own)
+                .cloned()
+                .collect();
+            if !same.is_empty() {
+                return same;
+            }
+        }
+        self.claims.iter().filter(own).cloned().collect()
+    }
+
     /// True when a claim is a void.
     pub fn has_void(&self) -> bool {
         self.voids
@@ -375,24 +551,13 @@ impl SharedClaims {
     /// How the ledger names `stored` among all the claims
     /// (see [`claim_reference`]).
     pub fn reference(&self, stored: &StoredClaim) -> String {
-        if self.per_source.get(&stored.source).copied().unwrap_or(0) > 1 {
+        let key = (stored.source.clone(), stored.claim.claim_id.clone());
+        if self.per_file.get(&key).copied().unwrap_or(0) > 1 {
             claim_label(stored)
         } else {
             format!("{}#{}", stored.source, stored.claim.claim_id)
         }
     }
-}
-
-/// True when the claims that fit `events` best among `candidates` (a
-/// narrowed family) settle the match without the rest of the family: one
-/// claim, or a tie of distinct claims. A tie with a replacement or void
-/// asks which claim it replaces, which reads the whole family.
-pub fn settled_among(candidates: &[StoredClaim], events: &[LineEvent], payee_npi: &str) -> bool {
-    let tied = top_fits(candidates, events, payee_npi);
-    tied.len() < 2
-        || tied
-            .iter()
-            .all(|&i| !candidates[i].claim.replaces_another())
 }
 
 /// A billed line a claim payment answers, or may answer: for the caller to
@@ -470,12 +635,14 @@ fn order(c: &StoredClaim) -> Order<'_> {
 /// REF*F8 names an ICN this CLP01 (or a member of the family) was paid under.
 pub fn family(book: &ClaimBook, claim_id: &str) -> Vec<StoredClaim> {
     let mut found = book.with_id(claim_id).to_vec();
+    // A set, not a scan of `found`: a family may hold thousands of claims.
+    let mut held: HashSet<ClaimRef> = found.iter().map(|c| c.id).collect();
     let mut ids: Vec<Text> = vec![claim_id.into()];
     let mut i = 0;
     while i < ids.len() {
         for icn in book.icns_of(&ids[i]) {
             for replacement in book.replacing(icn) {
-                if !found.iter().any(|c| c.id == replacement.id) {
+                if held.insert(replacement.id) {
                     ids.push(replacement.claim.claim_id.clone());
                     found.push(replacement.clone());
                 }
@@ -774,11 +941,11 @@ pub fn replaced_by(book: &ClaimBook, replacement: &StoredClaim) -> Replaced {
         pools.push(book.paid_under(icn).to_vec());
         let mut by_clp01 = Vec::new();
         for clp01 in book.clp01s_of_icn(icn) {
-            by_clp01.extend(book.with_id(clp01).iter().cloned());
+            by_clp01.extend(book.pool(clp01, replacement));
         }
         pools.push(by_clp01);
     }
-    pools.push(book.with_id(&replacement.claim.claim_id).to_vec());
+    pools.push(book.pool(&replacement.claim.claim_id, replacement));
     for pool in pools {
         let mut pool: Vec<StoredClaim> = pool
             .into_iter()
@@ -897,35 +1064,64 @@ pub enum Supersession {
     },
 }
 
-/// Whether a later replacement or void supersedes `claim`; `family` is
-/// [`family`] of its CLM01.
-pub fn supersession(book: &ClaimBook, claim: &StoredClaim, family: &[StoredClaim]) -> Supersession {
-    let mut uncertain = Vec::new();
-    let mut rivals: Vec<StoredClaim> = Vec::new();
-    for other in family {
-        if other.id == claim.id || !other.claim.replaces_another() {
-            continue;
-        }
-        let replaced = replaced_by(book, other);
-        if !replaced.claims.iter().any(|c| c.id == claim.id) {
-            continue;
-        }
-        if replaced.certain {
-            return Supersession::Superseded;
-        }
-        for rival in replaced.claims {
-            if rival.id != claim.id && !rivals.iter().any(|r| r.id == rival.id) {
-                rivals.push(rival);
+/// Which claims of a family its replacements and voids supersede, worked
+/// out once per family ([`replaced_by`] of each), so that asking it of
+/// every open claim of a large family is a lookup, not a pass over every
+/// replacement.
+#[derive(Debug, Default)]
+pub struct Supersessions {
+    /// The family's replacements and voids, in family order, with the
+    /// claims each replaces.
+    versions: Vec<(StoredClaim, Replaced)>,
+    /// Per claim replaced, indexes into `versions`, in family order.
+    by_claim: HashMap<ClaimRef, Vec<usize>>,
+}
+
+impl Supersessions {
+    /// What the replacements and voids of `family` (in canonical order, as
+    /// [`family`] gives it) replace, read from `book`.
+    pub fn new(book: &ClaimBook, family: &[StoredClaim]) -> Supersessions {
+        let mut found = Supersessions::default();
+        for version in family.iter().filter(|c| c.claim.replaces_another()) {
+            let replaced = replaced_by(book, version);
+            let at = found.versions.len();
+            for claim in &replaced.claims {
+                let list = found.by_claim.entry(claim.id).or_default();
+                if list.last() != Some(&at) {
+                    list.push(at);
+                }
             }
+            found.versions.push((version.clone(), replaced));
         }
-        uncertain.push(other.clone());
+        found
     }
-    if uncertain.is_empty() {
-        Supersession::InForce
-    } else {
-        Supersession::Uncertain {
-            replacements: uncertain,
-            rivals,
+
+    /// Whether a later replacement or void supersedes `claim`.
+    pub fn of(&self, claim: &StoredClaim) -> Supersession {
+        let mut uncertain = Vec::new();
+        let mut rivals: Vec<StoredClaim> = Vec::new();
+        for &at in self.by_claim.get(&claim.id).map_or(&[][..], Vec::as_slice) {
+            let (version, replaced) = &self.versions[at];
+            if version.id == claim.id {
+                continue;
+            }
+            if replaced.certain {
+                return Supersession::Superseded;
+            }
+            for rival in &replaced.claims {
+                if rival.id != claim.id && !rivals.iter().any(|r| r.id == rival.id) {
+                    rivals.push(rival.clone());
+                }
+            }
+            uncertain.push(version.clone());
+        }
+        if uncertain.is_empty() {
+            Supersession::InForce
+        } else {
+            Supersession::Uncertain {
+                replacements: uncertain,
+                rivals,
+            }
         }
     }
 }

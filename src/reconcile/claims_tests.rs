@@ -478,7 +478,7 @@ fn a_replacement_replaces_the_claim_its_icn_or_its_resemblance_names() {
             .unwrap();
         drop(reconciler);
         let store: &dyn HistoryStore = &store;
-        let book = ClaimBook::for_claim(store, "PCN1").unwrap();
+        let book = ClaimBook::for_claim(store, &|_| None, "PCN1").unwrap();
         let family = family(&book, "PCN1");
         let r = family.iter().find(|c| c.claim.frequency == "7").unwrap();
         replaced_by(&book, r)
@@ -512,38 +512,83 @@ fn a_replacement_replaces_the_claim_its_icn_or_its_resemblance_names() {
     assert_eq!(open(&rows).len(), 3);
 }
 
-/// The claims of one run, answering claim questions as a store would.
-struct Claims(Vec<StoredClaim>);
+/// The claims of one run and the ICNs its payments noted, answering claim
+/// questions as a store would.
+struct Claims {
+    claims: Vec<StoredClaim>,
+    /// (CLP01, ICN) noted, in order.
+    icns: std::cell::RefCell<Vec<(Text, Text)>>,
+    /// (ICN, claim matched to a payment carrying it).
+    paid: std::cell::RefCell<Vec<(Text, ClaimRef)>>,
+}
+
+impl Claims {
+    fn new(claims: Vec<StoredClaim>) -> Claims {
+        Claims {
+            claims,
+            icns: Default::default(),
+            paid: Default::default(),
+        }
+    }
+
+    fn note_icn(&self, clp01: &str, icn: &str) {
+        let mut icns = self.icns.borrow_mut();
+        if !icn.is_empty() && !icns.iter().any(|(c, i)| c == clp01 && i == icn) {
+            icns.push((clp01.into(), icn.into()));
+        }
+    }
+
+    fn note_claim_icn(&self, claim: ClaimRef, icn: &str) {
+        let mut paid = self.paid.borrow_mut();
+        if !icn.is_empty() && !paid.iter().any(|(i, c)| i == icn && *c == claim) {
+            paid.push((icn.into(), claim));
+        }
+    }
+
+    fn where_(&self, keep: impl Fn(&StoredClaim) -> bool) -> Vec<StoredClaim> {
+        self.claims.iter().filter(|c| keep(c)).cloned().collect()
+    }
+}
 
 impl ClaimSource for Claims {
     type Error = std::convert::Infallible;
     fn claims_with_id(&self, clm01: &str) -> Result<Vec<StoredClaim>, Self::Error> {
-        Ok(self
-            .0
+        Ok(self.where_(|c| c.claim.claim_id == clm01))
+    }
+    fn claims_replacing(&self, icn: &str) -> Result<Vec<StoredClaim>, Self::Error> {
+        Ok(self.where_(|c| c.claim.payer_claim_number.as_deref().map(str::trim) == Some(icn)))
+    }
+    fn claims_paid_under(&self, icn: &str) -> Result<Vec<StoredClaim>, Self::Error> {
+        let paid = self.paid.borrow();
+        Ok(self.where_(|c| paid.iter().any(|(i, id)| i == icn && *id == c.id)))
+    }
+    fn icns_of(&self, clp01: &str) -> Result<Vec<Text>, Self::Error> {
+        let icns = self.icns.borrow();
+        Ok(icns
             .iter()
-            .filter(|c| c.claim.claim_id == clm01)
-            .cloned()
+            .filter(|(c, _)| c == clp01)
+            .map(|(_, i)| i.clone())
             .collect())
     }
-    fn claims_replacing(&self, _: &str) -> Result<Vec<StoredClaim>, Self::Error> {
-        Ok(Vec::new())
-    }
-    fn claims_paid_under(&self, _: &str) -> Result<Vec<StoredClaim>, Self::Error> {
-        Ok(Vec::new())
-    }
-    fn icns_of(&self, _: &str) -> Result<Vec<Text>, Self::Error> {
-        Ok(Vec::new())
-    }
-    fn clp01s_of_icn(&self, _: &str) -> Result<Vec<Text>, Self::Error> {
-        Ok(Vec::new())
+    fn clp01s_of_icn(&self, icn: &str) -> Result<Vec<Text>, Self::Error> {
+        let icns = self.icns.borrow();
+        Ok(icns
+            .iter()
+            .filter(|(_, i)| i == icn)
+            .map(|(c, _)| c.clone())
+            .collect())
     }
 }
 
 /// Issue 23 item 3: when many claims share CLM01, a payment is matched
-/// among the claims of its member and its line controls only — and gets
-/// the very verdict (claim, lines, ties, marks, reference) of scoring the
-/// whole family, on random families with shared members, copied
-/// controls, blank members and exact ties.
+/// among the claims of its member and its line controls only, through an
+/// index of the family kept up as payments note ICNs — and gets the very
+/// verdict (claim, lines, ties, marks, reference) of scoring the whole
+/// family, on random families with shared members, copied controls, blank
+/// members, exact ties, replacements and voids (of CLM01 `0` and of other
+/// CLM01s, naming ICNs that payments of either were paid under); and what
+/// each replacement supersedes, read through the index, is what reading
+/// every claim gives.
 #[test]
 fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
@@ -559,8 +604,11 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
     const CHARGES: [&str; 2] = ["100", "50"];
     const DATES: [&str; 2] = ["20240105", "20240112"];
     const CONTROLS: [&str; 6] = ["", "", "", "C1", "C2", "C3"];
-    let (mut total, mut narrowed, mut matched, mut tied) = (0, 0, 0, 0);
-    for round in 0..6 {
+    const ICNS: [&str; 6] = ["I1", "I2", "I3", "I4", "I5", "I6"];
+    const OTHER_IDS: [&str; 2] = ["R1", "R2"];
+    let none = |_: &str| None;
+    let (mut total, mut narrowed, mut matched, mut tied, mut versions) = (0, 0, 0, 0, 0);
+    for round in 0..8 {
         let mut lines = Vec::new();
         for _ in 0..40 {
             let n = 1 + next(2);
@@ -574,15 +622,38 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
                     )
                 })
                 .collect();
-            lines.push((MEMBERS[next(8)], NAMES[next(2)], claim_lines));
+            // From round 2 on, one claim in five is a replacement (one in
+            // four of those a void) naming an ICN, one in three of them
+            // under another CLM01.
+            let (clm01, frequency, f8) = if round >= 2 && next(5) == 0 {
+                let clm01 = if next(3) == 0 {
+                    OTHER_IDS[next(2)]
+                } else {
+                    "0"
+                };
+                let frequency = if next(4) == 0 { "8" } else { "7" };
+                (clm01, frequency, ICNS[next(6)])
+            } else {
+                ("0", "1", "")
+            };
+            lines.push((
+                MEMBERS[next(8)],
+                NAMES[next(2)],
+                claim_lines,
+                clm01,
+                frequency,
+                f8,
+            ));
         }
         let billed: Vec<Billed> = lines
             .iter()
-            .map(|(member, first, lines)| Billed {
-                clm01: "0",
+            .map(|(member, first, lines, clm01, frequency, f8)| Billed {
+                clm01,
                 member,
                 first,
                 lines,
+                frequency,
+                f8,
                 ..CLAIM
             })
             .collect();
@@ -602,15 +673,21 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
                 .collect();
             // A blank member now and then: no member bucket to look in.
             let member = if next(8) == 0 { "" } else { MEMBERS[next(8)] };
-            payments.push((member, NAMES[next(2)], remitted));
+            let clp01 = if round >= 2 && next(6) == 0 {
+                OTHER_IDS[next(2)]
+            } else {
+                "0"
+            };
+            payments.push((member, NAMES[next(2)], remitted, clp01, ICNS[next(6)]));
         }
         let remitted: Vec<Remitted> = payments
             .iter()
-            .map(|(member, first, lines)| Remitted {
-                clp01: "0",
+            .map(|(member, first, lines, clp01, icn)| Remitted {
+                clp01,
                 member,
                 first,
                 lines,
+                icn,
                 ..PAYMENT
             })
             .collect();
@@ -642,8 +719,10 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
             })
             .collect();
         assert_eq!(stored.len(), 40, "round {round}");
-        let source = Claims(stored.clone());
-        let shared = SharedClaims::new(stored.clone());
+        let source = Claims::new(stored.clone());
+        let mut shared: Option<Arc<SharedClaims>> = None;
+        // The CLM01s whose ICNs lead into the family of `0`.
+        let mut family_ids: HashSet<Text> = HashSet::from([Text::from("0")]);
         for tx in &era.transactions {
             let mut groups: std::collections::BTreeMap<u32, Vec<LineEvent>> = Default::default();
             for e in &tx.events {
@@ -652,29 +731,97 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
                 }
             }
             for events in groups.values() {
+                let (clp01, icn) = (&events[0].claim_id, &events[0].payer_claim_id);
+                source.note_icn(clp01, icn);
+                if let Some(shared) = &mut shared
+                    && family_ids.contains(clp01.as_str())
+                {
+                    let joined = Arc::get_mut(shared)
+                        .unwrap()
+                        .learn_icn(&source, icn)
+                        .unwrap();
+                    family_ids.extend(joined);
+                }
                 let payee = events[0].context.payee_npi.as_str();
+                let with_id = source.claims_with_id(clp01).unwrap();
                 let book =
-                    ClaimBook::for_payment(&source, "0", stored.clone(), events, payee).unwrap();
+                    ClaimBook::for_payment(&source, &none, clp01, with_id, events, payee).unwrap();
                 let whole = match_claim(&book, events, payee);
-                total += 1;
-                let Some(candidates) = shared.narrow(events, payee) else {
+                if let Some(best) = &whole.claim {
+                    source.note_claim_icn(best.id, icn);
+                }
+                if clp01 != "0" {
                     continue;
+                }
+                let index = shared.get_or_insert_with(|| {
+                    let mut index = SharedClaims::new("0", source.claims_with_id("0").unwrap());
+                    family_ids.extend(index.learn_icns_of(&source).unwrap());
+                    Arc::new(index)
+                });
+                let mut family_whole = family(&book, "0");
+                let mut family_index = index.claims().to_vec();
+                family_whole.sort_by_key(|c| c.id);
+                family_index.sort_by_key(|c| c.id);
+                assert_eq!(family_index, family_whole, "round {round}: the family");
+                total += 1;
+                let candidates = match index.narrow(events, payee) {
+                    Some(candidates) => {
+                        narrowed += 1;
+                        candidates
+                    }
+                    None => index.claims().to_vec(),
                 };
-                narrowed += 1;
                 matched += usize::from(whole.claim.is_some());
                 tied += usize::from(!whole.ambiguous.is_empty());
-                let book = ClaimBook::for_payment(&source, "0", candidates, events, payee).unwrap();
+                let lookup = |k: &str| (k == "0").then(|| Arc::clone(index));
+                let book = ClaimBook::for_shared_payment(
+                    &source,
+                    &lookup,
+                    Arc::clone(index),
+                    candidates,
+                    events,
+                    payee,
+                )
+                .unwrap();
                 let candidates = family(&book, "0");
-                assert!(
-                    settled_among(&candidates, events, payee),
-                    "no versions here"
-                );
-                let narrow = match_narrowed(&book, &shared, candidates, events, payee);
+                let narrow = match_narrowed(&book, index, candidates, events, payee);
                 assert_eq!(narrow, whole, "round {round}: {events:?}");
             }
         }
+        // What each replacement supersedes, through the index and not.
+        let index = shared.expect("payments of 0");
+        let lookup = |k: &str| (k == "0").then(|| Arc::clone(&index));
+        for id in ["0", "R1", "R2"] {
+            let whole = ClaimBook::for_claim(&source, &none, id).unwrap();
+            let indexed = ClaimBook::for_claim(&source, &lookup, id).unwrap();
+            let found = family(&whole, id);
+            assert_eq!(found, family(&indexed, id));
+            let (by_whole, by_index) = (
+                Supersessions::new(&whole, &found),
+                Supersessions::new(&indexed, &found),
+            );
+            for claim in &found {
+                if claim.claim.replaces_another() {
+                    versions += 1;
+                    let (a, b) = (replaced_by(&whole, claim), replaced_by(&indexed, claim));
+                    assert_eq!(
+                        (a.claims, a.certain),
+                        (b.claims, b.certain),
+                        "round {round}"
+                    );
+                }
+                assert_eq!(
+                    format!("{:?}", by_whole.of(claim)),
+                    format!("{:?}", by_index.of(claim)),
+                    "round {round}"
+                );
+            }
+        }
     }
-    eprintln!("{total} payments, {narrowed} narrowed, {matched} matched, {tied} tied");
+    eprintln!(
+        "{total} payments, {narrowed} narrowed, {matched} matched, {tied} tied, {versions} versions"
+    );
     assert!(narrowed > 100, "the narrowed path ran {narrowed} times");
     assert!(matched > 25 && tied > 5, "{matched} matched, {tied} ties");
+    assert!(versions > 20, "{versions} replacements checked");
 }
