@@ -16,6 +16,8 @@ use crate::diagnostic::{Expected, Issue, Rule, Severity, Shown, shown_element};
 use crate::text::Text;
 use crate::x12::{Elements, Segment, Split, TextSplit, value};
 
+pub mod screen;
+
 /// A qualified reference (REF): qualifier and value.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reference {

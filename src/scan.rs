@@ -15,6 +15,9 @@ use crate::document::{DocumentEvent, DocumentReader, SegmentSource};
 use crate::envelope::TransactionId;
 use crate::remittance::{ClaimPayment, RemittanceEvent, RemittanceHeader, RemittanceTrailer};
 
+mod screen;
+pub use screen::screen_reader;
+
 /// Receives the typed content of one input, in order.
 pub trait Consumer {
     /// An 835 transaction begins.

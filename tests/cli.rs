@@ -171,3 +171,115 @@ fn a_closed_output_pipe_ends_the_run_quietly() {
         }
     }
 }
+
+/// `remit validate` on `text` written to a file: exit status and stdout.
+fn validate_text(dir: &std::path::Path, name: &str, text: &str) -> (Option<i32>, String) {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    let out = remit(&["validate", &path.to_string_lossy()]);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// `segment N at byte B ` of the segment that starts with `start` in
+/// `text`, counted here independently of remit.
+fn position_of(text: &str, start: &str) -> String {
+    let mut byte = 0;
+    for (n, segment) in text.split('~').enumerate() {
+        let body = segment.trim_start();
+        if body.starts_with(start) {
+            let at = byte + segment.len() - body.len();
+            return format!("segment {} at byte {at} ", n + 1);
+        }
+        byte += segment.len() + 1;
+    }
+    panic!("no segment starts with {start}")
+}
+
+/// Each balancing rule broken on its own in a valid file: `validate`
+/// (which screens a file before parsing it) still finds it, at the right
+/// segment and byte, with the right exit status — a fast path that skipped
+/// a rule would print the file as valid.
+#[test]
+fn validate_finds_each_balancing_rule_broken_alone() {
+    let dir = temp_dir("validate-rules");
+    let era = std::fs::read_to_string(corpus().join(EMEDNY)).unwrap();
+    let (status, stdout) = validate_text(&dir, "valid.835", &era);
+    assert_eq!(status, Some(0), "{stdout}");
+    // (edit from, edit to, segment the finding sits at, message, status)
+    let cases = [
+        (
+            "SVC*HC:V2020*12*0**0",
+            "SVC*HC:V2020*12*1**0",
+            "SVC*HC:V2020*12*1",
+            "SVC: service line does not balance: SVC02 12 - CAS 12 = 0, but SVC03 is 1",
+            3,
+        ),
+        (
+            "CLP*PATIENT ACCOUNT NUMBER*2*34*0**",
+            "CLP*PATIENT ACCOUNT NUMBER*2*35*0**",
+            "CLP*PATIENT ACCOUNT NUMBER*2*35",
+            "CLP: claim does not balance: CLP03 35 - CAS 34 = 1, but CLP04 is 0",
+            3,
+        ),
+        (
+            "CLP*PATIENT ACCOUNT NUMBER*1*34.25*34.25**",
+            "CLP*PATIENT ACCOUNT NUMBER*1*35.25*35.25**",
+            "CLP*PATIENT ACCOUNT NUMBER*1*35.25",
+            "CLP: claim payment does not match its service lines",
+            3,
+        ),
+        (
+            "CLP*PATIENT ACCOUNT NUMBER*1*34.25*34.25**",
+            "CLP*PATIENT ACCOUNT NUMBER*1*35.25*35.25**",
+            "CLP*PATIENT ACCOUNT NUMBER*1*35.25",
+            "CLP: claim charge does not match its service lines",
+            3,
+        ),
+        (
+            "BPR*I*45.75*",
+            "BPR*I*45.76*",
+            "SE*",
+            "SE: transaction does not balance",
+            3,
+        ),
+        (
+            "CLP*PATIENT ACCOUNT NUMBER*1*34.25*34.25**",
+            "CLP*PATIENT ACCOUNT NUMBER*1*34.25*34.25*5*",
+            "CLP*PATIENT ACCOUNT NUMBER*1*34.25",
+            "CLP: CLP05 patient responsibility 5 differs from the sum of PR adjustments 0",
+            0,
+        ),
+    ];
+    for (from, to, at, message, code) in cases {
+        assert_eq!(era.matches(from).count(), 1, "{from}");
+        let edited = era.replacen(from, to, 1);
+        let (status, stdout) = validate_text(&dir, "edited.835", &edited);
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(message))
+            .unwrap_or_else(|| panic!("{to}: no finding {message:?} in {stdout}"));
+        assert!(line.contains(&position_of(&edited, at)), "{to}: {line}");
+        assert_eq!(status, Some(code), "{to}: {stdout}");
+    }
+    // 837: CLM02 = Σ line charges.
+    let claims = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/claims/2024-01-837p.x12"),
+    )
+    .unwrap();
+    let (status, stdout) = validate_text(&dir, "valid.837", &claims);
+    assert_eq!(status, Some(0), "{stdout}");
+    let edited = claims.replacen("SV1*HC:98941*85.00*", "SV1*HC:98941*85.01*", 1);
+    let (status, stdout) = validate_text(&dir, "edited.837", &edited);
+    let message =
+        "CLM: claim RC24-001 charge CLM02 140.00 differs from the sum of its line charges 140.01";
+    let line = stdout.lines().find(|l| l.contains(message));
+    let line = line.unwrap_or_else(|| panic!("no CLM02 finding in {stdout}"));
+    assert!(
+        line.contains(&position_of(&edited, "CLM*RC24-001*")),
+        "{line}"
+    );
+    assert_eq!(status, Some(3), "{stdout}");
+}

@@ -4,6 +4,7 @@
 pub mod fingerprint;
 pub mod model;
 pub mod parser;
+pub mod screen;
 
 pub use fingerprint::ClaimFingerprint;
 pub use model::*;

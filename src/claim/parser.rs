@@ -53,7 +53,7 @@ enum Area {
 }
 
 /// Segments that may appear in an 837 and carry nothing remit models.
-const SKIPPED: &[&[u8]] = &[
+pub(crate) const SKIPPED: &[&[u8]] = &[
     b"PER", b"N3", b"N4", b"PRV", b"CUR", b"PAT", b"PWK", b"CN1", b"AMT", b"K3", b"NTE", b"CR1",
     b"CR2", b"CR3", b"CR4", b"CR5", b"CR6", b"CR7", b"CR8", b"CRC", b"HCP", b"CL1", b"DN1", b"DN2",
     b"TOO", b"QTY", b"MEA", b"PS1", b"LIN", b"CTP", b"SVD", b"CAS", b"OI", b"MIA", b"MOA", b"LQ",

@@ -3,7 +3,7 @@
 //! valid; 3 when some file breaks a rule but can be read, 1 when some file
 //! is rejected.
 
-use std::io::Write;
+use std::io::{Seek, SeekFrom, Write};
 
 use super::args::ValidateArgs;
 use super::inputs::{Input, discover, open_regular};
@@ -11,7 +11,7 @@ use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, worst};
 use crate::diagnostic::{Issue, Rule, Severity};
 use crate::money::money;
-use crate::scan::{Discard, FileSummary, scan_reader};
+use crate::scan::{Discard, FileSummary, scan_reader, screen_reader};
 
 pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     let found = discover(&args.paths);
@@ -52,21 +52,38 @@ fn file_code(summary: &FileSummary) -> u8 {
 }
 
 /// Reads one input completely (an unreadable file is a fatal finding).
+///
+/// The file is screened first ([`screen_reader`]): a valid 835 or 837 is
+/// vouched for without building its model. Anything in doubt is read again
+/// from its start by [`scan_reader`], whose findings are the ones printed,
+/// so the summary is the same either way.
 pub fn validate_file(input: &Input, progress: &Progress) -> FileSummary {
     match open_regular(&input.path) {
-        Ok(file) => scan_reader(progress.reader(file), &mut Discard),
-        Err(e) => {
-            let mut summary = FileSummary::default();
-            let issue = Issue::new(
-                Severity::Fatal,
-                Rule::Syntax,
-                Default::default(),
-                format!("cannot open: {e}"),
-            );
-            summary.issues.push(issue);
-            summary
+        Ok(file) => {
+            if let Ok(summary) = screen_reader(progress.reader(&file)) {
+                return summary;
+            }
+            // The progress bar has counted the bytes once already.
+            match (&file).seek(SeekFrom::Start(0)) {
+                Ok(_) => scan_reader(&file, &mut Discard),
+                Err(e) => unreadable(e),
+            }
         }
+        Err(e) => unreadable(e),
     }
+}
+
+/// The summary of a file that cannot be opened: one fatal finding.
+fn unreadable(e: std::io::Error) -> FileSummary {
+    let mut summary = FileSummary::default();
+    let issue = Issue::new(
+        Severity::Fatal,
+        Rule::Syntax,
+        Default::default(),
+        format!("cannot open: {e}"),
+    );
+    summary.issues.push(issue);
+    summary
 }
 
 fn print_summary(

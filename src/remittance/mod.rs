@@ -4,6 +4,7 @@
 pub mod balance;
 pub mod model;
 pub mod parser;
+pub mod screen;
 
 pub use model::*;
 pub use parser::{RemittanceEvent, RemittanceParser};

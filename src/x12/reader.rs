@@ -42,6 +42,9 @@ pub struct SegmentReader<R> {
     eof: bool,
     lexer: Lexer,
     notices: Vec<Notice>,
+    /// False when segments are wanted as bytes only: nothing is checked as
+    /// UTF-8 (or copied to `checked`).
+    texts: bool,
 }
 
 impl<R: Read> SegmentReader<R> {
@@ -61,6 +64,17 @@ impl<R: Read> SegmentReader<R> {
             eof: false,
             lexer,
             notices: Vec::new(),
+            texts: true,
+        }
+    }
+
+    /// A reader whose segments carry no checked text, for a caller that
+    /// reads element bytes only (the `validate` screen): the bytes are not
+    /// checked as UTF-8 nor copied aside.
+    pub fn bytes_only(source: R) -> Self {
+        SegmentReader {
+            texts: false,
+            ..Self::new(source)
         }
     }
 
@@ -125,7 +139,9 @@ impl<R: Read> SegmentReader<R> {
                 }
                 Ok(n) => {
                     self.end += n;
-                    self.check_text();
+                    if self.texts {
+                        self.check_text();
+                    }
                     return Ok(());
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,

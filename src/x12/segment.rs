@@ -124,6 +124,13 @@ impl<'a> Segment<'a> {
         Elements::new(self)
     }
 
+    /// The elements after the identifier, located once, as bytes only
+    /// (never checked as text: [`Elements::text`] is `None`).
+    #[inline]
+    pub fn byte_fields(&self) -> Elements<'a> {
+        Elements::located(self)
+    }
+
     /// Number of elements after the identifier (trailing empties included).
     pub fn element_count(&self) -> usize {
         memchr::memchr_iter(self.delims.element, self.raw).count()
@@ -181,8 +188,21 @@ pub struct Elements<'a> {
 impl<'a> Elements<'a> {
     #[inline]
     fn new(segment: &Segment<'a>) -> Self {
-        let raw = segment.raw;
+        let mut elements = Self::located(segment);
         let ascii = segment.delims.element.is_ascii() && segment.delims.component.is_ascii();
+        if ascii {
+            elements.text = match segment.text {
+                Some(text) => Some(text),
+                None => std::str::from_utf8(segment.raw).ok(),
+            };
+        }
+        elements
+    }
+
+    /// The elements located, without text.
+    #[inline]
+    fn located(segment: &Segment<'a>) -> Self {
+        let raw = segment.raw;
         let mut elements = Elements {
             raw,
             text: None,
@@ -195,12 +215,6 @@ impl<'a> Elements<'a> {
             let sep = segment.delims.element;
             let found = locate(raw, segment.id_len + 1, sep, &mut elements.starts[1..]);
             elements.count = 1 + found as u32;
-        }
-        if ascii {
-            elements.text = match segment.text {
-                Some(text) => Some(text),
-                None => std::str::from_utf8(raw).ok(),
-            };
         }
         elements
     }

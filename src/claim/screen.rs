@@ -1,0 +1,227 @@
+//! The 837 screen: the loop state machine of [`ClaimParser`] and every
+//! check it makes (element values, loop structure, CLM02 = Σ line
+//! charges), answered on borrowed segments with a few running sums, to
+//! vouch that a transaction has no finding at all — without building billed
+//! claims.
+//!
+//! It follows the parser segment for segment (the same areas, the same
+//! segments accepted in each, the same elements read with the same checks).
+//! Anything the parser would report is a [`Doubt`], and the caller then
+//! reads the input with the parser to word the findings.
+//!
+//! [`ClaimParser`]: super::ClaimParser
+
+use super::parser::SKIPPED;
+use crate::fields::screen::{
+    Doubt, Screened, Units, amount, optional_amount, optional_date, procedure, required_text, vouch,
+};
+use crate::x12::{Elements, Segment, value};
+
+/// Where the screen is in the transaction (the parser's areas).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Area {
+    Heading,
+    BillingProvider,
+    Subscriber,
+    Patient,
+    Claim,
+    ClaimProvider,
+    OtherPayer,
+    Line,
+    LineDetail,
+}
+
+/// What a transaction the screen vouched for holds: the figures `validate`
+/// prints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClaimFigures {
+    /// Claims (CLM).
+    pub claims: u64,
+    /// Service lines (LX).
+    pub lines: u64,
+    /// Σ CLM02.
+    pub billed: Units,
+}
+
+/// The running sums of the claim being screened.
+#[derive(Clone, Copy, Debug, Default)]
+struct ClaimSums {
+    charge: Units,
+    lines: u64,
+    /// Σ charges of the lines before the last one.
+    closed_charges: Units,
+    /// The last line's charge (zero until its SV1, SV2 or SV3).
+    line_charge: Units,
+}
+
+/// Screens the body of one 837 transaction (between ST and SE).
+#[derive(Debug)]
+pub struct ClaimScreen {
+    area: Area,
+    claim: Option<ClaimSums>,
+    figures: ClaimFigures,
+}
+
+impl Default for ClaimScreen {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClaimScreen {
+    /// A screen for a transaction whose ST has been read.
+    pub fn new() -> Self {
+        ClaimScreen {
+            area: Area::Heading,
+            claim: None,
+            figures: ClaimFigures::default(),
+        }
+    }
+
+    /// Screens one body segment.
+    #[inline]
+    pub fn segment(&mut self, seg: &Segment<'_>) -> Screened {
+        let e = seg.byte_fields();
+        match seg.id() {
+            b"BHT" => optional_date(&e, 4),
+            b"HL" => self.hierarchy(&e),
+            b"NM1" => {
+                self.area = match self.area {
+                    Area::Line | Area::LineDetail => Area::LineDetail,
+                    Area::Claim | Area::ClaimProvider => Area::ClaimProvider,
+                    area => area,
+                };
+                Ok(())
+            }
+            b"SBR" => match self.area {
+                Area::Subscriber => Ok(()),
+                Area::Claim | Area::ClaimProvider | Area::OtherPayer => {
+                    self.area = Area::OtherPayer;
+                    Ok(())
+                }
+                _ => Err(Doubt),
+            },
+            b"REF" | b"HI" => Ok(()),
+            b"CLM" => self.claim_start(&e),
+            b"DTP" => self.date(&e),
+            b"DMG" => {
+                let person = matches!(self.area, Area::Subscriber | Area::Patient);
+                if person && e.get(1) == b"D8" {
+                    optional_date(&e, 2)?;
+                }
+                Ok(())
+            }
+            b"LX" => {
+                let claim = self.claim.as_mut().ok_or(Doubt)?;
+                claim.closed_charges += std::mem::take(&mut claim.line_charge);
+                claim.lines += 1;
+                self.area = Area::Line;
+                Ok(())
+            }
+            b"SV1" | b"SV2" | b"SV3" => self.service(seg, &e),
+            b"LIN" | b"SVD" if matches!(self.area, Area::Line | Area::LineDetail) => {
+                self.area = Area::LineDetail;
+                Ok(())
+            }
+            id => vouch(SKIPPED.contains(&id)),
+        }
+    }
+
+    /// Screens the end of the transaction (its SE) and returns its figures.
+    pub fn finish(mut self) -> Screened<ClaimFigures> {
+        self.flush_claim()?;
+        Ok(self.figures)
+    }
+
+    fn hierarchy(&mut self, e: &Elements<'_>) -> Screened {
+        self.flush_claim()?;
+        self.area = match e.get(3) {
+            b"20" => Area::BillingProvider,
+            b"22" => Area::Subscriber,
+            b"23" => Area::Patient,
+            _ => return Err(Doubt),
+        };
+        Ok(())
+    }
+
+    fn claim_start(&mut self, e: &Elements<'_>) -> Screened {
+        self.flush_claim()?;
+        vouch(matches!(
+            self.area,
+            Area::Subscriber
+                | Area::Patient
+                | Area::Claim
+                | Area::ClaimProvider
+                | Area::OtherPayer
+                | Area::Line
+                | Area::LineDetail
+        ))?;
+        required_text(e, 1)?;
+        let charge = amount(e, 2)?;
+        self.claim = Some(ClaimSums {
+            charge,
+            ..ClaimSums::default()
+        });
+        self.area = Area::Claim;
+        Ok(())
+    }
+
+    /// DTP: a claim or line date, or the other payer's paid date (573).
+    fn date(&mut self, e: &Elements<'_>) -> Screened {
+        let read = match self.area {
+            Area::OtherPayer | Area::LineDetail => e.get(1) == b"573" && self.claim.is_some(),
+            Area::Claim | Area::Line => true,
+            _ => false,
+        };
+        if !read {
+            return Ok(());
+        }
+        match e.get(2) {
+            b"D8" | b"RD8" | b"" => vouch(value::date_range(e.get(3)).is_some()),
+            _ => Ok(()),
+        }
+    }
+
+    fn service(&mut self, seg: &Segment<'_>, e: &Elements<'_>) -> Screened {
+        vouch(self.area == Area::Line)?;
+        let claim = self.claim.as_mut().ok_or(Doubt)?;
+        vouch(claim.lines > 0)?;
+        claim.line_charge = match seg.id() {
+            b"SV1" => {
+                vouch(procedure(seg, e, 1)?)?;
+                let charge = amount(e, 2)?;
+                optional_amount(e, 4)?;
+                charge
+            }
+            b"SV2" => {
+                required_text(e, 1)?;
+                procedure(seg, e, 2)?;
+                let charge = amount(e, 3)?;
+                optional_amount(e, 5)?;
+                optional_amount(e, 7)?;
+                charge
+            }
+            _ => {
+                vouch(procedure(seg, e, 1)?)?;
+                let charge = amount(e, 2)?;
+                optional_amount(e, 6)?;
+                charge
+            }
+        };
+        Ok(())
+    }
+
+    /// CLM02 = Σ line charges, when the claim has lines.
+    fn flush_claim(&mut self) -> Screened {
+        let Some(claim) = self.claim.take() else {
+            return Ok(());
+        };
+        if claim.lines > 0 {
+            vouch(claim.closed_charges + claim.line_charge == claim.charge)?;
+        }
+        self.figures.claims += 1;
+        self.figures.lines += claim.lines;
+        self.figures.billed += claim.charge;
+        Ok(())
+    }
+}

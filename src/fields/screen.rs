@@ -1,0 +1,309 @@
+//! Screening element values: the checks [`Fields`](super::Fields) makes
+//! while reading a segment, answered yes or no on the borrowed bytes,
+//! without building text, messages or findings.
+//!
+//! `validate` first screens a file with these (the 835 and 837 screens in
+//! `remittance::screen` and `claim::screen`): when nothing is in doubt the
+//! file is certainly valid and its summary is known without building the
+//! owned model; when anything is, the file is read again by the parsers,
+//! which word every finding. So each check here must be at least as strict
+//! as the `Fields` method it stands for — a value `Fields` would report is
+//! always a [`Doubt`] — and may be stricter (a doubt only costs a second
+//! read). The tests in this module compare the two on the same bytes.
+
+use rust_decimal::Decimal;
+
+use crate::x12::{Elements, Segment, Split, value};
+
+/// Something the screen cannot vouch for: the parsers must read the input
+/// to say what (it may be a finding, or something the screen does not
+/// model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Doubt;
+
+/// The answer of a screening step.
+pub type Screened<T = ()> = Result<T, Doubt>;
+
+/// A doubt unless `ok`.
+#[inline]
+pub fn vouch(ok: bool) -> Screened {
+    if ok { Ok(()) } else { Err(Doubt) }
+}
+
+/// True when `raw` reads as empty text: [`Fields::text`](super::Fields::text)
+/// trims padding spaces only.
+#[inline]
+pub fn blank_text(raw: &[u8]) -> bool {
+    raw.iter().all(|&b| b == b' ')
+}
+
+/// [`Fields::required_text`](super::Fields::required_text): element `n` is
+/// not blank.
+#[inline]
+pub fn required_text(e: &Elements<'_>, n: usize) -> Screened {
+    vouch(!blank_text(e.get(n)))
+}
+
+/// An amount in ten-thousandths: exact for every amount written with at
+/// most four decimals (money has two), and summed with plain integer
+/// additions instead of `Decimal` ones. An amount with more decimals is a
+/// doubt (the parsers then read it as a `Decimal`).
+pub type Units = i128;
+
+/// Ten-thousandths per unit.
+const UNIT_SCALE: u32 = 4;
+
+/// Reads an X12 decimal (`R`) as [`Units`]: `-`, digits, at most one point,
+/// at most 18 digits and four decimals. Whatever [`value::decimal`] refuses
+/// is refused; so is anything it would read with leading `+`, padding or
+/// more decimals (a doubt, not an error).
+#[inline]
+pub fn units(raw: &[u8]) -> Screened<Units> {
+    let (negative, digits) = match raw.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, raw),
+    };
+    let mut mantissa: i64 = 0;
+    let mut count = 0u32;
+    let mut point: Option<u32> = None;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            // 18 digits fit an i64; the 19th is refused below, before the
+            // multiplication could overflow.
+            if count == 18 {
+                return Err(Doubt);
+            }
+            mantissa = mantissa * 10 + i64::from(digit);
+            count += 1;
+        } else if b == b'.' && point.is_none() {
+            point = Some(count);
+        } else {
+            return Err(Doubt);
+        }
+    }
+    let scale = point.map_or(0, |p| count - p);
+    if count == 0 || scale > UNIT_SCALE {
+        return Err(Doubt);
+    }
+    let value = Units::from(mantissa) * 10i128.pow(UNIT_SCALE - scale);
+    Ok(if negative { -value } else { value })
+}
+
+/// [`Units`] as the `Decimal` the parsers would have summed.
+pub fn decimal_of(units: Units) -> Screened<Decimal> {
+    Decimal::try_from_i128_with_scale(units, UNIT_SCALE).map_err(|_| Doubt)
+}
+
+/// [`Fields::amount`](super::Fields::amount): element `n` is a decimal.
+#[inline]
+pub fn amount(e: &Elements<'_>, n: usize) -> Screened<Units> {
+    let raw = e.get(n);
+    if raw.trim_ascii().is_empty() {
+        return Err(Doubt);
+    }
+    units(raw)
+}
+
+/// [`Fields::optional_amount`](super::Fields::optional_amount): element `n`
+/// is blank or a decimal.
+#[inline]
+pub fn optional_amount(e: &Elements<'_>, n: usize) -> Screened<Option<Units>> {
+    let raw = e.get(n);
+    if raw.trim_ascii().is_empty() {
+        return Ok(None);
+    }
+    units(raw).map(Some)
+}
+
+/// [`Fields::optional_date`](super::Fields::optional_date): element `n` is
+/// blank or a CCYYMMDD date.
+#[inline]
+pub fn optional_date(e: &Elements<'_>, n: usize) -> Screened {
+    let raw = e.get(n);
+    vouch(raw.trim_ascii().is_empty() || value::date(raw).is_some())
+}
+
+/// [`Fields::date`](super::Fields::date): element `n` is a CCYYMMDD date.
+#[inline]
+pub fn date(e: &Elements<'_>, n: usize) -> Screened {
+    vouch(value::date(e.get(n)).is_some())
+}
+
+/// [`Fields::procedure_components`](super::Fields::procedure_components):
+/// element `n` is blank (`Ok(false)`) or a composite whose second
+/// component, split on ISA16, is a code (`Ok(true)`). A composite that
+/// would be read with another separator (a warning) or has no code (fatal)
+/// is a doubt.
+#[inline]
+pub fn procedure(seg: &Segment<'_>, e: &Elements<'_>, n: usize) -> Screened<bool> {
+    let raw = e.get(n);
+    if raw.trim_ascii().is_empty() {
+        return Ok(false);
+    }
+    let mut parts = seg.split_components(raw);
+    let _qualifier = parts.next();
+    match parts.next() {
+        Some(code) if !code.trim_ascii().is_empty() => Ok(true),
+        _ => Err(Doubt),
+    }
+}
+
+/// [`Fields::component`](super::Fields::component)`(n, 1)` is not blank.
+#[inline]
+pub fn first_component(seg: &Segment<'_>, e: &Elements<'_>, n: usize) -> Screened {
+    let first = Split::on(e.get(n), seg.delimiters().component)
+        .next()
+        .unwrap_or_default();
+    vouch(!blank_text(first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Issue;
+    use crate::fields::{Fields, ProcedureComposite};
+    use crate::x12::Delimiters;
+
+    /// Element values that exercise every branch of the checks: blanks,
+    /// padding, signs, points, too many digits, dates real and not,
+    /// composites with and without codes or with another separator.
+    const VALUES: &[&str] = &[
+        "",
+        " ",
+        "  ",
+        "\t",
+        "0",
+        "1",
+        "-1",
+        "+2",
+        "12.34",
+        " 12.34 ",
+        ".5",
+        "5.",
+        ".",
+        "-",
+        "1.2.3",
+        "1,200.00",
+        "abc",
+        "1234567890123456789",
+        "123456789012345678",
+        "0.12345",
+        "20240229",
+        "20230229",
+        "2024022",
+        "202402290",
+        " 20240101",
+        "2024-01-01",
+        "HC:99213",
+        "HC:",
+        "HC: ",
+        ":99213",
+        "HC",
+        "HC>99213",
+        "XX>99213",
+        "HC:99213:25",
+        " HC:99213",
+        "AD:D1110",
+        "NU:0450",
+        "WK:1",
+        "HC^A1",
+        "PR",
+        " PR",
+        "P R",
+    ];
+
+    /// Amounts the parsers read but the screen leaves to them: padded,
+    /// signed with `+`, or with more than four decimals.
+    fn stricter(value: &str) -> bool {
+        let decimals = value.split_once('.').map_or(0, |(_, d)| d.trim().len());
+        value != value.trim() || value.starts_with('+') || decimals > 4
+    }
+
+    #[test]
+    fn units_are_exact_ten_thousandths() {
+        assert_eq!(units(b"12.34"), Ok(123_400));
+        assert_eq!(units(b"-0.5"), Ok(-5_000));
+        assert_eq!(units(b"5."), Ok(50_000));
+        assert_eq!(units(b".0001"), Ok(1));
+        assert_eq!(
+            units(b"999999999999999999"),
+            Ok(9_999_999_999_999_999_990_000)
+        );
+        for refused in [
+            &b""[..],
+            b"-",
+            b".",
+            b"1.2.3",
+            b"1,2",
+            b"0.00001",
+            b"1234567890123456789",
+        ] {
+            assert_eq!(units(refused), Err(Doubt), "{refused:?}");
+        }
+    }
+
+    fn segment(value: &str) -> Vec<u8> {
+        format!("TST*{value}").into_bytes()
+    }
+
+    fn with_fields<T>(raw: &[u8], read: impl FnOnce(&mut Fields<'_, '_>) -> T) -> (T, Vec<Issue>) {
+        let seg = Segment::new(raw, Delimiters::default());
+        let mut issues = Vec::new();
+        let out = read(&mut Fields::new(&seg, &mut issues));
+        (out, issues)
+    }
+
+    /// Each check doubts every value its `Fields` method reports, and
+    /// vouches for a value only with the same reading.
+    #[test]
+    fn every_value_fields_reports_is_a_doubt() {
+        for value in VALUES {
+            let raw = segment(value);
+            let seg = Segment::new(&raw, Delimiters::default());
+            let e = seg.fields();
+            let (text, issues) = with_fields(&raw, |f| f.required_text(1, "x"));
+            assert_eq!(required_text(&e, 1).is_ok(), issues.is_empty(), "{value:?}");
+            assert_eq!(blank_text(e.get(1)), text.is_empty(), "{value:?}");
+            let (read, issues) = with_fields(&raw, |f| f.amount(1, "x"));
+            match amount(&e, 1) {
+                Ok(screened) => {
+                    assert!(issues.is_empty(), "{value:?}");
+                    assert_eq!(decimal_of(screened), Ok(read), "{value:?}");
+                }
+                // Stricter than the parser is allowed: a doubt costs a
+                // second read, never a finding.
+                Err(Doubt) => assert!(!issues.is_empty() || stricter(value), "{value:?}"),
+            }
+            let (read, issues) = with_fields(&raw, |f| f.optional_amount(1, "x"));
+            match optional_amount(&e, 1) {
+                Ok(screened) => {
+                    assert!(issues.is_empty(), "{value:?}");
+                    assert_eq!(screened.map(decimal_of).transpose(), Ok(read), "{value:?}");
+                }
+                Err(Doubt) => assert!(!issues.is_empty() || stricter(value), "{value:?}"),
+            }
+            let (_, issues) = with_fields(&raw, |f| f.optional_date(1, "x"));
+            assert_eq!(optional_date(&e, 1).is_ok(), issues.is_empty(), "{value:?}");
+            let (_, issues) = with_fields(&raw, |f| f.date(1, "x"));
+            assert_eq!(date(&e, 1).is_ok(), issues.is_empty(), "{value:?}");
+            let (reason, _) = with_fields(&raw, |f| f.component(1, 1));
+            assert_eq!(first_component(&seg, &e, 1).is_ok(), !reason.is_empty());
+            for kind in [
+                ProcedureComposite::Remittance,
+                ProcedureComposite::Professional,
+                ProcedureComposite::Institutional,
+                ProcedureComposite::Dental,
+            ] {
+                let (present, issues) =
+                    with_fields(&raw, |f| f.procedure_components(1, kind).is_some());
+                match procedure(&seg, &e, 1) {
+                    Ok(screened) => {
+                        assert!(issues.is_empty() && screened == present, "{value:?}")
+                    }
+                    Err(Doubt) => assert!(!issues.is_empty(), "{value:?} {kind:?}"),
+                }
+            }
+        }
+    }
+}
