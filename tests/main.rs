@@ -12,6 +12,7 @@ mod golden;
 mod history;
 mod inputs;
 mod layers;
+mod ledger_csv;
 mod letters;
 mod order;
 mod outputs;

@@ -2,25 +2,33 @@
 //! (starting with `=`, `+`, `-`, `@`, tab or carriage return) are prefixed
 //! with a single quote; money and numbers are written as plain numbers.
 //!
-//! Rows are formatted straight into one reusable buffer: each cell renders
-//! itself in place ([`Cell::render_into`]: money from the decimal's integer
-//! mantissa, dates digit by digit, lists and flags joined in place), then
-//! the field is neutralised and quoted in place when — rarely — it needs to
-//! be. The buffer goes to the output in blocks of about 64 KiB. This is
-//! issue 17's fast ledger writer (≤ 2,000 instructions a row; the README's
-//! targets table has the figures): the `csv` crate's writer, fed one field
-//! at a time, cost most of the ~20,000 instructions a row it replaces, and
-//! its record fast path would still need every cell rendered to a separate
-//! buffer first.
+//! Rows are formatted straight into one reusable byte buffer: text is
+//! tested where it lies (a word at a time) and copied once, already quoted
+//! when — rarely — it needs to be; money is written from the decimal's
+//! integer cents and dates digit by digit, both as bytes on the stack;
+//! lists, flags and adjustments are joined in place. The buffer goes to
+//! the output in blocks of about 64 KiB. This is issue 17's fast ledger
+//! writer (≤ 2,000 instructions a row; the README's targets table has the
+//! figures): the `csv` crate's writer, fed one field at a time, cost most
+//! of the ~20,000 instructions a row it replaces, and its record fast path
+//! would still need every cell rendered to a separate buffer first.
 //!
 //! The output is the `csv` crate's, byte for byte (its `QuoteStyle::Necessary`
 //! with CRLF terminators, which the test below holds the writer to): a field
 //! is quoted when it holds a comma, a double quote, CR or LF, a quote inside
 //! is doubled, and a row with no bytes at all is written `""`.
 
+use std::any::Any;
 use std::io::Write;
 
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use super::row::COLUMNS as LEDGER;
 use super::{Cell, Column, Sink};
+use crate::line::{DecidedLine, Flags};
+use crate::money::{push_money, push_quantity};
+use crate::remittance::Adjustment;
 
 /// Rows are handed to the output when the buffer holds this many bytes.
 const BLOCK: usize = 1 << 16;
@@ -29,10 +37,17 @@ const BLOCK: usize = 1 << 16;
 pub struct CsvSink<'w, R: 'static> {
     out: Box<dyn Write + 'w>,
     columns: &'static [Column<R>],
-    /// Rows formatted and not yet handed to `out`.
-    buffer: String,
-    /// A field being quoted, reused.
-    field: String,
+    /// Rows formatted and not yet handed to `out`. Bytes, not a `String`:
+    /// digits and separators go in without UTF-8 checks, and every byte
+    /// comes from a `&str` or is ASCII, so the output stays UTF-8.
+    buffer: Vec<u8>,
+    /// Text rendered through the `String` formatters (rare amounts, dates
+    /// outside 1–9999), reused.
+    scratch: String,
+    /// The table is the reconciliation ledger's: rows are written by its
+    /// own writer, [`super::row::write_csv`], not cell by cell through the
+    /// column list (one indirect call and one match a cell).
+    ledger: bool,
 }
 
 impl<'w, R> CsvSink<'w, R> {
@@ -41,8 +56,9 @@ impl<'w, R> CsvSink<'w, R> {
         CsvSink {
             out,
             columns: &[],
-            buffer: String::with_capacity(BLOCK + 4096),
-            field: String::new(),
+            buffer: Vec::with_capacity(BLOCK + 4096),
+            scratch: String::new(),
+            ledger: false,
         }
     }
 
@@ -51,9 +67,9 @@ impl<'w, R> CsvSink<'w, R> {
     /// a full block to the output.
     fn end_record(&mut self, start: usize) -> std::io::Result<()> {
         if self.buffer.len() == start {
-            self.buffer.push_str("\"\"");
+            self.buffer.extend_from_slice(b"\"\"");
         }
-        self.buffer.push_str("\r\n");
+        self.buffer.extend_from_slice(b"\r\n");
         if self.buffer.len() >= BLOCK {
             self.write_out()?;
         }
@@ -62,7 +78,7 @@ impl<'w, R> CsvSink<'w, R> {
 
     /// Hands every formatted row to the output.
     fn write_out(&mut self) -> std::io::Result<()> {
-        self.out.write_all(self.buffer.as_bytes())?;
+        self.out.write_all(&self.buffer)?;
         self.buffer.clear();
         Ok(())
     }
@@ -91,106 +107,331 @@ const NEEDS_QUOTES: [bool; 256] = {
     table
 };
 
-/// True when `text` holds a byte of [`NEEDS_QUOTES`]. Eight bytes at a
-/// time (a word-wide test for a zero byte after XOR with each special
-/// byte, and one for any control byte, which covers CR and LF): the
-/// ledger's text is most of its bytes, and a byte-by-byte table lookup was
-/// most of a row's cost.
-#[inline]
-fn needs_quotes(text: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // A byte of `word` is below `n` (n <= 0x80): the classic "has less".
-    let has_less = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
-    let has_byte = |word: u64, b: u8| has_less(word ^ (ONES * u64::from(b)), 1);
-    let mut chunks = text.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(chunk);
-        let word = u64::from_ne_bytes(bytes);
-        if (has_byte(word, b',') | has_byte(word, b'"') | has_less(word, 0x20)) != 0
-            && chunk.iter().any(|&b| NEEDS_QUOTES[usize::from(b)])
-        {
-            return true;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| NEEDS_QUOTES[usize::from(b)])
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// Non-zero when a byte of `word` may be one of [`NEEDS_QUOTES`]: a comma,
+/// a quote or a control byte (CR and LF are control bytes; a tab is one
+/// too, which [`needs_quotes`] then tells apart).
+#[inline(always)]
+fn special(word: u64) -> u64 {
+    let byte = |b: u8| ONES * u64::from(b);
+    let (comma, quote) = (word ^ byte(b','), word ^ byte(b'"'));
+    let below_space = word.wrapping_sub(byte(0x20)) & !word;
+    (comma.wrapping_sub(ONES) & !comma | quote.wrapping_sub(ONES) & !quote | below_space) & HIGHS
 }
 
-/// True when the text cell `text` needs [`escape_text_field`]: it starts
-/// like a formula, or holds a byte that needs quotes.
-#[inline]
-fn needs_escaping(text: &[u8]) -> bool {
+/// The `N` bytes at the start of `bytes` (which holds exactly `N`).
+#[inline(always)]
+fn load<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    let mut out = [0u8; N];
+    out.copy_from_slice(bytes);
+    out
+}
+
+/// True when `text` holds a byte of [`NEEDS_QUOTES`]: eight bytes at a
+/// time, the last word overlapping the one before it, and a short text
+/// read as two overlapping halves — a word test whatever the length, with
+/// no byte-by-byte tail (most cells are shorter than eight bytes). A word
+/// with a control byte is looked at byte by byte (a tab needs no quotes).
+#[inline(always)]
+fn needs_quotes(text: &[u8]) -> bool {
+    // Exactly, for a word the test picked out.
+    let exact = |bytes: &[u8]| bytes.iter().any(|&b| NEEDS_QUOTES[usize::from(b)]);
+    let n = text.len();
+    if n >= 8 {
+        let mut chunks = text.chunks_exact(8);
+        for chunk in &mut chunks {
+            if special(u64::from_le_bytes(load(chunk))) != 0 && exact(chunk) {
+                return true;
+            }
+        }
+        let last = &text[n - 8..];
+        !chunks.remainder().is_empty()
+            && special(u64::from_le_bytes(load(last))) != 0
+            && exact(last)
+    } else if n >= 4 {
+        let low = u32::from_le_bytes(load(&text[..4]));
+        let high = u32::from_le_bytes(load(&text[n - 4..]));
+        special(u64::from(low) | u64::from(high) << 32) != 0 && exact(text)
+    } else if n >= 2 {
+        let low = u16::from_le_bytes(load(&text[..2]));
+        let high = u16::from_le_bytes(load(&text[n - 2..]));
+        let half = u64::from(low) | u64::from(high) << 16;
+        special(half | half << 32) != 0 && exact(text)
+    } else {
+        exact(text)
+    }
+}
+
+/// True when a spreadsheet would read text starting like `text` as a
+/// formula.
+#[inline(always)]
+fn formula_like(text: &[u8]) -> bool {
     matches!(
         text.first(),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    ) || needs_quotes(text)
+    )
 }
 
-/// Makes the text cell `buffer[start..]` safe in CSV: a quote before text a
+/// Appends the text cell `text`, made safe in CSV: a quote before text a
 /// spreadsheet would read as a formula, then CSV quoting when the text
-/// holds a delimiter, a quote or a line end. Called only for the few
-/// fields [`needs_escaping`] picks out.
-#[cold]
-#[inline(never)]
-fn escape_text_field(buffer: &mut String, start: usize, field: &mut String) {
-    let text = &buffer.as_bytes()[start..];
-    let neutralise = matches!(
-        text.first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    );
-    if !needs_quotes(text) {
-        if neutralise {
-            buffer.insert(start, '\'');
-        }
+/// holds a delimiter, a quote or a line end.
+#[inline(always)]
+fn push_text(out: &mut Vec<u8>, text: &[u8]) {
+    let neutralise = formula_like(text);
+    if needs_quotes(text) {
+        push_quoted(out, text, neutralise);
         return;
     }
-    if memchr::memchr(b'"', text).is_none() {
-        // Quotes around, nothing to double inside (a reason's commas).
-        buffer.insert_str(start, if neutralise { "\"'" } else { "\"" });
-        buffer.push('"');
-        return;
-    }
-    // `start` is where a cell began: a character boundary.
-    field.clear();
-    field.push_str(&buffer[start..]);
-    buffer.truncate(start);
-    buffer.push('"');
     if neutralise {
-        buffer.push('\'');
+        out.push(b'\'');
     }
-    for (i, part) in field.split('"').enumerate() {
-        if i > 0 {
-            buffer.push_str("\"\"");
-        }
-        buffer.push_str(part);
-    }
-    buffer.push('"');
+    out.extend_from_slice(text);
 }
 
-impl<R> Sink<R> for CsvSink<'_, R> {
+/// Appends `text` in quotes, its own quotes doubled, after a single quote
+/// when `neutralise`.
+#[inline(never)]
+fn push_quoted(out: &mut Vec<u8>, text: &[u8], neutralise: bool) {
+    out.push(b'"');
+    if neutralise {
+        out.push(b'\'');
+    }
+    let mut rest = text;
+    // Most quoted fields (a name, a reason) hold commas, not quotes.
+    while let Some(at) = memchr::memchr(b'"', rest) {
+        out.extend_from_slice(&rest[..=at]);
+        out.push(b'"');
+        rest = &rest[at + 1..];
+    }
+    out.extend_from_slice(rest);
+    out.push(b'"');
+}
+
+/// Makes the cell rendered in place at `buffer[at..]` (a list, adjustments)
+/// safe in CSV, as [`push_text`] would have written it.
+#[inline]
+fn escape_in_place(buffer: &mut Vec<u8>, at: usize) {
+    let text = &buffer[at..];
+    if formula_like(text) || needs_quotes(text) {
+        let text = buffer.split_off(at);
+        push_text(buffer, &text);
+    }
+}
+
+/// Appends money with exactly two decimals, as [`push_money`] writes it:
+/// from whole cents on the stack for every amount of at most two decimals
+/// that fits 64 bits, through [`push_money`] (into `scratch`) otherwise.
+#[inline]
+fn push_money_bytes(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
+    let scale = d.scale() as usize;
+    let cents = i64::try_from(d.mantissa())
+        .ok()
+        .zip([100i64, 10, 1].get(scale))
+        .and_then(|(m, &factor)| m.checked_mul(factor));
+    let Some(cents) = cents else {
+        scratch.clear();
+        push_money(scratch, d);
+        out.extend_from_slice(scratch.as_bytes());
+        return;
+    };
+    push_cents(out, cents);
+}
+
+/// "00", "01", … "99": two digits at a time.
+const PAIRS: [u8; 200] = {
+    let mut pairs = [0u8; 200];
+    let mut n = 0;
+    while n < 100 {
+        pairs[2 * n] = b'0' + (n / 10) as u8;
+        pairs[2 * n + 1] = b'0' + (n % 10) as u8;
+        n += 1;
+    }
+    pairs
+};
+
+/// Appends `cents` as money: the whole part, a point, two digits; zero
+/// has no sign (`0.00`, never `-0.00`). The text is laid out on the stack
+/// from the left, its length known first, and copied as one fixed-size
+/// block (the buffer is cut back to the text): no call to copy a few bytes.
+#[inline]
+fn push_cents(out: &mut Vec<u8>, cents: i64) {
+    const WIDTH: usize = 24;
+    let mut text = [0u8; WIDTH];
+    let sign = usize::from(cents < 0);
+    text[0] = b'-';
+    let all = cents.unsigned_abs();
+    let (mut whole, fraction) = (all / 100, (all % 100) as usize);
+    // At most 17 digits: an i64 of cents has at most 19.
+    let digits = whole.checked_ilog10().map_or(1, |log| log as usize + 1);
+    let mut at = sign + digits;
+    let point = at;
+    while whole >= 100 {
+        let pair = (whole % 100) as usize;
+        whole /= 100;
+        at -= 2;
+        text[at..at + 2].copy_from_slice(&PAIRS[2 * pair..2 * pair + 2]);
+    }
+    if whole >= 10 {
+        at -= 2;
+        let pair = whole as usize;
+        text[at..at + 2].copy_from_slice(&PAIRS[2 * pair..2 * pair + 2]);
+    } else {
+        text[at - 1] = b'0' + whole as u8;
+    }
+    text[point] = b'.';
+    text[point + 1..point + 3].copy_from_slice(&PAIRS[2 * fraction..2 * fraction + 2]);
+    let len = out.len() + point + 3;
+    out.extend_from_slice(&text[..WIDTH]);
+    out.truncate(len);
+}
+
+/// Appends a quantity as [`push_quantity`] writes it: a whole number
+/// directly, anything else through [`push_quantity`] (into `scratch`).
+#[inline]
+fn push_quantity_bytes(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
+    match i64::try_from(d.mantissa()) {
+        Ok(whole) if d.scale() == 0 => {
+            out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
+        }
+        _ => {
+            scratch.clear();
+            push_quantity(scratch, d);
+            out.extend_from_slice(scratch.as_bytes());
+        }
+    }
+}
+
+/// Appends `date` as `YYYY-MM-DD`, digit by digit for the years a ledger
+/// holds; a year outside 1–9999 as jiff writes it (a sign and six digits,
+/// neutralised like any text that starts with one).
+#[inline]
+fn push_date_bytes(out: &mut Vec<u8>, date: Date, scratch: &mut String) {
+    let year = date.year();
+    if !(1..=9999).contains(&year) {
+        use std::fmt::Write;
+        scratch.clear();
+        // Writing into a String cannot fail.
+        let _ = write!(scratch, "{date}");
+        push_text(out, scratch.as_bytes());
+        return;
+    }
+    let year = year as u16;
+    let digit = |n: u16| b'0' + (n % 10) as u8;
+    let (month, day) = (date.month() as u16, date.day() as u16);
+    out.extend_from_slice(&[
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        b'-',
+        digit(month / 10),
+        digit(month),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ]);
+}
+
+/// Appends a line's flags, `;`-separated (fixed upper-case names).
+#[inline]
+fn push_flags(out: &mut Vec<u8>, flags: Flags) {
+    for (i, flag) in flags.iter().enumerate() {
+        if i > 0 {
+            out.push(b';');
+        }
+        out.extend_from_slice(flag.as_str().as_bytes());
+    }
+}
+
+/// Appends adjustments as `GROUP-REASON:AMOUNT;…` (as
+/// [`crate::line::push_adjustments`] writes them).
+#[inline]
+fn push_adjustments_bytes(out: &mut Vec<u8>, adjustments: &[Adjustment], scratch: &mut String) {
+    for (i, a) in adjustments.iter().enumerate() {
+        if i > 0 {
+            out.push(b';');
+        }
+        out.extend_from_slice(a.group.as_bytes());
+        out.push(b'-');
+        out.extend_from_slice(a.reason.as_bytes());
+        out.push(b':');
+        push_money_bytes(out, a.amount, scratch);
+    }
+}
+
+/// The cells of one row being written into a [`CsvSink`]'s buffer: what
+/// the generic loop over a table's columns and the ledger's own writer
+/// ([`super::row::write_csv`]) both write with.
+pub(super) struct CsvCells<'b> {
+    buffer: &'b mut Vec<u8>,
+    scratch: &'b mut String,
+}
+
+impl CsvCells<'_> {
+    /// The comma between two cells.
+    #[inline(always)]
+    pub(super) fn separator(&mut self) {
+        self.buffer.push(b',');
+    }
+
+    /// Appends `cell` as [`Cell::render_into`] renders it, made safe in
+    /// CSV. Only text can need a formula quote or CSV quoting: money,
+    /// quantities and integers are digits, a sign and a point (a minus sign
+    /// is a number's), dates in 1–9999 digits and dashes, flags fixed
+    /// upper-case names.
+    #[inline(always)]
+    pub(super) fn cell(&mut self, cell: Cell<'_>) {
+        let buffer = &mut *self.buffer;
+        match cell {
+            Cell::Empty => {}
+            Cell::Text(text) => push_text(buffer, text.as_bytes()),
+            Cell::Owned(text) => push_text(buffer, text.as_bytes()),
+            Cell::Money(amount) => push_money_bytes(buffer, amount, self.scratch),
+            Cell::Number(amount) => push_quantity_bytes(buffer, amount, self.scratch),
+            Cell::Integer(n) => buffer.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+            Cell::Date(date) => push_date_bytes(buffer, date, self.scratch),
+            Cell::Flags(flags) => push_flags(buffer, flags),
+            Cell::Joined(parts, separator) => {
+                let at = buffer.len();
+                let mut sep = [0u8; 4];
+                let sep = separator.encode_utf8(&mut sep).as_bytes();
+                for (i, part) in parts.iter().enumerate() {
+                    if i > 0 {
+                        buffer.extend_from_slice(sep);
+                    }
+                    buffer.extend_from_slice(part.as_bytes());
+                }
+                escape_in_place(buffer, at);
+            }
+            Cell::Adjustments(adjustments) => {
+                let at = buffer.len();
+                push_adjustments_bytes(buffer, adjustments, self.scratch);
+                escape_in_place(buffer, at);
+            }
+        }
+    }
+}
+
+impl<R: 'static> Sink<R> for CsvSink<'_, R> {
     fn begin(&mut self, columns: &'static [Column<R>]) -> std::io::Result<()> {
         self.columns = columns;
+        // The ledger's table itself (not a selection of its columns).
+        self.ledger = std::ptr::eq(columns.as_ptr().cast::<()>(), LEDGER.as_ptr().cast::<()>())
+            && columns.len() == LEDGER.len();
         let start = self.buffer.len();
         for (i, column) in columns.iter().enumerate() {
             if i > 0 {
-                self.buffer.push(',');
+                self.buffer.push(b',');
             }
-            let at = self.buffer.len();
-            self.buffer.push_str(column.name);
             // A header is written as the csv crate wrote it: quoted when
             // needed, never neutralised.
-            if self.buffer.as_bytes()[at..]
-                .iter()
-                .any(|&b| NEEDS_QUOTES[usize::from(b)])
-            {
-                let name = self.buffer.split_off(at);
-                self.buffer.push('"');
-                self.buffer.push_str(&name.replace('"', "\"\""));
-                self.buffer.push('"');
+            let name = column.name.as_bytes();
+            if needs_quotes(name) {
+                push_quoted(&mut self.buffer, name, false);
+            } else {
+                self.buffer.extend_from_slice(name);
             }
         }
         self.end_record(start)
@@ -198,23 +439,23 @@ impl<R> Sink<R> for CsvSink<'_, R> {
 
     fn row(&mut self, row: &R) -> std::io::Result<()> {
         let start = self.buffer.len();
+        let mut cells = CsvCells {
+            buffer: &mut self.buffer,
+            scratch: &mut self.scratch,
+        };
+        // The ledger's own writer when this is the ledger (a test holds it
+        // to this loop's bytes); the downcast is decided at compile time.
+        if let Some(line) = (row as &dyn Any).downcast_ref::<DecidedLine>() {
+            if self.ledger {
+                super::row::write_csv(line, &mut cells);
+                return self.end_record(start);
+            }
+        }
         for (i, column) in self.columns.iter().enumerate() {
             if i > 0 {
-                self.buffer.push(',');
+                cells.separator();
             }
-            let cell = column.read(row);
-            let at = self.buffer.len();
-            cell.render_into(&mut self.buffer);
-            // Money, quantities and integers are digits, a sign and a
-            // point: never quoted, and a minus sign is a number's. Flags
-            // are fixed upper-case names.
-            if !matches!(
-                cell,
-                Cell::Money(_) | Cell::Number(_) | Cell::Integer(_) | Cell::Flags(_) | Cell::Empty
-            ) && needs_escaping(&self.buffer.as_bytes()[at..])
-            {
-                escape_text_field(&mut self.buffer, at, &mut self.field);
-            }
+            cells.cell(column.read(row));
         }
         self.end_record(start)
     }

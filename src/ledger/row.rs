@@ -6,6 +6,7 @@
 use std::sync::LazyLock;
 
 use super::Cell;
+use super::csv_sink::CsvCells;
 use super::table::{Column, ColumnType, select};
 use crate::codes::claim_status_words;
 use crate::line::{ClaimStanding, DecidedLine, EventKind, LineInterest, Status};
@@ -14,9 +15,48 @@ use ColumnType::{Date, Integer, List, Money, Quantity, Text as Txt};
 
 type C = Column<DecidedLine>;
 
+/// Declares the ledger's columns once: the table every writer follows
+/// ([`COLUMNS`]) and, from the same list, the CSV writer's straight-line
+/// row ([`write_csv`]), each cell read and written in place — no call
+/// through the table and no match on the cell's kind at run time, for the
+/// one table written a row per service line.
+macro_rules! ledger_columns {
+    (
+        $(#[$meta:meta])*
+        $vis:vis static $table:ident = [
+            C::new($name0:literal, $kind0:expr, $cell0:expr $(,)?)
+            $(, C::new($name:literal, $kind:expr, $cell:expr $(,)?))* $(,)?
+        ];
+    ) => {
+        $(#[$meta])*
+        $vis static $table: &[C] = &[
+            C::new($name0, $kind0, $cell0),
+            $(C::new($name, $kind, $cell),)*
+        ];
+
+        /// A row of [`COLUMNS`] as CSV, as the CSV writer's loop over the
+        /// columns writes it (`tests/ledger_csv.rs` holds them together).
+        pub(super) fn write_csv(r: &DecidedLine, out: &mut CsvCells<'_>) {
+            out.cell(reader($cell0)(r));
+            $(
+                out.separator();
+                out.cell(reader($cell)(r));
+            )*
+        }
+    };
+}
+
+/// `cell`, typed as a column's reader (so that a closure written in
+/// [`ledger_columns`] is typed as [`Column::new`] types it).
+#[inline(always)]
+fn reader<F: for<'a> Fn(&'a DecidedLine) -> Cell<'a>>(cell: F) -> F {
+    cell
+}
+
+ledger_columns! {
 /// The ledger's columns, in order. A new column goes where it should
 /// appear; the CSV, JSON Lines, XML, Parquet and xlsx writers all follow.
-pub static COLUMNS: &[C] = &[
+pub static COLUMNS = [
     C::new("source", Txt, |r| Cell::text(&r.event.context.source)),
     C::new("payer", Txt, |r| Cell::text(&r.event.context.payer)),
     C::new("payee_npi", Txt, |r| Cell::text(&r.event.context.payee_npi)),
@@ -154,6 +194,7 @@ pub static COLUMNS: &[C] = &[
         }
     }),
 ];
+}
 
 /// The columns of `remit lines`: what the remittance itself says, without
 /// any history — the ledger's first columns through `status`, then the
