@@ -10,7 +10,8 @@ use super::{
 };
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::line::{
-    DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction, payer_key,
+    DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
+    RemittanceTransaction, payer_key,
 };
 use crate::reconcile::claims::{ClaimRef, StoredClaim};
 use crate::text::Text;
@@ -33,7 +34,9 @@ pub struct MemoryStore {
     /// Stored transactions by content hash and by semantic fingerprint.
     content: HashMap<u64, TransactionRef>,
     semantic: HashMap<String, TransactionRef>,
-    pending: Vec<Option<RemittanceTransaction>>,
+    /// Transactions not applied yet, packed (a run holds them all from
+    /// reading to deciding: see [`PackedTransaction`]).
+    pending: Vec<Option<PackedTransaction>>,
     /// The transaction being applied: its payment order and, when they are
     /// kept, its rows.
     deciding: Option<(TransactionRef, OrderKey, Vec<DecidedLine>)>,
@@ -47,7 +50,7 @@ pub struct MemoryStore {
     traces: HashMap<(Text, Text), Vec<TransactionRef>>,
     /// Pending transactions a later version replaced before they were
     /// applied, with that version; removed once it retires them.
-    replaced: HashMap<TransactionRef, (RemittanceTransaction, TransactionRef)>,
+    replaced: HashMap<TransactionRef, (PackedTransaction, TransactionRef)>,
     claims: Vec<StoredClaim>,
     known_claims: HashSet<u128>,
     by_id: HashMap<Text, Vec<usize>>,
@@ -115,20 +118,20 @@ impl MemoryStore {
 }
 
 /// A transaction not applied, as a version of its payment.
-fn version(id: TransactionRef, tx: &RemittanceTransaction, superseded: bool) -> StoredVersion {
-    StoredVersion {
+fn version(
+    id: TransactionRef,
+    tx: &PackedTransaction,
+    superseded: bool,
+) -> StoreResult<StoredVersion> {
+    let tx = tx.unpack().map_err(super::StoreError::Data)?;
+    Ok(StoredVersion {
         id,
-        context: std::sync::Arc::clone(&tx.context),
         order: tx.order_key(),
+        context: tx.context,
         superseded,
         applied: false,
-        rows: tx
-            .events
-            .iter()
-            .cloned()
-            .map(DecidedLine::from_event)
-            .collect(),
-    }
+        rows: tx.events.into_iter().map(DecidedLine::from_event).collect(),
+    })
 }
 
 impl HistoryStore for MemoryStore {
@@ -145,6 +148,10 @@ impl HistoryStore for MemoryStore {
     }
 
     fn ingest_transaction(&mut self, tx: RemittanceTransaction) -> StoreResult<Ingested> {
+        self.ingest_packed(PackedTransaction::pack(tx))
+    }
+
+    fn ingest_packed(&mut self, tx: PackedTransaction) -> StoreResult<Ingested> {
         let fp = &tx.fingerprint;
         let known = self.content.get(&fp.content_hash);
         if let Some(&id) = known.or_else(|| self.semantic.get(&fp.semantic)) {
@@ -184,7 +191,7 @@ impl HistoryStore for MemoryStore {
             .and_then(Option::take)
             .ok_or_else(|| super::StoreError::Data(format!("no pending transaction {id}")))?;
         self.deciding = Some((id, tx.order_key(), Vec::new()));
-        Ok(tx)
+        tx.into_transaction().map_err(super::StoreError::Data)
     }
 
     fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool> {
@@ -312,8 +319,7 @@ impl VersionStore for MemoryStore {
         let Some(ids) = self.traces.get(&(Text::from(payer), Text::from(trace))) else {
             return Ok(Vec::new());
         };
-        Ok(ids
-            .iter()
+        ids.iter()
             .filter_map(|&id| {
                 let pending = self.pending.get(id as usize).and_then(Option::as_ref);
                 let replaced = self.replaced.get(&id).map(|(tx, _)| tx);
@@ -321,7 +327,7 @@ impl VersionStore for MemoryStore {
                     .map(|tx| version(id, tx, false))
                     .or_else(|| replaced.map(|tx| version(id, tx, true)))
             })
-            .collect())
+            .collect()
     }
 
     fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()> {
@@ -346,7 +352,7 @@ impl VersionStore for MemoryStore {
         let mut frontier = vec![id];
         while let Some(by) = frontier.pop() {
             for (&earlier, (tx, _)) in self.replaced.iter().filter(|(_, (_, b))| *b == by) {
-                found.push(version(earlier, tx, true));
+                found.push(version(earlier, tx, true)?);
                 frontier.push(earlier);
             }
         }

@@ -15,7 +15,10 @@ pub mod memory;
 pub mod sqlite;
 
 use crate::claim::BilledClaim;
-use crate::line::{DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction};
+use crate::line::{
+    DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
+    RemittanceTransaction,
+};
 use crate::reconcile::claims::{ClaimRef, ClaimSource, StoredClaim};
 use crate::reconcile::versions::{StoredVersion, TransactionRef};
 use crate::text::Text;
@@ -215,6 +218,13 @@ pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
     /// Takes it by value: the memory store keeps it as it is (a clone would
     /// hold every transaction of a run twice until the inputs are dropped).
     fn ingest_transaction(&mut self, tx: RemittanceTransaction) -> StoreResult<Ingested>;
+    /// [`HistoryStore::ingest_transaction`] of a transaction read packed:
+    /// a store that keeps pending transactions in memory keeps it packed;
+    /// the others unpack it to store it their way.
+    fn ingest_packed(&mut self, tx: PackedTransaction) -> StoreResult<Ingested> {
+        let tx = tx.into_transaction().map_err(StoreError::Data)?;
+        self.ingest_transaction(tx)
+    }
 
     /// Pending transactions in the order they must be applied.
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>>;

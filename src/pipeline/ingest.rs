@@ -9,8 +9,8 @@
 use jiff::civil::Date;
 
 use super::input::InputContent;
-use crate::history::{During, HistoryStore, Ingested, RemittanceState, StoreResult};
-use crate::line::{RemittanceTransaction, payer_key};
+use crate::history::{During, HistoryStore, Ingested, RemittanceState, StoreError, StoreResult};
+use crate::line::{PackedTransaction, RemittanceTransaction, payer_key};
 use crate::reconcile::versions::TransactionRef;
 use crate::reconcile::versions::{self, Placement};
 
@@ -58,7 +58,10 @@ pub fn ingest(
     content: &InputContent,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
-    let transactions = content.transactions.iter().cloned();
+    let parsed = content.transactions.iter().cloned();
+    let transactions = parsed
+        .map(PackedTransaction::parsed)
+        .chain(content.packed.iter().cloned());
     ingest_file(store, source, content, transactions, as_of)
 }
 
@@ -71,7 +74,12 @@ pub fn ingest_owned(
     mut content: InputContent,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
-    let transactions = std::mem::take(&mut content.transactions);
+    let parsed = std::mem::take(&mut content.transactions);
+    let packed = std::mem::take(&mut content.packed);
+    let transactions = parsed
+        .into_iter()
+        .map(PackedTransaction::parsed)
+        .chain(packed);
     ingest_file(store, source, &content, transactions, as_of)
 }
 
@@ -80,7 +88,7 @@ fn ingest_file(
     store: &mut dyn HistoryStore,
     source: &str,
     content: &InputContent,
-    transactions: impl IntoIterator<Item = RemittanceTransaction>,
+    transactions: impl IntoIterator<Item = PackedTransaction>,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
     // One store transaction per file: its claims and remittances land
@@ -108,7 +116,7 @@ fn ingest_all(
     store: &mut dyn HistoryStore,
     source: &str,
     content: &InputContent,
-    transactions: impl IntoIterator<Item = RemittanceTransaction>,
+    transactions: impl IntoIterator<Item = PackedTransaction>,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
     let mut report = IngestReport::default();
@@ -134,7 +142,7 @@ fn ingest_all(
             report.after_as_of += 1;
             continue;
         }
-        match ingest_remittance(store, tx)? {
+        match ingest_packed(store, tx)? {
             Remittance::New => report.transactions += 1,
             Remittance::Known(id) => {
                 let (control, trace) = (c.transaction.to_string(), c.trace.to_string());
@@ -177,6 +185,16 @@ pub fn ingest_remittance(
     store: &mut dyn HistoryStore,
     tx: RemittanceTransaction,
 ) -> StoreResult<Remittance> {
+    ingest_packed(store, PackedTransaction::parsed(tx))
+}
+
+/// [`ingest_remittance`] of a transaction read packed: it is unpacked only
+/// when other versions of its payment are stored (placing it among them
+/// reads its events), and stored as it came.
+pub fn ingest_packed(
+    store: &mut dyn HistoryStore,
+    tx: PackedTransaction,
+) -> StoreResult<Remittance> {
     let c = std::sync::Arc::clone(&tx.context);
     let others = if c.trace.is_empty() {
         Vec::new()
@@ -185,12 +203,17 @@ pub fn ingest_remittance(
             .trace_versions(&payer_key(&c.payer_id, &c.payer), &c.trace)
             .during("finding the versions of a remittance")?
     };
-    let placement = versions::place(&tx, &others);
+    let placement = if others.is_empty() {
+        Placement::Own
+    } else {
+        let parsed = tx.unpack().map_err(StoreError::Data)?;
+        versions::place(&parsed, &others)
+    };
     if let Placement::Redelivery(twin) = placement {
         return Ok(Remittance::Known(twin));
     }
     let id = match store
-        .ingest_transaction(tx)
+        .ingest_packed(tx)
         .during("storing a remittance transaction")?
     {
         Ingested::New(id) => id,
