@@ -3,10 +3,12 @@
 
 pub mod fingerprint;
 pub mod model;
+pub mod packed;
 pub mod parser;
 
 pub use fingerprint::ClaimFingerprint;
 pub use model::*;
+pub use packed::PackedClaim;
 pub use parser::{ClaimEvent, ClaimParser};
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use super::{
     ClaimStore, HistoryStore, Ingested, OpenLine, RemittanceState, StoreResult, StoredVersion,
     TransactionRef, VersionStore,
 };
-use crate::claim::{BilledClaim, ClaimFingerprint};
+use crate::claim::{BilledClaim, PackedClaim};
 use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
     RemittanceTransaction, payer_key,
@@ -51,7 +51,12 @@ pub struct MemoryStore {
     /// Pending transactions a later version replaced before they were
     /// applied, with that version; removed once it retires them.
     replaced: HashMap<TransactionRef, (PackedTransaction, TransactionRef)>,
-    claims: Vec<StoredClaim>,
+    /// Billed claims, packed (see [`PackedClaim`]), and where each was
+    /// read (an index into `sources`).
+    claims: Vec<PackedClaim>,
+    claim_sources: Vec<u32>,
+    sources: IndexSet<String>,
+    /// [`crate::claim::ClaimFingerprint::identity`] of every claim.
     known_claims: HashSet<u128>,
     by_id: HashMap<Text, Vec<usize>>,
     by_replaced_icn: HashMap<Text, Vec<usize>>,
@@ -61,7 +66,6 @@ pub struct MemoryStore {
     clp01s_by_icn: HashMap<Text, Vec<Text>>,
     claims_by_icn: HashMap<Text, Vec<usize>>,
     billed_lines: Vec<Vec<LineState>>,
-    identity_hashers: [foldhash::quality::RandomState; 2],
     /// Acknowledgments and batch numbers (see `history::acks`).
     acks: super::acks::AckBook,
 }
@@ -96,18 +100,23 @@ impl MemoryStore {
         self.lines.len()
     }
 
-    fn stored(&self, at: &[usize]) -> Vec<StoredClaim> {
-        at.iter().map(|&i| self.claims[i].clone()).collect()
+    fn stored(&self, at: &[usize]) -> StoreResult<Vec<StoredClaim>> {
+        at.iter().map(|&i| self.stored_claim(i)).collect()
     }
 
-    /// A claim's fingerprint as two 64-bit hashes with independent seeds:
-    /// 16 bytes a claim instead of its text (some 300), and within one
-    /// run's claims a collision (2^-128 a pair) is not a practical risk.
-    fn identity(&self, fingerprint: &ClaimFingerprint) -> u128 {
-        use std::hash::BuildHasher;
-        let [a, b] = &self.identity_hashers;
-        let text = fingerprint.as_str();
-        (u128::from(a.hash_one(text)) << 64) | u128::from(b.hash_one(text))
+    /// The claim stored at `at`, unpacked.
+    fn stored_claim(&self, at: usize) -> StoreResult<StoredClaim> {
+        let claim = self.claims[at].unpack().map_err(super::StoreError::Data)?;
+        let source = self
+            .sources
+            .get_index(self.claim_sources[at] as usize)
+            .cloned()
+            .unwrap_or_default();
+        Ok(StoredClaim {
+            id: at as ClaimRef,
+            source,
+            claim,
+        })
     }
 
     fn line_mut(&mut self, claim: ClaimRef, line: usize) -> Option<&mut LineState> {
@@ -370,10 +379,11 @@ impl VersionStore for MemoryStore {
 
 impl ClaimStore for MemoryStore {
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
-        if !self
-            .known_claims
-            .insert(self.identity(&ClaimFingerprint::of(claim)))
-        {
+        self.ingest_packed_claim(source, PackedClaim::pack(claim))
+    }
+
+    fn ingest_packed_claim(&mut self, source: &str, claim: PackedClaim) -> StoreResult<bool> {
+        if !self.known_claims.insert(claim.identity) {
             return Ok(false);
         }
         let at = self.claims.len();
@@ -381,19 +391,20 @@ impl ClaimStore for MemoryStore {
             .entry(claim.claim_id.clone())
             .or_default()
             .push(at);
-        if let Some(icn) = claim.payer_claim_number.as_ref().filter(|i| !i.is_empty()) {
+        if let Some(icn) = &claim.replaced_icn {
             self.by_replaced_icn
                 .entry(icn.clone())
                 .or_default()
                 .push(at);
         }
         self.billed_lines
-            .push(vec![LineState::Open; claim.lines.len()]);
-        self.claims.push(StoredClaim {
-            id: at as ClaimRef,
-            source: source.to_string(),
-            claim: claim.clone(),
-        });
+            .push(vec![LineState::Open; claim.lines as usize]);
+        let source = match self.sources.get_index_of(source) {
+            Some(i) => i,
+            None => self.sources.insert_full(source.to_string()).0,
+        };
+        self.claim_sources.push(source as u32);
+        self.claims.push(claim);
         Ok(true)
     }
 
@@ -402,19 +413,17 @@ impl ClaimStore for MemoryStore {
     }
 
     fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>> {
-        Ok(self
-            .by_id
+        self.by_id
             .get(clm01)
             .map(|at| self.stored(at))
-            .unwrap_or_default())
+            .unwrap_or(Ok(Vec::new()))
     }
 
     fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
-        Ok(self
-            .by_replaced_icn
+        self.by_replaced_icn
             .get(icn)
             .map(|at| self.stored(at))
-            .unwrap_or_default())
+            .unwrap_or(Ok(Vec::new()))
     }
 
     fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {
@@ -454,11 +463,10 @@ impl ClaimStore for MemoryStore {
     }
 
     fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
-        Ok(self
-            .claims_by_icn
+        self.claims_by_icn
             .get(icn)
             .map(|at| self.stored(at))
-            .unwrap_or_default())
+            .unwrap_or(Ok(Vec::new()))
     }
 
     fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {
@@ -479,8 +487,7 @@ impl ClaimStore for MemoryStore {
     }
 
     fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<OpenLine>)>> {
-        Ok(self
-            .billed_lines
+        self.billed_lines
             .iter()
             .enumerate()
             .filter_map(|(at, lines)| {
@@ -493,9 +500,9 @@ impl ClaimStore for MemoryStore {
                         contested: *s == LineState::Contested,
                     })
                     .collect();
-                (!open.is_empty()).then(|| (self.claims[at].clone(), open))
+                (!open.is_empty()).then(|| Ok((self.stored_claim(at)?, open)))
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -524,6 +531,8 @@ impl super::AckStore for MemoryStore {
     }
 
     fn all_claims(&self) -> StoreResult<Vec<StoredClaim>> {
-        Ok(self.claims.clone())
+        (0..self.claims.len())
+            .map(|at| self.stored_claim(at))
+            .collect()
     }
 }

@@ -14,7 +14,7 @@ pub mod acks;
 pub mod memory;
 pub mod sqlite;
 
-use crate::claim::BilledClaim;
+use crate::claim::{BilledClaim, PackedClaim};
 use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
     RemittanceTransaction,
@@ -387,6 +387,13 @@ pub trait ClaimStore {
     /// sent again, whatever its delimiters and envelope. Claims that share
     /// CLM01 but differ in anything billed are all kept.
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool>;
+    /// [`ClaimStore::ingest_claim`] of a claim read packed: a store that
+    /// keeps claims in memory keeps it packed; the others unpack it to
+    /// store it their way.
+    fn ingest_packed_claim(&mut self, source: &str, claim: PackedClaim) -> StoreResult<bool> {
+        let claim = claim.unpack().map_err(StoreError::Data)?;
+        self.ingest_claim(source, &claim)
+    }
     /// True when any billed claim is known.
     fn has_claims(&self) -> StoreResult<bool>;
     /// Billed claims with this CLM01.

@@ -9,6 +9,7 @@
 use jiff::civil::Date;
 
 use super::input::InputContent;
+use crate::claim::PackedClaim;
 use crate::history::{During, HistoryStore, Ingested, RemittanceState, StoreError, StoreResult};
 use crate::line::{PackedTransaction, RemittanceTransaction, payer_key};
 use crate::reconcile::versions::TransactionRef;
@@ -62,7 +63,9 @@ pub fn ingest(
     let transactions = parsed
         .map(PackedTransaction::parsed)
         .chain(content.packed.iter().cloned());
-    ingest_file(store, source, content, transactions, as_of)
+    let claims = content.claims.iter().cloned().map(PackedClaim::parsed);
+    let claims = claims.chain(content.packed_claims.iter().cloned());
+    ingest_file(store, source, content, claims, transactions, as_of)
 }
 
 /// [`ingest`] of content the caller is done with: its transactions move
@@ -80,7 +83,13 @@ pub fn ingest_owned(
         .into_iter()
         .map(PackedTransaction::parsed)
         .chain(packed);
-    ingest_file(store, source, &content, transactions, as_of)
+    let claims = std::mem::take(&mut content.claims);
+    let packed_claims = std::mem::take(&mut content.packed_claims);
+    let claims = claims
+        .into_iter()
+        .map(PackedClaim::parsed)
+        .chain(packed_claims);
+    ingest_file(store, source, &content, claims, transactions, as_of)
 }
 
 /// One store transaction per file around [`ingest_all`].
@@ -88,6 +97,7 @@ fn ingest_file(
     store: &mut dyn HistoryStore,
     source: &str,
     content: &InputContent,
+    claims: impl IntoIterator<Item = PackedClaim>,
     transactions: impl IntoIterator<Item = PackedTransaction>,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
@@ -95,7 +105,7 @@ fn ingest_file(
     // together or not at all, so a file that fails halfway leaves nothing
     // behind, and a rerun ingests it whole (nothing looks "already known").
     store.begin_file().during("starting a file's ingest")?;
-    match ingest_all(store, source, content, transactions, as_of) {
+    match ingest_all(store, source, content, claims, transactions, as_of) {
         Ok(report) => {
             store.commit_file().during("committing a file's ingest")?;
             Ok(report)
@@ -110,26 +120,29 @@ fn ingest_file(
     }
 }
 
-/// Stores `content`'s batch numbers, acknowledgments and claims, then
-/// `transactions` (its remittances, copied or moved by the caller).
+/// Stores `content`'s batch numbers and acknowledgments, then `claims`
+/// and `transactions` (its claims and remittances, copied or moved by the
+/// caller).
 fn ingest_all(
     store: &mut dyn HistoryStore,
     source: &str,
     content: &InputContent,
+    claims: impl IntoIterator<Item = PackedClaim>,
     transactions: impl IntoIterator<Item = PackedTransaction>,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
     let mut report = IngestReport::default();
     store.note_batches(&content.batches)?;
     report.acks = store.ingest_acks(source, &content.acks)?;
-    for claim in &content.claims {
+    for claim in claims {
+        let (lines, charge) = (claim.lines as usize, claim.charge);
         if store
-            .ingest_claim(source, claim)
+            .ingest_packed_claim(source, claim)
             .during("storing a billed claim")?
         {
             report.claims += 1;
-            report.claim_lines += claim.lines.len();
-            report.claim_charges += claim.charge;
+            report.claim_lines += lines;
+            report.claim_charges += charge;
         } else {
             report.known_claims += 1;
         }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::acks::{ClaimStatus, FunctionalAck, InterchangeAck};
-use crate::claim::{BilledClaim, ClaimBatchHeader};
+use crate::claim::{BilledClaim, ClaimBatchHeader, PackedClaim};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
 use crate::lifecycle::{Acknowledgment, BatchReference, SetKey};
@@ -25,8 +25,10 @@ pub struct InputContent {
     pub transactions: Vec<RemittanceTransaction>,
     /// Its 835 transactions, when read by [`read_input_packed`].
     pub packed: Vec<PackedTransaction>,
-    /// Its 837 claims.
+    /// Its 837 claims, when read by [`read_input`].
     pub claims: Vec<BilledClaim>,
+    /// Its 837 claims, when read by [`read_input_packed`].
+    pub packed_claims: Vec<PackedClaim>,
     /// The batch number (BHT03) of each of its 837 sets.
     pub batches: Vec<BatchReference>,
     /// Its acknowledgments (TA1, 999, 277CA and 277 statuses), from whole
@@ -112,7 +114,11 @@ impl Consumer for Collect {
     fn claim_batch_end(&mut self, content_hash: u64) {
         for mut claim in self.pending_claims.drain(..) {
             claim.transaction_hash = content_hash;
-            self.content.claims.push(claim);
+            if self.pack {
+                self.content.packed_claims.push(PackedClaim::pack(&claim));
+            } else {
+                self.content.claims.push(claim);
+            }
         }
     }
     fn claim_batch(&mut self, header: &ClaimBatchHeader) {
@@ -156,10 +162,11 @@ pub fn read_input(source: &str, input: impl Read) -> InputContent {
     read(source, input, false)
 }
 
-/// Reads one input named `source`, its 835 transactions packed as each
-/// ends (into [`InputContent::packed`]): a run holds every transaction
-/// from reading to deciding, and parsed events cost several times their
-/// packed size (issue 17).
+/// Reads one input named `source`, its 835 transactions and 837 claims
+/// packed as each ends (into [`InputContent::packed`] and
+/// [`InputContent::packed_claims`]): a run holds every transaction from
+/// reading to deciding and every claim to its end, and parsed they cost
+/// several times their packed size (issue 17).
 pub fn read_input_packed(source: &str, input: impl Read) -> InputContent {
     read(source, input, true)
 }
