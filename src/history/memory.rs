@@ -2,8 +2,8 @@
 //! and by tests and benchmarks. Nothing here can fail.
 
 use indexmap::IndexSet;
-use std::collections::BTreeSet;
 
+use super::lines::LineBook;
 use super::{
     ClaimStore, HistoryStore, Ingested, OpenLine, RemittanceState, StoreResult, StoredVersion,
     TransactionRef, VersionStore,
@@ -26,11 +26,9 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 /// Line histories, transactions and claims held in memory for one run.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    lines: HashMap<LineKey, LineHistory>,
-    controls: HashMap<(LineKey, Text), u32>,
-    /// Per (payer, payee, claim reference) the lines linked to it, in
-    /// link order, each once (a set: a claim may have a million lines).
-    links: HashMap<(Text, Text, Text), IndexSet<LineKey>>,
+    /// Line histories, line controls and claim links, compact (see
+    /// `history::lines` for the bytes a line costs).
+    lines: LineBook,
     /// Stored transactions by content hash and by semantic fingerprint.
     content: HashMap<u64, TransactionRef>,
     semantic: HashMap<String, TransactionRef>,
@@ -60,7 +58,9 @@ pub struct MemoryStore {
     known_claims: HashSet<u128>,
     by_id: HashMap<Text, Vec<usize>>,
     by_replaced_icn: HashMap<Text, Vec<usize>>,
-    icns: HashMap<Text, BTreeSet<Text>>,
+    /// Per CLP01 its ICNs, sorted, each once (a sorted vector, not a set:
+    /// almost always one element).
+    icns: HashMap<Text, Vec<Text>>,
     // Vectors, not sets: almost always one element, and a B-tree node
     // would cost some 300 bytes per claim.
     clp01s_by_icn: HashMap<Text, Vec<Text>>,
@@ -245,10 +245,7 @@ impl HistoryStore for MemoryStore {
     }
 
     fn read_history(&self, key: &LineKey, history: &mut LineHistory) -> StoreResult<()> {
-        history.events.clear();
-        if let Some(known) = self.lines.get(key) {
-            history.events.extend_from_slice(&known.events);
-        }
+        self.lines.read(key, history);
         Ok(())
     }
 
@@ -263,43 +260,15 @@ impl HistoryStore for MemoryStore {
         {
             rows.push(row.clone());
         }
-        if !event.line_control.is_empty() {
-            let base = LineKey {
-                ordinal: 0,
-                ..key.clone()
-            };
-            self.controls
-                .insert((base, event.line_control.clone()), key.ordinal);
-        }
-        match self.lines.get_mut(key) {
-            Some(history) => history.events.push(event.clone()),
-            None => {
-                self.lines.insert(
-                    key.clone(),
-                    LineHistory {
-                        events: vec![event.clone()],
-                    },
-                );
-            }
-        }
-        Ok(())
+        self.lines.record(key, event)
     }
 
     fn ordinal_for_control(&self, key: &LineKey, control: &str) -> StoreResult<Option<u32>> {
-        let base = LineKey {
-            ordinal: 0,
-            ..key.clone()
-        };
-        Ok(self.controls.get(&(base, Text::from(control))).copied())
+        Ok(self.lines.ordinal_for_control(key, control))
     }
 
     fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> StoreResult<Vec<LineKey>> {
-        let key = (Text::from(payer), Text::from(payee), Text::from(claim_ref));
-        Ok(self
-            .links
-            .get(&key)
-            .map(|lines| lines.iter().cloned().collect())
-            .unwrap_or_default())
+        Ok(self.lines.claim_lines(payer, payee, claim_ref))
     }
 
     fn link_claim(
@@ -312,14 +281,7 @@ impl HistoryStore for MemoryStore {
         if claim_ref.is_empty() {
             return Ok(());
         }
-        let lines = self
-            .links
-            .entry((payer.into(), payee.into(), claim_ref.into()))
-            .or_default();
-        if !lines.contains(key) {
-            lines.insert(key.clone());
-        }
-        Ok(())
+        self.lines.link(payer, payee, claim_ref, key)
     }
 }
 
@@ -428,10 +390,10 @@ impl ClaimStore for MemoryStore {
 
     fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
-            self.icns
-                .entry(clp01.into())
-                .or_default()
-                .insert(icn.into());
+            let icns = self.icns.entry(clp01.into()).or_default();
+            if let Err(at) = icns.binary_search_by(|i| i.as_str().cmp(icn)) {
+                icns.insert(at, icn.into());
+            }
             let clp01s = self.clp01s_by_icn.entry(icn.into()).or_default();
             if !clp01s.iter().any(|c| c == clp01) {
                 clp01s.push(clp01.into());
@@ -441,11 +403,7 @@ impl ClaimStore for MemoryStore {
     }
 
     fn icns_of(&self, clp01: &str) -> StoreResult<Vec<Text>> {
-        Ok(self
-            .icns
-            .get(clp01)
-            .map(|s| s.iter().cloned().collect())
-            .unwrap_or_default())
+        Ok(self.icns.get(clp01).cloned().unwrap_or_default())
     }
 
     fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>> {

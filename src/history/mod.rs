@@ -11,6 +11,7 @@
 //! payment order, one store transaction each.
 
 pub mod acks;
+mod lines;
 pub mod memory;
 pub mod sqlite;
 
