@@ -56,18 +56,68 @@ pub struct MemoryStore {
     sources: IndexSet<String>,
     /// [`crate::claim::ClaimFingerprint::identity`] of every claim.
     known_claims: HashSet<u128>,
-    by_id: HashMap<Text, Vec<usize>>,
-    by_replaced_icn: HashMap<Text, Vec<usize>>,
+    by_id: HashMap<Text, Few<u32>>,
+    by_replaced_icn: HashMap<Text, Few<u32>>,
     /// Per CLP01 its ICNs, sorted, each once (a sorted vector, not a set:
     /// almost always one element).
-    icns: HashMap<Text, Vec<Text>>,
+    icns: HashMap<Text, Few<Text>>,
     // Vectors, not sets: almost always one element, and a B-tree node
     // would cost some 300 bytes per claim.
-    clp01s_by_icn: HashMap<Text, Vec<Text>>,
-    claims_by_icn: HashMap<Text, Vec<usize>>,
-    billed_lines: Vec<Vec<LineState>>,
+    clp01s_by_icn: HashMap<Text, Few<Text>>,
+    claims_by_icn: HashMap<Text, Few<u32>>,
+    /// What the remittances said of every billed line, claim after claim;
+    /// a claim's lines start at its entry of `billed_from` (one vector,
+    /// not one per claim: a vector's 24 bytes and heap block cost more
+    /// than the claim's few states).
+    billed_lines: Vec<LineState>,
+    billed_from: Vec<usize>,
     /// Acknowledgments and batch numbers (see `history::acks`).
     acks: super::acks::AckBook,
+}
+
+/// One value or several: almost every CLM01 and ICN has one claim, one
+/// ICN, one CLP01, and a vector would cost its 24 bytes plus a heap block
+/// (32 bytes or more) to hold it.
+#[derive(Clone, Debug)]
+enum Few<T> {
+    One(T),
+    More(Vec<T>),
+}
+
+impl<T: Clone + PartialEq> Few<T> {
+    fn as_slice(&self) -> &[T] {
+        match self {
+            Few::One(one) => std::slice::from_ref(one),
+            Few::More(more) => more,
+        }
+    }
+
+    /// Adds `value` at `at` (an index into [`Few::as_slice`]).
+    fn insert(&mut self, at: usize, value: T) {
+        let mut values = match std::mem::replace(self, Few::More(Vec::new())) {
+            Few::One(one) => vec![one],
+            Few::More(more) => more,
+        };
+        values.insert(at, value);
+        *self = Few::More(values);
+    }
+
+    /// Adds `value` at the end unless it is there already.
+    fn push_new(&mut self, value: T) {
+        if !self.as_slice().contains(&value) {
+            self.insert(self.as_slice().len(), value);
+        }
+    }
+}
+
+/// Adds `value` to the entry of `key` (unless there already).
+fn add<T: Clone + PartialEq>(map: &mut HashMap<Text, Few<T>>, key: &str, value: T) {
+    match map.get_mut(key) {
+        Some(few) => few.push_new(value),
+        None => {
+            map.insert(key.into(), Few::One(value));
+        }
+    }
 }
 
 /// What the remittances said of one billed line.
@@ -100,8 +150,11 @@ impl MemoryStore {
         self.lines.len()
     }
 
-    fn stored(&self, at: &[usize]) -> StoreResult<Vec<StoredClaim>> {
-        at.iter().map(|&i| self.stored_claim(i)).collect()
+    fn stored(&self, at: Option<&Few<u32>>) -> StoreResult<Vec<StoredClaim>> {
+        at.map_or(&[][..], Few::as_slice)
+            .iter()
+            .map(|&i| self.stored_claim(i as usize))
+            .collect()
     }
 
     /// The claim stored at `at`, unpacked.
@@ -119,10 +172,26 @@ impl MemoryStore {
         })
     }
 
+    /// The states of a billed claim's lines.
+    fn billed(&self, claim: usize) -> &[LineState] {
+        let from = self.billed_from[claim];
+        let to = self
+            .billed_from
+            .get(claim + 1)
+            .copied()
+            .unwrap_or(self.billed_lines.len());
+        &self.billed_lines[from..to]
+    }
+
     fn line_mut(&mut self, claim: ClaimRef, line: usize) -> Option<&mut LineState> {
-        self.billed_lines
-            .get_mut(claim as usize)
-            .and_then(|l| l.get_mut(line))
+        let claim = usize::try_from(claim).ok()?;
+        let from = *self.billed_from.get(claim)?;
+        let to = self
+            .billed_from
+            .get(claim + 1)
+            .copied()
+            .unwrap_or(self.billed_lines.len());
+        (line < to - from).then(|| &mut self.billed_lines[from + line])
     }
 }
 
@@ -348,19 +417,18 @@ impl ClaimStore for MemoryStore {
         if !self.known_claims.insert(claim.identity) {
             return Ok(false);
         }
-        let at = self.claims.len();
-        self.by_id
-            .entry(claim.claim_id.clone())
-            .or_default()
-            .push(at);
+        let at = u32::try_from(self.claims.len()).map_err(|_| {
+            super::StoreError::Data("more than 4 billion claims in one memory store".into())
+        })?;
+        add(&mut self.by_id, &claim.claim_id, at);
         if let Some(icn) = &claim.replaced_icn {
-            self.by_replaced_icn
-                .entry(icn.clone())
-                .or_default()
-                .push(at);
+            add(&mut self.by_replaced_icn, icn, at);
         }
-        self.billed_lines
-            .push(vec![LineState::Open; claim.lines as usize]);
+        self.billed_from.push(self.billed_lines.len());
+        self.billed_lines.resize(
+            self.billed_lines.len() + claim.lines as usize,
+            LineState::Open,
+        );
         let source = match self.sources.get_index_of(source) {
             Some(i) => i,
             None => self.sources.insert_full(source.to_string()).0,
@@ -377,44 +445,50 @@ impl ClaimStore for MemoryStore {
     fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>> {
         self.by_id
             .get(clm01)
-            .map(|at| self.stored(at))
-            .unwrap_or(Ok(Vec::new()))
+            .map_or(Ok(Vec::new()), |at| self.stored(Some(at)))
     }
 
     fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
         self.by_replaced_icn
             .get(icn)
-            .map(|at| self.stored(at))
-            .unwrap_or(Ok(Vec::new()))
+            .map_or(Ok(Vec::new()), |at| self.stored(Some(at)))
     }
 
     fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
-            let icns = self.icns.entry(clp01.into()).or_default();
-            if let Err(at) = icns.binary_search_by(|i| i.as_str().cmp(icn)) {
-                icns.insert(at, icn.into());
+            match self.icns.get_mut(clp01) {
+                Some(icns) => {
+                    if let Err(at) = icns.as_slice().binary_search_by(|i| i.as_str().cmp(icn)) {
+                        icns.insert(at, icn.into());
+                    }
+                }
+                None => {
+                    self.icns.insert(clp01.into(), Few::One(icn.into()));
+                }
             }
-            let clp01s = self.clp01s_by_icn.entry(icn.into()).or_default();
-            if !clp01s.iter().any(|c| c == clp01) {
-                clp01s.push(clp01.into());
-            }
+            add(&mut self.clp01s_by_icn, icn, Text::from(clp01));
         }
         Ok(())
     }
 
     fn icns_of(&self, clp01: &str) -> StoreResult<Vec<Text>> {
-        Ok(self.icns.get(clp01).cloned().unwrap_or_default())
+        Ok(self
+            .icns
+            .get(clp01)
+            .map_or(Vec::new(), |f| f.as_slice().to_vec()))
     }
 
     fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>> {
-        Ok(self.clp01s_by_icn.get(icn).cloned().unwrap_or_default())
+        Ok(self
+            .clp01s_by_icn
+            .get(icn)
+            .map_or(Vec::new(), |f| f.as_slice().to_vec()))
     }
 
     fn note_claim_icn(&mut self, claim: ClaimRef, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
-            let claims = self.claims_by_icn.entry(icn.into()).or_default();
-            if !claims.contains(&(claim as usize)) {
-                claims.push(claim as usize);
+            if let Ok(claim) = u32::try_from(claim) {
+                add(&mut self.claims_by_icn, icn, claim);
             }
         }
         Ok(())
@@ -423,8 +497,7 @@ impl ClaimStore for MemoryStore {
     fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
         self.claims_by_icn
             .get(icn)
-            .map(|at| self.stored(at))
-            .unwrap_or(Ok(Vec::new()))
+            .map_or(Ok(Vec::new()), |at| self.stored(Some(at)))
     }
 
     fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {
@@ -445,11 +518,10 @@ impl ClaimStore for MemoryStore {
     }
 
     fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<OpenLine>)>> {
-        self.billed_lines
-            .iter()
-            .enumerate()
-            .filter_map(|(at, lines)| {
-                let open: Vec<OpenLine> = lines
+        (0..self.billed_from.len())
+            .filter_map(|at| {
+                let open: Vec<OpenLine> = self
+                    .billed(at)
                     .iter()
                     .enumerate()
                     .filter(|(_, s)| **s != LineState::Answered)
