@@ -3,11 +3,13 @@
 
 pub mod fingerprint;
 pub mod model;
+pub mod packed;
 pub mod parser;
 pub mod screen;
 
 pub use fingerprint::ClaimFingerprint;
 pub use model::*;
+pub use packed::PackedClaim;
 pub use parser::{ClaimEvent, ClaimParser};
 
 #[cfg(test)]

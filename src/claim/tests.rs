@@ -321,3 +321,22 @@ LX*1~SV1*HC:98941*100*UN*1***1~DTP*472*D8*20240105~"
     );
     assert_eq!(patient.gender, "F");
 }
+
+#[test]
+fn a_packed_claim_unpacks_to_the_same_claim() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/samples/claims/2024-01-837p.x12"
+    ))
+    .expect("sample");
+    let (claims, _) = read(&text);
+    assert!(!claims.is_empty());
+    for claim in claims {
+        let packed = PackedClaim::pack(&claim);
+        assert!(packed.is_packed());
+        assert_eq!(packed.claim_id, claim.claim_id);
+        assert_eq!(packed.lines as usize, claim.lines.len());
+        assert_eq!(packed.identity, PackedClaim::parsed(claim.clone()).identity);
+        assert_eq!(packed.unpack().expect("unpacks"), claim);
+    }
+}

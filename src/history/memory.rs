@@ -2,15 +2,16 @@
 //! and by tests and benchmarks. Nothing here can fail.
 
 use indexmap::IndexSet;
-use std::collections::BTreeSet;
 
+use super::lines::LineBook;
 use super::{
     ClaimStore, HistoryStore, Ingested, OpenLine, RemittanceState, StoreResult, StoredVersion,
     TransactionRef, VersionStore,
 };
-use crate::claim::{BilledClaim, ClaimFingerprint};
+use crate::claim::{BilledClaim, PackedClaim};
 use crate::line::{
-    DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction, payer_key,
+    DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
+    RemittanceTransaction, payer_key,
 };
 use crate::reconcile::claims::{ClaimRef, StoredClaim};
 use crate::text::Text;
@@ -25,15 +26,15 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 /// Line histories, transactions and claims held in memory for one run.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    lines: HashMap<LineKey, LineHistory>,
-    controls: HashMap<(LineKey, Text), u32>,
-    /// Per (payer, payee, claim reference) the lines linked to it, in
-    /// link order, each once (a set: a claim may have a million lines).
-    links: HashMap<(Text, Text, Text), IndexSet<LineKey>>,
+    /// Line histories, line controls and claim links, compact (see
+    /// `history::lines` for the bytes a line costs).
+    lines: LineBook,
     /// Stored transactions by content hash and by semantic fingerprint.
     content: HashMap<u64, TransactionRef>,
     semantic: HashMap<String, TransactionRef>,
-    pending: Vec<Option<RemittanceTransaction>>,
+    /// Transactions not applied yet, packed (a run holds them all from
+    /// reading to deciding: see [`PackedTransaction`]).
+    pending: Vec<Option<PackedTransaction>>,
     /// The transaction being applied: its payment order and, when they are
     /// kept, its rows.
     deciding: Option<(TransactionRef, OrderKey, Vec<DecidedLine>)>,
@@ -47,20 +48,76 @@ pub struct MemoryStore {
     traces: HashMap<(Text, Text), Vec<TransactionRef>>,
     /// Pending transactions a later version replaced before they were
     /// applied, with that version; removed once it retires them.
-    replaced: HashMap<TransactionRef, (RemittanceTransaction, TransactionRef)>,
-    claims: Vec<StoredClaim>,
+    replaced: HashMap<TransactionRef, (PackedTransaction, TransactionRef)>,
+    /// Billed claims, packed (see [`PackedClaim`]), and where each was
+    /// read (an index into `sources`).
+    claims: Vec<PackedClaim>,
+    claim_sources: Vec<u32>,
+    sources: IndexSet<String>,
+    /// [`crate::claim::ClaimFingerprint::identity`] of every claim.
     known_claims: HashSet<u128>,
-    by_id: HashMap<Text, Vec<usize>>,
-    by_replaced_icn: HashMap<Text, Vec<usize>>,
-    icns: HashMap<Text, BTreeSet<Text>>,
+    by_id: HashMap<Text, Few<u32>>,
+    by_replaced_icn: HashMap<Text, Few<u32>>,
+    /// Per CLP01 its ICNs, sorted, each once (a sorted vector, not a set:
+    /// almost always one element).
+    icns: HashMap<Text, Few<Text>>,
     // Vectors, not sets: almost always one element, and a B-tree node
     // would cost some 300 bytes per claim.
-    clp01s_by_icn: HashMap<Text, Vec<Text>>,
-    claims_by_icn: HashMap<Text, Vec<usize>>,
-    billed_lines: Vec<Vec<LineState>>,
-    identity_hashers: [foldhash::quality::RandomState; 2],
+    clp01s_by_icn: HashMap<Text, Few<Text>>,
+    claims_by_icn: HashMap<Text, Few<u32>>,
+    /// What the remittances said of every billed line, claim after claim;
+    /// a claim's lines start at its entry of `billed_from` (one vector,
+    /// not one per claim: a vector's 24 bytes and heap block cost more
+    /// than the claim's few states).
+    billed_lines: Vec<LineState>,
+    billed_from: Vec<usize>,
     /// Acknowledgments and batch numbers (see `history::acks`).
     acks: super::acks::AckBook,
+}
+
+/// One value or several: almost every CLM01 and ICN has one claim, one
+/// ICN, one CLP01, and a vector would cost its 24 bytes plus a heap block
+/// (32 bytes or more) to hold it.
+#[derive(Clone, Debug)]
+enum Few<T> {
+    One(T),
+    More(Vec<T>),
+}
+
+impl<T: Clone + PartialEq> Few<T> {
+    fn as_slice(&self) -> &[T] {
+        match self {
+            Few::One(one) => std::slice::from_ref(one),
+            Few::More(more) => more,
+        }
+    }
+
+    /// Adds `value` at `at` (an index into [`Few::as_slice`]).
+    fn insert(&mut self, at: usize, value: T) {
+        let mut values = match std::mem::replace(self, Few::More(Vec::new())) {
+            Few::One(one) => vec![one],
+            Few::More(more) => more,
+        };
+        values.insert(at, value);
+        *self = Few::More(values);
+    }
+
+    /// Adds `value` at the end unless it is there already.
+    fn push_new(&mut self, value: T) {
+        if !self.as_slice().contains(&value) {
+            self.insert(self.as_slice().len(), value);
+        }
+    }
+}
+
+/// Adds `value` to the entry of `key` (unless there already).
+fn add<T: Clone + PartialEq>(map: &mut HashMap<Text, Few<T>>, key: &str, value: T) {
+    match map.get_mut(key) {
+        Some(few) => few.push_new(value),
+        None => {
+            map.insert(key.into(), Few::One(value));
+        }
+    }
 }
 
 /// What the remittances said of one billed line.
@@ -93,42 +150,66 @@ impl MemoryStore {
         self.lines.len()
     }
 
-    fn stored(&self, at: &[usize]) -> Vec<StoredClaim> {
-        at.iter().map(|&i| self.claims[i].clone()).collect()
+    fn stored(&self, at: Option<&Few<u32>>) -> StoreResult<Vec<StoredClaim>> {
+        at.map_or(&[][..], Few::as_slice)
+            .iter()
+            .map(|&i| self.stored_claim(i as usize))
+            .collect()
     }
 
-    /// A claim's fingerprint as two 64-bit hashes with independent seeds:
-    /// 16 bytes a claim instead of its text (some 300), and within one
-    /// run's claims a collision (2^-128 a pair) is not a practical risk.
-    fn identity(&self, fingerprint: &ClaimFingerprint) -> u128 {
-        use std::hash::BuildHasher;
-        let [a, b] = &self.identity_hashers;
-        let text = fingerprint.as_str();
-        (u128::from(a.hash_one(text)) << 64) | u128::from(b.hash_one(text))
+    /// The claim stored at `at`, unpacked.
+    fn stored_claim(&self, at: usize) -> StoreResult<StoredClaim> {
+        let claim = self.claims[at].unpack().map_err(super::StoreError::Data)?;
+        let source = self
+            .sources
+            .get_index(self.claim_sources[at] as usize)
+            .cloned()
+            .unwrap_or_default();
+        Ok(StoredClaim {
+            id: at as ClaimRef,
+            source,
+            claim,
+        })
+    }
+
+    /// The states of a billed claim's lines.
+    fn billed(&self, claim: usize) -> &[LineState] {
+        let from = self.billed_from[claim];
+        let to = self
+            .billed_from
+            .get(claim + 1)
+            .copied()
+            .unwrap_or(self.billed_lines.len());
+        &self.billed_lines[from..to]
     }
 
     fn line_mut(&mut self, claim: ClaimRef, line: usize) -> Option<&mut LineState> {
-        self.billed_lines
-            .get_mut(claim as usize)
-            .and_then(|l| l.get_mut(line))
+        let claim = usize::try_from(claim).ok()?;
+        let from = *self.billed_from.get(claim)?;
+        let to = self
+            .billed_from
+            .get(claim + 1)
+            .copied()
+            .unwrap_or(self.billed_lines.len());
+        (line < to - from).then(|| &mut self.billed_lines[from + line])
     }
 }
 
 /// A transaction not applied, as a version of its payment.
-fn version(id: TransactionRef, tx: &RemittanceTransaction, superseded: bool) -> StoredVersion {
-    StoredVersion {
+fn version(
+    id: TransactionRef,
+    tx: &PackedTransaction,
+    superseded: bool,
+) -> StoreResult<StoredVersion> {
+    let tx = tx.unpack().map_err(super::StoreError::Data)?;
+    Ok(StoredVersion {
         id,
-        context: std::sync::Arc::clone(&tx.context),
         order: tx.order_key(),
+        context: tx.context,
         superseded,
         applied: false,
-        rows: tx
-            .events
-            .iter()
-            .cloned()
-            .map(DecidedLine::from_event)
-            .collect(),
-    }
+        rows: tx.events.into_iter().map(DecidedLine::from_event).collect(),
+    })
 }
 
 impl HistoryStore for MemoryStore {
@@ -145,6 +226,10 @@ impl HistoryStore for MemoryStore {
     }
 
     fn ingest_transaction(&mut self, tx: RemittanceTransaction) -> StoreResult<Ingested> {
+        self.ingest_packed(PackedTransaction::pack(tx))
+    }
+
+    fn ingest_packed(&mut self, tx: PackedTransaction) -> StoreResult<Ingested> {
         let fp = &tx.fingerprint;
         let known = self.content.get(&fp.content_hash);
         if let Some(&id) = known.or_else(|| self.semantic.get(&fp.semantic)) {
@@ -184,7 +269,7 @@ impl HistoryStore for MemoryStore {
             .and_then(Option::take)
             .ok_or_else(|| super::StoreError::Data(format!("no pending transaction {id}")))?;
         self.deciding = Some((id, tx.order_key(), Vec::new()));
-        Ok(tx)
+        tx.into_transaction().map_err(super::StoreError::Data)
     }
 
     fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool> {
@@ -229,10 +314,7 @@ impl HistoryStore for MemoryStore {
     }
 
     fn read_history(&self, key: &LineKey, history: &mut LineHistory) -> StoreResult<()> {
-        history.events.clear();
-        if let Some(known) = self.lines.get(key) {
-            history.events.extend_from_slice(&known.events);
-        }
+        self.lines.read(key, history);
         Ok(())
     }
 
@@ -247,43 +329,15 @@ impl HistoryStore for MemoryStore {
         {
             rows.push(row.clone());
         }
-        if !event.line_control.is_empty() {
-            let base = LineKey {
-                ordinal: 0,
-                ..key.clone()
-            };
-            self.controls
-                .insert((base, event.line_control.clone()), key.ordinal);
-        }
-        match self.lines.get_mut(key) {
-            Some(history) => history.events.push(event.clone()),
-            None => {
-                self.lines.insert(
-                    key.clone(),
-                    LineHistory {
-                        events: vec![event.clone()],
-                    },
-                );
-            }
-        }
-        Ok(())
+        self.lines.record(key, event)
     }
 
     fn ordinal_for_control(&self, key: &LineKey, control: &str) -> StoreResult<Option<u32>> {
-        let base = LineKey {
-            ordinal: 0,
-            ..key.clone()
-        };
-        Ok(self.controls.get(&(base, Text::from(control))).copied())
+        Ok(self.lines.ordinal_for_control(key, control))
     }
 
     fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> StoreResult<Vec<LineKey>> {
-        let key = (Text::from(payer), Text::from(payee), Text::from(claim_ref));
-        Ok(self
-            .links
-            .get(&key)
-            .map(|lines| lines.iter().cloned().collect())
-            .unwrap_or_default())
+        Ok(self.lines.claim_lines(payer, payee, claim_ref))
     }
 
     fn link_claim(
@@ -296,14 +350,7 @@ impl HistoryStore for MemoryStore {
         if claim_ref.is_empty() {
             return Ok(());
         }
-        let lines = self
-            .links
-            .entry((payer.into(), payee.into(), claim_ref.into()))
-            .or_default();
-        if !lines.contains(key) {
-            lines.insert(key.clone());
-        }
-        Ok(())
+        self.lines.link(payer, payee, claim_ref, key)
     }
 }
 
@@ -312,8 +359,7 @@ impl VersionStore for MemoryStore {
         let Some(ids) = self.traces.get(&(Text::from(payer), Text::from(trace))) else {
             return Ok(Vec::new());
         };
-        Ok(ids
-            .iter()
+        ids.iter()
             .filter_map(|&id| {
                 let pending = self.pending.get(id as usize).and_then(Option::as_ref);
                 let replaced = self.replaced.get(&id).map(|(tx, _)| tx);
@@ -321,7 +367,7 @@ impl VersionStore for MemoryStore {
                     .map(|tx| version(id, tx, false))
                     .or_else(|| replaced.map(|tx| version(id, tx, true)))
             })
-            .collect())
+            .collect()
     }
 
     fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()> {
@@ -346,7 +392,7 @@ impl VersionStore for MemoryStore {
         let mut frontier = vec![id];
         while let Some(by) = frontier.pop() {
             for (&earlier, (tx, _)) in self.replaced.iter().filter(|(_, (_, b))| *b == by) {
-                found.push(version(earlier, tx, true));
+                found.push(version(earlier, tx, true)?);
                 frontier.push(earlier);
             }
         }
@@ -364,30 +410,31 @@ impl VersionStore for MemoryStore {
 
 impl ClaimStore for MemoryStore {
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
-        if !self
-            .known_claims
-            .insert(self.identity(&ClaimFingerprint::of(claim)))
-        {
+        self.ingest_packed_claim(source, PackedClaim::pack(claim))
+    }
+
+    fn ingest_packed_claim(&mut self, source: &str, claim: PackedClaim) -> StoreResult<bool> {
+        if !self.known_claims.insert(claim.identity) {
             return Ok(false);
         }
-        let at = self.claims.len();
-        self.by_id
-            .entry(claim.claim_id.clone())
-            .or_default()
-            .push(at);
-        if let Some(icn) = claim.payer_claim_number.as_ref().filter(|i| !i.is_empty()) {
-            self.by_replaced_icn
-                .entry(icn.clone())
-                .or_default()
-                .push(at);
+        let at = u32::try_from(self.claims.len()).map_err(|_| {
+            super::StoreError::Data("more than 4 billion claims in one memory store".into())
+        })?;
+        add(&mut self.by_id, &claim.claim_id, at);
+        if let Some(icn) = &claim.replaced_icn {
+            add(&mut self.by_replaced_icn, icn, at);
         }
-        self.billed_lines
-            .push(vec![LineState::Open; claim.lines.len()]);
-        self.claims.push(StoredClaim {
-            id: at as ClaimRef,
-            source: source.to_string(),
-            claim: claim.clone(),
-        });
+        self.billed_from.push(self.billed_lines.len());
+        self.billed_lines.resize(
+            self.billed_lines.len() + claim.lines as usize,
+            LineState::Open,
+        );
+        let source = match self.sources.get_index_of(source) {
+            Some(i) => i,
+            None => self.sources.insert_full(source.to_string()).0,
+        };
+        self.claim_sources.push(source as u32);
+        self.claims.push(claim);
         Ok(true)
     }
 
@@ -396,31 +443,30 @@ impl ClaimStore for MemoryStore {
     }
 
     fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>> {
-        Ok(self
-            .by_id
+        self.by_id
             .get(clm01)
-            .map(|at| self.stored(at))
-            .unwrap_or_default())
+            .map_or(Ok(Vec::new()), |at| self.stored(Some(at)))
     }
 
     fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
-        Ok(self
-            .by_replaced_icn
+        self.by_replaced_icn
             .get(icn)
-            .map(|at| self.stored(at))
-            .unwrap_or_default())
+            .map_or(Ok(Vec::new()), |at| self.stored(Some(at)))
     }
 
     fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
-            self.icns
-                .entry(clp01.into())
-                .or_default()
-                .insert(icn.into());
-            let clp01s = self.clp01s_by_icn.entry(icn.into()).or_default();
-            if !clp01s.iter().any(|c| c == clp01) {
-                clp01s.push(clp01.into());
+            match self.icns.get_mut(clp01) {
+                Some(icns) => {
+                    if let Err(at) = icns.as_slice().binary_search_by(|i| i.as_str().cmp(icn)) {
+                        icns.insert(at, icn.into());
+                    }
+                }
+                None => {
+                    self.icns.insert(clp01.into(), Few::One(icn.into()));
+                }
             }
+            add(&mut self.clp01s_by_icn, icn, Text::from(clp01));
         }
         Ok(())
     }
@@ -429,30 +475,29 @@ impl ClaimStore for MemoryStore {
         Ok(self
             .icns
             .get(clp01)
-            .map(|s| s.iter().cloned().collect())
-            .unwrap_or_default())
+            .map_or(Vec::new(), |f| f.as_slice().to_vec()))
     }
 
     fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>> {
-        Ok(self.clp01s_by_icn.get(icn).cloned().unwrap_or_default())
+        Ok(self
+            .clp01s_by_icn
+            .get(icn)
+            .map_or(Vec::new(), |f| f.as_slice().to_vec()))
     }
 
     fn note_claim_icn(&mut self, claim: ClaimRef, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
-            let claims = self.claims_by_icn.entry(icn.into()).or_default();
-            if !claims.contains(&(claim as usize)) {
-                claims.push(claim as usize);
+            if let Ok(claim) = u32::try_from(claim) {
+                add(&mut self.claims_by_icn, icn, claim);
             }
         }
         Ok(())
     }
 
     fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
-        Ok(self
-            .claims_by_icn
+        self.claims_by_icn
             .get(icn)
-            .map(|at| self.stored(at))
-            .unwrap_or_default())
+            .map_or(Ok(Vec::new()), |at| self.stored(Some(at)))
     }
 
     fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {
@@ -473,12 +518,10 @@ impl ClaimStore for MemoryStore {
     }
 
     fn unanswered(&self) -> StoreResult<Vec<(StoredClaim, Vec<OpenLine>)>> {
-        Ok(self
-            .billed_lines
-            .iter()
-            .enumerate()
-            .filter_map(|(at, lines)| {
-                let open: Vec<OpenLine> = lines
+        (0..self.billed_from.len())
+            .filter_map(|at| {
+                let open: Vec<OpenLine> = self
+                    .billed(at)
                     .iter()
                     .enumerate()
                     .filter(|(_, s)| **s != LineState::Answered)
@@ -487,9 +530,9 @@ impl ClaimStore for MemoryStore {
                         contested: *s == LineState::Contested,
                     })
                     .collect();
-                (!open.is_empty()).then(|| (self.claims[at].clone(), open))
+                (!open.is_empty()).then(|| Ok((self.stored_claim(at)?, open)))
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -518,6 +561,8 @@ impl super::AckStore for MemoryStore {
     }
 
     fn all_claims(&self) -> StoreResult<Vec<StoredClaim>> {
-        Ok(self.claims.clone())
+        (0..self.claims.len())
+            .map(|at| self.stored_claim(at))
+            .collect()
     }
 }

@@ -11,11 +11,15 @@
 //! payment order, one store transaction each.
 
 pub mod acks;
+mod lines;
 pub mod memory;
 pub mod sqlite;
 
-use crate::claim::BilledClaim;
-use crate::line::{DecidedLine, LineHistory, LineKey, OrderKey, PriorEvent, RemittanceTransaction};
+use crate::claim::{BilledClaim, PackedClaim};
+use crate::line::{
+    DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
+    RemittanceTransaction,
+};
 use crate::reconcile::claims::{ClaimRef, ClaimSource, StoredClaim};
 use crate::reconcile::versions::{StoredVersion, TransactionRef};
 use crate::text::Text;
@@ -215,6 +219,13 @@ pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
     /// Takes it by value: the memory store keeps it as it is (a clone would
     /// hold every transaction of a run twice until the inputs are dropped).
     fn ingest_transaction(&mut self, tx: RemittanceTransaction) -> StoreResult<Ingested>;
+    /// [`HistoryStore::ingest_transaction`] of a transaction read packed:
+    /// a store that keeps pending transactions in memory keeps it packed;
+    /// the others unpack it to store it their way.
+    fn ingest_packed(&mut self, tx: PackedTransaction) -> StoreResult<Ingested> {
+        let tx = tx.into_transaction().map_err(StoreError::Data)?;
+        self.ingest_transaction(tx)
+    }
 
     /// Pending transactions in the order they must be applied.
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>>;
@@ -377,6 +388,13 @@ pub trait ClaimStore {
     /// sent again, whatever its delimiters and envelope. Claims that share
     /// CLM01 but differ in anything billed are all kept.
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool>;
+    /// [`ClaimStore::ingest_claim`] of a claim read packed: a store that
+    /// keeps claims in memory keeps it packed; the others unpack it to
+    /// store it their way.
+    fn ingest_packed_claim(&mut self, source: &str, claim: PackedClaim) -> StoreResult<bool> {
+        let claim = claim.unpack().map_err(StoreError::Data)?;
+        self.ingest_claim(source, &claim)
+    }
     /// True when any billed claim is known.
     fn has_claims(&self) -> StoreResult<bool>;
     /// Billed claims with this CLM01.

@@ -32,4 +32,6 @@ pub use key::{LineKey, Scope, event_key, modifier_set, payer_key};
 pub use prior::{LineHistory, PriorEvent, PriorKind};
 pub use standing::ClaimStanding;
 pub use status::{Status, line_status, patient_resp, prior_payer_paid};
-pub use transaction::{OrderKey, RemittanceTransaction, TransactionFingerprint, order_key_of};
+pub use transaction::{
+    OrderKey, PackedTransaction, RemittanceTransaction, TransactionFingerprint, order_key_of,
+};

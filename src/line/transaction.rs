@@ -60,3 +60,97 @@ pub struct TransactionFingerprint {
     /// Payer + trace + ST02 + amounts, for copies re-sent with other bytes.
     pub semantic: String,
 }
+
+/// A transaction held until it is applied, its events packed: what a run
+/// without `--db` keeps of every 835 transaction between reading it and
+/// deciding it (issue 17). Parsed events cost some 900 bytes of memory
+/// each (about forty fields, most of them strings and vectors); packed as
+/// MessagePack (fields by position, amounts and dates as their text) they
+/// take about the size of their X12, some 150–250 bytes. Unpacking costs
+/// a parse of those bytes, once, when the transaction is applied.
+#[derive(Clone, Debug)]
+pub struct PackedTransaction {
+    /// What its events share.
+    pub context: Arc<RemittanceContext>,
+    /// Its identity, to apply it once only.
+    pub fingerprint: TransactionFingerprint,
+    events: PackedEvents,
+}
+
+/// The events of a [`PackedTransaction`].
+#[derive(Clone, Debug)]
+enum PackedEvents {
+    /// MessagePack of the events (without their context).
+    Packed(Box<[u8]>),
+    /// As parsed: events that did not pack (no event fails to, but a
+    /// failure must not lose them) or that were never asked to be packed.
+    Parsed(Vec<LineEvent>),
+}
+
+impl PackedTransaction {
+    /// Packs `tx`'s events.
+    pub fn pack(tx: RemittanceTransaction) -> PackedTransaction {
+        let events = match rmp_serde::to_vec(&tx.events) {
+            Ok(bytes) => PackedEvents::Packed(bytes.into_boxed_slice()),
+            Err(_) => PackedEvents::Parsed(tx.events),
+        };
+        PackedTransaction {
+            context: tx.context,
+            fingerprint: tx.fingerprint,
+            events,
+        }
+    }
+
+    /// Holds `tx` as it is, unpacked (for callers that apply it soon).
+    pub fn parsed(tx: RemittanceTransaction) -> PackedTransaction {
+        PackedTransaction {
+            context: tx.context,
+            fingerprint: tx.fingerprint,
+            events: PackedEvents::Parsed(tx.events),
+        }
+    }
+
+    /// The order in which transactions are applied.
+    pub fn order_key(&self) -> OrderKey {
+        order_key_of(&self.context, self.fingerprint.content_hash)
+    }
+
+    /// True when its events are held packed.
+    pub fn is_packed(&self) -> bool {
+        matches!(self.events, PackedEvents::Packed(_))
+    }
+
+    /// The transaction with its events, each sharing the context; fails
+    /// only when the packed bytes do not read back.
+    pub fn unpack(&self) -> Result<RemittanceTransaction, String> {
+        let events = match &self.events {
+            PackedEvents::Parsed(events) => events.clone(),
+            PackedEvents::Packed(bytes) => {
+                let mut events: Vec<LineEvent> = rmp_serde::from_slice(bytes).map_err(|e| {
+                    format!("a packed remittance transaction does not read back: {e}")
+                })?;
+                for event in &mut events {
+                    event.context = Arc::clone(&self.context);
+                }
+                events
+            }
+        };
+        Ok(RemittanceTransaction {
+            context: Arc::clone(&self.context),
+            events,
+            fingerprint: self.fingerprint.clone(),
+        })
+    }
+
+    /// [`PackedTransaction::unpack`], without a copy of events held parsed.
+    pub fn into_transaction(self) -> Result<RemittanceTransaction, String> {
+        match self.events {
+            PackedEvents::Parsed(events) => Ok(RemittanceTransaction {
+                context: self.context,
+                events,
+                fingerprint: self.fingerprint,
+            }),
+            PackedEvents::Packed(_) => self.unpack(),
+        }
+    }
+}

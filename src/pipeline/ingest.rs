@@ -9,8 +9,9 @@
 use jiff::civil::Date;
 
 use super::input::InputContent;
-use crate::history::{During, HistoryStore, Ingested, RemittanceState, StoreResult};
-use crate::line::{RemittanceTransaction, payer_key};
+use crate::claim::PackedClaim;
+use crate::history::{During, HistoryStore, Ingested, RemittanceState, StoreError, StoreResult};
+use crate::line::{PackedTransaction, RemittanceTransaction, payer_key};
 use crate::reconcile::versions::TransactionRef;
 use crate::reconcile::versions::{self, Placement};
 
@@ -58,8 +59,13 @@ pub fn ingest(
     content: &InputContent,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
-    let transactions = content.transactions.iter().cloned();
-    ingest_file(store, source, content, transactions, as_of)
+    let parsed = content.transactions.iter().cloned();
+    let transactions = parsed
+        .map(PackedTransaction::parsed)
+        .chain(content.packed.iter().cloned());
+    let claims = content.claims.iter().cloned().map(PackedClaim::parsed);
+    let claims = claims.chain(content.packed_claims.iter().cloned());
+    ingest_file(store, source, content, claims, transactions, as_of)
 }
 
 /// [`ingest`] of content the caller is done with: its transactions move
@@ -71,8 +77,19 @@ pub fn ingest_owned(
     mut content: InputContent,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
-    let transactions = std::mem::take(&mut content.transactions);
-    ingest_file(store, source, &content, transactions, as_of)
+    let parsed = std::mem::take(&mut content.transactions);
+    let packed = std::mem::take(&mut content.packed);
+    let transactions = parsed
+        .into_iter()
+        .map(PackedTransaction::parsed)
+        .chain(packed);
+    let claims = std::mem::take(&mut content.claims);
+    let packed_claims = std::mem::take(&mut content.packed_claims);
+    let claims = claims
+        .into_iter()
+        .map(PackedClaim::parsed)
+        .chain(packed_claims);
+    ingest_file(store, source, &content, claims, transactions, as_of)
 }
 
 /// One store transaction per file around [`ingest_all`].
@@ -80,14 +97,15 @@ fn ingest_file(
     store: &mut dyn HistoryStore,
     source: &str,
     content: &InputContent,
-    transactions: impl IntoIterator<Item = RemittanceTransaction>,
+    claims: impl IntoIterator<Item = PackedClaim>,
+    transactions: impl IntoIterator<Item = PackedTransaction>,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
     // One store transaction per file: its claims and remittances land
     // together or not at all, so a file that fails halfway leaves nothing
     // behind, and a rerun ingests it whole (nothing looks "already known").
     store.begin_file().during("starting a file's ingest")?;
-    match ingest_all(store, source, content, transactions, as_of) {
+    match ingest_all(store, source, content, claims, transactions, as_of) {
         Ok(report) => {
             store.commit_file().during("committing a file's ingest")?;
             Ok(report)
@@ -102,26 +120,29 @@ fn ingest_file(
     }
 }
 
-/// Stores `content`'s batch numbers, acknowledgments and claims, then
-/// `transactions` (its remittances, copied or moved by the caller).
+/// Stores `content`'s batch numbers and acknowledgments, then `claims`
+/// and `transactions` (its claims and remittances, copied or moved by the
+/// caller).
 fn ingest_all(
     store: &mut dyn HistoryStore,
     source: &str,
     content: &InputContent,
-    transactions: impl IntoIterator<Item = RemittanceTransaction>,
+    claims: impl IntoIterator<Item = PackedClaim>,
+    transactions: impl IntoIterator<Item = PackedTransaction>,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
     let mut report = IngestReport::default();
     store.note_batches(&content.batches)?;
     report.acks = store.ingest_acks(source, &content.acks)?;
-    for claim in &content.claims {
+    for claim in claims {
+        let (lines, charge) = (claim.lines as usize, claim.charge);
         if store
-            .ingest_claim(source, claim)
+            .ingest_packed_claim(source, claim)
             .during("storing a billed claim")?
         {
             report.claims += 1;
-            report.claim_lines += claim.lines.len();
-            report.claim_charges += claim.charge;
+            report.claim_lines += lines;
+            report.claim_charges += charge;
         } else {
             report.known_claims += 1;
         }
@@ -134,7 +155,7 @@ fn ingest_all(
             report.after_as_of += 1;
             continue;
         }
-        match ingest_remittance(store, tx)? {
+        match ingest_packed(store, tx)? {
             Remittance::New => report.transactions += 1,
             Remittance::Known(id) => {
                 let (control, trace) = (c.transaction.to_string(), c.trace.to_string());
@@ -177,6 +198,16 @@ pub fn ingest_remittance(
     store: &mut dyn HistoryStore,
     tx: RemittanceTransaction,
 ) -> StoreResult<Remittance> {
+    ingest_packed(store, PackedTransaction::parsed(tx))
+}
+
+/// [`ingest_remittance`] of a transaction read packed: it is unpacked only
+/// when other versions of its payment are stored (placing it among them
+/// reads its events), and stored as it came.
+pub fn ingest_packed(
+    store: &mut dyn HistoryStore,
+    tx: PackedTransaction,
+) -> StoreResult<Remittance> {
     let c = std::sync::Arc::clone(&tx.context);
     let others = if c.trace.is_empty() {
         Vec::new()
@@ -185,12 +216,17 @@ pub fn ingest_remittance(
             .trace_versions(&payer_key(&c.payer_id, &c.payer), &c.trace)
             .during("finding the versions of a remittance")?
     };
-    let placement = versions::place(&tx, &others);
+    let placement = if others.is_empty() {
+        Placement::Own
+    } else {
+        let parsed = tx.unpack().map_err(StoreError::Data)?;
+        versions::place(&parsed, &others)
+    };
     if let Placement::Redelivery(twin) = placement {
         return Ok(Remittance::Known(twin));
     }
     let id = match store
-        .ingest_transaction(tx)
+        .ingest_packed(tx)
         .during("storing a remittance transaction")?
     {
         Ingested::New(id) => id,

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::acks::{ClaimStatus, FunctionalAck, InterchangeAck};
-use crate::claim::{BilledClaim, ClaimBatchHeader};
+use crate::claim::{BilledClaim, ClaimBatchHeader, PackedClaim};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
 use crate::lifecycle::{Acknowledgment, BatchReference, SetKey};
-use crate::line::{RemittanceTransaction, TransactionFingerprint};
+use crate::line::{PackedTransaction, RemittanceTransaction, TransactionFingerprint};
 use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
 use crate::scan::{Consumer, FileSummary, scan_reader};
 
@@ -21,10 +21,14 @@ use crate::scan::{Consumer, FileSummary, scan_reader};
 pub struct InputContent {
     /// The file's summary and findings.
     pub summary: FileSummary,
-    /// Its 835 transactions.
+    /// Its 835 transactions, when read by [`read_input`].
     pub transactions: Vec<RemittanceTransaction>,
-    /// Its 837 claims.
+    /// Its 835 transactions, when read by [`read_input_packed`].
+    pub packed: Vec<PackedTransaction>,
+    /// Its 837 claims, when read by [`read_input`].
     pub claims: Vec<BilledClaim>,
+    /// Its 837 claims, when read by [`read_input_packed`].
+    pub packed_claims: Vec<PackedClaim>,
     /// The batch number (BHT03) of each of its 837 sets.
     pub batches: Vec<BatchReference>,
     /// Its acknowledgments (TA1, 999, 277CA and 277 statuses), from whole
@@ -51,6 +55,8 @@ struct Collect {
     pending_claims: Vec<BilledClaim>,
     /// Statuses of the 277 being read: kept once its SE is reached.
     pending_acks: Vec<Acknowledgment>,
+    /// Whether transactions are packed as they end (see [`read_input_packed`]).
+    pack: bool,
     content: InputContent,
 }
 
@@ -91,11 +97,16 @@ impl Consumer for Collect {
             content_hash: trailer.content_hash,
             semantic,
         };
-        self.content.transactions.push(RemittanceTransaction {
+        let tx = RemittanceTransaction {
             context: Arc::clone(&context),
             events,
             fingerprint,
-        });
+        };
+        if self.pack {
+            self.content.packed.push(PackedTransaction::pack(tx));
+        } else {
+            self.content.transactions.push(tx);
+        }
     }
     fn billed_claim(&mut self, claim: BilledClaim) {
         self.pending_claims.push(claim);
@@ -103,7 +114,11 @@ impl Consumer for Collect {
     fn claim_batch_end(&mut self, content_hash: u64) {
         for mut claim in self.pending_claims.drain(..) {
             claim.transaction_hash = content_hash;
-            self.content.claims.push(claim);
+            if self.pack {
+                self.content.packed_claims.push(PackedClaim::pack(&claim));
+            } else {
+                self.content.claims.push(claim);
+            }
         }
     }
     fn claim_batch(&mut self, header: &ClaimBatchHeader) {
@@ -144,7 +159,21 @@ impl Consumer for Collect {
 
 /// Reads one input named `source`.
 pub fn read_input(source: &str, input: impl Read) -> InputContent {
+    read(source, input, false)
+}
+
+/// Reads one input named `source`, its 835 transactions and 837 claims
+/// packed as each ends (into [`InputContent::packed`] and
+/// [`InputContent::packed_claims`]): a run holds every transaction from
+/// reading to deciding and every claim to its end, and parsed they cost
+/// several times their packed size (issue 17).
+pub fn read_input_packed(source: &str, input: impl Read) -> InputContent {
+    read(source, input, true)
+}
+
+fn read(source: &str, input: impl Read, pack: bool) -> InputContent {
     let mut collect = Collect {
+        pack,
         events: EventCollector::new(source),
         claims_paid: Decimal::ZERO,
         claims_charged: Decimal::ZERO,
@@ -157,4 +186,32 @@ pub fn read_input(source: &str, input: impl Read) -> InputContent {
     let mut content = collect.content;
     content.summary = summary;
     content
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_packed_transaction_unpacks_to_the_same_events() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/remits/acme-2024-02-07.835"
+        ))
+        .expect("sample");
+        let content = read_input("acme.835", bytes.as_slice());
+        assert!(!content.transactions.is_empty());
+        for tx in content.transactions {
+            let packed = PackedTransaction::pack(tx.clone());
+            assert!(packed.is_packed());
+            assert_eq!(packed.order_key(), tx.order_key());
+            let back = packed.into_transaction().expect("unpacks");
+            assert_eq!(back.events, tx.events);
+            assert!(
+                back.events
+                    .iter()
+                    .all(|e| Arc::ptr_eq(&e.context, &tx.context))
+            );
+        }
+    }
 }

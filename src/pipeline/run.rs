@@ -16,7 +16,7 @@ use jiff::civil::Date;
 use super::engine::Reconciler;
 use super::front_end::FrontEnd;
 use super::ingest::{IngestReport, ingest_owned};
-use super::input::{InputContent, read_input};
+use super::input::{InputContent, read_input_packed};
 use super::parallel::{parallel_jobs, parallel_map};
 use crate::acks::AckCodes;
 use crate::codes::CodeList;
@@ -309,7 +309,9 @@ pub fn decide_covering<E>(
 fn read_source(input: &impl Source) -> InputContent {
     let source = input.name();
     match input.open() {
-        Ok(reader) => read_input(&source, reader),
+        // Packed as read: every input is read before any is ingested, and
+        // a run holds every transaction until it is applied (issue 17).
+        Ok(reader) => read_input_packed(&source, reader),
         Err(e) => {
             let mut content = InputContent::default();
             let issue = Issue::new(
