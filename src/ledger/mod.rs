@@ -10,6 +10,7 @@
 //! as text and money as numbers.
 
 mod batches;
+mod csv_cells;
 mod csv_sink;
 mod jsonl;
 mod parquet_sink;

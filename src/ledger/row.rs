@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 use super::Cell;
-use super::csv_sink::CsvCells;
+use super::csv_cells::CsvCells;
 use super::table::{Column, ColumnType, select};
 use crate::codes::claim_status_words;
 use crate::line::{ClaimStanding, DecidedLine, EventKind, LineInterest, Status};
