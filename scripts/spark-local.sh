@@ -53,6 +53,20 @@ PAIRS=${REMIT_SPARK_PAIRS:-100}
 START=$SECONDS
 
 spark_prepare
+
+step "the job refuses shipped files that share a base name, before Spark starts"
+mkdir -p "$WORK/clash/a" "$WORK/clash/b" "$WORK/logs"
+cp "$ROOT/samples/contracts.csv" "$WORK/clash/a/rates.csv"
+cp "$ROOT/samples/contracts.csv" "$WORK/clash/b/rates.csv"
+if "$VENV/bin/python" "$ROOT/spark/remit_job.py" --input "$WORK/clash" --ledger "$WORK/clash/out" \
+    --as-of "$AS_OF" --contract "$WORK/clash/a/rates.csv" --contract "$WORK/clash/b/rates.csv" \
+    2>"$WORK/logs/clash.log"; then
+    fail "the job accepted two contracts named rates.csv"
+fi
+grep -q "share the base name 'rates.csv'" "$WORK/logs/clash.log" \
+    || fail "the job did not say why it refused two contracts named rates.csv (log: $WORK/logs/clash.log)"
+[ ! -e "$WORK/clash/out" ] || fail "the job wrote a ledger before refusing its options"
+
 start_cluster 2
 
 step "reference ledgers: remit reconcile"

@@ -33,6 +33,7 @@ import argparse
 import importlib
 import json
 import os
+import re
 import sys
 import time
 import zipfile
@@ -83,7 +84,39 @@ def parse_args(argv):
     p.add_argument("--keep-going", action="store_true",
                    help="exit 0 even when some input files are rejected")
     p.add_argument("--summary", help="also write the run's counts and timings here (JSON)")
-    return p.parse_args(argv)
+    opts = p.parse_args(argv)
+    check_shipped(p, opts)
+    return opts
+
+
+def check_shipped(parser, opts):
+    """Refuses, before Spark starts, files to ship that are missing or that
+    share a base name with another: executors see each shipped file by its
+    base name only, so two contracts named `rates.csv` from different
+    folders would price with whichever Spark kept."""
+    shipped = list(opts.contract) + list(opts.fee_schedule) + list(opts.code_list)
+    for spec in opts.reference:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            parser.error(f"--reference {spec}: expected NAME=CSV, e.g. medicare=mpfs.csv")
+        shipped.append(path)
+
+    def uri(path):
+        # hdfs://, s3a://, dbfs:/… are Spark's to fetch: not checked here.
+        return re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", path) is not None
+
+    def same(a, b):
+        return a == b if uri(a) or uri(b) else os.path.realpath(a) == os.path.realpath(b)
+
+    by_name = {}
+    for path in shipped:
+        if not uri(path) and not os.path.isfile(path):
+            parser.error(f"{path}: no such file to ship to the executors")
+        name = os.path.basename(path)
+        other = by_name.setdefault(name, path)
+        if not same(other, path):
+            parser.error(f"{other} and {path} share the base name {name!r}, which is how "
+                         "executors see a shipped file: rename one")
 
 
 # ── the remit package on driver and executors ──────────────────────────────
