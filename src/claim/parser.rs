@@ -39,8 +39,10 @@ pub enum ClaimEvent {
     },
 }
 
+/// Where the parser (and the screen, which follows it) is in an 837
+/// transaction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Area {
+pub(super) enum Area {
     Heading,
     BillingProvider,
     Subscriber,

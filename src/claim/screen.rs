@@ -11,25 +11,12 @@
 //!
 //! [`ClaimParser`]: super::ClaimParser
 
+use super::parser::Area;
 use super::parser::SKIPPED;
 use crate::fields::screen::{
     Doubt, Screened, Units, amount, optional_amount, optional_date, procedure, required_text, vouch,
 };
 use crate::x12::{Elements, Segment, value};
-
-/// Where the screen is in the transaction (the parser's areas).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Area {
-    Heading,
-    BillingProvider,
-    Subscriber,
-    Patient,
-    Claim,
-    ClaimProvider,
-    OtherPayer,
-    Line,
-    LineDetail,
-}
 
 /// What a transaction the screen vouched for holds: the figures `validate`
 /// prints.

@@ -16,8 +16,8 @@ use crate::line::{
     OrderKey, RemittanceTransaction, Status, event_key,
 };
 use crate::reconcile::claims::{
-    ClaimBook, ClaimMatch, LineMark, SHARED_FROM, SharedClaims, StoredClaim, Supersession,
-    Supersessions, claim_label, family, labels, match_claim, match_narrowed,
+    ClaimBook, ClaimMatch, ClaimNames, LineMark, SHARED_FROM, SharedClaims, StoredClaim,
+    Supersession, Supersessions, claim_label, family, labels, match_claim, match_narrowed,
 };
 use crate::reconcile::corrections::Corrections;
 use crate::reconcile::decide::{Rules, decide, prior_event, refresh_appeal_by};
@@ -776,7 +776,7 @@ impl<'a> Reconciler<'a> {
                     labels(&rivals)
                 )),
             };
-            let reference = open_family.reference(&stored);
+            let reference = open_family.names.reference(&stored);
             // The claims a payment fitted as well as this one: those with
             // contested lines of their own, else every other of the family
             // (gathered only for a contested line's reason).
@@ -878,35 +878,21 @@ struct OpenFamily {
     claims: Vec<StoredClaim>,
     /// What its replacements and voids supersede.
     supersessions: Supersessions,
-    /// Claims per (file, CLM01): [`crate::reconcile::claims::claim_reference`]
-    /// without a scan.
-    per_file: HashMap<(String, Text), usize>,
+    /// How the ledger names each of its claims.
+    names: ClaimNames,
 }
 
 impl OpenFamily {
     fn new(book: &ClaimBook, claims: Vec<StoredClaim>) -> OpenFamily {
         let supersessions = Supersessions::new(book, &claims);
-        let mut per_file: HashMap<(String, Text), usize> = HashMap::new();
+        let mut names = ClaimNames::default();
         for c in &claims {
-            *per_file
-                .entry((c.source.clone(), c.claim.claim_id.clone()))
-                .or_default() += 1;
+            names.add(c);
         }
         OpenFamily {
             claims,
             supersessions,
-            per_file,
-        }
-    }
-
-    /// [`crate::reconcile::claims::claim_reference`] of `stored` among the
-    /// family.
-    fn reference(&self, stored: &StoredClaim) -> String {
-        let key = (stored.source.clone(), stored.claim.claim_id.clone());
-        if self.per_file.get(&key).copied().unwrap_or(0) > 1 {
-            claim_label(stored)
-        } else {
-            format!("{}#{}", stored.source, stored.claim.claim_id)
+            names,
         }
     }
 }

@@ -318,6 +318,34 @@ fn replaced_icn(replacement: &StoredClaim) -> &str {
         .trim()
 }
 
+/// How the ledger names claims among many ([`claim_reference`] without a
+/// scan): how many of them each (file, CLM01) holds.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimNames {
+    per_file: HashMap<(String, Text), usize>,
+}
+
+impl ClaimNames {
+    /// Counts `stored` among the claims named.
+    pub fn add(&mut self, stored: &StoredClaim) {
+        *self
+            .per_file
+            .entry((stored.source.clone(), stored.claim.claim_id.clone()))
+            .or_default() += 1;
+    }
+
+    /// `FILE#CLM01`, or `FILE#CLM01@N` when the file holds another of the
+    /// claims with this CLM01 (see [`claim_reference`]).
+    pub fn reference(&self, stored: &StoredClaim) -> String {
+        let key = (stored.source.clone(), stored.claim.claim_id.clone());
+        if self.per_file.get(&key).copied().unwrap_or(0) > 1 {
+            claim_label(stored)
+        } else {
+            format!("{}#{}", stored.source, stored.claim.claim_id)
+        }
+    }
+}
+
 /// From how many claims sharing one CLM01 a run indexes them
 /// ([`SharedClaims`]) rather than score every one for every payment.
 pub const SHARED_FROM: usize = 16;
@@ -345,9 +373,8 @@ pub struct SharedClaims {
     by_member: HashMap<Text, Vec<usize>>,
     /// Indexes into `claims` by line control number.
     by_control: HashMap<Text, Vec<usize>>,
-    /// How many of the claims each (file, CLM01) holds: names a claim as
-    /// [`claim_reference`] would among them all.
-    per_file: HashMap<(String, Text), usize>,
+    /// Names a claim as [`claim_reference`] would among them all.
+    names: ClaimNames,
     /// The payer ids (SBR's NM1*PR) the claims are billed to.
     payers: HashSet<Text>,
     /// Whether any is a void (CLM05-3 = 8): a reversal answers it.
@@ -370,7 +397,7 @@ impl SharedClaims {
             held: HashSet::with_capacity(claims.len()),
             by_member: HashMap::new(),
             by_control: HashMap::new(),
-            per_file: HashMap::new(),
+            names: ClaimNames::default(),
             payers: HashSet::new(),
             voids: false,
             ids: HashSet::from([Text::from(key)]),
@@ -413,10 +440,7 @@ impl SharedClaims {
                 ids.push(at);
             }
         }
-        *self
-            .per_file
-            .entry((stored.source.clone(), claim.claim_id.clone()))
-            .or_default() += 1;
+        self.names.add(&stored);
         self.payers.insert(claim.subscriber.payer_id.trim().into());
         self.voids |= claim.frequency == "8";
         self.claims.push(stored);
@@ -551,12 +575,7 @@ impl SharedClaims {
     /// How the ledger names `stored` among all the claims
     /// (see [`claim_reference`]).
     pub fn reference(&self, stored: &StoredClaim) -> String {
-        let key = (stored.source.clone(), stored.claim.claim_id.clone());
-        if self.per_file.get(&key).copied().unwrap_or(0) > 1 {
-            claim_label(stored)
-        } else {
-            format!("{}#{}", stored.source, stored.claim.claim_id)
-        }
+        self.names.reference(stored)
     }
 }
 

@@ -28,8 +28,10 @@ pub enum RemittanceEvent {
     End(Box<RemittanceTrailer>),
 }
 
+/// Where the parser (and the screen, which follows it) is in an 835
+/// transaction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
+pub(super) enum State {
     Header,
     Payer,
     Payee,

@@ -20,23 +20,12 @@
 //!
 //! [`RemittanceParser`]: super::RemittanceParser
 
+use super::parser::State;
 use crate::fields::screen::{
     Doubt, Screened, Units, amount, date, first_component, optional_amount, procedure,
     required_text, vouch,
 };
 use crate::x12::{Elements, Segment};
-
-/// Where the screen is in the transaction (the parser's states).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    Header,
-    Payer,
-    Payee,
-    HeaderNumber,
-    Claim,
-    Line,
-    Trailer,
-}
 
 /// What a transaction the screen vouched for holds: the figures `validate`
 /// prints.
