@@ -202,10 +202,10 @@ class Tally(AccumulatorParam):
 
 def events_stage(ack_keys, tally):
     """mapInArrow: (path, content) batches → the records the decide stage
-    reads (SHUFFLED columns). Rejected files go to `tally`, not on; an ack
-    record is sent once to every decide partition, with the `partition`
-    value `ack_keys[i]` that lands in partition i, since every decider
-    needs every acknowledgment."""
+    reads (SHUFFLED columns). Rejected files go to `tally`, not on to the
+    decide stage; an ack record is sent once to every decide partition,
+    with the `partition` value `ack_keys[i]` that lands in partition i,
+    since every decider needs every acknowledgment."""
 
     def run(batches):
         import pyarrow.compute as pc
