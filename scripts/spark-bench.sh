@@ -3,10 +3,11 @@
 # REMIT_BENCH_PAIRS 835+837 pairs (835s of about REMIT_BENCH_BYTES bytes),
 # reconciled by `remit reconcile` (--jobs 1 and 2) and by the Spark job on
 # a local standalone cluster with 1 and 2 executor cores. Prints one line
-# per run: wall seconds, remittance lines per second, input MB per second,
-# and the job's event and decide phases; then the bytes the job shuffled
-# per event record (from Spark's event log: every task's shuffle bytes
-# written), and the Python package's `remit.lines` against `remit lines`
+# per run: wall seconds, remittance lines per second, input MB per second;
+# for the job, where its time goes and the bytes it shuffled per event
+# record (from Spark's event log: when the first task started, every
+# stage's tasks and seconds, every task's shuffle bytes written); then
+# the Python package's `remit.lines` against `remit lines`
 # on the same file (the set's 835s concatenated into one file).
 # Not part of CI; the figures in the README come from it.
 set -euo pipefail
@@ -51,22 +52,36 @@ for cores in 1 2; do
         --ledger "$WORK/out-$cores/ledger" --partitions $((2 * cores)) "${RULES[@]}" 2>/dev/null
     t1=$(date +%s.%N)
     summary="$WORK/logs/bench-$cores.summary.json"
-    phases=$("$VENV/bin/python" -c "import json; s = json.load(open('$summary')); print(f\"job {s['total_seconds']} s: events {s['events_seconds']} s, decide+write {s['decide_seconds']} s, records {s['records']}\")")
     job=$("$VENV/bin/python" -c "import json; print(json.load(open('$summary'))['total_seconds'])")
-    report "spark $cores executor core(s)" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$LINES" "spark-submit wall; $phases"
+    report "spark $cores executor core(s)" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$LINES" "spark-submit wall"
     report "spark $cores core(s), job only" "$job" "$LINES" "without the JVM's and executors' start"
     # The event log of this run: the newest file in the folder.
     log=$(ls -t "$WORK/eventlog" | head -1)
     "$VENV/bin/python" - "$WORK/eventlog/$log" "$summary" <<'PY'
 import json, sys
 written = 0
+start = first_task = None
+stages = []
 with open(sys.argv[1]) as f:
     for line in f:
         e = json.loads(line)
-        if e.get("Event") == "SparkListenerTaskEnd":
+        event = e.get("Event")
+        if event == "SparkListenerApplicationStart":
+            start = e["Timestamp"]
+        elif event == "SparkListenerTaskStart" and first_task is None:
+            first_task = e["Task Info"]["Launch Time"]
+        elif event == "SparkListenerStageCompleted":
+            i = e["Stage Info"]
+            stages.append((i["Submission Time"], i["Completion Time"], i["Number of Tasks"]))
+        elif event == "SparkListenerTaskEnd":
             m = (e.get("Task Metrics") or {}).get("Shuffle Write Metrics") or {}
             written += m.get("Shuffle Bytes Written", 0)
 s = json.load(open(sys.argv[2]))
+# Where the time goes: the application's start to its first task, then
+# every stage (tasks, seconds) in order.
+shown = ", ".join(f"{n} tasks {(b - a) / 1000:.1f} s" for a, b, n in sorted(stages))
+print(f"bench phases: first task {(first_task - start) / 1000:.1f} s after the application "
+      f"started; stages: {shown}")
 print(f"bench shuffle: {written} bytes written for {s['records']} records "
       f"({s['events']} events, {s['transactions']} transactions, {s['claims']} claims): "
       f"{written / s['events']:.0f} bytes per event, {written / s['records']:.0f} per record")

@@ -8,6 +8,10 @@
 #     set of a few hundred files (mode "contents", as on a cluster without a
 #     shared file system), and over the samples split into two days with a
 #     history table (the second day run twice: re-runs are idempotent),
+#     checks that the second day's decide stage reads the history as a
+#     bucketed scan without an Exchange (no re-shuffle), that the table's
+#     bucket count is kept, and that a history in the unbucketed layout
+#     of earlier versions is converted and gives the same ledger,
 #   - compares every ledger with `remit reconcile` on the same input,
 #   - stops everything it started (by saved PIDs), whatever happens.
 # Exits non-zero on any mismatch. Everything after the release build is
@@ -102,17 +106,69 @@ DAYS=(--ledger "$OUT/days/ledger" --history "$OUT/days/history" --fee-schedule "
 run_job day1 --input "$WORK/days/1" --day 2024-12-31 "${DAYS[@]}"
 run_job day2 --input "$WORK/days/2" --day "$AS_OF" "${DAYS[@]}"
 run_job day2-again --input "$WORK/days/2" --day "$AS_OF" "${DAYS[@]}"
+# The history is bucketed by provider: day 2's decide stage reads day 1
+# as a bucketed scan, with no Exchange (no shuffle of the history).
+for run in day2 day2-again; do
+    "$VENV/bin/python" - "$WORK/logs/$run.summary.json" <<'PY' || fail "$run re-shuffled the history"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["history_records"] > 0, f"{sys.argv[1]}: no history records read"
+assert s["decide_bucketed_scan"], f"{sys.argv[1]}: the decide stage's scan is not bucketed"
+assert not s["decide_exchanges"], f"{sys.argv[1]}: the decide stage shuffles: {s['decide_exchanges']}"
+PY
+done
+step "a history table's bucket count is kept: another --partitions is refused"
+# (A subshell: submit exits on failure, which is what is expected here.)
+if (submit refused "$ROOT/spark/remit_job.py" --input "$WORK/days/2" --day "$AS_OF" \
+    --partitions 3 "${DAYS[@]}") 2>/dev/null; then
+    fail "the job accepted --partitions 3 for a history bucketed into 4"
+fi
+grep -q "run with --partitions 4" "$WORK/logs/refused.log" \
+    || fail "the job did not say how to run with the history's buckets (log: $WORK/logs/refused.log)"
+step "job: day 2 over day 1 in the unbucketed layout of earlier versions (converted)"
+# The layout the job wrote before buckets: <history>/day=D/*.parquet with
+# the columns partition, kind, tx, payload, each ack record once with an
+# empty partition; rewritten here from day 1's bucket files (which hold a
+# copy of each ack record per bucket).
+"$VENV/bin/python" - "$OUT/days/history/by-provider/day=2024-12-31" \
+    "$OUT/legacy/history/day=2024-12-31" <<'PY'
+import os, sys
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+table = pq.read_table(sys.argv[1]).select(["partition", "kind", "tx", "payload"])
+is_ack = pc.equal(table["kind"], "ack")
+acks = table.filter(is_ack)
+one_copy = acks.filter(pc.equal(acks["partition"], pc.min(acks["partition"])))
+one_copy = one_copy.set_column(0, table.schema.field(0), pa.array([""] * one_copy.num_rows))
+legacy = pa.concat_tables([table.filter(pc.invert(is_ack)), one_copy])
+os.makedirs(sys.argv[2])
+pq.write_table(legacy, os.path.join(sys.argv[2], "part-00000.snappy.parquet"))
+PY
+run_job legacy --input "$WORK/days/2" --day "$AS_OF" --ledger "$OUT/legacy/ledger" \
+    --history "$OUT/legacy/history" --fee-schedule "$FEE" "${RULES[@]}"
+"$VENV/bin/python" - "$WORK/logs/legacy.summary.json" "$WORK/logs/day1.summary.json" <<'PY' \
+    || fail "the unbucketed history was not converted"
+import json, sys
+s = json.load(open(sys.argv[1]))
+day1 = json.load(open(sys.argv[2]))
+assert s["history_converted"] == ["2024-12-31"], s["history_converted"]
+assert s["history_records"] == day1["records"], (s["history_records"], day1["records"])
+assert s["history_records"] > 0 and s["decide_bucketed_scan"] and not s["decide_exchanges"], s
+PY
 
 step "compare with remit reconcile"
 submit check "$ROOT/spark/check_ledger.py" \
     --check samples "$WORK/expected/samples.parquet" "$OUT/samples/ledger/day=$AS_OF" \
     --check generated "$WORK/expected/generated.parquet" "$OUT/generated/ledger/day=$AS_OF" \
     --check two-days "$WORK/expected/days.parquet" \
-    "$OUT/days/ledger/day=2024-12-31!NO_REMITTANCE,$OUT/days/ledger/day=$AS_OF"
+    "$OUT/days/ledger/day=2024-12-31!NO_REMITTANCE,$OUT/days/ledger/day=$AS_OF" \
+    --check two-days-converted "$WORK/expected/days.parquet" \
+    "$OUT/days/ledger/day=2024-12-31!NO_REMITTANCE,$OUT/legacy/ledger/day=$AS_OF"
 grep '^check ' "$WORK/logs/check.log" >&2
 for d in 2024-12-31 "$AS_OF"; do
-    [ -d "$OUT/days/history/day=$d" ] || fail "history partition day=$d was not written"
+    [ -d "$OUT/days/history/by-provider/day=$d" ] || fail "history partition day=$d was not written"
 done
 
 echo "spark-local: every ledger equals remit reconcile's; $((SECONDS - START)) s" >&2
-echo "spark-local: 3 passed, 0 failed"
+echo "spark-local: 4 passed, 0 failed"
