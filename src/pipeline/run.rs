@@ -17,7 +17,7 @@ use super::engine::Reconciler;
 use super::front_end::FrontEnd;
 use super::ingest::{IngestReport, ingest_owned};
 use super::input::{InputContent, read_input_packed};
-use super::parallel::{parallel_jobs, parallel_map};
+use super::parallel::{parallel_in_order, parallel_jobs};
 use crate::acks::AckCodes;
 use crate::codes::CodeList;
 use crate::contract::Contracts;
@@ -96,12 +96,14 @@ impl Source for (String, Vec<u8>) {
     }
 }
 
-/// What a run tells its caller as it goes, in this order: inputs read
-/// (from the reading threads), then each input's findings and what
-/// ingesting it did (in input order), then each transaction decided, each
-/// row handed out, and the end. Every method does nothing by default.
+/// What a run tells its caller as it goes, in this order: for each input
+/// in input order, that it was read, its findings and what ingesting it
+/// did; that every input was read; then each transaction decided, each row
+/// handed out, and the end. Every method does nothing by default.
 pub trait Observer: Sync {
-    /// One input was read completely (called from a reading thread).
+    /// One input was read completely (called as its turn to be ingested
+    /// comes: inputs are read ahead on other threads, a bounded number at
+    /// a time).
     fn read(&self) {}
     /// Every input was read.
     fn reading_finished(&mut self) {}
@@ -197,30 +199,32 @@ pub fn run<S: Source, E>(
 ) -> Result<RunSummary, RunError<E>> {
     let mut summary = RunSummary::default();
     let mut applied_before = Vec::new();
-    let shared: &dyn Observer = observer;
-    let contents = parallel_map(inputs, parallel_jobs(config.jobs), |input| {
-        let content = read_source(input);
-        shared.read();
-        content
-    });
-    observer.reading_finished();
-    for (input, content) in inputs.iter().zip(contents) {
+    let jobs = parallel_jobs(config.jobs);
+    // Each input is ingested as soon as its turn comes (input order), with
+    // at most `jobs` more being read meanwhile: a run holds a bounded
+    // number of read inputs, not all of them, whatever their number and
+    // size (issue 17: `--db` RSS flat).
+    parallel_in_order(inputs, jobs, jobs, read_source, |i, content| {
+        observer.read();
+        let input = &inputs[i];
         let source = input.name();
         summary.files += 1;
         let usable = content.summary.usable();
         observer.file(&source, &content, usable);
         if !usable {
-            continue;
+            return Ok(());
         }
         summary.usable += 1;
         match ingest_owned(store, &source, content, config.as_of()) {
             Ok(report) => {
                 observer.ingested(&source, &report);
                 applied_before.extend(report.applied_before.iter().map(|(_, _, id)| *id));
+                Ok(())
             }
-            Err(error) => return Err(RunError::Ingest { source, error }),
+            Err(error) => Err(RunError::Ingest { source, error }),
         }
-    }
+    })?;
+    observer.reading_finished();
     if summary.usable == 0 {
         // Nothing to decide: what an earlier run left pending stays so.
         return Ok(summary);
@@ -309,8 +313,9 @@ pub fn decide_covering<E>(
 fn read_source(input: &impl Source) -> InputContent {
     let source = input.name();
     match input.open() {
-        // Packed as read: every input is read before any is ingested, and
-        // a run holds every transaction until it is applied (issue 17).
+        // Packed as read: a few inputs are read ahead of their ingest, and
+        // the memory store holds every transaction until it is applied
+        // (issue 17).
         Ok(reader) => read_input_packed(&source, reader),
         Err(e) => {
             let mut content = InputContent::default();
