@@ -1,7 +1,12 @@
-//! The pipeline's one entry point: read every input (in parallel), ingest
-//! each usable one into the history store (one store transaction a file),
-//! decide what is pending in payment order, and hand every decided row —
-//! then every billed line no remittance answered — to the caller.
+//! The pipeline's one entry point: read every input, ingest each usable
+//! one into the history store (one store transaction a file), decide what
+//! is pending in payment order, and hand every decided row — then every
+//! billed line no remittance answered — to the caller.
+//!
+//! Reading never holds every input: into a memory store, inputs are read
+//! on all cores, a bounded number ahead of the one being ingested; into a
+//! store on disk (`--db`), each input is stored while a thread reads it, a
+//! transaction at a time, so memory does not grow with the inputs.
 //!
 //! The settings come resolved in a [`Config`] (the command line reads
 //! option files and checks flags before any output is opened; this module
@@ -102,8 +107,9 @@ impl Source for (String, Vec<u8>) {
 /// handed out, and the end. Every method does nothing by default.
 pub trait Observer: Sync {
     /// One input was read completely (called as its turn to be ingested
-    /// comes: inputs are read ahead on other threads, a bounded number at
-    /// a time).
+    /// comes: into a memory store inputs are read ahead on other threads,
+    /// a bounded number at a time; into a store on disk, once the input
+    /// was read and stored, before its findings).
     fn read(&self) {}
     /// Every input was read.
     fn reading_finished(&mut self) {}
