@@ -227,6 +227,16 @@ pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
         self.ingest_transaction(tx)
     }
 
+    /// True when the store keeps what it ingests outside memory (a file):
+    /// a run then ingests each input while it is read, inside the file's
+    /// store transaction, holding one 835 transaction or 837 claim at a
+    /// time rather than whole inputs read ahead (issue 17: `--db` RSS
+    /// flat). A store in memory holds every transaction anyway: inputs are
+    /// read ahead on all cores.
+    fn ingests_while_reading(&self) -> bool {
+        false
+    }
+
     /// Pending transactions in the order they must be applied.
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>>;
     /// A pending transaction's events.

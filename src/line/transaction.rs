@@ -115,6 +115,15 @@ impl PackedTransaction {
         order_key_of(&self.context, self.fingerprint.content_hash)
     }
 
+    /// Its events as packed (MessagePack of the events without their
+    /// context), when held packed: what the SQLite store keeps as they are.
+    pub fn packed_events(&self) -> Option<&[u8]> {
+        match &self.events {
+            PackedEvents::Packed(bytes) => Some(bytes),
+            PackedEvents::Parsed(_) => None,
+        }
+    }
+
     /// True when its events are held packed.
     pub fn is_packed(&self) -> bool {
         matches!(self.events, PackedEvents::Packed(_))

@@ -8,7 +8,7 @@
 
 use jiff::civil::Date;
 
-use super::input::InputContent;
+use super::input::{InputContent, ReadItem};
 use crate::claim::PackedClaim;
 use crate::history::{During, HistoryStore, Ingested, RemittanceState, StoreError, StoreResult};
 use crate::line::{PackedTransaction, RemittanceTransaction, payer_key};
@@ -132,50 +132,162 @@ fn ingest_all(
     as_of: Date,
 ) -> StoreResult<IngestReport> {
     let mut report = IngestReport::default();
-    store.note_batches(&content.batches)?;
-    report.acks = store.ingest_acks(source, &content.acks)?;
+    ingest_extras(store, source, content, &mut report)?;
     for claim in claims {
-        let (lines, charge) = (claim.lines as usize, claim.charge);
-        if store
-            .ingest_packed_claim(source, claim)
-            .during("storing a billed claim")?
-        {
-            report.claims += 1;
-            report.claim_lines += lines;
-            report.claim_charges += charge;
-        } else {
-            report.known_claims += 1;
-        }
+        ingest_claim(store, source, claim, &mut report)?;
     }
     for tx in transactions {
-        let c = std::sync::Arc::clone(&tx.context);
-        // Not stored at all (rather than stored and skipped): a later run
-        // with a later --as-of reads the same file and finds it new.
-        if c.payment_or_production_date().is_some_and(|d| d > as_of) {
-            report.after_as_of += 1;
-            continue;
-        }
-        match ingest_packed(store, tx)? {
-            Remittance::New => report.transactions += 1,
-            Remittance::Known(id) => {
-                let (control, trace) = (c.transaction.to_string(), c.trace.to_string());
-                match store
-                    .transaction_state(id)
-                    .during("asking whether a transaction was applied")?
-                {
-                    RemittanceState::Applied(_) => report.applied_before.push((control, trace, id)),
-                    RemittanceState::Pending => report.repeated.push((control, trace)),
-                    RemittanceState::Replaced => report.replaced.push((control, trace)),
-                }
-            }
-            Remittance::Older(current) => report.older_versions.push((
-                c.transaction.to_string(),
-                c.trace.to_string(),
-                current,
-            )),
-        }
+        ingest_transaction(store, tx, as_of, &mut report)?;
     }
     Ok(report)
+}
+
+/// Stores a file's batch numbers and acknowledgments.
+fn ingest_extras(
+    store: &mut dyn HistoryStore,
+    source: &str,
+    content: &InputContent,
+    report: &mut IngestReport,
+) -> StoreResult<()> {
+    store.note_batches(&content.batches)?;
+    report.acks = store.ingest_acks(source, &content.acks)?;
+    Ok(())
+}
+
+/// Stores one billed claim, counting it in `report`.
+fn ingest_claim(
+    store: &mut dyn HistoryStore,
+    source: &str,
+    claim: PackedClaim,
+    report: &mut IngestReport,
+) -> StoreResult<()> {
+    let (lines, charge) = (claim.lines as usize, claim.charge);
+    if store
+        .ingest_packed_claim(source, claim)
+        .during("storing a billed claim")?
+    {
+        report.claims += 1;
+        report.claim_lines += lines;
+        report.claim_charges += charge;
+    } else {
+        report.known_claims += 1;
+    }
+    Ok(())
+}
+
+/// Stores one remittance transaction, saying in `report` what became of it.
+fn ingest_transaction(
+    store: &mut dyn HistoryStore,
+    tx: PackedTransaction,
+    as_of: Date,
+    report: &mut IngestReport,
+) -> StoreResult<()> {
+    let c = std::sync::Arc::clone(&tx.context);
+    // Not stored at all (rather than stored and skipped): a later run
+    // with a later --as-of reads the same file and finds it new.
+    if c.payment_or_production_date().is_some_and(|d| d > as_of) {
+        report.after_as_of += 1;
+        return Ok(());
+    }
+    match ingest_packed(store, tx)? {
+        Remittance::New => report.transactions += 1,
+        Remittance::Known(id) => {
+            let (control, trace) = (c.transaction.to_string(), c.trace.to_string());
+            match store
+                .transaction_state(id)
+                .during("asking whether a transaction was applied")?
+            {
+                RemittanceState::Applied(_) => report.applied_before.push((control, trace, id)),
+                RemittanceState::Pending => report.repeated.push((control, trace)),
+                RemittanceState::Replaced => report.replaced.push((control, trace)),
+            }
+        }
+        Remittance::Older(current) => {
+            report
+                .older_versions
+                .push((c.transaction.to_string(), c.trace.to_string(), current))
+        }
+    }
+    Ok(())
+}
+
+/// One file ingested while it is read (see `read_input_streamed`): its
+/// transactions and claims are stored as they come, inside the file's
+/// store transaction, which is committed once the whole file is read and
+/// usable, and rolled back otherwise — so a rejected file leaves nothing
+/// behind and a killed run keeps whole files only, as [`ingest`] does.
+pub struct FileIngest<'s> {
+    store: &'s mut dyn HistoryStore,
+    source: String,
+    as_of: Date,
+    report: IngestReport,
+    /// The first failure: what follows is read and dropped.
+    failed: Option<StoreError>,
+}
+
+impl<'s> FileIngest<'s> {
+    /// Opens the file's store transaction.
+    pub fn begin(
+        store: &'s mut dyn HistoryStore,
+        source: &str,
+        as_of: Date,
+    ) -> StoreResult<FileIngest<'s>> {
+        store.begin_file().during("starting a file's ingest")?;
+        Ok(FileIngest {
+            store,
+            source: source.to_string(),
+            as_of,
+            report: IngestReport::default(),
+            failed: None,
+        })
+    }
+
+    /// Stores one transaction or claim of the file (nothing once a store
+    /// operation failed).
+    pub fn take(&mut self, item: ReadItem) {
+        if self.failed.is_some() {
+            return;
+        }
+        let done = match item {
+            ReadItem::Claim(claim) => {
+                ingest_claim(self.store, &self.source, claim, &mut self.report)
+            }
+            ReadItem::Transaction(tx) => {
+                ingest_transaction(self.store, tx, self.as_of, &mut self.report)
+            }
+        };
+        self.failed = done.err();
+    }
+
+    /// Ends the file, read whole as `content`: a usable one has its batch
+    /// numbers and acknowledgments stored and is committed (its report
+    /// returned); a rejected one is rolled back (`None`).
+    pub fn finish(
+        mut self,
+        content: &InputContent,
+        usable: bool,
+    ) -> StoreResult<Option<IngestReport>> {
+        if usable && self.failed.is_none() {
+            let extras = ingest_extras(self.store, &self.source, content, &mut self.report);
+            self.failed = extras.err();
+        }
+        match self.failed.take() {
+            None if usable => {
+                self.store
+                    .commit_file()
+                    .during("committing a file's ingest")?;
+                Ok(Some(self.report))
+            }
+            failed => {
+                let undone = self.store.rollback_file().during("undoing a file's ingest");
+                match (failed, undone) {
+                    (None, undone) => undone.map(|()| None),
+                    (Some(e), Ok(())) => Err(e),
+                    (Some(e), Err(undo)) => Err(e.and_undo_failed(undo)),
+                }
+            }
+        }
+    }
 }
 
 /// What became of one remittance transaction at ingest.

@@ -47,7 +47,20 @@ impl InputContent {
     }
 }
 
-struct Collect {
+/// One 835 transaction or 837 claim of an input, packed, handed over as
+/// soon as it ends (see [`read_input_streamed`]).
+#[derive(Debug)]
+pub enum ReadItem {
+    /// A whole 835 transaction.
+    Transaction(PackedTransaction),
+    /// A billed claim of a whole 837 transaction.
+    Claim(PackedClaim),
+}
+
+struct Collect<'t> {
+    /// When set, packed transactions and claims go here as they end
+    /// instead of into `content` (see [`read_input_streamed`]).
+    take: Option<&'t mut dyn FnMut(ReadItem)>,
     events: EventCollector,
     claims_paid: Decimal,
     claims_charged: Decimal,
@@ -60,7 +73,7 @@ struct Collect {
     content: InputContent,
 }
 
-impl Consumer for Collect {
+impl Consumer for Collect<'_> {
     fn remittance_header(&mut self, header: &RemittanceHeader) {
         self.events.header(header);
         self.claims_paid = Decimal::ZERO;
@@ -102,7 +115,9 @@ impl Consumer for Collect {
             events,
             fingerprint,
         };
-        if self.pack {
+        if let Some(take) = &mut self.take {
+            take(ReadItem::Transaction(PackedTransaction::pack(tx)));
+        } else if self.pack {
             self.content.packed.push(PackedTransaction::pack(tx));
         } else {
             self.content.transactions.push(tx);
@@ -114,7 +129,9 @@ impl Consumer for Collect {
     fn claim_batch_end(&mut self, content_hash: u64) {
         for mut claim in self.pending_claims.drain(..) {
             claim.transaction_hash = content_hash;
-            if self.pack {
+            if let Some(take) = &mut self.take {
+                take(ReadItem::Claim(PackedClaim::pack(&claim)));
+            } else if self.pack {
                 self.content.packed_claims.push(PackedClaim::pack(&claim));
             } else {
                 self.content.claims.push(claim);
@@ -171,8 +188,32 @@ pub fn read_input_packed(source: &str, input: impl Read) -> InputContent {
     read(source, input, true)
 }
 
+/// Reads one input named `source`, handing each 835 transaction and 837
+/// claim, packed, to `take` as soon as it ends (only whole transactions'):
+/// the content returned holds the file's summary, batch numbers and
+/// acknowledgments, not its transactions or claims. What is held while
+/// reading is one transaction, whatever the size of the file (issue 17:
+/// `--db` RSS flat).
+pub fn read_input_streamed(
+    source: &str,
+    input: impl Read,
+    take: &mut dyn FnMut(ReadItem),
+) -> InputContent {
+    read_into(source, input, true, Some(take))
+}
+
 fn read(source: &str, input: impl Read, pack: bool) -> InputContent {
+    read_into(source, input, pack, None)
+}
+
+fn read_into(
+    source: &str,
+    input: impl Read,
+    pack: bool,
+    take: Option<&mut dyn FnMut(ReadItem)>,
+) -> InputContent {
     let mut collect = Collect {
+        take,
         pack,
         events: EventCollector::new(source),
         claims_paid: Decimal::ZERO,

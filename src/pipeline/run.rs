@@ -1,7 +1,12 @@
-//! The pipeline's one entry point: read every input (in parallel), ingest
-//! each usable one into the history store (one store transaction a file),
-//! decide what is pending in payment order, and hand every decided row —
-//! then every billed line no remittance answered — to the caller.
+//! The pipeline's one entry point: read every input, ingest each usable
+//! one into the history store (one store transaction a file), decide what
+//! is pending in payment order, and hand every decided row — then every
+//! billed line no remittance answered — to the caller.
+//!
+//! Reading never holds every input: into a memory store, inputs are read
+//! on all cores, a bounded number ahead of the one being ingested; into a
+//! store on disk (`--db`), each input is stored while a thread reads it, a
+//! transaction at a time, so memory does not grow with the inputs.
 //!
 //! The settings come resolved in a [`Config`] (the command line reads
 //! option files and checks flags before any output is opened; this module
@@ -15,9 +20,9 @@ use jiff::civil::Date;
 
 use super::engine::Reconciler;
 use super::front_end::FrontEnd;
-use super::ingest::{IngestReport, ingest_owned};
-use super::input::{InputContent, read_input_packed};
-use super::parallel::{parallel_jobs, parallel_map};
+use super::ingest::{FileIngest, IngestReport, ingest_owned};
+use super::input::{InputContent, read_input_packed, read_input_streamed};
+use super::parallel::{parallel_in_order, parallel_jobs};
 use crate::acks::AckCodes;
 use crate::codes::CodeList;
 use crate::contract::Contracts;
@@ -96,12 +101,15 @@ impl Source for (String, Vec<u8>) {
     }
 }
 
-/// What a run tells its caller as it goes, in this order: inputs read
-/// (from the reading threads), then each input's findings and what
-/// ingesting it did (in input order), then each transaction decided, each
-/// row handed out, and the end. Every method does nothing by default.
+/// What a run tells its caller as it goes, in this order: for each input
+/// in input order, that it was read, its findings and what ingesting it
+/// did; that every input was read; then each transaction decided, each row
+/// handed out, and the end. Every method does nothing by default.
 pub trait Observer: Sync {
-    /// One input was read completely (called from a reading thread).
+    /// One input was read completely (called as its turn to be ingested
+    /// comes: into a memory store inputs are read ahead on other threads,
+    /// a bounded number at a time; into a store on disk, once the input
+    /// was read and stored, before its findings).
     fn read(&self) {}
     /// Every input was read.
     fn reading_finished(&mut self) {}
@@ -197,30 +205,40 @@ pub fn run<S: Source, E>(
 ) -> Result<RunSummary, RunError<E>> {
     let mut summary = RunSummary::default();
     let mut applied_before = Vec::new();
-    let shared: &dyn Observer = observer;
-    let contents = parallel_map(inputs, parallel_jobs(config.jobs), |input| {
-        let content = read_source(input);
-        shared.read();
-        content
-    });
-    observer.reading_finished();
-    for (input, content) in inputs.iter().zip(contents) {
-        let source = input.name();
-        summary.files += 1;
-        let usable = content.summary.usable();
-        observer.file(&source, &content, usable);
-        if !usable {
-            continue;
-        }
-        summary.usable += 1;
-        match ingest_owned(store, &source, content, config.as_of()) {
-            Ok(report) => {
-                observer.ingested(&source, &report);
+    if store.ingests_while_reading() {
+        for input in inputs {
+            let ingested = stream_input(config, input, store, observer, &mut summary)?;
+            if let Some(report) = ingested {
                 applied_before.extend(report.applied_before.iter().map(|(_, _, id)| *id));
             }
-            Err(error) => return Err(RunError::Ingest { source, error }),
         }
+    } else {
+        let jobs = parallel_jobs(config.jobs);
+        // Each input is ingested as soon as its turn comes (input order),
+        // with at most `jobs` more being read meanwhile: a run holds a
+        // bounded number of read inputs, not all of them.
+        parallel_in_order(inputs, jobs, jobs, read_source, |i, content| {
+            observer.read();
+            let input = &inputs[i];
+            let source = input.name();
+            summary.files += 1;
+            let usable = content.summary.usable();
+            observer.file(&source, &content, usable);
+            if !usable {
+                return Ok(());
+            }
+            summary.usable += 1;
+            match ingest_owned(store, &source, content, config.as_of()) {
+                Ok(report) => {
+                    observer.ingested(&source, &report);
+                    applied_before.extend(report.applied_before.iter().map(|(_, _, id)| *id));
+                    Ok(())
+                }
+                Err(error) => Err(RunError::Ingest { source, error }),
+            }
+        })?;
     }
+    observer.reading_finished();
     if summary.usable == 0 {
         // Nothing to decide: what an earlier run left pending stays so.
         return Ok(summary);
@@ -305,24 +323,80 @@ pub fn decide_covering<E>(
     })
 }
 
+/// Most transactions and claims read ahead of the one being stored.
+const STREAM_AHEAD: usize = 64;
+
+/// Reads one input on a thread of its own while storing its transactions
+/// and claims as they come (one store transaction for the file, committed
+/// only when the file is whole and usable: see [`FileIngest`]); what is
+/// held is at most [`STREAM_AHEAD`] transactions, whatever the size of the
+/// input. Returns what ingesting it did, `None` when it was rejected.
+fn stream_input<S: Source, E>(
+    config: &Config,
+    input: &S,
+    store: &mut dyn HistoryStore,
+    observer: &mut dyn Observer,
+    summary: &mut RunSummary,
+) -> Result<Option<IngestReport>, RunError<E>> {
+    let source = input.name();
+    let mut file = match FileIngest::begin(store, &source, config.as_of()) {
+        Ok(file) => file,
+        Err(error) => return Err(RunError::Ingest { source, error }),
+    };
+    let (sender, items) = std::sync::mpsc::sync_channel(STREAM_AHEAD);
+    let content = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || match input.open() {
+            Ok(reader) => read_input_streamed(&input.name(), reader, &mut |item| {
+                // The receiver lives until the reader is done.
+                let _ = sender.send(item);
+            }),
+            Err(e) => unopened(e),
+        });
+        for item in items {
+            file.take(item);
+        }
+        reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    observer.read();
+    summary.files += 1;
+    let usable = content.summary.usable();
+    observer.file(&source, &content, usable);
+    match file.finish(&content, usable) {
+        Ok(Some(report)) => {
+            summary.usable += 1;
+            observer.ingested(&source, &report);
+            Ok(Some(report))
+        }
+        Ok(None) => Ok(None),
+        Err(error) => Err(RunError::Ingest { source, error }),
+    }
+}
+
+/// The content of an input that cannot be opened: that, as its fatal
+/// finding.
+fn unopened(e: std::io::Error) -> InputContent {
+    let mut content = InputContent::default();
+    let issue = Issue::new(
+        Severity::Fatal,
+        Rule::Syntax,
+        Default::default(),
+        format!("cannot open: {e}"),
+    );
+    content.summary.issues.push(issue);
+    content
+}
+
 /// Reads one input; one that cannot be opened has that as its fatal finding.
 fn read_source(input: &impl Source) -> InputContent {
     let source = input.name();
     match input.open() {
-        // Packed as read: every input is read before any is ingested, and
-        // a run holds every transaction until it is applied (issue 17).
+        // Packed as read: a few inputs are read ahead of their ingest, and
+        // the memory store holds every transaction until it is applied
+        // (issue 17).
         Ok(reader) => read_input_packed(&source, reader),
-        Err(e) => {
-            let mut content = InputContent::default();
-            let issue = Issue::new(
-                Severity::Fatal,
-                Rule::Syntax,
-                Default::default(),
-                format!("cannot open: {e}"),
-            );
-            content.summary.issues.push(issue);
-            content
-        }
+        Err(e) => unopened(e),
     }
 }
 
@@ -452,6 +526,51 @@ mod tests {
             Err("disk full")
         });
         assert!(matches!(failed, Err(RunError::Sink("disk full"))));
+    }
+
+    /// With a store on disk, inputs are ingested while they are read: a
+    /// file whose fatal finding comes after whole transactions leaves
+    /// nothing in the store, and the ledger equals the memory store's.
+    #[test]
+    fn a_store_on_disk_ingests_while_reading_and_keeps_nothing_of_a_rejected_file() {
+        let dir = std::env::temp_dir().join(format!("remit-run-stream-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = sample("remits/acme-2024-02-07.835");
+        let mut spoiled = sample("remits/acme-2024-03-06.835");
+        spoiled.0 = "spoiled.835".into();
+        spoiled.1.extend_from_slice(b"ISA*00*");
+        let inputs = vec![sample("claims/2024-01-837p.x12"), spoiled, good];
+        let mut store = crate::history::SqliteStore::open(&dir.join("h.db")).unwrap();
+        assert!(store.ingests_while_reading());
+        let mut seen = Seen::default();
+        let mut rows = Vec::new();
+        let summary = run(&config(), &inputs, &mut store, &mut seen, |row| {
+            rows.push(row.clone());
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .expect("run");
+        assert_eq!(seen.files[1], ("spoiled.835".to_string(), false));
+        assert_eq!((summary.files, summary.usable, seen.ingested), (3, 2, 2));
+        let mut memory = MemoryStore::new();
+        let mut expected = Vec::new();
+        run(&config(), &inputs, &mut memory, &mut (), |row| {
+            expected.push(row.clone());
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .expect("run");
+        assert_eq!(rows, expected);
+        let mut stored = 0;
+        store
+            .rows(&Default::default(), |row| {
+                assert_ne!(row.event.context.source, "spoiled.835");
+                stored += 1;
+                Ok::<(), StoreError>(())
+            })
+            .unwrap();
+        assert!(stored > 0);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// Issue 23 item 2, the memory backend: a second run over one store

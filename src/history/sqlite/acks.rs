@@ -7,11 +7,10 @@ use std::collections::BTreeMap;
 use rusqlite::params;
 
 use super::SqliteStore;
-use crate::claim::BilledClaim;
 use crate::history::StoreResult;
 use crate::history::acks::AckStore;
 use crate::lifecycle::{Acknowledgment, BatchReference, SetKey};
-use crate::reconcile::claims::{ClaimRef, StoredClaim};
+use crate::reconcile::claims::StoredClaim;
 use crate::text::Text;
 
 /// The migration adding the acknowledgment tables (issue 22). `kind` and
@@ -102,21 +101,10 @@ impl AckStore for SqliteStore {
         let mut stmt = self
             .conn
             .prepare("SELECT id, source, claim FROM claims WHERE same_as IS NULL ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
+        let mut rows = stmt.query([])?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, source, json) = row?;
-            out.push(StoredClaim {
-                id: id as ClaimRef,
-                source,
-                claim: serde_json::from_str::<BilledClaim>(&json)?,
-            });
+        while let Some(r) = rows.next()? {
+            out.push(super::stored_claim(r)?);
         }
         Ok(out)
     }

@@ -17,8 +17,14 @@ use crate::text::Text;
 /// `history::memory`); foldhash is seeded per process.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
-/// Most lines (and, separately, line identities with ordinals) remembered.
-const MAX_ENTRIES: usize = 1 << 20;
+/// Most lines (and, separately, line identities with REF*6R values)
+/// remembered: an entry is a whole [`LineKey`] (seven short texts inline,
+/// ~190 bytes) plus the map's slot, ~210 bytes, so the cache stays under
+/// ~14 MiB whatever the size of the store and of the run (issue 17: `--db`
+/// RSS flat). A line looked up again after the cache was cleared costs one
+/// indexed query; runs decide a remittance's lines together, so most
+/// repeats fall within one fill.
+const MAX_ENTRIES: usize = 1 << 16;
 
 /// REF*6R values known under one base key, each with its ordinal (`None`:
 /// the store has none).

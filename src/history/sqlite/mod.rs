@@ -9,6 +9,7 @@
 
 mod acks;
 mod cache;
+mod codec;
 pub mod outcomes;
 mod rederive;
 mod replay;
@@ -23,6 +24,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use cache::Cache;
+use codec::{blob, pack, unpack};
 
 use super::{
     ClaimStore, Failure, HistoryStore, Ingested, OpenLine, Redecided, RemittanceState, Replay,
@@ -31,9 +33,9 @@ use super::{
 use crate::claim::{BilledClaim, ClaimFingerprint};
 use crate::codes::CodeList;
 use crate::line::{
-    DecidedLine, Flags, LineEvent, LineHistory, LineKey, OrderKey, PriorEvent, PriorKind,
-    RemittanceContext, RemittanceTransaction, TransactionFingerprint, event_key, order_key_of,
-    payer_key,
+    DecidedLine, Flags, LineEvent, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
+    PriorKind, RemittanceContext, RemittanceTransaction, TransactionFingerprint, event_key,
+    order_key_of, payer_key,
 };
 use crate::reconcile::claims::{ClaimRef, StoredClaim};
 use crate::text::Text;
@@ -51,6 +53,13 @@ impl From<rusqlite::Error> for StoreError {
             _ => Failure::Other,
         };
         StoreError::backend(failure, e)
+    }
+}
+
+/// A value SQLite holds in another type than the store wrote is damage.
+impl From<rusqlite::types::FromSqlError> for StoreError {
+    fn from(e: rusqlite::types::FromSqlError) -> Self {
+        StoreError::Data(e.to_string())
     }
 }
 
@@ -179,10 +188,9 @@ impl SqliteStore {
         let mut contexts: HashMap<i64, Arc<RemittanceContext>> = HashMap::new();
         let mut count = 0;
         while let Some(r) = found.next().map_err(StoreError::from)? {
-            let json: String = r.get(0).map_err(StoreError::from)?;
+            let mut row: DecidedLine = unpack(blob(r, 0)?, "row")?;
             let remittance: Option<i64> = r.get(1).map_err(StoreError::from)?;
             let superseded_by: Option<i64> = r.get(2).map_err(StoreError::from)?;
-            let mut row: DecidedLine = serde_json::from_str(&json).map_err(StoreError::from)?;
             if let Some(id) = remittance {
                 row.event.context = self.context(id, &mut contexts)?;
             }
@@ -206,12 +214,7 @@ impl SqliteStore {
         if let Some(c) = cache.get(&id) {
             return Ok(Arc::clone(c));
         }
-        let json: String =
-            self.conn
-                .query_row("SELECT context FROM remittances WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })?;
-        let context: Arc<RemittanceContext> = Arc::new(serde_json::from_str(&json)?);
+        let context: Arc<RemittanceContext> = Arc::new(self.stored_context(id)?);
         cache.insert(id, Arc::clone(&context));
         Ok(context)
     }
@@ -258,11 +261,11 @@ impl SqliteStore {
         if let Some(known) = self.cache.line(key) {
             return Ok(known);
         }
-        let text = serde_json::to_string(key)?;
+        let packed = pack(key)?;
         let found: Option<i64> = self
             .conn
             .prepare_cached("SELECT id FROM lines WHERE key = ?1")?
-            .query_row([&text], |r| r.get(0))
+            .query_row([&packed], |r| r.get(0))
             .optional()?;
         self.cache.set_line(key, found);
         Ok(found)
@@ -273,11 +276,9 @@ impl SqliteStore {
         if let Some(id) = self.find_line(key)? {
             return Ok(id);
         }
-        let text = serde_json::to_string(key)?;
-        let base = serde_json::to_string(&base_key(key))?;
         self.conn
-            .prepare_cached("INSERT INTO lines (key, base_key, ordinal) VALUES (?1, ?2, ?3)")?
-            .execute(params![text, base, key.ordinal])?;
+            .prepare_cached("INSERT INTO lines (key) VALUES (?1)")?
+            .execute([pack(key)?])?;
         let id = self.conn.last_insert_rowid();
         self.cache.set_line(key, Some(id));
         Ok(id)
@@ -289,13 +290,12 @@ impl SqliteStore {
         if matches!(self.cache.control(&base, control), Some(Some(_))) {
             return Ok(()); // the first ordinal recorded stays
         }
-        let text = serde_json::to_string(&base)?;
         let inserted = self
             .conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO line_controls (base_key, control, ordinal) VALUES (?1, ?2, ?3)",
+                "INSERT OR IGNORE INTO line_controls (base, control, ordinal) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![text, control, key.ordinal])?;
+            .execute(params![pack(&base)?, control, key.ordinal])?;
         if inserted == 1 {
             self.cache.set_control(&base, control, Some(key.ordinal));
         } else {
@@ -306,24 +306,34 @@ impl SqliteStore {
 
     fn load_claims(&self, sql: &str, arg: &str) -> StoreResult<Vec<StoredClaim>> {
         let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([arg], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
+        let mut rows = stmt.query([arg])?;
         let mut claims = Vec::new();
-        for row in rows {
-            let (id, source, json) = row?;
-            claims.push(StoredClaim {
-                id: id as ClaimRef,
-                source,
-                claim: serde_json::from_str(&json)?,
-            });
+        while let Some(r) = rows.next()? {
+            claims.push(stored_claim(r)?);
         }
         Ok(claims)
     }
+
+    /// A stored transaction's context.
+    fn stored_context(&self, id: i64) -> StoreResult<RemittanceContext> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT context FROM remittances WHERE id = ?1")?;
+        let mut found = stmt.query([id])?;
+        match found.next()? {
+            Some(r) => unpack(blob(r, 0)?, "context"),
+            None => Err(StoreError::Data(format!("no stored transaction {id}"))),
+        }
+    }
+}
+
+/// A billed claim from a row of (id, source, packed claim).
+fn stored_claim(r: &rusqlite::Row<'_>) -> StoreResult<StoredClaim> {
+    Ok(StoredClaim {
+        id: r.get::<_, i64>(0)? as ClaimRef,
+        source: r.get(1)?,
+        claim: unpack(blob(r, 2)?, "billed claim")?,
+    })
 }
 
 /// Creates the file owner-only (0600) before SQLite opens it; SQLite gives
@@ -344,9 +354,14 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 fn prepare(conn: &Connection, path: &str, codes: &CodeList) -> StoreResult<()> {
     check_identity(conn, path)?;
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+    // Memory is the page cache (64 MiB) whatever the size of the store:
+    // temporary data (the statement journal of an UPDATE touching every
+    // new claim, sorts) goes to temporary files, not memory — in memory it
+    // took ~3 bytes of RSS per byte of billed claims at the start of
+    // deciding (issue 17: `--db` RSS flat).
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
-         PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+         PRAGMA cache_size = -65536; PRAGMA temp_store = FILE;",
     )?;
     migrate(conn, path, codes)
 }
@@ -403,15 +418,19 @@ fn migrate(conn: &Connection, path: &str, codes: &CodeList) -> StoreResult<()> {
                 supported: current_version(),
             });
         }
-        for migration in &schema::MIGRATIONS[version as usize..] {
+        for (step, migration) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            // A new store (version 0) has nothing to re-derive; one decided
+            // under the group-code rule is re-derived while its rows are
+            // still the JSON `rederive` reads.
+            if step == schema::REDERIVE_BEFORE
+                && (1..=schema::GROUP_CODE_RULE_VERSION).contains(&version)
+            {
+                rederive::rederive(conn, codes)?;
+            }
             conn.execute_batch(migration.sql)?;
             if let Some(then) = migration.then {
                 then(conn)?;
             }
-        }
-        // A new store (version 0) has nothing to re-derive.
-        if (1..=schema::GROUP_CODE_RULE_VERSION).contains(&version) {
-            rederive::rederive(conn, codes)?;
         }
         conn.execute_batch(&format!(
             "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
@@ -468,17 +487,15 @@ impl SqliteStore {
         let state: String = r.get(1)?;
         let superseded_by: Option<i64> = r.get(2)?;
         let retired: i64 = r.get(3)?;
-        let context: Arc<RemittanceContext> =
-            Arc::new(serde_json::from_str(&r.get::<_, String>(4)?)?);
-        let events: Option<String> = r.get(5)?;
+        let context: Arc<RemittanceContext> = Arc::new(unpack(blob(r, 4)?, "context")?);
+        let events = r.get_ref(5)?.as_blob_or_null()?;
         let hash: i64 = r.get(6)?;
         let applied = r.get::<_, i64>(7)? == 1;
-        let rows = match &events {
+        let rows = match events {
             // Not applied (pending, or replaced before it was): its events.
             // (An applied one keeps its events too, for a replay; its rows
             // are the ones decided.)
-            Some(json) if !applied => serde_json::from_str::<PendingEvents>(json)?
-                .events
+            Some(packed) if !applied => unpack::<Vec<LineEvent>>(packed, "events")?
                 .into_iter()
                 .map(|e| {
                     DecidedLine::from_event(LineEvent {
@@ -508,10 +525,10 @@ impl SqliteStore {
         let mut stmt = self.conn.prepare_cached(
             "SELECT row FROM events WHERE remittance_id = ?1 AND row IS NOT NULL ORDER BY id",
         )?;
-        let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+        let mut rows = stmt.query([id])?;
         let mut out = Vec::new();
-        for json in rows {
-            let mut row: DecidedLine = serde_json::from_str(&json?)?;
+        while let Some(r) = rows.next()? {
+            let mut row: DecidedLine = unpack(blob(r, 0)?, "row")?;
             row.event.context = Arc::clone(context);
             out.push(row);
         }
@@ -550,7 +567,7 @@ impl SqliteStore {
                 e.claim_id.as_str(),
                 e.member_id.as_str(),
                 e.procedure.as_str(),
-                serde_json::to_string(row)?,
+                pack(row)?,
             ])?;
         Ok(())
     }
@@ -560,10 +577,57 @@ impl SqliteStore {
 const VERSION_COLUMNS: &str =
     "id, state, superseded_by, retired, context, events, content_hash, applied FROM remittances";
 
-/// Pending events stored beside their context.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct PendingEvents {
-    events: Vec<LineEvent>,
+impl SqliteStore {
+    /// Stores a transaction as pending, its events already packed, unless
+    /// the store knows it.
+    fn ingest_events(
+        &mut self,
+        c: &Arc<RemittanceContext>,
+        fingerprint: &TransactionFingerprint,
+        events: &[u8],
+    ) -> StoreResult<Ingested> {
+        let key = order_key_of(c, fingerprint.content_hash);
+        let inserted = self.conn.prepare_cached(
+            "INSERT OR IGNORE INTO remittances (content_hash, semantic, source, payer, payer_id, payee, trace,
+                payment_date, production_date, isa13, gs06, st02, st02_order, amount, ingested_at, state, context, events)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'pending', ?16, ?17)",
+        )?
+        .execute(params![
+            fingerprint.content_hash as i64,
+            fingerprint.semantic,
+            c.source,
+            c.payer.as_str(),
+            c.payer_id.as_str(),
+            if c.payee_npi.is_empty() { c.payee_id.as_str() } else { c.payee_npi.as_str() },
+            c.trace.as_str(),
+            date_text(c.payment_or_production_date()),
+            date_text(c.production_date),
+            c.interchange.as_str(),
+            c.group.as_str(),
+            c.transaction.as_str(),
+            key.3.as_str(),
+            c.payment_amount.to_string(),
+            now(),
+            pack(&**c)?,
+            events,
+        ])?;
+        Ok(if inserted == 0 {
+            // The twin it repeats: the same bytes, or the same payer,
+            // trace, ST02 and amounts (the two UNIQUE columns).
+            let twin: i64 = self
+                .conn
+                .prepare_cached(
+                    "SELECT id FROM remittances WHERE content_hash = ?1 OR semantic = ?2 ORDER BY id LIMIT 1",
+                )?
+                .query_row(
+                    params![fingerprint.content_hash as i64, &fingerprint.semantic],
+                    |r| r.get(0),
+                )?;
+            Ingested::Known(twin as TransactionRef)
+        } else {
+            Ingested::New(self.conn.last_insert_rowid() as TransactionRef)
+        })
+    }
 }
 
 impl HistoryStore for SqliteStore {
@@ -582,50 +646,22 @@ impl HistoryStore for SqliteStore {
         Ok(self.conn.execute_batch("ROLLBACK")?)
     }
 
+    fn ingests_while_reading(&self) -> bool {
+        true
+    }
+
     fn ingest_transaction(&mut self, tx: RemittanceTransaction) -> StoreResult<Ingested> {
-        let c = &tx.context;
-        let key = tx.order_key();
-        let events = serde_json::to_string(&PendingEvents { events: tx.events })?;
-        let inserted = self.conn.prepare_cached(
-            "INSERT OR IGNORE INTO remittances (content_hash, semantic, source, payer, payer_id, payee, trace,
-                payment_date, production_date, isa13, gs06, st02, st02_order, amount, ingested_at, state, context, events)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'pending', ?16, ?17)",
-        )?
-        .execute(params![
-            tx.fingerprint.content_hash as i64,
-            tx.fingerprint.semantic,
-            c.source,
-            c.payer.as_str(),
-            c.payer_id.as_str(),
-            if c.payee_npi.is_empty() { c.payee_id.as_str() } else { c.payee_npi.as_str() },
-            c.trace.as_str(),
-            date_text(c.payment_or_production_date()),
-            date_text(c.production_date),
-            c.interchange.as_str(),
-            c.group.as_str(),
-            c.transaction.as_str(),
-            key.3.as_str(),
-            c.payment_amount.to_string(),
-            now(),
-            serde_json::to_string(&**c)?,
-            events,
-        ])?;
-        Ok(if inserted == 0 {
-            // The twin it repeats: the same bytes, or the same payer,
-            // trace, ST02 and amounts (the two UNIQUE columns).
-            let twin: i64 = self
-                .conn
-                .prepare_cached(
-                    "SELECT id FROM remittances WHERE content_hash = ?1 OR semantic = ?2 ORDER BY id LIMIT 1",
-                )?
-                .query_row(
-                    params![tx.fingerprint.content_hash as i64, tx.fingerprint.semantic],
-                    |r| r.get(0),
-                )?;
-            Ingested::Known(twin as TransactionRef)
-        } else {
-            Ingested::New(self.conn.last_insert_rowid() as TransactionRef)
-        })
+        let events = pack(&tx.events)?;
+        self.ingest_events(&tx.context, &tx.fingerprint, &events)
+    }
+
+    /// Stores the events as packed when read: no unpacking and packing
+    /// again.
+    fn ingest_packed(&mut self, tx: PackedTransaction) -> StoreResult<Ingested> {
+        match tx.packed_events() {
+            Some(events) => self.ingest_events(&tx.context, &tx.fingerprint, events),
+            None => self.ingest_transaction(tx.into_transaction().map_err(StoreError::Data)?),
+        }
     }
 
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>> {
@@ -665,17 +701,20 @@ impl HistoryStore for SqliteStore {
     }
 
     fn load_pending(&mut self, id: TransactionRef) -> StoreResult<RemittanceTransaction> {
-        let (context, events, hash, semantic): (String, Option<String>, i64, String) =
-            self.conn.query_row(
-                "SELECT context, events, content_hash, semantic FROM remittances WHERE id = ?1",
-                [id as i64],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?;
-        let context: Arc<RemittanceContext> = Arc::new(serde_json::from_str(&context)?);
-        let pending: PendingEvents =
-            serde_json::from_str(events.as_deref().unwrap_or("{\"events\":[]}"))?;
-        let events = pending
-            .events
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT context, events, content_hash, semantic FROM remittances WHERE id = ?1",
+        )?;
+        let mut found = stmt.query([id as i64])?;
+        let r = found
+            .next()?
+            .ok_or_else(|| StoreError::Data(format!("no stored transaction {id}")))?;
+        let context: Arc<RemittanceContext> = Arc::new(unpack(blob(r, 0)?, "context")?);
+        let events: Vec<LineEvent> = match r.get_ref(1)?.as_blob_or_null()? {
+            Some(packed) => unpack(packed, "events")?,
+            None => Vec::new(),
+        };
+        let (hash, semantic): (i64, String) = (r.get(2)?, r.get(3)?);
+        let events = events
             .into_iter()
             .map(|e| LineEvent {
                 context: Arc::clone(&context),
@@ -702,11 +741,8 @@ impl HistoryStore for SqliteStore {
         self.conn.execute_batch("SAVEPOINT decide")?;
         let state: Option<String> = self
             .conn
-            .query_row(
-                "SELECT state FROM remittances WHERE id = ?1",
-                [id as i64],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT state FROM remittances WHERE id = ?1")?
+            .query_row([id as i64], |r| r.get(0))
             .optional()?;
         if state.as_deref() != Some("pending") {
             self.conn
@@ -781,15 +817,16 @@ impl HistoryStore for SqliteStore {
     }
 
     fn decided_rows(&self, id: TransactionRef) -> StoreResult<Vec<DecidedLine>> {
-        let context: Option<String> = self
+        let decided: bool = self
             .conn
-            .prepare_cached("SELECT context FROM remittances WHERE id = ?1 AND state = 'decided'")?
-            .query_row([id as i64], |r| r.get(0))
-            .optional()?;
-        let Some(context) = context else {
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM remittances WHERE id = ?1 AND state = 'decided')",
+            )?
+            .query_row([id as i64], |r| r.get(0))?;
+        if !decided {
             return Ok(Vec::new());
-        };
-        let context: Arc<RemittanceContext> = Arc::new(serde_json::from_str(&context)?);
+        }
+        let context: Arc<RemittanceContext> = Arc::new(self.stored_context(id as i64)?);
         self.version_rows(id as i64, &context)
     }
 
@@ -852,7 +889,7 @@ impl HistoryStore for SqliteStore {
             ),
             None => (None, None, None),
         };
-        let row_json = row.map(serde_json::to_string).transpose()?;
+        let packed_row = row.map(pack).transpose()?;
         self.conn
             .prepare_cached(
                 "INSERT INTO events (line_id, remittance_id, payment_date, trace, paid, kind, denial_reasons,
@@ -872,7 +909,7 @@ impl HistoryStore for SqliteStore {
                 claim_id,
                 member_id,
                 procedure,
-                row_json,
+                packed_row,
             ])?;
         if !event.line_control.is_empty() {
             self.note_control(key, &event.line_control)?;
@@ -886,13 +923,10 @@ impl HistoryStore for SqliteStore {
         if let Some(known) = self.cache.control(&base, control) {
             return Ok(known);
         }
-        let text = serde_json::to_string(&base)?;
         let found = self
             .conn
-            .prepare_cached(
-                "SELECT ordinal FROM line_controls WHERE base_key = ?1 AND control = ?2",
-            )?
-            .query_row(params![text, control], |r| r.get(0))
+            .prepare_cached("SELECT ordinal FROM line_controls WHERE base = ?1 AND control = ?2")?
+            .query_row(params![pack(&base)?, control], |r| r.get(0))
             .optional()?;
         self.cache.set_control(&base, control, found);
         Ok(found)
@@ -903,10 +937,10 @@ impl HistoryStore for SqliteStore {
             "SELECT l.key FROM claim_links c JOIN lines l ON l.id = c.line_id
              WHERE c.payer = ?1 AND c.payee = ?2 AND c.reference = ?3 ORDER BY c.line_id",
         )?;
-        let keys = stmt.query_map(params![payer, payee, claim_ref], |r| r.get::<_, String>(0))?;
+        let mut keys = stmt.query(params![payer, payee, claim_ref])?;
         let mut out = Vec::new();
-        for key in keys {
-            out.push(serde_json::from_str(&key?)?);
+        while let Some(r) = keys.next()? {
+            out.push(unpack(blob(r, 0)?, "line key")?);
         }
         Ok(out)
     }
@@ -939,7 +973,7 @@ impl VersionStore for SqliteStore {
             // The payer key is worked out as the engine does, from the
             // context, rather than stored: stores made before versions
             // were known have no such column.
-            let context: RemittanceContext = serde_json::from_str(&r.get::<_, String>(4)?)?;
+            let context: RemittanceContext = unpack(blob(r, 4)?, "context")?;
             if payer_key(&context.payer_id, &context.payer) == payer {
                 out.push(self.version(r)?);
             }
@@ -1005,7 +1039,7 @@ impl ClaimStore for SqliteStore {
             claim.payer_claim_number.as_deref().filter(|i| !i.is_empty()),
             date_text(claim.created),
             now(),
-            serde_json::to_string(claim)?,
+            pack(claim)?,
             ClaimFingerprint::of(claim).as_str(),
         ])?;
         if inserted == 0 {
@@ -1124,18 +1158,15 @@ impl ClaimStore for SqliteStore {
             }
         }
         let mut out = Vec::with_capacity(grouped.len());
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, source, claim FROM claims WHERE id = ?1")?;
         for (claim, lines) in grouped {
-            let (source, json): (String, String) = self.conn.query_row(
-                "SELECT source, claim FROM claims WHERE id = ?1",
-                [claim],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let stored = StoredClaim {
-                id: claim as ClaimRef,
-                source,
-                claim: serde_json::from_str::<BilledClaim>(&json)?,
-            };
-            out.push((stored, lines));
+            let mut found = stmt.query([claim])?;
+            let r = found
+                .next()?
+                .ok_or_else(|| StoreError::Data(format!("no stored claim {claim}")))?;
+            out.push((stored_claim(r)?, lines));
         }
         Ok(out)
     }

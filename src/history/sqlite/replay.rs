@@ -50,22 +50,23 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rusqlite::OptionalExtension;
 
+use super::codec::{blob, pack};
 use super::{SqliteStore, stored_date};
 use crate::history::{Redecided, Replay, StoreResult, TransactionRef};
 use crate::line::{DecidedLine, OrderKey};
 use crate::text::Text;
 
 /// The rows each transaction held before a replay, as hashes of their
-/// stored JSON, by transaction id.
+/// stored (packed) bytes, by transaction id.
 #[derive(Debug, Default)]
 pub(super) struct Before {
     rows: HashMap<i64, Vec<u64>>,
 }
 
 /// A stored row's fingerprint (within one process).
-fn row_hash(json: &str) -> u64 {
+fn row_hash(packed: &[u8]) -> u64 {
     let mut h = DefaultHasher::new();
-    json.hash(&mut h);
+    packed.hash(&mut h);
     h.finish()
 }
 
@@ -221,12 +222,8 @@ impl SqliteStore {
             let mut found = stmt.query([])?;
             while let Some(r) = found.next()? {
                 let id: i64 = r.get(0)?;
-                let json: String = r.get(1)?;
-                self.before
-                    .rows
-                    .entry(id)
-                    .or_default()
-                    .push(row_hash(&json));
+                let hash = row_hash(blob(r, 1)?);
+                self.before.rows.entry(id).or_default().push(hash);
             }
         }
         self.conn.execute_batch(
@@ -257,9 +254,9 @@ impl SqliteStore {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT row FROM events WHERE remittance_id = ?1 AND row IS NOT NULL ORDER BY id",
             )?;
-            let stored = stmt.query_map([id as i64], |r| r.get::<_, String>(0))?;
-            for json in stored {
-                if !take(&mut left, row_hash(&json?)) {
+            let mut stored = stmt.query([id as i64])?;
+            while let Some(r) = stored.next()? {
+                if !take(&mut left, row_hash(blob(r, 0)?)) {
                     changed += 1;
                 }
             }
@@ -267,11 +264,12 @@ impl SqliteStore {
         let mut left = multiset(&before);
         let mut shown = Vec::with_capacity(rows.len());
         for row in rows {
-            let json = serde_json::to_string(row)?;
+            let packed = pack(row)?;
             // Rows of a replaced version are shown beside what changed,
             // never alone (they are worked out, not stored, under this
             // transaction).
-            shown.push(!take(&mut left, row_hash(&json)) && (changed > 0 || !row.is_superseded()));
+            shown
+                .push(!take(&mut left, row_hash(&packed)) && (changed > 0 || !row.is_superseded()));
         }
         Ok(Some(Redecided { changed, shown }))
     }

@@ -251,7 +251,139 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX acknowledgments_new ON acknowledgments(id) WHERE considered = 0;
     ",
     },
+    // 8 → 9: a store that keeps up (issue 17 item 4). What was JSON is
+    // packed (see `codec`): decided rows, transactions' contexts and
+    // pending events, billed claims; a line is known by its packed
+    // identity (`lines.key`, `line_controls.base`), not by JSON text
+    // indexed twice (key and base key). The indexes on events by procedure
+    // and by member go: no decision reads them, and each cost a B-tree
+    // insert per event (`remit history --procedure/--member` now filter
+    // the rows by date order, as `--procedure` alone always scanned most
+    // of them). SQLite keeps a BLOB as a BLOB in a column declared TEXT,
+    // so `events`, `remittances` and `claims` keep their columns and the
+    // values are rewritten in place, in batches; `lines` and
+    // `line_controls` are rebuilt, as their unique keys change.
+    Migration {
+        then: Some(pack_json_values),
+        sql: "
+    DROP INDEX IF EXISTS events_member;
+    DROP INDEX IF EXISTS events_procedure;
+    CREATE TABLE lines_v9 (
+        id INTEGER PRIMARY KEY,
+        key BLOB NOT NULL UNIQUE
+    );
+    CREATE TABLE line_controls_v9 (
+        base BLOB NOT NULL,
+        control TEXT NOT NULL,
+        ordinal INTEGER NOT NULL,
+        PRIMARY KEY (base, control)
+    ) WITHOUT ROWID;
+    ",
+    },
 ];
+
+/// The migration before which a store decided under the group-code rule
+/// has its decisions re-derived: `rederive` reads and writes the JSON rows
+/// that migration 8 → 9 packs.
+pub const REDERIVE_BEFORE: usize = 8;
+
+/// Rows converted per statement batch (memory is one batch, whatever the
+/// size of the store).
+const BATCH: i64 = 1024;
+
+/// Migration 8 → 9: packs what schema 8 kept as JSON (see `codec`).
+fn pack_json_values(conn: &Connection) -> StoreResult<()> {
+    use super::codec::pack;
+    use crate::line::{DecidedLine, LineEvent, LineKey, RemittanceContext};
+
+    /// Schema 8's pending events, beside their context.
+    #[derive(serde::Deserialize)]
+    struct PendingEvents {
+        events: Vec<LineEvent>,
+    }
+
+    repack(conn, "events", "row", |json| {
+        pack(&serde_json::from_str::<DecidedLine>(json)?)
+    })?;
+    repack(conn, "remittances", "context", |json| {
+        pack(&serde_json::from_str::<RemittanceContext>(json)?)
+    })?;
+    repack(conn, "remittances", "events", |json| {
+        pack(&serde_json::from_str::<PendingEvents>(json)?.events)
+    })?;
+    repack(conn, "claims", "claim", |json| {
+        pack(&serde_json::from_str::<BilledClaim>(json)?)
+    })?;
+    // Lines and their REF*6R ordinals already keyed by packed identities
+    // (a store this remit wrote, its version set back by hand) stay.
+    let packed: bool = conn.query_row(
+        "SELECT NOT EXISTS (SELECT 1 FROM pragma_table_info('lines') WHERE name = 'base_key')",
+        [],
+        |r| r.get(0),
+    )?;
+    if packed {
+        conn.execute_batch("DROP TABLE lines_v9; DROP TABLE line_controls_v9;")?;
+        return Ok(());
+    }
+    {
+        let mut lines = conn.prepare("SELECT id, key FROM lines ORDER BY id")?;
+        let mut insert = conn.prepare("INSERT INTO lines_v9 (id, key) VALUES (?1, ?2)")?;
+        let mut found = lines.query([])?;
+        while let Some(r) = found.next()? {
+            let id: i64 = r.get(0)?;
+            let key: LineKey = serde_json::from_str(r.get_ref(1)?.as_str()?)?;
+            insert.execute(params![id, pack(&key)?])?;
+        }
+        let mut controls = conn.prepare("SELECT base_key, control, ordinal FROM line_controls")?;
+        let mut insert = conn.prepare(
+            "INSERT OR IGNORE INTO line_controls_v9 (base, control, ordinal) VALUES (?1, ?2, ?3)",
+        )?;
+        let mut found = controls.query([])?;
+        while let Some(r) = found.next()? {
+            let base: LineKey = serde_json::from_str(r.get_ref(0)?.as_str()?)?;
+            let control: String = r.get(1)?;
+            let ordinal: i64 = r.get(2)?;
+            insert.execute(params![pack(&base)?, control, ordinal])?;
+        }
+    }
+    conn.execute_batch(
+        "DROP TABLE lines; ALTER TABLE lines_v9 RENAME TO lines;
+         DROP TABLE line_controls; ALTER TABLE line_controls_v9 RENAME TO line_controls;",
+    )?;
+    Ok(())
+}
+
+/// Rewrites every non-NULL text value of `table.column` with `convert`,
+/// a batch of rows at a time, by row id.
+fn repack(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    convert: impl Fn(&str) -> StoreResult<Vec<u8>>,
+) -> StoreResult<()> {
+    let mut select = conn.prepare(&format!(
+        "SELECT id, {column} FROM {table} WHERE id > ?1 AND typeof({column}) = 'text' ORDER BY id LIMIT {BATCH}"
+    ))?;
+    let mut update = conn.prepare(&format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"))?;
+    let mut from = 0;
+    loop {
+        let mut batch: Vec<(i64, Vec<u8>)> = Vec::new();
+        {
+            let mut found = select.query([from])?;
+            while let Some(r) = found.next()? {
+                let id: i64 = r.get(0)?;
+                batch.push((id, convert(r.get_ref(1)?.as_str()?)?));
+            }
+        }
+        let Some(&(last, _)) = batch.last() else {
+            return Ok(());
+        };
+        for (id, packed) in batch {
+            update.execute(params![packed, id])?;
+        }
+        from = last;
+    }
+}
 
 /// The version whose decisions were taken under the group-code rule and
 /// are re-derived when a store is upgraded past it.
