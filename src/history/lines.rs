@@ -110,6 +110,26 @@ impl LineBook {
         }
     }
 
+    /// The id of `text`, interned now if it was not (the claim indexes of
+    /// the memory store key CLM01s, CLP01s and ICNs by these ids too, so
+    /// that each text is held once).
+    pub fn text_id(&mut self, text: &str) -> u32 {
+        match self.texts.get_index_of(text) {
+            Some(i) => i as u32,
+            None => self.texts.insert_full(Text::from(text)).0 as u32,
+        }
+    }
+
+    /// The id of `text`, if it was interned.
+    pub fn find_text(&self, text: &str) -> Option<u32> {
+        self.texts.get_index_of(text).map(|i| i as u32)
+    }
+
+    /// The text interned as `id`.
+    pub fn text_str(&self, id: u32) -> &str {
+        self.texts.get_index(id as usize).map_or("", Text::as_str)
+    }
+
     fn text_of(&self, id: u32) -> Text {
         self.texts
             .get_index(id as usize)

@@ -10,14 +10,16 @@
 //! `remit reconcile` and its reports, the Python package and tests.
 
 use std::io::Read;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 
 use super::engine::Reconciler;
 use super::front_end::FrontEnd;
 use super::ingest::{IngestReport, ingest_owned};
-use super::input::{InputContent, read_input_packed};
+use super::input::{InputContent, read_input_located, read_input_packed};
 use super::parallel::{parallel_jobs, parallel_map};
+use super::reread::{BytesAt, ReadAt};
 use crate::acks::AckCodes;
 use crate::codes::CodeList;
 use crate::contract::Contracts;
@@ -83,6 +85,14 @@ pub trait Source: Sync {
     /// Opens the input for reading; an input that cannot be opened is
     /// rejected with the error as its finding.
     fn open(&self) -> std::io::Result<Box<dyn Read + '_>>;
+    /// The input again, to be read at any byte after it was read through
+    /// once — called before [`Source::open`]. A run without `--db` then
+    /// keeps where each transaction and claim is, not its content (see
+    /// `pipeline::reread`). `None` (the default) for an input read once
+    /// only (a pipe): its content is kept packed.
+    fn again(&self) -> Option<Arc<dyn ReadAt>> {
+        None
+    }
 }
 
 /// Bytes in memory, with a name.
@@ -93,6 +103,14 @@ impl Source for (String, Vec<u8>) {
 
     fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
         Ok(Box::new(self.1.as_slice()))
+    }
+
+    /// A shared copy: the run's index outlives the borrow of `self`.
+    fn again(&self) -> Option<Arc<dyn ReadAt>> {
+        Some(Arc::new(BytesAt::new(
+            self.0.clone(),
+            self.1.as_slice().into(),
+        )))
     }
 }
 
@@ -198,8 +216,9 @@ pub fn run<S: Source, E>(
     let mut summary = RunSummary::default();
     let mut applied_before = Vec::new();
     let shared: &dyn Observer = observer;
+    let locate = store.reads_pending_again();
     let contents = parallel_map(inputs, parallel_jobs(config.jobs), |input| {
-        let content = read_source(input);
+        let content = read_source(input, locate);
         shared.read();
         content
     });
@@ -305,13 +324,19 @@ pub fn decide_covering<E>(
     })
 }
 
-/// Reads one input; one that cannot be opened has that as its fatal finding.
-fn read_source(input: &impl Source) -> InputContent {
+/// Reads one input; one that cannot be opened has that as its fatal
+/// finding. With `locate`, of an input that can be read again only where
+/// each transaction and claim is is kept.
+fn read_source(input: &impl Source, locate: bool) -> InputContent {
     let source = input.name();
+    let again = if locate { input.again() } else { None };
     match input.open() {
-        // Packed as read: every input is read before any is ingested, and
-        // a run holds every transaction until it is applied (issue 17).
-        Ok(reader) => read_input_packed(&source, reader),
+        Ok(reader) => match again {
+            Some(again) => read_input_located(&source, reader, again),
+            // Packed as read: every input is read before any is ingested,
+            // and a run holds every transaction until it is applied.
+            None => read_input_packed(&source, reader),
+        },
         Err(e) => {
             let mut content = InputContent::default();
             let issue = Issue::new(
