@@ -479,6 +479,58 @@ mod tests {
         assert!(matches!(failed, Err(RunError::Sink("disk full"))));
     }
 
+    /// An input whose bytes differ when read again (a file changed while
+    /// it was reconciled) stops the run with an error naming it and the
+    /// transaction's place, never with rows from two versions of it.
+    #[test]
+    fn an_input_changed_between_the_reads_stops_the_run_naming_it() {
+        struct Changed((String, Vec<u8>), Vec<u8>);
+        impl Source for Changed {
+            fn name(&self) -> String {
+                self.0.name()
+            }
+            fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+                self.0.open()
+            }
+            fn again(&self) -> Option<Arc<dyn ReadAt>> {
+                Some(Arc::new(BytesAt::new(
+                    self.name(),
+                    self.1.as_slice().into(),
+                )))
+            }
+        }
+        let (name, bytes) = sample("remits/acme-2024-02-07.835");
+        // Same length, one amount's digit changed.
+        let mut changed = bytes.clone();
+        let at = changed
+            .windows(4)
+            .position(|w| w == b"CLP*")
+            .and_then(|clp| {
+                changed[clp..]
+                    .iter()
+                    .position(u8::is_ascii_digit)
+                    .map(|d| clp + d)
+            })
+            .expect("a CLP");
+        changed[at] = if changed[at] == b'1' { b'2' } else { b'1' };
+        let inputs = vec![Changed((name, bytes), changed)];
+        let mut rows = 0;
+        let failed = run(&config(), &inputs, &mut MemoryStore::new(), &mut (), |_| {
+            rows += 1;
+            Ok::<(), std::convert::Infallible>(())
+        });
+        let Err(RunError::Store(error)) = failed else {
+            panic!("the run went on: {failed:?}");
+        };
+        let message = error.to_string();
+        assert!(
+            message.starts_with("remits/acme-2024-02-07.835: the 835 transaction at segment "),
+            "{message}"
+        );
+        assert!(message.contains("changed"), "{message}");
+        assert_eq!(rows, 0, "no row of the changed transaction was handed out");
+    }
+
     /// Issue 23 item 2, the memory backend: a second run over one store
     /// hands out the first run's rows again, read back (when the store
     /// keeps rows), and one that keeps none fails rather than drop them.
