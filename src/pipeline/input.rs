@@ -140,7 +140,7 @@ impl Consumer for Collect<'_> {
     }
     fn billed_claim(&mut self, claim: BilledClaim) {
         let spans = match &self.keep {
-            Keep::Located { marks, .. } => marks.borrow_mut().claim(&claim.claim_id),
+            Keep::Located { marks, .. } => marks.borrow_mut().claim(claim.pos.segment),
             _ => None,
         };
         self.pending_claims.push((claim, spans));

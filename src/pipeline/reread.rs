@@ -279,15 +279,15 @@ enum Open {
         start: u64,
         segment: u64,
         chain: Option<Box<[Span]>>,
-        clm01: Box<[u8]>,
     },
 }
 
 /// The spans of one 837 claim read in pass 1.
 #[derive(Debug)]
 pub(crate) struct ClaimSpans {
-    /// Its CLM01 (to pair it with the claim the parser hands out).
-    clm01: Box<[u8]>,
+    /// The ordinal of its CLM segment (to pair it with the claim the
+    /// parser hands out, whose position names it).
+    segment: u64,
     /// The HL loops above it, outermost first, then the claim; `None`
     /// when some did not fit a span or an HL's parent was not found.
     spans: Option<Box<[Span]>>,
@@ -352,7 +352,6 @@ impl Marks {
                     start,
                     segment: number,
                     chain,
-                    clm01: seg.element(1).trim_ascii().into(),
                 };
             }
             b"SE" => {
@@ -410,7 +409,6 @@ impl Marks {
                 start,
                 segment,
                 chain,
-                clm01,
             } => {
                 let spans = chain
                     .zip(Span::new(start, end, segment))
@@ -419,7 +417,7 @@ impl Marks {
                         spans.push(claim);
                         spans.into_boxed_slice()
                     });
-                self.claims.push_back(ClaimSpans { clm01, spans });
+                self.claims.push_back(ClaimSpans { segment, spans });
             }
         }
     }
@@ -434,14 +432,19 @@ impl Marks {
         Some((Arc::clone(self.prefix.as_ref()?), self.heading?))
     }
 
-    /// The spans of the claim `clm01` the parser handed out (claims are
-    /// handed out in the order they end; one the parser dropped is
-    /// skipped).
-    pub(crate) fn claim(&mut self, clm01: &str) -> Option<Box<[Span]>> {
-        let clm01 = clm01.trim().as_bytes();
+    /// The spans of the claim whose CLM is segment number `segment` (the
+    /// claim the parser handed out: claims are handed out in the order
+    /// they end, and one the parser dropped is skipped). `None` when it is
+    /// not among them: the claim is then kept packed.
+    pub(crate) fn claim(&mut self, segment: u64) -> Option<Box<[Span]>> {
         while let Some(next) = self.claims.pop_front() {
-            if *next.clm01 == *clm01 {
+            if next.segment == segment {
                 return next.spans;
+            }
+            if next.segment > segment {
+                // Handed out before its CLM ended: leave the later ones.
+                self.claims.push_front(next);
+                return None;
             }
         }
         None
