@@ -13,6 +13,18 @@ use super::fingerprint::ClaimFingerprint;
 use super::model::BilledClaim;
 use crate::text::Text;
 
+/// Reads one billed claim again from the input it came in: what a run
+/// without `--db` keeps of a claim of an input that can be read again is
+/// where it is (issue 17). Implemented by the pipeline, which knows how
+/// inputs are read.
+pub trait ClaimAt: Send + Sync + std::fmt::Debug {
+    /// Where it is, for errors: the input, segment and byte.
+    fn whereabouts(&self) -> String;
+    /// The claim, read and parsed again; fails, saying where, when the
+    /// input cannot be read or no longer holds the bytes read first.
+    fn read_again(&self) -> Result<BilledClaim, String>;
+}
+
 /// A billed claim, packed, with what ingesting it reads.
 #[derive(Clone, Debug)]
 pub struct PackedClaim {
@@ -32,6 +44,8 @@ pub struct PackedClaim {
 /// The claim itself.
 #[derive(Clone, Debug)]
 enum Body {
+    /// Where the claim is in an input read again when it is asked for.
+    Located(std::sync::Arc<dyn ClaimAt>),
     /// MessagePack of the claim.
     Packed(Box<[u8]>),
     /// As parsed: a claim that did not pack (none fails to, but a failure
@@ -47,6 +61,11 @@ impl PackedClaim {
             Err(_) => Body::Parsed(Box::new(claim.clone())),
         };
         Self::with_body(claim, body)
+    }
+
+    /// Holds where `claim` is (`at` reads it again), not the claim.
+    pub fn located(claim: &BilledClaim, at: std::sync::Arc<dyn ClaimAt>) -> PackedClaim {
+        Self::with_body(claim, Body::Located(at))
     }
 
     /// Holds `claim` as it is, unpacked.
@@ -70,17 +89,72 @@ impl PackedClaim {
         }
     }
 
+    /// True when only where the claim is is held.
+    pub fn is_located(&self) -> bool {
+        matches!(self.body, Body::Located(_))
+    }
+
     /// True when the claim is held packed.
     pub fn is_packed(&self) -> bool {
         matches!(self.body, Body::Packed(_))
     }
 
-    /// The claim; fails only when the packed bytes do not read back.
+    /// The claim; fails only when the packed bytes do not read back, or
+    /// the input of a located claim changed.
     pub fn unpack(&self) -> Result<BilledClaim, String> {
-        match &self.body {
+        self.body.unpack(self.identity)
+    }
+
+    /// What a store keeps of the claim once it is ingested (see
+    /// [`HeldClaim`]).
+    pub fn into_held(self) -> HeldClaim {
+        HeldClaim {
+            identity: self.identity,
+            body: self.body,
+        }
+    }
+}
+
+impl Body {
+    fn unpack(&self, identity: u128) -> Result<BilledClaim, String> {
+        match self {
+            Body::Located(at) => {
+                let claim = at.read_again()?;
+                // The input checks its size and time; this checks the
+                // content of the claim read again (CLM01 included).
+                if ClaimFingerprint::of(&claim).identity() != identity {
+                    return Err(format!(
+                        "{}: the billed claim read again differs from what was read first: the input changed during the run; run again",
+                        at.whereabouts()
+                    ));
+                }
+                Ok(claim)
+            }
             Body::Parsed(claim) => Ok((**claim).clone()),
             Body::Packed(bytes) => rmp_serde::from_slice(bytes)
                 .map_err(|e| format!("a packed billed claim does not read back: {e}")),
         }
+    }
+}
+
+/// A billed claim as a store that keeps claims in memory holds it once it
+/// is ingested: its identity and its body (where it is, or packed), 48
+/// bytes — its CLM01, ICN, line count and charge are read at ingest and
+/// kept, where needed, by the store's own indexes.
+#[derive(Clone, Debug)]
+pub struct HeldClaim {
+    identity: u128,
+    body: Body,
+}
+
+impl HeldClaim {
+    /// True when only where the claim is is held.
+    pub fn is_located(&self) -> bool {
+        matches!(self.body, Body::Located(_))
+    }
+
+    /// The claim (see [`PackedClaim::unpack`]).
+    pub fn unpack(&self) -> Result<BilledClaim, String> {
+        self.body.unpack(self.identity)
     }
 }

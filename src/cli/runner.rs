@@ -319,6 +319,11 @@ impl Source for FileSource<'_> {
         let file = open_regular(&self.input.path)?;
         Ok(Box::new(self.progress.reader(file)))
     }
+
+    fn again(&self) -> Option<std::sync::Arc<dyn crate::pipeline::reread::ReadAt>> {
+        let file = crate::pipeline::reread::FileAt::open(self.input.display(), &self.input.path);
+        file.ok().map(|f| std::sync::Arc::new(f) as _)
+    }
 }
 
 /// The terminal side of a run: progress, each file's findings and notes,

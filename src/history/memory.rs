@@ -1,5 +1,25 @@
 //! The in-memory history store: hash maps for one run, used without `--db`
-//! and by tests and benchmarks. Nothing here can fail.
+//! and by tests and benchmarks. It fails only when a transaction or claim
+//! held by where it is cannot be read again (its input changed: see
+//! `pipeline::reread`), or packed bytes do not read back.
+//!
+//! What it holds (issue 17; the line state's arithmetic is in
+//! `history::lines`), hash tables counted at their usual load:
+//! - per billed claim of an input read again: [`HeldClaim`] 48 bytes, its
+//!   place (`pipeline::reread::ClaimSpot`: a 48-byte block and its spans,
+//!   16 bytes each for its HL loops and CLM loop, ~64), its source (4),
+//!   where its lines' marks start (8) and one byte a line, its identity in
+//!   `known_claims` (~27) and its CLM01's entry in `by_id` (~34, the text
+//!   interned in the line book, shared with the line keys): ~235 bytes a
+//!   claim, ~130 a line at the 1.8 lines a generated claim has (a claim
+//!   held packed — an input read once — adds its MessagePack, about the
+//!   size of its X12);
+//! - per claim payment with an ICN (CLP07): its entries in `icns`,
+//!   `clp01s_by_icn` and `claims_by_icn` (~34 each) and the ICN's text
+//!   interned (~45): ~150 bytes;
+//! - per 835 transaction until it is applied: its context and fingerprint
+//!   (~1 KB whatever its size: its events are read again when it is
+//!   applied), then its payment order (~100 bytes).
 
 use indexmap::IndexSet;
 
@@ -8,7 +28,7 @@ use super::{
     ClaimStore, HistoryStore, Ingested, OpenLine, RemittanceState, StoreResult, StoredVersion,
     TransactionRef, VersionStore,
 };
-use crate::claim::{BilledClaim, PackedClaim};
+use crate::claim::{BilledClaim, HeldClaim, PackedClaim};
 use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
     RemittanceTransaction, payer_key,
@@ -49,22 +69,27 @@ pub struct MemoryStore {
     /// Pending transactions a later version replaced before they were
     /// applied, with that version; removed once it retires them.
     replaced: HashMap<TransactionRef, (PackedTransaction, TransactionRef)>,
-    /// Billed claims, packed (see [`PackedClaim`]), and where each was
-    /// read (an index into `sources`).
-    claims: Vec<PackedClaim>,
+    /// Billed claims, where each is in an input read again or packed (see
+    /// [`HeldClaim`]: 48 bytes a claim, plus its bytes when packed), and
+    /// where each was read (an index into `sources`).
+    claims: Vec<HeldClaim>,
     claim_sources: Vec<u32>,
     sources: IndexSet<String>,
     /// [`crate::claim::ClaimFingerprint::identity`] of every claim.
     known_claims: HashSet<u128>,
-    by_id: HashMap<Text, Few<u32>>,
-    by_replaced_icn: HashMap<Text, Few<u32>>,
+    // The claim indexes are keyed by text ids interned in `lines` (each
+    // CLM01, CLP01 and ICN held once, shared with the line keys): a slot
+    // is 20 bytes (id and `Few<u32>`) where a `Text` key and a `Few<Text>`
+    // value took 56 (issue 17).
+    by_id: HashMap<u32, Few<u32>>,
+    by_replaced_icn: HashMap<u32, Few<u32>>,
     /// Per CLP01 its ICNs, sorted, each once (a sorted vector, not a set:
     /// almost always one element).
-    icns: HashMap<Text, Few<Text>>,
+    icns: HashMap<u32, Few<u32>>,
     // Vectors, not sets: almost always one element, and a B-tree node
     // would cost some 300 bytes per claim.
-    clp01s_by_icn: HashMap<Text, Few<Text>>,
-    claims_by_icn: HashMap<Text, Few<u32>>,
+    clp01s_by_icn: HashMap<u32, Few<u32>>,
+    claims_by_icn: HashMap<u32, Few<u32>>,
     /// What the remittances said of every billed line, claim after claim;
     /// a claim's lines start at its entry of `billed_from` (one vector,
     /// not one per claim: a vector's 24 bytes and heap block cost more
@@ -73,15 +98,24 @@ pub struct MemoryStore {
     billed_from: Vec<usize>,
     /// Acknowledgments and batch numbers (see `history::acks`).
     acks: super::acks::AckBook,
+    /// The claims read last, by index modulo [`RECENT_CLAIMS`]: matching
+    /// one payment reads its claim more than once, and a claim held by
+    /// where it is costs a read and a parse each time (a clone is a tenth
+    /// of that).
+    recent: std::sync::Mutex<Vec<Option<(usize, BilledClaim)>>>,
 }
+
+/// Slots of [`MemoryStore::recent`].
+const RECENT_CLAIMS: usize = 64;
 
 /// One value or several: almost every CLM01 and ICN has one claim, one
 /// ICN, one CLP01, and a vector would cost its 24 bytes plus a heap block
-/// (32 bytes or more) to hold it.
+/// (32 bytes or more) to hold it. 16 bytes (a boxed slice, rebuilt on the
+/// rare insert, not a vector's 24).
 #[derive(Clone, Debug)]
 enum Few<T> {
     One(T),
-    More(Vec<T>),
+    More(Box<[T]>),
 }
 
 impl<T: Clone + PartialEq> Few<T> {
@@ -94,12 +128,12 @@ impl<T: Clone + PartialEq> Few<T> {
 
     /// Adds `value` at `at` (an index into [`Few::as_slice`]).
     fn insert(&mut self, at: usize, value: T) {
-        let mut values = match std::mem::replace(self, Few::More(Vec::new())) {
+        let mut values = match std::mem::replace(self, Few::More(Box::default())) {
             Few::One(one) => vec![one],
-            Few::More(more) => more,
+            Few::More(more) => more.into_vec(),
         };
         values.insert(at, value);
-        *self = Few::More(values);
+        *self = Few::More(values.into_boxed_slice());
     }
 
     /// Adds `value` at the end unless it is there already.
@@ -111,11 +145,11 @@ impl<T: Clone + PartialEq> Few<T> {
 }
 
 /// Adds `value` to the entry of `key` (unless there already).
-fn add<T: Clone + PartialEq>(map: &mut HashMap<Text, Few<T>>, key: &str, value: T) {
-    match map.get_mut(key) {
+fn add<T: Clone + PartialEq>(map: &mut HashMap<u32, Few<T>>, key: u32, value: T) {
+    match map.get_mut(&key) {
         Some(few) => few.push_new(value),
         None => {
-            map.insert(key.into(), Few::One(value));
+            map.insert(key, Few::One(value));
         }
     }
 }
@@ -157,9 +191,22 @@ impl MemoryStore {
             .collect()
     }
 
+    /// The entry of `text` in `index` (keyed by interned text ids).
+    fn indexed<'a>(&self, index: &'a HashMap<u32, Few<u32>>, text: &str) -> Option<&'a Few<u32>> {
+        self.lines.find_text(text).and_then(|id| index.get(&id))
+    }
+
+    /// The texts of interned ids.
+    fn texts(&self, ids: Option<&Few<u32>>) -> Vec<Text> {
+        ids.map_or(&[][..], Few::as_slice)
+            .iter()
+            .map(|&id| Text::from(self.lines.text_str(id)))
+            .collect()
+    }
+
     /// The claim stored at `at`, unpacked.
     fn stored_claim(&self, at: usize) -> StoreResult<StoredClaim> {
-        let claim = self.claims[at].unpack().map_err(super::StoreError::Data)?;
+        let claim = self.claim_at(at)?;
         let source = self
             .sources
             .get_index(self.claim_sources[at] as usize)
@@ -170,6 +217,31 @@ impl MemoryStore {
             source,
             claim,
         })
+    }
+
+    /// The claim at `at`: from [`MemoryStore::recent`], or read and kept
+    /// there.
+    fn claim_at(&self, at: usize) -> StoreResult<BilledClaim> {
+        let held = &self.claims[at];
+        if !held.is_located() {
+            return held.unpack().map_err(super::StoreError::Data);
+        }
+        let slot = at % RECENT_CLAIMS;
+        let mut recent = self
+            .recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(Some((i, claim))) = recent.get(slot)
+            && *i == at
+        {
+            return Ok(claim.clone());
+        }
+        let claim = held.unpack().map_err(super::StoreError::Input)?;
+        if recent.len() < RECENT_CLAIMS {
+            recent.resize(RECENT_CLAIMS, None);
+        }
+        recent[slot] = Some((at, claim.clone()));
+        Ok(claim)
     }
 
     /// The states of a billed claim's lines.
@@ -195,13 +267,24 @@ impl MemoryStore {
     }
 }
 
+/// The error of a claim or transaction that did not read back: its input
+/// changed (when `located`, see `pipeline::reread`), or the store's own
+/// packed bytes are unreadable.
+fn unreadable(located: bool, error: String) -> super::StoreError {
+    if located {
+        super::StoreError::Input(error)
+    } else {
+        super::StoreError::Data(error)
+    }
+}
+
 /// A transaction not applied, as a version of its payment.
 fn version(
     id: TransactionRef,
     tx: &PackedTransaction,
     superseded: bool,
 ) -> StoreResult<StoredVersion> {
-    let tx = tx.unpack().map_err(super::StoreError::Data)?;
+    let tx = tx.unpack().map_err(|e| unreadable(tx.is_located(), e))?;
     Ok(StoredVersion {
         id,
         order: tx.order_key(),
@@ -249,6 +332,10 @@ impl HistoryStore for MemoryStore {
         Ok(Ingested::New(id))
     }
 
+    fn reads_pending_again(&self) -> bool {
+        true
+    }
+
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>> {
         let mut pending: Vec<(OrderKey, TransactionRef)> = self
             .pending
@@ -269,7 +356,8 @@ impl HistoryStore for MemoryStore {
             .and_then(Option::take)
             .ok_or_else(|| super::StoreError::Data(format!("no pending transaction {id}")))?;
         self.deciding = Some((id, tx.order_key(), Vec::new()));
-        tx.into_transaction().map_err(super::StoreError::Data)
+        let located = tx.is_located();
+        tx.into_transaction().map_err(|e| unreadable(located, e))
     }
 
     fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool> {
@@ -420,9 +508,9 @@ impl ClaimStore for MemoryStore {
         let at = u32::try_from(self.claims.len()).map_err(|_| {
             super::StoreError::Data("more than 4 billion claims in one memory store".into())
         })?;
-        add(&mut self.by_id, &claim.claim_id, at);
+        add(&mut self.by_id, self.lines.text_id(&claim.claim_id), at);
         if let Some(icn) = &claim.replaced_icn {
-            add(&mut self.by_replaced_icn, icn, at);
+            add(&mut self.by_replaced_icn, self.lines.text_id(icn), at);
         }
         self.billed_from.push(self.billed_lines.len());
         self.billed_lines.resize(
@@ -434,7 +522,7 @@ impl ClaimStore for MemoryStore {
             None => self.sources.insert_full(source.to_string()).0,
         };
         self.claim_sources.push(source as u32);
-        self.claims.push(claim);
+        self.claims.push(claim.into_held());
         Ok(true)
     }
 
@@ -443,51 +531,48 @@ impl ClaimStore for MemoryStore {
     }
 
     fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>> {
-        self.by_id
-            .get(clm01)
-            .map_or(Ok(Vec::new()), |at| self.stored(Some(at)))
+        self.stored(self.indexed(&self.by_id, clm01))
     }
 
     fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
-        self.by_replaced_icn
-            .get(icn)
-            .map_or(Ok(Vec::new()), |at| self.stored(Some(at)))
+        self.stored(self.indexed(&self.by_replaced_icn, icn))
     }
 
     fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
-            match self.icns.get_mut(clp01) {
+            let (clp01_id, icn_id) = (self.lines.text_id(clp01), self.lines.text_id(icn));
+            match self.icns.get_mut(&clp01_id) {
                 Some(icns) => {
-                    if let Err(at) = icns.as_slice().binary_search_by(|i| i.as_str().cmp(icn)) {
-                        icns.insert(at, icn.into());
+                    // Sorted by their text, each once.
+                    let lines = &self.lines;
+                    let found = icns
+                        .as_slice()
+                        .binary_search_by(|&i| lines.text_str(i).cmp(icn));
+                    if let Err(at) = found {
+                        icns.insert(at, icn_id);
                     }
                 }
                 None => {
-                    self.icns.insert(clp01.into(), Few::One(icn.into()));
+                    self.icns.insert(clp01_id, Few::One(icn_id));
                 }
             }
-            add(&mut self.clp01s_by_icn, icn, Text::from(clp01));
+            add(&mut self.clp01s_by_icn, icn_id, clp01_id);
         }
         Ok(())
     }
 
     fn icns_of(&self, clp01: &str) -> StoreResult<Vec<Text>> {
-        Ok(self
-            .icns
-            .get(clp01)
-            .map_or(Vec::new(), |f| f.as_slice().to_vec()))
+        Ok(self.texts(self.indexed(&self.icns, clp01)))
     }
 
     fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>> {
-        Ok(self
-            .clp01s_by_icn
-            .get(icn)
-            .map_or(Vec::new(), |f| f.as_slice().to_vec()))
+        Ok(self.texts(self.indexed(&self.clp01s_by_icn, icn)))
     }
 
     fn note_claim_icn(&mut self, claim: ClaimRef, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
             if let Ok(claim) = u32::try_from(claim) {
+                let icn = self.lines.text_id(icn);
                 add(&mut self.claims_by_icn, icn, claim);
             }
         }
@@ -495,9 +580,7 @@ impl ClaimStore for MemoryStore {
     }
 
     fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
-        self.claims_by_icn
-            .get(icn)
-            .map_or(Ok(Vec::new()), |at| self.stored(Some(at)))
+        self.stored(self.indexed(&self.claims_by_icn, icn))
     }
 
     fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {

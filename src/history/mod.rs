@@ -93,6 +93,11 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("history store: stored data is unreadable: {0}")]
     Data(String),
+    /// An input a run keeps only the place of (see `pipeline::reread`)
+    /// could not be read again, or changed since it was first read: the
+    /// message names it and where.
+    #[error("{0}")]
+    Input(String),
     /// The file was written by a newer remit.
     #[error(
         "history store {path}: schema version {found} is newer than this remit understands ({supported}); upgrade remit — the store was not changed"
@@ -234,6 +239,15 @@ pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
     /// flat). A store in memory holds every transaction anyway: inputs are
     /// read ahead on all cores.
     fn ingests_while_reading(&self) -> bool {
+        false
+    }
+
+    /// True when the store holds pending transactions and billed claims in
+    /// memory as they come (`ingest_packed`, `ingest_packed_claim`): a run
+    /// then hands it, for inputs that can be read again, where each one is
+    /// rather than its content (`pipeline::reread`). A store that writes
+    /// them elsewhere would only read them again to store them.
+    fn reads_pending_again(&self) -> bool {
         false
     }
 

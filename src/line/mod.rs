@@ -33,5 +33,6 @@ pub use prior::{LineHistory, PriorEvent, PriorKind};
 pub use standing::ClaimStanding;
 pub use status::{Status, line_status, patient_resp, prior_payer_paid};
 pub use transaction::{
-    OrderKey, PackedTransaction, RemittanceTransaction, TransactionFingerprint, order_key_of,
+    OrderKey, PackedTransaction, RemittanceTransaction, TransactionAt, TransactionFingerprint,
+    order_key_of,
 };

@@ -77,9 +77,23 @@ pub struct PackedTransaction {
     events: PackedEvents,
 }
 
+/// Reads one 835 transaction again from the input it came in: what a run
+/// without `--db` keeps of a transaction of an input that can be read
+/// again (a file, bytes in memory) is where it is, not its events (issue
+/// 17). Implemented by the pipeline, which knows how inputs are read.
+pub trait TransactionAt: Send + Sync + std::fmt::Debug {
+    /// Where it is, for errors: the input, segment and byte.
+    fn whereabouts(&self) -> String;
+    /// The transaction, read and parsed again; fails, saying where, when the
+    /// input cannot be read or no longer holds the bytes read first.
+    fn read_again(&self) -> Result<RemittanceTransaction, String>;
+}
+
 /// The events of a [`PackedTransaction`].
 #[derive(Clone, Debug)]
 enum PackedEvents {
+    /// Where the transaction is in an input read again when it is applied.
+    Located(Arc<dyn TransactionAt>),
     /// MessagePack of the events (without their context).
     Packed(Box<[u8]>),
     /// As parsed: events that did not pack (no event fails to, but a
@@ -110,6 +124,15 @@ impl PackedTransaction {
         }
     }
 
+    /// Holds where `tx` is (`at` reads it again): its events are dropped.
+    pub fn located(tx: RemittanceTransaction, at: Arc<dyn TransactionAt>) -> PackedTransaction {
+        PackedTransaction {
+            context: tx.context,
+            fingerprint: tx.fingerprint,
+            events: PackedEvents::Located(at),
+        }
+    }
+
     /// The order in which transactions are applied.
     pub fn order_key(&self) -> OrderKey {
         order_key_of(&self.context, self.fingerprint.content_hash)
@@ -120,8 +143,13 @@ impl PackedTransaction {
     pub fn packed_events(&self) -> Option<&[u8]> {
         match &self.events {
             PackedEvents::Packed(bytes) => Some(bytes),
-            PackedEvents::Parsed(_) => None,
+            PackedEvents::Parsed(_) | PackedEvents::Located(_) => None,
         }
+    }
+
+    /// True when only where its events are is held.
+    pub fn is_located(&self) -> bool {
+        matches!(self.events, PackedEvents::Located(_))
     }
 
     /// True when its events are held packed.
@@ -133,6 +161,18 @@ impl PackedTransaction {
     /// only when the packed bytes do not read back.
     pub fn unpack(&self) -> Result<RemittanceTransaction, String> {
         let events = match &self.events {
+            PackedEvents::Located(at) => {
+                let tx = at.read_again()?;
+                // The bytes read again are those read first (the input
+                // checks its size and time; this checks the content).
+                if tx.fingerprint != self.fingerprint {
+                    return Err(format!(
+                        "{}: the remittance transaction read again differs from what was read first: the input changed during the run; run again",
+                        at.whereabouts()
+                    ));
+                }
+                return Ok(tx);
+            }
             PackedEvents::Parsed(events) => events.clone(),
             PackedEvents::Packed(bytes) => {
                 let mut events: Vec<LineEvent> = rmp_serde::from_slice(bytes).map_err(|e| {
@@ -159,7 +199,7 @@ impl PackedTransaction {
                 events,
                 fingerprint: self.fingerprint,
             }),
-            PackedEvents::Packed(_) => self.unpack(),
+            PackedEvents::Packed(_) | PackedEvents::Located(_) => self.unpack(),
         }
     }
 }

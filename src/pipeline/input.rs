@@ -2,6 +2,7 @@
 //! events with its fingerprint, every 837 claim, and the file's summary.
 //! Nothing is returned from a transaction cut short.
 
+use std::cell::RefCell;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -9,12 +10,16 @@ use rust_decimal::Decimal;
 
 use crate::acks::{ClaimStatus, FunctionalAck, InterchangeAck};
 use crate::claim::{BilledClaim, ClaimBatchHeader, PackedClaim};
+use crate::document::{DocumentReader, SegmentSource};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
 use crate::lifecycle::{Acknowledgment, BatchReference, SetKey};
 use crate::line::{PackedTransaction, RemittanceTransaction, TransactionFingerprint};
 use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
-use crate::scan::{Consumer, FileSummary, scan_reader};
+use crate::scan::{Consumer, FileSummary, scan};
+use crate::x12::SegmentReader;
+
+use super::reread::{BatchSpans, ClaimSpot, Locator, Marks, ReadAt, TransactionSpans};
 
 /// What one input holds for reconciliation.
 #[derive(Debug, Default)]
@@ -23,11 +28,13 @@ pub struct InputContent {
     pub summary: FileSummary,
     /// Its 835 transactions, when read by [`read_input`].
     pub transactions: Vec<RemittanceTransaction>,
-    /// Its 835 transactions, when read by [`read_input_packed`].
+    /// Its 835 transactions, when read by [`read_input_packed`] or
+    /// [`read_input_located`].
     pub packed: Vec<PackedTransaction>,
     /// Its 837 claims, when read by [`read_input`].
     pub claims: Vec<BilledClaim>,
-    /// Its 837 claims, when read by [`read_input_packed`].
+    /// Its 837 claims, when read by [`read_input_packed`] or
+    /// [`read_input_located`].
     pub packed_claims: Vec<PackedClaim>,
     /// The batch number (BHT03) of each of its 837 sets.
     pub batches: Vec<BatchReference>,
@@ -57,7 +64,21 @@ pub enum ReadItem {
     Claim(PackedClaim),
 }
 
-struct Collect<'t> {
+/// What a transaction or claim is kept as once read.
+enum Keep<'m> {
+    /// Parsed.
+    Parsed,
+    /// Packed (see [`read_input_packed`]).
+    Packed,
+    /// Where it is in `input`, from the spans in `marks` (see
+    /// [`read_input_located`]); packed when some span is not known.
+    Located {
+        input: Arc<dyn ReadAt>,
+        marks: &'m RefCell<Marks>,
+    },
+}
+
+struct Collect<'m, 't> {
     /// When set, packed transactions and claims go here as they end
     /// instead of into `content` (see [`read_input_streamed`]).
     take: Option<&'t mut dyn FnMut(ReadItem)>,
@@ -65,15 +86,15 @@ struct Collect<'t> {
     claims_paid: Decimal,
     claims_charged: Decimal,
     claims: u64,
-    pending_claims: Vec<BilledClaim>,
+    /// Claims of the open 837, with their spans when located.
+    pending_claims: Vec<(BilledClaim, Option<Box<[super::reread::Span]>>)>,
     /// Statuses of the 277 being read: kept once its SE is reached.
     pending_acks: Vec<Acknowledgment>,
-    /// Whether transactions are packed as they end (see [`read_input_packed`]).
-    pack: bool,
+    keep: Keep<'m>,
     content: InputContent,
 }
 
-impl Consumer for Collect<'_> {
+impl Consumer for Collect<'_, '_> {
     fn remittance_header(&mut self, header: &RemittanceHeader) {
         self.events.header(header);
         self.claims_paid = Decimal::ZERO;
@@ -115,26 +136,60 @@ impl Consumer for Collect<'_> {
             events,
             fingerprint,
         };
-        if let Some(take) = &mut self.take {
-            take(ReadItem::Transaction(PackedTransaction::pack(tx)));
-        } else if self.pack {
-            self.content.packed.push(PackedTransaction::pack(tx));
-        } else {
-            self.content.transactions.push(tx);
+        let packed = match &self.keep {
+            Keep::Parsed => {
+                self.content.transactions.push(tx);
+                return;
+            }
+            Keep::Packed => PackedTransaction::pack(tx),
+            Keep::Located { input, marks } => match marks.borrow().transaction() {
+                Some(spans) => {
+                    let at = TransactionSpans::new(Arc::clone(input), spans);
+                    PackedTransaction::located(tx, Arc::new(at))
+                }
+                None => PackedTransaction::pack(tx),
+            },
+        };
+        match &mut self.take {
+            Some(take) => take(ReadItem::Transaction(packed)),
+            None => self.content.packed.push(packed),
         }
     }
     fn billed_claim(&mut self, claim: BilledClaim) {
-        self.pending_claims.push(claim);
+        let spans = match &self.keep {
+            Keep::Located { marks, .. } => marks.borrow_mut().claim(claim.pos.segment),
+            _ => None,
+        };
+        self.pending_claims.push((claim, spans));
     }
     fn claim_batch_end(&mut self, content_hash: u64) {
-        for mut claim in self.pending_claims.drain(..) {
+        let batch = match &self.keep {
+            Keep::Located { input, marks } => {
+                let control = self.pending_claims.first().map(|(c, _)| c.id.control);
+                marks.borrow().batch().zip(control).map(|(spans, control)| {
+                    let batch =
+                        BatchSpans::new(Arc::clone(input), spans, control.as_str(), content_hash);
+                    Arc::new(batch)
+                })
+            }
+            _ => None,
+        };
+        for (mut claim, spans) in self.pending_claims.drain(..) {
             claim.transaction_hash = content_hash;
-            if let Some(take) = &mut self.take {
-                take(ReadItem::Claim(PackedClaim::pack(&claim)));
-            } else if self.pack {
-                self.content.packed_claims.push(PackedClaim::pack(&claim));
-            } else {
-                self.content.claims.push(claim);
+            let packed = match (&self.keep, &batch, spans) {
+                (Keep::Parsed, ..) => {
+                    self.content.claims.push(claim);
+                    continue;
+                }
+                (_, Some(batch), Some(spans)) => {
+                    let at = ClaimSpot::new(Arc::clone(batch), spans);
+                    PackedClaim::located(&claim, Arc::new(at))
+                }
+                _ => PackedClaim::pack(&claim),
+            };
+            match &mut self.take {
+                Some(take) => take(ReadItem::Claim(packed)),
+                None => self.content.packed_claims.push(packed),
             }
         }
     }
@@ -176,7 +231,7 @@ impl Consumer for Collect<'_> {
 
 /// Reads one input named `source`.
 pub fn read_input(source: &str, input: impl Read) -> InputContent {
-    read(source, input, false)
+    read(source, DocumentReader::from_reader(input), Keep::Parsed)
 }
 
 /// Reads one input named `source`, its 835 transactions and 837 claims
@@ -185,7 +240,7 @@ pub fn read_input(source: &str, input: impl Read) -> InputContent {
 /// reading to deciding and every claim to its end, and parsed they cost
 /// several times their packed size (issue 17).
 pub fn read_input_packed(source: &str, input: impl Read) -> InputContent {
-    read(source, input, true)
+    read(source, DocumentReader::from_reader(input), Keep::Packed)
 }
 
 /// Reads one input named `source`, handing each 835 transaction and 837
@@ -199,22 +254,53 @@ pub fn read_input_streamed(
     input: impl Read,
     take: &mut dyn FnMut(ReadItem),
 ) -> InputContent {
-    read_into(source, input, true, Some(take))
+    read_into(
+        source,
+        DocumentReader::from_reader(input),
+        Keep::Packed,
+        Some(take),
+    )
 }
 
-fn read(source: &str, input: impl Read, pack: bool) -> InputContent {
-    read_into(source, input, pack, None)
+/// Reads one input named `source` that `again` reads again: of each 835
+/// transaction and 837 claim only where it is is kept, with what ingesting
+/// and matching ask without reading it (see `pipeline::reread`); those
+/// whose place is not known are packed.
+pub fn read_input_located(source: &str, input: impl Read, again: Arc<dyn ReadAt>) -> InputContent {
+    let marks = RefCell::new(Marks::default());
+    let reader = DocumentReader::new(Locator {
+        inner: SegmentReader::new(input),
+        marks: &marks,
+    });
+    let keep = Keep::Located {
+        input: again,
+        marks: &marks,
+    };
+    read(source, reader, keep)
 }
 
-fn read_into(
+/// The one 835 transaction a document of bytes read again holds, parsed.
+pub(crate) fn read_transaction_again<S: SegmentSource>(
     source: &str,
-    input: impl Read,
-    pack: bool,
+    reader: DocumentReader<S>,
+) -> Option<RemittanceTransaction> {
+    let mut content = read(source, reader, Keep::Parsed);
+    (content.transactions.len() == 1).then(|| content.transactions.remove(0))
+}
+
+fn read<S: SegmentSource>(source: &str, reader: DocumentReader<S>, keep: Keep<'_>) -> InputContent {
+    read_into(source, reader, keep, None)
+}
+
+fn read_into<S: SegmentSource>(
+    source: &str,
+    reader: DocumentReader<S>,
+    keep: Keep<'_>,
     take: Option<&mut dyn FnMut(ReadItem)>,
 ) -> InputContent {
     let mut collect = Collect {
+        keep,
         take,
-        pack,
         events: EventCollector::new(source),
         claims_paid: Decimal::ZERO,
         claims_charged: Decimal::ZERO,
@@ -223,7 +309,7 @@ fn read_into(
         pending_acks: Vec::new(),
         content: InputContent::default(),
     };
-    let summary = scan_reader(input, &mut collect);
+    let summary = scan(reader, &mut collect);
     let mut content = collect.content;
     content.summary = summary;
     content

@@ -15,6 +15,7 @@ pub mod front_end;
 pub mod ingest;
 pub mod input;
 pub mod parallel;
+pub mod reread;
 pub mod run;
 
 pub use engine::Reconciler;

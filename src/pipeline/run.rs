@@ -15,14 +15,16 @@
 //! `remit reconcile` and its reports, the Python package and tests.
 
 use std::io::Read;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 
 use super::engine::Reconciler;
 use super::front_end::FrontEnd;
 use super::ingest::{FileIngest, IngestReport, ingest_owned};
-use super::input::{InputContent, read_input_packed, read_input_streamed};
+use super::input::{InputContent, read_input_located, read_input_packed, read_input_streamed};
 use super::parallel::{parallel_in_order, parallel_jobs};
+use super::reread::{BytesAt, ReadAt};
 use crate::acks::AckCodes;
 use crate::codes::CodeList;
 use crate::contract::Contracts;
@@ -88,6 +90,14 @@ pub trait Source: Sync {
     /// Opens the input for reading; an input that cannot be opened is
     /// rejected with the error as its finding.
     fn open(&self) -> std::io::Result<Box<dyn Read + '_>>;
+    /// The input again, to be read at any byte after it was read through
+    /// once — called before [`Source::open`]. A run without `--db` then
+    /// keeps where each transaction and claim is, not its content (see
+    /// `pipeline::reread`). `None` (the default) for an input read once
+    /// only (a pipe): its content is kept packed.
+    fn again(&self) -> Option<Arc<dyn ReadAt>> {
+        None
+    }
 }
 
 /// Bytes in memory, with a name.
@@ -98,6 +108,14 @@ impl Source for (String, Vec<u8>) {
 
     fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
         Ok(Box::new(self.1.as_slice()))
+    }
+
+    /// A shared copy: the run's index outlives the borrow of `self`.
+    fn again(&self) -> Option<Arc<dyn ReadAt>> {
+        Some(Arc::new(BytesAt::new(
+            self.0.clone(),
+            self.1.as_slice().into(),
+        )))
     }
 }
 
@@ -214,10 +232,12 @@ pub fn run<S: Source, E>(
         }
     } else {
         let jobs = parallel_jobs(config.jobs);
+        let locate = store.reads_pending_again();
+        let read = |input: &S| read_source(input, locate);
         // Each input is ingested as soon as its turn comes (input order),
         // with at most `jobs` more being read meanwhile: a run holds a
         // bounded number of read inputs, not all of them.
-        parallel_in_order(inputs, jobs, jobs, read_source, |i, content| {
+        parallel_in_order(inputs, jobs, jobs, read, |i, content| {
             observer.read();
             let input = &inputs[i];
             let source = input.name();
@@ -388,14 +408,20 @@ fn unopened(e: std::io::Error) -> InputContent {
     content
 }
 
-/// Reads one input; one that cannot be opened has that as its fatal finding.
-fn read_source(input: &impl Source) -> InputContent {
+/// Reads one input; one that cannot be opened has that as its fatal
+/// finding. With `locate`, of an input that can be read again only where
+/// each transaction and claim is is kept.
+fn read_source(input: &impl Source, locate: bool) -> InputContent {
     let source = input.name();
+    let again = if locate { input.again() } else { None };
     match input.open() {
-        // Packed as read: a few inputs are read ahead of their ingest, and
-        // the memory store holds every transaction until it is applied
-        // (issue 17).
-        Ok(reader) => read_input_packed(&source, reader),
+        Ok(reader) => match again {
+            Some(again) => read_input_located(&source, reader, again),
+            // Packed as read: a few inputs are read ahead of their ingest,
+            // and the memory store holds every transaction until it is
+            // applied (issue 17).
+            None => read_input_packed(&source, reader),
+        },
         Err(e) => unopened(e),
     }
 }
@@ -571,6 +597,58 @@ mod tests {
         assert!(stored > 0);
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// An input whose bytes differ when read again (a file changed while
+    /// it was reconciled) stops the run with an error naming it and the
+    /// transaction's place, never with rows from two versions of it.
+    #[test]
+    fn an_input_changed_between_the_reads_stops_the_run_naming_it() {
+        struct Changed((String, Vec<u8>), Vec<u8>);
+        impl Source for Changed {
+            fn name(&self) -> String {
+                self.0.name()
+            }
+            fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+                self.0.open()
+            }
+            fn again(&self) -> Option<Arc<dyn ReadAt>> {
+                Some(Arc::new(BytesAt::new(
+                    self.name(),
+                    self.1.as_slice().into(),
+                )))
+            }
+        }
+        let (name, bytes) = sample("remits/acme-2024-02-07.835");
+        // Same length, one amount's digit changed.
+        let mut changed = bytes.clone();
+        let at = changed
+            .windows(4)
+            .position(|w| w == b"CLP*")
+            .and_then(|clp| {
+                changed[clp..]
+                    .iter()
+                    .position(u8::is_ascii_digit)
+                    .map(|d| clp + d)
+            })
+            .expect("a CLP");
+        changed[at] = if changed[at] == b'1' { b'2' } else { b'1' };
+        let inputs = vec![Changed((name, bytes), changed)];
+        let mut rows = 0;
+        let failed = run(&config(), &inputs, &mut MemoryStore::new(), &mut (), |_| {
+            rows += 1;
+            Ok::<(), std::convert::Infallible>(())
+        });
+        let Err(RunError::Store(error)) = failed else {
+            panic!("the run went on: {failed:?}");
+        };
+        let message = error.to_string();
+        assert!(
+            message.starts_with("remits/acme-2024-02-07.835: the 835 transaction at segment "),
+            "{message}"
+        );
+        assert!(message.contains("changed"), "{message}");
+        assert_eq!(rows, 0, "no row of the changed transaction was handed out");
     }
 
     /// Issue 23 item 2, the memory backend: a second run over one store

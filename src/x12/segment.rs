@@ -75,6 +75,17 @@ impl<'a> Segment<'a> {
         self.id() == id
     }
 
+    /// The same segment placed at byte `byte`, ordinal `number`: a reader
+    /// of bytes copied out of a larger input (one transaction read again,
+    /// issue 17) reports where they sit in that input.
+    pub fn relocated(self, byte: u64, number: u64) -> Segment<'a> {
+        Segment {
+            byte,
+            number,
+            ..self
+        }
+    }
+
     /// The raw bytes of the segment, without terminator.
     pub fn raw(&self) -> &'a [u8] {
         self.raw
