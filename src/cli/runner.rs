@@ -324,6 +324,10 @@ impl Source for FileSource<'_> {
         let file = crate::pipeline::reread::FileAt::open(self.input.display(), &self.input.path);
         file.ok().map(|f| std::sync::Arc::new(f) as _)
     }
+
+    fn size(&self) -> Option<u64> {
+        Some(self.input.size)
+    }
 }
 
 /// The terminal side of a run: progress, each file's findings and notes,
