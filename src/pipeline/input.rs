@@ -19,7 +19,7 @@ use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
 use crate::scan::{Consumer, FileSummary, scan};
 use crate::x12::SegmentReader;
 
-use super::reread::{BatchSpans, ClaimSpot, Locator, Marks, ReadAt, TransactionSpans};
+use super::reread::{BatchSpans, ClaimSpot, Locator, Marks, ReadAt, Relocate, TransactionSpans};
 
 /// What one input holds for reconciliation.
 #[derive(Debug, Default)]
@@ -144,7 +144,7 @@ impl Consumer for Collect<'_, '_> {
             Keep::Packed => PackedTransaction::pack(tx),
             Keep::Located { input, marks } => match marks.borrow().transaction() {
                 Some(spans) => {
-                    let at = TransactionSpans::new(Arc::clone(input), spans);
+                    let at = TransactionSpans::new(Arc::clone(input), spans, parse_again);
                     PackedTransaction::located(tx, Arc::new(at))
                 }
                 None => PackedTransaction::pack(tx),
@@ -279,8 +279,17 @@ pub fn read_input_located(source: &str, input: impl Read, again: Arc<dyn ReadAt>
     read(source, reader, keep)
 }
 
+/// The one 835 transaction of the bytes `pipeline::reread` read again,
+/// parsed (its [`super::reread::ParseAgain`]).
+fn parse_again(
+    source: &str,
+    reader: DocumentReader<Relocate<'_>>,
+) -> Option<RemittanceTransaction> {
+    read_transaction_again(source, reader)
+}
+
 /// The one 835 transaction a document of bytes read again holds, parsed.
-pub(crate) fn read_transaction_again<S: SegmentSource>(
+fn read_transaction_again<S: SegmentSource>(
     source: &str,
     reader: DocumentReader<S>,
 ) -> Option<RemittanceTransaction> {

@@ -39,7 +39,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
-use super::input::read_transaction_again;
 use crate::claim::{BilledClaim, ClaimAt};
 use crate::document::{DocumentReader, SegmentSource};
 use crate::line::{RemittanceTransaction, TransactionAt};
@@ -478,7 +477,7 @@ impl<S: SegmentSource> SegmentSource for Locator<'_, S> {
 
 /// The segment source of pass 2: the copied spans, each segment placed
 /// back where it is in the input.
-struct Relocate<'a> {
+pub(crate) struct Relocate<'a> {
     inner: SliceReader<'a>,
     /// Each span's offset in the copy, and the span.
     spans: &'a [(u64, Span)],
@@ -584,15 +583,28 @@ pub(crate) struct TransactionSpans {
     prefix: Arc<Prefix>,
     /// ST..SE.
     body: Span,
+    parse: ParseAgain,
 }
 
+/// Parses the one 835 transaction of bytes read again. It is the reader of
+/// `pipeline::input`, handed in by it: that module uses this one to note
+/// where transactions are, so this one does not use it back.
+pub(crate) type ParseAgain =
+    fn(&str, DocumentReader<Relocate<'_>>) -> Option<RemittanceTransaction>;
+
 impl TransactionSpans {
-    /// The transaction at `body` (ST..SE) of `input`, under `prefix`.
-    pub(crate) fn new(input: Arc<dyn ReadAt>, (prefix, body): (Arc<Prefix>, Span)) -> Self {
+    /// The transaction at `body` (ST..SE) of `input`, under `prefix`,
+    /// parsed again by `parse`.
+    pub(crate) fn new(
+        input: Arc<dyn ReadAt>,
+        (prefix, body): (Arc<Prefix>, Span),
+        parse: ParseAgain,
+    ) -> Self {
         TransactionSpans {
             input,
             prefix,
             body,
+            parse,
         }
     }
 }
@@ -611,7 +623,7 @@ impl TransactionAt for TransactionSpans {
     fn read_again(&self) -> Result<RemittanceTransaction, String> {
         let spans = [self.body];
         let (bytes, placed) = copy_spans(&*self.input, &self.prefix, &spans, |_| Vec::new())?;
-        read_transaction_again(self.input.name(), relocated(&bytes, &placed)).ok_or_else(|| {
+        (self.parse)(self.input.name(), relocated(&bytes, &placed)).ok_or_else(|| {
             format!(
                 "{}: is no longer one whole 835 transaction: the input changed during the run; run again",
                 self.whereabouts()
