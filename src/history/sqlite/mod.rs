@@ -117,6 +117,29 @@ pub struct RowFilter {
     pub to: Option<String>,
 }
 
+/// The query of [`SqliteStore::rows`] for `filter`, and its arguments.
+fn rows_query(filter: &RowFilter) -> (String, Vec<&str>) {
+    let mut sql = String::from(
+        "SELECT e.row, e.remittance_id, r.superseded_by FROM events e
+         LEFT JOIN remittances r ON r.id = e.remittance_id WHERE e.row IS NOT NULL",
+    );
+    let mut args: Vec<&str> = Vec::new();
+    for (column, op, value) in [
+        ("e.claim_id", "=", &filter.claim_id),
+        ("e.member_id", "=", &filter.member_id),
+        ("e.procedure", "=", &filter.procedure),
+        ("e.payment_date", ">=", &filter.from),
+        ("e.payment_date", "<=", &filter.to),
+    ] {
+        if let Some(v) = value {
+            sql.push_str(&format!(" AND {column} {op} ?{}", args.len() + 1));
+            args.push(v);
+        }
+    }
+    sql.push_str(" ORDER BY e.payment_date, e.id");
+    (sql, args)
+}
+
 impl SqliteStore {
     /// Opens (or creates, owner-only) the store at `path`, refusing a file
     /// written by a newer remit or a database that is not a remit store.
@@ -163,24 +186,7 @@ impl SqliteStore {
         filter: &RowFilter,
         mut each: impl FnMut(DecidedLine) -> Result<(), E>,
     ) -> Result<u64, E> {
-        let mut sql = String::from(
-            "SELECT e.row, e.remittance_id, r.superseded_by FROM events e
-             LEFT JOIN remittances r ON r.id = e.remittance_id WHERE e.row IS NOT NULL",
-        );
-        let mut args: Vec<&str> = Vec::new();
-        for (column, op, value) in [
-            ("e.claim_id", "=", &filter.claim_id),
-            ("e.member_id", "=", &filter.member_id),
-            ("e.procedure", "=", &filter.procedure),
-            ("e.payment_date", ">=", &filter.from),
-            ("e.payment_date", "<=", &filter.to),
-        ] {
-            if let Some(v) = value {
-                sql.push_str(&format!(" AND {column} {op} ?{}", args.len() + 1));
-                args.push(v);
-            }
-        }
-        sql.push_str(" ORDER BY e.payment_date, e.id");
+        let (sql, args) = rows_query(filter);
         let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
         let mut found = stmt
             .query(rusqlite::params_from_iter(args.iter()))
@@ -1169,5 +1175,48 @@ impl ClaimStore for SqliteStore {
             out.push((stored_claim(r)?, lines));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `remit history --claim/--member/--procedure` find their rows through
+    /// an index, not by reading every event: a person waits for them, on a
+    /// store of years (schema 10 put back the member and procedure
+    /// indexes that 9 dropped).
+    #[test]
+    fn history_lookups_by_claim_member_and_procedure_use_an_index() {
+        let dir = std::env::temp_dir().join(format!("remit-rows-plan-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = SqliteStore::open(&dir.join("h.db")).unwrap();
+        let one = |claim: bool, member: bool, procedure: bool| RowFilter {
+            claim_id: claim.then(|| "C1".to_string()),
+            member_id: member.then(|| "M1".to_string()),
+            procedure: procedure.then(|| "97110".to_string()),
+            ..RowFilter::default()
+        };
+        for (filter, index) in [
+            (one(true, false, false), "events_claim"),
+            (one(false, true, false), "events_member"),
+            (one(false, false, true), "events_procedure"),
+        ] {
+            let (sql, args) = rows_query(&filter);
+            let mut stmt = store
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let plan = plan.join("; ");
+            assert!(plan.contains(index), "{filter:?}: {plan}");
+        }
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -280,6 +280,19 @@ pub const MIGRATIONS: &[Migration] = &[
     ) WITHOUT ROWID;
     ",
     },
+    // 9 → 10: the indexes by member and by procedure come back. Step 9
+    // dropped them because no decision reads them, but `remit history
+    // --member/--procedure` (a billing office looking up one patient, a
+    // payer's pattern on one CPT code) then scanned every event in date
+    // order: 0.13 s on 120,000 events, seconds on a year of a clearinghouse.
+    // A lookup a person waits for is worth a B-tree insert per event.
+    Migration {
+        then: None,
+        sql: "
+    CREATE INDEX IF NOT EXISTS events_member ON events(member_id, payment_date) WHERE row IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS events_procedure ON events(procedure, payment_date) WHERE row IS NOT NULL;
+    ",
+    },
 ];
 
 /// The migration before which a store decided under the group-code rule
