@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use crate::acks::{AckEvent, BatchStatus, ClaimStatus, FunctionalAck, InterchangeAck, StatusEvent};
 use crate::claim::{BilledClaim, ClaimBatchHeader, ClaimEvent};
-use crate::diagnostic::{Issue, Issues};
+use crate::diagnostic::{Issue, Issues, Rule, Severity};
 use crate::document::{DocumentEvent, DocumentReader, SegmentSource};
 use crate::envelope::TransactionId;
 use crate::remittance::{ClaimPayment, RemittanceEvent, RemittanceHeader, RemittanceTrailer};
@@ -88,6 +88,19 @@ pub struct FileSummary {
 }
 
 impl FileSummary {
+    /// The summary of an input that cannot be opened or read: `error`, as
+    /// its one fatal finding.
+    pub fn unreadable(error: impl std::fmt::Display) -> FileSummary {
+        let mut summary = FileSummary::default();
+        summary.issues.push(Issue::new(
+            Severity::Fatal,
+            Rule::Syntax,
+            Default::default(),
+            format!("cannot open: {error}"),
+        ));
+        summary
+    }
+
     /// True when the input can be used (no fatal finding).
     pub fn usable(&self) -> bool {
         !self.issues.has_fatal()

@@ -196,21 +196,10 @@ impl Found<'_> {
             Found::Bytes(_, bytes) => scan_slice(bytes, consumer),
             Found::File(path, _) => match open_regular(path) {
                 Ok(file) => scan_reader(file, consumer),
-                Err(e) => cannot_open(e),
+                Err(e) => FileSummary::unreadable(e),
             },
         }
     }
-}
-
-fn cannot_open(e: impl std::fmt::Display) -> FileSummary {
-    let mut summary = FileSummary::default();
-    summary.issues.push(Issue::new(
-        Severity::Fatal,
-        crate::diagnostic::Rule::Syntax,
-        Default::default(),
-        format!("cannot open: {e}"),
-    ));
-    summary
 }
 
 /// Files and folders expanded as the command line expands them (folders

@@ -9,7 +9,6 @@ use super::args::ValidateArgs;
 use super::inputs::{Input, discover, open_regular};
 use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, worst};
-use crate::diagnostic::{Issue, Rule, Severity};
 use crate::money::money;
 use crate::scan::{Discard, FileSummary, scan_reader, screen_reader};
 
@@ -66,24 +65,11 @@ pub fn validate_file(input: &Input, progress: &Progress) -> FileSummary {
             // The progress bar has counted the bytes once already.
             match (&file).seek(SeekFrom::Start(0)) {
                 Ok(_) => scan_reader(&file, &mut Discard),
-                Err(e) => unreadable(e),
+                Err(e) => FileSummary::unreadable(&e),
             }
         }
-        Err(e) => unreadable(e),
+        Err(e) => FileSummary::unreadable(&e),
     }
-}
-
-/// The summary of a file that cannot be opened: one fatal finding.
-fn unreadable(e: std::io::Error) -> FileSummary {
-    let mut summary = FileSummary::default();
-    let issue = Issue::new(
-        Severity::Fatal,
-        Rule::Syntax,
-        Default::default(),
-        format!("cannot open: {e}"),
-    );
-    summary.issues.push(issue);
-    summary
 }
 
 fn print_summary(

@@ -28,12 +28,12 @@ use super::reread::{BytesAt, ReadAt};
 use crate::acks::AckCodes;
 use crate::codes::CodeList;
 use crate::contract::Contracts;
-use crate::diagnostic::{Issue, Rule, Severity};
 use crate::history::{During, HistoryStore, Replay, StoreError};
 use crate::lifecycle::FilingLimits;
 use crate::line::DecidedLine;
 use crate::reconcile::Rules;
 use crate::reconcile::versions::TransactionRef;
+use crate::scan::FileSummary;
 
 /// Everything a run decides with, resolved once from the options: the
 /// rules (as-of date, appeal deadlines, prompt-pay interest, the code
@@ -67,8 +67,9 @@ pub struct Config {
 /// (725 B instead of 1,424 B a service line on the generated sets) but
 /// parses every transaction and claim again on the deciding thread, which
 /// costs ~45% more CPU and ~65% more time on two cores (measured on a
-/// 20 MB 835 + 23.7 MB of 837s). Below the threshold a run holds at most
-/// ~500 MB packed, so the faster form is kept; above it memory is what
+/// 20 MB 835 + 23.7 MB of 837s). Below the threshold a run holds about
+/// 450 MB packed at most (3.4 B per input byte measured on 153 MB of
+/// inputs), so the faster form is kept; above it memory is what
 /// stops a clearinghouse's day from running at all.
 pub const READ_AGAIN_FROM: u64 = 128 << 20;
 
@@ -423,15 +424,10 @@ fn stream_input<S: Source, E>(
 /// The content of an input that cannot be opened: that, as its fatal
 /// finding.
 fn unopened(e: std::io::Error) -> InputContent {
-    let mut content = InputContent::default();
-    let issue = Issue::new(
-        Severity::Fatal,
-        Rule::Syntax,
-        Default::default(),
-        format!("cannot open: {e}"),
-    );
-    content.summary.issues.push(issue);
-    content
+    InputContent {
+        summary: FileSummary::unreadable(&e),
+        ..InputContent::default()
+    }
 }
 
 /// Reads one input; one that cannot be opened has that as its fatal
@@ -506,14 +502,9 @@ mod tests {
             ("garbage.835".to_string(), b"not x12 at all".to_vec()),
             sample("remits/acme-2024-02-07.835"),
         ];
-        let mut store = MemoryStore::new();
         let mut seen = Seen::default();
-        let mut rows = Vec::new();
-        let summary = run(&config(), &inputs, &mut store, &mut seen, |row| {
-            rows.push(row.clone());
-            Ok::<(), std::convert::Infallible>(())
-        })
-        .expect("run");
+        let (summary, rows) =
+            run_collecting(&config(), &inputs, &mut MemoryStore::new(), &mut seen);
         assert_eq!(
             seen.files,
             [
@@ -596,21 +587,10 @@ mod tests {
         let mut store = crate::history::SqliteStore::open(&dir.join("h.db")).unwrap();
         assert!(store.ingests_while_reading());
         let mut seen = Seen::default();
-        let mut rows = Vec::new();
-        let summary = run(&config(), &inputs, &mut store, &mut seen, |row| {
-            rows.push(row.clone());
-            Ok::<(), std::convert::Infallible>(())
-        })
-        .expect("run");
+        let (summary, rows) = run_collecting(&config(), &inputs, &mut store, &mut seen);
         assert_eq!(seen.files[1], ("spoiled.835".to_string(), false));
         assert_eq!((summary.files, summary.usable, seen.ingested), (3, 2, 2));
-        let mut memory = MemoryStore::new();
-        let mut expected = Vec::new();
-        run(&config(), &inputs, &mut memory, &mut (), |row| {
-            expected.push(row.clone());
-            Ok::<(), std::convert::Infallible>(())
-        })
-        .expect("run");
+        let (_, expected) = run_collecting(&config(), &inputs, &mut MemoryStore::new(), &mut ());
         assert_eq!(rows, expected);
         let mut stored = 0;
         store
@@ -687,6 +667,23 @@ mod tests {
         assert_eq!(rows, 0, "no row of the changed transaction was handed out");
     }
 
+    /// Runs `inputs` into `store`, telling `observer`; the summary and
+    /// every row handed out, in order.
+    fn run_collecting(
+        config: &Config,
+        inputs: &[(String, Vec<u8>)],
+        store: &mut dyn HistoryStore,
+        observer: &mut dyn Observer,
+    ) -> (RunSummary, Vec<DecidedLine>) {
+        let mut rows = Vec::new();
+        let summary = run(config, inputs, store, observer, |row| {
+            rows.push(row.clone());
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .expect("run");
+        (summary, rows)
+    }
+
     /// The rows of `inputs` in a memory store, their transactions and
     /// claims kept as places and read again (`read_again_from` 0) or kept
     /// packed (a threshold above their size).
@@ -695,13 +692,7 @@ mod tests {
             read_again_from,
             ..config()
         };
-        let mut rows = Vec::new();
-        run(&config, inputs, &mut MemoryStore::new(), &mut (), |row| {
-            rows.push(row.clone());
-            Ok::<(), std::convert::Infallible>(())
-        })
-        .expect("run");
-        rows
+        run_collecting(&config, inputs, &mut MemoryStore::new(), &mut ()).1
     }
 
     /// Reading inputs twice (large runs) and holding them packed (small
