@@ -62,8 +62,11 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use clap::Parser;
+use jiff::civil::Date;
 
-use super::args::{Args, Command, DecideStageArgs, ReconcileArgs};
+use super::args::{
+    AppealArgs, Args, CodeArgs, Command, DecideStageArgs, FeeArgs, InterestArgs, ReconcileArgs,
+};
 use super::inputs::{discover, open_regular, starts_like_x12};
 use super::runner::{Prepared, decide_inputs};
 use super::settings::{self, code_list};
@@ -290,8 +293,7 @@ pub fn lines(
     code_lists: &[PathBuf],
     keep_going: bool,
 ) -> Result<Batches, ColumnarError> {
-    let codes =
-        Arc::new(code_list(code_lists).map_err(|e| ColumnarError::Usage(format!("{e:#}")))?);
+    let codes = Arc::new(code_list(code_lists).map_err(usage)?);
     let found = expand(sources)?;
     let mut rows = BatchBuilder::new(lines_table());
     let mut batches = Vec::new();
@@ -423,11 +425,7 @@ pub fn ledger_columns() -> &'static [&'static str] {
 /// reports them and exits 1). The summary goes to standard error unless
 /// `--quiet`.
 pub fn reconcile(args: &[String], keep_going: bool) -> Result<Batches, ColumnarError> {
-    let argv = std::iter::once("remit".to_string())
-        .chain(std::iter::once("reconcile".to_string()))
-        .chain(args.iter().cloned());
-    let parsed = Args::try_parse_from(argv).map_err(|e| ColumnarError::Usage(e.to_string()))?;
-    let Command::Reconcile(args) = parsed.command else {
+    let Command::Reconcile(args) = parse_command("reconcile", args)? else {
         unreachable!("the command is reconcile");
     };
     let ReconcileArgs {
@@ -438,16 +436,8 @@ pub fn reconcile(args: &[String], keep_going: bool) -> Result<Batches, ColumnarE
         codes,
         ..
     } = &args;
-    let config = settings::config(
-        input.as_of,
-        Some(fees),
-        Some(appeals),
-        Some((&interest.prompt_pay, interest.rate.as_deref())),
-        Some(codes),
-    )
-    .map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
-    let prepared =
-        Prepared::new(input, config).map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
+    let config = deciding_config(input.as_of, fees, appeals, interest, codes)?;
+    let prepared = Prepared::new(input, config).map_err(usage)?;
     let mut rows = BatchBuilder::new(COLUMNS);
     let mut batches = Vec::new();
     let tally = decide_inputs(input, &prepared, |row| {
@@ -475,8 +465,46 @@ pub fn reconcile(args: &[String], keep_going: bool) -> Result<Batches, ColumnarE
     }
     tally
         .require_usable(std::path::Path::new("-"))
-        .map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
+        .map_err(usage)?;
     Ok((batches, rejected))
+}
+
+/// `remit COMMAND ARGS` parsed as the command line would be: the Python
+/// package and the Spark job take a command's own flags, so they are
+/// checked by the same parser and fail with the same message.
+fn parse_command(command: &str, args: &[String]) -> Result<Command, ColumnarError> {
+    let argv = ["remit", command]
+        .into_iter()
+        .map(String::from)
+        .chain(args.iter().cloned());
+    Args::try_parse_from(argv)
+        .map(|parsed| parsed.command)
+        .map_err(|e| ColumnarError::Usage(e.to_string()))
+}
+
+/// The pipeline's configuration from a deciding command's flags, resolved
+/// as `cli::settings` resolves them for the command itself.
+fn deciding_config(
+    as_of: Option<Date>,
+    fees: &FeeArgs,
+    appeals: &AppealArgs,
+    interest: &InterestArgs,
+    codes: &CodeArgs,
+) -> Result<Config, ColumnarError> {
+    settings::config(
+        as_of,
+        Some(fees),
+        Some(appeals),
+        Some((&interest.prompt_pay, interest.rate.as_deref())),
+        Some(codes),
+    )
+    .map_err(usage)
+}
+
+/// A resolution failure (an unreadable option file, a bad rate) as the
+/// usage error it is, with its whole chain of causes.
+fn usage(e: anyhow::Error) -> ColumnarError {
+    ColumnarError::Usage(format!("{e:#}"))
 }
 
 // ── the Spark stages: events ────────────────────────────────────────────────
@@ -730,12 +758,7 @@ impl Decider {
     /// `--code-list`, `--prompt-pay`, `--rate`, appeal days). `sorted`:
     /// the batches come sorted by `partition`.
     pub fn new(args: &[String], sorted: bool) -> Result<Decider, ColumnarError> {
-        let argv = ["remit", "decide"]
-            .into_iter()
-            .map(String::from)
-            .chain(args.iter().cloned());
-        let parsed = Args::try_parse_from(argv).map_err(|e| ColumnarError::Usage(e.to_string()))?;
-        let Command::Decide(args) = parsed.command else {
+        let Command::Decide(args) = parse_command("decide", args)? else {
             unreachable!("the command is decide");
         };
         let DecideStageArgs {
@@ -746,14 +769,7 @@ impl Decider {
             codes,
             ..
         } = &args;
-        let config = settings::config(
-            *as_of,
-            Some(fees),
-            Some(appeals),
-            Some((&interest.prompt_pay, interest.rate.as_deref())),
-            Some(codes),
-        )
-        .map_err(|e| ColumnarError::Usage(format!("{e:#}")))?;
+        let config = deciding_config(*as_of, fees, appeals, interest, codes)?;
         Ok(Decider {
             config,
             acks: Vec::new(),
