@@ -30,22 +30,31 @@ pub const READ_AHEAD: usize = 32;
 /// A transaction decoded, or why it did not decode.
 type Decoded = Result<RemittanceTransaction, String>;
 
+/// Transactions whose claims are sent to be decoded together: a thread
+/// that waits is woken once a batch, not once a transaction.
+const CLAIMS_BATCH: usize = 8;
+
 /// The deciding thread's end of the decoding threads.
 pub struct ReadAhead {
     /// Copies of transactions to decode, in payment order.
     copies: Option<SyncSender<PackedTransaction>>,
     /// What they decoded to, in the same order.
     decoded: Receiver<Decoded>,
-    /// Copies of claims to decode, a transaction's at a time, in order.
-    claim_copies: Option<SyncSender<ClaimCopies>>,
-    /// What they decoded to, in the same order.
-    claims: Receiver<DecodedClaims>,
+    /// Copies of claims to decode, a transaction's at a time, in batches.
+    claim_copies: Option<SyncSender<Vec<ClaimCopies>>>,
+    /// What they decoded to, in the same order and batches.
+    claims: Receiver<Vec<DecodedClaims>>,
     /// The transactions sent to decode and not taken yet, in order, with
-    /// what came back so far: the transaction once decoded (its claims are
-    /// then being decoded).
+    /// what came back so far: the transaction once decoded.
     queued: VecDeque<(TransactionRef, Option<Decoded>)>,
     /// How many of `queued` came back decoded (the first ones).
     back: usize,
+    /// The claims of the transactions back, not sent to be decoded yet.
+    claims_unsent: Vec<ClaimCopies>,
+    /// Transactions whose claims were sent and did not come back.
+    claims_out: usize,
+    /// Transactions' claims decoded, not taken yet.
+    claims_back: VecDeque<DecodedClaims>,
     /// The next entry of the work list to look at.
     next: usize,
 }
@@ -63,13 +72,18 @@ impl ReadAhead {
                 }
             }
         });
-        let (claim_copies, claims_to_decode) = sync_channel::<ClaimCopies>(READ_AHEAD);
-        let (claims_done, claims) = sync_channel::<DecodedClaims>(READ_AHEAD);
+        let (claim_copies, claims_to_decode) = sync_channel::<Vec<ClaimCopies>>(READ_AHEAD);
+        let (claims_done, claims) = sync_channel::<Vec<DecodedClaims>>(READ_AHEAD);
         scope.spawn(move || {
-            for copies in claims_to_decode {
-                let decoded = copies
+            for batch in claims_to_decode {
+                let decoded = batch
                     .into_iter()
-                    .filter_map(|(at, held)| held.unpack().ok().map(|claim| (at, claim)))
+                    .map(|copies| {
+                        copies
+                            .into_iter()
+                            .filter_map(|(at, held)| held.unpack().ok().map(|claim| (at, claim)))
+                            .collect()
+                    })
                     .collect();
                 if claims_done.send(decoded).is_err() {
                     break;
@@ -83,16 +97,25 @@ impl ReadAhead {
             claims,
             queued: VecDeque::new(),
             back: 0,
+            claims_unsent: Vec::new(),
+            claims_out: 0,
+            claims_back: VecDeque::new(),
             next: 0,
         }
     }
 
     /// Sends the next transactions of `work` (payment order; entries marked
     /// `true` are read back, not decoded) that `store` has a copy of to be
-    /// decoded, up to [`READ_AHEAD`] ahead; and, for each one decoded
-    /// meanwhile, its claims.
+    /// decoded, up to [`READ_AHEAD`] ahead; and the claims of those decoded
+    /// meanwhile.
     pub fn feed(&mut self, work: &[(OrderKey, TransactionRef, bool)], store: &dyn HistoryStore) {
         self.collect(store);
+        // In bursts, once half the queue was taken: a decoding thread that
+        // waits is woken once a burst, not once a transaction (a wake-up
+        // costs more than decoding a transaction when the machine is busy).
+        if self.queued.len() > READ_AHEAD / 2 {
+            return;
+        }
         let Some(copies) = &self.copies else { return };
         while self.queued.len() < READ_AHEAD {
             let Some(&(_, id, read_back)) = work.get(self.next) else {
@@ -115,21 +138,24 @@ impl ReadAhead {
     }
 
     /// Takes every transaction decoded so far without waiting, and sends
-    /// its claims to be decoded.
+    /// the claims of a batch of them to be decoded.
     fn collect(&mut self, store: &dyn HistoryStore) {
         while self.back < self.queued.len() {
             match self.decoded.try_recv() {
                 Ok(decoded) => self.came_back(decoded, store),
-                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
                     self.came_back(Err(STOPPED.to_string()), store);
                 }
             }
         }
+        if self.claims_unsent.len() >= CLAIMS_BATCH {
+            self.send_claims();
+        }
     }
 
-    /// Notes the next transaction back from decoding and sends its claims
-    /// (none when it did not decode) to be decoded.
+    /// Notes the next transaction back from decoding, and the claims to
+    /// decode for it (none when it did not decode).
     fn came_back(&mut self, decoded: Decoded, store: &dyn HistoryStore) {
         let copies = match &decoded {
             Ok(tx) => {
@@ -140,13 +166,26 @@ impl ReadAhead {
             }
             Err(_) => Vec::new(),
         };
-        if let Some(sender) = &self.claim_copies
-            && sender.send(copies).is_err()
-        {
-            self.claim_copies = None;
-        }
+        self.claims_unsent.push(copies);
         self.queued[self.back].1 = Some(decoded);
         self.back += 1;
+    }
+
+    /// Sends the claims gathered to be decoded.
+    fn send_claims(&mut self) {
+        let batch = std::mem::take(&mut self.claims_unsent);
+        let count = batch.len();
+        if count == 0 {
+            return;
+        }
+        match &self.claim_copies {
+            Some(sender) if sender.send(batch).is_ok() => self.claims_out += count,
+            // The thread died: those claims are decoded where they are read.
+            _ => {
+                self.claim_copies = None;
+                self.claims_back.extend((0..count).map(|_| Vec::new()));
+            }
+        }
     }
 
     /// Transaction `id` decoded, with its claims, when it was sent to be
@@ -161,13 +200,27 @@ impl ReadAhead {
             return None;
         }
         if self.back == 0 {
+            self.collect(store);
+        }
+        if self.back == 0 {
             let decoded = self.decoded.recv().unwrap_or_else(|_| Err(STOPPED.into()));
             self.came_back(decoded, store);
         }
         let (_, decoded) = self.queued.pop_front()?;
         self.back -= 1;
-        // A claims thread that died owes nothing: the store decodes them.
-        let claims = self.claims.recv().unwrap_or_default();
+        if self.claims_back.is_empty() {
+            if self.claims_out == 0 {
+                self.send_claims();
+            }
+            if self.claims_out > 0 {
+                // A claims thread that died owes nothing: the store decodes
+                // them where they are read.
+                let batch = self.claims.recv().unwrap_or_default();
+                self.claims_out = self.claims_out.saturating_sub(batch.len().max(1));
+                self.claims_back.extend(batch);
+            }
+        }
+        let claims = self.claims_back.pop_front().unwrap_or_default();
         decoded.map(|decoded| (decoded, claims))
     }
 }
