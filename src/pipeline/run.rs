@@ -68,7 +68,9 @@ pub struct Config {
 /// (725 B instead of 1,424 B a service line on the generated sets) but
 /// parses every transaction and claim again on the deciding thread, which
 /// costs ~45% more CPU and ~65% more time on two cores (measured on a
-/// 20 MB 835 + 23.7 MB of 837s). Below the threshold a run holds about
+/// 20 MB 835 + 23.7 MB of 837s, before `--jobs 2` moved most of that
+/// parse to the threads that decode ahead of the engine:
+/// `pipeline::read_ahead`). Below the threshold a run holds about
 /// 450 MB packed at most (3.4 B per input byte measured on 153 MB of
 /// inputs), so the faster form is kept; above it memory is what
 /// stops a clearinghouse's day from running at all.
