@@ -238,7 +238,7 @@ pub struct InputArgs {
     /// Reconcile as of this date (YYYY-MM-DD, YYYYMMDD or MM/DD/YYYY) [default: today, UTC]: anything dated later is ignored.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<Date>,
-    /// Threads reading files [default: all cores].
+    /// Threads [default: all cores]: files are read N at a time; with 2 or more, deciding, decoding what it decides next, and writing rows each run on a thread of their own. The output is the same for any N.
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
     /// Timely-filing limits CSV (scope,key,days_from_service,days_from_primary_payment,note) merged over the built-in defaults.

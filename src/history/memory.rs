@@ -103,6 +103,32 @@ pub struct MemoryStore {
     /// where it is costs a read and a parse each time (a clone is a tenth
     /// of that).
     recent: std::sync::Mutex<Vec<Option<(usize, BilledClaim)>>>,
+    /// The claims decoded on another thread for the transaction being
+    /// decided (`pipeline::read_ahead`), by index; replaced at the next.
+    decoded: HashMap<usize, BilledClaim>,
+}
+
+/// Claims of one CLM01 that [`HistoryStore::claims_to_decode`] hands out,
+/// at most: a CLM01 that more claims share (ids like "1" colliding across
+/// practices) is rare, and its claims are decoded where they are read, as
+/// without read-ahead.
+const DECODE_PER_ID: usize = 4;
+
+impl MemoryStore {
+    /// Hands a pending transaction over (it is decided once; the slot
+    /// stays empty, as [`HistoryStore::commit_decide`] would leave it) and
+    /// notes it as the one being decided.
+    fn take_pending(&mut self, id: TransactionRef) -> StoreResult<PackedTransaction> {
+        let tx = self
+            .pending
+            .get_mut(id as usize)
+            .and_then(Option::take)
+            .ok_or_else(|| super::StoreError::Data(format!("no pending transaction {id}")))?;
+        self.deciding = Some((id, tx.order_key(), Vec::new()));
+        // The claims decoded ahead were the last transaction's.
+        self.decoded.clear();
+        Ok(tx)
+    }
 }
 
 /// Slots of [`MemoryStore::recent`].
@@ -222,6 +248,9 @@ impl MemoryStore {
     /// The claim at `at`: from [`MemoryStore::recent`], or read and kept
     /// there.
     fn claim_at(&self, at: usize) -> StoreResult<BilledClaim> {
+        if let Some(claim) = self.decoded.get(&at) {
+            return Ok(claim.clone());
+        }
         let held = &self.claims[at];
         if !held.is_located() {
             return held.unpack().map_err(super::StoreError::Data);
@@ -350,14 +379,48 @@ impl HistoryStore for MemoryStore {
     /// Hands the transaction over (it is decided once; the slot stays
     /// empty, as [`HistoryStore::commit_decide`] would leave it).
     fn load_pending(&mut self, id: TransactionRef) -> StoreResult<RemittanceTransaction> {
-        let tx = self
-            .pending
-            .get_mut(id as usize)
-            .and_then(Option::take)
-            .ok_or_else(|| super::StoreError::Data(format!("no pending transaction {id}")))?;
-        self.deciding = Some((id, tx.order_key(), Vec::new()));
+        let tx = self.take_pending(id)?;
         let located = tx.is_located();
         tx.into_transaction().map_err(|e| unreadable(located, e))
+    }
+
+    /// A copy of a transaction held packed or by where it is (a few
+    /// hundred bytes of MessagePack, or a shared place), not of one held
+    /// parsed (nothing to decode).
+    fn pending_to_decode(&self, id: TransactionRef) -> Option<PackedTransaction> {
+        self.pending
+            .get(id as usize)?
+            .as_ref()
+            .filter(|tx| tx.is_packed() || tx.is_located())
+            .cloned()
+    }
+
+    fn load_decoded(
+        &mut self,
+        id: TransactionRef,
+        decoded: Result<RemittanceTransaction, String>,
+        claims: super::DecodedClaims,
+    ) -> StoreResult<RemittanceTransaction> {
+        let located = self.take_pending(id)?.is_located();
+        self.decoded.extend(claims);
+        decoded.map_err(|e| unreadable(located, e))
+    }
+
+    fn claims_to_decode(&self, clm01s: &[&str]) -> super::ClaimCopies {
+        let mut copies = Vec::new();
+        for clm01 in clm01s {
+            let Some(at) = self.indexed(&self.by_id, clm01) else {
+                continue;
+            };
+            let at = at.as_slice();
+            if at.len() <= DECODE_PER_ID {
+                copies.extend(
+                    at.iter()
+                        .map(|&i| (i as usize, self.claims[i as usize].clone())),
+                );
+            }
+        }
+        copies
     }
 
     fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool> {

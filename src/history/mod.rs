@@ -15,7 +15,7 @@ mod lines;
 pub mod memory;
 pub mod sqlite;
 
-use crate::claim::{BilledClaim, PackedClaim};
+use crate::claim::{BilledClaim, HeldClaim, PackedClaim};
 use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
     RemittanceTransaction,
@@ -203,6 +203,14 @@ impl From<serde_json::Error> for StoreError {
 /// Result of store operations.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Billed claims handed out to be decoded on another thread, each by the
+/// store's own index ([`HistoryStore::claims_to_decode`]).
+pub type ClaimCopies = Vec<(usize, HeldClaim)>;
+
+/// Those claims decoded (those that did not decode are left out: the
+/// store decodes them again when asked, and says why they fail).
+pub type DecodedClaims = Vec<(usize, BilledClaim)>;
+
 /// Where line histories and applied transactions live: the core a
 /// decision reads and writes. The versions of a remittance
 /// ([`VersionStore`]), the billed claims ([`ClaimStore`]) and the
@@ -212,7 +220,10 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Readers fill a buffer the caller owns (as `csv::Reader::read_byte_record`
 /// does): deciding reads one history per event, and reusing one buffer
 /// keeps that from allocating a history per event.
-pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
+///
+/// `Send`: with more than one job a run decides on a thread of its own
+/// while the caller's thread writes the rows (`pipeline::handoff`).
+pub trait HistoryStore: VersionStore + ClaimStore + AckStore + Send {
     /// Starts ingesting one file: everything until [`HistoryStore::commit_file`]
     /// lands together or not at all.
     fn begin_file(&mut self) -> StoreResult<()>;
@@ -255,6 +266,40 @@ pub trait HistoryStore: VersionStore + ClaimStore + AckStore {
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>>;
     /// A pending transaction's events.
     fn load_pending(&mut self, id: TransactionRef) -> StoreResult<RemittanceTransaction>;
+    /// A copy of what a pending transaction holds, for another thread to
+    /// decode ([`PackedTransaction::unpack`]: MessagePack, or the input read
+    /// again) ahead of its turn; its decoded events then go to
+    /// [`HistoryStore::load_decoded`] instead of calling
+    /// [`HistoryStore::load_pending`]. `None` (the default) when there is
+    /// nothing worth decoding elsewhere: a store that reads its
+    /// transactions itself, or one held parsed.
+    fn pending_to_decode(&self, _id: TransactionRef) -> Option<PackedTransaction> {
+        None
+    }
+    /// [`HistoryStore::load_pending`] for a transaction whose copy from
+    /// [`HistoryStore::pending_to_decode`] was decoded into `decoded`
+    /// (the error: why it did not decode), with `claims` decoded from
+    /// [`HistoryStore::claims_to_decode`] for it: the store reads them
+    /// rather than decode them while this transaction is decided. By
+    /// default, loads it again.
+    fn load_decoded(
+        &mut self,
+        id: TransactionRef,
+        decoded: Result<RemittanceTransaction, String>,
+        claims: DecodedClaims,
+    ) -> StoreResult<RemittanceTransaction> {
+        drop((decoded, claims));
+        self.load_pending(id)
+    }
+    /// Copies of the billed claims with these CLM01s (those a payment with
+    /// that CLP01 is matched against), for another thread to decode ahead
+    /// of the transaction's turn, by the store's own index; at most a few a
+    /// CLM01 (a CLM01 many claims share is indexed by the engine, not read
+    /// claim by claim). Empty (the default) when the store's claims need
+    /// no decoding or it reads them itself.
+    fn claims_to_decode(&self, _clm01s: &[&str]) -> ClaimCopies {
+        Vec::new()
+    }
     /// Starts applying a pending transaction; false when another process
     /// applied it meanwhile (then nothing is to be done).
     fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool>;

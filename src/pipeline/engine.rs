@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use super::read_ahead::ReadAhead;
 use crate::contract::Contracts;
 use crate::history::{During, HistoryStore, RemittanceState, Replay, StoreResult};
 use crate::line::{
@@ -57,6 +58,9 @@ pub struct Reconciler<'a> {
     /// For each CLM01 whose ICNs lead into one of `shared`'s families, the
     /// keys of those families.
     family_of: HashMap<Text, Vec<Text>>,
+    /// Whether pending transactions are decoded on a thread of their own
+    /// ahead of their turn (see `pipeline::read_ahead`).
+    read_ahead: bool,
 }
 
 /// The billed claims with one CLM01, as [`Reconciler::claims_with_id`]
@@ -88,7 +92,16 @@ impl<'a> Reconciler<'a> {
             replay: Replay::default(),
             shared: HashMap::new(),
             family_of: HashMap::new(),
+            read_ahead: false,
         })
+    }
+
+    /// Decodes pending transactions (those the store holds packed or by
+    /// where they are) on a thread of their own, ahead of their turn, when
+    /// `on` (a run of more than one job): what is decided is the same.
+    pub fn with_read_ahead(mut self, on: bool) -> Self {
+        self.read_ahead = on;
+        self
     }
 
     /// Annotates NO_REMITTANCE rows with the claims' front-end state and
@@ -166,7 +179,32 @@ impl<'a> Reconciler<'a> {
         // order key ends in the content hash, so the ledger is the same
         // whatever order the files came in.
         work.sort();
-        for (_, id, before) in work {
+        if self.read_ahead {
+            std::thread::scope(|scope| {
+                let mut ahead = ReadAhead::start(scope);
+                self.cover(&work, &seen, &mut covered, &mut on_rows, Some(&mut ahead))
+            })?;
+        } else {
+            self.cover(&work, &seen, &mut covered, &mut on_rows, None)?;
+        }
+        Ok(covered)
+    }
+
+    /// Applies (or reads back) each transaction of `work` in its order, as
+    /// [`Reconciler::apply_covering`] says; with `ahead`, pending
+    /// transactions are decoded on its thread before their turn.
+    fn cover<E: From<crate::history::StoreError>>(
+        &mut self,
+        work: &[(OrderKey, TransactionRef, bool)],
+        seen: &HashSet<TransactionRef>,
+        covered: &mut Covered,
+        on_rows: &mut impl FnMut(Vec<DecidedLine>, bool) -> Result<(), E>,
+        mut ahead: Option<&mut ReadAhead>,
+    ) -> Result<(), E> {
+        for &(_, id, before) in work {
+            if let Some(ahead) = ahead.as_deref_mut() {
+                ahead.feed(work, &*self.store);
+            }
             if before {
                 let rows = self
                     .store
@@ -181,6 +219,11 @@ impl<'a> Reconciler<'a> {
             // a run killed midway leaves whole remittances applied and the
             // rest pending for the next run. `false`: another run sharing the
             // store applied it meanwhile.
+            // Taken before it may be skipped: the decoded queue is in
+            // work order.
+            let decoded = ahead
+                .as_deref_mut()
+                .and_then(|ahead| ahead.take(id, &*self.store));
             if !self
                 .store
                 .begin_decide(id)
@@ -188,10 +231,11 @@ impl<'a> Reconciler<'a> {
             {
                 continue;
             }
-            let tx = self
-                .store
-                .load_pending(id)
-                .during("loading a pending transaction")?;
+            let tx = match decoded {
+                Some((decoded, claims)) => self.store.load_decoded(id, decoded, claims),
+                None => self.store.load_pending(id),
+            }
+            .during("loading a pending transaction")?;
             let replaced = self
                 .store
                 .replaced_versions(id)
@@ -236,7 +280,7 @@ impl<'a> Reconciler<'a> {
             // now, the store still has them: `remit history` lists them.)
             on_rows(rows, false)?;
         }
-        Ok(covered)
+        Ok(())
     }
 
     /// Decides one transaction's events (call in [`RemittanceTransaction::order_key`] order).

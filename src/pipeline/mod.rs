@@ -12,9 +12,11 @@
 
 pub mod engine;
 pub mod front_end;
+pub mod handoff;
 pub mod ingest;
 pub mod input;
 pub mod parallel;
+pub mod read_ahead;
 pub mod reread;
 pub mod run;
 

@@ -21,6 +21,7 @@ use jiff::civil::Date;
 
 use super::engine::Reconciler;
 use super::front_end::FrontEnd;
+use super::handoff::{Handed, deciding_on_a_thread};
 use super::ingest::{FileIngest, IngestReport, ingest_owned};
 use super::input::{InputContent, read_input_located, read_input_packed, read_input_streamed};
 use super::parallel::{parallel_in_order, parallel_jobs};
@@ -67,7 +68,9 @@ pub struct Config {
 /// (725 B instead of 1,424 B a service line on the generated sets) but
 /// parses every transaction and claim again on the deciding thread, which
 /// costs ~45% more CPU and ~65% more time on two cores (measured on a
-/// 20 MB 835 + 23.7 MB of 837s). Below the threshold a run holds about
+/// 20 MB 835 + 23.7 MB of 837s, before `--jobs 2` moved most of that
+/// parse to the threads that decode ahead of the engine:
+/// `pipeline::read_ahead`). Below the threshold a run holds about
 /// 450 MB packed at most (3.4 B per input byte measured on 153 MB of
 /// inputs), so the faster form is kept; above it memory is what
 /// stops a clearinghouse's day from running at all.
@@ -240,12 +243,15 @@ pub enum RunError<E> {
 /// inputs' transactions an earlier run applied read back from the store,
 /// in their place — then the billed lines no remittance answered. When no input is usable nothing
 /// is decided, so the caller can leave its output as it was.
+///
+/// With more than one job (`Config::jobs`), deciding overlaps `on_row`
+/// (see [`decide_covering`]); what `on_row` and `observer` see is the same.
 pub fn run<S: Source, E>(
     config: &Config,
     inputs: &[S],
     store: &mut dyn HistoryStore,
     observer: &mut dyn Observer,
-    mut on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
+    on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
 ) -> Result<RunSummary, RunError<E>> {
     let mut summary = RunSummary::default();
     let mut applied_before = Vec::new();
@@ -290,7 +296,7 @@ pub fn run<S: Source, E>(
         // Nothing to decide: what an earlier run left pending stays so.
         return Ok(summary);
     }
-    let decided = decide_covering(config, store, observer, &applied_before, &mut on_row)?;
+    let decided = decide_covering(config, store, observer, &applied_before, on_row)?;
     summary.transactions = decided.transactions;
     summary.replay = decided.replay;
     summary.read_back = decided.read_back;
@@ -321,12 +327,72 @@ pub fn decide<E>(
 /// [`decide`], with the rows of `applied_before` (transactions of the
 /// inputs an earlier run applied) read back from the store in their place
 /// in payment order (see [`Reconciler::apply_covering`]).
+///
+/// With more than one job (`Config::jobs`), deciding runs on a thread of
+/// its own (`pipeline::handoff`), with pending transactions decoded on
+/// another ahead of it (`pipeline::read_ahead`), while this thread tells
+/// `observer` and hands the rows to `on_row`: formatting and writing them
+/// overlaps deciding the next transactions. Both see what, and in the
+/// order, they see with one job, when everything stays on this thread.
 pub fn decide_covering<E>(
     config: &Config,
     store: &mut dyn HistoryStore,
     observer: &mut dyn Observer,
     applied_before: &[TransactionRef],
     mut on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
+) -> Result<Decided, RunError<E>> {
+    let mut hand_out = |handed| hand_out(observer, &mut on_row, handed);
+    if parallel_jobs(config.jobs) < 2 {
+        return decide_handing(config, store, applied_before, false, hand_out);
+    }
+    deciding_on_a_thread(
+        |queue| decide_handing(config, store, applied_before, true, |h| queue.send(h)),
+        &mut hand_out,
+    )
+}
+
+/// Tells `observer` what was decided and hands its rows to `on_row`, in
+/// the order a run has always done it: a transaction, then each of its
+/// rows to both.
+fn hand_out<E>(
+    observer: &mut dyn Observer,
+    on_row: &mut impl FnMut(&DecidedLine) -> Result<(), E>,
+    handed: Handed,
+) -> Result<(), E> {
+    let rows = match handed {
+        Handed::Deciding => {
+            observer.deciding();
+            return Ok(());
+        }
+        Handed::Decided => {
+            observer.decided();
+            return Ok(());
+        }
+        Handed::Rows { rows, read_back } => {
+            if read_back {
+                observer.read_back(&rows);
+            } else {
+                observer.transaction(&rows);
+            }
+            rows
+        }
+        Handed::Unanswered(rows) => rows,
+    };
+    for row in &rows {
+        observer.row(row);
+        on_row(row)?;
+    }
+    Ok(())
+}
+
+/// The decide step: applies what is pending (decoding it ahead on a
+/// thread of its own when `read_ahead`), handing each step to `hand`.
+fn decide_handing<E>(
+    config: &Config,
+    store: &mut dyn HistoryStore,
+    applied_before: &[TransactionRef],
+    read_ahead: bool,
+    mut hand: impl FnMut(Handed) -> Result<(), E>,
 ) -> Result<Decided, RunError<E>> {
     let front_end = FrontEnd::load(
         store,
@@ -336,29 +402,19 @@ pub fn decide_covering<E>(
     )
     .during("tying acknowledgments to claims")?;
     let mut reconciler = Reconciler::new(store, config.contracts.as_ref(), config.rules.clone())?
-        .with_front_end(&front_end);
-    observer.deciding();
+        .with_front_end(&front_end)
+        .with_read_ahead(read_ahead);
+    hand(Handed::Deciding).map_err(RunError::Sink)?;
     let covered = reconciler.apply_covering(
         applied_before,
         |rows, read_back| -> Result<(), RunError<E>> {
-            if read_back {
-                observer.read_back(&rows);
-            } else {
-                observer.transaction(&rows);
-            }
-            for row in &rows {
-                observer.row(row);
-                on_row(row).map_err(RunError::Sink)?;
-            }
-            Ok(())
+            hand(Handed::Rows { rows, read_back }).map_err(RunError::Sink)
         },
     )?;
     let replay = reconciler.replay();
-    observer.decided();
-    for row in reconciler.unanswered()? {
-        observer.row(&row);
-        on_row(&row).map_err(RunError::Sink)?;
-    }
+    hand(Handed::Decided).map_err(RunError::Sink)?;
+    let unanswered = reconciler.unanswered()?;
+    hand(Handed::Unanswered(unanswered)).map_err(RunError::Sink)?;
     // The open submissions were noted while the NO_REMITTANCE rows were
     // made: the front end is complete only now.
     drop(reconciler);
@@ -640,31 +696,36 @@ mod tests {
             .expect("a CLP");
         changed[at] = if changed[at] == b'1' { b'2' } else { b'1' };
         let inputs = vec![Changed((name, bytes), changed)];
-        let mut rows = 0;
-        let read_twice = Config {
-            read_again_from: 0,
-            ..config()
-        };
-        let failed = run(
-            &read_twice,
-            &inputs,
-            &mut MemoryStore::new(),
-            &mut (),
-            |_| {
-                rows += 1;
-                Ok::<(), std::convert::Infallible>(())
-            },
-        );
-        let Err(RunError::Store(error)) = failed else {
-            panic!("the run went on: {failed:?}");
-        };
-        let message = error.to_string();
-        assert!(
-            message.starts_with("remits/acme-2024-02-07.835: the 835 transaction at segment "),
-            "{message}"
-        );
-        assert!(message.contains("changed"), "{message}");
-        assert_eq!(rows, 0, "no row of the changed transaction was handed out");
+        // With two jobs the transaction is read again on the thread that
+        // decodes ahead of the engine: the error is the same.
+        for jobs in [1, 2] {
+            let mut rows = 0;
+            let read_twice = Config {
+                read_again_from: 0,
+                jobs: Some(jobs),
+                ..config()
+            };
+            let failed = run(
+                &read_twice,
+                &inputs,
+                &mut MemoryStore::new(),
+                &mut (),
+                |_| {
+                    rows += 1;
+                    Ok::<(), std::convert::Infallible>(())
+                },
+            );
+            let Err(RunError::Store(error)) = failed else {
+                panic!("the run went on: {failed:?}");
+            };
+            let message = error.to_string();
+            assert!(
+                message.starts_with("remits/acme-2024-02-07.835: the 835 transaction at segment "),
+                "{message}"
+            );
+            assert!(message.contains("changed"), "{message}");
+            assert_eq!(rows, 0, "no row of the changed transaction was handed out");
+        }
     }
 
     /// Runs `inputs` into `store`, telling `observer`; the summary and
@@ -732,6 +793,72 @@ mod tests {
         let twice = rows_reading(&generated, 0);
         assert!(twice.iter().any(|r| !r.matched_claim_line.is_empty()));
         assert_eq!(twice, rows_reading(&generated, u64::MAX));
+    }
+
+    /// Issue 17 item 3: with more than one job, pending transactions are
+    /// decoded on a thread ahead of the engine and rows handed to the
+    /// caller on another; the rows are the same, in the same order, as one
+    /// thread's — holding inputs packed or reading them twice, on the
+    /// samples and on a generated set of several providers.
+    #[test]
+    fn the_rows_are_the_same_for_any_jobs_in_either_read_mode() {
+        let cfg = remit_synth::SynthConfig::new(23)
+            .with_parties(3, 4, 300)
+            .with_dates(Date::constant(2024, 1, 2), 40)
+            .with_claims(600);
+        let mut era = Vec::new();
+        remit_synth::write_remittances(&cfg, &mut era).expect("835");
+        let mut billed = Vec::new();
+        remit_synth::write_claims(&cfg, &mut billed).expect("837");
+        let inputs = vec![
+            ("claims.837".to_string(), billed),
+            sample("claims/2024-01-837p.x12"),
+            ("era.835".to_string(), era),
+            sample("remits/acme-2024-02-07.835"),
+            sample("remits/acme-2024-03-06.835"),
+        ];
+        for read_again_from in [0, u64::MAX] {
+            let rows = |jobs| {
+                let config = Config {
+                    read_again_from,
+                    jobs: Some(jobs),
+                    ..config()
+                };
+                let mut seen = Seen::default();
+                let (_, rows) =
+                    run_collecting(&config, &inputs, &mut MemoryStore::new(), &mut seen);
+                assert_eq!(seen.rows, rows.len(), "every row handed out is observed");
+                rows
+            };
+            let one = rows(1);
+            assert!(one.len() > 1_000, "a run of many rows: {}", one.len());
+            assert!(one == rows(2), "--jobs 2 differs ({read_again_from})");
+            assert!(one == rows(4), "--jobs 4 differs ({read_again_from})");
+        }
+    }
+
+    /// With more than one job the row handler runs on a thread of its own:
+    /// its failure still stops the run with its error, having taken no row
+    /// after the one it failed on; a changed input still stops it naming
+    /// the input.
+    #[test]
+    fn with_many_jobs_a_failing_handler_or_a_changed_input_still_stops_the_run() {
+        let inputs = vec![
+            sample("claims/2024-01-837p.x12"),
+            sample("remits/acme-2024-02-07.835"),
+            sample("remits/acme-2024-03-06.835"),
+        ];
+        let config = Config {
+            jobs: Some(2),
+            ..config()
+        };
+        let mut taken = 0;
+        let failed = run(&config, &inputs, &mut MemoryStore::new(), &mut (), |_| {
+            taken += 1;
+            if taken == 3 { Err("disk full") } else { Ok(()) }
+        });
+        assert!(matches!(failed, Err(RunError::Sink("disk full"))));
+        assert_eq!(taken, 3, "nothing is handed out after the failure");
     }
 
     /// Issue 23 item 2, the memory backend: a second run over one store
