@@ -233,7 +233,10 @@ fn escape_in_place(buffer: &mut Vec<u8>, at: usize) {
 /// Appends money with exactly two decimals, as [`push_money`] writes it:
 /// from whole cents on the stack for every amount of at most two decimals
 /// that fits 64 bits, through [`push_money`] (into `scratch`) otherwise.
-#[inline]
+///
+/// Inlined into every money cell: the common path is a few loads, one
+/// multiplication and [`push_cents`] (a call cost as much as the rest).
+#[inline(always)]
 fn push_money_bytes<const SEP: bool>(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
     // The common amount, read from the decimal's documented serialized
     // form (flags with the scale in bits 16–23 and the sign in bit 31,
@@ -252,6 +255,14 @@ fn push_money_bytes<const SEP: bool>(out: &mut Vec<u8>, d: Decimal, scratch: &mu
         push_cents::<SEP>(out, if flags >> 31 == 0 { cents } else { -cents });
         return;
     }
+    push_money_rare::<SEP>(out, d, scratch);
+}
+
+/// [`push_money_bytes`] for an amount beyond its common path: a mantissa
+/// over 32 bits or more than two decimals.
+#[cold]
+#[inline(never)]
+fn push_money_rare<const SEP: bool>(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
     if SEP {
         out.push(b',');
     }
@@ -286,7 +297,7 @@ const PAIRS: [u8; 200] = {
 /// from the right (no count of digits first) and copied as one fixed-size
 /// block from where it starts (the buffer is then cut back to the text):
 /// no call to copy a few bytes.
-#[inline]
+#[inline(always)]
 fn push_cents<const SEP: bool>(out: &mut Vec<u8>, cents: i64) {
     // The text ends at END; the block copied from its start is WIDTH
     // long, so the array holds END + WIDTH bytes. At most 21 bytes of

@@ -13,9 +13,9 @@
 //! formatted once per transaction and copied into each of its rows
 //! ([`super::row::PaymentCells`]). The buffer goes to the output in blocks
 //! of about 64 KiB. This is issue 17's fast ledger writer (target ≤ 2,000
-//! instructions a row): 3,150 instructions a row on a generated 4 MB set
-//! (callgrind, 2026-12-07; 4,370 before the payment cells, the block copies
-//! and the folded commas; ~20,000 with the `csv` crate's writer, fed one
+//! instructions a row): 3,000 instructions a row on a generated 4 MB set
+//! (callgrind, 2026-12-07; 4,375 before the payment cells, the block copies,
+//! the folded commas and inlined money; ~20,000 with the `csv` crate's writer, fed one
 //! field at a time, whose record fast path would still need every cell
 //! rendered to a separate buffer first). The README's targets table has
 //! the method, the breakdown and what stands between it and 2,000.
