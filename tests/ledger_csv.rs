@@ -100,3 +100,124 @@ fn the_ledgers_writer_equals_the_column_loop_on_the_samples() {
         .collect();
     assert_same_rows(&decided(&inputs, jiff::civil::date(2025, 7, 31)));
 }
+
+/// The ledger's writer formats a payment's cells (source, payer, payee,
+/// trace, payment date, payer id, interchange, transaction) once and
+/// copies them into the payment's rows: a row of another payment must
+/// never show them. Rows of two payments of different payers, and copies
+/// of one row moved to fresh contexts (one with the same values, one with
+/// others: a payer a spreadsheet would run, one with a comma), are
+/// written interleaved; every row shows its own payment's cells.
+#[test]
+fn a_payments_cells_never_leak_into_another_payments_rows() {
+    use std::sync::Arc;
+
+    let cfg = SynthConfig::new(5)
+        .with_parties(2, 2, 50)
+        .with_dates(jiff::civil::date(2024, 1, 2), 10)
+        .with_claims(60);
+    let mut era = Vec::new();
+    write_remittances(&cfg, &mut era).unwrap();
+    let rows = decided(
+        &[("era.835".to_string(), era)],
+        jiff::civil::date(2030, 1, 1),
+    );
+    // One row of each of two payments with different payers.
+    let first = rows[0].clone();
+    let other = rows
+        .iter()
+        .find(|r| r.event.context.payer != first.event.context.payer)
+        .expect("two payers")
+        .clone();
+    let moved = |row: &DecidedLine, payer: &str, trace: &str| {
+        let mut context = (*row.event.context).clone();
+        context.payer = payer.into();
+        context.trace = trace.into();
+        context.payment_date = Some(jiff::civil::date(2025, 2, 3));
+        context.interchange = "000000999".into();
+        let mut row = row.clone();
+        row.event.context = Arc::new(context);
+        row
+    };
+    let same_values = moved(
+        &first,
+        &first.event.context.payer,
+        &first.event.context.trace,
+    );
+    let formula = moved(&first, "=HYPERLINK(\"x\")", "T-2");
+    let comma = moved(&other, "PAYER, SECOND", "T,3");
+    let sequence = vec![
+        first.clone(),
+        other.clone(),
+        first.clone(),
+        formula.clone(),
+        same_values.clone(),
+        comma.clone(),
+        formula.clone(),
+        other.clone(),
+    ];
+    assert_same_rows(&sequence);
+
+    let written = String::from_utf8(csv(LEDGER_COLUMNS, &sequence)).unwrap();
+    let lines: Vec<&str> = written.split("\r\n").skip(1).collect();
+    let starts = |line: &str, row: &DecidedLine| {
+        let c = &row.event.context;
+        line.starts_with(&format!("{},{},{},", c.source, c.payer, c.payee_npi))
+    };
+    assert!(starts(lines[0], &first), "{}", lines[0]);
+    assert!(starts(lines[1], &other), "{}", lines[1]);
+    assert!(starts(lines[2], &first), "{}", lines[2]);
+    assert!(
+        lines[3].contains(",\"'=HYPERLINK(\"\"x\"\")\",") && lines[3].contains(",T-2,2025-02-03,"),
+        "{}",
+        lines[3]
+    );
+    assert!(lines[4].contains(",000000999,"), "{}", lines[4]);
+    assert!(!lines[2].contains(",000000999,"), "{}", lines[2]);
+    assert!(
+        lines[5].contains(",\"PAYER, SECOND\",") && lines[5].contains(",\"T,3\",2025-02-03,"),
+        "{}",
+        lines[5]
+    );
+    assert!(starts(lines[7], &other), "{}", lines[7]);
+    assert!(!lines[7].contains("2025-02-03"), "{}", lines[7]);
+}
+
+/// The payment cells are keyed by the context itself, held by the writer:
+/// a context freed after its rows were written cannot have its address
+/// taken by the next payment's context and be mistaken for it.
+#[test]
+fn a_freed_payments_cells_are_not_reused_for_the_next() {
+    use std::sync::Arc;
+
+    let cfg = SynthConfig::new(5)
+        .with_parties(1, 1, 20)
+        .with_dates(jiff::civil::date(2024, 1, 2), 5)
+        .with_claims(10);
+    let mut era = Vec::new();
+    write_remittances(&cfg, &mut era).unwrap();
+    let template = decided(
+        &[("era.835".to_string(), era)],
+        jiff::civil::date(2030, 1, 1),
+    )
+    .remove(0);
+    let mut out = Vec::new();
+    {
+        let mut sink = CsvSink::new(Box::new(&mut out));
+        sink.begin(LEDGER_COLUMNS).unwrap();
+        for n in 0..50 {
+            // Each row owns the only other handle on a new context, dropped
+            // right after it is written.
+            let mut context = (*template.event.context).clone();
+            context.payer = format!("PAYER {n}").into();
+            let mut row = template.clone();
+            row.event.context = Arc::new(context);
+            sink.row(&row).unwrap();
+        }
+        sink.finish().unwrap();
+    }
+    let written = String::from_utf8(out).unwrap();
+    for (n, line) in written.split("\r\n").skip(1).take(50).enumerate() {
+        assert!(line.contains(&format!(",PAYER {n},")), "row {n}: {line}");
+    }
+}

@@ -3,12 +3,16 @@
 //! generic column loop and the ledger's own row writer
 //! ([`super::row::write_csv`]) both write with, so neither needs the other.
 //!
-//! Text is tested where it lies (a word at a time) and copied once,
-//! already quoted when — rarely — it needs to be; a text cell a spreadsheet
-//! would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage
-//! return) is prefixed with a single quote; money is written from the
-//! decimal's integer cents and dates digit by digit, both as bytes on the
-//! stack; lists, flags and adjustments are joined in place.
+//! Text is tested where it lies and copied once: a short cell (up to 32
+//! bytes, most of them) read as overlapping words, tested and laid out on
+//! the stack and copied as one fixed-size block, a long one tested by
+//! `memchr`; already quoted when — rarely — it needs to be. A text cell a
+//! spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+//! tab or carriage return) is prefixed with a single quote; money is
+//! written from the decimal's integer cents and dates two digits at a
+//! time, both as bytes on the stack; lists, flags and adjustments are
+//! joined in place. [`CsvCells::next`] writes the comma before a cell with
+//! the cell's own bytes where it can (short text, money, dates).
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -51,8 +55,8 @@ fn load<const N: usize>(bytes: &[u8]) -> [u8; N] {
     out
 }
 
-/// True when `text` holds a byte of [`NEEDS_QUOTES`]: eight bytes at a
-/// time, the last word overlapping the one before it, and a short text
+/// True when `text` holds a byte of [`NEEDS_QUOTES`]: beyond 32 bytes by
+/// `memchr`; up to 32 eight bytes at a time, the last word overlapping the one before it, and a short text
 /// read as two overlapping halves — a word test whatever the length, with
 /// no byte-by-byte tail (most cells are shorter than eight bytes). A word
 /// with a control byte is looked at byte by byte (a tab needs no quotes).
@@ -61,6 +65,12 @@ pub(super) fn needs_quotes(text: &[u8]) -> bool {
     // Exactly, for a word the test picked out.
     let exact = |bytes: &[u8]| bytes.iter().any(|&b| NEEDS_QUOTES[usize::from(b)]);
     let n = text.len();
+    if n > 32 {
+        // A long text (a reason, a name): memchr's vector scans, a
+        // register of bytes at a time — most such texts hold a comma early.
+        return memchr::memchr3(b',', b'"', b'\n', text).is_some()
+            || memchr::memchr(b'\r', text).is_some();
+    }
     if n >= 8 {
         let mut chunks = text.chunks_exact(8);
         for chunk in &mut chunks {
@@ -99,8 +109,15 @@ fn formula_like(text: &[u8]) -> bool {
 /// Appends the text cell `text`, made safe in CSV: a quote before text a
 /// spreadsheet would read as a formula, then CSV quoting when the text
 /// holds a delimiter, a quote or a line end.
+/// With `SEP`, a comma first (one write with a short text).
 #[inline(always)]
-fn push_text(out: &mut Vec<u8>, text: &[u8]) {
+fn push_text<const SEP: bool>(out: &mut Vec<u8>, text: &[u8]) {
+    if push_plain_short::<SEP>(out, text) {
+        return;
+    }
+    if SEP {
+        out.push(b',');
+    }
     let neutralise = formula_like(text);
     if needs_quotes(text) {
         push_quoted(out, text, neutralise);
@@ -110,6 +127,74 @@ fn push_text(out: &mut Vec<u8>, text: &[u8]) {
         out.push(b'\'');
     }
     out.extend_from_slice(text);
+}
+
+/// Appends `text` as it is when it is short (1–32 bytes), needs no quotes
+/// and does not start like a formula — most text cells (codes, ids,
+/// names); false, having written nothing, otherwise. The text is read as
+/// overlapping words (the same words the quote test looks at), laid out
+/// on the stack and copied as one fixed-size block, the buffer then cut
+/// back to the text: no call to copy a few bytes. A word with a control
+/// byte (a tab needs no quotes) is left to the exact path. With `SEP`,
+/// the comma before the cell is the block's first byte.
+#[inline(always)]
+fn push_plain_short<const SEP: bool>(out: &mut Vec<u8>, text: &[u8]) -> bool {
+    let n = text.len();
+    if n == 0 || n > 32 || formula_like(text) {
+        return false;
+    }
+    // The text is laid out in `body`, after the comma when there is one.
+    let mut block = [b','; 33];
+    let body = &mut block[usize::from(SEP)..usize::from(SEP) + 32];
+    if n >= 16 {
+        let words: [[u8; 8]; 4] = [
+            load(&text[..8]),
+            load(&text[8..16]),
+            load(&text[n - 16..n - 8]),
+            load(&text[n - 8..]),
+        ];
+        if words
+            .iter()
+            .fold(0, |any, word| any | special(u64::from_le_bytes(*word)))
+            != 0
+        {
+            return false;
+        }
+        body[..8].copy_from_slice(&words[0]);
+        body[8..16].copy_from_slice(&words[1]);
+        body[n - 16..n - 8].copy_from_slice(&words[2]);
+        body[n - 8..n].copy_from_slice(&words[3]);
+    } else if n >= 8 {
+        let (low, high): ([u8; 8], [u8; 8]) = (load(&text[..8]), load(&text[n - 8..]));
+        if special(u64::from_le_bytes(low)) | special(u64::from_le_bytes(high)) != 0 {
+            return false;
+        }
+        body[..8].copy_from_slice(&low);
+        body[n - 8..n].copy_from_slice(&high);
+    } else if n >= 4 {
+        let (low, high): ([u8; 4], [u8; 4]) = (load(&text[..4]), load(&text[n - 4..]));
+        let word = u64::from(u32::from_le_bytes(low)) | u64::from(u32::from_le_bytes(high)) << 32;
+        if special(word) != 0 {
+            return false;
+        }
+        body[..4].copy_from_slice(&low);
+        body[n - 4..n].copy_from_slice(&high);
+    } else {
+        // One to three bytes: the first and the last two (overlapping).
+        let (first, last) = (text[0], text[n - 1]);
+        let middle = text[n / 2];
+        let word = u64::from_le_bytes([first, middle, last, b'a', b'a', b'a', b'a', b'a']);
+        if special(word) != 0 {
+            return false;
+        }
+        body[0] = first;
+        body[n / 2] = middle;
+        body[n - 1] = last;
+    }
+    let len = out.len() + usize::from(SEP) + n;
+    out.extend_from_slice(&block);
+    out.truncate(len);
+    true
 }
 
 /// Appends `text` in quotes, its own quotes doubled, after a single quote
@@ -135,18 +220,52 @@ pub(super) fn push_quoted(out: &mut Vec<u8>, text: &[u8], neutralise: bool) {
 /// safe in CSV, as [`push_text`] would have written it.
 #[inline]
 fn escape_in_place(buffer: &mut Vec<u8>, at: usize) {
+    if buffer.len() == at {
+        return;
+    }
     let text = &buffer[at..];
     if formula_like(text) || needs_quotes(text) {
         let text = buffer.split_off(at);
-        push_text(buffer, &text);
+        push_text::<false>(buffer, &text);
     }
 }
 
 /// Appends money with exactly two decimals, as [`push_money`] writes it:
 /// from whole cents on the stack for every amount of at most two decimals
 /// that fits 64 bits, through [`push_money`] (into `scratch`) otherwise.
-#[inline]
-fn push_money_bytes(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
+///
+/// Inlined into every money cell: the common path is a few loads, one
+/// multiplication and [`push_cents`] (a call cost as much as the rest).
+#[inline(always)]
+fn push_money_bytes<const SEP: bool>(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
+    // The common amount, read from the decimal's documented serialized
+    // form (flags with the scale in bits 16–23 and the sign in bit 31,
+    // then the 96-bit mantissa, low word first): a mantissa of 32 bits
+    // and a scale of at most two, whole cents with one multiplication.
+    let raw = d.serialize();
+    let flags = u32::from_le_bytes(load(&raw[..4]));
+    let (low, high) = (
+        u32::from_le_bytes(load(&raw[4..8])),
+        u64::from_le_bytes(load(&raw[8..])),
+    );
+    let scale = ((flags >> 16) & 0xFF) as usize;
+    if high == 0 && scale <= 2 {
+        // At most (2^32 - 1) × 100: well inside an i64.
+        let cents = (u64::from(low) * [100, 10, 1][scale]) as i64;
+        push_cents::<SEP>(out, if flags >> 31 == 0 { cents } else { -cents });
+        return;
+    }
+    push_money_rare::<SEP>(out, d, scratch);
+}
+
+/// [`push_money_bytes`] for an amount beyond its common path: a mantissa
+/// over 32 bits or more than two decimals.
+#[cold]
+#[inline(never)]
+fn push_money_rare<const SEP: bool>(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
+    if SEP {
+        out.push(b',');
+    }
     let scale = d.scale() as usize;
     let cents = i64::try_from(d.mantissa())
         .ok()
@@ -158,7 +277,7 @@ fn push_money_bytes(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
         out.extend_from_slice(scratch.as_bytes());
         return;
     };
-    push_cents(out, cents);
+    push_cents::<false>(out, cents);
 }
 
 /// "00", "01", … "99": two digits at a time.
@@ -175,20 +294,23 @@ const PAIRS: [u8; 200] = {
 
 /// Appends `cents` as money: the whole part, a point, two digits; zero
 /// has no sign (`0.00`, never `-0.00`). The text is laid out on the stack
-/// from the left, its length known first, and copied as one fixed-size
-/// block (the buffer is cut back to the text): no call to copy a few bytes.
-#[inline]
-fn push_cents(out: &mut Vec<u8>, cents: i64) {
+/// from the right (no count of digits first) and copied as one fixed-size
+/// block from where it starts (the buffer is then cut back to the text):
+/// no call to copy a few bytes.
+#[inline(always)]
+fn push_cents<const SEP: bool>(out: &mut Vec<u8>, cents: i64) {
+    // The text ends at END; the block copied from its start is WIDTH
+    // long, so the array holds END + WIDTH bytes. At most 21 bytes of
+    // text: a sign, 17 digits (an i64 of cents has at most 19), a point
+    // and two digits, after a comma with `SEP`.
     const WIDTH: usize = 24;
-    let mut text = [0u8; WIDTH];
-    let sign = usize::from(cents < 0);
-    text[0] = b'-';
+    const END: usize = 24;
+    let mut text = [0u8; END + WIDTH];
     let all = cents.unsigned_abs();
     let (mut whole, fraction) = (all / 100, (all % 100) as usize);
-    // At most 17 digits: an i64 of cents has at most 19.
-    let digits = whole.checked_ilog10().map_or(1, |log| log as usize + 1);
-    let mut at = sign + digits;
-    let point = at;
+    let mut at = END - 3;
+    text[at] = b'.';
+    text[at + 1..END].copy_from_slice(&PAIRS[2 * fraction..2 * fraction + 2]);
     while whole >= 100 {
         let pair = (whole % 100) as usize;
         whole /= 100;
@@ -200,12 +322,19 @@ fn push_cents(out: &mut Vec<u8>, cents: i64) {
         let pair = whole as usize;
         text[at..at + 2].copy_from_slice(&PAIRS[2 * pair..2 * pair + 2]);
     } else {
-        text[at - 1] = b'0' + whole as u8;
+        at -= 1;
+        text[at] = b'0' + whole as u8;
     }
-    text[point] = b'.';
-    text[point + 1..point + 3].copy_from_slice(&PAIRS[2 * fraction..2 * fraction + 2]);
-    let len = out.len() + point + 3;
-    out.extend_from_slice(&text[..WIDTH]);
+    if cents < 0 {
+        at -= 1;
+        text[at] = b'-';
+    }
+    if SEP {
+        at -= 1;
+        text[at] = b',';
+    }
+    let len = out.len() + (END - at);
+    out.extend_from_slice(&text[at..at + WIDTH]);
     out.truncate(len);
 }
 
@@ -229,31 +358,29 @@ fn push_quantity_bytes(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
 /// holds; a year outside 1–9999 as jiff writes it (a sign and six digits,
 /// neutralised like any text that starts with one).
 #[inline]
-fn push_date_bytes(out: &mut Vec<u8>, date: Date, scratch: &mut String) {
+fn push_date_bytes<const SEP: bool>(out: &mut Vec<u8>, date: Date, scratch: &mut String) {
     let year = date.year();
     if !(1..=9999).contains(&year) {
+        if SEP {
+            out.push(b',');
+        }
         use std::fmt::Write;
         scratch.clear();
         // Writing into a String cannot fail.
         let _ = write!(scratch, "{date}");
-        push_text(out, scratch.as_bytes());
+        push_text::<false>(out, scratch.as_bytes());
         return;
     }
-    let year = year as u16;
-    let digit = |n: u16| b'0' + (n % 10) as u8;
-    let (month, day) = (date.month() as u16, date.day() as u16);
-    out.extend_from_slice(&[
-        digit(year / 1000),
-        digit(year / 100),
-        digit(year / 10),
-        digit(year),
-        b'-',
-        digit(month / 10),
-        digit(month),
-        b'-',
-        digit(day / 10),
-        digit(day),
-    ]);
+    let year = year as usize;
+    let (century, rest) = (year / 100, year % 100);
+    let (month, day) = (date.month() as usize, date.day() as usize);
+    let pair = |n: usize| [PAIRS[2 * n], PAIRS[2 * n + 1]];
+    let [y1, y2] = pair(century);
+    let [y3, y4] = pair(rest);
+    let [m1, m2] = pair(month);
+    let [d1, d2] = pair(day);
+    let text = [b',', y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2];
+    out.extend_from_slice(&text[usize::from(!SEP)..]);
 }
 
 /// Appends a line's flags, `;`-separated (fixed upper-case names).
@@ -279,7 +406,7 @@ fn push_adjustments_bytes(out: &mut Vec<u8>, adjustments: &[Adjustment], scratch
         out.push(b'-');
         out.extend_from_slice(a.reason.as_bytes());
         out.push(b':');
-        push_money_bytes(out, a.amount, scratch);
+        push_money_bytes::<false>(out, a.amount, scratch);
     }
 }
 
@@ -298,10 +425,16 @@ impl<'b> CsvCells<'b> {
         CsvCells { buffer, scratch }
     }
 
-    /// The comma between two cells.
+    /// Appends bytes already written as cells (by another `CsvCells`).
     #[inline(always)]
-    pub(super) fn separator(&mut self) {
-        self.buffer.push(b',');
+    pub(super) fn raw(&mut self, cells: &[u8]) {
+        self.buffer.extend_from_slice(cells);
+    }
+
+    /// How many bytes the buffer holds.
+    #[inline(always)]
+    pub(super) fn len(&self) -> usize {
+        self.buffer.len()
     }
 
     /// Appends `cell` as [`Cell::render_into`] renders it, made safe in
@@ -311,17 +444,46 @@ impl<'b> CsvCells<'b> {
     /// upper-case names.
     #[inline(always)]
     pub(super) fn cell(&mut self, cell: Cell<'_>) {
+        self.push::<false>(cell);
+    }
+
+    /// A comma, then `cell` as [`CsvCells::cell`] writes it: the comma
+    /// written with the cell's own bytes where it can be (short text,
+    /// money, dates), not as a write of its own.
+    #[inline(always)]
+    pub(super) fn next(&mut self, cell: Cell<'_>) {
+        self.push::<true>(cell);
+    }
+
+    /// [`CsvCells::cell`], after a comma with `SEP`.
+    #[inline(always)]
+    fn push<const SEP: bool>(&mut self, cell: Cell<'_>) {
         let buffer = &mut *self.buffer;
+        let comma = |buffer: &mut Vec<u8>| {
+            if SEP {
+                buffer.push(b',');
+            }
+        };
         match cell {
-            Cell::Empty => {}
-            Cell::Text(text) => push_text(buffer, text.as_bytes()),
-            Cell::Owned(text) => push_text(buffer, text.as_bytes()),
-            Cell::Money(amount) => push_money_bytes(buffer, amount, self.scratch),
-            Cell::Number(amount) => push_quantity_bytes(buffer, amount, self.scratch),
-            Cell::Integer(n) => buffer.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
-            Cell::Date(date) => push_date_bytes(buffer, date, self.scratch),
-            Cell::Flags(flags) => push_flags(buffer, flags),
+            Cell::Empty => comma(buffer),
+            Cell::Text(text) => push_text::<SEP>(buffer, text.as_bytes()),
+            Cell::Owned(text) => push_text::<SEP>(buffer, text.as_bytes()),
+            Cell::Money(amount) => push_money_bytes::<SEP>(buffer, amount, self.scratch),
+            Cell::Number(amount) => {
+                comma(buffer);
+                push_quantity_bytes(buffer, amount, self.scratch);
+            }
+            Cell::Integer(n) => {
+                comma(buffer);
+                buffer.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+            }
+            Cell::Date(date) => push_date_bytes::<SEP>(buffer, date, self.scratch),
+            Cell::Flags(flags) => {
+                comma(buffer);
+                push_flags(buffer, flags);
+            }
             Cell::Joined(parts, separator) => {
+                comma(buffer);
                 let at = buffer.len();
                 let mut sep = [0u8; 4];
                 let sep = separator.encode_utf8(&mut sep).as_bytes();
@@ -334,6 +496,7 @@ impl<'b> CsvCells<'b> {
                 escape_in_place(buffer, at);
             }
             Cell::Adjustments(adjustments) => {
+                comma(buffer);
                 let at = buffer.len();
                 push_adjustments_bytes(buffer, adjustments, self.scratch);
                 escape_in_place(buffer, at);

@@ -3,13 +3,13 @@
 //! named columns of [`COLUMNS`]; `remit lines` writes the subset
 //! [`lines_table`] names.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use super::Cell;
 use super::csv_cells::CsvCells;
 use super::table::{Column, ColumnType, select};
 use crate::codes::claim_status_words;
-use crate::line::{ClaimStanding, DecidedLine, EventKind, LineInterest, Status};
+use crate::line::{ClaimStanding, DecidedLine, EventKind, LineInterest, RemittanceContext, Status};
 
 use ColumnType::{Date, Integer, List, Money, Quantity, Text as Txt};
 
@@ -20,29 +20,114 @@ type C = Column<DecidedLine>;
 /// row ([`write_csv`]), each cell read and written in place — no call
 /// through the table and no match on the cell's kind at run time, for the
 /// one table written a row per service line.
+///
+/// A column declared `P::new` reads only the payment's context (its
+/// reader takes the [`RemittanceContext`], so it cannot read anything
+/// else): the CSV writer formats those cells once per transaction
+/// ([`PaymentCells`]) and copies their bytes into each of its rows. A
+/// `C::new` column reads the whole row.
 macro_rules! ledger_columns {
     (
         $(#[$meta:meta])*
         $vis:vis static $table:ident = [
-            C::new($name0:literal, $kind0:expr, $cell0:expr $(,)?)
-            $(, C::new($name:literal, $kind:expr, $cell:expr $(,)?))* $(,)?
+            $($from:ident::new($name:literal, $kind:expr, $cell:expr $(,)?)),+ $(,)?
         ];
     ) => {
         $(#[$meta])*
         $vis static $table: &[C] = &[
-            C::new($name0, $kind0, $cell0),
-            $(C::new($name, $kind, $cell),)*
+            $(C::new($name, $kind, |r| ledger_cell!($from, r, $cell)),)+
         ];
 
         /// A row of [`COLUMNS`] as CSV, as the CSV writer's loop over the
-        /// columns writes it (`tests/ledger_csv.rs` holds them together).
-        pub(super) fn write_csv(r: &DecidedLine, out: &mut CsvCells<'_>) {
-            out.cell(reader($cell0)(r));
+        /// columns writes it (`tests/ledger_csv.rs` holds them together):
+        /// the payment's cells copied from `payment` (refreshed when the
+        /// row belongs to another payment), every other cell formatted.
+        // The flags below are constants once the columns are unrolled.
+        #[allow(unused_assignments)]
+        pub(super) fn write_csv(
+            r: &DecidedLine,
+            out: &mut CsvCells<'_>,
+            payment: &mut PaymentCells,
+        ) {
+            payment.refresh(r, fill_payment);
+            let mut first = true;
+            let mut in_run = false;
+            let mut slot = 0usize;
             $(
-                out.separator();
-                out.cell(reader($cell)(r));
-            )*
+                if is_payment!($from) {
+                    // A run of payment columns is copied once, at its
+                    // first, with the comma before it.
+                    if !in_run {
+                        out.raw(payment.run(slot));
+                    }
+                    in_run = true;
+                    slot += 1;
+                } else {
+                    if first {
+                        out.cell(ledger_cell!($from, r, $cell));
+                    } else {
+                        out.next(ledger_cell!($from, r, $cell));
+                    }
+                    in_run = false;
+                }
+                first = false;
+            )+
         }
+
+        /// Formats `r`'s payment columns into `cache`, each run of adjacent
+        /// payment columns as one block with the commas before and between
+        /// them (none before the row's first column).
+        #[allow(unused_assignments)]
+        #[inline(never)]
+        fn fill_payment(r: &DecidedLine, cache: &mut PaymentCells) {
+            cache.context = Some(Arc::clone(&r.event.context));
+            cache.bytes.clear();
+            cache.runs.clear();
+            let mut cells = CsvCells::new(&mut cache.bytes, &mut cache.scratch);
+            let mut first = true;
+            let mut in_run = false;
+            let mut run_first = 0usize;
+            $(
+                if is_payment!($from) {
+                    let start = cells.len();
+                    if !in_run {
+                        run_first = cache.runs.len();
+                    }
+                    if first {
+                        cells.cell(ledger_cell!($from, r, $cell));
+                    } else {
+                        cells.next(ledger_cell!($from, r, $cell));
+                    }
+                    cache.runs.push((start, cells.len()));
+                    cache.runs[run_first].1 = cells.len();
+                    in_run = true;
+                } else {
+                    in_run = false;
+                }
+                first = false;
+            )+
+        }
+    };
+}
+
+/// The cell of row `$r` in a column declared `$from::new(…, $cell)`: a
+/// `C` column reads the row, a `P` column the row's payment context.
+macro_rules! ledger_cell {
+    (C, $r:expr, $cell:expr) => {
+        reader($cell)($r)
+    };
+    (P, $r:expr, $cell:expr) => {
+        payment_reader($cell)(&$r.event.context)
+    };
+}
+
+/// True for a column declared `P::new` (read from the payment context).
+macro_rules! is_payment {
+    (C) => {
+        false
+    };
+    (P) => {
+        true
     };
 }
 
@@ -53,17 +138,67 @@ fn reader<F: for<'a> Fn(&'a DecidedLine) -> Cell<'a>>(cell: F) -> F {
     cell
 }
 
+/// `cell`, typed as the reader of a payment column.
+#[inline(always)]
+fn payment_reader<F: for<'a> Fn(&'a RemittanceContext) -> Cell<'a>>(cell: F) -> F {
+    cell
+}
+
+/// The CSV bytes of the current payment's columns, formatted once per
+/// transaction rather than once per row: a ledger's rows come a
+/// transaction at a time, and these eight cells (source, payer, payee,
+/// trace, payment date, payer id, interchange, transaction) are the same
+/// on every row of one.
+///
+/// Keyed by the context's `Arc` itself, held here: two rows share the
+/// cache only when they share the very same context (immutable behind its
+/// `Arc`), and holding it means its address cannot be reused by another
+/// context while the cache names it.
+#[derive(Debug, Default)]
+pub(super) struct PaymentCells {
+    /// The context the bytes were formatted from.
+    context: Option<Arc<RemittanceContext>>,
+    /// The payment columns' cells, run after run.
+    bytes: Vec<u8>,
+    /// Reused by the rare cells formatted through a `String`.
+    scratch: String,
+    /// Per payment column, in order: its bytes with the comma before it;
+    /// for the first column of a run of adjacent payment columns, the
+    /// whole run's.
+    runs: Vec<(usize, usize)>,
+}
+
+impl PaymentCells {
+    /// Makes the cache hold `row`'s payment, formatting it with `fill`
+    /// when it holds another.
+    #[inline(always)]
+    fn refresh(&mut self, row: &DecidedLine, fill: fn(&DecidedLine, &mut PaymentCells)) {
+        let same = self
+            .context
+            .as_ref()
+            .is_some_and(|held| Arc::ptr_eq(held, &row.event.context));
+        if !same {
+            fill(row, self);
+        }
+    }
+
+    /// The bytes of payment column `slot` (a whole run at a run's first).
+    #[inline(always)]
+    fn run(&self, slot: usize) -> &[u8] {
+        let (start, end) = self.runs[slot];
+        &self.bytes[start..end]
+    }
+}
+
 ledger_columns! {
 /// The ledger's columns, in order. A new column goes where it should
 /// appear; the CSV, JSON Lines, XML, Parquet and xlsx writers all follow.
 pub static COLUMNS = [
-    C::new("source", Txt, |r| Cell::text(&r.event.context.source)),
-    C::new("payer", Txt, |r| Cell::text(&r.event.context.payer)),
-    C::new("payee_npi", Txt, |r| Cell::text(&r.event.context.payee_npi)),
-    C::new("trace", Txt, |r| Cell::text(&r.event.context.trace)),
-    C::new("payment_date", Date, |r| {
-        Cell::date(r.event.context.payment_date)
-    }),
+    P::new("source", Txt, |c| Cell::text(&c.source)),
+    P::new("payer", Txt, |c| Cell::text(&c.payer)),
+    P::new("payee_npi", Txt, |c| Cell::text(&c.payee_npi)),
+    P::new("trace", Txt, |c| Cell::text(&c.trace)),
+    P::new("payment_date", Date, |c| Cell::date(c.payment_date)),
     C::new("claim_id", Txt, |r| Cell::text(r.shown_claim().0)),
     C::new("payer_claim_id", Txt, |r| {
         Cell::text(&r.event.payer_claim_id)
@@ -122,9 +257,7 @@ pub static COLUMNS = [
         r.age_days.map_or(Cell::Empty, Cell::Integer)
     }),
     C::new("reason", Txt, |r| Cell::text(&r.reason)),
-    C::new("payer_id", Txt, |r| {
-        Cell::text(r.event.context.payer_identifier())
-    }),
+    P::new("payer_id", Txt, |c| Cell::text(c.payer_identifier())),
     C::new("line_control", Txt, |r| Cell::text(&r.event.line_control)),
     C::new("paid_procedure", Txt, |r| {
         r.event
@@ -133,12 +266,8 @@ pub static COLUMNS = [
             .map_or(Cell::Empty, Cell::Text)
     }),
     C::new("revenue_code", Txt, |r| Cell::text(&r.event.revenue_code)),
-    C::new("interchange", Txt, |r| {
-        Cell::text(&r.event.context.interchange)
-    }),
-    C::new("transaction", Txt, |r| {
-        Cell::text(&r.event.context.transaction)
-    }),
+    P::new("interchange", Txt, |c| Cell::text(&c.interchange)),
+    P::new("transaction", Txt, |c| Cell::text(&c.transaction)),
     C::new("received_date", Date, |r| {
         interest(r, |i| Cell::Date(i.received))
     }),

@@ -136,6 +136,9 @@ impl DecidedLine {
     /// event's, except on a PLB row, whose event holds the PLB reference
     /// as its claim id — there those of the claim the reference names
     /// ([`DecidedLine::plb_claim`]), empty when it names none.
+    // Inlined: the ledger's writer reads one part at a time, and inlined
+    // it converts only that part.
+    #[inline]
     pub fn shown_claim(&self) -> (&str, &str, &str) {
         let e = &self.event;
         if e.kind != super::event::EventKind::ProviderAdjustment {
