@@ -5,7 +5,8 @@
 //! Bytes per service line held (one event a line, the common case; hash
 //! tables counted at their usual load, between 7/8 and 7/16 full; texts
 //! interned by `history::interner`, ~10 bytes each plus their own):
-//! - identity: 128-bit hash → id, 20 bytes a slot, ~32;
+//! - identity: its id in a table found by the identity's hash and compared
+//!   field by field (a 4-byte slot), ~6;
 //! - the key itself, its texts interned ([`CompactKey`]): 36; CLP01 and
 //!   member id are interned once a claim (~22 each, shared by the claim's
 //!   lines): ~25 a line;
@@ -22,11 +23,12 @@
 //! keyed by (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held
 //! once for its lines and its claims.
 //!
-//! About 230 bytes without a line control, 280 with one; each later event
+//! About 205 bytes without a line control, 255 with one; each later event
 //! of a line adds 44. (Before: the full `LineKey`, some 136 bytes, stored
 //! in the history map and again in each claim link and line control, with
 //! the events as owned rows: about 1.6 KB a line. Then, with a vector per
-//! claim link and an `IndexSet` of texts: ~100 bytes a line more than now.)
+//! claim link, an `IndexSet` of texts and a map from 128-bit identity
+//! hashes to ids: ~125 bytes a line more than now.)
 
 use std::hash::BuildHasher;
 
@@ -34,6 +36,7 @@ use indexmap::IndexSet;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use super::interner::Interner;
 use super::{StoreError, StoreResult};
 use crate::line::{Flags, LineHistory, LineKey, PriorEvent, PriorKind, Scope};
 use crate::text::Text;
@@ -94,13 +97,17 @@ struct LinkNode {
 /// Every line's identity, history, line controls and claim links.
 #[derive(Debug, Default)]
 pub struct LineBook {
-    /// Line identity (128-bit keyed hash) → line id.
-    ids: HashMap<u128, u32>,
+    /// Line ids, found by their identity's hash and compared field by
+    /// field with the key asked for: a 4-byte slot, where a map from a
+    /// 128-bit identity hash took 20.
+    ids: hashbrown::HashTable<u32>,
+    /// The hasher of `ids`.
+    id_hasher: foldhash::fast::RandomState,
     keys: Vec<CompactKey>,
     /// Per line id, its newest record.
     heads: Vec<u32>,
     records: Vec<Record>,
-    texts: super::interner::Interner,
+    texts: Interner,
     reason_sets: Interned<Vec<Text>>,
     /// (identity with ordinal 0, REF*6R) hashed → the ordinal it is known by.
     controls: HashMap<u128, u32>,
@@ -158,12 +165,16 @@ impl LineBook {
     }
 
     fn id_of(&self, key: &LineKey) -> Option<u32> {
-        self.ids.get(&self.hash(key)).copied()
+        let hash = key_hash(&self.id_hasher, key_fields(key));
+        self.ids
+            .find(hash, |&id| {
+                same_line(&self.texts, &self.keys[id as usize], key)
+            })
+            .copied()
     }
 
     fn intern(&mut self, key: &LineKey) -> StoreResult<u32> {
-        let hash = self.hash(key);
-        if let Some(&id) = self.ids.get(&hash) {
+        if let Some(id) = self.id_of(key) {
             return Ok(id);
         }
         let id = index(self.keys.len(), "lines")?;
@@ -178,8 +189,18 @@ impl LineBook {
             ordinal: key.ordinal,
             scope: key.scope,
         };
-        self.ids.insert(hash, id);
         self.keys.push(compact);
+        let LineBook {
+            ids,
+            id_hasher,
+            keys,
+            texts,
+            ..
+        } = self;
+        let hash = key_hash(id_hasher, key_fields(key));
+        ids.insert_unique(hash, id, |&id| {
+            key_hash(id_hasher, compact_fields(texts, &keys[id as usize]))
+        });
         self.heads.push(NONE);
         Ok(id)
     }
@@ -321,6 +342,59 @@ impl LineBook {
     }
 }
 
+/// The fields of a line's identity, as its hash in [`LineBook::ids`]
+/// reads them.
+type KeyFields<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<Date>,
+    &'a str,
+    &'a str,
+    u32,
+    Scope,
+);
+
+fn key_fields(k: &LineKey) -> KeyFields<'_> {
+    (
+        &k.payer,
+        &k.payee,
+        &k.claim_id,
+        &k.member_id,
+        k.service_date,
+        &k.procedure,
+        &k.modifiers,
+        k.ordinal,
+        k.scope,
+    )
+}
+
+fn compact_fields<'a>(texts: &'a Interner, k: &CompactKey) -> KeyFields<'a> {
+    (
+        texts.get(k.payer),
+        texts.get(k.payee),
+        texts.get(k.claim_id),
+        texts.get(k.member_id),
+        k.service_date,
+        texts.get(k.procedure),
+        texts.get(k.modifiers),
+        k.ordinal,
+        k.scope,
+    )
+}
+
+/// The hash a line's identity is found by: the same for a [`LineKey`] and
+/// for its [`CompactKey`] (the same fields, as text).
+fn key_hash(hasher: &foldhash::fast::RandomState, fields: KeyFields<'_>) -> u64 {
+    hasher.hash_one(fields)
+}
+
+/// Whether `stored` is the identity of `key`.
+fn same_line(texts: &Interner, stored: &CompactKey, key: &LineKey) -> bool {
+    compact_fields(texts, stored) == key_fields(key)
+}
+
 /// `len` as the next `u32` id, unless ids ran out.
 fn index(len: usize, what: &str) -> StoreResult<u32> {
     u32::try_from(len)
@@ -374,6 +448,29 @@ mod tests {
         book.read(&key("A", 1), &mut history);
         assert!(history.events.is_empty(), "another ordinal, another line");
         assert_eq!(book.len(), 2);
+    }
+
+    #[test]
+    fn every_line_keeps_its_history_as_the_id_table_grows() {
+        let mut book = LineBook::default();
+        for i in 0..5_000 {
+            let k = key(&format!("C{}", i / 3), i % 3);
+            book.record(&k, &event(&format!("T{i}"), i64::from(i), ""))
+                .unwrap();
+        }
+        assert_eq!(book.len(), 5_000);
+        let mut history = LineHistory::default();
+        for i in [0, 1, 2, 2_999, 4_999] {
+            book.read(&key(&format!("C{}", i / 3), i % 3), &mut history);
+            assert_eq!(history.events, [event(&format!("T{i}"), i64::from(i), "")]);
+        }
+        // A field that differs is another line, whatever else is equal.
+        let other_member = LineKey {
+            member_id: "N".into(),
+            ..key("C0", 0)
+        };
+        book.read(&other_member, &mut history);
+        assert!(history.events.is_empty());
     }
 
     #[test]
