@@ -1,28 +1,34 @@
 //! The line state a run without `--db` holds for every service line until
 //! its end (issue 17): identities interned to `u32` ids, histories as
-//! fixed-size records chained in one arena, claim links as vectors of ids.
+//! fixed-size records chained in one arena, claim links chained in another.
 //!
 //! Bytes per service line held (one event a line, the common case; hash
-//! tables counted at their usual load, between 7/8 and 7/16 full):
-//! - identity: 128-bit hash → id, 20 bytes a slot, ~32;
-//! - the key itself, its texts interned ([`CompactKey`]): 40; CLP01 and
-//!   member id are interned once a claim (24 bytes inline each, ~50 with
-//!   their index slots, shared by the claim's lines): ~25 a line;
+//! tables counted at their usual load, between 7/8 and 7/16 full; texts
+//! interned by `history::interner`, ~10 bytes each plus their own):
+//! - identity: its id in a table found by the identity's hash and compared
+//!   field by field (a 4-byte slot), ~6;
+//! - the key itself, its texts interned ([`CompactKey`]): 36; CLP01 and
+//!   member id are interned once a claim (~22 each, shared by the claim's
+//!   lines): ~25 a line;
 //! - the head of its history chain: 4;
-//! - one event ([`Record`]): 48;
-//! - REF*6R (when the line has one): its text interned (~50) and the
+//! - one event ([`Record`]): 44;
+//! - REF*6R (when the line has one): its text interned (~20) and the
 //!   control → ordinal entry (~32);
-//! - two claim links (CLP01, CLP07): 4 bytes each in the claim's vector and
-//!   an 8-byte slot each in the set that keeps them unique, ~40.
+//! - two claim links (CLP01, CLP07): a node each in one arena (8) and a
+//!   slot each in the set that keeps them unique (~14), ~44; and per claim
+//!   reference its slot in `links` (~30) and its chain's ends (8), ~40 a
+//!   line at the 1.8 lines a generated claim has.
 //!
 //! The same interner holds the texts the memory store's claim indexes are
 //! keyed by (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held
 //! once for its lines and its claims.
 //!
-//! About 190 bytes without a line control, 270 with one; each later event
-//! of a line adds 48. (Before: the full `LineKey`, some 136 bytes, stored
+//! About 205 bytes without a line control, 255 with one; each later event
+//! of a line adds 44. (Before: the full `LineKey`, some 136 bytes, stored
 //! in the history map and again in each claim link and line control, with
-//! the events as owned rows: about 1.6 KB a line.)
+//! the events as owned rows: about 1.6 KB a line. Then, with a vector per
+//! claim link, an `IndexSet` of texts and a map from 128-bit identity
+//! hashes to ids: ~125 bytes a line more than now.)
 
 use std::hash::BuildHasher;
 
@@ -30,6 +36,7 @@ use indexmap::IndexSet;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use super::interner::Interner;
 use super::{StoreError, StoreResult};
 use crate::line::{Flags, LineHistory, LineKey, PriorEvent, PriorKind, Scope};
 use crate::text::Text;
@@ -71,23 +78,48 @@ struct Record {
     kind: PriorKind,
 }
 
+/// The first and last node of a claim link's chain in
+/// [`LineBook::link_nodes`].
+#[derive(Clone, Copy, Debug)]
+struct LinkEnds {
+    first: u32,
+    last: u32,
+}
+
+/// One line of a claim link, and the next one of the same link (or
+/// [`NONE`]).
+#[derive(Clone, Copy, Debug)]
+struct LinkNode {
+    line: u32,
+    next: u32,
+}
+
 /// Every line's identity, history, line controls and claim links.
 #[derive(Debug, Default)]
 pub struct LineBook {
-    /// Line identity (128-bit keyed hash) → line id.
-    ids: HashMap<u128, u32>,
+    /// Line ids, found by their identity's hash and compared field by
+    /// field with the key asked for: a 4-byte slot, where a map from a
+    /// 128-bit identity hash took 20.
+    ids: hashbrown::HashTable<u32>,
+    /// The hasher of `ids`.
+    id_hasher: foldhash::fast::RandomState,
     keys: Vec<CompactKey>,
     /// Per line id, its newest record.
     heads: Vec<u32>,
     records: Vec<Record>,
-    texts: Interned<Text>,
+    texts: Interner,
     reason_sets: Interned<Vec<Text>>,
     /// (identity with ordinal 0, REF*6R) hashed → the ordinal it is known by.
     controls: HashMap<u128, u32>,
     /// (payer, payee, claim reference) hashed → link id.
     links: HashMap<u128, u32>,
-    /// Per link id, the lines linked, in link order.
-    link_lines: Vec<Vec<u32>>,
+    /// Per link id, the first and last of its lines in `link_nodes`: one
+    /// arena for every link, not a vector per link (whose 24 bytes and
+    /// heap block cost ~56 bytes for the one or two lines a claim
+    /// reference usually has).
+    link_ends: Vec<LinkEnds>,
+    /// The lines linked, each link's chained in link order.
+    link_nodes: Vec<LinkNode>,
     /// (link id, line id): each line once per link.
     linked: HashSet<u64>,
     hashers: [foldhash::quality::RandomState; 2],
@@ -107,63 +139,68 @@ impl LineBook {
         (u128::from(a.hash_one(value)) << 64) | u128::from(b.hash_one(value))
     }
 
-    fn text(&mut self, text: &Text) -> u32 {
-        match self.texts.get_index_of(text) {
-            Some(i) => i as u32,
-            None => self.texts.insert_full(text.clone()).0 as u32,
-        }
+    fn text(&mut self, text: &str) -> StoreResult<u32> {
+        self.texts.intern(text)
     }
 
     /// The id of `text`, interned now if it was not (the claim indexes of
     /// the memory store key CLM01s, CLP01s and ICNs by these ids too, so
     /// that each text is held once).
-    pub fn text_id(&mut self, text: &str) -> u32 {
-        match self.texts.get_index_of(text) {
-            Some(i) => i as u32,
-            None => self.texts.insert_full(Text::from(text)).0 as u32,
-        }
+    pub fn text_id(&mut self, text: &str) -> StoreResult<u32> {
+        self.texts.intern(text)
     }
 
     /// The id of `text`, if it was interned.
     pub fn find_text(&self, text: &str) -> Option<u32> {
-        self.texts.get_index_of(text).map(|i| i as u32)
+        self.texts.find(text)
     }
 
     /// The text interned as `id`.
     pub fn text_str(&self, id: u32) -> &str {
-        self.texts.get_index(id as usize).map_or("", Text::as_str)
+        self.texts.get(id)
     }
 
     fn text_of(&self, id: u32) -> Text {
-        self.texts
-            .get_index(id as usize)
-            .cloned()
-            .unwrap_or_default()
+        Text::from(self.texts.get(id))
     }
 
     fn id_of(&self, key: &LineKey) -> Option<u32> {
-        self.ids.get(&self.hash(key)).copied()
+        let hash = key_hash(&self.id_hasher, key_fields(key));
+        self.ids
+            .find(hash, |&id| {
+                same_line(&self.texts, &self.keys[id as usize], key)
+            })
+            .copied()
     }
 
     fn intern(&mut self, key: &LineKey) -> StoreResult<u32> {
-        let hash = self.hash(key);
-        if let Some(&id) = self.ids.get(&hash) {
+        if let Some(id) = self.id_of(key) {
             return Ok(id);
         }
         let id = index(self.keys.len(), "lines")?;
         let compact = CompactKey {
-            payer: self.text(&key.payer),
-            payee: self.text(&key.payee),
-            claim_id: self.text(&key.claim_id),
-            member_id: self.text(&key.member_id),
-            procedure: self.text(&key.procedure),
-            modifiers: self.text(&key.modifiers),
+            payer: self.text(&key.payer)?,
+            payee: self.text(&key.payee)?,
+            claim_id: self.text(&key.claim_id)?,
+            member_id: self.text(&key.member_id)?,
+            procedure: self.text(&key.procedure)?,
+            modifiers: self.text(&key.modifiers)?,
             service_date: key.service_date,
             ordinal: key.ordinal,
             scope: key.scope,
         };
-        self.ids.insert(hash, id);
         self.keys.push(compact);
+        let LineBook {
+            ids,
+            id_hasher,
+            keys,
+            texts,
+            ..
+        } = self;
+        let hash = key_hash(id_hasher, key_fields(key));
+        ids.insert_unique(hash, id, |&id| {
+            key_hash(id_hasher, compact_fields(texts, &keys[id as usize]))
+        });
         self.heads.push(NONE);
         Ok(id)
     }
@@ -230,9 +267,9 @@ impl LineBook {
         let record = Record {
             paid: event.paid,
             payment_date: event.payment_date,
-            trace: self.text(&event.trace),
+            trace: self.text(&event.trace)?,
             denial_reasons,
-            line_control: self.text(&event.line_control),
+            line_control: self.text(&event.line_control)?,
             flags: event.flags,
             prev: self.heads[id as usize],
             kind: event.kind,
@@ -254,13 +291,16 @@ impl LineBook {
 
     /// Lines linked to a claim reference, in link order.
     pub fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> Vec<LineKey> {
-        match self.links.get(&self.hash(&(payer, payee, claim_ref))) {
-            Some(&link) => self.link_lines[link as usize]
-                .iter()
-                .map(|&id| self.key_of(id))
-                .collect(),
-            None => Vec::new(),
+        let mut lines = Vec::new();
+        if let Some(&link) = self.links.get(&self.hash(&(payer, payee, claim_ref))) {
+            let mut at = self.link_ends[link as usize].first;
+            while at != NONE {
+                let node = self.link_nodes[at as usize];
+                lines.push(self.key_of(node.line));
+                at = node.next;
+            }
         }
+        lines
     }
 
     /// Links a line to a claim reference, once.
@@ -276,9 +316,12 @@ impl LineBook {
         let link = match self.links.get(&hash) {
             Some(&link) => link,
             None => {
-                let link = index(self.link_lines.len(), "claim links")?;
+                let link = index(self.link_ends.len(), "claim links")?;
                 self.links.insert(hash, link);
-                self.link_lines.push(Vec::new());
+                self.link_ends.push(LinkEnds {
+                    first: NONE,
+                    last: NONE,
+                });
                 link
             }
         };
@@ -286,10 +329,70 @@ impl LineBook {
             .linked
             .insert((u64::from(link) << 32) | u64::from(line))
         {
-            self.link_lines[link as usize].push(line);
+            let node = index(self.link_nodes.len(), "claim link lines")?;
+            self.link_nodes.push(LinkNode { line, next: NONE });
+            let ends = &mut self.link_ends[link as usize];
+            match ends.last {
+                NONE => ends.first = node,
+                last => self.link_nodes[last as usize].next = node,
+            }
+            ends.last = node;
         }
         Ok(())
     }
+}
+
+/// The fields of a line's identity, as its hash in [`LineBook::ids`]
+/// reads them.
+type KeyFields<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<Date>,
+    &'a str,
+    &'a str,
+    u32,
+    Scope,
+);
+
+fn key_fields(k: &LineKey) -> KeyFields<'_> {
+    (
+        &k.payer,
+        &k.payee,
+        &k.claim_id,
+        &k.member_id,
+        k.service_date,
+        &k.procedure,
+        &k.modifiers,
+        k.ordinal,
+        k.scope,
+    )
+}
+
+fn compact_fields<'a>(texts: &'a Interner, k: &CompactKey) -> KeyFields<'a> {
+    (
+        texts.get(k.payer),
+        texts.get(k.payee),
+        texts.get(k.claim_id),
+        texts.get(k.member_id),
+        k.service_date,
+        texts.get(k.procedure),
+        texts.get(k.modifiers),
+        k.ordinal,
+        k.scope,
+    )
+}
+
+/// The hash a line's identity is found by: the same for a [`LineKey`] and
+/// for its [`CompactKey`] (the same fields, as text).
+fn key_hash(hasher: &foldhash::fast::RandomState, fields: KeyFields<'_>) -> u64 {
+    hasher.hash_one(fields)
+}
+
+/// Whether `stored` is the identity of `key`.
+fn same_line(texts: &Interner, stored: &CompactKey, key: &LineKey) -> bool {
+    compact_fields(texts, stored) == key_fields(key)
 }
 
 /// `len` as the next `u32` id, unless ids ran out.
@@ -345,6 +448,29 @@ mod tests {
         book.read(&key("A", 1), &mut history);
         assert!(history.events.is_empty(), "another ordinal, another line");
         assert_eq!(book.len(), 2);
+    }
+
+    #[test]
+    fn every_line_keeps_its_history_as_the_id_table_grows() {
+        let mut book = LineBook::default();
+        for i in 0..5_000 {
+            let k = key(&format!("C{}", i / 3), i % 3);
+            book.record(&k, &event(&format!("T{i}"), i64::from(i), ""))
+                .unwrap();
+        }
+        assert_eq!(book.len(), 5_000);
+        let mut history = LineHistory::default();
+        for i in [0, 1, 2, 2_999, 4_999] {
+            book.read(&key(&format!("C{}", i / 3), i % 3), &mut history);
+            assert_eq!(history.events, [event(&format!("T{i}"), i64::from(i), "")]);
+        }
+        // A field that differs is another line, whatever else is equal.
+        let other_member = LineKey {
+            member_id: "N".into(),
+            ..key("C0", 0)
+        };
+        book.read(&other_member, &mut history);
+        assert!(history.events.is_empty());
     }
 
     #[test]

@@ -9,20 +9,22 @@
 //!   place (`pipeline::reread::ClaimSpot`: a 48-byte block and its spans,
 //!   16 bytes each for its HL loops and CLM loop, ~64), its source (4),
 //!   where its lines' marks start (8) and one byte a line, its identity in
-//!   `known_claims` (~27) and its CLM01's entry in `by_id` (~34, the text
-//!   interned in the line book, shared with the line keys): ~235 bytes a
-//!   claim, ~130 a line at the 1.8 lines a generated claim has (a claim
+//!   `known_claims` (~27) and its CLM01's entry in `by_id` (~18, the text
+//!   interned in the line book, shared with the line keys): ~220 bytes a
+//!   claim, ~120 a line at the 1.8 lines a generated claim has (a claim
 //!   held packed — an input read once — adds its MessagePack, about the
 //!   size of its X12);
 //! - per claim payment with an ICN (CLP07): its entries in `icns`,
-//!   `clp01s_by_icn` and `claims_by_icn` (~34 each) and the ICN's text
-//!   interned (~45): ~150 bytes;
+//!   `clp01s_by_icn` and `claims_by_icn` (~18 each: `history::few`) and
+//!   the ICN's text interned (~10 plus its bytes: `history::interner`):
+//!   ~75 bytes;
 //! - per 835 transaction until it is applied: its context and fingerprint
 //!   (~1 KB whatever its size: its events are read again when it is
 //!   applied), then its payment order (~100 bytes).
 
 use indexmap::IndexSet;
 
+use super::few::FewIndex;
 use super::lines::LineBook;
 use super::{
     ClaimStore, HistoryStore, Ingested, OpenLine, RemittanceState, StoreResult, StoredVersion,
@@ -79,17 +81,17 @@ pub struct MemoryStore {
     known_claims: HashSet<u128>,
     // The claim indexes are keyed by text ids interned in `lines` (each
     // CLM01, CLP01 and ICN held once, shared with the line keys): a slot
-    // is 20 bytes (id and `Few<u32>`) where a `Text` key and a `Few<Text>`
-    // value took 56 (issue 17).
-    by_id: HashMap<u32, Few<u32>>,
-    by_replaced_icn: HashMap<u32, Few<u32>>,
-    /// Per CLP01 its ICNs, sorted, each once (a sorted vector, not a set:
-    /// almost always one element).
-    icns: HashMap<u32, Few<u32>>,
-    // Vectors, not sets: almost always one element, and a B-tree node
+    // is 12 bytes (see `history::few`) where a `Text` key and a vector of
+    // `Text` values took 56 (issue 17).
+    by_id: FewIndex,
+    by_replaced_icn: FewIndex,
+    /// Per CLP01 its ICNs, sorted by their text, each once (a sorted list,
+    /// not a set: almost always one element).
+    icns: FewIndex,
+    // Lists, not sets: almost always one element, and a B-tree node
     // would cost some 300 bytes per claim.
-    clp01s_by_icn: HashMap<u32, Few<u32>>,
-    claims_by_icn: HashMap<u32, Few<u32>>,
+    clp01s_by_icn: FewIndex,
+    claims_by_icn: FewIndex,
     /// What the remittances said of every billed line, claim after claim;
     /// a claim's lines start at its entry of `billed_from` (one vector,
     /// not one per claim: a vector's 24 bytes and heap block cost more
@@ -134,52 +136,6 @@ impl MemoryStore {
 /// Slots of [`MemoryStore::recent`].
 const RECENT_CLAIMS: usize = 64;
 
-/// One value or several: almost every CLM01 and ICN has one claim, one
-/// ICN, one CLP01, and a vector would cost its 24 bytes plus a heap block
-/// (32 bytes or more) to hold it. 16 bytes (a boxed slice, rebuilt on the
-/// rare insert, not a vector's 24).
-#[derive(Clone, Debug)]
-enum Few<T> {
-    One(T),
-    More(Box<[T]>),
-}
-
-impl<T: Clone + PartialEq> Few<T> {
-    fn as_slice(&self) -> &[T] {
-        match self {
-            Few::One(one) => std::slice::from_ref(one),
-            Few::More(more) => more,
-        }
-    }
-
-    /// Adds `value` at `at` (an index into [`Few::as_slice`]).
-    fn insert(&mut self, at: usize, value: T) {
-        let mut values = match std::mem::replace(self, Few::More(Box::default())) {
-            Few::One(one) => vec![one],
-            Few::More(more) => more.into_vec(),
-        };
-        values.insert(at, value);
-        *self = Few::More(values.into_boxed_slice());
-    }
-
-    /// Adds `value` at the end unless it is there already.
-    fn push_new(&mut self, value: T) {
-        if !self.as_slice().contains(&value) {
-            self.insert(self.as_slice().len(), value);
-        }
-    }
-}
-
-/// Adds `value` to the entry of `key` (unless there already).
-fn add<T: Clone + PartialEq>(map: &mut HashMap<u32, Few<T>>, key: u32, value: T) {
-    match map.get_mut(&key) {
-        Some(few) => few.push_new(value),
-        None => {
-            map.insert(key, Few::One(value));
-        }
-    }
-}
-
 /// What the remittances said of one billed line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum LineState {
@@ -210,22 +166,18 @@ impl MemoryStore {
         self.lines.len()
     }
 
-    fn stored(&self, at: Option<&Few<u32>>) -> StoreResult<Vec<StoredClaim>> {
-        at.map_or(&[][..], Few::as_slice)
-            .iter()
-            .map(|&i| self.stored_claim(i as usize))
-            .collect()
+    fn stored(&self, at: &[u32]) -> StoreResult<Vec<StoredClaim>> {
+        at.iter().map(|&i| self.stored_claim(i as usize)).collect()
     }
 
     /// The entry of `text` in `index` (keyed by interned text ids).
-    fn indexed<'a>(&self, index: &'a HashMap<u32, Few<u32>>, text: &str) -> Option<&'a Few<u32>> {
-        self.lines.find_text(text).and_then(|id| index.get(&id))
+    fn indexed<'a>(&self, index: &'a FewIndex, text: &str) -> &'a [u32] {
+        self.lines.find_text(text).map_or(&[], |id| index.get(id))
     }
 
     /// The texts of interned ids.
-    fn texts(&self, ids: Option<&Few<u32>>) -> Vec<Text> {
-        ids.map_or(&[][..], Few::as_slice)
-            .iter()
+    fn texts(&self, ids: &[u32]) -> Vec<Text> {
+        ids.iter()
             .map(|&id| Text::from(self.lines.text_str(id)))
             .collect()
     }
@@ -409,10 +361,7 @@ impl HistoryStore for MemoryStore {
     fn claims_to_decode(&self, clm01s: &[&str]) -> super::ClaimCopies {
         let mut copies = Vec::new();
         for clm01 in clm01s {
-            let Some(at) = self.indexed(&self.by_id, clm01) else {
-                continue;
-            };
-            let at = at.as_slice();
+            let at = self.indexed(&self.by_id, clm01);
             if at.len() <= DECODE_PER_ID {
                 copies.extend(
                     at.iter()
@@ -571,9 +520,11 @@ impl ClaimStore for MemoryStore {
         let at = u32::try_from(self.claims.len()).map_err(|_| {
             super::StoreError::Data("more than 4 billion claims in one memory store".into())
         })?;
-        add(&mut self.by_id, self.lines.text_id(&claim.claim_id), at);
+        let id = self.lines.text_id(&claim.claim_id)?;
+        self.by_id.push_new(id, at);
         if let Some(icn) = &claim.replaced_icn {
-            add(&mut self.by_replaced_icn, self.lines.text_id(icn), at);
+            let icn = self.lines.text_id(icn)?;
+            self.by_replaced_icn.push_new(icn, at);
         }
         self.billed_from.push(self.billed_lines.len());
         self.billed_lines.resize(
@@ -603,23 +554,12 @@ impl ClaimStore for MemoryStore {
 
     fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
-            let (clp01_id, icn_id) = (self.lines.text_id(clp01), self.lines.text_id(icn));
-            match self.icns.get_mut(&clp01_id) {
-                Some(icns) => {
-                    // Sorted by their text, each once.
-                    let lines = &self.lines;
-                    let found = icns
-                        .as_slice()
-                        .binary_search_by(|&i| lines.text_str(i).cmp(icn));
-                    if let Err(at) = found {
-                        icns.insert(at, icn_id);
-                    }
-                }
-                None => {
-                    self.icns.insert(clp01_id, Few::One(icn_id));
-                }
-            }
-            add(&mut self.clp01s_by_icn, icn_id, clp01_id);
+            let (clp01_id, icn_id) = (self.lines.text_id(clp01)?, self.lines.text_id(icn)?);
+            // Sorted by their text, each once.
+            let lines = &self.lines;
+            self.icns
+                .insert_sorted_by(clp01_id, icn_id, |i| lines.text_str(i).cmp(icn));
+            self.clp01s_by_icn.push_new(icn_id, clp01_id);
         }
         Ok(())
     }
@@ -635,8 +575,8 @@ impl ClaimStore for MemoryStore {
     fn note_claim_icn(&mut self, claim: ClaimRef, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
             if let Ok(claim) = u32::try_from(claim) {
-                let icn = self.lines.text_id(icn);
-                add(&mut self.claims_by_icn, icn, claim);
+                let icn = self.lines.text_id(icn)?;
+                self.claims_by_icn.push_new(icn, claim);
             }
         }
         Ok(())

@@ -11,6 +11,8 @@
 //! payment order, one store transaction each.
 
 pub mod acks;
+mod few;
+mod interner;
 mod lines;
 pub mod memory;
 pub mod sqlite;
