@@ -181,49 +181,22 @@ pub fn reason_with_notes(notes: &[String], words: String) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use rust_decimal::Decimal;
     use serde_json::json;
 
     use super::*;
-    use crate::line::{EventKind, Flag, RemittanceContext};
+    use crate::line::Flag;
 
     fn event() -> LineEvent {
         LineEvent {
-            context: Arc::new(RemittanceContext::default()),
-            kind: EventKind::Line,
-            sequence: 0,
-            claim_seq: 0,
-            claim_id: "C1".into(),
-            payer_claim_id: Text::default(),
-            claim_status: "1".into(),
-            claim_frequency: Text::default(),
             member_id: "M1".into(),
-            member_name: String::new(),
-            service_date: None,
             procedure: "98940".into(),
-            modifiers: Vec::new(),
-            paid_procedure: None,
-            revenue_code: Text::default(),
-            units: Decimal::ONE,
-            billed_units: Decimal::ONE,
             billed: Decimal::new(85, 0),
             allowed: Decimal::ZERO,
-            allowed_reported: false,
             paid: Decimal::ZERO,
-            patient_resp: Decimal::ZERO,
-            adjustments: Vec::new(),
-            remarks: Vec::new(),
-            line_control: Text::default(),
-            received_date: None,
-            interest: Decimal::ZERO,
             status: Status::Denied,
-            filing_indicator: Default::default(),
-            facility_code: Default::default(),
-            rendering_provider: Default::default(),
-            plan_id: Default::default(),
-            unexplained: None,
+            ..LineEvent::sample()
         }
     }
 

@@ -318,6 +318,50 @@ pub fn push_adjustments(out: &mut String, adjustments: &[Adjustment]) {
     }
 }
 
+/// A paid service line of one unit (98941, 1.00 billed, allowed and paid)
+/// with every optional part empty: tests set the fields they are about
+/// with `..LineEvent::sample()` rather than spell out all of them.
+#[cfg(test)]
+impl LineEvent {
+    pub(crate) fn sample() -> LineEvent {
+        LineEvent {
+            context: Arc::new(RemittanceContext::default()),
+            kind: EventKind::Line,
+            sequence: 0,
+            claim_seq: 0,
+            claim_id: "C1".into(),
+            payer_claim_id: Text::default(),
+            claim_status: "1".into(),
+            claim_frequency: Text::default(),
+            member_id: Text::default(),
+            member_name: String::new(),
+            service_date: None,
+            procedure: "98941".into(),
+            modifiers: Vec::new(),
+            paid_procedure: None,
+            revenue_code: Text::default(),
+            units: Decimal::ONE,
+            billed_units: Decimal::ONE,
+            billed: Decimal::ONE,
+            allowed: Decimal::ONE,
+            allowed_reported: false,
+            paid: Decimal::ONE,
+            patient_resp: Decimal::ZERO,
+            adjustments: Vec::new(),
+            remarks: Vec::new(),
+            line_control: Text::default(),
+            received_date: None,
+            interest: Decimal::ZERO,
+            status: Status::Paid,
+            filing_indicator: Default::default(),
+            facility_code: Default::default(),
+            rendering_provider: Default::default(),
+            plan_id: Default::default(),
+            unexplained: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,39 +385,13 @@ mod tests {
     fn denied_amount_is_what_the_denial_adjustments_refused() {
         let codes = CodeList::builtin();
         let mut e = LineEvent {
-            context: Arc::new(RemittanceContext::default()),
-            kind: EventKind::Line,
-            sequence: 0,
-            claim_seq: 0,
             claim_id: "C".into(),
-            payer_claim_id: Text::default(),
-            claim_status: "1".into(),
-            claim_frequency: Text::default(),
-            member_id: Text::default(),
-            member_name: String::new(),
-            service_date: None,
             procedure: "97110".into(),
-            modifiers: Vec::new(),
-            paid_procedure: None,
-            revenue_code: Text::default(),
-            units: Decimal::ONE,
-            billed_units: Decimal::ONE,
             billed: d("100"),
             allowed: d("50"),
-            allowed_reported: false,
             paid: d("50"),
-            patient_resp: Decimal::ZERO,
             adjustments: adjustments(&[("CO", "45", "20"), ("CO", "151", "30")]),
-            remarks: Vec::new(),
-            line_control: Text::default(),
-            received_date: None,
-            interest: Decimal::ZERO,
-            status: Status::Paid,
-            filing_indicator: Default::default(),
-            facility_code: Default::default(),
-            rendering_provider: Default::default(),
-            plan_id: Default::default(),
-            unexplained: None,
+            ..LineEvent::sample()
         };
         assert_eq!(e.denied_amount(codes), d("30"));
         let reasons: Vec<&str> = e.denial_reasons(codes).map(|a| a.reason.as_str()).collect();

@@ -210,47 +210,20 @@ impl Totals {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
-    use crate::line::{Decision, LineEvent, RemittanceContext};
-    use crate::text::Text;
+    use crate::line::{Decision, LineEvent};
 
     fn row(kind: EventKind, status: Status, billed: i64, paid: i64) -> DecidedLine {
         let event = LineEvent {
-            context: Arc::new(RemittanceContext::default()),
             kind,
-            sequence: 0,
-            claim_seq: 0,
-            claim_id: "C1".into(),
-            payer_claim_id: Text::default(),
-            claim_status: "1".into(),
-            claim_frequency: Text::default(),
             member_id: "M1".into(),
-            member_name: String::new(),
-            service_date: None,
             procedure: "98940".into(),
-            modifiers: Vec::new(),
-            paid_procedure: None,
-            revenue_code: Text::default(),
-            units: Decimal::ONE,
-            billed_units: Decimal::ONE,
             billed: Decimal::from(billed),
             allowed: Decimal::ZERO,
-            allowed_reported: false,
             paid: Decimal::from(paid),
-            patient_resp: Decimal::ZERO,
-            adjustments: Vec::new(),
-            remarks: Vec::new(),
-            line_control: Text::default(),
-            received_date: None,
-            interest: Decimal::ZERO,
             status,
-            unexplained: None,
-            filing_indicator: Text::default(),
-            facility_code: Text::default(),
-            rendering_provider: Text::default(),
-            plan_id: Default::default(),
+            ..LineEvent::sample()
         };
         DecidedLine::new(event, Decision::default(), String::new())
     }

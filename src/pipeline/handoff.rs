@@ -22,7 +22,7 @@
 use std::cell::RefCell;
 use std::sync::mpsc::{SyncSender, sync_channel};
 
-use super::run::RunError;
+use super::run_error::RunError;
 use crate::history::StoreError;
 use crate::line::DecidedLine;
 
@@ -154,48 +154,12 @@ pub fn deciding_on_a_thread<T: Send, E>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::line::{EventKind, LineEvent, RemittanceContext, Status};
-    use rust_decimal::Decimal;
-    use std::sync::Arc;
+    use crate::line::LineEvent;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// `n` rows numbered from `from` (by their event's sequence).
     fn rows(from: u32, n: u32) -> Handed {
-        let row = DecidedLine::from_event(LineEvent {
-            context: Arc::new(RemittanceContext::default()),
-            kind: EventKind::Line,
-            sequence: 0,
-            claim_seq: 0,
-            claim_id: "C1".into(),
-            payer_claim_id: Default::default(),
-            claim_status: "1".into(),
-            claim_frequency: "1".into(),
-            member_id: Default::default(),
-            member_name: Default::default(),
-            service_date: None,
-            procedure: "98941".into(),
-            modifiers: Vec::new(),
-            paid_procedure: None,
-            revenue_code: Default::default(),
-            units: Decimal::ONE,
-            billed_units: Decimal::ONE,
-            billed: Decimal::ONE,
-            allowed: Decimal::ONE,
-            allowed_reported: false,
-            paid: Decimal::ONE,
-            patient_resp: Decimal::ZERO,
-            adjustments: Vec::new(),
-            remarks: Vec::new(),
-            line_control: Default::default(),
-            received_date: None,
-            interest: Decimal::ZERO,
-            status: Status::Paid,
-            filing_indicator: Default::default(),
-            facility_code: Default::default(),
-            rendering_provider: Default::default(),
-            plan_id: Default::default(),
-            unexplained: None,
-        });
+        let row = DecidedLine::from_event(LineEvent::sample());
         let rows = (from..from + n)
             .map(|i| {
                 let mut row = row.clone();

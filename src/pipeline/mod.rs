@@ -19,6 +19,7 @@ pub mod parallel;
 pub mod read_ahead;
 pub mod reread;
 pub mod run;
+pub mod run_error;
 
 pub use engine::Reconciler;
 pub use front_end::{FrontEnd, ResubmitItem};

@@ -26,10 +26,11 @@ use super::ingest::{FileIngest, IngestReport, ingest_owned};
 use super::input::{InputContent, read_input_located, read_input_packed, read_input_streamed};
 use super::parallel::{parallel_in_order, parallel_jobs};
 use super::reread::{BytesAt, ReadAt};
+pub use super::run_error::RunError;
 use crate::acks::AckCodes;
 use crate::codes::CodeList;
 use crate::contract::Contracts;
-use crate::history::{During, HistoryStore, Replay, StoreError};
+use crate::history::{During, HistoryStore, Replay};
 use crate::lifecycle::FilingLimits;
 use crate::line::DecidedLine;
 use crate::reconcile::Rules;
@@ -215,26 +216,6 @@ pub struct Decided {
     /// The claims' front end, complete once the NO_REMITTANCE rows are
     /// made (they note the submissions still open).
     pub front_end: FrontEnd,
-}
-
-/// Why a run stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError<E> {
-    /// An input could not be stored (nothing of it was).
-    #[error("{source}: cannot store it")]
-    Ingest {
-        /// The input.
-        source: String,
-        /// What the store said.
-        #[source]
-        error: StoreError,
-    },
-    /// The store failed while deciding.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The caller's row handler failed (e.g. the output cannot be written).
-    #[error(transparent)]
-    Sink(E),
 }
 
 /// Reads `inputs`, ingests every usable one into `store`, decides what is
@@ -507,7 +488,7 @@ fn read_source(input: &impl Source, locate: bool) -> InputContent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::MemoryStore;
+    use crate::history::{MemoryStore, StoreError};
     use crate::line::Status;
 
     fn sample(path: &str) -> (String, Vec<u8>) {
