@@ -101,6 +101,16 @@ fn the_ledgers_writer_equals_the_column_loop_on_the_samples() {
     assert_same_rows(&decided(&inputs, jiff::civil::date(2025, 7, 31)));
 }
 
+/// The rows of the 835 `cfg` generates, decided alone (no 837).
+fn remittance_rows(cfg: SynthConfig) -> Vec<DecidedLine> {
+    let mut era = Vec::new();
+    write_remittances(&cfg, &mut era).unwrap();
+    decided(
+        &[("era.835".to_string(), era)],
+        jiff::civil::date(2030, 1, 1),
+    )
+}
+
 /// The ledger's writer formats a payment's cells (source, payer, payee,
 /// trace, payment date, payer id, interchange, transaction) once and
 /// copies them into the payment's rows: a row of another payment must
@@ -112,15 +122,11 @@ fn the_ledgers_writer_equals_the_column_loop_on_the_samples() {
 fn a_payments_cells_never_leak_into_another_payments_rows() {
     use std::sync::Arc;
 
-    let cfg = SynthConfig::new(5)
-        .with_parties(2, 2, 50)
-        .with_dates(jiff::civil::date(2024, 1, 2), 10)
-        .with_claims(60);
-    let mut era = Vec::new();
-    write_remittances(&cfg, &mut era).unwrap();
-    let rows = decided(
-        &[("era.835".to_string(), era)],
-        jiff::civil::date(2030, 1, 1),
+    let rows = remittance_rows(
+        SynthConfig::new(5)
+            .with_parties(2, 2, 50)
+            .with_dates(jiff::civil::date(2024, 1, 2), 10)
+            .with_claims(60),
     );
     // One row of each of two payments with different payers.
     let first = rows[0].clone();
@@ -190,15 +196,11 @@ fn a_payments_cells_never_leak_into_another_payments_rows() {
 fn a_freed_payments_cells_are_not_reused_for_the_next() {
     use std::sync::Arc;
 
-    let cfg = SynthConfig::new(5)
-        .with_parties(1, 1, 20)
-        .with_dates(jiff::civil::date(2024, 1, 2), 5)
-        .with_claims(10);
-    let mut era = Vec::new();
-    write_remittances(&cfg, &mut era).unwrap();
-    let template = decided(
-        &[("era.835".to_string(), era)],
-        jiff::civil::date(2030, 1, 1),
+    let template = remittance_rows(
+        SynthConfig::new(5)
+            .with_parties(1, 1, 20)
+            .with_dates(jiff::civil::date(2024, 1, 2), 5)
+            .with_claims(10),
     )
     .remove(0);
     let mut out = Vec::new();

@@ -737,6 +737,18 @@ mod tests {
         run_collecting(&config, inputs, &mut MemoryStore::new(), &mut ()).1
     }
 
+    /// The 837 (`claims.837`) and 835 (`era.835`) `cfg` generates.
+    fn generated(cfg: remit_synth::SynthConfig) -> [(String, Vec<u8>); 2] {
+        let mut era = Vec::new();
+        remit_synth::write_remittances(&cfg, &mut era).expect("835");
+        let mut billed = Vec::new();
+        remit_synth::write_claims(&cfg, &mut billed).expect("837");
+        [
+            ("claims.837".to_string(), billed),
+            ("era.835".to_string(), era),
+        ]
+    }
+
     /// Reading inputs twice (large runs) and holding them packed (small
     /// ones) give the same rows, to the byte of every position a reason
     /// names: on every sample (835s, 837s, acknowledgments, which interact
@@ -759,18 +771,13 @@ mod tests {
         assert!(twice.len() > 100, "the samples decide many rows");
         assert_eq!(twice, rows_reading(&inputs, u64::MAX));
 
-        let cfg = remit_synth::SynthConfig::new(17)
-            .with_parties(2, 3, 200)
-            .with_dates(Date::constant(2024, 1, 2), 30)
-            .with_claims(300);
-        let mut era = Vec::new();
-        remit_synth::write_remittances(&cfg, &mut era).expect("835");
-        let mut billed = Vec::new();
-        remit_synth::write_claims(&cfg, &mut billed).expect("837");
-        let generated = vec![
-            ("claims.837".to_string(), billed),
-            ("era.835".to_string(), era),
-        ];
+        let [billed, era] = generated(
+            remit_synth::SynthConfig::new(17)
+                .with_parties(2, 3, 200)
+                .with_dates(Date::constant(2024, 1, 2), 30)
+                .with_claims(300),
+        );
+        let generated = vec![billed, era];
         let twice = rows_reading(&generated, 0);
         assert!(twice.iter().any(|r| !r.matched_claim_line.is_empty()));
         assert_eq!(twice, rows_reading(&generated, u64::MAX));
@@ -783,18 +790,16 @@ mod tests {
     /// samples and on a generated set of several providers.
     #[test]
     fn the_rows_are_the_same_for_any_jobs_in_either_read_mode() {
-        let cfg = remit_synth::SynthConfig::new(23)
-            .with_parties(3, 4, 300)
-            .with_dates(Date::constant(2024, 1, 2), 40)
-            .with_claims(600);
-        let mut era = Vec::new();
-        remit_synth::write_remittances(&cfg, &mut era).expect("835");
-        let mut billed = Vec::new();
-        remit_synth::write_claims(&cfg, &mut billed).expect("837");
+        let [billed, era] = generated(
+            remit_synth::SynthConfig::new(23)
+                .with_parties(3, 4, 300)
+                .with_dates(Date::constant(2024, 1, 2), 40)
+                .with_claims(600),
+        );
         let inputs = vec![
-            ("claims.837".to_string(), billed),
+            billed,
             sample("claims/2024-01-837p.x12"),
-            ("era.835".to_string(), era),
+            era,
             sample("remits/acme-2024-02-07.835"),
             sample("remits/acme-2024-03-06.835"),
         ];
