@@ -17,6 +17,16 @@ use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::PyList;
 use remit::columnar::{self, ColumnarError, Source, X12Failure};
 
+/// mimalloc for the memory this extension allocates, as for the `remit`
+/// binary (src/main.rs): the engine spends much of its time in malloc and
+/// free, and a Spark executor or a notebook runs the same engine as
+/// `remit reconcile` and should not run it slower. Only Rust's own
+/// allocations go through it (Python's objects keep the interpreter's
+/// allocator); Arrow buffers handed to pyarrow are freed through their
+/// release callback, in Rust, by the allocator that made them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 create_exception!(
     _remit,
     X12Error,
