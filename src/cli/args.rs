@@ -504,11 +504,17 @@ pub struct GenerateArgs {
     /// Seed of every random choice (same seed, same bytes).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Which practice (0 to 99) the file is for: each has payees, claim
+    /// numbers, payer claim numbers and traces of its own, so the files of
+    /// several practices make a clearinghouse's folder (0: the files as
+    /// always; give the 837 the 835's `--practice`).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub practice: u32,
     /// The file to write (replaced only when the command succeeds; owner-only).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// With `--kind 837`: the claims answered by this 835, written by
-    /// `remit generate --kind 835` with the same `--bytes` and `--seed`.
+    /// `remit generate --kind 835` with the same `--bytes`, `--seed` and `--practice`.
     #[arg(long, value_name = "FILE")]
     pub matching_835: Option<PathBuf>,
 }

@@ -21,7 +21,10 @@ use remit_synth::{
 const BYTES_PER_CLAIM: u64 = 330;
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
-    let cfg = config(args.seed, args.bytes);
+    let cfg = config(args.seed, args.bytes).with_practice(args.practice);
+    if let Err(error) = cfg.validate() {
+        bail!("--practice {}: {error}", args.practice);
+    }
     let paid = match (args.kind, &args.matching_835) {
         (GeneratedKind::I837, Some(era)) => Some(recover_835(&cfg, args.bytes, era)?),
         (GeneratedKind::I835, Some(_)) => bail!("--matching-835 goes with --kind 837"),
@@ -68,9 +71,10 @@ fn recover_835(cfg: &SynthConfig, bytes: u64, path: &Path) -> anyhow::Result<Syn
     let paid = write_until(cfg, &mut same, bytes)?;
     if !same.equal || paid.bytes != size {
         bail!(
-            "{} was not written by `remit generate --kind 835 --bytes {bytes} --seed {}`",
+            "{} was not written by `remit generate --kind 835 --bytes {bytes} --seed {} --practice {}`",
             path.display(),
-            cfg.seed
+            cfg.seed,
+            cfg.practice
         );
     }
     Ok(paid)

@@ -749,21 +749,25 @@ impl<'a> Reconciler<'a> {
     /// Indexes the family of `clm01` into `shared` when many claims share
     /// it and no payment did already: which claim each of its replacements
     /// replaces then reads the claims of one member, not all of them.
+    /// Returns the claims with that CLM01 when they are too few to index
+    /// (read here, they need not be read again: decoding them is most of
+    /// what listing a claim's unanswered lines costs).
     fn index_family(
         &self,
         clm01: &str,
         shared: &mut HashMap<Text, Arc<SharedClaims>>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Option<Vec<StoredClaim>>> {
         if shared.contains_key(clm01) {
-            return Ok(());
+            return Ok(None);
         }
         let claims = self.store.claims_with_id(clm01)?;
-        if claims.len() >= SHARED_FROM {
-            let mut family = SharedClaims::new(clm01, claims);
-            family.learn_icns_of(&*self.store)?;
-            shared.insert(clm01.into(), Arc::new(family));
+        if claims.len() < SHARED_FROM {
+            return Ok(Some(claims));
         }
-        Ok(())
+        let mut family = SharedClaims::new(clm01, claims);
+        family.learn_icns_of(&*self.store)?;
+        shared.insert(clm01.into(), Arc::new(family));
+        Ok(None)
     }
 
     /// One NO_REMITTANCE row per billed line that no remittance answered,
@@ -794,10 +798,11 @@ impl<'a> Reconciler<'a> {
             }
             // Open claims sharing CLM01 share their family: load it once.
             if !families.contains_key(&claim.claim_id) {
-                self.index_family(&claim.claim_id, &mut shared)
+                let with_id = self
+                    .index_family(&claim.claim_id, &mut shared)
                     .during("reading a billed claim's family")?;
                 let lookup = |k: &str| shared.get(k).cloned();
-                let book = ClaimBook::for_claim(&*self.store, &lookup, &claim.claim_id)
+                let book = ClaimBook::for_claim(&*self.store, &lookup, &claim.claim_id, with_id)
                     .during("reading a billed claim's family")?;
                 let found = family(&book, &claim.claim_id);
                 families.insert(claim.claim_id.clone(), OpenFamily::new(&book, found));
@@ -837,6 +842,9 @@ impl<'a> Reconciler<'a> {
                 }
             };
             let context = Arc::new(billed_context(&stored.source, claim));
+            let annotation = self
+                .front_end
+                .map(|front_end| front_end.annotation(claim, &context.source));
             for open in lines {
                 let mut row = no_remittance(
                     &self.rules,
@@ -862,26 +870,30 @@ impl<'a> Reconciler<'a> {
                     row.decision.flags.insert(Flag::AmbiguousClaimMatch);
                     append_reason(&mut row.reason, why);
                 }
-                if let Some(front_end) = self.front_end {
-                    front_end.annotate(&mut row, claim);
+                if let Some(annotation) = &annotation {
+                    annotation.apply(&mut row);
                 }
                 rows.push(row);
             }
         }
-        rows.sort_by(|a, b| {
-            (
-                a.event.service_date,
-                &a.event.claim_id,
-                &a.matched_claim_line,
-            )
-                .cmp(&(
-                    b.event.service_date,
-                    &b.event.claim_id,
-                    &b.matched_claim_line,
-                ))
-        });
-        Ok(rows)
+        // Sorted by place, rows moved once: a row is large, and a sort
+        // moves its elements ~log n times each.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        // Stable, as sorting the rows was: equal keys keep listing order.
+        order.sort_by(|&a, &b| place(&rows[a]).cmp(&place(&rows[b])));
+        let mut slots: Vec<Option<DecidedLine>> = rows.into_iter().map(Some).collect();
+        Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
     }
+}
+
+/// Where a NO_REMITTANCE row goes among the others: by date of service,
+/// CLM01, then the billed line.
+fn place(row: &DecidedLine) -> (Option<jiff::civil::Date>, &Text, &String) {
+    (
+        row.event.service_date,
+        &row.event.claim_id,
+        &row.matched_claim_line,
+    )
 }
 
 /// `FILE#CLM01/LX` of the billed line an event answers (`FILE#CLM01` for

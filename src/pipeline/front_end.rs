@@ -132,10 +132,12 @@ impl FrontEnd {
         }
     }
 
-    /// Gives a NO_REMITTANCE row of `claim` its front-end state and filing
-    /// deadline, and says both in `reason`.
-    pub fn annotate(&self, row: &mut DecidedLine, claim: &BilledClaim) {
-        let submission = self.submission(claim, &row.event.context.source);
+    /// What the NO_REMITTANCE rows of `claim` (read from input `source`)
+    /// get from the front end: its state and filing deadline, said in
+    /// `reason` too. The same for every open line of the claim, so worked
+    /// out once a claim, not once a line; notes the submission open.
+    pub fn annotation(&self, claim: &BilledClaim, source: &str) -> Annotation {
+        let submission = self.submission(claim, source);
         let (life, deadline) = self.standing_of(&submission);
         self.open_claims_lock()
             .entry(submission.key())
@@ -153,16 +155,16 @@ impl FrontEnd {
                 list.as_str()
             ));
         }
-        for w in words {
-            append(&mut row.reason, &w);
+        Annotation {
+            words,
+            standing: ClaimStanding {
+                state: life.state.as_str().into(),
+                state_date: life.date,
+                filing_deadline: deadline.as_ref().map(|d| d.date),
+                days_left: deadline.as_ref().map(|d| d.days_left(self.as_of)),
+                submitted: claim.created,
+            },
         }
-        row.standing = Some(ClaimStanding {
-            state: life.state.as_str().into(),
-            state_date: life.date,
-            filing_deadline: deadline.as_ref().map(|d| d.date),
-            days_left: deadline.as_ref().map(|d| d.days_left(self.as_of)),
-            submitted: claim.created,
-        });
     }
 
     /// Judges a CARC 29 (timely filing) denial against the acknowledgments
@@ -292,6 +294,26 @@ fn filing_words(status: &FilingStatus, d: &FilingDeadline) -> String {
 }
 
 /// Adds `why` to a row's reason.
+/// What the front end adds to each NO_REMITTANCE row of one billed claim
+/// ([`FrontEnd::annotation`]).
+#[derive(Clone, Debug)]
+pub struct Annotation {
+    /// Said in `reason`, in this order.
+    words: Vec<String>,
+    standing: ClaimStanding,
+}
+
+impl Annotation {
+    /// Gives `row` the claim's front-end state and filing deadline, and
+    /// says both in its `reason`.
+    pub fn apply(&self, row: &mut DecidedLine) {
+        for w in &self.words {
+            append(&mut row.reason, w);
+        }
+        row.standing = Some(self.standing.clone());
+    }
+}
+
 fn append(reason: &mut String, why: &str) {
     if !reason.is_empty() {
         reason.push_str("; ");

@@ -823,6 +823,71 @@ mod tests {
         }
     }
 
+    /// A clearinghouse's folder: the pairs of several practices (payees,
+    /// claims, payer claim numbers and traces of their own; payers shared),
+    /// given in any order. The rows are the same, in the same order, for
+    /// any jobs and any order of the files; every practice's payees are in
+    /// them; and the NO_REMITTANCE rows come last, by date of service,
+    /// CLM01 and billed line.
+    #[test]
+    fn a_folder_of_many_practices_decides_alike_for_any_jobs_and_file_order() {
+        use crate::line::Status;
+
+        let mut inputs = Vec::new();
+        for practice in 0..4u32 {
+            let [billed, era] = generated(
+                remit_synth::SynthConfig::new(31 + u64::from(practice))
+                    .with_practice(practice)
+                    .with_mix(remit_synth::ScenarioMix {
+                        unanswered: 10,
+                        ..remit_synth::ScenarioMix::default()
+                    })
+                    .with_parties(2, 2, 120)
+                    .with_dates(Date::constant(2024, 1, 2), 40)
+                    .with_claims(200),
+            );
+            inputs.push((format!("p{practice}.837"), billed.1));
+            inputs.push((format!("p{practice}.835"), era.1));
+        }
+        let rows = |inputs: &[(String, Vec<u8>)], jobs| {
+            let config = Config {
+                jobs: Some(jobs),
+                ..config()
+            };
+            run_collecting(&config, inputs, &mut MemoryStore::new(), &mut ()).1
+        };
+        let one = rows(&inputs, 1);
+        let payees: std::collections::BTreeSet<&str> = one
+            .iter()
+            .map(|r| r.event.context.payee_npi.as_str())
+            .collect();
+        assert_eq!(payees.len(), 8, "two payees a practice: {payees:?}");
+        assert!(one == rows(&inputs, 2), "--jobs 2 differs");
+        assert!(one == rows(&inputs, 4), "--jobs 4 differs");
+        let mut shuffled = inputs.clone();
+        shuffled.reverse();
+        shuffled.swap(1, 5);
+        assert!(one == rows(&shuffled, 2), "the order of the files matters");
+
+        let first_open = one
+            .iter()
+            .position(|r| r.status == Status::NoRemittance)
+            .expect("some billed lines are unanswered");
+        let open = &one[first_open..];
+        assert!(open.len() > 10, "{} open lines", open.len());
+        assert!(open.iter().all(|r| r.status == Status::NoRemittance));
+        assert!(open.windows(2).all(|w| {
+            let place = |r: &DecidedLine| {
+                (
+                    r.event.service_date,
+                    r.event.claim_id.clone(),
+                    r.matched_claim_line.clone(),
+                )
+            };
+            place(&w[0]) <= place(&w[1])
+        }));
+    }
+
     /// With more than one job the row handler runs on a thread of its own:
     /// its failure still stops the run with its error, having taken no row
     /// after the one it failed on; a changed input still stops it naming

@@ -167,12 +167,18 @@ impl ClaimBook {
     /// claims with CLM01 `claim_id` can read: their family, and what
     /// telling which claim each replacement or void in it replaces asks
     /// ([`supersession`]).
+    /// `with_id`: the claims with that CLM01 when the caller has just read
+    /// them (they are not read again).
     pub fn for_claim<S: ClaimSource + ?Sized>(
         source: &S,
         lookup: SharedLookup<'_>,
         claim_id: &str,
+        with_id: Option<Vec<StoredClaim>>,
     ) -> Result<Self, S::Error> {
         let mut book = ClaimBook::default();
+        if let Some(claims) = with_id {
+            book.with_id.insert(claim_id.into(), claims);
+        }
         book.ask_family(source, claim_id)?;
         let candidates = family(&book, claim_id);
         book.ask_replacements(source, lookup, candidates.iter().collect())?;

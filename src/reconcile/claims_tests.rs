@@ -478,7 +478,7 @@ fn a_replacement_replaces_the_claim_its_icn_or_its_resemblance_names() {
             .unwrap();
         drop(reconciler);
         let store: &dyn HistoryStore = &store;
-        let book = ClaimBook::for_claim(store, &|_| None, "PCN1").unwrap();
+        let book = ClaimBook::for_claim(store, &|_| None, "PCN1", None).unwrap();
         let family = family(&book, "PCN1");
         let r = family.iter().find(|c| c.claim.frequency == "7").unwrap();
         replaced_by(&book, r)
@@ -792,10 +792,14 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
         let index = shared.expect("payments of 0");
         let lookup = |k: &str| (k == "0").then(|| Arc::clone(&index));
         for id in ["0", "R1", "R2"] {
-            let whole = ClaimBook::for_claim(&source, &none, id).unwrap();
-            let indexed = ClaimBook::for_claim(&source, &lookup, id).unwrap();
+            let whole = ClaimBook::for_claim(&source, &none, id, None).unwrap();
+            let indexed = ClaimBook::for_claim(&source, &lookup, id, None).unwrap();
             let found = family(&whole, id);
             assert_eq!(found, family(&indexed, id));
+            // Given the claims with the id, read by the caller: the same.
+            let given = source.claims_with_id(id).unwrap();
+            let seeded = ClaimBook::for_claim(&source, &none, id, Some(given)).unwrap();
+            assert_eq!(found, family(&seeded, id));
             let (by_whole, by_index) = (
                 Supersessions::new(&whole, &found),
                 Supersessions::new(&indexed, &found),

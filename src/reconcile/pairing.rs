@@ -54,9 +54,8 @@ fn weight(features: u8) -> i64 {
 }
 
 /// How well a remitted line fits a billed line (`None`: not at all): the
-/// definition [`assign`] computes level by level without scoring pairs,
-/// kept as the tests' reference.
-#[cfg(test)]
+/// definition [`assign`] computes level by level without scoring pairs on
+/// large claims, and pair by pair on small ones ([`assign_small`]).
 fn line_score(event: &LineEvent, line: &BilledLine) -> Option<i64> {
     let control = event.line_control.as_str();
     // REF*6R is the submitter's own line id echoed back: when both sides
@@ -71,8 +70,63 @@ fn line_score(event: &LineEvent, line: &BilledLine) -> Option<i64> {
         return None;
     }
     // The code is required; the rest ranks near-misses.
-    let features = Facts::of_event(event).agreement(&Facts::of_line(line));
-    Some(CODE_SCORE + weight(features))
+    Some(CODE_SCORE + weight(agreement(event, line)))
+}
+
+/// The features on which a remitted and a billed line agree, as
+/// [`Facts::of_event`] and [`Facts::of_line`] compare them (a date agrees
+/// only when the remitted line has one; amounts by value, whatever their
+/// scale), without building them.
+fn agreement(event: &LineEvent, line: &BilledLine) -> u8 {
+    let mut features = 0;
+    if same_modifier_set(&event.modifiers, &line.procedure.modifiers) {
+        features |= MODIFIERS;
+    }
+    if event.service_date.is_some() && event.service_date == line.service_date {
+        features |= DATE;
+    }
+    if event.billed.abs() == line.charge {
+        features |= CHARGE;
+    }
+    if event.billed_units.abs() == line.units.unwrap_or(Decimal::ONE) {
+        features |= UNITS;
+    }
+    features
+}
+
+/// Modifiers compared on the stack: a line has at most four (SVC01-3..6,
+/// SV101-3..6).
+const FEW_MODIFIERS: usize = 4;
+
+/// Whether two lists of modifiers make the same [`modifier_set`] (sorted,
+/// without blanks and repeats, joined by `:`) — without making it, unless
+/// a list is longer than [`FEW_MODIFIERS`] or a modifier holds a `:` (then
+/// two lists could join alike yet differ).
+fn same_modifier_set(a: &[Text], b: &[Text]) -> bool {
+    fn sorted<'a>(list: &'a [Text], out: &mut [&'a str; FEW_MODIFIERS]) -> Option<usize> {
+        let mut n = 0;
+        for m in list.iter().map(Text::as_str).filter(|m| !m.is_empty()) {
+            if n == FEW_MODIFIERS || m.contains(':') {
+                return None;
+            }
+            out[n] = m;
+            n += 1;
+        }
+        out[..n].sort_unstable();
+        let mut kept = 0;
+        for i in 0..n {
+            if kept == 0 || out[kept - 1] != out[i] {
+                out[kept] = out[i];
+                kept += 1;
+            }
+        }
+        Some(kept)
+    }
+    let (mut x, mut y) = ([""; FEW_MODIFIERS], [""; FEW_MODIFIERS]);
+    match (sorted(a, &mut x), sorted(b, &mut y)) {
+        (Some(n), Some(m)) => x[..n] == y[..m],
+        _ => modifier_set(a) == modifier_set(b),
+    }
 }
 
 /// What the features compare, read once per line.
@@ -100,26 +154,6 @@ impl Facts {
             charge: line.charge.normalize(),
             units: line.units.unwrap_or(Decimal::ONE).normalize(),
         }
-    }
-
-    /// The features on which `self` (a remitted line) and `line` agree. A
-    /// date agrees only when the remitted line has one.
-    #[cfg(test)]
-    fn agreement(&self, line: &Facts) -> u8 {
-        let mut features = 0;
-        if self.modifiers == line.modifiers {
-            features |= MODIFIERS;
-        }
-        if self.date.is_some() && self.date == line.date {
-            features |= DATE;
-        }
-        if self.charge == line.charge {
-            features |= CHARGE;
-        }
-        if self.units == line.units {
-            features |= UNITS;
-        }
-        features
     }
 
     /// The hash key of these facts restricted to `features`, under a code.
@@ -230,12 +264,71 @@ fn levels() -> Vec<(i64, Vec<u8>)> {
     levels
 }
 
+/// Claims with at most this many (remitted line, billed line) pairs are
+/// assigned by scoring every pair ([`assign_small`]): nearly every claim
+/// (a few lines paid, a few billed), where the linear way's hash maps of
+/// every score level cost ten times more than the pairs.
+const SMALL: usize = 64;
+
 /// The best one-to-one assignment of remitted lines to billed lines (lines
 /// the payer split out of one billed line, SVC06, then join it) and the sum
 /// of its pairs' scores (how well the claim's lines fit the payment as a
 /// whole). Equal to sorting every pair by (score descending, remitted
 /// line, billed line) and taking pairs greedily; linear in the lines.
 pub fn assign(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usize>>, i64) {
+    if events.len() * lines.len() <= SMALL {
+        assign_small(events, lines)
+    } else {
+        assign_linear(events, lines)
+    }
+}
+
+/// [`assign`] by the definition, for a claim of at most [`SMALL`] pairs:
+/// every pair scored, sorted by (score descending, remitted line, billed
+/// line), taken greedily while both ends are free; then each split line
+/// (SVC06) left without a partner joins its best billed line. On the
+/// stack, but for the result.
+fn assign_small(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usize>>, i64) {
+    let mut assigned: Vec<Option<usize>> = vec![None; events.len()];
+    let mut total = 0;
+    // (score, remitted, billed): positions fit a byte, as pairs ≤ SMALL.
+    let mut pairs = [(0i64, 0u8, 0u8); SMALL];
+    let mut n = 0;
+    for (i, event) in events.iter().enumerate() {
+        if event.kind != EventKind::Line {
+            continue;
+        }
+        for (j, line) in lines.iter().enumerate() {
+            if let Some(score) = line_score(event, line) {
+                pairs[n] = (score, i as u8, j as u8);
+                n += 1;
+            }
+        }
+    }
+    let pairs = &mut pairs[..n];
+    // The pairs are distinct: an unstable sort gives the one order.
+    pairs.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    // At most SMALL billed lines when any line was remitted.
+    let mut taken = 0u64;
+    for &(score, i, j) in pairs.iter() {
+        let (i, bit) = (usize::from(i), 1u64 << j);
+        if assigned[i].is_none() && taken & bit == 0 {
+            assigned[i] = Some(usize::from(j));
+            taken |= bit;
+            total += score;
+        }
+    }
+    for &(_, i, j) in pairs.iter() {
+        let i = usize::from(i);
+        if assigned[i].is_none() && events[i].paid_procedure.is_some() {
+            assigned[i] = Some(usize::from(j));
+        }
+    }
+    (assigned, total)
+}
+
+/// [`assign`] level by level (see the module comment): linear in the lines.
+fn assign_linear(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usize>>, i64) {
     let mut assigned: Vec<Option<usize>> = vec![None; events.len()];
     // A split line's best billed line, taken or not (its fallback).
     let mut best: Vec<Option<usize>> = vec![None; events.len()];

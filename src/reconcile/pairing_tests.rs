@@ -166,7 +166,24 @@ proptest! {
         let events: Vec<LineEvent> =
             remits.into_iter().enumerate().map(|(i, r)| event(r, i as u32)).collect();
         let lines: Vec<BilledLine> = bills.into_iter().map(billed).collect();
-        prop_assert_eq!(assign(&events, &lines), assign_by_sorting_pairs(&events, &lines));
+        let greedy = assign_by_sorting_pairs(&events, &lines);
+        // Both ways, whatever the claim's size: `assign` picks one by it.
+        prop_assert_eq!(&assign_linear(&events, &lines), &greedy);
+        if events.len() * lines.len() <= SMALL {
+            prop_assert_eq!(&assign_small(&events, &lines), &greedy);
+        }
+        prop_assert_eq!(assign(&events, &lines), greedy);
+    }
+
+    /// The modifier sets compared on the stack are the joined sets
+    /// [`Facts`] and the linear way's keys compare.
+    #[test]
+    fn modifier_sets_compare_as_joined(
+        a in prop::collection::vec(prop::sample::select(vec!["", "25", "59", "GP", "25:59", "XU"]), 0..7),
+        b in prop::collection::vec(prop::sample::select(vec!["", "25", "59", "GP", "25:59", "XU"]), 0..7),
+    ) {
+        let (a, b) = (texts(&a), texts(&b));
+        prop_assert_eq!(same_modifier_set(&a, &b), modifier_set(&a) == modifier_set(&b));
     }
 }
 

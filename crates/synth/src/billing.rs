@@ -67,7 +67,8 @@ impl BilledLine {
 /// One billed claim, as the 837 states it.
 #[derive(Clone, Debug)]
 pub(crate) struct BilledClaim {
-    /// The slot that numbers the claim (CLM01, REF*6R).
+    /// What numbers the claim (CLM01, REF*6R): its slot plus the
+    /// practice's id base (`SynthConfig::id_base`).
     pub(crate) key: u64,
     pub(crate) kind: ClaimKind,
     pub(crate) payer: u32,
@@ -131,7 +132,7 @@ impl Universe<'_> {
         let plan = self.plan(self.transaction_of(k));
         let mix = &self.cfg.mix;
         let mut rng = Rng::keyed(self.cfg.seed, Stream::Bill, k);
-        (out.key, out.payer, out.payee) = (k, plan.payer, plan.payee);
+        (out.key, out.payer, out.payee) = (self.cfg.id_base() + k, plan.payer, plan.payee);
         out.member = self.pick_member(plan.payer, &mut rng);
         let dependent = rng.chance(mix.dependent);
         out.dependent = dependent.then(|| rng.below(DEPENDENT_NAMES.len() as u64) as u8);

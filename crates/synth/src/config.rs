@@ -237,7 +237,25 @@ pub struct SynthConfig {
     pub days: u32,
     /// How often each scenario occurs.
     pub mix: ScenarioMix,
+    /// Which practice the files are for, 0 to [`MAX_PRACTICE`]: a
+    /// clearinghouse's folder holds files of many practices, which share
+    /// payers but not payees, claims or payments. Practice `p` has payees
+    /// `p × payees ..` (other names, NPIs and tax ids), and its claim
+    /// numbers (CLM01 = CLP01, REF*6R), payer claim numbers (CLP07) and
+    /// trace numbers (TRN02) are those of practice 0 plus
+    /// `p ×` [`PRACTICE_IDS`]; dates and every random choice are the same.
+    /// Practice 0 is the files as they always were.
+    pub practice: u32,
 }
+
+/// How far apart the claim, payer claim and trace numbers of two
+/// practices are (see [`SynthConfig::practice`]): more than any file
+/// written here holds, and within the widths they are written with (CLM01's
+/// nine digits up to practice 9, CLP07's and TRN02's ten up to 99).
+pub const PRACTICE_IDS: u64 = 100_000_000;
+
+/// The highest [`SynthConfig::practice`].
+pub const MAX_PRACTICE: u32 = 99;
 
 impl Default for SynthConfig {
     /// A small universe: 3 payers, 4 payees, 200 members, 200 claims.
@@ -258,6 +276,7 @@ impl Default for SynthConfig {
             start_date: jiff::civil::date(2024, 1, 2),
             days: 90,
             mix: ScenarioMix::default(),
+            practice: 0,
         }
     }
 }
@@ -333,6 +352,22 @@ impl SynthConfig {
         self
     }
 
+    /// Writes the files of practice `practice` (see [`SynthConfig::practice`]).
+    pub fn with_practice(mut self, practice: u32) -> Self {
+        self.practice = practice;
+        self
+    }
+
+    /// The first payee of this practice.
+    pub(crate) fn first_payee(&self) -> u64 {
+        u64::from(self.practice) * self.payees as u64
+    }
+
+    /// What this practice adds to claim, payer claim and trace numbers.
+    pub(crate) fn id_base(&self) -> u64 {
+        u64::from(self.practice) * PRACTICE_IDS
+    }
+
     /// Sets the scenario mix.
     pub fn with_mix(mut self, mix: ScenarioMix) -> Self {
         self.mix = mix;
@@ -357,6 +392,10 @@ impl SynthConfig {
         }
         if !(1..=50).contains(&self.max_lines_per_claim) {
             return Err(ConfigError::Lines(self.max_lines_per_claim));
+        }
+        let last_payee = (self.first_payee() + self.payees as u64).saturating_sub(1);
+        if self.practice > MAX_PRACTICE || u32::try_from(last_payee).is_err() {
+            return Err(ConfigError::Practice(self.practice));
         }
         if self.first_claim % self.claims_per_transaction as u64 != 0 {
             return Err(ConfigError::UnalignedFirstClaim);
@@ -410,6 +449,9 @@ pub enum ConfigError {
     /// `first_claim` is not a multiple of `claims_per_transaction`.
     #[error("first_claim must be a multiple of claims_per_transaction")]
     UnalignedFirstClaim,
+    /// `practice` is over [`MAX_PRACTICE`], or its payees' numbers overflow.
+    #[error("practice is {0}; it must be at most 99 (with payees numbered within 32 bits)")]
+    Practice(u32),
     /// The delimiters cannot be used.
     #[error("delimiters: {0}")]
     Delimiters(&'static str),

@@ -1,5 +1,7 @@
 //! Generated files re-checked by the independent checker in `check`.
 
+use std::collections::BTreeSet;
+
 use rust_decimal::Decimal;
 
 use super::check::{self, ClaimFile, Remittance, check_835, check_837, check_matching};
@@ -256,6 +258,54 @@ fn files_cut_from_one_universe_fit_together() {
     );
 }
 
+/// The values of element `at` of every `tag` segment (with `qualifier` as
+/// its first element, when given).
+fn elements(bytes: &[u8], tag: &str, qualifier: Option<&str>, at: usize) -> BTreeSet<String> {
+    normalised(bytes)
+        .into_iter()
+        .filter(|s| {
+            s[0] == tag && qualifier.is_none_or(|q| s.get(1).map(String::as_str) == Some(q))
+        })
+        .filter_map(|s| s.get(at).cloned())
+        .collect()
+}
+
+#[test]
+fn practices_share_payers_but_no_payee_claim_or_payment() {
+    let cfg = SynthConfig::new(3).with_mix(busy());
+    let other = cfg.clone().with_practice(7);
+    let (era, paid) = remittances(&cfg);
+    let (era7, paid7) = remittances(&other);
+    let (billing7, _) = claims(&other);
+    // Practice 7's pair is as consistent as practice 0's, with as many
+    // payments and claims (other payees charge and bill otherwise: their
+    // lines and money differ).
+    let (r7, _) = check_pair(&other);
+    assert_eq!((paid7.claims, paid7.slots), (paid.claims, paid.slots));
+    assert_eq!(r7.transactions, paid.transactions);
+    let disjoint = |tag, qualifier, at| {
+        let (a, b) = (
+            elements(&era, tag, qualifier, at),
+            elements(&era7, tag, qualifier, at),
+        );
+        assert!(!a.is_empty() && !b.is_empty(), "{tag}");
+        assert!(a.is_disjoint(&b), "{tag}{qualifier:?}: {a:?} {b:?}");
+    };
+    disjoint("CLP", None, 1); // CLP01 = CLM01
+    disjoint("CLP", None, 7); // CLP07, the payer's claim number
+    disjoint("TRN", None, 2); // the payment's trace
+    disjoint("N1", Some("PE"), 4); // the payee's NPI
+    disjoint("N1", Some("PE"), 2); // and name
+    assert_eq!(
+        elements(&era, "N1", Some("PR"), 2),
+        elements(&era7, "N1", Some("PR"), 2),
+        "the payers are the same"
+    );
+    let billing = claims(&cfg).0;
+    let billed = |b: &[u8]| elements(b, "CLM", None, 1);
+    assert!(billed(&billing).is_disjoint(&billed(&billing7)));
+}
+
 #[test]
 fn bad_configurations_are_refused() {
     let bad = [
@@ -264,6 +314,7 @@ fn bad_configurations_are_refused() {
         SynthConfig::default().with_parties(5, 1, 3),
         SynthConfig::default().with_max_lines_per_claim(51),
         SynthConfig::default().with_first_claim(3),
+        SynthConfig::default().with_practice(100),
         SynthConfig::default()
             .with_delimiters(delimiters(b'|', b'>', b'!', b'\n'))
             .with_line_break(LineBreak::Lf),

@@ -29,6 +29,8 @@ pub(crate) struct Plan {
     pub(crate) end: u64,
     /// Whether the payee is a facility billing institutional claims.
     pub(crate) facility: bool,
+    /// The payment's trace number (TRN02 after the payer's two digits).
+    pub(crate) trace: u64,
 }
 
 /// What a claim slot becomes.
@@ -75,7 +77,8 @@ impl<'a> Universe<'a> {
     pub(crate) fn plan(&self, t: u64) -> Plan {
         let pair = t % self.pairs;
         let payers = self.cfg.payers as u64;
-        let payee = (pair / payers) as u32;
+        // Validated to fit (`SynthConfig::validate`).
+        let payee = (self.cfg.first_payee() + pair / payers) as u32;
         Plan {
             t,
             payer: (pair % payers) as u32,
@@ -84,6 +87,7 @@ impl<'a> Universe<'a> {
             pay: self.pay_date(t),
             first: t * self.per_tx,
             end: (t + 1) * self.per_tx,
+            trace: self.cfg.id_base() + t + 1,
         }
     }
 
@@ -146,7 +150,7 @@ impl<'a> Universe<'a> {
         Icn {
             paid: plan.pay,
             payer: plan.payer,
-            key: k,
+            key: self.cfg.id_base() + k,
             variant,
         }
     }

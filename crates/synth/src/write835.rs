@@ -276,7 +276,7 @@ impl TransactionWriter for Remittances<'_> {
 /// Appends the payment trace number (TRN02) of a transaction.
 fn trace(e: &mut Enc, plan: &Plan) {
     e.raw_pad(u64::from(plan.payer) + 1, 2)
-        .raw_pad(plan.t + 1, 10);
+        .raw_pad(plan.trace, 10);
 }
 
 fn write_header(e: &mut Enc, plan: &Plan, st02: u32, paid: i64, has_claims: bool) {
