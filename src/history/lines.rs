@@ -2,40 +2,40 @@
 //! its end (issue 17): identities interned to `u32` ids, histories as
 //! fixed-size records chained in one arena, claim links chained in another.
 //!
-//! Bytes per service line held (one event a line, the common case; hash
-//! tables counted at their usual load, between 7/8 and 7/16 full; texts
-//! interned by `history::interner`, ~10 bytes each plus their own):
+//! Bytes per line held, as counted with the structures' lengths on the
+//! 1 GB generated case (5.4 million lines, 1.11 events, 0.83 REF*6R, 1.05
+//! claim references and 1.9 link nodes a line; hash tables at the load
+//! they had there, a byte of control per bucket included):
 //! - identity: its id in a table found by the identity's hash and compared
-//!   field by field (a 4-byte slot), ~6;
-//! - the key itself, its texts interned and the head of its history chain
-//!   ([`CompactKey`]): 28 — payer and payee, procedure and modifiers each
-//!   one [`Pairs`] id (few distinct pairs recur); CLP01 and member id are
-//!   interned once a claim (~22 each, shared by the claim's lines): ~25 a
-//!   line;
-//! - one event ([`Record`]): 28 — the amount as 30 bits of mantissa and 2
-//!   of scale, the date and kind in one word (an amount those bits cannot
-//!   hold exactly is kept aside, in `odd_amounts`);
-//! - REF*6R (when the line has one): its text interned (~20) and an
-//!   8-byte slot of (line, control) in `controls` (~12);
-//! - two claim links (CLP01, CLP07): a node each in one arena (8), ~16;
-//!   and per claim reference its [`Link`] (16) and a 4-byte slot in
-//!   `links` (~6), ~22, ~24 a line at the 1.8 lines a generated claim has.
-//!   A link's lines are each there once: a link's chain is scanned before
-//!   a line is added (a claim reference has the few lines of its claim;
-//!   reading a claim's lines back walks the same chain anyway).
+//!   field by field (a 4-byte slot), ~8;
+//! - the key ([`CompactKey`]): 28 — payer and payee, procedure and
+//!   modifiers each one [`Pairs`] id (few distinct pairs recur), the
+//!   service date and scope in one word, the head of its history chain;
+//! - its events ([`Record`]): 28 each, ~31 — the amount as 30 bits of
+//!   mantissa and 2 of scale, the payment date and kind in one word (an
+//!   amount those bits cannot hold exactly goes to `odd_amounts`: ~1% of
+//!   generated amounts, ~0.3 a line);
+//! - REF*6R: an 8-byte (line, control) slot in `controls`, ~14;
+//! - claim links (CLP01, CLP07): per claim reference its [`Link`] (12) and
+//!   a 4-byte slot in `links` (~8), per line linked a node (8): ~36. A
+//!   link's lines are each there once: its chain is scanned before a line
+//!   is added (a claim reference has the few lines of its claim, and
+//!   reading them back walks the same chain anyway);
+//! - texts (`history::interner`: claim ids, member ids, ICNs, REF*6R,
+//!   traces; ~2 a line, 13 bytes on average): ~49.
 //!
-//! The same interner holds the texts the memory store's claim indexes are
-//! keyed by (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held
-//! once for its lines and its claims.
+//! About 165 bytes a line, each later event of a line 28 more. The same
+//! interner holds the texts the memory store's claim indexes are keyed by
+//! (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held once for
+//! its lines and its claims.
 //!
-//! About 125 bytes without a line control, 155 with one; each later event
-//! of a line adds 28. (Before: the full `LineKey`, some 136 bytes, stored
-//! in the history map and again in each claim link and line control, with
-//! the events as owned rows: about 1.6 KB a line. Then, with a vector per
-//! claim link, an `IndexSet` of texts and a map from 128-bit identity
-//! hashes to ids: ~330 bytes a line; then ~205 with the ids in a table,
-//! 44-byte records, 36-byte keys, maps from 128-bit hashes for links and
-//! controls and a set keeping links unique.)
+//! (Before: the full `LineKey`, some 136 bytes, stored in the history map
+//! and again in each claim link and line control, with the events as owned
+//! rows: about 1.6 KB a line. Then ~300 bytes counted the same way: 44-byte
+//! records (a 16-byte `Decimal`), 36-byte keys and a separate head, maps
+//! from 128-bit hashes for links and controls (32-byte entries, ~51 a line
+//! each) and a set of (link, line) keeping links unique (~28).) The
+//! arenas double as they fill unless [`LineBook::reserve`] sized them.
 
 use std::hash::BuildHasher;
 
@@ -63,11 +63,12 @@ struct CompactKey {
     member_id: u32,
     /// (procedure, modifiers) in [`LineBook::pairs`].
     service: u32,
-    service_date: Option<Date>,
+    /// The service date and the scope ([`pack_date`]: a separate
+    /// one-byte scope would pad the key to 32 bytes).
+    day: u32,
     ordinal: u32,
     /// The line's newest record, or [`NONE`].
     head: u32,
-    scope: Scope,
 }
 
 /// One past event of a line, 28 bytes: texts interned, the amount and the
@@ -77,7 +78,7 @@ struct Record {
     /// The amount ([`pack_amount`]), or [`ODD_AMOUNT`]: in
     /// [`LineBook::odd_amounts`].
     paid: u32,
-    /// The payment date and the kind ([`pack_day`]).
+    /// The payment date and the kind ([`pack_date`]).
     day: u32,
     trace: u32,
     /// The set of denial reasons, interned whole (few sets recur).
@@ -89,18 +90,18 @@ struct Record {
 }
 
 /// One claim reference's lines: its identity (texts interned) and the
-/// first and last node of its chain in [`LineBook::link_nodes`].
+/// newest node of its chain in [`LineBook::link_nodes`] (chained newest
+/// first, so that a link needs no pointer to its other end; read back,
+/// the chain is reversed into link order).
 #[derive(Clone, Copy, Debug)]
 struct Link {
     /// (payer, payee) in [`LineBook::pairs`].
     party: u32,
     claim_ref: u32,
-    first: u32,
-    last: u32,
+    newest: u32,
 }
 
-/// One line of a claim link, and the next one of the same link (or
-/// [`NONE`]).
+/// One line of a claim link, and the one linked before it (or [`NONE`]).
 #[derive(Clone, Copy, Debug)]
 struct LinkNode {
     line: u32,
@@ -260,10 +261,9 @@ impl LineBook {
             claim_id: self.text(&key.claim_id)?,
             member_id: self.text(&key.member_id)?,
             service: self.pair(&key.procedure, &key.modifiers)?,
-            service_date: key.service_date,
+            day: pack_date(key.service_date, scope_code(key.scope)),
             ordinal: key.ordinal,
             head: NONE,
-            scope: key.scope,
         };
         self.keys.push(compact);
         let LineBook {
@@ -307,7 +307,8 @@ impl LineBook {
         let mut at = self.keys[id as usize].head;
         while at != NONE {
             let r = &self.records[at as usize];
-            let (payment_date, kind) = unpack_day(r.day);
+            let (payment_date, kind) = unpack_date(r.day);
+            let kind = kind_of(kind);
             let paid = match r.paid {
                 ODD_AMOUNT => self.odd_amounts.get(&at).copied().unwrap_or_default(),
                 packed => unpack_amount(packed),
@@ -352,7 +353,7 @@ impl LineBook {
         };
         let record = Record {
             paid,
-            day: pack_day(event.payment_date, event.kind),
+            day: pack_date(event.payment_date, kind_code(event.kind)),
             trace: self.text(&event.trace)?,
             denial_reasons,
             line_control,
@@ -424,13 +425,14 @@ impl LineBook {
     pub fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> Vec<LineKey> {
         let mut lines = Vec::new();
         if let Some(link) = self.link_of(payer, payee, claim_ref) {
-            let mut at = self.link_ends[link as usize].first;
+            let mut at = self.link_ends[link as usize].newest;
             while at != NONE {
                 let node = self.link_nodes[at as usize];
                 lines.push(self.key_of(node.line));
                 at = node.next;
             }
         }
+        lines.reverse();
         lines
     }
 
@@ -450,8 +452,7 @@ impl LineBook {
                 let ends = Link {
                     party: self.pair(payer, payee)?,
                     claim_ref: self.text(claim_ref)?,
-                    first: NONE,
-                    last: NONE,
+                    newest: NONE,
                 };
                 self.link_ends.push(ends);
                 let LineBook {
@@ -473,26 +474,21 @@ impl LineBook {
             return Ok(());
         }
         let node = index(self.link_nodes.len(), "claim link lines")?;
-        self.link_nodes.push(LinkNode { line, next: NONE });
         let ends = &mut self.link_ends[link as usize];
-        match ends.last {
-            NONE => ends.first = node,
-            last => self.link_nodes[last as usize].next = node,
-        }
-        ends.last = node;
+        self.link_nodes.push(LinkNode {
+            line,
+            next: ends.newest,
+        });
+        ends.newest = node;
         Ok(())
     }
 
-    /// Whether `line` is in the chain of `link`. The chain is scanned (the
-    /// last node first: a line linked again is usually the one linked
-    /// last): a claim reference has the few lines of its claim, and a set
-    /// of (link, line) pairs kept them unique at ~14 bytes a line.
+    /// Whether `line` is in the chain of `link`. The chain is scanned,
+    /// newest first (a line linked again is usually the one linked last):
+    /// a claim reference has the few lines of its claim, and a set of
+    /// (link, line) pairs kept them unique at ~28 bytes a line.
     fn is_linked(&self, link: u32, line: u32) -> bool {
-        let ends = self.link_ends[link as usize];
-        if ends.last != NONE && self.link_nodes[ends.last as usize].line == line {
-            return true;
-        }
-        let mut at = ends.first;
+        let mut at = self.link_ends[link as usize].newest;
         while at != NONE {
             let node = self.link_nodes[at as usize];
             if node.line == line {
@@ -535,16 +531,17 @@ fn key_fields(k: &LineKey) -> KeyFields<'_> {
 fn compact_fields<'a>(texts: &'a Interner, pairs: &Pairs, k: &CompactKey) -> KeyFields<'a> {
     let (payer, payee) = pairs.get(k.party);
     let (procedure, modifiers) = pairs.get(k.service);
+    let (service_date, scope) = unpack_date(k.day);
     (
         texts.get(payer),
         texts.get(payee),
         texts.get(k.claim_id),
         texts.get(k.member_id),
-        k.service_date,
+        service_date,
         texts.get(procedure),
         texts.get(modifiers),
         k.ordinal,
-        k.scope,
+        scope_of(scope),
     )
 }
 
@@ -613,19 +610,19 @@ fn unpack_amount(packed: u32) -> Decimal {
     Decimal::new(i64::from(packed as i32 >> 2), packed & 3)
 }
 
-/// A payment date and an event kind in one word: the year offset by
-/// 10,000 (15 bits: jiff's years are -9999 to 9999), the month (4) and the
-/// day (5), then the kind (3 bits); no date is month 0.
-fn pack_day(date: Option<Date>, kind: PriorKind) -> u32 {
+/// A date and a 7-bit tag (an event's kind, a line's scope) in one word:
+/// the year offset by 10,000 (15 bits: jiff's years are -9999 to 9999),
+/// the month (4) and the day (5), then the tag; no date is month 0.
+fn pack_date(date: Option<Date>, tag: u32) -> u32 {
     let day = date.map_or(0, |d| {
         let year = (i32::from(d.year()) + 10_000) as u32;
         (year << 9) | ((d.month() as u32) << 5) | d.day() as u32
     });
-    (kind_code(kind) << 24) | day
+    (tag << 24) | day
 }
 
-/// What [`pack_day`] packed.
-fn unpack_day(packed: u32) -> (Option<Date>, PriorKind) {
+/// What [`pack_date`] packed.
+fn unpack_date(packed: u32) -> (Option<Date>, u32) {
     let day = packed & 0x00ff_ffff;
     let (year, month, dom) = (
         (day >> 9) as i32 - 10_000,
@@ -636,7 +633,23 @@ fn unpack_day(packed: u32) -> (Option<Date>, PriorKind) {
     let date = (month != 0)
         .then(|| Date::new(year as i16, month, dom).ok())
         .flatten();
-    (date, kind_of(packed >> 24))
+    (date, packed >> 24)
+}
+
+fn scope_code(scope: Scope) -> u32 {
+    match scope {
+        Scope::Line => 0,
+        Scope::Claim => 1,
+        Scope::Provider => 2,
+    }
+}
+
+fn scope_of(code: u32) -> Scope {
+    match code {
+        0 => Scope::Line,
+        1 => Scope::Claim,
+        _ => Scope::Provider,
+    }
 }
 
 fn kind_code(kind: PriorKind) -> u32 {
@@ -850,7 +863,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_and_kinds_read_back_from_their_word() {
+    fn dates_kinds_and_scopes_read_back_from_their_word() {
         let kinds = [
             PriorKind::Payment,
             PriorKind::Denial,
@@ -870,9 +883,27 @@ mod tests {
         ];
         for kind in kinds {
             for date in dates {
-                assert_eq!(unpack_day(pack_day(date, kind)), (date, kind));
+                let (back, code) = unpack_date(pack_date(date, kind_code(kind)));
+                assert_eq!((back, kind_of(code)), (date, kind));
             }
         }
+        for scope in [Scope::Line, Scope::Claim, Scope::Provider] {
+            for date in dates {
+                let (back, code) = unpack_date(pack_date(date, scope_code(scope)));
+                assert_eq!((back, scope_of(code)), (date, scope));
+            }
+        }
+    }
+
+    #[test]
+    fn the_line_state_is_as_small_as_its_arithmetic_says() {
+        // The module comment's bytes a line: a field added here is paid
+        // for every line of a run.
+        assert_eq!(std::mem::size_of::<CompactKey>(), 28);
+        assert_eq!(std::mem::size_of::<Record>(), 28);
+        assert_eq!(std::mem::size_of::<Link>(), 12);
+        assert_eq!(std::mem::size_of::<LinkNode>(), 8);
+        assert_eq!(std::mem::size_of::<Control>(), 8);
     }
 
     #[test]
