@@ -2,33 +2,40 @@
 //! its end (issue 17): identities interned to `u32` ids, histories as
 //! fixed-size records chained in one arena, claim links chained in another.
 //!
-//! Bytes per service line held (one event a line, the common case; hash
-//! tables counted at their usual load, between 7/8 and 7/16 full; texts
-//! interned by `history::interner`, ~10 bytes each plus their own):
+//! Bytes per line held, as counted with the structures' lengths on the
+//! 1 GB generated case (5.4 million lines, 1.11 events, 0.83 REF*6R, 1.05
+//! claim references and 1.9 link nodes a line; hash tables at the load
+//! they had there, a byte of control per bucket included):
 //! - identity: its id in a table found by the identity's hash and compared
-//!   field by field (a 4-byte slot), ~6;
-//! - the key itself, its texts interned ([`CompactKey`]): 36; CLP01 and
-//!   member id are interned once a claim (~22 each, shared by the claim's
-//!   lines): ~25 a line;
-//! - the head of its history chain: 4;
-//! - one event ([`Record`]): 44;
-//! - REF*6R (when the line has one): its text interned (~20) and the
-//!   control → ordinal entry (~32);
-//! - two claim links (CLP01, CLP07): a node each in one arena (8) and a
-//!   slot each in the set that keeps them unique (~14), ~44; and per claim
-//!   reference its slot in `links` (~30) and its chain's ends (8), ~40 a
-//!   line at the 1.8 lines a generated claim has.
+//!   field by field (a 4-byte slot), ~8;
+//! - the key ([`CompactKey`]): 28 — payer and payee, procedure and
+//!   modifiers each one [`Pairs`] id (few distinct pairs recur), the
+//!   service date and scope in one word, the head of its history chain;
+//! - its events ([`Record`]): 28 each, ~31 — the amount as 30 bits of
+//!   mantissa and 2 of scale, the payment date and kind in one word (an
+//!   amount those bits cannot hold exactly goes to `odd_amounts`: ~1% of
+//!   generated amounts, ~0.3 a line);
+//! - REF*6R: an 8-byte (line, control) slot in `controls`, ~14;
+//! - claim links (CLP01, CLP07): per claim reference its [`Link`] (12) and
+//!   a 4-byte slot in `links` (~8), per line linked a node (8): ~36. A
+//!   link's lines are each there once: its chain is scanned before a line
+//!   is added (a claim reference has the few lines of its claim, and
+//!   reading them back walks the same chain anyway);
+//! - texts (`history::interner`: claim ids, member ids, ICNs, REF*6R,
+//!   traces; ~2 a line, 13 bytes on average): ~49.
 //!
-//! The same interner holds the texts the memory store's claim indexes are
-//! keyed by (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held
-//! once for its lines and its claims.
+//! About 165 bytes a line, each later event of a line 28 more. The same
+//! interner holds the texts the memory store's claim indexes are keyed by
+//! (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held once for
+//! its lines and its claims.
 //!
-//! About 205 bytes without a line control, 255 with one; each later event
-//! of a line adds 44. (Before: the full `LineKey`, some 136 bytes, stored
-//! in the history map and again in each claim link and line control, with
-//! the events as owned rows: about 1.6 KB a line. Then, with a vector per
-//! claim link, an `IndexSet` of texts and a map from 128-bit identity
-//! hashes to ids: ~125 bytes a line more than now.)
+//! (Before: the full `LineKey`, some 136 bytes, stored in the history map
+//! and again in each claim link and line control, with the events as owned
+//! rows: about 1.6 KB a line. Then ~300 bytes counted the same way: 44-byte
+//! records (a 16-byte `Decimal`), 36-byte keys and a separate head, maps
+//! from 128-bit hashes for links and controls (32-byte entries, ~51 a line
+//! each) and a set of (link, line) keeping links unique (~28).) The
+//! arenas double as they fill unless [`LineBook::reserve`] sized them.
 
 use std::hash::BuildHasher;
 
@@ -42,32 +49,37 @@ use crate::line::{Flags, LineHistory, LineKey, PriorEvent, PriorKind, Scope};
 use crate::text::Text;
 
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 type Interned<T> = IndexSet<T, foldhash::fast::RandomState>;
 
 /// No record: the end of a history chain.
 const NONE: u32 = u32::MAX;
 
-/// A line's identity with its texts interned.
+/// A line's identity with its texts interned, and its newest event.
 #[derive(Clone, Copy, Debug)]
 struct CompactKey {
-    payer: u32,
-    payee: u32,
+    /// (payer, payee) in [`LineBook::pairs`].
+    party: u32,
     claim_id: u32,
     member_id: u32,
-    procedure: u32,
-    modifiers: u32,
-    service_date: Option<Date>,
+    /// (procedure, modifiers) in [`LineBook::pairs`].
+    service: u32,
+    /// The service date and the scope ([`pack_date`]: a separate
+    /// one-byte scope would pad the key to 32 bytes).
+    day: u32,
     ordinal: u32,
-    scope: Scope,
+    /// The line's newest record, or [`NONE`].
+    head: u32,
 }
 
-/// One past event of a line, fixed size: texts interned, the amount as
-/// `Decimal` (16 bytes, no heap), the previous event of the line linked.
+/// One past event of a line, 28 bytes: texts interned, the amount and the
+/// date packed, the previous event of the line linked.
 #[derive(Clone, Copy, Debug)]
 struct Record {
-    paid: Decimal,
-    payment_date: Option<Date>,
+    /// The amount ([`pack_amount`]), or [`ODD_AMOUNT`]: in
+    /// [`LineBook::odd_amounts`].
+    paid: u32,
+    /// The payment date and the kind ([`pack_date`]).
+    day: u32,
     trace: u32,
     /// The set of denial reasons, interned whole (few sets recur).
     denial_reasons: u32,
@@ -75,23 +87,58 @@ struct Record {
     flags: Flags,
     /// The line's event before this one, or [`NONE`].
     prev: u32,
-    kind: PriorKind,
 }
 
-/// The first and last node of a claim link's chain in
-/// [`LineBook::link_nodes`].
+/// One claim reference's lines: its identity (texts interned) and the
+/// newest node of its chain in [`LineBook::link_nodes`] (chained newest
+/// first, so that a link needs no pointer to its other end; read back,
+/// the chain is reversed into link order).
 #[derive(Clone, Copy, Debug)]
-struct LinkEnds {
-    first: u32,
-    last: u32,
+struct Link {
+    /// (payer, payee) in [`LineBook::pairs`].
+    party: u32,
+    claim_ref: u32,
+    newest: u32,
 }
 
-/// One line of a claim link, and the next one of the same link (or
-/// [`NONE`]).
+/// One line of a claim link, and the one linked before it (or [`NONE`]).
 #[derive(Clone, Copy, Debug)]
 struct LinkNode {
     line: u32,
     next: u32,
+}
+
+/// A line known by a REF*6R: the line's id and the control's text id.
+#[derive(Clone, Copy, Debug)]
+struct Control {
+    line: u32,
+    control: u32,
+}
+
+/// Pairs of text ids interned to one id: (payer, payee) and (procedure,
+/// modifiers) take few distinct values, so a line holds one `u32` for
+/// each pair instead of two.
+#[derive(Debug, Default)]
+struct Pairs {
+    pairs: Vec<(u32, u32)>,
+    ids: HashMap<(u32, u32), u32>,
+}
+
+impl Pairs {
+    fn intern(&mut self, pair: (u32, u32)) -> StoreResult<u32> {
+        if let Some(&id) = self.ids.get(&pair) {
+            return Ok(id);
+        }
+        let id = index(self.pairs.len(), "pairs of texts")?;
+        self.pairs.push(pair);
+        self.ids.insert(pair, id);
+        Ok(id)
+    }
+
+    /// The pair interned as `id` ((0, 0) for an id never handed out).
+    fn get(&self, id: u32) -> (u32, u32) {
+        self.pairs.get(id as usize).copied().unwrap_or_default()
+    }
 }
 
 /// Every line's identity, history, line controls and claim links.
@@ -101,28 +148,30 @@ pub struct LineBook {
     /// field with the key asked for: a 4-byte slot, where a map from a
     /// 128-bit identity hash took 20.
     ids: hashbrown::HashTable<u32>,
-    /// The hasher of `ids`.
-    id_hasher: foldhash::fast::RandomState,
+    /// The hasher of `ids`, `controls` and `links`.
+    hasher: foldhash::fast::RandomState,
     keys: Vec<CompactKey>,
-    /// Per line id, its newest record.
-    heads: Vec<u32>,
     records: Vec<Record>,
+    /// By record index, the amounts [`pack_amount`] cannot hold exactly
+    /// (over ±5 million at cents, more than 2 decimals, a negative zero).
+    odd_amounts: HashMap<u32, Decimal>,
     texts: Interner,
+    pairs: Pairs,
     reason_sets: Interned<Vec<Text>>,
-    /// (identity with ordinal 0, REF*6R) hashed → the ordinal it is known by.
-    controls: HashMap<u128, u32>,
-    /// (payer, payee, claim reference) hashed → link id.
-    links: HashMap<u128, u32>,
-    /// Per link id, the first and last of its lines in `link_nodes`: one
-    /// arena for every link, not a vector per link (whose 24 bytes and
-    /// heap block cost ~56 bytes for the one or two lines a claim
-    /// reference usually has).
-    link_ends: Vec<LinkEnds>,
+    /// (identity but the ordinal, REF*6R) → the line known by it, found by
+    /// their hash and compared field by field: an 8-byte slot where a map
+    /// from a 128-bit hash took 32.
+    controls: hashbrown::HashTable<Control>,
+    /// (payer, payee, claim reference) → link id, found by their hash and
+    /// compared with the link's texts.
+    links: hashbrown::HashTable<u32>,
+    /// Per link id, its identity and the ends of its chain: one arena for
+    /// every link, not a vector per link (whose 24 bytes and heap block
+    /// cost ~56 bytes for the one or two lines a claim reference usually
+    /// has).
+    link_ends: Vec<Link>,
     /// The lines linked, each link's chained in link order.
     link_nodes: Vec<LinkNode>,
-    /// (link id, line id): each line once per link.
-    linked: HashSet<u64>,
-    hashers: [foldhash::quality::RandomState; 2],
 }
 
 impl LineBook {
@@ -131,12 +180,36 @@ impl LineBook {
         self.keys.len()
     }
 
-    /// A 128-bit hash of `value` under two independent keys drawn at
-    /// random per store: a collision (2^-128 a pair) is not a practical
-    /// risk, and crafted ids cannot aim for one.
-    fn hash(&self, value: &impl std::hash::Hash) -> u128 {
-        let [a, b] = &self.hashers;
-        (u128::from(a.hash_one(value)) << 64) | u128::from(b.hash_one(value))
+    /// Makes room for `lines` more lines of one event each and `links` more
+    /// claim references (a claim payment has two: CLP01 and CLP07), so that
+    /// the arenas and tables are sized once from a first pass's counts
+    /// instead of doubling as they fill (a doubling holds the old and the
+    /// new block at once, and leaves up to half of the new one unused).
+    pub fn reserve(&mut self, lines: usize, links: usize) {
+        let LineBook {
+            ids,
+            hasher,
+            keys,
+            records,
+            texts,
+            pairs,
+            links: link_ids,
+            link_ends,
+            link_nodes,
+            ..
+        } = self;
+        keys.reserve(lines);
+        records.reserve(lines);
+        ids.reserve(lines, |&id| {
+            key_hash(hasher, compact_fields(texts, pairs, &keys[id as usize]))
+        });
+        link_ends.reserve(links);
+        // Each line is linked to its claim's CLP01 and CLP07.
+        link_nodes.reserve(lines.saturating_mul(2));
+        link_ids.reserve(links, |&link| {
+            link_hash(hasher, link_fields(texts, pairs, &link_ends[link as usize]))
+        });
+        // REF*6R is not counted ahead: `controls` grows as it fills.
     }
 
     fn text(&mut self, text: &str) -> StoreResult<u32> {
@@ -164,11 +237,16 @@ impl LineBook {
         Text::from(self.texts.get(id))
     }
 
+    fn pair(&mut self, a: &str, b: &str) -> StoreResult<u32> {
+        let pair = (self.text(a)?, self.text(b)?);
+        self.pairs.intern(pair)
+    }
+
     fn id_of(&self, key: &LineKey) -> Option<u32> {
-        let hash = key_hash(&self.id_hasher, key_fields(key));
+        let hash = key_hash(&self.hasher, key_fields(key));
         self.ids
             .find(hash, |&id| {
-                same_line(&self.texts, &self.keys[id as usize], key)
+                compact_fields(&self.texts, &self.pairs, &self.keys[id as usize]) == key_fields(key)
             })
             .copied()
     }
@@ -179,44 +257,43 @@ impl LineBook {
         }
         let id = index(self.keys.len(), "lines")?;
         let compact = CompactKey {
-            payer: self.text(&key.payer)?,
-            payee: self.text(&key.payee)?,
+            party: self.pair(&key.payer, &key.payee)?,
             claim_id: self.text(&key.claim_id)?,
             member_id: self.text(&key.member_id)?,
-            procedure: self.text(&key.procedure)?,
-            modifiers: self.text(&key.modifiers)?,
-            service_date: key.service_date,
+            service: self.pair(&key.procedure, &key.modifiers)?,
+            day: pack_date(key.service_date, scope_code(key.scope)),
             ordinal: key.ordinal,
-            scope: key.scope,
+            head: NONE,
         };
         self.keys.push(compact);
         let LineBook {
             ids,
-            id_hasher,
+            hasher,
             keys,
             texts,
+            pairs,
             ..
         } = self;
-        let hash = key_hash(id_hasher, key_fields(key));
+        let hash = key_hash(hasher, key_fields(key));
         ids.insert_unique(hash, id, |&id| {
-            key_hash(id_hasher, compact_fields(texts, &keys[id as usize]))
+            key_hash(hasher, compact_fields(texts, pairs, &keys[id as usize]))
         });
-        self.heads.push(NONE);
         Ok(id)
     }
 
     fn key_of(&self, id: u32) -> LineKey {
-        let k = self.keys[id as usize];
+        let (payer, payee, claim_id, member_id, service_date, procedure, modifiers, ordinal, scope) =
+            compact_fields(&self.texts, &self.pairs, &self.keys[id as usize]);
         LineKey {
-            payer: self.text_of(k.payer),
-            payee: self.text_of(k.payee),
-            claim_id: self.text_of(k.claim_id),
-            member_id: self.text_of(k.member_id),
-            service_date: k.service_date,
-            procedure: self.text_of(k.procedure),
-            modifiers: self.text_of(k.modifiers),
-            ordinal: k.ordinal,
-            scope: k.scope,
+            payer: payer.into(),
+            payee: payee.into(),
+            claim_id: claim_id.into(),
+            member_id: member_id.into(),
+            service_date,
+            procedure: procedure.into(),
+            modifiers: modifiers.into(),
+            ordinal,
+            scope,
         }
     }
 
@@ -227,14 +304,20 @@ impl LineBook {
         let Some(id) = self.id_of(key) else {
             return;
         };
-        let mut at = self.heads[id as usize];
+        let mut at = self.keys[id as usize].head;
         while at != NONE {
             let r = &self.records[at as usize];
+            let (payment_date, kind) = unpack_date(r.day);
+            let kind = kind_of(kind);
+            let paid = match r.paid {
+                ODD_AMOUNT => self.odd_amounts.get(&at).copied().unwrap_or_default(),
+                packed => unpack_amount(packed),
+            };
             history.events.push(PriorEvent {
-                payment_date: r.payment_date,
+                payment_date,
                 trace: self.text_of(r.trace),
-                paid: r.paid,
-                kind: r.kind,
+                paid,
+                kind,
                 denial_reasons: self
                     .reason_sets
                     .get_index(r.denial_reasons as usize)
@@ -251,55 +334,105 @@ impl LineBook {
     /// Appends an event to a line's history (and, when it carries REF*6R,
     /// remembers the line's ordinal under that control).
     pub fn record(&mut self, key: &LineKey, event: &PriorEvent) -> StoreResult<()> {
-        if !event.line_control.is_empty() {
-            let base = LineKey {
-                ordinal: 0,
-                ..key.clone()
-            };
-            let hash = self.hash(&(base, event.line_control.as_str()));
-            self.controls.insert(hash, key.ordinal);
-        }
         let id = self.intern(key)?;
+        let line_control = self.text(&event.line_control)?;
+        if !event.line_control.is_empty() {
+            self.remember_control(id, key, line_control, &event.line_control);
+        }
         let denial_reasons = match self.reason_sets.get_index_of(&event.denial_reasons) {
             Some(i) => i as u32,
             None => self.reason_sets.insert_full(event.denial_reasons.clone()).0 as u32,
         };
+        let at = index(self.records.len(), "line events")?;
+        let paid = match pack_amount(event.paid) {
+            Some(packed) => packed,
+            None => {
+                self.odd_amounts.insert(at, event.paid);
+                ODD_AMOUNT
+            }
+        };
         let record = Record {
-            paid: event.paid,
-            payment_date: event.payment_date,
+            paid,
+            day: pack_date(event.payment_date, kind_code(event.kind)),
             trace: self.text(&event.trace)?,
             denial_reasons,
-            line_control: self.text(&event.line_control)?,
+            line_control,
             flags: event.flags,
-            prev: self.heads[id as usize],
-            kind: event.kind,
+            prev: self.keys[id as usize].head,
         };
-        let at = index(self.records.len(), "line events")?;
         self.records.push(record);
-        self.heads[id as usize] = at;
+        self.keys[id as usize].head = at;
         Ok(())
+    }
+
+    /// Remembers that the line `id` (identity `key`) is the one known by
+    /// `text` (interned as `control`) among the lines of its identity but
+    /// the ordinal; a later line with the same control takes its place.
+    fn remember_control(&mut self, id: u32, key: &LineKey, control: u32, text: &str) {
+        let LineBook {
+            controls,
+            hasher,
+            keys,
+            texts,
+            pairs,
+            ..
+        } = self;
+        let hash = control_hash(hasher, key_fields(key), text);
+        let same = |c: &Control| {
+            texts.get(c.control) == text
+                && but_ordinal(compact_fields(texts, pairs, &keys[c.line as usize]))
+                    == but_ordinal(key_fields(key))
+        };
+        match controls.find_mut(hash, same) {
+            Some(found) => found.line = id,
+            None => {
+                controls.insert_unique(hash, Control { line: id, control }, |c| {
+                    control_hash(
+                        hasher,
+                        compact_fields(texts, pairs, &keys[c.line as usize]),
+                        texts.get(c.control),
+                    )
+                });
+            }
+        }
     }
 
     /// The ordinal under which a line with this identity and REF*6R is known.
     pub fn ordinal_for_control(&self, key: &LineKey, control: &str) -> Option<u32> {
-        let base = LineKey {
-            ordinal: 0,
-            ..key.clone()
-        };
-        self.controls.get(&self.hash(&(base, control))).copied()
+        let hash = control_hash(&self.hasher, key_fields(key), control);
+        self.controls
+            .find(hash, |c| {
+                self.texts.get(c.control) == control
+                    && but_ordinal(compact_fields(
+                        &self.texts,
+                        &self.pairs,
+                        &self.keys[c.line as usize],
+                    )) == but_ordinal(key_fields(key))
+            })
+            .map(|c| self.keys[c.line as usize].ordinal)
+    }
+
+    fn link_of(&self, payer: &str, payee: &str, claim_ref: &str) -> Option<u32> {
+        let fields = (payer, payee, claim_ref);
+        self.links
+            .find(link_hash(&self.hasher, fields), |&link| {
+                link_fields(&self.texts, &self.pairs, &self.link_ends[link as usize]) == fields
+            })
+            .copied()
     }
 
     /// Lines linked to a claim reference, in link order.
     pub fn claim_lines(&self, payer: &str, payee: &str, claim_ref: &str) -> Vec<LineKey> {
         let mut lines = Vec::new();
-        if let Some(&link) = self.links.get(&self.hash(&(payer, payee, claim_ref))) {
-            let mut at = self.link_ends[link as usize].first;
+        if let Some(link) = self.link_of(payer, payee, claim_ref) {
+            let mut at = self.link_ends[link as usize].newest;
             while at != NONE {
                 let node = self.link_nodes[at as usize];
                 lines.push(self.key_of(node.line));
                 at = node.next;
             }
         }
+        lines.reverse();
         lines
     }
 
@@ -312,33 +445,58 @@ impl LineBook {
         key: &LineKey,
     ) -> StoreResult<()> {
         let line = self.intern(key)?;
-        let hash = self.hash(&(payer, payee, claim_ref));
-        let link = match self.links.get(&hash) {
-            Some(&link) => link,
+        let link = match self.link_of(payer, payee, claim_ref) {
+            Some(link) => link,
             None => {
                 let link = index(self.link_ends.len(), "claim links")?;
-                self.links.insert(hash, link);
-                self.link_ends.push(LinkEnds {
-                    first: NONE,
-                    last: NONE,
+                let ends = Link {
+                    party: self.pair(payer, payee)?,
+                    claim_ref: self.text(claim_ref)?,
+                    newest: NONE,
+                };
+                self.link_ends.push(ends);
+                let LineBook {
+                    links,
+                    hasher,
+                    texts,
+                    pairs,
+                    link_ends,
+                    ..
+                } = self;
+                let hash = link_hash(hasher, (payer, payee, claim_ref));
+                links.insert_unique(hash, link, |&link| {
+                    link_hash(hasher, link_fields(texts, pairs, &link_ends[link as usize]))
                 });
                 link
             }
         };
-        if self
-            .linked
-            .insert((u64::from(link) << 32) | u64::from(line))
-        {
-            let node = index(self.link_nodes.len(), "claim link lines")?;
-            self.link_nodes.push(LinkNode { line, next: NONE });
-            let ends = &mut self.link_ends[link as usize];
-            match ends.last {
-                NONE => ends.first = node,
-                last => self.link_nodes[last as usize].next = node,
-            }
-            ends.last = node;
+        if self.is_linked(link, line) {
+            return Ok(());
         }
+        let node = index(self.link_nodes.len(), "claim link lines")?;
+        let ends = &mut self.link_ends[link as usize];
+        self.link_nodes.push(LinkNode {
+            line,
+            next: ends.newest,
+        });
+        ends.newest = node;
         Ok(())
+    }
+
+    /// Whether `line` is in the chain of `link`. The chain is scanned,
+    /// newest first (a line linked again is usually the one linked last):
+    /// a claim reference has the few lines of its claim, and a set of
+    /// (link, line) pairs kept them unique at ~28 bytes a line.
+    fn is_linked(&self, link: u32, line: u32) -> bool {
+        let mut at = self.link_ends[link as usize].newest;
+        while at != NONE {
+            let node = self.link_nodes[at as usize];
+            if node.line == line {
+                return true;
+            }
+            at = node.next;
+        }
+        false
     }
 }
 
@@ -370,18 +528,28 @@ fn key_fields(k: &LineKey) -> KeyFields<'_> {
     )
 }
 
-fn compact_fields<'a>(texts: &'a Interner, k: &CompactKey) -> KeyFields<'a> {
+fn compact_fields<'a>(texts: &'a Interner, pairs: &Pairs, k: &CompactKey) -> KeyFields<'a> {
+    let (payer, payee) = pairs.get(k.party);
+    let (procedure, modifiers) = pairs.get(k.service);
+    let (service_date, scope) = unpack_date(k.day);
     (
-        texts.get(k.payer),
-        texts.get(k.payee),
+        texts.get(payer),
+        texts.get(payee),
         texts.get(k.claim_id),
         texts.get(k.member_id),
-        k.service_date,
-        texts.get(k.procedure),
-        texts.get(k.modifiers),
+        service_date,
+        texts.get(procedure),
+        texts.get(modifiers),
         k.ordinal,
-        k.scope,
+        scope_of(scope),
     )
+}
+
+/// The fields with the ordinal left out: REF*6R names one line among those
+/// that share the rest of the identity.
+fn but_ordinal(mut fields: KeyFields<'_>) -> KeyFields<'_> {
+    fields.7 = 0;
+    fields
 }
 
 /// The hash a line's identity is found by: the same for a [`LineKey`] and
@@ -390,9 +558,122 @@ fn key_hash(hasher: &foldhash::fast::RandomState, fields: KeyFields<'_>) -> u64 
     hasher.hash_one(fields)
 }
 
-/// Whether `stored` is the identity of `key`.
-fn same_line(texts: &Interner, stored: &CompactKey, key: &LineKey) -> bool {
-    compact_fields(texts, stored) == key_fields(key)
+/// The hash a line control is found by: its text and the identity of the
+/// line but the ordinal.
+fn control_hash(hasher: &foldhash::fast::RandomState, fields: KeyFields<'_>, text: &str) -> u64 {
+    hasher.hash_one((but_ordinal(fields), text))
+}
+
+/// (payer, payee, claim reference).
+type LinkFields<'a> = (&'a str, &'a str, &'a str);
+
+fn link_fields<'a>(texts: &'a Interner, pairs: &Pairs, link: &Link) -> LinkFields<'a> {
+    let (payer, payee) = pairs.get(link.party);
+    (
+        texts.get(payer),
+        texts.get(payee),
+        texts.get(link.claim_ref),
+    )
+}
+
+fn link_hash(hasher: &foldhash::fast::RandomState, fields: LinkFields<'_>) -> u64 {
+    hasher.hash_one(fields)
+}
+
+/// [`Record::paid`] of an amount kept in [`LineBook::odd_amounts`]: scale
+/// code 3, which [`pack_amount`] never gives.
+const ODD_AMOUNT: u32 = 3;
+
+/// The largest mantissa a packed amount holds, in magnitude (2^29: 5.3
+/// million at cents).
+const PACKED_MANTISSA: i64 = 1 << 29;
+
+/// `amount` as its mantissa (30 bits, two's complement) shifted over its
+/// scale (2 bits, 0 to 2), when that reads back as exactly the same
+/// decimal — value, scale and sign of zero (`10.5` and `10.50` print
+/// apart) —, else `None`.
+fn pack_amount(amount: Decimal) -> Option<u32> {
+    let scale = amount.scale();
+    if scale > 2 {
+        return None;
+    }
+    let mantissa = i64::try_from(amount.mantissa())
+        .ok()
+        .filter(|m| (-PACKED_MANTISSA..PACKED_MANTISSA).contains(m))?;
+    // Within ±2^29 the shift keeps every bit: the cast only reinterprets.
+    let packed = ((mantissa << 2) as u32) | scale;
+    (unpack_amount(packed).serialize() == amount.serialize()).then_some(packed)
+}
+
+/// The amount [`pack_amount`] packed.
+fn unpack_amount(packed: u32) -> Decimal {
+    Decimal::new(i64::from(packed as i32 >> 2), packed & 3)
+}
+
+/// A date and a 7-bit tag (an event's kind, a line's scope) in one word:
+/// the year offset by 10,000 (15 bits: jiff's years are -9999 to 9999),
+/// the month (4) and the day (5), then the tag; no date is month 0.
+fn pack_date(date: Option<Date>, tag: u32) -> u32 {
+    let day = date.map_or(0, |d| {
+        let year = (i32::from(d.year()) + 10_000) as u32;
+        (year << 9) | ((d.month() as u32) << 5) | d.day() as u32
+    });
+    (tag << 24) | day
+}
+
+/// What [`pack_date`] packed.
+fn unpack_date(packed: u32) -> (Option<Date>, u32) {
+    let day = packed & 0x00ff_ffff;
+    let (year, month, dom) = (
+        (day >> 9) as i32 - 10_000,
+        ((day >> 5) & 0xf) as i8,
+        (day & 0x1f) as i8,
+    );
+    // Month 0 is no date; every other value was a valid date when packed.
+    let date = (month != 0)
+        .then(|| Date::new(year as i16, month, dom).ok())
+        .flatten();
+    (date, packed >> 24)
+}
+
+fn scope_code(scope: Scope) -> u32 {
+    match scope {
+        Scope::Line => 0,
+        Scope::Claim => 1,
+        Scope::Provider => 2,
+    }
+}
+
+fn scope_of(code: u32) -> Scope {
+    match code {
+        0 => Scope::Line,
+        1 => Scope::Claim,
+        _ => Scope::Provider,
+    }
+}
+
+fn kind_code(kind: PriorKind) -> u32 {
+    match kind {
+        PriorKind::Payment => 0,
+        PriorKind::Denial => 1,
+        PriorKind::PatientResp => 2,
+        PriorKind::NoPaymentDue => 3,
+        PriorKind::Reversal => 4,
+        PriorKind::Recovery => 5,
+        PriorKind::Adjustment => 6,
+    }
+}
+
+fn kind_of(code: u32) -> PriorKind {
+    match code {
+        0 => PriorKind::Payment,
+        1 => PriorKind::Denial,
+        2 => PriorKind::PatientResp,
+        3 => PriorKind::NoPaymentDue,
+        4 => PriorKind::Reversal,
+        5 => PriorKind::Recovery,
+        _ => PriorKind::Adjustment,
+    }
 }
 
 /// `len` as the next `u32` id, unless ids ran out.
@@ -474,16 +755,209 @@ mod tests {
     }
 
     #[test]
+    fn every_field_of_an_identity_tells_lines_apart() {
+        let base = key("A", 0);
+        let others = [
+            LineKey {
+                payer: "Q".into(),
+                ..base.clone()
+            },
+            LineKey {
+                payee: "2".into(),
+                ..base.clone()
+            },
+            // The pairs are of texts in order: payer and payee swapped is
+            // another party.
+            LineKey {
+                payer: "1".into(),
+                payee: "P".into(),
+                ..base.clone()
+            },
+            LineKey {
+                service_date: None,
+                ..base.clone()
+            },
+            LineKey {
+                procedure: "97112".into(),
+                ..base.clone()
+            },
+            LineKey {
+                modifiers: "".into(),
+                ..base.clone()
+            },
+            LineKey {
+                procedure: "GP".into(),
+                modifiers: "97110".into(),
+                ..base.clone()
+            },
+            LineKey {
+                scope: Scope::Claim,
+                ..base.clone()
+            },
+        ];
+        let mut book = LineBook::default();
+        book.record(&base, &event("T0", 1, "")).unwrap();
+        for (i, other) in others.iter().enumerate() {
+            book.record(other, &event(&format!("T{}", i + 1), 1, ""))
+                .unwrap();
+        }
+        assert_eq!(book.len(), others.len() + 1);
+        let mut history = LineHistory::default();
+        for (i, k) in std::iter::once(&base).chain(&others).enumerate() {
+            book.read(k, &mut history);
+            assert_eq!(history.events.len(), 1);
+            assert_eq!(history.events[0].trace, format!("T{i}").as_str());
+        }
+        // Read back, a linked line is the identity it was recorded under.
+        for k in &others {
+            book.link("P", "1", "A", k).unwrap();
+        }
+        assert_eq!(book.claim_lines("P", "1", "A"), others);
+    }
+
+    #[test]
+    fn amounts_read_back_exactly_whether_packed_or_kept_aside() {
+        let parsed = |text: &str| text.parse::<Decimal>().unwrap();
+        let mut negative_zero = Decimal::new(0, 2);
+        negative_zero.set_sign_negative(true);
+        // (amount, whether it packs into the record's 32 bits)
+        let amounts = [
+            (parsed("0"), true),
+            (parsed("0.00"), true),
+            (parsed("10.5"), true),
+            (parsed("10.50"), true),
+            (parsed("-10.50"), true),
+            (parsed("1234567"), true),
+            (parsed("5368709.11"), true),
+            (parsed("-5368709.12"), true),
+            (parsed("5368709.12"), false),
+            (parsed("-5368709.13"), false),
+            (parsed("536870912"), false),
+            (parsed("0.001"), false),
+            (parsed("12.345"), false),
+            (Decimal::MAX, false),
+            (parsed("-0.0000000000000000000000000001"), false),
+            // A negative zero, if one is ever made, keeps its sign.
+            (negative_zero, !negative_zero.is_sign_negative()),
+        ];
+        let mut book = LineBook::default();
+        for (i, &(paid, packs)) in amounts.iter().enumerate() {
+            assert_eq!(pack_amount(paid).is_some(), packs, "{paid}");
+            let event = PriorEvent {
+                paid,
+                ..event(&format!("T{i}"), 0, "")
+            };
+            book.record(&key(&format!("C{i}"), 0), &event).unwrap();
+        }
+        let mut history = LineHistory::default();
+        for (i, &(want, _)) in amounts.iter().enumerate() {
+            book.read(&key(&format!("C{i}"), 0), &mut history);
+            let paid = history.events[0].paid;
+            // Decimals compare equal across scales and signs of zero;
+            // their bits and text do not.
+            assert_eq!(paid.serialize(), want.serialize(), "{want}");
+            assert_eq!(paid.to_string(), want.to_string(), "{want}");
+        }
+        let aside = amounts.iter().filter(|(_, packs)| !packs).count();
+        assert_eq!(book.odd_amounts.len(), aside);
+    }
+
+    #[test]
+    fn dates_kinds_and_scopes_read_back_from_their_word() {
+        let kinds = [
+            PriorKind::Payment,
+            PriorKind::Denial,
+            PriorKind::PatientResp,
+            PriorKind::NoPaymentDue,
+            PriorKind::Reversal,
+            PriorKind::Recovery,
+            PriorKind::Adjustment,
+        ];
+        let dates = [
+            None,
+            Some(Date::MIN),
+            Some(Date::MAX),
+            Some(Date::constant(2024, 2, 29)),
+            Some(Date::constant(1, 1, 1)),
+            Some(Date::constant(-1, 12, 31)),
+        ];
+        for kind in kinds {
+            for date in dates {
+                let (back, code) = unpack_date(pack_date(date, kind_code(kind)));
+                assert_eq!((back, kind_of(code)), (date, kind));
+            }
+        }
+        for scope in [Scope::Line, Scope::Claim, Scope::Provider] {
+            for date in dates {
+                let (back, code) = unpack_date(pack_date(date, scope_code(scope)));
+                assert_eq!((back, scope_of(code)), (date, scope));
+            }
+        }
+    }
+
+    #[test]
+    fn the_line_state_is_as_small_as_its_arithmetic_says() {
+        // The module comment's bytes a line: a field added here is paid
+        // for every line of a run.
+        assert_eq!(std::mem::size_of::<CompactKey>(), 28);
+        assert_eq!(std::mem::size_of::<Record>(), 28);
+        assert_eq!(std::mem::size_of::<Link>(), 12);
+        assert_eq!(std::mem::size_of::<LinkNode>(), 8);
+        assert_eq!(std::mem::size_of::<Control>(), 8);
+    }
+
+    #[test]
     fn controls_and_claim_links_find_their_lines() {
         let mut book = LineBook::default();
         book.record(&key("A", 1), &event("T1", 100, "6R-1"))
             .unwrap();
         assert_eq!(book.ordinal_for_control(&key("A", 0), "6R-1"), Some(1));
+        assert_eq!(book.ordinal_for_control(&key("A", 7), "6R-1"), Some(1));
         assert_eq!(book.ordinal_for_control(&key("A", 0), "6R-2"), None);
+        assert_eq!(book.ordinal_for_control(&key("B", 0), "6R-1"), None);
+        // A later line with the same control takes its place.
+        book.record(&key("A", 3), &event("T2", 100, "6R-1"))
+            .unwrap();
+        assert_eq!(book.ordinal_for_control(&key("A", 0), "6R-1"), Some(3));
         for k in [key("A", 1), key("A", 0), key("A", 1)] {
             book.link("P", "1", "A", &k).unwrap();
         }
         assert_eq!(book.claim_lines("P", "1", "A"), [key("A", 1), key("A", 0)]);
         assert!(book.claim_lines("P", "2", "A").is_empty());
+        assert!(book.claim_lines("P", "1", "B").is_empty());
+    }
+
+    #[test]
+    fn a_line_is_linked_once_however_often_and_in_whatever_order() {
+        let mut book = LineBook::default();
+        book.reserve(100, 10);
+        // Two links sharing lines, each line linked again out of order.
+        let order = [0, 1, 2, 3, 1, 0, 3, 2, 2, 4, 0];
+        for &i in &order {
+            book.link("P", "1", "C1", &key("A", i)).unwrap();
+            book.link("P", "1", "ICN", &key("A", 4 - i)).unwrap();
+        }
+        let want: Vec<LineKey> = [0, 1, 2, 3, 4].map(|i| key("A", i)).into();
+        assert_eq!(book.claim_lines("P", "1", "C1"), want);
+        let want: Vec<LineKey> = [4, 3, 2, 1, 0].map(|i| key("A", i)).into();
+        assert_eq!(book.claim_lines("P", "1", "ICN"), want);
+        assert_eq!(book.link_nodes.len(), 10, "each line once a link");
+        assert_eq!(book.len(), 5);
+    }
+
+    #[test]
+    fn many_links_survive_their_table_growing() {
+        let mut book = LineBook::default();
+        for i in 0..3_000 {
+            let k = key(&format!("C{i}"), 0);
+            book.link("P", "1", &format!("C{i}"), &k).unwrap();
+            book.link("P", "1", &format!("I{i}"), &k).unwrap();
+        }
+        for i in [0, 1, 1_500, 2_999] {
+            let want = [key(&format!("C{i}"), 0)];
+            assert_eq!(book.claim_lines("P", "1", &format!("C{i}")), want);
+            assert_eq!(book.claim_lines("P", "1", &format!("I{i}")), want);
+        }
+        assert!(book.claim_lines("P", "1", "C3000").is_empty());
     }
 }

@@ -166,6 +166,14 @@ impl MemoryStore {
         self.lines.len()
     }
 
+    /// Makes room for `lines` more service lines and `links` more claim
+    /// references (two a claim payment), counted by a first pass, so that
+    /// the line state is sized once instead of doubling as it fills (see
+    /// `history::lines`).
+    pub fn reserve_lines(&mut self, lines: usize, links: usize) {
+        self.lines.reserve(lines, links);
+    }
+
     fn stored(&self, at: &[u32]) -> StoreResult<Vec<StoredClaim>> {
         at.iter().map(|&i| self.stored_claim(i as usize)).collect()
     }
