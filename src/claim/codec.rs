@@ -1,142 +1,58 @@
-//! A billed claim as compact bytes and back: how a run without `--db`
-//! holds every 837 claim of an input it does not read again (issue 17).
+//! A billed claim as compact bytes and back (`crate::packing`'s values, in
+//! the model's declaration order): how a run without `--db` holds every
+//! 837 claim of an input it does not read again (issue 17). Control
+//! numbers go as a length and their bytes. On a generated 4 MB 835 + its
+//! 837, MessagePack's packing and unpacking of claims was a fifth of
+//! `reconcile`'s instructions; see `crate::packing` for why.
 //!
-//! Fields in declaration order, no names and no type tags: texts as a
-//! length (one byte up to 127) and their bytes, amounts as the decimal's
-//! sign, scale and mantissa (one byte and a variable-length integer for
-//! every amount that fits 64 bits), dates as year, month and day (four
-//! bytes), control numbers as a length and their bytes, counts and
-//! offsets as variable-length integers. Nothing of it is stored or sent
-//! anywhere: the bytes live only as long as the run that wrote them, so
-//! the layout may change with any release.
-//!
-//! Why not MessagePack (`rmp-serde`, which it replaces here): serde's
-//! formats write a decimal and a date as text and parse them back, and
-//! read every field through a self-describing type marker; on a generated
-//! 4 MB 835 + its 837, packing and unpacking claims that way was a fifth
-//! of `reconcile`'s instructions (~24,600 a claim to pack, ~21,000 to
-//! unpack). The SQLite store and the Spark payloads keep MessagePack:
-//! their bytes outlive the run and are read by other versions.
-//!
-//! [`decode`] fails, never panics, on bytes it did not write (cut short,
-//! a length past the end, a date that is not one, text that is not
-//! UTF-8): the store turns that into an error naming the claim.
+//! [`decode`] fails, never panics, on bytes it did not write: the store
+//! turns that into an error naming the claim.
 
-use jiff::civil::Date;
-use rust_decimal::Decimal;
+use std::ops::{Deref, DerefMut};
 
 use super::model::{
     BilledClaim, BilledLine, BillingProvider, ClaimKind, Patient, Period, Subscriber,
 };
 use crate::envelope::TransactionId;
 use crate::fields::{Procedure, Reference};
-use crate::text::Text;
+use crate::packing::{Packer, Unpacker};
 use crate::x12::{Control, Position};
 
 /// `claim` as bytes [`decode`] reads back.
 pub fn encode(claim: &BilledClaim) -> Vec<u8> {
     // About the size of the claim's X12: one allocation in the common case.
-    let mut out = Writer(Vec::with_capacity(256 + 160 * claim.lines.len()));
+    let mut out = Writer(Packer::with_capacity(256 + 160 * claim.lines.len()));
     out.claim(claim);
-    out.0
+    out.0.0
 }
 
 /// The claim [`encode`] wrote into `bytes`; an error saying what did not
 /// read back otherwise.
 pub fn decode(bytes: &[u8]) -> Result<BilledClaim, String> {
-    let mut input = Reader { bytes, at: 0 };
+    let mut input = Reader(Unpacker::new(bytes));
     let claim = input.claim()?;
-    if input.at != bytes.len() {
-        return Err(format!(
-            "{} bytes left after the claim",
-            bytes.len() - input.at
-        ));
-    }
+    input.finish()?;
     Ok(claim)
 }
 
-/// The bytes being written.
-struct Writer(Vec<u8>);
+/// The claim's values being packed: a [`Packer`] with the claim's own
+/// structures.
+struct Writer(Packer);
+
+impl Deref for Writer {
+    type Target = Packer;
+    fn deref(&self) -> &Packer {
+        &self.0
+    }
+}
+
+impl DerefMut for Writer {
+    fn deref_mut(&mut self) -> &mut Packer {
+        &mut self.0
+    }
+}
 
 impl Writer {
-    fn uint(&mut self, mut n: u64) {
-        while n >= 0x80 {
-            self.0.push(n as u8 | 0x80);
-            n >>= 7;
-        }
-        self.0.push(n as u8);
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) {
-        self.uint(bytes.len() as u64);
-        self.0.extend_from_slice(bytes);
-    }
-
-    fn text(&mut self, text: &str) {
-        self.bytes(text.as_bytes());
-    }
-
-    fn flag(&mut self, set: bool) {
-        self.0.push(u8::from(set));
-    }
-
-    fn option_text(&mut self, text: Option<&Text>) {
-        self.flag(text.is_some());
-        if let Some(text) = text {
-            self.text(text);
-        }
-    }
-
-    fn texts(&mut self, texts: &[Text]) {
-        self.uint(texts.len() as u64);
-        for text in texts {
-            self.text(text);
-        }
-    }
-
-    /// The decimal's own 16 bytes (flags, then the 96-bit mantissa low
-    /// word first) folded: one byte for the scale (bits 0–4), the sign
-    /// (bit 7) and whether the mantissa passes 64 bits (bit 6), then the
-    /// mantissa as a variable-length integer or, past 64 bits, its 12
-    /// bytes. Exact, the sign of a zero included.
-    fn decimal(&mut self, d: Decimal) {
-        let raw = d.serialize();
-        let flags = u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]);
-        let scale = ((flags >> 16) & 0x1F) as u8;
-        let negative = flags >> 31 != 0;
-        let low = u64::from_le_bytes([
-            raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10], raw[11],
-        ]);
-        let high = u32::from_le_bytes([raw[12], raw[13], raw[14], raw[15]]);
-        let head = scale | if negative { 0x80 } else { 0 } | if high != 0 { 0x40 } else { 0 };
-        self.0.push(head);
-        if high == 0 {
-            self.uint(low);
-        } else {
-            self.0.extend_from_slice(&raw[4..16]);
-        }
-    }
-
-    fn option_decimal(&mut self, d: Option<Decimal>) {
-        self.flag(d.is_some());
-        if let Some(d) = d {
-            self.decimal(d);
-        }
-    }
-
-    fn date(&mut self, date: Date) {
-        self.0.extend_from_slice(&date.year().to_le_bytes());
-        self.0.push(date.month() as u8);
-        self.0.push(date.day() as u8);
-    }
-
-    fn option_date(&mut self, date: Option<Date>) {
-        self.flag(date.is_some());
-        if let Some(date) = date {
-            self.date(date);
-        }
-    }
-
     fn control(&mut self, control: &Control) {
         self.bytes(control.as_bytes());
     }
@@ -264,7 +180,7 @@ impl Writer {
             transaction_hash,
             other_payer_paid,
         } = c;
-        self.0.push(match kind {
+        self.byte(match kind {
             ClaimKind::Professional => 0,
             ClaimKind::Institutional => 1,
             ClaimKind::Dental => 2,
@@ -347,122 +263,24 @@ impl Writer {
     }
 }
 
-/// The bytes being read, and how far.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// The claim's values being unpacked: an [`Unpacker`] with the claim's
+/// own structures.
+struct Reader<'a>(Unpacker<'a>);
+
+impl<'a> Deref for Reader<'a> {
+    type Target = Unpacker<'a>;
+    fn deref(&self) -> &Unpacker<'a> {
+        &self.0
+    }
 }
 
-/// What cut a read short.
-fn short() -> String {
-    "the packed claim is cut short".to_owned()
+impl<'a> DerefMut for Reader<'a> {
+    fn deref_mut(&mut self) -> &mut Unpacker<'a> {
+        &mut self.0
+    }
 }
 
-impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Result<u8, String> {
-        let b = *self.bytes.get(self.at).ok_or_else(short)?;
-        self.at += 1;
-        Ok(b)
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).ok_or_else(short)?;
-        let taken = self.bytes.get(self.at..end).ok_or_else(short)?;
-        self.at = end;
-        Ok(taken)
-    }
-
-    fn uint(&mut self) -> Result<u64, String> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            n |= u64::from(b & 0x7F) << shift;
-            if b < 0x80 {
-                return Ok(n);
-            }
-        }
-        Err("a packed count is too long".to_owned())
-    }
-
-    fn len(&mut self) -> Result<usize, String> {
-        let n = self.uint()?;
-        // A count can never pass the bytes left (every item takes one at
-        // least): no allocation sized by corrupt bytes.
-        usize::try_from(n)
-            .ok()
-            .filter(|&n| n <= self.bytes.len() - self.at)
-            .ok_or_else(short)
-    }
-
-    fn text(&mut self) -> Result<Text, String> {
-        let n = self.len()?;
-        let bytes = self.take(n)?;
-        let text =
-            std::str::from_utf8(bytes).map_err(|_| "a packed text is not UTF-8".to_owned())?;
-        Ok(Text::new(text))
-    }
-
-    fn flag(&mut self) -> Result<bool, String> {
-        match self.byte()? {
-            0 => Ok(false),
-            1 => Ok(true),
-            other => Err(format!("a packed flag reads {other}")),
-        }
-    }
-
-    fn option_text(&mut self) -> Result<Option<Text>, String> {
-        Ok(if self.flag()? {
-            Some(self.text()?)
-        } else {
-            None
-        })
-    }
-
-    fn texts(&mut self) -> Result<Vec<Text>, String> {
-        let n = self.len()?;
-        (0..n).map(|_| self.text()).collect()
-    }
-
-    fn decimal(&mut self) -> Result<Decimal, String> {
-        let head = self.byte()?;
-        let scale = head & 0x1F;
-        if scale > 28 || head & 0x20 != 0 {
-            return Err(format!("a packed amount has scale byte {head:#x}"));
-        }
-        let mut raw = [0u8; 16];
-        let flags = u32::from(scale) << 16 | if head & 0x80 != 0 { 1 << 31 } else { 0 };
-        raw[..4].copy_from_slice(&flags.to_le_bytes());
-        if head & 0x40 == 0 {
-            raw[4..12].copy_from_slice(&self.uint()?.to_le_bytes());
-        } else {
-            raw[4..16].copy_from_slice(self.take(12)?);
-        }
-        Ok(Decimal::deserialize(raw))
-    }
-
-    fn option_decimal(&mut self) -> Result<Option<Decimal>, String> {
-        Ok(if self.flag()? {
-            Some(self.decimal()?)
-        } else {
-            None
-        })
-    }
-
-    fn date(&mut self) -> Result<Date, String> {
-        let year = self.take(2)?;
-        let year = i16::from_le_bytes([year[0], year[1]]);
-        let (month, day) = (self.byte()? as i8, self.byte()? as i8);
-        Date::new(year, month, day).map_err(|e| format!("a packed date: {e}"))
-    }
-
-    fn option_date(&mut self) -> Result<Option<Date>, String> {
-        Ok(if self.flag()? {
-            Some(self.date()?)
-        } else {
-            None
-        })
-    }
-
+impl Reader<'_> {
     fn control(&mut self) -> Result<Control, String> {
         let n = self.len()?;
         if n > Control::CAPACITY {
@@ -611,7 +429,11 @@ impl<'a> Reader<'a> {
 mod tests {
     use std::str::FromStr;
 
+    use jiff::civil::Date;
+    use rust_decimal::Decimal;
+
     use super::*;
+    use crate::text::Text;
     use crate::document::{DocumentEvent, DocumentReader};
 
     /// Every claim of every 837 under `dir` (recursively).

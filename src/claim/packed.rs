@@ -48,8 +48,7 @@ enum Body {
     Located(std::sync::Arc<dyn ClaimAt>),
     /// The claim as [`super::codec`] packs it.
     Packed(Box<[u8]>),
-    /// As parsed: a claim that did not pack (none fails to, but a failure
-    /// must not lose it).
+    /// As parsed: a claim held as it is ([`PackedClaim::parsed`]).
     Parsed(Box<BilledClaim>),
 }
 
