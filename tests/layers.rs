@@ -17,13 +17,13 @@ use crate::support::files_under;
 const RANKS: &[(u32, &[&str], &str)] = &[
     (
         0,
-        &["text", "money", "packing"],
-        "shared helpers: inline text, money as printed, values packed in memory",
+        &["text", "money"],
+        "shared helpers: inline text, money as printed",
     ),
     (
         1,
-        &["x12"],
-        "bytes: delimiters, push lexer, segments, positions",
+        &["x12", "packing"],
+        "bytes: delimiters, push lexer, segments, positions; values packed in memory",
     ),
     (
         2,
