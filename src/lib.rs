@@ -88,6 +88,7 @@ mod line;
 mod money;
 #[allow(dead_code, unused_imports)]
 mod outcomes;
+mod packing;
 mod pipeline;
 mod reconcile;
 mod remittance;

@@ -22,8 +22,8 @@ const RANKS: &[(u32, &[&str], &str)] = &[
     ),
     (
         1,
-        &["x12"],
-        "bytes: delimiters, push lexer, segments, positions",
+        &["x12", "packing"],
+        "bytes: delimiters, push lexer, segments, positions; values packed in memory",
     ),
     (
         2,

@@ -1,6 +1,7 @@
 //! The 837 Health Care Claim as billed (professional, institutional, dental;
 //! 5010 and 4010): typed model and streaming loop parser.
 
+pub mod codec;
 pub mod fingerprint;
 pub mod model;
 pub mod packed;

@@ -1,9 +1,9 @@
 //! A billed claim held packed: what a run without `--db` keeps of every
 //! 837 claim from reading to the end of the run (issue 17). A parsed
 //! [`BilledClaim`] costs some 1.5 KB of memory with two lines (about a
-//! kilobyte of fields, then its lines, dates and references); packed as
-//! MessagePack (fields by position, amounts and dates as text) it takes
-//! about the size of its X12. What ingesting asks of every claim (its
+//! kilobyte of fields, then its lines, dates and references); packed
+//! ([`super::codec`]: fields by position, amounts and dates as binary) it
+//! takes less than the size of its X12. What ingesting asks of every claim (its
 //! CLM01, REF*F8, line count, charge and content identity) stays unpacked;
 //! the rest is unpacked when claim matching reads the claim.
 
@@ -46,20 +46,16 @@ pub struct PackedClaim {
 enum Body {
     /// Where the claim is in an input read again when it is asked for.
     Located(std::sync::Arc<dyn ClaimAt>),
-    /// MessagePack of the claim.
+    /// The claim as [`super::codec`] packs it.
     Packed(Box<[u8]>),
-    /// As parsed: a claim that did not pack (none fails to, but a failure
-    /// must not lose it).
+    /// As parsed: a claim held as it is ([`PackedClaim::parsed`]).
     Parsed(Box<BilledClaim>),
 }
 
 impl PackedClaim {
     /// Packs `claim`.
     pub fn pack(claim: &BilledClaim) -> PackedClaim {
-        let body = match rmp_serde::to_vec(claim) {
-            Ok(bytes) => Body::Packed(bytes.into_boxed_slice()),
-            Err(_) => Body::Parsed(Box::new(claim.clone())),
-        };
+        let body = Body::Packed(super::codec::encode(claim).into_boxed_slice());
         Self::with_body(claim, body)
     }
 
@@ -131,7 +127,7 @@ impl Body {
                 Ok(claim)
             }
             Body::Parsed(claim) => Ok((**claim).clone()),
-            Body::Packed(bytes) => rmp_serde::from_slice(bytes)
+            Body::Packed(bytes) => super::codec::decode(bytes)
                 .map_err(|e| format!("a packed billed claim does not read back: {e}")),
         }
     }

@@ -14,6 +14,7 @@
 mod decided;
 mod decision;
 mod event;
+mod event_codec;
 pub mod figures;
 mod flags;
 mod interest;

@@ -64,9 +64,9 @@ pub struct TransactionFingerprint {
 /// A transaction held until it is applied, its events packed: what a run
 /// without `--db` keeps of every 835 transaction between reading it and
 /// deciding it (issue 17). Parsed events cost some 900 bytes of memory
-/// each (about forty fields, most of them strings and vectors); packed as
-/// MessagePack (fields by position, amounts and dates as their text) they
-/// take about the size of their X12, some 150–250 bytes. Unpacking costs
+/// each (about forty fields, most of them strings and vectors); packed
+/// ([`super::event_codec`]: fields by position, amounts and dates as
+/// binary) they take less than the size of their X12. Unpacking costs
 /// a parse of those bytes, once, when the transaction is applied.
 #[derive(Clone, Debug)]
 pub struct PackedTransaction {
@@ -94,24 +94,20 @@ pub trait TransactionAt: Send + Sync + std::fmt::Debug {
 enum PackedEvents {
     /// Where the transaction is in an input read again when it is applied.
     Located(Arc<dyn TransactionAt>),
-    /// MessagePack of the events (without their context).
+    /// The events as [`super::event_codec`] packs them (without their
+    /// context).
     Packed(Box<[u8]>),
-    /// As parsed: events that did not pack (no event fails to, but a
-    /// failure must not lose them) or that were never asked to be packed.
+    /// As parsed: events that were never asked to be packed.
     Parsed(Vec<LineEvent>),
 }
 
 impl PackedTransaction {
     /// Packs `tx`'s events.
     pub fn pack(tx: RemittanceTransaction) -> PackedTransaction {
-        let events = match rmp_serde::to_vec(&tx.events) {
-            Ok(bytes) => PackedEvents::Packed(bytes.into_boxed_slice()),
-            Err(_) => PackedEvents::Parsed(tx.events),
-        };
         PackedTransaction {
+            events: PackedEvents::Packed(super::event_codec::encode(&tx.events).into_boxed_slice()),
             context: tx.context,
             fingerprint: tx.fingerprint,
-            events,
         }
     }
 
@@ -136,15 +132,6 @@ impl PackedTransaction {
     /// The order in which transactions are applied.
     pub fn order_key(&self) -> OrderKey {
         order_key_of(&self.context, self.fingerprint.content_hash)
-    }
-
-    /// Its events as packed (MessagePack of the events without their
-    /// context), when held packed: what the SQLite store keeps as they are.
-    pub fn packed_events(&self) -> Option<&[u8]> {
-        match &self.events {
-            PackedEvents::Packed(bytes) => Some(bytes),
-            PackedEvents::Parsed(_) | PackedEvents::Located(_) => None,
-        }
     }
 
     /// True when only where its events are is held.
@@ -174,15 +161,8 @@ impl PackedTransaction {
                 return Ok(tx);
             }
             PackedEvents::Parsed(events) => events.clone(),
-            PackedEvents::Packed(bytes) => {
-                let mut events: Vec<LineEvent> = rmp_serde::from_slice(bytes).map_err(|e| {
-                    format!("a packed remittance transaction does not read back: {e}")
-                })?;
-                for event in &mut events {
-                    event.context = Arc::clone(&self.context);
-                }
-                events
-            }
+            PackedEvents::Packed(bytes) => super::event_codec::decode(bytes, &self.context)
+                .map_err(|e| format!("a packed remittance transaction does not read back: {e}"))?,
         };
         Ok(RemittanceTransaction {
             context: Arc::clone(&self.context),

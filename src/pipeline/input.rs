@@ -328,26 +328,48 @@ fn read_into<S: SegmentSource>(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_packed_transaction_unpacks_to_the_same_events() {
-        let bytes = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/samples/remits/acme-2024-02-07.835"
-        ))
-        .expect("sample");
-        let content = read_input("acme.835", bytes.as_slice());
-        assert!(!content.transactions.is_empty());
-        for tx in content.transactions {
-            let packed = PackedTransaction::pack(tx.clone());
-            assert!(packed.is_packed());
-            assert_eq!(packed.order_key(), tx.order_key());
-            let back = packed.into_transaction().expect("unpacks");
-            assert_eq!(back.events, tx.events);
-            assert!(
-                back.events
-                    .iter()
-                    .all(|e| Arc::ptr_eq(&e.context, &tx.context))
-            );
+    /// Every file under `dir` (recursively).
+    fn files_under(dir: &std::path::Path, into: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files_under(&path, into);
+            } else {
+                into.push(path);
+            }
         }
+    }
+
+    #[test]
+    fn every_packed_transaction_of_the_samples_and_the_corpus_unpacks_to_the_same_events() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        files_under(&root.join("samples"), &mut files);
+        files_under(&root.join("tests/corpus"), &mut files);
+        let mut events = 0;
+        for path in files {
+            let bytes = std::fs::read(&path).expect("readable");
+            let content = read_input("input.835", bytes.as_slice());
+            for tx in content.transactions {
+                let packed = PackedTransaction::pack(tx.clone());
+                assert!(packed.is_packed());
+                assert_eq!(packed.order_key(), tx.order_key());
+                let back = packed.into_transaction().expect("unpacks");
+                assert_eq!(back.events, tx.events, "{}", path.display());
+                assert!(
+                    back.events
+                        .iter()
+                        .all(|e| Arc::ptr_eq(&e.context, &tx.context))
+                );
+                events += tx.events.len();
+            }
+        }
+        assert!(
+            events > 1000,
+            "only {events} events in the samples and the corpus"
+        );
     }
 }

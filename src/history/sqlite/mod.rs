@@ -661,13 +661,11 @@ impl HistoryStore for SqliteStore {
         self.ingest_events(&tx.context, &tx.fingerprint, &events)
     }
 
-    /// Stores the events as packed when read: no unpacking and packing
-    /// again.
+    /// Unpacks the events and stores them as MessagePack: what a run packs
+    /// in memory (`line::PackedTransaction`) lives only as long as the
+    /// run, the store's bytes outlive it.
     fn ingest_packed(&mut self, tx: PackedTransaction) -> StoreResult<Ingested> {
-        match tx.packed_events() {
-            Some(events) => self.ingest_events(&tx.context, &tx.fingerprint, events),
-            None => self.ingest_transaction(tx.into_transaction().map_err(StoreError::Data)?),
-        }
+        self.ingest_transaction(tx.into_transaction().map_err(StoreError::Data)?)
     }
 
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>> {
