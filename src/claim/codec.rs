@@ -433,8 +433,8 @@ mod tests {
     use rust_decimal::Decimal;
 
     use super::*;
-    use crate::text::Text;
     use crate::document::{DocumentEvent, DocumentReader};
+    use crate::text::Text;
 
     /// Every claim of every 837 under `dir` (recursively).
     fn claims_under(dir: &std::path::Path, into: &mut Vec<BilledClaim>) {
