@@ -10,7 +10,7 @@ pub mod screen;
 
 pub use fingerprint::ClaimFingerprint;
 pub use model::*;
-pub use packed::{ClaimAt, HeldClaim, PackedClaim};
+pub use packed::{ClaimPlace, ClaimsAt, HeldClaim, PackedClaim, PlaceSpan};
 pub use parser::{ClaimEvent, ClaimParser};
 
 #[cfg(test)]

@@ -13,16 +13,64 @@ use super::fingerprint::ClaimFingerprint;
 use super::model::BilledClaim;
 use crate::text::Text;
 
-/// Reads one billed claim again from the input it came in: what a run
-/// without `--db` keeps of a claim of an input that can be read again is
-/// where it is (issue 17). Implemented by the pipeline, which knows how
-/// inputs are read.
-pub trait ClaimAt: Send + Sync + std::fmt::Debug {
-    /// Where it is, for errors: the input, segment and byte.
-    fn whereabouts(&self) -> String;
-    /// The claim, read and parsed again; fails, saying where, when the
-    /// input cannot be read or no longer holds the bytes read first.
-    fn read_again(&self) -> Result<BilledClaim, String>;
+/// Reads the billed claims of one 837 transaction (a batch) again from
+/// the input they came in: what a run without `--db` keeps of a claim of
+/// an input that can be read again is where it is (issue 17) — its batch,
+/// shared by the batch's claims, and its [`ClaimPlace`] inline.
+/// Implemented by the pipeline, which knows how inputs are read.
+pub trait ClaimsAt: Send + Sync + std::fmt::Debug {
+    /// Where the claim at `place` is, for errors: the input, segment and
+    /// byte.
+    fn whereabouts(&self, place: &ClaimPlace) -> String;
+    /// The claim at `place`, read and parsed again; fails, saying where,
+    /// when the input cannot be read or no longer holds the bytes read
+    /// first.
+    fn read_again(&self, place: &ClaimPlace) -> Result<BilledClaim, String>;
+}
+
+/// Most spans a [`ClaimPlace`] holds: the billing provider, subscriber
+/// and patient HL loops, then the CLM loop.
+pub const PLACE_SPANS: usize = 4;
+
+/// Where one claim's parts are in its batch, held inline (issue 17: 52
+/// bytes, where a shared block and a boxed slice of spans took ~110 and
+/// two heap blocks): up to [`PLACE_SPANS`] spans, each its first byte
+/// and its length in bytes from the batch's first byte, and the number of
+/// its first segment counted from the batch's first segment. What the
+/// spans are is the [`ClaimsAt`]'s business.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClaimPlace {
+    spans: [PlaceSpan; PLACE_SPANS],
+    count: u8,
+}
+
+/// One span of a [`ClaimPlace`], relative to its batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PlaceSpan {
+    /// Its first byte, from the batch's first byte.
+    pub offset: u32,
+    /// Its length in bytes.
+    pub len: u32,
+    /// The number of its first segment, from the batch's first segment.
+    pub segment: u32,
+}
+
+impl ClaimPlace {
+    /// The place of `spans`; `None` when there are more than
+    /// [`PLACE_SPANS`] (the claim is then kept packed).
+    pub fn new(spans: impl IntoIterator<Item = PlaceSpan>) -> Option<ClaimPlace> {
+        let mut place = ClaimPlace::default();
+        for span in spans {
+            *place.spans.get_mut(usize::from(place.count))? = span;
+            place.count += 1;
+        }
+        Some(place)
+    }
+
+    /// Its spans, in the order given.
+    pub fn spans(&self) -> &[PlaceSpan] {
+        &self.spans[..usize::from(self.count)]
+    }
 }
 
 /// A billed claim, packed, with what ingesting it reads.
@@ -44,8 +92,9 @@ pub struct PackedClaim {
 /// The claim itself.
 #[derive(Clone, Debug)]
 enum Body {
-    /// Where the claim is in an input read again when it is asked for.
-    Located(std::sync::Arc<dyn ClaimAt>),
+    /// Where the claim is in an input read again when it is asked for:
+    /// its batch and its place in it.
+    Located(std::sync::Arc<dyn ClaimsAt>, ClaimPlace),
     /// The claim as [`super::codec`] packs it.
     Packed(Box<[u8]>),
     /// As parsed: a claim held as it is ([`PackedClaim::parsed`]).
@@ -59,9 +108,14 @@ impl PackedClaim {
         Self::with_body(claim, body)
     }
 
-    /// Holds where `claim` is (`at` reads it again), not the claim.
-    pub fn located(claim: &BilledClaim, at: std::sync::Arc<dyn ClaimAt>) -> PackedClaim {
-        Self::with_body(claim, Body::Located(at))
+    /// Holds where `claim` is (`batch` reads it again at `place`), not
+    /// the claim.
+    pub fn located(
+        claim: &BilledClaim,
+        batch: std::sync::Arc<dyn ClaimsAt>,
+        place: ClaimPlace,
+    ) -> PackedClaim {
+        Self::with_body(claim, Body::Located(batch, place))
     }
 
     /// Holds `claim` as it is, unpacked.
@@ -87,7 +141,7 @@ impl PackedClaim {
 
     /// True when only where the claim is is held.
     pub fn is_located(&self) -> bool {
-        matches!(self.body, Body::Located(_))
+        matches!(self.body, Body::Located(..))
     }
 
     /// True when the claim is held packed.
@@ -105,7 +159,7 @@ impl PackedClaim {
     /// [`HeldClaim`]).
     pub fn into_held(self) -> HeldClaim {
         HeldClaim {
-            identity: self.identity,
+            identity: [(self.identity >> 64) as u64, self.identity as u64],
             body: self.body,
         }
     }
@@ -114,14 +168,14 @@ impl PackedClaim {
 impl Body {
     fn unpack(&self, identity: u128) -> Result<BilledClaim, String> {
         match self {
-            Body::Located(at) => {
-                let claim = at.read_again()?;
+            Body::Located(at, place) => {
+                let claim = at.read_again(place)?;
                 // The input checks its size and time; this checks the
                 // content of the claim read again (CLM01 included).
                 if ClaimFingerprint::of(&claim).identity() != identity {
                     return Err(format!(
                         "{}: the billed claim read again differs from what was read first: the input changed during the run; run again",
-                        at.whereabouts()
+                        at.whereabouts(place)
                     ));
                 }
                 Ok(claim)
@@ -134,23 +188,71 @@ impl Body {
 }
 
 /// A billed claim as a store that keeps claims in memory holds it once it
-/// is ingested: its identity and its body (where it is, or packed), 48
+/// is ingested: its identity and its body (where it is, or packed), 88
 /// bytes — its CLM01, ICN, line count and charge are read at ingest and
 /// kept, where needed, by the store's own indexes.
 #[derive(Clone, Debug)]
 pub struct HeldClaim {
-    identity: u128,
+    /// [`ClaimFingerprint::identity`], as two halves: a `u128` would align
+    /// the claim to 16 bytes and pad it by 8.
+    identity: [u64; 2],
     body: Body,
 }
 
 impl HeldClaim {
     /// True when only where the claim is is held.
     pub fn is_located(&self) -> bool {
-        matches!(self.body, Body::Located(_))
+        matches!(self.body, Body::Located(..))
     }
 
     /// The claim (see [`PackedClaim::unpack`]).
     pub fn unpack(&self) -> Result<BilledClaim, String> {
-        self.body.unpack(self.identity)
+        self.body.unpack(self.identity())
+    }
+
+    /// [`ClaimFingerprint::identity`] of the claim.
+    pub fn identity(&self) -> u128 {
+        (u128::from(self.identity[0]) << 64) | u128::from(self.identity[1])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(n: u32) -> PlaceSpan {
+        PlaceSpan {
+            offset: n * 100,
+            len: n + 1,
+            segment: n * 3,
+        }
+    }
+
+    /// A place keeps up to four spans as given; a claim with more has no
+    /// place (it is kept packed).
+    #[test]
+    fn a_place_holds_up_to_four_spans_inline() {
+        let four: Vec<PlaceSpan> = (0..4).map(span).collect();
+        let place = ClaimPlace::new(four.clone()).expect("fits");
+        assert_eq!(place.spans(), four.as_slice());
+        let two = ClaimPlace::new([span(7), span(9)]).expect("fits");
+        assert_eq!(two.spans(), [span(7), span(9)]);
+        assert!(ClaimPlace::new((0..5).map(span)).is_none());
+        assert!(std::mem::size_of::<HeldClaim>() <= 88);
+    }
+
+    /// The identity a held claim carries in halves is the claim's.
+    #[test]
+    fn a_held_claim_keeps_its_identity() {
+        let claim = BilledClaim {
+            claim_id: "A1".into(),
+            ..BilledClaim::default()
+        };
+        let packed = PackedClaim::pack(&claim);
+        let identity = packed.identity;
+        assert_ne!(identity >> 64, 0);
+        let held = packed.into_held();
+        assert_eq!(held.identity(), identity);
+        assert_eq!(held.unpack().expect("reads back"), claim);
     }
 }

@@ -28,6 +28,13 @@ pub struct FewIndex {
 }
 
 impl FewIndex {
+    /// Makes room for `keys` more keys, so that a table filled to a count
+    /// known ahead is sized once rather than doubled as it fills (a
+    /// doubling holds the old and the new table at once).
+    pub fn reserve(&mut self, keys: usize) {
+        self.map.reserve(keys);
+    }
+
     /// The ids of `key` (empty when it has none).
     pub fn get(&self, key: u32) -> &[u32] {
         match self.map.get(&key) {

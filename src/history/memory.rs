@@ -5,22 +5,31 @@
 //!
 //! What it holds (issue 17; the line state's arithmetic is in
 //! `history::lines`), hash tables counted at their usual load:
-//! - per billed claim of an input read again: [`HeldClaim`] 48 bytes, its
-//!   place (`pipeline::reread::ClaimSpot`: a 48-byte block and its spans,
-//!   16 bytes each for its HL loops and CLM loop, ~64), its source (4),
-//!   where its lines' marks start (8) and one byte a line, its identity in
-//!   `known_claims` (~27) and its CLM01's entry in `by_id` (~18, the text
-//!   interned in the line book, shared with the line keys): ~220 bytes a
-//!   claim, ~120 a line at the 1.8 lines a generated claim has (a claim
-//!   held packed — an input read once — adds its MessagePack, about the
-//!   size of its X12);
+//! - per billed claim of an input read again: [`HeldClaim`] 88 bytes (its
+//!   identity, its batch — shared by the claims of one 837 transaction —
+//!   and its place in it inline: `claim::ClaimPlace`, its HL and CLM
+//!   loops' spans relative to the batch), where its lines' marks start (4)
+//!   and one byte a line, its slot in `known_claims` (~6: an index into
+//!   `claims`, whose entry carries the identity) and its CLM01's entry in
+//!   `by_id` (~18, the text interned in the line book, shared with the
+//!   line keys); its source is one entry per run of claims from one input:
+//!   ~120 bytes a claim, ~65 a line at the 1.8 lines a generated claim has
+//!   (before: ~220 and ~120, with the place a shared block and a boxed
+//!   slice of spans, ~110, and the identity held again in a set, ~27). A
+//!   claim held packed — an input read once — adds its MessagePack, about
+//!   the size of its X12;
 //! - per claim payment with an ICN (CLP07): its entries in `icns`,
-//!   `clp01s_by_icn` and `claims_by_icn` (~18 each: `history::few`) and
-//!   the ICN's text interned (~10 plus its bytes: `history::interner`):
-//!   ~75 bytes;
-//! - per 835 transaction until it is applied: its context and fingerprint
-//!   (~1 KB whatever its size: its events are read again when it is
-//!   applied), then its payment order (~100 bytes).
+//!   `clp01s_by_icn` and `claims_by_icn` (~18 each: `history::few`; sized
+//!   before deciding from the pending transactions' counts, so not
+//!   doubled at the run's peak) and the ICN's text interned (~10 plus its
+//!   bytes: `history::interner`): ~75 bytes;
+//! - per 835 transaction: its slot in `transactions` (104 bytes: until it
+//!   is applied its context, ~700 bytes whatever its size, and where it
+//!   is, ~64 — its events are read again when it is applied —; then its
+//!   payment order inline), its content hash, its semantic fingerprint
+//!   hashed and its payer and trace hashed, in three tables (~24 each).
+
+use std::hash::BuildHasher;
 
 use indexmap::IndexSet;
 
@@ -33,7 +42,7 @@ use super::{
 use crate::claim::{BilledClaim, HeldClaim, PackedClaim};
 use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
-    RemittanceTransaction, payer_key,
+    RemittanceTransaction, TransactionSize, payer_key,
 };
 use crate::reconcile::claims::{ClaimRef, StoredClaim};
 use crate::text::Text;
@@ -43,7 +52,6 @@ use crate::text::Text;
 /// the engine's time. foldhash is seeded per process, so crafted ids
 /// cannot pick the buckets in advance.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// Line histories, transactions and claims held in memory for one run.
 #[derive(Debug, Default)]
@@ -51,34 +59,50 @@ pub struct MemoryStore {
     /// Line histories, line controls and claim links, compact (see
     /// `history::lines` for the bytes a line costs).
     lines: LineBook,
-    /// Stored transactions by content hash and by semantic fingerprint.
+    /// Stored transactions by content hash and by semantic fingerprint
+    /// (hashed: see [`MemoryStore::hash`]; the fingerprint's ~90 bytes of
+    /// text are held once, by the transaction, not again as a key).
     content: HashMap<u64, TransactionRef>,
-    semantic: HashMap<String, TransactionRef>,
-    /// Transactions not applied yet, packed (a run holds them all from
-    /// reading to deciding: see [`PackedTransaction`]).
-    pending: Vec<Option<PackedTransaction>>,
+    semantic: HashMap<u128, TransactionRef>,
+    /// Every transaction by its id: pending, packed (a run holds them all
+    /// from reading to deciding: see [`PackedTransaction`]), then applied
+    /// (its payment order) or gone.
+    transactions: Vec<TxSlot>,
     /// The transaction being applied: its payment order and, when they are
     /// kept, its rows.
     deciding: Option<(TransactionRef, OrderKey, Vec<DecidedLine>)>,
-    /// Applied transactions' payment order.
-    applied: HashMap<TransactionRef, OrderKey>,
     /// Their rows, when [`MemoryStore::keeping_rows`] asked for them.
     rows: HashMap<TransactionRef, Vec<DecidedLine>>,
     /// Whether rows are kept (see [`MemoryStore::keeping_rows`]).
     keep_rows: bool,
-    /// Transactions by payer key and trace, to find versions of a payment.
-    traces: HashMap<(Text, Text), Vec<TransactionRef>>,
+    /// Transactions by payer key and trace (hashed), to find versions of a
+    /// payment: the first and last of a trace's transactions, the others
+    /// chained between them in `next_of_trace` — a 24-byte slot, where
+    /// the two texts and a vector took 72 and a heap block.
+    traces: HashMap<u128, (TransactionRef, TransactionRef)>,
+    /// Per transaction, the next one of its payer and trace, or
+    /// [`NO_TRANSACTION`].
+    next_of_trace: Vec<TransactionRef>,
+    /// The keys of [`MemoryStore::hash`], drawn at random per store.
+    hashers: [foldhash::quality::RandomState; 2],
     /// Pending transactions a later version replaced before they were
     /// applied, with that version; removed once it retires them.
     replaced: HashMap<TransactionRef, (PackedTransaction, TransactionRef)>,
     /// Billed claims, where each is in an input read again or packed (see
-    /// [`HeldClaim`]: 48 bytes a claim, plus its bytes when packed), and
-    /// where each was read (an index into `sources`).
+    /// [`HeldClaim`]: 88 bytes a claim, plus its bytes when packed), and
+    /// where each was read: per run of claims from one source, the first
+    /// claim's index and the source's in `sources` (a file's claims come
+    /// together: a few entries a run, not 4 bytes a claim).
     claims: Vec<HeldClaim>,
-    claim_sources: Vec<u32>,
+    claim_sources: Vec<(u32, u32)>,
     sources: IndexSet<String>,
-    /// [`crate::claim::ClaimFingerprint::identity`] of every claim.
-    known_claims: HashSet<u128>,
+    /// Every claim's index in `claims`, found by the hash of its
+    /// [`crate::claim::ClaimFingerprint::identity`], which the
+    /// [`HeldClaim`] carries: a 4-byte slot, where a set of the 16-byte
+    /// identities held them twice.
+    known_claims: hashbrown::HashTable<u32>,
+    /// The hasher of `known_claims`.
+    claim_hasher: foldhash::fast::RandomState,
     // The claim indexes are keyed by text ids interned in `lines` (each
     // CLM01, CLP01 and ICN held once, shared with the line keys): a slot
     // is 12 bytes (see `history::few`) where a `Text` key and a vector of
@@ -97,7 +121,7 @@ pub struct MemoryStore {
     /// not one per claim: a vector's 24 bytes and heap block cost more
     /// than the claim's few states).
     billed_lines: Vec<LineState>,
-    billed_from: Vec<usize>,
+    billed_from: Vec<u32>,
     /// Acknowledgments and batch numbers (see `history::acks`).
     acks: super::acks::AckBook,
     /// The claims read last, by index modulo [`RECENT_CLAIMS`]: matching
@@ -122,14 +146,74 @@ impl MemoryStore {
     /// notes it as the one being decided.
     fn take_pending(&mut self, id: TransactionRef) -> StoreResult<PackedTransaction> {
         let tx = self
-            .pending
-            .get_mut(id as usize)
-            .and_then(Option::take)
+            .take_pending_slot(id)
             .ok_or_else(|| super::StoreError::Data(format!("no pending transaction {id}")))?;
         self.deciding = Some((id, tx.order_key(), Vec::new()));
         // The claims decoded ahead were the last transaction's.
         self.decoded.clear();
         Ok(tx)
+    }
+}
+
+/// What became of one stored transaction: its slot in
+/// `MemoryStore::transactions`, one vector for every state (a map of the
+/// applied ones' order, with its growth slack, took ~170 bytes a
+/// transaction more).
+#[derive(Debug)]
+enum TxSlot {
+    /// Not applied yet.
+    Pending(PackedTransaction),
+    /// Applied, in this payment order.
+    Applied(OrderKey),
+    /// Replaced by a later version, or handed over and not committed.
+    Gone,
+}
+
+impl MemoryStore {
+    /// The pending transaction `id`.
+    fn pending_tx(&self, id: TransactionRef) -> Option<&PackedTransaction> {
+        match self.transactions.get(id as usize)? {
+            TxSlot::Pending(tx) => Some(tx),
+            TxSlot::Applied(_) | TxSlot::Gone => None,
+        }
+    }
+
+    /// Takes the pending transaction `id` out, leaving its slot gone.
+    fn take_pending_slot(&mut self, id: TransactionRef) -> Option<PackedTransaction> {
+        let slot = self.transactions.get_mut(id as usize)?;
+        if !matches!(slot, TxSlot::Pending(_)) {
+            return None;
+        }
+        match std::mem::replace(slot, TxSlot::Gone) {
+            TxSlot::Pending(tx) => Some(tx),
+            TxSlot::Applied(_) | TxSlot::Gone => None,
+        }
+    }
+
+    /// The payment order of the applied transaction `id`.
+    fn applied_order(&self, id: TransactionRef) -> Option<&OrderKey> {
+        match self.transactions.get(id as usize)? {
+            TxSlot::Applied(order) => Some(order),
+            TxSlot::Pending(_) | TxSlot::Gone => None,
+        }
+    }
+}
+
+/// No transaction: the end of a chain in `next_of_trace`.
+const NO_TRANSACTION: TransactionRef = TransactionRef::MAX;
+
+impl MemoryStore {
+    /// A 128-bit hash of `value` under two independent keys drawn at
+    /// random per store: a collision (2^-128 a pair) is not a practical
+    /// risk, and crafted inputs cannot aim for one.
+    fn hash(&self, value: &impl std::hash::Hash) -> u128 {
+        let [a, b] = &self.hashers;
+        (u128::from(a.hash_one(value)) << 64) | u128::from(b.hash_one(value))
+    }
+
+    /// The key of a payer and trace in `traces`.
+    fn trace_key(&self, payer: &str, trace: &str) -> u128 {
+        self.hash(&(payer, trace))
     }
 }
 
@@ -193,9 +277,13 @@ impl MemoryStore {
     /// The claim stored at `at`, unpacked.
     fn stored_claim(&self, at: usize) -> StoreResult<StoredClaim> {
         let claim = self.claim_at(at)?;
-        let source = self
-            .sources
-            .get_index(self.claim_sources[at] as usize)
+        // The last run starting at or before `at`.
+        let run = self
+            .claim_sources
+            .partition_point(|&(first, _)| first as usize <= at);
+        let source = run
+            .checked_sub(1)
+            .and_then(|run| self.sources.get_index(self.claim_sources[run].1 as usize))
             .cloned()
             .unwrap_or_default();
         Ok(StoredClaim {
@@ -235,23 +323,21 @@ impl MemoryStore {
 
     /// The states of a billed claim's lines.
     fn billed(&self, claim: usize) -> &[LineState] {
-        let from = self.billed_from[claim];
+        let from = self.billed_from[claim] as usize;
         let to = self
             .billed_from
             .get(claim + 1)
-            .copied()
-            .unwrap_or(self.billed_lines.len());
+            .map_or(self.billed_lines.len(), |&to| to as usize);
         &self.billed_lines[from..to]
     }
 
     fn line_mut(&mut self, claim: ClaimRef, line: usize) -> Option<&mut LineState> {
         let claim = usize::try_from(claim).ok()?;
-        let from = *self.billed_from.get(claim)?;
+        let from = *self.billed_from.get(claim)? as usize;
         let to = self
             .billed_from
             .get(claim + 1)
-            .copied()
-            .unwrap_or(self.billed_lines.len());
+            .map_or(self.billed_lines.len(), |&to| to as usize);
         (line < to - from).then(|| &mut self.billed_lines[from + line])
     }
 }
@@ -303,21 +389,36 @@ impl HistoryStore for MemoryStore {
 
     fn ingest_packed(&mut self, tx: PackedTransaction) -> StoreResult<Ingested> {
         let fp = &tx.fingerprint;
+        let semantic = self.hash(&fp.semantic);
         let known = self.content.get(&fp.content_hash);
-        if let Some(&id) = known.or_else(|| self.semantic.get(&fp.semantic)) {
+        if let Some(&id) = known.or_else(|| self.semantic.get(&semantic)) {
             return Ok(Ingested::Known(id));
         }
-        let id = self.pending.len() as TransactionRef;
+        let id = TransactionRef::try_from(self.transactions.len())
+            .ok()
+            .filter(|&id| id != NO_TRANSACTION)
+            .ok_or_else(|| {
+                super::StoreError::Data(
+                    "more than 4 billion transactions in one memory store".into(),
+                )
+            })?;
         self.content.insert(fp.content_hash, id);
-        self.semantic.insert(fp.semantic.clone(), id);
+        self.semantic.insert(semantic, id);
+        self.next_of_trace.push(NO_TRANSACTION);
         if !tx.context.trace.is_empty() {
             let c = &tx.context;
-            self.traces
-                .entry((payer_key(&c.payer_id, &c.payer), c.trace.clone()))
-                .or_default()
-                .push(id);
+            let key = self.trace_key(&payer_key(&c.payer_id, &c.payer), &c.trace);
+            match self.traces.get_mut(&key) {
+                Some((_, last)) => {
+                    self.next_of_trace[*last as usize] = id;
+                    *last = id;
+                }
+                None => {
+                    self.traces.insert(key, (id, id));
+                }
+            }
         }
-        self.pending.push(Some(tx));
+        self.transactions.push(TxSlot::Pending(tx));
         Ok(Ingested::New(id))
     }
 
@@ -325,12 +426,37 @@ impl HistoryStore for MemoryStore {
         true
     }
 
+    /// Sizes the indexes that applying the pending transactions fills:
+    /// the ICNs noted per claim payment.
+    fn prepare_decide(&mut self) -> StoreResult<()> {
+        let mut size = TransactionSize::default();
+        for slot in &self.transactions {
+            if let TxSlot::Pending(tx) = slot {
+                size.lines = size.lines.saturating_add(tx.size.lines);
+                size.claims = size.claims.saturating_add(tx.size.claims);
+                size.icns = size.icns.saturating_add(tx.size.icns);
+            }
+        }
+        let icns = size.icns as usize;
+        // Per CLP01 its ICNs, per ICN its CLP01s and the claims paid under
+        // it: at most one key each per claim payment with an ICN. (The
+        // line book's tables, `history::lines`, are the next to size so,
+        // from `size.lines` and `size.claims`, once it can reserve.)
+        self.icns.reserve(icns);
+        self.clp01s_by_icn.reserve(icns);
+        self.claims_by_icn.reserve(icns);
+        Ok(())
+    }
+
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>> {
         let mut pending: Vec<(OrderKey, TransactionRef)> = self
-            .pending
+            .transactions
             .iter()
             .enumerate()
-            .filter_map(|(i, tx)| tx.as_ref().map(|tx| (tx.order_key(), i as TransactionRef)))
+            .filter_map(|(i, slot)| match slot {
+                TxSlot::Pending(tx) => Some((tx.order_key(), i as TransactionRef)),
+                TxSlot::Applied(_) | TxSlot::Gone => None,
+            })
             .collect();
         pending.sort();
         Ok(pending)
@@ -348,9 +474,7 @@ impl HistoryStore for MemoryStore {
     /// hundred bytes of MessagePack, or a shared place), not of one held
     /// parsed (nothing to decode).
     fn pending_to_decode(&self, id: TransactionRef) -> Option<PackedTransaction> {
-        self.pending
-            .get(id as usize)?
-            .as_ref()
+        self.pending_tx(id)
             .filter(|tx| tx.is_packed() || tx.is_located())
             .cloned()
     }
@@ -381,17 +505,22 @@ impl HistoryStore for MemoryStore {
     }
 
     fn begin_decide(&mut self, id: TransactionRef) -> StoreResult<bool> {
-        Ok(self.pending.get(id as usize).is_some_and(Option::is_some))
+        Ok(self.pending_tx(id).is_some())
     }
 
     fn commit_decide(&mut self, id: TransactionRef) -> StoreResult<()> {
-        if let Some(slot) = self.pending.get_mut(id as usize) {
-            *slot = None;
+        let deciding = self
+            .deciding
+            .take()
+            .filter(|(deciding, ..)| *deciding == id);
+        let Some(slot) = self.transactions.get_mut(id as usize) else {
+            return Ok(());
+        };
+        if matches!(slot, TxSlot::Pending(_)) {
+            *slot = TxSlot::Gone;
         }
-        if let Some((deciding, order, rows)) = self.deciding.take()
-            && deciding == id
-        {
-            self.applied.insert(id, order);
+        if let Some((_, order, rows)) = deciding {
+            *slot = TxSlot::Applied(order);
             if self.keep_rows {
                 self.rows.insert(id, rows);
             }
@@ -400,17 +529,15 @@ impl HistoryStore for MemoryStore {
     }
 
     fn transaction_state(&self, id: TransactionRef) -> StoreResult<RemittanceState> {
-        Ok(if let Some(order) = self.applied.get(&id) {
-            RemittanceState::Applied(order.clone())
-        } else if self.pending.get(id as usize).is_some_and(Option::is_some) {
-            RemittanceState::Pending
-        } else {
-            RemittanceState::Replaced
+        Ok(match self.transactions.get(id as usize) {
+            Some(TxSlot::Applied(order)) => RemittanceState::Applied(order.clone()),
+            Some(TxSlot::Pending(_)) => RemittanceState::Pending,
+            Some(TxSlot::Gone) | None => RemittanceState::Replaced,
         })
     }
 
     fn decided_rows(&self, id: TransactionRef) -> StoreResult<Vec<DecidedLine>> {
-        if !self.applied.contains_key(&id) {
+        if self.applied_order(id).is_none() {
             return Ok(Vec::new());
         }
         match self.rows.get(&id) {
@@ -464,12 +591,15 @@ impl HistoryStore for MemoryStore {
 
 impl VersionStore for MemoryStore {
     fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>> {
-        let Some(ids) = self.traces.get(&(Text::from(payer), Text::from(trace))) else {
+        let Some(&(first, _)) = self.traces.get(&self.trace_key(payer, trace)) else {
             return Ok(Vec::new());
         };
-        ids.iter()
-            .filter_map(|&id| {
-                let pending = self.pending.get(id as usize).and_then(Option::as_ref);
+        let chain = std::iter::successors(Some(first), |&id| {
+            Some(self.next_of_trace[id as usize]).filter(|&next| next != NO_TRANSACTION)
+        });
+        chain
+            .filter_map(|id| {
+                let pending = self.pending_tx(id);
                 let replaced = self.replaced.get(&id).map(|(tx, _)| tx);
                 pending
                     .map(|tx| version(id, tx, false))
@@ -479,11 +609,7 @@ impl VersionStore for MemoryStore {
     }
 
     fn supersede(&mut self, earlier: TransactionRef, by: TransactionRef) -> StoreResult<()> {
-        let slot = self
-            .pending
-            .get_mut(earlier as usize)
-            .and_then(Option::take);
-        match slot {
+        match self.take_pending_slot(earlier) {
             Some(tx) => {
                 self.replaced.insert(earlier, (tx, by));
                 Ok(())
@@ -522,19 +648,34 @@ impl ClaimStore for MemoryStore {
     }
 
     fn ingest_packed_claim(&mut self, source: &str, claim: PackedClaim) -> StoreResult<bool> {
-        if !self.known_claims.insert(claim.identity) {
+        let hash = self.claim_hasher.hash_one(claim.identity);
+        let claims = &self.claims;
+        let known = |&i: &u32| claims[i as usize].identity() == claim.identity;
+        if self.known_claims.find(hash, known).is_some() {
             return Ok(false);
         }
         let at = u32::try_from(self.claims.len()).map_err(|_| {
             super::StoreError::Data("more than 4 billion claims in one memory store".into())
         })?;
+        // The texts first: nothing is indexed unless all of the claim is.
         let id = self.lines.text_id(&claim.claim_id)?;
+        let replaced = match &claim.replaced_icn {
+            Some(icn) => Some(self.lines.text_id(icn)?),
+            None => None,
+        };
+        let from = u32::try_from(self.billed_lines.len())
+            .ok()
+            .filter(|from| from.checked_add(claim.lines).is_some())
+            .ok_or_else(|| {
+                super::StoreError::Data(
+                    "more than 4 billion billed lines in one memory store".into(),
+                )
+            })?;
         self.by_id.push_new(id, at);
-        if let Some(icn) = &claim.replaced_icn {
-            let icn = self.lines.text_id(icn)?;
+        if let Some(icn) = replaced {
             self.by_replaced_icn.push_new(icn, at);
         }
-        self.billed_from.push(self.billed_lines.len());
+        self.billed_from.push(from);
         self.billed_lines.resize(
             self.billed_lines.len() + claim.lines as usize,
             LineState::Open,
@@ -542,9 +683,20 @@ impl ClaimStore for MemoryStore {
         let source = match self.sources.get_index_of(source) {
             Some(i) => i,
             None => self.sources.insert_full(source.to_string()).0,
-        };
-        self.claim_sources.push(source as u32);
+        } as u32;
+        if self
+            .claim_sources
+            .last()
+            .is_none_or(|&(_, last)| last != source)
+        {
+            self.claim_sources.push((at, source));
+        }
         self.claims.push(claim.into_held());
+        // Once the claim is in `claims`: the table's hasher reads it there.
+        let (claims, hasher) = (&self.claims, &self.claim_hasher);
+        self.known_claims.insert_unique(hash, at, |&i| {
+            hasher.hash_one(claims[i as usize].identity())
+        });
         Ok(true)
     }
 
@@ -658,5 +810,136 @@ impl super::AckStore for MemoryStore {
         (0..self.claims.len())
             .map(|at| self.stored_claim(at))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::history::AckStore;
+    use crate::line::{RemittanceContext, TransactionFingerprint};
+
+    fn claim(id: &str, charge: i64) -> BilledClaim {
+        BilledClaim {
+            claim_id: id.into(),
+            charge: charge.into(),
+            ..BilledClaim::default()
+        }
+    }
+
+    fn transaction(trace: &str, hash: u64, semantic: &str) -> RemittanceTransaction {
+        let context = RemittanceContext {
+            payer: "ACME".into(),
+            payer_id: "12345".into(),
+            trace: trace.into(),
+            transaction: format!("{hash}").into(),
+            ..RemittanceContext::default()
+        };
+        RemittanceTransaction {
+            context: Arc::new(context),
+            events: Vec::new(),
+            fingerprint: TransactionFingerprint {
+                content_hash: hash,
+                semantic: semantic.into(),
+            },
+        }
+    }
+
+    /// A claim given twice is stored once (found by its identity through
+    /// the id table); each claim reads back with the source it came from,
+    /// across runs of claims from one source.
+    #[test]
+    fn claims_are_stored_once_each_with_its_source() {
+        let mut store = MemoryStore::new();
+        assert!(store.ingest_claim("a.837", &claim("1", 10)).expect("ok"));
+        assert!(store.ingest_claim("a.837", &claim("2", 20)).expect("ok"));
+        assert!(!store.ingest_claim("b.837", &claim("1", 10)).expect("ok"));
+        assert!(store.ingest_claim("b.837", &claim("3", 30)).expect("ok"));
+        assert!(store.ingest_claim("a.837", &claim("4", 40)).expect("ok"));
+        assert!(!store.ingest_claim("a.837", &claim("4", 40)).expect("ok"));
+        let all = store.all_claims().expect("claims");
+        let seen: Vec<(&str, &str)> = all
+            .iter()
+            .map(|c| (c.claim.claim_id.as_str(), c.source.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("1", "a.837"),
+                ("2", "a.837"),
+                ("3", "b.837"),
+                ("4", "a.837")
+            ]
+        );
+        // The same CLM01 with other content is another claim.
+        assert!(store.ingest_claim("b.837", &claim("1", 11)).expect("ok"));
+        assert_eq!(store.claims_with_id("1").expect("claims").len(), 2);
+    }
+
+    /// Versions of one payment (payer and trace) are found in the order
+    /// they were stored, and only theirs; a transaction is known again by
+    /// its content or by its semantic fingerprint; an applied one keeps
+    /// its payment order.
+    #[test]
+    fn versions_of_a_trace_chain_in_order_and_states_follow_them() {
+        let mut store = MemoryStore::new();
+        let mut ids = Vec::new();
+        for (trace, hash, semantic) in [
+            ("T1", 1, "s1"),
+            ("T2", 2, "s2"),
+            ("T1", 3, "s3"),
+            ("T1", 4, "s4"),
+        ] {
+            match store.ingest_transaction(transaction(trace, hash, semantic)) {
+                Ok(Ingested::New(id)) => ids.push(id),
+                other => panic!("not new: {other:?}"),
+            }
+        }
+        let versions = |store: &MemoryStore, trace| -> Vec<TransactionRef> {
+            let found = store.trace_versions("12345", trace).expect("versions");
+            found.iter().map(|v| v.id).collect()
+        };
+        assert_eq!(versions(&store, "T1"), [ids[0], ids[2], ids[3]]);
+        assert_eq!(versions(&store, "T2"), [ids[1]]);
+        assert!(versions(&store, "T3").is_empty());
+        // The same bytes, or the same payment sent with other bytes.
+        for again in [transaction("T9", 2, "other"), transaction("T9", 9, "s3")] {
+            assert!(matches!(
+                store.ingest_transaction(again),
+                Ok(Ingested::Known(_))
+            ));
+        }
+        store.prepare_decide().expect("prepared");
+        let order = store.pending().expect("pending");
+        assert_eq!(order.len(), 4);
+        let (key, first) = order[0].clone();
+        assert!(store.begin_decide(first).expect("begins"));
+        store.load_pending(first).expect("loads");
+        store.commit_decide(first).expect("commits");
+        assert_eq!(
+            store.transaction_state(first).expect("state"),
+            RemittanceState::Applied(key)
+        );
+        assert!(!store.begin_decide(first).expect("begins"));
+        store.supersede(ids[2], ids[3]).expect("replaced");
+        assert_eq!(
+            store.transaction_state(ids[2]).expect("state"),
+            RemittanceState::Replaced
+        );
+        assert_eq!(
+            store.transaction_state(ids[3]).expect("state"),
+            RemittanceState::Pending
+        );
+        // A replaced version is still listed among its trace's, superseded.
+        let t1 = store.trace_versions("12345", "T1").expect("versions");
+        let superseded: Vec<bool> = t1.iter().map(|v| v.superseded).collect();
+        let listed: Vec<TransactionRef> = t1.iter().map(|v| v.id).collect();
+        assert_eq!(listed.len(), superseded.len());
+        assert!(
+            listed.contains(&ids[2])
+                && superseded[listed.iter().position(|&i| i == ids[2]).expect("there")]
+        );
     }
 }

@@ -264,6 +264,14 @@ pub trait HistoryStore: VersionStore + ClaimStore + AckStore + Send {
         false
     }
 
+    /// Called once every input is stored, before the pending transactions
+    /// are applied: a store that holds its state in memory makes room, from
+    /// the pending transactions' sizes, for what applying them adds (issue
+    /// 17: tables sized once, not doubled at the run's peak).
+    fn prepare_decide(&mut self) -> StoreResult<()> {
+        Ok(())
+    }
+
     /// Pending transactions in the order they must be applied.
     fn pending(&self) -> StoreResult<Vec<(OrderKey, TransactionRef)>>;
     /// A pending transaction's events.

@@ -35,5 +35,5 @@ pub use standing::ClaimStanding;
 pub use status::{Status, line_status, patient_resp, prior_payer_paid};
 pub use transaction::{
     OrderKey, PackedTransaction, RemittanceTransaction, TransactionAt, TransactionFingerprint,
-    order_key_of,
+    TransactionSize, order_key_of,
 };

@@ -74,7 +74,47 @@ pub struct PackedTransaction {
     pub context: Arc<RemittanceContext>,
     /// Its identity, to apply it once only.
     pub fingerprint: TransactionFingerprint,
+    /// What applying it adds to a store, counted before its events are
+    /// packed or dropped.
+    pub size: TransactionSize,
     events: PackedEvents,
+}
+
+/// What one transaction adds to a store's line state when it is applied,
+/// counted from its events while they are at hand: a store that holds
+/// every pending transaction makes room for all of them once, before
+/// deciding, instead of doubling its tables as they fill (issue 17).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TransactionSize {
+    /// Its line and claim events (each a line key): an upper bound on the
+    /// lines it adds.
+    pub lines: u32,
+    /// Its claim payments.
+    pub claims: u32,
+    /// Its claim payments with a payer claim control number (CLP07).
+    pub icns: u32,
+}
+
+impl TransactionSize {
+    /// The size of a transaction with `events`.
+    pub fn of(events: &[LineEvent]) -> TransactionSize {
+        let mut size = TransactionSize::default();
+        let mut last_claim = None;
+        for event in events {
+            if event.kind == super::event::EventKind::ProviderAdjustment {
+                continue;
+            }
+            size.lines = size.lines.saturating_add(1);
+            if last_claim != Some(event.claim_seq) {
+                last_claim = Some(event.claim_seq);
+                size.claims = size.claims.saturating_add(1);
+                if !event.payer_claim_id.is_empty() {
+                    size.icns = size.icns.saturating_add(1);
+                }
+            }
+        }
+        size
+    }
 }
 
 /// Reads one 835 transaction again from the input it came in: what a run
@@ -105,6 +145,7 @@ impl PackedTransaction {
     /// Packs `tx`'s events.
     pub fn pack(tx: RemittanceTransaction) -> PackedTransaction {
         PackedTransaction {
+            size: TransactionSize::of(&tx.events),
             events: PackedEvents::Packed(super::event_codec::encode(&tx.events).into_boxed_slice()),
             context: tx.context,
             fingerprint: tx.fingerprint,
@@ -114,6 +155,7 @@ impl PackedTransaction {
     /// Holds `tx` as it is, unpacked (for callers that apply it soon).
     pub fn parsed(tx: RemittanceTransaction) -> PackedTransaction {
         PackedTransaction {
+            size: TransactionSize::of(&tx.events),
             context: tx.context,
             fingerprint: tx.fingerprint,
             events: PackedEvents::Parsed(tx.events),
@@ -123,6 +165,7 @@ impl PackedTransaction {
     /// Holds where `tx` is (`at` reads it again): its events are dropped.
     pub fn located(tx: RemittanceTransaction, at: Arc<dyn TransactionAt>) -> PackedTransaction {
         PackedTransaction {
+            size: TransactionSize::of(&tx.events),
             context: tx.context,
             fingerprint: tx.fingerprint,
             events: PackedEvents::Located(at),

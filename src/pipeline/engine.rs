@@ -153,6 +153,9 @@ impl<'a> Reconciler<'a> {
         self.shared.clear();
         self.family_of.clear();
         let mut covered = Covered::default();
+        self.store
+            .prepare_decide()
+            .during("making room for the pending transactions' decisions")?;
         let mut work: Vec<(OrderKey, TransactionRef, bool)> = self
             .store
             .pending()
@@ -179,6 +182,12 @@ impl<'a> Reconciler<'a> {
         // order key ends in the content hash, so the ledger is the same
         // whatever order the files came in.
         work.sort();
+        // Only the order is needed now: a transaction's key (some 90 bytes)
+        // is not held through deciding.
+        let work: Vec<(TransactionRef, bool)> = work
+            .into_iter()
+            .map(|(_, id, before)| (id, before))
+            .collect();
         if self.read_ahead {
             std::thread::scope(|scope| {
                 let mut ahead = ReadAhead::start(scope);
@@ -195,13 +204,13 @@ impl<'a> Reconciler<'a> {
     /// transactions are decoded on its thread before their turn.
     fn cover<E: From<crate::history::StoreError>>(
         &mut self,
-        work: &[(OrderKey, TransactionRef, bool)],
+        work: &[(TransactionRef, bool)],
         seen: &HashSet<TransactionRef>,
         covered: &mut Covered,
         on_rows: &mut impl FnMut(Vec<DecidedLine>, bool) -> Result<(), E>,
         mut ahead: Option<&mut ReadAhead>,
     ) -> Result<(), E> {
-        for &(_, id, before) in work {
+        for &(id, before) in work {
             if let Some(ahead) = ahead.as_deref_mut() {
                 ahead.feed(work, &*self.store);
             }

@@ -19,7 +19,7 @@ use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
 use crate::scan::{Consumer, FileSummary, scan};
 use crate::x12::SegmentReader;
 
-use super::reread::{BatchSpans, ClaimSpot, Locator, Marks, ReadAt, Relocate, TransactionSpans};
+use super::reread::{BatchSpans, Locator, Marks, ReadAt, Relocate, TransactionSpans};
 
 /// What one input holds for reconciliation.
 #[derive(Debug, Default)]
@@ -181,10 +181,10 @@ impl Consumer for Collect<'_, '_> {
                     self.content.claims.push(claim);
                     continue;
                 }
-                (_, Some(batch), Some(spans)) => {
-                    let at = ClaimSpot::new(Arc::clone(batch), spans);
-                    PackedClaim::located(&claim, Arc::new(at))
-                }
+                (_, Some(batch), Some(spans)) => match batch.place(&spans) {
+                    Some(place) => PackedClaim::located(&claim, Arc::clone(batch) as _, place),
+                    None => PackedClaim::pack(&claim),
+                },
                 _ => PackedClaim::pack(&claim),
             };
             match &mut self.take {

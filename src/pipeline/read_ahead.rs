@@ -20,7 +20,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::thread::Scope;
 
 use crate::history::{ClaimCopies, DecodedClaims, HistoryStore};
-use crate::line::{OrderKey, PackedTransaction, RemittanceTransaction};
+use crate::line::{PackedTransaction, RemittanceTransaction};
 use crate::reconcile::versions::TransactionRef;
 
 /// Transactions decoded ahead of the one being decided, at most (a
@@ -108,7 +108,7 @@ impl ReadAhead {
     /// `true` are read back, not decoded) that `store` has a copy of to be
     /// decoded, up to [`READ_AHEAD`] ahead; and the claims of those decoded
     /// meanwhile.
-    pub fn feed(&mut self, work: &[(OrderKey, TransactionRef, bool)], store: &dyn HistoryStore) {
+    pub fn feed(&mut self, work: &[(TransactionRef, bool)], store: &dyn HistoryStore) {
         self.collect(store);
         // In bursts, once half the queue was taken: a decoding thread that
         // waits is woken once a burst, not once a transaction (a wake-up
@@ -118,7 +118,7 @@ impl ReadAhead {
         }
         let Some(copies) = &self.copies else { return };
         while self.queued.len() < READ_AHEAD {
-            let Some(&(_, id, read_back)) = work.get(self.next) else {
+            let Some(&(id, read_back)) = work.get(self.next) else {
                 return;
             };
             self.next += 1;

@@ -14,7 +14,10 @@
 //! patient loops, each HL up to the next HL or CLM — by level code, as the
 //! claim parser reads them) and the claim itself (CLM up to the next HL,
 //! CLM or SE). A span is a byte offset, a length and the
-//! ordinal of its first segment: 16 bytes.
+//! ordinal of its first segment: 16 bytes. What a claim keeps of its spans
+//! is its batch (the transaction's envelope and heading, shared) and its
+//! spans relative to the heading, 12 bytes each, inline in the claim
+//! (`claim::ClaimPlace`: no heap block of its own).
 //!
 //! Pass 2: the spans are copied into one buffer (a claim gets a one-segment
 //! SE after it) and read with the same readers, each segment placed back
@@ -39,7 +42,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
-use crate::claim::{BilledClaim, ClaimAt};
+use crate::claim::{BilledClaim, ClaimPlace, ClaimsAt, PlaceSpan};
 use crate::document::{DocumentReader, SegmentSource};
 use crate::line::{RemittanceTransaction, TransactionAt};
 use crate::scan::{Consumer, scan};
@@ -663,19 +666,31 @@ impl BatchSpans {
     }
 }
 
-/// Where one 837 claim is: what a run keeps of it (besides its matching
-/// keys, see `claim::PackedClaim`): its batch, shared, and its HL loops
-/// and CLM loop, 16 bytes each.
-#[derive(Debug)]
-pub(crate) struct ClaimSpot {
-    batch: Arc<BatchSpans>,
-    spans: Box<[Span]>,
-}
+impl BatchSpans {
+    /// The place in this batch of the claim at `spans` (its HL loops, then
+    /// its CLM loop), relative to the batch's heading; `None` when a span
+    /// is before the heading or too far past it (4 GiB, 2³² segments) or
+    /// there are too many: the claim is then kept packed.
+    pub(crate) fn place(&self, spans: &[Span]) -> Option<ClaimPlace> {
+        let heading = self.heading;
+        let relative = spans.iter().map(|span| {
+            Some(PlaceSpan {
+                offset: u32::try_from(span.start.checked_sub(heading.start)?).ok()?,
+                len: span.len,
+                segment: span.segment.checked_sub(heading.segment)?,
+            })
+        });
+        ClaimPlace::new(relative.collect::<Option<Vec<_>>>()?)
+    }
 
-impl ClaimSpot {
-    /// The claim at `spans` (its HL loops, then its CLM loop) of `batch`.
-    pub(crate) fn new(batch: Arc<BatchSpans>, spans: Box<[Span]>) -> Self {
-        ClaimSpot { batch, spans }
+    /// The spans in the input of the claim at `place`.
+    fn spans_of(&self, place: &ClaimPlace) -> impl Iterator<Item = Span> {
+        let heading = self.heading;
+        place.spans().iter().map(move |s| Span {
+            start: heading.start + u64::from(s.offset),
+            len: s.len,
+            segment: heading.segment.saturating_add(s.segment),
+        })
     }
 }
 
@@ -701,34 +716,35 @@ fn closing_se(prefix: &Prefix, control: &str) -> Vec<u8> {
     se
 }
 
-impl ClaimAt for ClaimSpot {
-    fn whereabouts(&self) -> String {
-        let clm = self.spans.last().copied().unwrap_or_default();
+/// What a run keeps of an 837 claim of an input read again is its batch,
+/// shared, and its [`ClaimPlace`] in it: its HL loops and CLM loop.
+impl ClaimsAt for BatchSpans {
+    fn whereabouts(&self, place: &ClaimPlace) -> String {
+        let clm = self.spans_of(place).last().unwrap_or_default();
         format!(
             "{}: the 837 claim at segment {} (byte {})",
-            self.batch.input.name(),
+            self.input.name(),
             clm.segment,
             clm.start
         )
     }
 
-    fn read_again(&self) -> Result<BilledClaim, String> {
-        let batch = &*self.batch;
-        let spans: Vec<Span> = std::iter::once(batch.heading)
-            .chain(self.spans.iter().copied())
+    fn read_again(&self, place: &ClaimPlace) -> Result<BilledClaim, String> {
+        let spans: Vec<Span> = std::iter::once(self.heading)
+            .chain(self.spans_of(place))
             .collect();
-        let (bytes, placed) = copy_spans(&*batch.input, &batch.prefix, &spans, |_| {
-            closing_se(&batch.prefix, &batch.control)
+        let (bytes, placed) = copy_spans(&*self.input, &self.prefix, &spans, |_| {
+            closing_se(&self.prefix, &self.control)
         })?;
         let mut first = FirstClaim::default();
         scan(relocated(&bytes, &placed), &mut first);
         let mut claim = first.0.ok_or_else(|| {
             format!(
                 "{}: is no longer a whole claim: the input changed during the run; run again",
-                self.whereabouts()
+                self.whereabouts(place)
             )
         })?;
-        claim.transaction_hash = batch.hash;
+        claim.transaction_hash = self.hash;
         Ok(claim)
     }
 }
