@@ -250,14 +250,6 @@ impl MemoryStore {
         self.lines.len()
     }
 
-    /// Makes room for `lines` more service lines and `links` more claim
-    /// references (two a claim payment), counted by a first pass, so that
-    /// the line state is sized once instead of doubling as it fills (see
-    /// `history::lines`).
-    pub fn reserve_lines(&mut self, lines: usize, links: usize) {
-        self.lines.reserve(lines, links);
-    }
-
     fn stored(&self, at: &[u32]) -> StoreResult<Vec<StoredClaim>> {
         at.iter().map(|&i| self.stored_claim(i as usize)).collect()
     }
@@ -439,12 +431,19 @@ impl HistoryStore for MemoryStore {
         }
         let icns = size.icns as usize;
         // Per CLP01 its ICNs, per ICN its CLP01s and the claims paid under
-        // it: at most one key each per claim payment with an ICN. (The
-        // line book's tables, `history::lines`, are the next to size so,
-        // from `size.lines` and `size.claims`, once it can reserve.)
+        // it: at most one key each per claim payment with an ICN.
         self.icns.reserve(icns);
         self.clp01s_by_icn.reserve(icns);
         self.claims_by_icn.reserve(icns);
+        // The line book: a line and a record per event, a claim reference
+        // per CLP01 and per CLP07. A 1/32 margin covers what the counts
+        // leave out (PLB rows): a table that fills up doubles, holding the
+        // old block and the new one at once — at the peak of a large run,
+        // hundreds of MB (issue 17).
+        let lines = size.lines as usize;
+        let links = size.claims as usize + icns;
+        self.lines
+            .reserve(lines + lines / 32 + 64, links + links / 32 + 64);
         Ok(())
     }
 
