@@ -436,27 +436,19 @@ mod tests {
     use crate::document::{DocumentEvent, DocumentReader};
     use crate::text::Text;
 
-    /// Every claim of every 837 under `dir` (recursively).
-    fn claims_under(dir: &std::path::Path, into: &mut Vec<BilledClaim>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                claims_under(&path, into);
-                continue;
-            }
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
+    /// Every claim of the bundled X12 files (samples and corpus).
+    fn bundled_claims() -> Vec<BilledClaim> {
+        let mut claims = Vec::new();
+        for path in crate::x12::test_files::bundled() {
+            let bytes = std::fs::read(&path).expect("readable");
             let mut reader = DocumentReader::from_slice(&bytes);
             while let Ok(Some(event)) = reader.next_event() {
                 if let DocumentEvent::Claim(super::super::ClaimEvent::Claim(c)) = event {
-                    into.push(*c);
+                    claims.push(*c);
                 }
             }
         }
+        claims
     }
 
     fn round_trip(claim: &BilledClaim) {
@@ -473,10 +465,7 @@ mod tests {
 
     #[test]
     fn every_claim_of_the_samples_and_the_corpus_reads_back_the_same() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut claims = Vec::new();
-        claims_under(&root.join("samples"), &mut claims);
-        claims_under(&root.join("tests/corpus"), &mut claims);
+        let claims = bundled_claims();
         assert!(claims.len() > 50, "only {} claims found", claims.len());
         assert!(claims.iter().any(|c| c.patient.is_some()));
         assert!(claims.iter().any(|c| c.payer_claim_number.is_some()));

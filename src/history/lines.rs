@@ -864,15 +864,7 @@ mod tests {
 
     #[test]
     fn dates_kinds_and_scopes_read_back_from_their_word() {
-        let kinds = [
-            PriorKind::Payment,
-            PriorKind::Denial,
-            PriorKind::PatientResp,
-            PriorKind::NoPaymentDue,
-            PriorKind::Reversal,
-            PriorKind::Recovery,
-            PriorKind::Adjustment,
-        ];
+        let kinds = PriorKind::ALL;
         let dates = [
             None,
             Some(Date::MIN),

@@ -367,16 +367,7 @@ mod tests {
         ] {
             assert_eq!(kind_of(kind_byte(kind)), Ok(kind));
         }
-        for status in [
-            Status::Paid,
-            Status::Denied,
-            Status::PatientResp,
-            Status::NoPaymentDue,
-            Status::Reversal,
-            Status::ClaimAdjustment,
-            Status::ProviderAdjustment,
-            Status::NoRemittance,
-        ] {
+        for status in Status::ALL {
             assert_eq!(status_of(status_byte(status)), Ok(status));
             let event = LineEvent {
                 status,

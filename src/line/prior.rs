@@ -40,19 +40,20 @@ impl PriorKind {
         }
     }
 
+    /// Every kind, in declaration order.
+    pub const ALL: [PriorKind; 7] = [
+        PriorKind::Payment,
+        PriorKind::Denial,
+        PriorKind::PatientResp,
+        PriorKind::NoPaymentDue,
+        PriorKind::Reversal,
+        PriorKind::Recovery,
+        PriorKind::Adjustment,
+    ];
+
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<PriorKind> {
-        [
-            PriorKind::Payment,
-            PriorKind::Denial,
-            PriorKind::PatientResp,
-            PriorKind::NoPaymentDue,
-            PriorKind::Reversal,
-            PriorKind::Recovery,
-            PriorKind::Adjustment,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        PriorKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 

@@ -55,20 +55,21 @@ impl Status {
         }
     }
 
+    /// Every status, in declaration order.
+    pub const ALL: [Status; 8] = [
+        Status::Paid,
+        Status::Denied,
+        Status::PatientResp,
+        Status::NoPaymentDue,
+        Status::Reversal,
+        Status::ClaimAdjustment,
+        Status::ProviderAdjustment,
+        Status::NoRemittance,
+    ];
+
     /// Parses a ledger name.
     pub fn parse(s: &str) -> Option<Status> {
-        [
-            Status::Paid,
-            Status::Denied,
-            Status::PatientResp,
-            Status::NoPaymentDue,
-            Status::Reversal,
-            Status::ClaimAdjustment,
-            Status::ProviderAdjustment,
-            Status::NoRemittance,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
     }
 }
 

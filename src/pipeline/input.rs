@@ -328,29 +328,10 @@ fn read_into<S: SegmentSource>(
 mod tests {
     use super::*;
 
-    /// Every file under `dir` (recursively).
-    fn files_under(dir: &std::path::Path, into: &mut Vec<std::path::PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                files_under(&path, into);
-            } else {
-                into.push(path);
-            }
-        }
-    }
-
     #[test]
     fn every_packed_transaction_of_the_samples_and_the_corpus_unpacks_to_the_same_events() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        files_under(&root.join("samples"), &mut files);
-        files_under(&root.join("tests/corpus"), &mut files);
         let mut events = 0;
-        for path in files {
+        for path in crate::x12::test_files::bundled() {
             let bytes = std::fs::read(&path).expect("readable");
             let content = read_input("input.835", bytes.as_slice());
             for tx in content.transactions {

@@ -754,28 +754,8 @@ mod tests {
     use super::*;
     use crate::pipeline::input::{read_input, read_input_located};
 
-    /// Every X12 file under `dir`, recursively.
-    fn x12_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                x12_files(&path, out);
-            } else if std::fs::read(&path).is_ok_and(|b| b.windows(3).any(|w| w == b"ISA")) {
-                out.push(path);
-            }
-        }
-    }
-
     fn inputs() -> Vec<PathBuf> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        x12_files(&root.join("samples"), &mut files);
-        x12_files(&root.join("tests/corpus"), &mut files);
-        files.sort();
-        files
+        crate::x12::test_files::bundled()
     }
 
     /// What is read again is what was read first, positions included,

@@ -10,6 +10,8 @@ pub mod lexer;
 mod position;
 pub mod reader;
 mod segment;
+#[cfg(test)]
+pub mod test_files;
 pub mod value;
 
 pub use delims::Delimiters;
