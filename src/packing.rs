@@ -35,6 +35,8 @@ impl Packer {
         self.0.push(b);
     }
 
+    /// An unsigned integer, seven bits a byte, low bits first (one byte up
+    /// to 127).
     pub fn uint(&mut self, mut n: u64) {
         while n >= 0x80 {
             self.0.push(n as u8 | 0x80);
@@ -43,19 +45,23 @@ impl Packer {
         self.0.push(n as u8);
     }
 
+    /// Bytes after their count.
     pub fn bytes(&mut self, bytes: &[u8]) {
         self.uint(bytes.len() as u64);
         self.0.extend_from_slice(bytes);
     }
 
+    /// Text as its UTF-8 bytes after their count.
     pub fn text(&mut self, text: &str) {
         self.bytes(text.as_bytes());
     }
 
+    /// A yes or no, as one byte (0 or 1).
     pub fn flag(&mut self, set: bool) {
         self.0.push(u8::from(set));
     }
 
+    /// A flag, then the text when there is one.
     pub fn option_text(&mut self, text: Option<&Text>) {
         self.flag(text.is_some());
         if let Some(text) = text {
@@ -63,6 +69,7 @@ impl Packer {
         }
     }
 
+    /// A list of texts after its count.
     pub fn texts(&mut self, texts: &[Text]) {
         self.uint(texts.len() as u64);
         for text in texts {
@@ -93,6 +100,7 @@ impl Packer {
         }
     }
 
+    /// A flag, then the amount when there is one.
     pub fn option_decimal(&mut self, d: Option<Decimal>) {
         self.flag(d.is_some());
         if let Some(d) = d {
@@ -100,12 +108,14 @@ impl Packer {
         }
     }
 
+    /// A date as its year (two bytes), month and day.
     pub fn date(&mut self, date: Date) {
         self.0.extend_from_slice(&date.year().to_le_bytes());
         self.0.push(date.month() as u8);
         self.0.push(date.day() as u8);
     }
 
+    /// A flag, then the date when there is one.
     pub fn option_date(&mut self, date: Option<Date>) {
         self.flag(date.is_some());
         if let Some(date) = date {
@@ -122,7 +132,7 @@ pub struct Unpacker<'a> {
 }
 
 /// What cut a read short.
-pub(crate) fn short() -> String {
+fn short() -> String {
     "the packed claim is cut short".to_owned()
 }
 
@@ -141,12 +151,14 @@ impl<'a> Unpacker<'a> {
         }
     }
 
+    /// One byte as it is.
     pub fn byte(&mut self) -> Result<u8, String> {
         let b = *self.bytes.get(self.at).ok_or_else(short)?;
         self.at += 1;
         Ok(b)
     }
 
+    /// The next `n` bytes as they are.
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
         let end = self.at.checked_add(n).ok_or_else(short)?;
         let taken = self.bytes.get(self.at..end).ok_or_else(short)?;
@@ -154,6 +166,7 @@ impl<'a> Unpacker<'a> {
         Ok(taken)
     }
 
+    /// An unsigned integer as [`Packer::uint`] writes it.
     pub fn uint(&mut self) -> Result<u64, String> {
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
@@ -166,6 +179,8 @@ impl<'a> Unpacker<'a> {
         Err("a packed count is too long".to_owned())
     }
 
+    /// A count as [`Packer::uint`] writes it; an error when it passes the
+    /// bytes left (every item takes one at least).
     pub fn len(&mut self) -> Result<usize, String> {
         let n = self.uint()?;
         // A count can never pass the bytes left (every item takes one at
@@ -176,6 +191,7 @@ impl<'a> Unpacker<'a> {
             .ok_or_else(short)
     }
 
+    /// Text as [`Packer::text`] writes it; an error when it is not UTF-8.
     pub fn text(&mut self) -> Result<Text, String> {
         let n = self.len()?;
         let bytes = self.take(n)?;
@@ -184,6 +200,7 @@ impl<'a> Unpacker<'a> {
         Ok(Text::new(text))
     }
 
+    /// A flag as [`Packer::flag`] writes it; an error for any other byte.
     pub fn flag(&mut self) -> Result<bool, String> {
         match self.byte()? {
             0 => Ok(false),
@@ -192,6 +209,7 @@ impl<'a> Unpacker<'a> {
         }
     }
 
+    /// What [`Packer::option_text`] writes.
     pub fn option_text(&mut self) -> Result<Option<Text>, String> {
         Ok(if self.flag()? {
             Some(self.text()?)
@@ -200,11 +218,14 @@ impl<'a> Unpacker<'a> {
         })
     }
 
+    /// What [`Packer::texts`] writes.
     pub fn texts(&mut self) -> Result<Vec<Text>, String> {
         let n = self.len()?;
         (0..n).map(|_| self.text()).collect()
     }
 
+    /// An amount as [`Packer::decimal`] writes it, bit for bit; an error
+    /// for a scale past 28.
     pub fn decimal(&mut self) -> Result<Decimal, String> {
         let head = self.byte()?;
         let scale = head & 0x1F;
@@ -222,6 +243,7 @@ impl<'a> Unpacker<'a> {
         Ok(Decimal::deserialize(raw))
     }
 
+    /// What [`Packer::option_decimal`] writes.
     pub fn option_decimal(&mut self) -> Result<Option<Decimal>, String> {
         Ok(if self.flag()? {
             Some(self.decimal()?)
@@ -230,6 +252,8 @@ impl<'a> Unpacker<'a> {
         })
     }
 
+    /// A date as [`Packer::date`] writes it; an error for one that is not
+    /// a date.
     pub fn date(&mut self) -> Result<Date, String> {
         let year = self.take(2)?;
         let year = i16::from_le_bytes([year[0], year[1]]);
@@ -237,6 +261,7 @@ impl<'a> Unpacker<'a> {
         Date::new(year, month, day).map_err(|e| format!("a packed date: {e}"))
     }
 
+    /// What [`Packer::option_date`] writes.
     pub fn option_date(&mut self) -> Result<Option<Date>, String> {
         Ok(if self.flag()? {
             Some(self.date()?)
