@@ -77,6 +77,7 @@ mod document;
 mod envelope;
 mod events;
 mod fields;
+mod hashing;
 mod history;
 mod ledger;
 // Groundwork for issue 21 (appeal letters, printable remittances, appeal

@@ -17,8 +17,8 @@ use crate::support::files_under;
 const RANKS: &[(u32, &[&str], &str)] = &[
     (
         0,
-        &["text", "money"],
-        "shared helpers: inline text, money as printed",
+        &["text", "money", "hashing"],
+        "shared helpers: inline text, money as printed, fast hash tables",
     ),
     (
         1,

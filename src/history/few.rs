@@ -8,8 +8,7 @@
 /// No overflow vector: the slot's one id is all.
 const ONE: u32 = u32::MAX;
 
-/// Hash maps keyed by interned ids, hashed with foldhash (as the store's).
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+use crate::hashing::HashMap;
 
 /// One id, or where all of a key's ids are in [`FewIndex::more`].
 #[derive(Clone, Copy, Debug)]

@@ -45,10 +45,10 @@ use rust_decimal::Decimal;
 
 use super::interner::Interner;
 use super::{StoreError, StoreResult};
+use crate::hashing::HashMap;
 use crate::line::{Flags, LineHistory, LineKey, PriorEvent, PriorKind, Scope};
 use crate::text::Text;
 
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 type Interned<T> = IndexSet<T, foldhash::fast::RandomState>;
 
 /// No record: the end of a history chain.

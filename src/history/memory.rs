@@ -47,11 +47,9 @@ use crate::line::{
 use crate::reconcile::claims::{ClaimRef, StoredClaim};
 use crate::text::Text;
 
-/// Hash maps keyed by line keys and claim ids, hashed with foldhash: the
-/// standard SipHash cost ~1,300 instructions per `LineKey`, a fifth of
-/// the engine's time. foldhash is seeded per process, so crafted ids
-/// cannot pick the buckets in advance.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+// Hash maps keyed by line keys and claim ids: SipHash cost ~1,300
+// instructions per `LineKey`, a fifth of the engine's time.
+use crate::hashing::HashMap;
 
 /// Line histories, transactions and claims held in memory for one run.
 #[derive(Debug, Default)]

@@ -4,7 +4,9 @@
 //! answered. It knows events, claims and the history store — not files,
 //! formats or terminals.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use crate::hashing::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -90,8 +92,8 @@ impl<'a> Reconciler<'a> {
             histories: Vec::new(),
             front_end: None,
             replay: Replay::default(),
-            shared: HashMap::new(),
-            family_of: HashMap::new(),
+            shared: HashMap::default(),
+            family_of: HashMap::default(),
             read_ahead: false,
         })
     }
@@ -163,7 +165,7 @@ impl<'a> Reconciler<'a> {
             .into_iter()
             .map(|(key, id)| (key, id, false))
             .collect();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for &id in applied_before {
             // A transaction given twice (a re-delivery) shows once.
             if !seen.insert(id) {
@@ -795,7 +797,7 @@ impl<'a> Reconciler<'a> {
             .filter(|(_, lines)| lines.iter().any(|l| l.contested))
             .map(|(c, _)| c.id)
             .collect();
-        let mut families: HashMap<Text, OpenFamily> = HashMap::new();
+        let mut families: HashMap<Text, OpenFamily> = HashMap::default();
         // The indexed families decided payments made, and those of CLM01s
         // no payment named that many claims share.
         let mut shared = self.shared.clone();

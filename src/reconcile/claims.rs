@@ -24,7 +24,7 @@
 //! [`ClaimSource`]); what matching learns (which billed lines a payment
 //! answers) goes back as [`LineMark`]s for the caller to record.
 
-use std::collections::{HashMap, HashSet};
+use crate::hashing::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -222,7 +222,7 @@ impl ClaimBook {
             .filter(|c| c.claim.replaces_another())
             .cloned()
             .collect();
-        let mut asked: HashSet<ClaimRef> = HashSet::new();
+        let mut asked: HashSet<ClaimRef> = HashSet::default();
         while let Some(replacement) = todo.pop() {
             if !asked.insert(replacement.id) {
                 continue;
@@ -400,14 +400,14 @@ impl SharedClaims {
         let mut shared = SharedClaims {
             key: key.into(),
             claims: Vec::with_capacity(claims.len()),
-            held: HashSet::with_capacity(claims.len()),
-            by_member: HashMap::new(),
-            by_control: HashMap::new(),
+            held: HashSet::with_capacity_and_hasher(claims.len(), Default::default()),
+            by_member: HashMap::default(),
+            by_control: HashMap::default(),
             names: ClaimNames::default(),
-            payers: HashSet::new(),
+            payers: HashSet::default(),
             voids: false,
-            ids: HashSet::from([Text::from(key)]),
-            icns: HashSet::new(),
+            ids: HashSet::from_iter([Text::from(key)]),
+            icns: HashSet::default(),
         };
         for claim in claims {
             shared.add(claim);

@@ -722,7 +722,7 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
         let source = Claims::new(stored.clone());
         let mut shared: Option<Arc<SharedClaims>> = None;
         // The CLM01s whose ICNs lead into the family of `0`.
-        let mut family_ids: HashSet<Text> = HashSet::from([Text::from("0")]);
+        let mut family_ids: HashSet<Text> = HashSet::from_iter([Text::from("0")]);
         for tx in &era.transactions {
             let mut groups: std::collections::BTreeMap<u32, Vec<LineEvent>> = Default::default();
             for e in &tx.events {

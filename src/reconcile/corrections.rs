@@ -3,7 +3,7 @@
 //! What the reversal takes back is at stake only as far as the correction
 //! does not give it back.
 
-use std::collections::HashMap;
+use crate::hashing::HashMap;
 
 use rust_decimal::Decimal;
 
@@ -46,8 +46,8 @@ impl Corrections {
         // Per line and per claim: (paid, patient responsibility, own stake)
         // of the corrections, and the patient responsibility the reversed
         // payments had.
-        let mut lines: HashMap<LineKey, [Decimal; 4]> = HashMap::new();
-        let mut claims: HashMap<Text, [Decimal; 4]> = HashMap::new();
+        let mut lines: HashMap<LineKey, [Decimal; 4]> = HashMap::default();
+        let mut claims: HashMap<Text, [Decimal; 4]> = HashMap::default();
         for r in &reversals {
             lines.entry(event_key(r)).or_default()[3] -= r.patient_resp;
         }

@@ -3,7 +3,7 @@
 //! control number the history already knows; payers often drop it on
 //! reprocessed remittances, so it is never required.
 
-use std::collections::{HashMap, HashSet};
+use crate::hashing::{HashMap, HashSet};
 
 use crate::line::LineKey;
 
@@ -21,7 +21,7 @@ pub fn assign_ordinals<E>(
     controls: &[&str],
     mut known: impl FnMut(&LineKey, &str) -> Result<Option<u32>, E>,
 ) -> Result<(), E> {
-    let mut identities: HashMap<LineKey, Handed> = HashMap::new();
+    let mut identities: HashMap<LineKey, Handed> = HashMap::default();
     for (i, key) in keys.iter_mut().enumerate() {
         let control = controls.get(i).copied().unwrap_or("");
         key.ordinal = 0;

@@ -21,7 +21,7 @@
 //! agreeing on these features" answers each level: a hash lookup per
 //! remitted line, and a cursor per bucket that only moves forward.
 
-use std::collections::HashMap;
+use crate::hashing::HashMap;
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -342,7 +342,7 @@ fn assign_linear(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usiz
     }
 
     // Level 1000: REF*6R on both sides, equal.
-    let mut by_control: HashMap<&str, Bucket> = HashMap::new();
+    let mut by_control: HashMap<&str, Bucket> = HashMap::default();
     for (j, line) in lines.iter().enumerate() {
         if !line.control_number.is_empty() {
             by_control
@@ -384,8 +384,8 @@ fn assign_linear(events: &[LineEvent], lines: &[BilledLine]) -> (Vec<Option<usiz
         }
         // Every billed line, and (when some remitted line has a control)
         // those without a control.
-        let mut all: HashMap<Key, Bucket> = HashMap::new();
-        let mut uncontrolled: HashMap<Key, Bucket> = HashMap::new();
+        let mut all: HashMap<Key, Bucket> = HashMap::default();
+        let mut uncontrolled: HashMap<Key, Bucket> = HashMap::default();
         for (j, line) in lines.iter().enumerate() {
             for code in Code::of_line(line) {
                 for &features in &sets {

@@ -17,8 +17,8 @@
 //!
 //! Pure: the store says what it holds, this module says what it means.
 
+use crate::hashing::{HashMap, HashSet};
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::line::{
@@ -283,7 +283,7 @@ fn identity(e: &LineEvent) -> Identity {
 pub fn pair(now: &[&LineEvent], then: &[&LineEvent]) -> Vec<Option<usize>> {
     let mut paired: Vec<Option<usize>> = vec![None; now.len()];
     let mut taken = vec![false; then.len()];
-    let mut by_identity: HashMap<Identity, Vec<usize>> = HashMap::new();
+    let mut by_identity: HashMap<Identity, Vec<usize>> = HashMap::default();
     for (j, e) in then.iter().enumerate().rev() {
         by_identity.entry(identity(e)).or_default().push(j);
     }

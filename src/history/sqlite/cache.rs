@@ -13,9 +13,8 @@ use std::cell::{Cell, RefCell};
 use crate::line::LineKey;
 use crate::text::Text;
 
-/// Keyed by whole line keys, which SipHash makes costly to hash (see
-/// `history::memory`); foldhash is seeded per process.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+// Keyed by whole line keys, which SipHash makes costly to hash.
+use crate::hashing::HashMap;
 
 /// Most lines (and, separately, line identities with REF*6R values)
 /// remembered: an entry is a whole [`LineKey`] (seven short texts inline,
