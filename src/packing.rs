@@ -194,6 +194,11 @@ impl<'a> Unpacker<'a> {
     /// Text as [`Packer::text`] writes it; an error when it is not UTF-8.
     pub fn text(&mut self) -> Result<Text, String> {
         let n = self.len()?;
+        // Most optional fields of a claim or an event are empty: an empty
+        // text needs neither the UTF-8 check nor a `Text` built from it.
+        if n == 0 {
+            return Ok(Text::default());
+        }
         let bytes = self.take(n)?;
         let text =
             std::str::from_utf8(bytes).map_err(|_| "a packed text is not UTF-8".to_owned())?;
