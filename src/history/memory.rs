@@ -279,7 +279,7 @@ impl MemoryStore {
         Ok(StoredClaim {
             id: at as ClaimRef,
             source,
-            claim,
+            claim: claim.into(),
         })
     }
 

@@ -462,7 +462,7 @@ impl<'a> Reconciler<'a> {
             let matched_line = matched_line(&matched, line, &event);
             let mut row = row(&self.rules, event, decision, matched_line);
             if let Some(front_end) = self.front_end {
-                let billed = matched.claim.as_ref().map(|c| &c.claim);
+                let billed = matched.claim.as_ref().map(|c| &*c.claim);
                 front_end.judge_timely_filing(&mut row, billed);
             }
             if let Some(why) = &ambiguous {

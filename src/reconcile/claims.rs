@@ -44,8 +44,10 @@ pub struct StoredClaim {
     pub id: ClaimRef,
     /// The file it came from.
     pub source: String,
-    /// The claim.
-    pub claim: BilledClaim,
+    /// The claim, shared: matching copies the candidates of a payment
+    /// (its family, the tied, the one matched) several times over, and a
+    /// claim is about a kilobyte of fields.
+    pub claim: Arc<BilledClaim>,
 }
 
 /// The questions matching asks about the billed claims a run knows; the

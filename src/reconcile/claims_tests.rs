@@ -715,7 +715,7 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
             .map(|(i, c)| StoredClaim {
                 id: i as ClaimRef,
                 source: if i % 3 == 0 { "b.837" } else { "c.837" }.to_string(),
-                claim: c.clone(),
+                claim: c.clone().into(),
             })
             .collect();
         assert_eq!(stored.len(), 40, "round {round}");
