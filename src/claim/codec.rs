@@ -23,13 +23,13 @@ pub fn encode(claim: &BilledClaim) -> Vec<u8> {
     // About the size of the claim's X12: one allocation in the common case.
     let mut out = Writer(Packer::with_capacity(256 + 160 * claim.lines.len()));
     out.claim(claim);
-    out.0.0
+    out.0.into_bytes()
 }
 
 /// The claim [`encode`] wrote into `bytes`; an error saying what did not
 /// read back otherwise.
 pub fn decode(bytes: &[u8]) -> Result<BilledClaim, String> {
-    let mut input = Reader(Unpacker::new(bytes));
+    let mut input = Reader(Unpacker::new(bytes)?);
     let claim = input.claim()?;
     input.finish()?;
     Ok(claim)

@@ -23,13 +23,13 @@ pub fn encode(events: &[LineEvent]) -> Vec<u8> {
     for event in events {
         event_into(&mut out, event);
     }
-    out.0
+    out.into_bytes()
 }
 
 /// The events [`encode`] wrote into `bytes`, each given `context`; an
 /// error saying what did not read back otherwise.
 pub fn decode(bytes: &[u8], context: &Arc<RemittanceContext>) -> Result<Vec<LineEvent>, String> {
-    let mut input = Unpacker::new(bytes);
+    let mut input = Unpacker::new(bytes)?;
     let n = input.len()?;
     let mut events = Vec::with_capacity(n);
     for _ in 0..n {
