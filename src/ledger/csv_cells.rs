@@ -54,6 +54,13 @@ fn comma_or_quote(word: u64) -> u64 {
     (comma.wrapping_sub(ONES) & !comma | quote.wrapping_sub(ONES) & !quote) & HIGHS
 }
 
+/// Non-zero exactly when a byte of `word` is a double quote.
+#[inline(always)]
+fn quote(word: u64) -> u64 {
+    let quote = word ^ (ONES * u64::from(b'"'));
+    quote.wrapping_sub(ONES) & !quote & HIGHS
+}
+
 /// Non-zero exactly when a byte of `word` is a control byte (below a
 /// space): CR and LF make a cell quoted, a tab does not.
 #[inline(always)]
@@ -131,10 +138,12 @@ fn formula_like(text: &[u8]) -> bool {
 /// What the short-text path did with a cell ([`CsvCells::plain_short`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Short {
-    /// Written: 1–32 bytes needing neither quotes nor a formula quote.
+    /// Written: 1–32 bytes needing no formula quote, as they are or (with
+    /// a comma) in quotes; 33–64 bytes needing neither.
     Written,
-    /// Not written: a short text that holds a comma or a double quote, so
-    /// is quoted (and, not starting like a formula, not neutralised).
+    /// Not written: a short text that holds a double quote, so is quoted
+    /// with its quotes doubled (and, not starting like a formula, not
+    /// neutralised).
     Quoted,
     /// Not written, and not yet known: empty, long, starting like a
     /// formula, or holding a control byte (a tab needs no quotes).
@@ -470,76 +479,127 @@ impl<'b> CsvCells<'b> {
         self.bytes(text);
     }
 
-    /// Writes `text` as it is when it is short (1–32 bytes), needs no
-    /// quotes and does not start like a formula — most text cells (codes,
-    /// ids, names); otherwise writes nothing and says why. The text is
-    /// read as overlapping words (the same words the quote test looks at),
-    /// laid out on the stack and copied as one fixed-size block: no call
-    /// to copy a few bytes. With `SEP`, the comma before the cell is the
-    /// block's first byte.
+    /// Writes a short text cell (1–64 bytes) that does not start like a
+    /// formula and holds no double quote or control byte — most text cells
+    /// (codes, ids, names, a file's line) — as it is, or in quotes when it
+    /// holds a comma (a member's `LAST, FIRST`); otherwise writes nothing
+    /// and says why. The text is read as overlapping words (the same words
+    /// the quote test looks at), laid out on the stack and copied as one
+    /// fixed-size block: no call to copy a few bytes, no second test. With
+    /// `SEP`, the comma before the cell is the block's first byte.
     #[inline(always)]
     fn plain_short<const SEP: bool>(&mut self, text: &[u8]) -> Short {
         let n = text.len();
-        if n == 0 || n > 32 || formula_like(text) {
+        if n > 32 {
+            return self.plain_medium::<SEP>(text);
+        }
+        if n == 0 || formula_like(text) {
             return Short::Unknown;
         }
-        // What the words hold: a comma or quote, a control byte.
-        let verdict = |words: &[u64]| {
-            let (quotes, controls) = words.iter().fold((0, 0), |(q, c), &word| {
-                (q | comma_or_quote(word), c | control(word))
-            });
-            if quotes != 0 {
-                Some(Short::Quoted)
-            } else if controls != 0 {
-                Some(Short::Unknown)
-            } else {
-                None
-            }
-        };
-        // The text is laid out in `body`, after the comma when there is one.
-        let mut block = [b','; 33];
-        let body = &mut block[usize::from(SEP)..usize::from(SEP) + 32];
-        if n >= 16 {
-            let words: [[u8; 8]; 4] = [
+        // The text is laid out from `block[2]`: `block[1]` is the comma
+        // before a cell written as it is, or the opening quote.
+        let mut block = [b','; 37];
+        let body = &mut block[2..34];
+        let word = |bytes: &[u8]| u64::from(u32::from_le_bytes(load(bytes)));
+        // Each length tests only its own words (one, two or four); the
+        // words are kept, repeated to four, for the rare cell that holds a
+        // byte to look at more closely.
+        let (found, words): (u64, [u64; 4]) = if n >= 16 {
+            let bytes: [[u8; 8]; 4] = [
                 load(&text[..8]),
                 load(&text[8..16]),
                 load(&text[n - 16..n - 8]),
                 load(&text[n - 8..]),
             ];
-            if let Some(short) = verdict(&words.map(u64::from_le_bytes)) {
-                return short;
-            }
-            body[..8].copy_from_slice(&words[0]);
-            body[8..16].copy_from_slice(&words[1]);
-            body[n - 16..n - 8].copy_from_slice(&words[2]);
-            body[n - 8..n].copy_from_slice(&words[3]);
+            body[..8].copy_from_slice(&bytes[0]);
+            body[8..16].copy_from_slice(&bytes[1]);
+            body[n - 16..n - 8].copy_from_slice(&bytes[2]);
+            body[n - 8..n].copy_from_slice(&bytes[3]);
+            let words = bytes.map(u64::from_le_bytes);
+            let found = words.iter().fold(0, |any, &w| any | special(w));
+            (found, words)
         } else if n >= 8 {
             let (low, high): ([u8; 8], [u8; 8]) = (load(&text[..8]), load(&text[n - 8..]));
-            if let Some(short) = verdict(&[u64::from_le_bytes(low), u64::from_le_bytes(high)]) {
-                return short;
-            }
             body[..8].copy_from_slice(&low);
             body[n - 8..n].copy_from_slice(&high);
+            let (low, high) = (u64::from_le_bytes(low), u64::from_le_bytes(high));
+            (special(low) | special(high), [low, high, low, high])
         } else if n >= 4 {
-            let (low, high): ([u8; 4], [u8; 4]) = (load(&text[..4]), load(&text[n - 4..]));
-            let word =
-                u64::from(u32::from_le_bytes(low)) | u64::from(u32::from_le_bytes(high)) << 32;
-            if let Some(short) = verdict(&[word]) {
-                return short;
-            }
-            body[..4].copy_from_slice(&low);
-            body[n - 4..n].copy_from_slice(&high);
+            let (low, high) = (&text[..4], &text[n - 4..]);
+            body[..4].copy_from_slice(low);
+            body[n - 4..n].copy_from_slice(high);
+            let both = word(low) | word(high) << 32;
+            (special(both), [both; 4])
         } else {
             // One to three bytes: the first, the middle and the last.
             let (first, last) = (text[0], text[n - 1]);
             let middle = text[n / 2];
-            let word = u64::from_le_bytes([first, middle, last, b'a', b'a', b'a', b'a', b'a']);
-            if let Some(short) = verdict(&[word]) {
-                return short;
-            }
             body[0] = first;
             body[n / 2] = middle;
             body[n - 1] = last;
+            let both = u64::from_le_bytes([first, middle, last, b'a', b'a', b'a', b'a', b'a']);
+            (special(both), [both; 4])
+        };
+        if found != 0 {
+            return self.comma_short::<SEP>(&mut block, n, words);
+        }
+        let from = 2 - usize::from(SEP);
+        let chunk: [u8; 33] = load(&block[from..from + 33]);
+        self.block(&chunk, usize::from(SEP) + n);
+        Short::Written
+    }
+
+    /// [`CsvCells::plain_short`] for a short text with a byte to look at
+    /// (laid out in `block` from `block[2]`, read as `words`): written in
+    /// quotes when that byte is a comma and nothing else needs escaping,
+    /// otherwise left to the exact path.
+    #[inline(always)]
+    fn comma_short<const SEP: bool>(
+        &mut self,
+        block: &mut [u8; 37],
+        n: usize,
+        words: [u64; 4],
+    ) -> Short {
+        let any = |test: fn(u64) -> u64| words.iter().fold(0, |any, &w| any | test(w)) != 0;
+        if any(quote) {
+            return Short::Quoted;
+        }
+        if any(control) {
+            return Short::Unknown;
+        }
+        // A comma and nothing else to escape: in quotes, still one copy.
+        block[1] = b'"';
+        block[2 + n] = b'"';
+        let from = 1 - usize::from(SEP);
+        let chunk: [u8; 36] = load(&block[from..from + 36]);
+        self.block(&chunk, usize::from(SEP) + n + 2);
+        Short::Written
+    }
+
+    /// [`CsvCells::plain_short`] for 33–64 bytes (a file's name and line,
+    /// a long name): written when it needs neither quotes nor a formula
+    /// quote, eight words tested, no call.
+    #[inline(always)]
+    fn plain_medium<const SEP: bool>(&mut self, text: &[u8]) -> Short {
+        let n = text.len();
+        if n > 64 || formula_like(text) {
+            return Short::Unknown;
+        }
+        let mut block = [b','; 65];
+        let body = &mut block[usize::from(SEP)..usize::from(SEP) + 64];
+        let mut any = 0;
+        for (i, at) in [0, 8, 16, 24, n - 32, n - 24, n - 16, n - 8]
+            .into_iter()
+            .enumerate()
+        {
+            let word: [u8; 8] = load(&text[at..at + 8]);
+            any |= special(u64::from_le_bytes(word));
+            // The first four words from the start, the last four to the end.
+            let to = if i < 4 { 8 * i } else { n + 8 * i - 64 };
+            body[to..to + 8].copy_from_slice(&word);
+        }
+        if any != 0 {
+            return Short::Unknown;
         }
         self.block(&block, usize::from(SEP) + n);
         Short::Written

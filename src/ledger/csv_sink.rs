@@ -315,20 +315,25 @@ mod tests {
         }
     }
 
-    /// Text of every length through the short copy (1–32 bytes), the
-    /// word test and memchr, with a byte that matters at every place: as
-    /// the `csv` crate writes it, formula starts neutralised.
+    /// Text of every length through the short copy (1–32 bytes, written
+    /// as it is or — with a comma alone — in quotes), the medium copy
+    /// (33–64), the word test and memchr, with a byte that matters at every
+    /// place, alone and with a comma elsewhere: as the `csv` crate writes
+    /// it, formula starts neutralised.
     #[test]
     fn text_of_every_length_is_written_as_the_csv_crate_writes_it() {
         let columns = table(&[("a", ColumnType::Text), ("b", ColumnType::Text)]);
         let mut rows = Vec::new();
-        for len in 1..48 {
+        for len in 1..80 {
             for at in 0..len {
                 for byte in [b',', b'"', b'\r', b'\n', b'\t', b'=', b'-', b'@', b'x'] {
                     let mut text = vec![b'a'; len];
                     text[at] = byte;
-                    let text = leak(String::from_utf8(text).unwrap());
-                    rows.push(Row(vec![Cell::Text(text), Cell::Text("tail")]));
+                    let alone = leak(String::from_utf8(text.clone()).unwrap());
+                    rows.push(Row(vec![Cell::Text(alone), Cell::Text("tail")]));
+                    text[(at + len / 2) % len] = b',';
+                    let with_comma = leak(String::from_utf8(text).unwrap());
+                    rows.push(Row(vec![Cell::Text("head"), Cell::Text(with_comma)]));
                 }
             }
         }
