@@ -12,10 +12,11 @@
 //! [`CsvCells::full`] and writes nothing; the row is then written again in
 //! a window twice as large — the rare row longer than the 4 KiB window.
 //!
-//! Text is tested where it lies and copied once: a short cell (up to 32
+//! Text is tested where it lies and copied once: a short cell (up to 64
 //! bytes, most of them) read as overlapping words, tested and laid out on
-//! the stack and copied as one fixed-size block, a long one tested by
-//! `memchr`; already quoted when — rarely — it needs to be. A text cell a
+//! the stack and copied as one fixed-size block (up to 32 bytes, in quotes
+//! when a comma is all it holds), a long one tested by `memchr`; quoted
+//! with its quotes doubled when it needs to be. A text cell a
 //! spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
 //! tab or carriage return) is prefixed with a single quote; money is
 //! written from the decimal's integer cents and dates two digits at a

@@ -2,23 +2,27 @@
 //! (starting with `=`, `+`, `-`, `@`, tab or carriage return) are prefixed
 //! with a single quote; money and numbers are written as plain numbers.
 //!
-//! Rows are formatted straight into one reusable byte buffer: a short
-//! text cell (up to 32 bytes) is tested a word at a time and copied as one
-//! fixed-size block with the comma before it, a long one tested by
-//! `memchr`, both quoted when — rarely — they need to be; money is written
-//! from the decimal's integer cents and dates two digits at a time, both as
-//! bytes on the stack; lists, flags and adjustments are joined in place.
+//! Rows are formatted straight into the output buffer, each in a window
+//! of its initialised bytes with a cursor kept in a register
+//! ([`super::csv_cells::write_fitting`]; a row that outgrows the window is
+//! formatted again in a larger one): a short text cell (up to 64 bytes) is
+//! tested a word at a time and copied as one fixed-size block with the
+//! comma before it (in quotes, when a comma is all it holds), a long one
+//! tested by `memchr`, both quoted when they need to be; money is written
+//! from the decimal's integer cents and dates two digits at a time, both
+//! as bytes on the stack; lists, flags and adjustments are joined in place.
 //! The ledger's eight cells that come from the payment (source, payer,
 //! payee, trace, payment date, payer id, interchange, transaction) are
 //! formatted once per transaction and copied into each of its rows
-//! ([`super::row::PaymentCells`]). The buffer goes to the output in blocks
-//! of about 64 KiB. This is issue 17's fast ledger writer (target ≤ 2,000
-//! instructions a row): 3,000 instructions a row on a generated 4 MB set
-//! (callgrind, 2026-12-07; 4,375 before the payment cells, the block copies,
-//! the folded commas and inlined money; ~20,000 with the `csv` crate's writer, fed one
-//! field at a time, whose record fast path would still need every cell
-//! rendered to a separate buffer first). The README's targets table has
-//! the method, the breakdown and what stands between it and 2,000.
+//! ([`super::row::PaymentCells`]); an absent interest or standing group is
+//! one run of commas. The buffer goes to the output in blocks of about
+//! 64 KiB. This is issue 17's fast ledger writer (target ≤ 2,000
+//! instructions a row): 2,745 instructions a row on a generated 4 MB set
+//! (callgrind, 2026-12-07; 3,140 with the row pushed into a `Vec`, 4,375
+//! before the payment cells, the block copies, the folded commas and
+//! inlined money; ~20,000 with the `csv` crate's writer, fed one field at
+//! a time). The README's targets table has the method, the breakdown and
+//! what stands between it and 2,000.
 //!
 //! The output is the `csv` crate's, byte for byte (its `QuoteStyle::Necessary`
 //! with CRLF terminators, which the test below holds the writer to): a field
