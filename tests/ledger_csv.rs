@@ -223,3 +223,148 @@ fn a_freed_payments_cells_are_not_reused_for_the_next() {
         assert!(line.contains(&format!(",PAYER {n},")), "row {n}: {line}");
     }
 }
+
+/// The ledger written through `csv`'s reader: the header, then each row as
+/// a map from column name to cell.
+fn read_back(written: &[u8]) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(written);
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(headers.len(), LEDGER_COLUMNS.len());
+    reader
+        .records()
+        .map(|record| {
+            let record = record.unwrap();
+            assert_eq!(record.len(), headers.len(), "{record:?}");
+            headers
+                .iter()
+                .zip(record.iter())
+                .map(|(name, cell)| (name.to_string(), cell.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The ledger's writer tests a row for its prompt-pay interest (7 columns)
+/// and its NO_REMITTANCE standing (4) once, writing an absent group as one
+/// run of commas: rows with and without each group, interleaved, equal
+/// the column loop's and each shows its own group's cells, empty without.
+#[test]
+fn an_absent_group_of_columns_is_empty_and_a_present_one_is_written() {
+    use remit::{LineInterest, ReceiptSource};
+    use rust_decimal::Decimal;
+
+    let rows = remittance_rows(
+        SynthConfig::new(7)
+            .with_parties(1, 1, 20)
+            .with_dates(jiff::civil::date(2024, 1, 2), 5)
+            .with_claims(10),
+    );
+    let date = jiff::civil::date;
+    let plain = rows[0].clone();
+    let mut interest = rows[1].clone();
+    interest.interest = Some(LineInterest {
+        received: date(2024, 1, 2),
+        source: ReceiptSource::Dtm050,
+        due: date(2024, 1, 31),
+        paid_on: date(2024, 3, 1),
+        days_late: 30,
+        principal: Decimal::new(10000, 2),
+        rate: Decimal::new(12, 2),
+        owed: Decimal::new(99, 2),
+        paid: Decimal::new(25, 2),
+    });
+    let mut standing = rows[2].clone();
+    // The standing's type is the crate's own; it is read as the store reads it.
+    standing.standing = Some(
+        serde_json::from_str(
+            r#"{"state":"REJECTED","state_date":"2024-02-03","filing_deadline":"2024-12-31","days_left":-5}"#,
+        )
+        .unwrap(),
+    );
+    let mut both = interest.clone();
+    both.standing = standing.standing.clone();
+    let sequence = vec![
+        plain.clone(),
+        interest.clone(),
+        plain.clone(),
+        standing.clone(),
+        both.clone(),
+        plain.clone(),
+    ];
+    assert_same_rows(&sequence);
+
+    let read = read_back(&csv(LEDGER_COLUMNS, &sequence));
+    let interest_cells = [
+        ("received_date", "2024-01-02"),
+        ("receipt_source", "DTM*050"),
+        ("due_date", "2024-01-31"),
+        ("days_late", "30"),
+        ("interest_owed", "0.99"),
+        ("interest_paid", "0.25"),
+        ("interest_difference", "0.74"),
+    ];
+    let standing_cells = [
+        ("claim_state", "REJECTED"),
+        ("claim_state_date", "2024-02-03"),
+        ("filing_deadline", "2024-12-31"),
+        ("days_left", "-5"),
+    ];
+    let groups = [
+        (false, false),
+        (true, false),
+        (false, false),
+        (false, true),
+        (true, true),
+        (false, false),
+    ];
+    assert_eq!(read.len(), groups.len());
+    for ((row, line), (has_interest, has_standing)) in read.iter().zip(&sequence).zip(groups) {
+        for (name, value) in interest_cells {
+            assert_eq!(row[name], if has_interest { value } else { "" }, "{name}");
+        }
+        for (name, value) in standing_cells {
+            assert_eq!(row[name], if has_standing { value } else { "" }, "{name}");
+        }
+        // The group's neighbours are the row's own.
+        assert_eq!(row["transaction"], line.event.context.transaction.as_str());
+        assert_eq!(row["superseded_by"], "");
+        assert_eq!(row["claim_id"], line.shown_claim().0);
+    }
+}
+
+/// A row is formatted in a window of the writer's buffer (4 KiB at first);
+/// a row that outgrows it is formatted again in a larger one. Rows with a
+/// reason and a member name far longer than the window (commas, quotes,
+/// a formula start), between ordinary rows, are written whole.
+#[test]
+fn a_row_longer_than_the_writers_window_is_written_whole() {
+    let rows = remittance_rows(
+        SynthConfig::new(9)
+            .with_parties(1, 1, 20)
+            .with_dates(jiff::civil::date(2024, 1, 2), 5)
+            .with_claims(10),
+    );
+    let mut sequence = Vec::new();
+    for (n, size) in [5_000usize, 70_000, 9_000].into_iter().enumerate() {
+        let mut long = rows[n].clone();
+        long.reason = "a \"quoted\" word, then more; ".repeat(size / 28);
+        long.event.member_name = format!("=NAME, {}", "Z".repeat(size));
+        sequence.push(rows[n + 3].clone());
+        sequence.push(long);
+    }
+    sequence.push(rows[7].clone());
+    assert_same_rows(&sequence);
+    let read = read_back(&csv(LEDGER_COLUMNS, &sequence));
+    assert_eq!(read.len(), sequence.len());
+    for (row, line) in read.iter().zip(&sequence) {
+        assert_eq!(row["reason"], line.reason);
+        let name = line.event.member_name.as_str();
+        let shown = if name.starts_with('=') {
+            format!("'{name}")
+        } else {
+            name.to_string()
+        };
+        assert_eq!(row["member_name"], shown);
+        assert_eq!(row["claim_id"], line.shown_claim().0);
+    }
+}

@@ -1,12 +1,22 @@
-//! One CSV cell written into a row's byte buffer, as the `csv` crate would
-//! write it and made safe for spreadsheets: what [`super::csv_sink`]'s
-//! generic column loop and the ledger's own row writer
-//! ([`super::row::write_csv`]) both write with, so neither needs the other.
+//! One CSV cell written into a row, as the `csv` crate would write it and
+//! made safe for spreadsheets: what [`super::csv_sink`]'s generic column
+//! loop and the ledger's own row writer ([`super::row::write_csv`]) both
+//! write with, so neither needs the other.
 //!
-//! Text is tested where it lies and copied once: a short cell (up to 32
+//! A row is formatted straight into a window of the output buffer (a
+//! slice of initialised bytes, [`write_fitting`]) with a cursor kept in a
+//! register: a write is one bounds test and a copy, not a `Vec`'s length
+//! and capacity reloaded, tested and stored again for every byte pushed
+//! (a store through the vector may alias its own fields, so the compiler
+//! cannot keep them in registers). A write that does not fit marks the row
+//! [`CsvCells::full`] and writes nothing; the row is then written again in
+//! a window twice as large — the rare row longer than the 4 KiB window.
+//!
+//! Text is tested where it lies and copied once: a short cell (up to 64
 //! bytes, most of them) read as overlapping words, tested and laid out on
-//! the stack and copied as one fixed-size block, a long one tested by
-//! `memchr`; already quoted when — rarely — it needs to be. A text cell a
+//! the stack and copied as one fixed-size block (up to 32 bytes, in quotes
+//! when a comma is all it holds), a long one tested by `memchr`; quoted
+//! with its quotes doubled when it needs to be. A text cell a
 //! spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
 //! tab or carriage return) is prefixed with a single quote; money is
 //! written from the decimal's integer cents and dates two digits at a
@@ -36,15 +46,35 @@ pub(super) const NEEDS_QUOTES: [bool; 256] = {
 const ONES: u64 = u64::from_le_bytes([0x01; 8]);
 const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
 
+/// Non-zero exactly when a byte of `word` is a comma or a double quote:
+/// a cell holding one is quoted, whatever else it holds.
+#[inline(always)]
+fn comma_or_quote(word: u64) -> u64 {
+    let byte = |b: u8| ONES * u64::from(b);
+    let (comma, quote) = (word ^ byte(b','), word ^ byte(b'"'));
+    (comma.wrapping_sub(ONES) & !comma | quote.wrapping_sub(ONES) & !quote) & HIGHS
+}
+
+/// Non-zero exactly when a byte of `word` is a double quote.
+#[inline(always)]
+fn quote(word: u64) -> u64 {
+    let quote = word ^ (ONES * u64::from(b'"'));
+    quote.wrapping_sub(ONES) & !quote & HIGHS
+}
+
+/// Non-zero exactly when a byte of `word` is a control byte (below a
+/// space): CR and LF make a cell quoted, a tab does not.
+#[inline(always)]
+fn control(word: u64) -> u64 {
+    word.wrapping_sub(ONES * 0x20) & !word & HIGHS
+}
+
 /// Non-zero when a byte of `word` may be one of [`NEEDS_QUOTES`]: a comma,
 /// a quote or a control byte (CR and LF are control bytes; a tab is one
 /// too, which [`needs_quotes`] then tells apart).
 #[inline(always)]
 fn special(word: u64) -> u64 {
-    let byte = |b: u8| ONES * u64::from(b);
-    let (comma, quote) = (word ^ byte(b','), word ^ byte(b'"'));
-    let below_space = word.wrapping_sub(byte(0x20)) & !word;
-    (comma.wrapping_sub(ONES) & !comma | quote.wrapping_sub(ONES) & !quote | below_space) & HIGHS
+    comma_or_quote(word) | control(word)
 }
 
 /// The `N` bytes at the start of `bytes` (which holds exactly `N`).
@@ -106,178 +136,19 @@ fn formula_like(text: &[u8]) -> bool {
     )
 }
 
-/// Appends the text cell `text`, made safe in CSV: a quote before text a
-/// spreadsheet would read as a formula, then CSV quoting when the text
-/// holds a delimiter, a quote or a line end.
-/// With `SEP`, a comma first (one write with a short text).
-#[inline(always)]
-fn push_text<const SEP: bool>(out: &mut Vec<u8>, text: &[u8]) {
-    if push_plain_short::<SEP>(out, text) {
-        return;
-    }
-    if SEP {
-        out.push(b',');
-    }
-    let neutralise = formula_like(text);
-    if needs_quotes(text) {
-        push_quoted(out, text, neutralise);
-        return;
-    }
-    if neutralise {
-        out.push(b'\'');
-    }
-    out.extend_from_slice(text);
-}
-
-/// Appends `text` as it is when it is short (1–32 bytes), needs no quotes
-/// and does not start like a formula — most text cells (codes, ids,
-/// names); false, having written nothing, otherwise. The text is read as
-/// overlapping words (the same words the quote test looks at), laid out
-/// on the stack and copied as one fixed-size block, the buffer then cut
-/// back to the text: no call to copy a few bytes. A word with a control
-/// byte (a tab needs no quotes) is left to the exact path. With `SEP`,
-/// the comma before the cell is the block's first byte.
-#[inline(always)]
-fn push_plain_short<const SEP: bool>(out: &mut Vec<u8>, text: &[u8]) -> bool {
-    let n = text.len();
-    if n == 0 || n > 32 || formula_like(text) {
-        return false;
-    }
-    // The text is laid out in `body`, after the comma when there is one.
-    let mut block = [b','; 33];
-    let body = &mut block[usize::from(SEP)..usize::from(SEP) + 32];
-    if n >= 16 {
-        let words: [[u8; 8]; 4] = [
-            load(&text[..8]),
-            load(&text[8..16]),
-            load(&text[n - 16..n - 8]),
-            load(&text[n - 8..]),
-        ];
-        if words
-            .iter()
-            .fold(0, |any, word| any | special(u64::from_le_bytes(*word)))
-            != 0
-        {
-            return false;
-        }
-        body[..8].copy_from_slice(&words[0]);
-        body[8..16].copy_from_slice(&words[1]);
-        body[n - 16..n - 8].copy_from_slice(&words[2]);
-        body[n - 8..n].copy_from_slice(&words[3]);
-    } else if n >= 8 {
-        let (low, high): ([u8; 8], [u8; 8]) = (load(&text[..8]), load(&text[n - 8..]));
-        if special(u64::from_le_bytes(low)) | special(u64::from_le_bytes(high)) != 0 {
-            return false;
-        }
-        body[..8].copy_from_slice(&low);
-        body[n - 8..n].copy_from_slice(&high);
-    } else if n >= 4 {
-        let (low, high): ([u8; 4], [u8; 4]) = (load(&text[..4]), load(&text[n - 4..]));
-        let word = u64::from(u32::from_le_bytes(low)) | u64::from(u32::from_le_bytes(high)) << 32;
-        if special(word) != 0 {
-            return false;
-        }
-        body[..4].copy_from_slice(&low);
-        body[n - 4..n].copy_from_slice(&high);
-    } else {
-        // One to three bytes: the first and the last two (overlapping).
-        let (first, last) = (text[0], text[n - 1]);
-        let middle = text[n / 2];
-        let word = u64::from_le_bytes([first, middle, last, b'a', b'a', b'a', b'a', b'a']);
-        if special(word) != 0 {
-            return false;
-        }
-        body[0] = first;
-        body[n / 2] = middle;
-        body[n - 1] = last;
-    }
-    let len = out.len() + usize::from(SEP) + n;
-    out.extend_from_slice(&block);
-    out.truncate(len);
-    true
-}
-
-/// Appends `text` in quotes, its own quotes doubled, after a single quote
-/// when `neutralise`.
-#[inline(never)]
-pub(super) fn push_quoted(out: &mut Vec<u8>, text: &[u8], neutralise: bool) {
-    out.push(b'"');
-    if neutralise {
-        out.push(b'\'');
-    }
-    let mut rest = text;
-    // Most quoted fields (a name, a reason) hold commas, not quotes.
-    while let Some(at) = memchr::memchr(b'"', rest) {
-        out.extend_from_slice(&rest[..=at]);
-        out.push(b'"');
-        rest = &rest[at + 1..];
-    }
-    out.extend_from_slice(rest);
-    out.push(b'"');
-}
-
-/// Makes the cell rendered in place at `buffer[at..]` (a list, adjustments)
-/// safe in CSV, as [`push_text`] would have written it.
-#[inline]
-fn escape_in_place(buffer: &mut Vec<u8>, at: usize) {
-    if buffer.len() == at {
-        return;
-    }
-    let text = &buffer[at..];
-    if formula_like(text) || needs_quotes(text) {
-        let text = buffer.split_off(at);
-        push_text::<false>(buffer, &text);
-    }
-}
-
-/// Appends money with exactly two decimals, as [`push_money`] writes it:
-/// from whole cents on the stack for every amount of at most two decimals
-/// that fits 64 bits, through [`push_money`] (into `scratch`) otherwise.
-///
-/// Inlined into every money cell: the common path is a few loads, one
-/// multiplication and [`push_cents`] (a call cost as much as the rest).
-#[inline(always)]
-fn push_money_bytes<const SEP: bool>(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
-    // The common amount, read from the decimal's documented serialized
-    // form (flags with the scale in bits 16–23 and the sign in bit 31,
-    // then the 96-bit mantissa, low word first): a mantissa of 32 bits
-    // and a scale of at most two, whole cents with one multiplication.
-    let raw = d.serialize();
-    let flags = u32::from_le_bytes(load(&raw[..4]));
-    let (low, high) = (
-        u32::from_le_bytes(load(&raw[4..8])),
-        u64::from_le_bytes(load(&raw[8..])),
-    );
-    let scale = ((flags >> 16) & 0xFF) as usize;
-    if high == 0 && scale <= 2 {
-        // At most (2^32 - 1) × 100: well inside an i64.
-        let cents = (u64::from(low) * [100, 10, 1][scale]) as i64;
-        push_cents::<SEP>(out, if flags >> 31 == 0 { cents } else { -cents });
-        return;
-    }
-    push_money_rare::<SEP>(out, d, scratch);
-}
-
-/// [`push_money_bytes`] for an amount beyond its common path: a mantissa
-/// over 32 bits or more than two decimals.
-#[cold]
-#[inline(never)]
-fn push_money_rare<const SEP: bool>(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
-    if SEP {
-        out.push(b',');
-    }
-    let scale = d.scale() as usize;
-    let cents = i64::try_from(d.mantissa())
-        .ok()
-        .zip([100i64, 10, 1].get(scale))
-        .and_then(|(m, &factor)| m.checked_mul(factor));
-    let Some(cents) = cents else {
-        scratch.clear();
-        push_money(scratch, d);
-        out.extend_from_slice(scratch.as_bytes());
-        return;
-    };
-    push_cents::<false>(out, cents);
+/// What the short-text path did with a cell ([`CsvCells::plain_short`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Short {
+    /// Written: 1–32 bytes needing no formula quote, as they are or (with
+    /// a comma) in quotes; 33–64 bytes needing neither.
+    Written,
+    /// Not written: a short text that holds a double quote, so is quoted
+    /// with its quotes doubled (and, not starting like a formula, not
+    /// neutralised).
+    Quoted,
+    /// Not written, and not yet known: empty, long, starting like a
+    /// formula, or holding a control byte (a tab needs no quotes).
+    Unknown,
 }
 
 /// "00", "01", … "99": two digits at a time.
@@ -292,149 +163,223 @@ const PAIRS: [u8; 200] = {
     pairs
 };
 
-/// Appends `cents` as money: the whole part, a point, two digits; zero
-/// has no sign (`0.00`, never `-0.00`). The text is laid out on the stack
-/// from the right (no count of digits first) and copied as one fixed-size
-/// block from where it starts (the buffer is then cut back to the text):
-/// no call to copy a few bytes.
+/// Bytes reused by the rare cells that are not written straight into the
+/// row: amounts and dates through the `String` formatters, a list cell
+/// taken out to be quoted.
+#[derive(Debug, Default)]
+pub(super) struct Scratch {
+    text: String,
+    bytes: Vec<u8>,
+}
+
+/// Formats one record with `write` into `buffer` from `from` and returns
+/// where it ends. `write` is handed the buffer's bytes from `from` on, at
+/// least `room` of them (the buffer is extended with zeros to hold them),
+/// writes the record from their start through a [`CsvCells`] of its own
+/// and returns [`CsvCells::finish`]; when the record does not fit, it is
+/// written again with twice the room. `write` must write the same bytes
+/// each time (it is a function of its row).
+///
+/// The [`CsvCells`] is made by `write` itself, not handed to it: a local
+/// of the function that writes the cells, its cursor and window stay in
+/// registers — behind a pointer, every byte stored might alias them, and
+/// they would be reloaded and stored again at every write.
 #[inline(always)]
-fn push_cents<const SEP: bool>(out: &mut Vec<u8>, cents: i64) {
-    // The text ends at END; the block copied from its start is WIDTH
-    // long, so the array holds END + WIDTH bytes. At most 21 bytes of
-    // text: a sign, 17 digits (an i64 of cents has at most 19), a point
-    // and two digits, after a comma with `SEP`.
-    const WIDTH: usize = 24;
-    const END: usize = 24;
-    let mut text = [0u8; END + WIDTH];
-    let all = cents.unsigned_abs();
-    let (mut whole, fraction) = (all / 100, (all % 100) as usize);
-    let mut at = END - 3;
-    text[at] = b'.';
-    text[at + 1..END].copy_from_slice(&PAIRS[2 * fraction..2 * fraction + 2]);
-    while whole >= 100 {
-        let pair = (whole % 100) as usize;
-        whole /= 100;
-        at -= 2;
-        text[at..at + 2].copy_from_slice(&PAIRS[2 * pair..2 * pair + 2]);
-    }
-    if whole >= 10 {
-        at -= 2;
-        let pair = whole as usize;
-        text[at..at + 2].copy_from_slice(&PAIRS[2 * pair..2 * pair + 2]);
-    } else {
-        at -= 1;
-        text[at] = b'0' + whole as u8;
-    }
-    if cents < 0 {
-        at -= 1;
-        text[at] = b'-';
-    }
-    if SEP {
-        at -= 1;
-        text[at] = b',';
-    }
-    let len = out.len() + (END - at);
-    out.extend_from_slice(&text[at..at + WIDTH]);
-    out.truncate(len);
-}
-
-/// Appends a quantity as [`push_quantity`] writes it: a whole number
-/// directly, anything else through [`push_quantity`] (into `scratch`).
-#[inline]
-fn push_quantity_bytes(out: &mut Vec<u8>, d: Decimal, scratch: &mut String) {
-    match i64::try_from(d.mantissa()) {
-        Ok(whole) if d.scale() == 0 => {
-            out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
+pub(super) fn write_fitting(
+    buffer: &mut Vec<u8>,
+    from: usize,
+    room: usize,
+    scratch: &mut Scratch,
+    mut write: impl FnMut(&mut [u8], &mut Scratch) -> Option<usize>,
+) -> usize {
+    let mut room = room;
+    loop {
+        if buffer.len() < from + room {
+            grow(buffer, from + room);
         }
-        _ => {
-            scratch.clear();
-            push_quantity(scratch, d);
-            out.extend_from_slice(scratch.as_bytes());
+        if let Some(len) = write(&mut buffer[from..], scratch) {
+            return from + len;
         }
+        room = 2 * (buffer.len() - from);
     }
 }
 
-/// Appends `date` as `YYYY-MM-DD`, digit by digit for the years a ledger
-/// holds; a year outside 1–9999 as jiff writes it (a sign and six digits,
-/// neutralised like any text that starts with one).
-#[inline]
-fn push_date_bytes<const SEP: bool>(out: &mut Vec<u8>, date: Date, scratch: &mut String) {
-    let year = date.year();
-    if !(1..=9999).contains(&year) {
-        if SEP {
-            out.push(b',');
-        }
-        use std::fmt::Write;
-        scratch.clear();
-        // Writing into a String cannot fail.
-        let _ = write!(scratch, "{date}");
-        push_text::<false>(out, scratch.as_bytes());
-        return;
-    }
-    let year = year as usize;
-    let (century, rest) = (year / 100, year % 100);
-    let (month, day) = (date.month() as usize, date.day() as usize);
-    let pair = |n: usize| [PAIRS[2 * n], PAIRS[2 * n + 1]];
-    let [y1, y2] = pair(century);
-    let [y3, y4] = pair(rest);
-    let [m1, m2] = pair(month);
-    let [d1, d2] = pair(day);
-    let text = [b',', y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2];
-    out.extend_from_slice(&text[usize::from(!SEP)..]);
+/// Extends `buffer` with zeros to `len` bytes.
+#[cold]
+#[inline(never)]
+fn grow(buffer: &mut Vec<u8>, len: usize) {
+    buffer.resize(len, 0);
 }
 
-/// Appends a line's flags, `;`-separated (fixed upper-case names).
-#[inline]
-fn push_flags(out: &mut Vec<u8>, flags: Flags) {
-    for (i, flag) in flags.iter().enumerate() {
-        if i > 0 {
-            out.push(b';');
-        }
-        out.extend_from_slice(flag.as_str().as_bytes());
-    }
-}
-
-/// Appends adjustments as `GROUP-REASON:AMOUNT;…` (as
-/// [`crate::line::push_adjustments`] writes them).
-#[inline]
-fn push_adjustments_bytes(out: &mut Vec<u8>, adjustments: &[Adjustment], scratch: &mut String) {
-    for (i, a) in adjustments.iter().enumerate() {
-        if i > 0 {
-            out.push(b';');
-        }
-        out.extend_from_slice(a.group.as_bytes());
-        out.push(b'-');
-        out.extend_from_slice(a.reason.as_bytes());
-        out.push(b':');
-        push_money_bytes::<false>(out, a.amount, scratch);
-    }
-}
-
-/// The cells of one row being written into a [`CsvSink`]'s buffer: what
-/// the generic loop over a table's columns and the ledger's own writer
-/// ([`super::row::write_csv`]) both write with.
+/// The cells of one record being written into a window of a buffer (see
+/// [`write_fitting`]): what the generic loop over a table's columns and
+/// the ledger's own writer ([`super::row::write_csv`]) both write with.
 pub(super) struct CsvCells<'b> {
-    buffer: &'b mut Vec<u8>,
-    scratch: &'b mut String,
+    /// The window: the record is written from its start.
+    out: &'b mut [u8],
+    /// Where the next byte goes.
+    at: usize,
+    /// A write did not fit in `out` (and wrote nothing): the record is
+    /// written again in a larger window.
+    full: bool,
+    scratch: &'b mut Scratch,
 }
 
 impl<'b> CsvCells<'b> {
-    /// Cells appended to `buffer`; `scratch` is reused for the rare
-    /// amounts and dates written through the `String` formatters.
-    pub(super) fn new(buffer: &'b mut Vec<u8>, scratch: &'b mut String) -> Self {
-        CsvCells { buffer, scratch }
+    /// A record written from the start of `out`; `scratch` is reused by
+    /// the rare cells formatted elsewhere first.
+    #[inline(always)]
+    pub(super) fn new(out: &'b mut [u8], scratch: &'b mut Scratch) -> Self {
+        CsvCells {
+            out,
+            at: 0,
+            full: false,
+            scratch,
+        }
+    }
+
+    /// How long the record is, or `None` when it did not fit.
+    #[inline(always)]
+    pub(super) fn finish(self) -> Option<usize> {
+        (!self.full).then_some(self.at)
+    }
+
+    /// How many bytes the record holds so far.
+    #[inline(always)]
+    pub(super) fn len(&self) -> usize {
+        self.at
+    }
+
+    /// The window the record is being written in.
+    #[inline(always)]
+    fn cells_at(
+        out: &mut [u8],
+        at: usize,
+        scratch: &mut Scratch,
+        write: impl FnOnce(&mut CsvCells<'_>),
+    ) -> Option<usize> {
+        let mut cells = CsvCells {
+            out,
+            at,
+            full: false,
+            scratch,
+        };
+        write(&mut cells);
+        (!cells.full).then_some(cells.at)
+    }
+
+    /// Takes up what an out-of-line writer ([`Self::cells_at`]) returned.
+    #[inline(always)]
+    fn resume(&mut self, at: Option<usize>) {
+        match at {
+            Some(at) => self.at = at,
+            None => self.full = true,
+        }
+    }
+
+    /// Writes the first `len` bytes of `block` (all `W` of them are
+    /// copied, so `W` bytes of room are needed): one bounds test and a
+    /// copy of a fixed size, no call.
+    #[inline(always)]
+    fn block<const W: usize>(&mut self, block: &[u8; W], len: usize) {
+        debug_assert!(len <= W);
+        match self
+            .out
+            .get_mut(self.at..)
+            .and_then(|rest| rest.first_chunk_mut::<W>())
+        {
+            Some(to) => {
+                *to = *block;
+                self.at += len;
+            }
+            None => self.full = true,
+        }
+    }
+
+    /// Writes one byte.
+    #[inline(always)]
+    fn byte(&mut self, byte: u8) {
+        match self.out.get_mut(self.at) {
+            Some(to) => {
+                *to = byte;
+                self.at += 1;
+            }
+            None => self.full = true,
+        }
+    }
+
+    /// Writes `n` commas (`n` at most 16): the empty cells of an absent
+    /// group of columns, as one write.
+    #[inline(always)]
+    pub(super) fn commas(&mut self, n: usize) {
+        self.block(&[b','; 16], n.min(16));
+    }
+
+    /// Writes `bytes`: up to 16 as one fixed-size block laid out from
+    /// overlapping loads (no call to copy a few bytes), more by `memcpy`.
+    #[inline(always)]
+    fn bytes(&mut self, bytes: &[u8]) {
+        let n = bytes.len();
+        if n > 16 {
+            return self.long(bytes);
+        }
+        let mut block = [0u8; 16];
+        if n >= 8 {
+            block[..8].copy_from_slice(&bytes[..8]);
+            block[n - 8..n].copy_from_slice(&bytes[n - 8..]);
+        } else if n >= 4 {
+            block[..4].copy_from_slice(&bytes[..4]);
+            block[n - 4..n].copy_from_slice(&bytes[n - 4..]);
+        } else if n > 0 {
+            block[0] = bytes[0];
+            block[n / 2] = bytes[n / 2];
+            block[n - 1] = bytes[n - 1];
+        }
+        self.block(&block, n);
+    }
+
+    /// Writes `bytes` of any length by `memcpy`.
+    #[inline(always)]
+    fn long(&mut self, bytes: &[u8]) {
+        match self.out.get_mut(self.at..self.at + bytes.len()) {
+            Some(to) => {
+                to.copy_from_slice(bytes);
+                self.at += bytes.len();
+            }
+            None => self.full = true,
+        }
     }
 
     /// Appends bytes already written as cells (by another `CsvCells`).
     #[inline(always)]
     pub(super) fn raw(&mut self, cells: &[u8]) {
-        self.buffer.extend_from_slice(cells);
+        self.bytes(cells);
     }
 
-    /// How many bytes the buffer holds.
+    /// Ends the record: CRLF, after `""` for a record with no bytes at all
+    /// (so that it still reads as one empty field), as the `csv` crate
+    /// ends one.
     #[inline(always)]
-    pub(super) fn len(&self) -> usize {
-        self.buffer.len()
+    pub(super) fn end_record(&mut self) {
+        if self.at == 0 {
+            self.block(b"\"\"\r\n", 4);
+        } else {
+            self.block(b"\r\n", 2);
+        }
+    }
+
+    /// Writes a header's column name as the `csv` crate wrote it: quoted
+    /// when needed, never neutralised; after a comma with `SEP`.
+    pub(super) fn header<const SEP: bool>(&mut self, name: &str) {
+        if SEP {
+            self.byte(b',');
+        }
+        let name = name.as_bytes();
+        if needs_quotes(name) {
+            self.quoted(name, false);
+        } else {
+            self.bytes(name);
+        }
     }
 
     /// Appends `cell` as [`Cell::render_into`] renders it, made safe in
@@ -456,51 +401,491 @@ impl<'b> CsvCells<'b> {
     }
 
     /// [`CsvCells::cell`], after a comma with `SEP`.
-    #[inline(always)]
+    // Inlined into every cell of the ledger's row in an optimised build,
+    // where each column keeps only its own kind's arm. Not in a debug
+    // build: there every arm of every column would stay, with stack room
+    // for each (a frame of ~2 MB, a test thread's whole stack).
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn push<const SEP: bool>(&mut self, cell: Cell<'_>) {
-        let buffer = &mut *self.buffer;
-        let comma = |buffer: &mut Vec<u8>| {
+        let comma = |cells: &mut Self| {
             if SEP {
-                buffer.push(b',');
+                cells.byte(b',');
             }
         };
         match cell {
-            Cell::Empty => comma(buffer),
-            Cell::Text(text) => push_text::<SEP>(buffer, text.as_bytes()),
-            Cell::Owned(text) => push_text::<SEP>(buffer, text.as_bytes()),
-            Cell::Money(amount) => push_money_bytes::<SEP>(buffer, amount, self.scratch),
+            Cell::Empty => comma(self),
+            Cell::Text(text) => self.text::<SEP>(text.as_bytes()),
+            Cell::Owned(text) => self.text::<SEP>(text.as_bytes()),
+            Cell::Money(amount) => self.money::<SEP>(amount),
             Cell::Number(amount) => {
-                comma(buffer);
-                push_quantity_bytes(buffer, amount, self.scratch);
+                comma(self);
+                self.quantity(amount);
             }
             Cell::Integer(n) => {
-                comma(buffer);
-                buffer.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+                comma(self);
+                self.bytes(itoa::Buffer::new().format(n).as_bytes());
             }
-            Cell::Date(date) => push_date_bytes::<SEP>(buffer, date, self.scratch),
+            Cell::Date(date) => self.date::<SEP>(date),
             Cell::Flags(flags) => {
-                comma(buffer);
-                push_flags(buffer, flags);
+                comma(self);
+                self.flags(flags);
             }
             Cell::Joined(parts, separator) => {
-                comma(buffer);
-                let at = buffer.len();
+                comma(self);
+                let at = self.at;
                 let mut sep = [0u8; 4];
                 let sep = separator.encode_utf8(&mut sep).as_bytes();
                 for (i, part) in parts.iter().enumerate() {
                     if i > 0 {
-                        buffer.extend_from_slice(sep);
+                        self.bytes(sep);
                     }
-                    buffer.extend_from_slice(part.as_bytes());
+                    self.bytes(part.as_bytes());
                 }
-                escape_in_place(buffer, at);
+                self.escape_from(at);
             }
             Cell::Adjustments(adjustments) => {
-                comma(buffer);
-                let at = buffer.len();
-                push_adjustments_bytes(buffer, adjustments, self.scratch);
-                escape_in_place(buffer, at);
+                comma(self);
+                let at = adjustments_at(self.out, self.at, self.scratch, adjustments);
+                self.resume(at);
             }
         }
     }
+
+    /// Appends the text cell `text`, made safe in CSV: a quote before text
+    /// a spreadsheet would read as a formula, then CSV quoting when the
+    /// text holds a delimiter, a quote or a line end. With `SEP`, a comma
+    /// first (one write with a short text). A short text is tested once:
+    /// the word test that lets it be copied also tells a comma or a quote
+    /// (so quotes) from a control byte (which needs the exact test).
+    #[inline(always)]
+    fn text<const SEP: bool>(&mut self, text: &[u8]) {
+        let short = self.plain_short::<SEP>(text);
+        if short == Short::Written {
+            return;
+        }
+        if SEP {
+            self.byte(b',');
+        }
+        if short == Short::Quoted {
+            return self.quoted(text, false);
+        }
+        let neutralise = formula_like(text);
+        if needs_quotes(text) {
+            return self.quoted(text, neutralise);
+        }
+        if neutralise {
+            self.byte(b'\'');
+        }
+        self.bytes(text);
+    }
+
+    /// Writes a short text cell (1–64 bytes) that does not start like a
+    /// formula and holds no double quote or control byte — most text cells
+    /// (codes, ids, names, a file's line) — as it is, or in quotes when it
+    /// holds a comma (a member's `LAST, FIRST`); otherwise writes nothing
+    /// and says why. The text is read as overlapping words (the same words
+    /// the quote test looks at), laid out on the stack and copied as one
+    /// fixed-size block: no call to copy a few bytes, no second test. With
+    /// `SEP`, the comma before the cell is the block's first byte.
+    #[inline(always)]
+    fn plain_short<const SEP: bool>(&mut self, text: &[u8]) -> Short {
+        let n = text.len();
+        if n > 32 {
+            return self.plain_medium::<SEP>(text);
+        }
+        if n == 0 || formula_like(text) {
+            return Short::Unknown;
+        }
+        // The text is laid out from `block[2]`: `block[1]` is the comma
+        // before a cell written as it is, or the opening quote.
+        let mut block = [b','; 37];
+        let body = &mut block[2..34];
+        let word = |bytes: &[u8]| u64::from(u32::from_le_bytes(load(bytes)));
+        // Each length tests only its own words (one, two or four); the
+        // words are kept, repeated to four, for the rare cell that holds a
+        // byte to look at more closely.
+        let (found, words): (u64, [u64; 4]) = if n >= 16 {
+            let bytes: [[u8; 8]; 4] = [
+                load(&text[..8]),
+                load(&text[8..16]),
+                load(&text[n - 16..n - 8]),
+                load(&text[n - 8..]),
+            ];
+            body[..8].copy_from_slice(&bytes[0]);
+            body[8..16].copy_from_slice(&bytes[1]);
+            body[n - 16..n - 8].copy_from_slice(&bytes[2]);
+            body[n - 8..n].copy_from_slice(&bytes[3]);
+            let words = bytes.map(u64::from_le_bytes);
+            let found = words.iter().fold(0, |any, &w| any | special(w));
+            (found, words)
+        } else if n >= 8 {
+            let (low, high): ([u8; 8], [u8; 8]) = (load(&text[..8]), load(&text[n - 8..]));
+            body[..8].copy_from_slice(&low);
+            body[n - 8..n].copy_from_slice(&high);
+            let (low, high) = (u64::from_le_bytes(low), u64::from_le_bytes(high));
+            (special(low) | special(high), [low, high, low, high])
+        } else if n >= 4 {
+            let (low, high) = (&text[..4], &text[n - 4..]);
+            body[..4].copy_from_slice(low);
+            body[n - 4..n].copy_from_slice(high);
+            let both = word(low) | word(high) << 32;
+            (special(both), [both; 4])
+        } else {
+            // One to three bytes: the first, the middle and the last.
+            let (first, last) = (text[0], text[n - 1]);
+            let middle = text[n / 2];
+            body[0] = first;
+            body[n / 2] = middle;
+            body[n - 1] = last;
+            let both = u64::from_le_bytes([first, middle, last, b'a', b'a', b'a', b'a', b'a']);
+            (special(both), [both; 4])
+        };
+        if found != 0 {
+            return self.comma_short::<SEP>(&mut block, n, words);
+        }
+        let from = 2 - usize::from(SEP);
+        let chunk: [u8; 33] = load(&block[from..from + 33]);
+        self.block(&chunk, usize::from(SEP) + n);
+        Short::Written
+    }
+
+    /// [`CsvCells::plain_short`] for a short text with a byte to look at
+    /// (laid out in `block` from `block[2]`, read as `words`): written in
+    /// quotes when that byte is a comma and nothing else needs escaping,
+    /// otherwise left to the exact path.
+    #[inline(always)]
+    fn comma_short<const SEP: bool>(
+        &mut self,
+        block: &mut [u8; 37],
+        n: usize,
+        words: [u64; 4],
+    ) -> Short {
+        let any = |test: fn(u64) -> u64| words.iter().fold(0, |any, &w| any | test(w)) != 0;
+        if any(quote) {
+            return Short::Quoted;
+        }
+        if any(control) {
+            return Short::Unknown;
+        }
+        // A comma and nothing else to escape: in quotes, still one copy.
+        block[1] = b'"';
+        block[2 + n] = b'"';
+        let from = 1 - usize::from(SEP);
+        let chunk: [u8; 36] = load(&block[from..from + 36]);
+        self.block(&chunk, usize::from(SEP) + n + 2);
+        Short::Written
+    }
+
+    /// [`CsvCells::plain_short`] for 33–64 bytes (a file's name and line,
+    /// a long name): written when it needs neither quotes nor a formula
+    /// quote, eight words tested, no call.
+    #[inline(always)]
+    fn plain_medium<const SEP: bool>(&mut self, text: &[u8]) -> Short {
+        let n = text.len();
+        if n > 64 || formula_like(text) {
+            return Short::Unknown;
+        }
+        let mut block = [b','; 65];
+        let body = &mut block[usize::from(SEP)..usize::from(SEP) + 64];
+        let mut any = 0;
+        for (i, at) in [0, 8, 16, 24, n - 32, n - 24, n - 16, n - 8]
+            .into_iter()
+            .enumerate()
+        {
+            let word: [u8; 8] = load(&text[at..at + 8]);
+            any |= special(u64::from_le_bytes(word));
+            // The first four words from the start, the last four to the end.
+            let to = if i < 4 { 8 * i } else { n + 8 * i - 64 };
+            body[to..to + 8].copy_from_slice(&word);
+        }
+        if any != 0 {
+            return Short::Unknown;
+        }
+        self.block(&block, usize::from(SEP) + n);
+        Short::Written
+    }
+
+    /// Writes `text` in quotes, its own quotes doubled, after a single
+    /// quote when `neutralise` (out of line: ~2 cells a row).
+    #[inline(always)]
+    fn quoted(&mut self, text: &[u8], neutralise: bool) {
+        let at = quoted_at(self.out, self.at, self.scratch, text, neutralise);
+        self.resume(at);
+    }
+
+    /// Makes the cell rendered in place from `at` (a list) safe in CSV,
+    /// as [`CsvCells::text`] would have written it.
+    #[inline(always)]
+    fn escape_from(&mut self, at: usize) {
+        if self.full || self.at == at {
+            return;
+        }
+        let text = &self.out[at..self.at];
+        if formula_like(text) || needs_quotes(text) {
+            let end = escape_at(self.out, at, self.at, self.scratch);
+            self.resume(end);
+        }
+    }
+
+    /// Appends money with exactly two decimals, as [`push_money`] writes
+    /// it: from whole cents on the stack for every amount of at most two
+    /// decimals that fits 64 bits, through [`push_money`] otherwise.
+    ///
+    /// Inlined into every money cell: the common path is a few loads, one
+    /// multiplication and [`CsvCells::cents`] (a call cost as much as the
+    /// rest).
+    #[inline(always)]
+    fn money<const SEP: bool>(&mut self, d: Decimal) {
+        // The common amount, read from the decimal's documented serialized
+        // form (flags with the scale in bits 16–23 and the sign in bit 31,
+        // then the 96-bit mantissa, low word first): a mantissa of 32 bits
+        // and a scale of at most two, whole cents with one multiplication.
+        let raw = d.serialize();
+        let flags = u32::from_le_bytes(load(&raw[..4]));
+        let (low, high) = (
+            u32::from_le_bytes(load(&raw[4..8])),
+            u64::from_le_bytes(load(&raw[8..])),
+        );
+        let scale = ((flags >> 16) & 0xFF) as usize;
+        if high == 0 && scale <= 2 {
+            // At most (2^32 - 1) × 100: well inside an i64.
+            let cents = (u64::from(low) * [100, 10, 1][scale]) as i64;
+            return self.cents::<SEP>(if flags >> 31 == 0 { cents } else { -cents });
+        }
+        let at = money_rare_at::<SEP>(self.out, self.at, self.scratch, d);
+        self.resume(at);
+    }
+
+    /// Appends `cents` as money: the whole part, a point, two digits; zero
+    /// has no sign (`0.00`, never `-0.00`). The text is laid out on the
+    /// stack from the right (no count of digits first) and copied as one
+    /// fixed-size block from where it starts: no call to copy a few bytes.
+    #[inline(always)]
+    fn cents<const SEP: bool>(&mut self, cents: i64) {
+        // The text ends at END; the block copied from its start is WIDTH
+        // long, so the array holds END + WIDTH bytes. At most 21 bytes of
+        // text: a sign, 17 digits (an i64 of cents has at most 19), a point
+        // and two digits, after a comma with `SEP`.
+        const WIDTH: usize = 24;
+        const END: usize = 24;
+        let mut text = [0u8; END + WIDTH];
+        let all = cents.unsigned_abs();
+        let (mut whole, fraction) = (all / 100, (all % 100) as usize);
+        let mut at = END - 3;
+        text[at] = b'.';
+        text[at + 1..END].copy_from_slice(&PAIRS[2 * fraction..2 * fraction + 2]);
+        while whole >= 100 {
+            let pair = (whole % 100) as usize;
+            whole /= 100;
+            at -= 2;
+            text[at..at + 2].copy_from_slice(&PAIRS[2 * pair..2 * pair + 2]);
+        }
+        if whole >= 10 {
+            at -= 2;
+            let pair = whole as usize;
+            text[at..at + 2].copy_from_slice(&PAIRS[2 * pair..2 * pair + 2]);
+        } else {
+            at -= 1;
+            text[at] = b'0' + whole as u8;
+        }
+        if cents < 0 {
+            at -= 1;
+            text[at] = b'-';
+        }
+        if SEP {
+            at -= 1;
+            text[at] = b',';
+        }
+        let block: [u8; WIDTH] = load(&text[at..at + WIDTH]);
+        self.block(&block, END - at);
+    }
+
+    /// Appends a quantity as [`push_quantity`] writes it: a whole number
+    /// directly, anything else through [`push_quantity`].
+    #[inline(always)]
+    fn quantity(&mut self, d: Decimal) {
+        match i64::try_from(d.mantissa()) {
+            Ok(whole) if d.scale() == 0 => {
+                self.bytes(itoa::Buffer::new().format(whole).as_bytes());
+            }
+            _ => {
+                let mut text = std::mem::take(&mut self.scratch.text);
+                text.clear();
+                push_quantity(&mut text, d);
+                self.long(text.as_bytes());
+                self.scratch.text = text;
+            }
+        }
+    }
+
+    /// Appends `date` as `YYYY-MM-DD`, digit by digit for the years a
+    /// ledger holds; a year outside 1–9999 as jiff writes it (a sign and
+    /// six digits, neutralised like any text that starts with one).
+    #[inline(always)]
+    fn date<const SEP: bool>(&mut self, date: Date) {
+        let year = date.year();
+        if !(1..=9999).contains(&year) {
+            let at = date_rare_at::<SEP>(self.out, self.at, self.scratch, date);
+            return self.resume(at);
+        }
+        let year = year as usize;
+        let (century, rest) = (year / 100, year % 100);
+        let (month, day) = (date.month() as usize, date.day() as usize);
+        let pair = |n: usize| [PAIRS[2 * n], PAIRS[2 * n + 1]];
+        let [y1, y2] = pair(century);
+        let [y3, y4] = pair(rest);
+        let [m1, m2] = pair(month);
+        let [d1, d2] = pair(day);
+        let text = [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2, 0, 0, 0, 0, 0, 0];
+        if SEP {
+            let text = [
+                b',', y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2, 0, 0, 0, 0, 0,
+            ];
+            self.block(&text, 11);
+        } else {
+            self.block(&text, 10);
+        }
+    }
+
+    /// Appends a line's flags, `;`-separated (fixed upper-case names).
+    #[inline(always)]
+    fn flags(&mut self, flags: Flags) {
+        for (i, flag) in flags.iter().enumerate() {
+            if i > 0 {
+                self.byte(b';');
+            }
+            self.bytes(flag.as_str().as_bytes());
+        }
+    }
+
+    /// Appends adjustments as `GROUP-REASON:AMOUNT;…` (as
+    /// [`crate::line::push_adjustments`] writes them).
+    #[inline(always)]
+    fn adjustments(&mut self, adjustments: &[Adjustment]) {
+        for (i, a) in adjustments.iter().enumerate() {
+            if i > 0 {
+                self.byte(b';');
+            }
+            self.bytes(a.group.as_bytes());
+            self.byte(b'-');
+            self.bytes(a.reason.as_bytes());
+            self.byte(b':');
+            self.money::<false>(a.amount);
+        }
+    }
+}
+
+// The writers below are kept out of line (they are long and most rows need
+// them at most once or twice); each takes the window and the cursor and
+// gives back where it ended (`None`: it did not fit), so the row's cursor
+// stays in a register around the call.
+
+/// [`CsvCells::quoted`]: `text` in quotes from `at` in `out`.
+#[inline(never)]
+fn quoted_at(
+    out: &mut [u8],
+    at: usize,
+    scratch: &mut Scratch,
+    text: &[u8],
+    neutralise: bool,
+) -> Option<usize> {
+    CsvCells::cells_at(out, at, scratch, |cells| {
+        cells.block(b"\"'", 1 + usize::from(neutralise));
+        let mut rest = text;
+        // Most quoted fields (a name, a reason) hold commas, not quotes.
+        while let Some(at) = memchr::memchr(b'"', rest) {
+            cells.long(&rest[..=at]);
+            cells.byte(b'"');
+            rest = &rest[at + 1..];
+        }
+        cells.long(rest);
+        cells.byte(b'"');
+    })
+}
+
+/// The list cell written at `out[from..to]`, rewritten there as
+/// [`CsvCells::text`] writes it (neutralised, quoted).
+#[cold]
+#[inline(never)]
+fn escape_at(out: &mut [u8], from: usize, to: usize, scratch: &mut Scratch) -> Option<usize> {
+    let mut held = std::mem::take(&mut scratch.bytes);
+    held.clear();
+    held.extend_from_slice(&out[from..to]);
+    let end = CsvCells::cells_at(out, from, scratch, |cells| cells.text::<false>(&held));
+    scratch.bytes = held;
+    end
+}
+
+/// A cell of adjustments, `GROUP-REASON:AMOUNT;…`, written from `at` and
+/// made safe in CSV.
+#[inline(never)]
+fn adjustments_at(
+    out: &mut [u8],
+    at: usize,
+    scratch: &mut Scratch,
+    adjustments: &[Adjustment],
+) -> Option<usize> {
+    CsvCells::cells_at(out, at, scratch, |cells| {
+        let start = cells.at;
+        cells.adjustments(adjustments);
+        cells.escape_from(start);
+    })
+}
+
+/// [`CsvCells::money`] for an amount beyond its common path: a mantissa
+/// over 32 bits or more than two decimals.
+#[cold]
+#[inline(never)]
+fn money_rare_at<const SEP: bool>(
+    out: &mut [u8],
+    at: usize,
+    scratch: &mut Scratch,
+    d: Decimal,
+) -> Option<usize> {
+    CsvCells::cells_at(out, at, scratch, |cells| {
+        if SEP {
+            cells.byte(b',');
+        }
+        let scale = d.scale() as usize;
+        let cents = i64::try_from(d.mantissa())
+            .ok()
+            .zip([100i64, 10, 1].get(scale))
+            .and_then(|(m, &factor)| m.checked_mul(factor));
+        match cents {
+            Some(cents) => cells.cents::<false>(cents),
+            None => {
+                let mut text = std::mem::take(&mut cells.scratch.text);
+                text.clear();
+                push_money(&mut text, d);
+                cells.long(text.as_bytes());
+                cells.scratch.text = text;
+            }
+        }
+    })
+}
+
+/// [`CsvCells::date`] for a year outside 1–9999: as jiff writes it, made
+/// safe as text.
+#[cold]
+#[inline(never)]
+fn date_rare_at<const SEP: bool>(
+    out: &mut [u8],
+    at: usize,
+    scratch: &mut Scratch,
+    date: Date,
+) -> Option<usize> {
+    use std::fmt::Write;
+    let mut text = std::mem::take(&mut scratch.text);
+    text.clear();
+    // Writing into a String cannot fail.
+    let _ = write!(text, "{date}");
+    let end = CsvCells::cells_at(out, at, scratch, |cells| {
+        if SEP {
+            cells.byte(b',');
+        }
+        cells.text::<false>(text.as_bytes());
+    });
+    scratch.text = text;
+    end
 }

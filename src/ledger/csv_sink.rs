@@ -2,23 +2,27 @@
 //! (starting with `=`, `+`, `-`, `@`, tab or carriage return) are prefixed
 //! with a single quote; money and numbers are written as plain numbers.
 //!
-//! Rows are formatted straight into one reusable byte buffer: a short
-//! text cell (up to 32 bytes) is tested a word at a time and copied as one
-//! fixed-size block with the comma before it, a long one tested by
-//! `memchr`, both quoted when — rarely — they need to be; money is written
-//! from the decimal's integer cents and dates two digits at a time, both as
-//! bytes on the stack; lists, flags and adjustments are joined in place.
+//! Rows are formatted straight into the output buffer, each in a window
+//! of its initialised bytes with a cursor kept in a register
+//! ([`super::csv_cells::write_fitting`]; a row that outgrows the window is
+//! formatted again in a larger one): a short text cell (up to 64 bytes) is
+//! tested a word at a time and copied as one fixed-size block with the
+//! comma before it (in quotes, when a comma is all it holds), a long one
+//! tested by `memchr`, both quoted when they need to be; money is written
+//! from the decimal's integer cents and dates two digits at a time, both
+//! as bytes on the stack; lists, flags and adjustments are joined in place.
 //! The ledger's eight cells that come from the payment (source, payer,
 //! payee, trace, payment date, payer id, interchange, transaction) are
 //! formatted once per transaction and copied into each of its rows
-//! ([`super::row::PaymentCells`]). The buffer goes to the output in blocks
-//! of about 64 KiB. This is issue 17's fast ledger writer (target ≤ 2,000
-//! instructions a row): 3,000 instructions a row on a generated 4 MB set
-//! (callgrind, 2026-12-07; 4,375 before the payment cells, the block copies,
-//! the folded commas and inlined money; ~20,000 with the `csv` crate's writer, fed one
-//! field at a time, whose record fast path would still need every cell
-//! rendered to a separate buffer first). The README's targets table has
-//! the method, the breakdown and what stands between it and 2,000.
+//! ([`super::row::PaymentCells`]); an absent interest or standing group is
+//! one run of commas. The buffer goes to the output in blocks of about
+//! 64 KiB. This is issue 17's fast ledger writer (target ≤ 2,000
+//! instructions a row): 2,745 instructions a row on a generated 4 MB set
+//! (callgrind, 2026-12-07; 3,140 with the row pushed into a `Vec`, 4,375
+//! before the payment cells, the block copies, the folded commas and
+//! inlined money; ~20,000 with the `csv` crate's writer, fed one field at
+//! a time). The README's targets table has the method, the breakdown and
+//! what stands between it and 2,000.
 //!
 //! The output is the `csv` crate's, byte for byte (its `QuoteStyle::Necessary`
 //! with CRLF terminators, which the test below holds the writer to): a field
@@ -28,7 +32,7 @@
 use std::any::Any;
 use std::io::Write;
 
-use super::csv_cells::{CsvCells, needs_quotes, push_quoted};
+use super::csv_cells::{CsvCells, Scratch, write_fitting};
 use super::row::{COLUMNS as LEDGER, PaymentCells};
 use super::{Column, Sink};
 use crate::line::DecidedLine;
@@ -36,17 +40,25 @@ use crate::line::DecidedLine;
 /// Rows are handed to the output when the buffer holds this many bytes.
 const BLOCK: usize = 1 << 16;
 
+/// The room a record is first formatted in (a ledger row is ~300 bytes);
+/// a longer one is formatted again in twice the room, and so on.
+const ROW: usize = 1 << 12;
+
 /// Writes rows as CSV with a header line.
 pub struct CsvSink<'w, R: 'static> {
     out: Box<dyn Write + 'w>,
     columns: &'static [Column<R>],
-    /// Rows formatted and not yet handed to `out`. Bytes, not a `String`:
-    /// digits and separators go in without UTF-8 checks, and every byte
-    /// comes from a `&str` or is ASCII, so the output stays UTF-8.
+    /// Rows formatted and not yet handed to `out`, in `buffer[..filled]`;
+    /// the next row is formatted in place after them (every byte of the
+    /// buffer is initialised, so a row is written into a plain slice).
+    /// Bytes, not a `String`: digits and separators go in without UTF-8
+    /// checks, and every byte comes from a `&str` or is ASCII, so the
+    /// output stays UTF-8.
     buffer: Vec<u8>,
-    /// Text rendered through the `String` formatters (rare amounts, dates
-    /// outside 1–9999), reused.
-    scratch: String,
+    /// How many bytes of `buffer` hold formatted rows.
+    filled: usize,
+    /// Reused by the rare cells formatted elsewhere first.
+    scratch: Scratch,
     /// The table is the reconciliation ledger's: rows are written by its
     /// own writer, [`super::row::write_csv`], not cell by cell through the
     /// column list (one indirect call and one match a cell).
@@ -61,22 +73,20 @@ impl<'w, R> CsvSink<'w, R> {
         CsvSink {
             out,
             columns: &[],
-            buffer: Vec::with_capacity(BLOCK + 4096),
-            scratch: String::new(),
+            buffer: vec![0; BLOCK + ROW],
+            filled: 0,
+            scratch: Scratch::default(),
             ledger: false,
             payment: PaymentCells::default(),
         }
     }
 
-    /// Ends the record begun at `start` (CRLF, or `""` CRLF for a record
-    /// with no bytes, so that it still reads as one empty field) and hands
-    /// a full block to the output.
-    fn end_record(&mut self, start: usize) -> std::io::Result<()> {
-        if self.buffer.len() == start {
-            self.buffer.extend_from_slice(b"\"\"");
-        }
-        self.buffer.extend_from_slice(b"\r\n");
-        if self.buffer.len() >= BLOCK {
+    /// Takes up the record formatted up to `end` and hands a full block
+    /// to the output.
+    #[inline(always)]
+    fn took(&mut self, end: usize) -> std::io::Result<()> {
+        self.filled = end;
+        if end >= BLOCK {
             self.write_out()?;
         }
         Ok(())
@@ -84,8 +94,8 @@ impl<'w, R> CsvSink<'w, R> {
 
     /// Hands every formatted row to the output.
     fn write_out(&mut self) -> std::io::Result<()> {
-        self.out.write_all(&self.buffer)?;
-        self.buffer.clear();
+        self.out.write_all(&self.buffer[..self.filled])?;
+        self.filled = 0;
         Ok(())
     }
 }
@@ -108,42 +118,65 @@ impl<R: 'static> Sink<R> for CsvSink<'_, R> {
         // The ledger's table itself (not a selection of its columns).
         self.ledger = std::ptr::eq(columns.as_ptr().cast::<()>(), LEDGER.as_ptr().cast::<()>())
             && columns.len() == LEDGER.len();
-        let start = self.buffer.len();
-        for (i, column) in columns.iter().enumerate() {
-            if i > 0 {
-                self.buffer.push(b',');
-            }
-            // A header is written as the csv crate wrote it: quoted when
-            // needed, never neutralised.
-            let name = column.name.as_bytes();
-            if needs_quotes(name) {
-                push_quoted(&mut self.buffer, name, false);
-            } else {
-                self.buffer.extend_from_slice(name);
-            }
-        }
-        self.end_record(start)
+        let end = write_fitting(
+            &mut self.buffer,
+            self.filled,
+            ROW,
+            &mut self.scratch,
+            |out, scratch| {
+                let mut cells = CsvCells::new(out, scratch);
+                for (i, column) in columns.iter().enumerate() {
+                    // A header is written as the csv crate wrote it:
+                    // quoted when needed, never neutralised.
+                    if i > 0 {
+                        cells.header::<true>(column.name);
+                    } else {
+                        cells.header::<false>(column.name);
+                    }
+                }
+                cells.end_record();
+                cells.finish()
+            },
+        );
+        self.took(end)
     }
 
     fn row(&mut self, row: &R) -> std::io::Result<()> {
-        let start = self.buffer.len();
-        let mut cells = CsvCells::new(&mut self.buffer, &mut self.scratch);
         // The ledger's own writer when this is the ledger (a test holds it
-        // to this loop's bytes); the downcast is decided at compile time.
+        // to the loop's bytes); the downcast is decided at compile time.
         if let Some(line) = (row as &dyn Any).downcast_ref::<DecidedLine>() {
             if self.ledger {
-                super::row::write_csv(line, &mut cells, &mut self.payment);
-                return self.end_record(start);
+                let payment = &mut self.payment;
+                let end = write_fitting(
+                    &mut self.buffer,
+                    self.filled,
+                    ROW,
+                    &mut self.scratch,
+                    |out, scratch| super::row::write_csv(line, out, scratch, payment),
+                );
+                return self.took(end);
             }
         }
-        for (i, column) in self.columns.iter().enumerate() {
-            if i > 0 {
-                cells.next(column.read(row));
-            } else {
-                cells.cell(column.read(row));
-            }
-        }
-        self.end_record(start)
+        let columns = self.columns;
+        let end = write_fitting(
+            &mut self.buffer,
+            self.filled,
+            ROW,
+            &mut self.scratch,
+            |out, scratch| {
+                let mut cells = CsvCells::new(out, scratch);
+                for (i, column) in columns.iter().enumerate() {
+                    if i > 0 {
+                        cells.next(column.read(row));
+                    } else {
+                        cells.cell(column.read(row));
+                    }
+                }
+                cells.end_record();
+                cells.finish()
+            },
+        );
+        self.took(end)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -160,7 +193,7 @@ impl<R: 'static> Sink<R> for CsvSink<'_, R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::csv_cells::NEEDS_QUOTES;
+    use crate::ledger::csv_cells::{NEEDS_QUOTES, needs_quotes};
     use crate::ledger::testing::{Row, table};
     use crate::ledger::{Cell, ColumnType};
     use proptest::prelude::*;
@@ -286,20 +319,25 @@ mod tests {
         }
     }
 
-    /// Text of every length through the short copy (1–32 bytes), the
-    /// word test and memchr, with a byte that matters at every place: as
-    /// the `csv` crate writes it, formula starts neutralised.
+    /// Text of every length through the short copy (1–32 bytes, written
+    /// as it is or — with a comma alone — in quotes), the medium copy
+    /// (33–64), the word test and memchr, with a byte that matters at every
+    /// place, alone and with a comma elsewhere: as the `csv` crate writes
+    /// it, formula starts neutralised.
     #[test]
     fn text_of_every_length_is_written_as_the_csv_crate_writes_it() {
         let columns = table(&[("a", ColumnType::Text), ("b", ColumnType::Text)]);
         let mut rows = Vec::new();
-        for len in 1..48 {
+        for len in 1..80 {
             for at in 0..len {
                 for byte in [b',', b'"', b'\r', b'\n', b'\t', b'=', b'-', b'@', b'x'] {
                     let mut text = vec![b'a'; len];
                     text[at] = byte;
-                    let text = leak(String::from_utf8(text).unwrap());
-                    rows.push(Row(vec![Cell::Text(text), Cell::Text("tail")]));
+                    let alone = leak(String::from_utf8(text.clone()).unwrap());
+                    rows.push(Row(vec![Cell::Text(alone), Cell::Text("tail")]));
+                    text[(at + len / 2) % len] = b',';
+                    let with_comma = leak(String::from_utf8(text).unwrap());
+                    rows.push(Row(vec![Cell::Text("head"), Cell::Text(with_comma)]));
                 }
             }
         }
@@ -313,6 +351,56 @@ mod tests {
         let written = by_sink(columns, &rows);
         assert_eq!(written, b"only\r\n\"\"\r\n'=x\r\n");
         assert_eq!(written, by_csv_crate(columns, &rows));
+    }
+
+    /// A row is formatted in a window of the buffer and formatted again
+    /// in a larger one when it outgrows it: rows far longer than the first
+    /// window (quotes doubled, commas, formula starts, lists that need
+    /// quoting), between short rows and across a block's end, are written
+    /// as the `csv` crate writes them.
+    #[test]
+    fn rows_longer_than_the_window_are_written_whole() {
+        use crate::text::Text;
+
+        let columns = table(&[
+            ("text", ColumnType::Text),
+            ("owned", ColumnType::Text),
+            ("list", ColumnType::List(';')),
+            ("money", ColumnType::Money),
+        ]);
+        let list: &'static [Text] = Box::leak(Box::new([
+            Text::from("=A,1"),
+            Text::from("B\"C"),
+            Text::from("C"),
+        ]));
+        let mut rows = Vec::new();
+        for (n, size) in [10usize, ROW, 3 * ROW, 70_000, 5, 200_000, 1]
+            .into_iter()
+            .enumerate()
+        {
+            let text = leak(format!(
+                "{}{}",
+                ["=", "a", "\"", ","][n % 4],
+                "x\",y".repeat(size / 4)
+            ));
+            rows.push(Row(vec![
+                Cell::Text(text),
+                Cell::Owned("\"".repeat(size / 2)),
+                if n % 2 == 0 {
+                    Cell::Joined(list, ';')
+                } else {
+                    Cell::Empty
+                },
+                Cell::Money(rust_decimal::Decimal::new(-12345, 2)),
+            ]));
+            rows.push(Row(vec![
+                Cell::Text("short"),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+            ]));
+        }
+        assert_eq!(by_sink(columns, &rows), by_csv_crate(columns, &rows));
     }
 
     #[test]

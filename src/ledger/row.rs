@@ -6,7 +6,7 @@
 use std::sync::{Arc, LazyLock};
 
 use super::Cell;
-use super::csv_cells::CsvCells;
+use super::csv_cells::{CsvCells, Scratch, write_fitting};
 use super::table::{Column, ColumnType, select};
 use crate::codes::claim_status_words;
 use crate::line::{ClaimStanding, DecidedLine, EventKind, LineInterest, RemittanceContext, Status};
@@ -21,11 +21,15 @@ type C = Column<DecidedLine>;
 /// through the table and no match on the cell's kind at run time, for the
 /// one table written a row per service line.
 ///
-/// A column declared `P::new` reads only the payment's context (its
-/// reader takes the [`RemittanceContext`], so it cannot read anything
-/// else): the CSV writer formats those cells once per transaction
-/// ([`PaymentCells`]) and copies their bytes into each of its rows. A
-/// `C::new` column reads the whole row.
+/// Where a column's cell comes from is declared with it ([`Source`]): a
+/// `C::new` column reads the whole row. A `P::new` column reads only the
+/// payment's context (its reader takes the [`RemittanceContext`], so it
+/// cannot read anything else): the CSV writer formats those cells once
+/// per transaction ([`PaymentCells`]) and copies their bytes into each of
+/// its rows. An `I::new` column reads the line's prompt-pay interest and a
+/// `S::new` column a NO_REMITTANCE row's standing, both empty when the row
+/// has none: the CSV writer tests for the group once, at its first column,
+/// and writes an absent group's empty cells as one run of commas.
 macro_rules! ledger_columns {
     (
         $(#[$meta:meta])*
@@ -38,40 +42,71 @@ macro_rules! ledger_columns {
             $(C::new($name, $kind, |r| ledger_cell!($from, r, $cell)),)+
         ];
 
-        /// A row of [`COLUMNS`] as CSV, as the CSV writer's loop over the
-        /// columns writes it (`tests/ledger_csv.rs` holds them together):
-        /// the payment's cells copied from `payment` (refreshed when the
-        /// row belongs to another payment), every other cell formatted.
+        /// Where each column's cell comes from, in order.
+        const SOURCES: &[Source] = &[$(source!($from)),+];
+
+        /// Per column, how many columns from it on come from the same
+        /// source: at a group's first column, the group's width.
+        const RUNS: [usize; SOURCES.len()] = runs(SOURCES);
+
+        /// A row of [`COLUMNS`] as CSV, with its CRLF, written from the
+        /// start of `window` as the CSV writer's loop over the columns
+        /// writes it (`tests/ledger_csv.rs` holds them together): the
+        /// payment's cells copied from `payment` (refreshed when the row
+        /// belongs to another payment), an absent group's cells as one run
+        /// of commas, every other cell formatted. Returns the row's length,
+        /// or `None` when it does not fit in `window` (see
+        /// [`super::csv_cells::write_fitting`]).
         // The flags below are constants once the columns are unrolled.
+        // The cells are a local here, so that their cursor and window live
+        // in registers (see `write_fitting`).
         #[allow(unused_assignments)]
         pub(super) fn write_csv(
             r: &DecidedLine,
-            out: &mut CsvCells<'_>,
+            window: &mut [u8],
+            scratch: &mut Scratch,
             payment: &mut PaymentCells,
-        ) {
+        ) -> Option<usize> {
             payment.refresh(r, fill_payment);
-            let mut first = true;
-            let mut in_run = false;
+            let mut cells = CsvCells::new(window, scratch);
+            let out = &mut cells;
+            let mut column = 0usize;
+            let mut previous = None;
+            let mut present = true;
             let mut slot = 0usize;
             $(
-                if is_payment!($from) {
-                    // A run of payment columns is copied once, at its
-                    // first, with the comma before it.
-                    if !in_run {
-                        out.raw(payment.run(slot));
+                let source = source!($from);
+                let first = column == 0;
+                let group_start = previous != Some(source);
+                match source {
+                    Source::Payment => {
+                        // A run of payment columns is copied once, at its
+                        // first, with the comma before it.
+                        if group_start {
+                            out.raw(payment.run(slot));
+                        }
+                        slot += 1;
                     }
-                    in_run = true;
-                    slot += 1;
-                } else {
+                    Source::Interest | Source::Standing if group_start => {
+                        present = group_present!($from, r);
+                        if !present {
+                            out.commas(RUNS[column] - usize::from(first));
+                        }
+                    }
+                    _ => {}
+                }
+                if source == Source::Row || (source != Source::Payment && present) {
                     if first {
                         out.cell(ledger_cell!($from, r, $cell));
                     } else {
                         out.next(ledger_cell!($from, r, $cell));
                     }
-                    in_run = false;
                 }
-                first = false;
+                previous = Some(source);
+                column += 1;
             )+
+            cells.end_record();
+            cells.finish()
         }
 
         /// Formats `r`'s payment columns into `cache`, each run of adjacent
@@ -81,37 +116,41 @@ macro_rules! ledger_columns {
         #[inline(never)]
         fn fill_payment(r: &DecidedLine, cache: &mut PaymentCells) {
             cache.context = Some(Arc::clone(&r.event.context));
-            cache.bytes.clear();
-            cache.runs.clear();
-            let mut cells = CsvCells::new(&mut cache.bytes, &mut cache.scratch);
-            let mut first = true;
-            let mut in_run = false;
-            let mut run_first = 0usize;
-            $(
-                if is_payment!($from) {
-                    let start = cells.len();
-                    if !in_run {
-                        run_first = cache.runs.len();
-                    }
-                    if first {
-                        cells.cell(ledger_cell!($from, r, $cell));
+            let runs = &mut cache.runs;
+            write_fitting(&mut cache.bytes, 0, 256, &mut cache.scratch, |out, scratch| {
+                let mut cells = CsvCells::new(out, scratch);
+                runs.clear();
+                let mut first = true;
+                let mut in_run = false;
+                let mut run_first = 0usize;
+                $(
+                    if source!($from) == Source::Payment {
+                        let start = cells.len();
+                        if !in_run {
+                            run_first = runs.len();
+                        }
+                        if first {
+                            cells.cell(ledger_cell!($from, r, $cell));
+                        } else {
+                            cells.next(ledger_cell!($from, r, $cell));
+                        }
+                        runs.push((start, cells.len()));
+                        runs[run_first].1 = cells.len();
+                        in_run = true;
                     } else {
-                        cells.next(ledger_cell!($from, r, $cell));
+                        in_run = false;
                     }
-                    cache.runs.push((start, cells.len()));
-                    cache.runs[run_first].1 = cells.len();
-                    in_run = true;
-                } else {
-                    in_run = false;
-                }
-                first = false;
-            )+
+                    first = false;
+                )+
+                cells.finish()
+            });
         }
     };
 }
 
 /// The cell of row `$r` in a column declared `$from::new(…, $cell)`: a
-/// `C` column reads the row, a `P` column the row's payment context.
+/// `C` column reads the row, a `P` column the row's payment context, an
+/// `I` column its interest and an `S` column its standing (empty without).
 macro_rules! ledger_cell {
     (C, $r:expr, $cell:expr) => {
         reader($cell)($r)
@@ -119,16 +158,68 @@ macro_rules! ledger_cell {
     (P, $r:expr, $cell:expr) => {
         payment_reader($cell)(&$r.event.context)
     };
+    (I, $r:expr, $cell:expr) => {
+        interest($r, $cell)
+    };
+    (S, $r:expr, $cell:expr) => {
+        standing($r, $cell)
+    };
 }
 
-/// True for a column declared `P::new` (read from the payment context).
-macro_rules! is_payment {
+/// The [`Source`] of a column declared `$from::new`.
+macro_rules! source {
     (C) => {
-        false
+        Source::Row
     };
     (P) => {
+        Source::Payment
+    };
+    (I) => {
+        Source::Interest
+    };
+    (S) => {
+        Source::Standing
+    };
+}
+
+/// True when row `$r` has the group a column declared `$from::new` reads
+/// (always, for a column outside a group).
+macro_rules! group_present {
+    (I, $r:expr) => {
+        $r.interest.is_some()
+    };
+    (S, $r:expr) => {
+        $r.standing.is_some()
+    };
+    ($other:ident, $r:expr) => {
         true
     };
+}
+
+/// Where a ledger column's cell comes from (see [`ledger_columns`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// The row (`C::new`).
+    Row,
+    /// The payment's context (`P::new`).
+    Payment,
+    /// The line's prompt-pay interest, when it has some (`I::new`).
+    Interest,
+    /// A NO_REMITTANCE row's standing (`S::new`).
+    Standing,
+}
+
+/// Per column of `sources`, how many columns from it on (itself
+/// included) have its source.
+const fn runs<const N: usize>(sources: &[Source]) -> [usize; N] {
+    let mut runs = [0; N];
+    let mut i = N;
+    while i > 0 {
+        i -= 1;
+        let same_next = i + 1 < N && sources[i + 1] as u8 == sources[i] as u8;
+        runs[i] = if same_next { runs[i + 1] + 1 } else { 1 };
+    }
+    runs
 }
 
 /// `cell`, typed as a column's reader (so that a closure written in
@@ -158,10 +249,11 @@ fn payment_reader<F: for<'a> Fn(&'a RemittanceContext) -> Cell<'a>>(cell: F) -> 
 pub(super) struct PaymentCells {
     /// The context the bytes were formatted from.
     context: Option<Arc<RemittanceContext>>,
-    /// The payment columns' cells, run after run.
+    /// The payment columns' cells, run after run (then unused bytes: the
+    /// cells are formatted into a window of initialised bytes).
     bytes: Vec<u8>,
-    /// Reused by the rare cells formatted through a `String`.
-    scratch: String,
+    /// Reused by the rare cells formatted elsewhere first.
+    scratch: Scratch,
     /// Per payment column, in order: its bytes with the comma before it;
     /// for the first column of a run of adjacent payment columns, the
     /// whole run's.
@@ -268,25 +360,13 @@ pub static COLUMNS = [
     C::new("revenue_code", Txt, |r| Cell::text(&r.event.revenue_code)),
     P::new("interchange", Txt, |c| Cell::text(&c.interchange)),
     P::new("transaction", Txt, |c| Cell::text(&c.transaction)),
-    C::new("received_date", Date, |r| {
-        interest(r, |i| Cell::Date(i.received))
-    }),
-    C::new("receipt_source", Txt, |r| {
-        interest(r, |i| Cell::Text(i.source.as_str()))
-    }),
-    C::new("due_date", Date, |r| interest(r, |i| Cell::Date(i.due))),
-    C::new("days_late", Integer, |r| {
-        interest(r, |i| Cell::Integer(i.days_late))
-    }),
-    C::new("interest_owed", Money, |r| {
-        interest(r, |i| Cell::Money(i.owed))
-    }),
-    C::new("interest_paid", Money, |r| {
-        interest(r, |i| Cell::Money(i.paid))
-    }),
-    C::new("interest_difference", Money, |r| {
-        interest(r, |i| Cell::Money(i.difference()))
-    }),
+    I::new("received_date", Date, |i| Cell::Date(i.received)),
+    I::new("receipt_source", Txt, |i| Cell::Text(i.source.as_str())),
+    I::new("due_date", Date, |i| Cell::Date(i.due)),
+    I::new("days_late", Integer, |i| Cell::Integer(i.days_late)),
+    I::new("interest_owed", Money, |i| Cell::Money(i.owed)),
+    I::new("interest_paid", Money, |i| Cell::Money(i.paid)),
+    I::new("interest_difference", Money, |i| Cell::Money(i.difference())),
     C::new("at_stake", Money, |r| Cell::money(r.decision.at_stake)),
     C::new("superseded_by", Txt, |r| {
         r.superseded_by.as_deref().map_or(Cell::Empty, Cell::Text)
@@ -303,18 +383,10 @@ pub static COLUMNS = [
     // A NO_REMITTANCE row's front end: the claim's state from the 999 /
     // 277CA / 277 (with its date) and where it stands against the payer's
     // filing limit.
-    C::new("claim_state", Txt, |r| {
-        standing(r, |s| Cell::text(&s.state))
-    }),
-    C::new("claim_state_date", Date, |r| {
-        standing(r, |s| Cell::date(s.state_date))
-    }),
-    C::new("filing_deadline", Date, |r| {
-        standing(r, |s| Cell::date(s.filing_deadline))
-    }),
-    C::new("days_left", Integer, |r| {
-        standing(r, |s| s.days_left.map_or(Cell::Empty, Cell::Integer))
-    }),
+    S::new("claim_state", Txt, |s| Cell::text(&s.state)),
+    S::new("claim_state_date", Date, |s| Cell::date(s.state_date)),
+    S::new("filing_deadline", Date, |s| Cell::date(s.filing_deadline)),
+    S::new("days_left", Integer, |s| s.days_left.map_or(Cell::Empty, Cell::Integer)),
     C::new("claim_status_words", Txt, |r| {
         if r.event.claim_status.is_empty() {
             Cell::Empty
