@@ -9,7 +9,7 @@
 use compact_str::CompactString;
 
 use crate::diagnostic::{Expected, Issue, Issues, Rule, Severity, Shown, shown_element};
-use crate::x12::{Control, Position, Segment};
+use crate::x12::{Control, Position, Segment, ids};
 
 /// What a segment is to the envelope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,16 +139,16 @@ impl Envelope {
 
     /// Classifies `seg` and checks it against the open envelopes.
     pub fn feed(&mut self, seg: &Segment<'_>) -> Role {
-        match seg.id() {
-            b"ISA" => self.interchange_start(seg),
-            b"IEA" => self.interchange_end(seg),
-            b"GS" => self.group_start(seg),
-            b"GE" => self.group_end(seg),
-            b"ST" => self.transaction_start(seg),
-            b"SE" => self.transaction_end(seg),
+        match seg.code() {
+            ids::ISA => self.interchange_start(seg),
+            ids::IEA => self.interchange_end(seg),
+            ids::GS => self.group_start(seg),
+            ids::GE => self.group_end(seg),
+            ids::ST => self.transaction_start(seg),
+            ids::SE => self.transaction_end(seg),
             // TA1 sits in an interchange outside any group; inside a group
             // it is as stray as any other segment.
-            b"TA1" if self.level == Level::Interchange => Role::InterchangeAck,
+            ids::TA1 if self.level == Level::Interchange => Role::InterchangeAck,
             _ if self.level == Level::Transaction => {
                 self.segments += 1;
                 Role::Body

@@ -13,7 +13,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::x12::{Elements, Segment, Split, value};
+use crate::x12::{Segment, Split, value};
 
 /// Something the screen cannot vouch for: the parsers must read the input
 /// to say what (it may be a finding, or something the screen does not
@@ -40,8 +40,8 @@ pub fn blank_text(raw: &[u8]) -> bool {
 /// [`Fields::required_text`](super::Fields::required_text): element `n` is
 /// not blank.
 #[inline]
-pub fn required_text(e: &Elements<'_>, n: usize) -> Screened {
-    vouch(!blank_text(e.get(n)))
+pub fn required_text(e: &Segment<'_>, n: usize) -> Screened {
+    vouch(!blank_text(e.element(n)))
 }
 
 /// An amount in ten-thousandths: exact for every amount written with at
@@ -97,8 +97,8 @@ pub fn decimal_of(units: Units) -> Screened<Decimal> {
 
 /// [`Fields::amount`](super::Fields::amount): element `n` is a decimal.
 #[inline]
-pub fn amount(e: &Elements<'_>, n: usize) -> Screened<Units> {
-    let raw = e.get(n);
+pub fn amount(e: &Segment<'_>, n: usize) -> Screened<Units> {
+    let raw = e.element(n);
     if raw.trim_ascii().is_empty() {
         return Err(Doubt);
     }
@@ -108,8 +108,8 @@ pub fn amount(e: &Elements<'_>, n: usize) -> Screened<Units> {
 /// [`Fields::optional_amount`](super::Fields::optional_amount): element `n`
 /// is blank or a decimal.
 #[inline]
-pub fn optional_amount(e: &Elements<'_>, n: usize) -> Screened<Option<Units>> {
-    let raw = e.get(n);
+pub fn optional_amount(e: &Segment<'_>, n: usize) -> Screened<Option<Units>> {
+    let raw = e.element(n);
     if raw.trim_ascii().is_empty() {
         return Ok(None);
     }
@@ -119,15 +119,15 @@ pub fn optional_amount(e: &Elements<'_>, n: usize) -> Screened<Option<Units>> {
 /// [`Fields::optional_date`](super::Fields::optional_date): element `n` is
 /// blank or a CCYYMMDD date.
 #[inline]
-pub fn optional_date(e: &Elements<'_>, n: usize) -> Screened {
-    let raw = e.get(n);
+pub fn optional_date(e: &Segment<'_>, n: usize) -> Screened {
+    let raw = e.element(n);
     vouch(raw.trim_ascii().is_empty() || value::date(raw).is_some())
 }
 
 /// [`Fields::date`](super::Fields::date): element `n` is a CCYYMMDD date.
 #[inline]
-pub fn date(e: &Elements<'_>, n: usize) -> Screened {
-    vouch(value::date(e.get(n)).is_some())
+pub fn date(e: &Segment<'_>, n: usize) -> Screened {
+    vouch(value::date(e.element(n)).is_some())
 }
 
 /// [`Fields::procedure_components`](super::Fields::procedure_components):
@@ -136,12 +136,12 @@ pub fn date(e: &Elements<'_>, n: usize) -> Screened {
 /// would be read with another separator (a warning) or has no code (fatal)
 /// is a doubt.
 #[inline]
-pub fn procedure(seg: &Segment<'_>, e: &Elements<'_>, n: usize) -> Screened<bool> {
-    let raw = e.get(n);
+pub fn procedure(e: &Segment<'_>, n: usize) -> Screened<bool> {
+    let raw = e.element(n);
     if raw.trim_ascii().is_empty() {
         return Ok(false);
     }
-    let mut parts = seg.split_components(raw);
+    let mut parts = e.split_components(raw);
     let _qualifier = parts.next();
     match parts.next() {
         Some(code) if !code.trim_ascii().is_empty() => Ok(true),
@@ -151,8 +151,8 @@ pub fn procedure(seg: &Segment<'_>, e: &Elements<'_>, n: usize) -> Screened<bool
 
 /// [`Fields::component`](super::Fields::component)`(n, 1)` is not blank.
 #[inline]
-pub fn first_component(seg: &Segment<'_>, e: &Elements<'_>, n: usize) -> Screened {
-    let first = Split::on(e.get(n), seg.delimiters().component)
+pub fn first_component(e: &Segment<'_>, n: usize) -> Screened {
+    let first = Split::on(e.element(n), e.delimiters().component)
         .next()
         .unwrap_or_default();
     vouch(!blank_text(first))
@@ -261,12 +261,15 @@ mod tests {
         for value in VALUES {
             let raw = segment(value);
             let seg = Segment::new(&raw, Delimiters::default());
-            let e = seg.fields();
             let (text, issues) = with_fields(&raw, |f| f.required_text(1, "x"));
-            assert_eq!(required_text(&e, 1).is_ok(), issues.is_empty(), "{value:?}");
-            assert_eq!(blank_text(e.get(1)), text.is_empty(), "{value:?}");
+            assert_eq!(
+                required_text(&seg, 1).is_ok(),
+                issues.is_empty(),
+                "{value:?}"
+            );
+            assert_eq!(blank_text(seg.element(1)), text.is_empty(), "{value:?}");
             let (read, issues) = with_fields(&raw, |f| f.amount(1, "x"));
-            match amount(&e, 1) {
+            match amount(&seg, 1) {
                 Ok(screened) => {
                     assert!(issues.is_empty(), "{value:?}");
                     assert_eq!(decimal_of(screened), Ok(read), "{value:?}");
@@ -276,7 +279,7 @@ mod tests {
                 Err(Doubt) => assert!(!issues.is_empty() || stricter(value), "{value:?}"),
             }
             let (read, issues) = with_fields(&raw, |f| f.optional_amount(1, "x"));
-            match optional_amount(&e, 1) {
+            match optional_amount(&seg, 1) {
                 Ok(screened) => {
                     assert!(issues.is_empty(), "{value:?}");
                     assert_eq!(screened.map(decimal_of).transpose(), Ok(read), "{value:?}");
@@ -284,11 +287,15 @@ mod tests {
                 Err(Doubt) => assert!(!issues.is_empty() || stricter(value), "{value:?}"),
             }
             let (_, issues) = with_fields(&raw, |f| f.optional_date(1, "x"));
-            assert_eq!(optional_date(&e, 1).is_ok(), issues.is_empty(), "{value:?}");
+            assert_eq!(
+                optional_date(&seg, 1).is_ok(),
+                issues.is_empty(),
+                "{value:?}"
+            );
             let (_, issues) = with_fields(&raw, |f| f.date(1, "x"));
-            assert_eq!(date(&e, 1).is_ok(), issues.is_empty(), "{value:?}");
+            assert_eq!(date(&seg, 1).is_ok(), issues.is_empty(), "{value:?}");
             let (reason, _) = with_fields(&raw, |f| f.component(1, 1));
-            assert_eq!(first_component(&seg, &e, 1).is_ok(), !reason.is_empty());
+            assert_eq!(first_component(&seg, 1).is_ok(), !reason.is_empty());
             for kind in [
                 ProcedureComposite::Remittance,
                 ProcedureComposite::Professional,
@@ -297,7 +304,7 @@ mod tests {
             ] {
                 let (present, issues) =
                     with_fields(&raw, |f| f.procedure_components(1, kind).is_some());
-                match procedure(&seg, &e, 1) {
+                match procedure(&seg, 1) {
                     Ok(screened) => {
                         assert!(issues.is_empty() && screened == present, "{value:?}")
                     }
