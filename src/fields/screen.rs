@@ -86,7 +86,9 @@ pub fn units(raw: &[u8]) -> Screened<Units> {
     if count == 0 || scale > UNIT_SCALE {
         return Err(Doubt);
     }
-    let value = Units::from(mantissa) * 10i128.pow(UNIT_SCALE - scale);
+    // A table, not `pow`: `10i128.pow(n)` is a loop of 128-bit multiplies.
+    const TO_UNITS: [i64; UNIT_SCALE as usize + 1] = [10_000, 1_000, 100, 10, 1];
+    let value = Units::from(mantissa) * Units::from(TO_UNITS[scale as usize]);
     Ok(if negative { -value } else { value })
 }
 
@@ -98,11 +100,8 @@ pub fn decimal_of(units: Units) -> Screened<Decimal> {
 /// [`Fields::amount`](super::Fields::amount): element `n` is a decimal.
 #[inline]
 pub fn amount(e: &Segment<'_>, n: usize) -> Screened<Units> {
-    let raw = e.element(n);
-    if raw.trim_ascii().is_empty() {
-        return Err(Doubt);
-    }
-    units(raw)
+    // A blank element is no amount: `units` refuses it too.
+    units(e.element(n))
 }
 
 /// [`Fields::optional_amount`](super::Fields::optional_amount): element `n`
@@ -110,10 +109,12 @@ pub fn amount(e: &Segment<'_>, n: usize) -> Screened<Units> {
 #[inline]
 pub fn optional_amount(e: &Segment<'_>, n: usize) -> Screened<Option<Units>> {
     let raw = e.element(n);
-    if raw.trim_ascii().is_empty() {
-        return Ok(None);
+    match units(raw) {
+        Ok(units) => Ok(Some(units)),
+        // Asked only of what `units` refused: blank is no amount at all.
+        Err(_) if raw.trim_ascii().is_empty() => Ok(None),
+        Err(doubt) => Err(doubt),
     }
-    units(raw).map(Some)
 }
 
 /// [`Fields::optional_date`](super::Fields::optional_date): element `n` is
@@ -121,13 +122,39 @@ pub fn optional_amount(e: &Segment<'_>, n: usize) -> Screened<Option<Units>> {
 #[inline]
 pub fn optional_date(e: &Segment<'_>, n: usize) -> Screened {
     let raw = e.element(n);
-    vouch(raw.trim_ascii().is_empty() || value::date(raw).is_some())
+    vouch(raw.trim_ascii().is_empty() || is_date(raw))
 }
 
 /// [`Fields::date`](super::Fields::date): element `n` is a CCYYMMDD date.
 #[inline]
 pub fn date(e: &Segment<'_>, n: usize) -> Screened {
-    vouch(value::date(e.element(n)).is_some())
+    vouch(is_date(e.element(n)))
+}
+
+/// True when [`value::date`] reads `raw`: an unpadded CCYYMMDD is checked
+/// here with integer arithmetic (no `Date` built), anything else is left
+/// to `value::date`.
+#[inline]
+fn is_date(raw: &[u8]) -> bool {
+    let Ok(bytes) = <&[u8; 8]>::try_from(raw) else {
+        return value::date(raw).is_some();
+    };
+    if !bytes.iter().all(u8::is_ascii_digit) {
+        // Padding or anything else: `value::date` reads exactly eight
+        // digits once trimmed, which eight bytes with a non-digit are not.
+        return false;
+    }
+    let d = |i: usize| u32::from(bytes[i] - b'0');
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    let (month, day) = (d(4) * 10 + d(5), d(6) * 10 + d(7));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 => 28 + u32::from(leap),
+        _ => 0,
+    };
+    (1..=days).contains(&day)
 }
 
 /// [`Fields::procedure_components`](super::Fields::procedure_components):
@@ -240,6 +267,34 @@ mod tests {
             b"1234567890123456789",
         ] {
             assert_eq!(units(refused), Err(Doubt), "{refused:?}");
+        }
+    }
+
+    /// The integer date check agrees with `value::date` on every day of
+    /// leap and common years, centuries, and impossible months and days.
+    #[test]
+    fn dates_agree_with_value_date() {
+        for year in [0, 1, 4, 100, 400, 1900, 1999, 2000, 2023, 2024, 2100, 9999] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let raw = format!("{year:04}{month:02}{day:02}");
+                    let read = value::date(raw.as_bytes()).is_some();
+                    assert_eq!(is_date(raw.as_bytes()), read, "{raw}");
+                }
+            }
+        }
+        for raw in [
+            "2024010 ",
+            " 2024010",
+            "2024-1-1",
+            "2024 101",
+            "",
+            "202401011",
+        ] {
+            assert_eq!(
+                is_date(raw.as_bytes()),
+                value::date(raw.as_bytes()).is_some()
+            );
         }
     }
 

@@ -328,8 +328,13 @@ fn close_line(claim: &mut ClaimSums) -> Screened {
 fn adjustments(e: &Segment<'_>) -> Screened<(Units, Units)> {
     required_text(e, 1)?;
     let mut total = 0;
+    let last = e.last_element();
     for triple in 0..6 {
         let at = 2 + 3 * triple;
+        if at > last {
+            // This triple and the ones after it are left out.
+            break;
+        }
         let reason_blank = crate::fields::screen::blank_text(e.element(at));
         let has_amount = !e.element(at + 1).is_empty();
         if reason_blank && !has_amount {

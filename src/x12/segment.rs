@@ -144,6 +144,17 @@ impl<'a> Segment<'a> {
             .trim_matches(' ')
     }
 
+    /// A number no element after which has a byte: the number of
+    /// elements when the lexer located all of them, else `usize::MAX`
+    /// (loops over optional elements stop early with it).
+    #[inline]
+    pub fn last_element(&self) -> usize {
+        match self.starts {
+            Some(starts) if (starts.count as usize) < LOCATED => starts.count as usize,
+            _ => usize::MAX,
+        }
+    }
+
     /// The elements after the identifier, in order.
     pub fn elements(&self) -> Split<'a> {
         let has_elements = self.raw.len() > self.id_len;
