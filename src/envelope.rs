@@ -138,7 +138,23 @@ impl Envelope {
     }
 
     /// Classifies `seg` and checks it against the open envelopes.
+    #[inline]
     pub fn feed(&mut self, seg: &Segment<'_>) -> Role {
+        // Inside a transaction, a segment whose identifier cannot be an
+        // envelope's (ISA, IEA, GS, GE, ST, SE) is body: one compare for
+        // nearly every segment of a file.
+        if self.level == Level::Transaction
+            && !matches!(seg.code().first_byte(), b'I' | b'G' | b'S')
+        {
+            self.segments += 1;
+            return Role::Body;
+        }
+        self.classify(seg)
+    }
+
+    /// [`Envelope::feed`] for envelope segments and segments outside a
+    /// transaction.
+    fn classify(&mut self, seg: &Segment<'_>) -> Role {
         match seg.code() {
             ids::ISA => self.interchange_start(seg),
             ids::IEA => self.interchange_end(seg),

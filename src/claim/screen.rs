@@ -14,9 +14,10 @@
 use super::parser::Area;
 use super::parser::SKIPPED;
 use crate::fields::screen::{
-    Doubt, Screened, Units, amount, optional_amount, optional_date, procedure, required_text, vouch,
+    Doubt, Screened, Units, amount, is_date_range, optional_amount, optional_date, procedure,
+    required_text, vouch,
 };
-use crate::x12::{Segment, ids, value};
+use crate::x12::{Segment, ids};
 
 /// What a transaction the screen vouched for holds: the figures `validate`
 /// prints.
@@ -163,7 +164,7 @@ impl ClaimScreen {
             return Ok(());
         }
         match e.element(2) {
-            b"D8" | b"RD8" | b"" => vouch(value::date_range(e.element(3)).is_some()),
+            b"D8" | b"RD8" | b"" => vouch(is_date_range(e.element(3))),
             _ => Ok(()),
         }
     }

@@ -139,7 +139,7 @@ fn is_date(raw: &[u8]) -> bool {
     let Ok(bytes) = <&[u8; 8]>::try_from(raw) else {
         return value::date(raw).is_some();
     };
-    if !bytes.iter().all(u8::is_ascii_digit) {
+    if !eight_digits(u64::from_le_bytes(*bytes)) {
         // Padding or anything else: `value::date` reads exactly eight
         // digits once trimmed, which eight bytes with a non-digit are not.
         return false;
@@ -157,6 +157,28 @@ fn is_date(raw: &[u8]) -> bool {
     (1..=days).contains(&day)
 }
 
+/// True when [`value::date_range`] reads `raw`: `CCYYMMDD` or
+/// `CCYYMMDD-CCYYMMDD` unpadded are checked by [`is_date`] (no `Date`
+/// built, no `memchr` call); anything else is left to `value::date_range`.
+#[inline]
+pub fn is_date_range(raw: &[u8]) -> bool {
+    match raw.len() {
+        8 => is_date(raw),
+        17 if raw[8] == b'-' => is_date(&raw[..8]) && is_date(&raw[9..]),
+        _ => value::date_range(raw).is_some(),
+    }
+}
+
+/// True when each byte of `word` is an ASCII digit: the high nibbles are
+/// all 3, and adding 6 to each byte carries into no high nibble (the
+/// eight-digit test of simdjson, exact and without branches).
+#[inline]
+fn eight_digits(word: u64) -> bool {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    let carried = (word.wrapping_add(0x0606_0606_0606_0606) & HIGH) >> 4;
+    (word & HIGH) | carried == 0x3333_3333_3333_3333
+}
+
 /// [`Fields::procedure_components`](super::Fields::procedure_components):
 /// element `n` is blank (`Ok(false)`) or a composite whose second
 /// component, split on ISA16, is a code (`Ok(true)`). A composite that
@@ -168,12 +190,18 @@ pub fn procedure(e: &Segment<'_>, n: usize) -> Screened<bool> {
     if raw.trim_ascii().is_empty() {
         return Ok(false);
     }
-    let mut parts = e.split_components(raw);
-    let _qualifier = parts.next();
-    match parts.next() {
-        Some(code) if !code.trim_ascii().is_empty() => Ok(true),
-        _ => Err(Doubt),
-    }
+    // The qualifier is two bytes or so: a plain scan finds the separators
+    // sooner than a `memchr` call per component would.
+    let separator = e.delimiters().component;
+    let Some(qualifier) = raw.iter().position(|&b| b == separator) else {
+        return Err(Doubt);
+    };
+    let rest = &raw[qualifier + 1..];
+    let code = match rest.iter().position(|&b| b == separator) {
+        Some(end) => &rest[..end],
+        None => rest,
+    };
+    vouch(!code.trim_ascii().is_empty()).map(|()| true)
 }
 
 /// [`Fields::component`](super::Fields::component)`(n, 1)` is not blank.
@@ -295,6 +323,39 @@ mod tests {
                 is_date(raw.as_bytes()),
                 value::date(raw.as_bytes()).is_some()
             );
+        }
+    }
+
+    #[test]
+    fn date_ranges_agree_with_value_date_range() {
+        let dates = [
+            "20240229", "20230229", "20241231", "20241301", "2024123", " 2024123",
+        ];
+        for from in dates {
+            assert_eq!(
+                is_date_range(from.as_bytes()),
+                value::date_range(from.as_bytes()).is_some(),
+                "{from}"
+            );
+            for to in dates {
+                for sep in ["-", " ", "--"] {
+                    let raw = format!("{from}{sep}{to}");
+                    let read = value::date_range(raw.as_bytes()).is_some();
+                    assert_eq!(is_date_range(raw.as_bytes()), read, "{raw}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn eight_digits_is_exact() {
+        for byte in 0..=255u8 {
+            for at in 0..8 {
+                let mut bytes = *b"20240101";
+                bytes[at] = byte;
+                let word = u64::from_le_bytes(bytes);
+                assert_eq!(eight_digits(word), byte.is_ascii_digit(), "{bytes:?}");
+            }
         }
     }
 

@@ -368,6 +368,10 @@ fn qualified_amount(e: &Segment<'_>) -> Screened {
 
 /// Element bytes without padding spaces (as the parser's text is).
 fn trimmed(raw: &[u8]) -> &[u8] {
+    // Padding is rare: most elements are returned as they are.
+    if raw.first() != Some(&b' ') && raw.last() != Some(&b' ') {
+        return raw;
+    }
     let start = raw.iter().position(|&b| b != b' ').unwrap_or(raw.len());
     let end = raw
         .iter()
