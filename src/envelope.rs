@@ -9,7 +9,7 @@
 use compact_str::CompactString;
 
 use crate::diagnostic::{Expected, Issue, Issues, Rule, Severity, Shown, shown_element};
-use crate::x12::{Control, Position, Segment};
+use crate::x12::{Control, Position, Segment, ids};
 
 /// What a segment is to the envelope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,17 +138,33 @@ impl Envelope {
     }
 
     /// Classifies `seg` and checks it against the open envelopes.
+    #[inline]
     pub fn feed(&mut self, seg: &Segment<'_>) -> Role {
-        match seg.id() {
-            b"ISA" => self.interchange_start(seg),
-            b"IEA" => self.interchange_end(seg),
-            b"GS" => self.group_start(seg),
-            b"GE" => self.group_end(seg),
-            b"ST" => self.transaction_start(seg),
-            b"SE" => self.transaction_end(seg),
+        // Inside a transaction, a segment whose identifier cannot be an
+        // envelope's (ISA, IEA, GS, GE, ST, SE) is body: one compare for
+        // nearly every segment of a file.
+        if self.level == Level::Transaction
+            && !matches!(seg.code().first_byte(), b'I' | b'G' | b'S')
+        {
+            self.segments += 1;
+            return Role::Body;
+        }
+        self.classify(seg)
+    }
+
+    /// [`Envelope::feed`] for envelope segments and segments outside a
+    /// transaction.
+    fn classify(&mut self, seg: &Segment<'_>) -> Role {
+        match seg.code() {
+            ids::ISA => self.interchange_start(seg),
+            ids::IEA => self.interchange_end(seg),
+            ids::GS => self.group_start(seg),
+            ids::GE => self.group_end(seg),
+            ids::ST => self.transaction_start(seg),
+            ids::SE => self.transaction_end(seg),
             // TA1 sits in an interchange outside any group; inside a group
             // it is as stray as any other segment.
-            b"TA1" if self.level == Level::Interchange => Role::InterchangeAck,
+            ids::TA1 if self.level == Level::Interchange => Role::InterchangeAck,
             _ if self.level == Level::Transaction => {
                 self.segments += 1;
                 Role::Body

@@ -14,9 +14,10 @@
 use super::parser::Area;
 use super::parser::SKIPPED;
 use crate::fields::screen::{
-    Doubt, Screened, Units, amount, optional_amount, optional_date, procedure, required_text, vouch,
+    Doubt, Screened, Units, amount, is_date_range, optional_amount, optional_date, procedure,
+    required_text, vouch,
 };
-use crate::x12::{Elements, Segment, value};
+use crate::x12::{Segment, ids};
 
 /// What a transaction the screen vouched for holds: the figures `validate`
 /// prints.
@@ -68,11 +69,10 @@ impl ClaimScreen {
     /// Screens one body segment.
     #[inline]
     pub fn segment(&mut self, seg: &Segment<'_>) -> Screened {
-        let e = seg.byte_fields();
-        match seg.id() {
-            b"BHT" => optional_date(&e, 4),
-            b"HL" => self.hierarchy(&e),
-            b"NM1" => {
+        match seg.code() {
+            ids::BHT => optional_date(seg, 4),
+            ids::HL => self.hierarchy(seg),
+            ids::NM1 => {
                 self.area = match self.area {
                     Area::Line | Area::LineDetail => Area::LineDetail,
                     Area::Claim | Area::ClaimProvider => Area::ClaimProvider,
@@ -80,7 +80,7 @@ impl ClaimScreen {
                 };
                 Ok(())
             }
-            b"SBR" => match self.area {
+            ids::SBR => match self.area {
                 Area::Subscriber => Ok(()),
                 Area::Claim | Area::ClaimProvider | Area::OtherPayer => {
                     self.area = Area::OtherPayer;
@@ -88,29 +88,29 @@ impl ClaimScreen {
                 }
                 _ => Err(Doubt),
             },
-            b"REF" | b"HI" => Ok(()),
-            b"CLM" => self.claim_start(&e),
-            b"DTP" => self.date(&e),
-            b"DMG" => {
+            ids::REF | ids::HI => Ok(()),
+            ids::CLM => self.claim_start(seg),
+            ids::DTP => self.date(seg),
+            ids::DMG => {
                 let person = matches!(self.area, Area::Subscriber | Area::Patient);
-                if person && e.get(1) == b"D8" {
-                    optional_date(&e, 2)?;
+                if person && seg.element(1) == b"D8" {
+                    optional_date(seg, 2)?;
                 }
                 Ok(())
             }
-            b"LX" => {
+            ids::LX => {
                 let claim = self.claim.as_mut().ok_or(Doubt)?;
                 claim.closed_charges += std::mem::take(&mut claim.line_charge);
                 claim.lines += 1;
                 self.area = Area::Line;
                 Ok(())
             }
-            b"SV1" | b"SV2" | b"SV3" => self.service(seg, &e),
-            b"LIN" | b"SVD" if matches!(self.area, Area::Line | Area::LineDetail) => {
+            ids::SV1 | ids::SV2 | ids::SV3 => self.service(seg),
+            ids::LIN | ids::SVD if matches!(self.area, Area::Line | Area::LineDetail) => {
                 self.area = Area::LineDetail;
                 Ok(())
             }
-            id => vouch(SKIPPED.contains(&id)),
+            _ => vouch(SKIPPED.contains(&seg.id())),
         }
     }
 
@@ -120,9 +120,9 @@ impl ClaimScreen {
         Ok(self.figures)
     }
 
-    fn hierarchy(&mut self, e: &Elements<'_>) -> Screened {
+    fn hierarchy(&mut self, e: &Segment<'_>) -> Screened {
         self.flush_claim()?;
-        self.area = match e.get(3) {
+        self.area = match e.element(3) {
             b"20" => Area::BillingProvider,
             b"22" => Area::Subscriber,
             b"23" => Area::Patient,
@@ -131,7 +131,7 @@ impl ClaimScreen {
         Ok(())
     }
 
-    fn claim_start(&mut self, e: &Elements<'_>) -> Screened {
+    fn claim_start(&mut self, e: &Segment<'_>) -> Screened {
         self.flush_claim()?;
         vouch(matches!(
             self.area,
@@ -154,42 +154,42 @@ impl ClaimScreen {
     }
 
     /// DTP: a claim or line date, or the other payer's paid date (573).
-    fn date(&mut self, e: &Elements<'_>) -> Screened {
+    fn date(&mut self, e: &Segment<'_>) -> Screened {
         let read = match self.area {
-            Area::OtherPayer | Area::LineDetail => e.get(1) == b"573" && self.claim.is_some(),
+            Area::OtherPayer | Area::LineDetail => e.element(1) == b"573" && self.claim.is_some(),
             Area::Claim | Area::Line => true,
             _ => false,
         };
         if !read {
             return Ok(());
         }
-        match e.get(2) {
-            b"D8" | b"RD8" | b"" => vouch(value::date_range(e.get(3)).is_some()),
+        match e.element(2) {
+            b"D8" | b"RD8" | b"" => vouch(is_date_range(e.element(3))),
             _ => Ok(()),
         }
     }
 
-    fn service(&mut self, seg: &Segment<'_>, e: &Elements<'_>) -> Screened {
+    fn service(&mut self, e: &Segment<'_>) -> Screened {
         vouch(self.area == Area::Line)?;
         let claim = self.claim.as_mut().ok_or(Doubt)?;
         vouch(claim.lines > 0)?;
-        claim.line_charge = match seg.id() {
-            b"SV1" => {
-                vouch(procedure(seg, e, 1)?)?;
+        claim.line_charge = match e.code() {
+            ids::SV1 => {
+                vouch(procedure(e, 1)?)?;
                 let charge = amount(e, 2)?;
                 optional_amount(e, 4)?;
                 charge
             }
-            b"SV2" => {
+            ids::SV2 => {
                 required_text(e, 1)?;
-                procedure(seg, e, 2)?;
+                procedure(e, 2)?;
                 let charge = amount(e, 3)?;
                 optional_amount(e, 5)?;
                 optional_amount(e, 7)?;
                 charge
             }
             _ => {
-                vouch(procedure(seg, e, 1)?)?;
+                vouch(procedure(e, 1)?)?;
                 let charge = amount(e, 2)?;
                 optional_amount(e, 6)?;
                 charge

@@ -13,7 +13,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::x12::{Elements, Segment, Split, value};
+use crate::x12::{Segment, Split, value};
 
 /// Something the screen cannot vouch for: the parsers must read the input
 /// to say what (it may be a finding, or something the screen does not
@@ -40,8 +40,8 @@ pub fn blank_text(raw: &[u8]) -> bool {
 /// [`Fields::required_text`](super::Fields::required_text): element `n` is
 /// not blank.
 #[inline]
-pub fn required_text(e: &Elements<'_>, n: usize) -> Screened {
-    vouch(!blank_text(e.get(n)))
+pub fn required_text(e: &Segment<'_>, n: usize) -> Screened {
+    vouch(!blank_text(e.element(n)))
 }
 
 /// An amount in ten-thousandths: exact for every amount written with at
@@ -86,7 +86,9 @@ pub fn units(raw: &[u8]) -> Screened<Units> {
     if count == 0 || scale > UNIT_SCALE {
         return Err(Doubt);
     }
-    let value = Units::from(mantissa) * 10i128.pow(UNIT_SCALE - scale);
+    // A table, not `pow`: `10i128.pow(n)` is a loop of 128-bit multiplies.
+    const TO_UNITS: [i64; UNIT_SCALE as usize + 1] = [10_000, 1_000, 100, 10, 1];
+    let value = Units::from(mantissa) * Units::from(TO_UNITS[scale as usize]);
     Ok(if negative { -value } else { value })
 }
 
@@ -97,37 +99,84 @@ pub fn decimal_of(units: Units) -> Screened<Decimal> {
 
 /// [`Fields::amount`](super::Fields::amount): element `n` is a decimal.
 #[inline]
-pub fn amount(e: &Elements<'_>, n: usize) -> Screened<Units> {
-    let raw = e.get(n);
-    if raw.trim_ascii().is_empty() {
-        return Err(Doubt);
-    }
-    units(raw)
+pub fn amount(e: &Segment<'_>, n: usize) -> Screened<Units> {
+    // A blank element is no amount: `units` refuses it too.
+    units(e.element(n))
 }
 
 /// [`Fields::optional_amount`](super::Fields::optional_amount): element `n`
 /// is blank or a decimal.
 #[inline]
-pub fn optional_amount(e: &Elements<'_>, n: usize) -> Screened<Option<Units>> {
-    let raw = e.get(n);
-    if raw.trim_ascii().is_empty() {
-        return Ok(None);
+pub fn optional_amount(e: &Segment<'_>, n: usize) -> Screened<Option<Units>> {
+    let raw = e.element(n);
+    match units(raw) {
+        Ok(units) => Ok(Some(units)),
+        // Asked only of what `units` refused: blank is no amount at all.
+        Err(_) if raw.trim_ascii().is_empty() => Ok(None),
+        Err(doubt) => Err(doubt),
     }
-    units(raw).map(Some)
 }
 
 /// [`Fields::optional_date`](super::Fields::optional_date): element `n` is
 /// blank or a CCYYMMDD date.
 #[inline]
-pub fn optional_date(e: &Elements<'_>, n: usize) -> Screened {
-    let raw = e.get(n);
-    vouch(raw.trim_ascii().is_empty() || value::date(raw).is_some())
+pub fn optional_date(e: &Segment<'_>, n: usize) -> Screened {
+    let raw = e.element(n);
+    vouch(raw.trim_ascii().is_empty() || is_date(raw))
 }
 
 /// [`Fields::date`](super::Fields::date): element `n` is a CCYYMMDD date.
 #[inline]
-pub fn date(e: &Elements<'_>, n: usize) -> Screened {
-    vouch(value::date(e.get(n)).is_some())
+pub fn date(e: &Segment<'_>, n: usize) -> Screened {
+    vouch(is_date(e.element(n)))
+}
+
+/// True when [`value::date`] reads `raw`: an unpadded CCYYMMDD is checked
+/// here with integer arithmetic (no `Date` built), anything else is left
+/// to `value::date`.
+#[inline]
+fn is_date(raw: &[u8]) -> bool {
+    let Ok(bytes) = <&[u8; 8]>::try_from(raw) else {
+        return value::date(raw).is_some();
+    };
+    if !eight_digits(u64::from_le_bytes(*bytes)) {
+        // Padding or anything else: `value::date` reads exactly eight
+        // digits once trimmed, which eight bytes with a non-digit are not.
+        return false;
+    }
+    let d = |i: usize| u32::from(bytes[i] - b'0');
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    let (month, day) = (d(4) * 10 + d(5), d(6) * 10 + d(7));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 => 28 + u32::from(leap),
+        _ => 0,
+    };
+    (1..=days).contains(&day)
+}
+
+/// True when [`value::date_range`] reads `raw`: `CCYYMMDD` or
+/// `CCYYMMDD-CCYYMMDD` unpadded are checked by [`is_date`] (no `Date`
+/// built, no `memchr` call); anything else is left to `value::date_range`.
+#[inline]
+pub fn is_date_range(raw: &[u8]) -> bool {
+    match raw.len() {
+        8 => is_date(raw),
+        17 if raw[8] == b'-' => is_date(&raw[..8]) && is_date(&raw[9..]),
+        _ => value::date_range(raw).is_some(),
+    }
+}
+
+/// True when each byte of `word` is an ASCII digit: the high nibbles are
+/// all 3, and adding 6 to each byte carries into no high nibble (the
+/// eight-digit test of simdjson, exact and without branches).
+#[inline]
+fn eight_digits(word: u64) -> bool {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    let carried = (word.wrapping_add(0x0606_0606_0606_0606) & HIGH) >> 4;
+    (word & HIGH) | carried == 0x3333_3333_3333_3333
 }
 
 /// [`Fields::procedure_components`](super::Fields::procedure_components):
@@ -136,23 +185,29 @@ pub fn date(e: &Elements<'_>, n: usize) -> Screened {
 /// would be read with another separator (a warning) or has no code (fatal)
 /// is a doubt.
 #[inline]
-pub fn procedure(seg: &Segment<'_>, e: &Elements<'_>, n: usize) -> Screened<bool> {
-    let raw = e.get(n);
+pub fn procedure(e: &Segment<'_>, n: usize) -> Screened<bool> {
+    let raw = e.element(n);
     if raw.trim_ascii().is_empty() {
         return Ok(false);
     }
-    let mut parts = seg.split_components(raw);
-    let _qualifier = parts.next();
-    match parts.next() {
-        Some(code) if !code.trim_ascii().is_empty() => Ok(true),
-        _ => Err(Doubt),
-    }
+    // The qualifier is two bytes or so: a plain scan finds the separators
+    // sooner than a `memchr` call per component would.
+    let separator = e.delimiters().component;
+    let Some(qualifier) = raw.iter().position(|&b| b == separator) else {
+        return Err(Doubt);
+    };
+    let rest = &raw[qualifier + 1..];
+    let code = match rest.iter().position(|&b| b == separator) {
+        Some(end) => &rest[..end],
+        None => rest,
+    };
+    vouch(!code.trim_ascii().is_empty()).map(|()| true)
 }
 
 /// [`Fields::component`](super::Fields::component)`(n, 1)` is not blank.
 #[inline]
-pub fn first_component(seg: &Segment<'_>, e: &Elements<'_>, n: usize) -> Screened {
-    let first = Split::on(e.get(n), seg.delimiters().component)
+pub fn first_component(e: &Segment<'_>, n: usize) -> Screened {
+    let first = Split::on(e.element(n), e.delimiters().component)
         .next()
         .unwrap_or_default();
     vouch(!blank_text(first))
@@ -243,6 +298,67 @@ mod tests {
         }
     }
 
+    /// The integer date check agrees with `value::date` on every day of
+    /// leap and common years, centuries, and impossible months and days.
+    #[test]
+    fn dates_agree_with_value_date() {
+        for year in [0, 1, 4, 100, 400, 1900, 1999, 2000, 2023, 2024, 2100, 9999] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let raw = format!("{year:04}{month:02}{day:02}");
+                    let read = value::date(raw.as_bytes()).is_some();
+                    assert_eq!(is_date(raw.as_bytes()), read, "{raw}");
+                }
+            }
+        }
+        for raw in [
+            "2024010 ",
+            " 2024010",
+            "2024-1-1",
+            "2024 101",
+            "",
+            "202401011",
+        ] {
+            assert_eq!(
+                is_date(raw.as_bytes()),
+                value::date(raw.as_bytes()).is_some()
+            );
+        }
+    }
+
+    #[test]
+    fn date_ranges_agree_with_value_date_range() {
+        let dates = [
+            "20240229", "20230229", "20241231", "20241301", "2024123", " 2024123",
+        ];
+        for from in dates {
+            assert_eq!(
+                is_date_range(from.as_bytes()),
+                value::date_range(from.as_bytes()).is_some(),
+                "{from}"
+            );
+            for to in dates {
+                for sep in ["-", " ", "--"] {
+                    let raw = format!("{from}{sep}{to}");
+                    let read = value::date_range(raw.as_bytes()).is_some();
+                    assert_eq!(is_date_range(raw.as_bytes()), read, "{raw}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn eight_digits_is_exact() {
+        for byte in 0..=255u8 {
+            for at in 0..8 {
+                let mut bytes = *b"20240101";
+                bytes[at] = byte;
+                let word = u64::from_le_bytes(bytes);
+                assert_eq!(eight_digits(word), byte.is_ascii_digit(), "{bytes:?}");
+            }
+        }
+    }
+
     fn segment(value: &str) -> Vec<u8> {
         format!("TST*{value}").into_bytes()
     }
@@ -261,12 +377,15 @@ mod tests {
         for value in VALUES {
             let raw = segment(value);
             let seg = Segment::new(&raw, Delimiters::default());
-            let e = seg.fields();
             let (text, issues) = with_fields(&raw, |f| f.required_text(1, "x"));
-            assert_eq!(required_text(&e, 1).is_ok(), issues.is_empty(), "{value:?}");
-            assert_eq!(blank_text(e.get(1)), text.is_empty(), "{value:?}");
+            assert_eq!(
+                required_text(&seg, 1).is_ok(),
+                issues.is_empty(),
+                "{value:?}"
+            );
+            assert_eq!(blank_text(seg.element(1)), text.is_empty(), "{value:?}");
             let (read, issues) = with_fields(&raw, |f| f.amount(1, "x"));
-            match amount(&e, 1) {
+            match amount(&seg, 1) {
                 Ok(screened) => {
                     assert!(issues.is_empty(), "{value:?}");
                     assert_eq!(decimal_of(screened), Ok(read), "{value:?}");
@@ -276,7 +395,7 @@ mod tests {
                 Err(Doubt) => assert!(!issues.is_empty() || stricter(value), "{value:?}"),
             }
             let (read, issues) = with_fields(&raw, |f| f.optional_amount(1, "x"));
-            match optional_amount(&e, 1) {
+            match optional_amount(&seg, 1) {
                 Ok(screened) => {
                     assert!(issues.is_empty(), "{value:?}");
                     assert_eq!(screened.map(decimal_of).transpose(), Ok(read), "{value:?}");
@@ -284,11 +403,15 @@ mod tests {
                 Err(Doubt) => assert!(!issues.is_empty() || stricter(value), "{value:?}"),
             }
             let (_, issues) = with_fields(&raw, |f| f.optional_date(1, "x"));
-            assert_eq!(optional_date(&e, 1).is_ok(), issues.is_empty(), "{value:?}");
+            assert_eq!(
+                optional_date(&seg, 1).is_ok(),
+                issues.is_empty(),
+                "{value:?}"
+            );
             let (_, issues) = with_fields(&raw, |f| f.date(1, "x"));
-            assert_eq!(date(&e, 1).is_ok(), issues.is_empty(), "{value:?}");
+            assert_eq!(date(&seg, 1).is_ok(), issues.is_empty(), "{value:?}");
             let (reason, _) = with_fields(&raw, |f| f.component(1, 1));
-            assert_eq!(first_component(&seg, &e, 1).is_ok(), !reason.is_empty());
+            assert_eq!(first_component(&seg, 1).is_ok(), !reason.is_empty());
             for kind in [
                 ProcedureComposite::Remittance,
                 ProcedureComposite::Professional,
@@ -297,7 +420,7 @@ mod tests {
             ] {
                 let (present, issues) =
                     with_fields(&raw, |f| f.procedure_components(1, kind).is_some());
-                match procedure(&seg, &e, 1) {
+                match procedure(&seg, 1) {
                     Ok(screened) => {
                         assert!(issues.is_empty() && screened == present, "{value:?}")
                     }

@@ -25,7 +25,7 @@ use crate::fields::screen::{
     Doubt, Screened, Units, amount, date, first_component, optional_amount, procedure,
     required_text, vouch,
 };
-use crate::x12::{Elements, Segment};
+use crate::x12::{Segment, SegmentId, ids};
 
 /// What a transaction the screen vouched for holds: the figures `validate`
 /// prints.
@@ -101,14 +101,13 @@ impl RemittanceScreen {
     /// Screens one body segment.
     #[inline]
     pub fn segment(&mut self, seg: &Segment<'_>) -> Screened {
-        let id = seg.id();
-        let e = seg.byte_fields();
+        let id = seg.code();
         let handled = match self.state {
-            State::Header => self.in_header(&e, id)?,
+            State::Header => self.in_header(seg, id)?,
             State::Payer | State::Payee => self.in_party(id),
-            State::HeaderNumber => matches!(id, b"TS3" | b"TS2"),
-            State::Claim => self.in_claim(seg, &e, id)?,
-            State::Line => self.in_line(seg, &e, id)?,
+            State::HeaderNumber => matches!(id, ids::TS3 | ids::TS2),
+            State::Claim => self.in_claim(seg, id)?,
+            State::Line => self.in_line(seg, id)?,
             State::Trailer => false,
         };
         if handled {
@@ -116,15 +115,15 @@ impl RemittanceScreen {
         }
         // A segment no state takes is reported as unexpected.
         match id {
-            b"N1" => self.party_start(&e),
-            b"LX" => {
+            ids::N1 => self.party_start(seg),
+            ids::LX => {
                 self.flush_header()?;
                 self.flush_claim()?;
                 self.state = State::HeaderNumber;
                 Ok(())
             }
-            b"CLP" => self.claim_start(&e),
-            b"PLB" => self.provider_adjustment(seg, &e),
+            ids::CLP => self.claim_start(seg),
+            ids::PLB => self.provider_adjustment(seg),
             _ => Err(Doubt),
         }
     }
@@ -139,32 +138,32 @@ impl RemittanceScreen {
         Ok(self.figures)
     }
 
-    fn in_header(&mut self, e: &Elements<'_>, id: &[u8]) -> Screened<bool> {
+    fn in_header(&mut self, e: &Segment<'_>, id: SegmentId) -> Screened<bool> {
         match id {
-            b"BPR" => {
+            ids::BPR => {
                 required_text(e, 1)?;
                 self.bpr = Some(amount(e, 2)?);
                 date(e, 16)?;
             }
-            b"TRN" => required_text(e, 2)?,
-            b"CUR" | b"REF" => {}
-            b"DTM" => qualified_date(e)?,
+            ids::TRN => required_text(e, 2)?,
+            ids::CUR | ids::REF => {}
+            ids::DTM => qualified_date(e)?,
             _ => return Ok(false),
         }
         Ok(true)
     }
 
-    fn in_party(&self, id: &[u8]) -> bool {
+    fn in_party(&self, id: SegmentId) -> bool {
         match id {
-            b"N3" | b"N4" | b"REF" | b"PER" => true,
-            b"RDM" => self.state == State::Payee,
+            ids::N3 | ids::N4 | ids::REF | ids::PER => true,
+            ids::RDM => self.state == State::Payee,
             _ => false,
         }
     }
 
-    fn party_start(&mut self, e: &Elements<'_>) -> Screened {
+    fn party_start(&mut self, e: &Segment<'_>) -> Screened {
         vouch(self.header_open)?;
-        match e.get(1) {
+        match e.element(1) {
             b"PR" => {
                 self.payer = true;
                 self.state = State::Payer;
@@ -178,7 +177,7 @@ impl RemittanceScreen {
         Ok(())
     }
 
-    fn claim_start(&mut self, e: &Elements<'_>) -> Screened {
+    fn claim_start(&mut self, e: &Segment<'_>) -> Screened {
         self.flush_header()?;
         self.flush_claim()?;
         required_text(e, 1)?;
@@ -199,41 +198,41 @@ impl RemittanceScreen {
         Ok(())
     }
 
-    fn in_claim(&mut self, seg: &Segment<'_>, e: &Elements<'_>, id: &[u8]) -> Screened<bool> {
+    fn in_claim(&mut self, e: &Segment<'_>, id: SegmentId) -> Screened<bool> {
         let claim = self.claim.as_mut().ok_or(Doubt)?;
         match id {
-            b"SVC" => {
-                self.line_start(seg, e)?;
+            ids::SVC => {
+                self.line_start(e)?;
             }
-            b"CAS" => {
+            ids::CAS => {
                 let (total, patient) = adjustments(e)?;
                 claim.claim_adjustments += total;
                 claim.patient_adjustments += patient;
             }
-            b"NM1" | b"REF" | b"PER" => {}
-            b"MIA" => {
+            ids::NM1 | ids::REF | ids::PER => {}
+            ids::MIA => {
                 optional_amount(e, 1)?;
             }
-            b"MOA" => {
+            ids::MOA => {
                 for n in [1, 2, 8, 9] {
                     optional_amount(e, n)?;
                 }
             }
-            b"DTM" => qualified_date(e)?,
-            b"AMT" | b"QTY" => qualified_amount(e)?,
+            ids::DTM => qualified_date(e)?,
+            ids::AMT | ids::QTY => qualified_amount(e)?,
             _ => return Ok(false),
         }
         Ok(true)
     }
 
-    fn line_start(&mut self, seg: &Segment<'_>, e: &Elements<'_>) -> Screened {
+    fn line_start(&mut self, e: &Segment<'_>) -> Screened {
         let claim = self.claim.as_mut().ok_or(Doubt)?;
         close_line(claim)?;
-        vouch(procedure(seg, e, 1)?)?;
+        vouch(procedure(e, 1)?)?;
         let charge = amount(e, 2)?;
         let paid = amount(e, 3)?;
         optional_amount(e, 5)?;
-        procedure(seg, e, 6)?;
+        procedure(e, 6)?;
         optional_amount(e, 7)?;
         claim.line = Some((charge, paid, 0));
         claim.lines += 1;
@@ -241,29 +240,29 @@ impl RemittanceScreen {
         Ok(())
     }
 
-    fn in_line(&mut self, seg: &Segment<'_>, e: &Elements<'_>, id: &[u8]) -> Screened<bool> {
+    fn in_line(&mut self, e: &Segment<'_>, id: SegmentId) -> Screened<bool> {
         match id {
-            b"SVC" => self.line_start(seg, e)?,
-            b"DTM" => {
+            ids::SVC => self.line_start(e)?,
+            ids::DTM => {
                 qualified_date(e)?;
                 // The parser warns of any other date on a service line.
-                vouch(matches!(trimmed(e.get(1)), b"472" | b"150" | b"151"))?;
+                vouch(matches!(trimmed(e.element(1)), b"472" | b"150" | b"151"))?;
             }
-            b"CAS" => {
+            ids::CAS => {
                 let claim = self.claim.as_mut().ok_or(Doubt)?;
                 let (total, patient) = adjustments(e)?;
                 let line = claim.line.as_mut().ok_or(Doubt)?;
                 line.2 += total;
                 claim.patient_adjustments += patient;
             }
-            b"REF" | b"LQ" => {}
-            b"AMT" | b"QTY" => qualified_amount(e)?,
+            ids::REF | ids::LQ => {}
+            ids::AMT | ids::QTY => qualified_amount(e)?,
             _ => return Ok(false),
         }
         Ok(true)
     }
 
-    fn provider_adjustment(&mut self, seg: &Segment<'_>, e: &Elements<'_>) -> Screened {
+    fn provider_adjustment(&mut self, e: &Segment<'_>) -> Screened {
         self.flush_header()?;
         self.flush_claim()?;
         self.state = State::Trailer;
@@ -271,10 +270,10 @@ impl RemittanceScreen {
         date(e, 2)?;
         for pair in 0..6 {
             let (reason_at, amount_at) = (3 + 2 * pair, 4 + 2 * pair);
-            if e.get(reason_at).is_empty() && e.get(amount_at).is_empty() {
+            if e.element(reason_at).is_empty() && e.element(amount_at).is_empty() {
                 continue;
             }
-            first_component(seg, e, reason_at)?;
+            first_component(e, reason_at)?;
             let adjustment = amount(e, amount_at)?;
             vouch(adjustment != 0)?;
             self.provider_adjustments += adjustment;
@@ -326,13 +325,18 @@ fn close_line(claim: &mut ClaimSums) -> Screened {
 }
 
 /// A CAS segment: Σ its amounts, and that sum again when its group is PR.
-fn adjustments(e: &Elements<'_>) -> Screened<(Units, Units)> {
+fn adjustments(e: &Segment<'_>) -> Screened<(Units, Units)> {
     required_text(e, 1)?;
     let mut total = 0;
+    let last = e.last_element();
     for triple in 0..6 {
         let at = 2 + 3 * triple;
-        let reason_blank = crate::fields::screen::blank_text(e.get(at));
-        let has_amount = !e.get(at + 1).is_empty();
+        if at > last {
+            // This triple and the ones after it are left out.
+            break;
+        }
+        let reason_blank = crate::fields::screen::blank_text(e.element(at));
+        let has_amount = !e.element(at + 1).is_empty();
         if reason_blank && !has_amount {
             continue;
         }
@@ -340,26 +344,34 @@ fn adjustments(e: &Elements<'_>) -> Screened<(Units, Units)> {
         total += amount(e, at + 1)?;
         optional_amount(e, at + 2)?;
     }
-    let patient = if trimmed(e.get(1)) == b"PR" { total } else { 0 };
+    let patient = if trimmed(e.element(1)) == b"PR" {
+        total
+    } else {
+        0
+    };
     Ok((total, patient))
 }
 
 /// DTM01 (a qualifier) and DTM02 (a date).
-fn qualified_date(e: &Elements<'_>) -> Screened {
+fn qualified_date(e: &Segment<'_>) -> Screened {
     required_text(e, 1)?;
     date(e, 2)
 }
 
 /// AMT or QTY: a qualifier and an amount; an element left out (not merely
 /// blank) is missing.
-fn qualified_amount(e: &Elements<'_>) -> Screened {
+fn qualified_amount(e: &Segment<'_>) -> Screened {
     required_text(e, 1)?;
     optional_amount(e, 2)?;
-    vouch(!e.get(2).is_empty())
+    vouch(!e.element(2).is_empty())
 }
 
 /// Element bytes without padding spaces (as the parser's text is).
 fn trimmed(raw: &[u8]) -> &[u8] {
+    // Padding is rare: most elements are returned as they are.
+    if raw.first() != Some(&b' ') && raw.last() != Some(&b' ') {
+        return raw;
+    }
     let start = raw.iter().position(|&b| b != b' ').unwrap_or(raw.len());
     let end = raw
         .iter()

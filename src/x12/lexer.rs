@@ -8,7 +8,10 @@
 //! skipped and reported; CR/LF after terminators is ignored.
 
 use super::delims::{DelimiterError, describe_byte, find_unusable_isa, read_isa};
-use super::{Control, Controls, Delimiters, Position, Segment};
+use wide::u8x16;
+
+use super::segment::{ElementStarts, SegmentId};
+use super::{Control, Controls, Delimiters, Position, Segment, ids};
 
 /// Longest segment accepted by default; longer means a missing terminator.
 pub const DEFAULT_MAX_SEGMENT_LEN: usize = 1 << 20;
@@ -115,6 +118,8 @@ pub enum Token {
         end: usize,
         /// Length of the segment identifier.
         id_len: usize,
+        /// The identifier as one integer.
+        id: SegmentId,
     },
     /// A notice is waiting in [`Lexer::take_notice`].
     Notice,
@@ -148,7 +153,9 @@ pub struct Lexer {
     skip_start: u64,
     skip_bom: bool,
     notice: Option<Notice>,
-    terminators: TerminatorCache,
+    masks: BlockMasks,
+    /// Where the elements of the segment last returned start.
+    starts: ElementStarts,
     last_byte: u64,
     /// Offset and separator of an ISA that could not be used, before the
     /// first usable one.
@@ -165,45 +172,68 @@ enum Clear {
     Interchange,
 }
 
-/// Where upcoming segment terminators are, one 64-byte block at a time: a
-/// bit per byte, found with word-at-a-time arithmetic, so that finding the
-/// terminator of a short segment costs a few instructions instead of a
-/// `memchr` call per segment.
+/// Where upcoming segment terminators and element separators are, one
+/// 64-byte block at a time: a bit per byte, found sixteen bytes a compare
+/// (SSE2 through `wide`), so that finding the end of a short segment and
+/// the starts of its elements costs a few instructions per segment
+/// instead of a `memchr` call per segment and a second pass per element.
 #[derive(Debug)]
-struct TerminatorCache {
-    /// Absolute offset of the byte that bit 0 of `mask` describes.
+struct BlockMasks {
+    /// Absolute offset of the byte that bit 0 of the masks describes.
     block: u64,
-    /// Bytes of the input the mask describes (at most 64).
+    /// Bytes of the input the masks describe (at most 64).
     len: u64,
-    /// Bit `i` is set when byte `block + i` is the terminator.
-    mask: u64,
+    /// Bit `i` is set when byte `block + i` is the segment terminator.
+    terminators: u64,
+    /// Bit `i` is set when byte `block + i` is the element separator.
+    separators: u64,
 }
 
-impl TerminatorCache {
+impl BlockMasks {
     fn new() -> Self {
-        TerminatorCache {
+        BlockMasks {
             block: 0,
             len: 0,
-            mask: 0,
+            terminators: 0,
+            separators: 0,
         }
     }
 
     fn clear(&mut self) {
-        *self = TerminatorCache::new();
+        *self = BlockMasks::new();
     }
 
     /// Offset in `input` (which starts at absolute `base`) of the first
-    /// terminator at or after `from`.
+    /// terminator at or after `from`; `starts` gets the element starts of
+    /// the segment from `from` to it (relative to `from`: one past each
+    /// element separator, as [`ElementStarts`] says).
     #[inline]
-    fn next(&mut self, input: &[u8], base: u64, from: usize, terminator: u8) -> Option<usize> {
-        let mut wanted = base + from as u64;
+    fn next(
+        &mut self,
+        input: &[u8],
+        base: u64,
+        from: usize,
+        (terminator, separator): (u8, u8),
+        starts: &mut ElementStarts,
+    ) -> Option<usize> {
+        let segment = base + from as u64;
+        let mut wanted = segment;
+        starts.clear();
         loop {
             let end = self.block + self.len;
             if wanted >= self.block && wanted < end {
-                let ahead = self.mask & (u64::MAX << (wanted - self.block));
-                if ahead != 0 {
-                    return Some((self.block + u64::from(ahead.trailing_zeros()) - base) as usize);
+                let ahead = u64::MAX << (wanted - self.block);
+                let terminators = self.terminators & ahead;
+                // One past a separator, relative to the segment's start
+                // (wrapping: the block may begin before the segment).
+                let one_past = self.block.wrapping_sub(segment).wrapping_add(1);
+                if terminators != 0 {
+                    let at = terminators.trailing_zeros();
+                    let before = (1u64 << at) - 1;
+                    starts.record(self.separators & ahead & before, one_past);
+                    return Some((self.block + u64::from(at) - base) as usize);
                 }
+                starts.record(self.separators & ahead, one_past);
                 wanted = end;
             }
             let start = (wanted - base) as usize;
@@ -213,37 +243,42 @@ impl TerminatorCache {
             let bytes = &input[start..input.len().min(start + 64)];
             self.block = wanted;
             self.len = bytes.len() as u64;
-            self.mask = byte_mask(bytes, terminator);
+            (self.terminators, self.separators) = byte_masks(bytes, terminator, separator);
         }
     }
 }
 
-/// Bit `i` set when `bytes[i]` is `byte`; `bytes` is at most 64 long.
+/// Bit `i` of the first mask set when `bytes[i]` is `a`, of the second when
+/// it is `b`; `bytes` is at most 64 long.
 #[inline]
-fn byte_mask(bytes: &[u8], byte: u8) -> u64 {
-    let pattern = u64::from_ne_bytes([byte; 8]);
-    let mut chunks = bytes.chunks_exact(8);
-    let mut mask = 0;
-    let mut shift = 0;
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        mask |= zero_bytes(word ^ pattern) << shift;
-        shift += 8;
+fn byte_masks(bytes: &[u8], a: u8, b: u8) -> (u64, u64) {
+    match <&[u8; 64]>::try_from(bytes) {
+        Ok(block) => block_masks(block, a, b),
+        Err(_) => {
+            // The last bytes of the input or buffer: padded, and the bits
+            // of the padding dropped.
+            let mut block = [0u8; 64];
+            block[..bytes.len()].copy_from_slice(bytes);
+            let (ma, mb) = block_masks(&block, a, b);
+            // Shorter than 64: the shift cannot overflow.
+            let keep = (1u64 << bytes.len()) - 1;
+            (ma & keep, mb & keep)
+        }
     }
-    for (i, &b) in chunks.remainder().iter().enumerate() {
-        mask |= u64::from(b == byte) << (shift + i);
-    }
-    mask
 }
 
-/// Bit `k` set when byte `k` (little-endian) of `word` is zero, exactly.
+/// The two masks of one full block, sixteen bytes a compare.
 #[inline]
-fn zero_bytes(word: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let nonzero = ((word & LOW7).wrapping_add(LOW7) | word) & !LOW7;
-    let zero_high_bits = !nonzero & !LOW7;
-    // Gathers the eight high bits into the top byte, byte k to bit 56 + k.
-    (zero_high_bits >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+fn block_masks(block: &[u8; 64], a: u8, b: u8) -> (u64, u64) {
+    let (va, vb) = (u8x16::splat(a), u8x16::splat(b));
+    let (mut ma, mut mb) = (0u64, 0u64);
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        let bytes: [u8; 16] = chunk.try_into().unwrap_or_default();
+        let v = u8x16::new(bytes);
+        ma |= u64::from(v.simd_eq(va).to_bitmask()) << (16 * k);
+        mb |= u64::from(v.simd_eq(vb).to_bitmask()) << (16 * k);
+    }
+    (ma, mb)
 }
 
 impl Default for Lexer {
@@ -268,7 +303,8 @@ impl Lexer {
             skip_start: 0,
             skip_bom: false,
             notice: None,
-            terminators: TerminatorCache::new(),
+            masks: BlockMasks::new(),
+            starts: ElementStarts::default(),
             last_byte: 0,
             unusable_isa: None,
         }
@@ -303,6 +339,12 @@ impl Lexer {
     /// The control numbers around the segment last returned.
     pub fn controls(&self) -> &Controls {
         &self.controls
+    }
+
+    /// Where the elements of the segment last returned start.
+    #[inline]
+    pub fn element_starts(&self) -> &ElementStarts {
+        &self.starts
     }
 
     /// The delimiters of the current interchange.
@@ -473,16 +515,17 @@ impl Lexer {
             }
         };
         self.delimiters = layout.delimiters;
-        self.terminators.clear();
+        self.masks.clear();
         self.in_interchange = true;
         self.seen_isa = true;
         let end = start + layout.len;
         let raw = &input[start..end];
+        self.starts.locate(raw, self.delimiters.element);
         self.controls = Controls {
             interchange: Control::new(Segment::new(raw, self.delimiters).element(13)),
             transaction: Control::EMPTY,
         };
-        Ok(self.emit(input, start, end, 3, end + 1))
+        Ok(self.emit(input, start, end, (3, ids::ISA), end + 1))
     }
 
     /// Inside an interchange: the next segment up to its terminator.
@@ -504,12 +547,15 @@ impl Lexer {
             return self.read_isa(input, start, eof);
         }
         let terminator = self.delimiters.segment;
-        let found = self.terminators.next(input, self.offset, start, terminator);
+        let delimiters = (terminator, self.delimiters.element);
+        let found = self
+            .masks
+            .next(input, self.offset, start, delimiters, &mut self.starts);
         match found.map(|at| at - start) {
             Some(len) => {
                 let end = start + trim_cr(rest, len, terminator);
-                let id_len = self.identifier(input, start, end)?;
-                Ok(self.emit(input, start, end, id_len, start + len + 1))
+                let id = self.identifier(input, start, end)?;
+                Ok(self.emit(input, start, end, id, start + len + 1))
             }
             None if rest.len() > self.max_segment_len => Err(Box::new(SyntaxError {
                 kind: SyntaxErrorKind::SegmentTooLong {
@@ -527,8 +573,10 @@ impl Lexer {
     /// notice.
     fn unterminated(&mut self, input: &[u8], start: usize) -> Result<Step, Box<SyntaxError>> {
         let end = start + input[start..].trim_ascii_end().len();
-        let id_len = self.identifier(input, start, end)?;
-        let step = self.emit(input, start, end, id_len, input.len());
+        self.starts
+            .locate(&input[start..end], self.delimiters.element);
+        let id = self.identifier(input, start, end)?;
+        let step = self.emit(input, start, end, id, input.len());
         let pos = self.position_at(start);
         self.notice = Some(Notice {
             kind: NoticeKind::UnterminatedLastSegment,
@@ -540,29 +588,28 @@ impl Lexer {
         Ok(step)
     }
 
-    /// The length of the identifier of the segment at `input[start..end]`:
-    /// 2-3 upper-case letters or digits, the first a letter, then the
-    /// element separator or the end of the segment.
+    /// The length and integer of the identifier of the segment at
+    /// `input[start..end]`, whose element starts are located: 2-3
+    /// upper-case letters or digits, the first a letter, then the element
+    /// separator or the end of the segment.
     #[inline]
     fn identifier(
         &self,
         input: &[u8],
         start: usize,
         end: usize,
-    ) -> Result<usize, Box<SyntaxError>> {
+    ) -> Result<(usize, SegmentId), Box<SyntaxError>> {
         let raw = &input[start..end];
-        let sep = self.delimiters.element;
+        let id_len = self.starts.first_separator().unwrap_or(raw.len());
         let upper = |b: u8| b.wrapping_sub(b'A') < 26;
         let alnum = |b: u8| upper(b) || b.wrapping_sub(b'0') < 10;
-        let id_len = match *raw {
-            [a, b, s, ..] if s == sep => 2 * usize::from(upper(a) && alnum(b)),
-            [a, b] => 2 * usize::from(upper(a) && alnum(b)),
-            [a, b, c] => 3 * usize::from(upper(a) && alnum(b) && alnum(c)),
-            [a, b, c, s, ..] if s == sep => 3 * usize::from(upper(a) && alnum(b) && alnum(c)),
-            _ => 0,
+        let valid = match raw.get(..id_len) {
+            Some(&[a, b]) => upper(a) && alnum(b),
+            Some(&[a, b, c]) => upper(a) && alnum(b) && alnum(c),
+            _ => false,
         };
-        if id_len > 0 {
-            return Ok(id_len);
+        if valid {
+            return Ok((id_len, SegmentId::of(&raw[..id_len])));
         }
         Err(self.bad_identifier(raw, start))
     }
@@ -589,30 +636,34 @@ impl Lexer {
         input: &[u8],
         start: usize,
         end: usize,
-        id_len: usize,
+        (id_len, id): (usize, SegmentId),
         consumed: usize,
     ) -> Step {
         self.segments += 1;
         self.last_byte = self.offset + start as u64;
-        let raw = &input[start..end];
-        if matches!(raw.first(), Some(b'S' | b'I')) {
-            self.envelope_segment(raw, id_len);
+        if matches!(id.first_byte(), b'S' | b'I') {
+            self.envelope_segment(&input[start..end], id);
         }
         Step {
-            token: Token::Segment { start, end, id_len },
+            token: Token::Segment {
+                start,
+                end,
+                id_len,
+                id,
+            },
             consumed,
         }
     }
 
     /// ST, SE and IEA change the control numbers around the next segments.
-    fn envelope_segment(&mut self, raw: &[u8], id_len: usize) {
-        match &raw[..id_len] {
-            b"ST" => {
+    fn envelope_segment(&mut self, raw: &[u8], id: SegmentId) {
+        match id {
+            ids::ST => {
                 let segment = Segment::new(raw, self.delimiters);
                 self.controls.transaction = Control::new(segment.element(2));
             }
-            b"SE" => self.clear = Clear::Transaction,
-            b"IEA" => {
+            ids::SE => self.clear = Clear::Transaction,
+            ids::IEA => {
                 self.in_interchange = false;
                 self.clear = Clear::Interchange;
             }
@@ -672,25 +723,62 @@ fn trim_cr(rest: &[u8], len: usize, terminator: u8) -> usize {
 mod tests {
     use super::*;
 
+    fn naive(bytes: &[u8], byte: u8) -> u64 {
+        bytes
+            .iter()
+            .enumerate()
+            .fold(0u64, |m, (i, &b)| m | (u64::from(b == byte) << i))
+    }
+
     proptest::proptest! {
         #[test]
-        fn byte_mask_marks_exactly_the_bytes(
+        fn byte_masks_mark_exactly_the_bytes(
             bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..=64),
-            byte in proptest::num::u8::ANY,
+            a in proptest::num::u8::ANY,
+            b in proptest::num::u8::ANY,
         ) {
-            let naive = bytes
-                .iter()
-                .enumerate()
-                .fold(0u64, |m, (i, &b)| m | (u64::from(b == byte) << i));
-            proptest::prop_assert_eq!(byte_mask(&bytes, byte), naive);
+            let masks = byte_masks(&bytes, a, b);
+            proptest::prop_assert_eq!(masks, (naive(&bytes, a), naive(&bytes, b)));
         }
     }
 
     #[test]
-    fn byte_mask_handles_neighbouring_and_high_bytes() {
-        let bytes = b"~~\x7f\x80~\xff\x00~abcdefgh~";
+    fn byte_masks_handle_neighbouring_and_high_bytes() {
+        let bytes = b"~~\x7f\x80~\xff\x00~abcdefgh~*";
         let expected = [0, 1, 4, 7, 16].iter().fold(0u64, |m, i| m | (1 << i));
-        assert_eq!(byte_mask(bytes, b'~'), expected);
-        assert_eq!(byte_mask(&[0u8; 64], 0), u64::MAX);
+        assert_eq!(byte_masks(bytes, b'~', b'*'), (expected, 1 << 17));
+        assert_eq!(byte_masks(&[0u8; 64], 0, 1), (u64::MAX, 0));
+        // Padding never counts as a delimiter, even a NUL one.
+        assert_eq!(byte_masks(&[1u8; 10], 0, 1), (0, (1 << 10) - 1));
+    }
+
+    /// The element starts the lexer records match a scan of each segment,
+    /// whatever the blocks' boundaries (segments of every length, across
+    /// 64-byte blocks, with more elements than are located).
+    #[test]
+    fn element_starts_match_a_scan() {
+        let mut body = String::new();
+        for n in 0..90 {
+            body.push_str("REF");
+            for e in 0..n % 31 {
+                body.push('*');
+                body.push_str(&"x".repeat((n * 7 + e) % 13));
+            }
+            body.push_str("~\r\n");
+        }
+        let input = format!(
+            "ISA*00*          *00*          *ZZ*A              *ZZ*B              *240101*0700*^*00501*000000001*0*T*:~{body}IEA*1*000000001~"
+        );
+        let mut reader = crate::x12::SliceReader::new(input.as_bytes());
+        let mut segments = 0;
+        while let Some(seg) = reader.next_segment().unwrap() {
+            let scanned = Segment::new(seg.raw(), seg.delimiters());
+            for n in 0..40 {
+                assert_eq!(seg.element(n), scanned.element(n), "{:?} {n}", seg.raw());
+            }
+            assert_eq!(seg.code(), scanned.code());
+            segments += 1;
+        }
+        assert_eq!(segments, 92);
     }
 }

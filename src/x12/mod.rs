@@ -6,6 +6,7 @@
 
 pub mod delims;
 pub mod hash;
+pub mod ids;
 pub mod lexer;
 mod position;
 pub mod reader;
@@ -18,7 +19,7 @@ pub use delims::Delimiters;
 pub use lexer::{Lexer, Notice, NoticeKind, SyntaxError, SyntaxErrorKind};
 pub use position::{Control, Controls, Position};
 pub use reader::{ReadError, SegmentReader, SliceReader};
-pub use segment::{Elements, Segment, Split, TextSplit};
+pub use segment::{Elements, Segment, SegmentId, Split, TextSplit};
 
 #[cfg(test)]
 mod tests;

@@ -85,14 +85,25 @@ impl<R: Read> SegmentReader<R> {
             let base = self.start;
             self.start += step.consumed;
             match step.token {
-                Token::Segment { start, end, id_len } => {
+                Token::Segment {
+                    start,
+                    end,
+                    id_len,
+                    id,
+                } => {
                     let (from, to) = (base + start, base + end);
                     let raw = &self.buf[from..to];
                     let text = self.checked.get(from..to);
                     let (delims, at) = (self.lexer.delimiters(), self.lexer.location());
-                    let controls = self.lexer.controls();
+                    let (starts, controls) = (self.lexer.element_starts(), self.lexer.controls());
                     return Ok(Some(Segment::located(
-                        raw, text, id_len, delims, at, controls,
+                        raw,
+                        text,
+                        (id_len, id),
+                        starts,
+                        delims,
+                        at,
+                        controls,
                     )));
                 }
                 Token::Notice => self.notices.extend(self.lexer.take_notice()),
@@ -214,14 +225,25 @@ impl<'a> SliceReader<'a> {
             let base = self.at;
             self.at += step.consumed;
             match step.token {
-                Token::Segment { start, end, id_len } => {
+                Token::Segment {
+                    start,
+                    end,
+                    id_len,
+                    id,
+                } => {
                     let (from, to) = (base + start, base + end);
                     let text = self.text(from, to);
                     let raw = &self.input[from..to];
                     let (delims, at) = (self.lexer.delimiters(), self.lexer.location());
-                    let controls = self.lexer.controls();
+                    let (starts, controls) = (self.lexer.element_starts(), self.lexer.controls());
                     return Ok(Some(Segment::located(
-                        raw, text, id_len, delims, at, controls,
+                        raw,
+                        text,
+                        (id_len, id),
+                        starts,
+                        delims,
+                        at,
+                        controls,
                     )));
                 }
                 Token::Notice => self.notices.extend(self.lexer.take_notice()),

@@ -1,8 +1,12 @@
 //! A borrowed X12 segment: its bytes, its delimiters and its position.
 //!
-//! Elements and components are found lazily with `memchr` on the borrowed
-//! bytes; nothing is copied or allocated. Element numbers follow X12 usage:
-//! element 1 is the first after the segment identifier (`CLP01`).
+//! A segment from a reader carries where its elements start, found by the
+//! lexer in the same pass that found its terminator ([`ElementStarts`]);
+//! a segment wrapped by hand finds them with a scan when asked. Components
+//! are found lazily with `memchr` on the borrowed bytes; nothing is copied
+//! or allocated. Element numbers follow X12 usage: element 1 is the first
+//! after the segment identifier (`CLP01`). The identifier is also kept as
+//! one integer ([`SegmentId`]), so that dispatching on it is one compare.
 
 use super::{Controls, Delimiters, Position};
 
@@ -17,6 +21,9 @@ pub struct Segment<'a> {
     /// `raw` as text, when the reader already checked it is UTF-8.
     text: Option<&'a str>,
     id_len: usize,
+    id: SegmentId,
+    /// Where the elements start, when the reader's lexer found them.
+    starts: Option<&'a ElementStarts>,
     delims: Delimiters,
     byte: u64,
     number: u64,
@@ -31,6 +38,8 @@ impl<'a> Segment<'a> {
             raw,
             text: None,
             id_len,
+            id: SegmentId::of(&raw[..id_len]),
+            starts: None,
             delims,
             byte: 0,
             number: 0,
@@ -39,20 +48,26 @@ impl<'a> Segment<'a> {
     }
 
     /// Wraps raw segment bytes at a known place of a reader's input;
-    /// `text` is `raw` as text when the reader has checked it is UTF-8.
+    /// `text` is `raw` as text when the reader has checked it is UTF-8;
+    /// `starts` are where the lexer found its elements.
+    #[inline]
     pub(crate) fn located(
         raw: &'a [u8],
         text: Option<&'a str>,
-        id_len: usize,
+        (id_len, id): (usize, SegmentId),
+        starts: &'a ElementStarts,
         delims: Delimiters,
         (byte, number): (u64, u64),
         controls: &'a Controls,
     ) -> Self {
         debug_assert!(text.is_none_or(|t| t.as_bytes() == raw));
+        debug_assert_eq!(id, SegmentId::of(&raw[..id_len]));
         Segment {
             raw,
             text,
             id_len,
+            id,
+            starts: Some(starts),
             delims,
             byte,
             number,
@@ -63,6 +78,13 @@ impl<'a> Segment<'a> {
     /// The segment identifier, e.g. `b"CLP"`.
     pub fn id(&self) -> &'a [u8] {
         &self.raw[..self.id_len]
+    }
+
+    /// The segment identifier as one integer, for dispatch
+    /// (`seg.code() == ids::CLP`).
+    #[inline]
+    pub fn code(&self) -> SegmentId {
+        self.id
     }
 
     /// The segment identifier as text (`"?"` if not ASCII).
@@ -107,8 +129,12 @@ impl<'a> Segment<'a> {
     }
 
     /// Element `n` (1-based); empty when absent.
+    #[inline]
     pub fn element(&self, n: usize) -> &'a [u8] {
-        self.elements().nth(n.wrapping_sub(1)).unwrap_or(b"")
+        match self.starts {
+            Some(starts) => starts.element(self.raw, self.delims.element, n),
+            None => self.elements().nth(n.wrapping_sub(1)).unwrap_or(b""),
+        }
     }
 
     /// Element `n` as trimmed text; empty when absent or not UTF-8.
@@ -116,6 +142,17 @@ impl<'a> Segment<'a> {
         std::str::from_utf8(self.element(n))
             .unwrap_or("")
             .trim_matches(' ')
+    }
+
+    /// A number no element after which has a byte: the number of
+    /// elements when the lexer located all of them, else `usize::MAX`
+    /// (loops over optional elements stop early with it).
+    #[inline]
+    pub fn last_element(&self) -> usize {
+        match self.starts {
+            Some(starts) if (starts.count as usize) < LOCATED => starts.count as usize,
+            _ => usize::MAX,
+        }
     }
 
     /// The elements after the identifier, in order.
@@ -133,13 +170,6 @@ impl<'a> Segment<'a> {
     #[inline]
     pub fn fields(&self) -> Elements<'a> {
         Elements::new(self)
-    }
-
-    /// The elements after the identifier, located once, as bytes only
-    /// (never checked as text: [`Elements::text`] is `None`).
-    #[inline]
-    pub fn byte_fields(&self) -> Elements<'a> {
-        Elements::located(self)
     }
 
     /// Number of elements after the identifier (trailing empties included).
@@ -175,9 +205,134 @@ fn id_len(raw: &[u8], separator: u8) -> usize {
     }
 }
 
-/// Most elements located up front by [`Elements`] (every element of every
-/// 835 and 837 segment: MIA and TS3 have 24); later ones are scanned.
+/// A segment identifier of two or three bytes read as one integer (its
+/// bytes little-endian), so that telling segments apart is an integer
+/// compare rather than a slice compare; [`ids`](super::ids) names the
+/// ones remit reads. An identifier of another length, or with a NUL byte,
+/// is [`SegmentId::OTHER`] (the lexer accepts only 2-3 letters or digits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SegmentId(u32);
+
+impl SegmentId {
+    /// Any identifier that is not 2-3 bytes without a NUL.
+    pub const OTHER: SegmentId = SegmentId(0);
+
+    /// The integer of identifier `id`.
+    #[inline]
+    pub const fn of(id: &[u8]) -> SegmentId {
+        match *id {
+            [a, b] if a != 0 && b != 0 => SegmentId(a as u32 | (b as u32) << 8),
+            [a, b, c] if a != 0 && b != 0 && c != 0 => {
+                SegmentId(a as u32 | (b as u32) << 8 | (c as u32) << 16)
+            }
+            _ => SegmentId::OTHER,
+        }
+    }
+
+    /// The first byte of the identifier (0 for [`SegmentId::OTHER`]).
+    #[inline]
+    pub fn first_byte(self) -> u8 {
+        self.0 as u8
+    }
+}
+
+/// Most elements located up front (every element of every 835 and 837
+/// segment: MIA and TS3 have 24); later ones are scanned.
 const INDEXED: usize = 24;
+
+/// Most element starts kept per segment: the separator after the
+/// identifier and one after each of the first `INDEXED` elements.
+const LOCATED: usize = INDEXED + 1;
+
+/// Where a segment's elements start: one past each of its first
+/// [`LOCATED`] element separators, in bytes from the segment's first
+/// byte. The first is one past the separator after the identifier, where
+/// element 1 starts; element `n` ends one before start `n + 1` (or at the
+/// segment's end). The lexer records them while it looks for the
+/// terminator, from the same separator mask.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ElementStarts {
+    /// Starts recorded (at most [`LOCATED`]).
+    count: u32,
+    at: [u32; LOCATED],
+}
+
+impl ElementStarts {
+    /// Forgets the starts of the previous segment.
+    #[inline]
+    pub(crate) fn clear(&mut self) {
+        self.count = 0;
+    }
+
+    /// Records a start for each bit of `separators`, bit `i` standing for
+    /// the byte `one_past - 1 + i` of the segment (`one_past` wraps: the
+    /// bits describe a block that may begin before the segment).
+    #[inline]
+    pub(crate) fn record(&mut self, mut separators: u64, one_past: u64) {
+        while separators != 0 {
+            let n = self.count as usize;
+            if n == LOCATED {
+                return;
+            }
+            let bit = u64::from(separators.trailing_zeros());
+            self.at[n] = one_past.wrapping_add(bit) as u32;
+            self.count += 1;
+            separators &= separators - 1;
+        }
+    }
+
+    /// Finds the starts in `raw` by scanning (segments not lexed from a
+    /// stream: an ISA, a last segment without terminator).
+    pub(crate) fn locate(&mut self, raw: &[u8], separator: u8) {
+        self.count = locate(raw, 0, separator, &mut self.at) as u32;
+    }
+
+    /// Offset of the first element separator, if any.
+    #[inline]
+    pub(crate) fn first_separator(&self) -> Option<usize> {
+        (self.count > 0).then(|| self.at[0] as usize - 1)
+    }
+
+    /// Byte range of element `n` (1 to `INDEXED`) in a segment `len`
+    /// bytes long; `(0, 0)` when absent.
+    #[inline]
+    fn span(&self, n: usize, len: usize) -> (usize, usize) {
+        let count = self.count as usize;
+        if n == 0 || n > count {
+            return (0, 0);
+        }
+        let start = self.at[n - 1] as usize;
+        let end = if n < count {
+            self.at[n] as usize - 1
+        } else {
+            len
+        };
+        (start, end)
+    }
+
+    /// Element `n` (1-based) of `raw`, the segment these starts were
+    /// found in; empty when absent.
+    #[inline]
+    fn element<'a>(&self, raw: &'a [u8], separator: u8, n: usize) -> &'a [u8] {
+        if n > INDEXED {
+            return self.scanned(raw, separator, n);
+        }
+        let (start, end) = self.span(n, raw.len());
+        raw.get(start..end).unwrap_or_default()
+    }
+
+    /// Element `n` beyond the located ones, found by scanning.
+    fn scanned<'a>(&self, raw: &'a [u8], separator: u8, n: usize) -> &'a [u8] {
+        if (self.count as usize) <= INDEXED {
+            return b"";
+        }
+        let from = self.at[INDEXED] as usize;
+        let rest = raw.get(from..).unwrap_or_default();
+        Split::new(rest, separator, true)
+            .nth(n - INDEXED - 1)
+            .unwrap_or(b"")
+    }
+}
 
 /// A segment's elements located once, so that reading many of them costs
 /// one pass over the bytes instead of one scan per element; and the
@@ -190,10 +345,8 @@ pub struct Elements<'a> {
     /// component separators are ASCII (so every element is text too).
     text: Option<&'a str>,
     delims: Delimiters,
-    /// Number of elements located (at most `INDEXED + 1`).
-    count: u32,
-    /// Offset of the first byte of element `i + 1`.
-    starts: [u32; INDEXED + 1],
+    /// Where the elements start.
+    starts: ElementStarts,
 }
 
 impl<'a> Elements<'a> {
@@ -210,34 +363,30 @@ impl<'a> Elements<'a> {
         elements
     }
 
-    /// The elements located, without text.
+    /// The elements located, without text: the lexer's starts when the
+    /// segment came from a reader, else found by a scan.
     #[inline]
     fn located(segment: &Segment<'a>) -> Self {
-        let raw = segment.raw;
-        let mut elements = Elements {
-            raw,
+        let starts = match segment.starts {
+            Some(starts) => *starts,
+            None => {
+                let mut starts = ElementStarts::default();
+                starts.locate(segment.raw, segment.delims.element);
+                starts
+            }
+        };
+        Elements {
+            raw: segment.raw,
             text: None,
             delims: segment.delims,
-            count: 0,
-            starts: [0; INDEXED + 1],
-        };
-        if raw.len() > segment.id_len {
-            elements.starts[0] = segment.id_len as u32 + 1;
-            let sep = segment.delims.element;
-            let found = locate(raw, segment.id_len + 1, sep, &mut elements.starts[1..]);
-            elements.count = 1 + found as u32;
+            starts,
         }
-        elements
     }
 
     /// Element `n` (1-based); empty when absent.
     #[inline]
     pub fn get(&self, n: usize) -> &'a [u8] {
-        if n > INDEXED {
-            return self.scanned(n);
-        }
-        let (start, end) = self.span(n);
-        &self.raw[start..end]
+        self.starts.element(self.raw, self.delims.element, n)
     }
 
     /// Element `n` as text, untrimmed (empty when absent); `None` when the
@@ -246,9 +395,10 @@ impl<'a> Elements<'a> {
     pub fn text(&self, n: usize) -> Option<&'a str> {
         let text = self.text?;
         if n > INDEXED {
-            return std::str::from_utf8(self.scanned(n)).ok();
+            let element = self.starts.scanned(self.raw, self.delims.element, n);
+            return std::str::from_utf8(element).ok();
         }
-        let (start, end) = self.span(n);
+        let (start, end) = self.starts.span(n, self.raw.len());
         text.get(start..end)
     }
 
@@ -261,33 +411,6 @@ impl<'a> Elements<'a> {
             delim: self.delims.component,
             done: false,
         })
-    }
-
-    /// Byte range of element `n` (1 to `INDEXED`) in the segment.
-    #[inline]
-    fn span(&self, n: usize) -> (usize, usize) {
-        let count = self.count as usize;
-        if n == 0 || n > count {
-            return (0, 0);
-        }
-        let start = self.starts[n - 1] as usize;
-        let end = if n < count {
-            self.starts[n] as usize - 1
-        } else {
-            self.raw.len()
-        };
-        (start, end)
-    }
-
-    /// Element `n` beyond the located ones, found by scanning.
-    fn scanned(&self, n: usize) -> &'a [u8] {
-        if (self.count as usize) <= INDEXED {
-            return b"";
-        }
-        let from = self.starts[INDEXED] as usize;
-        Split::new(&self.raw[from..], self.delims.element, true)
-            .nth(n - INDEXED - 1)
-            .unwrap_or(b"")
     }
 }
 
