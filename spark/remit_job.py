@@ -55,9 +55,6 @@ NO_PAYMENT_MONTH = "none"
 # Records per Arrow batch into the decide stage (Spark's default is
 # 10,000): fewer, larger transfers to the Python worker.
 DECIDE_BATCH_ROWS = 65_536
-# The largest split of input files an events task reads (see run()).
-MAX_SPLIT = "spark.sql.files.maxPartitionBytes"
-EVENTS_MAX_SPLIT = "512m"
 
 
 def parse_args(argv):
@@ -556,20 +553,6 @@ def run(spark, opts, day, remit, options, history, partitions, started):
     # the history table's write): no cache, no pass of its own to count
     # records or find the acknowledgments.
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(opts.files_per_batch))
-    # Fewer, larger events tasks: Spark sizes file splits as if each file
-    # cost 4 MB more to open (`openCostInBytes`) and caps a split at
-    # `maxPartitionBytes` (128 MB), which turns a day of 200 files of
-    # 200 KB into 7 tasks on 2 cores, and AQE cannot coalesce a scan. Each
-    # task pays its own start, Python worker round trip and UDF (~0.3 s
-    # on the bench, where such a task's 30 files take ~0.15 s of CPU to
-    # turn into records): with a 512 MB cap, the splits of such a day are
-    # the cores' shares of it (Spark still makes at least as many as the
-    # cluster has cores, `spark.sql.files.minPartitionNum`), and a file of
-    # up to 512 MB stays a task of its own. Memory is bounded by
-    # --files-per-batch, not by the split. A value given with --conf is
-    # kept.
-    if not sc.getConf().contains(MAX_SPLIT):
-        spark.conf.set(MAX_SPLIT, EVENTS_MAX_SPLIT)
     files = (spark.read.format("binaryFile").option("recursiveFileLookup", "true")
              .load(opts.input)
              # file:/x/y.835 is named /x/y.835, as remit reconcile /x names it
