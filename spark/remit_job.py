@@ -590,11 +590,14 @@ def run(spark, opts, day, remit, options, history, partitions, started):
                                  spark_schema(remit.LEDGER_SCHEMA))
     month = F.date_format("payment_date", "yyyy-MM")
     ledger = ledger.withColumn("payment_month", F.coalesce(month, F.lit(NO_PAYMENT_MONTH)))
-    decide_plan = plan_of(ledger)
     ledger_dir = f"{opts.ledger.rstrip('/')}/day={day}"
     (ledger.write.mode("overwrite")
      .partitionBy("payer", "payment_month").parquet(ledger_dir))
     decided_done = time.time()
+    # The plan the summary reports, once the write is done: planning it
+    # before would add a second planning pass on a JVM still warming up,
+    # ahead of the first task (the write plans the same query itself).
+    decide_plan = plan_of(ledger)
     counts = tally.value["counts"]
     rejected = [tally.value["rejected"][k] for k in sorted(tally.value["rejected"])]
     history_records = 0 if history is None else history.earlier_count()
