@@ -8,6 +8,7 @@ use std::io::Read;
 
 use super::Segment;
 use super::lexer::{Lexer, Notice, SyntaxError, Token};
+use super::segment::SegmentId;
 
 /// Initial size of a streaming reader's buffer.
 pub const DEFAULT_BUFFER_LEN: usize = 64 * 1024;
@@ -94,17 +95,7 @@ impl<R: Read> SegmentReader<R> {
                     let (from, to) = (base + start, base + end);
                     let raw = &self.buf[from..to];
                     let text = self.checked.get(from..to);
-                    let (delims, at) = (self.lexer.delimiters(), self.lexer.location());
-                    let (starts, controls) = (self.lexer.element_starts(), self.lexer.controls());
-                    return Ok(Some(Segment::located(
-                        raw,
-                        text,
-                        (id_len, id),
-                        starts,
-                        delims,
-                        at,
-                        controls,
-                    )));
+                    return Ok(Some(ended(&self.lexer, raw, text, (id_len, id))));
                 }
                 Token::Notice => self.notices.extend(self.lexer.take_notice()),
                 Token::NeedMore => self.fill()?,
@@ -234,17 +225,7 @@ impl<'a> SliceReader<'a> {
                     let (from, to) = (base + start, base + end);
                     let text = self.text(from, to);
                     let raw = &self.input[from..to];
-                    let (delims, at) = (self.lexer.delimiters(), self.lexer.location());
-                    let (starts, controls) = (self.lexer.element_starts(), self.lexer.controls());
-                    return Ok(Some(Segment::located(
-                        raw,
-                        text,
-                        (id_len, id),
-                        starts,
-                        delims,
-                        at,
-                        controls,
-                    )));
+                    return Ok(Some(ended(&self.lexer, raw, text, (id_len, id))));
                 }
                 Token::Notice => self.notices.extend(self.lexer.take_notice()),
                 Token::NeedMore | Token::End => return Ok(None),
@@ -289,3 +270,24 @@ impl<'a> SliceReader<'a> {
 
 /// Bytes of a slice checked as UTF-8 at once by [`SliceReader`].
 const CHECKED_STRETCH: usize = 64 * 1024;
+
+/// The segment `lexer` has just ended: `raw` its bytes and `text` the same
+/// bytes as checked text (when the reader checks them); where its elements
+/// start, its delimiters, position and control numbers are the lexer's.
+/// Both readers build their segments here.
+fn ended<'a>(
+    lexer: &'a Lexer,
+    raw: &'a [u8],
+    text: Option<&'a str>,
+    id: (usize, SegmentId),
+) -> Segment<'a> {
+    Segment::located(
+        raw,
+        text,
+        id,
+        lexer.element_starts(),
+        lexer.delimiters(),
+        lexer.location(),
+        lexer.controls(),
+    )
+}
