@@ -331,3 +331,65 @@ impl<'a> Unpacker<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packed(texts: &[&str]) -> Vec<u8> {
+        let mut out = Packer::default();
+        for (i, text) in texts.iter().enumerate() {
+            out.uint(i as u64);
+            out.text(text);
+        }
+        out.into_bytes()
+    }
+
+    /// Texts of any script, empty ones among them, read back in their
+    /// places between the other values.
+    #[test]
+    fn texts_read_back_from_their_region_between_the_values() {
+        let texts = ["Müller", "", "日本語", "A", "", "Ñ-Ø"];
+        let bytes = packed(&texts);
+        let mut input = Unpacker::new(&bytes).expect("region is UTF-8");
+        for (i, text) in texts.iter().enumerate() {
+            assert_eq!(input.uint().unwrap(), i as u64);
+            assert_eq!(input.text().unwrap(), *text);
+        }
+        input.finish().expect("everything read");
+    }
+
+    /// A length that ends inside a character, runs past the region, or
+    /// leaves text unread is an error, never a wrong text or a panic.
+    #[test]
+    fn a_text_length_that_splits_a_character_or_overruns_is_an_error() {
+        let bytes = packed(&["Mü"]);
+        // [region length 3]["Mü" = 3 bytes][index 0][text length 3]
+        assert_eq!(bytes, [3, b'M', 0xC3, 0xBC, 0, 3]);
+        let mut split = bytes.clone();
+        split[5] = 2; // "M" and half of "ü"
+        let mut input = Unpacker::new(&split).unwrap();
+        input.uint().unwrap();
+        assert!(input.text().is_err());
+        let mut over = bytes.clone();
+        over[5] = 4;
+        let mut input = Unpacker::new(&over).unwrap();
+        input.uint().unwrap();
+        assert!(input.text().is_err());
+        let mut short = bytes.clone();
+        short[5] = 1; // reads "M", leaves "ü" unread
+        let mut input = Unpacker::new(&short).unwrap();
+        input.uint().unwrap();
+        assert_eq!(input.text().unwrap(), "M");
+        assert!(input.finish().is_err());
+    }
+
+    /// A region that is not UTF-8 is refused when reading starts.
+    #[test]
+    fn a_region_that_is_not_utf8_is_refused() {
+        let mut bytes = packed(&["Mü"]);
+        bytes[2] = 0xFF;
+        assert!(Unpacker::new(&bytes).is_err());
+        assert!(Unpacker::new(&[9, b'a']).is_err(), "region past the end");
+    }
+}
