@@ -30,6 +30,7 @@
 //!   hashed and its payer and trace hashed, in three tables (~24 each).
 
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use indexmap::IndexSet;
 
@@ -93,7 +94,7 @@ pub struct MemoryStore {
     /// together: a few entries a run, not 4 bytes a claim).
     claims: Vec<HeldClaim>,
     claim_sources: Vec<(u32, u32)>,
-    sources: IndexSet<String>,
+    sources: IndexSet<Arc<str>>,
     /// Every claim's index in `claims`, found by the hash of its
     /// [`crate::claim::ClaimFingerprint::identity`], which the
     /// [`HeldClaim`] carries: a 4-byte slot, where a set of the 16-byte
@@ -274,7 +275,7 @@ impl MemoryStore {
         let source = run
             .checked_sub(1)
             .and_then(|run| self.sources.get_index(self.claim_sources[run].1 as usize))
-            .cloned()
+            .map(Arc::clone)
             .unwrap_or_default();
         Ok(StoredClaim {
             id: at as ClaimRef,
@@ -679,7 +680,7 @@ impl ClaimStore for MemoryStore {
         );
         let source = match self.sources.get_index_of(source) {
             Some(i) => i,
-            None => self.sources.insert_full(source.to_string()).0,
+            None => self.sources.insert_full(source.into()).0,
         } as u32;
         if self
             .claim_sources
@@ -859,7 +860,7 @@ mod tests {
         let all = store.all_claims().expect("claims");
         let seen: Vec<(&str, &str)> = all
             .iter()
-            .map(|c| (c.claim.claim_id.as_str(), c.source.as_str()))
+            .map(|c| (c.claim.claim_id.as_str(), &*c.source))
             .collect();
         assert_eq!(
             seen,

@@ -42,8 +42,9 @@ pub type ClaimRef = u64;
 pub struct StoredClaim {
     /// The store's handle.
     pub id: ClaimRef,
-    /// The file it came from.
-    pub source: String,
+    /// The file it came from, shared: every payment's candidates are
+    /// copies of their stored claims.
+    pub source: Arc<str>,
     /// The claim, shared: matching copies the candidates of a payment
     /// (its family, the tied, the one matched) several times over, and a
     /// claim is about a kilobyte of fields.
@@ -82,6 +83,11 @@ pub struct ClaimBook {
     /// replaces reads only the claims of its member from them
     /// ([`SharedClaims::resembling`]), not every claim of the CLM01.
     shared: HashMap<Text, Arc<SharedClaims>>,
+    /// What [`top_fits`] answered while the book was gathered: the
+    /// candidates it ranked and the best of them (handles). Matching ranks
+    /// the same candidates again; with hundreds sharing a CLM01 that was a
+    /// fifth of a payment's cost.
+    ranked: Option<(Vec<ClaimRef>, Vec<ClaimRef>)>,
 }
 
 /// Where a [`ClaimBook`] finds the index of a CLM01 many claims share, when
@@ -157,6 +163,10 @@ impl ClaimBook {
             return Ok(());
         }
         let tied = top_fits(&candidates, events, payee_npi);
+        self.ranked = Some((
+            candidates.iter().map(|c| c.id).collect(),
+            tied.iter().map(|&i| candidates[i].id).collect(),
+        ));
         let replacements: Vec<&StoredClaim> = if tied.len() < 2 {
             Vec::new()
         } else {
@@ -330,7 +340,7 @@ fn replaced_icn(replacement: &StoredClaim) -> &str {
 /// scan): how many of them each (file, CLM01) holds.
 #[derive(Clone, Debug, Default)]
 pub struct ClaimNames {
-    per_file: HashMap<(String, Text), usize>,
+    per_file: HashMap<(Arc<str>, Text), usize>,
 }
 
 impl ClaimNames {
@@ -541,10 +551,11 @@ impl SharedClaims {
         // out can win on the payer either.
         let payer = first.context.payer_id.trim();
         let no_payer = payer.is_empty() || !self.payers.contains(payer);
+        let payment = Payment::of(events)?;
         let outranks = candidates.iter().any(|c| {
             let npi = &c.claim.billing_provider.npi;
             let eligible = payee_npi.is_empty() || npi.is_empty() || npi == payee_npi;
-            let f = fit(&c.claim, events);
+            let f = payment.prefix(&c.claim);
             eligible && (f.controls > 0 || (f.member && (f.payer || no_payer)))
         });
         outranks.then_some(candidates)
@@ -649,6 +660,11 @@ pub fn labels(claims: &[StoredClaim]) -> String {
 /// Canonical order of billed claims, so that ties never depend on the
 /// order files were given in: creation date, file, position.
 fn canonical(claims: &mut [StoredClaim]) {
+    // Usually they come in that order already (an index keeps it): one
+    // pass to see so is cheaper than a sort's comparisons.
+    if claims.is_sorted_by(|a, b| order(a) <= order(b)) {
+        return;
+    }
     claims.sort_by(|a, b| order(a).cmp(&order(b)));
 }
 
@@ -791,36 +807,103 @@ pub struct Fit {
     pub frequency: bool,
 }
 
-/// The fit of `claim` to the claim payment `events`.
-pub fn fit(claim: &BilledClaim, events: &[LineEvent]) -> Fit {
-    let Some(first) = events.first() else {
-        return Fit::default();
-    };
-    let controls = events
-        .iter()
-        .filter(|e| e.kind == EventKind::Line && !e.line_control.is_empty())
-        .filter(|e| {
-            claim
-                .lines
-                .iter()
-                .any(|l| l.control_number == e.line_control)
+/// What a claim payment offers to every candidate's [`Fit`], read once per
+/// payment: a payment sharing its CLM01 with hundreds of billed claims (a
+/// practice that uses the patient account number as CLM01 has one claim
+/// per visit under it) is scored against each of them, and trimming,
+/// summing and formatting the payment's side for each was most of a
+/// payment's cost.
+struct Payment<'e> {
+    events: &'e [LineEvent],
+    first: &'e LineEvent,
+    payer_id: &'e str,
+    member: &'e str,
+    /// Σ CLP03 over the events, as [`Fit::charge`] compares it.
+    charge: Decimal,
+    /// `LAST, FIRST` as remitted, trimmed.
+    name: &'e str,
+    /// SBR01 of the payer order CLP02 says.
+    order: Option<&'static str>,
+}
+
+/// The part of a [`Fit`] that ranks first (controls, payer, member): a
+/// candidate whose prefix is below the best one's cannot be among the best,
+/// so the rest (the line assignment above all) is not computed for it.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Prefix {
+    controls: u32,
+    payer: bool,
+    member: bool,
+}
+
+impl<'e> Payment<'e> {
+    /// `None` for a payment without events.
+    fn of(events: &'e [LineEvent]) -> Option<Payment<'e>> {
+        let first = events.first()?;
+        Some(Payment {
+            events,
+            first,
+            payer_id: trimmed(&first.context.payer_id),
+            member: trimmed(&first.member_id),
+            charge: events.iter().map(|e| e.billed).sum::<Decimal>().abs(),
+            name: trimmed(&first.member_name),
+            order: payer_order(&first.claim_status),
         })
-        .count() as u32;
-    let payer_id = first.context.payer_id.trim();
-    let member = first.member_id.trim();
-    let patient_id = claim.patient.as_ref().map_or("", |p| p.id.trim());
-    let charge: Decimal = events.iter().map(|e| e.billed).sum::<Decimal>().abs();
-    Fit {
-        controls,
-        payer: !payer_id.is_empty() && claim.subscriber.payer_id.trim() == payer_id,
-        member: !member.is_empty() && (claim.member_id().trim() == member || patient_id == member),
-        lines: assign(events, &claim.lines).1,
-        charge: claim.charge == charge,
-        claim_id: claim.claim_id == first.claim_id,
-        name: same_name(claim, &first.member_name),
-        order: payer_order(&first.claim_status)
-            .is_some_and(|o| claim.subscriber.responsibility.trim() == o),
-        frequency: !first.claim_frequency.is_empty() && claim.frequency == first.claim_frequency,
+    }
+
+    /// The first fields of the [`Fit`] of `claim` to this payment.
+    fn prefix(&self, claim: &BilledClaim) -> Prefix {
+        let controls = self
+            .events
+            .iter()
+            .filter(|e| e.kind == EventKind::Line && !e.line_control.is_empty())
+            .filter(|e| {
+                claim
+                    .lines
+                    .iter()
+                    .any(|l| l.control_number == e.line_control)
+            })
+            .count() as u32;
+        let patient_id = claim.patient.as_ref().map_or("", |p| trimmed(&p.id));
+        Prefix {
+            controls,
+            payer: !self.payer_id.is_empty()
+                && trimmed(&claim.subscriber.payer_id) == self.payer_id,
+            member: !self.member.is_empty()
+                && (trimmed(claim.member_id()) == self.member || patient_id == self.member),
+        }
+    }
+
+    /// The [`Fit`] of `claim` to this payment, its `prefix` known.
+    fn fit_after(&self, prefix: Prefix, claim: &BilledClaim) -> Fit {
+        let first = self.first;
+        Fit {
+            controls: prefix.controls,
+            payer: prefix.payer,
+            member: prefix.member,
+            lines: assign(self.events, &claim.lines).1,
+            charge: claim.charge == self.charge,
+            claim_id: claim.claim_id == first.claim_id,
+            name: same_name(claim, self.name),
+            order: self
+                .order
+                .is_some_and(|o| trimmed(&claim.subscriber.responsibility) == o),
+            frequency: !first.claim_frequency.is_empty()
+                && claim.frequency == first.claim_frequency,
+        }
+    }
+}
+
+/// `s` without leading and trailing whitespace, as [`str::trim`]: most
+/// codes and ids have none, and a byte that is printable ASCII at either
+/// end settles that without `trim`'s per-character decoding.
+fn trimmed(s: &str) -> &str {
+    let printable = |b: u8| b > b' ' && b < 0x7f;
+    match s.as_bytes() {
+        [] => s,
+        [a, .., b] if printable(*a) && printable(*b) => s,
+        [a] if printable(*a) => s,
+        _ => s.trim(),
     }
 }
 
@@ -834,19 +917,28 @@ fn payer_order(claim_status: &str) -> Option<&'static str> {
     }
 }
 
-/// True when the 835's `LAST, FIRST` is the 837 patient's (NM1*QC, else
-/// the subscriber), letter case aside.
+/// True when the 835's `LAST, FIRST` (`remitted`, trimmed) is the 837
+/// patient's (NM1*QC, else the subscriber), letter case aside. Compared in
+/// pieces: this runs once per candidate claim of a payment.
 fn same_name(claim: &BilledClaim, remitted: &str) -> bool {
     let (last, first) = match &claim.patient {
         Some(p) if !p.last.is_empty() => (&p.last, &p.first),
         _ => (&claim.subscriber.last, &claim.subscriber.first),
     };
-    let billed = if first.is_empty() {
-        last.trim().to_string()
-    } else {
-        format!("{}, {}", last.trim(), first.trim())
-    };
-    !remitted.trim().is_empty() && billed.eq_ignore_ascii_case(remitted.trim())
+    let r = remitted.as_bytes();
+    let last = trimmed(last).as_bytes();
+    if r.is_empty() {
+        return false;
+    }
+    if first.is_empty() {
+        return r.eq_ignore_ascii_case(last);
+    }
+    // `LAST, FIRST` with both trimmed.
+    let first = trimmed(first).as_bytes();
+    r.len() == last.len() + 2 + first.len()
+        && r[..last.len()].eq_ignore_ascii_case(last)
+        && &r[last.len()..last.len() + 2] == b", "
+        && r[last.len() + 2..].eq_ignore_ascii_case(first)
 }
 
 /// The outcome of ranking candidates: indexes into them.
@@ -863,7 +955,15 @@ fn best_claim(
     events: &[LineEvent],
     payee_npi: &str,
 ) -> Best {
-    let mut tied = top_fits(candidates, events, payee_npi);
+    let mut tied = match &book.ranked {
+        // The same candidates as when the book was gathered: the same
+        // answer (it depends on nothing else of a payment's).
+        Some((ranked, top)) if candidates.iter().map(|c| c.id).eq(ranked.iter().copied()) => top
+            .iter()
+            .filter_map(|id| candidates.iter().position(|c| c.id == *id))
+            .collect(),
+        _ => top_fits(candidates, events, payee_npi),
+    };
     // The usual case, one claim with this CLM01: nothing to rank.
     if tied.len() < 2 {
         return tied.pop().map_or(Best::None, Best::One);
@@ -890,18 +990,28 @@ fn top_fits(candidates: &[StoredClaim], events: &[LineEvent], payee_npi: &str) -
     if eligible.len() < 2 {
         return eligible;
     }
-    let fits: Vec<Fit> = eligible
+    let Some(payment) = Payment::of(events) else {
+        return eligible;
+    };
+    // Only candidates with the best prefix can have the best fit (fits
+    // compare prefix first), so the lines of the others are never paired.
+    let prefixes: Vec<Prefix> = eligible
         .iter()
-        .map(|&i| fit(&candidates[i].claim, events))
+        .map(|&i| payment.prefix(&candidates[i].claim))
+        .collect();
+    let best = *prefixes.iter().max().expect("two or more");
+    let fits: Vec<(usize, Fit)> = eligible
+        .into_iter()
+        .zip(prefixes)
+        .filter(|(_, p)| *p == best)
+        .map(|(i, p)| (i, payment.fit_after(p, &candidates[i].claim)))
         .collect();
     // Equal fits are never settled by position (file order, creation
     // date): that would book a payment to the wrong patient's claim without
     // a word. Only versions of one claim may settle a tie; the rest is
     // reported as ambiguous.
-    let top = *fits.iter().max().expect("two or more");
-    eligible
-        .into_iter()
-        .zip(fits)
+    let top = fits.iter().map(|(_, f)| *f).max().expect("two or more");
+    fits.into_iter()
         .filter(|(_, f)| *f == top)
         .map(|(i, _)| i)
         .collect()

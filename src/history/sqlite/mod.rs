@@ -337,7 +337,7 @@ impl SqliteStore {
 fn stored_claim(r: &rusqlite::Row<'_>) -> StoreResult<StoredClaim> {
     Ok(StoredClaim {
         id: r.get::<_, i64>(0)? as ClaimRef,
-        source: r.get(1)?,
+        source: r.get::<_, String>(1)?.into(),
         claim: unpack(blob(r, 2)?, "billed claim")?,
     })
 }
