@@ -293,6 +293,17 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX IF NOT EXISTS events_procedure ON events(procedure, payment_date) WHERE row IS NOT NULL;
     ",
     },
+    // 10 → 11: decided rows in the store's own compact form (issue 17
+    // item 4; see `codec::pack_row`): a version tag, then the row's fields
+    // by position. Schemas 9 and 10 packed a row as a MessagePack map (the
+    // flattened decision made serde name every field): some 220 bytes of
+    // names in each ~600-byte row, and reading one back went through
+    // serde's buffering of flattened maps. Rows are rewritten in place, in
+    // batches; no table changes.
+    Migration {
+        then: Some(compact_rows),
+        sql: "",
+    },
 ];
 
 /// The migration before which a store decided under the group-code rule
@@ -364,6 +375,39 @@ fn pack_json_values(conn: &Connection) -> StoreResult<()> {
          DROP TABLE line_controls; ALTER TABLE line_controls_v9 RENAME TO line_controls;",
     )?;
     Ok(())
+}
+
+/// Migration 10 → 11: rewrites every decided row still packed as a map in
+/// the store's compact form (see `codec::pack_row`).
+fn compact_rows(conn: &Connection) -> StoreResult<()> {
+    use super::codec::{is_current_row, pack_row, unpack_row};
+    let mut select = conn.prepare(&format!(
+        "SELECT id, row FROM events WHERE id > ?1 AND row IS NOT NULL ORDER BY id LIMIT {BATCH}"
+    ))?;
+    let mut update = conn.prepare("UPDATE events SET row = ?1 WHERE id = ?2")?;
+    let mut from = 0;
+    loop {
+        let mut batch: Vec<(i64, Vec<u8>)> = Vec::new();
+        let mut last = None;
+        {
+            let mut found = select.query([from])?;
+            while let Some(r) = found.next()? {
+                let id: i64 = r.get(0)?;
+                last = Some(id);
+                let bytes = super::codec::blob(r, 1)?;
+                if !is_current_row(bytes) {
+                    batch.push((id, pack_row(&unpack_row(bytes)?)?));
+                }
+            }
+        }
+        let Some(last) = last else {
+            return Ok(());
+        };
+        for (id, packed) in batch {
+            update.execute(params![packed, id])?;
+        }
+        from = last;
+    }
 }
 
 /// Rewrites every non-NULL text value of `table.column` with `convert`,
