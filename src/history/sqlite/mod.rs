@@ -490,6 +490,14 @@ fn date_text(date: Option<jiff::civil::Date>) -> Option<String> {
     date.map(|d| d.to_string())
 }
 
+/// A claim's fingerprint as the store finds it (schema 12): a stable
+/// 64-bit hash of its text, stored as SQLite's signed integer.
+pub(super) fn fingerprint_hash(fingerprint: &str) -> i64 {
+    let mut h = crate::x12::hash::ContentHash::default();
+    h.write(fingerprint.as_bytes());
+    h.finish() as i64
+}
+
 fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
@@ -1040,8 +1048,24 @@ impl VersionStore for SqliteStore {
 
 impl ClaimStore for SqliteStore {
     fn ingest_claim(&mut self, source: &str, claim: &BilledClaim) -> StoreResult<bool> {
-        let inserted = self.conn.prepare_cached(
-            "INSERT OR IGNORE INTO claims (source, clm01, frequency, transaction_hash, replaced_icn, created, ingested_at, claim, fingerprint, considered)
+        let fingerprint = ClaimFingerprint::of(claim);
+        let hash = fingerprint_hash(fingerprint.as_str());
+        {
+            // Known: a stored claim (not a copy) with this very
+            // fingerprint; the hash only finds the candidates.
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT claim FROM claims WHERE fingerprint_hash = ?1 AND same_as IS NULL",
+            )?;
+            let mut found = stmt.query([hash])?;
+            while let Some(r) = found.next()? {
+                let stored: BilledClaim = unpack(blob(r, 0)?, "billed claim")?;
+                if ClaimFingerprint::of(&stored) == fingerprint {
+                    return Ok(false);
+                }
+            }
+        }
+        self.conn.prepare_cached(
+            "INSERT INTO claims (source, clm01, frequency, transaction_hash, replaced_icn, created, ingested_at, claim, fingerprint_hash, considered)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
         )?
         .execute(params![
@@ -1053,11 +1077,8 @@ impl ClaimStore for SqliteStore {
             date_text(claim.created),
             now(),
             pack(claim)?,
-            ClaimFingerprint::of(claim).as_str(),
+            hash,
         ])?;
-        if inserted == 0 {
-            return Ok(false);
-        }
         let id = self.conn.last_insert_rowid();
         let mut stmt = self
             .conn

@@ -304,6 +304,21 @@ pub const MIGRATIONS: &[Migration] = &[
         then: Some(compact_rows),
         sql: "",
     },
+    // 11 → 12: a billed claim is found by a 64-bit hash of its
+    // fingerprint (`x12::hash::ContentHash`: stable, so it can be stored),
+    // no longer by the fingerprint's text (some 250 bytes), which was kept
+    // in the row and again in a unique index — about 500 bytes a claim, an
+    // eighth of a store of generated files. The index is not unique: two
+    // claims whose fingerprints share a hash are both kept, and a claim is
+    // already known only when a stored claim with its hash has its very
+    // fingerprint (`ingest_claim` compares them).
+    Migration {
+        then: Some(hash_claim_fingerprints),
+        sql: "
+    DROP INDEX IF EXISTS claims_fingerprint;
+    ALTER TABLE claims ADD COLUMN fingerprint_hash INTEGER;
+    ",
+    },
 ];
 
 /// The migration before which a store decided under the group-code rule
@@ -408,6 +423,46 @@ fn compact_rows(conn: &Connection) -> StoreResult<()> {
         }
         from = last;
     }
+}
+
+/// Migration 11 → 12: each claim's fingerprint hash, from the text schema
+/// 3 stored (or, were it missing, the claim itself); then the text goes.
+fn hash_claim_fingerprints(conn: &Connection) -> StoreResult<()> {
+    use super::codec::{blob, unpack};
+    let mut select = conn.prepare(&format!(
+        "SELECT id, fingerprint, claim FROM claims WHERE id > ?1 ORDER BY id LIMIT {BATCH}"
+    ))?;
+    let mut update = conn.prepare("UPDATE claims SET fingerprint_hash = ?1 WHERE id = ?2")?;
+    let mut from = 0;
+    loop {
+        let mut batch: Vec<(i64, i64)> = Vec::new();
+        {
+            let mut found = select.query([from])?;
+            while let Some(r) = found.next()? {
+                let id: i64 = r.get(0)?;
+                let hash = match r.get_ref(1)?.as_str_or_null()? {
+                    Some(text) => super::fingerprint_hash(text),
+                    None => {
+                        let claim: BilledClaim = unpack(blob(r, 2)?, "billed claim")?;
+                        super::fingerprint_hash(ClaimFingerprint::of(&claim).as_str())
+                    }
+                };
+                batch.push((id, hash));
+            }
+        }
+        let Some(&(last, _)) = batch.last() else {
+            break;
+        };
+        for (id, hash) in batch {
+            update.execute(params![hash, id])?;
+        }
+        from = last;
+    }
+    conn.execute_batch(
+        "ALTER TABLE claims DROP COLUMN fingerprint;
+         CREATE INDEX claims_fingerprint_hash ON claims(fingerprint_hash) WHERE same_as IS NULL;",
+    )?;
+    Ok(())
 }
 
 /// Rewrites every non-NULL text value of `table.column` with `convert`,
