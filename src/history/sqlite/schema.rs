@@ -314,10 +314,7 @@ pub const MIGRATIONS: &[Migration] = &[
     // fingerprint (`ingest_claim` compares them).
     Migration {
         then: Some(hash_claim_fingerprints),
-        sql: "
-    DROP INDEX IF EXISTS claims_fingerprint;
-    ALTER TABLE claims ADD COLUMN fingerprint_hash INTEGER;
-    ",
+        sql: "DROP INDEX IF EXISTS claims_fingerprint;",
     },
 ];
 
@@ -427,40 +424,55 @@ fn compact_rows(conn: &Connection) -> StoreResult<()> {
 
 /// Migration 11 → 12: each claim's fingerprint hash, from the text schema
 /// 3 stored (or, were it missing, the claim itself); then the text goes.
+/// A store already laid out so (this remit's, its version set back by
+/// hand) keeps its hashes.
 fn hash_claim_fingerprints(conn: &Connection) -> StoreResult<()> {
     use super::codec::{blob, unpack};
-    let mut select = conn.prepare(&format!(
-        "SELECT id, fingerprint, claim FROM claims WHERE id > ?1 ORDER BY id LIMIT {BATCH}"
-    ))?;
-    let mut update = conn.prepare("UPDATE claims SET fingerprint_hash = ?1 WHERE id = ?2")?;
-    let mut from = 0;
-    loop {
-        let mut batch: Vec<(i64, i64)> = Vec::new();
-        {
-            let mut found = select.query([from])?;
-            while let Some(r) = found.next()? {
-                let id: i64 = r.get(0)?;
-                let hash = match r.get_ref(1)?.as_str_or_null()? {
-                    Some(text) => super::fingerprint_hash(text),
-                    None => {
-                        let claim: BilledClaim = unpack(blob(r, 2)?, "billed claim")?;
-                        super::fingerprint_hash(ClaimFingerprint::of(&claim).as_str())
-                    }
-                };
-                batch.push((id, hash));
+    let has = |column: &str| -> StoreResult<bool> {
+        Ok(conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('claims') WHERE name = ?1)",
+            [column],
+            |r| r.get(0),
+        )?)
+    };
+    if !has("fingerprint_hash")? {
+        conn.execute_batch("ALTER TABLE claims ADD COLUMN fingerprint_hash INTEGER")?;
+    }
+    if has("fingerprint")? {
+        let mut select = conn.prepare(&format!(
+            "SELECT id, fingerprint, claim FROM claims WHERE id > ?1 ORDER BY id LIMIT {BATCH}"
+        ))?;
+        let mut update = conn.prepare("UPDATE claims SET fingerprint_hash = ?1 WHERE id = ?2")?;
+        let mut from = 0;
+        loop {
+            let mut batch: Vec<(i64, i64)> = Vec::new();
+            {
+                let mut found = select.query([from])?;
+                while let Some(r) = found.next()? {
+                    let id: i64 = r.get(0)?;
+                    let hash = match r.get_ref(1)?.as_str_or_null()? {
+                        Some(text) => super::fingerprint_hash(text),
+                        None => {
+                            let claim: BilledClaim = unpack(blob(r, 2)?, "billed claim")?;
+                            super::fingerprint_hash(ClaimFingerprint::of(&claim).as_str())
+                        }
+                    };
+                    batch.push((id, hash));
+                }
             }
+            let Some(&(last, _)) = batch.last() else {
+                break;
+            };
+            for (id, hash) in batch {
+                update.execute(params![hash, id])?;
+            }
+            from = last;
         }
-        let Some(&(last, _)) = batch.last() else {
-            break;
-        };
-        for (id, hash) in batch {
-            update.execute(params![hash, id])?;
-        }
-        from = last;
+        drop((select, update));
+        conn.execute_batch("ALTER TABLE claims DROP COLUMN fingerprint")?;
     }
     conn.execute_batch(
-        "ALTER TABLE claims DROP COLUMN fingerprint;
-         CREATE INDEX claims_fingerprint_hash ON claims(fingerprint_hash) WHERE same_as IS NULL;",
+        "CREATE INDEX IF NOT EXISTS claims_fingerprint_hash ON claims(fingerprint_hash) WHERE same_as IS NULL;",
     )?;
     Ok(())
 }
