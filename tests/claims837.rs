@@ -351,7 +351,7 @@ fn a_store_of_the_previous_version_migrates_and_loses_its_ghosts() {
     );
     let claims = query(
         &db,
-        "SELECT id, same_as, fingerprint IS NOT NULL FROM claims ORDER BY id",
+        "SELECT id, same_as, fingerprint_hash IS NOT NULL FROM claims ORDER BY id",
     );
     assert_eq!(claims[0], ["1", "NULL", "1"]);
     assert_eq!(claims[1], ["2", "1", "1"]);

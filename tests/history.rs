@@ -517,23 +517,41 @@ fn a_rerun_after_a_kill_writes_the_ledger_of_an_uninterrupted_run() {
 /// (schema version 8: JSON rows, contexts, events and claims) from the
 /// samples' claims and remittances; `history.csv` is what its `remit
 /// history` printed and `ledger.csv` its run's ledger (see the README
-/// there). Upgraded (schema 9 packs them), the store reads the same, a
-/// re-run hands out the same ledger (rows read back), and a fresh store
-/// built by this remit from the same files holds the same history.
+/// there). Upgraded (schema 9 packs them, 11 puts rows in the store's own
+/// form), the store reads the same, a re-run hands out the same ledger
+/// (rows read back), and a fresh store built by this remit from the same
+/// files holds the same history.
 #[test]
 fn a_store_of_schema_8_migrates_and_reads_the_same() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v8");
-    let dir = temp_dir("store-v8");
+    migrates_and_reads_the_same("store-v8", 8);
+}
+
+/// `tests/fixtures/store-v10/store.sqlite` was written by remit at schema
+/// version 10 (decided rows as MessagePack maps, every field named) from
+/// the same files; its history and ledger were those of the schema-8
+/// store. Schema 11 rewrites its rows in the store's compact form.
+#[test]
+fn a_store_of_schema_10_migrates_and_reads_the_same() {
+    migrates_and_reads_the_same("store-v10", 10);
+}
+
+/// Upgrades a copy of the store in `tests/fixtures/{fixture}` (schema
+/// `version`) and checks it against the history and ledger of
+/// `tests/fixtures/store-v8` (see above).
+fn migrates_and_reads_the_same(fixture: &str, version_written: i64) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let expected_dir = fixtures.join("store-v8");
+    let dir = temp_dir(fixture);
     let db = dir.join("h.db");
-    std::fs::copy(fixtures.join("store.sqlite"), &db).unwrap();
+    std::fs::copy(fixtures.join(fixture).join("store.sqlite"), &db).unwrap();
     let version = |db: &Path| -> i64 {
         Connection::open(db)
             .unwrap()
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap()
     };
-    assert_eq!(version(&db), 8);
-    let expected = std::fs::read_to_string(fixtures.join("history.csv")).unwrap();
+    assert_eq!(version(&db), version_written);
+    let expected = std::fs::read_to_string(expected_dir.join("history.csv")).unwrap();
     let history = remit(&["history", "--db", &s(&db)]);
     assert_eq!(history.status.code(), Some(0));
     assert_eq!(version(&db), remit::store_schema_version());
@@ -560,6 +578,18 @@ fn a_store_of_schema_8_migrates_and_reads_the_same() {
             .unwrap();
         assert_eq!(text, 0, "{table}.{column} still holds JSON");
     }
+    // Every row in the store's own form (schema 11: tag 0xc1, version 1),
+    // none left as a MessagePack map.
+    let (rows, old): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*), count(*) FILTER (WHERE substr(row, 1, 2) != x'c101')
+             FROM events WHERE row IS NOT NULL",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(rows > 100, "{rows} rows");
+    assert_eq!(old, 0, "rows left in the form of schema 10");
     drop(conn);
     // A re-run over the same files: every transaction known, the rows of
     // the first run read back (the store names sources as given, relative
@@ -578,7 +608,7 @@ fn a_store_of_schema_8_migrates_and_reads_the_same() {
         String::from_utf8_lossy(&again.stderr)
     );
     assert!(
-        std::fs::read(&out).unwrap() == std::fs::read(fixtures.join("ledger.csv")).unwrap(),
+        std::fs::read(&out).unwrap() == std::fs::read(expected_dir.join("ledger.csv")).unwrap(),
         "the re-run's ledger differs from the first run's"
     );
     // A store this remit builds from the same files holds the same history.

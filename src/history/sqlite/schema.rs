@@ -293,6 +293,29 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX IF NOT EXISTS events_procedure ON events(procedure, payment_date) WHERE row IS NOT NULL;
     ",
     },
+    // 10 → 11: decided rows in the store's own compact form (issue 17
+    // item 4; see `codec::pack_row`): a version tag, then the row's fields
+    // by position. Schemas 9 and 10 packed a row as a MessagePack map (the
+    // flattened decision made serde name every field): some 220 bytes of
+    // names in each ~600-byte row, and reading one back went through
+    // serde's buffering of flattened maps. Rows are rewritten in place, in
+    // batches; no table changes.
+    Migration {
+        then: Some(compact_rows),
+        sql: "",
+    },
+    // 11 → 12: a billed claim is found by a 64-bit hash of its
+    // fingerprint (`x12::hash::ContentHash`: stable, so it can be stored),
+    // no longer by the fingerprint's text (some 250 bytes), which was kept
+    // in the row and again in a unique index — about 500 bytes a claim, an
+    // eighth of a store of generated files. The index is not unique: two
+    // claims whose fingerprints share a hash are both kept, and a claim is
+    // already known only when a stored claim with its hash has its very
+    // fingerprint (`ingest_claim` compares them).
+    Migration {
+        then: Some(hash_claim_fingerprints),
+        sql: "DROP INDEX IF EXISTS claims_fingerprint;",
+    },
 ];
 
 /// The migration before which a store decided under the group-code rule
@@ -362,6 +385,94 @@ fn pack_json_values(conn: &Connection) -> StoreResult<()> {
     conn.execute_batch(
         "DROP TABLE lines; ALTER TABLE lines_v9 RENAME TO lines;
          DROP TABLE line_controls; ALTER TABLE line_controls_v9 RENAME TO line_controls;",
+    )?;
+    Ok(())
+}
+
+/// Migration 10 → 11: rewrites every decided row still packed as a map in
+/// the store's compact form (see `codec::pack_row`).
+fn compact_rows(conn: &Connection) -> StoreResult<()> {
+    use super::codec::{is_current_row, pack_row, unpack_row};
+    let mut select = conn.prepare(&format!(
+        "SELECT id, row FROM events WHERE id > ?1 AND row IS NOT NULL ORDER BY id LIMIT {BATCH}"
+    ))?;
+    let mut update = conn.prepare("UPDATE events SET row = ?1 WHERE id = ?2")?;
+    let mut from = 0;
+    loop {
+        let mut batch: Vec<(i64, Vec<u8>)> = Vec::new();
+        let mut last = None;
+        {
+            let mut found = select.query([from])?;
+            while let Some(r) = found.next()? {
+                let id: i64 = r.get(0)?;
+                last = Some(id);
+                let bytes = super::codec::blob(r, 1)?;
+                if !is_current_row(bytes) {
+                    batch.push((id, pack_row(&unpack_row(bytes)?)?));
+                }
+            }
+        }
+        let Some(last) = last else {
+            return Ok(());
+        };
+        for (id, packed) in batch {
+            update.execute(params![packed, id])?;
+        }
+        from = last;
+    }
+}
+
+/// Migration 11 → 12: each claim's fingerprint hash, from the text schema
+/// 3 stored (or, were it missing, the claim itself); then the text goes.
+/// A store already laid out so (this remit's, its version set back by
+/// hand) keeps its hashes.
+fn hash_claim_fingerprints(conn: &Connection) -> StoreResult<()> {
+    use super::codec::{blob, unpack};
+    let has = |column: &str| -> StoreResult<bool> {
+        Ok(conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('claims') WHERE name = ?1)",
+            [column],
+            |r| r.get(0),
+        )?)
+    };
+    if !has("fingerprint_hash")? {
+        conn.execute_batch("ALTER TABLE claims ADD COLUMN fingerprint_hash INTEGER")?;
+    }
+    if has("fingerprint")? {
+        let mut select = conn.prepare(&format!(
+            "SELECT id, fingerprint, claim FROM claims WHERE id > ?1 ORDER BY id LIMIT {BATCH}"
+        ))?;
+        let mut update = conn.prepare("UPDATE claims SET fingerprint_hash = ?1 WHERE id = ?2")?;
+        let mut from = 0;
+        loop {
+            let mut batch: Vec<(i64, i64)> = Vec::new();
+            {
+                let mut found = select.query([from])?;
+                while let Some(r) = found.next()? {
+                    let id: i64 = r.get(0)?;
+                    let hash = match r.get_ref(1)?.as_str_or_null()? {
+                        Some(text) => super::fingerprint_hash(text),
+                        None => {
+                            let claim: BilledClaim = unpack(blob(r, 2)?, "billed claim")?;
+                            super::fingerprint_hash(ClaimFingerprint::of(&claim).as_str())
+                        }
+                    };
+                    batch.push((id, hash));
+                }
+            }
+            let Some(&(last, _)) = batch.last() else {
+                break;
+            };
+            for (id, hash) in batch {
+                update.execute(params![hash, id])?;
+            }
+            from = last;
+        }
+        drop((select, update));
+        conn.execute_batch("ALTER TABLE claims DROP COLUMN fingerprint")?;
+    }
+    conn.execute_batch(
+        "CREATE INDEX IF NOT EXISTS claims_fingerprint_hash ON claims(fingerprint_hash) WHERE same_as IS NULL;",
     )?;
     Ok(())
 }
