@@ -581,7 +581,9 @@ impl<'a> Reconciler<'a> {
     /// Gathers what matching the payment `events` reads and matches it:
     /// when many claims share its CLP01, among those of its member or
     /// controls when that is certain to give the verdict of scoring them
-    /// all ([`SharedClaims::narrow`]), else among its whole family. Also
+    /// all ([`SharedClaims::narrow`]), else among its whole family, and of
+    /// those only the ones whose fit starts best
+    /// ([`SharedClaims::contenders`]). Also
     /// says whether the family holds a void (a reversal of a voided claim
     /// has nothing to appeal).
     fn match_with_id(
@@ -606,9 +608,7 @@ impl<'a> Reconciler<'a> {
                 Ok((match_claim(&book, events, payee_npi), voids))
             }
             WithId::Shared(shared) => {
-                let candidates = shared
-                    .narrow(events, payee_npi)
-                    .unwrap_or_else(|| shared.claims().to_vec());
+                let candidates = shared.contenders(events, payee_npi);
                 let book = ClaimBook::for_shared_payment(
                     store,
                     &lookup,

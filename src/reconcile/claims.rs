@@ -516,6 +516,40 @@ impl SharedClaims {
         &self.claims
     }
 
+    /// The claims matching ranks for the claim payment `events`: of those
+    /// [`SharedClaims::narrow`] leaves (else all of them), the ones billed
+    /// to this payee whose [`Fit`] starts best (controls, payer, member),
+    /// in canonical order. Ranking these gives the verdict ranking them all
+    /// would: fits compare that start first, and a claim billed under
+    /// another NPI is never taken. Line controls that repeat from claim to
+    /// claim (many systems number lines 1, 2, 3…) left dozens of claims
+    /// after narrowing, each paired line by line, cloned and sorted.
+    pub fn contenders(&self, events: &[LineEvent], payee_npi: &str) -> Vec<StoredClaim> {
+        let Some(payment) = Payment::of(events) else {
+            return self.claims.clone();
+        };
+        let candidates = self
+            .narrow(events, payee_npi)
+            .unwrap_or_else(|| self.claims.clone());
+        let eligible = |c: &StoredClaim| {
+            let npi = &c.claim.billing_provider.npi;
+            payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
+        };
+        let prefixes: Vec<Option<Prefix>> = candidates
+            .iter()
+            .map(|c| eligible(c).then(|| payment.prefix(&c.claim)))
+            .collect();
+        let Some(best) = prefixes.iter().flatten().max().copied() else {
+            return Vec::new();
+        };
+        candidates
+            .into_iter()
+            .zip(prefixes)
+            .filter(|(_, p)| *p == Some(best))
+            .map(|(c, _)| c)
+            .collect()
+    }
+
     /// The claims that can fit the claim payment `events` best: those of
     /// its member and those holding one of its line controls, in canonical
     /// order — when that is certain, else `None` (then match against them
