@@ -705,8 +705,8 @@ impl<'b> CsvCells<'b> {
             .any()
         }
         let mut chunks = text.chunks_exact(16);
-        let quoted = (&mut chunks).any(quoting)
-            || (!chunks.remainder().is_empty() && quoting(&text[n - 16..]));
+        let quoted =
+            chunks.any(quoting) || (!chunks.remainder().is_empty() && quoting(&text[n - 16..]));
         // A double quote is doubled: the exact path (memchr reads the whole
         // text a register of 32 bytes at a time).
         if !quoted || memchr::memchr(b'"', text).is_some() {
