@@ -20,7 +20,7 @@
 //! one run of commas; the claim status words are copied from a table of
 //! their CSV cells. The buffer goes to the output in blocks of about
 //! 64 KiB. This is issue 17's fast ledger writer (target ≤ 2,000
-//! instructions a row): 2,165 instructions a row on a generated 4 MB set
+//! instructions a row): 2,143 instructions a row on a generated 4 MB set
 //! (callgrind, 2026-12-07, branch `csv-2000`; 2,697 before it, 3,140 with
 //! the row pushed into a `Vec`, 4,375 before the payment cells, the block
 //! copies, the folded commas and inlined money; ~20,000 with the `csv`
