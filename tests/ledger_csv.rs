@@ -189,9 +189,10 @@ fn a_payments_cells_never_leak_into_another_payments_rows() {
     assert!(!lines[7].contains("2025-02-03"), "{}", lines[7]);
 }
 
-/// The payment cells are keyed by the context itself, held by the writer:
-/// a context freed after its rows were written cannot have its address
-/// taken by the next payment's context and be mistaken for it.
+/// The payment cells are keyed by the context's allocation, a weak
+/// reference to it held by the writer: a context freed after its rows were
+/// written cannot have its address taken by the next payment's context and
+/// be mistaken for it.
 #[test]
 fn a_freed_payments_cells_are_not_reused_for_the_next() {
     use std::sync::Arc;

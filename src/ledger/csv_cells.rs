@@ -13,10 +13,12 @@
 //! a window twice as large — the rare row longer than the 4 KiB window.
 //!
 //! Text is tested where it lies and copied once: a short cell (up to 64
-//! bytes, most of them) read as overlapping words, tested and laid out on
-//! the stack and copied as one fixed-size block (up to 32 bytes, in quotes
-//! when a comma is all it holds), a long one tested by `memchr`; quoted
-//! with its quotes doubled when it needs to be. A text cell a
+//! bytes, most of them) read as overlapping words (16–32 bytes: two
+//! overlapping 16-byte registers), tested and laid out on the stack and
+//! copied as one fixed-size block (up to 32 bytes, in quotes when a comma
+//! is all it holds); a long one (the reason) tested for a comma or a line
+//! end up to the first, for a double quote by `memchr`, and copied once
+//! in quotes; any other quoted with its quotes doubled when it needs to be. A text cell a
 //! spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
 //! tab or carriage return) is prefixed with a single quote; money is
 //! written from the decimal's integer cents and dates two digits at a
@@ -26,6 +28,7 @@
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
+use wide::u8x16;
 
 use super::Cell;
 use crate::line::Flags;
@@ -75,6 +78,17 @@ fn control(word: u64) -> u64 {
 #[inline(always)]
 fn special(word: u64) -> u64 {
     comma_or_quote(word) | control(word)
+}
+
+/// Per byte of `bytes`, all ones when it may be one of [`NEEDS_QUOTES`]
+/// (as [`special`], sixteen bytes at a time): a comma, a double quote or a
+/// control byte.
+#[inline(always)]
+fn special16(bytes: [u8; 16]) -> u8x16 {
+    let v = u8x16::new(bytes);
+    v.simd_eq(u8x16::splat(b','))
+        | v.simd_eq(u8x16::splat(b'"'))
+        | v.min(u8x16::splat(0x1F)).simd_eq(v)
 }
 
 /// The `N` bytes at the start of `bytes` (which holds exactly `N`).
@@ -130,11 +144,34 @@ pub(super) fn needs_quotes(text: &[u8]) -> bool {
 /// formula.
 #[inline(always)]
 fn formula_like(text: &[u8]) -> bool {
-    matches!(
-        text.first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    )
+    // One load from a table, not six compares (~10 text cells a row).
+    text.first().is_some_and(|&b| FORMULA_START[usize::from(b)])
 }
+
+/// The first bytes that make a spreadsheet read text as a formula: `=`,
+/// `+`, `-`, `@`, tab and carriage return.
+const FORMULA_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let starts = [b'=', b'+', b'-', b'@', b'\t', b'\r'];
+    while i < starts.len() {
+        table[starts[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// ASCII letters and digits: the bytes of an adjustment's codes that
+/// [`CsvCells::plain_adjustments`] writes in place.
+const ALNUM: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
 
 /// What the short-text path did with a cell ([`CsvCells::plain_short`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -315,13 +352,19 @@ impl<'b> CsvCells<'b> {
         self.block(&[b','; 16], n.min(16));
     }
 
-    /// Writes `bytes`: up to 16 as one fixed-size block laid out from
+    /// Writes `bytes`: up to 32 as one fixed-size block laid out from
     /// overlapping loads (no call to copy a few bytes), more by `memcpy`.
     #[inline(always)]
     fn bytes(&mut self, bytes: &[u8]) {
         let n = bytes.len();
         if n > 16 {
-            return self.long(bytes);
+            if n > 32 {
+                return self.long(bytes);
+            }
+            let mut block = [0u8; 32];
+            block[..16].copy_from_slice(&bytes[..16]);
+            block[n - 16..n].copy_from_slice(&bytes[n - 16..]);
+            return self.block(&block, n);
         }
         let mut block = [0u8; 16];
         if n >= 8 {
@@ -445,8 +488,7 @@ impl<'b> CsvCells<'b> {
                 self.escape_from(at);
             }
             Cell::Adjustments(adjustments) => {
-                comma(self);
-                let at = adjustments_at(self.out, self.at, self.scratch, adjustments);
+                let at = adjustments_at::<SEP>(self.out, self.at, self.scratch, adjustments);
                 self.resume(at);
             }
         }
@@ -464,6 +506,13 @@ impl<'b> CsvCells<'b> {
         if short == Short::Written {
             return;
         }
+        self.exact::<SEP>(text, short);
+    }
+
+    /// Writes the text cell `text` (after a comma with `SEP`) that the
+    /// short path did not write (`short` says why), testing it exactly.
+    #[inline(always)]
+    fn exact<const SEP: bool>(&mut self, text: &[u8], short: Short) {
         if SEP {
             self.byte(b',');
         }
@@ -498,39 +547,41 @@ impl<'b> CsvCells<'b> {
             return Short::Unknown;
         }
         // The text is laid out from `block[2]`: `block[1]` is the comma
-        // before a cell written as it is, or the opening quote.
-        let mut block = [b','; 37];
-        let body = &mut block[2..34];
+        // before a cell written as it is, or the opening quote. Each length
+        // tests only its own words; the words are kept, repeated to four,
+        // for the rare cell that holds a byte to look at more closely.
+        if n >= 16 {
+            // Two overlapping registers of sixteen bytes, tested at once.
+            let mut block = [b','; 37];
+            let body = &mut block[2..34];
+            let (a, b): ([u8; 16], [u8; 16]) = (load(&text[..16]), load(&text[n - 16..]));
+            body[..16].copy_from_slice(&a);
+            body[n - 16..n].copy_from_slice(&b);
+            let word = |bytes: &[u8]| u64::from_le_bytes(load(bytes));
+            let words = [word(&a[..8]), word(&a[8..]), word(&b[..8]), word(&b[8..])];
+            let found = (special16(a) | special16(b)).any();
+            return self.short_out::<SEP, 37, 33, 36>(&mut block, n, found, words);
+        }
+        // Up to fifteen bytes (most cells): a smaller block, one register
+        // copied (plus two bytes in quotes).
+        let mut block = [b','; 20];
+        let body = &mut block[2..18];
         let word = |bytes: &[u8]| u64::from(u32::from_le_bytes(load(bytes)));
-        // Each length tests only its own words (one, two or four); the
-        // words are kept, repeated to four, for the rare cell that holds a
-        // byte to look at more closely.
-        let (found, words): (u64, [u64; 4]) = if n >= 16 {
-            let bytes: [[u8; 8]; 4] = [
-                load(&text[..8]),
-                load(&text[8..16]),
-                load(&text[n - 16..n - 8]),
-                load(&text[n - 8..]),
-            ];
-            body[..8].copy_from_slice(&bytes[0]);
-            body[8..16].copy_from_slice(&bytes[1]);
-            body[n - 16..n - 8].copy_from_slice(&bytes[2]);
-            body[n - 8..n].copy_from_slice(&bytes[3]);
-            let words = bytes.map(u64::from_le_bytes);
-            let found = words.iter().fold(0, |any, &w| any | special(w));
-            (found, words)
-        } else if n >= 8 {
+        let (found, words): (bool, [u64; 4]) = if n >= 8 {
             let (low, high): ([u8; 8], [u8; 8]) = (load(&text[..8]), load(&text[n - 8..]));
             body[..8].copy_from_slice(&low);
             body[n - 8..n].copy_from_slice(&high);
+            let mut both = [0u8; 16];
+            both[..8].copy_from_slice(&low);
+            both[8..].copy_from_slice(&high);
             let (low, high) = (u64::from_le_bytes(low), u64::from_le_bytes(high));
-            (special(low) | special(high), [low, high, low, high])
+            (special16(both).any(), [low, high, low, high])
         } else if n >= 4 {
             let (low, high) = (&text[..4], &text[n - 4..]);
             body[..4].copy_from_slice(low);
             body[n - 4..n].copy_from_slice(high);
             let both = word(low) | word(high) << 32;
-            (special(both), [both; 4])
+            (special(both) != 0, [both; 4])
         } else {
             // One to three bytes: the first, the middle and the last.
             let (first, last) = (text[0], text[n - 1]);
@@ -539,13 +590,29 @@ impl<'b> CsvCells<'b> {
             body[n / 2] = middle;
             body[n - 1] = last;
             let both = u64::from_le_bytes([first, middle, last, b'a', b'a', b'a', b'a', b'a']);
-            (special(both), [both; 4])
+            (special(both) != 0, [both; 4])
         };
-        if found != 0 {
-            return self.comma_short::<SEP>(&mut block, n, words);
+        self.short_out::<SEP, 20, 16, 18>(&mut block, n, found, words)
+    }
+
+    /// Writes the short text laid out in `block` from `block[2]` (`n`
+    /// bytes, read as `words`) as [`CsvCells::plain_short`] says: `P`
+    /// bytes copied when nothing in it was `found`, otherwise
+    /// [`CsvCells::comma_short`] with `Q` (each at least the longest cell
+    /// the block holds, with its comma and quotes).
+    #[inline(always)]
+    fn short_out<const SEP: bool, const B: usize, const P: usize, const Q: usize>(
+        &mut self,
+        block: &mut [u8; B],
+        n: usize,
+        found: bool,
+        words: [u64; 4],
+    ) -> Short {
+        if found {
+            return self.comma_short::<SEP, B, Q>(block, n, words);
         }
         let from = 2 - usize::from(SEP);
-        let chunk: [u8; 33] = load(&block[from..from + 33]);
+        let chunk: [u8; P] = load(&block[from..from + P]);
         self.block(&chunk, usize::from(SEP) + n);
         Short::Written
     }
@@ -555,9 +622,9 @@ impl<'b> CsvCells<'b> {
     /// quotes when that byte is a comma and nothing else needs escaping,
     /// otherwise left to the exact path.
     #[inline(always)]
-    fn comma_short<const SEP: bool>(
+    fn comma_short<const SEP: bool, const B: usize, const Q: usize>(
         &mut self,
-        block: &mut [u8; 37],
+        block: &mut [u8; B],
         n: usize,
         words: [u64; 4],
     ) -> Short {
@@ -572,7 +639,7 @@ impl<'b> CsvCells<'b> {
         block[1] = b'"';
         block[2 + n] = b'"';
         let from = 1 - usize::from(SEP);
-        let chunk: [u8; 36] = load(&block[from..from + 36]);
+        let chunk: [u8; Q] = load(&block[from..from + Q]);
         self.block(&chunk, usize::from(SEP) + n + 2);
         Short::Written
     }
@@ -583,7 +650,14 @@ impl<'b> CsvCells<'b> {
     #[inline(always)]
     fn plain_medium<const SEP: bool>(&mut self, text: &[u8]) -> Short {
         let n = text.len();
-        if n > 64 || formula_like(text) {
+        if n > 64 {
+            // Written whatever it holds, out of line (~1 cell a row: the
+            // reason), so that its code does not crowd the row's.
+            let at = long_at::<SEP>(self.out, self.at, self.scratch, text);
+            self.resume(at);
+            return Short::Written;
+        }
+        if formula_like(text) {
             return Short::Unknown;
         }
         let mut block = [b','; 65];
@@ -603,6 +677,51 @@ impl<'b> CsvCells<'b> {
             return Short::Unknown;
         }
         self.block(&block, usize::from(SEP) + n);
+        Short::Written
+    }
+
+    /// [`CsvCells::plain_short`] for more than 64 bytes (a row's reason,
+    /// ~130 bytes, most with a comma): written in quotes, with one copy,
+    /// when it needs them for a comma or a line end and holds no double
+    /// quote and does not start like a formula (most long cells);
+    /// otherwise nothing is written and the exact path writes it. The
+    /// quoting test stops at the first comma (no `memchr3` call, whose
+    /// set-up costs more than the bytes it reads here).
+    #[inline(always)]
+    fn quoted_long<const SEP: bool>(&mut self, text: &[u8]) -> Short {
+        let n = text.len();
+        let lead = usize::from(SEP) + 1;
+        if formula_like(text) {
+            return Short::Unknown;
+        }
+        // A comma or a line end makes it quoted: looked for sixteen bytes
+        // at a time up to the first (most long cells have a comma early).
+        #[inline(always)]
+        fn quoting(chunk: &[u8]) -> bool {
+            let v = u8x16::new(load(chunk));
+            (v.simd_eq(u8x16::splat(b','))
+                | v.simd_eq(u8x16::splat(b'\r'))
+                | v.simd_eq(u8x16::splat(b'\n')))
+            .any()
+        }
+        let mut chunks = text.chunks_exact(16);
+        let quoted =
+            chunks.any(quoting) || (!chunks.remainder().is_empty() && quoting(&text[n - 16..]));
+        // A double quote is doubled: the exact path (memchr reads the whole
+        // text a register of 32 bytes at a time).
+        if !quoted || memchr::memchr(b'"', text).is_some() {
+            return Short::Unknown;
+        }
+        let Some(out) = self.out.get_mut(self.at..self.at + lead + n + 1) else {
+            return Short::Unknown;
+        };
+        let (head, body) = out.split_at_mut(lead);
+        head[0] = if SEP { b',' } else { b'"' };
+        head[lead - 1] = b'"';
+        let (body, end) = body.split_at_mut(n);
+        body.copy_from_slice(text);
+        end[0] = b'"';
+        self.at += lead + n + 1;
         Short::Written
     }
 
@@ -663,13 +782,27 @@ impl<'b> CsvCells<'b> {
     /// fixed-size block from where it starts: no call to copy a few bytes.
     #[inline(always)]
     fn cents<const SEP: bool>(&mut self, cents: i64) {
-        // The text ends at END; the block copied from its start is WIDTH
-        // long, so the array holds END + WIDTH bytes. At most 21 bytes of
-        // text: a sign, 17 digits (an i64 of cents has at most 19), a point
-        // and two digits, after a comma with `SEP`.
-        const WIDTH: usize = 24;
-        const END: usize = 24;
-        let mut text = [0u8; END + WIDTH];
+        // Under 100,000,000.00 (every amount of a line, nearly): at most 13
+        // bytes with the comma and the sign, from a smaller array and as
+        // one register.
+        if cents.unsigned_abs() < 10_000_000_000 {
+            self.cents_in::<SEP, 16, 16, 32>(cents);
+        } else {
+            self.cents_in::<SEP, 24, 24, 48>(cents);
+        }
+    }
+
+    /// [`CsvCells::cents`] laid out in `ARRAY` bytes: the text ends at
+    /// `END`, the block copied from its start is `WIDTH` long (`ARRAY` is
+    /// `END + WIDTH`). At most 21 bytes of text — a sign, 17 digits (an
+    /// i64 of cents has at most 19), a point and two digits, after a comma
+    /// with `SEP` — so 24 and 24 hold any amount.
+    #[inline(always)]
+    fn cents_in<const SEP: bool, const END: usize, const WIDTH: usize, const ARRAY: usize>(
+        &mut self,
+        cents: i64,
+    ) {
+        let mut text = [0u8; ARRAY];
         let all = cents.unsigned_abs();
         let (mut whole, fraction) = (all / 100, (all % 100) as usize);
         let mut at = END - 3;
@@ -706,6 +839,8 @@ impl<'b> CsvCells<'b> {
     #[inline(always)]
     fn quantity(&mut self, d: Decimal) {
         match i64::try_from(d.mantissa()) {
+            // One digit (a line's units, nearly always): no call to itoa.
+            Ok(whole @ 0..=9) if d.scale() == 0 => self.byte(b'0' + whole as u8),
             Ok(whole) if d.scale() == 0 => {
                 self.bytes(itoa::Buffer::new().format(whole).as_bytes());
             }
@@ -751,12 +886,57 @@ impl<'b> CsvCells<'b> {
     /// Appends a line's flags, `;`-separated (fixed upper-case names).
     #[inline(always)]
     fn flags(&mut self, flags: Flags) {
+        // Most rows have none: no walk over every flag to find that out.
+        if flags.is_empty() {
+            return;
+        }
         for (i, flag) in flags.iter().enumerate() {
             if i > 0 {
                 self.byte(b';');
             }
             self.bytes(flag.as_str().as_bytes());
         }
+    }
+
+    /// Writes a comma and then adjustments as [`CsvCells::adjustments`]
+    /// does, when each is a two-byte group and a reason of one to three
+    /// bytes, all ASCII letters and digits (`CO-45`, `PR-2`: nearly every
+    /// adjustment): such a cell needs no quoting (its amounts are digits,
+    /// a sign and a point), so it is written in place, each adjustment's
+    /// codes as one block, with no rescan. Returns false,
+    /// with whatever it wrote left to be overwritten, for any other list.
+    #[inline(always)]
+    fn plain_adjustments(&mut self, adjustments: &[Adjustment]) -> bool {
+        if adjustments.is_empty() {
+            self.byte(b',');
+            return true;
+        }
+        for (i, a) in adjustments.iter().enumerate() {
+            let (group, reason) = (a.group.as_bytes(), a.reason.as_bytes());
+            let m = reason.len();
+            if group.len() != 2 || m == 0 || m > 3 {
+                return false;
+            }
+            // One to three bytes: the first, the middle and the last. Letters
+            // and digits only: nothing to quote, no formula start.
+            let (r0, r1, r2) = (reason[0], reason[m / 2], reason[m - 1]);
+            let alnum = |b: u8| ALNUM[usize::from(b)];
+            if !(alnum(group[0]) & alnum(group[1]) & alnum(r0) & alnum(r1) & alnum(r2)) {
+                return false;
+            }
+            // `,GG-R:` / `;GG-RRR:` — the byte after the reason is a colon.
+            let mut block = [b':'; 8];
+            block[0] = if i == 0 { b',' } else { b';' };
+            block[1] = group[0];
+            block[2] = group[1];
+            block[3] = b'-';
+            block[4] = r0;
+            block[4 + m / 2] = r1;
+            block[3 + m] = r2;
+            self.block(&block, 5 + m);
+            self.money::<false>(a.amount);
+        }
+        true
     }
 
     /// Appends adjustments as `GROUP-REASON:AMOUNT;…` (as
@@ -817,10 +997,12 @@ fn escape_at(out: &mut [u8], from: usize, to: usize, scratch: &mut Scratch) -> O
     end
 }
 
-/// A cell of adjustments, `GROUP-REASON:AMOUNT;…`, written from `at` and
-/// made safe in CSV.
+/// A cell of adjustments, `GROUP-REASON:AMOUNT;…`, written from `at`
+/// (after a comma with `SEP`) and made safe in CSV: in place when each is
+/// plain ([`CsvCells::plain_adjustments`], nearly all), otherwise written
+/// and tested again.
 #[inline(never)]
-fn adjustments_at(
+fn adjustments_at<const SEP: bool>(
     out: &mut [u8],
     at: usize,
     scratch: &mut Scratch,
@@ -828,8 +1010,33 @@ fn adjustments_at(
 ) -> Option<usize> {
     CsvCells::cells_at(out, at, scratch, |cells| {
         let start = cells.at;
+        if SEP && cells.plain_adjustments(adjustments) {
+            return;
+        }
+        cells.at = start;
+        if SEP {
+            cells.byte(b',');
+        }
+        let start = cells.at;
         cells.adjustments(adjustments);
         cells.escape_from(start);
+    })
+}
+
+/// A text cell of more than 64 bytes written from `at` (after a comma with
+/// `SEP`): in one pass when it can be ([`CsvCells::quoted_long`]),
+/// otherwise tested exactly.
+#[inline(never)]
+fn long_at<const SEP: bool>(
+    out: &mut [u8],
+    at: usize,
+    scratch: &mut Scratch,
+    text: &[u8],
+) -> Option<usize> {
+    CsvCells::cells_at(out, at, scratch, |cells| {
+        if cells.quoted_long::<SEP>(text) != Short::Written {
+            cells.exact::<SEP>(text, Short::Unknown);
+        }
     })
 }
 

@@ -6,23 +6,26 @@
 //! of its initialised bytes with a cursor kept in a register
 //! ([`super::csv_cells::write_fitting`]; a row that outgrows the window is
 //! formatted again in a larger one): a short text cell (up to 64 bytes) is
-//! tested a word at a time and copied as one fixed-size block with the
-//! comma before it (in quotes, when a comma is all it holds), a long one
-//! tested by `memchr`, both quoted when they need to be; money is written
-//! from the decimal's integer cents and dates two digits at a time, both
-//! as bytes on the stack; lists, flags and adjustments are joined in place.
-//! The ledger's eight cells that come from the payment (source, payer,
-//! payee, trace, payment date, payer id, interchange, transaction) are
-//! formatted once per transaction and copied into each of its rows
+//! tested a word or a 16-byte register at a time and copied as one
+//! fixed-size block with the comma before it (in quotes, when a comma is
+//! all it holds), a long one (the reason) tested up to its first comma and
+//! copied once, both quoted when they need to be; money is written from
+//! the decimal's integer cents and dates two digits at a time, both as
+//! bytes on the stack; lists, flags and adjustments are joined in place
+//! (plain adjustments, `CO-45:12.00`, with no escape rescan). The
+//! ledger's eight cells that come from the payment (source, payer, payee,
+//! trace, payment date, payer id, interchange, transaction) are formatted
+//! once per transaction and copied into each of its rows
 //! ([`super::row::PaymentCells`]); an absent interest or standing group is
-//! one run of commas. The buffer goes to the output in blocks of about
+//! one run of commas; the claim status words are copied from a table of
+//! their CSV cells. The buffer goes to the output in blocks of about
 //! 64 KiB. This is issue 17's fast ledger writer (target ≤ 2,000
-//! instructions a row): 2,745 instructions a row on a generated 4 MB set
-//! (callgrind, 2026-12-07; 3,140 with the row pushed into a `Vec`, 4,375
-//! before the payment cells, the block copies, the folded commas and
-//! inlined money; ~20,000 with the `csv` crate's writer, fed one field at
-//! a time). The README's targets table has the method, the breakdown and
-//! what stands between it and 2,000.
+//! instructions a row): 2,143 instructions a row on a generated 4 MB set
+//! (callgrind, 2026-12-07, branch `csv-2000`; 2,697 before it, 3,140 with
+//! the row pushed into a `Vec`, 4,375 before the payment cells, the block
+//! copies, the folded commas and inlined money; ~20,000 with the `csv`
+//! crate's writer, fed one field at a time). The README's targets table
+//! has the method, the breakdown and what stands between it and 2,000.
 //!
 //! The output is the `csv` crate's, byte for byte (its `QuoteStyle::Necessary`
 //! with CRLF terminators, which the test below holds the writer to): a field
@@ -321,14 +324,17 @@ mod tests {
 
     /// Text of every length through the short copy (1–32 bytes, written
     /// as it is or — with a comma alone — in quotes), the medium copy
-    /// (33–64), the word test and memchr, with a byte that matters at every
+    /// (33–64), the long one pass (65 and more: in quotes when it holds a
+    /// comma or a line end), the word test and memchr, with a byte that matters at every
     /// place, alone and with a comma elsewhere: as the `csv` crate writes
     /// it, formula starts neutralised.
     #[test]
     fn text_of_every_length_is_written_as_the_csv_crate_writes_it() {
         let columns = table(&[("a", ColumnType::Text), ("b", ColumnType::Text)]);
         let mut rows = Vec::new();
-        for len in 1..80 {
+        // Beyond 64 bytes, lengths that end a sixteen-byte chunk and lengths
+        // that leave a few bytes after the last (the long text's one pass).
+        for len in (1..80).chain([95, 96, 97, 128, 129, 200]) {
             for at in 0..len {
                 for byte in [b',', b'"', b'\r', b'\n', b'\t', b'=', b'-', b'@', b'x'] {
                     let mut text = vec![b'a'; len];
@@ -338,6 +344,111 @@ mod tests {
                     text[(at + len / 2) % len] = b',';
                     let with_comma = leak(String::from_utf8(text).unwrap());
                     rows.push(Row(vec![Cell::Text("head"), Cell::Text(with_comma)]));
+                }
+            }
+        }
+        assert_eq!(by_sink(columns, &rows), by_csv_crate(columns, &rows));
+    }
+
+    /// Adjustments written in place (two-byte groups, reasons of one to
+    /// three bytes) and by the general path (any other shape, a byte CSV
+    /// quotes, a formula start), alone and mixed in one cell: as the `csv`
+    /// crate writes them.
+    #[test]
+    fn adjustments_of_every_shape_are_written_as_the_csv_crate_writes_them() {
+        use crate::remittance::Adjustment;
+        let adjustment = |group: &str, reason: &str, cents: i64| Adjustment {
+            group: group.into(),
+            reason: reason.into(),
+            amount: rust_decimal::Decimal::new(cents, 2),
+            quantity: None,
+        };
+        let codes = [
+            ("CO", "45"),
+            ("PR", "1"),
+            ("OA", "23"),
+            ("PI", "B7"),
+            ("CO", "P32"),
+            ("CO", "2345"),
+            ("C", "45"),
+            ("COX", "45"),
+            ("", "45"),
+            ("CO", ""),
+            ("=C", "45"),
+            ("-C", "1"),
+            ("@C", "1"),
+            ("+C", "1"),
+            ("C=", "1"),
+            ("C,", "1"),
+            ("CO", "4,"),
+            ("CO", "\"1"),
+            ("CO", "1\t"),
+            ("\tC", "1"),
+            ("CO", "\r"),
+            ("CO", "é"),
+            ("PLB", "WO"),
+        ];
+        let columns = table(&[("a", ColumnType::Text), ("adjustments", ColumnType::Text)]);
+        let mut rows = Vec::new();
+        for (i, &(g1, r1)) in codes.iter().enumerate() {
+            for &(g2, r2) in &codes {
+                let cents = [0, 12345, -500, 7, 4_294_967_296_000][i % 5];
+                let lists: [Vec<Adjustment>; 3] = [
+                    vec![adjustment(g1, r1, cents)],
+                    vec![adjustment(g1, r1, cents), adjustment(g2, r2, -cents)],
+                    vec![
+                        adjustment(g2, r2, 100),
+                        adjustment(g1, r1, cents),
+                        adjustment("CO", "45", 1),
+                    ],
+                ];
+                for list in lists {
+                    let list: &'static [Adjustment] = list.leak();
+                    rows.push(Row(vec![Cell::Text("x"), Cell::Adjustments(list)]));
+                }
+            }
+        }
+        rows.push(Row(vec![Cell::Text("x"), Cell::Adjustments(&[])]));
+        assert_eq!(
+            String::from_utf8(by_sink(columns, &rows)).unwrap(),
+            String::from_utf8(by_csv_crate(columns, &rows)).unwrap()
+        );
+    }
+
+    /// Quantities of one digit (written without itoa) and around them.
+    #[test]
+    fn small_quantities_are_written_as_the_csv_crate_writes_them() {
+        let columns = table(&[("units", ColumnType::Quantity), ("t", ColumnType::Text)]);
+        let mut rows = Vec::new();
+        for mantissa in -12..=12 {
+            for scale in 0..3 {
+                let units = rust_decimal::Decimal::new(mantissa, scale);
+                rows.push(Row(vec![Cell::Number(units), Cell::Text("x")]));
+            }
+        }
+        assert_eq!(by_sink(columns, &rows), by_csv_crate(columns, &rows));
+    }
+
+    /// Amounts each side of the short money layout's limit (100,000,000.00)
+    /// and of a 32-bit mantissa, at every scale up to two: as the `csv`
+    /// crate writes them.
+    #[test]
+    fn amounts_around_each_layouts_limit_are_written_as_the_csv_crate_writes_them() {
+        let columns = table(&[("t", ColumnType::Text), ("money", ColumnType::Money)]);
+        let mut rows = Vec::new();
+        for base in [
+            0i64,
+            1,
+            99,
+            100,
+            4_294_967_295,
+            9_999_999_999,
+            i64::MAX / 1000,
+        ] {
+            for mantissa in [base, base + 1, -base, -base - 1] {
+                for scale in 0..3 {
+                    let amount = rust_decimal::Decimal::new(mantissa, scale);
+                    rows.push(Row(vec![Cell::Text("x"), Cell::Money(amount)]));
                 }
             }
         }

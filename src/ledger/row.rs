@@ -3,7 +3,7 @@
 //! named columns of [`COLUMNS`]; `remit lines` writes the subset
 //! [`lines_table`] names.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Weak};
 
 use super::Cell;
 use super::csv_cells::{CsvCells, Scratch, write_fitting};
@@ -34,7 +34,9 @@ macro_rules! ledger_columns {
     (
         $(#[$meta:meta])*
         $vis:vis static $table:ident = [
-            $($from:ident::new($name:literal, $kind:expr, $cell:expr $(,)?)),+ $(,)?
+            $($from:ident::new(
+                $name:literal, $kind:expr, $cell:expr $(, csv = $csv:expr)? $(,)?
+            )),+ $(,)?
         ];
     ) => {
         $(#[$meta])*
@@ -96,11 +98,7 @@ macro_rules! ledger_columns {
                     _ => {}
                 }
                 if source == Source::Row || (source != Source::Payment && present) {
-                    if first {
-                        out.cell(ledger_cell!($from, r, $cell));
-                    } else {
-                        out.next(ledger_cell!($from, r, $cell));
-                    }
+                    csv_cell!(out, first, r, $from, $cell $(, $csv)?);
                 }
                 previous = Some(source);
                 column += 1;
@@ -115,7 +113,7 @@ macro_rules! ledger_columns {
         #[allow(unused_assignments)]
         #[inline(never)]
         fn fill_payment(r: &DecidedLine, cache: &mut PaymentCells) {
-            cache.context = Some(Arc::clone(&r.event.context));
+            cache.context = Some(Arc::downgrade(&r.event.context));
             let runs = &mut cache.runs;
             write_fitting(&mut cache.bytes, 0, 256, &mut cache.scratch, |out, scratch| {
                 let mut cells = CsvCells::new(out, scratch);
@@ -163,6 +161,24 @@ macro_rules! ledger_cell {
     };
     (S, $r:expr, $cell:expr) => {
         standing($r, $cell)
+    };
+}
+
+/// Writes the cell of row `$r` in a column declared `$from::new(…, $cell)`
+/// to `$out` (after a comma unless `$first`); a column declared with
+/// `csv = $csv` has its CSV bytes, comma included, from `$csv($r)`
+/// instead (never a first column).
+macro_rules! csv_cell {
+    ($out:ident, $first:ident, $r:ident, $from:ident, $cell:expr) => {
+        if $first {
+            $out.cell(ledger_cell!($from, $r, $cell));
+        } else {
+            $out.next(ledger_cell!($from, $r, $cell));
+        }
+    };
+    ($out:ident, $first:ident, $r:ident, $from:ident, $cell:expr, $csv:expr) => {
+        debug_assert!(!$first);
+        $out.raw(($csv)($r));
     };
 }
 
@@ -241,14 +257,19 @@ fn payment_reader<F: for<'a> Fn(&'a RemittanceContext) -> Cell<'a>>(cell: F) -> 
 /// trace, payment date, payer id, interchange, transaction) are the same
 /// on every row of one.
 ///
-/// Keyed by the context's `Arc` itself, held here: two rows share the
-/// cache only when they share the very same context (immutable behind its
-/// `Arc`), and holding it means its address cannot be reused by another
-/// context while the cache names it.
+/// Keyed by the context's `Arc` allocation, a weak reference to it held
+/// here: two rows share the cache only when they share the very same
+/// context (immutable behind its `Arc`), and a weak reference keeps the
+/// allocation — so its address cannot be reused by another context while
+/// the cache names it — without keeping the context: a transaction's
+/// context is freed with its last row, where the engine drops it, not by
+/// the writer when the next transaction's first row replaces it (as it
+/// was when the cache held an `Arc`: ~1,450 instructions a transaction,
+/// ~32 a row on S, charged to the writer).
 #[derive(Debug, Default)]
 pub(super) struct PaymentCells {
     /// The context the bytes were formatted from.
-    context: Option<Arc<RemittanceContext>>,
+    context: Option<Weak<RemittanceContext>>,
     /// The payment columns' cells, run after run (then unused bytes: the
     /// cells are formatted into a window of initialised bytes).
     bytes: Vec<u8>,
@@ -268,7 +289,7 @@ impl PaymentCells {
         let same = self
             .context
             .as_ref()
-            .is_some_and(|held| Arc::ptr_eq(held, &row.event.context));
+            .is_some_and(|held| std::ptr::eq(held.as_ptr(), Arc::as_ptr(&row.event.context)));
         if !same {
             fill(row, self);
         }
@@ -387,15 +408,76 @@ pub static COLUMNS = [
     S::new("claim_state_date", Date, |s| Cell::date(s.state_date)),
     S::new("filing_deadline", Date, |s| Cell::date(s.filing_deadline)),
     S::new("days_left", Integer, |s| s.days_left.map_or(Cell::Empty, Cell::Integer)),
-    C::new("claim_status_words", Txt, |r| {
-        if r.event.claim_status.is_empty() {
-            Cell::Empty
-        } else {
-            Cell::Text(claim_status_words(&r.event.claim_status))
-        }
-    }),
+    C::new(
+        "claim_status_words",
+        Txt,
+        |r| {
+            if r.event.claim_status.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(claim_status_words(&r.event.claim_status))
+            }
+        },
+        csv = |r: &DecidedLine| status_words_csv(&r.event.claim_status),
+    ),
 ];
 }
+
+/// The `claim_status_words` cell of a row whose CLP02 is `status`, as
+/// the CSV writer writes it, comma before it included: the words of the
+/// codes in use are a fixed handful, so their cells are written once here
+/// (a test holds each to what the cell loop writes), not looked up and
+/// tested for quoting on every row.
+#[inline(always)]
+fn status_words_csv(status: &str) -> &'static [u8] {
+    match status.as_bytes() {
+        b"" => b",",
+        b"1" => STATUS_WORDS_CSV[0].1,
+        b"2" => STATUS_WORDS_CSV[1].1,
+        b"3" => STATUS_WORDS_CSV[2].1,
+        b"4" => STATUS_WORDS_CSV[3].1,
+        b"22" => STATUS_WORDS_CSV[7].1,
+        _ => status_words_csv_rare(status),
+    }
+}
+
+/// [`status_words_csv`] for any other status: by the words it has.
+#[inline(never)]
+fn status_words_csv_rare(status: &str) -> &'static [u8] {
+    let words = claim_status_words(status);
+    STATUS_WORDS_CSV
+        .iter()
+        .find(|(code, _)| claim_status_words(code) == words)
+        .map_or(STATUS_WORDS_CSV[10].1, |&(_, csv)| csv)
+}
+
+/// A claim status code for each of [`claim_status_words`]' answers, and
+/// that answer's CSV cell with the comma before it (`?`: any unknown code).
+const STATUS_WORDS_CSV: [(&str, &[u8]); 11] = [
+    ("1", b",Processed as primary"),
+    ("2", b",Processed as secondary"),
+    ("3", b",Processed as tertiary"),
+    ("4", b",Denied"),
+    (
+        "19",
+        b",\"Processed as primary, forwarded to additional payer(s)\"",
+    ),
+    (
+        "20",
+        b",\"Processed as secondary, forwarded to additional payer(s)\"",
+    ),
+    (
+        "21",
+        b",\"Processed as tertiary, forwarded to additional payer(s)\"",
+    ),
+    ("22", b",Reversal of previous payment"),
+    (
+        "23",
+        b",\"Not our claim, forwarded to additional payer(s)\"",
+    ),
+    ("25", b",\"Predetermination pricing only, no payment\""),
+    ("?", b",Unknown claim status"),
+];
 
 /// The columns of `remit lines`: what the remittance itself says, without
 /// any history — the ledger's first columns through `status`, then the
@@ -472,4 +554,40 @@ fn standing<'a>(row: &'a DecidedLine, cell: fn(&'a ClaimStanding) -> Cell<'a>) -
 /// A prompt-pay interest cell, empty when the line has no interest figures.
 fn interest<'a>(row: &'a DecidedLine, cell: fn(&'a LineInterest) -> Cell<'a>) -> Cell<'a> {
     row.interest.as_ref().map_or(Cell::Empty, cell)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The claim status words the CSV writer copies are the bytes the cell
+    /// loop writes for the words of each code, and of codes around them
+    /// (padded, unknown, empty).
+    #[test]
+    fn status_words_cells_are_what_the_cell_loop_writes() {
+        let mut codes: Vec<String> = STATUS_WORDS_CSV
+            .iter()
+            .map(|(code, _)| code.to_string())
+            .collect();
+        for extra in ["", " ", " 1", "1 ", "4\t", "0", "5", "99", "22 ", "ZZ", "é"] {
+            codes.push(extra.to_string());
+        }
+        for code in codes {
+            let cell = if code.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(claim_status_words(&code))
+            };
+            let mut window = vec![0u8; 256];
+            let mut scratch = Scratch::default();
+            let mut cells = CsvCells::new(&mut window, &mut scratch);
+            cells.next(cell);
+            let len = cells.finish().unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(status_words_csv(&code)),
+                String::from_utf8_lossy(&window[..len]),
+                "CLP02 {code:?}"
+            );
+        }
+    }
 }
