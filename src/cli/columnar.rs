@@ -772,8 +772,11 @@ impl Provider {
 }
 
 /// The thread that decides providers, one after the other, and makes their
-/// ledger batches while the caller's thread decodes the next provider's
-/// records and takes the batches already made.
+/// ledger batches from the rows as they come, while the caller's thread
+/// decodes the next provider's records and takes the batches already made.
+/// (With more than one core, `pipeline::decide` runs the engine itself on
+/// a further thread, the claims decoded ahead of it, and hands this one
+/// the rows.)
 struct Engine {
     providers: Option<mpsc::Sender<Provider>>,
     /// In a mutex only for the decider to be `Sync` (a Python object
@@ -945,11 +948,12 @@ impl Decider {
             codes,
             ..
         } = &args;
-        let mut config = deciding_config(*as_of, fees, appeals, interest, codes)?;
-        // The engine runs on the decider's thread, which also builds the
-        // batches: no second thread to hand rows to (the caller's thread
-        // decodes the next records meanwhile).
-        config.jobs = Some(1);
+        // `jobs` stays one a core: the engine then decides on a thread of
+        // its own with the claims and transactions decoded ahead of it
+        // (`pipeline::read_ahead`), and the decider's thread, which takes
+        // the rows, only builds the batches. Measured on the bench with
+        // one job instead: the decide stage 21.5 s against main's 15.7 s.
+        let config = deciding_config(*as_of, fees, appeals, interest, codes)?;
         Ok(Decider {
             config: Arc::new(config),
             acks: Vec::new(),
