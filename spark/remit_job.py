@@ -273,7 +273,9 @@ def decide_stage(options, ledger_rows):
             for out in decider.push(batch):
                 rows += out.num_rows
                 yield out
-        for out in decider.finish():
+        # As the engine fills them: the JVM writes the first batches of
+        # the last provider while the engine decides the rest.
+        for out in decider.finish_iter():
             rows += out.num_rows
             yield out
         ledger_rows.add(rows)

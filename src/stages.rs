@@ -8,7 +8,7 @@
 //! provider meets in one partition, so a partition decides exactly as one
 //! machine would.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -185,12 +185,12 @@ fn order_text(tx: &RemittanceTransaction) -> String {
     )
 }
 
-/// Which copy of a transaction a record belongs to: history copies first
-/// (so that a transaction already in history is the one applied and a copy
-/// of it today is skipped, as `remit reconcile --db` skips it), then by
-/// file, then by identity; `copy` tells apart identical copies (the same
-/// file read twice) by their event sequence numbers.
-type CopyKey = (bool, String, u64, String, u32);
+/// Which transaction a record belongs to: history copies first (so that a
+/// transaction already in history is the one applied and a copy of it
+/// today is skipped, as `remit reconcile --db` skips it), then by file,
+/// then by identity. Identical copies of it (the same file read twice) are
+/// told apart by their event sequence numbers: see [`Partition::add_event`].
+type CopyKey = (bool, String, u64, String);
 
 /// One copy of a transaction being rebuilt.
 #[derive(Debug)]
@@ -200,11 +200,100 @@ struct Copy {
     sequences: HashSet<u32>,
 }
 
-/// Everything one partition holds, rebuilt from records.
+/// Everything one partition (provider) holds, rebuilt from records: what
+/// [`decide_partition`] decides. Records go in in any order.
 #[derive(Debug, Default)]
-struct Partition {
+pub struct Partition {
     claims: Vec<(String, BilledClaim, bool)>,
-    transactions: BTreeMap<CopyKey, Copy>,
+    /// The slots of [`Partition::transaction`], by key.
+    slots: HashMap<CopyKey, usize>,
+    /// Per slot: its key and its copies, in the order they were made.
+    copies: Vec<(CopyKey, Vec<Copy>)>,
+}
+
+/// A transaction's place in a [`Partition`] (from [`Partition::transaction`]):
+/// looked up once per transaction rather than once per event, so that an
+/// event costs no copy of the file name or the fingerprint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot(usize);
+
+impl Partition {
+    /// Adds a billed claim read from `source`.
+    pub fn add_claim(&mut self, source: String, claim: BilledClaim, history: bool) {
+        self.claims.push((source, claim, history));
+    }
+
+    /// The slot of the transaction with `context` and `fingerprint`.
+    pub fn transaction(
+        &mut self,
+        history: bool,
+        context: &RemittanceContext,
+        fingerprint: &TransactionFingerprint,
+    ) -> Slot {
+        let key: CopyKey = (
+            !history,
+            context.source.clone(),
+            fingerprint.content_hash,
+            fingerprint.semantic.clone(),
+        );
+        let copies = &mut self.copies;
+        Slot(*self.slots.entry(key).or_insert_with_key(|key| {
+            copies.push((key.clone(), Vec::new()));
+            copies.len() - 1
+        }))
+    }
+
+    /// Adds an event of the transaction in `slot`: to the first copy of it
+    /// that has no event with this sequence number yet, else to a new
+    /// copy, whose context `context` gives (called only then: the first
+    /// event of a copy gives the copy its context, as the records came).
+    /// Every event of a copy shares the copy's context.
+    pub fn add_event(
+        &mut self,
+        slot: Slot,
+        history: bool,
+        fingerprint: &TransactionFingerprint,
+        mut event: LineEvent,
+        context: impl FnOnce() -> Arc<RemittanceContext>,
+    ) {
+        let copies = &mut self.copies[slot.0].1;
+        let at = match copies
+            .iter()
+            .position(|c| !c.sequences.contains(&event.sequence))
+        {
+            Some(at) => at,
+            None => {
+                let mut context = context();
+                // Each copy its own context: rows are told apart by it
+                // (`FromHistory`), and a shared one would join two copies.
+                if copies.iter().any(|c| Arc::ptr_eq(&c.tx.context, &context)) {
+                    context = Arc::new((*context).clone());
+                }
+                copies.push(Copy {
+                    tx: RemittanceTransaction {
+                        context,
+                        events: Vec::new(),
+                        fingerprint: fingerprint.clone(),
+                    },
+                    history,
+                    sequences: HashSet::new(),
+                });
+                copies.len() - 1
+            }
+        };
+        let copy = &mut copies[at];
+        copy.sequences.insert(event.sequence);
+        event.context = Arc::clone(&copy.tx.context);
+        copy.tx.events.push(event);
+    }
+
+    /// The copies of every transaction in the order they are ingested: by
+    /// key, then in the order each key's copies were made.
+    fn into_copies(self) -> impl Iterator<Item = Copy> {
+        let mut copies = self.copies;
+        copies.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        copies.into_iter().flat_map(|(_, copies)| copies)
+    }
 }
 
 /// Decides records of any number of partitions; rows of history records
@@ -228,57 +317,50 @@ pub fn decide_records(
             .entry(record.partition().to_string())
             .or_default();
         match record {
-            Record::Claim(c) => partition.claims.push((c.source, c.claim, c.history)),
-            Record::Remittance(r) => add_event(partition, r),
+            Record::Claim(c) => partition.add_claim(c.source, c.claim, c.history),
+            Record::Remittance(r) => {
+                let slot = partition.transaction(r.history, &r.context, &r.fingerprint);
+                let context = r.context;
+                partition.add_event(slot, r.history, &r.fingerprint, r.event, || {
+                    Arc::new(context)
+                });
+            }
             Record::Rejected(_) | Record::Ack(_) => {}
         }
     }
-    // Acknowledgments in the order `remit reconcile` reads them (by file).
-    acks.sort_by(|a, b| a.source.cmp(&b.source));
+    order_acks(&mut acks);
     let mut rows = Vec::new();
     for (_, partition) in partitions {
-        rows.extend(decide_partition(partition, &acks, config)?);
+        decide_partition(partition, &acks, config, |row| {
+            rows.push(row.clone());
+            Ok::<(), StoreError>(())
+        })
+        .map_err(|e| match e {
+            RunError::Ingest { error, .. } | RunError::Store(error) | RunError::Sink(error) => {
+                error
+            }
+        })?;
     }
     Ok(rows)
 }
 
-fn add_event(partition: &mut Partition, r: RemittanceRecord) {
-    let mut key: CopyKey = (
-        !r.history,
-        r.context.source.clone(),
-        r.fingerprint.content_hash,
-        r.fingerprint.semantic.clone(),
-        0,
-    );
-    while partition
-        .transactions
-        .get(&key)
-        .is_some_and(|c| c.sequences.contains(&r.event.sequence))
-    {
-        key.4 += 1;
-    }
-    let copy = partition.transactions.entry(key).or_insert_with(|| Copy {
-        tx: RemittanceTransaction {
-            context: Arc::new(r.context.clone()),
-            events: Vec::new(),
-            fingerprint: r.fingerprint.clone(),
-        },
-        history: r.history,
-        sequences: HashSet::new(),
-    });
-    copy.sequences.insert(r.event.sequence);
-    let event = LineEvent {
-        context: Arc::clone(&copy.tx.context),
-        ..r.event
-    };
-    copy.tx.events.push(event);
+/// Puts acknowledgments in the order `remit reconcile` reads them (by
+/// file; a stable sort, so one file's stay in their order), the order
+/// [`decide_partition`] takes them in.
+pub fn order_acks(acks: &mut [AckRecord]) {
+    acks.sort_by(|a, b| a.source.cmp(&b.source));
 }
 
-fn decide_partition(
+/// Decides one partition with `acks` (in [`order_acks`]' order), handing
+/// each row of this run to `on_row` as the engine makes it (rows of
+/// history records are not handed): in payment order, then the
+/// NO_REMITTANCE rows.
+pub fn decide_partition<E>(
     mut partition: Partition,
     acks: &[AckRecord],
     config: &Config,
-) -> StoreResult<Vec<DecidedLine>> {
+    mut on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
+) -> Result<(), RunError<E>> {
     let mut store = MemoryStore::new();
     for a in acks {
         if let Some(batch) = &a.batch {
@@ -291,12 +373,12 @@ fn decide_partition(
     // Claims go in as `remit reconcile` reads them, file by file in name
     // order: of two copies of one claim (the same content in two files),
     // the first kept is then the same one whatever order the records came in.
-    partition
-        .claims
-        .sort_by(|a, b| (&a.0, a.1.pos.byte).cmp(&(&b.0, b.1.pos.byte)));
-    for (source, claim, _) in &partition.claims {
+    let mut claims = std::mem::take(&mut partition.claims);
+    claims.sort_by(|a, b| (&a.0, a.1.pos.byte).cmp(&(&b.0, b.1.pos.byte)));
+    for (source, claim, _) in &claims {
         store.ingest_claim(source, claim)?;
     }
+    drop(claims);
     // Transactions of earlier runs shape the history but yield no rows; they
     // are recognised by their context, which their rows share.
     let skipping = AtomicBool::new(false);
@@ -308,7 +390,7 @@ fn decide_partition(
         mut tx,
         history: old,
         ..
-    } in std::mem::take(&mut partition.transactions).into_values()
+    } in partition.into_copies()
     {
         tx.events.sort_by_key(|e| e.sequence);
         if tx
@@ -326,17 +408,14 @@ fn decide_partition(
             history.contexts.insert(context);
         }
     }
-    let mut rows = Vec::new();
-    let decided = crate::pipeline::decide(config, &mut store, &mut history, |row| {
-        if !skipping.load(Ordering::Relaxed) {
-            rows.push(row.clone());
+    crate::pipeline::decide(config, &mut store, &mut history, |row| {
+        if skipping.load(Ordering::Relaxed) {
+            Ok(())
+        } else {
+            on_row(row)
         }
-        Ok::<(), StoreError>(())
-    });
-    decided.map_err(|e| match e {
-        RunError::Ingest { error, .. } | RunError::Store(error) | RunError::Sink(error) => error,
     })?;
-    Ok(rows)
+    Ok(())
 }
 
 /// Tells the rows of transactions from earlier runs (skipped) from this

@@ -170,6 +170,19 @@ impl Decider {
         let done = py.detach(|| inner.finish()).map_err(|e| raise(py, e))?;
         Ok(done.into_iter().map(PyArrowType).collect())
     }
+
+    fn close(&mut self, py: Python<'_>) -> PyResult<()> {
+        let inner = &mut self.inner;
+        py.detach(|| inner.close()).map_err(|e| raise(py, e))
+    }
+
+    /// Waits for the next batch without the GIL: the caller's other
+    /// threads (and Spark's writer, fed by them) run meanwhile.
+    fn next_batch(&mut self, py: Python<'_>) -> PyResult<Option<PyArrowType<RecordBatch>>> {
+        let inner = &mut self.inner;
+        let next = py.detach(|| inner.next_batch()).map_err(|e| raise(py, e))?;
+        Ok(next.map(PyArrowType))
+    }
 }
 
 #[pymodule]

@@ -355,6 +355,14 @@ def test_decide_one_provider_at_a_time_equals_all_at_once():
     out.extend(decider.finish())
     assert multiset(pa.Table.from_batches(out, schema=remit.LEDGER_SCHEMA)) == \
         multiset(pa.Table.from_batches([all_at_once]))
+    # finish_iter hands out the same rows, each batch as the engine fills it.
+    decider = remit.Decider(sorted=True, **RULE_OPTIONS)
+    out = []
+    for batch in records.to_batches(max_chunksize=7):
+        out.extend(decider.push(batch))
+    out.extend(decider.finish_iter())
+    assert multiset(pa.Table.from_batches(out, schema=remit.LEDGER_SCHEMA)) == \
+        multiset(pa.Table.from_batches([all_at_once]))
     # Input said to be sorted whose provider comes back later is refused,
     # not decided twice.
     def provider(table, name):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os as _os
-from typing import Iterable, List, Optional, Tuple, Union
+from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
 import pyarrow as _pa
 
@@ -171,7 +171,10 @@ class Decider:
     :func:`events`, and from the history table with ``history`` true),
     get ledger batches back. With ``sorted=True`` the batches must come
     sorted by ``partition``: each provider is decided as soon as the next
-    begins, so memory holds one provider. Options are those of
+    begins, so memory holds about one provider. Providers are decided on a
+    thread of the decider's own while ``push`` decodes the next records;
+    ``push`` returns the ledger batches filled so far (without waiting),
+    :meth:`finish` (or :meth:`finish_iter`) the rest. Options are those of
     ``remit decide`` (``as_of``, ``contract``, ``fee_schedule``, ``reference``, ``code_list``,
     ``prompt_pay``, ``rate``, appeal days)."""
 
@@ -182,7 +185,20 @@ class Decider:
         return self._inner.push(batch)
 
     def finish(self) -> List[_pa.RecordBatch]:
+        """No more records: every ledger batch still to come."""
         return self._inner.finish()
+
+    def finish_iter(self) -> Iterator[_pa.RecordBatch]:
+        """:meth:`finish` as an iterator: each batch as soon as the engine
+        (deciding on a thread of its own) has filled it, so that the
+        consumer (Spark's Parquet writer) works while the last providers
+        are decided."""
+        self._inner.close()
+        while True:
+            batch = self._inner.next_batch()
+            if batch is None:
+                return
+            yield batch
 
 
 def decide(records, **options) -> _pa.RecordBatch:
