@@ -604,6 +604,16 @@ fn migrates_and_reads_the_same(fixture: &str, version_written: i64) {
     assert!(rows > 100, "{rows} rows");
     assert_eq!(old, 0, "rows left in an older form");
     assert_eq!(whole, 0, "rows that keep a copy of their event");
+    // Each transaction's events compressed (tag 0xc1, form 1: Snappy).
+    let packed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM remittances
+             WHERE events IS NOT NULL AND substr(events, 1, 2) != x'c101'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(packed, 0, "transactions whose events are not compressed");
     drop(conn);
     // A re-run over the same files: every transaction known, the rows of
     // the first run read back (the store names sources as given, relative

@@ -24,7 +24,10 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use cache::Cache;
-use codec::{StoredEvents, blob, needs_events, pack, pack_row, unpack, unpack_row};
+use codec::{
+    StoredEvents, blob, needs_events, pack, pack_events, pack_row, unpack, unpack_events,
+    unpack_row,
+};
 
 use super::{
     ClaimStore, Failure, HistoryStore, Ingested, OpenLine, Redecided, RemittanceState, Replay,
@@ -567,7 +570,7 @@ impl SqliteStore {
             // Not applied (pending, or replaced before it was): its events.
             // (An applied one keeps its events too, for a replay; its rows
             // are the ones decided.)
-            Some(packed) if !applied => unpack::<Vec<LineEvent>>(packed, "events")?
+            Some(stored) if !applied => unpack_events(stored)?
                 .into_iter()
                 .map(|e| {
                     DecidedLine::from_event(LineEvent {
@@ -655,8 +658,8 @@ const VERSION_COLUMNS: &str =
     "id, state, superseded_by, retired, context, events, content_hash, applied FROM remittances";
 
 impl SqliteStore {
-    /// Stores a transaction as pending, its events already packed, unless
-    /// the store knows it.
+    /// Stores a transaction as pending, its events already in their stored
+    /// form (`codec::pack_events`), unless the store knows it.
     fn ingest_events(
         &mut self,
         c: &Arc<RemittanceContext>,
@@ -729,11 +732,11 @@ impl HistoryStore for SqliteStore {
     }
 
     fn ingest_transaction(&mut self, tx: RemittanceTransaction) -> StoreResult<Ingested> {
-        let events = pack(&tx.events)?;
+        let events = pack_events(&tx.events)?;
         self.ingest_events(&tx.context, &tx.fingerprint, &events)
     }
 
-    /// Unpacks the events and stores them as MessagePack: what a run packs
+    /// Unpacks the events and stores them as MessagePack, compressed: what a run packs
     /// in memory (`line::PackedTransaction`) lives only as long as the
     /// run, the store's bytes outlive it.
     fn ingest_packed(&mut self, tx: PackedTransaction) -> StoreResult<Ingested> {
@@ -786,7 +789,7 @@ impl HistoryStore for SqliteStore {
             .ok_or_else(|| StoreError::Data(format!("no stored transaction {id}")))?;
         let context: Arc<RemittanceContext> = Arc::new(unpack(blob(r, 0)?, "context")?);
         let events: Vec<LineEvent> = match r.get_ref(1)?.as_blob_or_null()? {
-            Some(packed) => unpack(packed, "events")?,
+            Some(stored) => unpack_events(stored)?,
             None => Vec::new(),
         };
         let (hash, semantic): (i64, String) = (r.get(2)?, r.get(3)?);
