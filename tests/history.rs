@@ -535,6 +535,16 @@ fn a_store_of_schema_10_migrates_and_reads_the_same() {
     migrates_and_reads_the_same("store-v10", 10);
 }
 
+/// `tests/fixtures/store-v12/store.sqlite` was written by remit at schema
+/// version 12 (rows in form 1, each with its whole event) from the same
+/// files; its history and ledger were those of the schema-8 store. Schema
+/// 13 rewrites each row to name its event among its transaction's stored
+/// events, leaving out the reason and key the event gives.
+#[test]
+fn a_store_of_schema_12_migrates_and_reads_the_same() {
+    migrates_and_reads_the_same("store-v12", 12);
+}
+
 /// Upgrades a copy of the store in `tests/fixtures/{fixture}` (schema
 /// `version`) and checks it against the history and ledger of
 /// `tests/fixtures/store-v8` (see above).
@@ -578,18 +588,32 @@ fn migrates_and_reads_the_same(fixture: &str, version_written: i64) {
             .unwrap();
         assert_eq!(text, 0, "{table}.{column} still holds JSON");
     }
-    // Every row in the store's own form (schema 11: tag 0xc1, version 1),
-    // none left as a MessagePack map.
-    let (rows, old): (i64, i64) = conn
+    // Every row in the store's own form (tag 0xc1, version 2 since schema
+    // 13), none left as a MessagePack map or in form 1; each names its
+    // event among its transaction's stored events (flag 1) rather than
+    // keep a copy.
+    let (rows, old, whole): (i64, i64, i64) = conn
         .query_row(
-            "SELECT count(*), count(*) FILTER (WHERE substr(row, 1, 2) != x'c101')
+            "SELECT count(*), count(*) FILTER (WHERE substr(row, 1, 2) != x'c102'),
+                count(*) FILTER (WHERE substr(row, 3, 1) != x'01')
              FROM events WHERE row IS NOT NULL",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
     assert!(rows > 100, "{rows} rows");
-    assert_eq!(old, 0, "rows left in the form of schema 10");
+    assert_eq!(old, 0, "rows left in an older form");
+    assert_eq!(whole, 0, "rows that keep a copy of their event");
+    // Each transaction's events compressed (tag 0xc1, form 1: Snappy).
+    let packed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM remittances
+             WHERE events IS NOT NULL AND substr(events, 1, 2) != x'c101'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(packed, 0, "transactions whose events are not compressed");
     drop(conn);
     // A re-run over the same files: every transaction known, the rows of
     // the first run read back (the store names sources as given, relative

@@ -39,6 +39,23 @@ pub fn decode(bytes: &[u8], context: &Arc<RemittanceContext>) -> Result<Vec<Line
     Ok(events)
 }
 
+/// True when `a` and `b` are the same event written the same way: equal,
+/// and equal as packed here, which tells amounts apart by their scale (1.0
+/// and 1.00 are equal values, printed differently). Their contexts are
+/// compared as values. The history store names a row's event among its
+/// transaction's stored events only when they are alike so.
+pub fn written_alike(a: &LineEvent, b: &LineEvent) -> bool {
+    if a != b {
+        return false;
+    }
+    let packed = |event: &LineEvent| {
+        let mut out = Packer::with_capacity(256);
+        event_into(&mut out, event);
+        out.into_bytes()
+    };
+    packed(a) == packed(b)
+}
+
 /// The byte of an event kind; [`kind_of`] reads it back.
 fn kind_byte(kind: EventKind) -> u8 {
     match kind {

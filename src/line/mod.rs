@@ -27,6 +27,7 @@ mod transaction;
 pub use decided::{DecidedLine, NamedClaim, reason_with_notes};
 pub use decision::Decision;
 pub use event::{EventKind, LineEvent, RemittanceContext, adjustments_text, push_adjustments};
+pub use event_codec::written_alike;
 pub use flags::{Flag, Flags};
 pub use interest::{LineInterest, ReceiptSource};
 pub use key::{LineKey, Scope, event_key, modifier_set, payer_key};

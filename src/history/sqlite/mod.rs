@@ -15,7 +15,7 @@ mod rederive;
 mod replay;
 mod schema;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -24,7 +24,10 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use cache::Cache;
-use codec::{blob, pack, pack_row, unpack, unpack_row};
+use codec::{
+    StoredEvents, blob, needs_events, pack, pack_events, pack_row, unpack, unpack_events,
+    unpack_row,
+};
 
 use super::{
     ClaimStore, Failure, HistoryStore, Ingested, OpenLine, Redecided, RemittanceState, Replay,
@@ -108,6 +111,11 @@ pub struct SqliteStore {
     /// While replaying: the rows each re-decided transaction had before
     /// (see `replay`).
     before: replay::Before,
+    /// The stored events of the transaction last loaded, which its rows
+    /// name by position (row form 2, schema 13): one transaction's worth,
+    /// whatever the size of the store. Cleared whenever the store may have
+    /// changed under it (a rolled-back file frees its transactions' ids).
+    stored_events: RefCell<Option<(i64, Arc<StoredEvents>)>>,
 }
 
 /// Filters of `remit history`.
@@ -176,6 +184,7 @@ impl SqliteStore {
             group: None,
             planned: Cell::new(0),
             before: replay::Before::default(),
+            stored_events: RefCell::new(None),
         })
     }
 
@@ -203,8 +212,15 @@ impl SqliteStore {
         let mut contexts: HashMap<i64, Arc<RemittanceContext>> = HashMap::new();
         let mut count = 0;
         while let Some(r) = found.next().map_err(StoreError::from)? {
-            let mut row = unpack_row(blob(r, 0)?)?;
             let remittance: Option<i64> = r.get(1).map_err(StoreError::from)?;
+            let packed = blob(r, 0)?;
+            // A transaction's rows come together (by date, then id), so
+            // the one transaction's events kept are loaded once for them.
+            let stored = match remittance {
+                Some(id) if needs_events(packed) => self.transaction_events(id)?,
+                _ => None,
+            };
+            let mut row = unpack_row(packed, stored.as_deref())?;
             let superseded_by: Option<i64> = r.get(2).map_err(StoreError::from)?;
             if let Some(id) = remittance {
                 row.event.context = self.context(id, &mut contexts)?;
@@ -234,6 +250,41 @@ impl SqliteStore {
         Ok(context)
     }
 
+    /// The stored events of transaction `id` (none for a transaction an
+    /// older remit decided, which kept none), from the one transaction kept
+    /// or the store.
+    fn transaction_events(&self, id: i64) -> StoreResult<Option<Arc<StoredEvents>>> {
+        if let Some((kept, events)) = &*self.stored_events.borrow() {
+            if *kept == id {
+                return Ok(Some(Arc::clone(events)));
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT context, events FROM remittances WHERE id = ?1")?;
+        let mut found = stmt.query([id])?;
+        let Some(r) = found.next()? else {
+            return Ok(None);
+        };
+        let Some(packed) = r.get_ref(1)?.as_blob_or_null()? else {
+            return Ok(None);
+        };
+        let context: Arc<RemittanceContext> = Arc::new(unpack(blob(r, 0)?, "context")?);
+        let events = Arc::new(StoredEvents::unpack(context, packed)?);
+        *self.stored_events.borrow_mut() = Some((id, Arc::clone(&events)));
+        Ok(Some(events))
+    }
+
+    /// A decided row as the store keeps it under transaction `id` (none: a
+    /// row of no transaction), naming its event among the transaction's.
+    fn pack_row_of(&self, id: Option<i64>, row: &DecidedLine) -> StoreResult<Vec<u8>> {
+        let stored = match id {
+            Some(id) => self.transaction_events(id)?,
+            None => None,
+        };
+        pack_row(row, stored.as_deref())
+    }
+
     /// Commits the open group of decisions, if any.
     fn finish_group(&mut self) -> StoreResult<()> {
         if self.group.take().is_some() {
@@ -255,6 +306,7 @@ impl SqliteStore {
 
     /// Clears the cache if another connection wrote since it was made.
     fn check_cache(&self) -> StoreResult<()> {
+        self.stored_events.borrow_mut().take();
         let version: i64 = self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?;
@@ -518,7 +570,7 @@ impl SqliteStore {
             // Not applied (pending, or replaced before it was): its events.
             // (An applied one keeps its events too, for a replay; its rows
             // are the ones decided.)
-            Some(packed) if !applied => unpack::<Vec<LineEvent>>(packed, "events")?
+            Some(stored) if !applied => unpack_events(stored)?
                 .into_iter()
                 .map(|e| {
                     DecidedLine::from_event(LineEvent {
@@ -550,8 +602,13 @@ impl SqliteStore {
         )?;
         let mut rows = stmt.query([id])?;
         let mut out = Vec::new();
+        let mut stored = None;
         while let Some(r) = rows.next()? {
-            let mut row = unpack_row(blob(r, 0)?)?;
+            let packed = blob(r, 0)?;
+            if stored.is_none() && needs_events(packed) {
+                stored = self.transaction_events(id)?;
+            }
+            let mut row = unpack_row(packed, stored.as_deref())?;
             row.event.context = Arc::clone(context);
             out.push(row);
         }
@@ -590,7 +647,7 @@ impl SqliteStore {
                 e.claim_id.as_str(),
                 e.member_id.as_str(),
                 e.procedure.as_str(),
-                pack_row(row)?,
+                self.pack_row_of(Some(id as i64), row)?,
             ])?;
         Ok(())
     }
@@ -601,8 +658,8 @@ const VERSION_COLUMNS: &str =
     "id, state, superseded_by, retired, context, events, content_hash, applied FROM remittances";
 
 impl SqliteStore {
-    /// Stores a transaction as pending, its events already packed, unless
-    /// the store knows it.
+    /// Stores a transaction as pending, its events already in their stored
+    /// form (`codec::pack_events`), unless the store knows it.
     fn ingest_events(
         &mut self,
         c: &Arc<RemittanceContext>,
@@ -666,6 +723,7 @@ impl HistoryStore for SqliteStore {
 
     fn rollback_file(&mut self) -> StoreResult<()> {
         self.cache.clear();
+        self.stored_events.borrow_mut().take();
         Ok(self.conn.execute_batch("ROLLBACK")?)
     }
 
@@ -674,11 +732,11 @@ impl HistoryStore for SqliteStore {
     }
 
     fn ingest_transaction(&mut self, tx: RemittanceTransaction) -> StoreResult<Ingested> {
-        let events = pack(&tx.events)?;
+        let events = pack_events(&tx.events)?;
         self.ingest_events(&tx.context, &tx.fingerprint, &events)
     }
 
-    /// Unpacks the events and stores them as MessagePack: what a run packs
+    /// Unpacks the events and stores them as MessagePack, compressed: what a run packs
     /// in memory (`line::PackedTransaction`) lives only as long as the
     /// run, the store's bytes outlive it.
     fn ingest_packed(&mut self, tx: PackedTransaction) -> StoreResult<Ingested> {
@@ -731,17 +789,26 @@ impl HistoryStore for SqliteStore {
             .ok_or_else(|| StoreError::Data(format!("no stored transaction {id}")))?;
         let context: Arc<RemittanceContext> = Arc::new(unpack(blob(r, 0)?, "context")?);
         let events: Vec<LineEvent> = match r.get_ref(1)?.as_blob_or_null()? {
-            Some(packed) => unpack(packed, "events")?,
+            Some(stored) => unpack_events(stored)?,
             None => Vec::new(),
         };
         let (hash, semantic): (i64, String) = (r.get(2)?, r.get(3)?);
-        let events = events
+        let events: Vec<LineEvent> = events
             .into_iter()
             .map(|e| LineEvent {
                 context: Arc::clone(&context),
                 ..e
             })
             .collect();
+        // Kept: the rows about to be recorded name their events among
+        // these (a copy costs less than unpacking them again).
+        if r.get_ref(1)?.as_blob_or_null()?.is_some() {
+            let stored = StoredEvents {
+                context: Arc::clone(&context),
+                events: events.clone(),
+            };
+            *self.stored_events.borrow_mut() = Some((id as i64, Arc::new(stored)));
+        }
         Ok(RemittanceTransaction {
             context,
             events,
@@ -910,7 +977,8 @@ impl HistoryStore for SqliteStore {
             ),
             None => (None, None, None),
         };
-        let packed_row = row.map(pack_row).transpose()?;
+        let deciding = self.deciding.map(|d| d as i64);
+        let packed_row = row.map(|r| self.pack_row_of(deciding, r)).transpose()?;
         self.conn
             .prepare_cached(
                 "INSERT INTO events (line_id, remittance_id, payment_date, trace, paid, kind, denial_reasons,

@@ -50,7 +50,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rusqlite::OptionalExtension;
 
-use super::codec::{blob, pack_row};
+use super::codec::blob;
 use super::{SqliteStore, stored_date};
 use crate::history::{Redecided, Replay, StoreResult, TransactionRef};
 use crate::line::{DecidedLine, OrderKey};
@@ -264,7 +264,7 @@ impl SqliteStore {
         let mut left = multiset(&before);
         let mut shown = Vec::with_capacity(rows.len());
         for row in rows {
-            let packed = pack_row(row)?;
+            let packed = self.pack_row_of(Some(id as i64), row)?;
             // Rows of a replaced version are shown beside what changed,
             // never alone (they are worked out, not stored, under this
             // transaction).

@@ -316,6 +316,20 @@ pub const MIGRATIONS: &[Migration] = &[
         then: Some(hash_claim_fingerprints),
         sql: "DROP INDEX IF EXISTS claims_fingerprint;",
     },
+    // 12 → 13: decided rows keep only what the store cannot give back
+    // (issue 17 item 4; row form 2, see `codec::pack_row`): a row's event
+    // is named by its position among its transaction's stored events (kept
+    // for replays since schema 7), and its reason sentence and line key
+    // are left out when they are what the event gives (the built-in code
+    // list's words, the event's own key). A row was ~400 bytes, ~230 of
+    // them repeating the event and its words. A transaction's stored
+    // events are compressed (`codec::pack_events`): ~3.5 KB packed, about
+    // a third of that compressed. Rows and events are rewritten in place, in batches; no
+    // table changes.
+    Migration {
+        then: Some(schema_13),
+        sql: "",
+    },
 ];
 
 /// The migration before which a store decided under the group-code rule
@@ -392,7 +406,7 @@ fn pack_json_values(conn: &Connection) -> StoreResult<()> {
 /// Migration 10 → 11: rewrites every decided row still packed as a map in
 /// the store's compact form (see `codec::pack_row`).
 fn compact_rows(conn: &Connection) -> StoreResult<()> {
-    use super::codec::{is_current_row, pack_row, unpack_row};
+    use super::codec::{is_tagged_row, pack_row_v1, unpack_row};
     let mut select = conn.prepare(&format!(
         "SELECT id, row FROM events WHERE id > ?1 AND row IS NOT NULL ORDER BY id LIMIT {BATCH}"
     ))?;
@@ -407,9 +421,119 @@ fn compact_rows(conn: &Connection) -> StoreResult<()> {
                 let id: i64 = r.get(0)?;
                 last = Some(id);
                 let bytes = super::codec::blob(r, 1)?;
-                if !is_current_row(bytes) {
-                    batch.push((id, pack_row(&unpack_row(bytes)?)?));
+                if !is_tagged_row(bytes) {
+                    batch.push((id, pack_row_v1(&unpack_row(bytes, None)?)?));
                 }
+            }
+        }
+        let Some(last) = last else {
+            return Ok(());
+        };
+        for (id, packed) in batch {
+            update.execute(params![packed, id])?;
+        }
+        from = last;
+    }
+}
+
+/// Migration 12 → 13: rows by reference, then events compressed (rows are
+/// rewritten first; reading events takes either form).
+fn schema_13(conn: &Connection) -> StoreResult<()> {
+    rows_by_reference(conn)?;
+    compress_stored_events(conn)
+}
+
+/// Compresses every transaction's events still stored as a packed array
+/// (see `codec::pack_events`).
+fn compress_stored_events(conn: &Connection) -> StoreResult<()> {
+    use super::codec::{blob, compress_events, is_compressed_events};
+    let mut select = conn.prepare(&format!(
+        "SELECT id, events FROM remittances WHERE id > ?1 AND events IS NOT NULL ORDER BY id LIMIT {BATCH}"
+    ))?;
+    let mut update = conn.prepare("UPDATE remittances SET events = ?1 WHERE id = ?2")?;
+    let mut from = 0;
+    loop {
+        let mut batch: Vec<(i64, Vec<u8>)> = Vec::new();
+        let mut last = None;
+        {
+            let mut found = select.query([from])?;
+            while let Some(r) = found.next()? {
+                let id: i64 = r.get(0)?;
+                last = Some(id);
+                let stored = blob(r, 1)?;
+                if !is_compressed_events(stored) {
+                    batch.push((id, compress_events(stored)?));
+                }
+            }
+        }
+        let Some(last) = last else {
+            return Ok(());
+        };
+        for (id, compressed) in batch {
+            update.execute(params![compressed, id])?;
+        }
+        from = last;
+    }
+}
+
+/// Migration 12 → 13: rewrites every decided row in form 2, naming its
+/// event among its transaction's stored events where it is one of them
+/// (see `codec::pack_row`). A transaction's rows are together in id order,
+/// so its events are unpacked about once; a row of a transaction an older
+/// remit decided (which kept no events) is kept whole.
+fn rows_by_reference(conn: &Connection) -> StoreResult<()> {
+    use super::codec::{StoredEvents, blob, is_current_row, pack_row, unpack, unpack_row};
+    use crate::line::RemittanceContext;
+    use std::sync::Arc;
+    let mut select = conn.prepare(&format!(
+        "SELECT e.id, e.remittance_id, e.row FROM events e
+         WHERE e.id > ?1 AND e.row IS NOT NULL ORDER BY e.id LIMIT {BATCH}"
+    ))?;
+    let mut transaction = conn.prepare("SELECT context, events FROM remittances WHERE id = ?1")?;
+    let mut update = conn.prepare("UPDATE events SET row = ?1 WHERE id = ?2")?;
+    let mut kept: Option<(i64, Option<StoredEvents>)> = None;
+    let mut from = 0;
+    loop {
+        let mut batch: Vec<(i64, Vec<u8>)> = Vec::new();
+        let mut last = None;
+        {
+            let mut found = select.query([from])?;
+            while let Some(r) = found.next()? {
+                let id: i64 = r.get(0)?;
+                last = Some(id);
+                let remittance: Option<i64> = r.get(1)?;
+                let bytes = blob(r, 2)?;
+                if is_current_row(bytes) {
+                    continue;
+                }
+                let mut row = unpack_row(bytes, None)?;
+                let stored = match remittance {
+                    None => None,
+                    Some(tx) => {
+                        if kept.as_ref().is_none_or(|(k, _)| *k != tx) {
+                            let mut found = transaction.query([tx])?;
+                            let events = match found.next()? {
+                                Some(t) => match t.get_ref(1)?.as_blob_or_null()? {
+                                    Some(packed) => {
+                                        let context: RemittanceContext =
+                                            unpack(blob(t, 0)?, "context")?;
+                                        Some(StoredEvents::unpack(Arc::new(context), packed)?)
+                                    }
+                                    None => None,
+                                },
+                                None => None,
+                            };
+                            kept = Some((tx, events));
+                        }
+                        kept.as_ref().and_then(|(_, e)| e.as_ref())
+                    }
+                };
+                // A row kept whole has no context (it is the transaction's,
+                // set when read); the event compares with its context.
+                if let Some(s) = stored {
+                    row.event.context = Arc::clone(&s.context);
+                }
+                batch.push((id, pack_row(&row, stored)?));
             }
         }
         let Some(last) = last else {
