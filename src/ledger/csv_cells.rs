@@ -244,16 +244,90 @@ pub(super) fn write_fitting(
 /// Extends `buffer` with zeros to `len` bytes.
 #[cold]
 #[inline(never)]
-fn grow(buffer: &mut Vec<u8>, len: usize) {
+pub(super) fn grow(buffer: &mut Vec<u8>, len: usize) {
     buffer.resize(len, 0);
 }
 
+/// The longest row the ledger's writer formats in a [`RowWindow`]: 4 KiB
+/// (a ledger row is ~300 bytes); a longer one is written by the column
+/// loop instead (see [`super::csv_sink`]).
+pub(super) const ROW_ROOM: usize = 1 << 12;
+
+/// Bytes past [`ROW_ROOM`] that a fixed-size write may reach: at least the
+/// widest block any cell copies (a test at compile time holds each write
+/// to it).
+const ROW_PAD: usize = 128;
+
+/// The window the ledger's own writer formats a row in: [`ROW_ROOM`]
+/// bytes and the [`ROW_PAD`] after them.
+pub(super) type RowWindow = [u8; ROW_ROOM + ROW_PAD];
+
+/// Where a record's bytes go: a slice of initialised bytes (the generic
+/// column loop and the out-of-line writers: every write tested against
+/// its length), or a [`RowWindow`] (the ledger's writer: a fixed-size
+/// write at the cursor taken modulo [`ROW_ROOM`], no test).
+pub(super) trait Window {
+    /// The `W` bytes at `at`, or `None` when they are past the window.
+    fn chunk<const W: usize>(&mut self, at: usize) -> Option<&mut [u8; W]>;
+
+    /// The whole window, for writes of any length (tested).
+    fn slice(&mut self) -> &mut [u8];
+
+    /// True when a record that ends at `at` was written where it belongs
+    /// (see [`CsvCells::finish`]).
+    fn holds(at: usize) -> bool;
+}
+
+impl Window for [u8] {
+    #[inline(always)]
+    fn chunk<const W: usize>(&mut self, at: usize) -> Option<&mut [u8; W]> {
+        self.get_mut(at..).and_then(|rest| rest.first_chunk_mut::<W>())
+    }
+
+    #[inline(always)]
+    fn slice(&mut self) -> &mut [u8] {
+        self
+    }
+
+    #[inline(always)]
+    fn holds(_: usize) -> bool {
+        true
+    }
+}
+
+/// A fixed-size write lands at the cursor modulo [`ROW_ROOM`], which the
+/// compiler can prove in bounds: one `and` instead of a subtraction, two
+/// compares and a branch a write (~40 writes a row). A record that ends
+/// before [`ROW_ROOM`] has every write where it belongs (the cursor only
+/// grows, so each write started before it); a longer one may have wrapped
+/// onto its own start and is not taken ([`Window::holds`]: the caller
+/// writes it again some other way). Out of bounds is never possible: a
+/// wrapped write still ends inside the pad.
+impl Window for RowWindow {
+    #[inline(always)]
+    fn chunk<const W: usize>(&mut self, at: usize) -> Option<&mut [u8; W]> {
+        const { assert!(W <= ROW_PAD) };
+        self[at & (ROW_ROOM - 1)..].first_chunk_mut::<W>()
+    }
+
+    #[inline(always)]
+    fn slice(&mut self) -> &mut [u8] {
+        self
+    }
+
+    #[inline(always)]
+    fn holds(at: usize) -> bool {
+        at < ROW_ROOM
+    }
+}
+
 /// The cells of one record being written into a window of a buffer (see
-/// [`write_fitting`]): what the generic loop over a table's columns and
-/// the ledger's own writer ([`super::row::write_csv`]) both write with.
-pub(super) struct CsvCells<'b> {
+/// [`write_fitting`] and [`Window`]): what the generic loop over a table's
+/// columns and the ledger's own writer ([`super::row::write_csv`]) both
+/// write with.
+pub(super) struct CsvCells<'b, O: Window + ?Sized = [u8]> {
     /// The window: the record is written from its start.
-    out: &'b mut [u8],
+    out: &'b mut O,
     /// Where the next byte goes.
     at: usize,
     /// A write did not fit in `out` (and wrote nothing): the record is
@@ -262,31 +336,7 @@ pub(super) struct CsvCells<'b> {
     scratch: &'b mut Scratch,
 }
 
-impl<'b> CsvCells<'b> {
-    /// A record written from the start of `out`; `scratch` is reused by
-    /// the rare cells formatted elsewhere first.
-    #[inline(always)]
-    pub(super) fn new(out: &'b mut [u8], scratch: &'b mut Scratch) -> Self {
-        CsvCells {
-            out,
-            at: 0,
-            full: false,
-            scratch,
-        }
-    }
-
-    /// How long the record is, or `None` when it did not fit.
-    #[inline(always)]
-    pub(super) fn finish(self) -> Option<usize> {
-        (!self.full).then_some(self.at)
-    }
-
-    /// How many bytes the record holds so far.
-    #[inline(always)]
-    pub(super) fn len(&self) -> usize {
-        self.at
-    }
-
+impl CsvCells<'_> {
     /// The window the record is being written in.
     #[inline(always)]
     fn cells_at(
@@ -304,6 +354,32 @@ impl<'b> CsvCells<'b> {
         write(&mut cells);
         (!cells.full).then_some(cells.at)
     }
+}
+
+impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
+    /// A record written from the start of `out`; `scratch` is reused by
+    /// the rare cells formatted elsewhere first.
+    #[inline(always)]
+    pub(super) fn new(out: &'b mut O, scratch: &'b mut Scratch) -> Self {
+        CsvCells {
+            out,
+            at: 0,
+            full: false,
+            scratch,
+        }
+    }
+
+    /// How long the record is, or `None` when it did not fit.
+    #[inline(always)]
+    pub(super) fn finish(self) -> Option<usize> {
+        (!self.full && O::holds(self.at)).then_some(self.at)
+    }
+
+    /// How many bytes the record holds so far.
+    #[inline(always)]
+    pub(super) fn len(&self) -> usize {
+        self.at
+    }
 
     /// Takes up what an out-of-line writer ([`Self::cells_at`]) returned.
     #[inline(always)]
@@ -320,11 +396,7 @@ impl<'b> CsvCells<'b> {
     #[inline(always)]
     fn block<const W: usize>(&mut self, block: &[u8; W], len: usize) {
         debug_assert!(len <= W);
-        match self
-            .out
-            .get_mut(self.at..)
-            .and_then(|rest| rest.first_chunk_mut::<W>())
-        {
+        match self.out.chunk::<W>(self.at) {
             Some(to) => {
                 *to = *block;
                 self.at += len;
@@ -336,8 +408,8 @@ impl<'b> CsvCells<'b> {
     /// Writes one byte.
     #[inline(always)]
     fn byte(&mut self, byte: u8) {
-        match self.out.get_mut(self.at) {
-            Some(to) => {
+        match self.out.chunk::<1>(self.at) {
+            Some([to]) => {
                 *to = byte;
                 self.at += 1;
             }
@@ -384,7 +456,7 @@ impl<'b> CsvCells<'b> {
     /// Writes `bytes` of any length by `memcpy`.
     #[inline(always)]
     fn long(&mut self, bytes: &[u8]) {
-        match self.out.get_mut(self.at..self.at + bytes.len()) {
+        match self.out.slice().get_mut(self.at..self.at + bytes.len()) {
             Some(to) => {
                 to.copy_from_slice(bytes);
                 self.at += bytes.len();
@@ -488,7 +560,7 @@ impl<'b> CsvCells<'b> {
                 self.escape_from(at);
             }
             Cell::Adjustments(adjustments) => {
-                let at = adjustments_at::<SEP>(self.out, self.at, self.scratch, adjustments);
+                let at = adjustments_at::<SEP>(self.out.slice(), self.at, self.scratch, adjustments);
                 self.resume(at);
             }
         }
@@ -653,7 +725,7 @@ impl<'b> CsvCells<'b> {
         if n > 64 {
             // Written whatever it holds, out of line (~1 cell a row: the
             // reason), so that its code does not crowd the row's.
-            let at = long_at::<SEP>(self.out, self.at, self.scratch, text);
+            let at = long_at::<SEP>(self.out.slice(), self.at, self.scratch, text);
             self.resume(at);
             return Short::Written;
         }
@@ -712,7 +784,7 @@ impl<'b> CsvCells<'b> {
         if !quoted || memchr::memchr(b'"', text).is_some() {
             return Short::Unknown;
         }
-        let Some(out) = self.out.get_mut(self.at..self.at + lead + n + 1) else {
+        let Some(out) = self.out.slice().get_mut(self.at..self.at + lead + n + 1) else {
             return Short::Unknown;
         };
         let (head, body) = out.split_at_mut(lead);
@@ -729,7 +801,7 @@ impl<'b> CsvCells<'b> {
     /// quote when `neutralise` (out of line: ~2 cells a row).
     #[inline(always)]
     fn quoted(&mut self, text: &[u8], neutralise: bool) {
-        let at = quoted_at(self.out, self.at, self.scratch, text, neutralise);
+        let at = quoted_at(self.out.slice(), self.at, self.scratch, text, neutralise);
         self.resume(at);
     }
 
@@ -740,9 +812,14 @@ impl<'b> CsvCells<'b> {
         if self.full || self.at == at {
             return;
         }
-        let text = &self.out[at..self.at];
+        // Past the window only after a wrapped write, in a record that
+        // will not be taken (see `Window`).
+        let Some(text) = self.out.slice().get(at..self.at) else {
+            self.full = true;
+            return;
+        };
         if formula_like(text) || needs_quotes(text) {
-            let end = escape_at(self.out, at, self.at, self.scratch);
+            let end = escape_at(self.out.slice(), at, self.at, self.scratch);
             self.resume(end);
         }
     }
@@ -772,7 +849,7 @@ impl<'b> CsvCells<'b> {
             let cents = (u64::from(low) * [100, 10, 1][scale]) as i64;
             return self.cents::<SEP>(if flags >> 31 == 0 { cents } else { -cents });
         }
-        let at = money_rare_at::<SEP>(self.out, self.at, self.scratch, d);
+        let at = money_rare_at::<SEP>(self.out.slice(), self.at, self.scratch, d);
         self.resume(at);
     }
 
@@ -861,7 +938,7 @@ impl<'b> CsvCells<'b> {
     fn date<const SEP: bool>(&mut self, date: Date) {
         let year = date.year();
         if !(1..=9999).contains(&year) {
-            let at = date_rare_at::<SEP>(self.out, self.at, self.scratch, date);
+            let at = date_rare_at::<SEP>(self.out.slice(), self.at, self.scratch, date);
             return self.resume(at);
         }
         let year = year as usize;

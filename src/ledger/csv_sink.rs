@@ -35,7 +35,7 @@
 use std::any::Any;
 use std::io::Write;
 
-use super::csv_cells::{CsvCells, Scratch, write_fitting};
+use super::csv_cells::{CsvCells, RowWindow, Scratch, grow, write_fitting};
 use super::row::{COLUMNS as LEDGER, PaymentCells};
 use super::{Column, Sink};
 use crate::line::DecidedLine;
@@ -149,15 +149,20 @@ impl<R: 'static> Sink<R> for CsvSink<'_, R> {
         // to the loop's bytes); the downcast is decided at compile time.
         if let Some(line) = (row as &dyn Any).downcast_ref::<DecidedLine>() {
             if self.ledger {
-                let payment = &mut self.payment;
-                let end = write_fitting(
-                    &mut self.buffer,
-                    self.filled,
-                    ROW,
-                    &mut self.scratch,
-                    |out, scratch| super::row::write_csv(line, out, scratch, payment),
-                );
-                return self.took(end);
+                let from = self.filled;
+                if self.buffer.len() < from + size_of::<RowWindow>() {
+                    grow(&mut self.buffer, from + size_of::<RowWindow>());
+                }
+                if let Some(window) = self.buffer[from..].first_chunk_mut::<{ size_of::<RowWindow>() }>() {
+                    let written =
+                        super::row::write_csv(line, window, &mut self.scratch, &mut self.payment);
+                    if let Some(len) = written {
+                        return self.took(from + len);
+                    }
+                }
+                // A row of ROW_ROOM bytes or more (a very long reason or
+                // name): the column loop below, which writes the same bytes
+                // (`tests/ledger_csv.rs`) in as much room as it needs.
             }
         }
         let columns = self.columns;

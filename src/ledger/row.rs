@@ -6,7 +6,7 @@
 use std::sync::{Arc, LazyLock, Weak};
 
 use super::Cell;
-use super::csv_cells::{CsvCells, Scratch, write_fitting};
+use super::csv_cells::{CsvCells, RowWindow, Scratch, write_fitting};
 use super::table::{Column, ColumnType, select};
 use crate::codes::claim_status_words;
 use crate::line::{ClaimStanding, DecidedLine, EventKind, LineInterest, RemittanceContext, Status};
@@ -57,15 +57,15 @@ macro_rules! ledger_columns {
         /// payment's cells copied from `payment` (refreshed when the row
         /// belongs to another payment), an absent group's cells as one run
         /// of commas, every other cell formatted. Returns the row's length,
-        /// or `None` when it does not fit in `window` (see
-        /// [`super::csv_cells::write_fitting`]).
+        /// or `None` when it is [`super::csv_cells::ROW_ROOM`] bytes or
+        /// longer (the caller writes it with the column loop).
         // The flags below are constants once the columns are unrolled.
         // The cells are a local here, so that their cursor and window live
         // in registers (see `write_fitting`).
         #[allow(unused_assignments)]
         pub(super) fn write_csv(
             r: &DecidedLine,
-            window: &mut [u8],
+            window: &mut RowWindow,
             scratch: &mut Scratch,
             payment: &mut PaymentCells,
         ) -> Option<usize> {
@@ -580,7 +580,7 @@ mod tests {
             };
             let mut window = vec![0u8; 256];
             let mut scratch = Scratch::default();
-            let mut cells = CsvCells::new(&mut window, &mut scratch);
+            let mut cells = CsvCells::new(&mut window[..], &mut scratch);
             cells.next(cell);
             let len = cells.finish().unwrap();
             assert_eq!(
