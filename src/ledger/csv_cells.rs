@@ -188,6 +188,11 @@ enum Short {
     Unknown,
 }
 
+/// Cents in one unit of an amount's last decimal, by its scale (0–2): a
+/// `static`, so that a money cell reads one entry rather than building
+/// the array on the stack first (as a local constant array was).
+static CENTS_PER_UNIT: [u64; 3] = [100, 10, 1];
+
 /// "00", "01", … "99": two digits at a time.
 const PAIRS: [u8; 200] = {
     let mut pairs = [0u8; 200];
@@ -424,14 +429,22 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
         self.block(&[b','; 16], n.min(16));
     }
 
-    /// Writes `bytes`: up to 32 as one fixed-size block laid out from
+    /// Writes `bytes`: up to 64 as one fixed-size block laid out from
     /// overlapping loads (no call to copy a few bytes), more by `memcpy`.
     #[inline(always)]
     fn bytes(&mut self, bytes: &[u8]) {
         let n = bytes.len();
         if n > 16 {
             if n > 32 {
-                return self.long(bytes);
+                // 33–64 (the payment's first cells, ~60 bytes on every row):
+                // two overlapping 32-byte halves.
+                if n > 64 {
+                    return self.long(bytes);
+                }
+                let mut block = [0u8; 64];
+                block[..32].copy_from_slice(&bytes[..32]);
+                block[n - 32..n].copy_from_slice(&bytes[n - 32..]);
+                return self.block(&block, n);
             }
             let mut block = [0u8; 32];
             block[..16].copy_from_slice(&bytes[..16]);
@@ -574,11 +587,18 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
     /// (so quotes) from a control byte (which needs the exact test).
     #[inline(always)]
     fn text<const SEP: bool>(&mut self, text: &[u8]) {
-        let short = self.plain_short::<SEP>(text);
-        if short == Short::Written {
-            return;
-        }
-        self.exact::<SEP>(text, short);
+        self.plain_short::<SEP>(text);
+    }
+
+    /// Writes the text cell `text` (after a comma with `SEP`) that the
+    /// short path did not write (`short` says why) by [`CsvCells::exact`],
+    /// out of line: each path of the short writer that gives up calls
+    /// this itself, rather than returning what it did for the caller to
+    /// test (a test the compiler left in every text cell of the row).
+    #[inline(always)]
+    fn not_short<const SEP: bool>(&mut self, text: &[u8], short: Short) {
+        let at = exact_at::<SEP>(self.out.slice(), self.at, self.scratch, text, short);
+        self.resume(at);
     }
 
     /// Writes the text cell `text` (after a comma with `SEP`) that the
@@ -604,19 +624,19 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
     /// Writes a short text cell (1–64 bytes) that does not start like a
     /// formula and holds no double quote or control byte — most text cells
     /// (codes, ids, names, a file's line) — as it is, or in quotes when it
-    /// holds a comma (a member's `LAST, FIRST`); otherwise writes nothing
-    /// and says why. The text is read as overlapping words (the same words
+    /// holds a comma (a member's `LAST, FIRST`); otherwise hands it to
+    /// [`CsvCells::not_short`], saying why. The text is read as overlapping words (the same words
     /// the quote test looks at), laid out on the stack and copied as one
     /// fixed-size block: no call to copy a few bytes, no second test. With
     /// `SEP`, the comma before the cell is the block's first byte.
     #[inline(always)]
-    fn plain_short<const SEP: bool>(&mut self, text: &[u8]) -> Short {
+    fn plain_short<const SEP: bool>(&mut self, text: &[u8]) {
         let n = text.len();
         if n > 32 {
             return self.plain_medium::<SEP>(text);
         }
         if n == 0 || formula_like(text) {
-            return Short::Unknown;
+            return self.not_short::<SEP>(text, Short::Unknown);
         }
         // The text is laid out from `block[2]`: `block[1]` is the comma
         // before a cell written as it is, or the opening quote. Each length
@@ -632,7 +652,7 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
             let word = |bytes: &[u8]| u64::from_le_bytes(load(bytes));
             let words = [word(&a[..8]), word(&a[8..]), word(&b[..8]), word(&b[8..])];
             let found = (special16(a) | special16(b)).any();
-            return self.short_out::<SEP, 37, 33, 36>(&mut block, n, found, words);
+            return self.short_out::<SEP, 37, 33, 36>(text, &mut block, found, words);
         }
         // Up to fifteen bytes (most cells): a smaller block, one register
         // copied (plus two bytes in quotes).
@@ -664,29 +684,28 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
             let both = u64::from_le_bytes([first, middle, last, b'a', b'a', b'a', b'a', b'a']);
             (special(both) != 0, [both; 4])
         };
-        self.short_out::<SEP, 20, 16, 18>(&mut block, n, found, words)
+        self.short_out::<SEP, 20, 16, 18>(text, &mut block, found, words)
     }
 
-    /// Writes the short text laid out in `block` from `block[2]` (`n`
-    /// bytes, read as `words`) as [`CsvCells::plain_short`] says: `P`
+    /// Writes the short text `text` laid out in `block` from `block[2]`
+    /// (read as `words`) as [`CsvCells::plain_short`] says: `P`
     /// bytes copied when nothing in it was `found`, otherwise
     /// [`CsvCells::comma_short`] with `Q` (each at least the longest cell
     /// the block holds, with its comma and quotes).
     #[inline(always)]
     fn short_out<const SEP: bool, const B: usize, const P: usize, const Q: usize>(
         &mut self,
+        text: &[u8],
         block: &mut [u8; B],
-        n: usize,
         found: bool,
         words: [u64; 4],
-    ) -> Short {
+    ) {
         if found {
-            return self.comma_short::<SEP, B, Q>(block, n, words);
+            return self.comma_short::<SEP, B, Q>(text, block, words);
         }
         let from = 2 - usize::from(SEP);
         let chunk: [u8; P] = load(&block[from..from + P]);
-        self.block(&chunk, usize::from(SEP) + n);
-        Short::Written
+        self.block(&chunk, usize::from(SEP) + text.len());
     }
 
     /// [`CsvCells::plain_short`] for a short text with a byte to look at
@@ -696,16 +715,17 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
     #[inline(always)]
     fn comma_short<const SEP: bool, const B: usize, const Q: usize>(
         &mut self,
+        text: &[u8],
         block: &mut [u8; B],
-        n: usize,
         words: [u64; 4],
-    ) -> Short {
+    ) {
+        let n = text.len();
         let any = |test: fn(u64) -> u64| words.iter().fold(0, |any, &w| any | test(w)) != 0;
         if any(quote) {
-            return Short::Quoted;
+            return self.not_short::<SEP>(text, Short::Quoted);
         }
         if any(control) {
-            return Short::Unknown;
+            return self.not_short::<SEP>(text, Short::Unknown);
         }
         // A comma and nothing else to escape: in quotes, still one copy.
         block[1] = b'"';
@@ -713,24 +733,22 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
         let from = 1 - usize::from(SEP);
         let chunk: [u8; Q] = load(&block[from..from + Q]);
         self.block(&chunk, usize::from(SEP) + n + 2);
-        Short::Written
     }
 
     /// [`CsvCells::plain_short`] for 33–64 bytes (a file's name and line,
     /// a long name): written when it needs neither quotes nor a formula
     /// quote, eight words tested, no call.
     #[inline(always)]
-    fn plain_medium<const SEP: bool>(&mut self, text: &[u8]) -> Short {
+    fn plain_medium<const SEP: bool>(&mut self, text: &[u8]) {
         let n = text.len();
         if n > 64 {
             // Written whatever it holds, out of line (~1 cell a row: the
             // reason), so that its code does not crowd the row's.
             let at = long_at::<SEP>(self.out.slice(), self.at, self.scratch, text);
-            self.resume(at);
-            return Short::Written;
+            return self.resume(at);
         }
         if formula_like(text) {
-            return Short::Unknown;
+            return self.not_short::<SEP>(text, Short::Unknown);
         }
         let mut block = [b','; 65];
         let body = &mut block[usize::from(SEP)..usize::from(SEP) + 64];
@@ -746,10 +764,9 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
             body[to..to + 8].copy_from_slice(&word);
         }
         if any != 0 {
-            return Short::Unknown;
+            return self.not_short::<SEP>(text, Short::Unknown);
         }
         self.block(&block, usize::from(SEP) + n);
-        Short::Written
     }
 
     /// [`CsvCells::plain_short`] for more than 64 bytes (a row's reason,
@@ -846,7 +863,7 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
         let scale = ((flags >> 16) & 0xFF) as usize;
         if high == 0 && scale <= 2 {
             // At most (2^32 - 1) × 100: well inside an i64.
-            let cents = (u64::from(low) * [100, 10, 1][scale]) as i64;
+            let cents = (u64::from(low) * CENTS_PER_UNIT[scale]) as i64;
             return self.cents::<SEP>(if flags >> 31 == 0 { cents } else { -cents });
         }
         let at = money_rare_at::<SEP>(self.out.slice(), self.at, self.scratch, d);
@@ -1115,6 +1132,20 @@ fn long_at<const SEP: bool>(
             cells.exact::<SEP>(text, Short::Unknown);
         }
     })
+}
+
+/// [`CsvCells::exact`]: a text cell the short path did not write (empty,
+/// starting like a formula, holding a quote or a control byte, or 33–64
+/// bytes needing quotes) from `at`, after a comma with `SEP`.
+#[inline(never)]
+fn exact_at<const SEP: bool>(
+    out: &mut [u8],
+    at: usize,
+    scratch: &mut Scratch,
+    text: &[u8],
+    short: Short,
+) -> Option<usize> {
+    CsvCells::cells_at(out, at, scratch, |cells| cells.exact::<SEP>(text, short))
 }
 
 /// [`CsvCells::money`] for an amount beyond its common path: a mantissa
