@@ -84,8 +84,7 @@ fn special(word: u64) -> u64 {
 /// (as [`special`], sixteen bytes at a time): a comma, a double quote or a
 /// control byte.
 #[inline(always)]
-fn special16(bytes: [u8; 16]) -> u8x16 {
-    let v = u8x16::new(bytes);
+fn special16(v: u8x16) -> u8x16 {
     v.simd_eq(u8x16::splat(b','))
         | v.simd_eq(u8x16::splat(b'"'))
         | v.min(u8x16::splat(0x1F)).simd_eq(v)
@@ -193,6 +192,45 @@ enum Short {
 /// the array on the stack first (as a local constant array was).
 static CENTS_PER_UNIT: [u64; 3] = [100, 10, 1];
 
+/// A short text as [`CsvCells::plain_short`] read it, for the cell whose
+/// test found a byte to look at more closely (a member's `LAST, FIRST`, on
+/// nearly every row): which kind of byte, from the same registers or word,
+/// with no second read. The variant is known where it is made (one per
+/// length), so the compiler keeps only its own arm.
+#[derive(Clone, Copy)]
+enum Read {
+    /// 1–7 bytes, as one word (bytes repeated or padded with letters).
+    Word(u64),
+    /// 8–32 bytes, as two (possibly overlapping, or the same) registers.
+    Registers(u8x16, u8x16),
+}
+
+impl Read {
+    /// True when a byte read is a double quote.
+    #[inline(always)]
+    fn quote(self) -> bool {
+        match self {
+            Read::Word(word) => quote(word) != 0,
+            Read::Registers(a, b) => {
+                let q = u8x16::splat(b'"');
+                (a.simd_eq(q) | b.simd_eq(q)).any()
+            }
+        }
+    }
+
+    /// True when a byte read is a control byte (below a space).
+    #[inline(always)]
+    fn control(self) -> bool {
+        match self {
+            Read::Word(word) => control(word) != 0,
+            Read::Registers(a, b) => {
+                let low = u8x16::splat(0x1F);
+                (a.min(low).simd_eq(a) | b.min(low).simd_eq(b)).any()
+            }
+        }
+    }
+}
+
 /// "00", "01", … "99": two digits at a time.
 const PAIRS: [u8; 200] = {
     let mut pairs = [0u8; 200];
@@ -286,7 +324,8 @@ pub(super) trait Window {
 impl Window for [u8] {
     #[inline(always)]
     fn chunk<const W: usize>(&mut self, at: usize) -> Option<&mut [u8; W]> {
-        self.get_mut(at..).and_then(|rest| rest.first_chunk_mut::<W>())
+        self.get_mut(at..)
+            .and_then(|rest| rest.first_chunk_mut::<W>())
     }
 
     #[inline(always)]
@@ -573,7 +612,8 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
                 self.escape_from(at);
             }
             Cell::Adjustments(adjustments) => {
-                let at = adjustments_at::<SEP>(self.out.slice(), self.at, self.scratch, adjustments);
+                let at =
+                    adjustments_at::<SEP>(self.out.slice(), self.at, self.scratch, adjustments);
                 self.resume(at);
             }
         }
@@ -640,8 +680,8 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
         }
         // The text is laid out from `block[2]`: `block[1]` is the comma
         // before a cell written as it is, or the opening quote. Each length
-        // tests only its own words; the words are kept, repeated to four,
-        // for the rare cell that holds a byte to look at more closely.
+        // tests only its own words; they are kept ([`Read`]) for the cell
+        // that holds a byte to look at more closely.
         if n >= 16 {
             // Two overlapping registers of sixteen bytes, tested at once.
             let mut block = [b','; 37];
@@ -649,31 +689,31 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
             let (a, b): ([u8; 16], [u8; 16]) = (load(&text[..16]), load(&text[n - 16..]));
             body[..16].copy_from_slice(&a);
             body[n - 16..n].copy_from_slice(&b);
-            let word = |bytes: &[u8]| u64::from_le_bytes(load(bytes));
-            let words = [word(&a[..8]), word(&a[8..]), word(&b[..8]), word(&b[8..])];
+            let (a, b) = (u8x16::new(a), u8x16::new(b));
             let found = (special16(a) | special16(b)).any();
-            return self.short_out::<SEP, 37, 33, 36>(text, &mut block, found, words);
+            let read = Read::Registers(a, b);
+            return self.short_out::<SEP, 37, 33, 36>(text, &mut block, found, read);
         }
         // Up to fifteen bytes (most cells): a smaller block, one register
         // copied (plus two bytes in quotes).
         let mut block = [b','; 20];
         let body = &mut block[2..18];
         let word = |bytes: &[u8]| u64::from(u32::from_le_bytes(load(bytes)));
-        let (found, words): (bool, [u64; 4]) = if n >= 8 {
+        let (found, read) = if n >= 8 {
             let (low, high): ([u8; 8], [u8; 8]) = (load(&text[..8]), load(&text[n - 8..]));
             body[..8].copy_from_slice(&low);
             body[n - 8..n].copy_from_slice(&high);
             let mut both = [0u8; 16];
             both[..8].copy_from_slice(&low);
             both[8..].copy_from_slice(&high);
-            let (low, high) = (u64::from_le_bytes(low), u64::from_le_bytes(high));
-            (special16(both).any(), [low, high, low, high])
+            let both = u8x16::new(both);
+            (special16(both).any(), Read::Registers(both, both))
         } else if n >= 4 {
             let (low, high) = (&text[..4], &text[n - 4..]);
             body[..4].copy_from_slice(low);
             body[n - 4..n].copy_from_slice(high);
             let both = word(low) | word(high) << 32;
-            (special(both) != 0, [both; 4])
+            (special(both) != 0, Read::Word(both))
         } else {
             // One to three bytes: the first, the middle and the last.
             let (first, last) = (text[0], text[n - 1]);
@@ -682,13 +722,13 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
             body[n / 2] = middle;
             body[n - 1] = last;
             let both = u64::from_le_bytes([first, middle, last, b'a', b'a', b'a', b'a', b'a']);
-            (special(both) != 0, [both; 4])
+            (special(both) != 0, Read::Word(both))
         };
-        self.short_out::<SEP, 20, 16, 18>(text, &mut block, found, words)
+        self.short_out::<SEP, 20, 16, 18>(text, &mut block, found, read)
     }
 
     /// Writes the short text `text` laid out in `block` from `block[2]`
-    /// (read as `words`) as [`CsvCells::plain_short`] says: `P`
+    /// (read as `read`) as [`CsvCells::plain_short`] says: `P`
     /// bytes copied when nothing in it was `found`, otherwise
     /// [`CsvCells::comma_short`] with `Q` (each at least the longest cell
     /// the block holds, with its comma and quotes).
@@ -698,10 +738,10 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
         text: &[u8],
         block: &mut [u8; B],
         found: bool,
-        words: [u64; 4],
+        read: Read,
     ) {
         if found {
-            return self.comma_short::<SEP, B, Q>(text, block, words);
+            return self.comma_short::<SEP, B, Q>(text, block, read);
         }
         let from = 2 - usize::from(SEP);
         let chunk: [u8; P] = load(&block[from..from + P]);
@@ -717,14 +757,13 @@ impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
         &mut self,
         text: &[u8],
         block: &mut [u8; B],
-        words: [u64; 4],
+        read: Read,
     ) {
         let n = text.len();
-        let any = |test: fn(u64) -> u64| words.iter().fold(0, |any, &w| any | test(w)) != 0;
-        if any(quote) {
+        if read.quote() {
             return self.not_short::<SEP>(text, Short::Quoted);
         }
-        if any(control) {
+        if read.control() {
             return self.not_short::<SEP>(text, Short::Unknown);
         }
         // A comma and nothing else to escape: in quotes, still one copy.

@@ -153,7 +153,9 @@ impl<R: 'static> Sink<R> for CsvSink<'_, R> {
                 if self.buffer.len() < from + size_of::<RowWindow>() {
                     grow(&mut self.buffer, from + size_of::<RowWindow>());
                 }
-                if let Some(window) = self.buffer[from..].first_chunk_mut::<{ size_of::<RowWindow>() }>() {
+                if let Some(window) =
+                    self.buffer[from..].first_chunk_mut::<{ size_of::<RowWindow>() }>()
+                {
                     let written =
                         super::row::write_csv(line, window, &mut self.scratch, &mut self.payment);
                     if let Some(len) = written {
