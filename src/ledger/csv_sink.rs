@@ -24,7 +24,7 @@
 //! when none has a cell (95% of rows); the claim status words are copied
 //! from a table of their CSV cells. The buffer goes to the output in
 //! blocks of about 64 KiB. This is issue 17's fast ledger writer (target
-//! ≤ 2,000 instructions a row): 1,901 instructions a row on a generated
+//! ≤ 2,000 instructions a row): 1,883 instructions a row on a generated
 //! 4 MB set (callgrind, 2026-12-07, branch `csv-2000b`; 2,143 before it,
 //! 2,697 before branch `csv-2000`, 3,140 with the row pushed into a
 //! `Vec`, 4,375 before the payment cells, the block copies, the folded
