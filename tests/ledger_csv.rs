@@ -369,3 +369,59 @@ fn a_row_longer_than_the_writers_window_is_written_whole() {
         assert_eq!(row["claim_id"], line.shown_claim().0);
     }
 }
+
+/// The ledger's writer formats a row in a fixed window of 4 KiB (and a
+/// pad), its short writes landing at the cursor modulo 4 KiB without a
+/// bounds test: a row that reaches 4 KiB may have wrapped onto its own
+/// start and is written by the column loop instead. Rows whose length
+/// steps byte by byte across 4 KiB — the long cell (the reason, or the
+/// member's name) before many short ones, so that the short writes after
+/// it are the ones to cross — are written whole and as the loop writes
+/// them, between ordinary rows.
+#[test]
+fn rows_either_side_of_the_writers_fixed_window_are_written_whole() {
+    let rows = remittance_rows(
+        SynthConfig::new(4)
+            .with_parties(1, 1, 20)
+            .with_dates(jiff::civil::date(2024, 1, 2), 5)
+            .with_claims(10),
+    );
+    let row_length = |row: &DecidedLine| {
+        let written = csv(LEDGER_COLUMNS, std::slice::from_ref(row));
+        let header = written.iter().position(|&b| b == b'\n').unwrap() + 1;
+        written.len() - header
+    };
+    let text = |n: usize| -> String { "word, ".repeat(n / 6 + 1)[..n].to_string() };
+    let mut sequence = Vec::new();
+    for long_name in [false, true] {
+        let mut base = rows[1].clone();
+        if long_name {
+            base.event.member_name = text(100);
+        } else {
+            base.reason = text(100);
+        }
+        let room = 4096 - row_length(&base);
+        for n in room - 40..room + 140 {
+            let mut row = base.clone();
+            if long_name {
+                row.event.member_name = text(n);
+            } else {
+                row.reason = text(n);
+            }
+            sequence.push(row);
+            sequence.push(rows[2].clone());
+        }
+    }
+    let lengths: Vec<usize> = sequence.iter().map(row_length).collect();
+    assert!(lengths.iter().any(|&n| n < 4096 - 30));
+    assert!(lengths.iter().any(|&n| n > 4096 + 30));
+    assert!(lengths.contains(&4095) && lengths.contains(&4096) && lengths.contains(&4097));
+    assert_same_rows(&sequence);
+    let read = read_back(&csv(LEDGER_COLUMNS, &sequence));
+    assert_eq!(read.len(), sequence.len());
+    for (row, line) in read.iter().zip(&sequence) {
+        assert_eq!(row["reason"], line.reason);
+        assert_eq!(row["member_name"], line.event.member_name);
+        assert_eq!(row["transaction"], line.event.context.transaction.as_str());
+    }
+}

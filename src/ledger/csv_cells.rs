@@ -84,8 +84,7 @@ fn special(word: u64) -> u64 {
 /// (as [`special`], sixteen bytes at a time): a comma, a double quote or a
 /// control byte.
 #[inline(always)]
-fn special16(bytes: [u8; 16]) -> u8x16 {
-    let v = u8x16::new(bytes);
+fn special16(v: u8x16) -> u8x16 {
     v.simd_eq(u8x16::splat(b','))
         | v.simd_eq(u8x16::splat(b'"'))
         | v.min(u8x16::splat(0x1F)).simd_eq(v)
@@ -140,6 +139,26 @@ pub(super) fn needs_quotes(text: &[u8]) -> bool {
     }
 }
 
+/// True when `text` (at least 16 bytes: a long cell) holds a double
+/// quote: sixteen bytes at a time, the registers' matches ORed together
+/// and tested once at the end (the last register overlapping the one
+/// before it). A row's reason is ~130 bytes, under ten registers: inline,
+/// this costs less than the call and set-up of `memchr` (~95 instructions
+/// a reason, though `memchr` reads 32 bytes at a time).
+#[inline(always)]
+fn holds_quote(text: &[u8]) -> bool {
+    let quote = u8x16::splat(b'"');
+    let mut chunks = text.chunks_exact(16);
+    let mut seen = u8x16::splat(0);
+    for chunk in &mut chunks {
+        seen |= u8x16::new(load(chunk)).simd_eq(quote);
+    }
+    if !chunks.remainder().is_empty() {
+        seen |= u8x16::new(load(&text[text.len() - 16..])).simd_eq(quote);
+    }
+    seen.any()
+}
+
 /// True when a spreadsheet would read text starting like `text` as a
 /// formula.
 #[inline(always)]
@@ -186,6 +205,50 @@ enum Short {
     /// Not written, and not yet known: empty, long, starting like a
     /// formula, or holding a control byte (a tab needs no quotes).
     Unknown,
+}
+
+/// Cents in one unit of an amount's last decimal, by its scale (0–2): a
+/// `static`, so that a money cell reads one entry rather than building
+/// the array on the stack first (as a local constant array was).
+static CENTS_PER_UNIT: [u64; 3] = [100, 10, 1];
+
+/// A short text as [`CsvCells::plain_short`] read it, for the cell whose
+/// test found a byte to look at more closely (a member's `LAST, FIRST`, on
+/// nearly every row): which kind of byte, from the same registers or word,
+/// with no second read. The variant is known where it is made (one per
+/// length), so the compiler keeps only its own arm.
+#[derive(Clone, Copy)]
+enum Read {
+    /// 1–7 bytes, as one word (bytes repeated or padded with letters).
+    Word(u64),
+    /// 8–32 bytes, as two (possibly overlapping, or the same) registers.
+    Registers(u8x16, u8x16),
+}
+
+impl Read {
+    /// True when a byte read is a double quote.
+    #[inline(always)]
+    fn quote(self) -> bool {
+        match self {
+            Read::Word(word) => quote(word) != 0,
+            Read::Registers(a, b) => {
+                let q = u8x16::splat(b'"');
+                (a.simd_eq(q) | b.simd_eq(q)).any()
+            }
+        }
+    }
+
+    /// True when a byte read is a control byte (below a space).
+    #[inline(always)]
+    fn control(self) -> bool {
+        match self {
+            Read::Word(word) => control(word) != 0,
+            Read::Registers(a, b) => {
+                let low = u8x16::splat(0x1F);
+                (a.min(low).simd_eq(a) | b.min(low).simd_eq(b)).any()
+            }
+        }
+    }
 }
 
 /// "00", "01", … "99": two digits at a time.
@@ -244,16 +307,91 @@ pub(super) fn write_fitting(
 /// Extends `buffer` with zeros to `len` bytes.
 #[cold]
 #[inline(never)]
-fn grow(buffer: &mut Vec<u8>, len: usize) {
+pub(super) fn grow(buffer: &mut Vec<u8>, len: usize) {
     buffer.resize(len, 0);
 }
 
+/// The longest row the ledger's writer formats in a [`RowWindow`]: 4 KiB
+/// (a ledger row is ~300 bytes); a longer one is written by the column
+/// loop instead (see [`super::csv_sink`]).
+pub(super) const ROW_ROOM: usize = 1 << 12;
+
+/// Bytes past [`ROW_ROOM`] that a fixed-size write may reach: at least the
+/// widest block any cell copies (a test at compile time holds each write
+/// to it).
+const ROW_PAD: usize = 128;
+
+/// The window the ledger's own writer formats a row in: [`ROW_ROOM`]
+/// bytes and the [`ROW_PAD`] after them.
+pub(super) type RowWindow = [u8; ROW_ROOM + ROW_PAD];
+
+/// Where a record's bytes go: a slice of initialised bytes (the generic
+/// column loop and the out-of-line writers: every write tested against
+/// its length), or a [`RowWindow`] (the ledger's writer: a fixed-size
+/// write at the cursor taken modulo [`ROW_ROOM`], no test).
+pub(super) trait Window {
+    /// The `W` bytes at `at`, or `None` when they are past the window.
+    fn chunk<const W: usize>(&mut self, at: usize) -> Option<&mut [u8; W]>;
+
+    /// The whole window, for writes of any length (tested).
+    fn slice(&mut self) -> &mut [u8];
+
+    /// True when a record that ends at `at` was written where it belongs
+    /// (see [`CsvCells::finish`]).
+    fn holds(at: usize) -> bool;
+}
+
+impl Window for [u8] {
+    #[inline(always)]
+    fn chunk<const W: usize>(&mut self, at: usize) -> Option<&mut [u8; W]> {
+        self.get_mut(at..)
+            .and_then(|rest| rest.first_chunk_mut::<W>())
+    }
+
+    #[inline(always)]
+    fn slice(&mut self) -> &mut [u8] {
+        self
+    }
+
+    #[inline(always)]
+    fn holds(_: usize) -> bool {
+        true
+    }
+}
+
+/// A fixed-size write lands at the cursor modulo [`ROW_ROOM`], which the
+/// compiler can prove in bounds: one `and` instead of a subtraction, two
+/// compares and a branch a write (~40 writes a row). A record that ends
+/// before [`ROW_ROOM`] has every write where it belongs (the cursor only
+/// grows, so each write started before it); a longer one may have wrapped
+/// onto its own start and is not taken ([`Window::holds`]: the caller
+/// writes it again some other way). Out of bounds is never possible: a
+/// wrapped write still ends inside the pad.
+impl Window for RowWindow {
+    #[inline(always)]
+    fn chunk<const W: usize>(&mut self, at: usize) -> Option<&mut [u8; W]> {
+        const { assert!(W <= ROW_PAD) };
+        self[at & (ROW_ROOM - 1)..].first_chunk_mut::<W>()
+    }
+
+    #[inline(always)]
+    fn slice(&mut self) -> &mut [u8] {
+        self
+    }
+
+    #[inline(always)]
+    fn holds(at: usize) -> bool {
+        at < ROW_ROOM
+    }
+}
+
 /// The cells of one record being written into a window of a buffer (see
-/// [`write_fitting`]): what the generic loop over a table's columns and
-/// the ledger's own writer ([`super::row::write_csv`]) both write with.
-pub(super) struct CsvCells<'b> {
+/// [`write_fitting`] and [`Window`]): what the generic loop over a table's
+/// columns and the ledger's own writer ([`super::row::write_csv`]) both
+/// write with.
+pub(super) struct CsvCells<'b, O: Window + ?Sized = [u8]> {
     /// The window: the record is written from its start.
-    out: &'b mut [u8],
+    out: &'b mut O,
     /// Where the next byte goes.
     at: usize,
     /// A write did not fit in `out` (and wrote nothing): the record is
@@ -262,31 +400,7 @@ pub(super) struct CsvCells<'b> {
     scratch: &'b mut Scratch,
 }
 
-impl<'b> CsvCells<'b> {
-    /// A record written from the start of `out`; `scratch` is reused by
-    /// the rare cells formatted elsewhere first.
-    #[inline(always)]
-    pub(super) fn new(out: &'b mut [u8], scratch: &'b mut Scratch) -> Self {
-        CsvCells {
-            out,
-            at: 0,
-            full: false,
-            scratch,
-        }
-    }
-
-    /// How long the record is, or `None` when it did not fit.
-    #[inline(always)]
-    pub(super) fn finish(self) -> Option<usize> {
-        (!self.full).then_some(self.at)
-    }
-
-    /// How many bytes the record holds so far.
-    #[inline(always)]
-    pub(super) fn len(&self) -> usize {
-        self.at
-    }
-
+impl CsvCells<'_> {
     /// The window the record is being written in.
     #[inline(always)]
     fn cells_at(
@@ -304,6 +418,32 @@ impl<'b> CsvCells<'b> {
         write(&mut cells);
         (!cells.full).then_some(cells.at)
     }
+}
+
+impl<'b, O: Window + ?Sized> CsvCells<'b, O> {
+    /// A record written from the start of `out`; `scratch` is reused by
+    /// the rare cells formatted elsewhere first.
+    #[inline(always)]
+    pub(super) fn new(out: &'b mut O, scratch: &'b mut Scratch) -> Self {
+        CsvCells {
+            out,
+            at: 0,
+            full: false,
+            scratch,
+        }
+    }
+
+    /// How long the record is, or `None` when it did not fit.
+    #[inline(always)]
+    pub(super) fn finish(self) -> Option<usize> {
+        (!self.full && O::holds(self.at)).then_some(self.at)
+    }
+
+    /// How many bytes the record holds so far.
+    #[inline(always)]
+    pub(super) fn len(&self) -> usize {
+        self.at
+    }
 
     /// Takes up what an out-of-line writer ([`Self::cells_at`]) returned.
     #[inline(always)]
@@ -320,11 +460,7 @@ impl<'b> CsvCells<'b> {
     #[inline(always)]
     fn block<const W: usize>(&mut self, block: &[u8; W], len: usize) {
         debug_assert!(len <= W);
-        match self
-            .out
-            .get_mut(self.at..)
-            .and_then(|rest| rest.first_chunk_mut::<W>())
-        {
+        match self.out.chunk::<W>(self.at) {
             Some(to) => {
                 *to = *block;
                 self.at += len;
@@ -336,8 +472,8 @@ impl<'b> CsvCells<'b> {
     /// Writes one byte.
     #[inline(always)]
     fn byte(&mut self, byte: u8) {
-        match self.out.get_mut(self.at) {
-            Some(to) => {
+        match self.out.chunk::<1>(self.at) {
+            Some([to]) => {
                 *to = byte;
                 self.at += 1;
             }
@@ -352,14 +488,22 @@ impl<'b> CsvCells<'b> {
         self.block(&[b','; 16], n.min(16));
     }
 
-    /// Writes `bytes`: up to 32 as one fixed-size block laid out from
+    /// Writes `bytes`: up to 64 as one fixed-size block laid out from
     /// overlapping loads (no call to copy a few bytes), more by `memcpy`.
     #[inline(always)]
     fn bytes(&mut self, bytes: &[u8]) {
         let n = bytes.len();
         if n > 16 {
             if n > 32 {
-                return self.long(bytes);
+                // 33–64 (the payment's first cells, ~60 bytes on every row):
+                // two overlapping 32-byte halves.
+                if n > 64 {
+                    return self.long(bytes);
+                }
+                let mut block = [0u8; 64];
+                block[..32].copy_from_slice(&bytes[..32]);
+                block[n - 32..n].copy_from_slice(&bytes[n - 32..]);
+                return self.block(&block, n);
             }
             let mut block = [0u8; 32];
             block[..16].copy_from_slice(&bytes[..16]);
@@ -384,7 +528,7 @@ impl<'b> CsvCells<'b> {
     /// Writes `bytes` of any length by `memcpy`.
     #[inline(always)]
     fn long(&mut self, bytes: &[u8]) {
-        match self.out.get_mut(self.at..self.at + bytes.len()) {
+        match self.out.slice().get_mut(self.at..self.at + bytes.len()) {
             Some(to) => {
                 to.copy_from_slice(bytes);
                 self.at += bytes.len();
@@ -488,7 +632,8 @@ impl<'b> CsvCells<'b> {
                 self.escape_from(at);
             }
             Cell::Adjustments(adjustments) => {
-                let at = adjustments_at::<SEP>(self.out, self.at, self.scratch, adjustments);
+                let at =
+                    adjustments_at::<SEP>(self.out.slice(), self.at, self.scratch, adjustments);
                 self.resume(at);
             }
         }
@@ -502,11 +647,18 @@ impl<'b> CsvCells<'b> {
     /// (so quotes) from a control byte (which needs the exact test).
     #[inline(always)]
     fn text<const SEP: bool>(&mut self, text: &[u8]) {
-        let short = self.plain_short::<SEP>(text);
-        if short == Short::Written {
-            return;
-        }
-        self.exact::<SEP>(text, short);
+        self.plain_short::<SEP>(text);
+    }
+
+    /// Writes the text cell `text` (after a comma with `SEP`) that the
+    /// short path did not write (`short` says why) by [`CsvCells::exact`],
+    /// out of line: each path of the short writer that gives up calls
+    /// this itself, rather than returning what it did for the caller to
+    /// test (a test the compiler left in every text cell of the row).
+    #[inline(always)]
+    fn not_short<const SEP: bool>(&mut self, text: &[u8], short: Short) {
+        let at = exact_at::<SEP>(self.out.slice(), self.at, self.scratch, text, short);
+        self.resume(at);
     }
 
     /// Writes the text cell `text` (after a comma with `SEP`) that the
@@ -532,24 +684,24 @@ impl<'b> CsvCells<'b> {
     /// Writes a short text cell (1–64 bytes) that does not start like a
     /// formula and holds no double quote or control byte — most text cells
     /// (codes, ids, names, a file's line) — as it is, or in quotes when it
-    /// holds a comma (a member's `LAST, FIRST`); otherwise writes nothing
-    /// and says why. The text is read as overlapping words (the same words
+    /// holds a comma (a member's `LAST, FIRST`); otherwise hands it to
+    /// [`CsvCells::not_short`], saying why. The text is read as overlapping words (the same words
     /// the quote test looks at), laid out on the stack and copied as one
     /// fixed-size block: no call to copy a few bytes, no second test. With
     /// `SEP`, the comma before the cell is the block's first byte.
     #[inline(always)]
-    fn plain_short<const SEP: bool>(&mut self, text: &[u8]) -> Short {
+    fn plain_short<const SEP: bool>(&mut self, text: &[u8]) {
         let n = text.len();
         if n > 32 {
             return self.plain_medium::<SEP>(text);
         }
         if n == 0 || formula_like(text) {
-            return Short::Unknown;
+            return self.not_short::<SEP>(text, Short::Unknown);
         }
         // The text is laid out from `block[2]`: `block[1]` is the comma
         // before a cell written as it is, or the opening quote. Each length
-        // tests only its own words; the words are kept, repeated to four,
-        // for the rare cell that holds a byte to look at more closely.
+        // tests only its own words; they are kept ([`Read`]) for the cell
+        // that holds a byte to look at more closely.
         if n >= 16 {
             // Two overlapping registers of sixteen bytes, tested at once.
             let mut block = [b','; 37];
@@ -557,31 +709,31 @@ impl<'b> CsvCells<'b> {
             let (a, b): ([u8; 16], [u8; 16]) = (load(&text[..16]), load(&text[n - 16..]));
             body[..16].copy_from_slice(&a);
             body[n - 16..n].copy_from_slice(&b);
-            let word = |bytes: &[u8]| u64::from_le_bytes(load(bytes));
-            let words = [word(&a[..8]), word(&a[8..]), word(&b[..8]), word(&b[8..])];
+            let (a, b) = (u8x16::new(a), u8x16::new(b));
             let found = (special16(a) | special16(b)).any();
-            return self.short_out::<SEP, 37, 33, 36>(&mut block, n, found, words);
+            let read = Read::Registers(a, b);
+            return self.short_out::<SEP, 37, 33, 36>(text, &mut block, found, read);
         }
         // Up to fifteen bytes (most cells): a smaller block, one register
         // copied (plus two bytes in quotes).
         let mut block = [b','; 20];
         let body = &mut block[2..18];
         let word = |bytes: &[u8]| u64::from(u32::from_le_bytes(load(bytes)));
-        let (found, words): (bool, [u64; 4]) = if n >= 8 {
+        let (found, read) = if n >= 8 {
             let (low, high): ([u8; 8], [u8; 8]) = (load(&text[..8]), load(&text[n - 8..]));
             body[..8].copy_from_slice(&low);
             body[n - 8..n].copy_from_slice(&high);
             let mut both = [0u8; 16];
             both[..8].copy_from_slice(&low);
             both[8..].copy_from_slice(&high);
-            let (low, high) = (u64::from_le_bytes(low), u64::from_le_bytes(high));
-            (special16(both).any(), [low, high, low, high])
+            let both = u8x16::new(both);
+            (special16(both).any(), Read::Registers(both, both))
         } else if n >= 4 {
             let (low, high) = (&text[..4], &text[n - 4..]);
             body[..4].copy_from_slice(low);
             body[n - 4..n].copy_from_slice(high);
             let both = word(low) | word(high) << 32;
-            (special(both) != 0, [both; 4])
+            (special(both) != 0, Read::Word(both))
         } else {
             // One to three bytes: the first, the middle and the last.
             let (first, last) = (text[0], text[n - 1]);
@@ -590,31 +742,30 @@ impl<'b> CsvCells<'b> {
             body[n / 2] = middle;
             body[n - 1] = last;
             let both = u64::from_le_bytes([first, middle, last, b'a', b'a', b'a', b'a', b'a']);
-            (special(both) != 0, [both; 4])
+            (special(both) != 0, Read::Word(both))
         };
-        self.short_out::<SEP, 20, 16, 18>(&mut block, n, found, words)
+        self.short_out::<SEP, 20, 16, 18>(text, &mut block, found, read)
     }
 
-    /// Writes the short text laid out in `block` from `block[2]` (`n`
-    /// bytes, read as `words`) as [`CsvCells::plain_short`] says: `P`
+    /// Writes the short text `text` laid out in `block` from `block[2]`
+    /// (read as `read`) as [`CsvCells::plain_short`] says: `P`
     /// bytes copied when nothing in it was `found`, otherwise
     /// [`CsvCells::comma_short`] with `Q` (each at least the longest cell
     /// the block holds, with its comma and quotes).
     #[inline(always)]
     fn short_out<const SEP: bool, const B: usize, const P: usize, const Q: usize>(
         &mut self,
+        text: &[u8],
         block: &mut [u8; B],
-        n: usize,
         found: bool,
-        words: [u64; 4],
-    ) -> Short {
+        read: Read,
+    ) {
         if found {
-            return self.comma_short::<SEP, B, Q>(block, n, words);
+            return self.comma_short::<SEP, B, Q>(text, block, read);
         }
         let from = 2 - usize::from(SEP);
         let chunk: [u8; P] = load(&block[from..from + P]);
-        self.block(&chunk, usize::from(SEP) + n);
-        Short::Written
+        self.block(&chunk, usize::from(SEP) + text.len());
     }
 
     /// [`CsvCells::plain_short`] for a short text with a byte to look at
@@ -624,16 +775,16 @@ impl<'b> CsvCells<'b> {
     #[inline(always)]
     fn comma_short<const SEP: bool, const B: usize, const Q: usize>(
         &mut self,
+        text: &[u8],
         block: &mut [u8; B],
-        n: usize,
-        words: [u64; 4],
-    ) -> Short {
-        let any = |test: fn(u64) -> u64| words.iter().fold(0, |any, &w| any | test(w)) != 0;
-        if any(quote) {
-            return Short::Quoted;
+        read: Read,
+    ) {
+        let n = text.len();
+        if read.quote() {
+            return self.not_short::<SEP>(text, Short::Quoted);
         }
-        if any(control) {
-            return Short::Unknown;
+        if read.control() {
+            return self.not_short::<SEP>(text, Short::Unknown);
         }
         // A comma and nothing else to escape: in quotes, still one copy.
         block[1] = b'"';
@@ -641,24 +792,22 @@ impl<'b> CsvCells<'b> {
         let from = 1 - usize::from(SEP);
         let chunk: [u8; Q] = load(&block[from..from + Q]);
         self.block(&chunk, usize::from(SEP) + n + 2);
-        Short::Written
     }
 
     /// [`CsvCells::plain_short`] for 33–64 bytes (a file's name and line,
     /// a long name): written when it needs neither quotes nor a formula
     /// quote, eight words tested, no call.
     #[inline(always)]
-    fn plain_medium<const SEP: bool>(&mut self, text: &[u8]) -> Short {
+    fn plain_medium<const SEP: bool>(&mut self, text: &[u8]) {
         let n = text.len();
         if n > 64 {
             // Written whatever it holds, out of line (~1 cell a row: the
             // reason), so that its code does not crowd the row's.
-            let at = long_at::<SEP>(self.out, self.at, self.scratch, text);
-            self.resume(at);
-            return Short::Written;
+            let at = long_at::<SEP>(self.out.slice(), self.at, self.scratch, text);
+            return self.resume(at);
         }
         if formula_like(text) {
-            return Short::Unknown;
+            return self.not_short::<SEP>(text, Short::Unknown);
         }
         let mut block = [b','; 65];
         let body = &mut block[usize::from(SEP)..usize::from(SEP) + 64];
@@ -674,10 +823,9 @@ impl<'b> CsvCells<'b> {
             body[to..to + 8].copy_from_slice(&word);
         }
         if any != 0 {
-            return Short::Unknown;
+            return self.not_short::<SEP>(text, Short::Unknown);
         }
         self.block(&block, usize::from(SEP) + n);
-        Short::Written
     }
 
     /// [`CsvCells::plain_short`] for more than 64 bytes (a row's reason,
@@ -707,12 +855,11 @@ impl<'b> CsvCells<'b> {
         let mut chunks = text.chunks_exact(16);
         let quoted =
             chunks.any(quoting) || (!chunks.remainder().is_empty() && quoting(&text[n - 16..]));
-        // A double quote is doubled: the exact path (memchr reads the whole
-        // text a register of 32 bytes at a time).
-        if !quoted || memchr::memchr(b'"', text).is_some() {
+        // A double quote is doubled: the exact path.
+        if !quoted || holds_quote(text) {
             return Short::Unknown;
         }
-        let Some(out) = self.out.get_mut(self.at..self.at + lead + n + 1) else {
+        let Some(out) = self.out.slice().get_mut(self.at..self.at + lead + n + 1) else {
             return Short::Unknown;
         };
         let (head, body) = out.split_at_mut(lead);
@@ -729,7 +876,7 @@ impl<'b> CsvCells<'b> {
     /// quote when `neutralise` (out of line: ~2 cells a row).
     #[inline(always)]
     fn quoted(&mut self, text: &[u8], neutralise: bool) {
-        let at = quoted_at(self.out, self.at, self.scratch, text, neutralise);
+        let at = quoted_at(self.out.slice(), self.at, self.scratch, text, neutralise);
         self.resume(at);
     }
 
@@ -740,9 +887,14 @@ impl<'b> CsvCells<'b> {
         if self.full || self.at == at {
             return;
         }
-        let text = &self.out[at..self.at];
+        // Past the window only after a wrapped write, in a record that
+        // will not be taken (see `Window`).
+        let Some(text) = self.out.slice().get(at..self.at) else {
+            self.full = true;
+            return;
+        };
         if formula_like(text) || needs_quotes(text) {
-            let end = escape_at(self.out, at, self.at, self.scratch);
+            let end = escape_at(self.out.slice(), at, self.at, self.scratch);
             self.resume(end);
         }
     }
@@ -769,10 +921,10 @@ impl<'b> CsvCells<'b> {
         let scale = ((flags >> 16) & 0xFF) as usize;
         if high == 0 && scale <= 2 {
             // At most (2^32 - 1) × 100: well inside an i64.
-            let cents = (u64::from(low) * [100, 10, 1][scale]) as i64;
+            let cents = (u64::from(low) * CENTS_PER_UNIT[scale]) as i64;
             return self.cents::<SEP>(if flags >> 31 == 0 { cents } else { -cents });
         }
-        let at = money_rare_at::<SEP>(self.out, self.at, self.scratch, d);
+        let at = money_rare_at::<SEP>(self.out.slice(), self.at, self.scratch, d);
         self.resume(at);
     }
 
@@ -861,7 +1013,7 @@ impl<'b> CsvCells<'b> {
     fn date<const SEP: bool>(&mut self, date: Date) {
         let year = date.year();
         if !(1..=9999).contains(&year) {
-            let at = date_rare_at::<SEP>(self.out, self.at, self.scratch, date);
+            let at = date_rare_at::<SEP>(self.out.slice(), self.at, self.scratch, date);
             return self.resume(at);
         }
         let year = year as usize;
@@ -1040,6 +1192,20 @@ fn long_at<const SEP: bool>(
     })
 }
 
+/// [`CsvCells::exact`]: a text cell the short path did not write (empty,
+/// starting like a formula, holding a quote or a control byte, or 33–64
+/// bytes needing quotes) from `at`, after a comma with `SEP`.
+#[inline(never)]
+fn exact_at<const SEP: bool>(
+    out: &mut [u8],
+    at: usize,
+    scratch: &mut Scratch,
+    text: &[u8],
+    short: Short,
+) -> Option<usize> {
+    CsvCells::cells_at(out, at, scratch, |cells| cells.exact::<SEP>(text, short))
+}
+
 /// [`CsvCells::money`] for an amount beyond its common path: a mantissa
 /// over 32 bits or more than two decimals.
 #[cold]
@@ -1095,4 +1261,26 @@ fn date_rare_at<const SEP: bool>(
     });
     scratch.text = text;
     end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The long cell's quote test finds a double quote at every position
+    /// of texts of 16 to 100 bytes (in each register, in the overlapping
+    /// last one) and finds none in texts without one, bytes that differ
+    /// from a quote by one bit included.
+    #[test]
+    fn a_long_cells_quote_is_found_wherever_it_is() {
+        for n in 16..=100 {
+            let plain: Vec<u8> = (0..n).map(|i| [b'a', b'#', b'\xA2', b','][i % 4]).collect();
+            assert!(!holds_quote(&plain), "{n}");
+            for at in 0..n {
+                let mut text = plain.clone();
+                text[at] = b'"';
+                assert!(holds_quote(&text), "{n} {at}");
+            }
+        }
+    }
 }

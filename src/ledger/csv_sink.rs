@@ -3,9 +3,12 @@
 //! with a single quote; money and numbers are written as plain numbers.
 //!
 //! Rows are formatted straight into the output buffer, each in a window
-//! of its initialised bytes with a cursor kept in a register
-//! ([`super::csv_cells::write_fitting`]; a row that outgrows the window is
-//! formatted again in a larger one): a short text cell (up to 64 bytes) is
+//! of its initialised bytes with a cursor kept in a register: the
+//! ledger's rows in a fixed 4 KiB window whose short writes need no
+//! bounds test ([`super::csv_cells::RowWindow`]; a row that reaches 4 KiB
+//! is written by the column loop instead), any other table's in a slice
+//! ([`super::csv_cells::write_fitting`]; a row that outgrows it is
+//! formatted again in a larger one). A short text cell (up to 64 bytes) is
 //! tested a word or a 16-byte register at a time and copied as one
 //! fixed-size block with the comma before it (in quotes, when a comma is
 //! all it holds), a long one (the reason) tested up to its first comma and
@@ -17,15 +20,17 @@
 //! trace, payment date, payer id, interchange, transaction) are formatted
 //! once per transaction and copied into each of its rows
 //! ([`super::row::PaymentCells`]); an absent interest or standing group is
-//! one run of commas; the claim status words are copied from a table of
-//! their CSV cells. The buffer goes to the output in blocks of about
-//! 64 KiB. This is issue 17's fast ledger writer (target ≤ 2,000
-//! instructions a row): 2,143 instructions a row on a generated 4 MB set
-//! (callgrind, 2026-12-07, branch `csv-2000`; 2,697 before it, 3,140 with
-//! the row pushed into a `Vec`, 4,375 before the payment cells, the block
-//! copies, the folded commas and inlined money; ~20,000 with the `csv`
-//! crate's writer, fed one field at a time). The README's targets table
-//! has the method, the breakdown and what stands between it and 2,000.
+//! one run of commas, and so are the seven columns flags … expected_basis
+//! when none has a cell (95% of rows); the claim status words are copied
+//! from a table of their CSV cells. The buffer goes to the output in
+//! blocks of about 64 KiB. This is issue 17's fast ledger writer (target
+//! ≤ 2,000 instructions a row): 1,883 instructions a row on a generated
+//! 4 MB set (callgrind, 2026-12-07, branch `csv-2000b`; 2,143 before it,
+//! 2,697 before branch `csv-2000`, 3,140 with the row pushed into a
+//! `Vec`, 4,375 before the payment cells, the block copies, the folded
+//! commas and inlined money; ~20,000 with the `csv` crate's writer, fed
+//! one field at a time). The README's targets table has the method and
+//! the breakdown.
 //!
 //! The output is the `csv` crate's, byte for byte (its `QuoteStyle::Necessary`
 //! with CRLF terminators, which the test below holds the writer to): a field
@@ -35,7 +40,7 @@
 use std::any::Any;
 use std::io::Write;
 
-use super::csv_cells::{CsvCells, Scratch, write_fitting};
+use super::csv_cells::{CsvCells, RowWindow, Scratch, grow, write_fitting};
 use super::row::{COLUMNS as LEDGER, PaymentCells};
 use super::{Column, Sink};
 use crate::line::DecidedLine;
@@ -149,15 +154,22 @@ impl<R: 'static> Sink<R> for CsvSink<'_, R> {
         // to the loop's bytes); the downcast is decided at compile time.
         if let Some(line) = (row as &dyn Any).downcast_ref::<DecidedLine>() {
             if self.ledger {
-                let payment = &mut self.payment;
-                let end = write_fitting(
-                    &mut self.buffer,
-                    self.filled,
-                    ROW,
-                    &mut self.scratch,
-                    |out, scratch| super::row::write_csv(line, out, scratch, payment),
-                );
-                return self.took(end);
+                let from = self.filled;
+                if self.buffer.len() < from + size_of::<RowWindow>() {
+                    grow(&mut self.buffer, from + size_of::<RowWindow>());
+                }
+                if let Some(window) =
+                    self.buffer[from..].first_chunk_mut::<{ size_of::<RowWindow>() }>()
+                {
+                    let written =
+                        super::row::write_csv(line, window, &mut self.scratch, &mut self.payment);
+                    if let Some(len) = written {
+                        return self.took(from + len);
+                    }
+                }
+                // A row of ROW_ROOM bytes or more (a very long reason or
+                // name): the column loop below, which writes the same bytes
+                // (`tests/ledger_csv.rs`) in as much room as it needs.
             }
         }
         let columns = self.columns;

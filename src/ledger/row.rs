@@ -6,7 +6,7 @@
 use std::sync::{Arc, LazyLock, Weak};
 
 use super::Cell;
-use super::csv_cells::{CsvCells, Scratch, write_fitting};
+use super::csv_cells::{CsvCells, RowWindow, Scratch, write_fitting};
 use super::table::{Column, ColumnType, select};
 use crate::codes::claim_status_words;
 use crate::line::{ClaimStanding, DecidedLine, EventKind, LineInterest, RemittanceContext, Status};
@@ -29,7 +29,12 @@ type C = Column<DecidedLine>;
 /// its rows. An `I::new` column reads the line's prompt-pay interest and a
 /// `S::new` column a NO_REMITTANCE row's standing, both empty when the row
 /// has none: the CSV writer tests for the group once, at its first column,
-/// and writes an absent group's empty cells as one run of commas.
+/// and writes an absent group's empty cells as one run of commas. A
+/// `Q::new` column reads the whole row, like a `C` column, and is one of
+/// the run of columns that are empty on nearly every row (flags through
+/// `expected_basis`: empty on 95% of rows, a line nothing was compared
+/// with): [`quiet_present`] tells at once whether any of them has a cell,
+/// and when none has, the CSV writer writes their commas as one run.
 macro_rules! ledger_columns {
     (
         $(#[$meta:meta])*
@@ -57,15 +62,15 @@ macro_rules! ledger_columns {
         /// payment's cells copied from `payment` (refreshed when the row
         /// belongs to another payment), an absent group's cells as one run
         /// of commas, every other cell formatted. Returns the row's length,
-        /// or `None` when it does not fit in `window` (see
-        /// [`super::csv_cells::write_fitting`]).
+        /// or `None` when it is [`super::csv_cells::ROW_ROOM`] bytes or
+        /// longer (the caller writes it with the column loop).
         // The flags below are constants once the columns are unrolled.
         // The cells are a local here, so that their cursor and window live
         // in registers (see `write_fitting`).
         #[allow(unused_assignments)]
         pub(super) fn write_csv(
             r: &DecidedLine,
-            window: &mut [u8],
+            window: &mut RowWindow,
             scratch: &mut Scratch,
             payment: &mut PaymentCells,
         ) -> Option<usize> {
@@ -89,7 +94,7 @@ macro_rules! ledger_columns {
                         }
                         slot += 1;
                     }
-                    Source::Interest | Source::Standing if group_start => {
+                    Source::Interest | Source::Standing | Source::Quiet if group_start => {
                         present = group_present!($from, r);
                         if !present {
                             out.commas(RUNS[column] - usize::from(first));
@@ -162,6 +167,9 @@ macro_rules! ledger_cell {
     (S, $r:expr, $cell:expr) => {
         standing($r, $cell)
     };
+    (Q, $r:expr, $cell:expr) => {
+        reader($cell)($r)
+    };
 }
 
 /// Writes the cell of row `$r` in a column declared `$from::new(…, $cell)`
@@ -196,6 +204,9 @@ macro_rules! source {
     (S) => {
         Source::Standing
     };
+    (Q) => {
+        Source::Quiet
+    };
 }
 
 /// True when row `$r` has the group a column declared `$from::new` reads
@@ -206,6 +217,9 @@ macro_rules! group_present {
     };
     (S, $r:expr) => {
         $r.standing.is_some()
+    };
+    (Q, $r:expr) => {
+        quiet_present($r)
     };
     ($other:ident, $r:expr) => {
         true
@@ -223,6 +237,9 @@ enum Source {
     Interest,
     /// A NO_REMITTANCE row's standing (`S::new`).
     Standing,
+    /// The row, in the run of columns that are nearly always empty
+    /// (`Q::new`, see [`quiet_present`]).
+    Quiet,
 }
 
 /// Per column of `sources`, how many columns from it on (itself
@@ -348,17 +365,17 @@ pub static COLUMNS = [
         Cell::Joined(&r.event.remarks, ';')
     }),
     C::new("status", Txt, |r| Cell::Text(r.status.as_str())),
-    C::new("flags", List(';'), |r| Cell::Flags(r.decision.flags)),
-    C::new("prior_paid", Money, |r| Cell::money(r.decision.prior_paid)),
-    C::new("prior_payment_date", Date, |r| {
+    Q::new("flags", List(';'), |r| Cell::Flags(r.decision.flags)),
+    Q::new("prior_paid", Money, |r| Cell::money(r.decision.prior_paid)),
+    Q::new("prior_payment_date", Date, |r| {
         Cell::date(r.decision.prior_payment_date)
     }),
-    C::new("prior_trace", Txt, |r| Cell::text(&r.decision.prior_trace)),
-    C::new("expected", Money, |r| Cell::money(r.decision.expected)),
-    C::new("variance", Money, |r| Cell::money(r.decision.variance)),
+    Q::new("prior_trace", Txt, |r| Cell::text(&r.decision.prior_trace)),
+    Q::new("expected", Money, |r| Cell::money(r.decision.expected)),
+    Q::new("variance", Money, |r| Cell::money(r.decision.variance)),
     // Which contract row and rules produced `expected` (or why a covered
     // line could not be priced).
-    C::new("expected_basis", Txt, |r| {
+    Q::new("expected_basis", Txt, |r| {
         Cell::text(&r.decision.expected_basis)
     }),
     C::new("net_paid", Money, |r| Cell::money(r.decision.net_paid)),
@@ -546,6 +563,24 @@ fn paid_amount<'a>(row: &DecidedLine, cell: Cell<'a>) -> Cell<'a> {
     }
 }
 
+/// False only when every `Q::new` column of the ledger (flags through
+/// `expected_basis`) is empty on `row`: what each of those columns reads,
+/// tested at once so that the CSV writer writes the run's seven commas as
+/// one write on the 95% of rows with none (a test holds it to the cells).
+/// May say true of a row whose cells are all empty (they are then written
+/// one by one, as empty cells); never false of a row with one.
+#[inline(always)]
+fn quiet_present(row: &DecidedLine) -> bool {
+    let d = &row.decision;
+    !(d.flags.is_empty()
+        && d.prior_paid.is_none()
+        && d.prior_payment_date.is_none()
+        && d.prior_trace.is_empty()
+        && d.expected.is_none()
+        && d.variance.is_none()
+        && d.expected_basis.is_empty())
+}
+
 /// A cell of a NO_REMITTANCE row's standing, empty on other rows.
 fn standing<'a>(row: &'a DecidedLine, cell: fn(&'a ClaimStanding) -> Cell<'a>) -> Cell<'a> {
     row.standing.as_ref().map_or(Cell::Empty, cell)
@@ -559,6 +594,77 @@ fn interest<'a>(row: &'a DecidedLine, cell: fn(&'a LineInterest) -> Cell<'a>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `quiet_present` says false exactly when every `Q::new` column's
+    /// cell is empty: on a decision with none of them set, and on one with
+    /// each set alone (every flag, amounts of zero, empty and non-empty
+    /// texts), the writer's run of commas stands for what the cells write.
+    #[test]
+    fn quiet_columns_are_empty_exactly_when_quiet_present_says_so() {
+        use crate::line::{Decision, Flag, Flags, LineEvent};
+        use rust_decimal::Decimal;
+
+        let quiet: Vec<&C> = COLUMNS
+            .iter()
+            .zip(SOURCES)
+            .filter(|(_, source)| **source == Source::Quiet)
+            .map(|(column, _)| column)
+            .collect();
+        assert_eq!(quiet.len(), 7);
+        let date = jiff::civil::date(2024, 5, 6);
+        let mut decisions = vec![Decision::default()];
+        for flag in Flag::ALL {
+            let mut flags = Flags::default();
+            flags.insert(flag);
+            decisions.push(Decision {
+                flags,
+                ..Decision::default()
+            });
+        }
+        for amount in [Decimal::ZERO, Decimal::new(-1, 2), Decimal::new(12345, 2)] {
+            decisions.push(Decision {
+                prior_paid: Some(amount),
+                ..Decision::default()
+            });
+            decisions.push(Decision {
+                expected: Some(amount),
+                ..Decision::default()
+            });
+            decisions.push(Decision {
+                variance: Some(amount),
+                ..Decision::default()
+            });
+        }
+        decisions.push(Decision {
+            prior_payment_date: Some(date),
+            ..Decision::default()
+        });
+        decisions.push(Decision {
+            prior_trace: "T1".into(),
+            ..Decision::default()
+        });
+        decisions.push(Decision {
+            expected_basis: "row 3".into(),
+            ..Decision::default()
+        });
+        // Fields outside the run change nothing.
+        decisions.push(Decision {
+            net_paid: Some(Decimal::ONE),
+            appeal_by: Some(date),
+            at_stake: Some(Decimal::ONE),
+            ..Decision::default()
+        });
+        for decision in decisions {
+            let row = DecidedLine::new(LineEvent::sample(), decision, String::new());
+            let written: Vec<String> = quiet.iter().map(|c| c.read(&row).render()).collect();
+            assert_eq!(
+                quiet_present(&row),
+                written.iter().any(|cell| !cell.is_empty()),
+                "{written:?} for {:?}",
+                row.decision
+            );
+        }
+    }
 
     /// The claim status words the CSV writer copies are the bytes the cell
     /// loop writes for the words of each code, and of codes around them
@@ -580,7 +686,7 @@ mod tests {
             };
             let mut window = vec![0u8; 256];
             let mut scratch = Scratch::default();
-            let mut cells = CsvCells::new(&mut window, &mut scratch);
+            let mut cells = CsvCells::new(&mut window[..], &mut scratch);
             cells.next(cell);
             let len = cells.finish().unwrap();
             assert_eq!(
