@@ -243,41 +243,6 @@ def pa_strings(values):
     return pa.array(values, pa.string())
 
 
-def warm_worker(batches):
-    """mapInArrow of the warm-up job (see `warm_up`): the executor's Python
-    worker imports pyarrow and remit (unpacking the shipped wheel) while
-    the driver is still planning the day's query."""
-    import pyarrow as pa
-    import pyarrow.compute  # noqa: F401 - what the events stage imports
-
-    import_remit()
-    for batch in batches:
-        yield pa.RecordBatch.from_pydict({"id": batch.column(0)})
-
-
-def warm_up(spark, tasks):
-    """Starts the executors' Python workers on a thread of the driver: a
-    one-row-a-task mapInArrow job, run while the main thread lists the
-    input and plans the day's query (a cold JVM's seconds). Spark keeps a
-    Python worker for the next task (`spark.python.worker.reuse`, on by
-    default) and pools it by interpreter and environment, which an Arrow
-    UDF's job shares with the day's stages (an RDD job's does not): the
-    events stage's first task finds pyarrow and remit imported. Best
-    effort: a failure here is left to the real stages to report."""
-    import threading
-
-    def run():
-        try:
-            (spark.range(0, tasks, 1, tasks)
-             .mapInArrow(warm_worker, "id long").collect())
-        except Exception as error:  # noqa: BLE001 - the stages will say it again
-            print(f"remit job: the warm-up job failed: {error}", file=sys.stderr)
-
-    thread = threading.Thread(target=run, name="remit-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
 def shipped(value):
     """A value naming a shipped file, resolved on the executor: `@name` is
     the file, `NAME=@name` (a reference schedule) keeps its name."""
@@ -568,7 +533,6 @@ def main(argv):
     remit = import_remit()
     started = time.time()
     cores = sc.defaultParallelism
-    warming = warm_up(spark, cores)
     partitions = opts.partitions or 2 * cores
     options = decide_options(opts, sc)
     # The history table first: a layout it refuses stops the job before
@@ -580,7 +544,6 @@ def main(argv):
     finally:
         if history is not None:
             history.close()
-        warming.join(timeout=60)
     spark.stop()
     return status
 
@@ -603,6 +566,14 @@ def run(spark, opts, day, remit, options, history, partitions, started):
     # gets one task (up to `maxPartitionBytes`, 128 MB). Unless set.
     if not sc.getConf().contains("spark.sql.files.openCostInBytes"):
         spark.conf.set("spark.sql.files.openCostInBytes", str(EVENTS_OPEN_COST))
+    # No adaptive execution (unless set): the decide stage's repartition
+    # has a fixed number of partitions, which AQE keeps, and a history
+    # day's read is a bucketed scan with no Exchange, so it has nothing to
+    # re-plan; with it on, the shuffle's map side runs as a job of its own
+    # and the decide stage is planned again once it ends (~1.5 s between
+    # the stages at load 8, on a cold JVM).
+    if not sc.getConf().contains("spark.sql.adaptive.enabled"):
+        spark.conf.set("spark.sql.adaptive.enabled", "false")
     files = (spark.read.format("binaryFile").option("recursiveFileLookup", "true")
              .load(opts.input)
              # file:/x/y.835 is named /x/y.835, as remit reconcile /x names it
