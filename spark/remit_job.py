@@ -562,8 +562,10 @@ def run(spark, opts, day, remit, options, history, partitions, started):
     # input's bytes per core, counting each file as its length plus
     # `openCostInBytes` (4 MB by default), so 200 files of 200 KB made 7
     # tasks for one core, each paying a task's start, a Python worker's
-    # round trip and the first batch's wait; with a cost of 64 KB a core
-    # gets one task (up to `maxPartitionBytes`, 128 MB). Unless set.
+    # round trip and the first batch's wait; with a cost of 64 KB they are
+    # packed by the input's bytes per `defaultParallelism` (at least 2 on a
+    # standalone cluster: 3 tasks for that day on one core; each at most
+    # `maxPartitionBytes`, 128 MB). Unless set.
     if not sc.getConf().contains("spark.sql.files.openCostInBytes"):
         spark.conf.set("spark.sql.files.openCostInBytes", str(EVENTS_OPEN_COST))
     # No adaptive execution (unless set): the decide stage's repartition
