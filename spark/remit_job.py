@@ -55,6 +55,9 @@ NO_PAYMENT_MONTH = "none"
 # Records per Arrow batch into the decide stage (Spark's default is
 # 10,000): fewer, larger transfers to the Python worker.
 DECIDE_BATCH_ROWS = 65_536
+# What the events stage counts a file's opening as, in bytes, when it packs
+# files into tasks (Spark's default is 4 MB: see `run`).
+EVENTS_OPEN_COST = 65_536
 
 
 def parse_args(argv):
@@ -555,6 +558,24 @@ def run(spark, opts, day, remit, options, history, partitions, started):
     # the history table's write): no cache, no pass of its own to count
     # records or find the acknowledgments.
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(opts.files_per_batch))
+    # Fewer, larger events tasks: Spark packs files into a task up to the
+    # input's bytes per core, counting each file as its length plus
+    # `openCostInBytes` (4 MB by default), so 200 files of 200 KB made 7
+    # tasks for one core, each paying a task's start, a Python worker's
+    # round trip and the first batch's wait; with a cost of 64 KB they are
+    # packed by the input's bytes per `defaultParallelism` (at least 2 on a
+    # standalone cluster: 3 tasks for that day on one core; each at most
+    # `maxPartitionBytes`, 128 MB). Unless set.
+    if not sc.getConf().contains("spark.sql.files.openCostInBytes"):
+        spark.conf.set("spark.sql.files.openCostInBytes", str(EVENTS_OPEN_COST))
+    # No adaptive execution (unless set): the decide stage's repartition
+    # has a fixed number of partitions, which AQE keeps, and a history
+    # day's read is a bucketed scan with no Exchange, so it has nothing to
+    # re-plan; with it on, the shuffle's map side runs as a job of its own
+    # and the decide stage is planned again once it ends (~1.5 s between
+    # the stages at load 8, on a cold JVM).
+    if not sc.getConf().contains("spark.sql.adaptive.enabled"):
+        spark.conf.set("spark.sql.adaptive.enabled", "false")
     files = (spark.read.format("binaryFile").option("recursiveFileLookup", "true")
              .load(opts.input)
              # file:/x/y.835 is named /x/y.835, as remit reconcile /x names it
@@ -599,7 +620,10 @@ def run(spark, opts, day, remit, options, history, partitions, started):
     # The plan the summary reports, once the write is done: planning it
     # before would add a second planning pass on a JVM still warming up,
     # ahead of the first task (the write plans the same query itself).
-    decide_plan = plan_of(ledger)
+    # Only with history: what the test checks of it (no Exchange, a
+    # bucketed scan) is the history's read; without, explaining costs the
+    # run a planning pass for nothing.
+    decide_plan = plan_of(ledger) if history is not None else ""
     counts = tally.value["counts"]
     rejected = [tally.value["rejected"][k] for k in sorted(tally.value["rejected"])]
     history_records = 0 if history is None else history.earlier_count()
