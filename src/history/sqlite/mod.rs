@@ -401,7 +401,7 @@ impl SqliteStore {
         }
         self.conn
             .prepare_cached(
-                "INSERT INTO line_controls (hash, control, line_id) VALUES (?1, ?2, ?3)",
+                "INSERT OR IGNORE INTO line_controls (hash, control, line_id) VALUES (?1, ?2, ?3)",
             )?
             .execute(params![line_hash(&pack(&base)?), control, line])?;
         self.cache.set_control(&base, control, Some(key.ordinal));
