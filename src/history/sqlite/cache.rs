@@ -90,11 +90,4 @@ impl Cache {
             None => known.push((control.into(), ordinal)),
         }
     }
-
-    /// Forgets what is known of `control` under `base`.
-    pub(super) fn forget_control(&self, base: &LineKey, control: &str) {
-        if let Some(known) = self.controls.borrow_mut().get_mut(base) {
-            known.retain(|(c, _)| c != control);
-        }
-    }
 }

@@ -18,9 +18,9 @@
 //! transaction's context and its pending events (`remittances.context`,
 //! `remittances.events`, the events exactly as
 //! [`crate::line::PackedTransaction`] packs them), a billed claim
-//! (`claims.claim`) and a line's identity (`lines.key`,
-//! `line_controls.base`: the same key always packs to the same bytes, so
-//! the packed key is the line's unique key).
+//! (`claims.claim`) and a line's identity (`lines.key`: the same key
+//! always packs to the same bytes, so the packed key tells lines apart;
+//! since schema 14 they are found by a hash of those bytes, `line_hash`).
 
 use std::sync::Arc;
 

@@ -329,13 +329,44 @@ impl SqliteStore {
             return Ok(known);
         }
         let packed = pack(key)?;
-        let found: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT id FROM lines WHERE key = ?1")?
-            .query_row([&packed], |r| r.get(0))
-            .optional()?;
+        let found = self.line_by_packed_key(&packed)?;
         self.cache.set_line(key, found);
         Ok(found)
+    }
+
+    /// The id of the line whose packed key is `packed` (schema 14: lines
+    /// are found by a hash of it; keys sharing a hash are told apart by
+    /// their bytes, the same key always packing to the same bytes).
+    fn line_by_packed_key(&self, packed: &[u8]) -> StoreResult<Option<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, key FROM lines WHERE hash = ?1")?;
+        let mut found = stmt.query([line_hash(packed)])?;
+        while let Some(r) = found.next()? {
+            if blob(r, 1)? == packed {
+                return Ok(Some(r.get(0)?));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The ordinal recorded for REF*6R `control` on lines of identity
+    /// `base` (schema 14: `line_controls` names the line that carried it
+    /// first, under a hash of the base; a line of another base sharing the
+    /// hash is skipped).
+    fn stored_control(&self, base: &LineKey, control: &str) -> StoreResult<Option<u32>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.key FROM line_controls c JOIN lines l ON l.id = c.line_id
+             WHERE c.hash = ?1 AND c.control = ?2",
+        )?;
+        let mut found = stmt.query(params![line_hash(&pack(base)?), control])?;
+        while let Some(r) = found.next()? {
+            let key: LineKey = unpack(blob(r, 0)?, "line key")?;
+            if base_key(&key) == *base {
+                return Ok(Some(key.ordinal));
+            }
+        }
+        Ok(None)
     }
 
     /// The id of a line, created if the store does not have it.
@@ -343,31 +374,37 @@ impl SqliteStore {
         if let Some(id) = self.find_line(key)? {
             return Ok(id);
         }
+        let packed = pack(key)?;
         self.conn
-            .prepare_cached("INSERT INTO lines (key) VALUES (?1)")?
-            .execute([pack(key)?])?;
+            .prepare_cached("INSERT INTO lines (hash, key) VALUES (?1, ?2)")?
+            .execute(params![line_hash(&packed), packed])?;
         let id = self.conn.last_insert_rowid();
         self.cache.set_line(key, Some(id));
         Ok(id)
     }
 
-    /// Records that `key`'s line carries REF*6R `control`, unless known.
-    fn note_control(&mut self, key: &LineKey, control: &str) -> StoreResult<()> {
+    /// Records that `key`'s line (stored as `line`) carries REF*6R
+    /// `control`, unless known.
+    fn note_control(&mut self, key: &LineKey, line: i64, control: &str) -> StoreResult<()> {
         let base = base_key(key);
-        if matches!(self.cache.control(&base, control), Some(Some(_))) {
-            return Ok(()); // the first ordinal recorded stays
+        match self.cache.control(&base, control) {
+            Some(Some(_)) => return Ok(()), // the first ordinal recorded stays
+            // Looked up and not stored: the cache follows this connection's
+            // writes and is cleared when another connection writes.
+            Some(None) => {}
+            None => {
+                if let Some(first) = self.stored_control(&base, control)? {
+                    self.cache.set_control(&base, control, Some(first));
+                    return Ok(());
+                }
+            }
         }
-        let inserted = self
-            .conn
+        self.conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO line_controls (base, control, ordinal) VALUES (?1, ?2, ?3)",
+                "INSERT OR IGNORE INTO line_controls (hash, control, line_id) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![pack(&base)?, control, key.ordinal])?;
-        if inserted == 1 {
-            self.cache.set_control(&base, control, Some(key.ordinal));
-        } else {
-            self.cache.forget_control(&base, control);
-        }
+            .execute(params![line_hash(&pack(&base)?), control, line])?;
+        self.cache.set_control(&base, control, Some(key.ordinal));
         Ok(())
     }
 
@@ -536,6 +573,20 @@ fn base_key(key: &LineKey) -> LineKey {
         ordinal: 0,
         ..key.clone()
     }
+}
+
+/// The hash under which a line (its packed key) or a REF*6R base (its
+/// packed base key) is stored (schema 14): stable, so it can be stored.
+/// Tests can make every key share a few hashes, to exercise collisions.
+pub(super) fn line_hash(packed: &[u8]) -> i64 {
+    let mut h = crate::x12::hash::ContentHash::default();
+    h.write(packed);
+    let hash = h.finish() as i64;
+    #[cfg(test)]
+    if tests::COLLIDE.with(|c| c.get()) {
+        return hash & 3;
+    }
+    hash
 }
 
 fn date_text(date: Option<jiff::civil::Date>) -> Option<String> {
@@ -1001,7 +1052,7 @@ impl HistoryStore for SqliteStore {
                 packed_row,
             ])?;
         if !event.line_control.is_empty() {
-            self.note_control(key, &event.line_control)?;
+            self.note_control(key, line, &event.line_control)?;
         }
         Ok(())
     }
@@ -1012,11 +1063,7 @@ impl HistoryStore for SqliteStore {
         if let Some(known) = self.cache.control(&base, control) {
             return Ok(known);
         }
-        let found = self
-            .conn
-            .prepare_cached("SELECT ordinal FROM line_controls WHERE base = ?1 AND control = ?2")?
-            .query_row(params![pack(&base)?, control], |r| r.get(0))
-            .optional()?;
+        let found = self.stored_control(&base, control)?;
         self.cache.set_control(&base, control, found);
         Ok(found)
     }
@@ -1277,6 +1324,79 @@ impl ClaimStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// Makes `line_hash` give every key one of four hashes.
+        pub(super) static COLLIDE: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Lines, and REF*6R ordinals, are found by a hash of their keys
+    /// (schema 14): keys sharing a hash are different lines, each found
+    /// again, and an ordinal is the one recorded for its own base.
+    #[test]
+    fn lines_and_ref6r_ordinals_sharing_a_hash_are_told_apart() {
+        use crate::line::Scope;
+        COLLIDE.with(|c| c.set(true));
+        let dir = std::env::temp_dir().join(format!("remit-line-hash-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = |claim: usize, ordinal: u32| LineKey {
+            payer: "P".into(),
+            payee: "1234567890".into(),
+            claim_id: format!("C{claim}").as_str().into(),
+            member_id: "M1".into(),
+            service_date: Some(jiff::civil::date(2024, 1, 2)),
+            procedure: "97110".into(),
+            modifiers: "GP".into(),
+            ordinal,
+            scope: Scope::Line,
+        };
+        let mut store = SqliteStore::open(&dir.join("h.db")).unwrap();
+        let mut ids = Vec::new();
+        for claim in 0..40 {
+            for ordinal in 0..3 {
+                ids.push((claim, ordinal, store.line_id(&key(claim, ordinal)).unwrap()));
+            }
+        }
+        for claim in 0..40 {
+            let line = store.line_id(&key(claim, 2)).unwrap();
+            store.note_control(&key(claim, 2), line, "R6").unwrap();
+            let line = store.line_id(&key(claim, 1)).unwrap();
+            store.note_control(&key(claim, 1), line, "R6").unwrap(); // the first stays
+        }
+        drop(store);
+        // A fresh connection: nothing is answered from the cache.
+        let store = SqliteStore::open(&dir.join("h.db")).unwrap();
+        let hashes: i64 = store
+            .conn
+            .query_row("SELECT count(DISTINCT hash) FROM lines", [], |r| r.get(0))
+            .unwrap();
+        assert!(hashes <= 4, "{hashes} hashes");
+        let mut distinct: Vec<i64> = ids.iter().map(|&(_, _, id)| id).collect();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), ids.len());
+        for &(claim, ordinal, id) in &ids {
+            assert_eq!(store.find_line(&key(claim, ordinal)).unwrap(), Some(id));
+            assert_eq!(
+                store
+                    .ordinal_for_control(&key(claim, ordinal), "R6")
+                    .unwrap(),
+                Some(2)
+            );
+            assert_eq!(
+                store
+                    .ordinal_for_control(&key(claim, ordinal), "R7")
+                    .unwrap(),
+                None
+            );
+        }
+        assert_eq!(store.find_line(&key(99, 0)).unwrap(), None);
+        assert_eq!(store.ordinal_for_control(&key(99, 0), "R6").unwrap(), None);
+        drop(store);
+        COLLIDE.with(|c| c.set(false));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     /// `remit history --claim/--member/--procedure` find their rows through
     /// an index, not by reading every event: a person waits for them, on a

@@ -330,6 +330,30 @@ pub const MIGRATIONS: &[Migration] = &[
         then: Some(schema_13),
         sql: "",
     },
+    // 13 → 14: a line is found by a 64-bit hash of its packed key
+    // (`lines.hash`, indexed, not unique), no longer by the ~70-byte key
+    // itself in a unique index: the key is kept once, in the row, and
+    // compared when a hash matches (two keys sharing a hash are both
+    // kept). A REF*6R ordinal names the line that first carried the
+    // control (`line_controls.line_id`, its key giving the ordinal) under
+    // a hash of the line's base key, instead of keeping the packed base
+    // key again. ~100 B an event. Both tables are rebuilt, ids kept.
+    Migration {
+        then: Some(hash_line_keys),
+        sql: "
+    CREATE TABLE lines_v14 (
+        id INTEGER PRIMARY KEY,
+        hash INTEGER NOT NULL,
+        key BLOB NOT NULL
+    );
+    CREATE TABLE line_controls_v14 (
+        hash INTEGER NOT NULL,
+        control TEXT NOT NULL,
+        line_id INTEGER NOT NULL,
+        PRIMARY KEY (hash, control, line_id)
+    ) WITHOUT ROWID;
+    ",
+    },
 ];
 
 /// The migration before which a store decided under the group-code rule
@@ -399,6 +423,74 @@ fn pack_json_values(conn: &Connection) -> StoreResult<()> {
     conn.execute_batch(
         "DROP TABLE lines; ALTER TABLE lines_v9 RENAME TO lines;
          DROP TABLE line_controls; ALTER TABLE line_controls_v9 RENAME TO line_controls;",
+    )?;
+    Ok(())
+}
+
+/// Migration 13 → 14: `lines` and `line_controls` by hashes of packed
+/// keys (see `super::line_hash`). A REF*6R ordinal whose line is not
+/// stored (none should be: a control is noted as its line's event is
+/// recorded) gets a line with no events, so that it is kept.
+fn hash_line_keys(conn: &Connection) -> StoreResult<()> {
+    use super::codec::{blob, pack, unpack};
+    use super::line_hash;
+    use crate::line::LineKey;
+    {
+        let mut lines = conn.prepare("SELECT id, key FROM lines ORDER BY id")?;
+        let mut insert =
+            conn.prepare("INSERT INTO lines_v14 (id, hash, key) VALUES (?1, ?2, ?3)")?;
+        let mut found = lines.query([])?;
+        while let Some(r) = found.next()? {
+            let id: i64 = r.get(0)?;
+            let key = blob(r, 1)?;
+            insert.execute(params![id, line_hash(key), key])?;
+        }
+    }
+    // Named for the table it ends on (the old one has no index by that name).
+    conn.execute_batch("CREATE INDEX lines_hash ON lines_v14(hash);")?;
+    {
+        let mut controls = conn
+            .prepare("SELECT base, control, ordinal FROM line_controls ORDER BY base, control")?;
+        let mut same_hash = conn.prepare("SELECT id, key FROM lines_v14 WHERE hash = ?1")?;
+        let mut new_line = conn.prepare("INSERT INTO lines_v14 (hash, key) VALUES (?1, ?2)")?;
+        let mut insert = conn.prepare(
+            "INSERT OR IGNORE INTO line_controls_v14 (hash, control, line_id) VALUES (?1, ?2, ?3)",
+        )?;
+        let mut found = controls.query([])?;
+        while let Some(r) = found.next()? {
+            let base: LineKey = unpack(blob(r, 0)?, "line key")?;
+            let base_key = LineKey {
+                ordinal: 0,
+                ..base.clone()
+            };
+            let control: String = r.get(1)?;
+            let ordinal: u32 = r.get(2)?;
+            let key = pack(&LineKey { ordinal, ..base })?;
+            let hash = line_hash(&key);
+            let mut line = None;
+            {
+                let mut same = same_hash.query([hash])?;
+                while let Some(l) = same.next()? {
+                    if blob(l, 1)? == key.as_slice() {
+                        line = Some(l.get::<_, i64>(0)?);
+                        break;
+                    }
+                }
+            }
+            let line = match line {
+                Some(id) => id,
+                None => {
+                    new_line.execute(params![hash, key])?;
+                    conn.last_insert_rowid()
+                }
+            };
+            // The hash of the base as this remit packs it (what look-ups hash).
+            insert.execute(params![line_hash(&pack(&base_key)?), control, line])?;
+        }
+    }
+    conn.execute_batch(
+        "DROP TABLE lines; ALTER TABLE lines_v14 RENAME TO lines;
+         DROP TABLE line_controls; ALTER TABLE line_controls_v14 RENAME TO line_controls;",
     )?;
     Ok(())
 }
