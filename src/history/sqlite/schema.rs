@@ -498,34 +498,21 @@ fn hash_line_keys(conn: &Connection) -> StoreResult<()> {
 /// Migration 10 → 11: rewrites every decided row still packed as a map in
 /// the store's compact form (see `codec::pack_row`).
 fn compact_rows(conn: &Connection) -> StoreResult<()> {
-    use super::codec::{is_tagged_row, pack_row_v1, unpack_row};
-    let mut select = conn.prepare(&format!(
-        "SELECT id, row FROM events WHERE id > ?1 AND row IS NOT NULL ORDER BY id LIMIT {BATCH}"
-    ))?;
-    let mut update = conn.prepare("UPDATE events SET row = ?1 WHERE id = ?2")?;
-    let mut from = 0;
-    loop {
-        let mut batch: Vec<(i64, Vec<u8>)> = Vec::new();
-        let mut last = None;
-        {
-            let mut found = select.query([from])?;
-            while let Some(r) = found.next()? {
-                let id: i64 = r.get(0)?;
-                last = Some(id);
-                let bytes = super::codec::blob(r, 1)?;
-                if !is_tagged_row(bytes) {
-                    batch.push((id, pack_row_v1(&unpack_row(bytes, None)?)?));
-                }
+    use super::codec::{blob, is_tagged_row, pack_row_v1, unpack_row};
+    rewrite_by_id(
+        conn,
+        &format!(
+            "SELECT id, row FROM events WHERE id > ?1 AND row IS NOT NULL ORDER BY id LIMIT {BATCH}"
+        ),
+        "UPDATE events SET row = ?1 WHERE id = ?2",
+        |r| {
+            let bytes = blob(r, 1)?;
+            if is_tagged_row(bytes) {
+                return Ok(None);
             }
-        }
-        let Some(last) = last else {
-            return Ok(());
-        };
-        for (id, packed) in batch {
-            update.execute(params![packed, id])?;
-        }
-        from = last;
-    }
+            Ok(Some(pack_row_v1(&unpack_row(bytes, None)?)?))
+        },
+    )
 }
 
 /// Migration 12 → 13: rows by reference, then events compressed (rows are
@@ -539,33 +526,20 @@ fn schema_13(conn: &Connection) -> StoreResult<()> {
 /// (see `codec::pack_events`).
 fn compress_stored_events(conn: &Connection) -> StoreResult<()> {
     use super::codec::{blob, compress_events, is_compressed_events};
-    let mut select = conn.prepare(&format!(
-        "SELECT id, events FROM remittances WHERE id > ?1 AND events IS NOT NULL ORDER BY id LIMIT {BATCH}"
-    ))?;
-    let mut update = conn.prepare("UPDATE remittances SET events = ?1 WHERE id = ?2")?;
-    let mut from = 0;
-    loop {
-        let mut batch: Vec<(i64, Vec<u8>)> = Vec::new();
-        let mut last = None;
-        {
-            let mut found = select.query([from])?;
-            while let Some(r) = found.next()? {
-                let id: i64 = r.get(0)?;
-                last = Some(id);
-                let stored = blob(r, 1)?;
-                if !is_compressed_events(stored) {
-                    batch.push((id, compress_events(stored)?));
-                }
+    rewrite_by_id(
+        conn,
+        &format!(
+            "SELECT id, events FROM remittances WHERE id > ?1 AND events IS NOT NULL ORDER BY id LIMIT {BATCH}"
+        ),
+        "UPDATE remittances SET events = ?1 WHERE id = ?2",
+        |r| {
+            let stored = blob(r, 1)?;
+            if is_compressed_events(stored) {
+                return Ok(None);
             }
-        }
-        let Some(last) = last else {
-            return Ok(());
-        };
-        for (id, compressed) in batch {
-            update.execute(params![compressed, id])?;
-        }
-        from = last;
-    }
+            Ok(Some(compress_events(stored)?))
+        },
+    )
 }
 
 /// Migration 12 → 13: rewrites every decided row in form 2, naming its
@@ -577,65 +551,51 @@ fn rows_by_reference(conn: &Connection) -> StoreResult<()> {
     use super::codec::{StoredEvents, blob, is_current_row, pack_row, unpack, unpack_row};
     use crate::line::RemittanceContext;
     use std::sync::Arc;
-    let mut select = conn.prepare(&format!(
-        "SELECT e.id, e.remittance_id, e.row FROM events e
-         WHERE e.id > ?1 AND e.row IS NOT NULL ORDER BY e.id LIMIT {BATCH}"
-    ))?;
     let mut transaction = conn.prepare("SELECT context, events FROM remittances WHERE id = ?1")?;
-    let mut update = conn.prepare("UPDATE events SET row = ?1 WHERE id = ?2")?;
     let mut kept: Option<(i64, Option<StoredEvents>)> = None;
-    let mut from = 0;
-    loop {
-        let mut batch: Vec<(i64, Vec<u8>)> = Vec::new();
-        let mut last = None;
-        {
-            let mut found = select.query([from])?;
-            while let Some(r) = found.next()? {
-                let id: i64 = r.get(0)?;
-                last = Some(id);
-                let remittance: Option<i64> = r.get(1)?;
-                let bytes = blob(r, 2)?;
-                if is_current_row(bytes) {
-                    continue;
-                }
-                let mut row = unpack_row(bytes, None)?;
-                let stored = match remittance {
-                    None => None,
-                    Some(tx) => {
-                        if kept.as_ref().is_none_or(|(k, _)| *k != tx) {
-                            let mut found = transaction.query([tx])?;
-                            let events = match found.next()? {
-                                Some(t) => match t.get_ref(1)?.as_blob_or_null()? {
-                                    Some(packed) => {
-                                        let context: RemittanceContext =
-                                            unpack(blob(t, 0)?, "context")?;
-                                        Some(StoredEvents::unpack(Arc::new(context), packed)?)
-                                    }
-                                    None => None,
-                                },
-                                None => None,
-                            };
-                            kept = Some((tx, events));
-                        }
-                        kept.as_ref().and_then(|(_, e)| e.as_ref())
-                    }
-                };
-                // A row kept whole has no context (it is the transaction's,
-                // set when read); the event compares with its context.
-                if let Some(s) = stored {
-                    row.event.context = Arc::clone(&s.context);
-                }
-                batch.push((id, pack_row(&row, stored)?));
+    rewrite_by_id(
+        conn,
+        &format!(
+            "SELECT e.id, e.remittance_id, e.row FROM events e
+             WHERE e.id > ?1 AND e.row IS NOT NULL ORDER BY e.id LIMIT {BATCH}"
+        ),
+        "UPDATE events SET row = ?1 WHERE id = ?2",
+        |r| {
+            let remittance: Option<i64> = r.get(1)?;
+            let bytes = blob(r, 2)?;
+            if is_current_row(bytes) {
+                return Ok(None);
             }
-        }
-        let Some(last) = last else {
-            return Ok(());
-        };
-        for (id, packed) in batch {
-            update.execute(params![packed, id])?;
-        }
-        from = last;
-    }
+            let mut row = unpack_row(bytes, None)?;
+            let stored = match remittance {
+                None => None,
+                Some(tx) => {
+                    if kept.as_ref().is_none_or(|(k, _)| *k != tx) {
+                        let mut found = transaction.query([tx])?;
+                        let events = match found.next()? {
+                            Some(t) => match t.get_ref(1)?.as_blob_or_null()? {
+                                Some(packed) => {
+                                    let context: RemittanceContext =
+                                        unpack(blob(t, 0)?, "context")?;
+                                    Some(StoredEvents::unpack(Arc::new(context), packed)?)
+                                }
+                                None => None,
+                            },
+                            None => None,
+                        };
+                        kept = Some((tx, events));
+                    }
+                    kept.as_ref().and_then(|(_, e)| e.as_ref())
+                }
+            };
+            // A row kept whole has no context (it is the transaction's,
+            // set when read); the event compares with its context.
+            if let Some(s) = stored {
+                row.event.context = Arc::clone(&s.context);
+            }
+            Ok(Some(pack_row(&row, stored)?))
+        },
+    )
 }
 
 /// Migration 11 → 12: each claim's fingerprint hash, from the text schema
@@ -655,36 +615,22 @@ fn hash_claim_fingerprints(conn: &Connection) -> StoreResult<()> {
         conn.execute_batch("ALTER TABLE claims ADD COLUMN fingerprint_hash INTEGER")?;
     }
     if has("fingerprint")? {
-        let mut select = conn.prepare(&format!(
-            "SELECT id, fingerprint, claim FROM claims WHERE id > ?1 ORDER BY id LIMIT {BATCH}"
-        ))?;
-        let mut update = conn.prepare("UPDATE claims SET fingerprint_hash = ?1 WHERE id = ?2")?;
-        let mut from = 0;
-        loop {
-            let mut batch: Vec<(i64, i64)> = Vec::new();
-            {
-                let mut found = select.query([from])?;
-                while let Some(r) = found.next()? {
-                    let id: i64 = r.get(0)?;
-                    let hash = match r.get_ref(1)?.as_str_or_null()? {
-                        Some(text) => super::fingerprint_hash(text),
-                        None => {
-                            let claim: BilledClaim = unpack(blob(r, 2)?, "billed claim")?;
-                            super::fingerprint_hash(ClaimFingerprint::of(&claim).as_str())
-                        }
-                    };
-                    batch.push((id, hash));
-                }
-            }
-            let Some(&(last, _)) = batch.last() else {
-                break;
-            };
-            for (id, hash) in batch {
-                update.execute(params![hash, id])?;
-            }
-            from = last;
-        }
-        drop((select, update));
+        rewrite_by_id(
+            conn,
+            &format!(
+                "SELECT id, fingerprint, claim FROM claims WHERE id > ?1 ORDER BY id LIMIT {BATCH}"
+            ),
+            "UPDATE claims SET fingerprint_hash = ?1 WHERE id = ?2",
+            |r| {
+                Ok(Some(match r.get_ref(1)?.as_str_or_null()? {
+                    Some(text) => super::fingerprint_hash(text),
+                    None => {
+                        let claim: BilledClaim = unpack(blob(r, 2)?, "billed claim")?;
+                        super::fingerprint_hash(ClaimFingerprint::of(&claim).as_str())
+                    }
+                }))
+            },
+        )?;
         conn.execute_batch("ALTER TABLE claims DROP COLUMN fingerprint")?;
     }
     conn.execute_batch(
@@ -701,25 +647,50 @@ fn repack(
     column: &str,
     convert: impl Fn(&str) -> StoreResult<Vec<u8>>,
 ) -> StoreResult<()> {
-    let mut select = conn.prepare(&format!(
-        "SELECT id, {column} FROM {table} WHERE id > ?1 AND typeof({column}) = 'text' ORDER BY id LIMIT {BATCH}"
-    ))?;
-    let mut update = conn.prepare(&format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"))?;
-    let mut from = 0;
+    rewrite_by_id(
+        conn,
+        &format!(
+            "SELECT id, {column} FROM {table} WHERE id > ?1 AND typeof({column}) = 'text' ORDER BY id LIMIT {BATCH}"
+        ),
+        &format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"),
+        |r| Ok(Some(convert(r.get_ref(1)?.as_str()?)?)),
+    )
+}
+
+/// The loop every in-place migration runs: `select` (the row id first,
+/// `?1` the id to start after, at most [`BATCH`] rows in id order) hands
+/// each row to `convert`, and what it returns (`None`: the row stays as it
+/// is) is written back by `update` (`?1` the value, `?2` the id). A batch
+/// is read whole before it is written — SQLite's reading statement must
+/// not run over rows being rewritten — so memory is one batch, whatever
+/// the size of the store.
+fn rewrite_by_id<V: rusqlite::ToSql>(
+    conn: &Connection,
+    select: &str,
+    update: &str,
+    mut convert: impl FnMut(&rusqlite::Row<'_>) -> StoreResult<Option<V>>,
+) -> StoreResult<()> {
+    let mut select = conn.prepare(select)?;
+    let mut update = conn.prepare(update)?;
+    let mut from: i64 = 0;
     loop {
-        let mut batch: Vec<(i64, Vec<u8>)> = Vec::new();
+        let mut batch: Vec<(i64, V)> = Vec::new();
+        let mut last = None;
         {
             let mut found = select.query([from])?;
             while let Some(r) = found.next()? {
                 let id: i64 = r.get(0)?;
-                batch.push((id, convert(r.get_ref(1)?.as_str()?)?));
+                last = Some(id);
+                if let Some(value) = convert(r)? {
+                    batch.push((id, value));
+                }
             }
         }
-        let Some(&(last, _)) = batch.last() else {
+        let Some(last) = last else {
             return Ok(());
         };
-        for (id, packed) in batch {
-            update.execute(params![packed, id])?;
+        for (id, value) in batch {
+            update.execute(params![value, id])?;
         }
         from = last;
     }
