@@ -49,21 +49,12 @@ for round in $(seq 1 "$ROUNDS"); do
         "$VENV/bin/python" - "$WORK/eventlog/$log" "$WORK/logs/$name.summary.json" \
             "$job" "$round" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$load" <<'PY'
 import json, sys
+sys.path.insert(0, "scripts")
+from spark_eventlog import read, stages_shown
 events, summary, job, round_, wall, load = sys.argv[1:]
-start = first = None
-stages = []
-for line in open(events):
-    e = json.loads(line)
-    kind = e.get("Event")
-    if kind == "SparkListenerApplicationStart":
-        start = e["Timestamp"]
-    elif kind == "SparkListenerTaskStart" and first is None:
-        first = e["Task Info"]["Launch Time"]
-    elif kind == "SparkListenerStageCompleted":
-        i = e["Stage Info"]
-        stages.append((i["Submission Time"], i["Completion Time"], i["Number of Tasks"]))
+start, first, stages, _ = read(events)
 s = json.load(open(summary))
-shown = ", ".join(f"{n} tasks {(b - a) / 1000:.1f} s" for a, b, n in sorted(stages))
+shown = stages_shown(stages)
 print(f"ab round {round_} {job}: job {s['total_seconds']} s, spark-submit {float(wall):.1f} s, "
       f"load {load}, {s['ledger_rows']} rows; first task {(first - start) / 1000:.1f} s; {shown}")
 PY

@@ -59,27 +59,13 @@ for cores in 1 2; do
     log=$(ls -t "$WORK/eventlog" | head -1)
     "$VENV/bin/python" - "$WORK/eventlog/$log" "$summary" <<'PY'
 import json, sys
-written = 0
-start = first_task = None
-stages = []
-with open(sys.argv[1]) as f:
-    for line in f:
-        e = json.loads(line)
-        event = e.get("Event")
-        if event == "SparkListenerApplicationStart":
-            start = e["Timestamp"]
-        elif event == "SparkListenerTaskStart" and first_task is None:
-            first_task = e["Task Info"]["Launch Time"]
-        elif event == "SparkListenerStageCompleted":
-            i = e["Stage Info"]
-            stages.append((i["Submission Time"], i["Completion Time"], i["Number of Tasks"]))
-        elif event == "SparkListenerTaskEnd":
-            m = (e.get("Task Metrics") or {}).get("Shuffle Write Metrics") or {}
-            written += m.get("Shuffle Bytes Written", 0)
+sys.path.insert(0, "scripts")
+from spark_eventlog import read, stages_shown
+start, first_task, stages, written = read(sys.argv[1])
 s = json.load(open(sys.argv[2]))
 # Where the time goes: the application's start to its first task, then
 # every stage (tasks, seconds) in order.
-shown = ", ".join(f"{n} tasks {(b - a) / 1000:.1f} s" for a, b, n in sorted(stages))
+shown = stages_shown(stages)
 print(f"bench phases: first task {(first_task - start) / 1000:.1f} s after the application "
       f"started; stages: {shown}")
 print(f"bench shuffle: {written} bytes written for {s['records']} records "
