@@ -528,6 +528,20 @@ impl SharedClaims {
         let Some(payment) = Payment::of(events) else {
             return self.claims.clone();
         };
+        match self.member_fits_best(&payment, payee_npi) {
+            Some(best) => best,
+            None => self.contenders_scored(&payment, events, payee_npi),
+        }
+    }
+
+    /// [`SharedClaims::contenders`] by scoring the claims
+    /// [`SharedClaims::narrow`] finds (else the whole family).
+    fn contenders_scored(
+        &self,
+        payment: &Payment,
+        events: &[LineEvent],
+        payee_npi: &str,
+    ) -> Vec<StoredClaim> {
         let candidates = self
             .narrow(events, payee_npi)
             .unwrap_or_else(|| self.claims.clone());
@@ -548,6 +562,45 @@ impl SharedClaims {
             .filter(|(_, p)| *p == Some(best))
             .map(|(c, _)| c)
             .collect()
+    }
+
+    /// The contenders when the member's own claims settle it: those of
+    /// them billed to this payee whose [`Fit`] starts as well as any fit
+    /// can ([`Payment::top_prefix`]: every line control found, the payer,
+    /// the member), in canonical order — no claim can rank above them, and
+    /// every claim that ties with them is the member's. `None` when none
+    /// of them starts so (then [`SharedClaims::contenders`] scores the
+    /// claims [`SharedClaims::narrow`] finds). Why: line controls numbered
+    /// 1, 2, 3… on every claim put most of a family behind each control,
+    /// so scoring what the controls find was linear in the family for
+    /// every payment — quadratic in a day where hundreds of claims share a
+    /// CLM01 (a clearinghouse's practices numbering patient accounts
+    /// alike) — while a member has a few claims.
+    fn member_fits_best(&self, payment: &Payment, payee_npi: &str) -> Option<Vec<StoredClaim>> {
+        // Only what some claim of the family holds can be matched: a
+        // payment's payer id (an 835's may be its TRN03 or N1*PR id, not
+        // the 837's NM1*PR) or line control no claim has is left out of
+        // the best fit possible.
+        let top = payment.top_prefix(
+            |control| self.by_control.contains_key(control),
+            self.payers.contains(payment.payer_id),
+        )?;
+        let ids = self.by_member.get(payment.first.member_id.trim())?;
+        let mut best: Vec<StoredClaim> = ids
+            .iter()
+            .map(|&i| &self.claims[i])
+            .filter(|c| {
+                let npi = &c.claim.billing_provider.npi;
+                let eligible = payee_npi.is_empty() || npi.is_empty() || npi == payee_npi;
+                eligible && payment.prefix(&c.claim) == top
+            })
+            .cloned()
+            .collect();
+        if best.is_empty() {
+            return None;
+        }
+        canonical(&mut best);
+        Some(best)
     }
 
     /// The claims that can fit the claim payment `events` best: those of
@@ -906,6 +959,29 @@ impl<'e> Payment<'e> {
             member: !self.member.is_empty()
                 && (trimmed(claim.member_id()) == self.member || patient_id == self.member),
         }
+    }
+
+    /// The best [`Prefix`] a claim can have for this payment: each of its
+    /// line controls that `held` says some claim holds found, its payer id
+    /// matched if `payer_held` (some claim is billed to it), its member id
+    /// matched (`None` without a member id: no claim is then found by its
+    /// member). An upper bound on every claim's prefix, reached by a claim
+    /// only when nothing can rank above it.
+    fn top_prefix(&self, held: impl Fn(&str) -> bool, payer_held: bool) -> Option<Prefix> {
+        if self.member.is_empty() {
+            return None;
+        }
+        let controls = self
+            .events
+            .iter()
+            .filter(|e| e.kind == EventKind::Line && !e.line_control.is_empty())
+            .filter(|e| held(&e.line_control))
+            .count() as u32;
+        Some(Prefix {
+            controls,
+            payer: !self.payer_id.is_empty() && payer_held,
+            member: true,
+        })
     }
 
     /// The [`Fit`] of `claim` to this payment, its `prefix` known.

@@ -608,6 +608,7 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
     const OTHER_IDS: [&str; 2] = ["R1", "R2"];
     let none = |_: &str| None;
     let (mut total, mut narrowed, mut matched, mut tied, mut versions) = (0, 0, 0, 0, 0);
+    let mut settled = 0;
     for round in 0..8 {
         let mut lines = Vec::new();
         for _ in 0..40 {
@@ -797,6 +798,17 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
                 // Only the contenders (the best start of a fit, billed to
                 // this payee): the same verdict again.
                 let contenders = index.contenders(events, payee);
+                // Settled by the member's own claims: what scoring every
+                // claim the controls find gives.
+                let payment = Payment::of(events).unwrap();
+                if let Some(best) = index.member_fits_best(&payment, payee) {
+                    settled += 1;
+                    assert_eq!(
+                        best,
+                        index.contenders_scored(&payment, events, payee),
+                        "round {round}, settled by the member: {events:?}"
+                    );
+                }
                 assert_eq!(
                     through_index(contenders),
                     whole,
@@ -839,9 +851,10 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
         }
     }
     eprintln!(
-        "{total} payments, {narrowed} narrowed, {matched} matched, {tied} tied, {versions} versions"
+        "{total} payments, {narrowed} narrowed, {settled} settled by the member, {matched} matched, {tied} tied, {versions} versions"
     );
     assert!(narrowed > 100, "the narrowed path ran {narrowed} times");
+    assert!(settled > 80, "settled by the member {settled} times");
     assert!(matched > 25 && tied > 5, "{matched} matched, {tied} ties");
     assert!(versions > 20, "{versions} replacements checked");
 }
