@@ -180,17 +180,17 @@ impl LineBook {
         self.keys.len()
     }
 
-    /// Makes room for `lines` more lines of one event each and `links` more
-    /// claim references (a claim payment has two: CLP01 and CLP07), so that
+    /// Makes room for `lines` more lines, `records` more events and `links`
+    /// more claim references (a claim payment has two: CLP01 and CLP07), so that
     /// the arenas and tables are sized once from a first pass's counts
     /// instead of doubling as they fill (a doubling holds the old and the
     /// new block at once, and leaves up to half of the new one unused).
-    pub fn reserve(&mut self, lines: usize, links: usize) {
+    pub fn reserve(&mut self, lines: usize, records: usize, links: usize) {
         let LineBook {
             ids,
             hasher,
             keys,
-            records,
+            records: record_arena,
             texts,
             pairs,
             links: link_ids,
@@ -199,7 +199,7 @@ impl LineBook {
             ..
         } = self;
         keys.reserve(lines);
-        records.reserve(lines);
+        record_arena.reserve(records);
         ids.reserve(lines, |&id| {
             key_hash(hasher, compact_fields(texts, pairs, &keys[id as usize]))
         });
@@ -922,7 +922,7 @@ mod tests {
     #[test]
     fn a_line_is_linked_once_however_often_and_in_whatever_order() {
         let mut book = LineBook::default();
-        book.reserve(100, 10);
+        book.reserve(100, 100, 10);
         // Two links sharing lines, each line linked again out of order.
         let order = [0, 1, 2, 3, 1, 0, 3, 2, 2, 4, 0];
         for &i in &order {
