@@ -799,8 +799,7 @@ impl super::AckStore for MemoryStore {
     }
 
     fn note_batches(&mut self, batches: &[crate::lifecycle::BatchReference]) -> StoreResult<()> {
-        self.acks.note_batches(batches);
-        Ok(())
+        self.acks.note_batches(batches)
     }
 
     fn acknowledgments(&self) -> StoreResult<Vec<(String, crate::lifecycle::Acknowledgment)>> {
