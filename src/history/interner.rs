@@ -58,6 +58,23 @@ impl Interner {
         Ok(id)
     }
 
+    /// A new id for `text`, which is kept without being made findable:
+    /// for texts that are never looked up by their content (a line's
+    /// REF*6R, all but unique, is found through its line), whose slot in
+    /// the table would cost ~6 bytes each and the table's growth. A text
+    /// so kept and interned as well has two ids.
+    pub fn push(&mut self, text: &str) -> StoreResult<u32> {
+        let full = || StoreError::Data("more than 4 GiB of texts in one memory store".into());
+        let id = u32::try_from(self.ends.len())
+            .ok()
+            .filter(|&id| id != u32::MAX)
+            .ok_or_else(full)?;
+        let end = u32::try_from(self.bytes.len() + text.len()).map_err(|_| full())?;
+        self.bytes.push_str(text);
+        self.ends.push(end);
+        Ok(id)
+    }
+
     /// The text interned as `id` ("" for an id never handed out).
     pub fn get(&self, id: u32) -> &str {
         str_of(&self.bytes, &self.ends, id)
@@ -95,6 +112,26 @@ mod tests {
         assert_eq!(texts.find("MEMBER-ÄÖ-2"), Some(b));
         assert_eq!(texts.find("CLAIM-2"), None);
         assert_eq!(texts.get(99), "", "an id never handed out reads as empty");
+    }
+
+    #[test]
+    fn a_text_kept_unfindable_reads_back_and_leaves_the_others_alone() {
+        let mut texts = Interner::default();
+        let a = texts.intern("CLP01").unwrap();
+        let kept = texts.push("6R-1").unwrap();
+        assert_eq!(texts.get(kept), "6R-1");
+        assert_eq!(texts.find("6R-1"), None, "not findable");
+        let again = texts.push("CLP01").unwrap();
+        assert_ne!(again, a, "pushed again, a new id");
+        assert_eq!(texts.get(again), "CLP01");
+        assert_eq!(texts.find("CLP01"), Some(a));
+        assert_eq!(texts.intern("CLP01").unwrap(), a);
+        let b = texts.intern("6R-1").unwrap();
+        assert_ne!(b, kept);
+        assert_eq!(
+            (texts.get(a), texts.get(kept), texts.get(b)),
+            ("CLP01", "6R-1", "6R-1")
+        );
     }
 
     #[test]

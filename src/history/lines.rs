@@ -21,7 +21,8 @@
 //!   link's lines are each there once: its chain is scanned before a line
 //!   is added (a claim reference has the few lines of its claim, and
 //!   reading them back walks the same chain anyway);
-//! - texts (`history::interner`: claim ids, member ids, ICNs, REF*6R,
+//! - texts (`history::interner`: claim ids, member ids, ICNs, REF*6R —
+//!   kept, not interned: no table slot —,
 //!   traces; ~2 a line, 13 bytes on average): ~49.
 //!
 //! About 165 bytes a line, each later event of a line 28 more. The same
@@ -335,10 +336,13 @@ impl LineBook {
     /// remembers the line's ordinal under that control).
     pub fn record(&mut self, key: &LineKey, event: &PriorEvent) -> StoreResult<()> {
         let id = self.intern(key)?;
-        let line_control = self.text(&event.line_control)?;
-        if !event.line_control.is_empty() {
-            self.remember_control(id, key, line_control, &event.line_control);
-        }
+        let line_control = if event.line_control.is_empty() {
+            self.text("")?
+        } else {
+            let control = self.control_text(id, &event.line_control)?;
+            self.remember_control(id, key, control, &event.line_control);
+            control
+        };
         let denial_reasons = match self.reason_sets.get_index_of(&event.denial_reasons) {
             Some(i) => i as u32,
             None => self.reason_sets.insert_full(event.denial_reasons.clone()).0 as u32,
@@ -363,6 +367,23 @@ impl LineBook {
         self.records.push(record);
         self.keys[id as usize].head = at;
         Ok(())
+    }
+
+    /// The text id of the REF*6R `text` of an event of the line `id`: its
+    /// last event's when that has the same, else `text` kept anew, not
+    /// interned — REF*6R is all but unique to its line (~0.8 a line on the
+    /// 1 GB generated case: 4.5 million of the interner's 10.7 million
+    /// texts), and is found through its line, never by its content, so its
+    /// slot in the interner's table (~6 bytes and the table's doubling)
+    /// would buy nothing (issue 17).
+    fn control_text(&mut self, id: u32, text: &str) -> StoreResult<u32> {
+        let head = self.keys[id as usize].head;
+        if let Some(last) = self.records.get(head as usize)
+            && self.texts.get(last.line_control) == text
+        {
+            return Ok(last.line_control);
+        }
+        self.texts.push(text)
     }
 
     /// Remembers that the line `id` (identity `key`) is the one known by
