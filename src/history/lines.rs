@@ -21,11 +21,11 @@
 //!   link's lines are each there once: its chain is scanned before a line
 //!   is added (a claim reference has the few lines of its claim, and
 //!   reading them back walks the same chain anyway);
-//! - texts (`history::interner`: claim ids, member ids, ICNs, REF*6R —
-//!   kept, not interned: no table slot —,
-//!   traces; ~2 a line, 13 bytes on average): ~49.
+//! - texts (`history::interner`: claim ids, member ids, ICNs, REF*6R,
+//!   traces; ~2 a line, 13 bytes on average): ~42 — REF*6R (~0.8 a line)
+//!   kept without a slot in the interner's table (~49 with one).
 //!
-//! About 165 bytes a line, each later event of a line 28 more. The same
+//! About 158 bytes a line, each later event of a line 28 more. The same
 //! interner holds the texts the memory store's claim indexes are keyed by
 //! (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held once for
 //! its lines and its claims.
