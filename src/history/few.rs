@@ -1,27 +1,25 @@
 //! The memory store's claim indexes (issue 17): interned text id → the
 //! `u32` ids it leads to (claims by CLM01 or ICN, ICNs by CLP01, CLP01s by
 //! ICN). Almost every key leads to one id, so a key's slot holds that id
-//! inline and only the rare key with several keeps them in a vector aside:
-//! a slot is 12 bytes (key, id, overflow index), ~18 at the table's usual
-//! load — where an id with a boxed-slice fallback took 20 (~30).
+//! inline and only the rare key with several keeps them in a vector aside,
+//! the slot's top bit telling which: a slot is 8 bytes (key, id or
+//! overflow index), ~13 at the table's usual load — where a separate
+//! overflow index took 12 (~18; 68 MB more on the 1 GB generated case's
+//! four indexes), and an id with a boxed-slice fallback 20 (~30).
 
-/// No overflow vector: the slot's one id is all.
-const ONE: u32 = u32::MAX;
+/// In a slot, the bit that says it holds an index into [`FewIndex::more`]
+/// rather than the key's one id (an id with this bit set, past two
+/// billion, is kept in `more` too).
+const MORE: u32 = 1 << 31;
 
 use crate::hashing::HashMap;
-
-/// One id, or where all of a key's ids are in [`FewIndex::more`].
-#[derive(Clone, Copy, Debug)]
-struct Slot {
-    one: u32,
-    more: u32,
-}
 
 /// Text id → the ids it leads to, in the order they were added (or kept
 /// sorted, with [`FewIndex::insert_sorted_by`]).
 #[derive(Debug, Default)]
 pub struct FewIndex {
-    map: HashMap<u32, Slot>,
+    /// The key's one id, or [`MORE`] and where its ids are in `more`.
+    map: HashMap<u32, u32>,
     /// The ids of keys with more than one, whole.
     more: Vec<Vec<u32>>,
 }
@@ -38,8 +36,11 @@ impl FewIndex {
     pub fn get(&self, key: u32) -> &[u32] {
         match self.map.get(&key) {
             None => &[],
-            Some(slot) if slot.more == ONE => std::slice::from_ref(&slot.one),
-            Some(slot) => self.more.get(slot.more as usize).map_or(&[], Vec::as_slice),
+            Some(one) if one & MORE == 0 => std::slice::from_ref(one),
+            Some(slot) => self
+                .more
+                .get((slot & !MORE) as usize)
+                .map_or(&[], Vec::as_slice),
         }
     }
 
@@ -66,34 +67,32 @@ impl FewIndex {
 
     /// Inserts `value` at `at` (an index into [`FewIndex::get`]'s slice).
     fn insert_at(&mut self, key: u32, at: usize, value: u32) {
-        match self.map.get_mut(&key) {
-            None => {
-                self.map.insert(
-                    key,
-                    Slot {
-                        one: value,
-                        more: ONE,
-                    },
-                );
+        let ids = match self.map.get(&key) {
+            None if value & MORE == 0 => {
+                self.map.insert(key, value);
+                return;
             }
-            Some(slot) if slot.more == ONE => {
-                let mut ids = vec![slot.one];
+            None => vec![value],
+            Some(&one) if one & MORE == 0 => {
+                let mut ids = vec![one];
                 ids.insert(at.min(1), value);
-                // Past u32::MAX - 1 overflow vectors the slot keeps its
-                // first id: four billion keys with several ids do not fit
-                // in memory long before.
-                if let Ok(more) = u32::try_from(self.more.len())
-                    && more != ONE
-                {
-                    slot.more = more;
-                    self.more.push(ids);
-                }
+                ids
             }
-            Some(slot) => {
-                if let Some(ids) = self.more.get_mut(slot.more as usize) {
+            Some(&slot) => {
+                if let Some(ids) = self.more.get_mut((slot & !MORE) as usize) {
                     ids.insert(at.min(ids.len()), value);
                 }
+                return;
             }
+        };
+        // Past two billion overflow vectors a key keeps what it had (a
+        // first id, or nothing): two billion keys with several ids do
+        // not fit in memory long before.
+        if let Ok(more) = u32::try_from(self.more.len())
+            && more & MORE == 0
+        {
+            self.map.insert(key, MORE | more);
+            self.more.push(ids);
         }
     }
 }
@@ -130,5 +129,24 @@ mod tests {
             index.insert_sorted_by(2, id, |there| names[there as usize].cmp(names[id as usize]));
         }
         assert_eq!(index.get(2), [2, 0, 1]);
+    }
+
+    #[test]
+    fn ids_past_two_billion_are_kept_aside_and_read_back() {
+        let mut index = FewIndex::default();
+        let big = MORE + 5;
+        index.push_new(1, big);
+        assert_eq!(index.get(1), [big]);
+        index.push_new(1, 3);
+        index.push_new(1, big);
+        assert_eq!(index.get(1), [big, 3]);
+        index.push_new(2, 4);
+        index.push_new(2, u32::MAX);
+        assert_eq!(index.get(2), [4, u32::MAX]);
+        for (id, at) in [(u32::MAX - 1, 0), (MORE, 1)] {
+            index.insert_sorted_by(3, id, |there| there.cmp(&id));
+            assert_eq!(index.get(3).len(), at + 1);
+        }
+        assert_eq!(index.get(3), [MORE, u32::MAX - 1]);
     }
 }

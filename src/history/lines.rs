@@ -22,9 +22,10 @@
 //!   is added (a claim reference has the few lines of its claim, and
 //!   reading them back walks the same chain anyway);
 //! - texts (`history::interner`: claim ids, member ids, ICNs, REF*6R,
-//!   traces; ~2 a line, 13 bytes on average): ~49.
+//!   traces; ~2 a line, 13 bytes on average): ~42 — REF*6R (~0.8 a line)
+//!   kept without a slot in the interner's table (~49 with one).
 //!
-//! About 165 bytes a line, each later event of a line 28 more. The same
+//! About 158 bytes a line, each later event of a line 28 more. The same
 //! interner holds the texts the memory store's claim indexes are keyed by
 //! (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held once for
 //! its lines and its claims.
@@ -180,17 +181,17 @@ impl LineBook {
         self.keys.len()
     }
 
-    /// Makes room for `lines` more lines of one event each and `links` more
-    /// claim references (a claim payment has two: CLP01 and CLP07), so that
+    /// Makes room for `lines` more lines, `records` more events and `links`
+    /// more claim references (a claim payment has two: CLP01 and CLP07), so that
     /// the arenas and tables are sized once from a first pass's counts
     /// instead of doubling as they fill (a doubling holds the old and the
     /// new block at once, and leaves up to half of the new one unused).
-    pub fn reserve(&mut self, lines: usize, links: usize) {
+    pub fn reserve(&mut self, lines: usize, records: usize, links: usize) {
         let LineBook {
             ids,
             hasher,
             keys,
-            records,
+            records: record_arena,
             texts,
             pairs,
             links: link_ids,
@@ -199,7 +200,7 @@ impl LineBook {
             ..
         } = self;
         keys.reserve(lines);
-        records.reserve(lines);
+        record_arena.reserve(records);
         ids.reserve(lines, |&id| {
             key_hash(hasher, compact_fields(texts, pairs, &keys[id as usize]))
         });
@@ -335,10 +336,13 @@ impl LineBook {
     /// remembers the line's ordinal under that control).
     pub fn record(&mut self, key: &LineKey, event: &PriorEvent) -> StoreResult<()> {
         let id = self.intern(key)?;
-        let line_control = self.text(&event.line_control)?;
-        if !event.line_control.is_empty() {
-            self.remember_control(id, key, line_control, &event.line_control);
-        }
+        let line_control = if event.line_control.is_empty() {
+            self.text("")?
+        } else {
+            let control = self.control_text(id, &event.line_control)?;
+            self.remember_control(id, key, control, &event.line_control);
+            control
+        };
         let denial_reasons = match self.reason_sets.get_index_of(&event.denial_reasons) {
             Some(i) => i as u32,
             None => self.reason_sets.insert_full(event.denial_reasons.clone()).0 as u32,
@@ -363,6 +367,23 @@ impl LineBook {
         self.records.push(record);
         self.keys[id as usize].head = at;
         Ok(())
+    }
+
+    /// The text id of the REF*6R `text` of an event of the line `id`: its
+    /// last event's when that has the same, else `text` kept anew, not
+    /// interned — REF*6R is all but unique to its line (~0.8 a line on the
+    /// 1 GB generated case: 4.5 million of the interner's 10.7 million
+    /// texts), and is found through its line, never by its content, so its
+    /// slot in the interner's table (~6 bytes and the table's doubling)
+    /// would buy nothing (issue 17).
+    fn control_text(&mut self, id: u32, text: &str) -> StoreResult<u32> {
+        let head = self.keys[id as usize].head;
+        if let Some(last) = self.records.get(head as usize)
+            && self.texts.get(last.line_control) == text
+        {
+            return Ok(last.line_control);
+        }
+        self.texts.push(text)
     }
 
     /// Remembers that the line `id` (identity `key`) is the one known by
@@ -922,7 +943,7 @@ mod tests {
     #[test]
     fn a_line_is_linked_once_however_often_and_in_whatever_order() {
         let mut book = LineBook::default();
-        book.reserve(100, 10);
+        book.reserve(100, 100, 10);
         // Two links sharing lines, each line linked again out of order.
         let order = [0, 1, 2, 3, 1, 0, 3, 2, 2, 4, 0];
         for &i in &order {

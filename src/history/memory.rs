@@ -11,23 +11,25 @@
 //!   loops' spans relative to the batch), where its lines' marks start (4)
 //!   and one byte a line, its slot in `known_claims` (~6: an index into
 //!   `claims`, whose entry carries the identity) and its CLM01's entry in
-//!   `by_id` (~18, the text interned in the line book, shared with the
+//!   `by_id` (~13, the text interned in the line book, shared with the
 //!   line keys); its source is one entry per run of claims from one input:
-//!   ~120 bytes a claim, ~65 a line at the 1.8 lines a generated claim has
+//!   ~115 bytes a claim, ~62 a line at the 1.8 lines a generated claim has
 //!   (before: ~220 and ~120, with the place a shared block and a boxed
 //!   slice of spans, ~110, and the identity held again in a set, ~27). A
 //!   claim held packed — an input read once — adds its MessagePack, about
 //!   the size of its X12;
 //! - per claim payment with an ICN (CLP07): its entries in `icns`,
-//!   `clp01s_by_icn` and `claims_by_icn` (~18 each: `history::few`; sized
+//!   `clp01s_by_icn` and `claims_by_icn` (~13 each: `history::few`; sized
 //!   before deciding from the pending transactions' counts, so not
 //!   doubled at the run's peak) and the ICN's text interned (~10 plus its
-//!   bytes: `history::interner`): ~75 bytes;
+//!   bytes: `history::interner`): ~60 bytes;
 //! - per 835 transaction: its slot in `transactions` (104 bytes: until it
 //!   is applied its context, ~700 bytes whatever its size, and where it
 //!   is, ~64 — its events are read again when it is applied —; then its
 //!   payment order inline), its content hash, its semantic fingerprint
-//!   hashed and its payer and trace hashed, in three tables (~24 each).
+//!   hashed and its payer and trace hashed, in three tables (~24 each);
+//! - per 837 set, its batch number (BHT03) by its ISA06, ISA08, GS06 and
+//!   ST02, all interned (`history::acks`): ~40 bytes and the texts.
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
@@ -104,7 +106,7 @@ pub struct MemoryStore {
     claim_hasher: foldhash::fast::RandomState,
     // The claim indexes are keyed by text ids interned in `lines` (each
     // CLM01, CLP01 and ICN held once, shared with the line keys): a slot
-    // is 12 bytes (see `history::few`) where a `Text` key and a vector of
+    // is 8 bytes (see `history::few`) where a `Text` key and a vector of
     // `Text` values took 56 (issue 17).
     by_id: FewIndex,
     by_replaced_icn: FewIndex,
@@ -426,6 +428,7 @@ impl HistoryStore for MemoryStore {
                 size.lines = size.lines.saturating_add(tx.size.lines);
                 size.claims = size.claims.saturating_add(tx.size.claims);
                 size.icns = size.icns.saturating_add(tx.size.icns);
+                size.events = size.events.saturating_add(tx.size.events);
             }
         }
         let icns = size.icns as usize;
@@ -434,15 +437,23 @@ impl HistoryStore for MemoryStore {
         self.icns.reserve(icns);
         self.clp01s_by_icn.reserve(icns);
         self.claims_by_icn.reserve(icns);
-        // The line book: a line and a record per event, a claim reference
-        // per CLP01 and per CLP07. A 1/32 margin covers what the counts
-        // leave out (PLB rows): a table that fills up doubles, holding the
-        // old block and the new one at once — at the peak of a large run,
-        // hundreds of MB (issue 17).
+        // The line book: a line per line or claim event, a record per event
+        // (PLB's included), a claim reference per CLP01 and per CLP07. A
+        // margin covers what the counts leave out (a 1/16 one for the
+        // records: the 1 GB generated case records 1.7% more than its
+        // events): a vector or table that fills up doubles, holding the
+        // old block and the new one at once — near the end of a large
+        // run, when the records ran out of the 1/32 they had, that copy
+        // was the run's peak (+170 MB on the 1 GB case; issue 17). Room
+        // reserved and never used is address space, not memory.
         let lines = size.lines as usize;
+        let events = size.events as usize;
         let links = size.claims as usize + icns;
-        self.lines
-            .reserve(lines + lines / 32 + 64, links + links / 32 + 64);
+        self.lines.reserve(
+            lines + lines / 32 + 64,
+            events + events / 16 + 64,
+            links + links / 32 + 64,
+        );
         Ok(())
     }
 
@@ -790,8 +801,7 @@ impl super::AckStore for MemoryStore {
     }
 
     fn note_batches(&mut self, batches: &[crate::lifecycle::BatchReference]) -> StoreResult<()> {
-        self.acks.note_batches(batches);
-        Ok(())
+        self.acks.note_batches(batches)
     }
 
     fn acknowledgments(&self) -> StoreResult<Vec<(String, crate::lifecycle::Acknowledgment)>> {

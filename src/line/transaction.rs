@@ -93,6 +93,9 @@ pub struct TransactionSize {
     pub claims: u32,
     /// Its claim payments with a payer claim control number (CLP07).
     pub icns: u32,
+    /// All its events, provider adjustments (PLB) included: about the
+    /// line records applying it adds (each event is recorded on its line).
+    pub events: u32,
 }
 
 impl TransactionSize {
@@ -101,6 +104,7 @@ impl TransactionSize {
         let mut size = TransactionSize::default();
         let mut last_claim = None;
         for event in events {
+            size.events = size.events.saturating_add(1);
             if event.kind == super::event::EventKind::ProviderAdjustment {
                 continue;
             }
