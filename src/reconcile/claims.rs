@@ -31,7 +31,7 @@ use rust_decimal::Decimal;
 
 use crate::claim::{BilledClaim, BilledLine};
 use crate::line::{EventKind, LineEvent};
-use crate::reconcile::pairing::assign;
+use crate::reconcile::pairing::{assign, score_bound};
 use crate::text::Text;
 
 /// A store's handle on a billed claim.
@@ -391,6 +391,11 @@ pub struct SharedClaims {
     by_member: HashMap<Text, Vec<usize>>,
     /// Indexes into `claims` by line control number.
     by_control: HashMap<Text, Vec<usize>>,
+    /// Indexes into `claims` by trimmed member id (subscriber and patient)
+    /// and CLM02 (normalized): the claims of a member that can fit a
+    /// payment best when its lines fit as well as any claim's can
+    /// ([`SharedClaims::charge_fits_best`]).
+    by_member_charge: HashMap<(Text, Decimal), Vec<usize>>,
     /// Names a claim as [`claim_reference`] would among them all.
     names: ClaimNames,
     /// The payer ids (SBR's NM1*PR) the claims are billed to.
@@ -415,6 +420,7 @@ impl SharedClaims {
             held: HashSet::with_capacity_and_hasher(claims.len(), Default::default()),
             by_member: HashMap::default(),
             by_control: HashMap::default(),
+            by_member_charge: HashMap::default(),
             names: ClaimNames::default(),
             payers: HashSet::default(),
             voids: false,
@@ -442,6 +448,13 @@ impl SharedClaims {
         {
             let ids = self.by_member.entry(id.into()).or_default();
             // A claim whose patient is its subscriber is listed once.
+            if ids.last() != Some(&at) {
+                ids.push(at);
+            }
+            let ids = self
+                .by_member_charge
+                .entry((id.into(), claim.charge.normalize()))
+                .or_default();
             if ids.last() != Some(&at) {
                 ids.push(at);
             }
@@ -528,10 +541,68 @@ impl SharedClaims {
         let Some(payment) = Payment::of(events) else {
             return self.claims.clone();
         };
+        if let Some(best) = self.charge_fits_best(&payment, payee_npi) {
+            return best;
+        }
         match self.member_fits_best(&payment, payee_npi) {
             Some(best) => best,
             None => self.contenders_scored(&payment, events, payee_npi),
         }
+    }
+
+    /// The best start of a fit as [`SharedClaims::member_fits_best`] finds
+    /// it, and the lines' bound ([`Payment::lines_bound`]): what a claim of
+    /// the family can reach at most.
+    fn top_fit(&self, payment: &Payment) -> Option<(Prefix, i64)> {
+        let held = |control: &str| self.by_control.contains_key(control);
+        let top = payment.top_prefix(held, self.payers.contains(payment.payer_id))?;
+        Some((top, payment.lines_bound(held)))
+    }
+
+    /// The claims matching ranks best for the payment, found without
+    /// scoring every claim of its member: among the member's claims whose
+    /// CLM02 is the payment's CLP03 (an index), those billed to this payee
+    /// that fit best — when the best of them starts as well as any fit can
+    /// ([`Payment::top_prefix`]) and its lines fit as well as any claim's
+    /// lines can ([`Payment::lines_bound`]). Then no claim left out ties
+    /// with it: one that starts as well is the member's
+    /// ([`SharedClaims::member_fits_best`]), its lines fit no better and
+    /// its charge does not match. In canonical order, the claims whose
+    /// [`Fit`] is that best one: what ranking every claim keeps. `None`
+    /// when that is not certain (then the member's claims, or those
+    /// [`SharedClaims::narrow`] finds, are scored). Why: when a member id
+    /// repeats on hundreds of claims of a CLM01 (practices numbering claims
+    /// and members alike), scoring the member's claims, lines paired one
+    /// by one, was linear in them for every payment.
+    fn charge_fits_best(&self, payment: &Payment, payee_npi: &str) -> Option<Vec<StoredClaim>> {
+        let (top, bound) = self.top_fit(payment)?;
+        let key = (Text::from(payment.member), payment.charge.normalize());
+        let ids = self.by_member_charge.get(&key)?;
+        let fits: Vec<(usize, Fit)> = ids
+            .iter()
+            .filter(|&&i| {
+                let npi = &self.claims[i].claim.billing_provider.npi;
+                payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
+            })
+            .filter_map(|&i| {
+                let claim = &self.claims[i].claim;
+                let prefix = payment.prefix(claim);
+                (prefix == top).then(|| (i, payment.fit_after(prefix, claim)))
+            })
+            .collect();
+        let best = fits.iter().map(|(_, f)| *f).max()?;
+        // Its lines fit as well as any claim's can, its charge matches:
+        // any claim of the member outside the bucket fits worse.
+        if best.lines != bound || !best.charge {
+            return None;
+        }
+        let mut tied: Vec<StoredClaim> = fits
+            .into_iter()
+            .filter(|(_, f)| *f == best)
+            .map(|(i, _)| self.claims[i].clone())
+            .collect();
+        canonical(&mut tied);
+        Some(tied)
     }
 
     /// [`SharedClaims::contenders`] by scoring the claims
@@ -581,10 +652,7 @@ impl SharedClaims {
         // payment's payer id (an 835's may be its TRN03 or N1*PR id, not
         // the 837's NM1*PR) or line control no claim has is left out of
         // the best fit possible.
-        let top = payment.top_prefix(
-            |control| self.by_control.contains_key(control),
-            self.payers.contains(payment.payer_id),
-        )?;
+        let (top, _) = self.top_fit(payment)?;
         let ids = self.by_member.get(payment.first.member_id.trim())?;
         let mut best: Vec<StoredClaim> = ids
             .iter()
@@ -982,6 +1050,17 @@ impl<'e> Payment<'e> {
             payer: !self.payer_id.is_empty() && payer_held,
             member: true,
         })
+    }
+
+    /// The most [`Fit::lines`] a claim can have for this payment: each
+    /// remitted line at its best score ([`score_bound`]), its line control
+    /// counted when `held` says some claim holds it.
+    fn lines_bound(&self, held: impl Fn(&str) -> bool) -> i64 {
+        self.events
+            .iter()
+            .filter(|e| e.kind == EventKind::Line)
+            .map(|e| score_bound(e, !e.line_control.is_empty() && held(&e.line_control)))
+            .sum()
     }
 
     /// The [`Fit`] of `claim` to this payment, its `prefix` known.
