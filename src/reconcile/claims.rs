@@ -77,6 +77,10 @@ pub struct ClaimBook {
     with_id: HashMap<Text, Vec<StoredClaim>>,
     replacing: HashMap<Text, Vec<StoredClaim>>,
     paid_under: HashMap<Text, Vec<StoredClaim>>,
+    /// For each ICN of `paid_under`, its claims (indexes) by member id:
+    /// which claim a replacement replaces reads those of its member when
+    /// any may be (see [`ClaimBook::paid_under_like`]).
+    paid_members: HashMap<Text, HashMap<Text, Vec<usize>>>,
     icns_of: HashMap<Text, Vec<Text>>,
     clp01s_of_icn: HashMap<Text, Vec<Text>>,
     /// CLM01s many claims share, indexed: which claim a replacement
@@ -235,6 +239,9 @@ impl ClaimBook {
             .cloned()
             .collect();
         let mut asked: HashSet<ClaimRef> = HashSet::default();
+        // ICNs whose claims are in `todo` already: hundreds of replacements
+        // may name one ICN, paid for hundreds of claims.
+        let mut followed: HashSet<Text> = HashSet::default();
         while let Some(replacement) = todo.pop() {
             if !asked.insert(replacement.id) {
                 continue;
@@ -243,6 +250,16 @@ impl ClaimBook {
             let mut keys: Vec<Text> = vec![replacement.claim.claim_id.clone()];
             if !icn.is_empty() {
                 ask(&mut self.paid_under, icn, |k| source.claims_paid_under(k))?;
+                if !self.paid_members.contains_key(icn) {
+                    let mut by_member: HashMap<Text, Vec<usize>> = HashMap::default();
+                    for (i, c) in self.paid_under(icn).iter().enumerate() {
+                        by_member
+                            .entry(c.claim.member_id().into())
+                            .or_default()
+                            .push(i);
+                    }
+                    self.paid_members.insert(icn.into(), by_member);
+                }
                 ask(&mut self.clp01s_of_icn, icn, |k| source.clp01s_of_icn(k))?;
                 keys.extend(self.clp01s_of_icn(icn).iter().cloned());
             }
@@ -262,7 +279,9 @@ impl ClaimBook {
                 .iter()
                 .flat_map(|k| self.pool(k, &replacement))
                 .collect();
-            if !icn.is_empty() {
+            // Added once per ICN: a claim added before is asked about, or
+            // is waiting in `todo`, already.
+            if !icn.is_empty() && followed.insert(icn.into()) {
                 found.extend(self.paid_under(icn).iter().cloned());
             }
             todo.extend(
@@ -294,6 +313,34 @@ impl ClaimBook {
 
     fn paid_under(&self, icn: &str) -> &[StoredClaim] {
         gathered(&self.paid_under, icn)
+    }
+
+    /// The claims paid under `icn` that [`replaced_by`] ranks for
+    /// `replacement`: those of its member (member id as [`Resemblance`]
+    /// compares it) that it may replace, when there are any — a claim of
+    /// another member ranks below them all — else every claim paid under
+    /// it. What is left out could not be among the claims that look most
+    /// like it; hundreds of replacements of a CLM01 may name one ICN, paid
+    /// for hundreds of claims.
+    fn paid_under_like(&self, icn: &str, replacement: &StoredClaim) -> Vec<StoredClaim> {
+        let all = self.paid_under(icn);
+        let same = self
+            .paid_members
+            .get(icn)
+            .and_then(|m| m.get(replacement.claim.member_id()));
+        debug_assert!(self.paid_members.contains_key(icn), "not indexed: {icn}");
+        if let Some(same) = same {
+            let own: Vec<StoredClaim> = same
+                .iter()
+                .map(|&i| &all[i])
+                .filter(|c| may_replace(replacement, c))
+                .cloned()
+                .collect();
+            if !own.is_empty() {
+                return own;
+            }
+        }
+        all.to_vec()
     }
 
     fn icns_of(&self, clp01: &str) -> &[Text] {
@@ -1258,13 +1305,32 @@ pub struct Replaced {
 /// (member, patient, dates of service, procedures). Claims the practice
 /// sent after it, and voids, are never replaced.
 pub fn replaced_by(book: &ClaimBook, replacement: &StoredClaim) -> Replaced {
+    replaced_among(book, replacement, Pools::Member)
+}
+
+/// Which claims paid under an ICN [`replaced_by`] ranks.
+#[derive(Clone, Copy)]
+enum Pools {
+    /// Those of the replacement's member when any may be replaced
+    /// ([`ClaimBook::paid_under_like`]).
+    Member,
+    /// All of them (the definition, which tests compare with).
+    #[cfg(test)]
+    Every,
+}
+
+fn replaced_among(book: &ClaimBook, replacement: &StoredClaim, pools_of: Pools) -> Replaced {
     if !replacement.claim.replaces_another() {
         return Replaced::default();
     }
     let icn = replaced_icn(replacement);
     let mut pools: Vec<Vec<StoredClaim>> = Vec::new();
     if !icn.is_empty() {
-        pools.push(book.paid_under(icn).to_vec());
+        pools.push(match pools_of {
+            Pools::Member => book.paid_under_like(icn, replacement),
+            #[cfg(test)]
+            Pools::Every => book.paid_under(icn).to_vec(),
+        });
         let mut by_clp01 = Vec::new();
         for clp01 in book.clp01s_of_icn(icn) {
             by_clp01.extend(book.pool(clp01, replacement));
@@ -1292,7 +1358,7 @@ pub fn replaced_by(book: &ClaimBook, replacement: &StoredClaim) -> Replaced {
             .filter(|(r, _)| *r == top)
             .map(|(_, c)| c)
             .collect();
-        let tied = latest_versions(book, tied);
+        let tied = latest_versions(book, tied, pools_of);
         return Replaced {
             certain: tied.len() == 1,
             claims: tied,
@@ -1320,13 +1386,14 @@ fn may_replace(replacement: &StoredClaim, candidate: &StoredClaim) -> bool {
 /// Among originals that look equally like a replacement's, a chain
 /// (original → replacement → replacement) is one claim: its latest version
 /// is the one replaced.
-fn latest_versions(book: &ClaimBook, tied: Vec<StoredClaim>) -> Vec<StoredClaim> {
+fn latest_versions(book: &ClaimBook, tied: Vec<StoredClaim>, pools_of: Pools) -> Vec<StoredClaim> {
     if tied.len() < 2 {
         return tied;
     }
     let mut replaced_ids = Vec::new();
     for claim in tied.iter().filter(|c| c.claim.replaces_another()) {
-        replaced_ids.extend(replaced_by(book, claim).claims.into_iter().map(|c| c.id));
+        let replaced = replaced_among(book, claim, pools_of);
+        replaced_ids.extend(replaced.claims.into_iter().map(|c| c.id));
     }
     tied.into_iter()
         .filter(|c| !replaced_ids.contains(&c.id))

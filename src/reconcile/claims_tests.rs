@@ -600,14 +600,19 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
         matched,
         tied,
         versions,
+        own_member,
     } = found;
     eprintln!(
-        "{total} payments, {narrowed} narrowed, {settled} settled by the member, {by_charge} by the charge index, {matched} matched, {tied} tied, {versions} versions"
+        "{total} payments, {narrowed} narrowed, {settled} settled by the member, {by_charge} by the charge index, {matched} matched, {tied} tied, {versions} versions, {own_member} among the member's claims"
     );
     assert!(narrowed > 100, "the narrowed path ran {narrowed} times");
     assert!(settled > 80, "settled by the member {settled} times");
     assert!(matched > 25 && tied > 5, "{matched} matched, {tied} ties");
     assert!(versions > 20, "{versions} replacements checked");
+    assert!(
+        own_member > 10,
+        "{own_member} answered among the member's claims"
+    );
 }
 
 /// Members repeating on most claims of a CLM01 (two members for 40
@@ -728,6 +733,9 @@ struct Found {
     matched: usize,
     tied: usize,
     versions: usize,
+    /// Replacements whose ICN was paid for claims of other members too,
+    /// answered among their member's.
+    own_member: usize,
 }
 
 /// Eight rounds of 40 claims with CLM01 `0` (members drawn from the first
@@ -1009,6 +1017,26 @@ fn shared_matching(seed: u64, members: usize, unbundle: bool) -> Found {
                 if claim.claim.replaces_another() {
                     found.versions += 1;
                     let (a, b) = (replaced_by(&whole, claim), replaced_by(&indexed, claim));
+                    // Every claim paid under its ICN ranked, not only its
+                    // member's: the same answer.
+                    let every = replaced_among(&whole, claim, Pools::Every);
+                    assert_eq!(
+                        (&a.claims, a.certain),
+                        (&every.claims, every.certain),
+                        "round {round}: by the definition"
+                    );
+                    found.own_member += usize::from(
+                        a.claims
+                            .iter()
+                            .all(|c| c.claim.member_id() == claim.claim.member_id())
+                            && whole
+                                .paid_under
+                                .get(replaced_icn(claim))
+                                .is_some_and(|all| {
+                                    all.iter()
+                                        .any(|c| c.claim.member_id() != claim.claim.member_id())
+                                }),
+                    );
                     assert_eq!(
                         (a.claims, a.certain),
                         (b.claims, b.certain),
