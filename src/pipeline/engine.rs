@@ -812,6 +812,19 @@ impl<'a> Reconciler<'a> {
                 let with_id = self
                     .index_family(&claim.claim_id, &mut shared)
                     .during("reading a billed claim's family")?;
+                // Indexed: its claims with this CLM01 are decoded already
+                // (the family's other claims have other CLM01s); reading
+                // them from the store decoded every one of them again.
+                let with_id = with_id.or_else(|| {
+                    shared.get(&claim.claim_id).map(|family| {
+                        family
+                            .claims()
+                            .iter()
+                            .filter(|c| c.claim.claim_id == claim.claim_id)
+                            .cloned()
+                            .collect()
+                    })
+                });
                 let lookup = |k: &str| shared.get(k).cloned();
                 let book = ClaimBook::for_claim(&*self.store, &lookup, &claim.claim_id, with_id)
                     .during("reading a billed claim's family")?;

@@ -31,7 +31,7 @@ use rust_decimal::Decimal;
 
 use crate::claim::{BilledClaim, BilledLine};
 use crate::line::{EventKind, LineEvent};
-use crate::reconcile::pairing::assign;
+use crate::reconcile::pairing::{assign, score_bound};
 use crate::text::Text;
 
 /// A store's handle on a billed claim.
@@ -77,6 +77,10 @@ pub struct ClaimBook {
     with_id: HashMap<Text, Vec<StoredClaim>>,
     replacing: HashMap<Text, Vec<StoredClaim>>,
     paid_under: HashMap<Text, Vec<StoredClaim>>,
+    /// For each ICN of `paid_under`, its claims (indexes) by member id:
+    /// which claim a replacement replaces reads those of its member when
+    /// any may be (see [`ClaimBook::paid_under_like`]).
+    paid_members: HashMap<Text, HashMap<Text, Vec<usize>>>,
     icns_of: HashMap<Text, Vec<Text>>,
     clp01s_of_icn: HashMap<Text, Vec<Text>>,
     /// CLM01s many claims share, indexed: which claim a replacement
@@ -235,6 +239,9 @@ impl ClaimBook {
             .cloned()
             .collect();
         let mut asked: HashSet<ClaimRef> = HashSet::default();
+        // ICNs whose claims are in `todo` already: hundreds of replacements
+        // may name one ICN, paid for hundreds of claims.
+        let mut followed: HashSet<Text> = HashSet::default();
         while let Some(replacement) = todo.pop() {
             if !asked.insert(replacement.id) {
                 continue;
@@ -243,6 +250,16 @@ impl ClaimBook {
             let mut keys: Vec<Text> = vec![replacement.claim.claim_id.clone()];
             if !icn.is_empty() {
                 ask(&mut self.paid_under, icn, |k| source.claims_paid_under(k))?;
+                if !self.paid_members.contains_key(icn) {
+                    let mut by_member: HashMap<Text, Vec<usize>> = HashMap::default();
+                    for (i, c) in self.paid_under(icn).iter().enumerate() {
+                        by_member
+                            .entry(c.claim.member_id().into())
+                            .or_default()
+                            .push(i);
+                    }
+                    self.paid_members.insert(icn.into(), by_member);
+                }
                 ask(&mut self.clp01s_of_icn, icn, |k| source.clp01s_of_icn(k))?;
                 keys.extend(self.clp01s_of_icn(icn).iter().cloned());
             }
@@ -262,7 +279,9 @@ impl ClaimBook {
                 .iter()
                 .flat_map(|k| self.pool(k, &replacement))
                 .collect();
-            if !icn.is_empty() {
+            // Added once per ICN: a claim added before is asked about, or
+            // is waiting in `todo`, already.
+            if !icn.is_empty() && followed.insert(icn.into()) {
                 found.extend(self.paid_under(icn).iter().cloned());
             }
             todo.extend(
@@ -294,6 +313,34 @@ impl ClaimBook {
 
     fn paid_under(&self, icn: &str) -> &[StoredClaim] {
         gathered(&self.paid_under, icn)
+    }
+
+    /// The claims paid under `icn` that [`replaced_by`] ranks for
+    /// `replacement`: those of its member (member id as [`Resemblance`]
+    /// compares it) that it may replace, when there are any — a claim of
+    /// another member ranks below them all — else every claim paid under
+    /// it. What is left out could not be among the claims that look most
+    /// like it; hundreds of replacements of a CLM01 may name one ICN, paid
+    /// for hundreds of claims.
+    fn paid_under_like(&self, icn: &str, replacement: &StoredClaim) -> Vec<StoredClaim> {
+        let all = self.paid_under(icn);
+        let same = self
+            .paid_members
+            .get(icn)
+            .and_then(|m| m.get(replacement.claim.member_id()));
+        debug_assert!(self.paid_members.contains_key(icn), "not indexed: {icn}");
+        if let Some(same) = same {
+            let own: Vec<StoredClaim> = same
+                .iter()
+                .map(|&i| &all[i])
+                .filter(|c| may_replace(replacement, c))
+                .cloned()
+                .collect();
+            if !own.is_empty() {
+                return own;
+            }
+        }
+        all.to_vec()
     }
 
     fn icns_of(&self, clp01: &str) -> &[Text] {
@@ -391,6 +438,11 @@ pub struct SharedClaims {
     by_member: HashMap<Text, Vec<usize>>,
     /// Indexes into `claims` by line control number.
     by_control: HashMap<Text, Vec<usize>>,
+    /// Indexes into `claims` by trimmed member id (subscriber and patient)
+    /// and CLM02 (normalized): the claims of a member that can fit a
+    /// payment best when its lines fit as well as any claim's can
+    /// ([`SharedClaims::charge_fits_best`]).
+    by_member_charge: HashMap<(Text, Decimal), Vec<usize>>,
     /// Names a claim as [`claim_reference`] would among them all.
     names: ClaimNames,
     /// The payer ids (SBR's NM1*PR) the claims are billed to.
@@ -415,6 +467,7 @@ impl SharedClaims {
             held: HashSet::with_capacity_and_hasher(claims.len(), Default::default()),
             by_member: HashMap::default(),
             by_control: HashMap::default(),
+            by_member_charge: HashMap::default(),
             names: ClaimNames::default(),
             payers: HashSet::default(),
             voids: false,
@@ -442,6 +495,13 @@ impl SharedClaims {
         {
             let ids = self.by_member.entry(id.into()).or_default();
             // A claim whose patient is its subscriber is listed once.
+            if ids.last() != Some(&at) {
+                ids.push(at);
+            }
+            let ids = self
+                .by_member_charge
+                .entry((id.into(), claim.charge.normalize()))
+                .or_default();
             if ids.last() != Some(&at) {
                 ids.push(at);
             }
@@ -528,10 +588,68 @@ impl SharedClaims {
         let Some(payment) = Payment::of(events) else {
             return self.claims.clone();
         };
+        if let Some(best) = self.charge_fits_best(&payment, payee_npi) {
+            return best;
+        }
         match self.member_fits_best(&payment, payee_npi) {
             Some(best) => best,
             None => self.contenders_scored(&payment, events, payee_npi),
         }
+    }
+
+    /// The best start of a fit as [`SharedClaims::member_fits_best`] finds
+    /// it, and the lines' bound ([`Payment::lines_bound`]): what a claim of
+    /// the family can reach at most.
+    fn top_fit(&self, payment: &Payment) -> Option<(Prefix, i64)> {
+        let held = |control: &str| self.by_control.contains_key(control);
+        let top = payment.top_prefix(held, self.payers.contains(payment.payer_id))?;
+        Some((top, payment.lines_bound(held)))
+    }
+
+    /// The claims matching ranks best for the payment, found without
+    /// scoring every claim of its member: among the member's claims whose
+    /// CLM02 is the payment's CLP03 (an index), those billed to this payee
+    /// that fit best — when the best of them starts as well as any fit can
+    /// ([`Payment::top_prefix`]) and its lines fit as well as any claim's
+    /// lines can ([`Payment::lines_bound`]). Then no claim left out ties
+    /// with it: one that starts as well is the member's
+    /// ([`SharedClaims::member_fits_best`]), its lines fit no better and
+    /// its charge does not match. In canonical order, the claims whose
+    /// [`Fit`] is that best one: what ranking every claim keeps. `None`
+    /// when that is not certain (then the member's claims, or those
+    /// [`SharedClaims::narrow`] finds, are scored). Why: when a member id
+    /// repeats on hundreds of claims of a CLM01 (practices numbering claims
+    /// and members alike), scoring the member's claims, lines paired one
+    /// by one, was linear in them for every payment.
+    fn charge_fits_best(&self, payment: &Payment, payee_npi: &str) -> Option<Vec<StoredClaim>> {
+        let (top, bound) = self.top_fit(payment)?;
+        let key = (Text::from(payment.member), payment.charge.normalize());
+        let ids = self.by_member_charge.get(&key)?;
+        let fits: Vec<(usize, Fit)> = ids
+            .iter()
+            .filter(|&&i| {
+                let npi = &self.claims[i].claim.billing_provider.npi;
+                payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
+            })
+            .filter_map(|&i| {
+                let claim = &self.claims[i].claim;
+                let prefix = payment.prefix(claim);
+                (prefix == top).then(|| (i, payment.fit_after(prefix, claim)))
+            })
+            .collect();
+        let best = fits.iter().map(|(_, f)| *f).max()?;
+        // Its lines fit as well as any claim's can, its charge matches:
+        // any claim of the member outside the bucket fits worse.
+        if best.lines != bound || !best.charge {
+            return None;
+        }
+        let mut tied: Vec<StoredClaim> = fits
+            .into_iter()
+            .filter(|(_, f)| *f == best)
+            .map(|(i, _)| self.claims[i].clone())
+            .collect();
+        canonical(&mut tied);
+        Some(tied)
     }
 
     /// [`SharedClaims::contenders`] by scoring the claims
@@ -581,10 +699,7 @@ impl SharedClaims {
         // payment's payer id (an 835's may be its TRN03 or N1*PR id, not
         // the 837's NM1*PR) or line control no claim has is left out of
         // the best fit possible.
-        let top = payment.top_prefix(
-            |control| self.by_control.contains_key(control),
-            self.payers.contains(payment.payer_id),
-        )?;
+        let (top, _) = self.top_fit(payment)?;
         let ids = self.by_member.get(payment.first.member_id.trim())?;
         let mut best: Vec<StoredClaim> = ids
             .iter()
@@ -984,6 +1099,17 @@ impl<'e> Payment<'e> {
         })
     }
 
+    /// The most [`Fit::lines`] a claim can have for this payment: each
+    /// remitted line at its best score ([`score_bound`]), its line control
+    /// counted when `held` says some claim holds it.
+    fn lines_bound(&self, held: impl Fn(&str) -> bool) -> i64 {
+        self.events
+            .iter()
+            .filter(|e| e.kind == EventKind::Line)
+            .map(|e| score_bound(e, !e.line_control.is_empty() && held(&e.line_control)))
+            .sum()
+    }
+
     /// The [`Fit`] of `claim` to this payment, its `prefix` known.
     fn fit_after(&self, prefix: Prefix, claim: &BilledClaim) -> Fit {
         let first = self.first;
@@ -1179,13 +1305,32 @@ pub struct Replaced {
 /// (member, patient, dates of service, procedures). Claims the practice
 /// sent after it, and voids, are never replaced.
 pub fn replaced_by(book: &ClaimBook, replacement: &StoredClaim) -> Replaced {
+    replaced_among(book, replacement, Pools::Member)
+}
+
+/// Which claims paid under an ICN [`replaced_by`] ranks.
+#[derive(Clone, Copy)]
+enum Pools {
+    /// Those of the replacement's member when any may be replaced
+    /// ([`ClaimBook::paid_under_like`]).
+    Member,
+    /// All of them (the definition, which tests compare with).
+    #[cfg(test)]
+    Every,
+}
+
+fn replaced_among(book: &ClaimBook, replacement: &StoredClaim, pools_of: Pools) -> Replaced {
     if !replacement.claim.replaces_another() {
         return Replaced::default();
     }
     let icn = replaced_icn(replacement);
     let mut pools: Vec<Vec<StoredClaim>> = Vec::new();
     if !icn.is_empty() {
-        pools.push(book.paid_under(icn).to_vec());
+        pools.push(match pools_of {
+            Pools::Member => book.paid_under_like(icn, replacement),
+            #[cfg(test)]
+            Pools::Every => book.paid_under(icn).to_vec(),
+        });
         let mut by_clp01 = Vec::new();
         for clp01 in book.clp01s_of_icn(icn) {
             by_clp01.extend(book.pool(clp01, replacement));
@@ -1213,7 +1358,7 @@ pub fn replaced_by(book: &ClaimBook, replacement: &StoredClaim) -> Replaced {
             .filter(|(r, _)| *r == top)
             .map(|(_, c)| c)
             .collect();
-        let tied = latest_versions(book, tied);
+        let tied = latest_versions(book, tied, pools_of);
         return Replaced {
             certain: tied.len() == 1,
             claims: tied,
@@ -1241,13 +1386,14 @@ fn may_replace(replacement: &StoredClaim, candidate: &StoredClaim) -> bool {
 /// Among originals that look equally like a replacement's, a chain
 /// (original → replacement → replacement) is one claim: its latest version
 /// is the one replaced.
-fn latest_versions(book: &ClaimBook, tied: Vec<StoredClaim>) -> Vec<StoredClaim> {
+fn latest_versions(book: &ClaimBook, tied: Vec<StoredClaim>, pools_of: Pools) -> Vec<StoredClaim> {
     if tied.len() < 2 {
         return tied;
     }
     let mut replaced_ids = Vec::new();
     for claim in tied.iter().filter(|c| c.claim.replaces_another()) {
-        replaced_ids.extend(replaced_by(book, claim).claims.into_iter().map(|c| c.id));
+        let replaced = replaced_among(book, claim, pools_of);
+        replaced_ids.extend(replaced.claims.into_iter().map(|c| c.id));
     }
     tied.into_iter()
         .filter(|c| !replaced_ids.contains(&c.id))

@@ -591,7 +591,161 @@ impl ClaimSource for Claims {
 /// every claim gives.
 #[test]
 fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let found = shared_matching(0x2545_f491_4f6c_dd1d, 8, false);
+    let Found {
+        total,
+        narrowed,
+        settled,
+        by_charge,
+        matched,
+        tied,
+        versions,
+        own_member,
+    } = found;
+    eprintln!(
+        "{total} payments, {narrowed} narrowed, {settled} settled by the member, {by_charge} by the charge index, {matched} matched, {tied} tied, {versions} versions, {own_member} among the member's claims"
+    );
+    assert!(narrowed > 100, "the narrowed path ran {narrowed} times");
+    assert!(settled > 80, "settled by the member {settled} times");
+    assert!(matched > 25 && tied > 5, "{matched} matched, {tied} ties");
+    assert!(versions > 20, "{versions} replacements checked");
+    assert!(
+        own_member > 10,
+        "{own_member} answered among the member's claims"
+    );
+}
+
+/// Members repeating on most claims of a CLM01 (two members for 40
+/// claims: practices numbering claims and members alike): the index of
+/// member and CLM02 settles most payments, lines paired only for the
+/// claims in its bucket, and gives exactly the contenders and verdicts of
+/// scoring every claim — with ties, replacements and voids, lines out of
+/// order, lines without REF*6R, lines the payer unbundled (SVC06).
+#[test]
+fn the_charge_index_gives_the_contenders_of_scoring_every_claim() {
+    for (seed, unbundle) in [
+        (0x9e37_79b9_7f4a_7c15, false),
+        (0x2545_f491_4f6c_dd1d, true),
+    ] {
+        let found = shared_matching(seed, 2, unbundle);
+        eprintln!("{found:?}");
+        assert!(found.by_charge > 30, "{found:?}");
+        assert!(found.tied > 5 && found.matched > 25, "{found:?}");
+        assert!(found.versions > 20, "{found:?}");
+    }
+}
+
+/// The index is used only when its best claim's lines fit as well as any
+/// claim's can: here the claim of the payment's member and charge fits no
+/// line, and a claim of that member billed for another total fits its
+/// line — it is the one matched, as scoring every claim says.
+#[test]
+fn the_charge_index_stands_aside_when_lines_fit_better_elsewhere() {
+    let mut billed = Vec::new();
+    // Filler, so that the family is indexed: other members.
+    for member in ["M2", "M3", "M4", "M5"].repeat(5) {
+        billed.push(Billed {
+            clm01: "0",
+            member,
+            lines: &[("99213", "100", "20240105", "")],
+            ..CLAIM
+        });
+    }
+    // The member's claim of the payment's total (100), another code.
+    billed.push(Billed {
+        clm01: "0",
+        member: "M1",
+        lines: &[("99213", "100", "20240105", "")],
+        ..CLAIM
+    });
+    // The member's claim whose line fits, billed for 150 in all.
+    billed.push(Billed {
+        clm01: "0",
+        member: "M1",
+        lines: &[
+            ("98941", "100", "20240105", ""),
+            ("97110", "50", "20240106", ""),
+        ],
+        ..CLAIM
+    });
+    let remitted = [Remitted {
+        clp01: "0",
+        member: "M1",
+        lines: &[("98941", "100", "60", "20240105", "")],
+        ..PAYMENT
+    }];
+    let claims = read_input(
+        "c.837",
+        x12_837("000000001", "20240201", &billed).as_bytes(),
+    );
+    let era = read_input(
+        "r.835",
+        x12_835("000000002", "20240301", &remitted).as_bytes(),
+    );
+    let stored: Vec<StoredClaim> = claims
+        .claims
+        .iter()
+        .enumerate()
+        .map(|(i, c)| StoredClaim {
+            id: i as ClaimRef,
+            source: "c.837".into(),
+            claim: c.clone().into(),
+        })
+        .collect();
+    assert!(stored.len() >= SHARED_FROM);
+    let index = SharedClaims::new("0", stored.clone());
+    let events: Vec<LineEvent> = era.transactions[0]
+        .events
+        .iter()
+        .filter(|e| e.kind != EventKind::ProviderAdjustment)
+        .cloned()
+        .collect();
+    let payee = events[0].context.payee_npi.as_str();
+    let payment = Payment::of(&events).unwrap();
+    // The bucket (M1, 100) holds the claim that fits no line: not taken.
+    assert_eq!(index.charge_fits_best(&payment, payee), None);
+    let contenders = index.contenders(&events, payee);
+    let ids: Vec<ClaimRef> = contenders.iter().map(|c| c.id).collect();
+    assert_eq!(ids, [20, 21]);
+    let best = top_fits(&contenders, &events, payee);
+    assert_eq!(
+        best.iter().map(|&i| contenders[i].id).collect::<Vec<_>>(),
+        [21]
+    );
+    // And when that claim is billed for the payment's total, the index
+    // settles it alone.
+    let mut fitting = stored[21].clone();
+    Arc::make_mut(&mut fitting.claim).charge = rust_decimal::Decimal::from(100);
+    let mut claims = stored[..21].to_vec();
+    claims.push(fitting);
+    let index = SharedClaims::new("0", claims);
+    let best = index.charge_fits_best(&payment, payee).unwrap();
+    assert_eq!(best.iter().map(|c| c.id).collect::<Vec<_>>(), [21]);
+}
+
+/// How often each way of matching a shared CLM01 ran in [`shared_matching`].
+#[derive(Debug, Default)]
+struct Found {
+    total: usize,
+    narrowed: usize,
+    settled: usize,
+    by_charge: usize,
+    matched: usize,
+    tied: usize,
+    versions: usize,
+    /// Replacements whose ICN was paid for claims of other members too,
+    /// answered among their member's.
+    own_member: usize,
+}
+
+/// Eight rounds of 40 claims with CLM01 `0` (members drawn from the first
+/// `members` of eight) and 30 payments, matched through the index of the
+/// family and by scoring every claim: the same verdicts, contenders and
+/// supersessions (see the callers). With `unbundle`, every remitted 97110
+/// line is a line the payer split out of a billed 97110 (SVC06; SVC01
+/// 97999).
+fn shared_matching(seed: u64, members: usize, unbundle: bool) -> Found {
+    let mut seed = seed;
     let mut next = |n: usize| {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -607,8 +761,7 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
     const ICNS: [&str; 6] = ["I1", "I2", "I3", "I4", "I5", "I6"];
     const OTHER_IDS: [&str; 2] = ["R1", "R2"];
     let none = |_: &str| None;
-    let (mut total, mut narrowed, mut matched, mut tied, mut versions) = (0, 0, 0, 0, 0);
-    let mut settled = 0;
+    let mut found = Found::default();
     for round in 0..8 {
         let mut lines = Vec::new();
         for _ in 0..40 {
@@ -638,7 +791,7 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
                 ("0", "1", "")
             };
             lines.push((
-                MEMBERS[next(8)],
+                MEMBERS[next(members)],
                 NAMES[next(2)],
                 claim_lines,
                 clm01,
@@ -673,7 +826,11 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
                 })
                 .collect();
             // A blank member now and then: no member bucket to look in.
-            let member = if next(8) == 0 { "" } else { MEMBERS[next(8)] };
+            let member = if next(8) == 0 {
+                ""
+            } else {
+                MEMBERS[next(members)]
+            };
             let clp01 = if round >= 2 && next(6) == 0 {
                 OTHER_IDS[next(2)]
             } else {
@@ -706,6 +863,17 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
                 joined += part;
             }
             x837 = joined;
+        }
+        if unbundle {
+            x835 = x835
+                .split_inclusive('~')
+                .map(|segment| match segment.strip_prefix("SVC*HC:97110*") {
+                    Some(rest) => {
+                        format!("SVC*HC:97999*{}**1*HC:97110~", rest.trim_end_matches('~'))
+                    }
+                    None => segment.to_string(),
+                })
+                .collect();
         }
         let claims = read_input("c.837", x837.as_bytes());
         let era = read_input("r.835", x835.as_bytes());
@@ -764,16 +932,16 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
                 family_whole.sort_by_key(|c| c.id);
                 family_index.sort_by_key(|c| c.id);
                 assert_eq!(family_index, family_whole, "round {round}: the family");
-                total += 1;
+                found.total += 1;
                 let candidates = match index.narrow(events, payee) {
                     Some(candidates) => {
-                        narrowed += 1;
+                        found.narrowed += 1;
                         candidates
                     }
                     None => index.claims().to_vec(),
                 };
-                matched += usize::from(whole.claim.is_some());
-                tied += usize::from(!whole.ambiguous.is_empty());
+                found.matched += usize::from(whole.claim.is_some());
+                found.tied += usize::from(!whole.ambiguous.is_empty());
                 let lookup = |k: &str| (k == "0").then(|| Arc::clone(index));
                 // Matching through the index among `candidates`, as the
                 // engine does.
@@ -802,12 +970,25 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
                 // claim the controls find gives.
                 let payment = Payment::of(events).unwrap();
                 if let Some(best) = index.member_fits_best(&payment, payee) {
-                    settled += 1;
+                    found.settled += 1;
                     assert_eq!(
                         best,
                         index.contenders_scored(&payment, events, payee),
                         "round {round}, settled by the member: {events:?}"
                     );
+                }
+                // Settled by the index of member and charge: exactly the
+                // claims with the best fit of all, every claim of the
+                // family scored (lines paired one by one).
+                if let Some(best) = index.charge_fits_best(&payment, payee) {
+                    found.by_charge += 1;
+                    let all = index.claims().to_vec();
+                    let mut by_scoring: Vec<StoredClaim> = top_fits(&all, events, payee)
+                        .into_iter()
+                        .map(|i| all[i].clone())
+                        .collect();
+                    canonical(&mut by_scoring);
+                    assert_eq!(best, by_scoring, "round {round}, by the charge: {events:?}");
                 }
                 assert_eq!(
                     through_index(contenders),
@@ -822,20 +1003,40 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
         for id in ["0", "R1", "R2"] {
             let whole = ClaimBook::for_claim(&source, &none, id, None).unwrap();
             let indexed = ClaimBook::for_claim(&source, &lookup, id, None).unwrap();
-            let found = family(&whole, id);
-            assert_eq!(found, family(&indexed, id));
+            let claims = family(&whole, id);
+            assert_eq!(claims, family(&indexed, id));
             // Given the claims with the id, read by the caller: the same.
             let given = source.claims_with_id(id).unwrap();
             let seeded = ClaimBook::for_claim(&source, &none, id, Some(given)).unwrap();
-            assert_eq!(found, family(&seeded, id));
+            assert_eq!(claims, family(&seeded, id));
             let (by_whole, by_index) = (
-                Supersessions::new(&whole, &found),
-                Supersessions::new(&indexed, &found),
+                Supersessions::new(&whole, &claims),
+                Supersessions::new(&indexed, &claims),
             );
-            for claim in &found {
+            for claim in &claims {
                 if claim.claim.replaces_another() {
-                    versions += 1;
+                    found.versions += 1;
                     let (a, b) = (replaced_by(&whole, claim), replaced_by(&indexed, claim));
+                    // Every claim paid under its ICN ranked, not only its
+                    // member's: the same answer.
+                    let every = replaced_among(&whole, claim, Pools::Every);
+                    assert_eq!(
+                        (&a.claims, a.certain),
+                        (&every.claims, every.certain),
+                        "round {round}: by the definition"
+                    );
+                    found.own_member += usize::from(
+                        a.claims
+                            .iter()
+                            .all(|c| c.claim.member_id() == claim.claim.member_id())
+                            && whole
+                                .paid_under
+                                .get(replaced_icn(claim))
+                                .is_some_and(|all| {
+                                    all.iter()
+                                        .any(|c| c.claim.member_id() != claim.claim.member_id())
+                                }),
+                    );
                     assert_eq!(
                         (a.claims, a.certain),
                         (b.claims, b.certain),
@@ -850,13 +1051,7 @@ fn narrowing_a_shared_clm01_gives_the_verdict_of_the_whole_family() {
             }
         }
     }
-    eprintln!(
-        "{total} payments, {narrowed} narrowed, {settled} settled by the member, {matched} matched, {tied} tied, {versions} versions"
-    );
-    assert!(narrowed > 100, "the narrowed path ran {narrowed} times");
-    assert!(settled > 80, "settled by the member {settled} times");
-    assert!(matched > 25 && tied > 5, "{matched} matched, {tied} ties");
-    assert!(versions > 20, "{versions} replacements checked");
+    found
 }
 
 /// `trimmed` is `str::trim` with a shortcut for printable ASCII at both

@@ -73,6 +73,22 @@ fn line_score(event: &LineEvent, line: &BilledLine) -> Option<i64> {
     Some(CODE_SCORE + weight(agreement(event, line)))
 }
 
+/// The best score a remitted line can have against any billed line: an
+/// echoed REF*6R when `control_held` (some billed line carries its
+/// control), else its code and every feature, and nothing without a code.
+/// Any line's [`line_score`] is at most this, so [`assign`]'s total is at
+/// most the sum over the remitted lines: a claim reaching that sum fits
+/// the lines as well as any claim can.
+pub fn score_bound(event: &LineEvent, control_held: bool) -> i64 {
+    if control_held {
+        CONTROL_SCORE
+    } else if event.procedure.is_empty() && event.revenue_code.is_empty() {
+        0
+    } else {
+        CODE_SCORE + weight(MODIFIERS | DATE | CHARGE | UNITS)
+    }
+}
+
 /// The features on which a remitted and a billed line agree, as
 /// [`Facts::of_event`] and [`Facts::of_line`] compare them (a date agrees
 /// only when the remitted line has one; amounts by value, whatever their

@@ -175,6 +175,53 @@ proptest! {
         prop_assert_eq!(assign(&events, &lines), greedy);
     }
 
+    /// [`score_bound`] bounds every pair's score, and the assignment's
+    /// total is at most the sum of the remitted lines' bounds (claims
+    /// fitting that well are found by an index, the rest left unscored:
+    /// `SharedClaims::charge_fits_best`); some claim reaches the bound.
+    #[test]
+    fn no_line_scores_above_its_bound(
+        remits in prop::collection::vec(remitted(), 0..12),
+        bills in prop::collection::vec(billed_line(), 0..12),
+    ) {
+        let events: Vec<LineEvent> =
+            remits.into_iter().enumerate().map(|(i, r)| event(r, i as u32)).collect();
+        let lines: Vec<BilledLine> = bills.into_iter().map(billed).collect();
+        let held = |e: &LineEvent| {
+            !e.line_control.is_empty() && lines.iter().any(|l| l.control_number == e.line_control)
+        };
+        for e in events.iter().filter(|e| e.kind == EventKind::Line) {
+            let bound = score_bound(e, held(e));
+            for l in &lines {
+                prop_assert!(line_score(e, l).unwrap_or(0) <= bound, "{:?} {:?}", e, l);
+            }
+            // Reached: the line's control echoed, or its code and features
+            // on a line without a control.
+            let copy = BilledLine {
+                procedure: crate::fields::Procedure {
+                    code: e.procedure.clone(),
+                    modifiers: e.modifiers.clone(),
+                    ..Default::default()
+                },
+                revenue_code: e.revenue_code.clone(),
+                service_date: e.service_date,
+                charge: e.billed.abs(),
+                units: Some(e.billed_units.abs()),
+                control_number: if held(e) { e.line_control.clone() } else { Text::default() },
+                ..BilledLine::default()
+            };
+            if e.service_date.is_some() || held(e) {
+                prop_assert_eq!(line_score(e, &copy).unwrap_or(0), bound, "{:?}", e);
+            }
+        }
+        let total: i64 = events
+            .iter()
+            .filter(|e| e.kind == EventKind::Line)
+            .map(|e| score_bound(e, held(e)))
+            .sum();
+        prop_assert!(assign(&events, &lines).1 <= total);
+    }
+
     /// The modifier sets compared on the stack are the joined sets
     /// [`Facts`] and the linear way's keys compare.
     #[test]
