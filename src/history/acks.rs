@@ -58,6 +58,11 @@ impl AckBook {
         Ok(new)
     }
 
+    /// True when no acknowledgment and no batch number is held.
+    pub fn is_empty(&self) -> bool {
+        self.acks.is_empty() && self.batches.is_empty()
+    }
+
     /// Remembers batch numbers.
     pub fn note_batches(&mut self, batches: &[BatchReference]) {
         for b in batches {
