@@ -202,7 +202,7 @@ pub fn decide_in_parts<E>(
             work[g].push((i, names[i].clone(), content));
         }
     }
-    let front_end = &front_end;
+    let shared = &front_end;
     let decided = std::thread::scope(|scope| -> Result<(usize, Replay), RunError<E>> {
         let mut queues = Vec::with_capacity(plan.groups);
         let mut go = Vec::with_capacity(plan.groups);
@@ -219,7 +219,7 @@ pub fn decide_in_parts<E>(
                 batch: Vec::new(),
                 rows: 0,
             };
-            scope.spawn(move || part(config, front_end, store, inputs, sender, go_receiver));
+            scope.spawn(move || part(config, shared, store, inputs, sender, go_receiver));
         }
         // Every group's ingest, told in input order.
         let mut reports: Vec<Option<StoreResult<IngestReport>>> =
@@ -319,6 +319,8 @@ pub fn decide_in_parts<E>(
     })?;
     summary.transactions = decided.0;
     summary.replay = decided.1;
+    // Complete: every group made its NO_REMITTANCE rows.
+    summary.front_end = Some(front_end);
     Ok(())
 }
 
@@ -414,6 +416,10 @@ mod tests {
     fn practice(p: u32) -> [(String, String); 2] {
         let cfg = remit_synth::SynthConfig::new(41 + u64::from(p))
             .with_practice(p)
+            .with_mix(remit_synth::ScenarioMix {
+                unanswered: 10,
+                ..remit_synth::ScenarioMix::default()
+            })
             .with_parties(2, 2, 100)
             .with_dates(Date::constant(2024, 1, 2), 40)
             .with_claims(150);
@@ -513,6 +519,31 @@ mod tests {
         assert_eq!(plan.groups, 2);
         let one = one_store(&inputs);
         assert!(one.len() > 300, "{} rows", one.len());
+        // The claims' front end handed back is the whole run's.
+        let open = |jobs| {
+            let summary = run(
+                &config(jobs),
+                &bytes(&inputs),
+                &mut MemoryStore::new(),
+                &mut (),
+                |_| Ok::<(), std::convert::Infallible>(()),
+            )
+            .expect("run");
+            let front_end = summary.front_end.expect("decided");
+            let open: Vec<_> = front_end
+                .open_claims()
+                .into_iter()
+                .map(|(claim, life, _)| format!("{claim:?} {life:?}"))
+                .collect();
+            (summary.transactions, open)
+        };
+        let (applied, open_one) = open(1);
+        assert!(
+            applied > 10 && open_one.len() > 10,
+            "{applied} {}",
+            open_one.len()
+        );
+        assert_eq!((applied, open_one), open(2));
         assert!(one == rows_of_run(&inputs, 2), "--jobs 2 differs");
         assert!(one == rows_of_run(&inputs, 4), "--jobs 4 differs");
         assert!(one == rows_in_groups(&inputs, &[0, 0, 1, 1, 2, 2]));
