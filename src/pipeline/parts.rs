@@ -271,10 +271,8 @@ pub fn decide_in_parts<E>(
             let mut first: Option<(usize, &OrderKey)> = None;
             for (g, queue) in queues.iter_mut().enumerate() {
                 match queue.peek() {
-                    Part::Rows(key, _) => {
-                        if first.is_none_or(|(_, k)| &*key < k) {
-                            first = Some((g, key));
-                        }
+                    Part::Rows(key, _) if first.is_none_or(|(_, k)| &*key < k) => {
+                        first = Some((g, key));
                     }
                     Part::Failed(error) => {
                         let error = std::mem::replace(error, StoreError::Data(String::new()));
