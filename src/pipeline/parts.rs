@@ -58,9 +58,6 @@ pub fn plan(contents: &[InputContent], jobs: usize) -> Option<Plan> {
     }
     let component_of = components(&keys);
     let count = component_of.iter().flatten().max().map_or(0, |&c| c + 1);
-    if std::env::var_os("REMIT_DEBUG_PARTS").is_some() {
-        eprintln!("parts: {count} component(s): {component_of:?}");
-    }
     if count < 2 {
         return None;
     }
