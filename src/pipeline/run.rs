@@ -228,6 +228,11 @@ pub struct Decided {
 ///
 /// With more than one job (`Config::jobs`), deciding overlaps `on_row`
 /// (see [`decide_covering`]); what `on_row` and `observer` see is the same.
+/// Into an empty store in memory that keeps nothing for after the run
+/// ([`HistoryStore::empty_part`]), inputs that split into parts sharing
+/// nothing a decision reads are decided a part a thread, each in a store
+/// of its own (`pipeline::parts`): `store` is then left empty — the rows,
+/// the observer's calls and the summary are those of one store.
 pub fn run<S: Source, E>(
     config: &Config,
     inputs: &[S],
