@@ -623,6 +623,35 @@ mod tests {
         );
     }
 
+    /// A row handler failing in a run decided in parts stops the run with
+    /// its error, having taken no row after the one it failed on; the
+    /// parts' threads stop (the run returns).
+    #[test]
+    fn a_failing_handler_stops_a_run_in_parts() {
+        let mut inputs = Vec::new();
+        for p in 0..3 {
+            inputs.extend(practice(p));
+        }
+        assert!(plan_of(&inputs).is_some());
+        let mut taken = 0;
+        let failed = run(
+            &config(2),
+            &bytes(&inputs),
+            &mut MemoryStore::new(),
+            &mut (),
+            |_| {
+                taken += 1;
+                if taken == 50 {
+                    Err("disk full")
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert!(matches!(failed, Err(RunError::Sink("disk full"))));
+        assert_eq!(taken, 50, "nothing is handed out after the failure");
+    }
+
     fn plan_of(inputs: &[(String, String)]) -> Option<Plan> {
         plan(&contents(inputs), 2)
     }
