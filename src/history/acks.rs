@@ -66,6 +66,11 @@ impl AckBook {
         Ok(new)
     }
 
+    /// True when no acknowledgment and no batch number is held.
+    pub fn is_empty(&self) -> bool {
+        self.acks.is_empty() && self.batches.is_empty()
+    }
+
     /// Remembers batch numbers (a set's later number replaces its
     /// earlier); fails only when the texts a store can hold ran out.
     pub fn note_batches(&mut self, batches: &[BatchReference]) -> StoreResult<()> {

@@ -364,6 +364,15 @@ fn version(
 }
 
 impl HistoryStore for MemoryStore {
+    fn empty_part(&self) -> Option<Box<dyn HistoryStore>> {
+        let empty = !self.keep_rows
+            && self.transactions.is_empty()
+            && self.claims.is_empty()
+            && self.lines.len() == 0
+            && self.acks.is_empty();
+        empty.then(|| Box::new(MemoryStore::new()) as Box<dyn HistoryStore>)
+    }
+
     fn begin_file(&mut self) -> StoreResult<()> {
         Ok(())
     }

@@ -264,6 +264,16 @@ pub trait HistoryStore: VersionStore + ClaimStore + AckStore + Send {
         false
     }
 
+    /// A new, empty store of this kind, to decide into a part of a run's
+    /// inputs that shares nothing a decision reads with the others, on a
+    /// thread of its own (`pipeline::partition`) — only when this store is
+    /// empty, holds everything in memory and keeps nothing for after the
+    /// run: a run that splits leaves this store empty. `None` (the default)
+    /// keeps the run in this store.
+    fn empty_part(&self) -> Option<Box<dyn HistoryStore>> {
+        None
+    }
+
     /// Called once every input is stored, before the pending transactions
     /// are applied: a store that holds its state in memory makes room, from
     /// the pending transactions' sizes, for what applying them adds (issue

@@ -106,6 +106,15 @@ impl<'a> Reconciler<'a> {
         self
     }
 
+    /// Decides as if billed claims were known (or not) whatever this store
+    /// holds: a store holding one part of a run's inputs (see
+    /// `pipeline::partition`) decides as the whole run's store would, in
+    /// which some part's 837 turns on NO_MATCHING_CLAIM for every part.
+    pub fn with_claims_known(mut self, known: bool) -> Self {
+        self.claims_known = known;
+        self
+    }
+
     /// Annotates NO_REMITTANCE rows with the claims' front-end state and
     /// filing deadline, and judges CARC 29 denials, from `front_end`.
     pub fn with_front_end(mut self, front_end: &'a super::FrontEnd) -> Self {
@@ -147,6 +156,35 @@ impl<'a> Reconciler<'a> {
         applied_before: &[TransactionRef],
         mut on_rows: impl FnMut(Vec<DecidedLine>, bool) -> Result<(), E>,
     ) -> Result<Covered, E> {
+        self.covering(applied_before, false, |rows, before, _| {
+            on_rows(rows, before)
+        })
+    }
+
+    /// [`Reconciler::apply_pending`], handing each transaction's rows with
+    /// its payment order, so that the rows of stores holding parts of one
+    /// run (see `pipeline::partition`) can be merged into that run's order.
+    pub fn apply_pending_keyed<E: From<crate::history::StoreError>>(
+        &mut self,
+        mut on_rows: impl FnMut(&OrderKey, Vec<DecidedLine>) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        let covered = self.covering(&[], true, |rows, _, key| match key {
+            Some(key) => on_rows(key, rows),
+            None => Err(E::from(crate::history::StoreError::Data(
+                "a transaction's payment order was not kept".into(),
+            ))),
+        })?;
+        Ok(covered.applied)
+    }
+
+    /// [`Reconciler::apply_covering`]; with `keyed`, each transaction's
+    /// payment order is kept and handed with its rows.
+    fn covering<E: From<crate::history::StoreError>>(
+        &mut self,
+        applied_before: &[TransactionRef],
+        keyed: bool,
+        mut on_rows: impl FnMut(Vec<DecidedLine>, bool, Option<&OrderKey>) -> Result<(), E>,
+    ) -> Result<Covered, E> {
         self.replay = self
             .store
             .replay_out_of_order()
@@ -185,18 +223,26 @@ impl<'a> Reconciler<'a> {
         // whatever order the files came in.
         work.sort();
         // Only the order is needed now: a transaction's key (some 90 bytes)
-        // is not held through deciding.
+        // is not held through deciding, unless asked for.
+        let mut keys = Vec::new();
         let work: Vec<(TransactionRef, bool)> = work
             .into_iter()
-            .map(|(_, id, before)| (id, before))
+            .map(|(key, id, before)| {
+                if keyed {
+                    keys.push(key);
+                }
+                (id, before)
+            })
             .collect();
+        let keys = keyed.then_some(keys.as_slice());
         if self.read_ahead {
             std::thread::scope(|scope| {
                 let mut ahead = ReadAhead::start(scope);
-                self.cover(&work, &seen, &mut covered, &mut on_rows, Some(&mut ahead))
+                let ahead = Some(&mut ahead);
+                self.cover(&work, keys, &seen, &mut covered, &mut on_rows, ahead)
             })?;
         } else {
-            self.cover(&work, &seen, &mut covered, &mut on_rows, None)?;
+            self.cover(&work, keys, &seen, &mut covered, &mut on_rows, None)?;
         }
         Ok(covered)
     }
@@ -207,12 +253,14 @@ impl<'a> Reconciler<'a> {
     fn cover<E: From<crate::history::StoreError>>(
         &mut self,
         work: &[(TransactionRef, bool)],
+        keys: Option<&[OrderKey]>,
         seen: &HashSet<TransactionRef>,
         covered: &mut Covered,
-        on_rows: &mut impl FnMut(Vec<DecidedLine>, bool) -> Result<(), E>,
+        on_rows: &mut impl FnMut(Vec<DecidedLine>, bool, Option<&OrderKey>) -> Result<(), E>,
         mut ahead: Option<&mut ReadAhead>,
     ) -> Result<(), E> {
-        for &(id, before) in work {
+        for (at, &(id, before)) in work.iter().enumerate() {
+            let key = keys.and_then(|keys| keys.get(at));
             if let Some(ahead) = ahead.as_deref_mut() {
                 ahead.feed(work, &*self.store);
             }
@@ -222,7 +270,7 @@ impl<'a> Reconciler<'a> {
                     .decided_rows(id)
                     .during("reading an applied transaction's rows")?;
                 covered.read_back += 1;
-                on_rows(rows, true)?;
+                on_rows(rows, true, key)?;
                 continue;
             }
             // One store transaction per 835 transaction: its rows, history
@@ -289,7 +337,7 @@ impl<'a> Reconciler<'a> {
             // Rows go out only once their decisions are kept: no output ever
             // shows a row the history does not have. (If writing them fails
             // now, the store still has them: `remit history` lists them.)
-            on_rows(rows, false)?;
+            on_rows(rows, false, key)?;
         }
         Ok(())
     }
@@ -912,7 +960,7 @@ impl<'a> Reconciler<'a> {
 
 /// Where a NO_REMITTANCE row goes among the others: by date of service,
 /// CLM01, then the billed line.
-fn place(row: &DecidedLine) -> (Option<jiff::civil::Date>, &Text, &String) {
+pub(super) fn place(row: &DecidedLine) -> (Option<jiff::civil::Date>, &Text, &String) {
     (
         row.event.service_date,
         &row.event.claim_id,

@@ -41,6 +41,10 @@ pub struct InputContent {
     /// Its acknowledgments (TA1, 999, 277CA and 277 statuses), from whole
     /// transactions only.
     pub acks: Vec<Acknowledgment>,
+    /// The hashed keys its decisions may share with other inputs' (see
+    /// `pipeline::partition`), when read by [`read_input_packed`]; `None`
+    /// otherwise (such an input is never decided apart from the others).
+    pub keys: Option<super::partition::Keys>,
 }
 
 impl InputContent {
@@ -136,6 +140,9 @@ impl Consumer for Collect<'_, '_> {
             events,
             fingerprint,
         };
+        if let Some(keys) = &mut self.content.keys {
+            keys.transaction(&tx);
+        }
         let packed = match &self.keep {
             Keep::Parsed => {
                 self.content.transactions.push(tx);
@@ -176,6 +183,9 @@ impl Consumer for Collect<'_, '_> {
         };
         for (mut claim, spans) in self.pending_claims.drain(..) {
             claim.transaction_hash = content_hash;
+            if let Some(keys) = &mut self.content.keys {
+                keys.claim(&claim);
+            }
             let packed = match (&self.keep, &batch, spans) {
                 (Keep::Parsed, ..) => {
                     self.content.claims.push(claim);
@@ -318,6 +328,11 @@ fn read_into<S: SegmentSource>(
         pending_acks: Vec::new(),
         content: InputContent::default(),
     };
+    // Only inputs held packed may be decided apart (`pipeline::partition`):
+    // the others' keys are not collected.
+    if matches!(collect.keep, Keep::Packed) && collect.take.is_none() {
+        collect.content.keys = Some(super::partition::Keys::default());
+    }
     let summary = scan(reader, &mut collect);
     let mut content = collect.content;
     content.summary = summary;

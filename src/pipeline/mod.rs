@@ -16,6 +16,8 @@ pub mod handoff;
 pub mod ingest;
 pub mod input;
 pub mod parallel;
+pub mod partition;
+pub mod parts;
 pub mod read_ahead;
 pub mod reread;
 pub mod run;

@@ -25,6 +25,7 @@ use super::handoff::{Handed, deciding_on_a_thread};
 use super::ingest::{FileIngest, IngestReport, ingest_owned};
 use super::input::{InputContent, read_input_located, read_input_packed, read_input_streamed};
 use super::parallel::{parallel_in_order, parallel_jobs};
+use super::parts::{decide_in_parts, plan};
 use super::reread::{BytesAt, ReadAt};
 pub use super::run_error::RunError;
 use crate::acks::AckCodes;
@@ -227,12 +228,17 @@ pub struct Decided {
 ///
 /// With more than one job (`Config::jobs`), deciding overlaps `on_row`
 /// (see [`decide_covering`]); what `on_row` and `observer` see is the same.
+/// Into an empty store in memory that keeps nothing for after the run
+/// ([`HistoryStore::empty_part`]), inputs that split into parts sharing
+/// nothing a decision reads are decided a part a thread, each in a store
+/// of its own (`pipeline::parts`): `store` is then left empty — the rows,
+/// the observer's calls and the summary are those of one store.
 pub fn run<S: Source, E>(
     config: &Config,
     inputs: &[S],
     store: &mut dyn HistoryStore,
     observer: &mut dyn Observer,
-    on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
+    mut on_row: impl FnMut(&DecidedLine) -> Result<(), E>,
 ) -> Result<RunSummary, RunError<E>> {
     let mut summary = RunSummary::default();
     let mut applied_before = Vec::new();
@@ -248,29 +254,64 @@ pub fn run<S: Source, E>(
         let size: u64 = inputs.iter().filter_map(Source::size).sum();
         let locate = store.reads_pending_again() && size >= config.read_again_from;
         let read = |input: &S| read_source(input, locate);
-        // Each input is ingested as soon as its turn comes (input order),
-        // with at most `jobs` more being read meanwhile: a run holds a
-        // bounded number of read inputs, not all of them.
-        parallel_in_order(inputs, jobs, jobs, read, |i, content| {
-            observer.read();
-            let input = &inputs[i];
-            let source = input.name();
-            summary.files += 1;
-            let usable = content.summary.usable();
-            observer.file(&source, &content, usable);
-            if !usable {
-                return Ok(());
+        // Inputs held packed into an empty store in memory may be decided
+        // in parts, a thread each (`pipeline::parts`): which parts is known
+        // only once every input is read, so all are read first (a run this
+        // size — under `read_again_from` — holds them all in its store
+        // anyway).
+        let split = jobs >= 2 && !locate && store.empty_part().is_some();
+        if split {
+            let mut contents = Vec::with_capacity(inputs.len());
+            parallel_in_order(inputs, jobs, jobs, read, |_, content| {
+                observer.read();
+                contents.push(content);
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .unwrap_or_else(|never| match never {});
+            if let Some(plan) = plan(&contents, jobs) {
+                let names: Vec<String> = inputs.iter().map(Source::name).collect();
+                decide_in_parts(
+                    config,
+                    &names,
+                    contents,
+                    plan,
+                    store,
+                    observer,
+                    &mut summary,
+                    |observer, handed| hand_out(observer, &mut on_row, handed),
+                )?;
+                return Ok(summary);
             }
-            summary.usable += 1;
-            match ingest_owned(store, &source, content, config.as_of()) {
-                Ok(report) => {
-                    observer.ingested(&source, &report);
-                    applied_before.extend(report.applied_before.iter().map(|(_, _, id)| *id));
-                    Ok(())
-                }
-                Err(error) => Err(RunError::Ingest { source, error }),
+            for (input, content) in inputs.iter().zip(contents) {
+                let (source, before) = (input.name(), &mut applied_before);
+                ingest_input(
+                    config,
+                    store,
+                    observer,
+                    &mut summary,
+                    source,
+                    content,
+                    before,
+                )?;
             }
-        })?;
+        } else {
+            // Each input is ingested as soon as its turn comes (input
+            // order), with at most `jobs` more being read meanwhile: a run
+            // holds a bounded number of read inputs, not all of them.
+            parallel_in_order(inputs, jobs, jobs, read, |i, content| {
+                observer.read();
+                let (source, before) = (inputs[i].name(), &mut applied_before);
+                ingest_input(
+                    config,
+                    store,
+                    observer,
+                    &mut summary,
+                    source,
+                    content,
+                    before,
+                )
+            })?;
+        }
     }
     observer.reading_finished();
     if summary.usable == 0 {
@@ -283,6 +324,35 @@ pub fn run<S: Source, E>(
     summary.read_back = decided.read_back;
     summary.front_end = Some(decided.front_end);
     Ok(summary)
+}
+
+/// Ingests one read input into the store (when usable), telling the
+/// observer, counting it, and noting the transactions an earlier run
+/// applied.
+fn ingest_input<E>(
+    config: &Config,
+    store: &mut dyn HistoryStore,
+    observer: &mut dyn Observer,
+    summary: &mut RunSummary,
+    source: String,
+    content: InputContent,
+    applied_before: &mut Vec<TransactionRef>,
+) -> Result<(), RunError<E>> {
+    summary.files += 1;
+    let usable = content.summary.usable();
+    observer.file(&source, &content, usable);
+    if !usable {
+        return Ok(());
+    }
+    summary.usable += 1;
+    match ingest_owned(store, &source, content, config.as_of()) {
+        Ok(report) => {
+            observer.ingested(&source, &report);
+            applied_before.extend(report.applied_before.iter().map(|(_, _, id)| *id));
+            Ok(())
+        }
+        Err(error) => Err(RunError::Ingest { source, error }),
+    }
 }
 
 /// The decide step alone, over a store whose inputs are ingested: applies
