@@ -682,16 +682,7 @@ fn the_charge_index_stands_aside_when_lines_fit_better_elsewhere() {
         "r.835",
         x12_835("000000002", "20240301", &remitted).as_bytes(),
     );
-    let stored: Vec<StoredClaim> = claims
-        .claims
-        .iter()
-        .enumerate()
-        .map(|(i, c)| StoredClaim {
-            id: i as ClaimRef,
-            source: "c.837".into(),
-            claim: c.clone().into(),
-        })
-        .collect();
+    let stored = stored_claims(&claims.claims, |_| "c.837");
     assert!(stored.len() >= SHARED_FROM);
     let index = SharedClaims::new("0", stored.clone());
     let events: Vec<LineEvent> = era.transactions[0]
@@ -736,6 +727,23 @@ struct Found {
     /// Replacements whose ICN was paid for claims of other members too,
     /// answered among their member's.
     own_member: usize,
+}
+
+/// The claims read as a store hands them out: numbered in reading order,
+/// each from the input `source` names for its index.
+fn stored_claims(
+    claims: &[BilledClaim],
+    source: impl Fn(usize) -> &'static str,
+) -> Vec<StoredClaim> {
+    claims
+        .iter()
+        .enumerate()
+        .map(|(i, c)| StoredClaim {
+            id: i as ClaimRef,
+            source: source(i).into(),
+            claim: c.clone().into(),
+        })
+        .collect()
 }
 
 /// Eight rounds of 40 claims with CLM01 `0` (members drawn from the first
@@ -877,16 +885,10 @@ fn shared_matching(seed: u64, members: usize, unbundle: bool) -> Found {
         }
         let claims = read_input("c.837", x837.as_bytes());
         let era = read_input("r.835", x835.as_bytes());
-        let stored: Vec<StoredClaim> = claims
-            .claims
-            .iter()
-            .enumerate()
-            .map(|(i, c)| StoredClaim {
-                id: i as ClaimRef,
-                source: if i % 3 == 0 { "b.837" } else { "c.837" }.into(),
-                claim: c.clone().into(),
-            })
-            .collect();
+        let stored = stored_claims(
+            &claims.claims,
+            |i| if i % 3 == 0 { "b.837" } else { "c.837" },
+        );
         assert_eq!(stored.len(), 40, "round {round}");
         let source = Claims::new(stored.clone());
         let mut shared: Option<Arc<SharedClaims>> = None;
