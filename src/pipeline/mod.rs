@@ -21,7 +21,9 @@ pub mod parts;
 pub mod read_ahead;
 pub mod reread;
 pub mod run;
+pub mod run_config;
 pub mod run_error;
+pub mod run_summary;
 
 pub use engine::Reconciler;
 pub use front_end::{FrontEnd, ResubmitItem};

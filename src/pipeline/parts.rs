@@ -24,8 +24,9 @@ use super::handoff::{BATCH_ROWS, HAND_AHEAD, Handed};
 use super::ingest::{IngestReport, ingest_owned};
 use super::input::InputContent;
 use super::partition::{components, groups};
-use super::run::{Config, RunSummary};
+use super::run_config::Config;
 use super::run_error::RunError;
+use super::run_summary::RunSummary;
 use crate::history::{During, HistoryStore, Replay, StoreError, StoreResult};
 use crate::line::{DecidedLine, OrderKey};
 

@@ -17,8 +17,6 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use jiff::civil::Date;
-
 use super::engine::Reconciler;
 use super::front_end::FrontEnd;
 use super::handoff::{Handed, deciding_on_a_thread};
@@ -27,82 +25,13 @@ use super::input::{InputContent, read_input_located, read_input_packed, read_inp
 use super::parallel::{parallel_in_order, parallel_jobs};
 use super::parts::{decide_in_parts, plan};
 use super::reread::{BytesAt, ReadAt};
+pub use super::run_config::{Config, READ_AGAIN_FROM};
 pub use super::run_error::RunError;
-use crate::acks::AckCodes;
-use crate::codes::CodeList;
-use crate::contract::Contracts;
+pub use super::run_summary::RunSummary;
 use crate::history::{During, HistoryStore, Replay};
-use crate::lifecycle::FilingLimits;
 use crate::line::DecidedLine;
-use crate::reconcile::Rules;
 use crate::reconcile::versions::TransactionRef;
 use crate::scan::FileSummary;
-
-/// Everything a run decides with, resolved once from the options: the
-/// rules (as-of date, appeal deadlines, prompt-pay interest, the code
-/// list), the contracts that price lines, and what judges the claims'
-/// front end (filing limits, acknowledgment codes). Plain data: build it
-/// however you like.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// Dates, deadlines, interest, and the code list every decision reads.
-    pub rules: Rules,
-    /// The contracts (`--contract`, `--fee-schedule`) and reference
-    /// schedules (`--reference`) that price every line, if any.
-    pub contracts: Option<Contracts>,
-    /// Timely-filing limits: the built-in ones with `--filing-limits`
-    /// merged over them.
-    pub filing_limits: FilingLimits,
-    /// Acknowledgment codes: the built-in list with `--ack-codes` merged
-    /// over it.
-    pub ack_codes: AckCodes,
-    /// Inputs read at once; `None` (or 0) reads one per core.
-    pub jobs: Option<usize>,
-    /// A store in memory keeps the places of the transactions and claims
-    /// of inputs that can be read again, and reads them again, when the
-    /// inputs' sizes add up to this many bytes or more (see
-    /// [`READ_AGAIN_FROM`]); below it, their packed content.
-    pub read_again_from: u64,
-}
-
-/// Inputs of this many bytes or more (together) are read twice by a store
-/// in memory: 128 MiB. Reading twice holds about half the memory a line
-/// (725 B instead of 1,424 B a service line on the generated sets) but
-/// parses every transaction and claim again on the deciding thread, which
-/// costs ~45% more CPU and ~65% more time on two cores (measured on a
-/// 20 MB 835 + 23.7 MB of 837s, before `--jobs 2` moved most of that
-/// parse to the threads that decode ahead of the engine:
-/// `pipeline::read_ahead`). Below the threshold a run holds about
-/// 450 MB packed at most (3.4 B per input byte measured on 153 MB of
-/// inputs), so the faster form is kept; above it memory is what
-/// stops a clearinghouse's day from running at all.
-pub const READ_AGAIN_FROM: u64 = 128 << 20;
-
-impl Config {
-    /// A configuration with `rules`, no contract, the built-in filing
-    /// limits and acknowledgment codes, one reader per core.
-    pub fn new(rules: Rules) -> Config {
-        Config {
-            rules,
-            contracts: None,
-            filing_limits: FilingLimits::builtin().clone(),
-            ack_codes: AckCodes::builtin().clone(),
-            jobs: None,
-            read_again_from: READ_AGAIN_FROM,
-        }
-    }
-
-    /// The reconciliation date.
-    pub fn as_of(&self) -> Date {
-        self.rules.as_of
-    }
-
-    /// The code list decisions read (the built-in one, with any user list
-    /// merged over it).
-    pub fn codes(&self) -> &CodeList {
-        &self.rules.codes
-    }
-}
 
 /// One input of a run: a name (for findings and the ledger's `source`)
 /// and a way to read its bytes.
@@ -183,27 +112,6 @@ pub trait Observer: Sync {
 
 /// An observer that shows nothing.
 impl Observer for () {}
-
-/// What a run did, beyond what its observer saw.
-#[derive(Debug, Default)]
-pub struct RunSummary {
-    /// Inputs read.
-    pub files: usize,
-    /// Inputs used (not rejected).
-    pub usable: usize,
-    /// Remittance transactions applied.
-    pub transactions: usize,
-    /// What deciding earlier transactions again (facts arrived out of
-    /// order) did.
-    pub replay: Replay,
-    /// Remittance transactions of the inputs an earlier run applied, whose
-    /// rows were read back from the store into this run's rows.
-    pub read_back: usize,
-    /// The claims' front end after the run (lifecycles, deadlines, the
-    /// submissions this run found open), for the worklists built from it;
-    /// `None` when nothing was decided.
-    pub front_end: Option<FrontEnd>,
-}
 
 /// What the decide step did.
 #[derive(Debug)]
@@ -557,9 +465,12 @@ fn read_source(input: &impl Source, locate: bool) -> InputContent {
 
 #[cfg(test)]
 mod tests {
+    use jiff::civil::Date;
+
     use super::*;
     use crate::history::{MemoryStore, StoreError};
     use crate::line::Status;
+    use crate::reconcile::Rules;
 
     fn sample(path: &str) -> (String, Vec<u8>) {
         let full = format!("{}/samples/{path}", env!("CARGO_MANIFEST_DIR"));
