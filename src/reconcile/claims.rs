@@ -627,10 +627,7 @@ impl SharedClaims {
         let ids = self.by_member_charge.get(&key)?;
         let fits: Vec<(usize, Fit)> = ids
             .iter()
-            .filter(|&&i| {
-                let npi = &self.claims[i].claim.billing_provider.npi;
-                payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
-            })
+            .filter(|&&i| billed_to_payee(&self.claims[i].claim, payee_npi))
             .filter_map(|&i| {
                 let claim = &self.claims[i].claim;
                 let prefix = payment.prefix(claim);
@@ -663,10 +660,7 @@ impl SharedClaims {
         let candidates = self
             .narrow(events, payee_npi)
             .unwrap_or_else(|| self.claims.clone());
-        let eligible = |c: &StoredClaim| {
-            let npi = &c.claim.billing_provider.npi;
-            payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
-        };
+        let eligible = |c: &StoredClaim| billed_to_payee(&c.claim, payee_npi);
         let prefixes: Vec<Option<Prefix>> = candidates
             .iter()
             .map(|c| eligible(c).then(|| payment.prefix(&c.claim)))
@@ -704,11 +698,7 @@ impl SharedClaims {
         let mut best: Vec<StoredClaim> = ids
             .iter()
             .map(|&i| &self.claims[i])
-            .filter(|c| {
-                let npi = &c.claim.billing_provider.npi;
-                let eligible = payee_npi.is_empty() || npi.is_empty() || npi == payee_npi;
-                eligible && payment.prefix(&c.claim) == top
-            })
+            .filter(|c| billed_to_payee(&c.claim, payee_npi) && payment.prefix(&c.claim) == top)
             .cloned()
             .collect();
         if best.is_empty() {
@@ -755,10 +745,9 @@ impl SharedClaims {
         let no_payer = payer.is_empty() || !self.payers.contains(payer);
         let payment = Payment::of(events)?;
         let outranks = candidates.iter().any(|c| {
-            let npi = &c.claim.billing_provider.npi;
-            let eligible = payee_npi.is_empty() || npi.is_empty() || npi == payee_npi;
             let f = payment.prefix(&c.claim);
-            eligible && (f.controls > 0 || (f.member && (f.payer || no_payer)))
+            billed_to_payee(&c.claim, payee_npi)
+                && (f.controls > 0 || (f.member && (f.payer || no_payer)))
         });
         outranks.then_some(candidates)
     }
@@ -1212,16 +1201,19 @@ fn best_claim(
     }
 }
 
+/// Whether `claim` may have been paid to the payee of NPI `payee_npi`: a
+/// claim billed under another NPI was not; a side that gives no NPI rules
+/// nothing out (it proves nothing either way).
+fn billed_to_payee(claim: &BilledClaim, payee_npi: &str) -> bool {
+    let npi = &claim.billing_provider.npi;
+    payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
+}
+
 /// The candidates (indexes) that fit the claim payment best: all of them
 /// when one or none is eligible, else those with the top [`Fit`].
 fn top_fits(candidates: &[StoredClaim], events: &[LineEvent], payee_npi: &str) -> Vec<usize> {
-    // A claim billed under another NPI was not paid to this payee; a side
-    // that gives no NPI rules nothing out (it proves nothing either way).
     let eligible: Vec<usize> = (0..candidates.len())
-        .filter(|&i| {
-            let npi = &candidates[i].claim.billing_provider.npi;
-            payee_npi.is_empty() || npi.is_empty() || npi == payee_npi
-        })
+        .filter(|&i| billed_to_payee(&candidates[i].claim, payee_npi))
         .collect();
     if eligible.len() < 2 {
         return eligible;
