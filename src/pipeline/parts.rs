@@ -184,19 +184,17 @@ pub fn decide_in_parts<E>(
     let mut seen = Vec::with_capacity(contents.len());
     let mut work: Vec<Vec<(usize, String, InputContent)>> =
         (0..plan.groups).map(|_| Vec::new()).collect();
-    for (i, mut content) in contents.into_iter().enumerate() {
+    for (i, content) in contents.into_iter().enumerate() {
         let usable = content.summary.usable();
+        let summary = content.summary.clone();
         seen.push((
             InputContent {
-                summary: std::mem::take(&mut content.summary),
+                summary,
                 ..InputContent::default()
             },
             usable,
         ));
         if let Some(g) = plan.group_of[i] {
-            // The summary goes back for the ingest (it reads only the
-            // batches and acknowledgments, but keep the content whole).
-            content.summary = seen[i].0.summary.clone();
             work[g].push((i, names[i].clone(), content));
         }
     }
@@ -517,14 +515,14 @@ mod tests {
         assert!(one.len() > 300, "{} rows", one.len());
         // The claims' front end handed back is the whole run's.
         let open = |jobs| {
-            let summary = run(
-                &config(jobs),
-                &bytes(&inputs),
-                &mut MemoryStore::new(),
-                &mut (),
-                |_| Ok::<(), std::convert::Infallible>(()),
-            )
+            let mut store = MemoryStore::new();
+            let summary = run(&config(jobs), &bytes(&inputs), &mut store, &mut (), |_| {
+                Ok::<(), std::convert::Infallible>(())
+            })
             .expect("run");
+            // A run decided in parts leaves the caller's store empty: with
+            // two jobs this one was split, with one it was not.
+            assert_eq!(store.empty_part().is_some(), jobs > 1, "split: {jobs} jobs");
             let front_end = summary.front_end.expect("decided");
             let open: Vec<_> = front_end
                 .open_claims()
