@@ -25,8 +25,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use cache::Cache;
 use codec::{
-    StoredEvents, blob, needs_events, pack, pack_events, pack_row, unpack, unpack_events,
-    unpack_row,
+    StoredEvents, blob, needs_events, pack, pack_claim, pack_events, pack_row, unpack,
+    unpack_claim, unpack_events, unpack_row,
 };
 
 use super::{
@@ -436,7 +436,7 @@ fn stored_claim(r: &rusqlite::Row<'_>) -> StoreResult<StoredClaim> {
     Ok(StoredClaim {
         id: r.get::<_, i64>(0)? as ClaimRef,
         source: r.get::<_, String>(1)?.into(),
-        claim: unpack(blob(r, 2)?, "billed claim")?,
+        claim: Arc::new(unpack_claim(blob(r, 2)?)?),
     })
 }
 
@@ -1173,7 +1173,7 @@ impl ClaimStore for SqliteStore {
             )?;
             let mut found = stmt.query([hash])?;
             while let Some(r) = found.next()? {
-                let stored: BilledClaim = unpack(blob(r, 0)?, "billed claim")?;
+                let stored = unpack_claim(blob(r, 0)?)?;
                 if ClaimFingerprint::of(&stored) == fingerprint {
                     return Ok(false);
                 }
@@ -1191,7 +1191,7 @@ impl ClaimStore for SqliteStore {
             claim.payer_claim_number.as_deref().filter(|i| !i.is_empty()),
             date_text(claim.created),
             now(),
-            pack(claim)?,
+            pack_claim(claim)?,
             hash,
         ])?;
         let id = self.conn.last_insert_rowid();
