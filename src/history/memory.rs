@@ -389,7 +389,7 @@ impl HistoryStore for MemoryStore {
         self.ingest_packed(PackedTransaction::pack(tx))
     }
 
-    fn ingest_packed(&mut self, tx: PackedTransaction) -> StoreResult<Ingested> {
+    fn ingest_packed(&mut self, mut tx: PackedTransaction) -> StoreResult<Ingested> {
         let fp = &tx.fingerprint;
         let semantic = self.hash(&fp.semantic);
         let known = self.content.get(&fp.content_hash);
@@ -404,11 +404,12 @@ impl HistoryStore for MemoryStore {
                     "more than 4 billion transactions in one memory store".into(),
                 )
             })?;
+        // Held until `keep_order_only` below: nothing is read again.
+        let c = tx.context().map_err(|e| unreadable(tx.is_located(), e))?;
         self.content.insert(fp.content_hash, id);
         self.semantic.insert(semantic, id);
         self.next_of_trace.push(NO_TRANSACTION);
-        if !tx.context.trace.is_empty() {
-            let c = &tx.context;
+        if !c.trace.is_empty() {
             let key = self.trace_key(&payer_key(&c.payer_id, &c.payer), &c.trace);
             match self.traces.get_mut(&key) {
                 Some((_, last)) => {
@@ -420,6 +421,10 @@ impl HistoryStore for MemoryStore {
                 }
             }
         }
+        // Until it is applied, a transaction read again is held by its
+        // payment order and where it is: its context comes back with its
+        // events (~40 bytes a service line on the 1 GB case; issue 17).
+        tx.keep_order_only();
         self.transactions.push(TxSlot::Pending(tx));
         Ok(Ingested::New(id))
     }
