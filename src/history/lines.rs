@@ -142,6 +142,24 @@ impl Pairs {
     }
 }
 
+/// What [`LineBook::reserve`] makes room for, each an upper bound counted
+/// from a first pass (more is address space, not memory, for the vectors;
+/// the tables' control bytes are written when they are allocated).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Room {
+    /// Lines (their keys and ids).
+    pub lines: usize,
+    /// Events recorded on lines.
+    pub records: usize,
+    /// Claim references (a claim payment has two: CLP01 and CLP07).
+    pub links: usize,
+    /// Line controls (REF*6R).
+    pub controls: usize,
+    /// Texts interned or kept (only where each starts is reserved: the
+    /// interner's table is not).
+    pub texts: usize,
+}
+
 /// Every line's identity, history, line controls and claim links.
 #[derive(Debug, Default)]
 pub struct LineBook {
@@ -181,12 +199,13 @@ impl LineBook {
         self.keys.len()
     }
 
-    /// Makes room for `lines` more lines, `records` more events and `links`
-    /// more claim references (a claim payment has two: CLP01 and CLP07), so that
-    /// the arenas and tables are sized once from a first pass's counts
-    /// instead of doubling as they fill (a doubling holds the old and the
-    /// new block at once, and leaves up to half of the new one unused).
-    pub fn reserve(&mut self, lines: usize, records: usize, links: usize) {
+    /// Makes room for what [`Room`] counts, so that the arenas and tables
+    /// are sized once from a first pass's counts instead of doubling as
+    /// they fill (a doubling holds the old and the new block at once, and
+    /// leaves up to half of the new one unused; a table's entries are
+    /// hashed again from their texts, which took ~4 s for the line
+    /// controls of the 1 GB case).
+    pub fn reserve(&mut self, room: Room) {
         let LineBook {
             ids,
             hasher,
@@ -194,23 +213,42 @@ impl LineBook {
             records: record_arena,
             texts,
             pairs,
+            controls,
             links: link_ids,
             link_ends,
             link_nodes,
             ..
         } = self;
-        keys.reserve(lines);
-        record_arena.reserve(records);
-        ids.reserve(lines, |&id| {
+        keys.reserve(room.lines);
+        record_arena.reserve(room.records);
+        ids.reserve(room.lines, |&id| {
             key_hash(hasher, compact_fields(texts, pairs, &keys[id as usize]))
         });
-        link_ends.reserve(links);
+        link_ends.reserve(room.links);
         // Each line is linked to its claim's CLP01 and CLP07.
-        link_nodes.reserve(lines.saturating_mul(2));
-        link_ids.reserve(links, |&link| {
+        link_nodes.reserve(room.lines.saturating_mul(2));
+        link_ids.reserve(room.links, |&link| {
             link_hash(hasher, link_fields(texts, pairs, &link_ends[link as usize]))
         });
-        // REF*6R is not counted ahead: `controls` grows as it fills.
+        controls.reserve(room.controls, |c| {
+            control_hash(
+                hasher,
+                compact_fields(texts, pairs, &keys[c.line as usize]),
+                texts.get(c.control),
+            )
+        });
+        texts.reserve(room.texts);
+    }
+
+    /// The lengths the vectors and tables of [`LineBook::reserve`] hold
+    /// without growing: records, line controls, texts.
+    #[cfg(test)]
+    pub fn capacities(&self) -> [usize; 3] {
+        [
+            self.records.capacity(),
+            self.controls.capacity(),
+            self.texts.capacity(),
+        ]
     }
 
     fn text(&mut self, text: &str) -> StoreResult<u32> {
@@ -919,6 +957,46 @@ mod tests {
         assert_eq!(std::mem::size_of::<Control>(), 8);
     }
 
+    /// Lines recorded within the room made for them leave every vector
+    /// and table it sized as it was: none doubled (holding its old and
+    /// new block at once — a run's peak when it happens late).
+    #[test]
+    fn room_made_ahead_is_not_outgrown() {
+        let record_all = |book: &mut LineBook| {
+            for i in 0..3_000 {
+                let control = format!("6R-{i}");
+                book.record(&key(&format!("C{i}"), 1), &event("T1", 100, &control))
+                    .unwrap();
+            }
+        };
+        let mut book = LineBook::default();
+        book.reserve(Room {
+            lines: 3_000,
+            records: 3_000,
+            links: 0,
+            controls: 3_000,
+            texts: 6_100,
+        });
+        let before = book.capacities();
+        assert!(before.iter().all(|&c| c >= 3_000), "{before:?}");
+        record_all(&mut book);
+        assert_eq!(book.capacities(), before);
+        // Without the room, each of them grows: the test sees a doubling.
+        let mut grown = LineBook::default();
+        grown.reserve(Room {
+            lines: 3_000,
+            records: 3_000,
+            ..Room::default()
+        });
+        let small = grown.capacities();
+        record_all(&mut grown);
+        let after = grown.capacities();
+        assert!(
+            after[1] > small[1] && after[2] > small[2],
+            "{small:?} {after:?}"
+        );
+    }
+
     #[test]
     fn controls_and_claim_links_find_their_lines() {
         let mut book = LineBook::default();
@@ -943,7 +1021,13 @@ mod tests {
     #[test]
     fn a_line_is_linked_once_however_often_and_in_whatever_order() {
         let mut book = LineBook::default();
-        book.reserve(100, 100, 10);
+        book.reserve(Room {
+            lines: 100,
+            records: 100,
+            links: 10,
+            controls: 100,
+            texts: 300,
+        });
         // Two links sharing lines, each line linked again out of order.
         let order = [0, 1, 2, 3, 1, 0, 3, 2, 2, 4, 0];
         for &i in &order {

@@ -37,7 +37,7 @@ use std::sync::Arc;
 use indexmap::IndexSet;
 
 use super::few::FewIndex;
-use super::lines::LineBook;
+use super::lines::{LineBook, Room};
 use super::{
     ClaimStore, HistoryStore, Ingested, OpenLine, RemittanceState, StoreResult, StoredVersion,
     TransactionRef, VersionStore,
@@ -443,6 +443,7 @@ impl HistoryStore for MemoryStore {
                 size.claims = size.claims.saturating_add(tx.size.claims);
                 size.icns = size.icns.saturating_add(tx.size.icns);
                 size.events = size.events.saturating_add(tx.size.events);
+                size.controls = size.controls.saturating_add(tx.size.controls);
             }
         }
         let icns = size.icns as usize;
@@ -462,12 +463,23 @@ impl HistoryStore for MemoryStore {
         // reserved and never used is address space, not memory.
         let lines = size.lines as usize;
         let events = size.events as usize;
-        let links = size.claims as usize + icns;
-        self.lines.reserve(
-            lines + lines / 32 + 64,
-            events + events / 16 + 64,
-            links + links / 32 + 64,
-        );
+        let claims = size.claims as usize;
+        let links = claims + icns;
+        // REF*6R: a line control per event that has one, at most, and its
+        // text kept; the other texts a claim payment may add (CLP01, CLP07,
+        // the member id) and a transaction's trace. The line controls'
+        // table doubled near the end of the 1 GB case (+70 MB for the ~4 s
+        // its entries took to be placed again, the run's peak), and the
+        // interner's text starts with it (+64 MB).
+        let controls = size.controls as usize;
+        let texts = controls + 3 * claims + self.transactions.len();
+        self.lines.reserve(Room {
+            lines: lines + lines / 32 + 64,
+            records: events + events / 16 + 64,
+            links: links + links / 32 + 64,
+            controls: controls + controls / 32 + 64,
+            texts: texts + texts / 16 + 64,
+        });
         Ok(())
     }
 
@@ -867,6 +879,105 @@ mod tests {
                 semantic: semantic.into(),
             },
         }
+    }
+
+    /// Reads a fixed transaction "again".
+    #[derive(Debug)]
+    struct Again(RemittanceTransaction);
+
+    impl crate::line::TransactionAt for Again {
+        fn whereabouts(&self) -> String {
+            "here".into()
+        }
+
+        fn read_again(&self) -> Result<RemittanceTransaction, String> {
+            Ok(self.0.clone())
+        }
+    }
+
+    /// A transaction with `n` line events, each with a REF*6R of its own.
+    fn with_controls(trace: &str, hash: u64, n: usize) -> RemittanceTransaction {
+        let mut tx = transaction(trace, hash, &format!("s{hash}"));
+        tx.events = (0..n)
+            .map(|i| crate::line::LineEvent {
+                context: Arc::clone(&tx.context),
+                claim_seq: i as u32 / 2,
+                claim_id: format!("C{i}").into(),
+                line_control: format!("6R-{hash}-{i}").into(),
+                ..crate::line::LineEvent::sample()
+            })
+            .collect();
+        tx
+    }
+
+    /// A transaction held by where it is keeps, pending, its payment order
+    /// and not its context (which comes back when it is read again), and
+    /// is applied in the order its context gave.
+    #[test]
+    fn a_pending_transaction_read_again_holds_no_context() {
+        let mut store = MemoryStore::new();
+        let tx = with_controls("T1", 7, 4);
+        let order = tx.order_key();
+        let located = PackedTransaction::located(tx.clone(), Arc::new(Again(tx.clone())));
+        assert!(located.holds_context());
+        let Ok(Ingested::New(id)) = store.ingest_packed(located) else {
+            panic!("not new");
+        };
+        let pending = store.pending_tx(id).expect("pending");
+        assert!(!pending.holds_context());
+        assert_eq!(pending.order_key(), order);
+        assert_eq!(store.pending().expect("pending"), [(order, id)]);
+        assert_eq!(
+            *store.trace_versions("12345", "T1").expect("found")[0].context,
+            *tx.context
+        );
+        let back = store.load_pending(id).expect("read again");
+        assert_eq!((back.events, back.context), (tx.events, tx.context));
+        // One held packed keeps its context: its events are decoded with it.
+        let mut store = MemoryStore::new();
+        let Ok(Ingested::New(id)) = store.ingest_transaction(with_controls("T2", 8, 2)) else {
+            panic!("not new");
+        };
+        assert!(store.pending_tx(id).expect("pending").holds_context());
+    }
+
+    /// The room made before deciding covers every REF*6R of the pending
+    /// transactions and its text: recording their lines grows nothing.
+    #[test]
+    fn deciding_the_pending_transactions_fits_the_room_made_for_them() {
+        let mut store = MemoryStore::new();
+        let mut events = Vec::new();
+        for hash in 1..=3 {
+            let tx = with_controls(&format!("T{hash}"), hash, 1_000);
+            events.extend(tx.events.clone());
+            store.ingest_transaction(tx).expect("stored");
+        }
+        store.prepare_decide().expect("prepared");
+        let before = store.lines.capacities();
+        for event in &events {
+            let key = LineKey {
+                payer: "12345".into(),
+                payee: "1".into(),
+                claim_id: event.claim_id.clone(),
+                member_id: Text::default(),
+                service_date: None,
+                procedure: event.procedure.clone(),
+                modifiers: Text::default(),
+                ordinal: 0,
+                scope: crate::line::Scope::Line,
+            };
+            let prior = PriorEvent {
+                payment_date: None,
+                trace: event.context.trace.clone(),
+                paid: event.paid,
+                kind: crate::line::PriorKind::Payment,
+                denial_reasons: Vec::new(),
+                line_control: event.line_control.clone(),
+                flags: crate::line::Flags::default(),
+            };
+            store.record(&key, &prior, None).expect("recorded");
+        }
+        assert_eq!(store.lines.capacities(), before);
     }
 
     /// A claim given twice is stored once (found by its identity through

@@ -97,6 +97,9 @@ pub struct TransactionSize {
     /// All its events, provider adjustments (PLB) included: about the
     /// line records applying it adds (each event is recorded on its line).
     pub events: u32,
+    /// Its events with a line control number (REF*6R): an upper bound on
+    /// the line controls applying it adds.
+    pub controls: u32,
 }
 
 impl TransactionSize {
@@ -110,6 +113,9 @@ impl TransactionSize {
                 continue;
             }
             size.lines = size.lines.saturating_add(1);
+            if !event.line_control.is_empty() {
+                size.controls = size.controls.saturating_add(1);
+            }
             if last_claim != Some(event.claim_seq) {
                 last_claim = Some(event.claim_seq);
                 size.claims = size.claims.saturating_add(1);
@@ -216,6 +222,12 @@ impl PackedTransaction {
         if let (PackedEvents::Located(_), Shared::Context(_)) = (&self.events, &self.shared) {
             self.shared = Shared::Order(Box::new(self.order_key()));
         }
+    }
+
+    /// True when it holds its context (not only its payment order: see
+    /// [`PackedTransaction::keep_order_only`]).
+    pub fn holds_context(&self) -> bool {
+        matches!(self.shared, Shared::Context(_))
     }
 
     /// True when only where its events are is held.
