@@ -17,7 +17,9 @@
 //!   generated amounts, ~0.3 a line);
 //! - REF*6R: an 8-byte (line, control) slot in `controls`, ~14;
 //! - claim links (CLP01, CLP07): per claim reference its [`Link`] (12) and
-//!   a 4-byte slot in `links` (~8), per line linked a node (8): ~36. A
+//!   a 4-byte slot in `links` (~8), per line linked a node (8), one node
+//!   for both when a claim payment's lines are linked to its CLP01 and its
+//!   CLP07 in turn (their chains shared: [`LineBook::link`]): ~28. A
 //!   link's lines are each there once: its chain is scanned before a line
 //!   is added (a claim reference has the few lines of its claim, and
 //!   reading them back walks the same chain anyway);
@@ -532,13 +534,24 @@ impl LineBook {
         if self.is_linked(link, line) {
             return Ok(());
         }
+        // A claim payment's lines are linked to its CLP01 and its CLP07 in
+        // turn: when the node just added for the other reference holds this
+        // line on top of this link's whole chain, the two chains are the
+        // same from there on, and this link takes that node as its newest
+        // rather than a copy of it. Nodes never change once added (a chain
+        // grows at its newest end), so a shared tail stays right for both:
+        // one node a line where there were two (~8 bytes a line; issue 17).
+        let newest = self.link_ends[link as usize].newest;
+        if let Some(last) = self.link_nodes.len().checked_sub(1)
+            && self.link_nodes[last].line == line
+            && self.link_nodes[last].next == newest
+        {
+            self.link_ends[link as usize].newest = last as u32;
+            return Ok(());
+        }
         let node = index(self.link_nodes.len(), "claim link lines")?;
-        let ends = &mut self.link_ends[link as usize];
-        self.link_nodes.push(LinkNode {
-            line,
-            next: ends.newest,
-        });
-        ends.newest = node;
+        self.link_nodes.push(LinkNode { line, next: newest });
+        self.link_ends[link as usize].newest = node;
         Ok(())
     }
 
@@ -1040,6 +1053,38 @@ mod tests {
         assert_eq!(book.claim_lines("P", "1", "ICN"), want);
         assert_eq!(book.link_nodes.len(), 10, "each line once a link");
         assert_eq!(book.len(), 5);
+    }
+
+    /// A claim payment's lines linked to its CLP01 and CLP07 in turn are
+    /// one chain of nodes, shared; what one reference gets later is its
+    /// own, and each still reads back its own lines in link order.
+    #[test]
+    fn a_claim_payments_two_references_share_one_chain() {
+        let mut book = LineBook::default();
+        for i in 0..3 {
+            book.link("P", "1", "C1", &key("A", i)).unwrap();
+            book.link("P", "1", "ICN1", &key("A", i)).unwrap();
+        }
+        assert_eq!(book.link_nodes.len(), 3, "one node a line");
+        // Another claim paid under the same ICN, then a line of C1 alone,
+        // then a line linked again.
+        book.link("P", "1", "C2", &key("B", 3)).unwrap();
+        book.link("P", "1", "ICN1", &key("B", 3)).unwrap();
+        book.link("P", "1", "C1", &key("A", 4)).unwrap();
+        book.link("P", "1", "ICN1", &key("A", 1)).unwrap();
+        let lines = |keys: &[(&str, u32)]| -> Vec<LineKey> {
+            keys.iter().map(|&(c, i)| key(c, i)).collect()
+        };
+        assert_eq!(
+            book.claim_lines("P", "1", "C1"),
+            lines(&[("A", 0), ("A", 1), ("A", 2), ("A", 4)])
+        );
+        assert_eq!(
+            book.claim_lines("P", "1", "ICN1"),
+            lines(&[("A", 0), ("A", 1), ("A", 2), ("B", 3)])
+        );
+        assert_eq!(book.claim_lines("P", "1", "C2"), lines(&[("B", 3)]));
+        assert_eq!(book.link_nodes.len(), 6);
     }
 
     #[test]
