@@ -4,7 +4,7 @@
 //!
 //! Bytes per line held, as counted with the structures' lengths on the
 //! 1 GB generated case (5.4 million lines, 1.11 events, 0.83 REF*6R, 1.05
-//! claim references and 1.9 link nodes a line; hash tables at the load
+//! claim references and 1.9 links a line; hash tables at the load
 //! they had there, a byte of control per bucket included):
 //! - identity: its id in a table found by the identity's hash and compared
 //!   field by field (a 4-byte slot), ~8;
@@ -27,7 +27,7 @@
 //!   traces; ~2 a line, 13 bytes on average): ~42 — REF*6R (~0.8 a line)
 //!   kept without a slot in the interner's table (~49 with one).
 //!
-//! About 158 bytes a line, each later event of a line 28 more. The same
+//! About 150 bytes a line, each later event of a line 28 more. The same
 //! interner holds the texts the memory store's claim indexes are keyed by
 //! (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held once for
 //! its lines and its claims.

@@ -24,8 +24,10 @@
 //!   doubled at the run's peak) and the ICN's text interned (~10 plus its
 //!   bytes: `history::interner`): ~60 bytes;
 //! - per 835 transaction: its slot in `transactions` (104 bytes: until it
-//!   is applied its context, ~700 bytes whatever its size, and where it
-//!   is, ~64 — its events are read again when it is applied —; then its
+//!   is applied its payment order, boxed (~96), its fingerprint and where
+//!   it is, ~64 — its events and its context, ~700 bytes whatever its
+//!   size, are read again when it is applied (`PackedTransaction::
+//!   keep_order_only`); one held packed keeps its context —; then its
 //!   payment order inline), its content hash, its semantic fingerprint
 //!   hashed and its payer and trace hashed, in three tables (~24 each);
 //! - per 837 set, its batch number (BHT03) by its ISA06, ISA08, GS06 and
