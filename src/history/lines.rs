@@ -4,7 +4,7 @@
 //!
 //! Bytes per line held, as counted with the structures' lengths on the
 //! 1 GB generated case (5.4 million lines, 1.11 events, 0.83 REF*6R, 1.05
-//! claim references and 1.9 link nodes a line; hash tables at the load
+//! claim references and 1.9 links a line; hash tables at the load
 //! they had there, a byte of control per bucket included):
 //! - identity: its id in a table found by the identity's hash and compared
 //!   field by field (a 4-byte slot), ~8;
@@ -17,7 +17,9 @@
 //!   generated amounts, ~0.3 a line);
 //! - REF*6R: an 8-byte (line, control) slot in `controls`, ~14;
 //! - claim links (CLP01, CLP07): per claim reference its [`Link`] (12) and
-//!   a 4-byte slot in `links` (~8), per line linked a node (8): ~36. A
+//!   a 4-byte slot in `links` (~8), per line linked a node (8), one node
+//!   for both when a claim payment's lines are linked to its CLP01 and its
+//!   CLP07 in turn (their chains shared: [`LineBook::link`]): ~28. A
 //!   link's lines are each there once: its chain is scanned before a line
 //!   is added (a claim reference has the few lines of its claim, and
 //!   reading them back walks the same chain anyway);
@@ -25,7 +27,7 @@
 //!   traces; ~2 a line, 13 bytes on average): ~42 — REF*6R (~0.8 a line)
 //!   kept without a slot in the interner's table (~49 with one).
 //!
-//! About 158 bytes a line, each later event of a line 28 more. The same
+//! About 150 bytes a line, each later event of a line 28 more. The same
 //! interner holds the texts the memory store's claim indexes are keyed by
 //! (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held once for
 //! its lines and its claims.
@@ -142,6 +144,24 @@ impl Pairs {
     }
 }
 
+/// What [`LineBook::reserve`] makes room for, each an upper bound counted
+/// from a first pass (more is address space, not memory, for the vectors;
+/// the tables' control bytes are written when they are allocated).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Room {
+    /// Lines (their keys and ids).
+    pub lines: usize,
+    /// Events recorded on lines.
+    pub records: usize,
+    /// Claim references (a claim payment has two: CLP01 and CLP07).
+    pub links: usize,
+    /// Line controls (REF*6R).
+    pub controls: usize,
+    /// Texts interned or kept (only where each starts is reserved: the
+    /// interner's table is not).
+    pub texts: usize,
+}
+
 /// Every line's identity, history, line controls and claim links.
 #[derive(Debug, Default)]
 pub struct LineBook {
@@ -181,12 +201,13 @@ impl LineBook {
         self.keys.len()
     }
 
-    /// Makes room for `lines` more lines, `records` more events and `links`
-    /// more claim references (a claim payment has two: CLP01 and CLP07), so that
-    /// the arenas and tables are sized once from a first pass's counts
-    /// instead of doubling as they fill (a doubling holds the old and the
-    /// new block at once, and leaves up to half of the new one unused).
-    pub fn reserve(&mut self, lines: usize, records: usize, links: usize) {
+    /// Makes room for what [`Room`] counts, so that the arenas and tables
+    /// are sized once from a first pass's counts instead of doubling as
+    /// they fill (a doubling holds the old and the new block at once, and
+    /// leaves up to half of the new one unused; a table's entries are
+    /// hashed again from their texts, which took ~4 s for the line
+    /// controls of the 1 GB case).
+    pub fn reserve(&mut self, room: Room) {
         let LineBook {
             ids,
             hasher,
@@ -194,23 +215,42 @@ impl LineBook {
             records: record_arena,
             texts,
             pairs,
+            controls,
             links: link_ids,
             link_ends,
             link_nodes,
             ..
         } = self;
-        keys.reserve(lines);
-        record_arena.reserve(records);
-        ids.reserve(lines, |&id| {
+        keys.reserve(room.lines);
+        record_arena.reserve(room.records);
+        ids.reserve(room.lines, |&id| {
             key_hash(hasher, compact_fields(texts, pairs, &keys[id as usize]))
         });
-        link_ends.reserve(links);
+        link_ends.reserve(room.links);
         // Each line is linked to its claim's CLP01 and CLP07.
-        link_nodes.reserve(lines.saturating_mul(2));
-        link_ids.reserve(links, |&link| {
+        link_nodes.reserve(room.lines.saturating_mul(2));
+        link_ids.reserve(room.links, |&link| {
             link_hash(hasher, link_fields(texts, pairs, &link_ends[link as usize]))
         });
-        // REF*6R is not counted ahead: `controls` grows as it fills.
+        controls.reserve(room.controls, |c| {
+            control_hash(
+                hasher,
+                compact_fields(texts, pairs, &keys[c.line as usize]),
+                texts.get(c.control),
+            )
+        });
+        texts.reserve(room.texts);
+    }
+
+    /// The lengths the vectors and tables of [`LineBook::reserve`] hold
+    /// without growing: records, line controls, texts.
+    #[cfg(test)]
+    pub fn capacities(&self) -> [usize; 3] {
+        [
+            self.records.capacity(),
+            self.controls.capacity(),
+            self.texts.capacity(),
+        ]
     }
 
     fn text(&mut self, text: &str) -> StoreResult<u32> {
@@ -494,13 +534,24 @@ impl LineBook {
         if self.is_linked(link, line) {
             return Ok(());
         }
+        // A claim payment's lines are linked to its CLP01 and its CLP07 in
+        // turn: when the node just added for the other reference holds this
+        // line on top of this link's whole chain, the two chains are the
+        // same from there on, and this link takes that node as its newest
+        // rather than a copy of it. Nodes never change once added (a chain
+        // grows at its newest end), so a shared tail stays right for both:
+        // one node a line where there were two (~8 bytes a line; issue 17).
+        let newest = self.link_ends[link as usize].newest;
+        if let Some(last) = self.link_nodes.len().checked_sub(1)
+            && self.link_nodes[last].line == line
+            && self.link_nodes[last].next == newest
+        {
+            self.link_ends[link as usize].newest = last as u32;
+            return Ok(());
+        }
         let node = index(self.link_nodes.len(), "claim link lines")?;
-        let ends = &mut self.link_ends[link as usize];
-        self.link_nodes.push(LinkNode {
-            line,
-            next: ends.newest,
-        });
-        ends.newest = node;
+        self.link_nodes.push(LinkNode { line, next: newest });
+        self.link_ends[link as usize].newest = node;
         Ok(())
     }
 
@@ -919,6 +970,46 @@ mod tests {
         assert_eq!(std::mem::size_of::<Control>(), 8);
     }
 
+    /// Lines recorded within the room made for them leave every vector
+    /// and table it sized as it was: none doubled (holding its old and
+    /// new block at once — a run's peak when it happens late).
+    #[test]
+    fn room_made_ahead_is_not_outgrown() {
+        let record_all = |book: &mut LineBook| {
+            for i in 0..3_000 {
+                let control = format!("6R-{i}");
+                book.record(&key(&format!("C{i}"), 1), &event("T1", 100, &control))
+                    .unwrap();
+            }
+        };
+        let mut book = LineBook::default();
+        book.reserve(Room {
+            lines: 3_000,
+            records: 3_000,
+            links: 0,
+            controls: 3_000,
+            texts: 6_100,
+        });
+        let before = book.capacities();
+        assert!(before.iter().all(|&c| c >= 3_000), "{before:?}");
+        record_all(&mut book);
+        assert_eq!(book.capacities(), before);
+        // Without the room, each of them grows: the test sees a doubling.
+        let mut grown = LineBook::default();
+        grown.reserve(Room {
+            lines: 3_000,
+            records: 3_000,
+            ..Room::default()
+        });
+        let small = grown.capacities();
+        record_all(&mut grown);
+        let after = grown.capacities();
+        assert!(
+            after[1] > small[1] && after[2] > small[2],
+            "{small:?} {after:?}"
+        );
+    }
+
     #[test]
     fn controls_and_claim_links_find_their_lines() {
         let mut book = LineBook::default();
@@ -943,7 +1034,13 @@ mod tests {
     #[test]
     fn a_line_is_linked_once_however_often_and_in_whatever_order() {
         let mut book = LineBook::default();
-        book.reserve(100, 100, 10);
+        book.reserve(Room {
+            lines: 100,
+            records: 100,
+            links: 10,
+            controls: 100,
+            texts: 300,
+        });
         // Two links sharing lines, each line linked again out of order.
         let order = [0, 1, 2, 3, 1, 0, 3, 2, 2, 4, 0];
         for &i in &order {
@@ -956,6 +1053,38 @@ mod tests {
         assert_eq!(book.claim_lines("P", "1", "ICN"), want);
         assert_eq!(book.link_nodes.len(), 10, "each line once a link");
         assert_eq!(book.len(), 5);
+    }
+
+    /// A claim payment's lines linked to its CLP01 and CLP07 in turn are
+    /// one chain of nodes, shared; what one reference gets later is its
+    /// own, and each still reads back its own lines in link order.
+    #[test]
+    fn a_claim_payments_two_references_share_one_chain() {
+        let mut book = LineBook::default();
+        for i in 0..3 {
+            book.link("P", "1", "C1", &key("A", i)).unwrap();
+            book.link("P", "1", "ICN1", &key("A", i)).unwrap();
+        }
+        assert_eq!(book.link_nodes.len(), 3, "one node a line");
+        // Another claim paid under the same ICN, then a line of C1 alone,
+        // then a line linked again.
+        book.link("P", "1", "C2", &key("B", 3)).unwrap();
+        book.link("P", "1", "ICN1", &key("B", 3)).unwrap();
+        book.link("P", "1", "C1", &key("A", 4)).unwrap();
+        book.link("P", "1", "ICN1", &key("A", 1)).unwrap();
+        let lines = |keys: &[(&str, u32)]| -> Vec<LineKey> {
+            keys.iter().map(|&(c, i)| key(c, i)).collect()
+        };
+        assert_eq!(
+            book.claim_lines("P", "1", "C1"),
+            lines(&[("A", 0), ("A", 1), ("A", 2), ("A", 4)])
+        );
+        assert_eq!(
+            book.claim_lines("P", "1", "ICN1"),
+            lines(&[("A", 0), ("A", 1), ("A", 2), ("B", 3)])
+        );
+        assert_eq!(book.claim_lines("P", "1", "C2"), lines(&[("B", 3)]));
+        assert_eq!(book.link_nodes.len(), 6);
     }
 
     #[test]

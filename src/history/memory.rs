@@ -24,8 +24,10 @@
 //!   doubled at the run's peak) and the ICN's text interned (~10 plus its
 //!   bytes: `history::interner`): ~60 bytes;
 //! - per 835 transaction: its slot in `transactions` (104 bytes: until it
-//!   is applied its context, ~700 bytes whatever its size, and where it
-//!   is, ~64 — its events are read again when it is applied —; then its
+//!   is applied its payment order, boxed (~96), its fingerprint and where
+//!   it is, ~64 — its events and its context, ~700 bytes whatever its
+//!   size, are read again when it is applied (`PackedTransaction::
+//!   keep_order_only`); one held packed keeps its context —; then its
 //!   payment order inline), its content hash, its semantic fingerprint
 //!   hashed and its payer and trace hashed, in three tables (~24 each);
 //! - per 837 set, its batch number (BHT03) by its ISA06, ISA08, GS06 and
@@ -37,7 +39,7 @@ use std::sync::Arc;
 use indexmap::IndexSet;
 
 use super::few::FewIndex;
-use super::lines::LineBook;
+use super::lines::{LineBook, Room};
 use super::{
     ClaimStore, HistoryStore, Ingested, OpenLine, RemittanceState, StoreResult, StoredVersion,
     TransactionRef, VersionStore,
@@ -389,7 +391,7 @@ impl HistoryStore for MemoryStore {
         self.ingest_packed(PackedTransaction::pack(tx))
     }
 
-    fn ingest_packed(&mut self, tx: PackedTransaction) -> StoreResult<Ingested> {
+    fn ingest_packed(&mut self, mut tx: PackedTransaction) -> StoreResult<Ingested> {
         let fp = &tx.fingerprint;
         let semantic = self.hash(&fp.semantic);
         let known = self.content.get(&fp.content_hash);
@@ -404,11 +406,12 @@ impl HistoryStore for MemoryStore {
                     "more than 4 billion transactions in one memory store".into(),
                 )
             })?;
+        // Held until `keep_order_only` below: nothing is read again.
+        let c = tx.context().map_err(|e| unreadable(tx.is_located(), e))?;
         self.content.insert(fp.content_hash, id);
         self.semantic.insert(semantic, id);
         self.next_of_trace.push(NO_TRANSACTION);
-        if !tx.context.trace.is_empty() {
-            let c = &tx.context;
+        if !c.trace.is_empty() {
             let key = self.trace_key(&payer_key(&c.payer_id, &c.payer), &c.trace);
             match self.traces.get_mut(&key) {
                 Some((_, last)) => {
@@ -420,6 +423,10 @@ impl HistoryStore for MemoryStore {
                 }
             }
         }
+        // Until it is applied, a transaction read again is held by its
+        // payment order and where it is: its context comes back with its
+        // events (~40 bytes a service line on the 1 GB case; issue 17).
+        tx.keep_order_only();
         self.transactions.push(TxSlot::Pending(tx));
         Ok(Ingested::New(id))
     }
@@ -438,6 +445,7 @@ impl HistoryStore for MemoryStore {
                 size.claims = size.claims.saturating_add(tx.size.claims);
                 size.icns = size.icns.saturating_add(tx.size.icns);
                 size.events = size.events.saturating_add(tx.size.events);
+                size.controls = size.controls.saturating_add(tx.size.controls);
             }
         }
         let icns = size.icns as usize;
@@ -457,12 +465,23 @@ impl HistoryStore for MemoryStore {
         // reserved and never used is address space, not memory.
         let lines = size.lines as usize;
         let events = size.events as usize;
-        let links = size.claims as usize + icns;
-        self.lines.reserve(
-            lines + lines / 32 + 64,
-            events + events / 16 + 64,
-            links + links / 32 + 64,
-        );
+        let claims = size.claims as usize;
+        let links = claims + icns;
+        // REF*6R: a line control per event that has one, at most, and its
+        // text kept; the other texts a claim payment may add (CLP01, CLP07,
+        // the member id) and a transaction's trace. The line controls'
+        // table doubled near the end of the 1 GB case (+70 MB for the ~4 s
+        // its entries took to be placed again, the run's peak), and the
+        // interner's text starts with it (+64 MB).
+        let controls = size.controls as usize;
+        let texts = controls + 3 * claims + self.transactions.len();
+        self.lines.reserve(Room {
+            lines: lines + lines / 32 + 64,
+            records: events + events / 16 + 64,
+            links: links + links / 32 + 64,
+            controls: controls + controls / 32 + 64,
+            texts: texts + texts / 16 + 64,
+        });
         Ok(())
     }
 
@@ -862,6 +881,105 @@ mod tests {
                 semantic: semantic.into(),
             },
         }
+    }
+
+    /// Reads a fixed transaction "again".
+    #[derive(Debug)]
+    struct Again(RemittanceTransaction);
+
+    impl crate::line::TransactionAt for Again {
+        fn whereabouts(&self) -> String {
+            "here".into()
+        }
+
+        fn read_again(&self) -> Result<RemittanceTransaction, String> {
+            Ok(self.0.clone())
+        }
+    }
+
+    /// A transaction with `n` line events, each with a REF*6R of its own.
+    fn with_controls(trace: &str, hash: u64, n: usize) -> RemittanceTransaction {
+        let mut tx = transaction(trace, hash, &format!("s{hash}"));
+        tx.events = (0..n)
+            .map(|i| crate::line::LineEvent {
+                context: Arc::clone(&tx.context),
+                claim_seq: i as u32 / 2,
+                claim_id: format!("C{i}").into(),
+                line_control: format!("6R-{hash}-{i}").into(),
+                ..crate::line::LineEvent::sample()
+            })
+            .collect();
+        tx
+    }
+
+    /// A transaction held by where it is keeps, pending, its payment order
+    /// and not its context (which comes back when it is read again), and
+    /// is applied in the order its context gave.
+    #[test]
+    fn a_pending_transaction_read_again_holds_no_context() {
+        let mut store = MemoryStore::new();
+        let tx = with_controls("T1", 7, 4);
+        let order = tx.order_key();
+        let located = PackedTransaction::located(tx.clone(), Arc::new(Again(tx.clone())));
+        assert!(located.holds_context());
+        let Ok(Ingested::New(id)) = store.ingest_packed(located) else {
+            panic!("not new");
+        };
+        let pending = store.pending_tx(id).expect("pending");
+        assert!(!pending.holds_context());
+        assert_eq!(pending.order_key(), order);
+        assert_eq!(store.pending().expect("pending"), [(order, id)]);
+        assert_eq!(
+            *store.trace_versions("12345", "T1").expect("found")[0].context,
+            *tx.context
+        );
+        let back = store.load_pending(id).expect("read again");
+        assert_eq!((back.events, back.context), (tx.events, tx.context));
+        // One held packed keeps its context: its events are decoded with it.
+        let mut store = MemoryStore::new();
+        let Ok(Ingested::New(id)) = store.ingest_transaction(with_controls("T2", 8, 2)) else {
+            panic!("not new");
+        };
+        assert!(store.pending_tx(id).expect("pending").holds_context());
+    }
+
+    /// The room made before deciding covers every REF*6R of the pending
+    /// transactions and its text: recording their lines grows nothing.
+    #[test]
+    fn deciding_the_pending_transactions_fits_the_room_made_for_them() {
+        let mut store = MemoryStore::new();
+        let mut events = Vec::new();
+        for hash in 1..=3 {
+            let tx = with_controls(&format!("T{hash}"), hash, 1_000);
+            events.extend(tx.events.clone());
+            store.ingest_transaction(tx).expect("stored");
+        }
+        store.prepare_decide().expect("prepared");
+        let before = store.lines.capacities();
+        for event in &events {
+            let key = LineKey {
+                payer: "12345".into(),
+                payee: "1".into(),
+                claim_id: event.claim_id.clone(),
+                member_id: Text::default(),
+                service_date: None,
+                procedure: event.procedure.clone(),
+                modifiers: Text::default(),
+                ordinal: 0,
+                scope: crate::line::Scope::Line,
+            };
+            let prior = PriorEvent {
+                payment_date: None,
+                trace: event.context.trace.clone(),
+                paid: event.paid,
+                kind: crate::line::PriorKind::Payment,
+                denial_reasons: Vec::new(),
+                line_control: event.line_control.clone(),
+                flags: crate::line::Flags::default(),
+            };
+            store.record(&key, &prior, None).expect("recorded");
+        }
+        assert_eq!(store.lines.capacities(), before);
     }
 
     /// A claim given twice is stored once (found by its identity through

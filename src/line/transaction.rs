@@ -70,8 +70,9 @@ pub struct TransactionFingerprint {
 /// a parse of those bytes, once, when the transaction is applied.
 #[derive(Clone, Debug)]
 pub struct PackedTransaction {
-    /// What its events share.
-    pub context: Arc<RemittanceContext>,
+    /// What its events share, or only its payment order (see
+    /// [`PackedTransaction::keep_order_only`]).
+    shared: Shared,
     /// Its identity, to apply it once only.
     pub fingerprint: TransactionFingerprint,
     /// What applying it adds to a store, counted before its events are
@@ -96,6 +97,9 @@ pub struct TransactionSize {
     /// All its events, provider adjustments (PLB) included: about the
     /// line records applying it adds (each event is recorded on its line).
     pub events: u32,
+    /// Its events with a line control number (REF*6R): an upper bound on
+    /// the line controls applying it adds.
+    pub controls: u32,
 }
 
 impl TransactionSize {
@@ -109,6 +113,9 @@ impl TransactionSize {
                 continue;
             }
             size.lines = size.lines.saturating_add(1);
+            if !event.line_control.is_empty() {
+                size.controls = size.controls.saturating_add(1);
+            }
             if last_claim != Some(event.claim_seq) {
                 last_claim = Some(event.claim_seq);
                 size.claims = size.claims.saturating_add(1);
@@ -133,6 +140,17 @@ pub trait TransactionAt: Send + Sync + std::fmt::Debug {
     fn read_again(&self) -> Result<RemittanceTransaction, String>;
 }
 
+/// What a [`PackedTransaction`] keeps of what its events share.
+#[derive(Clone, Debug)]
+enum Shared {
+    /// The context itself.
+    Context(Arc<RemittanceContext>),
+    /// Only the payment order it gives (about 100 bytes, where the context
+    /// is some 700): a transaction read again brings its context back with
+    /// its events.
+    Order(Box<OrderKey>),
+}
+
 /// The events of a [`PackedTransaction`].
 #[derive(Clone, Debug)]
 enum PackedEvents {
@@ -151,7 +169,7 @@ impl PackedTransaction {
         PackedTransaction {
             size: TransactionSize::of(&tx.events),
             events: PackedEvents::Packed(super::event_codec::encode(&tx.events).into_boxed_slice()),
-            context: tx.context,
+            shared: Shared::Context(tx.context),
             fingerprint: tx.fingerprint,
         }
     }
@@ -160,7 +178,7 @@ impl PackedTransaction {
     pub fn parsed(tx: RemittanceTransaction) -> PackedTransaction {
         PackedTransaction {
             size: TransactionSize::of(&tx.events),
-            context: tx.context,
+            shared: Shared::Context(tx.context),
             fingerprint: tx.fingerprint,
             events: PackedEvents::Parsed(tx.events),
         }
@@ -170,7 +188,7 @@ impl PackedTransaction {
     pub fn located(tx: RemittanceTransaction, at: Arc<dyn TransactionAt>) -> PackedTransaction {
         PackedTransaction {
             size: TransactionSize::of(&tx.events),
-            context: tx.context,
+            shared: Shared::Context(tx.context),
             fingerprint: tx.fingerprint,
             events: PackedEvents::Located(at),
         }
@@ -178,7 +196,38 @@ impl PackedTransaction {
 
     /// The order in which transactions are applied.
     pub fn order_key(&self) -> OrderKey {
-        order_key_of(&self.context, self.fingerprint.content_hash)
+        match &self.shared {
+            Shared::Context(context) => order_key_of(context, self.fingerprint.content_hash),
+            Shared::Order(order) => OrderKey::clone(order),
+        }
+    }
+
+    /// What its events share: held, or read again with them when only
+    /// its payment order was kept (fails as [`PackedTransaction::unpack`]).
+    pub fn context(&self) -> Result<Arc<RemittanceContext>, String> {
+        match &self.shared {
+            Shared::Context(context) => Ok(Arc::clone(context)),
+            Shared::Order(_) => Ok(self.unpack()?.context),
+        }
+    }
+
+    /// Of a transaction held by where it is, keeps only its payment order,
+    /// not its context: a store that holds every pending transaction until
+    /// deciding (the memory store) no longer holds their contexts, some
+    /// 700 bytes a transaction — 40 bytes a service line on the 1 GB case
+    /// (issue 17). The context comes back when the events are read again.
+    /// A transaction held packed or parsed keeps its context (its events
+    /// are decoded against it).
+    pub fn keep_order_only(&mut self) {
+        if let (PackedEvents::Located(_), Shared::Context(_)) = (&self.events, &self.shared) {
+            self.shared = Shared::Order(Box::new(self.order_key()));
+        }
+    }
+
+    /// True when it holds its context (not only its payment order: see
+    /// [`PackedTransaction::keep_order_only`]).
+    pub fn holds_context(&self) -> bool {
+        matches!(self.shared, Shared::Context(_))
     }
 
     /// True when only where its events are is held.
@@ -208,25 +257,39 @@ impl PackedTransaction {
                 return Ok(tx);
             }
             PackedEvents::Parsed(events) => events.clone(),
-            PackedEvents::Packed(bytes) => super::event_codec::decode(bytes, &self.context)
+            PackedEvents::Packed(bytes) => super::event_codec::decode(bytes, self.held_context()?)
                 .map_err(|e| format!("a packed remittance transaction does not read back: {e}"))?,
         };
         Ok(RemittanceTransaction {
-            context: Arc::clone(&self.context),
+            context: Arc::clone(self.held_context()?),
             events,
             fingerprint: self.fingerprint.clone(),
         })
     }
 
+    /// The context of a transaction whose events are held (never only
+    /// the order: [`PackedTransaction::keep_order_only`]).
+    fn held_context(&self) -> Result<&Arc<RemittanceContext>, String> {
+        match &self.shared {
+            Shared::Context(context) => Ok(context),
+            Shared::Order(_) => Err("a held remittance transaction lost its context".into()),
+        }
+    }
+
     /// [`PackedTransaction::unpack`], without a copy of events held parsed.
     pub fn into_transaction(self) -> Result<RemittanceTransaction, String> {
-        match self.events {
-            PackedEvents::Parsed(events) => Ok(RemittanceTransaction {
-                context: self.context,
+        match (self.events, self.shared) {
+            (PackedEvents::Parsed(events), Shared::Context(context)) => Ok(RemittanceTransaction {
+                context,
                 events,
                 fingerprint: self.fingerprint,
             }),
-            PackedEvents::Packed(_) | PackedEvents::Located(_) => self.unpack(),
+            (events, shared) => PackedTransaction {
+                events,
+                shared,
+                ..self
+            }
+            .unpack(),
         }
     }
 }

@@ -182,7 +182,7 @@ fn ingest_transaction(
     as_of: Date,
     report: &mut IngestReport,
 ) -> StoreResult<()> {
-    let c = std::sync::Arc::clone(&tx.context);
+    let c = tx.context().map_err(StoreError::Input)?;
     // Not stored at all (rather than stored and skipped): a later run
     // with a later --as-of reads the same file and finds it new.
     if c.payment_or_production_date().is_some_and(|d| d > as_of) {
@@ -320,7 +320,7 @@ pub fn ingest_packed(
     store: &mut dyn HistoryStore,
     tx: PackedTransaction,
 ) -> StoreResult<Remittance> {
-    let c = std::sync::Arc::clone(&tx.context);
+    let c = tx.context().map_err(StoreError::Input)?;
     let others = if c.trace.is_empty() {
         Vec::new()
     } else {

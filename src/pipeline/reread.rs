@@ -776,6 +776,19 @@ mod tests {
                 let back = packed.unpack().expect("reads again");
                 assert_eq!(back.events, tx.events, "{name}");
                 assert_eq!(back.fingerprint, tx.fingerprint, "{name}");
+                // Held by its payment order alone, it reads back the same,
+                // its context with it.
+                let mut order_only = packed.clone();
+                order_only.keep_order_only();
+                assert!(!order_only.holds_context(), "{name}");
+                assert_eq!(order_only.order_key(), tx.order_key(), "{name}");
+                assert_eq!(*order_only.context().expect("again"), *tx.context);
+                let back = order_only.into_transaction().expect("reads again");
+                assert_eq!(
+                    (back.events, back.context),
+                    (tx.events.clone(), Arc::clone(&tx.context)),
+                    "{name}"
+                );
                 transactions += 1;
             }
             assert_eq!(parsed.claims.len(), located.packed_claims.len(), "{name}");
