@@ -1,30 +1,53 @@
-//! Which inputs can be decided apart (issue 17 item 3): a folder of many
-//! practices' 835s and 837s splits into parts that share no key a decision
-//! reads, each decided into a store of its own on its own thread, the rows
-//! merged back in the one payment order (see `pipeline::run`).
+//! Which parts of a run can be decided apart (issue 17 item 3): a folder of
+//! many practices' 835s and 837s — or one clearinghouse file of several
+//! payees — splits into parts that share no key a decision reads, each
+//! decided into a store of its own on its own thread, the rows merged back
+//! in the one payment order (see `pipeline::parts`).
 //!
-//! A decision reads, beyond the event itself: the line's history (its key
-//! holds payer, payee, CLP01, member, date and procedure), the lines a PLB
-//! reference names (payer, payee and the reference, else the billed claims
-//! of that CLM01), the billed claims of its CLP01 and those their ICNs lead
-//! to (CLP07 noted by earlier payments, REF*F8 of replacements), the
-//! versions of its payment (payer and trace), and — while ingesting — the
-//! copies of a transaction (its content, payer and trace) or of a claim
-//! (its content, CLM01 included). So every input gives, hashed: the payees
-//! of its transactions (the NPI, else the id, as a line's key holds it),
-//! their traces, every CLP01, CLP07 and
-//! PLB reference, every CLM01 and REF*F8 of its claims and their billing
-//! provider's NPI — CLP01s, CLM01s, ICNs and references all in one space,
-//! as a reference may name any of them. Inputs that share any hash are in
-//! one component (union-find); a hash two distinct texts share only joins
-//! more inputs, never fewer. The payer alone is no key: a clearinghouse's
-//! practices share payers and nothing a decision reads through them alone.
+//! The unit is an 835 transaction (ST/SE) or an 837 claim, of any input:
+//! one file's units may land in several parts. A decision reads, beyond
+//! the event itself: the line's history (its key holds payer, payee, CLP01,
+//! member, date and procedure), the lines a PLB reference names (payer,
+//! payee and the reference, else the billed claims of that CLM01), the
+//! billed claims of its CLP01 and those their ICNs lead to (CLP07 noted by
+//! earlier payments, REF*F8 of replacements), the versions of its payment
+//! (payer and trace), and — while ingesting — the copies of a transaction
+//! (its content, payer and trace) or of a claim (its content, CLM01
+//! included). So every transaction gives, hashed: its payee (the NPI, else
+//! the id, as a line's key holds it), its trace, every CLP01, CLP07 and PLB
+//! reference; every claim its CLM01, REF*F8 and billing provider's NPI —
+//! CLP01s, CLM01s, ICNs and references all in one space, as a reference
+//! may name any of them. Units that share any hash are in one component
+//! (union-find); a hash two distinct texts share only joins more units,
+//! never fewer. The payer alone is no key: a clearinghouse's practices
+//! share payers and nothing a decision reads through them alone.
+//!
+//! What else reads across the units of one file, and why it is covered:
+//! - a PLB amount without a reference is a line of the payee's (payer,
+//!   payee, no claim): every transaction of a payee is joined by its payee
+//!   key, so the payee's PLB history is in one part;
+//! - the versions of a payment (payer and trace, `reconcile::versions`) are
+//!   joined by the trace key;
+//! - copies of a transaction in one file have the same content, so the same
+//!   keys (their fingerprint holds payer and trace too); copies of a claim
+//!   the same CLM01: each lands with its original, found known as in one
+//!   store;
+//! - the deposit (BPR) of a payment and its interest are its transaction's
+//!   own (one unit); the file's summary and totals are made while it is
+//!   read, whole, before any split; reports sum the rows, which are the same;
+//! - whether any billed claim is known (which turns on NO_MATCHING_CLAIM)
+//!   is decided once for the whole run;
+//! - an input's ingest report is joined from its parts' (`ingest::join_pieces`:
+//!   counts summed, lists in the file's order); its batch numbers (BHT03)
+//!   are noted in each part holding a piece of it, and only tie
+//!   acknowledgments to claims — a run with acknowledgments is not split;
+//! - NO_REMITTANCE rows are a claim's own, listed by place (one CLM01 is in
+//!   one part).
 //!
 //! What reads across every input is not split at all: acknowledgments
 //! (tied to any claim by the front end) make a run one component, and so
 //! does an input whose keys were not collected (one read twice: see
-//! `pipeline::reread`). Whether any billed claim is known (which turns on
-//! NO_MATCHING_CLAIM) is decided once for the whole run.
+//! `pipeline::reread`).
 
 use std::hash::{BuildHasher, Hash, Hasher};
 

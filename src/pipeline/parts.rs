@@ -53,7 +53,8 @@ pub struct InputPlan {
 
 impl InputPlan {
     /// Every unit of an input of `transactions` and `claims` in `group`.
-    pub fn whole(group: usize, transactions: usize, claims: usize) -> InputPlan {
+    #[cfg(test)]
+    fn whole(group: usize, transactions: usize, claims: usize) -> InputPlan {
         InputPlan {
             transactions: vec![group; transactions],
             claims: vec![group; claims],
