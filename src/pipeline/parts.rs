@@ -1,8 +1,13 @@
 //! Deciding a run's inputs in parts, one thread a part (issue 17 item 3):
-//! when the inputs split into components that share no key a decision
-//! reads (`pipeline::partition`), the components are spread over as many
-//! groups as there are jobs, and each group is ingested into a store of
-//! its own and decided there, on its own thread. This thread merges what
+//! when the units of the inputs (each 835 transaction, each 837 claim)
+//! split into components that share no key a decision reads
+//! (`pipeline::partition`), the components are spread over as many groups
+//! as there are jobs, and each group is ingested into a store of its own
+//! and decided there, on its own thread — one file of several payees too:
+//! each group gets its piece of the file (its units, in file order, and
+//! the file's batch numbers), ingested as the file would be, and the
+//! pieces' reports are joined into the file's (`ingest::join_pieces`).
+//! This thread merges what
 //! the groups decide back into the one order a single store gives —
 //! transactions in payment order (their order key: no two groups hold
 //! transactions with one key, which ends in the content hash and holds
