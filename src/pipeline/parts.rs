@@ -853,7 +853,8 @@ mod tests {
 
     /// Copies of a transaction in one file have the same keys: they are
     /// decided in one part (the copy is known, decided once), and the
-    /// file's report lists the copies in its order, as one store does.
+    /// file's report lists the copies in its order, as one store does; so
+    /// are copies of a claim (another file here: each copy is known).
     #[test]
     fn copies_of_a_transaction_in_one_file_stay_together() {
         let [b0, e0] = practice(0);
@@ -885,7 +886,9 @@ mod tests {
         let count: usize = e[1].parse().expect("GE01");
         copied.push(format!("GE*{}*{}", count + 2, e[2]));
         copied.extend(segments[ge + 1..].iter().map(|s| s.to_string()));
-        let inputs = vec![b0, ("p0.835".to_string(), copied.join("~"))];
+        // The 837 again, as another file: each claim a copy of one.
+        let again = ("again.837".to_string(), b0.1.clone());
+        let inputs = vec![b0, ("p0.835".to_string(), copied.join("~")), again];
         let contents = contents(&inputs);
         assert!(contents[1].summary.usable());
         let n = contents[1].packed.len();
@@ -903,13 +906,20 @@ mod tests {
         assert_ne!(groups[first], groups[second], "the payees are apart");
         assert_eq!(groups[second], groups[n - 2], "a copy is with its original");
         assert_eq!(groups[first], groups[n - 1], "a copy is with its original");
+        let claims = |i: usize| &plan.inputs[i].as_ref().expect("usable").claims;
+        assert_eq!(claims(0), claims(2), "a claim's copy is with it");
+        assert!(
+            claims(0).iter().min() != claims(0).iter().max(),
+            "the 837 is split"
+        );
+        let billed = contents[0].packed_claims.len();
         // What the run reports of each file, and its rows.
         #[derive(Default)]
-        struct Reports(Vec<String>, Vec<usize>);
+        struct Reports(Vec<String>, Vec<(usize, usize)>);
         impl crate::pipeline::Observer for Reports {
             fn ingested(&mut self, source: &str, report: &IngestReport) {
                 self.0.push(format!("{source}: {report:?}"));
-                self.1.push(report.repeated.len());
+                self.1.push((report.repeated.len(), report.known_claims));
             }
         }
         let of = |jobs| {
@@ -928,14 +938,11 @@ mod tests {
             )
             .expect("run");
             assert_eq!(store.empty_part().is_some(), jobs > 1, "split: {jobs} jobs");
+            let known = [(0, 0), (2, 0), (0, billed)];
+            assert_eq!(reports.1, known, "the copies are known");
             (reports.0, rows)
         };
         let (reports, rows) = of(1);
-        assert!(
-            reports[1].contains("repeated: [(") && reports[1].matches("\")").count() >= 2,
-            "{}",
-            reports[1]
-        );
         let (split_reports, split_rows) = of(2);
         assert_eq!(reports, split_reports);
         assert!(rows == split_rows, "--jobs 2 differs");
