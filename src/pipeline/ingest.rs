@@ -101,11 +101,134 @@ fn ingest_file(
     transactions: impl IntoIterator<Item = PackedTransaction>,
     as_of: Date,
 ) -> StoreResult<IngestReport> {
+    in_file(store, |store| {
+        ingest_all(store, source, content, claims, transactions, as_of)
+    })
+}
+
+/// Which list of an [`IngestReport`] a transaction was noted in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Noted {
+    /// [`IngestReport::applied_before`].
+    AppliedBefore,
+    /// [`IngestReport::repeated`].
+    Repeated,
+    /// [`IngestReport::replaced`].
+    Replaced,
+    /// [`IngestReport::older_versions`].
+    Older,
+}
+
+/// Ingests a piece of one input (see `pipeline::parts`): some of its
+/// claims and transactions, each transaction with its place among the
+/// input's, and its batch numbers, in one store transaction as a whole
+/// file is. Returns the piece's report and, for each transaction noted in
+/// one of its lists, its place and which list (in the lists' order), so
+/// that the reports of an input's pieces are put together in the order a
+/// whole file's ingest gives ([`join_pieces`]).
+pub fn ingest_piece(
+    store: &mut dyn HistoryStore,
+    source: &str,
+    extras: &InputContent,
+    claims: Vec<PackedClaim>,
+    transactions: Vec<(u32, PackedTransaction)>,
+    as_of: Date,
+) -> StoreResult<(IngestReport, Vec<(u32, Noted)>)> {
+    in_file(store, |store| {
+        let mut report = IngestReport::default();
+        let mut noted = Vec::new();
+        ingest_extras(store, source, extras, &mut report)?;
+        for claim in claims {
+            ingest_claim(store, source, claim, &mut report)?;
+        }
+        for (at, tx) in transactions {
+            let before = lists(&report);
+            ingest_transaction(store, tx, as_of, &mut report)?;
+            let after = lists(&report);
+            let which = [
+                Noted::AppliedBefore,
+                Noted::Repeated,
+                Noted::Replaced,
+                Noted::Older,
+            ];
+            for ((b, a), which) in before.into_iter().zip(after).zip(which) {
+                if a > b {
+                    noted.push((at, which));
+                }
+            }
+        }
+        Ok((report, noted))
+    })
+}
+
+/// The lengths of a report's lists, in [`Noted`] order.
+fn lists(r: &IngestReport) -> [usize; 4] {
+    [
+        r.applied_before.len(),
+        r.repeated.len(),
+        r.replaced.len(),
+        r.older_versions.len(),
+    ]
+}
+
+/// The report of a whole input from those of its pieces
+/// ([`ingest_piece`]): counts summed, and the lists' entries in the order
+/// of the transactions they name, as ingesting the whole file lists them.
+pub fn join_pieces(pieces: Vec<(IngestReport, Vec<(u32, Noted)>)>) -> IngestReport {
+    enum Entry {
+        AppliedBefore((String, String, TransactionRef)),
+        Repeated((String, String)),
+        Replaced((String, String)),
+        Older((String, String, String)),
+    }
+    let mut joined = IngestReport::default();
+    let mut entries = Vec::new();
+    for (r, noted) in pieces {
+        joined.transactions += r.transactions;
+        joined.after_as_of += r.after_as_of;
+        joined.claims += r.claims;
+        joined.claim_lines += r.claim_lines;
+        joined.claim_charges += r.claim_charges;
+        joined.known_claims += r.known_claims;
+        joined.acks += r.acks;
+        let mut applied = r.applied_before.into_iter();
+        let mut repeated = r.repeated.into_iter();
+        let mut replaced = r.replaced.into_iter();
+        let mut older = r.older_versions.into_iter();
+        for (at, which) in noted {
+            let entry = match which {
+                Noted::AppliedBefore => applied.next().map(Entry::AppliedBefore),
+                Noted::Repeated => repeated.next().map(Entry::Repeated),
+                Noted::Replaced => replaced.next().map(Entry::Replaced),
+                Noted::Older => older.next().map(Entry::Older),
+            };
+            entries.extend(entry.map(|e| (at, e)));
+        }
+    }
+    // Stable: a transaction noted twice keeps its order.
+    entries.sort_by_key(|(at, _)| *at);
+    for (_, entry) in entries {
+        match entry {
+            Entry::AppliedBefore(e) => joined.applied_before.push(e),
+            Entry::Repeated(e) => joined.repeated.push(e),
+            Entry::Replaced(e) => joined.replaced.push(e),
+            Entry::Older(e) => joined.older_versions.push(e),
+        }
+    }
+    joined
+}
+
+/// `ingest` in one store transaction: its claims and remittances land
+/// together or not at all.
+fn in_file<T>(
+    store: &mut dyn HistoryStore,
+    ingest: impl FnOnce(&mut dyn HistoryStore) -> StoreResult<T>,
+) -> StoreResult<T> {
     // One store transaction per file: its claims and remittances land
     // together or not at all, so a file that fails halfway leaves nothing
     // behind, and a rerun ingests it whole (nothing looks "already known").
     store.begin_file().during("starting a file's ingest")?;
-    match ingest_all(store, source, content, claims, transactions, as_of) {
+    match ingest(store) {
         Ok(report) => {
             store.commit_file().during("committing a file's ingest")?;
             Ok(report)

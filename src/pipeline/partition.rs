@@ -1,30 +1,53 @@
-//! Which inputs can be decided apart (issue 17 item 3): a folder of many
-//! practices' 835s and 837s splits into parts that share no key a decision
-//! reads, each decided into a store of its own on its own thread, the rows
-//! merged back in the one payment order (see `pipeline::run`).
+//! Which parts of a run can be decided apart (issue 17 item 3): a folder of
+//! many practices' 835s and 837s — or one clearinghouse file of several
+//! payees — splits into parts that share no key a decision reads, each
+//! decided into a store of its own on its own thread, the rows merged back
+//! in the one payment order (see `pipeline::parts`).
 //!
-//! A decision reads, beyond the event itself: the line's history (its key
-//! holds payer, payee, CLP01, member, date and procedure), the lines a PLB
-//! reference names (payer, payee and the reference, else the billed claims
-//! of that CLM01), the billed claims of its CLP01 and those their ICNs lead
-//! to (CLP07 noted by earlier payments, REF*F8 of replacements), the
-//! versions of its payment (payer and trace), and — while ingesting — the
-//! copies of a transaction (its content, payer and trace) or of a claim
-//! (its content, CLM01 included). So every input gives, hashed: the payees
-//! of its transactions (the NPI, else the id, as a line's key holds it),
-//! their traces, every CLP01, CLP07 and
-//! PLB reference, every CLM01 and REF*F8 of its claims and their billing
-//! provider's NPI — CLP01s, CLM01s, ICNs and references all in one space,
-//! as a reference may name any of them. Inputs that share any hash are in
-//! one component (union-find); a hash two distinct texts share only joins
-//! more inputs, never fewer. The payer alone is no key: a clearinghouse's
-//! practices share payers and nothing a decision reads through them alone.
+//! The unit is an 835 transaction (ST/SE) or an 837 claim, of any input:
+//! one file's units may land in several parts. A decision reads, beyond
+//! the event itself: the line's history (its key holds payer, payee, CLP01,
+//! member, date and procedure), the lines a PLB reference names (payer,
+//! payee and the reference, else the billed claims of that CLM01), the
+//! billed claims of its CLP01 and those their ICNs lead to (CLP07 noted by
+//! earlier payments, REF*F8 of replacements), the versions of its payment
+//! (payer and trace), and — while ingesting — the copies of a transaction
+//! (its content, payer and trace) or of a claim (its content, CLM01
+//! included). So every transaction gives, hashed: its payee (the NPI, else
+//! the id, as a line's key holds it), its trace, every CLP01, CLP07 and PLB
+//! reference; every claim its CLM01, REF*F8 and billing provider's NPI —
+//! CLP01s, CLM01s, ICNs and references all in one space, as a reference
+//! may name any of them. Units that share any hash are in one component
+//! (union-find); a hash two distinct texts share only joins more units,
+//! never fewer. The payer alone is no key: a clearinghouse's practices
+//! share payers and nothing a decision reads through them alone.
+//!
+//! What else reads across the units of one file, and why it is covered:
+//! - a PLB amount without a reference is a line of the payee's (payer,
+//!   payee, no claim): every transaction of a payee is joined by its payee
+//!   key, so the payee's PLB history is in one part;
+//! - the versions of a payment (payer and trace, `reconcile::versions`) are
+//!   joined by the trace key;
+//! - copies of a transaction in one file have the same content, so the same
+//!   keys (their fingerprint holds payer and trace too); copies of a claim
+//!   the same CLM01: each lands with its original, found known as in one
+//!   store;
+//! - the deposit (BPR) of a payment and its interest are its transaction's
+//!   own (one unit); the file's summary and totals are made while it is
+//!   read, whole, before any split; reports sum the rows, which are the same;
+//! - whether any billed claim is known (which turns on NO_MATCHING_CLAIM)
+//!   is decided once for the whole run;
+//! - an input's ingest report is joined from its parts' (`ingest::join_pieces`:
+//!   counts summed, lists in the file's order); its batch numbers (BHT03)
+//!   are noted in each part holding a piece of it, and only tie
+//!   acknowledgments to claims — a run with acknowledgments is not split;
+//! - NO_REMITTANCE rows are a claim's own, listed by place (one CLM01 is in
+//!   one part).
 //!
 //! What reads across every input is not split at all: acknowledgments
 //! (tied to any claim by the front end) make a run one component, and so
 //! does an input whose keys were not collected (one read twice: see
-//! `pipeline::reread`). Whether any billed claim is known (which turns on
-//! NO_MATCHING_CLAIM) is decided once for the whole run.
+//! `pipeline::reread`).
 
 use std::hash::{BuildHasher, Hash, Hasher};
 
@@ -32,10 +55,18 @@ use crate::claim::BilledClaim;
 use crate::hashing::HashMap;
 use crate::line::{EventKind, RemittanceTransaction};
 
-/// The hashed keys of one input's decisions.
+/// The hashed keys of one input's decisions, unit by unit: each 835
+/// transaction and each 837 claim is a unit, decided apart from the
+/// input's other units when they share no key.
 #[derive(Clone, Debug, Default)]
 pub struct Keys {
     hashes: Vec<u64>,
+    /// Where the keys of each 835 transaction (in input order, as
+    /// `InputContent::packed` holds them) are in `hashes`.
+    transactions: Vec<(u32, u32)>,
+    /// Where the keys of each 837 claim (as `InputContent::packed_claims`
+    /// holds them) are in `hashes`.
+    claims: Vec<(u32, u32)>,
 }
 
 /// What a key names: kept apart, so a payee and a claim number with the
@@ -49,8 +80,9 @@ enum Kind {
 }
 
 impl Keys {
-    /// Notes the keys of an 835 transaction.
+    /// Notes the keys of an 835 transaction (the input's next one).
     pub fn transaction(&mut self, tx: &RemittanceTransaction) {
+        let start = self.at();
         let c = &tx.context;
         // The payee a line's key holds (its NPI, else its id), and the
         // trace — empty ones too: lines of payments without a payee, or
@@ -83,10 +115,13 @@ impl Keys {
                 self.add(Kind::Claim, &event.payer_claim_id);
             }
         }
+        let end = self.at();
+        self.transactions.push((start, end));
     }
 
-    /// Notes the keys of a billed claim.
+    /// Notes the keys of a billed claim (the input's next one).
     pub fn claim(&mut self, claim: &BilledClaim) {
+        let start = self.at();
         self.add(Kind::Claim, &claim.claim_id);
         if let Some(icn) = &claim.payer_claim_number {
             if !icn.trim().is_empty() {
@@ -94,14 +129,22 @@ impl Keys {
             }
         }
         // Not a key a claim is looked up by, but a practice's own: noted
-        // when there is one (more inputs joined, never fewer).
+        // when there is one (more units joined, never fewer).
         if !claim.billing_provider.npi.trim().is_empty() {
             self.add(Kind::Payee, &claim.billing_provider.npi);
         }
+        let end = self.at();
+        self.claims.push((start, end));
+    }
+
+    fn at(&self) -> u32 {
+        // Past u32::MAX keys (an input far beyond what is held packed) the
+        // ranges saturate: units then share keys, joined, never fewer.
+        u32::try_from(self.hashes.len()).unwrap_or(u32::MAX)
     }
 
     /// The texts are compared trimmed and in upper case: keys that differ
-    /// only so are one (more inputs joined, never fewer).
+    /// only so are one (more units joined, never fewer).
     fn add(&mut self, kind: Kind, text: &str) {
         let mut hasher = foldhash::quality::FixedState::with_seed(0x1717_0003).build_hasher();
         kind.hash(&mut hasher);
@@ -120,13 +163,37 @@ impl Keys {
     pub fn is_empty(&self) -> bool {
         self.hashes.is_empty()
     }
+
+    /// Number of units (transactions and claims) noted.
+    pub fn units(&self) -> usize {
+        self.transactions.len() + self.claims.len()
+    }
+
+    /// Each unit's keys: transactions first, then claims.
+    fn unit_keys(&self) -> impl Iterator<Item = &[u64]> {
+        self.transactions
+            .iter()
+            .chain(&self.claims)
+            .map(|&(a, b)| self.hashes.get(a as usize..b as usize).unwrap_or(&[]))
+    }
 }
 
-/// The component of each input (`None` for those not decided: unusable),
-/// numbered from 0 by their first input; `None` when the run must stay one
-/// component (an input without keys).
-pub fn components(inputs: &[Option<&Keys>]) -> Vec<Option<usize>> {
-    let mut parent: Vec<usize> = (0..inputs.len()).collect();
+/// The components of one input's units.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Units {
+    /// The component of each 835 transaction, in input order.
+    pub transactions: Vec<usize>,
+    /// The component of each 837 claim, in input order.
+    pub claims: Vec<usize>,
+}
+
+/// The component of each unit of each input (`None` for inputs not
+/// decided: unusable), numbered from 0 by their first unit (inputs in
+/// order, an input's transactions before its claims), and the weight of
+/// each component (its units and their keys).
+pub fn components(inputs: &[Option<&Keys>]) -> (Vec<Option<Units>>, Vec<u64>) {
+    let total: usize = inputs.iter().flatten().map(|k| k.units()).sum();
+    let mut parent: Vec<usize> = (0..total).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -135,28 +202,49 @@ pub fn components(inputs: &[Option<&Keys>]) -> Vec<Option<usize>> {
         i
     }
     let mut owner: HashMap<u64, usize> = HashMap::default();
-    for (i, keys) in inputs.iter().enumerate() {
-        let Some(keys) = keys else { continue };
-        for &h in &keys.hashes {
-            let first = *owner.entry(h).or_insert(i);
-            let (a, b) = (root(&mut parent, first), root(&mut parent, i));
-            if a != b {
-                // The lower input is the root: components numbered by
-                // their first input.
-                let (low, high) = if a < b { (a, b) } else { (b, a) };
-                parent[high] = low;
+    let mut unit = 0;
+    for keys in inputs.iter().flatten() {
+        for hashes in keys.unit_keys() {
+            for &h in hashes {
+                let first = *owner.entry(h).or_insert(unit);
+                let (a, b) = (root(&mut parent, first), root(&mut parent, unit));
+                if a != b {
+                    // The lower unit is the root: components numbered by
+                    // their first unit.
+                    let (low, high) = if a < b { (a, b) } else { (b, a) };
+                    parent[high] = low;
+                }
             }
+            unit += 1;
         }
     }
     let mut number: HashMap<usize, usize> = HashMap::default();
-    (0..inputs.len())
-        .map(|i| {
-            inputs[i]?;
-            let r = root(&mut parent, i);
-            let next = number.len();
-            Some(*number.entry(r).or_insert(next))
+    let mut weights: Vec<u64> = Vec::new();
+    let mut unit = 0;
+    let per_input = inputs
+        .iter()
+        .map(|keys| {
+            let keys = (*keys)?;
+            let mut of = Vec::with_capacity(keys.units());
+            for hashes in keys.unit_keys() {
+                let r = root(&mut parent, unit);
+                let next = number.len();
+                let c = *number.entry(r).or_insert(next);
+                if c == weights.len() {
+                    weights.push(0);
+                }
+                weights[c] += 1 + hashes.len() as u64;
+                of.push(c);
+                unit += 1;
+            }
+            let claims = of.split_off(keys.transactions.len());
+            Some(Units {
+                transactions: of,
+                claims,
+            })
         })
-        .collect()
+        .collect();
+    (per_input, weights)
 }
 
 /// Spreads components over at most `groups` groups (each decided into a
@@ -182,12 +270,34 @@ pub fn groups(weights: &[u64], groups: usize) -> Vec<usize> {
 mod tests {
     use super::*;
 
+    /// An input of one transaction whose keys are `texts`.
     fn keys(texts: &[&str]) -> Keys {
         let mut k = Keys::default();
-        for t in texts {
-            k.add(Kind::Claim, t);
-        }
+        unit(&mut k, Kind::Claim, texts, false);
         k
+    }
+
+    /// Notes one more unit (a claim when `claim`) of keys `texts`.
+    fn unit(k: &mut Keys, kind: Kind, texts: &[&str], claim: bool) {
+        let start = k.at();
+        for t in texts {
+            k.add(kind, t);
+        }
+        let end = k.at();
+        if claim {
+            k.claims.push((start, end));
+        } else {
+            k.transactions.push((start, end));
+        }
+    }
+
+    /// The component of each input's first transaction.
+    fn first(inputs: &[Option<&Keys>]) -> Vec<Option<usize>> {
+        let (units, _) = components(inputs);
+        units
+            .into_iter()
+            .map(|u| u.map(|u| u.transactions[0]))
+            .collect()
     }
 
     #[test]
@@ -199,7 +309,7 @@ mod tests {
         let e = keys(&["E1"]);
         let inputs = [Some(&a), Some(&b), None, Some(&c), Some(&d), Some(&e)];
         assert_eq!(
-            components(&inputs),
+            first(&inputs),
             [Some(0), Some(1), None, Some(0), Some(1), Some(2)]
         );
     }
@@ -212,16 +322,40 @@ mod tests {
         let ab = keys(&["2", "3"]);
         let bc = keys(&["1", "3"]);
         let inputs = [Some(&a), Some(&b), Some(&c), Some(&ab), Some(&bc)];
-        assert_eq!(components(&inputs), [Some(0); 5]);
+        assert_eq!(first(&inputs), [Some(0); 5]);
     }
 
     #[test]
     fn kinds_are_apart() {
         let mut a = Keys::default();
-        a.add(Kind::Payee, "X");
+        unit(&mut a, Kind::Payee, &["X"], false);
         let mut b = Keys::default();
-        b.add(Kind::Trace, "X");
-        assert_eq!(components(&[Some(&a), Some(&b)]), [Some(0), Some(1)]);
+        unit(&mut b, Kind::Trace, &["X"], false);
+        assert_eq!(first(&[Some(&a), Some(&b)]), [Some(0), Some(1)]);
+    }
+
+    /// The units of one input are components of their own unless they
+    /// share a key, with each other or with another input's units; each
+    /// component weighs its units and their keys.
+    #[test]
+    fn units_of_one_input_are_apart_unless_they_share_a_key() {
+        let mut a = Keys::default();
+        unit(&mut a, Kind::Payee, &["P1", "T1"], false);
+        unit(&mut a, Kind::Payee, &["P2", "T2"], false);
+        unit(&mut a, Kind::Payee, &["P1", "T3"], false);
+        unit(&mut a, Kind::Payee, &["P3"], true);
+        let mut b = Keys::default();
+        unit(&mut b, Kind::Payee, &["P2"], true);
+        unit(&mut b, Kind::Payee, &["P4"], true);
+        let (units, weights) = components(&[Some(&a), None, Some(&b)]);
+        let a = units[0].clone().expect("usable");
+        assert_eq!(a.transactions, [0, 1, 0]);
+        assert_eq!(a.claims, [2]);
+        assert_eq!(units[1], None);
+        let b = units[2].clone().expect("usable");
+        assert_eq!(b.transactions, Vec::<usize>::new());
+        assert_eq!(b.claims, [1, 3]);
+        assert_eq!(weights, [6, 5, 2, 2]);
     }
 
     #[test]

@@ -1,8 +1,13 @@
 //! Deciding a run's inputs in parts, one thread a part (issue 17 item 3):
-//! when the inputs split into components that share no key a decision
-//! reads (`pipeline::partition`), the components are spread over as many
-//! groups as there are jobs, and each group is ingested into a store of
-//! its own and decided there, on its own thread. This thread merges what
+//! when the units of the inputs (each 835 transaction, each 837 claim)
+//! split into components that share no key a decision reads
+//! (`pipeline::partition`), the components are spread over as many groups
+//! as there are jobs, and each group is ingested into a store of its own
+//! and decided there, on its own thread — one file of several payees too:
+//! each group gets its piece of the file (its units, in file order, and
+//! the file's batch numbers), ingested as the file would be, and the
+//! pieces' reports are joined into the file's (`ingest::join_pieces`).
+//! This thread merges what
 //! the groups decide back into the one order a single store gives —
 //! transactions in payment order (their order key: no two groups hold
 //! transactions with one key, which ends in the content hash and holds
@@ -21,22 +26,63 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use super::engine::Reconciler;
 use super::front_end::FrontEnd;
 use super::handoff::{BATCH_ROWS, HAND_AHEAD, Handed};
-use super::ingest::{IngestReport, ingest_owned};
+use super::ingest::{IngestReport, Noted, ingest_piece, join_pieces};
 use super::input::InputContent;
 use super::partition::{components, groups};
 use super::run_config::Config;
 use super::run_error::RunError;
 use super::run_summary::RunSummary;
+use crate::claim::PackedClaim;
 use crate::history::{During, HistoryStore, Replay, StoreError, StoreResult};
-use crate::line::{DecidedLine, OrderKey};
+use crate::line::{DecidedLine, OrderKey, PackedTransaction};
 
-/// How a run's inputs are split: the group of each usable input.
+/// How a run's inputs are split: the group of each unit (835 transaction
+/// or 837 claim) of each usable input.
 #[derive(Debug)]
 pub struct Plan {
-    /// Per input, its group (`None`: not usable, not ingested).
-    pub group_of: Vec<Option<usize>>,
+    /// Per input, the groups of its units (`None`: not usable, not
+    /// ingested).
+    pub inputs: Vec<Option<InputPlan>>,
     /// Number of groups (at least 2).
     pub groups: usize,
+}
+
+/// The groups of one input's units.
+#[derive(Debug)]
+pub struct InputPlan {
+    /// The group of each 835 transaction, in input order.
+    pub transactions: Vec<usize>,
+    /// The group of each 837 claim, in input order.
+    pub claims: Vec<usize>,
+}
+
+impl InputPlan {
+    /// Every unit of an input of `transactions` and `claims` in `group`.
+    #[cfg(test)]
+    fn whole(group: usize, transactions: usize, claims: usize) -> InputPlan {
+        InputPlan {
+            transactions: vec![group; transactions],
+            claims: vec![group; claims],
+        }
+    }
+
+    /// The groups holding a piece of the input, in order: those of its
+    /// units, or the first group for an input without any (its batch
+    /// numbers are noted there, and its report made).
+    fn groups(&self) -> Vec<usize> {
+        let mut groups: Vec<usize> = self
+            .transactions
+            .iter()
+            .chain(&self.claims)
+            .copied()
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        if groups.is_empty() {
+            groups.push(0);
+        }
+        groups
+    }
 }
 
 /// The plan to decide `contents` in up to `jobs` groups, or `None` when
@@ -55,35 +101,61 @@ pub fn plan(contents: &[InputContent], jobs: usize) -> Option<Plan> {
         if !content.acks.is_empty() {
             return None;
         }
-        keys.push(Some(content.keys.as_ref()?));
+        let k = content.keys.as_ref()?;
+        // Keys noted unit by unit as the units were kept: were they not
+        // (not expected), the units could not be told apart.
+        if k.units() != content.packed.len() + content.packed_claims.len()
+            || !content.transactions.is_empty()
+            || !content.claims.is_empty()
+        {
+            return None;
+        }
+        keys.push(Some(k));
     }
-    let component_of = components(&keys);
-    let count = component_of.iter().flatten().max().map_or(0, |&c| c + 1);
-    if count < 2 {
+    let (units, weights) = components(&keys);
+    if weights.len() < 2 {
         return None;
     }
-    let mut weights = vec![0u64; count];
-    for (c, k) in component_of.iter().zip(&keys) {
-        if let (Some(c), Some(k)) = (c, k) {
-            weights[*c] += 1 + k.len() as u64;
-        }
+    let group_of = groups(&weights, jobs);
+    let groups = group_of.iter().max().map_or(0, |&g| g + 1);
+    if groups < 2 {
+        return None;
     }
-    let group_of_component = groups(&weights, jobs);
-    let groups = group_of_component.iter().max().map_or(0, |&g| g + 1);
+    let group = |c: &Vec<usize>| c.iter().map(|&c| group_of[c]).collect();
     Some(Plan {
-        group_of: component_of
-            .iter()
-            .map(|c| c.map(|c| group_of_component[c]))
+        inputs: units
+            .into_iter()
+            .map(|u| {
+                u.map(|u| InputPlan {
+                    transactions: group(&u.transactions),
+                    claims: group(&u.claims),
+                })
+            })
             .collect(),
         groups,
     })
 }
 
+/// One group's piece of an input: its index and name, its batch numbers,
+/// and the claims and transactions (with their places in the input) of
+/// the group.
+struct Piece {
+    input: usize,
+    source: String,
+    extras: InputContent,
+    claims: Vec<PackedClaim>,
+    transactions: Vec<(u32, PackedTransaction)>,
+}
+
+/// What ingesting a piece gave (see `ingest::ingest_piece`).
+type PieceReport = StoreResult<(IngestReport, Vec<(u32, Noted)>)>;
+
 /// What a group hands this thread, in order.
 enum Part {
-    /// Its inputs were ingested: each one's report (by input index; the
-    /// first failure ends them), and whether its store holds a claim.
-    Ingested(Vec<(usize, StoreResult<IngestReport>)>, bool),
+    /// Its pieces of inputs were ingested: each one's report (by input
+    /// index; the first failure ends them), and whether its store holds a
+    /// claim.
+    Ingested(Vec<(usize, PieceReport)>, bool),
     /// One transaction's rows, with its payment order.
     Rows(OrderKey, Vec<DecidedLine>),
     /// Its billed lines no remittance answered, in their order.
@@ -180,13 +252,17 @@ pub fn decide_in_parts<E>(
                 .ok_or_else(|| StoreError::Data("the store cannot be split".into()))?,
         );
     }
-    // What observers see of each input (its summary), and each group's.
+    // What observers see of each input (its summary), and each group's
+    // pieces of the inputs, in input order; how many pieces each input has.
     let mut seen = Vec::with_capacity(contents.len());
-    let mut work: Vec<Vec<(usize, String, InputContent)>> =
-        (0..plan.groups).map(|_| Vec::new()).collect();
-    for (i, content) in contents.into_iter().enumerate() {
+    let mut pieces_of = vec![0usize; contents.len()];
+    let mut work: Vec<Vec<Piece>> = (0..plan.groups).map(|_| Vec::new()).collect();
+    for ((i, mut content), input) in contents.into_iter().enumerate().zip(plan.inputs) {
         let usable = content.summary.usable();
         let summary = content.summary.clone();
+        let transactions = std::mem::take(&mut content.packed);
+        let claims = std::mem::take(&mut content.packed_claims);
+        let batches = std::mem::take(&mut content.batches);
         seen.push((
             InputContent {
                 summary,
@@ -194,15 +270,41 @@ pub fn decide_in_parts<E>(
             },
             usable,
         ));
-        if let Some(g) = plan.group_of[i] {
-            work[g].push((i, names[i].clone(), content));
+        let Some(input) = input else { continue };
+        let holding = input.groups();
+        pieces_of[i] = holding.len();
+        // Where each group's piece of this input is in `work[g]`.
+        let mut at = vec![usize::MAX; plan.groups];
+        for &g in &holding {
+            at[g] = work[g].len();
+            work[g].push(Piece {
+                input: i,
+                source: names[i].clone(),
+                extras: InputContent {
+                    batches: batches.clone(),
+                    ..InputContent::default()
+                },
+                claims: Vec::new(),
+                transactions: Vec::new(),
+            });
+        }
+        for (n, (tx, &g)) in transactions
+            .into_iter()
+            .zip(&input.transactions)
+            .enumerate()
+        {
+            let place = u32::try_from(n).unwrap_or(u32::MAX);
+            work[g][at[g]].transactions.push((place, tx));
+        }
+        for (claim, &g) in claims.into_iter().zip(&input.claims) {
+            work[g][at[g]].claims.push(claim);
         }
     }
     let shared = &front_end;
     let decided = std::thread::scope(|scope| -> Result<(usize, Replay), RunError<E>> {
         let mut queues = Vec::with_capacity(plan.groups);
         let mut go = Vec::with_capacity(plan.groups);
-        for (store, inputs) in stores.into_iter().zip(work) {
+        for (store, pieces) in stores.into_iter().zip(work) {
             let (sender, receiver) = sync_channel(HAND_AHEAD);
             let (go_sender, go_receiver) = sync_channel::<bool>(1);
             queues.push(PartQueue {
@@ -215,18 +317,18 @@ pub fn decide_in_parts<E>(
                 batch: Vec::new(),
                 rows: 0,
             };
-            scope.spawn(move || part(config, shared, store, inputs, sender, go_receiver));
+            scope.spawn(move || part(config, shared, store, pieces, sender, go_receiver));
         }
-        // Every group's ingest, told in input order.
-        let mut reports: Vec<Option<StoreResult<IngestReport>>> =
-            (0..names.len()).map(|_| None).collect();
+        // Every group's ingest, told in input order: an input's pieces'
+        // reports joined into its report.
+        let mut reports: Vec<Vec<PieceReport>> = (0..names.len()).map(|_| Vec::new()).collect();
         let mut claims_known = false;
         for queue in &mut queues {
             match queue.take() {
                 Part::Ingested(ingested, claims) => {
                     claims_known |= claims;
                     for (i, report) in ingested {
-                        reports[i] = Some(report);
+                        reports[i].push(report);
                     }
                 }
                 Part::Failed(error) => return Err(RunError::Store(error)),
@@ -241,20 +343,26 @@ pub fn decide_in_parts<E>(
                 continue;
             }
             summary.usable += 1;
-            match reports[i].take() {
-                Some(Ok(report)) => observer.ingested(source, &report),
-                Some(Err(error)) => {
-                    return Err(RunError::Ingest {
-                        source: source.clone(),
-                        error,
-                    });
-                }
-                None => {
-                    return Err(RunError::Store(StoreError::Data(format!(
-                        "{source} was not ingested"
-                    ))));
+            let pieces = std::mem::take(&mut reports[i]);
+            let got = pieces.len();
+            let mut joined = Vec::with_capacity(got);
+            for piece in pieces {
+                match piece {
+                    Ok(piece) => joined.push(piece),
+                    Err(error) => {
+                        return Err(RunError::Ingest {
+                            source: source.clone(),
+                            error,
+                        });
+                    }
                 }
             }
+            if got != pieces_of[i] {
+                return Err(RunError::Store(StoreError::Data(format!(
+                    "{source} was not ingested"
+                ))));
+            }
+            observer.ingested(source, &join_pieces(joined));
         }
         observer.reading_finished();
         for go in &go {
@@ -324,15 +432,22 @@ fn part(
     config: &Config,
     front_end: &FrontEnd,
     mut store: Box<dyn HistoryStore>,
-    inputs: Vec<(usize, String, InputContent)>,
+    pieces: Vec<Piece>,
     mut out: PartSender,
     go: Receiver<bool>,
 ) {
-    let mut reports = Vec::with_capacity(inputs.len());
-    for (i, source, content) in inputs {
-        let report = ingest_owned(&mut *store, &source, content, config.as_of());
+    let mut reports = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        let report = ingest_piece(
+            &mut *store,
+            &piece.source,
+            &piece.extras,
+            piece.claims,
+            piece.transactions,
+            config.as_of(),
+        );
         let failed = report.is_err();
-        reports.push((i, report));
+        reports.push((piece.input, report));
         if failed {
             break;
         }
@@ -467,17 +582,32 @@ mod tests {
     /// right or wrong.
     fn rows_in_groups(inputs: &[(String, String)], group_of: &[usize]) -> Vec<DecidedLine> {
         let groups = group_of.iter().max().map_or(0, |g| g + 1);
+        let contents = contents(inputs);
         let plan = Plan {
-            group_of: group_of.iter().map(|&g| Some(g)).collect(),
+            inputs: contents
+                .iter()
+                .zip(group_of)
+                .map(|(c, &g)| Some(InputPlan::whole(g, c.packed.len(), c.packed_claims.len())))
+                .collect(),
             groups,
         };
+        rows_in_plan(inputs, contents, plan)
+    }
+
+    /// The rows of `contents` (read from `inputs`) decided as `plan` says,
+    /// right or wrong.
+    fn rows_in_plan(
+        inputs: &[(String, String)],
+        contents: Vec<InputContent>,
+        plan: Plan,
+    ) -> Vec<DecidedLine> {
         let names: Vec<String> = inputs.iter().map(|(n, _)| n.clone()).collect();
         let mut rows = Vec::new();
         let mut summary = RunSummary::default();
         decide_in_parts(
             &config(2),
             &names,
-            contents(inputs),
+            contents,
             plan,
             &mut MemoryStore::new(),
             &mut (),
@@ -565,13 +695,20 @@ mod tests {
         let inputs = vec![b0, e0, b1, e1, ("copy.837".to_string(), copy)];
         let contents = contents(&inputs);
         let plan = plan(&contents, 2).expect("two components");
-        let g = &plan.group_of;
-        assert_eq!((g[0], g[1]), (g[4], g[4]), "the copy is with practice 0");
-        assert_ne!(g[2], g[0]);
+        let held = |i: usize| plan.inputs[i].as_ref().expect("usable").groups();
+        // Practice 0's two payees are joined by the copy (its claims share
+        // one billing NPI, and each a CLM01 with one payee's claims).
+        assert_eq!(held(0).len(), 1, "practice 0's claims are one part");
+        assert_eq!(
+            (held(0), held(1)),
+            (held(4), held(4)),
+            "the copy is with practice 0"
+        );
+        assert_ne!(held(2), held(0));
         // Keys alone: the copy shares CLM01s with the 835 even without
         // its 837 (which shares the ICNs of its replacements too).
         let keys: Vec<_> = [1, 4].iter().map(|&i| contents[i].keys.as_ref()).collect();
-        assert_eq!(components(&keys), [Some(0), Some(0)]);
+        assert_eq!(components(&keys).1.len(), 1, "one component");
 
         let one = one_store(&inputs);
         assert!(one == rows_of_run(&inputs, 2), "--jobs 2 differs");
@@ -603,23 +740,212 @@ mod tests {
                 (e[0] == "CLP" && e.get(7).is_some_and(|v| !v.is_empty())).then(|| e[7].to_string())
             })
             .expect("a CLP07");
-        let mut named = 0;
+        // The claim named (its place in practice 1's 837) and the
+        // transaction that paid under the ICN (its place in the 835).
+        let (mut named, mut claim, mut claims) = (0, 0, 0);
         let b1_named = edit(&b1.1, |s| {
+            if s.starts_with("CLM*") {
+                claims += 1;
+            }
             (s.starts_with("REF*F8*") && named == 0).then(|| {
                 named += 1;
+                claim = claims - 1;
                 format!("REF*F8*{icn}")
             })
         });
         assert_eq!(named, 1, "practice 1's 837 holds a replacement");
+        let paid = e0
+            .1
+            .split('~')
+            .take_while(|s| !(s.starts_with("CLP*") && s.split('*').nth(7) == Some(icn.as_str())))
+            .filter(|s| s.starts_with("ST*"))
+            .count()
+            - 1;
         let apart = vec![b0.clone(), e0.clone(), b1, e1.clone()];
-        assert!(plan_of(&apart).is_some(), "without it they are apart");
-        let inputs = vec![b0, e0, ("p1.837".to_string(), b1_named), e1];
-        let plan = plan_of(&inputs);
-        assert!(plan.is_none(), "one component: {plan:?}");
+        let together = vec![b0, e0, ("p1.837".to_string(), b1_named), e1];
+        let component = |inputs: &[(String, String)]| {
+            let contents = contents(inputs);
+            let keys: Vec<_> = contents.iter().map(|c| c.keys.as_ref()).collect();
+            let (units, _) = components(&keys);
+            let unit = |i: usize| units[i].clone().expect("usable");
+            (unit(2).claims[claim], unit(1).transactions[paid])
+        };
+        let (a, b) = component(&apart);
+        assert_ne!(a, b, "without it they are apart");
+        let (a, b) = component(&together);
+        assert_eq!(a, b, "the ICN joins them");
+        assert!(plan_of(&together).is_some(), "the rest is still split");
         assert!(
-            one_store(&inputs) == rows_of_run(&inputs, 2),
+            one_store(&together) == rows_of_run(&together, 2),
             "--jobs 2 differs"
         );
+    }
+
+    /// The 837 and 835 of one practice of two payees — one pair of
+    /// files — are decided in two parts, and their rows are those of one
+    /// store.
+    #[test]
+    fn a_pair_of_two_payees_is_decided_in_parts_as_in_one_store() {
+        let inputs = practice(0).to_vec();
+        let payees = |t: &str| {
+            let mut p: Vec<&str> = t.split('~').filter(|s| s.starts_with("N1*PE*")).collect();
+            p.sort_unstable();
+            p.dedup();
+            p.len()
+        };
+        assert_eq!(payees(&inputs[1].1), 2, "two payees");
+        let plan = plan_of(&inputs).expect("a pair of two payees splits");
+        assert_eq!(plan.groups, 2);
+        for input in plan.inputs.iter().flatten() {
+            assert_eq!(input.groups(), [0, 1], "each file is split");
+        }
+        let one = one_store(&inputs);
+        assert!(one.len() > 100, "{} rows", one.len());
+        for jobs in [2, 4] {
+            let mut rows = Vec::new();
+            let mut store = MemoryStore::new();
+            run(&config(jobs), &bytes(&inputs), &mut store, &mut (), |row| {
+                rows.push(row.clone());
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .expect("run");
+            // Decided in parts: the caller's store is left empty.
+            assert!(store.empty_part().is_some(), "split: {jobs} jobs");
+            assert!(one == rows, "--jobs {jobs} differs");
+        }
+    }
+
+    /// A claim payment of one payee whose CLP01 is a CLM01 another payee
+    /// billed joins the two payees' units: the file is not split.
+    #[test]
+    fn a_clp01_shared_across_payees_joins_them() {
+        let inputs = practice(0).to_vec();
+        assert!(plan_of(&inputs).is_some());
+        // The first CLM01 billed, and the payee NPI of the transaction
+        // that pays it; a transaction of the other payee pays it too.
+        let segments: Vec<&str> = inputs[0].1.split('~').collect();
+        let clm01 = segments
+            .iter()
+            .find_map(|s| s.strip_prefix("CLM*"))
+            .and_then(|s| s.split('*').next())
+            .expect("a CLM01")
+            .to_string();
+        let mut payee = String::new();
+        let mut first_payee = None;
+        let mut changed = 0;
+        let era = edit(&inputs[1].1, |s| {
+            if let Some(rest) = s.strip_prefix("N1*PE*") {
+                payee = rest.to_string();
+                first_payee.get_or_insert_with(|| payee.clone());
+            }
+            let other = first_payee.as_ref().is_some_and(|p| *p != payee);
+            (other && changed == 0 && s.starts_with("CLP*")).then(|| {
+                changed += 1;
+                let e: Vec<&str> = s.splitn(3, '*').collect();
+                format!("CLP*{clm01}*{}", e[2])
+            })
+        });
+        assert_eq!(changed, 1);
+        let joined = vec![inputs[0].clone(), ("p0.835".to_string(), era)];
+        assert!(plan_of(&joined).is_none(), "one component");
+        assert!(one_store(&joined) == rows_of_run(&joined, 2));
+    }
+
+    /// Copies of a transaction in one file have the same keys: they are
+    /// decided in one part (the copy is known, decided once), and the
+    /// file's report lists the copies in its order, as one store does; so
+    /// are copies of a claim (another file here: each copy is known).
+    #[test]
+    fn copies_of_a_transaction_in_one_file_stay_together() {
+        let [b0, e0] = practice(0);
+        // The first transaction of each payee, copied at the end of the
+        // last functional group: the second payee's first.
+        let segments: Vec<&str> = e0.1.split('~').collect();
+        let mut blocks: Vec<(usize, usize, String)> = Vec::new();
+        let mut start = 0;
+        let mut payee = String::new();
+        for (i, s) in segments.iter().enumerate() {
+            if s.starts_with("ST*") {
+                start = i;
+            } else if let Some(p) = s.strip_prefix("N1*PE*") {
+                payee = p.to_string();
+            } else if s.starts_with("SE*") && !blocks.iter().any(|b| b.2 == payee) {
+                blocks.push((start, i, payee.clone()));
+            }
+        }
+        assert_eq!(blocks.len(), 2, "two payees");
+        let ge = segments
+            .iter()
+            .rposition(|s| s.starts_with("GE*"))
+            .expect("a GE");
+        let mut copied: Vec<String> = segments[..ge].iter().map(|s| s.to_string()).collect();
+        for &(a, b, _) in blocks.iter().rev() {
+            copied.extend(segments[a..=b].iter().map(|s| s.to_string()));
+        }
+        let e: Vec<&str> = segments[ge].split('*').collect();
+        let count: usize = e[1].parse().expect("GE01");
+        copied.push(format!("GE*{}*{}", count + 2, e[2]));
+        copied.extend(segments[ge + 1..].iter().map(|s| s.to_string()));
+        // The 837 again, as another file: each claim a copy of one.
+        let again = ("again.837".to_string(), b0.1.clone());
+        let inputs = vec![b0, ("p0.835".to_string(), copied.join("~")), again];
+        let contents = contents(&inputs);
+        assert!(contents[1].summary.usable());
+        let n = contents[1].packed.len();
+        let plan = plan(&contents, 2).expect("split");
+        let groups = &plan.inputs[1].as_ref().expect("usable").transactions;
+        // Which transaction each copy copies: its place among the first.
+        let place = |seg: usize| {
+            segments[..=seg]
+                .iter()
+                .filter(|s| s.starts_with("ST*"))
+                .count()
+                - 1
+        };
+        let (first, second) = (place(blocks[0].0), place(blocks[1].0));
+        assert_ne!(groups[first], groups[second], "the payees are apart");
+        assert_eq!(groups[second], groups[n - 2], "a copy is with its original");
+        assert_eq!(groups[first], groups[n - 1], "a copy is with its original");
+        let claims = |i: usize| &plan.inputs[i].as_ref().expect("usable").claims;
+        assert_eq!(claims(0), claims(2), "a claim's copy is with it");
+        assert!(
+            claims(0).iter().min() != claims(0).iter().max(),
+            "the 837 is split"
+        );
+        let billed = contents[0].packed_claims.len();
+        // What the run reports of each file, and its rows.
+        #[derive(Default)]
+        struct Reports(Vec<String>, Vec<(usize, usize)>);
+        impl crate::pipeline::Observer for Reports {
+            fn ingested(&mut self, source: &str, report: &IngestReport) {
+                self.0.push(format!("{source}: {report:?}"));
+                self.1.push((report.repeated.len(), report.known_claims));
+            }
+        }
+        let of = |jobs| {
+            let mut reports = Reports::default();
+            let mut rows = Vec::new();
+            let mut store = MemoryStore::new();
+            run(
+                &config(jobs),
+                &bytes(&inputs),
+                &mut store,
+                &mut reports,
+                |row| {
+                    rows.push(row.clone());
+                    Ok::<(), std::convert::Infallible>(())
+                },
+            )
+            .expect("run");
+            assert_eq!(store.empty_part().is_some(), jobs > 1, "split: {jobs} jobs");
+            let known = [(0, 0), (2, 0), (0, billed)];
+            assert_eq!(reports.1, known, "the copies are known");
+            (reports.0, rows)
+        };
+        let (reports, rows) = of(1);
+        let (split_reports, split_rows) = of(2);
+        assert_eq!(reports, split_reports);
+        assert!(rows == split_rows, "--jobs 2 differs");
     }
 
     /// A row handler failing in a run decided in parts stops the run with
