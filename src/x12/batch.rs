@@ -123,6 +123,7 @@ impl<R: Read> BatchReader<R> {
     /// Sets the longest segment accepted (as
     /// [`Lexer::with_max_segment_len`](super::Lexer::with_max_segment_len)
     /// does): a longer one is unusual.
+    #[cfg(test)]
     pub fn with_max_segment_len(mut self, limit: usize) -> Self {
         self.lexing.max_segment_len = limit.max(super::delims::MAX_ISA_LEN);
         self
@@ -159,11 +160,6 @@ impl<R: Read> BatchReader<R> {
     #[inline]
     pub fn len(&self) -> usize {
         self.lexing.records.len()
-    }
-
-    /// True when the batch holds no segment.
-    pub fn is_empty(&self) -> bool {
-        self.lexing.records.is_empty()
     }
 
     /// Segment `i` of the batch (`i < len()`).
@@ -351,7 +347,7 @@ impl Lexing {
     }
 
     /// Makes room for `more` starts beyond the 64 spare ones.
-    #[inline]
+    #[inline(never)]
     fn reserve(&mut self, more: usize) {
         let needed = self.used + more + 64;
         if self.starts.len() < needed {
@@ -405,8 +401,10 @@ impl Lexing {
         if separators == 0 {
             return;
         }
-        self.reserve(0);
         let used = self.used;
+        if self.starts.len() < used + 64 {
+            self.reserve(0);
+        }
         // At most 64 bits: one bound check for the block, none per bit.
         let Some(Ok(dst)) = self
             .starts
@@ -431,15 +429,10 @@ impl Lexing {
 fn identifier(id: &[u8]) -> Result<SegmentId, Unusual> {
     let upper = |b: u8| b.wrapping_sub(b'A') < 26;
     let alnum = |b: u8| upper(b) || b.wrapping_sub(b'0') < 10;
-    let valid = match *id {
-        [a, b] => upper(a) && alnum(b),
-        [a, b, c] => upper(a) && alnum(b) && alnum(c),
-        _ => false,
-    };
-    if valid {
-        Ok(SegmentId::of(id))
-    } else {
-        Err(Unusual)
+    match *id {
+        [a, b] if upper(a) && alnum(b) => Ok(SegmentId::of_checked(a, b, None)),
+        [a, b, c] if upper(a) && alnum(b) && alnum(c) => Ok(SegmentId::of_checked(a, b, Some(c))),
+        _ => Err(Unusual),
     }
 }
 
@@ -518,7 +511,7 @@ mod tests {
         });
         let mut out = Vec::new();
         while reader.next_batch().ok()? {
-            assert!(!reader.is_empty());
+            assert!(reader.len() > 0);
             for i in 0..reader.len() {
                 out.push(seen(&reader.segment(i).expect("in the batch")));
             }

@@ -158,6 +158,29 @@ impl<'a> Segment<'a> {
     /// Element `n` (1-based); empty when absent.
     #[inline]
     pub fn element(&self, n: usize) -> &'a [u8] {
+        // The located elements inline (the screens read several per
+        // segment), the rest out of line.
+        if let Some(starts) = self.starts
+            && n <= INDEXED
+        {
+            let count = starts.len();
+            if n.wrapping_sub(1) >= count {
+                return b"";
+            }
+            let start = starts[n - 1] as usize;
+            let end = match starts.get(n) {
+                Some(&next) => next as usize - 1,
+                None => self.raw.len(),
+            };
+            return self.raw.get(start..end).unwrap_or_default();
+        }
+        self.element_beyond(n)
+    }
+
+    /// [`Segment::element`] of a segment not from a reader, or beyond the
+    /// located elements.
+    #[inline(never)]
+    fn element_beyond(&self, n: usize) -> &'a [u8] {
         match self.starts {
             Some(starts) => element_at(starts, self.raw, self.delims.element, n),
             None => self.elements().nth(n.wrapping_sub(1)).unwrap_or(b""),
@@ -254,6 +277,17 @@ impl SegmentId {
             }
             _ => SegmentId::OTHER,
         }
+    }
+
+    /// The integer of an identifier already checked to be 2-3 letters or
+    /// digits (so without a NUL byte): [`SegmentId::of`] without its checks.
+    #[inline]
+    pub(crate) fn of_checked(a: u8, b: u8, c: Option<u8>) -> SegmentId {
+        let third = match c {
+            Some(c) => (c as u32) << 16,
+            None => 0,
+        };
+        SegmentId(a as u32 | (b as u32) << 8 | third)
     }
 
     /// The first byte of the identifier (0 for [`SegmentId::OTHER`]).
