@@ -359,16 +359,6 @@ impl ElementStarts {
     pub(crate) fn as_slice(&self) -> &[u32] {
         self.at.get(..self.count as usize).unwrap_or_default()
     }
-
-    /// Copies `starts` (at most [`LOCATED`]).
-    #[inline]
-    fn from_slice(starts: &[u32]) -> Self {
-        let mut copy = ElementStarts::default();
-        let n = starts.len().min(LOCATED);
-        copy.at[..n].copy_from_slice(&starts[..n]);
-        copy.count = n as u32;
-        copy
-    }
 }
 
 /// Byte range of element `n` (1 to `INDEXED`) in a segment `len` bytes
@@ -421,8 +411,11 @@ pub struct Elements<'a> {
     /// component separators are ASCII (so every element is text too).
     text: Option<&'a str>,
     delims: Delimiters,
-    /// Where the elements start.
-    starts: ElementStarts,
+    /// Where the elements start, as the reader found them (borrowed, not
+    /// copied: a copy of a variable-length slice is a `memcpy` call)…
+    borrowed: Option<&'a [u32]>,
+    /// …or as a scan found them, for a segment not from a reader.
+    scanned: Option<ElementStarts>,
 }
 
 impl<'a> Elements<'a> {
@@ -443,26 +436,37 @@ impl<'a> Elements<'a> {
     /// segment came from a reader, else found by a scan.
     #[inline]
     fn located(segment: &Segment<'a>) -> Self {
-        let starts = match segment.starts {
-            Some(starts) => ElementStarts::from_slice(starts),
+        let scanned = match segment.starts {
+            Some(_) => None,
             None => {
                 let mut starts = ElementStarts::default();
                 starts.locate(segment.raw, segment.delims.element);
-                starts
+                Some(starts)
             }
         };
         Elements {
             raw: segment.raw,
             text: None,
             delims: segment.delims,
-            starts,
+            borrowed: segment.starts,
+            scanned,
+        }
+    }
+
+    /// Where the elements start.
+    #[inline]
+    fn starts(&self) -> &[u32] {
+        match (self.borrowed, &self.scanned) {
+            (Some(starts), _) => starts,
+            (None, Some(starts)) => starts.as_slice(),
+            (None, None) => &[],
         }
     }
 
     /// Element `n` (1-based); empty when absent.
     #[inline]
     pub fn get(&self, n: usize) -> &'a [u8] {
-        element_at(self.starts.as_slice(), self.raw, self.delims.element, n)
+        element_at(self.starts(), self.raw, self.delims.element, n)
     }
 
     /// Element `n` as text, untrimmed (empty when absent); `None` when the
@@ -471,10 +475,10 @@ impl<'a> Elements<'a> {
     pub fn text(&self, n: usize) -> Option<&'a str> {
         let text = self.text?;
         if n > INDEXED {
-            let element = scanned(self.starts.as_slice(), self.raw, self.delims.element, n);
+            let element = scanned(self.starts(), self.raw, self.delims.element, n);
             return std::str::from_utf8(element).ok();
         }
-        let (start, end) = span(self.starts.as_slice(), n, self.raw.len());
+        let (start, end) = span(self.starts(), n, self.raw.len());
         text.get(start..end)
     }
 
