@@ -22,7 +22,7 @@ use crate::claim::screen::ClaimScreen;
 use crate::envelope::{Envelope, Role};
 use crate::fields::screen::{Doubt, Screened, Units, decimal_of};
 use crate::remittance::screen::RemittanceScreen;
-use crate::x12::{Position, SegmentReader};
+use crate::x12::{BatchReader, Position};
 
 /// The screen of the transaction open.
 // One value lives on the stack for the whole file; boxing the larger
@@ -37,72 +37,74 @@ enum Open {
 /// finding, `Err(Doubt)` as soon as anything is in doubt (an I/O error
 /// included: the second read reports it).
 pub fn screen_reader<R: Read>(input: R) -> Screened<FileSummary> {
-    let mut reader = SegmentReader::bytes_only(input);
+    let mut reader = BatchReader::new(input);
     let mut envelope = Envelope::new();
     let mut open: Option<Open> = None;
     let mut summary = FileSummary::default();
     let mut versions: BTreeSet<String> = BTreeSet::new();
     let (mut billed, mut paid): (Units, Units) = (0, 0);
-    loop {
-        let seg = match reader.next_segment() {
-            Ok(Some(seg)) => seg,
-            Ok(None) => break,
-            Err(_) => return Err(Doubt),
-        };
-        match envelope.feed(&seg) {
-            Role::Body => match &mut open {
-                Some(Open::Remittance(screen)) => screen.segment(&seg)?,
-                Some(Open::Claim(screen)) => screen.segment(&seg)?,
-                // A body the parsers skip (an unsupported set) was doubted
-                // at its ST.
-                None => return Err(Doubt),
-            },
-            Role::TransactionStart => {
-                // A transaction left open is cut short (and reported).
-                if open.is_some() {
-                    return Err(Doubt);
+    // Anything the push lexer would report is a doubt (`Unusual`).
+    while reader.next_batch().map_err(|_| Doubt)? {
+        for i in 0..reader.len() {
+            let seg = reader.segment(i).ok_or(Doubt)?;
+            match envelope.feed(&seg) {
+                Role::Body => match &mut open {
+                    Some(Open::Remittance(screen)) => screen.segment(&seg)?,
+                    Some(Open::Claim(screen)) => screen.segment(&seg)?,
+                    // A body the parsers skip (an unsupported set) was
+                    // doubted at its ST.
+                    None => return Err(Doubt),
+                },
+                Role::TransactionStart => {
+                    // A transaction left open is cut short (and reported).
+                    if open.is_some() {
+                        return Err(Doubt);
+                    }
+                    let id = envelope.transaction();
+                    open = Some(match id.set_id.as_str() {
+                        "835" => Open::Remittance(RemittanceScreen::new()),
+                        "837" => Open::Claim(ClaimScreen::new()),
+                        _ => return Err(Doubt),
+                    });
+                    if !versions.contains(id.version.as_str()) {
+                        versions.insert(id.version.to_string());
+                    }
                 }
-                let id = envelope.transaction();
-                open = Some(match id.set_id.as_str() {
-                    "835" => Open::Remittance(RemittanceScreen::new()),
-                    "837" => Open::Claim(ClaimScreen::new()),
-                    _ => return Err(Doubt),
-                });
-                if !versions.contains(id.version.as_str()) {
-                    versions.insert(id.version.to_string());
+                Role::TransactionEnd => match open.take() {
+                    Some(Open::Remittance(screen)) => {
+                        let figures = screen.finish()?;
+                        summary.remittances += 1;
+                        summary.claims += figures.claims;
+                        summary.lines += figures.lines;
+                        billed += figures.billed;
+                        paid += figures.paid;
+                    }
+                    Some(Open::Claim(screen)) => {
+                        let figures = screen.finish()?;
+                        summary.claim_batches += 1;
+                        summary.claims += figures.claims;
+                        summary.lines += figures.lines;
+                        billed += figures.billed;
+                    }
+                    None => return Err(Doubt),
+                },
+                Role::Stray | Role::InterchangeAck => return Err(Doubt),
+                Role::InterchangeStart
+                | Role::GroupStart
+                | Role::GroupEnd
+                | Role::InterchangeEnd => {
+                    if open.is_some() {
+                        return Err(Doubt);
+                    }
                 }
             }
-            Role::TransactionEnd => match open.take() {
-                Some(Open::Remittance(screen)) => {
-                    let figures = screen.finish()?;
-                    summary.remittances += 1;
-                    summary.claims += figures.claims;
-                    summary.lines += figures.lines;
-                    billed += figures.billed;
-                    paid += figures.paid;
-                }
-                Some(Open::Claim(screen)) => {
-                    let figures = screen.finish()?;
-                    summary.claim_batches += 1;
-                    summary.claims += figures.claims;
-                    summary.lines += figures.lines;
-                    billed += figures.billed;
-                }
-                None => return Err(Doubt),
-            },
-            Role::Stray | Role::InterchangeAck => return Err(Doubt),
-            Role::InterchangeStart | Role::GroupStart | Role::GroupEnd | Role::InterchangeEnd => {
-                if open.is_some() {
-                    return Err(Doubt);
-                }
+            if envelope.has_issues() {
+                return Err(Doubt);
             }
-        }
-        if envelope.has_issues() || reader.has_notices() {
-            return Err(Doubt);
         }
     }
     envelope.finish(Position::default());
-    if open.is_some() || envelope.has_issues() || reader.has_notices() {
+    if open.is_some() || envelope.has_issues() {
         return Err(Doubt);
     }
     summary.interchanges = envelope.interchanges();

@@ -251,7 +251,7 @@ impl BlockMasks {
 /// Bit `i` of the first mask set when `bytes[i]` is `a`, of the second when
 /// it is `b`; `bytes` is at most 64 long.
 #[inline]
-fn byte_masks(bytes: &[u8], a: u8, b: u8) -> (u64, u64) {
+pub(super) fn byte_masks(bytes: &[u8], a: u8, b: u8) -> (u64, u64) {
     match <&[u8; 64]>::try_from(bytes) {
         Ok(block) => block_masks(block, a, b),
         Err(_) => {
@@ -690,7 +690,7 @@ fn need_more(consumed: usize) -> Step {
 }
 
 /// Number of leading CR, LF, tab and space bytes.
-fn skip_blanks(input: &[u8]) -> usize {
+pub(super) fn skip_blanks(input: &[u8]) -> usize {
     input
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -698,7 +698,7 @@ fn skip_blanks(input: &[u8]) -> usize {
 }
 
 /// True when `bytes` begins an ISA segment (`ISA` and a separator).
-fn starts_isa(bytes: &[u8]) -> bool {
+pub(super) fn starts_isa(bytes: &[u8]) -> bool {
     bytes.len() >= 4
         && &bytes[..3] == b"ISA"
         && !bytes[3].is_ascii_alphanumeric()

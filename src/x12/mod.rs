@@ -4,6 +4,7 @@
 //! components) and where every segment sits, but nothing of 835 or 837. It
 //! never panics and never allocates per segment.
 
+pub mod batch;
 pub mod delims;
 pub mod hash;
 pub mod ids;
@@ -15,6 +16,7 @@ mod segment;
 pub mod test_files;
 pub mod value;
 
+pub use batch::BatchReader;
 pub use delims::Delimiters;
 pub use lexer::{Lexer, Notice, NoticeKind, SyntaxError, SyntaxErrorKind};
 pub use position::{Control, Controls, Position};

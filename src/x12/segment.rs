@@ -22,8 +22,9 @@ pub struct Segment<'a> {
     text: Option<&'a str>,
     id_len: usize,
     id: SegmentId,
-    /// Where the elements start, when the reader's lexer found them.
-    starts: Option<&'a ElementStarts>,
+    /// Where the elements start, when the reader's lexer found them: at
+    /// most [`LOCATED`] starts, as [`ElementStarts`] keeps them.
+    starts: Option<&'a [u32]>,
     delims: Delimiters,
     byte: u64,
     number: u64,
@@ -60,8 +61,34 @@ impl<'a> Segment<'a> {
         (byte, number): (u64, u64),
         controls: &'a Controls,
     ) -> Self {
+        Self::with_starts(
+            raw,
+            text,
+            (id_len, id),
+            starts.as_slice(),
+            delims,
+            (byte, number),
+            controls,
+        )
+    }
+
+    /// [`Segment::located`] with the element starts as a slice (a batch
+    /// reader keeps those of all its segments in one array): one past each
+    /// element separator, relative to the segment's first byte, at most
+    /// [`LOCATED`] of them (more are found by scanning).
+    #[inline]
+    pub(crate) fn with_starts(
+        raw: &'a [u8],
+        text: Option<&'a str>,
+        (id_len, id): (usize, SegmentId),
+        starts: &'a [u32],
+        delims: Delimiters,
+        (byte, number): (u64, u64),
+        controls: &'a Controls,
+    ) -> Self {
         debug_assert!(text.is_none_or(|t| t.as_bytes() == raw));
         debug_assert_eq!(id, SegmentId::of(&raw[..id_len]));
+        debug_assert!(starts.len() <= LOCATED);
         Segment {
             raw,
             text,
@@ -131,8 +158,31 @@ impl<'a> Segment<'a> {
     /// Element `n` (1-based); empty when absent.
     #[inline]
     pub fn element(&self, n: usize) -> &'a [u8] {
+        // The located elements inline (the screens read several per
+        // segment), the rest out of line.
+        if let Some(starts) = self.starts
+            && n <= INDEXED
+        {
+            let count = starts.len();
+            if n.wrapping_sub(1) >= count {
+                return b"";
+            }
+            let start = starts[n - 1] as usize;
+            let end = match starts.get(n) {
+                Some(&next) => next as usize - 1,
+                None => self.raw.len(),
+            };
+            return self.raw.get(start..end).unwrap_or_default();
+        }
+        self.element_beyond(n)
+    }
+
+    /// [`Segment::element`] of a segment not from a reader, or beyond the
+    /// located elements.
+    #[inline(never)]
+    fn element_beyond(&self, n: usize) -> &'a [u8] {
         match self.starts {
-            Some(starts) => starts.element(self.raw, self.delims.element, n),
+            Some(starts) => element_at(starts, self.raw, self.delims.element, n),
             None => self.elements().nth(n.wrapping_sub(1)).unwrap_or(b""),
         }
     }
@@ -150,7 +200,7 @@ impl<'a> Segment<'a> {
     #[inline]
     pub fn last_element(&self) -> usize {
         match self.starts {
-            Some(starts) if (starts.count as usize) < LOCATED => starts.count as usize,
+            Some(starts) if starts.len() < LOCATED => starts.len(),
             _ => usize::MAX,
         }
     }
@@ -229,6 +279,17 @@ impl SegmentId {
         }
     }
 
+    /// The integer of an identifier already checked to be 2-3 letters or
+    /// digits (so without a NUL byte): [`SegmentId::of`] without its checks.
+    #[inline]
+    pub(crate) fn of_checked(a: u8, b: u8, c: Option<u8>) -> SegmentId {
+        let third = match c {
+            Some(c) => (c as u32) << 16,
+            None => 0,
+        };
+        SegmentId(a as u32 | (b as u32) << 8 | third)
+    }
+
     /// The first byte of the identifier (0 for [`SegmentId::OTHER`]).
     #[inline]
     pub fn first_byte(self) -> u8 {
@@ -242,7 +303,7 @@ const INDEXED: usize = 24;
 
 /// Most element starts kept per segment: the separator after the
 /// identifier and one after each of the first `INDEXED` elements.
-const LOCATED: usize = INDEXED + 1;
+pub(crate) const LOCATED: usize = INDEXED + 1;
 
 /// Where a segment's elements start: one past each of its first
 /// [`LOCATED`] element separators, in bytes from the segment's first
@@ -293,45 +354,50 @@ impl ElementStarts {
         (self.count > 0).then(|| self.at[0] as usize - 1)
     }
 
-    /// Byte range of element `n` (1 to `INDEXED`) in a segment `len`
-    /// bytes long; `(0, 0)` when absent.
+    /// The starts recorded, as a slice.
     #[inline]
-    fn span(&self, n: usize, len: usize) -> (usize, usize) {
-        let count = self.count as usize;
-        if n == 0 || n > count {
-            return (0, 0);
-        }
-        let start = self.at[n - 1] as usize;
-        let end = if n < count {
-            self.at[n] as usize - 1
-        } else {
-            len
-        };
-        (start, end)
+    pub(crate) fn as_slice(&self) -> &[u32] {
+        self.at.get(..self.count as usize).unwrap_or_default()
     }
+}
 
-    /// Element `n` (1-based) of `raw`, the segment these starts were
-    /// found in; empty when absent.
-    #[inline]
-    fn element<'a>(&self, raw: &'a [u8], separator: u8, n: usize) -> &'a [u8] {
-        if n > INDEXED {
-            return self.scanned(raw, separator, n);
-        }
-        let (start, end) = self.span(n, raw.len());
-        raw.get(start..end).unwrap_or_default()
+/// Byte range of element `n` (1 to `INDEXED`) in a segment `len` bytes
+/// long whose element starts are `starts`; `(0, 0)` when absent.
+#[inline]
+fn span(starts: &[u32], n: usize, len: usize) -> (usize, usize) {
+    let count = starts.len();
+    if n == 0 || n > count {
+        return (0, 0);
     }
+    let start = starts[n - 1] as usize;
+    let end = if n < count {
+        starts[n] as usize - 1
+    } else {
+        len
+    };
+    (start, end)
+}
 
-    /// Element `n` beyond the located ones, found by scanning.
-    fn scanned<'a>(&self, raw: &'a [u8], separator: u8, n: usize) -> &'a [u8] {
-        if (self.count as usize) <= INDEXED {
-            return b"";
-        }
-        let from = self.at[INDEXED] as usize;
-        let rest = raw.get(from..).unwrap_or_default();
-        Split::new(rest, separator, true)
-            .nth(n - INDEXED - 1)
-            .unwrap_or(b"")
+/// Element `n` (1-based) of `raw`, the segment `starts` were found in;
+/// empty when absent.
+#[inline]
+fn element_at<'a>(starts: &[u32], raw: &'a [u8], separator: u8, n: usize) -> &'a [u8] {
+    if n > INDEXED {
+        return scanned(starts, raw, separator, n);
     }
+    let (start, end) = span(starts, n, raw.len());
+    raw.get(start..end).unwrap_or_default()
+}
+
+/// Element `n` beyond the located ones, found by scanning.
+fn scanned<'a>(starts: &[u32], raw: &'a [u8], separator: u8, n: usize) -> &'a [u8] {
+    let Some(&from) = starts.get(INDEXED) else {
+        return b"";
+    };
+    let rest = raw.get(from as usize..).unwrap_or_default();
+    Split::new(rest, separator, true)
+        .nth(n - INDEXED - 1)
+        .unwrap_or(b"")
 }
 
 /// A segment's elements located once, so that reading many of them costs
@@ -345,8 +411,11 @@ pub struct Elements<'a> {
     /// component separators are ASCII (so every element is text too).
     text: Option<&'a str>,
     delims: Delimiters,
-    /// Where the elements start.
-    starts: ElementStarts,
+    /// Where the elements start, as the reader found them (borrowed, not
+    /// copied: a copy of a variable-length slice is a `memcpy` call)…
+    borrowed: Option<&'a [u32]>,
+    /// …or as a scan found them, for a segment not from a reader.
+    scanned: Option<ElementStarts>,
 }
 
 impl<'a> Elements<'a> {
@@ -367,26 +436,37 @@ impl<'a> Elements<'a> {
     /// segment came from a reader, else found by a scan.
     #[inline]
     fn located(segment: &Segment<'a>) -> Self {
-        let starts = match segment.starts {
-            Some(starts) => *starts,
+        let scanned = match segment.starts {
+            Some(_) => None,
             None => {
                 let mut starts = ElementStarts::default();
                 starts.locate(segment.raw, segment.delims.element);
-                starts
+                Some(starts)
             }
         };
         Elements {
             raw: segment.raw,
             text: None,
             delims: segment.delims,
-            starts,
+            borrowed: segment.starts,
+            scanned,
+        }
+    }
+
+    /// Where the elements start.
+    #[inline]
+    fn starts(&self) -> &[u32] {
+        match (self.borrowed, &self.scanned) {
+            (Some(starts), _) => starts,
+            (None, Some(starts)) => starts.as_slice(),
+            (None, None) => &[],
         }
     }
 
     /// Element `n` (1-based); empty when absent.
     #[inline]
     pub fn get(&self, n: usize) -> &'a [u8] {
-        self.starts.element(self.raw, self.delims.element, n)
+        element_at(self.starts(), self.raw, self.delims.element, n)
     }
 
     /// Element `n` as text, untrimmed (empty when absent); `None` when the
@@ -395,10 +475,10 @@ impl<'a> Elements<'a> {
     pub fn text(&self, n: usize) -> Option<&'a str> {
         let text = self.text?;
         if n > INDEXED {
-            let element = self.starts.scanned(self.raw, self.delims.element, n);
+            let element = scanned(self.starts(), self.raw, self.delims.element, n);
             return std::str::from_utf8(element).ok();
         }
-        let (start, end) = self.starts.span(n, self.raw.len());
+        let (start, end) = span(self.starts(), n, self.raw.len());
         text.get(start..end)
     }
 
