@@ -440,25 +440,7 @@ fn identifier(id: &[u8]) -> Result<SegmentId, Unusual> {
 mod tests {
     use super::*;
     use crate::x12::SegmentReader;
-
-    /// A reader that hands out the input in the given chunk sizes (then
-    /// seven bytes at a time).
-    struct Chunked<'a> {
-        input: &'a [u8],
-        sizes: Vec<usize>,
-        next: usize,
-    }
-
-    impl Read for Chunked<'_> {
-        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-            let want = self.sizes.get(self.next).copied().unwrap_or(7).max(1);
-            self.next += 1;
-            let n = want.min(out.len()).min(self.input.len());
-            out[..n].copy_from_slice(&self.input[..n]);
-            self.input = &self.input[n..];
-            Ok(n)
-        }
-    }
+    use crate::x12::tests::Chunked;
 
     /// Everything a caller can ask of one segment.
     #[derive(Clone, Debug, PartialEq, Eq)]

@@ -36,11 +36,12 @@ fn stream_ids(input: &[u8]) -> Vec<String> {
     ids
 }
 
-/// A reader that hands out the input in the given chunk sizes.
-struct Chunked<'a> {
-    input: &'a [u8],
-    sizes: Vec<usize>,
-    next: usize,
+/// A reader that hands out the input in the given chunk sizes (then
+/// seven bytes at a time): the push and batch readers' tests both use it.
+pub(super) struct Chunked<'a> {
+    pub input: &'a [u8],
+    pub sizes: Vec<usize>,
+    pub next: usize,
 }
 
 impl Read for Chunked<'_> {
