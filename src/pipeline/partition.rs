@@ -139,8 +139,16 @@ impl Keys {
 
     fn at(&self) -> u32 {
         // Past u32::MAX keys (an input far beyond what is held packed) the
-        // ranges saturate: units then share keys, joined, never fewer.
+        // ranges would saturate and units past it would read no keys, so
+        // stand apart wrongly: `fits` tells the planner, which then keeps
+        // the run one part.
         u32::try_from(self.hashes.len()).unwrap_or(u32::MAX)
+    }
+
+    /// True when every unit's range of keys was noted exactly (fewer than
+    /// `u32::MAX` keys): only then may units be decided apart.
+    pub fn fits(&self) -> bool {
+        u32::try_from(self.hashes.len()).is_ok_and(|n| n < u32::MAX)
     }
 
     /// The texts are compared trimmed and in upper case: keys that differ

@@ -102,9 +102,11 @@ pub fn plan(contents: &[InputContent], jobs: usize) -> Option<Plan> {
             return None;
         }
         let k = content.keys.as_ref()?;
-        // Keys noted unit by unit as the units were kept: were they not
-        // (not expected), the units could not be told apart.
+        // Keys noted unit by unit as the units were kept, each unit's range
+        // exact: were they not (not expected), the units could not be
+        // told apart.
         if k.units() != content.packed.len() + content.packed_claims.len()
+            || !k.fits()
             || !content.transactions.is_empty()
             || !content.claims.is_empty()
         {
