@@ -426,7 +426,7 @@ impl Reader<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::str::FromStr;
 
     use jiff::civil::Date;
@@ -436,8 +436,9 @@ mod tests {
     use crate::document::{DocumentEvent, DocumentReader};
     use crate::text::Text;
 
-    /// Every claim of the bundled X12 files (samples and corpus).
-    fn bundled_claims() -> Vec<BilledClaim> {
+    /// Every claim of the bundled X12 files (samples and corpus); the
+    /// store's claim form is tested on them too.
+    pub(crate) fn bundled_claims() -> Vec<BilledClaim> {
         let mut claims = Vec::new();
         for path in crate::x12::test_files::bundled() {
             let bytes = std::fs::read(&path).expect("readable");

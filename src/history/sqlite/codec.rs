@@ -641,17 +641,7 @@ mod tests {
     #[test]
     fn stored_claims_read_back_in_either_form() {
         use crate::claim::ClaimFingerprint;
-        use crate::document::{DocumentEvent, DocumentReader};
-        let mut claims = Vec::new();
-        for path in crate::x12::test_files::bundled() {
-            let bytes = std::fs::read(&path).expect("readable");
-            let mut reader = DocumentReader::from_slice(&bytes);
-            while let Ok(Some(event)) = reader.next_event() {
-                if let DocumentEvent::Claim(crate::claim::ClaimEvent::Claim(c)) = event {
-                    claims.push(*c);
-                }
-            }
-        }
+        let claims = crate::claim::codec::tests::bundled_claims();
         assert!(claims.len() > 50, "only {} claims", claims.len());
         let (mut old_bytes, mut new_bytes) = (0, 0);
         for claim in &claims {
