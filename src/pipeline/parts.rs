@@ -950,6 +950,88 @@ mod tests {
         assert!(rows == split_rows, "--jobs 2 differs");
     }
 
+    /// Copies of a claim inside one 837 (its transaction sent twice in the
+    /// file) share their CLM01: they are in one part, the copy is known as
+    /// one store knows it, and the file's report and the rows are those of
+    /// `--jobs 1`.
+    #[test]
+    fn copies_of_a_claim_in_one_837_stay_together() {
+        let [b0, e0] = practice(0);
+        let segments: Vec<&str> = b0.1.split('~').collect();
+        let st = segments
+            .iter()
+            .position(|s| s.starts_with("ST*"))
+            .expect("an ST");
+        let se = segments
+            .iter()
+            .position(|s| s.starts_with("SE*"))
+            .expect("an SE");
+        let ge = segments
+            .iter()
+            .rposition(|s| s.starts_with("GE*"))
+            .expect("a GE");
+        let mut copied: Vec<String> = segments[..ge].iter().map(|s| s.to_string()).collect();
+        copied.extend(segments[st..=se].iter().map(|s| s.to_string()));
+        let e: Vec<&str> = segments[ge].split('*').collect();
+        let count: usize = e[1].parse().expect("GE01");
+        copied.push(format!("GE*{}*{}", count + 1, e[2]));
+        copied.extend(segments[ge + 1..].iter().map(|s| s.to_string()));
+        let inputs = vec![("p0.837".to_string(), copied.join("~")), e0];
+        let contents = contents(&inputs);
+        assert!(contents[0].summary.usable());
+        let plan = plan(&contents, 2).expect("two payees split");
+        let claims = &plan.inputs[0].as_ref().expect("usable").claims;
+        assert!(
+            claims.iter().min() != claims.iter().max(),
+            "the 837 is split"
+        );
+        // The claims of the first transaction and of its copy, in order.
+        let first = segments[st..=se]
+            .iter()
+            .filter(|s| s.starts_with("CLM*"))
+            .count();
+        assert!(first > 0, "the first transaction bills claims");
+        let n = claims.len();
+        assert_eq!(
+            claims[..first],
+            claims[n - first..],
+            "each copy is with its original"
+        );
+        #[derive(Default)]
+        struct Reports(Vec<String>);
+        impl crate::pipeline::Observer for Reports {
+            fn ingested(&mut self, source: &str, report: &IngestReport) {
+                self.0.push(format!("{source}: {report:?}"));
+            }
+        }
+        let of = |jobs| {
+            let mut reports = Reports::default();
+            let mut rows = Vec::new();
+            run(
+                &config(jobs),
+                &bytes(&inputs),
+                &mut MemoryStore::new(),
+                &mut reports,
+                |row| {
+                    rows.push(row.clone());
+                    Ok::<(), std::convert::Infallible>(())
+                },
+            )
+            .expect("run");
+            (reports.0, rows)
+        };
+        let (reports, rows) = of(1);
+        assert!(rows.len() > 100, "{} rows", rows.len());
+        assert!(
+            reports[0].contains(&format!("known_claims: {first}")),
+            "the copies are known: {}",
+            reports[0]
+        );
+        let (split_reports, split_rows) = of(2);
+        assert_eq!(reports, split_reports);
+        assert!(rows == split_rows, "--jobs 2 differs");
+    }
+
     /// A row handler failing in a run decided in parts stops the run with
     /// its error, having taken no row after the one it failed on; the
     /// parts' threads stop (the run returns).
