@@ -15,9 +15,11 @@
 //! claim parser reads them) and the claim itself (CLM up to the next HL,
 //! CLM or SE). A span is a byte offset, a length and the
 //! ordinal of its first segment: 16 bytes. What a claim keeps of its spans
-//! is its batch (the transaction's envelope and heading, shared) and its
-//! spans relative to the heading, 12 bytes each, inline in the claim
-//! (`claim::ClaimPlace`: no heap block of its own).
+//! is its batch (the transaction's envelope and heading and its claims' HL
+//! loops, each once, relative to the heading: shared) and, inline in the
+//! claim, its CLM loop's span relative to the heading (12 bytes) and its
+//! HL loops' indices in the batch (2 bytes each): `claim::ClaimPlace`, no
+//! heap block of its own.
 //!
 //! Pass 2: the spans are copied into one buffer (a claim gets a one-segment
 //! SE after it) and read with the same readers, each segment placed back
@@ -42,7 +44,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
-use crate::claim::{BilledClaim, ClaimPlace, ClaimsAt, PlaceSpan};
+use crate::claim::{BilledClaim, ClaimPlace, ClaimsAt, PLACE_PARTS, PlaceSpan, SharedBatch};
 use crate::document::{DocumentReader, SegmentSource};
 use crate::line::{RemittanceTransaction, TransactionAt};
 use crate::scan::{Consumer, scan};
@@ -636,7 +638,9 @@ impl TransactionAt for TransactionSpans {
 }
 
 /// What the claims of one 837 transaction share: where its envelope and
-/// heading are, its ST02 and content hash.
+/// heading are, its ST02 and content hash, and the HL loops of its claims,
+/// each once (a billing provider's loop is shared by every claim under it;
+/// a claim names them by their index here: see [`BatchPlaces`]).
 #[derive(Debug)]
 pub(crate) struct BatchSpans {
     input: Arc<dyn ReadAt>,
@@ -645,9 +649,45 @@ pub(crate) struct BatchSpans {
     heading: Span,
     control: Box<str>,
     hash: u64,
+    /// The HL loops its claims name, relative to the heading.
+    parts: Box<[PlaceSpan]>,
 }
 
 impl BatchSpans {
+    /// The spans in the input of the claim at `place`: its parts (HL
+    /// loops), then its own span (CLM loop).
+    fn spans_of(&self, place: &ClaimPlace) -> impl Iterator<Item = Span> {
+        let heading = self.heading;
+        let parts = place
+            .parts()
+            .iter()
+            .filter_map(|&i| self.parts.get(usize::from(i)).copied());
+        parts.chain([place.span()]).map(move |s| Span {
+            start: heading.start + u64::from(s.offset),
+            len: s.len,
+            segment: heading.segment.saturating_add(s.segment),
+        })
+    }
+}
+
+/// Most HL loops one [`BatchSpans`] holds: its claims name them by a `u16`.
+const BATCH_PARTS: usize = 1 << 16;
+
+/// Places the claims of one 837 transaction in its batch: each HL loop is
+/// kept once however many claims it carries (~13 bytes a claim on
+/// generated sets, where each claim held its three or four spans inline,
+/// 52 bytes: issue 17). A transaction with more than 65,536 HL loops gets
+/// a second batch (same heading) for the claims past them.
+pub(crate) struct BatchPlaces {
+    /// The batch being filled (its `parts` empty: they are in `parts`).
+    batch: BatchSpans,
+    parts: Vec<PlaceSpan>,
+    seen: crate::hashing::HashMap<PlaceSpan, u16>,
+    /// The batches filled before.
+    done: Vec<SharedBatch>,
+}
+
+impl BatchPlaces {
     /// The 837 transaction whose heading is at `heading` of `input`, under
     /// `prefix`, with ST02 `control` and content hash `hash`.
     pub(crate) fn new(
@@ -656,41 +696,78 @@ impl BatchSpans {
         control: &str,
         hash: u64,
     ) -> Self {
-        BatchSpans {
-            input,
-            prefix,
-            heading,
-            control: control.into(),
-            hash,
+        BatchPlaces {
+            batch: BatchSpans {
+                input,
+                prefix,
+                heading,
+                control: control.into(),
+                hash,
+                parts: Box::default(),
+            },
+            parts: Vec::new(),
+            seen: crate::hashing::HashMap::default(),
+            done: Vec::new(),
         }
     }
-}
 
-impl BatchSpans {
-    /// The place in this batch of the claim at `spans` (its HL loops, then
-    /// its CLM loop), relative to the batch's heading; `None` when a span
-    /// is before the heading or too far past it (4 GiB, 2³² segments) or
-    /// there are too many: the claim is then kept packed.
-    pub(crate) fn place(&self, spans: &[Span]) -> Option<ClaimPlace> {
-        let heading = self.heading;
-        let relative = spans.iter().map(|span| {
+    /// The place of the claim at `spans` (its HL loops, then its CLM
+    /// loop), relative to the batch's heading, and the index of its batch
+    /// in [`BatchPlaces::finish`]'s; `None` when a span is before the
+    /// heading or too far past it (4 GiB, 2³² segments) or there are too
+    /// many: the claim is then kept packed.
+    pub(crate) fn place(&mut self, spans: &[Span]) -> Option<(usize, ClaimPlace)> {
+        let heading = self.batch.heading;
+        let relative = |span: &Span| {
             Some(PlaceSpan {
                 offset: u32::try_from(span.start.checked_sub(heading.start)?).ok()?,
                 len: span.len,
                 segment: span.segment.checked_sub(heading.segment)?,
             })
-        });
-        ClaimPlace::new(relative.collect::<Option<Vec<_>>>()?)
+        };
+        let (own, parts) = spans.split_last()?;
+        let own = relative(own)?;
+        if parts.len() > PLACE_PARTS {
+            return None;
+        }
+        let parts = parts.iter().map(relative).collect::<Option<Vec<_>>>()?;
+        if self.parts.len() + parts.len() > BATCH_PARTS {
+            self.seal();
+        }
+        let mut ids = [0u16; PLACE_PARTS];
+        for (id, part) in ids.iter_mut().zip(&parts) {
+            *id = match self.seen.get(part) {
+                Some(&id) => id,
+                None => {
+                    let id = u16::try_from(self.parts.len()).ok()?;
+                    self.parts.push(*part);
+                    self.seen.insert(*part, id);
+                    id
+                }
+            };
+        }
+        let place = ClaimPlace::new(own, ids.into_iter().take(parts.len()))?;
+        Some((self.done.len(), place))
     }
 
-    /// The spans in the input of the claim at `place`.
-    fn spans_of(&self, place: &ClaimPlace) -> impl Iterator<Item = Span> {
-        let heading = self.heading;
-        place.spans().iter().map(move |s| Span {
-            start: heading.start + u64::from(s.offset),
-            len: s.len,
-            segment: heading.segment.saturating_add(s.segment),
-        })
+    /// Closes the batch being filled; the next claims go to a new one.
+    fn seal(&mut self) {
+        let parts = std::mem::take(&mut self.parts).into_boxed_slice();
+        self.seen.clear();
+        let batch = BatchSpans {
+            input: Arc::clone(&self.batch.input),
+            prefix: Arc::clone(&self.batch.prefix),
+            control: self.batch.control.clone(),
+            parts,
+            ..self.batch
+        };
+        self.done.push(Arc::new(Box::new(batch)));
+    }
+
+    /// The batches, by the index [`BatchPlaces::place`] gave.
+    pub(crate) fn finish(mut self) -> Vec<SharedBatch> {
+        self.seal();
+        self.done
     }
 }
 
