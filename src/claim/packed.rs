@@ -28,10 +28,9 @@ pub trait ClaimsAt: Send + Sync + std::fmt::Debug {
     fn read_again(&self, place: &ClaimPlace) -> Result<BilledClaim, String>;
 }
 
-/// A batch as its claims share it: one thin pointer, 8 bytes in each
-/// claim, where an `Arc<dyn ClaimsAt>` takes 16 (issue 17; the box is one
-/// heap block a batch, some ten claims).
-pub type SharedBatch = std::sync::Arc<Box<dyn ClaimsAt>>;
+/// A batch as its claims share it (a store that holds many claims keeps it
+/// once for a run of them: see [`PackedClaim::into_held`]).
+pub type SharedBatch = std::sync::Arc<dyn ClaimsAt>;
 
 /// Most parts a [`ClaimPlace`] names besides its own span: the billing
 /// provider, subscriber and patient HL loops.
@@ -168,58 +167,99 @@ impl PackedClaim {
     }
 
     /// What a store keeps of the claim once it is ingested (see
-    /// [`HeldClaim`]).
-    pub fn into_held(self) -> HeldClaim {
-        HeldClaim {
-            identity: [(self.identity >> 64) as u64, self.identity as u64],
-            body: self.body,
-        }
+    /// [`HeldClaim`]), and the batch it is read again from, when it is
+    /// held by where it is: the store keeps that once for the claims that
+    /// share it, and hands it back to [`HeldClaim::unpack`].
+    pub fn into_held(self) -> (HeldClaim, Option<SharedBatch>) {
+        let (body, batch) = match self.body {
+            Body::Located(batch, place) => (HeldBody::Located(place), Some(batch)),
+            Body::Packed(bytes) => (HeldBody::Packed(bytes), None),
+            Body::Parsed(claim) => (HeldBody::Parsed(claim), None),
+        };
+        let identity = [(self.identity >> 64) as u64, self.identity as u64];
+        (HeldClaim { identity, body }, batch)
     }
 }
 
 impl Body {
     fn unpack(&self, identity: u128) -> Result<BilledClaim, String> {
         match self {
-            Body::Located(at, place) => {
-                let claim = at.read_again(place)?;
-                // The input checks its size and time; this checks the
-                // content of the claim read again (CLM01 included).
-                if ClaimFingerprint::of(&claim).identity() != identity {
-                    return Err(format!(
-                        "{}: the billed claim read again differs from what was read first: the input changed during the run; run again",
-                        at.whereabouts(place)
-                    ));
-                }
-                Ok(claim)
-            }
+            Body::Located(at, place) => read_again(&**at, place, identity),
             Body::Parsed(claim) => Ok((**claim).clone()),
-            Body::Packed(bytes) => super::codec::decode(bytes)
-                .map_err(|e| format!("a packed billed claim does not read back: {e}")),
+            Body::Packed(bytes) => decode(bytes),
         }
     }
 }
 
+/// The claim at `place` of `at`, read again and checked against what was
+/// read first.
+fn read_again(
+    at: &dyn ClaimsAt,
+    place: &ClaimPlace,
+    identity: u128,
+) -> Result<BilledClaim, String> {
+    let claim = at.read_again(place)?;
+    // The input checks its size and time; this checks the content of the
+    // claim read again (CLM01 included).
+    if ClaimFingerprint::of(&claim).identity() != identity {
+        return Err(format!(
+            "{}: the billed claim read again differs from what was read first: the input changed during the run; run again",
+            at.whereabouts(place)
+        ));
+    }
+    Ok(claim)
+}
+
+/// A claim packed by [`super::codec`], unpacked.
+fn decode(bytes: &[u8]) -> Result<BilledClaim, String> {
+    super::codec::decode(bytes)
+        .map_err(|e| format!("a packed billed claim does not read back: {e}"))
+}
+
 /// A billed claim as a store that keeps claims in memory holds it once it
-/// is ingested: its identity and its body (where it is, or packed), 48
-/// bytes (88 with the batch a fat pointer and the HL loops' spans inline) — its CLM01, ICN, line count and charge are read at ingest and
-/// kept, where needed, by the store's own indexes.
+/// is ingested: its identity and its body (where it is in its batch, or
+/// packed), 40 bytes — its batch is kept by the store, once for the claims
+/// that share it (88 bytes with the batch a fat pointer in every claim and
+/// the HL loops' spans inline). Its CLM01, ICN, line count and charge are
+/// read at ingest and kept, where needed, by the store's own indexes.
 #[derive(Clone, Debug)]
 pub struct HeldClaim {
     /// [`ClaimFingerprint::identity`], as two halves: a `u128` would align
     /// the claim to 16 bytes and pad it by 8.
     identity: [u64; 2],
-    body: Body,
+    body: HeldBody,
+}
+
+/// What a [`HeldClaim`] holds of the claim itself: a [`Body`] without the
+/// batch.
+#[derive(Clone, Debug)]
+enum HeldBody {
+    /// Where the claim is in its batch.
+    Located(ClaimPlace),
+    /// The claim as [`super::codec`] packs it.
+    Packed(Box<[u8]>),
+    /// As parsed.
+    Parsed(Box<BilledClaim>),
 }
 
 impl HeldClaim {
     /// True when only where the claim is is held.
     pub fn is_located(&self) -> bool {
-        matches!(self.body, Body::Located(..))
+        matches!(self.body, HeldBody::Located(_))
     }
 
-    /// The claim (see [`PackedClaim::unpack`]).
-    pub fn unpack(&self) -> Result<BilledClaim, String> {
-        self.body.unpack(self.identity())
+    /// The claim (see [`PackedClaim::unpack`]); `batch` is the one
+    /// [`PackedClaim::into_held`] gave with it (a claim held by where it
+    /// is fails without it).
+    pub fn unpack(&self, batch: Option<&SharedBatch>) -> Result<BilledClaim, String> {
+        match (&self.body, batch) {
+            (HeldBody::Located(place), Some(batch)) => read_again(&**batch, place, self.identity()),
+            (HeldBody::Located(_), None) => {
+                Err("a billed claim held by where it is has no batch to be read from".into())
+            }
+            (HeldBody::Packed(bytes), _) => decode(bytes),
+            (HeldBody::Parsed(claim), _) => Ok((**claim).clone()),
+        }
     }
 
     /// [`ClaimFingerprint::identity`] of the claim.
@@ -241,7 +281,7 @@ mod tests {
     }
 
     /// A place keeps its span and up to three parts as given; a claim
-    /// with more has no place (it is kept packed). A held claim is 48
+    /// with more has no place (it is kept packed). A held claim is 40
     /// bytes: 2.93 million of them on the 1 GB case.
     #[test]
     fn a_place_holds_up_to_three_parts_inline() {
@@ -251,7 +291,7 @@ mod tests {
         assert_eq!((one.span(), one.parts()), (span(2), &[3u16][..]));
         assert!(ClaimPlace::new(span(1), [1, 2, 3, 4]).is_none());
         assert_eq!(std::mem::size_of::<ClaimPlace>(), 20);
-        assert_eq!(std::mem::size_of::<HeldClaim>(), 48);
+        assert_eq!(std::mem::size_of::<HeldClaim>(), 40);
     }
 
     /// The identity a held claim carries in halves is the claim's.
@@ -264,8 +304,9 @@ mod tests {
         let packed = PackedClaim::pack(&claim);
         let identity = packed.identity;
         assert_ne!(identity >> 64, 0);
-        let held = packed.into_held();
+        let (held, batch) = packed.into_held();
+        assert!(batch.is_none());
         assert_eq!(held.identity(), identity);
-        assert_eq!(held.unpack().expect("reads back"), claim);
+        assert_eq!(held.unpack(None).expect("reads back"), claim);
     }
 }

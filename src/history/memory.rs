@@ -5,18 +5,19 @@
 //!
 //! What it holds (issue 17; the line state's arithmetic is in
 //! `history::lines`), hash tables counted at their usual load:
-//! - per billed claim of an input read again: [`HeldClaim`] 48 bytes (its
-//!   identity, its batch — shared by the claims of one 837 transaction,
-//!   one thin pointer — and its place in it inline: `claim::ClaimPlace`,
+//! - per billed claim of an input read again: [`HeldClaim`] 40 bytes (its
+//!   identity and its place in its batch inline: `claim::ClaimPlace`,
 //!   its CLM loop's span relative to the batch and its HL loops' indices
 //!   in the batch, which keeps each HL loop once: ~13 bytes a claim on
-//!   generated sets), where its lines' marks start (4) and one byte a
-//!   line, its slot in `known_claims` (~6: an index into `claims`, whose
-//!   entry carries the identity) and its CLM01's entry in `by_id` (~19, a
+//!   generated sets; the batch, shared by the claims of one 837
+//!   transaction, kept once for them in `claim_batches`, ~2), where its
+//!   lines' marks start (4) and one byte a line, its slot in
+//!   `known_claims` (~6: an index into `claims`, whose entry carries the
+//!   identity) and its CLM01's entry in `by_id` (~19, a
 //!   12-byte slot that also holds, the CLM01 being its payment's CLP01,
 //!   the ICNs noted for it; the text interned in the line book, shared
 //!   with the line keys); its source is one entry per run of claims from
-//!   one input: ~92 bytes a claim, ~51 a line at the 1.8 lines a
+//!   one input: ~86 bytes a claim, ~48 a line at the 1.8 lines a
 //!   generated claim has (before: ~115 and ~62 with an 88-byte
 //!   `HeldClaim` — the batch a fat pointer, the HL loops' spans inline —
 //!   and ~220 and ~120 with the place a shared block and a boxed slice of
@@ -51,7 +52,7 @@ use super::{
     ClaimStore, HistoryStore, Ingested, OpenLine, RemittanceState, StoreResult, StoredVersion,
     TransactionRef, VersionStore,
 };
-use crate::claim::{BilledClaim, HeldClaim, PackedClaim};
+use crate::claim::{BilledClaim, HeldClaim, PackedClaim, SharedBatch};
 use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
     RemittanceTransaction, TransactionSize, payer_key,
@@ -99,12 +100,17 @@ pub struct MemoryStore {
     /// applied, with that version; removed once it retires them.
     replaced: HashMap<TransactionRef, (PackedTransaction, TransactionRef)>,
     /// Billed claims, where each is in an input read again or packed (see
-    /// [`HeldClaim`]: 48 bytes a claim, plus its bytes when packed), and
+    /// [`HeldClaim`]: 40 bytes a claim, plus its bytes when packed), and
     /// where each was read: per run of claims from one source, the first
     /// claim's index and the source's in `sources` (a file's claims come
     /// together: a few entries a run, not 4 bytes a claim).
     claims: Vec<HeldClaim>,
     claim_sources: Vec<(u32, u32)>,
+    /// The batch each claim held by where it is is read again from: per
+    /// run of such claims from one batch, the first one's index and the
+    /// batch (an 837 transaction's claims come together: ~2 bytes a claim
+    /// where a pointer in each took 8).
+    claim_batches: Vec<(u32, SharedBatch)>,
     sources: IndexSet<Arc<str>>,
     /// Every claim's index in `claims`, found by the hash of its
     /// [`crate::claim::ClaimFingerprint::identity`], which the
@@ -319,7 +325,7 @@ impl MemoryStore {
         }
         let held = &self.claims[at];
         if !held.is_located() {
-            return held.unpack().map_err(super::StoreError::Data);
+            return held.unpack(None).map_err(super::StoreError::Data);
         }
         let slot = at % RECENT_CLAIMS;
         let mut recent = self
@@ -331,12 +337,24 @@ impl MemoryStore {
         {
             return Ok(claim.clone());
         }
-        let claim = held.unpack().map_err(super::StoreError::Input)?;
+        let claim = held
+            .unpack(self.batch_of(at))
+            .map_err(super::StoreError::Input)?;
         if recent.len() < RECENT_CLAIMS {
             recent.resize(RECENT_CLAIMS, None);
         }
         recent[slot] = Some((at, claim.clone()));
         Ok(claim)
+    }
+
+    /// The batch the claim at `at` is read again from, when it is held by
+    /// where it is: that of the last run of such claims starting at or
+    /// before it.
+    fn batch_of(&self, at: usize) -> Option<&SharedBatch> {
+        let run = self
+            .claim_batches
+            .partition_point(|&(first, _)| first as usize <= at);
+        Some(&self.claim_batches.get(run.checked_sub(1)?)?.1)
     }
 
     /// The states of a billed claim's lines.
@@ -558,10 +576,10 @@ impl HistoryStore for MemoryStore {
         for clm01 in clm01s {
             let at = self.indexed(&self.by_id, CLAIMS, clm01);
             if at.len() <= DECODE_PER_ID {
-                copies.extend(
-                    at.iter()
-                        .map(|&i| (i as usize, self.claims[i as usize].clone())),
-                );
+                copies.extend(at.iter().map(|&i| {
+                    let i = i as usize;
+                    (i, self.claims[i].clone(), self.batch_of(i).cloned())
+                }));
             }
         }
         copies
@@ -754,7 +772,16 @@ impl ClaimStore for MemoryStore {
         {
             self.claim_sources.push((at, source));
         }
-        self.claims.push(claim.into_held());
+        let (held, batch) = claim.into_held();
+        if let Some(batch) = batch
+            && self
+                .claim_batches
+                .last()
+                .is_none_or(|(_, last)| !Arc::ptr_eq(last, &batch))
+        {
+            self.claim_batches.push((at, batch));
+        }
+        self.claims.push(held);
         // Once the claim is in `claims`: the table's hasher reads it there.
         let (claims, hasher) = (&self.claims, &self.claim_hasher);
         self.known_claims.insert_unique(hash, at, |&i| {

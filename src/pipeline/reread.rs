@@ -761,7 +761,7 @@ impl BatchPlaces {
             parts,
             ..self.batch
         };
-        self.done.push(Arc::new(Box::new(batch)));
+        self.done.push(Arc::new(batch));
     }
 
     /// The batches, by the index [`BatchPlaces::place`] gave.
