@@ -684,7 +684,7 @@ pub(crate) struct BatchPlaces {
     parts: Vec<PlaceSpan>,
     seen: crate::hashing::HashMap<PlaceSpan, u16>,
     /// The batches filled before.
-    done: Vec<SharedBatch>,
+    done: Vec<BatchSpans>,
 }
 
 impl BatchPlaces {
@@ -761,11 +761,18 @@ impl BatchPlaces {
             parts,
             ..self.batch
         };
-        self.done.push(Arc::new(batch));
+        self.done.push(batch);
     }
 
     /// The batches, by the index [`BatchPlaces::place`] gave.
-    pub(crate) fn finish(mut self) -> Vec<SharedBatch> {
+    pub(crate) fn finish(self) -> Vec<SharedBatch> {
+        let batches = self.into_batches().into_iter();
+        batches
+            .map(|batch| Arc::new(batch) as SharedBatch)
+            .collect()
+    }
+
+    fn into_batches(mut self) -> Vec<BatchSpans> {
         self.seal();
         self.done
     }
@@ -833,6 +840,68 @@ mod tests {
 
     fn inputs() -> Vec<PathBuf> {
         crate::x12::test_files::bundled()
+    }
+
+    /// A claim's HL loops are kept once in its batch however many claims
+    /// name them, each claim's spans come back as given, and past 65,536
+    /// loops the claims go to a second batch over the same heading.
+    #[test]
+    fn a_batch_keeps_each_hl_loop_once_and_a_full_one_is_followed_by_another() {
+        let input: Arc<dyn ReadAt> = Arc::new(BytesAt::new("b".into(), Arc::from(&b""[..])));
+        let prefix = Arc::new(Prefix {
+            bytes: Box::default(),
+            placed: [(0, Span::default()); 2],
+            terminator: b'~',
+        });
+        let span = |start: u64, len: u32, segment: u32| Span {
+            start,
+            len,
+            segment,
+        };
+        let mut places = BatchPlaces::new(input, (prefix, span(100, 10, 3)), "0001", 7);
+        let billing = span(110, 20, 5);
+        let mut claims = Vec::new();
+        for n in 0..70_000u32 {
+            // Two claims a subscriber: its loop once for both.
+            let subscriber = span(200 + u64::from(n / 2) * 100, 20, 10 + n / 2 * 8);
+            let clm = span(220 + u64::from(n) * 50, 30, 12 + n * 4);
+            let spans = [billing, subscriber, clm];
+            claims.push((spans, places.place(&spans).expect("placed")));
+        }
+        // A span before the heading, or more than three HL loops: packed.
+        assert!(places.place(&[span(0, 5, 0)]).is_none());
+        assert!(places.place(&[billing; 5]).is_none());
+        let batches = places.into_batches();
+        // 1 + 35,000 loops: one batch holds them all.
+        assert_eq!(batches.len(), 1);
+        assert_eq!(batches[0].parts.len(), 35_001);
+        for (spans, (batch, place)) in &claims {
+            let back: Vec<Span> = batches[*batch].spans_of(place).collect();
+            assert_eq!(back, spans);
+        }
+        // One subscriber a claim: 140,001 loops, in three batches, the
+        // billing provider's in each.
+        let input: Arc<dyn ReadAt> = Arc::new(BytesAt::new("b".into(), Arc::from(&b""[..])));
+        let prefix = Arc::clone(&batches[0].prefix);
+        let mut places = BatchPlaces::new(input, (prefix, span(100, 10, 3)), "0001", 7);
+        let mut claims = Vec::new();
+        for n in 0..140_000u32 {
+            let subscriber = span(200 + u64::from(n) * 100, 20, 10 + n * 8);
+            let clm = span(220 + u64::from(n) * 100, 30, 12 + n * 8);
+            let spans = [billing, subscriber, clm];
+            claims.push((spans, places.place(&spans).expect("placed")));
+        }
+        let batches = places.into_batches();
+        assert_eq!(batches.len(), 3);
+        assert!(batches.iter().all(|b| b.parts.len() <= 1 << 16));
+        assert_eq!(
+            batches.iter().map(|b| b.parts.len()).sum::<usize>(),
+            140_003
+        );
+        for (spans, (batch, place)) in &claims {
+            let back: Vec<Span> = batches[*batch].spans_of(place).collect();
+            assert_eq!(back, spans);
+        }
     }
 
     /// What is read again is what was read first, positions included,
