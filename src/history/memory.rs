@@ -224,16 +224,6 @@ impl MemoryStore {
     }
 }
 
-/// Moves `items` into a vector of its length when more than an eighth of
-/// its room is unused (see [`HistoryStore::prepare_decide`]).
-fn fit<T>(items: &mut Vec<T>) {
-    if items.capacity() - items.len() > items.len() / 8 {
-        let mut fitted = Vec::with_capacity(items.len());
-        fitted.append(items);
-        *items = fitted;
-    }
-}
-
 /// No transaction: the end of a chain in `next_of_trace`.
 const NO_TRANSACTION: TransactionRef = TransactionRef::MAX;
 
@@ -489,16 +479,6 @@ impl HistoryStore for MemoryStore {
     /// Sizes the indexes that applying the pending transactions fills:
     /// the ICNs noted per claim payment.
     fn prepare_decide(&mut self) -> StoreResult<()> {
-        // Reading filled the claims and the transactions by doubling: up
-        // to half of each vector is room nothing will use while deciding
-        // (~50 MB of the claims' on the 1 GB case: 2.93 million in room
-        // for 4.19 million). Copied into vectors of their length before
-        // the line book's room is made, the old blocks go back to the
-        // allocator for it (a shrinking `realloc` keeps the block in
-        // place); the copy is held beside the old block for a moment,
-        // well below the run's peak, which is at the end of deciding.
-        fit(&mut self.claims);
-        fit(&mut self.transactions);
         let mut size = TransactionSize::default();
         for slot in &self.transactions {
             if let TxSlot::Pending(tx) = slot {
@@ -1053,27 +1033,6 @@ mod tests {
             store.record(&key, &prior, None).expect("recorded");
         }
         assert_eq!(store.lines.capacities(), before);
-    }
-
-    /// Before deciding, the claims' vector holds no more room than an
-    /// eighth of its length, and the claims read back the same.
-    #[test]
-    fn deciding_starts_with_the_claims_fitted() {
-        let mut store = MemoryStore::new();
-        for n in 0..100 {
-            store
-                .ingest_claim("a.837", &claim(&format!("C{n}"), n))
-                .expect("ok");
-        }
-        store.claims.reserve(1_000);
-        let before = store.all_claims().expect("claims");
-        store.prepare_decide().expect("prepared");
-        assert!(store.claims.capacity() <= 100 + 100 / 8);
-        let after = store.all_claims().expect("claims");
-        assert_eq!(after.len(), 100);
-        for (a, b) in before.iter().zip(&after) {
-            assert_eq!((a.id, &a.source, &a.claim), (b.id, &b.source, &b.claim));
-        }
     }
 
     /// A claim given twice is stored once (found by its identity through
