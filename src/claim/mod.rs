@@ -10,7 +10,9 @@ pub mod screen;
 
 pub use fingerprint::ClaimFingerprint;
 pub use model::*;
-pub use packed::{ClaimPlace, ClaimsAt, HeldClaim, PackedClaim, PlaceSpan};
+pub use packed::{
+    ClaimPlace, ClaimsAt, HeldClaim, PLACE_PARTS, PackedClaim, PlaceSpan, SharedBatch,
+};
 pub use parser::{ClaimEvent, ClaimParser};
 
 #[cfg(test)]

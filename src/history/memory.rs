@@ -5,24 +5,32 @@
 //!
 //! What it holds (issue 17; the line state's arithmetic is in
 //! `history::lines`), hash tables counted at their usual load:
-//! - per billed claim of an input read again: [`HeldClaim`] 88 bytes (its
-//!   identity, its batch — shared by the claims of one 837 transaction —
-//!   and its place in it inline: `claim::ClaimPlace`, its HL and CLM
-//!   loops' spans relative to the batch), where its lines' marks start (4)
-//!   and one byte a line, its slot in `known_claims` (~6: an index into
-//!   `claims`, whose entry carries the identity) and its CLM01's entry in
-//!   `by_id` (~13, the text interned in the line book, shared with the
-//!   line keys); its source is one entry per run of claims from one input:
-//!   ~115 bytes a claim, ~62 a line at the 1.8 lines a generated claim has
-//!   (before: ~220 and ~120, with the place a shared block and a boxed
-//!   slice of spans, ~110, and the identity held again in a set, ~27). A
-//!   claim held packed — an input read once — adds its MessagePack, about
-//!   the size of its X12;
-//! - per claim payment with an ICN (CLP07): its entries in `icns`,
-//!   `clp01s_by_icn` and `claims_by_icn` (~13 each: `history::few`; sized
-//!   before deciding from the pending transactions' counts, so not
-//!   doubled at the run's peak) and the ICN's text interned (~10 plus its
-//!   bytes: `history::interner`): ~60 bytes;
+//! - per billed claim of an input read again: [`HeldClaim`] 40 bytes (its
+//!   identity and its place in its batch inline: `claim::ClaimPlace`,
+//!   its CLM loop's span relative to the batch and its HL loops' indices
+//!   in the batch, which keeps each HL loop once: ~13 bytes a claim on
+//!   generated sets; the batch, shared by the claims of one 837
+//!   transaction, kept once for them in `claim_batches`, ~2), where its
+//!   lines' marks start (4) and one byte a line, its slot in
+//!   `known_claims` (~6: an index into `claims`, whose entry carries the
+//!   identity) and its CLM01's entry in `by_id` (~19, a
+//!   12-byte slot that also holds, the CLM01 being its payment's CLP01,
+//!   the ICNs noted for it; the text interned in the line book, shared
+//!   with the line keys); its source is one entry per run of claims from
+//!   one input: ~86 bytes a claim, ~48 a line at the 1.8 lines a
+//!   generated claim has (before: ~115 and ~62 with an 88-byte
+//!   `HeldClaim` — the batch a fat pointer, the HL loops' spans inline —
+//!   and ~220 and ~120 with the place a shared block and a boxed slice of
+//!   spans, ~110, and the identity held again in a set, ~27). A claim held
+//!   packed — an input read once — adds its MessagePack, about the size
+//!   of its X12;
+//! - per claim payment with an ICN (CLP07): its entry in `by_icn` (~19:
+//!   its CLP01s and the claims paid under it, `history::few`), its ICN in
+//!   its CLP01's entry of `by_id` (nothing more when the CLP01 is a CLM01
+//!   read, ~19 when not; both sized before deciding from the pending
+//!   transactions' counts, so not doubled at the run's peak) and the
+//!   ICN's text interned (~10 plus its bytes: `history::interner`): ~40
+//!   bytes (~60 with three one-column tables);
 //! - per 835 transaction: its slot in `transactions` (104 bytes: until it
 //!   is applied its payment order, boxed (~96), its fingerprint and where
 //!   it is, ~64 — its events and its context, ~700 bytes whatever its
@@ -44,7 +52,7 @@ use super::{
     ClaimStore, HistoryStore, Ingested, OpenLine, RemittanceState, StoreResult, StoredVersion,
     TransactionRef, VersionStore,
 };
-use crate::claim::{BilledClaim, HeldClaim, PackedClaim};
+use crate::claim::{BilledClaim, HeldClaim, PackedClaim, SharedBatch};
 use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
     RemittanceTransaction, TransactionSize, payer_key,
@@ -92,12 +100,17 @@ pub struct MemoryStore {
     /// applied, with that version; removed once it retires them.
     replaced: HashMap<TransactionRef, (PackedTransaction, TransactionRef)>,
     /// Billed claims, where each is in an input read again or packed (see
-    /// [`HeldClaim`]: 88 bytes a claim, plus its bytes when packed), and
+    /// [`HeldClaim`]: 40 bytes a claim, plus its bytes when packed), and
     /// where each was read: per run of claims from one source, the first
     /// claim's index and the source's in `sources` (a file's claims come
     /// together: a few entries a run, not 4 bytes a claim).
     claims: Vec<HeldClaim>,
     claim_sources: Vec<(u32, u32)>,
+    /// The batch each claim held by where it is is read again from: per
+    /// run of such claims from one batch, the first one's index and the
+    /// batch (an 837 transaction's claims come together: ~2 bytes a claim
+    /// where a pointer in each took 8).
+    claim_batches: Vec<(u32, SharedBatch)>,
     sources: IndexSet<Arc<str>>,
     /// Every claim's index in `claims`, found by the hash of its
     /// [`crate::claim::ClaimFingerprint::identity`], which the
@@ -110,15 +123,18 @@ pub struct MemoryStore {
     // CLM01, CLP01 and ICN held once, shared with the line keys): a slot
     // is 8 bytes (see `history::few`) where a `Text` key and a vector of
     // `Text` values took 56 (issue 17).
-    by_id: FewIndex,
-    by_replaced_icn: FewIndex,
-    /// Per CLP01 its ICNs, sorted by their text, each once (a sorted list,
-    /// not a set: almost always one element).
-    icns: FewIndex,
     // Lists, not sets: almost always one element, and a B-tree node
-    // would cost some 300 bytes per claim.
-    clp01s_by_icn: FewIndex,
-    claims_by_icn: FewIndex,
+    // would cost some 300 bytes per claim. Keyed once for two lists where
+    // their keys are one set of texts (a CLP01 is almost always a CLM01;
+    // an ICN noted for a CLP01 is paid under for its claims): a slot of
+    // 12 bytes where two tables took 16 and their control bytes twice.
+    /// Per CLM01 its claims ([`CLAIMS`]); per CLP01 its ICNs ([`ICNS`]),
+    /// sorted by their text, each once.
+    by_id: FewIndex<2>,
+    /// Per ICN the CLP01s it was noted for ([`CLP01S`]) and the claims
+    /// paid under it ([`PAID`]).
+    by_icn: FewIndex<2>,
+    by_replaced_icn: FewIndex,
     /// What the remittances said of every billed line, claim after claim;
     /// a claim's lines start at its entry of `billed_from` (one vector,
     /// not one per claim: a vector's 24 bytes and heap block cost more
@@ -136,6 +152,12 @@ pub struct MemoryStore {
     /// decided (`pipeline::read_ahead`), by index; replaced at the next.
     decoded: HashMap<usize, BilledClaim>,
 }
+
+/// The columns of [`MemoryStore::by_id`] and [`MemoryStore::by_icn`].
+const CLAIMS: usize = 0;
+const ICNS: usize = 1;
+const CLP01S: usize = 0;
+const PAID: usize = 1;
 
 /// Claims of one CLM01 that [`HistoryStore::claims_to_decode`] hands out,
 /// at most: a CLM01 that more claims share (ids like "1" colliding across
@@ -258,8 +280,15 @@ impl MemoryStore {
     }
 
     /// The entry of `text` in `index` (keyed by interned text ids).
-    fn indexed<'a>(&self, index: &'a FewIndex, text: &str) -> &'a [u32] {
-        self.lines.find_text(text).map_or(&[], |id| index.get(id))
+    fn indexed<'a, const N: usize>(
+        &self,
+        index: &'a FewIndex<N>,
+        column: usize,
+        text: &str,
+    ) -> &'a [u32] {
+        self.lines
+            .find_text(text)
+            .map_or(&[], |id| index.get(id, column))
     }
 
     /// The texts of interned ids.
@@ -296,7 +325,7 @@ impl MemoryStore {
         }
         let held = &self.claims[at];
         if !held.is_located() {
-            return held.unpack().map_err(super::StoreError::Data);
+            return held.unpack(None).map_err(super::StoreError::Data);
         }
         let slot = at % RECENT_CLAIMS;
         let mut recent = self
@@ -308,12 +337,24 @@ impl MemoryStore {
         {
             return Ok(claim.clone());
         }
-        let claim = held.unpack().map_err(super::StoreError::Input)?;
+        let claim = held
+            .unpack(self.batch_of(at))
+            .map_err(super::StoreError::Input)?;
         if recent.len() < RECENT_CLAIMS {
             recent.resize(RECENT_CLAIMS, None);
         }
         recent[slot] = Some((at, claim.clone()));
         Ok(claim)
+    }
+
+    /// The batch the claim at `at` is read again from, when it is held by
+    /// where it is: that of the last run of such claims starting at or
+    /// before it.
+    fn batch_of(&self, at: usize) -> Option<&SharedBatch> {
+        let run = self
+            .claim_batches
+            .partition_point(|&(first, _)| first as usize <= at);
+        Some(&self.claim_batches.get(run.checked_sub(1)?)?.1)
     }
 
     /// The states of a billed claim's lines.
@@ -451,9 +492,12 @@ impl HistoryStore for MemoryStore {
         let icns = size.icns as usize;
         // Per CLP01 its ICNs, per ICN its CLP01s and the claims paid under
         // it: at most one key each per claim payment with an ICN.
-        self.icns.reserve(icns);
-        self.clp01s_by_icn.reserve(icns);
-        self.claims_by_icn.reserve(icns);
+        // The CLP01s are keys of `by_id` already when they are CLM01s of
+        // the claims read (the usual case: only those past its CLM01s
+        // need room; a run whose 835s pay claims it did not read may see
+        // `by_id` double once as it fills).
+        self.by_id.reserve(icns.saturating_sub(self.by_id.len()));
+        self.by_icn.reserve(icns);
         // The line book: a line per line or claim event, a record per event
         // (PLB's included), a claim reference per CLP01 and per CLP07. A
         // margin covers what the counts leave out (a 1/16 one for the
@@ -530,12 +574,12 @@ impl HistoryStore for MemoryStore {
     fn claims_to_decode(&self, clm01s: &[&str]) -> super::ClaimCopies {
         let mut copies = Vec::new();
         for clm01 in clm01s {
-            let at = self.indexed(&self.by_id, clm01);
+            let at = self.indexed(&self.by_id, CLAIMS, clm01);
             if at.len() <= DECODE_PER_ID {
-                copies.extend(
-                    at.iter()
-                        .map(|&i| (i as usize, self.claims[i as usize].clone())),
-                );
+                copies.extend(at.iter().map(|&i| {
+                    let i = i as usize;
+                    (i, self.claims[i].clone(), self.batch_of(i).cloned())
+                }));
             }
         }
         copies
@@ -708,9 +752,9 @@ impl ClaimStore for MemoryStore {
                     "more than 4 billion billed lines in one memory store".into(),
                 )
             })?;
-        self.by_id.push_new(id, at);
+        self.by_id.push_new(id, CLAIMS, at);
         if let Some(icn) = replaced {
-            self.by_replaced_icn.push_new(icn, at);
+            self.by_replaced_icn.push_new(icn, 0, at);
         }
         self.billed_from.push(from);
         self.billed_lines.resize(
@@ -728,7 +772,16 @@ impl ClaimStore for MemoryStore {
         {
             self.claim_sources.push((at, source));
         }
-        self.claims.push(claim.into_held());
+        let (held, batch) = claim.into_held();
+        if let Some(batch) = batch
+            && self
+                .claim_batches
+                .last()
+                .is_none_or(|(_, last)| !Arc::ptr_eq(last, &batch))
+        {
+            self.claim_batches.push((at, batch));
+        }
+        self.claims.push(held);
         // Once the claim is in `claims`: the table's hasher reads it there.
         let (claims, hasher) = (&self.claims, &self.claim_hasher);
         self.known_claims.insert_unique(hash, at, |&i| {
@@ -742,11 +795,11 @@ impl ClaimStore for MemoryStore {
     }
 
     fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>> {
-        self.stored(self.indexed(&self.by_id, clm01))
+        self.stored(self.indexed(&self.by_id, CLAIMS, clm01))
     }
 
     fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
-        self.stored(self.indexed(&self.by_replaced_icn, icn))
+        self.stored(self.indexed(&self.by_replaced_icn, 0, icn))
     }
 
     fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {
@@ -754,33 +807,33 @@ impl ClaimStore for MemoryStore {
             let (clp01_id, icn_id) = (self.lines.text_id(clp01)?, self.lines.text_id(icn)?);
             // Sorted by their text, each once.
             let lines = &self.lines;
-            self.icns
-                .insert_sorted_by(clp01_id, icn_id, |i| lines.text_str(i).cmp(icn));
-            self.clp01s_by_icn.push_new(icn_id, clp01_id);
+            self.by_id
+                .insert_sorted_by(clp01_id, ICNS, icn_id, |i| lines.text_str(i).cmp(icn));
+            self.by_icn.push_new(icn_id, CLP01S, clp01_id);
         }
         Ok(())
     }
 
     fn icns_of(&self, clp01: &str) -> StoreResult<Vec<Text>> {
-        Ok(self.texts(self.indexed(&self.icns, clp01)))
+        Ok(self.texts(self.indexed(&self.by_id, ICNS, clp01)))
     }
 
     fn clp01s_of_icn(&self, icn: &str) -> StoreResult<Vec<Text>> {
-        Ok(self.texts(self.indexed(&self.clp01s_by_icn, icn)))
+        Ok(self.texts(self.indexed(&self.by_icn, CLP01S, icn)))
     }
 
     fn note_claim_icn(&mut self, claim: ClaimRef, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
             if let Ok(claim) = u32::try_from(claim) {
                 let icn = self.lines.text_id(icn)?;
-                self.claims_by_icn.push_new(icn, claim);
+                self.by_icn.push_new(icn, PAID, claim);
             }
         }
         Ok(())
     }
 
     fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
-        self.stored(self.indexed(&self.claims_by_icn, icn))
+        self.stored(self.indexed(&self.by_icn, PAID, icn))
     }
 
     fn mark_answered(&mut self, claim: ClaimRef, line: usize) -> StoreResult<()> {

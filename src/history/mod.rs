@@ -17,7 +17,7 @@ mod lines;
 pub mod memory;
 pub mod sqlite;
 
-use crate::claim::{BilledClaim, HeldClaim, PackedClaim};
+use crate::claim::{BilledClaim, HeldClaim, PackedClaim, SharedBatch};
 use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
     RemittanceTransaction,
@@ -206,8 +206,9 @@ impl From<serde_json::Error> for StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Billed claims handed out to be decoded on another thread, each by the
-/// store's own index ([`HistoryStore::claims_to_decode`]).
-pub type ClaimCopies = Vec<(usize, HeldClaim)>;
+/// store's own index ([`HistoryStore::claims_to_decode`]), with the batch
+/// it is read again from (see [`HeldClaim::unpack`]).
+pub type ClaimCopies = Vec<(usize, HeldClaim, Option<SharedBatch>)>;
 
 /// Those claims decoded (those that did not decode are left out: the
 /// store decodes them again when asked, and says why they fail).

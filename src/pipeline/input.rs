@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::acks::{ClaimStatus, FunctionalAck, InterchangeAck};
-use crate::claim::{BilledClaim, ClaimBatchHeader, PackedClaim};
+use crate::claim::{BilledClaim, ClaimBatchHeader, ClaimPlace, PackedClaim};
 use crate::document::{DocumentReader, SegmentSource};
 use crate::envelope::TransactionId;
 use crate::events::EventCollector;
@@ -19,7 +19,7 @@ use crate::remittance::{ClaimPayment, RemittanceHeader, RemittanceTrailer};
 use crate::scan::{Consumer, FileSummary, scan};
 use crate::x12::SegmentReader;
 
-use super::reread::{BatchSpans, Locator, Marks, ReadAt, Relocate, TransactionSpans};
+use super::reread::{BatchPlaces, Locator, Marks, ReadAt, Relocate, TransactionSpans};
 
 /// What one input holds for reconciliation.
 #[derive(Debug, Default)]
@@ -170,32 +170,36 @@ impl Consumer for Collect<'_, '_> {
         self.pending_claims.push((claim, spans));
     }
     fn claim_batch_end(&mut self, content_hash: u64) {
-        let batch = match &self.keep {
+        let mut places = match &self.keep {
             Keep::Located { input, marks } => {
                 let control = self.pending_claims.first().map(|(c, _)| c.id.control);
                 marks.borrow().batch().zip(control).map(|(spans, control)| {
-                    let batch =
-                        BatchSpans::new(Arc::clone(input), spans, control.as_str(), content_hash);
-                    Arc::new(batch)
+                    BatchPlaces::new(Arc::clone(input), spans, control.as_str(), content_hash)
                 })
             }
             _ => None,
         };
-        for (mut claim, spans) in self.pending_claims.drain(..) {
+        // Every claim placed first: its batch is shared once all of its
+        // claims' HL loops are in it.
+        let placed: Vec<Option<(usize, ClaimPlace)>> = self
+            .pending_claims
+            .iter()
+            .map(|(_, spans)| places.as_mut()?.place(spans.as_deref()?))
+            .collect();
+        let batches = places.map(BatchPlaces::finish).unwrap_or_default();
+        for ((mut claim, _), place) in self.pending_claims.drain(..).zip(placed) {
             claim.transaction_hash = content_hash;
             if let Some(keys) = &mut self.content.keys {
                 keys.claim(&claim);
             }
-            let packed = match (&self.keep, &batch, spans) {
-                (Keep::Parsed, ..) => {
+            let batch = place.and_then(|(batch, place)| Some((batches.get(batch)?, place)));
+            let packed = match (&self.keep, batch) {
+                (Keep::Parsed, _) => {
                     self.content.claims.push(claim);
                     continue;
                 }
-                (_, Some(batch), Some(spans)) => match batch.place(&spans) {
-                    Some(place) => PackedClaim::located(&claim, Arc::clone(batch) as _, place),
-                    None => PackedClaim::pack(&claim),
-                },
-                _ => PackedClaim::pack(&claim),
+                (_, Some((batch, place))) => PackedClaim::located(&claim, Arc::clone(batch), place),
+                (_, None) => PackedClaim::pack(&claim),
             };
             match &mut self.take {
                 Some(take) => take(ReadItem::Claim(packed)),

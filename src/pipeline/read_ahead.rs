@@ -81,7 +81,9 @@ impl ReadAhead {
                     .map(|copies| {
                         copies
                             .into_iter()
-                            .filter_map(|(at, held)| held.unpack().ok().map(|claim| (at, claim)))
+                            .filter_map(|(at, held, batch)| {
+                                held.unpack(batch.as_ref()).ok().map(|claim| (at, claim))
+                            })
                             .collect()
                     })
                     .collect();

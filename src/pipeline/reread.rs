@@ -15,9 +15,11 @@
 //! claim parser reads them) and the claim itself (CLM up to the next HL,
 //! CLM or SE). A span is a byte offset, a length and the
 //! ordinal of its first segment: 16 bytes. What a claim keeps of its spans
-//! is its batch (the transaction's envelope and heading, shared) and its
-//! spans relative to the heading, 12 bytes each, inline in the claim
-//! (`claim::ClaimPlace`: no heap block of its own).
+//! is its batch (the transaction's envelope and heading and its claims' HL
+//! loops, each once, relative to the heading: shared) and, inline in the
+//! claim, its CLM loop's span relative to the heading (12 bytes) and its
+//! HL loops' indices in the batch (2 bytes each): `claim::ClaimPlace`, no
+//! heap block of its own.
 //!
 //! Pass 2: the spans are copied into one buffer (a claim gets a one-segment
 //! SE after it) and read with the same readers, each segment placed back
@@ -42,7 +44,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
-use crate::claim::{BilledClaim, ClaimPlace, ClaimsAt, PlaceSpan};
+use crate::claim::{BilledClaim, ClaimPlace, ClaimsAt, PLACE_PARTS, PlaceSpan, SharedBatch};
 use crate::document::{DocumentReader, SegmentSource};
 use crate::line::{RemittanceTransaction, TransactionAt};
 use crate::scan::{Consumer, scan};
@@ -636,7 +638,9 @@ impl TransactionAt for TransactionSpans {
 }
 
 /// What the claims of one 837 transaction share: where its envelope and
-/// heading are, its ST02 and content hash.
+/// heading are, its ST02 and content hash, and the HL loops of its claims,
+/// each once (a billing provider's loop is shared by every claim under it;
+/// a claim names them by their index here: see [`BatchPlaces`]).
 #[derive(Debug)]
 pub(crate) struct BatchSpans {
     input: Arc<dyn ReadAt>,
@@ -645,9 +649,45 @@ pub(crate) struct BatchSpans {
     heading: Span,
     control: Box<str>,
     hash: u64,
+    /// The HL loops its claims name, relative to the heading.
+    parts: Box<[PlaceSpan]>,
 }
 
 impl BatchSpans {
+    /// The spans in the input of the claim at `place`: its parts (HL
+    /// loops), then its own span (CLM loop).
+    fn spans_of(&self, place: &ClaimPlace) -> impl Iterator<Item = Span> {
+        let heading = self.heading;
+        let parts = place
+            .parts()
+            .iter()
+            .filter_map(|&i| self.parts.get(usize::from(i)).copied());
+        parts.chain([place.span()]).map(move |s| Span {
+            start: heading.start + u64::from(s.offset),
+            len: s.len,
+            segment: heading.segment.saturating_add(s.segment),
+        })
+    }
+}
+
+/// Most HL loops one [`BatchSpans`] holds: its claims name them by a `u16`.
+const BATCH_PARTS: usize = 1 << 16;
+
+/// Places the claims of one 837 transaction in its batch: each HL loop is
+/// kept once however many claims it carries (~13 bytes a claim on
+/// generated sets, where each claim held its three or four spans inline,
+/// 52 bytes: issue 17). A transaction with more than 65,536 HL loops gets
+/// a second batch (same heading) for the claims past them.
+pub(crate) struct BatchPlaces {
+    /// The batch being filled (its `parts` empty: they are in `parts`).
+    batch: BatchSpans,
+    parts: Vec<PlaceSpan>,
+    seen: crate::hashing::HashMap<PlaceSpan, u16>,
+    /// The batches filled before.
+    done: Vec<BatchSpans>,
+}
+
+impl BatchPlaces {
     /// The 837 transaction whose heading is at `heading` of `input`, under
     /// `prefix`, with ST02 `control` and content hash `hash`.
     pub(crate) fn new(
@@ -656,41 +696,85 @@ impl BatchSpans {
         control: &str,
         hash: u64,
     ) -> Self {
-        BatchSpans {
-            input,
-            prefix,
-            heading,
-            control: control.into(),
-            hash,
+        BatchPlaces {
+            batch: BatchSpans {
+                input,
+                prefix,
+                heading,
+                control: control.into(),
+                hash,
+                parts: Box::default(),
+            },
+            parts: Vec::new(),
+            seen: crate::hashing::HashMap::default(),
+            done: Vec::new(),
         }
     }
-}
 
-impl BatchSpans {
-    /// The place in this batch of the claim at `spans` (its HL loops, then
-    /// its CLM loop), relative to the batch's heading; `None` when a span
-    /// is before the heading or too far past it (4 GiB, 2³² segments) or
-    /// there are too many: the claim is then kept packed.
-    pub(crate) fn place(&self, spans: &[Span]) -> Option<ClaimPlace> {
-        let heading = self.heading;
-        let relative = spans.iter().map(|span| {
+    /// The place of the claim at `spans` (its HL loops, then its CLM
+    /// loop), relative to the batch's heading, and the index of its batch
+    /// in [`BatchPlaces::finish`]'s; `None` when a span is before the
+    /// heading or too far past it (4 GiB, 2³² segments) or there are too
+    /// many: the claim is then kept packed.
+    pub(crate) fn place(&mut self, spans: &[Span]) -> Option<(usize, ClaimPlace)> {
+        let heading = self.batch.heading;
+        let relative = |span: &Span| {
             Some(PlaceSpan {
                 offset: u32::try_from(span.start.checked_sub(heading.start)?).ok()?,
                 len: span.len,
                 segment: span.segment.checked_sub(heading.segment)?,
             })
-        });
-        ClaimPlace::new(relative.collect::<Option<Vec<_>>>()?)
+        };
+        let (own, parts) = spans.split_last()?;
+        let own = relative(own)?;
+        if parts.len() > PLACE_PARTS {
+            return None;
+        }
+        let parts = parts.iter().map(relative).collect::<Option<Vec<_>>>()?;
+        if self.parts.len() + parts.len() > BATCH_PARTS {
+            self.seal();
+        }
+        let mut ids = [0u16; PLACE_PARTS];
+        for (id, part) in ids.iter_mut().zip(&parts) {
+            *id = match self.seen.get(part) {
+                Some(&id) => id,
+                None => {
+                    let id = u16::try_from(self.parts.len()).ok()?;
+                    self.parts.push(*part);
+                    self.seen.insert(*part, id);
+                    id
+                }
+            };
+        }
+        let place = ClaimPlace::new(own, ids.into_iter().take(parts.len()))?;
+        Some((self.done.len(), place))
     }
 
-    /// The spans in the input of the claim at `place`.
-    fn spans_of(&self, place: &ClaimPlace) -> impl Iterator<Item = Span> {
-        let heading = self.heading;
-        place.spans().iter().map(move |s| Span {
-            start: heading.start + u64::from(s.offset),
-            len: s.len,
-            segment: heading.segment.saturating_add(s.segment),
-        })
+    /// Closes the batch being filled; the next claims go to a new one.
+    fn seal(&mut self) {
+        let parts = std::mem::take(&mut self.parts).into_boxed_slice();
+        self.seen.clear();
+        let batch = BatchSpans {
+            input: Arc::clone(&self.batch.input),
+            prefix: Arc::clone(&self.batch.prefix),
+            control: self.batch.control.clone(),
+            parts,
+            ..self.batch
+        };
+        self.done.push(batch);
+    }
+
+    /// The batches, by the index [`BatchPlaces::place`] gave.
+    pub(crate) fn finish(self) -> Vec<SharedBatch> {
+        let batches = self.into_batches().into_iter();
+        batches
+            .map(|batch| Arc::new(batch) as SharedBatch)
+            .collect()
+    }
+
+    fn into_batches(mut self) -> Vec<BatchSpans> {
+        self.seal();
+        self.done
     }
 }
 
@@ -756,6 +840,68 @@ mod tests {
 
     fn inputs() -> Vec<PathBuf> {
         crate::x12::test_files::bundled()
+    }
+
+    /// A claim's HL loops are kept once in its batch however many claims
+    /// name them, each claim's spans come back as given, and past 65,536
+    /// loops the claims go to a second batch over the same heading.
+    #[test]
+    fn a_batch_keeps_each_hl_loop_once_and_a_full_one_is_followed_by_another() {
+        let input: Arc<dyn ReadAt> = Arc::new(BytesAt::new("b".into(), Arc::from(&b""[..])));
+        let prefix = Arc::new(Prefix {
+            bytes: Box::default(),
+            placed: [(0, Span::default()); 2],
+            terminator: b'~',
+        });
+        let span = |start: u64, len: u32, segment: u32| Span {
+            start,
+            len,
+            segment,
+        };
+        let mut places = BatchPlaces::new(input, (prefix, span(100, 10, 3)), "0001", 7);
+        let billing = span(110, 20, 5);
+        let mut claims = Vec::new();
+        for n in 0..70_000u32 {
+            // Two claims a subscriber: its loop once for both.
+            let subscriber = span(200 + u64::from(n / 2) * 100, 20, 10 + n / 2 * 8);
+            let clm = span(220 + u64::from(n) * 50, 30, 12 + n * 4);
+            let spans = [billing, subscriber, clm];
+            claims.push((spans, places.place(&spans).expect("placed")));
+        }
+        // A span before the heading, or more than three HL loops: packed.
+        assert!(places.place(&[span(0, 5, 0)]).is_none());
+        assert!(places.place(&[billing; 5]).is_none());
+        let batches = places.into_batches();
+        // 1 + 35,000 loops: one batch holds them all.
+        assert_eq!(batches.len(), 1);
+        assert_eq!(batches[0].parts.len(), 35_001);
+        for (spans, (batch, place)) in &claims {
+            let back: Vec<Span> = batches[*batch].spans_of(place).collect();
+            assert_eq!(back, spans);
+        }
+        // One subscriber a claim: 140,001 loops, in three batches, the
+        // billing provider's in each.
+        let input: Arc<dyn ReadAt> = Arc::new(BytesAt::new("b".into(), Arc::from(&b""[..])));
+        let prefix = Arc::clone(&batches[0].prefix);
+        let mut places = BatchPlaces::new(input, (prefix, span(100, 10, 3)), "0001", 7);
+        let mut claims = Vec::new();
+        for n in 0..140_000u32 {
+            let subscriber = span(200 + u64::from(n) * 100, 20, 10 + n * 8);
+            let clm = span(220 + u64::from(n) * 100, 30, 12 + n * 8);
+            let spans = [billing, subscriber, clm];
+            claims.push((spans, places.place(&spans).expect("placed")));
+        }
+        let batches = places.into_batches();
+        assert_eq!(batches.len(), 3);
+        assert!(batches.iter().all(|b| b.parts.len() <= 1 << 16));
+        assert_eq!(
+            batches.iter().map(|b| b.parts.len()).sum::<usize>(),
+            140_003
+        );
+        for (spans, (batch, place)) in &claims {
+            let back: Vec<Span> = batches[*batch].spans_of(place).collect();
+            assert_eq!(back, spans);
+        }
     }
 
     /// What is read again is what was read first, positions included,
