@@ -286,13 +286,24 @@ fn eight_digits(word: u64) -> bool {
 #[inline]
 pub fn procedure(e: &Segment<'_>, n: usize) -> Screened<bool> {
     let raw = e.element(n);
-    if raw.trim_ascii().is_empty() {
-        return Ok(false);
-    }
     // The qualifier is two bytes or so: a plain scan finds the separators
     // sooner than a `memchr` call per component would.
     let separator = e.delimiters().component;
-    let Some(qualifier) = raw.iter().position(|&b| b == separator) else {
+    let qualifier = raw.iter().position(|&b| b == separator);
+    // Most composites: the code after the first separator begins with a
+    // byte neither blank nor a separator, so it is a code and the element
+    // is not blank — no trimming, no second scan.
+    if let Some(at) = qualifier
+        && let Some(&first) = raw.get(at + 1)
+        && first != separator
+        && !first.is_ascii_whitespace()
+    {
+        return Ok(true);
+    }
+    if raw.trim_ascii().is_empty() {
+        return Ok(false);
+    }
+    let Some(qualifier) = qualifier else {
         return Err(Doubt);
     };
     let rest = &raw[qualifier + 1..];
@@ -357,6 +368,12 @@ mod tests {
         "HC>99213",
         "XX>99213",
         "HC:99213:25",
+        "HC::99213",
+        "HC: 99213",
+        "HC:\t",
+        ":",
+        "::",
+        "HC:99213 ",
         " HC:99213",
         "AD:D1110",
         "NU:0450",
