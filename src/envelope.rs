@@ -9,7 +9,7 @@
 use compact_str::CompactString;
 
 use crate::diagnostic::{Expected, Issue, Issues, Rule, Severity, Shown, shown_element};
-use crate::x12::{Control, Position, Segment, ids};
+use crate::x12::{Control, Position, Segment, SegmentId, ids};
 
 /// What a segment is to the envelope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +100,18 @@ impl Default for Envelope {
     }
 }
 
+/// True for the identifiers of envelope segments (ISA, IEA, GS, GE, ST,
+/// SE): the only ones [`Envelope::classify`] does not answer `Body` for
+/// inside a transaction.
+#[inline]
+fn is_envelope(id: SegmentId) -> bool {
+    matches!(id.first_byte(), b'I' | b'G' | b'S')
+        && matches!(
+            id,
+            ids::ISA | ids::IEA | ids::GS | ids::GE | ids::ST | ids::SE
+        )
+}
+
 impl Envelope {
     /// An envelope tracker at the start of an input.
     pub fn new() -> Self {
@@ -140,12 +152,11 @@ impl Envelope {
     /// Classifies `seg` and checks it against the open envelopes.
     #[inline]
     pub fn feed(&mut self, seg: &Segment<'_>) -> Role {
-        // Inside a transaction, a segment whose identifier cannot be an
+        // Inside a transaction, a segment whose identifier is not an
         // envelope's (ISA, IEA, GS, GE, ST, SE) is body: one compare for
-        // nearly every segment of a file.
-        if self.level == Level::Transaction
-            && !matches!(seg.code().first_byte(), b'I' | b'G' | b'S')
-        {
+        // most segments of a file, a few more for those beginning like an
+        // envelope's (SVC, SBR, SV1…), none of them a call.
+        if self.level == Level::Transaction && !is_envelope(seg.code()) {
             self.segments += 1;
             return Role::Body;
         }

@@ -17,7 +17,10 @@ use crate::fields::screen::{
     Doubt, Screened, Units, amount, is_date_range, optional_amount, optional_date, procedure,
     required_text, vouch,
 };
-use crate::x12::{Segment, ids};
+use crate::x12::{Segment, SegmentId, ids};
+
+/// `PAT` (one of the [`SKIPPED`] segments).
+const PAT: SegmentId = SegmentId::of(b"PAT");
 
 /// What a transaction the screen vouched for holds: the figures `validate`
 /// prints.
@@ -110,6 +113,9 @@ impl ClaimScreen {
                 self.area = Area::LineDetail;
                 Ok(())
             }
+            // The commonest of the skipped segments by integer, before
+            // the list's slice compares.
+            ids::N3 | ids::N4 | ids::PER | PAT => Ok(()),
             _ => vouch(SKIPPED.contains(&seg.id())),
         }
     }
@@ -210,5 +216,20 @@ impl ClaimScreen {
         self.figures.lines += claim.lines;
         self.figures.billed += claim.charge;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The segments accepted by integer are skipped ones: the shortcut
+    /// accepts nothing the list does not.
+    #[test]
+    fn the_skipped_shortcut_is_in_the_list() {
+        for id in [&b"N3"[..], b"N4", b"PER", b"PAT"] {
+            assert!(SKIPPED.contains(&id), "{id:?}");
+        }
+        assert_eq!(PAT, SegmentId::of(b"PAT"));
     }
 }

@@ -48,9 +48,17 @@ pub fn screen_reader<R: Read>(input: R) -> Screened<FileSummary> {
         for i in 0..reader.len() {
             let seg = reader.segment(i).ok_or(Doubt)?;
             match envelope.feed(&seg) {
+                // A body segment is only counted by the envelope: no
+                // finding to look for.
                 Role::Body => match &mut open {
-                    Some(Open::Remittance(screen)) => screen.segment(&seg)?,
-                    Some(Open::Claim(screen)) => screen.segment(&seg)?,
+                    Some(Open::Remittance(screen)) => {
+                        screen.segment(&seg)?;
+                        continue;
+                    }
+                    Some(Open::Claim(screen)) => {
+                        screen.segment(&seg)?;
+                        continue;
+                    }
                     // A body the parsers skip (an unsupported set) was
                     // doubted at its ST.
                     None => return Err(Doubt),

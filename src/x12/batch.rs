@@ -35,17 +35,18 @@ use super::{Controls, Delimiters, Segment, ids};
 pub struct Unusual;
 
 /// One segment of the batch: `buf[start..end]`, terminator excluded; its
-/// element starts are `starts[first..first + count]` (all of them, not
-/// only the first [`LOCATED`]).
+/// element starts are `starts[first..first + located]` (at most
+/// [`LOCATED`]: the ones a [`Segment`] keeps). Twenty bytes: offsets in
+/// the buffer fit 32 bits (it never grows past the segment-length limit
+/// and two reads), the identifier's length is in the identifier, and the
+/// delimiters are the batch's (a batch ends before each ISA).
 #[derive(Clone, Copy, Debug)]
 struct Record {
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
     first: u32,
-    count: u32,
+    located: u32,
     id: SegmentId,
-    id_len: u8,
-    delims: Delimiters,
 }
 
 /// Where upcoming terminators and element separators are, for one block
@@ -68,6 +69,10 @@ struct Lexing {
     seen_isa: bool,
     /// True once the input is read to its end without anything unusual.
     done: bool,
+    /// True when the last batch ended before an ISA, not for want of
+    /// bytes: the next is lexed from the buffer as it is (a refill would
+    /// move its bytes to the front for nothing).
+    at_isa: bool,
     masks: Masks,
     records: Vec<Record>,
     /// Element starts of the batch's segments, relative to each segment's
@@ -111,6 +116,7 @@ impl<R: Read> BatchReader<R> {
                 in_interchange: false,
                 seen_isa: false,
                 done: false,
+                at_isa: false,
                 masks: Masks::default(),
                 records: Vec::new(),
                 starts: vec![0; 64],
@@ -139,7 +145,7 @@ impl<R: Read> BatchReader<R> {
                 self.lexing.records.clear();
                 return Ok(false);
             }
-            if !self.eof {
+            if !self.eof && !std::mem::take(&mut self.lexing.at_isa) {
                 self.fill()?;
             }
             self.start = self
@@ -166,17 +172,16 @@ impl<R: Read> BatchReader<R> {
     #[inline]
     pub fn segment(&self, i: usize) -> Option<Segment<'_>> {
         let r = self.lexing.records.get(i)?;
-        let raw = self.buf.get(r.start..r.end)?;
+        let raw = self.buf.get(r.start as usize..r.end as usize)?;
         let first = r.first as usize;
-        let located = (r.count as usize).min(LOCATED);
-        let starts = self.lexing.starts.get(first..first + located)?;
+        let starts = self.lexing.starts.get(first..first + r.located as usize)?;
         Some(Segment::with_starts(
             raw,
             None,
-            (usize::from(r.id_len), r.id),
+            (r.id.byte_len(), r.id),
             starts,
-            r.delims,
-            (self.base + r.start as u64, self.before + i as u64 + 1),
+            self.lexing.delims,
+            (self.base + u64::from(r.start), self.before + i as u64 + 1),
             &Controls::NONE,
         ))
     }
@@ -242,6 +247,10 @@ impl Lexing {
                     }
                     return Err(Unusual);
                 }
+                if !self.records.is_empty() {
+                    self.at_isa = true;
+                    return Ok(at);
+                }
                 match self.isa(input, at, eof)? {
                     Some(next) => at = next,
                     None => return Ok(at),
@@ -266,6 +275,12 @@ impl Lexing {
                 };
             }
             if first == b'I' && starts_isa(&input[at..]) {
+                // The batch's segments share its delimiters: an ISA, which
+                // may change them, begins a batch.
+                if !self.records.is_empty() {
+                    self.at_isa = true;
+                    return Ok(at);
+                }
                 match self.isa(input, at, eof)? {
                     Some(next) => at = next,
                     None => return Ok(at),
@@ -296,13 +311,11 @@ impl Lexing {
             };
             let id = identifier(input.get(at..at + id_len).unwrap_or_default())?;
             self.records.push(Record {
-                start: at,
-                end,
+                start: at as u32,
+                end: end as u32,
                 first: recorded as u32,
-                count: count as u32,
+                located: count.min(LOCATED) as u32,
                 id,
-                id_len: id_len as u8,
-                delims: self.delims,
             });
             if id == ids::IEA {
                 self.in_interchange = false;
@@ -335,13 +348,11 @@ impl Lexing {
         dst.copy_from_slice(starts);
         self.used += starts.len();
         self.records.push(Record {
-            start: at,
-            end,
+            start: at as u32,
+            end: end as u32,
             first: first as u32,
-            count: starts.len() as u32,
+            located: starts.len() as u32,
             id: ids::ISA,
-            id_len: 3,
-            delims: self.delims,
         });
         Ok(Some(end + 1))
     }
@@ -424,17 +435,40 @@ impl Lexing {
 }
 
 /// The identifier `id` as an integer when it is 2-3 upper-case letters or
-/// digits, the first a letter (as the push lexer requires).
+/// digits, the first a letter (as the push lexer requires): one table
+/// look-up a byte and one test for all of them.
 #[inline]
 fn identifier(id: &[u8]) -> Result<SegmentId, Unusual> {
-    let upper = |b: u8| b.wrapping_sub(b'A') < 26;
-    let alnum = |b: u8| upper(b) || b.wrapping_sub(b'0') < 10;
+    let class = |b: u8| ID_CLASS[usize::from(b)];
     match *id {
-        [a, b] if upper(a) && alnum(b) => Ok(SegmentId::of_checked(a, b, None)),
-        [a, b, c] if upper(a) && alnum(b) && alnum(c) => Ok(SegmentId::of_checked(a, b, Some(c))),
+        [a, b] if class(a) & (class(b) << 1) & UPPER != 0 => Ok(SegmentId::of_checked(a, b, None)),
+        [a, b, c] if class(a) & (class(b) << 1) & (class(c) << 1) & UPPER != 0 => {
+            Ok(SegmentId::of_checked(a, b, Some(c)))
+        }
         _ => Err(Unusual),
     }
 }
+
+/// [`ID_CLASS`] bit of a letter or digit.
+const ALNUM: u8 = 1;
+/// [`ID_CLASS`] bit of an upper-case letter.
+const UPPER: u8 = 2;
+
+/// The class of each byte in a segment identifier: `ALNUM | UPPER` for
+/// `A`-`Z`, `ALNUM` for `0`-`9`, nothing for the rest.
+const ID_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'A'..=b'Z' => ALNUM | UPPER,
+            b'0'..=b'9' => ALNUM,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -617,6 +651,29 @@ mod tests {
             usual > 50 && unusual > 200,
             "{usual} usual, {unusual} unusual"
         );
+    }
+
+    #[test]
+    fn identifiers_are_two_or_three_upper_case_letters_or_digits_from_a_letter() {
+        let upper = |b: u8| b.is_ascii_uppercase();
+        let alnum = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit();
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let ok = upper(a) && alnum(b);
+                assert_eq!(identifier(&[a, b]).is_ok(), ok, "{a} {b}");
+                for c in [b'A', b'Z', b'0', b'9', b'a', b'*', 0, 0xC1] {
+                    let ok3 = ok && alnum(c);
+                    assert_eq!(identifier(&[a, b, c]).is_ok(), ok3, "{a} {b} {c}");
+                    if ok3 {
+                        assert_eq!(identifier(&[a, b, c]), Ok(SegmentId::of(&[a, b, c])));
+                    }
+                }
+            }
+        }
+        assert_eq!(identifier(b"A"), Err(Unusual));
+        assert_eq!(identifier(b"ABCD"), Err(Unusual));
+        assert_eq!(identifier(b"NM1"), Ok(ids::NM1));
+        assert_eq!(identifier(b"N1"), Ok(ids::N1));
     }
 
     #[test]

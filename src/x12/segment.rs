@@ -177,6 +177,35 @@ impl<'a> Segment<'a> {
         self.element_beyond(n)
     }
 
+    /// Element `n` (as [`Segment::element`]) and, when the segment has
+    /// eight bytes ending where the element ends, those eight bytes as a
+    /// little-endian word (the element its high bytes): a short element
+    /// read a word at a time, without copying it.
+    #[inline]
+    pub fn element_word(&self, n: usize) -> (&'a [u8], Option<u64>) {
+        if let Some(starts) = self.starts
+            && n <= INDEXED
+        {
+            let count = starts.len();
+            if n.wrapping_sub(1) >= count {
+                return (b"", None);
+            }
+            let start = starts[n - 1] as usize;
+            let end = match starts.get(n) {
+                Some(&next) => next as usize - 1,
+                None => self.raw.len(),
+            };
+            let element = self.raw.get(start..end).unwrap_or_default();
+            let word = self
+                .raw
+                .get(end.wrapping_sub(8)..end)
+                .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
+                .map(u64::from_le_bytes);
+            return (element, word);
+        }
+        (self.element_beyond(n), None)
+    }
+
     /// [`Segment::element`] of a segment not from a reader, or beyond the
     /// located elements.
     #[inline(never)]
@@ -288,6 +317,13 @@ impl SegmentId {
             None => 0,
         };
         SegmentId(a as u32 | (b as u32) << 8 | third)
+    }
+
+    /// The identifier's length when it has 2-3 bytes (3 when it has a
+    /// third byte).
+    #[inline]
+    pub(crate) fn byte_len(self) -> usize {
+        2 + usize::from(self.0 >> 16 != 0)
     }
 
     /// The first byte of the identifier (0 for [`SegmentId::OTHER`]).
