@@ -46,6 +46,7 @@ use indexmap::IndexSet;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use super::arena::Arena;
 use super::interner::Interner;
 use super::{StoreError, StoreResult};
 use crate::hashing::HashMap;
@@ -144,22 +145,17 @@ impl Pairs {
     }
 }
 
-/// What [`LineBook::reserve`] makes room for, each an upper bound counted
-/// from a first pass (more is address space, not memory, for the vectors;
-/// the tables' control bytes are written when they are allocated).
+/// What [`LineBook::reserve`] makes room for in its hash tables, each an
+/// upper bound counted from a first pass (the tables' control bytes are
+/// written when they are allocated).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Room {
-    /// Lines (their keys and ids).
+    /// Lines (their ids).
     pub lines: usize,
-    /// Events recorded on lines.
-    pub records: usize,
     /// Claim references (a claim payment has two: CLP01 and CLP07).
     pub links: usize,
     /// Line controls (REF*6R).
     pub controls: usize,
-    /// Texts interned or kept (only where each starts is reserved: the
-    /// interner's table is not).
-    pub texts: usize,
 }
 
 /// Every line's identity, history, line controls and claim links.
@@ -171,8 +167,8 @@ pub struct LineBook {
     ids: hashbrown::HashTable<u32>,
     /// The hasher of `ids`, `controls` and `links`.
     hasher: foldhash::fast::RandomState,
-    keys: Vec<CompactKey>,
-    records: Vec<Record>,
+    keys: Arena<CompactKey>,
+    records: Arena<Record>,
     /// By record index, the amounts [`pack_amount`] cannot hold exactly
     /// (over ±5 million at cents, more than 2 decimals, a negative zero).
     odd_amounts: HashMap<u32, Decimal>,
@@ -190,9 +186,9 @@ pub struct LineBook {
     /// every link, not a vector per link (whose 24 bytes and heap block
     /// cost ~56 bytes for the one or two lines a claim reference usually
     /// has).
-    link_ends: Vec<Link>,
+    link_ends: Arena<Link>,
     /// The lines linked, each link's chained in link order.
-    link_nodes: Vec<LinkNode>,
+    link_nodes: Arena<LinkNode>,
 }
 
 impl LineBook {
@@ -201,34 +197,28 @@ impl LineBook {
         self.keys.len()
     }
 
-    /// Makes room for what [`Room`] counts, so that the arenas and tables
-    /// are sized once from a first pass's counts instead of doubling as
-    /// they fill (a doubling holds the old and the new block at once, and
-    /// leaves up to half of the new one unused; a table's entries are
-    /// hashed again from their texts, which took ~4 s for the line
-    /// controls of the 1 GB case).
+    /// Makes room for what [`Room`] counts in the hash tables, so that
+    /// they are sized once from a first pass's counts instead of doubling
+    /// as they fill (a doubling holds the old and the new block at once,
+    /// and a table's entries are hashed again from their texts, which took
+    /// ~4 s for the line controls of the 1 GB case). The arenas (keys,
+    /// records, links and their nodes, the texts' starts) need no room:
+    /// they grow a chunk at a time ([`Arena`]).
     pub fn reserve(&mut self, room: Room) {
         let LineBook {
             ids,
             hasher,
             keys,
-            records: record_arena,
             texts,
             pairs,
             controls,
             links: link_ids,
             link_ends,
-            link_nodes,
             ..
         } = self;
-        keys.reserve(room.lines);
-        record_arena.reserve(room.records);
         ids.reserve(room.lines, |&id| {
             key_hash(hasher, compact_fields(texts, pairs, &keys[id as usize]))
         });
-        link_ends.reserve(room.links);
-        // Each line is linked to its claim's CLP01 and CLP07.
-        link_nodes.reserve(room.lines.saturating_mul(2));
         link_ids.reserve(room.links, |&link| {
             link_hash(hasher, link_fields(texts, pairs, &link_ends[link as usize]))
         });
@@ -239,17 +229,16 @@ impl LineBook {
                 texts.get(c.control),
             )
         });
-        texts.reserve(room.texts);
     }
 
-    /// The lengths the vectors and tables of [`LineBook::reserve`] hold
-    /// without growing: records, line controls, texts.
+    /// The lengths the tables [`LineBook::reserve`] sizes hold without
+    /// growing: line ids, claim links, line controls.
     #[cfg(test)]
     pub fn capacities(&self) -> [usize; 3] {
         [
-            self.records.capacity(),
+            self.ids.capacity(),
+            self.links.capacity(),
             self.controls.capacity(),
-            self.texts.capacity(),
         ]
     }
 
@@ -542,11 +531,12 @@ impl LineBook {
         // grows at its newest end), so a shared tail stays right for both:
         // one node a line where there were two (~8 bytes a line; issue 17).
         let newest = self.link_ends[link as usize].newest;
-        if let Some(last) = self.link_nodes.len().checked_sub(1)
-            && self.link_nodes[last].line == line
-            && self.link_nodes[last].next == newest
+        if let Some(last) = self.link_nodes.last()
+            && last.line == line
+            && last.next == newest
         {
-            self.link_ends[link as usize].newest = last as u32;
+            // Below `NONE` nodes: the last one's index is an id.
+            self.link_ends[link as usize].newest = (self.link_nodes.len() - 1) as u32;
             return Ok(());
         }
         let node = index(self.link_nodes.len(), "claim link lines")?;
@@ -970,25 +960,24 @@ mod tests {
         assert_eq!(std::mem::size_of::<Control>(), 8);
     }
 
-    /// Lines recorded within the room made for them leave every vector
-    /// and table it sized as it was: none doubled (holding its old and
-    /// new block at once — a run's peak when it happens late).
+    /// Lines recorded and linked within the room made for them leave every
+    /// table it sized as it was: none doubled (holding its old and new
+    /// block at once — a run's peak when it happens late).
     #[test]
     fn room_made_ahead_is_not_outgrown() {
         let record_all = |book: &mut LineBook| {
             for i in 0..3_000 {
                 let control = format!("6R-{i}");
-                book.record(&key(&format!("C{i}"), 1), &event("T1", 100, &control))
-                    .unwrap();
+                let k = key(&format!("C{i}"), 1);
+                book.record(&k, &event("T1", 100, &control)).unwrap();
+                book.link("P", "1", &format!("C{i}"), &k).unwrap();
             }
         };
         let mut book = LineBook::default();
         book.reserve(Room {
             lines: 3_000,
-            records: 3_000,
-            links: 0,
+            links: 3_000,
             controls: 3_000,
-            texts: 6_100,
         });
         let before = book.capacities();
         assert!(before.iter().all(|&c| c >= 3_000), "{before:?}");
@@ -997,15 +986,15 @@ mod tests {
         // Without the room, each of them grows: the test sees a doubling.
         let mut grown = LineBook::default();
         grown.reserve(Room {
-            lines: 3_000,
-            records: 3_000,
-            ..Room::default()
+            lines: 100,
+            links: 100,
+            controls: 100,
         });
         let small = grown.capacities();
         record_all(&mut grown);
         let after = grown.capacities();
         assert!(
-            after[1] > small[1] && after[2] > small[2],
+            (0..3).all(|i| after[i] > small[i] && after[i] >= 3_000),
             "{small:?} {after:?}"
         );
     }
@@ -1036,10 +1025,8 @@ mod tests {
         let mut book = LineBook::default();
         book.reserve(Room {
             lines: 100,
-            records: 100,
             links: 10,
             controls: 100,
-            texts: 300,
         });
         // Two links sharing lines, each line linked again out of order.
         let order = [0, 1, 2, 3, 1, 0, 3, 2, 2, 4, 0];
