@@ -61,12 +61,13 @@ const NONE: u32 = u32::MAX;
 /// A line's identity with its texts interned, and its newest event.
 #[derive(Clone, Copy, Debug)]
 struct CompactKey {
-    /// (payer, payee) in [`LineBook::pairs`].
-    party: u32,
+    /// ((payer, payee), (procedure, modifiers)) in [`LineBook::pairs`],
+    /// a pair of pairs: few payees bill few procedures, so the pairs of
+    /// the two recur as each does (one word a line, 4 bytes, where each
+    /// pair took one).
+    place: u32,
     claim_id: u32,
     member_id: u32,
-    /// (procedure, modifiers) in [`LineBook::pairs`].
-    service: u32,
     /// The service date and the scope ([`pack_date`]: a separate
     /// one-byte scope would pad the key to 32 bytes).
     day: u32,
@@ -75,7 +76,7 @@ struct CompactKey {
     head: u32,
 }
 
-/// One past event of a line, 28 bytes: texts interned, the amount and the
+/// One past event of a line, 24 bytes: texts interned, the amount and the
 /// date packed, the previous event of the line linked.
 #[derive(Clone, Copy, Debug)]
 struct Record {
@@ -85,10 +86,10 @@ struct Record {
     /// The payment date and the kind ([`pack_date`]).
     day: u32,
     trace: u32,
-    /// The set of denial reasons, interned whole (few sets recur).
-    denial_reasons: u32,
+    /// The set of denial reasons and the flags, in [`LineBook::details`]
+    /// (few of them recur: one word where each took one).
+    detail: u32,
     line_control: u32,
-    flags: Flags,
     /// The line's event before this one, or [`NONE`].
     prev: u32,
 }
@@ -175,6 +176,8 @@ pub struct LineBook {
     texts: Interner,
     pairs: Pairs,
     reason_sets: Interned<Vec<Text>>,
+    /// (a set in `reason_sets`, flags): an event's [`Record::detail`].
+    details: Interned<(u32, Flags)>,
     /// (identity but the ordinal, REF*6R) → the line known by it, found by
     /// their hash and compared field by field: an 8-byte slot where a map
     /// from a 128-bit hash took 32.
@@ -287,10 +290,13 @@ impl LineBook {
         }
         let id = index(self.keys.len(), "lines")?;
         let compact = CompactKey {
-            party: self.pair(&key.payer, &key.payee)?,
+            place: {
+                let party = self.pair(&key.payer, &key.payee)?;
+                let service = self.pair(&key.procedure, &key.modifiers)?;
+                self.pairs.intern((party, service))?
+            },
             claim_id: self.text(&key.claim_id)?,
             member_id: self.text(&key.member_id)?,
-            service: self.pair(&key.procedure, &key.modifiers)?,
             day: pack_date(key.service_date, scope_code(key.scope)),
             ordinal: key.ordinal,
             head: NONE,
@@ -339,6 +345,11 @@ impl LineBook {
             let r = &self.records[at as usize];
             let (payment_date, kind) = unpack_date(r.day);
             let kind = kind_of(kind);
+            let (reasons, flags) = self
+                .details
+                .get_index(r.detail as usize)
+                .copied()
+                .unwrap_or_default();
             let paid = match r.paid {
                 ODD_AMOUNT => self.odd_amounts.get(&at).copied().unwrap_or_default(),
                 packed => unpack_amount(packed),
@@ -350,11 +361,11 @@ impl LineBook {
                 kind,
                 denial_reasons: self
                     .reason_sets
-                    .get_index(r.denial_reasons as usize)
+                    .get_index(reasons as usize)
                     .cloned()
                     .unwrap_or_default(),
                 line_control: self.text_of(r.line_control),
-                flags: r.flags,
+                flags,
             });
             at = r.prev;
         }
@@ -372,10 +383,11 @@ impl LineBook {
             self.remember_control(id, key, control, &event.line_control);
             control
         };
-        let denial_reasons = match self.reason_sets.get_index_of(&event.denial_reasons) {
+        let reasons = match self.reason_sets.get_index_of(&event.denial_reasons) {
             Some(i) => i as u32,
             None => self.reason_sets.insert_full(event.denial_reasons.clone()).0 as u32,
         };
+        let detail = self.details.insert_full((reasons, event.flags)).0 as u32;
         let at = index(self.records.len(), "line events")?;
         let paid = match pack_amount(event.paid) {
             Some(packed) => packed,
@@ -388,9 +400,8 @@ impl LineBook {
             paid,
             day: pack_date(event.payment_date, kind_code(event.kind)),
             trace: self.text(&event.trace)?,
-            denial_reasons,
+            detail,
             line_control,
-            flags: event.flags,
             prev: self.keys[id as usize].head,
         };
         self.records.push(record);
@@ -591,8 +602,9 @@ fn key_fields(k: &LineKey) -> KeyFields<'_> {
 }
 
 fn compact_fields<'a>(texts: &'a Interner, pairs: &Pairs, k: &CompactKey) -> KeyFields<'a> {
-    let (payer, payee) = pairs.get(k.party);
-    let (procedure, modifiers) = pairs.get(k.service);
+    let (party, service) = pairs.get(k.place);
+    let (payer, payee) = pairs.get(party);
+    let (procedure, modifiers) = pairs.get(service);
     let (service_date, scope) = unpack_date(k.day);
     (
         texts.get(payer),
@@ -953,8 +965,8 @@ mod tests {
     fn the_line_state_is_as_small_as_its_arithmetic_says() {
         // The module comment's bytes a line: a field added here is paid
         // for every line of a run.
-        assert_eq!(std::mem::size_of::<CompactKey>(), 28);
-        assert_eq!(std::mem::size_of::<Record>(), 28);
+        assert_eq!(std::mem::size_of::<CompactKey>(), 24);
+        assert_eq!(std::mem::size_of::<Record>(), 24);
         assert_eq!(std::mem::size_of::<Link>(), 12);
         assert_eq!(std::mem::size_of::<LinkNode>(), 8);
         assert_eq!(std::mem::size_of::<Control>(), 8);
