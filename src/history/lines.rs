@@ -761,6 +761,7 @@ fn index(len: usize, what: &str) -> StoreResult<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::line::Flag;
 
     fn key(claim: &str, ordinal: u32) -> LineKey {
         LineKey {
@@ -934,6 +935,43 @@ mod tests {
         }
         let aside = amounts.iter().filter(|(_, packs)| !packs).count();
         assert_eq!(book.odd_amounts.len(), aside);
+    }
+
+    /// An event's denial reasons and flags are one interned detail: every
+    /// combination reads back as it was, the same set with other flags (or
+    /// the same flags with another set) included.
+    #[test]
+    fn reasons_and_flags_read_back_in_every_combination() {
+        let sets: [Vec<Text>; 3] = [
+            Vec::new(),
+            vec!["CO-45".into()],
+            vec!["CO-45".into(), "PR-2".into()],
+        ];
+        let mut flag_sets = vec![Flags::default()];
+        for flag in [Flag::Recouped, Flag::Underpaid] {
+            let mut one = Flags::default();
+            one.insert(flag);
+            flag_sets.push(one);
+        }
+        let both = flag_sets[1].union(flag_sets[2]);
+        flag_sets.push(both);
+        let mut book = LineBook::default();
+        let mut want = Vec::new();
+        for (i, reasons) in sets.iter().enumerate() {
+            for (j, &flags) in flag_sets.iter().enumerate() {
+                let event = PriorEvent {
+                    denial_reasons: reasons.clone(),
+                    flags,
+                    ..event(&format!("T{i}{j}"), 1, "")
+                };
+                book.record(&key("A", 0), &event).unwrap();
+                want.push(event);
+            }
+        }
+        assert_eq!(book.details.len(), sets.len() * flag_sets.len());
+        let mut history = LineHistory::default();
+        book.read(&key("A", 0), &mut history);
+        assert_eq!(history.events, want);
     }
 
     #[test]
