@@ -1,6 +1,7 @@
 //! The line state a run without `--db` holds for every service line until
 //! its end (issue 17): identities interned to `u32` ids, histories as
-//! fixed-size records chained in one arena, claim links chained in another.
+//! fixed-size records chained in one arena, claim links chained in another
+//! (arenas grown a chunk at a time: `history::arena`).
 //!
 //! Bytes per line held, as counted with the structures' lengths on the
 //! 1 GB generated case (5.4 million lines, 1.11 events, 0.83 REF*6R, 1.05
@@ -8,26 +9,29 @@
 //! they had there, a byte of control per bucket included):
 //! - identity: its id in a table found by the identity's hash and compared
 //!   field by field (a 4-byte slot), ~8;
-//! - the key ([`CompactKey`]): 28 — payer and payee, procedure and
-//!   modifiers each one [`Pairs`] id (few distinct pairs recur), the
-//!   service date and scope in one word, the head of its history chain;
-//! - its events ([`Record`]): 28 each, ~31 — the amount as 30 bits of
-//!   mantissa and 2 of scale, the payment date and kind in one word (an
-//!   amount those bits cannot hold exactly goes to `odd_amounts`: ~1% of
-//!   generated amounts, ~0.3 a line);
+//! - the key ([`CompactKey`]): 24 — payer and payee, procedure and
+//!   modifiers one [`Pairs`] id, a pair of pairs (few payees bill few
+//!   procedures: the pairs recur), the service date and scope in one
+//!   word, the head of its history chain;
+//! - its events ([`Record`]): 24 each, ~26 — the amount as 30 bits of
+//!   mantissa and 2 of scale, the payment date and kind in one word, the
+//!   denial reasons and flags one interned id (an amount those bits cannot
+//!   hold exactly goes to `odd_amounts`: ~1% of generated amounts, ~0.3 a
+//!   line);
 //! - REF*6R: an 8-byte (line, control) slot in `controls`, ~14;
-//! - claim links (CLP01, CLP07): per claim reference its [`Link`] (12) and
-//!   a 4-byte slot in `links` (~8), per line linked a node (8), one node
-//!   for both when a claim payment's lines are linked to its CLP01 and its
-//!   CLP07 in turn (their chains shared: [`LineBook::link`]): ~28. A
-//!   link's lines are each there once: its chain is scanned before a line
-//!   is added (a claim reference has the few lines of its claim, and
-//!   reading them back walks the same chain anyway);
+//! - claim links (CLP01, CLP07): per claim reference its [`Link`] (8: its
+//!   payer and payee are its lines') and a 4-byte slot in `links` (~8),
+//!   per line linked a node (8), one node for both when a claim payment's
+//!   lines are linked to its CLP01 and its CLP07 in turn (their chains
+//!   shared: [`LineBook::link`]): ~24. A link's lines are each there once:
+//!   its chain is scanned before a line is added (a claim reference has
+//!   the few lines of its claim, and reading them back walks the same
+//!   chain anyway);
 //! - texts (`history::interner`: claim ids, member ids, ICNs, REF*6R,
 //!   traces; ~2 a line, 13 bytes on average): ~42 — REF*6R (~0.8 a line)
 //!   kept without a slot in the interner's table (~49 with one).
 //!
-//! About 150 bytes a line, each later event of a line 28 more. The same
+//! About 138 bytes a line, each later event of a line 24 more. The same
 //! interner holds the texts the memory store's claim indexes are keyed by
 //! (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held once for
 //! its lines and its claims.
@@ -37,8 +41,11 @@
 //! rows: about 1.6 KB a line. Then ~300 bytes counted the same way: 44-byte
 //! records (a 16-byte `Decimal`), 36-byte keys and a separate head, maps
 //! from 128-bit hashes for links and controls (32-byte entries, ~51 a line
-//! each) and a set of (link, line) keeping links unique (~28).) The
-//! arenas double as they fill unless [`LineBook::reserve`] sized them.
+//! each) and a set of (link, line) keeping links unique (~28). Then ~150:
+//! 28-byte keys and records, 12-byte links, and the arenas as vectors
+//! reserved ahead from upper bounds, whose room never used was resident.)
+//! The hash tables double as they fill unless [`LineBook::reserve`] sized
+//! them.
 
 use std::hash::BuildHasher;
 
@@ -94,15 +101,17 @@ struct Record {
     prev: u32,
 }
 
-/// One claim reference's lines: its identity (texts interned) and the
-/// newest node of its chain in [`LineBook::link_nodes`] (chained newest
-/// first, so that a link needs no pointer to its other end; read back,
-/// the chain is reversed into link order).
+/// One claim reference's lines: the reference (interned) and the newest
+/// node of its chain in [`LineBook::link_nodes`] (chained newest first,
+/// so that a link needs no pointer to its other end; read back, the chain
+/// is reversed into link order). Its payer and payee are those of its
+/// lines ([`LineBook::link`] links a line under its own), read from the
+/// newest one's key: 8 bytes where a word of its own made 12 (~4 bytes a
+/// service line on the 1 GB case: 5.7 million links).
 #[derive(Clone, Copy, Debug)]
 struct Link {
-    /// (payer, payee) in [`LineBook::pairs`].
-    party: u32,
     claim_ref: u32,
+    /// Never [`NONE`]: a link is made with its first line.
     newest: u32,
 }
 
@@ -217,13 +226,17 @@ impl LineBook {
             controls,
             links: link_ids,
             link_ends,
+            link_nodes,
             ..
         } = self;
         ids.reserve(room.lines, |&id| {
             key_hash(hasher, compact_fields(texts, pairs, &keys[id as usize]))
         });
         link_ids.reserve(room.links, |&link| {
-            link_hash(hasher, link_fields(texts, pairs, &link_ends[link as usize]))
+            link_hash(
+                hasher,
+                link_fields(texts, pairs, keys, link_nodes, &link_ends[link as usize]),
+            )
         });
         controls.reserve(room.controls, |c| {
             control_hash(
@@ -477,7 +490,13 @@ impl LineBook {
         let fields = (payer, payee, claim_ref);
         self.links
             .find(link_hash(&self.hasher, fields), |&link| {
-                link_fields(&self.texts, &self.pairs, &self.link_ends[link as usize]) == fields
+                link_fields(
+                    &self.texts,
+                    &self.pairs,
+                    &self.keys,
+                    &self.link_nodes,
+                    &self.link_ends[link as usize],
+                ) == fields
             })
             .copied()
     }
@@ -497,7 +516,9 @@ impl LineBook {
         lines
     }
 
-    /// Links a line to a claim reference, once.
+    /// Links a line to a claim reference, once. The payer and payee are
+    /// the line's own (a link's are read from its lines): others are an
+    /// error.
     pub fn link(
         &mut self,
         payer: &str,
@@ -505,35 +526,24 @@ impl LineBook {
         claim_ref: &str,
         key: &LineKey,
     ) -> StoreResult<()> {
-        let line = self.intern(key)?;
-        let link = match self.link_of(payer, payee, claim_ref) {
-            Some(link) => link,
-            None => {
-                let link = index(self.link_ends.len(), "claim links")?;
-                let ends = Link {
-                    party: self.pair(payer, payee)?,
-                    claim_ref: self.text(claim_ref)?,
-                    newest: NONE,
-                };
-                self.link_ends.push(ends);
-                let LineBook {
-                    links,
-                    hasher,
-                    texts,
-                    pairs,
-                    link_ends,
-                    ..
-                } = self;
-                let hash = link_hash(hasher, (payer, payee, claim_ref));
-                links.insert_unique(hash, link, |&link| {
-                    link_hash(hasher, link_fields(texts, pairs, &link_ends[link as usize]))
-                });
-                link
-            }
-        };
-        if self.is_linked(link, line) {
-            return Ok(());
+        if (payer, payee) != (key.payer.as_str(), key.payee.as_str()) {
+            return Err(StoreError::Data(format!(
+                "a line of payer {:?} and payee {:?} linked to claim reference {claim_ref:?} under payer {payer:?} and payee {payee:?}",
+                key.payer.as_str(),
+                key.payee.as_str()
+            )));
         }
+        let line = self.intern(key)?;
+        let found = self.link_of(payer, payee, claim_ref);
+        let newest = match found {
+            Some(link) => {
+                if self.is_linked(link, line) {
+                    return Ok(());
+                }
+                self.link_ends[link as usize].newest
+            }
+            None => NONE,
+        };
         // A claim payment's lines are linked to its CLP01 and its CLP07 in
         // turn: when the node just added for the other reference holds this
         // line on top of this link's whole chain, the two chains are the
@@ -541,18 +551,47 @@ impl LineBook {
         // rather than a copy of it. Nodes never change once added (a chain
         // grows at its newest end), so a shared tail stays right for both:
         // one node a line where there were two (~8 bytes a line; issue 17).
-        let newest = self.link_ends[link as usize].newest;
-        if let Some(last) = self.link_nodes.last()
-            && last.line == line
-            && last.next == newest
-        {
+        let node = match self.link_nodes.last() {
             // Below `NONE` nodes: the last one's index is an id.
-            self.link_ends[link as usize].newest = (self.link_nodes.len() - 1) as u32;
-            return Ok(());
+            Some(last) if last.line == line && last.next == newest => {
+                (self.link_nodes.len() - 1) as u32
+            }
+            _ => {
+                let node = index(self.link_nodes.len(), "claim link lines")?;
+                self.link_nodes.push(LinkNode { line, next: newest });
+                node
+            }
+        };
+        match found {
+            Some(link) => self.link_ends[link as usize].newest = node,
+            None => {
+                // Made with its first line, so that its payer and payee
+                // can be read (the table's hashes too, if it grows now).
+                let link = index(self.link_ends.len(), "claim links")?;
+                let ends = Link {
+                    claim_ref: self.text(claim_ref)?,
+                    newest: node,
+                };
+                self.link_ends.push(ends);
+                let LineBook {
+                    links,
+                    hasher,
+                    texts,
+                    pairs,
+                    keys,
+                    link_ends,
+                    link_nodes,
+                    ..
+                } = self;
+                let hash = link_hash(hasher, (payer, payee, claim_ref));
+                links.insert_unique(hash, link, |&link| {
+                    link_hash(
+                        hasher,
+                        link_fields(texts, pairs, keys, link_nodes, &link_ends[link as usize]),
+                    )
+                });
+            }
         }
-        let node = index(self.link_nodes.len(), "claim link lines")?;
-        self.link_nodes.push(LinkNode { line, next: newest });
-        self.link_ends[link as usize].newest = node;
         Ok(())
     }
 
@@ -641,13 +680,26 @@ fn control_hash(hasher: &foldhash::fast::RandomState, fields: KeyFields<'_>, tex
 /// (payer, payee, claim reference).
 type LinkFields<'a> = (&'a str, &'a str, &'a str);
 
-fn link_fields<'a>(texts: &'a Interner, pairs: &Pairs, link: &Link) -> LinkFields<'a> {
-    let (payer, payee) = pairs.get(link.party);
-    (
-        texts.get(payer),
-        texts.get(payee),
-        texts.get(link.claim_ref),
-    )
+/// A link's fields: its payer and payee are its newest line's.
+fn link_fields<'a>(
+    texts: &'a Interner,
+    pairs: &Pairs,
+    keys: &Arena<CompactKey>,
+    nodes: &Arena<LinkNode>,
+    link: &Link,
+) -> LinkFields<'a> {
+    let line = nodes
+        .get(link.newest as usize)
+        .and_then(|node| keys.get(node.line as usize));
+    let (payer, payee) = match line {
+        Some(key) => {
+            let (party, _) = pairs.get(key.place);
+            let (payer, payee) = pairs.get(party);
+            (texts.get(payer), texts.get(payee))
+        }
+        None => ("", ""),
+    };
+    (payer, payee, texts.get(link.claim_ref))
 }
 
 fn link_hash(hasher: &foldhash::fast::RandomState, fields: LinkFields<'_>) -> u64 {
@@ -883,11 +935,24 @@ mod tests {
             assert_eq!(history.events.len(), 1);
             assert_eq!(history.events[0].trace, format!("T{i}").as_str());
         }
-        // Read back, a linked line is the identity it was recorded under.
+        // Read back, a linked line is the identity it was recorded under,
+        // under its own payer and payee (and only there).
         for k in &others {
-            book.link("P", "1", "A", k).unwrap();
+            book.link(&k.payer, &k.payee, "A", k).unwrap();
         }
-        assert_eq!(book.claim_lines("P", "1", "A"), others);
+        for (payer, payee) in [("P", "1"), ("Q", "1"), ("P", "2"), ("1", "P")] {
+            let own: Vec<LineKey> = others
+                .iter()
+                .filter(|k| (k.payer.as_str(), k.payee.as_str()) == (payer, payee))
+                .cloned()
+                .collect();
+            assert!(!own.is_empty());
+            assert_eq!(book.claim_lines(payer, payee, "A"), own, "{payer} {payee}");
+        }
+        assert!(book.claim_lines("Q", "2", "A").is_empty());
+        assert!(book.link("Q", "1", "A", &base).is_err(), "not its payer");
+        assert!(book.link("P", "2", "A", &base).is_err(), "not its payee");
+        assert_eq!(book.claim_lines("P", "1", "A").len(), 5);
     }
 
     #[test]
@@ -1005,7 +1070,7 @@ mod tests {
         // for every line of a run.
         assert_eq!(std::mem::size_of::<CompactKey>(), 24);
         assert_eq!(std::mem::size_of::<Record>(), 24);
-        assert_eq!(std::mem::size_of::<Link>(), 12);
+        assert_eq!(std::mem::size_of::<Link>(), 8);
         assert_eq!(std::mem::size_of::<LinkNode>(), 8);
         assert_eq!(std::mem::size_of::<Control>(), 8);
     }
