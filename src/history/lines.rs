@@ -13,11 +13,11 @@
 //!   modifiers one [`Pairs`] id, a pair of pairs (few payees bill few
 //!   procedures: the pairs recur), the service date and scope in one
 //!   word, the head of its history chain;
-//! - its events ([`Record`]): 24 each, ~26 — the amount as 30 bits of
-//!   mantissa and 2 of scale, the payment date and kind in one word, the
-//!   denial reasons and flags one interned id (an amount those bits cannot
-//!   hold exactly goes to `odd_amounts`: ~1% of generated amounts, ~0.3 a
-//!   line);
+//! - its events ([`Record`]): 20 each, ~22 — the amount as 30 bits of
+//!   mantissa and 2 of scale (an amount those bits cannot hold exactly
+//!   goes to `odd_amounts`: ~1% of generated amounts, ~0.3 a line), the
+//!   payment date, kind, denial reasons and flags one interned id (few
+//!   recur);
 //! - REF*6R: an 8-byte (line, control) slot in `controls`, ~14;
 //! - claim links (CLP01, CLP07): per claim reference its [`Link`] (8: its
 //!   payer and payee are its lines') and a 4-byte slot in `links` (~8),
@@ -31,7 +31,7 @@
 //!   traces; ~2 a line, 13 bytes on average): ~42 — REF*6R (~0.8 a line)
 //!   kept without a slot in the interner's table (~49 with one).
 //!
-//! About 138 bytes a line, each later event of a line 24 more. The same
+//! About 134 bytes a line, each later event of a line 20 more. The same
 //! interner holds the texts the memory store's claim indexes are keyed by
 //! (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held once for
 //! its lines and its claims.
@@ -42,7 +42,8 @@
 //! records (a 16-byte `Decimal`), 36-byte keys and a separate head, maps
 //! from 128-bit hashes for links and controls (32-byte entries, ~51 a line
 //! each) and a set of (link, line) keeping links unique (~28). Then ~150:
-//! 28-byte keys and records, 12-byte links, and the arenas as vectors
+//! 28-byte keys and records (the payment date and kind in one word, the
+//! reasons and flags in two), 12-byte links, and the arenas as vectors
 //! reserved ahead from upper bounds, whose room never used was resident.)
 //! The hash tables double as they fill unless [`LineBook::reserve`] sized
 //! them.
@@ -83,18 +84,19 @@ struct CompactKey {
     head: u32,
 }
 
-/// One past event of a line, 24 bytes: texts interned, the amount and the
-/// date packed, the previous event of the line linked.
+/// One past event of a line, 20 bytes: texts interned, the amount
+/// packed, the previous event of the line linked.
 #[derive(Clone, Copy, Debug)]
 struct Record {
     /// The amount ([`pack_amount`]), or [`ODD_AMOUNT`]: in
     /// [`LineBook::odd_amounts`].
     paid: u32,
-    /// The payment date and the kind ([`pack_date`]).
-    day: u32,
     trace: u32,
-    /// The set of denial reasons and the flags, in [`LineBook::details`]
-    /// (few of them recur: one word where each took one).
+    /// The payment date and the kind ([`pack_date`]), the set of denial
+    /// reasons and the flags, in [`LineBook::details`]: few of them recur
+    /// (a run's payment dates, seven kinds, the reason sets and flags its
+    /// payers give: ~353 dates and 10 CARCs on the 1 GB generated case),
+    /// so one word where each took one.
     detail: u32,
     line_control: u32,
     /// The line's event before this one, or [`NONE`].
@@ -185,8 +187,9 @@ pub struct LineBook {
     texts: Interner,
     pairs: Pairs,
     reason_sets: Interned<Vec<Text>>,
-    /// (a set in `reason_sets`, flags): an event's [`Record::detail`].
-    details: Interned<(u32, Flags)>,
+    /// (payment date and kind, a set in `reason_sets`, flags): an
+    /// event's [`Record::detail`].
+    details: Interned<(u32, u32, Flags)>,
     /// (identity but the ordinal, REF*6R) → the line known by it, found by
     /// their hash and compared field by field: an 8-byte slot where a map
     /// from a 128-bit hash took 32.
@@ -356,13 +359,13 @@ impl LineBook {
         let mut at = self.keys[id as usize].head;
         while at != NONE {
             let r = &self.records[at as usize];
-            let (payment_date, kind) = unpack_date(r.day);
-            let kind = kind_of(kind);
-            let (reasons, flags) = self
+            let (day, reasons, flags) = self
                 .details
                 .get_index(r.detail as usize)
                 .copied()
                 .unwrap_or_default();
+            let (payment_date, kind) = unpack_date(day);
+            let kind = kind_of(kind);
             let paid = match r.paid {
                 ODD_AMOUNT => self.odd_amounts.get(&at).copied().unwrap_or_default(),
                 packed => unpack_amount(packed),
@@ -400,7 +403,8 @@ impl LineBook {
             Some(i) => i as u32,
             None => self.reason_sets.insert_full(event.denial_reasons.clone()).0 as u32,
         };
-        let detail = self.details.insert_full((reasons, event.flags)).0 as u32;
+        let day = pack_date(event.payment_date, kind_code(event.kind));
+        let detail = self.details.insert_full((day, reasons, event.flags)).0 as u32;
         let at = index(self.records.len(), "line events")?;
         let paid = match pack_amount(event.paid) {
             Some(packed) => packed,
@@ -411,7 +415,6 @@ impl LineBook {
         };
         let record = Record {
             paid,
-            day: pack_date(event.payment_date, kind_code(event.kind)),
             trace: self.text(&event.trace)?,
             detail,
             line_control,
@@ -1002,11 +1005,13 @@ mod tests {
         assert_eq!(book.odd_amounts.len(), aside);
     }
 
-    /// An event's denial reasons and flags are one interned detail: every
-    /// combination reads back as it was, the same set with other flags (or
-    /// the same flags with another set) included.
+    /// An event's payment date and kind, denial reasons and flags are one
+    /// interned detail: every combination reads back as it was, the same
+    /// value of one with other values of the others included.
     #[test]
-    fn reasons_and_flags_read_back_in_every_combination() {
+    fn dates_kinds_reasons_and_flags_read_back_in_every_combination() {
+        let dates = [None, Some(Date::constant(2024, 2, 1)), Some(Date::MAX)];
+        let kinds = [PriorKind::Payment, PriorKind::Denial, PriorKind::Reversal];
         let sets: [Vec<Text>; 3] = [
             Vec::new(),
             vec!["CO-45".into()],
@@ -1022,21 +1027,32 @@ mod tests {
         flag_sets.push(both);
         let mut book = LineBook::default();
         let mut want = Vec::new();
-        for (i, reasons) in sets.iter().enumerate() {
-            for (j, &flags) in flag_sets.iter().enumerate() {
-                let event = PriorEvent {
-                    denial_reasons: reasons.clone(),
-                    flags,
-                    ..event(&format!("T{i}{j}"), 1, "")
-                };
-                book.record(&key("A", 0), &event).unwrap();
-                want.push(event);
+        for payment_date in dates {
+            for kind in kinds {
+                for reasons in &sets {
+                    for &flags in &flag_sets {
+                        let event = PriorEvent {
+                            payment_date,
+                            kind,
+                            denial_reasons: reasons.clone(),
+                            flags,
+                            ..event(&format!("T{}", want.len()), 1, "")
+                        };
+                        book.record(&key("A", 0), &event).unwrap();
+                        want.push(event);
+                    }
+                }
             }
         }
-        assert_eq!(book.details.len(), sets.len() * flag_sets.len());
+        assert_eq!(book.details.len(), want.len(), "each one its own");
+        // The same again is the same detail.
+        book.record(&key("B", 0), &want[7]).unwrap();
+        assert_eq!(book.details.len(), want.len());
         let mut history = LineHistory::default();
         book.read(&key("A", 0), &mut history);
         assert_eq!(history.events, want);
+        book.read(&key("B", 0), &mut history);
+        assert_eq!(history.events, [want[7].clone()]);
     }
 
     #[test]
@@ -1069,7 +1085,7 @@ mod tests {
         // The module comment's bytes a line: a field added here is paid
         // for every line of a run.
         assert_eq!(std::mem::size_of::<CompactKey>(), 24);
-        assert_eq!(std::mem::size_of::<Record>(), 24);
+        assert_eq!(std::mem::size_of::<Record>(), 20);
         assert_eq!(std::mem::size_of::<Link>(), 8);
         assert_eq!(std::mem::size_of::<LinkNode>(), 8);
         assert_eq!(std::mem::size_of::<Control>(), 8);
