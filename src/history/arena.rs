@@ -65,6 +65,24 @@ impl<T> Arena<T> {
             .and_then(|chunk| chunk.get(index & (CHUNK_LEN - 1)))
     }
 
+    /// The values at `index` and `index + 1`, if there is the first (the
+    /// second's chunk found only when it starts a new one: one lookup for
+    /// the two where two `get`s made two).
+    pub fn get_two(&self, index: usize) -> Option<(&T, Option<&T>)> {
+        let chunk = self.chunks.get(index >> CHUNK_BITS)?;
+        let at = index & (CHUNK_LEN - 1);
+        let first = chunk.get(at)?;
+        let second = match chunk.get(at + 1) {
+            Some(second) => Some(second),
+            None if at + 1 == CHUNK_LEN => self
+                .chunks
+                .get((index >> CHUNK_BITS) + 1)
+                .and_then(|next| next.first()),
+            None => None,
+        };
+        Some((first, second))
+    }
+
     /// The last value, if any.
     pub fn last(&self) -> Option<&T> {
         self.chunks.last().and_then(|chunk| chunk.last())
@@ -112,6 +130,12 @@ mod tests {
             assert_eq!(arena.get(i), Some(&(i as u64 * 7)));
         }
         assert_eq!(arena.get(n), None);
+        for i in [0, CHUNK_LEN - 2, CHUNK_LEN - 1, CHUNK_LEN, n - 2] {
+            let (a, b) = arena.get_two(i).unwrap();
+            assert_eq!((*a, b.copied()), (i as u64 * 7, Some((i + 1) as u64 * 7)));
+        }
+        assert_eq!(arena.get_two(n - 1), Some((&((n - 1) as u64 * 7), None)));
+        assert_eq!(arena.get_two(n), None);
         assert_eq!(arena.last(), Some(&((n - 1) as u64 * 7)));
         arena[CHUNK_LEN] = 1;
         arena[n - 1] = 2;

@@ -115,14 +115,14 @@ impl Interner {
 /// The text of `id` in `chunks` ("" when there is none).
 fn str_of<'a>(chunks: &'a [String], starts: &Arena<u32>, id: u32) -> &'a str {
     let id = id as usize;
-    let Some(&start) = starts.get(id) else {
+    let Some((&start, next)) = starts.get_two(id) else {
         return "";
     };
     let Some(chunk) = chunks.get((start >> OFFSET_BITS) as usize) else {
         return "";
     };
     let offset = |start: u32| (start & ((1 << OFFSET_BITS) - 1)) as usize;
-    let end = match starts.get(id + 1) {
+    let end = match next {
         Some(&next) if next >> OFFSET_BITS == start >> OFFSET_BITS => offset(next),
         _ => chunk.len(),
     };
