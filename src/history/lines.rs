@@ -1,6 +1,7 @@
 //! The line state a run without `--db` holds for every service line until
 //! its end (issue 17): identities interned to `u32` ids, histories as
-//! fixed-size records chained in one arena, claim links chained in another.
+//! fixed-size records chained in one arena, claim links chained in another
+//! (arenas grown a chunk at a time: `history::arena`).
 //!
 //! Bytes per line held, as counted with the structures' lengths on the
 //! 1 GB generated case (5.4 million lines, 1.11 events, 0.83 REF*6R, 1.05
@@ -8,26 +9,29 @@
 //! they had there, a byte of control per bucket included):
 //! - identity: its id in a table found by the identity's hash and compared
 //!   field by field (a 4-byte slot), ~8;
-//! - the key ([`CompactKey`]): 28 — payer and payee, procedure and
-//!   modifiers each one [`Pairs`] id (few distinct pairs recur), the
-//!   service date and scope in one word, the head of its history chain;
-//! - its events ([`Record`]): 28 each, ~31 — the amount as 30 bits of
-//!   mantissa and 2 of scale, the payment date and kind in one word (an
-//!   amount those bits cannot hold exactly goes to `odd_amounts`: ~1% of
-//!   generated amounts, ~0.3 a line);
+//! - the key ([`CompactKey`]): 24 — payer and payee, procedure and
+//!   modifiers one [`Pairs`] id, a pair of pairs (few payees bill few
+//!   procedures: the pairs recur), the service date and scope in one
+//!   word, the head of its history chain;
+//! - its events ([`Record`]): 20 each, ~22 — the amount as 30 bits of
+//!   mantissa and 2 of scale (an amount those bits cannot hold exactly
+//!   goes to `odd_amounts`: ~1% of generated amounts, ~0.3 a line), the
+//!   payment date, kind, denial reasons and flags one interned id (few
+//!   recur);
 //! - REF*6R: an 8-byte (line, control) slot in `controls`, ~14;
-//! - claim links (CLP01, CLP07): per claim reference its [`Link`] (12) and
-//!   a 4-byte slot in `links` (~8), per line linked a node (8), one node
-//!   for both when a claim payment's lines are linked to its CLP01 and its
-//!   CLP07 in turn (their chains shared: [`LineBook::link`]): ~28. A
-//!   link's lines are each there once: its chain is scanned before a line
-//!   is added (a claim reference has the few lines of its claim, and
-//!   reading them back walks the same chain anyway);
+//! - claim links (CLP01, CLP07): per claim reference its [`Link`] (8: its
+//!   payer and payee are its lines') and a 4-byte slot in `links` (~8),
+//!   per line linked a node (8), one node for both when a claim payment's
+//!   lines are linked to its CLP01 and its CLP07 in turn (their chains
+//!   shared: [`LineBook::link`]): ~24. A link's lines are each there once:
+//!   its chain is scanned before a line is added (a claim reference has
+//!   the few lines of its claim, and reading them back walks the same
+//!   chain anyway);
 //! - texts (`history::interner`: claim ids, member ids, ICNs, REF*6R,
 //!   traces; ~2 a line, 13 bytes on average): ~42 — REF*6R (~0.8 a line)
 //!   kept without a slot in the interner's table (~49 with one).
 //!
-//! About 150 bytes a line, each later event of a line 28 more. The same
+//! About 134 bytes a line, each later event of a line 20 more. The same
 //! interner holds the texts the memory store's claim indexes are keyed by
 //! (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held once for
 //! its lines and its claims.
@@ -37,8 +41,12 @@
 //! rows: about 1.6 KB a line. Then ~300 bytes counted the same way: 44-byte
 //! records (a 16-byte `Decimal`), 36-byte keys and a separate head, maps
 //! from 128-bit hashes for links and controls (32-byte entries, ~51 a line
-//! each) and a set of (link, line) keeping links unique (~28).) The
-//! arenas double as they fill unless [`LineBook::reserve`] sized them.
+//! each) and a set of (link, line) keeping links unique (~28). Then ~150:
+//! 28-byte keys and records (the payment date and kind in one word, the
+//! reasons and flags in two), 12-byte links, and the arenas as vectors
+//! reserved ahead from upper bounds, whose room never used was resident.)
+//! The hash tables double as they fill unless [`LineBook::reserve`] sized
+//! them.
 
 use std::hash::BuildHasher;
 
@@ -46,6 +54,7 @@ use indexmap::IndexSet;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use super::arena::Arena;
 use super::interner::Interner;
 use super::{StoreError, StoreResult};
 use crate::hashing::HashMap;
@@ -60,12 +69,13 @@ const NONE: u32 = u32::MAX;
 /// A line's identity with its texts interned, and its newest event.
 #[derive(Clone, Copy, Debug)]
 struct CompactKey {
-    /// (payer, payee) in [`LineBook::pairs`].
-    party: u32,
+    /// ((payer, payee), (procedure, modifiers)) in [`LineBook::pairs`],
+    /// a pair of pairs: few payees bill few procedures, so the pairs of
+    /// the two recur as each does (one word a line, 4 bytes, where each
+    /// pair took one).
+    place: u32,
     claim_id: u32,
     member_id: u32,
-    /// (procedure, modifiers) in [`LineBook::pairs`].
-    service: u32,
     /// The service date and the scope ([`pack_date`]: a separate
     /// one-byte scope would pad the key to 32 bytes).
     day: u32,
@@ -74,33 +84,36 @@ struct CompactKey {
     head: u32,
 }
 
-/// One past event of a line, 28 bytes: texts interned, the amount and the
-/// date packed, the previous event of the line linked.
+/// One past event of a line, 20 bytes: texts interned, the amount
+/// packed, the previous event of the line linked.
 #[derive(Clone, Copy, Debug)]
 struct Record {
     /// The amount ([`pack_amount`]), or [`ODD_AMOUNT`]: in
     /// [`LineBook::odd_amounts`].
     paid: u32,
-    /// The payment date and the kind ([`pack_date`]).
-    day: u32,
     trace: u32,
-    /// The set of denial reasons, interned whole (few sets recur).
-    denial_reasons: u32,
+    /// The payment date and the kind ([`pack_date`]), the set of denial
+    /// reasons and the flags, in [`LineBook::details`]: few of them recur
+    /// (a run's payment dates, seven kinds, the reason sets and flags its
+    /// payers give: ~353 dates and 10 CARCs on the 1 GB generated case),
+    /// so one word where each took one.
+    detail: u32,
     line_control: u32,
-    flags: Flags,
     /// The line's event before this one, or [`NONE`].
     prev: u32,
 }
 
-/// One claim reference's lines: its identity (texts interned) and the
-/// newest node of its chain in [`LineBook::link_nodes`] (chained newest
-/// first, so that a link needs no pointer to its other end; read back,
-/// the chain is reversed into link order).
+/// One claim reference's lines: the reference (interned) and the newest
+/// node of its chain in [`LineBook::link_nodes`] (chained newest first,
+/// so that a link needs no pointer to its other end; read back, the chain
+/// is reversed into link order). Its payer and payee are those of its
+/// lines ([`LineBook::link`] links a line under its own), read from the
+/// newest one's key: 8 bytes where a word of its own made 12 (~4 bytes a
+/// service line on the 1 GB case: 5.7 million links).
 #[derive(Clone, Copy, Debug)]
 struct Link {
-    /// (payer, payee) in [`LineBook::pairs`].
-    party: u32,
     claim_ref: u32,
+    /// Never [`NONE`]: a link is made with its first line.
     newest: u32,
 }
 
@@ -144,22 +157,17 @@ impl Pairs {
     }
 }
 
-/// What [`LineBook::reserve`] makes room for, each an upper bound counted
-/// from a first pass (more is address space, not memory, for the vectors;
-/// the tables' control bytes are written when they are allocated).
+/// What [`LineBook::reserve`] makes room for in its hash tables, each an
+/// upper bound counted from a first pass (the tables' control bytes are
+/// written when they are allocated).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Room {
-    /// Lines (their keys and ids).
+    /// Lines (their ids).
     pub lines: usize,
-    /// Events recorded on lines.
-    pub records: usize,
     /// Claim references (a claim payment has two: CLP01 and CLP07).
     pub links: usize,
     /// Line controls (REF*6R).
     pub controls: usize,
-    /// Texts interned or kept (only where each starts is reserved: the
-    /// interner's table is not).
-    pub texts: usize,
 }
 
 /// Every line's identity, history, line controls and claim links.
@@ -171,14 +179,17 @@ pub struct LineBook {
     ids: hashbrown::HashTable<u32>,
     /// The hasher of `ids`, `controls` and `links`.
     hasher: foldhash::fast::RandomState,
-    keys: Vec<CompactKey>,
-    records: Vec<Record>,
+    keys: Arena<CompactKey>,
+    records: Arena<Record>,
     /// By record index, the amounts [`pack_amount`] cannot hold exactly
     /// (over ±5 million at cents, more than 2 decimals, a negative zero).
     odd_amounts: HashMap<u32, Decimal>,
     texts: Interner,
     pairs: Pairs,
     reason_sets: Interned<Vec<Text>>,
+    /// (payment date and kind, a set in `reason_sets`, flags): an
+    /// event's [`Record::detail`].
+    details: Interned<(u32, u32, Flags)>,
     /// (identity but the ordinal, REF*6R) → the line known by it, found by
     /// their hash and compared field by field: an 8-byte slot where a map
     /// from a 128-bit hash took 32.
@@ -190,9 +201,9 @@ pub struct LineBook {
     /// every link, not a vector per link (whose 24 bytes and heap block
     /// cost ~56 bytes for the one or two lines a claim reference usually
     /// has).
-    link_ends: Vec<Link>,
+    link_ends: Arena<Link>,
     /// The lines linked, each link's chained in link order.
-    link_nodes: Vec<LinkNode>,
+    link_nodes: Arena<LinkNode>,
 }
 
 impl LineBook {
@@ -201,18 +212,18 @@ impl LineBook {
         self.keys.len()
     }
 
-    /// Makes room for what [`Room`] counts, so that the arenas and tables
-    /// are sized once from a first pass's counts instead of doubling as
-    /// they fill (a doubling holds the old and the new block at once, and
-    /// leaves up to half of the new one unused; a table's entries are
-    /// hashed again from their texts, which took ~4 s for the line
-    /// controls of the 1 GB case).
+    /// Makes room for what [`Room`] counts in the hash tables, so that
+    /// they are sized once from a first pass's counts instead of doubling
+    /// as they fill (a doubling holds the old and the new block at once,
+    /// and a table's entries are hashed again from their texts, which took
+    /// ~4 s for the line controls of the 1 GB case). The arenas (keys,
+    /// records, links and their nodes, the texts' starts) need no room:
+    /// they grow a chunk at a time ([`Arena`]).
     pub fn reserve(&mut self, room: Room) {
         let LineBook {
             ids,
             hasher,
             keys,
-            records: record_arena,
             texts,
             pairs,
             controls,
@@ -221,16 +232,14 @@ impl LineBook {
             link_nodes,
             ..
         } = self;
-        keys.reserve(room.lines);
-        record_arena.reserve(room.records);
         ids.reserve(room.lines, |&id| {
             key_hash(hasher, compact_fields(texts, pairs, &keys[id as usize]))
         });
-        link_ends.reserve(room.links);
-        // Each line is linked to its claim's CLP01 and CLP07.
-        link_nodes.reserve(room.lines.saturating_mul(2));
         link_ids.reserve(room.links, |&link| {
-            link_hash(hasher, link_fields(texts, pairs, &link_ends[link as usize]))
+            link_hash(
+                hasher,
+                link_fields(texts, pairs, keys, link_nodes, &link_ends[link as usize]),
+            )
         });
         controls.reserve(room.controls, |c| {
             control_hash(
@@ -239,17 +248,16 @@ impl LineBook {
                 texts.get(c.control),
             )
         });
-        texts.reserve(room.texts);
     }
 
-    /// The lengths the vectors and tables of [`LineBook::reserve`] hold
-    /// without growing: records, line controls, texts.
+    /// The lengths the tables [`LineBook::reserve`] sizes hold without
+    /// growing: line ids, claim links, line controls.
     #[cfg(test)]
     pub fn capacities(&self) -> [usize; 3] {
         [
-            self.records.capacity(),
+            self.ids.capacity(),
+            self.links.capacity(),
             self.controls.capacity(),
-            self.texts.capacity(),
         ]
     }
 
@@ -298,10 +306,13 @@ impl LineBook {
         }
         let id = index(self.keys.len(), "lines")?;
         let compact = CompactKey {
-            party: self.pair(&key.payer, &key.payee)?,
+            place: {
+                let party = self.pair(&key.payer, &key.payee)?;
+                let service = self.pair(&key.procedure, &key.modifiers)?;
+                self.pairs.intern((party, service))?
+            },
             claim_id: self.text(&key.claim_id)?,
             member_id: self.text(&key.member_id)?,
-            service: self.pair(&key.procedure, &key.modifiers)?,
             day: pack_date(key.service_date, scope_code(key.scope)),
             ordinal: key.ordinal,
             head: NONE,
@@ -348,7 +359,12 @@ impl LineBook {
         let mut at = self.keys[id as usize].head;
         while at != NONE {
             let r = &self.records[at as usize];
-            let (payment_date, kind) = unpack_date(r.day);
+            let (day, reasons, flags) = self
+                .details
+                .get_index(r.detail as usize)
+                .copied()
+                .unwrap_or_default();
+            let (payment_date, kind) = unpack_date(day);
             let kind = kind_of(kind);
             let paid = match r.paid {
                 ODD_AMOUNT => self.odd_amounts.get(&at).copied().unwrap_or_default(),
@@ -361,11 +377,11 @@ impl LineBook {
                 kind,
                 denial_reasons: self
                     .reason_sets
-                    .get_index(r.denial_reasons as usize)
+                    .get_index(reasons as usize)
                     .cloned()
                     .unwrap_or_default(),
                 line_control: self.text_of(r.line_control),
-                flags: r.flags,
+                flags,
             });
             at = r.prev;
         }
@@ -383,10 +399,12 @@ impl LineBook {
             self.remember_control(id, key, control, &event.line_control);
             control
         };
-        let denial_reasons = match self.reason_sets.get_index_of(&event.denial_reasons) {
+        let reasons = match self.reason_sets.get_index_of(&event.denial_reasons) {
             Some(i) => i as u32,
             None => self.reason_sets.insert_full(event.denial_reasons.clone()).0 as u32,
         };
+        let day = pack_date(event.payment_date, kind_code(event.kind));
+        let detail = self.details.insert_full((day, reasons, event.flags)).0 as u32;
         let at = index(self.records.len(), "line events")?;
         let paid = match pack_amount(event.paid) {
             Some(packed) => packed,
@@ -397,11 +415,9 @@ impl LineBook {
         };
         let record = Record {
             paid,
-            day: pack_date(event.payment_date, kind_code(event.kind)),
             trace: self.text(&event.trace)?,
-            denial_reasons,
+            detail,
             line_control,
-            flags: event.flags,
             prev: self.keys[id as usize].head,
         };
         self.records.push(record);
@@ -477,7 +493,13 @@ impl LineBook {
         let fields = (payer, payee, claim_ref);
         self.links
             .find(link_hash(&self.hasher, fields), |&link| {
-                link_fields(&self.texts, &self.pairs, &self.link_ends[link as usize]) == fields
+                link_fields(
+                    &self.texts,
+                    &self.pairs,
+                    &self.keys,
+                    &self.link_nodes,
+                    &self.link_ends[link as usize],
+                ) == fields
             })
             .copied()
     }
@@ -497,7 +519,9 @@ impl LineBook {
         lines
     }
 
-    /// Links a line to a claim reference, once.
+    /// Links a line to a claim reference, once. The payer and payee are
+    /// the line's own (a link's are read from its lines): others are an
+    /// error.
     pub fn link(
         &mut self,
         payer: &str,
@@ -505,35 +529,24 @@ impl LineBook {
         claim_ref: &str,
         key: &LineKey,
     ) -> StoreResult<()> {
-        let line = self.intern(key)?;
-        let link = match self.link_of(payer, payee, claim_ref) {
-            Some(link) => link,
-            None => {
-                let link = index(self.link_ends.len(), "claim links")?;
-                let ends = Link {
-                    party: self.pair(payer, payee)?,
-                    claim_ref: self.text(claim_ref)?,
-                    newest: NONE,
-                };
-                self.link_ends.push(ends);
-                let LineBook {
-                    links,
-                    hasher,
-                    texts,
-                    pairs,
-                    link_ends,
-                    ..
-                } = self;
-                let hash = link_hash(hasher, (payer, payee, claim_ref));
-                links.insert_unique(hash, link, |&link| {
-                    link_hash(hasher, link_fields(texts, pairs, &link_ends[link as usize]))
-                });
-                link
-            }
-        };
-        if self.is_linked(link, line) {
-            return Ok(());
+        if (payer, payee) != (key.payer.as_str(), key.payee.as_str()) {
+            return Err(StoreError::Data(format!(
+                "a line of payer {:?} and payee {:?} linked to claim reference {claim_ref:?} under payer {payer:?} and payee {payee:?}",
+                key.payer.as_str(),
+                key.payee.as_str()
+            )));
         }
+        let line = self.intern(key)?;
+        let found = self.link_of(payer, payee, claim_ref);
+        let newest = match found {
+            Some(link) => {
+                if self.is_linked(link, line) {
+                    return Ok(());
+                }
+                self.link_ends[link as usize].newest
+            }
+            None => NONE,
+        };
         // A claim payment's lines are linked to its CLP01 and its CLP07 in
         // turn: when the node just added for the other reference holds this
         // line on top of this link's whole chain, the two chains are the
@@ -541,17 +554,47 @@ impl LineBook {
         // rather than a copy of it. Nodes never change once added (a chain
         // grows at its newest end), so a shared tail stays right for both:
         // one node a line where there were two (~8 bytes a line; issue 17).
-        let newest = self.link_ends[link as usize].newest;
-        if let Some(last) = self.link_nodes.len().checked_sub(1)
-            && self.link_nodes[last].line == line
-            && self.link_nodes[last].next == newest
-        {
-            self.link_ends[link as usize].newest = last as u32;
-            return Ok(());
+        let node = match self.link_nodes.last() {
+            // Below `NONE` nodes: the last one's index is an id.
+            Some(last) if last.line == line && last.next == newest => {
+                (self.link_nodes.len() - 1) as u32
+            }
+            _ => {
+                let node = index(self.link_nodes.len(), "claim link lines")?;
+                self.link_nodes.push(LinkNode { line, next: newest });
+                node
+            }
+        };
+        match found {
+            Some(link) => self.link_ends[link as usize].newest = node,
+            None => {
+                // Made with its first line, so that its payer and payee
+                // can be read (the table's hashes too, if it grows now).
+                let link = index(self.link_ends.len(), "claim links")?;
+                let ends = Link {
+                    claim_ref: self.text(claim_ref)?,
+                    newest: node,
+                };
+                self.link_ends.push(ends);
+                let LineBook {
+                    links,
+                    hasher,
+                    texts,
+                    pairs,
+                    keys,
+                    link_ends,
+                    link_nodes,
+                    ..
+                } = self;
+                let hash = link_hash(hasher, (payer, payee, claim_ref));
+                links.insert_unique(hash, link, |&link| {
+                    link_hash(
+                        hasher,
+                        link_fields(texts, pairs, keys, link_nodes, &link_ends[link as usize]),
+                    )
+                });
+            }
         }
-        let node = index(self.link_nodes.len(), "claim link lines")?;
-        self.link_nodes.push(LinkNode { line, next: newest });
-        self.link_ends[link as usize].newest = node;
         Ok(())
     }
 
@@ -601,8 +644,9 @@ fn key_fields(k: &LineKey) -> KeyFields<'_> {
 }
 
 fn compact_fields<'a>(texts: &'a Interner, pairs: &Pairs, k: &CompactKey) -> KeyFields<'a> {
-    let (payer, payee) = pairs.get(k.party);
-    let (procedure, modifiers) = pairs.get(k.service);
+    let (party, service) = pairs.get(k.place);
+    let (payer, payee) = pairs.get(party);
+    let (procedure, modifiers) = pairs.get(service);
     let (service_date, scope) = unpack_date(k.day);
     (
         texts.get(payer),
@@ -639,13 +683,26 @@ fn control_hash(hasher: &foldhash::fast::RandomState, fields: KeyFields<'_>, tex
 /// (payer, payee, claim reference).
 type LinkFields<'a> = (&'a str, &'a str, &'a str);
 
-fn link_fields<'a>(texts: &'a Interner, pairs: &Pairs, link: &Link) -> LinkFields<'a> {
-    let (payer, payee) = pairs.get(link.party);
-    (
-        texts.get(payer),
-        texts.get(payee),
-        texts.get(link.claim_ref),
-    )
+/// A link's fields: its payer and payee are its newest line's.
+fn link_fields<'a>(
+    texts: &'a Interner,
+    pairs: &Pairs,
+    keys: &Arena<CompactKey>,
+    nodes: &Arena<LinkNode>,
+    link: &Link,
+) -> LinkFields<'a> {
+    let line = nodes
+        .get(link.newest as usize)
+        .and_then(|node| keys.get(node.line as usize));
+    let (payer, payee) = match line {
+        Some(key) => {
+            let (party, _) = pairs.get(key.place);
+            let (payer, payee) = pairs.get(party);
+            (texts.get(payer), texts.get(payee))
+        }
+        None => ("", ""),
+    };
+    (payer, payee, texts.get(link.claim_ref))
 }
 
 fn link_hash(hasher: &foldhash::fast::RandomState, fields: LinkFields<'_>) -> u64 {
@@ -759,6 +816,7 @@ fn index(len: usize, what: &str) -> StoreResult<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::line::Flag;
 
     fn key(claim: &str, ordinal: u32) -> LineKey {
         LineKey {
@@ -880,11 +938,24 @@ mod tests {
             assert_eq!(history.events.len(), 1);
             assert_eq!(history.events[0].trace, format!("T{i}").as_str());
         }
-        // Read back, a linked line is the identity it was recorded under.
+        // Read back, a linked line is the identity it was recorded under,
+        // under its own payer and payee (and only there).
         for k in &others {
-            book.link("P", "1", "A", k).unwrap();
+            book.link(&k.payer, &k.payee, "A", k).unwrap();
         }
-        assert_eq!(book.claim_lines("P", "1", "A"), others);
+        for (payer, payee) in [("P", "1"), ("Q", "1"), ("P", "2"), ("1", "P")] {
+            let own: Vec<LineKey> = others
+                .iter()
+                .filter(|k| (k.payer.as_str(), k.payee.as_str()) == (payer, payee))
+                .cloned()
+                .collect();
+            assert!(!own.is_empty());
+            assert_eq!(book.claim_lines(payer, payee, "A"), own, "{payer} {payee}");
+        }
+        assert!(book.claim_lines("Q", "2", "A").is_empty());
+        assert!(book.link("Q", "1", "A", &base).is_err(), "not its payer");
+        assert!(book.link("P", "2", "A", &base).is_err(), "not its payee");
+        assert_eq!(book.claim_lines("P", "1", "A").len(), 5);
     }
 
     #[test]
@@ -934,6 +1005,56 @@ mod tests {
         assert_eq!(book.odd_amounts.len(), aside);
     }
 
+    /// An event's payment date and kind, denial reasons and flags are one
+    /// interned detail: every combination reads back as it was, the same
+    /// value of one with other values of the others included.
+    #[test]
+    fn dates_kinds_reasons_and_flags_read_back_in_every_combination() {
+        let dates = [None, Some(Date::constant(2024, 2, 1)), Some(Date::MAX)];
+        let kinds = [PriorKind::Payment, PriorKind::Denial, PriorKind::Reversal];
+        let sets: [Vec<Text>; 3] = [
+            Vec::new(),
+            vec!["CO-45".into()],
+            vec!["CO-45".into(), "PR-2".into()],
+        ];
+        let mut flag_sets = vec![Flags::default()];
+        for flag in [Flag::Recouped, Flag::Underpaid] {
+            let mut one = Flags::default();
+            one.insert(flag);
+            flag_sets.push(one);
+        }
+        let both = flag_sets[1].union(flag_sets[2]);
+        flag_sets.push(both);
+        let mut book = LineBook::default();
+        let mut want = Vec::new();
+        for payment_date in dates {
+            for kind in kinds {
+                for reasons in &sets {
+                    for &flags in &flag_sets {
+                        let event = PriorEvent {
+                            payment_date,
+                            kind,
+                            denial_reasons: reasons.clone(),
+                            flags,
+                            ..event(&format!("T{}", want.len()), 1, "")
+                        };
+                        book.record(&key("A", 0), &event).unwrap();
+                        want.push(event);
+                    }
+                }
+            }
+        }
+        assert_eq!(book.details.len(), want.len(), "each one its own");
+        // The same again is the same detail.
+        book.record(&key("B", 0), &want[7]).unwrap();
+        assert_eq!(book.details.len(), want.len());
+        let mut history = LineHistory::default();
+        book.read(&key("A", 0), &mut history);
+        assert_eq!(history.events, want);
+        book.read(&key("B", 0), &mut history);
+        assert_eq!(history.events, [want[7].clone()]);
+    }
+
     #[test]
     fn dates_kinds_and_scopes_read_back_from_their_word() {
         let kinds = PriorKind::ALL;
@@ -963,32 +1084,31 @@ mod tests {
     fn the_line_state_is_as_small_as_its_arithmetic_says() {
         // The module comment's bytes a line: a field added here is paid
         // for every line of a run.
-        assert_eq!(std::mem::size_of::<CompactKey>(), 28);
-        assert_eq!(std::mem::size_of::<Record>(), 28);
-        assert_eq!(std::mem::size_of::<Link>(), 12);
+        assert_eq!(std::mem::size_of::<CompactKey>(), 24);
+        assert_eq!(std::mem::size_of::<Record>(), 20);
+        assert_eq!(std::mem::size_of::<Link>(), 8);
         assert_eq!(std::mem::size_of::<LinkNode>(), 8);
         assert_eq!(std::mem::size_of::<Control>(), 8);
     }
 
-    /// Lines recorded within the room made for them leave every vector
-    /// and table it sized as it was: none doubled (holding its old and
-    /// new block at once — a run's peak when it happens late).
+    /// Lines recorded and linked within the room made for them leave every
+    /// table it sized as it was: none doubled (holding its old and new
+    /// block at once — a run's peak when it happens late).
     #[test]
     fn room_made_ahead_is_not_outgrown() {
         let record_all = |book: &mut LineBook| {
             for i in 0..3_000 {
                 let control = format!("6R-{i}");
-                book.record(&key(&format!("C{i}"), 1), &event("T1", 100, &control))
-                    .unwrap();
+                let k = key(&format!("C{i}"), 1);
+                book.record(&k, &event("T1", 100, &control)).unwrap();
+                book.link("P", "1", &format!("C{i}"), &k).unwrap();
             }
         };
         let mut book = LineBook::default();
         book.reserve(Room {
             lines: 3_000,
-            records: 3_000,
-            links: 0,
+            links: 3_000,
             controls: 3_000,
-            texts: 6_100,
         });
         let before = book.capacities();
         assert!(before.iter().all(|&c| c >= 3_000), "{before:?}");
@@ -997,15 +1117,15 @@ mod tests {
         // Without the room, each of them grows: the test sees a doubling.
         let mut grown = LineBook::default();
         grown.reserve(Room {
-            lines: 3_000,
-            records: 3_000,
-            ..Room::default()
+            lines: 100,
+            links: 100,
+            controls: 100,
         });
         let small = grown.capacities();
         record_all(&mut grown);
         let after = grown.capacities();
         assert!(
-            after[1] > small[1] && after[2] > small[2],
+            (0..3).all(|i| after[i] > small[i] && after[i] >= 3_000),
             "{small:?} {after:?}"
         );
     }
@@ -1036,10 +1156,8 @@ mod tests {
         let mut book = LineBook::default();
         book.reserve(Room {
             lines: 100,
-            records: 100,
             links: 10,
             controls: 100,
-            texts: 300,
         });
         // Two links sharing lines, each line linked again out of order.
         let order = [0, 1, 2, 3, 1, 0, 3, 2, 2, 4, 0];

@@ -498,33 +498,22 @@ impl HistoryStore for MemoryStore {
         // `by_id` double once as it fills).
         self.by_id.reserve(icns.saturating_sub(self.by_id.len()));
         self.by_icn.reserve(icns);
-        // The line book: a line per line or claim event, a record per event
-        // (PLB's included), a claim reference per CLP01 and per CLP07. A
-        // margin covers what the counts leave out (a 1/16 one for the
-        // records: the 1 GB generated case records 1.7% more than its
-        // events): a vector or table that fills up doubles, holding the
-        // old block and the new one at once — near the end of a large
-        // run, when the records ran out of the 1/32 they had, that copy
-        // was the run's peak (+170 MB on the 1 GB case; issue 17). Room
-        // reserved and never used is address space, not memory.
+        // The line book's tables: a line per line or claim event, a claim
+        // reference per CLP01 and per CLP07, a line control per event with
+        // REF*6R at most. A margin covers what the counts leave out: a
+        // table that fills up doubles, holding the old block and the new
+        // one at once while its entries are hashed again (the line
+        // controls' table near the end of the 1 GB case: +70 MB for ~4 s,
+        // the run's peak; issue 17). Its arenas grow a chunk at a time and
+        // need no room (`history::arena`).
         let lines = size.lines as usize;
-        let events = size.events as usize;
         let claims = size.claims as usize;
         let links = claims + icns;
-        // REF*6R: a line control per event that has one, at most, and its
-        // text kept; the other texts a claim payment may add (CLP01, CLP07,
-        // the member id) and a transaction's trace. The line controls'
-        // table doubled near the end of the 1 GB case (+70 MB for the ~4 s
-        // its entries took to be placed again, the run's peak), and the
-        // interner's text starts with it (+64 MB).
         let controls = size.controls as usize;
-        let texts = controls + 3 * claims + self.transactions.len();
         self.lines.reserve(Room {
             lines: lines + lines / 32 + 64,
-            records: events + events / 16 + 64,
             links: links + links / 32 + 64,
             controls: controls + controls / 32 + 64,
-            texts: texts + texts / 16 + 64,
         });
         Ok(())
     }

@@ -11,6 +11,7 @@
 //! payment order, one store transaction each.
 
 pub mod acks;
+mod arena;
 mod few;
 mod interner;
 mod lines;
