@@ -13,7 +13,7 @@ use std::ops::{Index, IndexMut};
 /// The bits of an index that are its place in its chunk.
 const CHUNK_BITS: u32 = 16;
 
-/// Values a chunk holds: 65,536 (1.8 MB of 28-byte line keys).
+/// Values a chunk holds: 65,536 (1.5 MiB of 24-byte line keys).
 const CHUNK_LEN: usize = 1 << CHUNK_BITS;
 
 /// Values by index, in chunks.
