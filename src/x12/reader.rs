@@ -43,9 +43,6 @@ pub struct SegmentReader<R> {
     eof: bool,
     lexer: Lexer,
     notices: Vec<Notice>,
-    /// False when segments are wanted as bytes only: nothing is checked as
-    /// UTF-8 (or copied to `checked`).
-    texts: bool,
 }
 
 impl<R: Read> SegmentReader<R> {
@@ -65,17 +62,6 @@ impl<R: Read> SegmentReader<R> {
             eof: false,
             lexer,
             notices: Vec::new(),
-            texts: true,
-        }
-    }
-
-    /// A reader whose segments carry no checked text, for a caller that
-    /// reads element bytes only (the `validate` screen): the bytes are not
-    /// checked as UTF-8 nor copied aside.
-    pub fn bytes_only(source: R) -> Self {
-        SegmentReader {
-            texts: false,
-            ..Self::new(source)
         }
     }
 
@@ -141,9 +127,7 @@ impl<R: Read> SegmentReader<R> {
                 }
                 Ok(n) => {
                     self.end += n;
-                    if self.texts {
-                        self.check_text();
-                    }
+                    self.check_text();
                     return Ok(());
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
