@@ -730,12 +730,18 @@ impl BatchPlaces {
         if parts.len() > PLACE_PARTS {
             return None;
         }
-        let parts = parts.iter().map(relative).collect::<Option<Vec<_>>>()?;
+        // In a fixed array, not a vector: pass 1 places every claim of an
+        // input read twice (millions), an allocation each.
+        let mut relative_parts = [PlaceSpan::default(); PLACE_PARTS];
+        for (slot, part) in relative_parts.iter_mut().zip(parts) {
+            *slot = relative(part)?;
+        }
+        let parts = &relative_parts[..parts.len()];
         if self.parts.len() + parts.len() > BATCH_PARTS {
             self.seal();
         }
         let mut ids = [0u16; PLACE_PARTS];
-        for (id, part) in ids.iter_mut().zip(&parts) {
+        for (id, part) in ids.iter_mut().zip(parts) {
             *id = match self.seen.get(part) {
                 Some(&id) => id,
                 None => {
