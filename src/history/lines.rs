@@ -1104,23 +1104,20 @@ mod tests {
                 book.link("P", "1", &format!("C{i}"), &k).unwrap();
             }
         };
+        let room = |n| Room {
+            lines: n,
+            links: n,
+            controls: n,
+        };
         let mut book = LineBook::default();
-        book.reserve(Room {
-            lines: 3_000,
-            links: 3_000,
-            controls: 3_000,
-        });
+        book.reserve(room(3_000));
         let before = book.capacities();
         assert!(before.iter().all(|&c| c >= 3_000), "{before:?}");
         record_all(&mut book);
         assert_eq!(book.capacities(), before);
         // Without the room, each of them grows: the test sees a doubling.
         let mut grown = LineBook::default();
-        grown.reserve(Room {
-            lines: 100,
-            links: 100,
-            controls: 100,
-        });
+        grown.reserve(room(100));
         let small = grown.capacities();
         record_all(&mut grown);
         let after = grown.capacities();
