@@ -573,6 +573,40 @@ mod tests {
         rows
     }
 
+    /// What a run of `jobs` reports of each input (its report, and its
+    /// counts of transactions repeated and claims known) and its rows;
+    /// checked to be decided in parts with more than one job (the caller's
+    /// store left empty), in one store with one.
+    fn reported_run(
+        inputs: &[(String, String)],
+        jobs: usize,
+    ) -> (Vec<String>, Vec<(usize, usize)>, Vec<DecidedLine>) {
+        #[derive(Default)]
+        struct Reports(Vec<String>, Vec<(usize, usize)>);
+        impl crate::pipeline::Observer for Reports {
+            fn ingested(&mut self, source: &str, report: &IngestReport) {
+                self.0.push(format!("{source}: {report:?}"));
+                self.1.push((report.repeated.len(), report.known_claims));
+            }
+        }
+        let mut reports = Reports::default();
+        let mut rows = Vec::new();
+        let mut store = MemoryStore::new();
+        run(
+            &config(jobs),
+            &bytes(inputs),
+            &mut store,
+            &mut reports,
+            |row| {
+                rows.push(row.clone());
+                Ok::<(), std::convert::Infallible>(())
+            },
+        )
+        .expect("run");
+        assert_eq!(store.empty_part().is_some(), jobs > 1, "split: {jobs} jobs");
+        (reports.0, reports.1, rows)
+    }
+
     fn contents(inputs: &[(String, String)]) -> Vec<InputContent> {
         inputs
             .iter()
@@ -915,34 +949,11 @@ mod tests {
             "the 837 is split"
         );
         let billed = contents[0].packed_claims.len();
-        // What the run reports of each file, and its rows.
-        #[derive(Default)]
-        struct Reports(Vec<String>, Vec<(usize, usize)>);
-        impl crate::pipeline::Observer for Reports {
-            fn ingested(&mut self, source: &str, report: &IngestReport) {
-                self.0.push(format!("{source}: {report:?}"));
-                self.1.push((report.repeated.len(), report.known_claims));
-            }
-        }
         let of = |jobs| {
-            let mut reports = Reports::default();
-            let mut rows = Vec::new();
-            let mut store = MemoryStore::new();
-            run(
-                &config(jobs),
-                &bytes(&inputs),
-                &mut store,
-                &mut reports,
-                |row| {
-                    rows.push(row.clone());
-                    Ok::<(), std::convert::Infallible>(())
-                },
-            )
-            .expect("run");
-            assert_eq!(store.empty_part().is_some(), jobs > 1, "split: {jobs} jobs");
+            let (reports, counts, rows) = reported_run(&inputs, jobs);
             let known = [(0, 0), (2, 0), (0, billed)];
-            assert_eq!(reports.1, known, "the copies are known");
-            (reports.0, rows)
+            assert_eq!(counts, known, "the copies are known");
+            (reports, rows)
         };
         let (reports, rows) = of(1);
         let (split_reports, split_rows) = of(2);
@@ -997,34 +1008,10 @@ mod tests {
             claims[n - first..],
             "each copy is with its original"
         );
-        #[derive(Default)]
-        struct Reports(Vec<String>, Vec<usize>);
-        impl crate::pipeline::Observer for Reports {
-            fn ingested(&mut self, source: &str, report: &IngestReport) {
-                self.0.push(format!("{source}: {report:?}"));
-                self.1.push(report.known_claims);
-            }
-        }
         let of = |jobs| {
-            let mut reports = Reports::default();
-            let mut rows = Vec::new();
-            let mut store = MemoryStore::new();
-            run(
-                &config(jobs),
-                &bytes(&inputs),
-                &mut store,
-                &mut reports,
-                |row| {
-                    rows.push(row.clone());
-                    Ok::<(), std::convert::Infallible>(())
-                },
-            )
-            .expect("run");
-            // Decided in parts with two jobs (the caller's store left
-            // empty), in one store with one.
-            assert_eq!(store.empty_part().is_some(), jobs > 1, "split: {jobs} jobs");
-            assert_eq!(reports.1, [first, 0], "the copies are known");
-            (reports.0, rows)
+            let (reports, counts, rows) = reported_run(&inputs, jobs);
+            assert_eq!(counts, [(0, first), (0, 0)], "the copies are known");
+            (reports, rows)
         };
         let (reports, rows) = of(1);
         assert!(rows.len() > 100, "{} rows", rows.len());
