@@ -56,6 +56,7 @@ use rust_decimal::Decimal;
 
 use super::arena::Arena;
 use super::interner::Interner;
+use super::table::Table;
 use super::{StoreError, StoreResult};
 use crate::hashing::HashMap;
 use crate::line::{Flags, LineHistory, LineKey, PriorEvent, PriorKind, Scope};
@@ -176,7 +177,7 @@ pub struct LineBook {
     /// Line ids, found by their identity's hash and compared field by
     /// field with the key asked for: a 4-byte slot, where a map from a
     /// 128-bit identity hash took 20.
-    ids: hashbrown::HashTable<u32>,
+    ids: Table<u32>,
     /// The hasher of `ids`, `controls` and `links`.
     hasher: foldhash::fast::RandomState,
     keys: Arena<CompactKey>,
@@ -193,10 +194,10 @@ pub struct LineBook {
     /// (identity but the ordinal, REF*6R) → the line known by it, found by
     /// their hash and compared field by field: an 8-byte slot where a map
     /// from a 128-bit hash took 32.
-    controls: hashbrown::HashTable<Control>,
+    controls: Table<Control>,
     /// (payer, payee, claim reference) → link id, found by their hash and
     /// compared with the link's texts.
-    links: hashbrown::HashTable<u32>,
+    links: Table<u32>,
     /// Per link id, its identity and the ends of its chain: one arena for
     /// every link, not a vector per link (whose 24 bytes and heap block
     /// cost ~56 bytes for the one or two lines a claim reference usually
