@@ -53,12 +53,6 @@ impl<T> Table<T> {
         self.shards[self.shard(hash)].find(hash, eq)
     }
 
-    /// The same, to change.
-    pub fn find_mut(&mut self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<&mut T> {
-        let shard = self.shard(hash);
-        self.shards[shard].find_mut(hash, eq)
-    }
-
     /// Adds `value`, which no value equals; `hasher` gives the hash of a
     /// value already there, should its shard grow.
     pub fn insert_unique(&mut self, hash: u64, value: T, hasher: impl Fn(&T) -> u64) {
@@ -181,7 +175,6 @@ mod tests {
                 assert_eq!(table.find(hash(v), |&x| x == v), Some(&v));
             }
             assert!(table.find(hash(30_000), |&x| x == 30_000).is_none());
-            *table.find_mut(hash(5), |&x| x == 5).unwrap() = 5;
             // Made bigger with values in it: moved into the new shards.
             table.reserve(60_000, |&v| hash(v));
             assert!(table.shards.len() > 1 && table.capacity() >= 90_000);
