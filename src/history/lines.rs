@@ -77,10 +77,11 @@ struct CompactKey {
     place: u32,
     claim_id: u32,
     member_id: u32,
-    /// The service date and the scope ([`pack_date`]: a separate
-    /// one-byte scope would pad the key to 32 bytes).
+    /// The service date, the scope and the ordinal ([`pack_date`] with
+    /// [`line_tag`]'s tag: the ordinal in 6 bits, [`ODD_ORDINAL`] for one
+    /// kept in [`LineBook::odd_ordinals`] — a claim's identical lines are
+    /// few, numbered from 0 —, where a word of its own made 24 bytes).
     day: u32,
-    ordinal: u32,
     /// The line's newest record, or [`NONE`].
     head: u32,
 }
@@ -174,6 +175,9 @@ pub struct LineBook {
     hasher: foldhash::fast::RandomState,
     keys: Arena<CompactKey>,
     records: Arena<Record>,
+    /// By line id, the ordinals over [`ODD_ORDINAL`] - 1 (none on the
+    /// generated cases).
+    odd_ordinals: HashMap<u32, u32>,
     /// By record index, the amounts [`pack_amount`] cannot hold exactly
     /// (over ±5 million at cents, more than 2 decimals, a negative zero).
     odd_amounts: HashMap<u32, Decimal>,
@@ -272,7 +276,9 @@ impl LineBook {
         let hash = key_hash(&self.hasher, key_fields(key));
         self.ids
             .find(hash, |&id| {
-                compact_fields(&self.texts, &self.pairs, &self.keys[id as usize]) == key_fields(key)
+                let line = &self.keys[id as usize];
+                compact_fields(&self.texts, &self.pairs, line) == but_ordinal(key_fields(key))
+                    && ordinal_of(&self.odd_ordinals, id, line) == key.ordinal
             })
             .copied()
     }
@@ -290,10 +296,12 @@ impl LineBook {
             },
             claim_id: self.text(&key.claim_id)?,
             member_id: self.text(&key.member_id)?,
-            day: pack_date(key.service_date, scope_code(key.scope)),
-            ordinal: key.ordinal,
+            day: pack_date(key.service_date, line_tag(key.scope, key.ordinal)),
             head: NONE,
         };
+        if key.ordinal >= ODD_ORDINAL {
+            self.odd_ordinals.insert(id, key.ordinal);
+        }
         self.keys.push(compact);
         let LineBook {
             ids,
@@ -311,8 +319,10 @@ impl LineBook {
     }
 
     fn key_of(&self, id: u32) -> LineKey {
-        let (payer, payee, claim_id, member_id, service_date, procedure, modifiers, ordinal, scope) =
-            compact_fields(&self.texts, &self.pairs, &self.keys[id as usize]);
+        let line = &self.keys[id as usize];
+        let (payer, payee, claim_id, member_id, service_date, procedure, modifiers, _, scope) =
+            compact_fields(&self.texts, &self.pairs, line);
+        let ordinal = ordinal_of(&self.odd_ordinals, id, line);
         LineKey {
             payer: payer.into(),
             payee: payee.into(),
@@ -437,11 +447,11 @@ impl LineBook {
         // Every line of this hash is visited: `eq` never says found.
         self.ids.find(key_hash(&self.hasher, fields), |&id| {
             let line = &self.keys[id as usize];
-            if but_ordinal(compact_fields(&self.texts, &self.pairs, line)) == wanted
+            if compact_fields(&self.texts, &self.pairs, line) == wanted
                 && let Some(at) = self.newest_with_control(line.head, control)
                 && newest.is_none_or(|(last, _)| at > last)
             {
-                newest = Some((at, line.ordinal));
+                newest = Some((at, ordinal_of(&self.odd_ordinals, id, line)));
             }
             false
         });
@@ -614,11 +624,13 @@ fn key_fields(k: &LineKey) -> KeyFields<'_> {
     )
 }
 
+/// A line's fields but its ordinal (0 there: [`ordinal_of`] reads it), as
+/// its hash reads them ([`key_hash`]).
 fn compact_fields<'a>(texts: &'a Interner, pairs: &Pairs, k: &CompactKey) -> KeyFields<'a> {
     let (party, service) = pairs.get(k.place);
     let (payer, payee) = pairs.get(party);
     let (procedure, modifiers) = pairs.get(service);
-    let (service_date, scope) = unpack_date(k.day);
+    let (service_date, tag) = unpack_date(k.day);
     (
         texts.get(payer),
         texts.get(payee),
@@ -627,9 +639,27 @@ fn compact_fields<'a>(texts: &'a Interner, pairs: &Pairs, k: &CompactKey) -> Key
         service_date,
         texts.get(procedure),
         texts.get(modifiers),
-        k.ordinal,
-        scope_of(scope),
+        0,
+        scope_of(tag & 3),
     )
+}
+
+/// A line's ordinal: in its key's tag, or in `odd` (by line id).
+fn ordinal_of(odd: &HashMap<u32, u32>, id: u32, k: &CompactKey) -> u32 {
+    match k.day >> 26 {
+        ODD_ORDINAL => odd.get(&id).copied().unwrap_or_default(),
+        ordinal => ordinal,
+    }
+}
+
+/// The ordinal [`line_tag`] says is kept aside: 6 bits hold 0 to 62 (a
+/// claim's identical lines are numbered from 0).
+const ODD_ORDINAL: u32 = 63;
+
+/// The 8-bit tag of a line's [`CompactKey::day`]: the scope (2 bits) and
+/// the ordinal (6 bits, [`ODD_ORDINAL`] for one over 62).
+fn line_tag(scope: Scope, ordinal: u32) -> u32 {
+    scope_code(scope) | (ordinal.min(ODD_ORDINAL) << 2)
 }
 
 /// The fields with the ordinal left out: REF*6R names one line among those
@@ -707,7 +737,8 @@ fn unpack_amount(packed: u32) -> Decimal {
     Decimal::new(i64::from(packed as i32 >> 2), packed & 3)
 }
 
-/// A date and a 7-bit tag (an event's kind, a line's scope) in one word:
+/// A date and an 8-bit tag (an event's kind; a line's scope and ordinal,
+/// [`line_tag`]) in one word:
 /// the year offset by 10,000 (15 bits: jiff's years are -9999 to 9999),
 /// the month (4) and the day (5), then the tag; no date is month 0.
 fn pack_date(date: Option<Date>, tag: u32) -> u32 {
@@ -1042,8 +1073,13 @@ mod tests {
         }
         for scope in [Scope::Line, Scope::Claim, Scope::Provider] {
             for date in dates {
-                let (back, code) = unpack_date(pack_date(date, scope_code(scope)));
-                assert_eq!((back, scope_of(code)), (date, scope));
+                for ordinal in [0, 1, 62, 63, 64, u32::MAX] {
+                    let day = pack_date(date, line_tag(scope, ordinal));
+                    let (back, tag) = unpack_date(day);
+                    assert_eq!((back, scope_of(tag & 3)), (date, scope));
+                    // 63 (ODD_ORDINAL) and over: kept aside.
+                    assert_eq!(day >> 26, ordinal.min(ODD_ORDINAL));
+                }
             }
         }
     }
@@ -1052,7 +1088,7 @@ mod tests {
     fn the_line_state_is_as_small_as_its_arithmetic_says() {
         // The module comment's bytes a line: a field added here is paid
         // for every line of a run.
-        assert_eq!(std::mem::size_of::<CompactKey>(), 24);
+        assert_eq!(std::mem::size_of::<CompactKey>(), 20);
         assert_eq!(std::mem::size_of::<Record>(), 20);
         assert_eq!(std::mem::size_of::<Link>(), 8);
         assert_eq!(std::mem::size_of::<LinkNode>(), 8);
@@ -1176,6 +1212,15 @@ mod tests {
             assert_eq!(history.events.len(), 1);
         }
         assert_eq!(book.ordinal_for_control(&a(0), "X"), Some(2));
+        // Ordinals over 62 are kept aside: each line reads back whole.
+        for ordinal in [62, 63, 64, 199] {
+            book.link("P", "1", "ODD", &a(ordinal)).unwrap();
+        }
+        assert_eq!(
+            book.claim_lines("P", "1", "ODD"),
+            [a(62), a(63), a(64), a(199)]
+        );
+        assert_eq!(book.odd_ordinals.len(), 200 - 63);
     }
 
     #[test]
