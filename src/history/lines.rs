@@ -4,26 +4,30 @@
 //! (arenas grown a chunk at a time: `history::arena`).
 //!
 //! Bytes per line held, as counted with the structures' lengths on the
-//! 1 GB generated case (5.4 million lines, 1.11 events, 0.83 REF*6R, 1.05
+//! 1 GB generated case (5.5 million lines, 1.11 events, 0.83 REF*6R, 1.05
 //! claim references and 1.9 links a line; hash tables at the load
-//! they had there, a byte of control per bucket included):
+//! they had there, a byte of control per bucket included; the line ids'
+//! and links' tables in shards sized to the room the memory store asks
+//! for, ~1.2 buckets an entry: `history::table`):
 //! - identity: its id in a table found by the identity's hash and compared
-//!   field by field (a 4-byte slot), ~8;
-//! - the key ([`CompactKey`]): 24 — payer and payee, procedure and
+//!   field by field (a 4-byte slot), ~6;
+//! - the key ([`CompactKey`]): 20 — payer and payee, procedure and
 //!   modifiers one [`Pairs`] id, a pair of pairs (few payees bill few
-//!   procedures: the pairs recur), the service date and scope in one
-//!   word, the head of its history chain;
+//!   procedures: the pairs recur), the service date, scope and ordinal in
+//!   one word, the head of its history chain;
 //! - its events ([`Record`]): 20 each, ~22 — the amount as 30 bits of
 //!   mantissa and 2 of scale (an amount those bits cannot hold exactly
 //!   goes to `odd_amounts`: ~1% of generated amounts, ~0.3 a line), the
 //!   payment date, kind, denial reasons and flags one interned id (few
 //!   recur);
-//! - REF*6R: an 8-byte (line, control) slot in `controls`, ~14;
+//! - REF*6R: no table — its line is found through the line ids, whose hash
+//!   leaves the ordinal out ([`LineBook::ordinal_for_control`]), and its
+//!   text is in the line's record;
 //! - claim links (CLP01, CLP07): per claim reference its [`Link`] (8: its
-//!   payer and payee are its lines') and a 4-byte slot in `links` (~8),
+//!   payer and payee are its lines') and a 4-byte slot in `links` (~7),
 //!   per line linked a node (8), one node for both when a claim payment's
 //!   lines are linked to its CLP01 and its CLP07 in turn (their chains
-//!   shared: [`LineBook::link`]): ~24. A link's lines are each there once:
+//!   shared: [`LineBook::link`]): ~23. A link's lines are each there once:
 //!   its chain is scanned before a line is added (a claim reference has
 //!   the few lines of its claim, and reading them back walks the same
 //!   chain anyway);
@@ -31,7 +35,7 @@
 //!   traces; ~2 a line, 13 bytes on average): ~42 — REF*6R (~0.8 a line)
 //!   kept without a slot in the interner's table (~49 with one).
 //!
-//! About 134 bytes a line, each later event of a line 20 more. The same
+//! About 113 bytes a line, each later event of a line 20 more. The same
 //! interner holds the texts the memory store's claim indexes are keyed by
 //! (CLM01, CLP01, ICN: `history::memory`), so a CLP01 is held once for
 //! its lines and its claims.
@@ -44,7 +48,10 @@
 //! each) and a set of (link, line) keeping links unique (~28). Then ~150:
 //! 28-byte keys and records (the payment date and kind in one word, the
 //! reasons and flags in two), 12-byte links, and the arenas as vectors
-//! reserved ahead from upper bounds, whose room never used was resident.)
+//! reserved ahead from upper bounds, whose room never used was resident.
+//! Then ~134: 24-byte keys, an 8-byte (line, control) slot per REF*6R in
+//! a table of its own (~14), each table one power-of-two `hashbrown`
+//! table (8.4 million buckets each for 4.5 to 5.7 million entries).)
 //! The hash tables double as they fill unless [`LineBook::reserve`] sized
 //! them.
 
