@@ -499,8 +499,8 @@ impl HistoryStore for MemoryStore {
         self.by_id.reserve(icns.saturating_sub(self.by_id.len()));
         self.by_icn.reserve(icns);
         // The line book's tables: a line per line or claim event, a claim
-        // reference per CLP01 and per CLP07, a line control per event with
-        // REF*6R at most. A margin covers what the counts leave out: a
+        // reference per CLP01 and per CLP07 at most (REF*6R are found
+        // through the lines: no table). A margin covers what the counts leave out: a
         // table that fills up doubles, holding the old block and the new
         // one at once while its entries are hashed again (the line
         // controls' table near the end of the 1 GB case: +70 MB for ~4 s,
@@ -509,11 +509,9 @@ impl HistoryStore for MemoryStore {
         let lines = size.lines as usize;
         let claims = size.claims as usize;
         let links = claims + icns;
-        let controls = size.controls as usize;
         self.lines.reserve(Room {
             lines: lines + lines / 32 + 64,
             links: links + links / 32 + 64,
-            controls: controls + controls / 32 + 64,
         });
         Ok(())
     }

@@ -17,6 +17,7 @@ mod interner;
 mod lines;
 pub mod memory;
 pub mod sqlite;
+mod table;
 
 use crate::claim::{BilledClaim, HeldClaim, PackedClaim, SharedBatch};
 use crate::line::{
