@@ -72,9 +72,13 @@ pub struct MemoryStore {
     lines: LineBook,
     /// Stored transactions by content hash and by semantic fingerprint
     /// (hashed: see [`MemoryStore::hash`]; the fingerprint's ~90 bytes of
-    /// text are held once, by the transaction, not again as a key).
-    content: HashMap<u64, TransactionRef>,
-    semantic: HashMap<u128, TransactionRef>,
+    /// text are held once, by the transaction, not again as a key): ids
+    /// found by the hashes in `tx_keys` — 4-byte slots, where maps of the
+    /// hashes to ids took 16 and 32 (the semantic hash a `u128`, aligned).
+    content: hashbrown::HashTable<TransactionRef>,
+    semantic: hashbrown::HashTable<TransactionRef>,
+    /// Per transaction, the hashes it is found by.
+    tx_keys: Vec<TxKeys>,
     /// Every transaction by its id: pending, packed (a run holds them all
     /// from reading to deciding: see [`PackedTransaction`]), then applied
     /// (its payment order) or gone.
@@ -86,11 +90,12 @@ pub struct MemoryStore {
     rows: HashMap<TransactionRef, Vec<DecidedLine>>,
     /// Whether rows are kept (see [`MemoryStore::keeping_rows`]).
     keep_rows: bool,
-    /// Transactions by payer key and trace (hashed), to find versions of a
-    /// payment: the first and last of a trace's transactions, the others
-    /// chained between them in `next_of_trace` — a 24-byte slot, where
-    /// the two texts and a vector took 72 and a heap block.
-    traces: HashMap<u128, (TransactionRef, TransactionRef)>,
+    /// Transactions by payer key and trace (hashed, the hash in the first
+    /// one's `tx_keys`), to find versions of a payment: the first and
+    /// last of a trace's transactions, the others chained between them in
+    /// `next_of_trace` — an 8-byte slot, where the two texts and a vector
+    /// took 72 and a heap block, and the hash kept in the slot 32.
+    traces: hashbrown::HashTable<(TransactionRef, TransactionRef)>,
     /// Per transaction, the next one of its payer and trace, or
     /// [`NO_TRANSACTION`].
     next_of_trace: Vec<TransactionRef>,
@@ -224,6 +229,26 @@ impl MemoryStore {
     }
 }
 
+/// The hashes a stored transaction is found by (`MemoryStore::tx_keys`):
+/// 40 bytes a transaction, its slots in the three tables 4 to 8 (~74
+/// bytes a transaction with the tables at their usual load, where maps
+/// keyed by the hashes took ~150).
+#[derive(Clone, Copy, Debug, Default)]
+struct TxKeys {
+    /// [`crate::line::TransactionFingerprint::content_hash`].
+    content: u64,
+    /// Its semantic fingerprint, hashed ([`MemoryStore::hash`]), as two
+    /// halves (a `u128` would align the record to 16 bytes).
+    semantic: [u64; 2],
+    /// Its payer and trace, hashed ([`MemoryStore::trace_key`]).
+    trace: [u64; 2],
+}
+
+/// A 128-bit hash as two halves.
+fn halves(hash: u128) -> [u64; 2] {
+    [(hash >> 64) as u64, hash as u64]
+}
+
 /// No transaction: the end of a chain in `next_of_trace`.
 const NO_TRANSACTION: TransactionRef = TransactionRef::MAX;
 
@@ -239,6 +264,12 @@ impl MemoryStore {
     /// The key of a payer and trace in `traces`.
     fn trace_key(&self, payer: &str, trace: &str) -> u128 {
         self.hash(&(payer, trace))
+    }
+
+    /// The hash of a content hash in `content` (not the content hash
+    /// itself: it is not keyed).
+    fn content_hash(&self, content: u64) -> u64 {
+        self.hashers[0].hash_one(content)
     }
 }
 
@@ -434,9 +465,20 @@ impl HistoryStore for MemoryStore {
 
     fn ingest_packed(&mut self, mut tx: PackedTransaction) -> StoreResult<Ingested> {
         let fp = &tx.fingerprint;
-        let semantic = self.hash(&fp.semantic);
-        let known = self.content.get(&fp.content_hash);
-        if let Some(&id) = known.or_else(|| self.semantic.get(&semantic)) {
+        let content = fp.content_hash;
+        let semantic = halves(self.hash(&fp.semantic));
+        let keys = &self.tx_keys;
+        let content_hash = self.content_hash(content);
+        let known = self
+            .content
+            .find(content_hash, |&id| keys[id as usize].content == content)
+            .or_else(|| {
+                // The semantic hash is keyed at random: its low half is the
+                // table's hash.
+                let same = |&id: &TransactionRef| keys[id as usize].semantic == semantic;
+                self.semantic.find(semantic[1], same)
+            });
+        if let Some(&id) = known {
             return Ok(Ingested::Known(id));
         }
         let id = TransactionRef::try_from(self.transactions.len())
@@ -449,18 +491,36 @@ impl HistoryStore for MemoryStore {
             })?;
         // Held until `keep_order_only` below: nothing is read again.
         let c = tx.context().map_err(|e| unreadable(tx.is_located(), e))?;
-        self.content.insert(fp.content_hash, id);
-        self.semantic.insert(semantic, id);
+        let trace = match c.trace.is_empty() {
+            true => [0; 2],
+            false => halves(self.trace_key(&payer_key(&c.payer_id, &c.payer), &c.trace)),
+        };
+        self.tx_keys.push(TxKeys {
+            content,
+            semantic,
+            trace,
+        });
+        let (keys, hasher) = (&self.tx_keys, &self.hashers[0]);
+        self.content.insert_unique(content_hash, id, |&id| {
+            hasher.hash_one(keys[id as usize].content)
+        });
+        self.semantic
+            .insert_unique(semantic[1], id, |&id| keys[id as usize].semantic[1]);
         self.next_of_trace.push(NO_TRANSACTION);
         if !c.trace.is_empty() {
-            let key = self.trace_key(&payer_key(&c.payer_id, &c.payer), &c.trace);
-            match self.traces.get_mut(&key) {
+            let same = |&(first, _): &(TransactionRef, TransactionRef)| {
+                keys[first as usize].trace == trace
+            };
+            match self.traces.find_mut(trace[1], same) {
                 Some((_, last)) => {
                     self.next_of_trace[*last as usize] = id;
                     *last = id;
                 }
                 None => {
-                    self.traces.insert(key, (id, id));
+                    self.traces
+                        .insert_unique(trace[1], (id, id), |&(first, _)| {
+                            keys[first as usize].trace[1]
+                        });
                 }
             }
         }
@@ -661,7 +721,11 @@ impl HistoryStore for MemoryStore {
 
 impl VersionStore for MemoryStore {
     fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>> {
-        let Some(&(first, _)) = self.traces.get(&self.trace_key(payer, trace)) else {
+        let key = halves(self.trace_key(payer, trace));
+        let keys = &self.tx_keys;
+        let same =
+            |&(first, _): &(TransactionRef, TransactionRef)| keys[first as usize].trace == key;
+        let Some(&(first, _)) = self.traces.find(key[1], same) else {
             return Ok(Vec::new());
         };
         let chain = std::iter::successors(Some(first), |&id| {
