@@ -7,23 +7,27 @@
 //! `history::lines`), hash tables counted at their usual load:
 //! - per billed claim of an input read again: [`HeldClaim`] 40 bytes (its
 //!   identity and its place in its batch inline: `claim::ClaimPlace`,
-//!   its CLM loop's span relative to the batch and its HL loops' indices
-//!   in the batch, which keeps each HL loop once: ~13 bytes a claim on
-//!   generated sets; the batch, shared by the claims of one 837
-//!   transaction, kept once for them in `claim_batches`, ~2), where its
-//!   lines' marks start (4) and one byte a line, its slot in
-//!   `known_claims` (~6: an index into `claims`, whose entry carries the
-//!   identity) and its CLM01's entry in `by_id` (~19, a
+//!   its own span relative to the batch — its CLM loop and the HL loops
+//!   right before it, read with it — and the indices of its other HL
+//!   loops in the batch, which keeps each of those once), its batch's
+//!   share (~17 bytes a claim on the 200 MB generated pair, counted by the
+//!   allocator: the batch, shared by the claims of one 837 transaction and
+//!   kept once for them in `claim_batches`, ~150 bytes with its envelope,
+//!   ST02 and the billing provider's loop, for ~10 claims; ~31 when it
+//!   kept every subscriber's loop too), where its lines' marks start (4)
+//!   and one byte a line, and its CLM01's entry in `by_id` (~19, a
 //!   12-byte slot that also holds, the CLM01 being its payment's CLP01,
 //!   the ICNs noted for it; the text interned in the line book, shared
-//!   with the line keys); its source is one entry per run of claims from
-//!   one input: ~86 bytes a claim, ~48 a line at the 1.8 lines a
-//!   generated claim has (before: ~115 and ~62 with an 88-byte
-//!   `HeldClaim` — the batch a fat pointer, the HL loops' spans inline —
-//!   and ~220 and ~120 with the place a shared block and a boxed slice of
-//!   spans, ~110, and the identity held again in a set, ~27). A claim held
-//!   packed — an input read once — adds its MessagePack, about the size
-//!   of its X12;
+//!   with the line keys), through which a claim given again is known
+//!   ([`MemoryStore::is_known`]: no table by identity, which took ~7); its
+//!   source is one entry per run of claims from one input: ~80 bytes a
+//!   claim, ~45 a line at the 1.8 lines a generated claim has (before:
+//!   ~100 with the subscribers' loops in the batch and the identity
+//!   table, ~115 with an 88-byte `HeldClaim` — the batch a fat pointer,
+//!   the HL loops' spans inline — and ~220 with the place a shared block
+//!   and a boxed slice of spans, ~110, and the identity held again in a
+//!   set, ~27). A claim held packed — an input read once — adds its
+//!   packed bytes, less than its X12;
 //! - per claim payment with an ICN (CLP07): its entry in `by_icn` (~19:
 //!   its CLP01s and the claims paid under it, `history::few`), its ICN in
 //!   its CLP01's entry of `by_id` (nothing more when the CLP01 is a CLM01
@@ -37,7 +41,10 @@
 //!   size, are read again when it is applied (`PackedTransaction::
 //!   keep_order_only`); one held packed keeps its context —; then its
 //!   payment order inline), its content hash, its semantic fingerprint
-//!   hashed and its payer and trace hashed, in three tables (~24 each);
+//!   hashed and its payer and trace hashed, once (`TxKeys`, 40 bytes),
+//!   and its slots in the three tables that find it by them and in
+//!   `next_of_trace` (~38: 4- and 8-byte slots of ids; ~150 with maps
+//!   keyed by the hashes, the 128-bit ones in 32-byte slots);
 //! - per 837 set, its batch number (BHT03) by its ISA06, ISA08, GS06 and
 //!   ST02, all interned (`history::acks`): ~40 bytes and the texts.
 
