@@ -38,10 +38,11 @@ pub const PLACE_PARTS: usize = 3;
 
 /// Where one claim is in its batch, held inline in 20 bytes (issue 17;
 /// 52 with its HL loops' spans inline, ~110 as a shared block and a boxed
-/// slice of spans): its own span (the CLM loop) relative to the batch,
-/// and up to [`PLACE_PARTS`] parts that its batch keeps once for the
-/// claims that share them (an HL loop is shared by every claim under it),
-/// each by its index there. What the span and parts are is the
+/// slice of spans): its own span (the CLM loop, with the HL loops right
+/// before it that are read with it) relative to the batch, and up to
+/// [`PLACE_PARTS`] parts that its batch keeps once for the claims that
+/// share them (an HL loop is shared by every claim under it), each by its
+/// index there. What the span and parts are is the
 /// [`ClaimsAt`]'s business.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ClaimPlace {
@@ -259,6 +260,15 @@ impl HeldClaim {
             }
             (HeldBody::Packed(bytes), _) => decode(bytes),
             (HeldBody::Parsed(claim), _) => Ok((**claim).clone()),
+        }
+    }
+
+    /// Where the claim is in its batch, when it is held so.
+    #[cfg(test)]
+    pub fn place(&self) -> Option<&ClaimPlace> {
+        match &self.body {
+            HeldBody::Located(place) => Some(place),
+            HeldBody::Packed(_) | HeldBody::Parsed(_) => None,
         }
     }
 

@@ -7,23 +7,27 @@
 //! `history::lines`), hash tables counted at their usual load:
 //! - per billed claim of an input read again: [`HeldClaim`] 40 bytes (its
 //!   identity and its place in its batch inline: `claim::ClaimPlace`,
-//!   its CLM loop's span relative to the batch and its HL loops' indices
-//!   in the batch, which keeps each HL loop once: ~13 bytes a claim on
-//!   generated sets; the batch, shared by the claims of one 837
-//!   transaction, kept once for them in `claim_batches`, ~2), where its
-//!   lines' marks start (4) and one byte a line, its slot in
-//!   `known_claims` (~6: an index into `claims`, whose entry carries the
-//!   identity) and its CLM01's entry in `by_id` (~19, a
+//!   its own span relative to the batch — its CLM loop and the HL loops
+//!   right before it, read with it — and the indices of its other HL
+//!   loops in the batch, which keeps each of those once), its batch's
+//!   share (~17 bytes a claim on the 200 MB generated pair, counted by the
+//!   allocator: the batch, shared by the claims of one 837 transaction and
+//!   kept once for them in `claim_batches`, ~150 bytes with its envelope,
+//!   ST02 and the billing provider's loop, for ~10 claims; ~31 when it
+//!   kept every subscriber's loop too), where its lines' marks start (4)
+//!   and one byte a line, and its CLM01's entry in `by_id` (~19, a
 //!   12-byte slot that also holds, the CLM01 being its payment's CLP01,
 //!   the ICNs noted for it; the text interned in the line book, shared
-//!   with the line keys); its source is one entry per run of claims from
-//!   one input: ~86 bytes a claim, ~48 a line at the 1.8 lines a
-//!   generated claim has (before: ~115 and ~62 with an 88-byte
-//!   `HeldClaim` — the batch a fat pointer, the HL loops' spans inline —
-//!   and ~220 and ~120 with the place a shared block and a boxed slice of
-//!   spans, ~110, and the identity held again in a set, ~27). A claim held
-//!   packed — an input read once — adds its MessagePack, about the size
-//!   of its X12;
+//!   with the line keys), through which a claim given again is known
+//!   ([`MemoryStore::is_known`]: no table by identity, which took ~7); its
+//!   source is one entry per run of claims from one input: ~80 bytes a
+//!   claim, ~45 a line at the 1.8 lines a generated claim has (before:
+//!   ~100 with the subscribers' loops in the batch and the identity
+//!   table, ~115 with an 88-byte `HeldClaim` — the batch a fat pointer,
+//!   the HL loops' spans inline — and ~220 with the place a shared block
+//!   and a boxed slice of spans, ~110, and the identity held again in a
+//!   set, ~27). A claim held packed — an input read once — adds its
+//!   packed bytes, less than its X12;
 //! - per claim payment with an ICN (CLP07): its entry in `by_icn` (~19:
 //!   its CLP01s and the claims paid under it, `history::few`), its ICN in
 //!   its CLP01's entry of `by_id` (nothing more when the CLP01 is a CLM01
@@ -37,7 +41,10 @@
 //!   size, are read again when it is applied (`PackedTransaction::
 //!   keep_order_only`); one held packed keeps its context —; then its
 //!   payment order inline), its content hash, its semantic fingerprint
-//!   hashed and its payer and trace hashed, in three tables (~24 each);
+//!   hashed and its payer and trace hashed, once (`TxKeys`, 40 bytes),
+//!   and its slots in the three tables that find it by them and in
+//!   `next_of_trace` (~38: 4- and 8-byte slots of ids; ~150 with maps
+//!   keyed by the hashes, the 128-bit ones in 32-byte slots);
 //! - per 837 set, its batch number (BHT03) by its ISA06, ISA08, GS06 and
 //!   ST02, all interned (`history::acks`): ~40 bytes and the texts.
 
@@ -72,9 +79,13 @@ pub struct MemoryStore {
     lines: LineBook,
     /// Stored transactions by content hash and by semantic fingerprint
     /// (hashed: see [`MemoryStore::hash`]; the fingerprint's ~90 bytes of
-    /// text are held once, by the transaction, not again as a key).
-    content: HashMap<u64, TransactionRef>,
-    semantic: HashMap<u128, TransactionRef>,
+    /// text are held once, by the transaction, not again as a key): ids
+    /// found by the hashes in `tx_keys` — 4-byte slots, where maps of the
+    /// hashes to ids took 16 and 32 (the semantic hash a `u128`, aligned).
+    content: hashbrown::HashTable<TransactionRef>,
+    semantic: hashbrown::HashTable<TransactionRef>,
+    /// Per transaction, the hashes it is found by.
+    tx_keys: Vec<TxKeys>,
     /// Every transaction by its id: pending, packed (a run holds them all
     /// from reading to deciding: see [`PackedTransaction`]), then applied
     /// (its payment order) or gone.
@@ -86,11 +97,12 @@ pub struct MemoryStore {
     rows: HashMap<TransactionRef, Vec<DecidedLine>>,
     /// Whether rows are kept (see [`MemoryStore::keeping_rows`]).
     keep_rows: bool,
-    /// Transactions by payer key and trace (hashed), to find versions of a
-    /// payment: the first and last of a trace's transactions, the others
-    /// chained between them in `next_of_trace` — a 24-byte slot, where
-    /// the two texts and a vector took 72 and a heap block.
-    traces: HashMap<u128, (TransactionRef, TransactionRef)>,
+    /// Transactions by payer key and trace (hashed, the hash in the first
+    /// one's `tx_keys`), to find versions of a payment: the first and
+    /// last of a trace's transactions, the others chained between them in
+    /// `next_of_trace` — an 8-byte slot, where the two texts and a vector
+    /// took 72 and a heap block, and the hash kept in the slot 32.
+    traces: hashbrown::HashTable<(TransactionRef, TransactionRef)>,
     /// Per transaction, the next one of its payer and trace, or
     /// [`NO_TRANSACTION`].
     next_of_trace: Vec<TransactionRef>,
@@ -112,13 +124,14 @@ pub struct MemoryStore {
     /// where a pointer in each took 8).
     claim_batches: Vec<(u32, SharedBatch)>,
     sources: IndexSet<Arc<str>>,
-    /// Every claim's index in `claims`, found by the hash of its
-    /// [`crate::claim::ClaimFingerprint::identity`], which the
-    /// [`HeldClaim`] carries: a 4-byte slot, where a set of the 16-byte
-    /// identities held them twice.
-    known_claims: hashbrown::HashTable<u32>,
-    /// The hasher of `known_claims`.
-    claim_hasher: foldhash::fast::RandomState,
+    /// Per CLM01 trimmed, the claims whose CLM01 is it padded with
+    /// spaces (rare): with `by_id`'s claims of that CLM01, every claim
+    /// whose [`crate::claim::ClaimFingerprint::identity`] (which reads the
+    /// CLM01 trimmed) can be a given claim's. A claim is known by those
+    /// (see [`MemoryStore::is_known`]): no table of its own, where one of
+    /// every claim's index by its identity's hash took ~7 bytes a claim
+    /// (21 MB on the 1 GB generated case).
+    by_padded_id: FewIndex,
     // The claim indexes are keyed by text ids interned in `lines` (each
     // CLM01, CLP01 and ICN held once, shared with the line keys): a slot
     // is 8 bytes (see `history::few`) where a `Text` key and a vector of
@@ -224,6 +237,26 @@ impl MemoryStore {
     }
 }
 
+/// The hashes a stored transaction is found by (`MemoryStore::tx_keys`):
+/// 40 bytes a transaction, its slots in the three tables 4 to 8 (~74
+/// bytes a transaction with the tables at their usual load, where maps
+/// keyed by the hashes took ~150).
+#[derive(Clone, Copy, Debug, Default)]
+struct TxKeys {
+    /// [`crate::line::TransactionFingerprint::content_hash`].
+    content: u64,
+    /// Its semantic fingerprint, hashed ([`MemoryStore::hash`]), as two
+    /// halves (a `u128` would align the record to 16 bytes).
+    semantic: [u64; 2],
+    /// Its payer and trace, hashed ([`MemoryStore::trace_key`]).
+    trace: [u64; 2],
+}
+
+/// A 128-bit hash as two halves.
+fn halves(hash: u128) -> [u64; 2] {
+    [(hash >> 64) as u64, hash as u64]
+}
+
 /// No transaction: the end of a chain in `next_of_trace`.
 const NO_TRANSACTION: TransactionRef = TransactionRef::MAX;
 
@@ -239,6 +272,12 @@ impl MemoryStore {
     /// The key of a payer and trace in `traces`.
     fn trace_key(&self, payer: &str, trace: &str) -> u128 {
         self.hash(&(payer, trace))
+    }
+
+    /// The hash of a content hash in `content` (not the content hash
+    /// itself: it is not keyed).
+    fn content_hash(&self, content: u64) -> u64 {
+        self.hashers[0].hash_one(content)
     }
 }
 
@@ -357,6 +396,20 @@ impl MemoryStore {
         Some(&self.claim_batches.get(run.checked_sub(1)?)?.1)
     }
 
+    /// Whether a claim with `claim`'s identity is stored: one of the
+    /// claims of its CLM01 (its identity reads the CLM01 trimmed: those
+    /// of the CLM01 trimmed and those of it padded).
+    fn is_known(&self, claim: &PackedClaim) -> bool {
+        let Some(id) = self.lines.find_text(claim.claim_id.trim()) else {
+            return false;
+        };
+        let same = |at: &[u32]| {
+            at.iter()
+                .any(|&i| self.claims[i as usize].identity() == claim.identity)
+        };
+        same(self.by_id.get(id, CLAIMS)) || same(self.by_padded_id.get(id, 0))
+    }
+
     /// The states of a billed claim's lines.
     fn billed(&self, claim: usize) -> &[LineState] {
         let from = self.billed_from[claim] as usize;
@@ -434,9 +487,20 @@ impl HistoryStore for MemoryStore {
 
     fn ingest_packed(&mut self, mut tx: PackedTransaction) -> StoreResult<Ingested> {
         let fp = &tx.fingerprint;
-        let semantic = self.hash(&fp.semantic);
-        let known = self.content.get(&fp.content_hash);
-        if let Some(&id) = known.or_else(|| self.semantic.get(&semantic)) {
+        let content = fp.content_hash;
+        let semantic = halves(self.hash(&fp.semantic));
+        let keys = &self.tx_keys;
+        let content_hash = self.content_hash(content);
+        let known = self
+            .content
+            .find(content_hash, |&id| keys[id as usize].content == content)
+            .or_else(|| {
+                // The semantic hash is keyed at random: its low half is the
+                // table's hash.
+                let same = |&id: &TransactionRef| keys[id as usize].semantic == semantic;
+                self.semantic.find(semantic[1], same)
+            });
+        if let Some(&id) = known {
             return Ok(Ingested::Known(id));
         }
         let id = TransactionRef::try_from(self.transactions.len())
@@ -449,18 +513,36 @@ impl HistoryStore for MemoryStore {
             })?;
         // Held until `keep_order_only` below: nothing is read again.
         let c = tx.context().map_err(|e| unreadable(tx.is_located(), e))?;
-        self.content.insert(fp.content_hash, id);
-        self.semantic.insert(semantic, id);
+        let trace = match c.trace.is_empty() {
+            true => [0; 2],
+            false => halves(self.trace_key(&payer_key(&c.payer_id, &c.payer), &c.trace)),
+        };
+        self.tx_keys.push(TxKeys {
+            content,
+            semantic,
+            trace,
+        });
+        let (keys, hasher) = (&self.tx_keys, &self.hashers[0]);
+        self.content.insert_unique(content_hash, id, |&id| {
+            hasher.hash_one(keys[id as usize].content)
+        });
+        self.semantic
+            .insert_unique(semantic[1], id, |&id| keys[id as usize].semantic[1]);
         self.next_of_trace.push(NO_TRANSACTION);
         if !c.trace.is_empty() {
-            let key = self.trace_key(&payer_key(&c.payer_id, &c.payer), &c.trace);
-            match self.traces.get_mut(&key) {
+            let same = |&(first, _): &(TransactionRef, TransactionRef)| {
+                keys[first as usize].trace == trace
+            };
+            match self.traces.find_mut(trace[1], same) {
                 Some((_, last)) => {
                     self.next_of_trace[*last as usize] = id;
                     *last = id;
                 }
                 None => {
-                    self.traces.insert(key, (id, id));
+                    self.traces
+                        .insert_unique(trace[1], (id, id), |&(first, _)| {
+                            keys[first as usize].trace[1]
+                        });
                 }
             }
         }
@@ -659,7 +741,11 @@ impl HistoryStore for MemoryStore {
 
 impl VersionStore for MemoryStore {
     fn trace_versions(&self, payer: &str, trace: &str) -> StoreResult<Vec<StoredVersion>> {
-        let Some(&(first, _)) = self.traces.get(&self.trace_key(payer, trace)) else {
+        let key = halves(self.trace_key(payer, trace));
+        let keys = &self.tx_keys;
+        let same =
+            |&(first, _): &(TransactionRef, TransactionRef)| keys[first as usize].trace == key;
+        let Some(&(first, _)) = self.traces.find(key[1], same) else {
             return Ok(Vec::new());
         };
         let chain = std::iter::successors(Some(first), |&id| {
@@ -716,10 +802,7 @@ impl ClaimStore for MemoryStore {
     }
 
     fn ingest_packed_claim(&mut self, source: &str, claim: PackedClaim) -> StoreResult<bool> {
-        let hash = self.claim_hasher.hash_one(claim.identity);
-        let claims = &self.claims;
-        let known = |&i: &u32| claims[i as usize].identity() == claim.identity;
-        if self.known_claims.find(hash, known).is_some() {
+        if self.is_known(&claim) {
             return Ok(false);
         }
         let at = u32::try_from(self.claims.len()).map_err(|_| {
@@ -727,6 +810,11 @@ impl ClaimStore for MemoryStore {
         })?;
         // The texts first: nothing is indexed unless all of the claim is.
         let id = self.lines.text_id(&claim.claim_id)?;
+        let trimmed = claim.claim_id.trim();
+        let padded = match trimmed.len() == claim.claim_id.len() {
+            true => None,
+            false => Some(self.lines.text_id(trimmed)?),
+        };
         let replaced = match &claim.replaced_icn {
             Some(icn) => Some(self.lines.text_id(icn)?),
             None => None,
@@ -740,6 +828,9 @@ impl ClaimStore for MemoryStore {
                 )
             })?;
         self.by_id.push_new(id, CLAIMS, at);
+        if let Some(trimmed) = padded {
+            self.by_padded_id.push_new(trimmed, 0, at);
+        }
         if let Some(icn) = replaced {
             self.by_replaced_icn.push_new(icn, 0, at);
         }
@@ -769,11 +860,6 @@ impl ClaimStore for MemoryStore {
             self.claim_batches.push((at, batch));
         }
         self.claims.push(held);
-        // Once the claim is in `claims`: the table's hasher reads it there.
-        let (claims, hasher) = (&self.claims, &self.claim_hasher);
-        self.known_claims.insert_unique(hash, at, |&i| {
-            hasher.hash_one(claims[i as usize].identity())
-        });
         Ok(true)
     }
 
@@ -1051,6 +1137,24 @@ mod tests {
         // The same CLM01 with other content is another claim.
         assert!(store.ingest_claim("b.837", &claim("1", 11)).expect("ok"));
         assert_eq!(store.claims_with_id("1").expect("claims").len(), 2);
+    }
+
+    /// A claim's identity reads its CLM01 trimmed: the same claim with its
+    /// CLM01 padded, either way round, is known; one of another CLM01 or
+    /// charge is not.
+    #[test]
+    fn a_claim_is_known_whatever_spaces_pad_its_clm01() {
+        let mut store = MemoryStore::new();
+        assert!(store.ingest_claim("a.837", &claim(" 7 ", 10)).expect("ok"));
+        assert!(!store.ingest_claim("a.837", &claim("7", 10)).expect("ok"));
+        assert!(!store.ingest_claim("a.837", &claim("7 ", 10)).expect("ok"));
+        assert!(store.ingest_claim("a.837", &claim("7", 11)).expect("ok"));
+        assert!(!store.ingest_claim("b.837", &claim(" 7", 11)).expect("ok"));
+        assert!(store.ingest_claim("a.837", &claim("8", 10)).expect("ok"));
+        assert!(!store.ingest_claim("a.837", &claim("8 ", 10)).expect("ok"));
+        assert_eq!(store.all_claims().expect("claims").len(), 3);
+        assert_eq!(store.claims_with_id(" 7 ").expect("claims").len(), 1);
+        assert_eq!(store.claims_with_id("7").expect("claims").len(), 1);
     }
 
     /// Versions of one payment (payer and trace) are found in the order

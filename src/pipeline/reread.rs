@@ -15,11 +15,14 @@
 //! claim parser reads them) and the claim itself (CLM up to the next HL,
 //! CLM or SE). A span is a byte offset, a length and the
 //! ordinal of its first segment: 16 bytes. What a claim keeps of its spans
-//! is its batch (the transaction's envelope and heading and its claims' HL
-//! loops, each once, relative to the heading: shared) and, inline in the
-//! claim, its CLM loop's span relative to the heading (12 bytes) and its
-//! HL loops' indices in the batch (2 bytes each): `claim::ClaimPlace`, no
-//! heap block of its own.
+//! is its batch (the transaction's envelope and heading and the HL loops
+//! its claims name, each once, relative to the heading: shared) and,
+//! inline in the claim, its own span relative to the heading (12 bytes:
+//! its CLM loop and the HL loops right before it, read with it — a
+//! generated claim's subscriber and patient loops, which no other claim
+//! names) and the indices in the batch of its HL loops apart from it (2
+//! bytes each; the billing provider's): `claim::ClaimPlace`, no heap block
+//! of its own.
 //!
 //! Pass 2: the spans are copied into one buffer (a claim gets a one-segment
 //! SE after it) and read with the same readers, each segment placed back
@@ -673,11 +676,14 @@ impl BatchSpans {
 /// Most HL loops one [`BatchSpans`] holds: its claims name them by a `u16`.
 const BATCH_PARTS: usize = 1 << 16;
 
-/// Places the claims of one 837 transaction in its batch: each HL loop is
-/// kept once however many claims it carries (~13 bytes a claim on
-/// generated sets, where each claim held its three or four spans inline,
-/// 52 bytes: issue 17). A transaction with more than 65,536 HL loops gets
-/// a second batch (same heading) for the claims past them.
+/// Places the claims of one 837 transaction in its batch: each HL loop
+/// apart from its claim is kept once however many claims it carries, and
+/// one right before it is read with it (a generated batch keeps its
+/// billing provider's loop alone: ~17 bytes a claim for the whole batch
+/// on the 200 MB generated pair, ~31 with each subscriber's loop kept
+/// too; each claim held its three or four spans inline, 52 bytes: issue
+/// 17). A transaction with more than 65,536 HL loops gets a second batch
+/// (same heading) for the claims past them.
 pub(crate) struct BatchPlaces {
     /// The batch being filled (its `parts` empty: they are in `parts`).
     batch: BatchSpans,
@@ -712,7 +718,10 @@ impl BatchPlaces {
     }
 
     /// The place of the claim at `spans` (its HL loops, then its CLM
-    /// loop), relative to the batch's heading, and the index of its batch
+    /// loop), relative to the batch's heading — the HL loops that end
+    /// where the next one or the CLM loop starts are one span with it,
+    /// not parts of the batch (copied and read again the same: one run
+    /// of bytes, each segment at its byte and ordinal) —, and the index of its batch
     /// in [`BatchPlaces::finish`]'s; `None` when a span is before the
     /// heading or too far past it (4 GiB, 2³² segments) or there are too
     /// many: the claim is then kept packed.
@@ -726,7 +735,23 @@ impl BatchPlaces {
             })
         };
         let (own, parts) = spans.split_last()?;
-        let own = relative(own)?;
+        // The HL loops right before the CLM loop (a generated claim's
+        // subscriber and patient loops: its own) are read with it, one
+        // span: the batch keeps only the loops that are apart from it.
+        let mut own = *own;
+        let mut parts = parts;
+        while let Some((last, before)) = parts.split_last()
+            && last.start.checked_add(u64::from(last.len)) == Some(own.start)
+            && let Some(len) = last.len.checked_add(own.len)
+        {
+            own = Span {
+                start: last.start,
+                len,
+                segment: last.segment,
+            };
+            parts = before;
+        }
+        let own = relative(&own)?;
         if parts.len() > PLACE_PARTS {
             return None;
         }
@@ -808,9 +833,44 @@ fn closing_se(prefix: &Prefix, control: &str) -> Vec<u8> {
 
 /// What a run keeps of an 837 claim of an input read again is its batch,
 /// shared, and its [`ClaimPlace`] in it: its HL loops and CLM loop.
+impl BatchSpans {
+    /// Where the CLM segment of the claim at `place` is: its own span
+    /// starts with the HL loops read with it (see [`BatchPlaces::place`]),
+    /// so the span is read again up to the CLM; where the span starts when
+    /// no CLM is found there (the input changed).
+    fn clm_of(&self, place: &ClaimPlace) -> Span {
+        let own = self.spans_of(place).last().unwrap_or_default();
+        let found = copy_spans(&*self.input, &self.prefix, &[own], |_| Vec::new())
+            .ok()
+            .and_then(|(bytes, placed)| {
+                let mut segments = Relocate {
+                    inner: SliceReader::new(&bytes),
+                    spans: &placed,
+                    at: 0,
+                    first: None,
+                };
+                while let Ok(Some(seg)) = segments.next_segment() {
+                    if seg.id() == b"CLM" {
+                        let pos = seg.pos();
+                        return Some((pos.byte, u32::try_from(pos.segment).ok()?));
+                    }
+                }
+                None
+            });
+        match found {
+            Some((start, segment)) => Span {
+                start,
+                segment,
+                ..own
+            },
+            None => own,
+        }
+    }
+}
+
 impl ClaimsAt for BatchSpans {
     fn whereabouts(&self, place: &ClaimPlace) -> String {
-        let clm = self.spans_of(place).last().unwrap_or_default();
+        let clm = self.clm_of(place);
         format!(
             "{}: the 837 claim at segment {} (byte {})",
             self.input.name(),
@@ -868,9 +928,14 @@ mod tests {
         let billing = span(110, 20, 5);
         let mut claims = Vec::new();
         for n in 0..70_000u32 {
-            // Two claims a subscriber: its loop once for both.
+            // Two claims a subscriber: its loop once for both; the first
+            // claim right after it, the second after the first.
             let subscriber = span(200 + u64::from(n / 2) * 100, 20, 10 + n / 2 * 8);
-            let clm = span(220 + u64::from(n) * 50, 30, 12 + n * 4);
+            let clm = span(
+                220 + u64::from(n / 2) * 100 + u64::from(n % 2) * 30,
+                30,
+                12 + n * 4,
+            );
             let spans = [billing, subscriber, clm];
             claims.push((spans, places.place(&spans).expect("placed")));
         }
@@ -881,9 +946,21 @@ mod tests {
         // 1 + 35,000 loops: one batch holds them all.
         assert_eq!(batches.len(), 1);
         assert_eq!(batches[0].parts.len(), 35_001);
-        for (spans, (batch, place)) in &claims {
+        for (n, (spans, (batch, place))) in claims.iter().enumerate() {
             let back: Vec<Span> = batches[*batch].spans_of(place).collect();
-            assert_eq!(back, spans);
+            if n % 2 == 0 {
+                // The subscriber's loop read with its first claim, one
+                // span from the loop's first byte and segment.
+                let (subscriber, clm) = (spans[1], spans[2]);
+                let both = span(
+                    subscriber.start,
+                    subscriber.len + clm.len,
+                    subscriber.segment,
+                );
+                assert_eq!(back, [billing, both]);
+            } else {
+                assert_eq!(back, spans);
+            }
         }
         // One subscriber a claim: 140,001 loops, in three batches, the
         // billing provider's in each.
@@ -892,8 +969,10 @@ mod tests {
         let mut places = BatchPlaces::new(input, (prefix, span(100, 10, 3)), "0001", 7);
         let mut claims = Vec::new();
         for n in 0..140_000u32 {
+            // A segment between each subscriber's loop and its claim: not
+            // read with it.
             let subscriber = span(200 + u64::from(n) * 100, 20, 10 + n * 8);
-            let clm = span(220 + u64::from(n) * 100, 30, 12 + n * 8);
+            let clm = span(230 + u64::from(n) * 100, 30, 13 + n * 8);
             let spans = [billing, subscriber, clm];
             claims.push((spans, places.place(&spans).expect("placed")));
         }
@@ -952,6 +1031,16 @@ mod tests {
                     assert!(!name.contains("/samples/"), "{name}: {} packed", claim.pos);
                 }
                 assert_eq!(&packed.unpack().expect("reads again"), claim, "{name}");
+                // Its HL loops read with it or not, it is named by its CLM.
+                if let (held, Some(batch)) = packed.clone().into_held()
+                    && let Some(place) = held.place()
+                {
+                    let at = format!(
+                        "the 837 claim at segment {} (byte {})",
+                        claim.pos.segment, claim.pos.byte
+                    );
+                    assert!(batch.whereabouts(place).ends_with(&at), "{name}: {at}");
+                }
                 claims += 1;
             }
         }
