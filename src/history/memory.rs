@@ -568,7 +568,6 @@ impl HistoryStore for MemoryStore {
                 size.claims = size.claims.saturating_add(tx.size.claims);
                 size.icns = size.icns.saturating_add(tx.size.icns);
                 size.events = size.events.saturating_add(tx.size.events);
-                size.controls = size.controls.saturating_add(tx.size.controls);
             }
         }
         let icns = size.icns as usize;

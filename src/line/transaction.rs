@@ -97,9 +97,6 @@ pub struct TransactionSize {
     /// All its events, provider adjustments (PLB) included: about the
     /// line records applying it adds (each event is recorded on its line).
     pub events: u32,
-    /// Its events with a line control number (REF*6R): an upper bound on
-    /// the line controls applying it adds.
-    pub controls: u32,
 }
 
 impl TransactionSize {
@@ -113,9 +110,6 @@ impl TransactionSize {
                 continue;
             }
             size.lines = size.lines.saturating_add(1);
-            if !event.line_control.is_empty() {
-                size.controls = size.controls.saturating_add(1);
-            }
             if last_claim != Some(event.claim_seq) {
                 last_claim = Some(event.claim_seq);
                 size.claims = size.claims.saturating_add(1);
