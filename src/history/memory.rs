@@ -57,7 +57,7 @@ use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
     RemittanceTransaction, TransactionSize, payer_key,
 };
-use crate::reconcile::claims::{ClaimRef, StoredClaim};
+use crate::reconcile::claims::{ClaimRef, Known, StoredClaim};
 use crate::text::Text;
 
 // Hash maps keyed by line keys and claim ids: SipHash cost ~1,300
@@ -277,6 +277,17 @@ impl MemoryStore {
 
     fn stored(&self, at: &[u32]) -> StoreResult<Vec<StoredClaim>> {
         at.iter().map(|&i| self.stored_claim(i as usize)).collect()
+    }
+
+    /// [`MemoryStore::stored`], taking the claims `known` holds as they
+    /// are: decoding a claim is most of what reading it costs.
+    fn stored_reusing(&self, at: &[u32], known: Known<'_>) -> StoreResult<Vec<StoredClaim>> {
+        at.iter()
+            .map(|&i| match known(ClaimRef::from(i)) {
+                Some(claim) => Ok(claim),
+                None => self.stored_claim(i as usize),
+            })
+            .collect()
     }
 
     /// The entry of `text` in `index` (keyed by interned text ids).
@@ -789,6 +800,22 @@ impl ClaimStore for MemoryStore {
 
     fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
         self.stored(self.indexed(&self.by_replaced_icn, 0, icn))
+    }
+
+    fn claims_with_id_reusing(
+        &self,
+        clm01: &str,
+        known: Known<'_>,
+    ) -> StoreResult<Vec<StoredClaim>> {
+        self.stored_reusing(self.indexed(&self.by_id, CLAIMS, clm01), known)
+    }
+
+    fn claims_replacing_reusing(
+        &self,
+        icn: &str,
+        known: Known<'_>,
+    ) -> StoreResult<Vec<StoredClaim>> {
+        self.stored_reusing(self.indexed(&self.by_replaced_icn, 0, icn), known)
     }
 
     fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {

@@ -19,8 +19,9 @@ use crate::line::{
     OrderKey, RemittanceTransaction, Status, event_key,
 };
 use crate::reconcile::claims::{
-    ClaimBook, ClaimMatch, ClaimNames, LineMark, SHARED_FROM, SharedClaims, StoredClaim,
-    Supersession, Supersessions, claim_label, family, labels, match_claim, match_narrowed,
+    ClaimBook, ClaimMatch, ClaimNames, LineMark, RecentClaims, SHARED_FROM, SharedClaims,
+    StoredClaim, Supersession, Supersessions, claim_label, family, labels, match_claim,
+    match_narrowed,
 };
 use crate::reconcile::corrections::Corrections;
 use crate::reconcile::decide::{Rules, decide, prior_event, refresh_appeal_by};
@@ -63,6 +64,10 @@ pub struct Reconciler<'a> {
     /// Whether pending transactions are decoded on a thread of their own
     /// ahead of their turn (see `pipeline::read_ahead`).
     read_ahead: bool,
+    /// The billed claims payments read last, kept so that the next
+    /// payment of one of them (a reversal, a correction) does not decode
+    /// it again.
+    recent: RecentClaims,
 }
 
 /// The billed claims with one CLM01, as [`Reconciler::claims_with_id`]
@@ -95,6 +100,7 @@ impl<'a> Reconciler<'a> {
             shared: HashMap::default(),
             family_of: HashMap::default(),
             read_ahead: false,
+            recent: RecentClaims::default(),
         })
     }
 
@@ -612,8 +618,14 @@ impl<'a> Reconciler<'a> {
         if let Some(shared) = self.shared.get(clm01) {
             return Ok(WithId::Shared(Arc::clone(shared)));
         }
-        let claims = self.store.claims_with_id(clm01)?;
+        let recent = &self.recent;
+        let claims = self
+            .store
+            .claims_with_id_reusing(clm01, &|id| recent.get(id))?;
         if claims.len() < SHARED_FROM {
+            for claim in &claims {
+                self.recent.put(claim);
+            }
             return Ok(WithId::Few(claims));
         }
         let mut shared = SharedClaims::new(clm01, claims);

@@ -61,12 +61,67 @@ pub trait ClaimSource {
     fn claims_with_id(&self, clm01: &str) -> Result<Vec<StoredClaim>, Self::Error>;
     /// Billed claims whose REF*F8 names this ICN.
     fn claims_replacing(&self, icn: &str) -> Result<Vec<StoredClaim>, Self::Error>;
+    /// [`ClaimSource::claims_replacing`], taking the claims `known` holds
+    /// (by handle) as they are where the source can tell them unread (a
+    /// replacement is most often a claim of the CLM01 just read). The
+    /// same answer; by default every claim is read.
+    fn claims_replacing_reusing(
+        &self,
+        icn: &str,
+        known: Known<'_>,
+    ) -> Result<Vec<StoredClaim>, Self::Error> {
+        let _ = known;
+        self.claims_replacing(icn)
+    }
     /// Billed claims matched to a remittance that carried this ICN.
     fn claims_paid_under(&self, icn: &str) -> Result<Vec<StoredClaim>, Self::Error>;
     /// ICNs (CLP07) CLP01 was adjudicated under.
     fn icns_of(&self, clp01: &str) -> Result<Vec<Text>, Self::Error>;
     /// CLP01s adjudicated under an ICN.
     fn clp01s_of_icn(&self, icn: &str) -> Result<Vec<Text>, Self::Error>;
+}
+
+/// The claims a caller already holds, by handle (see
+/// [`ClaimSource::claims_replacing_reusing`]).
+pub type Known<'k> = &'k dyn Fn(ClaimRef) -> Option<StoredClaim>;
+
+/// The billed claims decoded last, by handle: payments of one CLM01 (a
+/// reversal and its correction, a claim paid in parts) follow one another
+/// within a few hundred payments, and decoding a claim again was a sixth
+/// of what reading claims for matching cost. A fixed number of slots
+/// (one per handle modulo [`RecentClaims::SLOTS`]): nothing per claim.
+#[derive(Debug)]
+pub struct RecentClaims {
+    slots: Vec<Option<StoredClaim>>,
+}
+
+impl Default for RecentClaims {
+    fn default() -> Self {
+        RecentClaims {
+            slots: vec![None; Self::SLOTS],
+        }
+    }
+}
+
+impl RecentClaims {
+    /// How many claims are kept.
+    pub const SLOTS: usize = 256;
+
+    /// The claim with handle `id`, when kept.
+    pub fn get(&self, id: ClaimRef) -> Option<StoredClaim> {
+        match &self.slots[id as usize % Self::SLOTS] {
+            Some(c) if c.id == id => Some(c.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keeps `claim` (in place of the one in its slot).
+    pub fn put(&mut self, claim: &StoredClaim) {
+        let slot = &mut self.slots[claim.id as usize % Self::SLOTS];
+        if slot.as_ref().is_none_or(|c| c.id != claim.id) {
+            *slot = Some(claim.clone());
+        }
+    }
 }
 
 /// Every answer about billed claims that matching one claim payment (or
@@ -213,7 +268,15 @@ impl ClaimBook {
         while i < ids.len() {
             ask(&mut self.icns_of, &ids[i], |k| source.icns_of(k))?;
             for icn in self.icns_of(&ids[i]).to_vec() {
-                ask(&mut self.replacing, &icn, |k| source.claims_replacing(k))?;
+                // A replacement is most often a claim of the CLM01 just
+                // read (a corrected claim keeps its CLM01): not decoded
+                // again.
+                let held = gathered(&self.with_id, claim_id);
+                let held = if held.len() <= 64 { held } else { &[] };
+                let known = |id: ClaimRef| held.iter().find(|c| c.id == id).cloned();
+                ask(&mut self.replacing, &icn, |k| {
+                    source.claims_replacing_reusing(k, &known)
+                })?;
                 for replacement in self.replacing(&icn) {
                     if !ids.contains(&replacement.claim.claim_id) {
                         ids.push(replacement.claim.claim_id.clone());
