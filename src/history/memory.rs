@@ -1082,6 +1082,56 @@ mod tests {
         assert_eq!(store.claims_with_id("1").expect("claims").len(), 2);
     }
 
+    /// Reading claims reusing those a caller holds gives what reading them
+    /// all gives: the known claim (by handle) where one is, each other one
+    /// read, in the store's order; a replacement likewise.
+    #[test]
+    fn claims_read_reusing_known_ones_are_the_claims_read() {
+        let mut store = MemoryStore::new();
+        let mut replacement = claim("1", 12);
+        replacement.frequency = "7".into();
+        replacement.payer_claim_number = Some("ICN9".into());
+        for c in [claim("1", 10), claim("2", 20), claim("1", 11), replacement] {
+            assert!(store.ingest_claim("a.837", &c).expect("ok"));
+        }
+        let all = store.claims_with_id("1").expect("claims");
+        assert_eq!(all.len(), 3);
+        let none = |_: ClaimRef| None;
+        assert_eq!(
+            store.claims_with_id_reusing("1", &none).expect("claims"),
+            all
+        );
+        // A marked copy of the second claim stands for it: it was not read.
+        let mut marked = all[1].clone();
+        Arc::make_mut(&mut marked.claim).rendering_npi = "KNOWN".into();
+        let known = |id: ClaimRef| (id == marked.id).then(|| marked.clone());
+        let reused = store.claims_with_id_reusing("1", &known).expect("claims");
+        assert_eq!(reused[0], all[0]);
+        assert_eq!(reused[1], marked);
+        assert_eq!(reused[2], all[2]);
+        let replacing = store.claims_replacing("ICN9").expect("claims");
+        assert_eq!(replacing, [all[2].clone()]);
+        assert_eq!(
+            store
+                .claims_replacing_reusing("ICN9", &none)
+                .expect("claims"),
+            replacing
+        );
+        let mut marked = all[2].clone();
+        Arc::make_mut(&mut marked.claim).rendering_npi = "KNOWN".into();
+        let known = |id: ClaimRef| (id == marked.id).then(|| marked.clone());
+        assert_eq!(
+            store
+                .claims_replacing_reusing("ICN9", &known)
+                .expect("claims"),
+            [marked.clone()]
+        );
+        assert_eq!(
+            store.claims_with_id_reusing("9", &known).expect("claims"),
+            []
+        );
+    }
+
     /// Versions of one payment (payer and trace) are found in the order
     /// they were stored, and only theirs; a transaction is known again by
     /// its content or by its semantic fingerprint; an applied one keeps

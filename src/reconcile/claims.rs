@@ -147,6 +147,10 @@ pub struct ClaimBook {
     /// the same candidates again; with hundreds sharing a CLM01 that was a
     /// fifth of a payment's cost.
     ranked: Option<(Vec<ClaimRef>, Vec<ClaimRef>)>,
+    /// The family of the payment's CLP01 (see [`family`]) as gathering
+    /// the book found it: matching asks for it again (and again for a
+    /// reversal's voids); nothing gathered after it changes it.
+    family: Option<(Text, Vec<StoredClaim>)>,
 }
 
 /// Where a [`ClaimBook`] finds the index of a CLM01 many claims share, when
@@ -218,20 +222,23 @@ impl ClaimBook {
     ) -> Result<(), S::Error> {
         let candidates = family(self, claim_id);
         // Only a replacement or void in a tie asks anything more.
-        if !candidates.iter().any(|c| c.claim.replaces_another()) {
-            return Ok(());
+        if candidates.iter().any(|c| c.claim.replaces_another()) {
+            let tied = top_fits(&candidates, events, payee_npi);
+            self.ranked = Some((
+                candidates.iter().map(|c| c.id).collect(),
+                tied.iter().map(|&i| candidates[i].id).collect(),
+            ));
+            let replacements: Vec<&StoredClaim> = if tied.len() < 2 {
+                Vec::new()
+            } else {
+                tied.iter().map(|&i| &candidates[i]).collect()
+            };
+            self.ask_replacements(source, lookup, replacements)?;
         }
-        let tied = top_fits(&candidates, events, payee_npi);
-        self.ranked = Some((
-            candidates.iter().map(|c| c.id).collect(),
-            tied.iter().map(|&i| candidates[i].id).collect(),
-        ));
-        let replacements: Vec<&StoredClaim> = if tied.len() < 2 {
-            Vec::new()
-        } else {
-            tied.iter().map(|&i| &candidates[i]).collect()
-        };
-        self.ask_replacements(source, lookup, replacements)
+        // What `ask_replacements` gathers (claims of other CLM01s, what
+        // ICNs were paid for) is not what `family` reads: it stands.
+        self.family = Some((claim_id.into(), candidates));
+        Ok(())
     }
 
     /// Asks `source` what listing the unanswered lines of the billed
@@ -931,6 +938,17 @@ fn order(c: &StoredClaim) -> Order<'_> {
 /// The claim family of CLP01: its own CLM01 and every replacement whose
 /// REF*F8 names an ICN this CLP01 (or a member of the family) was paid under.
 pub fn family(book: &ClaimBook, claim_id: &str) -> Vec<StoredClaim> {
+    if let Some((id, found)) = &book.family
+        && id == claim_id
+    {
+        debug_assert_eq!(*found, family_of(book, claim_id), "family of {claim_id}");
+        return found.clone();
+    }
+    family_of(book, claim_id)
+}
+
+/// [`family`], worked out from the book's answers.
+fn family_of(book: &ClaimBook, claim_id: &str) -> Vec<StoredClaim> {
     let mut found = book.with_id(claim_id).to_vec();
     // A set, not a scan of `found`: a family may hold thousands of claims.
     let mut held: HashSet<ClaimRef> = found.iter().map(|c| c.id).collect();
