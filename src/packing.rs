@@ -216,7 +216,21 @@ impl<'a> Unpacker<'a> {
     }
 
     /// An unsigned integer as [`Packer::uint`] writes it.
+    #[inline]
     pub fn uint(&mut self) -> Result<u64, String> {
+        // Most counts and lengths are under 128: one byte, read inline.
+        if let Some(&b) = self.bytes.get(self.at)
+            && b < 0x80
+        {
+            self.at += 1;
+            return Ok(u64::from(b));
+        }
+        self.uint_long()
+    }
+
+    /// [`Unpacker::uint`] of two bytes or more (or none left).
+    #[inline(never)]
+    fn uint_long(&mut self) -> Result<u64, String> {
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -241,6 +255,7 @@ impl<'a> Unpacker<'a> {
     }
 
     /// Text as [`Packer::text`] writes it; an error when it is not UTF-8.
+    #[inline]
     pub fn text(&mut self) -> Result<Text, String> {
         let n = self.uint()?;
         // Most optional fields of a claim or an event are empty.
@@ -282,7 +297,12 @@ impl<'a> Unpacker<'a> {
     /// What [`Packer::texts`] writes.
     pub fn texts(&mut self) -> Result<Vec<Text>, String> {
         let n = self.len()?;
-        (0..n).map(|_| self.text()).collect()
+        // Sized once (at most 64 ahead: corrupt bytes size no allocation).
+        let mut texts = Vec::with_capacity(n.min(64));
+        for _ in 0..n {
+            texts.push(self.text()?);
+        }
+        Ok(texts)
     }
 
     /// An amount as [`Packer::decimal`] writes it, bit for bit; an error

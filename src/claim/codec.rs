@@ -263,6 +263,11 @@ impl Writer {
     }
 }
 
+/// The most items of a list a [`Reader`] makes room for before reading
+/// them: a count is checked against the bytes left only, so corrupt bytes
+/// must not size an allocation (a longer list grows as it is read).
+const LIST_ROOM: usize = 64;
+
 /// The claim's values being unpacked: an [`Unpacker`] with the claim's
 /// own structures.
 struct Reader<'a>(Unpacker<'a>);
@@ -318,14 +323,15 @@ impl Reader<'_> {
 
     fn references(&mut self) -> Result<Vec<Reference>, String> {
         let n = self.len()?;
-        (0..n)
-            .map(|_| {
-                Ok(Reference {
-                    qualifier: self.text()?,
-                    value: self.text()?,
-                })
-            })
-            .collect()
+        // Most lists are empty: no allocation, no collecting adapter.
+        let mut references = Vec::with_capacity(n.min(LIST_ROOM));
+        for _ in 0..n {
+            references.push(Reference {
+                qualifier: self.text()?,
+                value: self.text()?,
+            });
+        }
+        Ok(references)
     }
 
     fn line(&mut self) -> Result<BilledLine, String> {
@@ -399,15 +405,15 @@ impl Reader<'_> {
             payer_claim_number: self.option_text()?,
             dates: {
                 let n = self.len()?;
-                (0..n)
-                    .map(|_| {
-                        Ok(Period {
-                            qualifier: self.text()?,
-                            from: self.date()?,
-                            to: self.date()?,
-                        })
-                    })
-                    .collect::<Result<_, String>>()?
+                let mut dates = Vec::with_capacity(n.min(LIST_ROOM));
+                for _ in 0..n {
+                    dates.push(Period {
+                        qualifier: self.text()?,
+                        from: self.date()?,
+                        to: self.date()?,
+                    });
+                }
+                dates
             },
             diagnoses: self.texts()?,
             rendering_npi: self.text()?,
@@ -415,8 +421,14 @@ impl Reader<'_> {
             other_payers: u32::try_from(self.uint()?)
                 .map_err(|_| "a packed count of other payers passes 32 bits".to_owned())?,
             lines: {
+                // Sized once: collecting through a `Result` adapter grew
+                // the vector from nothing, line by line.
                 let n = self.len()?;
-                (0..n).map(|_| self.line()).collect::<Result<_, String>>()?
+                let mut lines = Vec::with_capacity(n.min(LIST_ROOM));
+                for _ in 0..n {
+                    lines.push(self.line()?);
+                }
+                lines
             },
             pos: self.position()?,
             transaction_hash: self.uint()?,

@@ -64,7 +64,7 @@ use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
     RemittanceTransaction, TransactionSize, payer_key,
 };
-use crate::reconcile::claims::{ClaimRef, StoredClaim};
+use crate::reconcile::claims::{ClaimRef, Known, StoredClaim};
 use crate::text::Text;
 
 // Hash maps keyed by line keys and claim ids: SipHash cost ~1,300
@@ -316,6 +316,17 @@ impl MemoryStore {
 
     fn stored(&self, at: &[u32]) -> StoreResult<Vec<StoredClaim>> {
         at.iter().map(|&i| self.stored_claim(i as usize)).collect()
+    }
+
+    /// [`MemoryStore::stored`], taking the claims `known` holds as they
+    /// are: decoding a claim is most of what reading it costs.
+    fn stored_reusing(&self, at: &[u32], known: Known<'_>) -> StoreResult<Vec<StoredClaim>> {
+        at.iter()
+            .map(|&i| match known(ClaimRef::from(i)) {
+                Some(claim) => Ok(claim),
+                None => self.stored_claim(i as usize),
+            })
+            .collect()
     }
 
     /// The entry of `text` in `index` (keyed by interned text ids).
@@ -874,6 +885,22 @@ impl ClaimStore for MemoryStore {
         self.stored(self.indexed(&self.by_replaced_icn, 0, icn))
     }
 
+    fn claims_with_id_reusing(
+        &self,
+        clm01: &str,
+        known: Known<'_>,
+    ) -> StoreResult<Vec<StoredClaim>> {
+        self.stored_reusing(self.indexed(&self.by_id, CLAIMS, clm01), known)
+    }
+
+    fn claims_replacing_reusing(
+        &self,
+        icn: &str,
+        known: Known<'_>,
+    ) -> StoreResult<Vec<StoredClaim>> {
+        self.stored_reusing(self.indexed(&self.by_replaced_icn, 0, icn), known)
+    }
+
     fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()> {
         if !icn.is_empty() {
             let (clp01_id, icn_id) = (self.lines.text_id(clp01)?, self.lines.text_id(icn)?);
@@ -1154,6 +1181,56 @@ mod tests {
         assert_eq!(store.all_claims().expect("claims").len(), 3);
         assert_eq!(store.claims_with_id(" 7 ").expect("claims").len(), 1);
         assert_eq!(store.claims_with_id("7").expect("claims").len(), 1);
+    }
+
+    /// Reading claims reusing those a caller holds gives what reading them
+    /// all gives: the known claim (by handle) where one is, each other one
+    /// read, in the store's order; a replacement likewise.
+    #[test]
+    fn claims_read_reusing_known_ones_are_the_claims_read() {
+        let mut store = MemoryStore::new();
+        let mut replacement = claim("1", 12);
+        replacement.frequency = "7".into();
+        replacement.payer_claim_number = Some("ICN9".into());
+        for c in [claim("1", 10), claim("2", 20), claim("1", 11), replacement] {
+            assert!(store.ingest_claim("a.837", &c).expect("ok"));
+        }
+        let all = store.claims_with_id("1").expect("claims");
+        assert_eq!(all.len(), 3);
+        let none = |_: ClaimRef| None;
+        assert_eq!(
+            store.claims_with_id_reusing("1", &none).expect("claims"),
+            all
+        );
+        // A marked copy of the second claim stands for it: it was not read.
+        let mut marked = all[1].clone();
+        Arc::make_mut(&mut marked.claim).rendering_npi = "KNOWN".into();
+        let known = |id: ClaimRef| (id == marked.id).then(|| marked.clone());
+        let reused = store.claims_with_id_reusing("1", &known).expect("claims");
+        assert_eq!(reused[0], all[0]);
+        assert_eq!(reused[1], marked);
+        assert_eq!(reused[2], all[2]);
+        let replacing = store.claims_replacing("ICN9").expect("claims");
+        assert_eq!(replacing, [all[2].clone()]);
+        assert_eq!(
+            store
+                .claims_replacing_reusing("ICN9", &none)
+                .expect("claims"),
+            replacing
+        );
+        let mut marked = all[2].clone();
+        Arc::make_mut(&mut marked.claim).rendering_npi = "KNOWN".into();
+        let known = |id: ClaimRef| (id == marked.id).then(|| marked.clone());
+        assert_eq!(
+            store
+                .claims_replacing_reusing("ICN9", &known)
+                .expect("claims"),
+            [marked.clone()]
+        );
+        assert_eq!(
+            store.claims_with_id_reusing("9", &known).expect("claims"),
+            []
+        );
     }
 
     /// Versions of one payment (payer and trace) are found in the order

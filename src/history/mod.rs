@@ -24,7 +24,7 @@ use crate::line::{
     DecidedLine, LineHistory, LineKey, OrderKey, PackedTransaction, PriorEvent,
     RemittanceTransaction,
 };
-use crate::reconcile::claims::{ClaimRef, ClaimSource, StoredClaim};
+use crate::reconcile::claims::{ClaimRef, ClaimSource, Known, StoredClaim};
 use crate::reconcile::versions::{StoredVersion, TransactionRef};
 use crate::text::Text;
 
@@ -493,6 +493,29 @@ pub trait ClaimStore {
     fn claims_with_id(&self, clm01: &str) -> StoreResult<Vec<StoredClaim>>;
     /// Billed claims whose REF*F8 names this ICN.
     fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>>;
+    /// [`ClaimStore::claims_with_id`], taking each claim `known` holds
+    /// (by its handle) as it is rather than reading it again: a store
+    /// that can tell its claims' handles without reading them (one that
+    /// keeps them packed in memory) saves decoding them. The answer is
+    /// the same; by default the claims are all read.
+    fn claims_with_id_reusing(
+        &self,
+        clm01: &str,
+        known: Known<'_>,
+    ) -> StoreResult<Vec<StoredClaim>> {
+        let _ = known;
+        self.claims_with_id(clm01)
+    }
+    /// [`ClaimStore::claims_replacing`], reusing what `known` holds as
+    /// [`ClaimStore::claims_with_id_reusing`] does.
+    fn claims_replacing_reusing(
+        &self,
+        icn: &str,
+        known: Known<'_>,
+    ) -> StoreResult<Vec<StoredClaim>> {
+        let _ = known;
+        self.claims_replacing(icn)
+    }
     /// Remembers that CLP01 was adjudicated under ICN (CLP07).
     fn note_icn(&mut self, clp01: &str, icn: &str) -> StoreResult<()>;
     /// ICNs CLP01 was adjudicated under.
@@ -525,6 +548,14 @@ impl ClaimSource for dyn HistoryStore + '_ {
 
     fn claims_replacing(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {
         ClaimStore::claims_replacing(self, icn)
+    }
+
+    fn claims_replacing_reusing(
+        &self,
+        icn: &str,
+        known: Known<'_>,
+    ) -> StoreResult<Vec<StoredClaim>> {
+        ClaimStore::claims_replacing_reusing(self, icn, known)
     }
 
     fn claims_paid_under(&self, icn: &str) -> StoreResult<Vec<StoredClaim>> {

@@ -19,8 +19,9 @@ use crate::line::{
     OrderKey, RemittanceTransaction, Status, event_key,
 };
 use crate::reconcile::claims::{
-    ClaimBook, ClaimMatch, ClaimNames, LineMark, SHARED_FROM, SharedClaims, StoredClaim,
-    Supersession, Supersessions, claim_label, family, labels, match_claim, match_narrowed,
+    ClaimBook, ClaimMatch, ClaimNames, LineMark, RecentClaims, SHARED_FROM, SharedClaims,
+    StoredClaim, Supersession, Supersessions, claim_label, family, labels, match_claim,
+    match_narrowed,
 };
 use crate::reconcile::corrections::Corrections;
 use crate::reconcile::decide::{Rules, decide, prior_event, refresh_appeal_by};
@@ -63,6 +64,10 @@ pub struct Reconciler<'a> {
     /// Whether pending transactions are decoded on a thread of their own
     /// ahead of their turn (see `pipeline::read_ahead`).
     read_ahead: bool,
+    /// The billed claims payments read last, kept so that the next
+    /// payment of one of them (a reversal, a correction) does not decode
+    /// it again.
+    recent: RecentClaims,
 }
 
 /// The billed claims with one CLM01, as [`Reconciler::claims_with_id`]
@@ -95,6 +100,7 @@ impl<'a> Reconciler<'a> {
             shared: HashMap::default(),
             family_of: HashMap::default(),
             read_ahead: false,
+            recent: RecentClaims::default(),
         })
     }
 
@@ -466,7 +472,11 @@ impl<'a> Reconciler<'a> {
         // 8) answers the void: the money goes back because the practice
         // asked, so there is nothing to appeal.
         let voided = family_voids && events.iter().any(|e| e.status == Status::Reversal);
-        let mut decided = Vec::with_capacity(events.len());
+        // The claim's rows are built in place at the end of `rows` (each
+        // was moved three times more through a vector of its own: a row is
+        // about a kilobyte).
+        let start = rows.len();
+        rows.reserve(events.len());
         // The claim's lines are priced together (a second procedure the
         // same day is reduced), with the billed claim's place of service.
         let billed = matched.claim.as_ref().map(|c| Billed {
@@ -475,7 +485,10 @@ impl<'a> Reconciler<'a> {
         });
         let mut prices = price_claim(self.contracts, &events, billed).into_iter();
         let lines = std::mem::take(&mut matched.lines);
-        for ((event, key), line) in events.into_iter().zip(keys).zip(lines) {
+        let mut keys = keys.into_iter();
+        for (at, event) in events.into_iter().enumerate() {
+            let key = keys.next().expect("one key an event");
+            let line = lines.get(at).copied().flatten();
             self.store
                 .read_history(&key, &mut self.history)
                 .during("reading a line's history")?;
@@ -517,7 +530,7 @@ impl<'a> Reconciler<'a> {
                 append_reason(&mut row.reason, why);
             }
             row.key = Some(key);
-            decided.push(row);
+            rows.push(row);
         }
         if let Some(rule) = &self.rules.prompt_pay {
             // An ambiguous match is still an electronic claim: of the
@@ -529,18 +542,17 @@ impl<'a> Reconciler<'a> {
                     .iter()
                     .max_by_key(|c| (c.claim.created, c.id))
             });
-            tx.interest.assess(rule, billed, &mut decided);
+            tx.interest.assess(rule, billed, &mut rows[start..]);
         }
-        for mut row in decided {
+        for row in &mut rows[start..] {
             if let Some(correction) = &self.correction {
-                correction.mark(&mut row);
+                correction.mark(row);
             }
             let key = row.key.clone().expect("set above");
             let prior = prior_event(&row.event, &row.decision, &self.rules.codes);
             self.store
-                .record(&key, &prior, Some(&row))
+                .record(&key, &prior, Some(row))
                 .during("recording a decision")?;
-            rows.push(row);
         }
         Ok(())
     }
@@ -612,8 +624,14 @@ impl<'a> Reconciler<'a> {
         if let Some(shared) = self.shared.get(clm01) {
             return Ok(WithId::Shared(Arc::clone(shared)));
         }
-        let claims = self.store.claims_with_id(clm01)?;
+        let recent = &self.recent;
+        let claims = self
+            .store
+            .claims_with_id_reusing(clm01, &|id| recent.get(id))?;
         if claims.len() < SHARED_FROM {
+            for claim in &claims {
+                self.recent.put(claim);
+            }
             return Ok(WithId::Few(claims));
         }
         let mut shared = SharedClaims::new(clm01, claims);
@@ -1037,8 +1055,8 @@ struct TransactionState {
 /// and remarks in words, make its reason.
 fn row(rules: &Rules, event: LineEvent, d: Decision, matched_claim_line: String) -> DecidedLine {
     let words = reason(&rules.codes, &event);
-    DecidedLine {
-        matched_claim_line,
-        ..DecidedLine::new(event, d, words)
-    }
+    // Set in place: a struct update moved the whole row once more.
+    let mut row = DecidedLine::new(event, d, words);
+    row.matched_claim_line = matched_claim_line;
+    row
 }

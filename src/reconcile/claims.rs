@@ -61,12 +61,67 @@ pub trait ClaimSource {
     fn claims_with_id(&self, clm01: &str) -> Result<Vec<StoredClaim>, Self::Error>;
     /// Billed claims whose REF*F8 names this ICN.
     fn claims_replacing(&self, icn: &str) -> Result<Vec<StoredClaim>, Self::Error>;
+    /// [`ClaimSource::claims_replacing`], taking the claims `known` holds
+    /// (by handle) as they are where the source can tell them unread (a
+    /// replacement is most often a claim of the CLM01 just read). The
+    /// same answer; by default every claim is read.
+    fn claims_replacing_reusing(
+        &self,
+        icn: &str,
+        known: Known<'_>,
+    ) -> Result<Vec<StoredClaim>, Self::Error> {
+        let _ = known;
+        self.claims_replacing(icn)
+    }
     /// Billed claims matched to a remittance that carried this ICN.
     fn claims_paid_under(&self, icn: &str) -> Result<Vec<StoredClaim>, Self::Error>;
     /// ICNs (CLP07) CLP01 was adjudicated under.
     fn icns_of(&self, clp01: &str) -> Result<Vec<Text>, Self::Error>;
     /// CLP01s adjudicated under an ICN.
     fn clp01s_of_icn(&self, icn: &str) -> Result<Vec<Text>, Self::Error>;
+}
+
+/// The claims a caller already holds, by handle (see
+/// [`ClaimSource::claims_replacing_reusing`]).
+pub type Known<'k> = &'k dyn Fn(ClaimRef) -> Option<StoredClaim>;
+
+/// The billed claims decoded last, by handle: payments of one CLM01 (a
+/// reversal and its correction, a claim paid in parts) follow one another
+/// within a few hundred payments, and decoding a claim again was a sixth
+/// of what reading claims for matching cost. A fixed number of slots
+/// (one per handle modulo [`RecentClaims::SLOTS`]): nothing per claim.
+#[derive(Debug)]
+pub struct RecentClaims {
+    slots: Vec<Option<StoredClaim>>,
+}
+
+impl Default for RecentClaims {
+    fn default() -> Self {
+        RecentClaims {
+            slots: vec![None; Self::SLOTS],
+        }
+    }
+}
+
+impl RecentClaims {
+    /// How many claims are kept.
+    pub const SLOTS: usize = 256;
+
+    /// The claim with handle `id`, when kept.
+    pub fn get(&self, id: ClaimRef) -> Option<StoredClaim> {
+        match &self.slots[id as usize % Self::SLOTS] {
+            Some(c) if c.id == id => Some(c.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keeps `claim` (in place of the one in its slot).
+    pub fn put(&mut self, claim: &StoredClaim) {
+        let slot = &mut self.slots[claim.id as usize % Self::SLOTS];
+        if slot.as_ref().is_none_or(|c| c.id != claim.id) {
+            *slot = Some(claim.clone());
+        }
+    }
 }
 
 /// Every answer about billed claims that matching one claim payment (or
@@ -92,6 +147,10 @@ pub struct ClaimBook {
     /// the same candidates again; with hundreds sharing a CLM01 that was a
     /// fifth of a payment's cost.
     ranked: Option<(Vec<ClaimRef>, Vec<ClaimRef>)>,
+    /// The family of the payment's CLP01 (see [`family`]) as gathering
+    /// the book found it: matching asks for it again (and again for a
+    /// reversal's voids); nothing gathered after it changes it.
+    family: Option<(Text, Vec<StoredClaim>)>,
 }
 
 /// Where a [`ClaimBook`] finds the index of a CLM01 many claims share, when
@@ -163,20 +222,23 @@ impl ClaimBook {
     ) -> Result<(), S::Error> {
         let candidates = family(self, claim_id);
         // Only a replacement or void in a tie asks anything more.
-        if !candidates.iter().any(|c| c.claim.replaces_another()) {
-            return Ok(());
+        if candidates.iter().any(|c| c.claim.replaces_another()) {
+            let tied = top_fits(&candidates, events, payee_npi);
+            self.ranked = Some((
+                candidates.iter().map(|c| c.id).collect(),
+                tied.iter().map(|&i| candidates[i].id).collect(),
+            ));
+            let replacements: Vec<&StoredClaim> = if tied.len() < 2 {
+                Vec::new()
+            } else {
+                tied.iter().map(|&i| &candidates[i]).collect()
+            };
+            self.ask_replacements(source, lookup, replacements)?;
         }
-        let tied = top_fits(&candidates, events, payee_npi);
-        self.ranked = Some((
-            candidates.iter().map(|c| c.id).collect(),
-            tied.iter().map(|&i| candidates[i].id).collect(),
-        ));
-        let replacements: Vec<&StoredClaim> = if tied.len() < 2 {
-            Vec::new()
-        } else {
-            tied.iter().map(|&i| &candidates[i]).collect()
-        };
-        self.ask_replacements(source, lookup, replacements)
+        // What `ask_replacements` gathers (claims of other CLM01s, what
+        // ICNs were paid for) is not what `family` reads: it stands.
+        self.family = Some((claim_id.into(), candidates));
+        Ok(())
     }
 
     /// Asks `source` what listing the unanswered lines of the billed
@@ -213,7 +275,15 @@ impl ClaimBook {
         while i < ids.len() {
             ask(&mut self.icns_of, &ids[i], |k| source.icns_of(k))?;
             for icn in self.icns_of(&ids[i]).to_vec() {
-                ask(&mut self.replacing, &icn, |k| source.claims_replacing(k))?;
+                // A replacement is most often a claim of the CLM01 just
+                // read (a corrected claim keeps its CLM01): not decoded
+                // again.
+                let held = gathered(&self.with_id, claim_id);
+                let held = if held.len() <= 64 { held } else { &[] };
+                let known = |id: ClaimRef| held.iter().find(|c| c.id == id).cloned();
+                ask(&mut self.replacing, &icn, |k| {
+                    source.claims_replacing_reusing(k, &known)
+                })?;
                 for replacement in self.replacing(&icn) {
                     if !ids.contains(&replacement.claim.claim_id) {
                         ids.push(replacement.claim.claim_id.clone());
@@ -868,6 +938,17 @@ fn order(c: &StoredClaim) -> Order<'_> {
 /// The claim family of CLP01: its own CLM01 and every replacement whose
 /// REF*F8 names an ICN this CLP01 (or a member of the family) was paid under.
 pub fn family(book: &ClaimBook, claim_id: &str) -> Vec<StoredClaim> {
+    if let Some((id, found)) = &book.family
+        && id == claim_id
+    {
+        debug_assert_eq!(*found, family_of(book, claim_id), "family of {claim_id}");
+        return found.clone();
+    }
+    family_of(book, claim_id)
+}
+
+/// [`family`], worked out from the book's answers.
+fn family_of(book: &ClaimBook, claim_id: &str) -> Vec<StoredClaim> {
     let mut found = book.with_id(claim_id).to_vec();
     // A set, not a scan of `found`: a family may hold thousands of claims.
     let mut held: HashSet<ClaimRef> = found.iter().map(|c| c.id).collect();

@@ -1125,3 +1125,36 @@ fn names_compare_in_pieces() {
     assert!(same_name(&claim("MÜLLER", "JÖRG", None), "mÜller, jÖrg"));
     assert!(!same_name(&claim("MÜLLER", "JÖRG", None), "müller, jörg"));
 }
+
+/// The recent claims keep one claim a slot: a claim put is found by its
+/// handle until another of the same slot replaces it; a handle of the
+/// same slot that was not put is not found.
+#[test]
+fn recent_claims_find_what_was_put_by_handle_only() {
+    let stored = |id: ClaimRef, clm01: &str| StoredClaim {
+        id,
+        source: Arc::from("a.837"),
+        claim: Arc::new(BilledClaim {
+            claim_id: clm01.into(),
+            ..BilledClaim::default()
+        }),
+    };
+    let mut recent = RecentClaims::default();
+    assert_eq!(recent.get(3), None);
+    let a = stored(3, "A");
+    recent.put(&a);
+    assert_eq!(recent.get(3), Some(a.clone()));
+    let other = 3 + RecentClaims::SLOTS as ClaimRef;
+    assert_eq!(recent.get(other), None);
+    let b = stored(other, "B");
+    recent.put(&b);
+    assert_eq!(recent.get(other), Some(b));
+    assert_eq!(recent.get(3), None);
+    recent.put(&a);
+    recent.put(&stored(4, "C"));
+    assert_eq!(recent.get(3), Some(a));
+    assert_eq!(
+        recent.get(4).map(|c| c.claim.claim_id.clone()),
+        Some("C".into())
+    );
+}
