@@ -60,8 +60,13 @@ impl<T> Table<T> {
         self.shards[shard].insert_unique(hash, value, hasher);
     }
 
+    /// The value of hash `hash` for which `eq` holds, if any, to change.
+    pub fn find_mut(&mut self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<&mut T> {
+        let shard = self.shard(hash);
+        self.shards[shard].find_mut(hash, eq)
+    }
+
     /// Number of values.
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.shards.iter().map(HashTable::len).sum()
     }
@@ -71,6 +76,17 @@ impl<T> Table<T> {
     #[cfg(test)]
     pub fn capacity(&self) -> usize {
         self.shards.iter().map(HashTable::capacity).sum()
+    }
+
+    /// Makes room for `additional` more values spread evenly, in the
+    /// shards there are: no value moves to another shard (a table filled
+    /// before its room was known keeps its layout rather than be copied
+    /// whole while the copy and the original are both held).
+    pub fn reserve_in_place(&mut self, additional: usize, hasher: impl Fn(&T) -> u64) {
+        let each = additional.div_ceil(self.shards.len());
+        for shard in &mut self.shards {
+            shard.reserve(each, &hasher);
+        }
     }
 
     /// Makes room for `additional` more values: the shards are chosen
