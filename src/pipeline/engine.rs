@@ -485,9 +485,8 @@ impl<'a> Reconciler<'a> {
         });
         let mut prices = price_claim(self.contracts, &events, billed).into_iter();
         let lines = std::mem::take(&mut matched.lines);
-        let mut keys = keys.into_iter();
-        for (at, event) in events.into_iter().enumerate() {
-            let key = keys.next().expect("one key an event");
+        // One key an event (made from the events above).
+        for (at, (event, key)) in events.into_iter().zip(keys).enumerate() {
             let line = lines.get(at).copied().flatten();
             self.store
                 .read_history(&key, &mut self.history)
