@@ -26,6 +26,11 @@ use rust_decimal::Decimal;
 
 use crate::text::Text;
 
+/// The most items of a list an unpacker makes room for before reading
+/// them: a count is checked against the bytes left only, so corrupt bytes
+/// must not size an allocation (a longer list grows as it is read).
+pub const LIST_ROOM: usize = 64;
+
 /// Values appended as bytes an [`Unpacker`] reads back in the same order.
 #[derive(Debug, Default)]
 pub struct Packer {
@@ -297,8 +302,7 @@ impl<'a> Unpacker<'a> {
     /// What [`Packer::texts`] writes.
     pub fn texts(&mut self) -> Result<Vec<Text>, String> {
         let n = self.len()?;
-        // Sized once (at most 64 ahead: corrupt bytes size no allocation).
-        let mut texts = Vec::with_capacity(n.min(64));
+        let mut texts = Vec::with_capacity(n.min(LIST_ROOM));
         for _ in 0..n {
             texts.push(self.text()?);
         }

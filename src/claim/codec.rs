@@ -15,7 +15,7 @@ use super::model::{
 };
 use crate::envelope::TransactionId;
 use crate::fields::{Procedure, Reference};
-use crate::packing::{Packer, Unpacker};
+use crate::packing::{LIST_ROOM, Packer, Unpacker};
 use crate::x12::{Control, Position};
 
 /// `claim` as bytes [`decode`] reads back.
@@ -263,11 +263,6 @@ impl Writer {
     }
 }
 
-/// The most items of a list a [`Reader`] makes room for before reading
-/// them: a count is checked against the bytes left only, so corrupt bytes
-/// must not size an allocation (a longer list grows as it is read).
-const LIST_ROOM: usize = 64;
-
 /// The claim's values being unpacked: an [`Unpacker`] with the claim's
 /// own structures.
 struct Reader<'a>(Unpacker<'a>);
@@ -286,6 +281,22 @@ impl<'a> DerefMut for Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// A list as [`crate::packing::Packer`] writes one: its length, then
+    /// each item read by `item`, into a vector sized once (at most
+    /// [`LIST_ROOM`] ahead), without a collecting adapter — most lists
+    /// are empty or short.
+    fn list<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
+        let n = self.len()?;
+        let mut items = Vec::with_capacity(n.min(LIST_ROOM));
+        for _ in 0..n {
+            items.push(item(self)?);
+        }
+        Ok(items)
+    }
+
     fn control(&mut self) -> Result<Control, String> {
         let n = self.len()?;
         if n > Control::CAPACITY {
@@ -322,16 +333,12 @@ impl Reader<'_> {
     }
 
     fn references(&mut self) -> Result<Vec<Reference>, String> {
-        let n = self.len()?;
-        // Most lists are empty: no allocation, no collecting adapter.
-        let mut references = Vec::with_capacity(n.min(LIST_ROOM));
-        for _ in 0..n {
-            references.push(Reference {
-                qualifier: self.text()?,
-                value: self.text()?,
-            });
-        }
-        Ok(references)
+        self.list(|r| {
+            Ok(Reference {
+                qualifier: r.text()?,
+                value: r.text()?,
+            })
+        })
     }
 
     fn line(&mut self) -> Result<BilledLine, String> {
@@ -403,33 +410,19 @@ impl Reader<'_> {
             facility_qualifier: self.text()?,
             frequency: self.text()?,
             payer_claim_number: self.option_text()?,
-            dates: {
-                let n = self.len()?;
-                let mut dates = Vec::with_capacity(n.min(LIST_ROOM));
-                for _ in 0..n {
-                    dates.push(Period {
-                        qualifier: self.text()?,
-                        from: self.date()?,
-                        to: self.date()?,
-                    });
-                }
-                dates
-            },
+            dates: self.list(|r| {
+                Ok(Period {
+                    qualifier: r.text()?,
+                    from: r.date()?,
+                    to: r.date()?,
+                })
+            })?,
             diagnoses: self.texts()?,
             rendering_npi: self.text()?,
             references: self.references()?,
             other_payers: u32::try_from(self.uint()?)
                 .map_err(|_| "a packed count of other payers passes 32 bits".to_owned())?,
-            lines: {
-                // Sized once: collecting through a `Result` adapter grew
-                // the vector from nothing, line by line.
-                let n = self.len()?;
-                let mut lines = Vec::with_capacity(n.min(LIST_ROOM));
-                for _ in 0..n {
-                    lines.push(self.line()?);
-                }
-                lines
-            },
+            lines: self.list(Self::line)?,
             pos: self.position()?,
             transaction_hash: self.uint()?,
             other_payer_paid: self.option_date()?,
